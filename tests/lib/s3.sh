@@ -1,0 +1,51 @@
+# Sourced by S3 integration tests, after tests/lib/common.sh. Needs the
+# variables tests/lib/service-s3.sh writes to RUNDIR/s3.env (run.sh sources it).
+#
+#   s3_reset                 clear fault rules, mode and request log (call first)
+#   s3_faults 'JSON'         replace the fault rules (tests/s3/README.md)
+#   s3_mode 'JSON'           e.g. '{"conditional_writes": false}'
+#   s3_log                   the request log, one JSON object per line
+#   aws_s3 ARGS / aws_s3api ARGS
+#                            /usr/bin/aws against the test server with the test
+#                            keys only (no user config, profile or pager)
+#   s3_curl ARGS             curl signing with SigV4 (curl's own signer) with the
+#                            test keys; add -H "x-amz-content-sha256: ..."
+#   $S3_PREFIX               a key prefix unique to this test
+
+: "${CDCPACK_TEST_S3_ENDPOINT:?S3 test server not running: start it with tests/lib/service-s3.sh and source RUNDIR/s3.env}"
+: "${CDCPACK_TEST_S3_CONTROL:?}" "${CDCPACK_TEST_S3_BUCKET:?}" "${CDCPACK_TEST_S3_REGION:?}"
+: "${CDCPACK_TEST_S3_ACCESS_KEY:?}" "${CDCPACK_TEST_S3_SECRET_KEY:?}"
+
+S3_PREFIX=${S3_PREFIX:-$(basename "$T")}
+S3_EMPTY_SHA256=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+
+# s3_control METHOD PATH [JSON]: a call to the front's control API
+s3_control() {
+	local args=(-sS --max-time 10 --fail-with-body -X "$1")
+	[[ $# -ge 3 ]] && args+=(-H 'Content-Type: application/json' --data-binary "$3")
+	curl "${args[@]}" "$CDCPACK_TEST_S3_CONTROL$2"
+}
+
+s3_reset() { s3_control POST /reset >/dev/null; }
+s3_faults() { s3_control POST /faults "$1" >/dev/null; }
+s3_mode() { s3_control POST /mode "$1" >/dev/null; }
+s3_log() { s3_control GET "/log${1:+?since=$1}"; }
+
+# The AWS CLI from Debian (/usr/bin/aws, v2), never one earlier in PATH, and
+# nothing from the user's ~/.aws: only the test keys reach the test server.
+s3_aws() {
+	env -u AWS_PROFILE -u AWS_SESSION_TOKEN -u AWS_SECURITY_TOKEN -u AWS_CA_BUNDLE -u AWS_ENDPOINT_URL \
+		AWS_ACCESS_KEY_ID="${AWS_TEST_ACCESS_KEY:-$CDCPACK_TEST_S3_ACCESS_KEY}" \
+		AWS_SECRET_ACCESS_KEY="${AWS_TEST_SECRET_KEY:-$CDCPACK_TEST_S3_SECRET_KEY}" \
+		AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+		AWS_DEFAULT_REGION="$CDCPACK_TEST_S3_REGION" AWS_EC2_METADATA_DISABLED=true \
+		AWS_PAGER= AWS_CLI_AUTO_PROMPT=off \
+		/usr/bin/aws --endpoint-url "$CDCPACK_TEST_S3_ENDPOINT" --region "$CDCPACK_TEST_S3_REGION" --no-cli-pager "$@"
+}
+aws_s3() { s3_aws s3 "$@"; }
+aws_s3api() { s3_aws s3api "$@"; }
+
+s3_curl() {
+	curl -sS --max-time 30 --aws-sigv4 "aws:amz:$CDCPACK_TEST_S3_REGION:s3" \
+		--user "$CDCPACK_TEST_S3_ACCESS_KEY:$CDCPACK_TEST_S3_SECRET_KEY" "$@"
+}
