@@ -1,0 +1,25 @@
+/* Batch archives: tar (pax) + compression via libarchive, manifest.json
+ * first (DESIGN.md §5, §8 notes on libarchive 3.6.2). */
+#ifndef CDCPACK_ARCHIVE_H
+#define CDCPACK_ARCHIVE_H
+
+#include "config.h"
+#include "hash.h"
+#include "manifest.h"
+
+#include <stdint.h>
+#include <time.h>
+
+/* Writes the archive to path (created 0600, fsynced): manifest.json, then
+ * each file of m from its local path. Gives the archive's XXH3-128 and size. */
+int archive_write_batch(const char *path, enum compression c, time_t mtime,
+			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
+
+/* Reads the archive at path into m, extracting each change file into dir
+ * (m->files[i].local). Refuses (CDC_ERUNTIME, naming the archive and the
+ * fault) a missing or late manifest, unsafe or unknown entry names, links
+ * and other non-files, duplicates, sizes or checksums that differ from the
+ * manifest, and files the manifest lists but the archive lacks. */
+int archive_read_batch(const char *path, const char *dir, struct manifest *m);
+
+#endif

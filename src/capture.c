@@ -1,0 +1,113 @@
+#include "capture.h"
+
+#include "buf.h"
+#include "err.h"
+#include "log.h"
+
+#include <stdlib.h>
+
+static int check_table(struct pipeline *p, const char *table)
+{
+	struct table_def *def = NULL;
+	struct trigger_status ts = {0};
+	int rc = p->sops->describe(p->src, table, &def);
+	if (!rc)
+		rc = p->sops->triggers_status(p->src, def, &ts);
+	if (!rc && !ts.installed)
+		log_warn("table %s has no cdcpack triggers: its changes are not captured "
+			 "(run 'cdcpack triggers install')",
+			 table);
+	if (!rc && ts.drift) {
+		log_warn("schema drift on table %s: rebuilding its triggers; changes made since "
+			 "the ALTER carry the columns the old triggers knew",
+			 table);
+		rc = p->sops->triggers_install(p->src, def);
+	}
+	trigger_status_free(&ts);
+	table_def_free(def);
+	return rc;
+}
+
+int capture_check_drift(struct pipeline *p)
+{
+	if (p->cfg->mode != CAPTURE_TRIGGER)
+		return 0;
+	int rc = 0;
+	for (size_t i = 0; i < p->tables.n && !rc; i++)
+		rc = check_table(p, p->tables.v[i]);
+	return rc;
+}
+
+static int add_change(void *ctx, const struct change *c)
+{
+	return package_add_change(ctx, c);
+}
+
+int capture_changes(struct pipeline *p, struct package *pk)
+{
+	if (p->cfg->mode != CAPTURE_TRIGGER)
+		return err_set(CDC_EUSAGE, "%s: capture mode snapshot is not available in this build",
+			       p->cfg->path);
+	int rc = p->sops->begin_read(p->src);
+	if (rc)
+		return rc;
+	rc = p->sops->read_changes(p->src, p->cfg->max_rows, add_change, pk);
+	int end = p->sops->end_read(p->src);
+	return rc ? rc : end;
+}
+
+struct load_ctx {
+	struct package *pk;
+	const struct table_def *def;
+};
+
+static int add_load_row(void *ctx, const struct value *row)
+{
+	struct load_ctx *lc = ctx;
+	return package_add_load_row(lc->pk, lc->def, row);
+}
+
+static int add_seq(void *ctx, int64_t seq)
+{
+	package_add_seq(ctx, seq);
+	return 0;
+}
+
+static int load_table(struct pipeline *p, const char *table, struct package *pk,
+		      struct table_def **def)
+{
+	int rc = p->sops->describe(p->src, table, def);
+	if (!rc)
+		rc = package_add_table(pk, *def);
+	struct load_ctx lc = {pk, *def};
+	if (!rc)
+		rc = p->sops->scan(p->src, *def, add_load_row, &lc);
+	return rc ? err_prefix(rc, "load table %s", table) : 0;
+}
+
+int capture_load(struct pipeline *p, const struct strv *tables, struct package *pk)
+{
+	/* Every def stays alive until the read ends: the package tells files apart
+	 * by def pointer while rows arrive (it keeps copies of its own). */
+	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
+	int rc = p->sops->begin_read(p->src);
+	if (!rc && p->cfg->mode == CAPTURE_TRIGGER)
+		rc = p->sops->changelog_seqs(p->src, add_seq, pk);
+	for (size_t i = 0; i < tables->n && !rc; i++) {
+		rc = load_table(p, tables->v[i], pk, &defs[i]);
+		if (!rc)
+			log_debug("table loaded table=%s", tables->v[i]);
+	}
+	int end = p->sops->end_read(p->src);
+	for (size_t i = 0; i < tables->n; i++)
+		table_def_free(defs[i]);
+	free(defs);
+	return rc ? rc : end;
+}
+
+int capture_ack(struct pipeline *p, const struct batch *b)
+{
+	if (p->cfg->mode != CAPTURE_TRIGGER)
+		return 0;
+	return p->sops->ack(p->src, (const int64_t(*)[2])b->ranges, b->nranges);
+}

@@ -1,0 +1,462 @@
+#include "changefile.h"
+
+#include "codec.h"
+#include "err.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void csv_add_quoted(struct buf *out, const char *p, size_t n)
+{
+	buf_addc(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"')
+			buf_addc(out, '"');
+		buf_addc(out, p[i]);
+	}
+	buf_addc(out, '"');
+}
+
+void csv_add_field(struct buf *out, const char *p, size_t n)
+{
+	if (n && !memchr(p, ',', n) && !memchr(p, '"', n) && !memchr(p, '\n', n) &&
+	    !memchr(p, '\r', n)) {
+		buf_add(out, p, n);
+		return;
+	}
+	csv_add_quoted(out, p, n);
+}
+
+/* A column declared without a type holds any type in SQLite. Its text
+ * values are always quoted, so that apply can tell the text "1" from the
+ * integer 1 (RFC 4180 allows quoting any field). */
+static bool typeless(const struct column *col)
+{
+	return col->type[0] == '\0';
+}
+
+static void csv_add_value(struct buf *out, const struct column *col, const struct value *v,
+			  struct buf *tmp)
+{
+	char num[40];
+	switch (v->type) {
+	case VAL_NULL:
+		break;
+	case VAL_INT:
+		buf_addf(out, "%lld", (long long)v->i);
+		break;
+	case VAL_REAL:
+		format_real(num, v->r);
+		buf_adds(out, num);
+		break;
+	case VAL_TEXT:
+		if (typeless(col))
+			csv_add_quoted(out, v->p, v->n);
+		else
+			csv_add_field(out, v->p, v->n);
+		break;
+	case VAL_BLOB:
+		buf_reset(tmp);
+		base64_encode(tmp, v->p, v->n);
+		csv_add_field(out, buf_str(tmp), tmp->len);
+		break;
+	}
+}
+
+void changefile_csv_record(struct buf *out, const struct table_def *def, char op,
+			   const struct value *row)
+{
+	struct buf tmp = BUF_INIT;
+	if (op) {
+		buf_addc(out, op);
+		buf_addc(out, ',');
+	}
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_addc(out, ',');
+		csv_add_value(out, &def->cols[i], &row[i], &tmp);
+	}
+	buf_addc(out, '\n');
+	buf_free(&tmp);
+}
+
+void changefile_csv_header(struct buf *out, const struct table_def *def, bool op_column)
+{
+	if (op_column)
+		buf_adds(out, "Op,");
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_addc(out, ',');
+		csv_add_field(out, def->cols[i].name, strlen(def->cols[i].name));
+	}
+	buf_addc(out, '\n');
+}
+
+static json_t *value_json(const struct value *v)
+{
+	switch (v->type) {
+	case VAL_INT:
+		return json_integer(v->i);
+	case VAL_REAL:
+		return json_real(v->r);
+	case VAL_TEXT:
+		return json_stringn_nocheck(v->p, v->n);
+	case VAL_BLOB: {
+		struct buf tmp = BUF_INIT;
+		base64_encode(&tmp, v->p, v->n);
+		json_t *o = json_pack("{s:s%}", "base64", buf_str(&tmp), tmp.len);
+		buf_free(&tmp);
+		return o;
+	}
+	default:
+		return json_null();
+	}
+}
+
+static json_t *image_json(const struct table_def *def, const struct value *row, bool keys_only)
+{
+	if (!row)
+		return json_null();
+	json_t *o = json_object();
+	for (size_t i = 0; i < def->ncols; i++)
+		if (!keys_only || def->cols[i].key)
+			json_object_set_new(o, def->cols[i].name, value_json(&row[i]));
+	return o;
+}
+
+void changefile_jsonl_record(struct buf *out, const struct table_def *def, char op, int64_t seq,
+			     const char *ts, const struct value *before, const struct value *after)
+{
+	char opstr[2] = {op, 0};
+	json_t *o = json_object();
+	json_object_set_new(o, "op", json_string(opstr));
+	json_object_set_new(o, "seq", seq < 0 ? json_null() : json_integer(seq));
+	json_object_set_new(o, "ts", ts ? json_string(ts) : json_null());
+	json_object_set_new(o, "table", json_string(def->name));
+	json_object_set_new(o, "key", image_json(def, after ? after : before, true));
+	json_object_set_new(o, "before", image_json(def, before, false));
+	json_object_set_new(o, "after", image_json(def, after, false));
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+	buf_adds(out, text);
+	buf_addc(out, '\n');
+	free(text);
+	json_decref(o);
+}
+
+/* ---- reading ---- */
+
+struct changefile_reader {
+	FILE *f;
+	char *path;
+	const struct table_def *def;
+	enum batch_format format;
+	bool op_column;
+	long line;
+	struct buf record;   /* fields of the current record, back to back */
+	size_t *offsets;     /* start of each field in record; one past the end too */
+	bool *quoted;
+	size_t nfields, capfields;
+	struct value *row;   /* def->ncols */
+	struct value *row2;  /* JSONL: the second image */
+	struct buf decoded;  /* BLOB bytes of row */
+	struct buf decoded2; /* BLOB bytes of row2 */
+	json_t *json;        /* JSONL: the current line's document */
+};
+
+int changefile_open(struct changefile_reader **out, const char *path, const struct table_def *def,
+		    enum batch_format format, bool op_column, bool header)
+{
+	*out = NULL;
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", path, strerror(errno));
+	struct changefile_reader *r = xcalloc(1, sizeof(*r));
+	r->f = f;
+	r->path = xstrdup(path);
+	r->def = def;
+	r->format = format;
+	r->op_column = op_column;
+	r->row = xcalloc(def->ncols, sizeof(*r->row));
+	r->row2 = xcalloc(def->ncols, sizeof(*r->row2));
+	*out = r;
+	if (header && format == FORMAT_CSV) {
+		char op;
+		const struct value *b, *a;
+		/* A header row is all text: read it as a record and drop it. */
+		bool saved = r->op_column;
+		int rc = changefile_next(r, &op, &b, &a);
+		r->op_column = saved;
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+void changefile_close(struct changefile_reader *r)
+{
+	if (!r)
+		return;
+	if (r->f)
+		fclose(r->f);
+	json_decref(r->json);
+	free(r->path);
+	buf_free(&r->record);
+	buf_free(&r->decoded);
+	buf_free(&r->decoded2);
+	free(r->offsets);
+	free(r->quoted);
+	free(r->row);
+	free(r->row2);
+	free(r);
+}
+
+static void end_field(struct changefile_reader *r, bool quoted)
+{
+	if (r->nfields + 2 > r->capfields) {
+		r->capfields = r->capfields ? r->capfields * 2 : 16;
+		r->offsets = xrealloc(r->offsets, r->capfields * sizeof(*r->offsets));
+		r->quoted = xrealloc(r->quoted, r->capfields * sizeof(*r->quoted));
+	}
+	r->quoted[r->nfields] = quoted;
+	r->offsets[++r->nfields] = r->record.len;
+}
+
+/* One RFC 4180 record into r->record/offsets. 1 = read, 0 = end of file. */
+static int csv_read_record(struct changefile_reader *r)
+{
+	buf_reset(&r->record);
+	r->nfields = 0;
+	if (!r->offsets) {
+		r->capfields = 16;
+		r->offsets = xmalloc(r->capfields * sizeof(*r->offsets));
+		r->quoted = xmalloc(r->capfields * sizeof(*r->quoted));
+	}
+	r->offsets[0] = 0;
+	int c = getc_unlocked(r->f);
+	if (c == EOF)
+		return 0;
+	r->line++;
+	bool quoted = false, in_quotes = false;
+	for (;; c = getc_unlocked(r->f)) {
+		if (c == EOF) {
+			if (in_quotes)
+				return err_set(CDC_ERUNTIME, "%s:%ld: unterminated quoted field",
+					       r->path, r->line);
+			end_field(r, quoted);
+			return 1;
+		}
+		if (in_quotes) {
+			if (c == '"') {
+				int next = getc_unlocked(r->f);
+				if (next == '"') {
+					buf_addc(&r->record, '"');
+					continue;
+				}
+				in_quotes = false;
+				ungetc(next, r->f);
+				continue;
+			}
+			buf_addc(&r->record, (char)c);
+			continue;
+		}
+		if (c == '"' && r->record.len == r->offsets[r->nfields] && !quoted) {
+			quoted = in_quotes = true;
+		} else if (c == ',') {
+			end_field(r, quoted);
+			quoted = false;
+		} else if (c == '\n') {
+			end_field(r, quoted);
+			return 1;
+		} else if (c == '\r') {
+			continue;
+		} else if (quoted) {
+			return err_set(CDC_ERUNTIME, "%s:%ld: text after a closing quote", r->path,
+				       r->line);
+		} else {
+			buf_addc(&r->record, (char)c);
+		}
+	}
+}
+
+/* Typed value from a CSV field, by the column's declared type (DESIGN.md §5). */
+static int csv_value(struct changefile_reader *r, size_t field, const struct column *col,
+		     struct value *v, size_t *blob_off)
+{
+	const char *p = r->record.data + r->offsets[field];
+	size_t n = r->offsets[field + 1] - r->offsets[field];
+	long long ll;
+	memset(v, 0, sizeof(*v));
+	if (n == 0 && !r->quoted[field])
+		return 0; /* NULL */
+	enum value_type want = value_type_for_decl(col->type);
+	if (typeless(col))
+		want = r->quoted[field] ? VAL_TEXT : VAL_INT; /* numbers are never quoted there */
+	switch (want) {
+	case VAL_INT:
+		if (parse_int(p, n, &ll)) {
+			v->type = VAL_INT;
+			v->i = ll;
+			return 0;
+		}
+		if (parse_real(p, n, &v->r)) {
+			v->type = VAL_REAL;
+			return 0;
+		}
+		break;
+	case VAL_REAL:
+		if (parse_real(p, n, &v->r)) {
+			v->type = VAL_REAL;
+			return 0;
+		}
+		break;
+	case VAL_BLOB:
+		*blob_off = r->decoded.len;
+		if (base64_decode(&r->decoded, p, n))
+			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path,
+				       r->line, col->name);
+		v->type = VAL_BLOB;
+		v->n = r->decoded.len - *blob_off;
+		return 0;
+	default:
+		break;
+	}
+	v->type = VAL_TEXT;
+	v->p = p;
+	v->n = n;
+	return 0;
+}
+
+static int csv_next(struct changefile_reader *r, char *op, const struct value **before,
+		    const struct value **after)
+{
+	int rc = csv_read_record(r);
+	if (rc <= 0)
+		return rc;
+	rc = 0;
+	size_t want = r->def->ncols + (r->op_column ? 1 : 0);
+	if (r->nfields != want)
+		return err_set(CDC_ERUNTIME, "%s:%ld: %zu fields, expected %zu", r->path, r->line,
+			       r->nfields, want);
+	size_t first = 0;
+	*op = 'I';
+	if (r->op_column) {
+		size_t n = r->offsets[1];
+		*op = n == 1 ? r->record.data[0] : '?';
+		if (!strchr("IUD", *op) || n != 1)
+			return err_set(CDC_ERUNTIME, "%s:%ld: Op must be I, U or D", r->path,
+				       r->line);
+		first = 1;
+	}
+	buf_reset(&r->decoded);
+	size_t *blob_off = xcalloc(r->def->ncols, sizeof(*blob_off));
+	for (size_t i = 0; i < r->def->ncols && rc == 0; i++)
+		rc = csv_value(r, first + i, &r->def->cols[i], &r->row[i], &blob_off[i]);
+	/* Blob pointers are fixed last: decoded may move while it grows. */
+	for (size_t i = 0; i < r->def->ncols; i++)
+		if (r->row[i].type == VAL_BLOB)
+			r->row[i].p = r->decoded.data ? r->decoded.data + blob_off[i] : "";
+	free(blob_off);
+	if (rc)
+		return rc;
+	*before = *op == 'D' ? r->row : NULL;
+	*after = *op == 'D' ? NULL : r->row;
+	return 1;
+}
+
+static int json_value(struct changefile_reader *r, const json_t *j, struct value *v,
+		      struct buf *decoded, size_t *blob_off)
+{
+	memset(v, 0, sizeof(*v));
+	if (!j || json_is_null(j))
+		return 0;
+	if (json_is_integer(j)) {
+		v->type = VAL_INT;
+		v->i = json_integer_value(j);
+	} else if (json_is_real(j)) {
+		v->type = VAL_REAL;
+		v->r = json_real_value(j);
+	} else if (json_is_string(j)) {
+		v->type = VAL_TEXT;
+		v->p = json_string_value(j);
+		v->n = json_string_length(j);
+	} else if (json_is_string(json_object_get(j, "base64"))) {
+		const json_t *s = json_object_get(j, "base64");
+		*blob_off = decoded->len;
+		if (base64_decode(decoded, json_string_value(s), json_string_length(s)))
+			return err_set(CDC_ERUNTIME, "%s:%ld: bad base64", r->path, r->line);
+		v->type = VAL_BLOB;
+		v->n = decoded->len - *blob_off;
+	} else {
+		return err_set(CDC_ERUNTIME, "%s:%ld: unexpected JSON value", r->path, r->line);
+	}
+	return 0;
+}
+
+/* Fills row from a JSON image object; blobs decode into decoded (reset here). */
+static int json_image(struct changefile_reader *r, const json_t *img, struct value *row,
+		      struct buf *decoded, const struct value **out)
+{
+	*out = NULL;
+	buf_reset(decoded);
+	if (!img || json_is_null(img))
+		return 0;
+	if (!json_is_object(img))
+		return err_set(CDC_ERUNTIME, "%s:%ld: image is not an object", r->path, r->line);
+	size_t *blob_off = xcalloc(r->def->ncols, sizeof(*blob_off));
+	int rc = 0;
+	for (size_t i = 0; i < r->def->ncols && !rc; i++)
+		rc = json_value(r, json_object_get(img, r->def->cols[i].name), &row[i], decoded,
+				&blob_off[i]);
+	for (size_t i = 0; i < r->def->ncols; i++)
+		if (row[i].type == VAL_BLOB)
+			row[i].p = decoded->data ? decoded->data + blob_off[i] : "";
+	free(blob_off);
+	if (!rc)
+		*out = row;
+	return rc;
+}
+
+static int jsonl_next(struct changefile_reader *r, char *op, const struct value **before,
+		      const struct value **after)
+{
+	json_decref(r->json);
+	r->json = NULL;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, r->f);
+	if (n < 0) {
+		free(line);
+		return 0;
+	}
+	r->line++;
+	json_error_t jerr;
+	r->json = json_loadb(line, (size_t)n, JSON_ALLOW_NUL, &jerr);
+	free(line);
+	if (!json_is_object(r->json))
+		return err_set(CDC_ERUNTIME, "%s:%ld: not a JSON object: %s", r->path, r->line,
+			       r->json ? "" : jerr.text);
+	const char *o = json_string_value(json_object_get(r->json, "op"));
+	if (!o || strlen(o) != 1 || !strchr("IUD", o[0]))
+		return err_set(CDC_ERUNTIME, "%s:%ld: \"op\" must be I, U or D", r->path, r->line);
+	*op = o[0];
+	int rc = json_image(r, json_object_get(r->json, "before"), r->row, &r->decoded, before);
+	if (!rc)
+		rc = json_image(r, json_object_get(r->json, "after"), r->row2, &r->decoded2, after);
+	if (rc)
+		return rc;
+	if ((*op == 'D' && !*before) || (*op != 'D' && !*after))
+		return err_set(CDC_ERUNTIME, "%s:%ld: op %c without its row image", r->path,
+			       r->line, *op);
+	return 1;
+}
+
+int changefile_next(struct changefile_reader *r, char *op, const struct value **before,
+		    const struct value **after)
+{
+	if (r->format == FORMAT_CSV)
+		return csv_next(r, op, before, after);
+	return jsonl_next(r, op, before, after);
+}

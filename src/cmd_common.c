@@ -1,0 +1,56 @@
+/* Helpers every command uses. */
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "pipeline.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
+{
+	config_defaults(cfg);
+	return config_load(cfg, ctx->config_path);
+}
+
+int cmd_no_more_args(const char *cmd, int argc, char **argv, int first)
+{
+	if (first < argc)
+		return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
+			       argv[first], cmd);
+	return 0;
+}
+
+void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	/* With --json, stdout carries only the report. */
+	FILE *out = ctx->json ? stderr : stdout;
+	if (ctx->json)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+}
+
+void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
+{
+	json_object_set_new(ctx->report, "batches", json_integer(res->batches));
+	json_object_set_new(ctx->report, "recovered", json_integer(res->recovered));
+	json_object_set_new(ctx->report, "rows", json_integer(res->rows));
+	json_object_set_new(ctx->report, "bytes", json_integer(res->bytes));
+	json_object_set_new(ctx->report, "published",
+			    res->published ? json_incref(res->published) : json_array());
+	size_t i;
+	json_t *b;
+	json_array_foreach(res->published, i, b)
+	{
+		cmd_print(ctx, "published %s  %s  rows=%lld\n",
+			  json_string_value(json_object_get(b, "kind")),
+			  json_string_value(json_object_get(b, "key")),
+			  (long long)json_integer_value(json_object_get(b, "rows")));
+	}
+	if (res->batches == 0)
+		cmd_print(ctx, "nothing to publish\n");
+}
+

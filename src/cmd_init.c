@@ -1,0 +1,90 @@
+/* cdcpack init */
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "naming.h"
+#include "pipeline.h"
+#include "state.h"
+#include "target.h"
+
+#include <stdlib.h>
+
+static int probe_target(const struct config *cfg)
+{
+	const struct target_ops *ops = NULL;
+	struct target *tgt = NULL;
+	int rc = target_open(&ops, &tgt, cfg);
+	struct object_info info;
+	char *key = xasprintf("%s%s/.cdcpack-probe", cfg->final_prefix, cfg->source_name);
+	if (!rc) {
+		rc = ops->head(tgt, key, &info);
+		if (rc == CDC_ENOTFOUND)
+			rc = 0; /* the target answered */
+	}
+	free(key);
+	if (ops)
+		ops->close(tgt);
+	return rc ? err_prefix(rc, "target %s is not reachable", cfg->target_url) : 0;
+}
+
+static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int rc = cmd_no_more_args("init", argc, argv, 1);
+	if (rc)
+		return rc;
+	struct config cfg;
+	struct state *st = NULL;
+	const struct source_ops *ops = NULL;
+	struct source *src = NULL;
+	struct strv tables = {0};
+	struct source_options opt = {.changelog = NULL};
+	rc = cmd_load_config(ctx, &cfg);
+	opt.changelog = cfg.changelog;
+	opt.password_file = cfg.password_file;
+	if (!rc)
+		rc = state_open(&st, cfg.state_dir, cfg.source_name);
+	if (!rc)
+		rc = source_open(&ops, &src, cfg.source_url, &opt);
+	if (!rc)
+		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
+	if (!rc)
+		rc = probe_target(&cfg);
+	if (!rc) {
+		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
+		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",
+			  cfg.path, cfg.source_url, ops->driver, cfg.source_name,
+			  cfg.mode == CAPTURE_TRIGGER ? "trigger" : "snapshot");
+		cmd_print(ctx, "tables     %zu:", tables.n);
+		json_t *names = json_array();
+		for (size_t i = 0; i < tables.n; i++) {
+			cmd_print(ctx, " %s", tables.v[i]);
+			json_array_append_new(names, json_string(tables.v[i]));
+		}
+		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",
+			  cfg.state_dir, cfg.target_url, cfg.final_prefix, key);
+		cmd_print(ctx, "next       %s\n",
+			  cfg.mode == CAPTURE_TRIGGER ? "cdcpack triggers install, then cdcpack load"
+						      : "cdcpack run");
+		json_object_set_new(ctx->report, "tables", names);
+		json_object_set_new(ctx->report, "source", json_string(cfg.source_name));
+		json_object_set_new(ctx->report, "driver", json_string(ops->driver));
+		json_object_set_new(ctx->report, "example_key",
+				    json_string(key));
+		free(key);
+	}
+	strv_free(&tables);
+	if (ops)
+		ops->close(src);
+	state_close(st);
+	config_free(&cfg);
+	return rc;
+}
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.usage = "",
+	.summary = "check the config, create the state dir, reach source and target, print the plan",
+	.help = "\nExample:\n"
+		"  cdcpack -c shop.conf init\n",
+	.exec = cmd_init,
+};

@@ -1,0 +1,127 @@
+/* cdcpack status */
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "pipeline.h"
+#include "publish.h"
+#include "state.h"
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+static void report_batches(struct cmd_ctx *ctx, const struct config *cfg, struct batch *v,
+			   size_t n)
+{
+	int64_t count[4] = {0};
+	const struct batch *last = NULL;
+	for (size_t i = 0; i < n; i++) {
+		count[v[i].state]++;
+		if (v[i].state >= BATCH_PUBLISHED)
+			last = &v[i];
+	}
+	json_t *states = json_object();
+	cmd_print(ctx, "batches:");
+	for (int s = 0; s < 4; s++) {
+		cmd_print(ctx, " %s=%lld", batch_state_name((enum batch_state)s),
+			  (long long)count[s]);
+		json_object_set_new(states, batch_state_name((enum batch_state)s),
+				    json_integer(count[s]));
+	}
+	cmd_print(ctx, "\n");
+	json_object_set_new(ctx->report, "batches", states);
+	if (!last) {
+		cmd_print(ctx, "last published: none\n");
+		json_object_set_new(ctx->report, "last_published", json_null());
+		return;
+	}
+	char *key = publish_final_key(cfg, last);
+	cmd_print(ctx, "last published: %s  %s  rows=%lld  at %s\n", last->id, key,
+		  (long long)last->rows, last->published_at ? last->published_at : "?");
+	json_object_set_new(ctx->report, "last_published",
+			    json_pack("{s:s, s:s, s:I, s:s?, s:s}", "id", last->id, "key", key,
+				      "rows", (json_int_t)last->rows, "published_at",
+				      last->published_at, "created", last->created));
+	free(key);
+}
+
+static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
+{
+	const struct source_ops *ops = NULL;
+	struct source *src = NULL;
+	struct strv tables = {0};
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = cfg->password_file,
+				     .read_only = true};
+	json_t *out = json_array();
+	int64_t total = 0;
+	int rc = source_open(&ops, &src, cfg->source_url, &opt);
+	if (!rc)
+		rc = pipeline_resolve_tables(cfg, ops, src, &tables);
+	for (size_t i = 0; i < tables.n && !rc && cfg->mode == CAPTURE_TRIGGER; i++) {
+		struct table_def *def = NULL;
+		struct trigger_status ts = {0};
+		rc = ops->describe(src, tables.v[i], &def);
+		if (!rc)
+			rc = ops->triggers_status(src, def, &ts);
+		if (!rc) {
+			cmd_print(ctx, "  %-24s pending=%lld%s%s\n", tables.v[i], (long long)ts.pending,
+				  ts.installed ? "" : " (no triggers)", ts.drift ? " (drift)" : "");
+			json_array_append_new(out, json_pack("{s:s, s:I, s:b, s:b}", "name",
+							     tables.v[i], "pending",
+							     (json_int_t)ts.pending, "installed",
+							     ts.installed, "drift", ts.drift));
+			total += ts.pending;
+		}
+		trigger_status_free(&ts);
+		table_def_free(def);
+	}
+	json_object_set_new(ctx->report, "tables", out);
+	json_object_set_new(ctx->report, "pending", json_integer(total));
+	if (ops)
+		ops->close(src);
+	strv_free(&tables);
+	return rc;
+}
+
+static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int rc = cmd_no_more_args("status", argc, argv, 1);
+	if (rc)
+		return rc;
+	struct config cfg;
+	rc = cmd_load_config(ctx, &cfg);
+	struct state *st = NULL;
+	struct batch *v = NULL;
+	size_t n = 0;
+	struct stat sb;
+	if (!rc) {
+		cmd_print(ctx, "source %s (%s)  target %s\n", cfg.source_name, cfg.source_url,
+			  cfg.target_url);
+		/* Reading status must not create a state dir that no run made. */
+		if (stat(cfg.state_dir, &sb) == 0)
+			rc = state_open(&st, cfg.state_dir, cfg.source_name);
+	}
+	if (!rc && st)
+		rc = state_all(st, &v, &n);
+	if (!rc)
+		report_batches(ctx, &cfg, v, n);
+	if (!rc) {
+		cmd_print(ctx, "pending changes:\n");
+		rc = report_pending(ctx, &cfg);
+	}
+	batches_free(v, n);
+	state_close(st);
+	config_free(&cfg);
+	return rc;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.usage = "",
+	.summary = "batches by state, pending changes, last published batch",
+	.help = "\nReads the state dir and the source; takes no lock, so it works while a run\n"
+		"is going.\n"
+		"\nExample:\n"
+		"  cdcpack --json status\n",
+	.exec = cmd_status,
+};

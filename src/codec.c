@@ -1,0 +1,102 @@
+#include "codec.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+void base64_encode(struct buf *out, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	buf_grow(out, (n + 2) / 3 * 4);
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		char quad[4] = {b64[v >> 18 & 63], b64[v >> 12 & 63],
+				i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
+		buf_add(out, quad, 4);
+	}
+}
+
+static int b64_value(char c)
+{
+	const char *at = c ? strchr(b64, c) : NULL;
+	return at ? (int)(at - b64) : -1;
+}
+
+int base64_decode(struct buf *out, const char *p, size_t n)
+{
+	if (n % 4)
+		return -1;
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+		int pad = 0;
+		for (int k = 0; k < 4; k++) {
+			if (p[i + k] == '=' && i + 4 == n && k >= 2) {
+				v[k] = 0;
+				pad++;
+				continue;
+			}
+			if (pad)
+				return -1; /* data after padding */
+			v[k] = b64_value(p[i + k]);
+			if (v[k] < 0)
+				return -1;
+		}
+		unsigned w = (unsigned)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+		char bytes[3] = {(char)(w >> 16), (char)(w >> 8 & 255), (char)(w & 255)};
+		buf_add(out, bytes, (size_t)(3 - pad));
+	}
+	return 0;
+}
+
+void format_real(char out[40], double r)
+{
+	if (isinf(r)) {
+		strcpy(out, r > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	if (isnan(r)) {
+		strcpy(out, "NaN");
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, r);
+		if (strtod(out, NULL) == r)
+			break;
+	}
+	/* Keep a REAL looking like one ("1.0", not "1"), as SQLite prints it. */
+	if (!strpbrk(out, ".eEnN"))
+		strcat(out, ".0");
+}
+
+bool parse_real(const char *p, size_t n, double *out)
+{
+	char tmp[64];
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	char *end;
+	*out = strtod(tmp, &end);
+	return *end == '\0';
+}
+
+bool parse_int(const char *p, size_t n, long long *out)
+{
+	char tmp[32];
+	if (n == 0 || n >= sizeof(tmp))
+		return false;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	char *end;
+	errno = 0;
+	*out = strtoll(tmp, &end, 10);
+	return *end == '\0' && errno == 0 && (tmp[0] == '-' || (tmp[0] >= '0' && tmp[0] <= '9'));
+}

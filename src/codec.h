@@ -1,0 +1,21 @@
+/* Text encodings of values: base64 for BLOBs, shortest round-trip REALs. */
+#ifndef CDCPACK_CODEC_H
+#define CDCPACK_CODEC_H
+
+#include "buf.h"
+
+#include <stdbool.h>
+
+void base64_encode(struct buf *out, const void *p, size_t n);
+/* Appends the decoded bytes; returns -1 on a malformed input. */
+int base64_decode(struct buf *out, const char *p, size_t n);
+
+/* The shortest %g spelling that reads back as exactly r ("Infinity" for
+ * inf); DMS readers and strtod both take it. */
+void format_real(char out[40], double r);
+/* strtod over exactly n bytes; false when they are not all a number. */
+bool parse_real(const char *p, size_t n, double *out);
+/* strtoll over exactly n bytes; false on junk or overflow. */
+bool parse_int(const char *p, size_t n, long long *out);
+
+#endif

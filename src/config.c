@@ -1,0 +1,548 @@
+#include "config.h"
+
+#include "buf.h"
+#include "err.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Where a value came from, so every message names file:line: key. */
+struct where {
+	const char *file;
+	int line;
+	const char *section;
+	const char *key;
+};
+
+static int bad(const struct where *w, const char *fmt, const char *value)
+{
+	struct buf why = BUF_INIT;
+	buf_addf(&why, fmt, value);
+	int rc = err_set(CDC_EUSAGE, "%s:%d: %s: %s", w->file, w->line, w->key, buf_str(&why));
+	buf_free(&why);
+	return rc;
+}
+
+static void set_str(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = *value ? xstrdup(value) : NULL;
+}
+
+int parse_size(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || errno || n < 0)
+		return -1;
+	int shift = 0;
+	switch (toupper((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'K':
+		shift = 10;
+		break;
+	case 'M':
+		shift = 20;
+		break;
+	case 'G':
+		shift = 30;
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] != '\0' && !(toupper((unsigned char)end[1]) == 'B' && end[2] == '\0'))
+		return -1;
+	if (n > (INT64_MAX >> shift))
+		return -1;
+	*out = (int64_t)n << shift;
+	return 0;
+}
+
+int parse_duration(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || errno || n < 0)
+		return -1;
+	int64_t unit;
+	switch (*end) {
+	case '\0':
+	case 's':
+		unit = 1;
+		break;
+	case 'm':
+		unit = 60;
+		break;
+	case 'h':
+		unit = 3600;
+		break;
+	case 'd':
+		unit = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] != '\0')
+		return -1;
+	if (n > INT64_MAX / unit)
+		return -1;
+	*out = n * unit;
+	return 0;
+}
+
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1"};
+	static const char *const no[] = {"false", "no", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Maps value to its index in names (NULL-terminated). */
+static int parse_enum(const char *value, const char *const *names, int *out)
+{
+	for (int i = 0; names[i]; i++) {
+		if (strcmp(value, names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *compression_suffix(enum compression c)
+{
+	static const char *const suffix[] = {".tar.zst", ".tar.gz", ".tar.xz", ".tar"};
+	return suffix[c];
+}
+
+const char *source_name_problem(const char *name)
+{
+	if (!*name)
+		return "is empty";
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return "cannot be '.' or '..'";
+	if (strlen(name) > 100)
+		return "is longer than 100 bytes";
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
+			return "contains '/', '\\' or a control character";
+	}
+	return NULL;
+}
+
+char *source_default_name(const char *url)
+{
+	const char *start, *end;
+	if (strncmp(url, "sqlite:", 7) == 0) {
+		start = strrchr(url + 7, '/');
+		start = start ? start + 1 : url + 7;
+		end = strrchr(start, '.');
+		if (!end || end == start)
+			end = start + strlen(start);
+	} else if (strncmp(url, "mysql://", 8) == 0) {
+		start = strchr(url + 8, '/');
+		start = start ? start + 1 : url + strlen(url);
+		end = start + strcspn(start, "?");
+	} else {
+		return xstrdup("source");
+	}
+	if (end == start)
+		return xstrdup("source");
+	return xstrndup(start, (size_t)(end - start));
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mode = CAPTURE_TRIGGER;
+	cfg->changelog = xstrdup("cdcpack_changelog");
+	cfg->format = FORMAT_CSV;
+	cfg->compression = COMPRESS_ZSTD;
+	cfg->max_rows = 500000;
+	cfg->state_dir = xstrdup(".cdcpack");
+	cfg->keep_local_s = 7 * 86400;
+	cfg->temp_prefix = xstrdup("_tmp/");
+	cfg->final_prefix = xstrdup("cdc/");
+	cfg->region = xstrdup("us-east-1");
+	cfg->path_style = PATH_STYLE_AUTO;
+	cfg->part_size = 16 << 20;
+	cfg->max_retries = 8;
+}
+
+static int set_url(const struct where *w, char **slot, const char *v, const char *const *schemes)
+{
+	for (size_t i = 0; schemes[i]; i++) {
+		size_t n = strlen(schemes[i]);
+		if (strncmp(v, schemes[i], n) == 0 && v[n]) {
+			set_str(slot, v);
+			return 0;
+		}
+	}
+	return bad(w, "'%s' is not a supported URL (want sqlite:PATH, mysql://..., file:DIR or s3://BUCKET)", v);
+}
+
+static int set_prefix(const struct where *w, char **slot, const char *v)
+{
+	if (*v == '/' || strstr(v, ".."))
+		return bad(w, "'%s' must be a relative key prefix without '..'", v);
+	free(*slot);
+	size_t n = strlen(v);
+	/* A prefix is a folder of keys: make "cdc" mean "cdc/". */
+	*slot = (n && v[n - 1] != '/') ? xasprintf("%s/", v) : xstrdup(v);
+	return 0;
+}
+
+static int set_source(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const schemes[] = {"sqlite:", "mysql://", NULL};
+	if (strcmp(w->key, "url") == 0)
+		return set_url(w, &cfg->source_url, v, schemes);
+	if (strcmp(w->key, "name") == 0) {
+		const char *why = *v ? source_name_problem(v) : NULL;
+		if (why)
+			return err_set(CDC_EUSAGE, "%s:%d: name: '%s' %s", w->file, w->line, v, why);
+		set_str(&cfg->source_name, v);
+		return 0;
+	}
+	if (strcmp(w->key, "password_file") == 0) {
+		set_str(&cfg->password_file, v);
+		return 0;
+	}
+	return 1;
+}
+
+static int set_capture(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const modes[] = {"trigger", "snapshot", NULL};
+	int i;
+	if (strcmp(w->key, "mode") == 0) {
+		if (parse_enum(v, modes, &i))
+			return bad(w, "'%s' is not a capture mode (trigger | snapshot)", v);
+		cfg->mode = (enum capture_mode)i;
+		return 0;
+	}
+	if (strcmp(w->key, "tables") == 0) {
+		strv_free(&cfg->tables);
+		if (strcmp(v, "*") != 0)
+			strv_split_commas(&cfg->tables, v);
+		if (strcmp(v, "*") != 0 && cfg->tables.n == 0)
+			return bad(w, "'%s' names no table (use * for all)", v);
+		return 0;
+	}
+	if (strcmp(w->key, "exclude") == 0) {
+		strv_free(&cfg->exclude);
+		strv_split_commas(&cfg->exclude, v);
+		return 0;
+	}
+	if (strcmp(w->key, "changelog") == 0) {
+		if (!*v)
+			return bad(w, "%sa table name is required", "");
+		set_str(&cfg->changelog, v);
+		return 0;
+	}
+	return 1;
+}
+
+static int set_batch(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const formats[] = {"csv", "jsonl", NULL};
+	static const char *const compressions[] = {"zstd", "gzip", "xz", "none", NULL};
+	int i;
+	if (strcmp(w->key, "format") == 0) {
+		if (parse_enum(v, formats, &i))
+			return bad(w, "'%s' is not a format (csv | jsonl)", v);
+		cfg->format = (enum batch_format)i;
+		return 0;
+	}
+	if (strcmp(w->key, "compression") == 0) {
+		if (parse_enum(v, compressions, &i))
+			return bad(w, "'%s' is not a compression (zstd | gzip | xz | none)", v);
+		cfg->compression = (enum compression)i;
+		return 0;
+	}
+	if (strcmp(w->key, "max_rows") == 0) {
+		if (parse_size(v, &cfg->max_rows) || cfg->max_rows < 1)
+			return bad(w, "'%s' is not a positive row count", v);
+		return 0;
+	}
+	if (strcmp(w->key, "csv_header") == 0) {
+		if (parse_bool(v, &cfg->csv_header))
+			return bad(w, "'%s' is not a boolean (true | false)", v);
+		return 0;
+	}
+	if (strcmp(w->key, "load_op_column") == 0) {
+		if (parse_bool(v, &cfg->load_op_column))
+			return bad(w, "'%s' is not a boolean (true | false)", v);
+		return 0;
+	}
+	return 1;
+}
+
+static int set_state(struct config *cfg, const struct where *w, const char *v)
+{
+	if (strcmp(w->key, "dir") == 0) {
+		if (!*v)
+			return bad(w, "%sa directory is required", "");
+		set_str(&cfg->state_dir, v);
+		return 0;
+	}
+	if (strcmp(w->key, "keep_local") == 0) {
+		if (parse_duration(v, &cfg->keep_local_s))
+			return bad(w, "'%s' is not a duration (like 30s, 15m, 12h, 7d)", v);
+		return 0;
+	}
+	return 1;
+}
+
+static int set_target_number(struct config *cfg, const struct where *w, const char *v)
+{
+	int64_t n;
+	if (strcmp(w->key, "part_size") == 0) {
+		if (parse_size(v, &n))
+			return bad(w, "'%s' is not a size (like 16M)", v);
+		if (n < (5 << 20) || n > (5LL << 30))
+			return bad(w, "'%s' is outside S3's part size limits (5M to 5G)", v);
+		cfg->part_size = n;
+		return 0;
+	}
+	if (strcmp(w->key, "max_retries") == 0) {
+		if (parse_size(v, &n) || n > 100)
+			return bad(w, "'%s' is not a retry count from 0 to 100", v);
+		cfg->max_retries = (int)n;
+		return 0;
+	}
+	return 1;
+}
+
+static int set_target(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const schemes[] = {"file:", "s3://", NULL};
+	static const char *const styles[] = {"auto", "true", "false", NULL};
+	int i;
+	if (strcmp(w->key, "url") == 0)
+		return set_url(w, &cfg->target_url, v, schemes);
+	if (strcmp(w->key, "temp_prefix") == 0)
+		return set_prefix(w, &cfg->temp_prefix, v);
+	if (strcmp(w->key, "final_prefix") == 0)
+		return set_prefix(w, &cfg->final_prefix, v);
+	if (strcmp(w->key, "region") == 0) {
+		if (!*v || strpbrk(v, "/ \t"))
+			return bad(w, "'%s' is not a region name", v);
+		set_str(&cfg->region, v);
+		return 0;
+	}
+	if (strcmp(w->key, "endpoint") == 0) {
+		if (*v && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+			return bad(w, "'%s' must start with http:// or https://", v);
+		set_str(&cfg->endpoint, v);
+		return 0;
+	}
+	if (strcmp(w->key, "path_style") == 0) {
+		if (parse_enum(v, styles, &i))
+			return bad(w, "'%s' is not auto, true or false", v);
+		cfg->path_style = (enum path_style)i;
+		return 0;
+	}
+	if (strcmp(w->key, "ca_bundle") == 0) {
+		if (*v && access(v, R_OK) != 0)
+			return bad(w, "cannot read CA bundle '%s'", v);
+		set_str(&cfg->ca_bundle, v);
+		return 0;
+	}
+	return set_target_number(cfg, w, v);
+}
+
+/* Returns 0 when set, 1 when section/key is unknown, a CDC_E* code on a bad value. */
+static int set_key(struct config *cfg, const struct where *w, const char *v)
+{
+	if (strcmp(w->section, "source") == 0)
+		return set_source(cfg, w, v);
+	if (strcmp(w->section, "capture") == 0)
+		return set_capture(cfg, w, v);
+	if (strcmp(w->section, "batch") == 0)
+		return set_batch(cfg, w, v);
+	if (strcmp(w->section, "state") == 0)
+		return set_state(cfg, w, v);
+	if (strcmp(w->section, "target") == 0)
+		return set_target(cfg, w, v);
+	return 1;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* An inline comment starts at ';' or '#' that follows white space. */
+static void strip_comment(char *s)
+{
+	for (char *p = s; *p; p++) {
+		if ((*p == ';' || *p == '#') && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int parse_section(struct where *w, char *line, char **section)
+{
+	char *end = strchr(line, ']');
+	if (!end || trim(end + 1)[0])
+		return err_set(CDC_EUSAGE, "%s:%d: malformed section header '%s'", w->file, w->line,
+			       line);
+	*end = '\0';
+	char *name = trim(line + 1);
+	static const char *const known[] = {"source", "capture", "batch", "state", "target", NULL};
+	int i;
+	if (parse_enum(name, known, &i))
+		return err_set(CDC_EUSAGE,
+			       "%s:%d: [%s]: unknown section (known: source, capture, batch, state, target)",
+			       w->file, w->line, name);
+	free(*section);
+	*section = xstrdup(name);
+	return 0;
+}
+
+static int parse_line(struct config *cfg, struct where *w, char *line, char **section)
+{
+	strip_comment(line);
+	line = trim(line);
+	if (!*line)
+		return 0;
+	if (*line == '[')
+		return parse_section(w, line, section);
+	char *eq = strchr(line, '=');
+	if (!eq)
+		return err_set(CDC_EUSAGE, "%s:%d: expected 'key = value', got '%s'", w->file,
+			       w->line, line);
+	*eq = '\0';
+	char *key = trim(line);
+	char *value = trim(eq + 1);
+	if (!*section)
+		return err_set(CDC_EUSAGE, "%s:%d: %s: key outside of any [section]", w->file,
+			       w->line, key);
+	w->section = *section;
+	w->key = key;
+	int rc = set_key(cfg, w, value);
+	if (rc == 1)
+		return err_set(CDC_EUSAGE, "%s:%d: %s: unknown key in [%s]", w->file, w->line, key,
+			       *section);
+	return rc;
+}
+
+static int config_finish(struct config *cfg, const char *name)
+{
+	if (!cfg->source_url)
+		return err_set(CDC_EUSAGE, "%s: [source] url: missing (like url = sqlite:shop.db)",
+			       name);
+	if (!cfg->target_url)
+		return err_set(CDC_EUSAGE, "%s: [target] url: missing (like url = file:bucket)", name);
+	if (!cfg->source_name) {
+		cfg->source_name = source_default_name(cfg->source_url);
+		const char *why = source_name_problem(cfg->source_name);
+		if (why)
+			return err_set(CDC_EUSAGE,
+				       "%s: [source] name: the default '%s' %s; set name = ...", name,
+				       cfg->source_name, why);
+	}
+	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
+		return err_set(CDC_EUSAGE, "%s: [target] temp_prefix: must differ from final_prefix",
+			       name);
+	return 0;
+}
+
+int config_parse(struct config *cfg, const char *name, const char *text, size_t len)
+{
+	struct where w = {.file = name};
+	char *section = NULL;
+	int rc = 0;
+	const char *p = text, *end = text + len;
+	free(cfg->path);
+	cfg->path = xstrdup(name);
+	while (p < end && rc == 0) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = xstrndup(p, n);
+		w.line++;
+		if (memchr(p, '\0', n))
+			rc = err_set(CDC_EUSAGE, "%s:%d: NUL byte in the file", name, w.line);
+		else
+			rc = parse_line(cfg, &w, line, &section);
+		free(line);
+		p += n + (nl ? 1 : 0);
+	}
+	free(section);
+	return rc ? rc : config_finish(cfg, name);
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(CDC_EUSAGE, "%s: cannot open config file: %s (use -c FILE or CDCPACK_CONFIG)",
+			       path, strerror(errno));
+	struct buf text = BUF_INIT;
+	char chunk[8192];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		buf_add(&text, chunk, (size_t)n);
+		if (text.len > (1 << 20)) {
+			close(fd);
+			buf_free(&text);
+			return err_set(CDC_EUSAGE, "%s: config file is larger than 1 MiB", path);
+		}
+	}
+	int saved = errno;
+	close(fd);
+	if (n < 0) {
+		buf_free(&text);
+		return err_set(CDC_EUSAGE, "%s: cannot read config file: %s", path, strerror(saved));
+	}
+	int rc = config_parse(cfg, path, buf_str(&text), text.len);
+	buf_free(&text);
+	return rc;
+}
+
+void config_free(struct config *cfg)
+{
+	free(cfg->path);
+	free(cfg->source_url);
+	free(cfg->source_name);
+	free(cfg->password_file);
+	strv_free(&cfg->tables);
+	strv_free(&cfg->exclude);
+	free(cfg->changelog);
+	free(cfg->state_dir);
+	free(cfg->target_url);
+	free(cfg->temp_prefix);
+	free(cfg->final_prefix);
+	free(cfg->region);
+	free(cfg->endpoint);
+	free(cfg->ca_bundle);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,66 @@
+/* The INI configuration of DESIGN.md §3, parsed and validated into one struct. */
+#ifndef CDCPACK_CONFIG_H
+#define CDCPACK_CONFIG_H
+
+#include "strv.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum capture_mode { CAPTURE_TRIGGER, CAPTURE_SNAPSHOT };
+enum batch_format { FORMAT_CSV, FORMAT_JSONL };
+enum compression { COMPRESS_ZSTD, COMPRESS_GZIP, COMPRESS_XZ, COMPRESS_NONE };
+enum path_style { PATH_STYLE_AUTO, PATH_STYLE_PATH, PATH_STYLE_VIRTUAL };
+
+/* Owns every string and list in it; config_free releases them. */
+struct config {
+	char *path; /* the file it was read from */
+
+	char *source_url;
+	char *source_name; /* never NULL after config_load: defaulted from the URL */
+	char *password_file;
+
+	enum capture_mode mode;
+	struct strv tables; /* empty when every user table is captured ("*") */
+	struct strv exclude; /* globs */
+	char *changelog;
+
+	enum batch_format format;
+	enum compression compression;
+	int64_t max_rows;
+	bool csv_header;
+	bool load_op_column;
+
+	char *state_dir;
+	int64_t keep_local_s;
+
+	char *target_url;
+	char *temp_prefix;
+	char *final_prefix;
+	char *region;
+	char *endpoint; /* NULL when unset */
+	enum path_style path_style;
+	int64_t part_size;
+	int max_retries;
+	char *ca_bundle; /* NULL when unset */
+};
+
+/* Fills cfg with the defaults of DESIGN.md §3 (no source or target URL). */
+void config_defaults(struct config *cfg);
+/* Reads and validates path. On error returns CDC_EUSAGE with "file:line: key: why". */
+int config_load(struct config *cfg, const char *path);
+/* Same, from text in memory (used by tests and fuzzers); name labels messages. */
+int config_parse(struct config *cfg, const char *name, const char *text, size_t len);
+void config_free(struct config *cfg);
+
+/* "16M" -> 16777216. Returns 0, or -1 when s is not a size. */
+int parse_size(const char *s, int64_t *out);
+/* "7d" -> 604800. Returns 0, or -1 when s is not a duration. */
+int parse_duration(const char *s, int64_t *out);
+/* Default chain name for a source URL: the database name (file stem for sqlite). */
+char *source_default_name(const char *url);
+/* A source name must be usable in object keys and file names. NULL when fine, else why not. */
+const char *source_name_problem(const char *name);
+const char *compression_suffix(enum compression c);
+
+#endif

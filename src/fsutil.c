@@ -1,0 +1,137 @@
+#define _XOPEN_SOURCE 700
+#include "fsutil.h"
+
+#include "buf.h"
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fs_mkdirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = p + 1; *s && !rc; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) != 0 && errno != EEXIST)
+			rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+		*s = '/';
+	}
+	if (!rc && mkdir(p, mode) != 0 && errno != EEXIST)
+		rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+	free(p);
+	return rc;
+}
+
+int fs_mkdirs_parent(const char *path, mode_t mode)
+{
+	char *copy = xstrdup(path);
+	int rc = fs_mkdirs(dirname(copy), mode);
+	free(copy);
+	return rc;
+}
+
+int fs_fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open folder: %s", dir, strerror(errno));
+	int rc = fsync(fd) == 0 ? 0 : err_set(CDC_ERUNTIME, "%s: fsync: %s", dir, strerror(errno));
+	close(fd);
+	return rc;
+}
+
+int fs_fsync_parent(const char *path)
+{
+	char *copy = xstrdup(path);
+	int rc = fs_fsync_dir(dirname(copy));
+	free(copy);
+	return rc;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int copy_fd(int in, int out, const char *src, const char *dst, void (*midpoint)(void))
+{
+	struct stat sb;
+	if (fstat(in, &sb) != 0)
+		return err_set(CDC_ERUNTIME, "%s: stat: %s", src, strerror(errno));
+	off_t half = sb.st_size / 2, done = 0;
+	size_t size = 1 << 20;
+	char *chunk = xmalloc(size);
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, chunk, size)) > 0) {
+		if (write_all(out, chunk, (size_t)n) != 0) {
+			rc = err_set(CDC_ERUNTIME, "%s: write: %s", dst, strerror(errno));
+			break;
+		}
+		bool crossed = done <= half && done + n > half;
+		done += n;
+		if (midpoint && crossed)
+			midpoint();
+	}
+	if (!rc && n < 0)
+		rc = err_set(CDC_ERUNTIME, "%s: read: %s", src, strerror(errno));
+	free(chunk);
+	return rc;
+}
+
+int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void))
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", src, strerror(errno));
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (out < 0) {
+		int e = errno;
+		close(in);
+		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", dst, strerror(e));
+	}
+	int rc = copy_fd(in, out, src, dst, midpoint);
+	if (!rc && fsync(out) != 0)
+		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", dst, strerror(errno));
+	if (close(out) != 0 && !rc)
+		rc = err_set(CDC_ERUNTIME, "%s: close: %s", dst, strerror(errno));
+	close(in);
+	return rc;
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+int fs_remove_tree(const char *path)
+{
+	struct stat sb;
+	if (lstat(path, &sb) != 0)
+		return 0;
+	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot remove: %s", path, strerror(errno));
+	return 0;
+}

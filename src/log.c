@@ -1,0 +1,49 @@
+#include "log.h"
+
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/time.h>
+#include <time.h>
+
+static enum log_level current = LOG_INFO;
+
+void log_set_level(enum log_level level)
+{
+	current = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return current;
+}
+
+static const char *level_name(enum log_level level)
+{
+	static const char *const names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+	return names[level];
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	if (level > current)
+		return;
+	struct timeval tv;
+	struct tm tm;
+	gettimeofday(&tv, NULL);
+	gmtime_r(&tv.tv_sec, &tm);
+
+	struct buf line = BUF_INIT;
+	buf_addf(&line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(tv.tv_usec / 1000), level_name(level));
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	buf_addc(&line, '\n');
+	/* One write per line, so lines of concurrent processes do not interleave. */
+	fwrite(line.data, 1, line.len, stderr);
+	buf_free(&line);
+}

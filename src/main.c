@@ -1,0 +1,221 @@
+/* cdcpack: the command table, global options and exit codes. Everything else
+ * lives in the commands (src/cmd_*.c) and the pipeline they call. */
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "fault.h"
+#include "log.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const struct cmd_entry *const commands[] = {
+	&cmd_init_entry, &cmd_triggers_entry, &cmd_load_entry, &cmd_run_entry, &cmd_status_entry,
+	&cmd_ls_entry,   &cmd_show_entry,     &cmd_apply_entry, &cmd_verify_entry,
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char global_usage[] =
+	"usage: cdcpack [-c FILE] [-v | -q] [--json] COMMAND [ARGS]\n"
+	"       cdcpack COMMAND --help | --help | --version\n";
+
+static const char global_help[] =
+	"\nGlobal options:\n"
+	"  -c, --config FILE   config file (default: $CDCPACK_CONFIG, else ./cdcpack.conf)\n"
+	"  -v, --verbose       more detail in the log (per table, per request)\n"
+	"  -q, --quiet         log errors only\n"
+	"      --json          print one JSON report of the outcome on stdout\n"
+	"\nExit codes: 0 success, 1 differences found (diff, verify), 2 usage or\n"
+	"configuration error, 3 runtime failure, 75 another run holds the lock.\n";
+
+static void print_overview(FILE *out)
+{
+	fputs(global_usage, out);
+	fputs("\nCommands:\n", out);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fputs(global_help, out);
+}
+
+static void print_command_help(const struct cmd_entry *c)
+{
+	printf("usage: cdcpack [GLOBAL OPTIONS] %s %s\n\n%s\n%s", c->name, c->usage, c->summary,
+	       c->help);
+}
+
+/* Edit distance, to suggest the command a typo meant. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 32 || lb > 32)
+		return 99;
+	size_t d[33][33];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+			d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+	}
+	return d[la][lb];
+}
+
+static const struct cmd_entry *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+	const struct cmd_entry *best = NULL;
+	size_t best_d = 3;
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		size_t d = distance(name, commands[i]->name);
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i];
+		}
+	}
+	if (best)
+		return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; did you mean '%s'?", name,
+			       best->name);
+	return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; see 'cdcpack --help'", name);
+}
+
+static bool wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+struct globals {
+	const char *config;
+	bool json;
+	int verbosity;
+};
+
+/* Parses options before the command; returns the index of the command, or -1 when done. */
+static int parse_globals(int argc, char **argv, struct globals *g, int *status)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+			if (++i >= argc) {
+				*status = err_set(CDC_EUSAGE, "%s: needs a FILE argument", a);
+				return -1;
+			}
+			g->config = argv[i];
+		} else if (strncmp(a, "--config=", 9) == 0) {
+			g->config = a + 9;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			g->verbosity = 1;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			g->verbosity = -1;
+		} else if (strcmp(a, "--json") == 0) {
+			g->json = true;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			print_overview(stdout);
+			*status = 0;
+			return -1;
+		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
+			printf("cdcpack %s\n", CDCPACK_VERSION);
+			*status = 0;
+			return -1;
+		} else {
+			*status = err_set(CDC_EUSAGE, "%s: unknown option; see 'cdcpack --help'", a);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		fputs(global_usage, stderr);
+		*status = err_set(CDC_EUSAGE, "no command given; see 'cdcpack --help'");
+		return -1;
+	}
+	return i;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void finish_report(json_t *report, const char *command, int rc, double started)
+{
+	json_object_set_new(report, "command", json_string(command ? command : ""));
+	json_object_set_new(report, "ok", json_boolean(rc == 0 || rc == CDC_EDIFF));
+	json_object_set_new(report, "exit_code", json_integer(err_exit_status(rc)));
+	json_object_set_new(report, "duration_ms", json_integer((json_int_t)(now_ms() - started)));
+	if (rc != 0 && rc != CDC_EDIFF)
+		json_object_set_new(report, "error", json_string(err_msg()));
+	else
+		json_object_set_new(report, "error", json_null());
+	char *text = json_dumps(report, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (text) {
+		puts(text);
+		free(text);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	double started = now_ms();
+	struct globals g = {0};
+	int rc = 0;
+	const struct cmd_entry *cmd = NULL;
+	json_t *report = json_object();
+
+	int at = parse_globals(argc, argv, &g, &rc);
+	if (at > 0 && (rc = fault_init()) != 0)
+		at = -1;
+	if (at > 0) {
+		log_set_level(g.verbosity > 0 ? LOG_DEBUG : g.verbosity < 0 ? LOG_ERROR : LOG_INFO);
+		cmd = find_command(argv[at]);
+		if (!cmd) {
+			rc = unknown_command(argv[at]);
+		} else if (wants_help(argc - at, argv + at)) {
+			print_command_help(cmd);
+			json_decref(report);
+			return 0;
+		} else {
+			const char *env = getenv("CDCPACK_CONFIG");
+			struct cmd_ctx ctx = {
+				.config_path = g.config ? g.config
+						: (env && *env) ? env
+								: "cdcpack.conf",
+				.json = g.json,
+				.report = report,
+			};
+			rc = cmd->exec(&ctx, argc - at, argv + at);
+		}
+	} else if (rc == 0) {
+		json_decref(report);
+		return 0;
+	}
+
+	if (rc != 0 && rc != CDC_EDIFF)
+		log_error("%s", err_msg());
+	if (g.json)
+		finish_report(report, cmd ? cmd->name : NULL, rc, started);
+	json_decref(report);
+	err_clear();
+	return err_exit_status(rc);
+}

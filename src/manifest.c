@@ -1,0 +1,263 @@
+#include "manifest.h"
+
+#include "buf.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *manifest_op_name(int i)
+{
+	static const char *const names[] = {"I", "U", "D"};
+	return names[i];
+}
+
+struct manifest_file *manifest_add_file(struct manifest *m)
+{
+	m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof(*m->files));
+	struct manifest_file *f = &m->files[m->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->first_seq = f->last_seq = -1;
+	return f;
+}
+
+static json_t *seq_json(int64_t seq)
+{
+	return seq < 0 ? json_null() : json_integer(seq);
+}
+
+static json_t *file_json(const struct manifest_file *f)
+{
+	json_t *ops = json_object();
+	for (int i = 0; i < 3; i++)
+		json_object_set_new(ops, manifest_op_name(i), json_integer(f->ops[i]));
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(f->def->name));
+	json_object_set_new(o, "columns", table_def_columns_json(f->def));
+	if (f->def->rowid_key)
+		json_object_set_new(o, "rowid_key", json_true());
+	json_object_set_new(o, "file", json_string(f->path));
+	json_object_set_new(o, "format", json_string(f->format == FORMAT_CSV ? "csv" : "jsonl"));
+	json_object_set_new(o, "op_column", json_boolean(f->op_column));
+	json_object_set_new(o, "header", json_boolean(f->header));
+	json_object_set_new(o, "rows", json_integer(f->rows));
+	json_object_set_new(o, "ops", ops);
+	json_object_set_new(o, "first_seq", seq_json(f->first_seq));
+	json_object_set_new(o, "last_seq", seq_json(f->last_seq));
+	if (f->schema_version > 0)
+		json_object_set_new(o, "schema_version", json_integer(f->schema_version));
+	json_object_set_new(o, "bytes", json_integer(f->bytes));
+	json_object_set_new(o, "xxh128", json_string(f->xxh128));
+	return o;
+}
+
+json_t *manifest_to_json(const struct manifest *m)
+{
+	json_t *tables = json_array();
+	for (size_t i = 0; i < m->nfiles; i++)
+		json_array_append_new(tables, file_json(&m->files[i]));
+	return json_pack("{s:s, s:{s:s, s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:o}", "format",
+			 "cdcpack/1", "batch", "id", m->batch_id, "seq", (json_int_t)m->seq, "kind",
+			 m->kind, "mode", m->mode, "created", m->created, "previous",
+			 m->previous ? json_string(m->previous) : json_null(), "source", "name",
+			 m->source_name, "driver", m->driver, "tables", tables);
+}
+
+/* ---- parsing: every field checked, since archives are outside input ---- */
+
+struct ctx {
+	const char *what;
+	int rc;
+};
+
+static const char *get_str(struct ctx *c, const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	if (!s && !c->rc)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" missing or not a string", c->what,
+				key);
+	return s ? s : "";
+}
+
+static int64_t get_int(struct ctx *c, const json_t *o, const char *key, bool nullable)
+{
+	const json_t *v = json_object_get(o, key);
+	if (nullable && json_is_null(v))
+		return -1;
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		if (!c->rc)
+			c->rc = err_set(CDC_ERUNTIME,
+					"%s: manifest: \"%s\" missing or not a non-negative integer",
+					c->what, key);
+		return 0;
+	}
+	return json_integer_value(v);
+}
+
+static bool get_bool(struct ctx *c, const json_t *o, const char *key, bool dflt)
+{
+	const json_t *v = json_object_get(o, key);
+	if (!v)
+		return dflt;
+	if (!json_is_boolean(v) && !c->rc)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" is not a boolean", c->what, key);
+	return json_is_true(v);
+}
+
+/* Archive entry names are relative, without "..", and not manifest.json. */
+static bool safe_entry_name(const char *name)
+{
+	if (!*name || name[0] == '/' || strcmp(name, "manifest.json") == 0 || strlen(name) > 1024)
+		return false;
+	for (const char *p = name; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == '\\')
+			return false;
+	const char *seg = name;
+	while (seg) {
+		const char *slash = strchr(seg, '/');
+		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+			return false;
+		seg = slash ? slash + 1 : NULL;
+	}
+	return true;
+}
+
+static bool is_hex32(const char *s)
+{
+	if (strlen(s) != HASH_HEX_LEN)
+		return false;
+	for (; *s; s++)
+		if (!strchr("0123456789abcdef", *s))
+			return false;
+	return true;
+}
+
+static void parse_ops(struct ctx *c, const json_t *ops, struct manifest_file *f)
+{
+	if (!json_is_object(ops)) {
+		if (!c->rc)
+			c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: \"ops\" missing",
+					c->what, f->def->name);
+		return;
+	}
+	for (int i = 0; i < 3; i++)
+		f->ops[i] = get_int(c, ops, manifest_op_name(i), false);
+	if (!c->rc && f->ops[0] + f->ops[1] + f->ops[2] != f->rows)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: ops do not add up to rows",
+				c->what, f->def->name);
+}
+
+static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
+{
+	struct manifest_file *f = manifest_add_file(m);
+	f->def = xcalloc(1, sizeof(*f->def));
+	f->def->name = xstrdup(get_str(c, o, "name"));
+	if (!c->rc)
+		c->rc = table_def_columns_from_json(f->def, json_object_get(o, "columns"));
+	if (!c->rc && table_def_nkeys(f->def) == 0)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
+				f->def->name);
+	f->def->rowid_key = get_bool(c, o, "rowid_key", false);
+	f->path = xstrdup(get_str(c, o, "file"));
+	const char *format = get_str(c, o, "format");
+	f->format = strcmp(format, "jsonl") == 0 ? FORMAT_JSONL : FORMAT_CSV;
+	if (!c->rc && strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown format '%s'", c->what, format);
+	f->op_column = get_bool(c, o, "op_column", true);
+	f->header = get_bool(c, o, "header", false);
+	f->rows = get_int(c, o, "rows", false);
+	parse_ops(c, json_object_get(o, "ops"), f);
+	f->first_seq = get_int(c, o, "first_seq", true);
+	f->last_seq = get_int(c, o, "last_seq", true);
+	f->bytes = get_int(c, o, "bytes", false);
+	snprintf(f->xxh128, sizeof(f->xxh128), "%s", get_str(c, o, "xxh128"));
+	if (!c->rc && !safe_entry_name(f->path))
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unsafe file name '%s'", c->what,
+				f->path);
+	if (!c->rc && !is_hex32(f->xxh128))
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: xxh128 of %s is not 32 hex digits",
+				c->what, f->path);
+	for (size_t i = 0; i + 1 < m->nfiles && !c->rc; i++)
+		if (strcmp(m->files[i].path, f->path) == 0)
+			c->rc = err_set(CDC_ERUNTIME, "%s: manifest: file %s listed twice", c->what,
+					f->path);
+}
+
+static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
+{
+	m->batch_id = xstrdup(get_str(c, b, "id"));
+	m->seq = get_int(c, b, "seq", false);
+	m->kind = xstrdup(get_str(c, b, "kind"));
+	m->mode = xstrdup(get_str(c, b, "mode"));
+	m->created = xstrdup(get_str(c, b, "created"));
+	const json_t *prev = json_object_get(b, "previous");
+	if (json_is_string(prev))
+		m->previous = xstrdup(json_string_value(prev));
+	else if (!json_is_null(prev) && !c->rc)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"previous\" must be a string or null",
+				c->what);
+	if (!c->rc && strcmp(m->kind, "load") != 0 && strcmp(m->kind, "cdc") != 0)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown batch kind '%s'", c->what,
+				m->kind);
+	if (!c->rc && m->seq < 1)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: batch seq must be >= 1", c->what);
+}
+
+int manifest_parse(struct manifest *m, const char *text, size_t len, const char *what)
+{
+	memset(m, 0, sizeof(*m));
+	json_error_t jerr;
+	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return err_set(CDC_ERUNTIME, "%s: manifest.json is not valid JSON: %s (line %d)",
+			       what, jerr.text, jerr.line);
+	struct ctx c = {what, 0};
+	if (strcmp(get_str(&c, doc, "format"), "cdcpack/1") != 0 && !c.rc)
+		c.rc = err_set(CDC_ERUNTIME, "%s: manifest: format is not cdcpack/1", what);
+	const json_t *batch = json_object_get(doc, "batch");
+	const json_t *source = json_object_get(doc, "source");
+	const json_t *tables = json_object_get(doc, "tables");
+	if (!c.rc && (!json_is_object(batch) || !json_is_object(source) || !json_is_array(tables)))
+		c.rc = err_set(CDC_ERUNTIME, "%s: manifest: batch, source or tables missing", what);
+	if (!c.rc)
+		parse_batch(&c, m, batch);
+	if (!c.rc) {
+		m->source_name = xstrdup(get_str(&c, source, "name"));
+		m->driver = xstrdup(get_str(&c, source, "driver"));
+	}
+	size_t i;
+	const json_t *t;
+	json_array_foreach(tables, i, t)
+	{
+		if (c.rc)
+			break;
+		if (!json_is_object(t))
+			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: tables[%zu] is not an object", what,
+				       i);
+		else
+			parse_file(&c, m, t);
+	}
+	json_decref(doc);
+	if (c.rc)
+		manifest_free(m);
+	return c.rc;
+}
+
+void manifest_free(struct manifest *m)
+{
+	for (size_t i = 0; i < m->nfiles; i++) {
+		table_def_free(m->files[i].def);
+		free(m->files[i].path);
+		free(m->files[i].local);
+	}
+	free(m->files);
+	free(m->batch_id);
+	free(m->kind);
+	free(m->mode);
+	free(m->created);
+	free(m->previous);
+	free(m->source_name);
+	free(m->driver);
+	memset(m, 0, sizeof(*m));
+}

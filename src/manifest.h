@@ -1,0 +1,51 @@
+/* manifest.json (format cdcpack/1, DESIGN.md §5): built by package, read and
+ * checked by show and apply. schemas/manifest.schema.json describes it. */
+#ifndef CDCPACK_MANIFEST_H
+#define CDCPACK_MANIFEST_H
+
+#include "config.h"
+#include "hash.h"
+#include "value.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One change file in the archive. Owns def, path and local. */
+struct manifest_file {
+	struct table_def *def;
+	char *path; /* entry name in the archive */
+	enum batch_format format;
+	bool op_column;
+	bool header;
+	int64_t rows;
+	int64_t ops[3];               /* I, U, D */
+	int64_t first_seq, last_seq;  /* -1: null (outside trigger mode) */
+	int64_t schema_version;       /* 0: not recorded */
+	int64_t bytes;
+	char xxh128[HASH_HEX_LEN + 1];
+	char *local; /* reader only: where the entry was extracted */
+};
+
+/* Owns every string and the files array; manifest_free releases them. */
+struct manifest {
+	char *batch_id;
+	int64_t seq;
+	char *kind;    /* "load" | "cdc" */
+	char *mode;    /* "trigger" | "snapshot" */
+	char *created; /* ISO 8601 UTC with milliseconds */
+	char *previous; /* NULL for the first batch of a chain */
+	char *source_name;
+	char *driver;
+	struct manifest_file *files;
+	size_t nfiles;
+};
+
+struct manifest_file *manifest_add_file(struct manifest *m);
+json_t *manifest_to_json(const struct manifest *m);
+/* Parses and checks text (named what in messages); CDC_ERUNTIME when it is not a valid manifest. */
+int manifest_parse(struct manifest *m, const char *text, size_t len, const char *what);
+void manifest_free(struct manifest *m);
+const char *manifest_op_name(int i);
+
+#endif

@@ -1,0 +1,143 @@
+#include "naming.h"
+
+#include "buf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+struct moment moment_now(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (struct moment){tv.tv_sec, (int)(tv.tv_usec / 1000)};
+}
+
+void moment_iso(struct moment m, char out[MOMENT_ISO_LEN])
+{
+	struct tm tm;
+	gmtime_r(&m.sec, &tm);
+	snprintf(out, MOMENT_ISO_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, m.ms);
+}
+
+int moment_parse(const char *s, struct moment *out)
+{
+	struct tm tm = {0};
+	int ms = 0;
+	const char *rest = strptime(s, "%Y-%m-%d", &tm);
+	if (!rest)
+		return -1;
+	if (*rest == 'T' || *rest == ' ') {
+		rest = strptime(rest + 1, "%H:%M:%S", &tm);
+		if (!rest)
+			return -1;
+		if (*rest == '.') {
+			int digits = 0;
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++, digits++)
+				if (digits < 3)
+					ms = ms * 10 + (*rest - '0');
+			for (; digits < 3; digits++)
+				ms *= 10;
+		}
+	}
+	if (*rest == 'Z')
+		rest++;
+	if (*rest)
+		return -1;
+	out->sec = timegm(&tm);
+	out->ms = ms;
+	return 0;
+}
+
+int moment_cmp(struct moment a, struct moment b)
+{
+	if (a.sec != b.sec)
+		return a.sec < b.sec ? -1 : 1;
+	return a.ms < b.ms ? -1 : a.ms > b.ms;
+}
+
+char *batch_id(const char *source, int64_t seq)
+{
+	return xasprintf("%s-%08lld", source, (long long)seq);
+}
+
+char *batch_key(const char *source, int64_t seq, struct moment created, enum compression c)
+{
+	struct tm tm;
+	gmtime_r(&created.sec, &tm);
+	return xasprintf("%s/%04d/%02d/%02d/%s-%08lld-%04d%02d%02dT%02d%02d%02dZ%s", source,
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, source, (long long)seq,
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+			 tm.tm_sec, compression_suffix(c));
+}
+
+int batch_key_parse(const char *key, const char *source, int64_t *seq, struct moment *created)
+{
+	size_t sl = strlen(source);
+	/* source/YYYY/MM/DD/source-SEQ-STAMP.suffix */
+	if (strncmp(key, source, sl) != 0 || key[sl] != '/')
+		return -1;
+	const char *base = strrchr(key, '/') + 1;
+	if (base - key != (ptrdiff_t)(sl + 12) || strncmp(base, source, sl) != 0 || base[sl] != '-')
+		return -1;
+	const char *p = base + sl + 1;
+	char stamp[17];
+	long long n;
+	int used = 0;
+	if (sscanf(p, "%8lld-%16[0-9TZ]%n", &n, stamp, &used) != 2 || strlen(stamp) != 16 ||
+	    p[8] != '-')
+		return -1;
+	const char *suffix = p + used;
+	bool known = false;
+	for (int c = COMPRESS_ZSTD; c <= COMPRESS_NONE; c++)
+		known |= strcmp(suffix, compression_suffix((enum compression)c)) == 0;
+	if (!known || n < 1)
+		return -1;
+	struct tm tm = {0};
+	if (!strptime(stamp, "%Y%m%dT%H%M%SZ", &tm))
+		return -1;
+	*seq = n;
+	created->sec = timegm(&tm);
+	created->ms = 0;
+	return 0;
+}
+
+static const char *format_suffix(enum batch_format f)
+{
+	return f == FORMAT_CSV ? ".csv" : ".jsonl";
+}
+
+char *load_file_name(unsigned index, enum batch_format f)
+{
+	return xasprintf("LOAD%08X%s", index, format_suffix(f));
+}
+
+char *cdc_file_name(struct moment created, unsigned nth, enum batch_format f)
+{
+	struct tm tm;
+	gmtime_r(&created.sec, &tm);
+	char extra[16] = "";
+	if (nth > 1)
+		snprintf(extra, sizeof(extra), "-%u", nth);
+	return xasprintf("%04d%02d%02d-%02d%02d%02d%03d%s%s", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, created.ms, extra,
+			 format_suffix(f));
+}
+
+char *table_dir_name(const char *table)
+{
+	struct buf b = BUF_INIT;
+	for (const unsigned char *p = (const unsigned char *)table; *p; p++) {
+		bool escape = *p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\' || *p == '%' ||
+			      (p == (const unsigned char *)table && *p == '.');
+		if (escape)
+			buf_addf(&b, "%%%02X", *p);
+		else
+			buf_addc(&b, (char)*p);
+	}
+	if (b.len == 0)
+		buf_adds(&b, "%00");
+	return buf_detach(&b);
+}

@@ -1,0 +1,358 @@
+#include "package.h"
+
+#include "archive.h"
+#include "buf.h"
+#include "changefile.h"
+#include "err.h"
+#include "fsutil.h"
+#include "hash.h"
+#include "log.h"
+#include "manifest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FLUSH_AT (256 << 10)
+
+/* One change file being written. Owns def, entry, local, out and hash. */
+struct pk_file {
+	const struct table_def *origin; /* the driver's def: identifies the file */
+	struct table_def *def;
+	unsigned load_index;
+	char *entry; /* name in the archive */
+	char *local; /* path in the work dir */
+	int fd;
+	struct buf out;
+	struct hash_stream hash;
+	int64_t rows, ops[3], first_seq, last_seq, bytes;
+	bool closed;
+};
+
+/* Owns files, ranges and strings. */
+struct package {
+	const struct config *cfg;
+	char *work_dir;
+	char *kind;
+	bool is_load;
+	struct moment created;
+	struct pk_file *files;
+	size_t nfiles;
+	int64_t (*ranges)[2];
+	size_t nranges, capranges;
+	int64_t rows;
+};
+
+int package_new(struct package **out, const struct config *cfg, const char *work_dir,
+		const char *kind, struct moment created)
+{
+	*out = NULL;
+	int rc = fs_remove_tree(work_dir);
+	if (!rc)
+		rc = fs_mkdirs(work_dir, 0700);
+	if (rc)
+		return rc;
+	struct package *pk = xcalloc(1, sizeof(*pk));
+	pk->cfg = cfg;
+	pk->work_dir = xstrdup(work_dir);
+	pk->kind = xstrdup(kind);
+	pk->is_load = strcmp(kind, "load") == 0;
+	pk->created = created;
+	*out = pk;
+	return 0;
+}
+
+static int flush_file(struct pk_file *f)
+{
+	if (!f->out.len)
+		return 0;
+	const char *p = f->out.data;
+	size_t n = f->out.len;
+	while (n) {
+		ssize_t w = write(f->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return err_set(CDC_ERUNTIME, "%s: write: %s", f->local, strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	hash_stream_update(&f->hash, f->out.data, f->out.len);
+	f->bytes += (int64_t)f->out.len;
+	buf_reset(&f->out);
+	return 0;
+}
+
+static int close_file(struct pk_file *f)
+{
+	if (f->closed)
+		return 0;
+	int rc = flush_file(f);
+	if (close(f->fd) != 0 && !rc)
+		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
+	f->fd = -1;
+	f->closed = true;
+	return rc;
+}
+
+static unsigned files_for_table(const struct package *pk, const char *table)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < pk->nfiles; i++)
+		n += strcmp(pk->files[i].def->name, table) == 0;
+	return n;
+}
+
+static char *entry_name(const struct package *pk, const struct table_def *def, unsigned index)
+{
+	char *dir = table_dir_name(def->name);
+	char *base = pk->is_load ? load_file_name(index, pk->cfg->format)
+				 : cdc_file_name(pk->created, index, pk->cfg->format);
+	char *entry = xasprintf("%s/%s", dir, base);
+	free(dir);
+	free(base);
+	return entry;
+}
+
+static int open_file(struct package *pk, const struct table_def *def, struct pk_file **out)
+{
+	unsigned index = files_for_table(pk, def->name) + 1;
+	pk->files = xrealloc(pk->files, (pk->nfiles + 1) * sizeof(*pk->files));
+	struct pk_file *f = &pk->files[pk->nfiles];
+	memset(f, 0, sizeof(*f));
+	f->origin = def;
+	f->def = table_def_copy(def);
+	f->load_index = index;
+	f->entry = entry_name(pk, def, index);
+	f->local = xasprintf("%s/%zu.part", pk->work_dir, pk->nfiles);
+	f->first_seq = f->last_seq = -1;
+	f->fd = open(f->local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	hash_stream_init(&f->hash);
+	pk->nfiles++;
+	if (f->fd < 0) {
+		f->closed = true;
+		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
+	}
+	if (pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV)
+		changefile_csv_header(&f->out, def, !pk->is_load || pk->cfg->load_op_column);
+	*out = f;
+	return 0;
+}
+
+/* The open file for def, a new one when none is open or a load file is full. */
+static int file_for(struct package *pk, const struct table_def *def, struct pk_file **out)
+{
+	for (size_t i = pk->nfiles; i-- > 0;) {
+		struct pk_file *f = &pk->files[i];
+		if (f->origin != def || f->closed)
+			continue;
+		if (pk->is_load && f->rows >= pk->cfg->max_rows) {
+			int rc = close_file(f);
+			if (rc)
+				return rc;
+			break;
+		}
+		*out = f;
+		return 0;
+	}
+	return open_file(pk, def, out);
+}
+
+static int op_index(char op)
+{
+	return op == 'I' ? 0 : op == 'U' ? 1 : 2;
+}
+
+static int count_row(struct package *pk, struct pk_file *f, char op)
+{
+	f->rows++;
+	f->ops[op_index(op)]++;
+	pk->rows++;
+	return f->out.len >= FLUSH_AT ? flush_file(f) : 0;
+}
+
+int package_add_change(struct package *pk, const struct change *c)
+{
+	struct pk_file *f;
+	int rc = file_for(pk, c->def, &f);
+	if (rc)
+		return rc;
+	if (pk->cfg->format == FORMAT_CSV)
+		/* DMS rows: I and U carry the new image, D the deleted row's last one. */
+		changefile_csv_record(&f->out, c->def, c->op, c->op == 'D' ? c->before : c->after);
+	else
+		changefile_jsonl_record(&f->out, c->def, c->op, c->seq, c->ts, c->before, c->after);
+	if (f->first_seq < 0)
+		f->first_seq = c->seq;
+	f->last_seq = c->seq;
+	package_add_seq(pk, c->seq);
+	return count_row(pk, f, c->op);
+}
+
+int package_add_load_row(struct package *pk, const struct table_def *def, const struct value *row)
+{
+	struct pk_file *f;
+	int rc = file_for(pk, def, &f);
+	if (rc)
+		return rc;
+	if (pk->cfg->format == FORMAT_CSV)
+		changefile_csv_record(&f->out, def, pk->cfg->load_op_column ? 'I' : 0, row);
+	else
+		changefile_jsonl_record(&f->out, def, 'I', -1, NULL, NULL, row);
+	return count_row(pk, f, 'I');
+}
+
+int package_add_table(struct package *pk, const struct table_def *def)
+{
+	struct pk_file *f;
+	return file_for(pk, def, &f);
+}
+
+void package_add_seq(struct package *pk, int64_t seq)
+{
+	if (pk->nranges && seq == pk->ranges[pk->nranges - 1][1] + 1) {
+		pk->ranges[pk->nranges - 1][1] = seq;
+		return;
+	}
+	if (pk->nranges == pk->capranges) {
+		pk->capranges = pk->capranges ? pk->capranges * 2 : 16;
+		pk->ranges = xrealloc(pk->ranges, pk->capranges * sizeof(*pk->ranges));
+	}
+	pk->ranges[pk->nranges][0] = pk->ranges[pk->nranges][1] = seq;
+	pk->nranges++;
+}
+
+int64_t package_rows(const struct package *pk)
+{
+	return pk->rows;
+}
+
+size_t package_nfiles(const struct package *pk)
+{
+	return pk->nfiles;
+}
+
+static void fill_manifest(struct package *pk, struct manifest *m)
+{
+	for (size_t i = 0; i < pk->nfiles; i++) {
+		struct pk_file *f = &pk->files[i];
+		struct manifest_file *mf = manifest_add_file(m);
+		mf->def = table_def_copy(f->def);
+		mf->path = xstrdup(f->entry);
+		mf->local = xstrdup(f->local);
+		mf->format = pk->cfg->format;
+		mf->op_column = pk->cfg->format == FORMAT_JSONL || !pk->is_load ||
+				pk->cfg->load_op_column;
+		mf->header = pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV;
+		mf->rows = f->rows;
+		memcpy(mf->ops, f->ops, sizeof(f->ops));
+		mf->first_seq = f->first_seq;
+		mf->last_seq = f->last_seq;
+		mf->bytes = f->bytes;
+		hash_stream_hex(&f->hash, mf->xxh128);
+	}
+}
+
+static void fill_batch(struct package *pk, struct batch *b, const struct manifest *m)
+{
+	b->kind = xstrdup(pk->kind);
+	b->created = xstrdup(m->created);
+	b->rows = pk->rows;
+	b->first_seq = b->last_seq = -1;
+	if (!pk->is_load && pk->nranges) {
+		b->first_seq = pk->ranges[0][0];
+		b->last_seq = pk->ranges[pk->nranges - 1][1];
+	}
+	b->ranges = xmalloc((pk->nranges ? pk->nranges : 1) * sizeof(*b->ranges));
+	memcpy(b->ranges, pk->ranges, pk->nranges * sizeof(*b->ranges));
+	b->nranges = pk->nranges;
+}
+
+static int write_archive(struct package *pk, struct state *st, struct manifest *m,
+			 struct batch *b)
+{
+	const char *base = strrchr(b->key, '/') + 1;
+	b->file = xasprintf("staging/%s", base);
+	char *dir = xasprintf("%s/staging", state_dir(st));
+	char *path = xasprintf("%s/%s", state_dir(st), b->file);
+	char *tmp = xasprintf("%s.tmp", path);
+	time_t mtime = pk->created.sec;
+	int rc = fs_mkdirs(dir, 0700);
+	if (!rc)
+		rc = archive_write_batch(tmp, pk->cfg->compression, mtime, m, b->xxh128, &b->bytes);
+	/* Staged archives hold the data: 0600, and in place only once complete. */
+	if (!rc && rename(tmp, path) != 0)
+		rc = err_set(CDC_ERUNTIME, "%s: rename: %s", path, strerror(errno));
+	if (!rc)
+		rc = fs_fsync_dir(dir);
+	if (rc)
+		unlink(tmp);
+	free(dir);
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+int package_stage(struct package *pk, struct state *st, const char *driver, struct batch *out)
+{
+	memset(out, 0, sizeof(*out));
+	int rc = 0;
+	for (size_t i = 0; i < pk->nfiles && !rc; i++)
+		rc = close_file(&pk->files[i]);
+	char *previous = NULL;
+	if (!rc)
+		rc = state_next_seq(st, &out->seq, &previous);
+	if (rc) {
+		free(previous);
+		return rc;
+	}
+	char created[MOMENT_ISO_LEN];
+	moment_iso(pk->created, created);
+	struct manifest m = {
+		.batch_id = batch_id(pk->cfg->source_name, out->seq),
+		.seq = out->seq,
+		.kind = xstrdup(pk->kind),
+		.mode = xstrdup(pk->cfg->mode == CAPTURE_TRIGGER ? "trigger" : "snapshot"),
+		.created = xstrdup(created),
+		.previous = previous,
+		.source_name = xstrdup(pk->cfg->source_name),
+		.driver = xstrdup(driver),
+	};
+	fill_manifest(pk, &m);
+	out->id = xstrdup(m.batch_id);
+	out->key = batch_key(pk->cfg->source_name, out->seq, pk->created, pk->cfg->compression);
+	fill_batch(pk, out, &m);
+	rc = write_archive(pk, st, &m, out);
+	if (!rc)
+		rc = state_add_batch(st, out);
+	if (!rc)
+		log_info("batch staged id=%s kind=%s rows=%lld files=%zu bytes=%lld", out->id,
+			 out->kind, (long long)out->rows, m.nfiles, (long long)out->bytes);
+	manifest_free(&m);
+	return rc;
+}
+
+void package_free(struct package *pk)
+{
+	if (!pk)
+		return;
+	for (size_t i = 0; i < pk->nfiles; i++) {
+		struct pk_file *f = &pk->files[i];
+		if (!f->closed)
+			close(f->fd);
+		table_def_free(f->def);
+		free(f->entry);
+		free(f->local);
+		buf_free(&f->out);
+		hash_stream_free(&f->hash);
+	}
+	fs_remove_tree(pk->work_dir);
+	free(pk->files);
+	free(pk->ranges);
+	free(pk->work_dir);
+	free(pk->kind);
+	free(pk);
+}

@@ -1,0 +1,30 @@
+/* A batch under construction: change files written as rows arrive (one per
+ * table and column list; load files split every max_rows rows), then the
+ * archive staged atomically and recorded (DESIGN.md §4 step 4). */
+#ifndef CDCPACK_PACKAGE_H
+#define CDCPACK_PACKAGE_H
+
+#include "config.h"
+#include "naming.h"
+#include "source.h"
+#include "state.h"
+
+struct package;
+
+/* kind is "load" or "cdc"; change files go into work_dir (created, emptied). */
+int package_new(struct package **out, const struct config *cfg, const char *work_dir,
+		const char *kind, struct moment created);
+int package_add_change(struct package *pk, const struct change *c);
+int package_add_load_row(struct package *pk, const struct table_def *def, const struct value *row);
+/* Makes sure def has a file even when it gets no rows (a load of an empty table). */
+int package_add_table(struct package *pk, const struct table_def *def);
+/* A changelog seq this batch acknowledges, in ascending order. */
+void package_add_seq(struct package *pk, int64_t seq);
+int64_t package_rows(const struct package *pk);
+size_t package_nfiles(const struct package *pk);
+/* Writes the archive into <state dir>/staging, fsyncs, renames, and records
+ * the batch as staged; out receives the record. */
+int package_stage(struct package *pk, struct state *st, const char *driver, struct batch *out);
+void package_free(struct package *pk);
+
+#endif

@@ -1,0 +1,222 @@
+#include "pipeline.h"
+
+#include "buf.h"
+#include "capture.h"
+#include "err.h"
+#include "fault.h"
+#include "fsutil.h"
+#include "log.h"
+#include "naming.h"
+#include "package.h"
+#include "publish.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t pipeline_stop;
+
+static bool excluded(const struct config *cfg, const char *table)
+{
+	for (size_t i = 0; i < cfg->exclude.n; i++)
+		if (fnmatch(cfg->exclude.v[i], table, 0) == 0)
+			return true;
+	return false;
+}
+
+int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *sops,
+			    struct source *src, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = sops->list_tables(src, &all);
+	for (size_t i = 0; i < cfg->tables.n && !rc; i++)
+		if (!strv_contains(&all, cfg->tables.v[i]))
+			rc = err_set(CDC_EUSAGE, "%s: [capture] tables: no table named '%s' in %s",
+				     cfg->path, cfg->tables.v[i], cfg->source_url);
+	const struct strv *from = cfg->tables.n ? &cfg->tables : &all;
+	for (size_t i = 0; i < from->n && !rc; i++)
+		if (!excluded(cfg, from->v[i]))
+			strv_push(out, from->v[i]);
+	strv_free(&all);
+	return rc;
+}
+
+int pipeline_open(struct pipeline *p, const struct config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->lock_fd = -1;
+	int rc = state_lock(cfg->state_dir, &p->lock_fd);
+	if (!rc)
+		rc = state_open(&p->st, cfg->state_dir, cfg->source_name);
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = cfg->password_file};
+	if (!rc)
+		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
+	if (!rc)
+		rc = target_open(&p->tops, &p->tgt, cfg);
+	if (!rc)
+		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
+	if (rc)
+		pipeline_close(p);
+	return rc;
+}
+
+void pipeline_close(struct pipeline *p)
+{
+	if (p->sops)
+		p->sops->close(p->src);
+	if (p->tops)
+		p->tops->close(p->tgt);
+	state_close(p->st);
+	state_unlock(p->lock_fd);
+	strv_free(&p->tables);
+	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
+}
+
+void run_result_free(struct run_result *res)
+{
+	json_decref(res->published);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Step 2: every batch not yet acknowledged is finished first, oldest first. */
+static int recover(struct pipeline *p, struct run_result *res)
+{
+	struct batch *v;
+	size_t n;
+	int rc = state_unfinished(p->st, &v, &n);
+	for (size_t i = 0; i < n && !rc && !pipeline_stop; i++) {
+		log_info("recovering batch id=%s state=%s", v[i].id, batch_state_name(v[i].state));
+		rc = batch_finish(p, &v[i], res);
+		if (!rc)
+			res->recovered++;
+	}
+	batches_free(v, n);
+	return rc;
+}
+
+static char *work_dir(const struct pipeline *p)
+{
+	return xasprintf("%s/work", state_dir(p->st));
+}
+
+/* Stages pk when it holds anything and takes it through publish and ack. */
+static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct run_result *res)
+{
+	if (package_rows(pk) == 0 && !keep_empty)
+		return 0;
+	fault_point("after-capture");
+	struct batch b;
+	int rc = package_stage(pk, p->st, p->sops->driver, &b);
+	if (!rc) {
+		fault_point("after-stage");
+		rc = batch_finish(p, &b, res);
+	}
+	batch_clear(&b);
+	return rc;
+}
+
+static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
+{
+	char *dir = work_dir(p);
+	struct package *pk = NULL;
+	int rc = package_new(&pk, p->cfg, dir, "cdc", moment_now());
+	free(dir);
+	if (!rc)
+		rc = capture_changes(p, pk);
+	*more = !rc && package_rows(pk) >= p->cfg->max_rows;
+	if (!rc)
+		rc = ship(p, pk, false, res);
+	package_free(pk);
+	return rc;
+}
+
+/* Step 8: staged archives of acknowledged batches older than keep_local go,
+ * and so do files in staging that no batch names (a run killed between
+ * writing an archive and recording it). */
+static int prune(struct pipeline *p)
+{
+	struct batch *v;
+	size_t n;
+	int rc = state_all(p->st, &v, &n);
+	if (rc)
+		return rc;
+	time_t now = time(NULL);
+	struct strv recorded = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(v[i].file, '/');
+		strv_push(&recorded, slash ? slash + 1 : v[i].file);
+		struct moment created;
+		if (v[i].state != BATCH_ACKED || moment_parse(v[i].created, &created) != 0 ||
+		    now - created.sec < p->cfg->keep_local_s)
+			continue;
+		char *path = xasprintf("%s/%s", state_dir(p->st), v[i].file);
+		if (unlink(path) == 0)
+			log_debug("pruned staged archive %s", path);
+		free(path);
+	}
+	char *dir = xasprintf("%s/staging", state_dir(p->st));
+	DIR *d = opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (e->d_name[0] == '.' || strv_contains(&recorded, e->d_name))
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		log_info("removing unrecorded staging file %s", path);
+		unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	strv_free(&recorded);
+	batches_free(v, n);
+	return 0;
+}
+
+int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
+{
+	int rc = recover(p, res);
+	if (!rc)
+		rc = capture_check_drift(p);
+	bool more = true;
+	for (int made = 0; !rc && more && !pipeline_stop && (max_batches <= 0 || made < max_batches);
+	     made++)
+		rc = run_one_batch(p, res, &more);
+	if (!rc)
+		rc = prune(p);
+	if (!rc && pipeline_stop)
+		log_info("stop requested: ending the run between steps");
+	return rc == CDC_EINTR ? 0 : rc;
+}
+
+int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res)
+{
+	const struct strv *which = tables->n ? tables : &p->tables;
+	for (size_t i = 0; i < tables->n; i++)
+		if (!strv_contains(&p->tables, tables->v[i]))
+			return err_set(CDC_EUSAGE, "load: '%s' is not a captured table (see [capture] "
+						   "tables and exclude in %s)",
+				       tables->v[i], p->cfg->path);
+	int rc = recover(p, res);
+	if (!rc)
+		rc = capture_check_drift(p);
+	char *dir = work_dir(p);
+	struct package *pk = NULL;
+	if (!rc)
+		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
+	free(dir);
+	if (!rc)
+		rc = capture_load(p, which, pk);
+	if (!rc)
+		rc = ship(p, pk, true, res);
+	package_free(pk);
+	if (!rc)
+		rc = prune(p);
+	return rc == CDC_EINTR ? 0 : rc;
+}

@@ -1,0 +1,54 @@
+/* The batch job of DESIGN.md §4: lock, recover, capture, package, stage,
+ * upload to temp, publish to final, acknowledge, prune. Knows nothing of
+ * argv or printing; results come back in struct run_result. */
+#ifndef CDCPACK_PIPELINE_H
+#define CDCPACK_PIPELINE_H
+
+#include "config.h"
+#include "source.h"
+#include "state.h"
+#include "target.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <signal.h>
+
+/* Owned by the pipeline: everything a run touches. */
+struct pipeline {
+	const struct config *cfg;
+	const struct source_ops *sops;
+	struct source *src;
+	const struct target_ops *tops;
+	struct target *tgt;
+	struct state *st;
+	int lock_fd;
+	struct strv tables; /* captured tables, resolved from [capture] */
+};
+
+/* What a run did, for the command's report. */
+struct run_result {
+	int recovered;
+	int batches;
+	int64_t rows;
+	int64_t bytes;
+	json_t *published; /* array of {"id","key","kind","rows","bytes"}; owned */
+};
+
+/* Set from SIGINT/SIGTERM handlers: the run stops between steps. */
+extern volatile sig_atomic_t pipeline_stop;
+
+/* Takes the lock, opens state, source and target. */
+int pipeline_open(struct pipeline *p, const struct config *cfg);
+void pipeline_close(struct pipeline *p);
+/* Captured tables: [capture] tables (each must exist) or every user table,
+ * less the exclude globs. */
+int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *sops,
+			    struct source *src, struct strv *out);
+
+/* One cycle: recover, then cdc batches until idle or max_batches (0 = no limit). */
+int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res);
+/* Recover, then a load batch of tables (all captured tables when empty). */
+int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res);
+void run_result_free(struct run_result *res);
+
+#endif

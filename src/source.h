@@ -1,0 +1,112 @@
+/* The seam between the pipeline and each database driver (sqlite, mysql),
+ * in the manner of SQLite's sqlite3_vfs: the pipeline calls these function
+ * pointers and never names a concrete driver. A driver serves both as a
+ * capture source and as an apply/verify replica. */
+#ifndef CDCPACK_SOURCE_H
+#define CDCPACK_SOURCE_H
+
+#include "strv.h"
+#include "value.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct source; /* defined by each driver */
+
+struct source_options {
+	const char *changelog;     /* trigger mode: changelog table name */
+	const char *password_file; /* mysql; CDCPACK_SOURCE_PASSWORD otherwise */
+	bool create;               /* replica: create the database if it does not exist */
+	bool read_only;            /* verify/diff: never write */
+};
+
+/* One captured row event. Images hold def->ncols values each, in def's
+ * column order; def is the column list the trigger knew when it fired. */
+struct change {
+	int64_t seq;
+	const char *ts; /* ISO 8601 UTC with milliseconds */
+	char op;        /* 'I', 'U' or 'D' */
+	const struct table_def *def;
+	const struct value *before; /* NULL for I */
+	const struct value *after;  /* NULL for D */
+};
+
+struct trigger_status {
+	bool installed;
+	bool drift;      /* the table's columns differ from those the triggers know */
+	int64_t pending; /* changelog rows waiting for this table */
+	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
+};
+
+typedef int (*change_fn)(void *ctx, const struct change *c);
+typedef int (*row_fn)(void *ctx, const struct value *row);
+typedef int (*seq_fn)(void *ctx, int64_t seq);
+
+/* Every function returns 0 or a CDC_E* code with err_set() called. */
+struct source_ops {
+	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
+	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
+
+	int (*open)(struct source **out, const char *url, const struct source_options *opt);
+	void (*close)(struct source *src); /* accepts NULL */
+
+	/* User tables, excluding cdcpack's own (changelog, schema, applied). */
+	int (*list_tables)(struct source *src, struct strv *out);
+	/* Columns in ordinal order with key flags; CDC_ENOTFOUND when no such table. */
+	int (*describe)(struct source *src, const char *table, struct table_def **out);
+
+	/* Trigger mode. install is idempotent and rebuilds on drift; it records
+	 * def as the column list changes of this table will carry from now on. */
+	int (*triggers_install)(struct source *src, const struct table_def *def);
+	int (*triggers_remove)(struct source *src, const char *table);
+	int (*drop_changelog)(struct source *src);
+	/* out is zeroed by the caller and freed with trigger_status_free. */
+	int (*triggers_status)(struct source *src, const struct table_def *def,
+			       struct trigger_status *out);
+
+	/* A consistent read: everything between begin_read and end_read sees one
+	 * snapshot of the database. */
+	int (*begin_read)(struct source *src);
+	int (*end_read)(struct source *src);
+	/* Changelog rows visible in the read, by ascending seq, at most max. */
+	int (*read_changes)(struct source *src, int64_t max, change_fn fn, void *ctx);
+	/* Every changelog seq visible in the read (a load's handoff to cdc). */
+	int (*changelog_seqs)(struct source *src, seq_fn fn, void *ctx);
+	/* Every row of def's table in ascending key order; rows have def->ncols values. */
+	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
+	/* Acknowledge: delete exactly the changelog rows lo..hi of each range
+	 * (ranges hold only seqs that were read, never a high-water mark). */
+	int (*ack)(struct source *src, const int64_t (*ranges)[2], size_t n);
+
+	/* Replica side, for apply. Batches are applied inside begin/commit. */
+	int (*replica_begin)(struct source *src);
+	int (*replica_commit)(struct source *src);
+	int (*replica_rollback)(struct source *src);
+	/* Creates def's table when missing (keys as primary key). */
+	int (*replica_create_table)(struct source *src, const struct table_def *def);
+	/* Row images in def's columns; I and U upsert, D deletes by key. */
+	int (*replica_upsert)(struct source *src, const struct table_def *def,
+			      const struct value *row);
+	int (*replica_delete)(struct source *src, const struct table_def *def,
+			      const struct value *row);
+	/* Empties def's table: a load batch replaces what the replica held.
+	 * Optional: when NULL, a load only upserts. */
+	int (*replica_truncate)(struct source *src, const struct table_def *def);
+	/* The last batch of source_name applied here: *seq = 0 when none. */
+	int (*replica_last_applied)(struct source *src, const char *source_name, int64_t *seq,
+				    char **batch_id);
+	int (*replica_mark_applied)(struct source *src, const char *source_name,
+				    const char *batch_id, int64_t seq, const char *created);
+};
+
+/* The driver for url, or NULL (with err_set, CDC_EUSAGE) when none answers it. */
+const struct source_ops *source_ops_for_url(const char *url);
+/* Looks up the driver and opens url in one step. */
+int source_open(const struct source_ops **ops, struct source **out, const char *url,
+		const struct source_options *opt);
+void trigger_status_free(struct trigger_status *st);
+
+extern const struct source_ops sqlite_source_ops;
+extern const struct source_ops mysql_source_ops;
+
+#endif

@@ -1,0 +1,551 @@
+/* The SQLite driver: opens sqlite:PATH, describes tables, reads changes and
+ * snapshots. Triggers live in sqlite_triggers.c, the replica side in
+ * sqlite_replica.c. */
+#include "source_sqlite.h"
+
+#include "err.h"
+#include "log.h"
+#include "sqlite_image.h"
+#include "sqlutil.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int sqlite_fail(struct source *src, const char *what)
+{
+	return err_set(CDC_ERUNTIME, "%s: %s: %s", src->path, what, sqlite3_errmsg(src->db));
+}
+
+int sqlite_exec(struct source *src, const char *sql, const char *what)
+{
+	if (sqlite3_exec(src->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(src, what);
+	return 0;
+}
+
+int sqlite_prepare(struct source *src, const char *sql, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v2(src->db, sql, -1, out, NULL) != SQLITE_OK) {
+		*out = NULL;
+		return sqlite_fail(src, "prepare");
+	}
+	return 0;
+}
+
+bool sqlite_table_exists(struct source *src, const char *name)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(src->db,
+			       "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?", -1,
+			       &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
+{
+	const char *path = url + strlen("sqlite:");
+	*out = NULL;
+	if (!*path)
+		return err_set(CDC_EUSAGE, "%s: the URL names no file (want sqlite:PATH)", url);
+	struct stat st;
+	/* Never create an empty database by accident: a typo'd path must fail. */
+	if (!opt->create && stat(path, &st) != 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open SQLite database: %s", path,
+			       strerror(errno));
+	struct source *src = xcalloc(1, sizeof(*src));
+	src->path = xstrdup(path);
+	src->changelog = xstrdup(opt->changelog ? opt->changelog : "cdcpack_changelog");
+	src->schema_table = xasprintf("%s_schema", src->changelog);
+	int flags = opt->read_only ? SQLITE_OPEN_READONLY
+				   : SQLITE_OPEN_READWRITE | (opt->create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &src->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = sqlite_fail(src, "cannot open SQLite database");
+		sqlite_source_ops.close(src);
+		return rc;
+	}
+	/* Writers hold the lock only briefly; wait rather than fail. */
+	sqlite3_busy_timeout(src->db, 30000);
+	sqlite3_extended_result_codes(src->db, 1);
+	/* Reading the schema proves this is a database, not some other file. */
+	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema", "not a usable SQLite database");
+	if (rc) {
+		sqlite_source_ops.close(src);
+		return rc;
+	}
+	*out = src;
+	return 0;
+}
+
+static void free_schema(struct source *src)
+{
+	for (size_t i = 0; i < src->nschema; i++) {
+		free(src->schema[i].table);
+		table_def_free(src->schema[i].def);
+	}
+	free(src->schema);
+	src->schema = NULL;
+	src->nschema = 0;
+}
+
+static void sqlite_close(struct source *src)
+{
+	if (!src)
+		return;
+	for (size_t i = 0; i < SQLITE_STMT_CACHE; i++) {
+		sqlite3_finalize(src->cache[i].stmt);
+		free(src->cache[i].sql);
+	}
+	free_schema(src);
+	sqlite3_close(src->db);
+	free(src->path);
+	free(src->changelog);
+	free(src->schema_table);
+	free(src);
+}
+
+static bool is_own_table(const struct source *src, const char *name)
+{
+	return strcmp(name, src->changelog) == 0 || strcmp(name, src->schema_table) == 0 ||
+	       strcmp(name, "cdcpack_applied") == 0;
+}
+
+static int sqlite_list_tables(struct source *src, struct strv *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT name FROM sqlite_schema WHERE type='table' "
+				"AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+				"AND coalesce(sql,'') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+				&st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (!is_own_table(src, name))
+			strv_push(out, name);
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list tables");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Columns from table_info; key columns are those of the primary key. */
+static int read_columns(struct source *src, struct table_def *def, bool *has_rowid_name)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid",
+				&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *type = (const char *)sqlite3_column_text(st, 1);
+		table_def_add_column(def, name, type ? type : "", sqlite3_column_int(st, 2) > 0);
+		if (strcasecmp(name, "rowid") == 0)
+			*has_rowid_name = true;
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "describe table");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A table without a declared primary key is keyed by its rowid, carried as
+ * a first column "rowid" so that replicas keep row identity. */
+static int add_rowid_key(struct table_def *def, bool has_rowid_name)
+{
+	if (has_rowid_name)
+		return err_set(CDC_EUSAGE,
+			       "table %s: no primary key, and a column named rowid hides the row id; "
+			       "declare a primary key or exclude the table",
+			       def->name);
+	struct table_def tmp = {0};
+	table_def_add_column(&tmp, "rowid", "INTEGER", true);
+	for (size_t i = 0; i < def->ncols; i++)
+		table_def_add_column(&tmp, def->cols[i].name, def->cols[i].type, false);
+	for (size_t i = 0; i < def->ncols; i++) {
+		free(def->cols[i].name);
+		free(def->cols[i].type);
+	}
+	free(def->cols);
+	def->cols = tmp.cols;
+	def->ncols = tmp.ncols;
+	def->rowid_key = true;
+	return 0;
+}
+
+static int sqlite_describe(struct source *src, const char *table, struct table_def **out)
+{
+	*out = NULL;
+	if (!sqlite_table_exists(src, table))
+		return err_set(CDC_ENOTFOUND, "%s: no table named '%s'", src->path, table);
+	struct table_def *def = xcalloc(1, sizeof(*def));
+	def->name = xstrdup(table);
+	bool has_rowid_name = false;
+	int rc = read_columns(src, def, &has_rowid_name);
+	if (!rc && def->ncols == 0)
+		rc = err_set(CDC_ERUNTIME, "%s: table '%s' has no columns", src->path, table);
+	if (!rc && table_def_nkeys(def) == 0)
+		rc = add_rowid_key(def, has_rowid_name);
+	if (rc) {
+		table_def_free(def);
+		return rc;
+	}
+	*out = def;
+	return 0;
+}
+
+static int add_schema_row(struct source *src, const char *table, int64_t ver, const char *json)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(json, 0, &jerr);
+	struct table_def *def = xcalloc(1, sizeof(*def));
+	def->name = xstrdup(table);
+	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
+		     : err_set(CDC_ERUNTIME, "%s: bad JSON: %s", src->schema_table, jerr.text);
+	if (!rc)
+		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
+	json_decref(doc);
+	if (rc) {
+		table_def_free(def);
+		return rc;
+	}
+	src->schema = xrealloc(src->schema, (src->nschema + 1) * sizeof(*src->schema));
+	src->schema[src->nschema++] = (struct sqlite_schema_entry){xstrdup(table), ver, def};
+	return 0;
+}
+
+int sqlite_load_schema(struct source *src)
+{
+	free_schema(src);
+	if (!sqlite_table_exists(src, src->schema_table))
+		return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT tbl, ver, columns FROM ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	buf_adds(&sql, " ORDER BY tbl, ver");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = add_schema_row(src, (const char *)sqlite3_column_text(st, 0),
+				    sqlite3_column_int64(st, 1),
+				    (const char *)sqlite3_column_text(st, 2));
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "read trigger schema");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static const struct table_def *find_schema(struct source *src, const char *table, int64_t ver)
+{
+	for (size_t i = 0; i < src->nschema; i++)
+		if (src->schema[i].ver == ver && strcmp(src->schema[i].table, table) == 0)
+			return src->schema[i].def;
+	return NULL;
+}
+
+const struct table_def *sqlite_latest_schema(struct source *src, const char *table, int64_t *ver)
+{
+	const struct table_def *best = NULL;
+	*ver = 0;
+	for (size_t i = 0; i < src->nschema; i++) {
+		if (strcmp(src->schema[i].table, table) == 0 && src->schema[i].ver > *ver) {
+			*ver = src->schema[i].ver;
+			best = src->schema[i].def;
+		}
+	}
+	return best;
+}
+
+static int sqlite_begin_read(struct source *src)
+{
+	/* BEGIN is lazy in SQLite: the first read fixes the snapshot, and the
+	 * schema read below is that first read. */
+	int rc = sqlite_exec(src, "BEGIN", "begin read");
+	if (!rc)
+		rc = sqlite_load_schema(src);
+	if (rc) {
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	src->in_read = true;
+	return 0;
+}
+
+static int sqlite_end_read(struct source *src)
+{
+	if (!src->in_read)
+		return 0;
+	src->in_read = false;
+	return sqlite_exec(src, "COMMIT", "end read");
+}
+
+/* Reusable decode space for one changelog row: sized for the widest table. */
+struct change_row {
+	struct value *before, *after;
+	struct buf scratch_before, scratch_after;
+};
+
+static int decode_image(struct source *src, sqlite3_stmt *st, int col, const struct table_def *def,
+			struct value *vals, struct buf *scratch)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	int rc = sqlite_image_parse(text ? text : "", len, def->ncols, vals, scratch);
+	if (rc)
+		return err_prefix(rc, "%s: changelog seq %lld (table %s)", src->path,
+				  (long long)sqlite3_column_int64(st, 0), def->name);
+	return 0;
+}
+
+static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *cr, change_fn fn,
+		       void *ctx)
+{
+	const char *table = (const char *)sqlite3_column_text(st, 3);
+	int64_t ver = sqlite3_column_int64(st, 4);
+	const struct table_def *def = find_schema(src, table, ver);
+	if (!def)
+		return err_set(CDC_ERUNTIME,
+			       "%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
+			       src->path, (long long)sqlite3_column_int64(st, 0), table,
+			       (long long)ver, src->schema_table);
+	const char *op = (const char *)sqlite3_column_text(st, 2);
+	bool has_before = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	bool has_after = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	struct change c = {
+		.seq = sqlite3_column_int64(st, 0),
+		.ts = (const char *)sqlite3_column_text(st, 1),
+		.op = op ? op[0] : '?',
+		.def = def,
+		.before = has_before ? cr->before : NULL,
+		.after = has_after ? cr->after : NULL,
+	};
+	if ((c.op == 'I' && !has_after) || (c.op == 'D' && !has_before) ||
+	    (c.op == 'U' && (!has_before || !has_after)) || !strchr("IUD", c.op))
+		return err_set(CDC_ERUNTIME, "%s: changelog seq %lld: op '%s' without its images",
+			       src->path, (long long)c.seq, op ? op : "");
+	int rc = 0;
+	if (has_before)
+		rc = decode_image(src, st, 5, def, cr->before, &cr->scratch_before);
+	if (!rc && has_after)
+		rc = decode_image(src, st, 6, def, cr->after, &cr->scratch_after);
+	return rc ? rc : fn(ctx, &c);
+}
+
+static size_t widest_schema(const struct source *src)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < src->nschema; i++)
+		if (src->schema[i].def->ncols > n)
+			n = src->schema[i].def->ncols;
+	return n;
+}
+
+static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, void *ctx)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT seq, ts, op, tbl, ver, old, new FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " ORDER BY seq LIMIT ?");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, max);
+	struct change_row cr = {0};
+	cr.before = xcalloc(widest_schema(src), sizeof(struct value));
+	cr.after = xcalloc(widest_schema(src), sizeof(struct value));
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = emit_change(src, st, &cr, fn, ctx);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "read changelog");
+	sqlite3_finalize(st);
+	free(cr.before);
+	free(cr.after);
+	buf_free(&cr.scratch_before);
+	buf_free(&cr.scratch_after);
+	return rc;
+}
+
+static int sqlite_changelog_seqs(struct source *src, seq_fn fn, void *ctx)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT seq FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " ORDER BY seq");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(ctx, sqlite3_column_int64(st, 0));
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "read changelog");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v)
+{
+	memset(v, 0, sizeof(*v));
+	switch (sqlite3_column_type(stmt, idx)) {
+	case SQLITE_INTEGER:
+		v->type = VAL_INT;
+		v->i = sqlite3_column_int64(stmt, idx);
+		break;
+	case SQLITE_FLOAT:
+		v->type = VAL_REAL;
+		v->r = sqlite3_column_double(stmt, idx);
+		break;
+	case SQLITE_TEXT:
+		v->type = VAL_TEXT;
+		v->p = (const char *)sqlite3_column_text(stmt, idx);
+		v->n = (size_t)sqlite3_column_bytes(stmt, idx);
+		break;
+	case SQLITE_BLOB:
+		v->type = VAL_BLOB;
+		v->p = sqlite3_column_blob(stmt, idx);
+		v->n = (size_t)sqlite3_column_bytes(stmt, idx);
+		if (!v->p)
+			v->p = "";
+		break;
+	default:
+		v->type = VAL_NULL;
+	}
+}
+
+/* SELECT of def's columns in def's order, ordered by the key columns. */
+static void build_scan_sql(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "SELECT ");
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		if (def->rowid_key && i == 0)
+			buf_adds(sql, "rowid");
+		else
+			sql_add_ident(sql, def->cols[i].name, '"');
+	}
+	buf_adds(sql, " FROM ");
+	sql_add_ident(sql, def->name, '"');
+	buf_adds(sql, " ORDER BY ");
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		if (!first)
+			buf_adds(sql, ", ");
+		first = false;
+		if (def->rowid_key && i == 0)
+			buf_adds(sql, "rowid");
+		else
+			sql_add_ident(sql, def->cols[i].name, '"');
+	}
+}
+
+static int sqlite_scan(struct source *src, const struct table_def *def, row_fn fn, void *ctx)
+{
+	struct buf sql = BUF_INIT;
+	build_scan_sql(&sql, def);
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return err_prefix(rc, "scan table %s", def->name);
+	struct value *row = xcalloc(def->ncols, sizeof(*row));
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (size_t i = 0; i < def->ncols; i++)
+			sqlite_column_value(st, (int)i, &row[i]);
+		rc = fn(ctx, row);
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "scan table");
+	free(row);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n)
+{
+	if (n == 0 || !sqlite_table_exists(src, src->changelog))
+		return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DELETE FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " WHERE seq BETWEEN ? AND ?");
+	sqlite3_stmt *st;
+	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "acknowledge");
+	if (!rc)
+		rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc) {
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, ranges[i][0]);
+		sqlite3_bind_int64(st, 2, ranges[i][1]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite_fail(src, "acknowledge changes");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	if (!rc)
+		rc = sqlite_exec(src, "COMMIT", "acknowledge");
+	if (rc)
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+const struct source_ops sqlite_source_ops = {
+	.driver = "sqlite",
+	.scheme = "sqlite:",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.list_tables = sqlite_list_tables,
+	.describe = sqlite_describe,
+	.triggers_install = sqlite_triggers_install,
+	.triggers_remove = sqlite_triggers_remove,
+	.drop_changelog = sqlite_drop_changelog,
+	.triggers_status = sqlite_triggers_status,
+	.begin_read = sqlite_begin_read,
+	.end_read = sqlite_end_read,
+	.read_changes = sqlite_read_changes,
+	.changelog_seqs = sqlite_changelog_seqs,
+	.scan = sqlite_scan,
+	.ack = sqlite_ack,
+	.replica_begin = sqlite_replica_begin,
+	.replica_commit = sqlite_replica_commit,
+	.replica_rollback = sqlite_replica_rollback,
+	.replica_create_table = sqlite_replica_create_table,
+	.replica_upsert = sqlite_replica_upsert,
+	.replica_delete = sqlite_replica_delete,
+	.replica_truncate = sqlite_replica_truncate,
+	.replica_last_applied = sqlite_replica_last_applied,
+	.replica_mark_applied = sqlite_replica_mark_applied,
+};

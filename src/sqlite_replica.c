@@ -1,0 +1,268 @@
+/* The replica side of the SQLite driver: what `apply` writes. */
+#include "source_sqlite.h"
+
+#include "err.h"
+#include "log.h"
+#include "sqlutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int sqlite_bind_value(sqlite3_stmt *stmt, int idx, const struct value *v)
+{
+	switch (v->type) {
+	case VAL_INT:
+		return sqlite3_bind_int64(stmt, idx, v->i);
+	case VAL_REAL:
+		return sqlite3_bind_double(stmt, idx, v->r);
+	case VAL_TEXT:
+		return sqlite3_bind_text64(stmt, idx, v->p, v->n, SQLITE_TRANSIENT, SQLITE_UTF8);
+	case VAL_BLOB:
+		return sqlite3_bind_blob64(stmt, idx, v->p, v->n, SQLITE_TRANSIENT);
+	default:
+		return sqlite3_bind_null(stmt, idx);
+	}
+}
+
+/* Prepared statements are reused across rows; the cache is keyed by SQL. */
+static int cached_stmt(struct source *src, const char *sql, sqlite3_stmt **out)
+{
+	for (size_t i = 0; i < SQLITE_STMT_CACHE; i++) {
+		if (src->cache[i].sql && strcmp(src->cache[i].sql, sql) == 0) {
+			*out = src->cache[i].stmt;
+			sqlite3_reset(*out);
+			sqlite3_clear_bindings(*out);
+			return 0;
+		}
+	}
+	int rc = sqlite_prepare(src, sql, out);
+	if (rc)
+		return rc;
+	struct sqlite_stmt_cache *slot = &src->cache[src->cache_next++ % SQLITE_STMT_CACHE];
+	sqlite3_finalize(slot->stmt);
+	free(slot->sql);
+	slot->sql = xstrdup(sql);
+	slot->stmt = *out;
+	return 0;
+}
+
+int sqlite_replica_begin(struct source *src)
+{
+	return sqlite_exec(src, "BEGIN IMMEDIATE", "begin apply");
+}
+
+int sqlite_replica_commit(struct source *src)
+{
+	return sqlite_exec(src, "COMMIT", "commit apply");
+}
+
+int sqlite_replica_rollback(struct source *src)
+{
+	if (sqlite3_get_autocommit(src->db))
+		return 0;
+	return sqlite_exec(src, "ROLLBACK", "roll back apply");
+}
+
+static void add_key_list(struct buf *sql, const struct table_def *def)
+{
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		if (!first)
+			buf_adds(sql, ", ");
+		first = false;
+		sql_add_ident(sql, def->cols[i].name, '"');
+	}
+}
+
+/* Columns the replica table lacks (the source added them: schema drift). */
+static int add_missing_columns(struct source *src, const struct table_def *def)
+{
+	struct table_def *have = NULL;
+	int rc = sqlite_source_ops.describe(src, def->name, &have);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < def->ncols && !rc; i++) {
+		bool found = false;
+		for (size_t j = 0; j < have->ncols; j++)
+			found |= strcmp(have->cols[j].name, def->cols[i].name) == 0;
+		if (found)
+			continue;
+		struct buf sql = BUF_INIT;
+		buf_adds(&sql, "ALTER TABLE ");
+		sql_add_ident(&sql, def->name, '"');
+		buf_adds(&sql, " ADD COLUMN ");
+		sql_add_ident(&sql, def->cols[i].name, '"');
+		buf_addf(&sql, " %s", def->cols[i].type);
+		rc = sqlite_exec(src, sql.data, "add column to replica");
+		if (!rc)
+			log_info("replica column added table=%s column=%s", def->name,
+				 def->cols[i].name);
+		buf_free(&sql);
+	}
+	table_def_free(have);
+	return rc;
+}
+
+int sqlite_replica_create_table(struct source *src, const struct table_def *def)
+{
+	if (sqlite_table_exists(src, def->name))
+		return add_missing_columns(src, def);
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "CREATE TABLE ");
+	sql_add_ident(&sql, def->name, '"');
+	buf_addc(&sql, '(');
+	for (size_t i = 0; i < def->ncols; i++) {
+		sql_add_ident(&sql, def->cols[i].name, '"');
+		if (*def->cols[i].type)
+			buf_addf(&sql, " %s", def->cols[i].type);
+		buf_adds(&sql, ", ");
+	}
+	/* With one INTEGER key this makes the column the rowid, as at the source. */
+	buf_adds(&sql, "PRIMARY KEY(");
+	add_key_list(&sql, def);
+	buf_adds(&sql, "))");
+	int rc = sqlite_exec(src, sql.data, "create replica table");
+	buf_free(&sql);
+	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+}
+
+static int step_done(struct source *src, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : sqlite_fail(src, what);
+}
+
+int sqlite_replica_upsert(struct source *src, const struct table_def *def, const struct value *row)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "INSERT INTO ");
+	sql_add_ident(&sql, def->name, '"');
+	buf_addc(&sql, '(');
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_adds(&sql, ", ");
+		sql_add_ident(&sql, def->cols[i].name, '"');
+	}
+	buf_adds(&sql, ") VALUES(");
+	for (size_t i = 0; i < def->ncols; i++)
+		buf_adds(&sql, i ? ", ?" : "?");
+	buf_adds(&sql, ") ON CONFLICT(");
+	add_key_list(&sql, def);
+	bool any = false;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (def->cols[i].key)
+			continue;
+		buf_adds(&sql, any ? ", " : ") DO UPDATE SET ");
+		any = true;
+		sql_add_ident(&sql, def->cols[i].name, '"');
+		buf_adds(&sql, " = excluded.");
+		sql_add_ident(&sql, def->cols[i].name, '"');
+	}
+	if (!any)
+		buf_adds(&sql, ") DO NOTHING");
+	sqlite3_stmt *st;
+	int rc = cached_stmt(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	for (size_t i = 0; i < def->ncols; i++)
+		sqlite_bind_value(st, (int)i + 1, &row[i]);
+	return step_done(src, st, "upsert into replica");
+}
+
+int sqlite_replica_delete(struct source *src, const struct table_def *def, const struct value *row)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DELETE FROM ");
+	sql_add_ident(&sql, def->name, '"');
+	buf_adds(&sql, " WHERE ");
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		if (!first)
+			buf_adds(&sql, " AND ");
+		first = false;
+		sql_add_ident(&sql, def->cols[i].name, '"');
+		buf_adds(&sql, " IS ?");
+	}
+	sqlite3_stmt *st;
+	int rc = cached_stmt(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	int idx = 1;
+	for (size_t i = 0; i < def->ncols; i++)
+		if (def->cols[i].key)
+			sqlite_bind_value(st, idx++, &row[i]);
+	return step_done(src, st, "delete from replica");
+}
+
+static int ensure_applied_table(struct source *src)
+{
+	return sqlite_exec(src,
+			   "CREATE TABLE IF NOT EXISTS cdcpack_applied(source TEXT NOT NULL,"
+			   " seq INTEGER NOT NULL, batch_id TEXT NOT NULL, created TEXT,"
+			   " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+			   " PRIMARY KEY(source, seq))",
+			   "create cdcpack_applied");
+}
+
+int sqlite_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,
+				char **batch_id)
+{
+	*seq = 0;
+	*batch_id = NULL;
+	if (!sqlite_table_exists(src, "cdcpack_applied"))
+		return 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT seq, batch_id FROM cdcpack_applied WHERE source=?"
+				" ORDER BY seq DESC LIMIT 1",
+				&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, source_name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(st, 0);
+		*batch_id = xstrdup((const char *)sqlite3_column_text(st, 1));
+		rc = 0;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "read cdcpack_applied");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sqlite_replica_mark_applied(struct source *src, const char *source_name, const char *batch_id,
+				int64_t seq, const char *created)
+{
+	int rc = ensure_applied_table(src);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st;
+	rc = cached_stmt(src,
+			 "INSERT INTO cdcpack_applied(source, seq, batch_id, created) VALUES(?,?,?,?)",
+			 &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, source_name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, seq);
+	sqlite3_bind_text(st, 3, batch_id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, created, -1, SQLITE_TRANSIENT);
+	return step_done(src, st, "record applied batch");
+}
+
+int sqlite_replica_truncate(struct source *src, const struct table_def *def)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DELETE FROM ");
+	sql_add_ident(&sql, def->name, '"');
+	int rc = sqlite_exec(src, sql.data, "empty replica table for a load");
+	buf_free(&sql);
+	return rc;
+}

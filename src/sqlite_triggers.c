@@ -1,0 +1,304 @@
+/* SQLite audit triggers: one changelog table, one schema table recording the
+ * column list each trigger version knows, and four triggers per table. */
+#include "source_sqlite.h"
+
+#include "err.h"
+#include "log.h"
+#include "sqlutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const trigger_suffix[] = {"ai", "au", "ak", "ad"};
+#define NTRIGGERS 4
+
+static char *trigger_name(const struct source *src, const char *table, int which)
+{
+	return xasprintf("%s_%s_%s", src->changelog, table, trigger_suffix[which]);
+}
+
+/* quote(NEW."a")||','||quote(NEW."b") ... : see sqlite_image.h for why quote(). */
+static void add_image(struct buf *sql, const struct table_def *def, const char *row)
+{
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_adds(sql, "||','||");
+		buf_addf(sql, "quote(%s.", row);
+		if (def->rowid_key && i == 0)
+			buf_adds(sql, "rowid");
+		else
+			sql_add_ident(sql, def->cols[i].name, '"');
+		buf_addc(sql, ')');
+	}
+}
+
+/* OLD.k IS NEW.k AND ...: true when the update kept the key. */
+static void add_same_key(struct buf *sql, const struct table_def *def)
+{
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		if (!first)
+			buf_adds(sql, " AND ");
+		first = false;
+		if (def->rowid_key && i == 0) {
+			buf_adds(sql, "OLD.rowid IS NEW.rowid");
+			continue;
+		}
+		buf_adds(sql, "OLD.");
+		sql_add_ident(sql, def->cols[i].name, '"');
+		buf_adds(sql, " IS NEW.");
+		sql_add_ident(sql, def->cols[i].name, '"');
+	}
+}
+
+static void add_log_insert(struct buf *sql, const struct source *src, const struct table_def *def,
+			   int64_t ver, char op, bool with_old, bool with_new)
+{
+	buf_adds(sql, "INSERT INTO ");
+	sql_add_ident(sql, src->changelog, '"');
+	buf_addf(sql, "(op, tbl, ver, old, new) VALUES('%c', ", op);
+	sql_add_literal(sql, def->name);
+	buf_addf(sql, ", %lld, ", (long long)ver);
+	if (with_old)
+		add_image(sql, def, "OLD");
+	else
+		buf_adds(sql, "NULL");
+	buf_adds(sql, ", ");
+	if (with_new)
+		add_image(sql, def, "NEW");
+	else
+		buf_adds(sql, "NULL");
+	buf_adds(sql, ");");
+}
+
+static void add_trigger(struct buf *sql, const struct source *src, const struct table_def *def,
+			int64_t ver, int which)
+{
+	static const char *const event[] = {"INSERT", "UPDATE", "UPDATE", "DELETE"};
+	char *name = trigger_name(src, def->name, which);
+	buf_adds(sql, "CREATE TRIGGER ");
+	sql_add_ident(sql, name, '"');
+	buf_addf(sql, " AFTER %s ON ", event[which]);
+	sql_add_ident(sql, def->name, '"');
+	free(name);
+	if (which == 1 || which == 2) {
+		buf_adds(sql, which == 1 ? " WHEN " : " WHEN NOT (");
+		add_same_key(sql, def);
+		if (which == 2)
+			buf_addc(sql, ')');
+	}
+	buf_adds(sql, " BEGIN ");
+	switch (which) {
+	case 0:
+		add_log_insert(sql, src, def, ver, 'I', false, true);
+		break;
+	case 1:
+		add_log_insert(sql, src, def, ver, 'U', true, true);
+		break;
+	case 2: /* a key change ships as D(old) + I(new): DESIGN.md §4 */
+		add_log_insert(sql, src, def, ver, 'D', true, false);
+		add_log_insert(sql, src, def, ver, 'I', false, true);
+		break;
+	default:
+		add_log_insert(sql, src, def, ver, 'D', true, false);
+	}
+	buf_adds(sql, " END;\n");
+}
+
+static void add_drop_triggers(struct buf *sql, const struct source *src, const char *table)
+{
+	for (int i = 0; i < NTRIGGERS; i++) {
+		char *name = trigger_name(src, table, i);
+		buf_adds(sql, "DROP TRIGGER IF EXISTS ");
+		sql_add_ident(sql, name, '"');
+		buf_adds(sql, ";\n");
+		free(name);
+	}
+}
+
+static int count_triggers(struct source *src, const char *table)
+{
+	sqlite3_stmt *st;
+	if (sqlite_prepare(src, "SELECT count(*) FROM sqlite_schema WHERE type='trigger' AND name=?",
+			   &st))
+		return -1;
+	int found = 0;
+	for (int i = 0; i < NTRIGGERS; i++) {
+		char *name = trigger_name(src, table, i);
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			found += sqlite3_column_int(st, 0);
+		sqlite3_reset(st);
+		free(name);
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int create_own_tables(struct source *src)
+{
+	struct buf sql = BUF_INIT;
+	/* AUTOINCREMENT: a seq is never reused, even after acknowledged rows are
+	 * deleted, so seqs name changes uniquely across batches. */
+	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, "(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+		       " ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+		       " op TEXT NOT NULL, tbl TEXT NOT NULL, ver INTEGER NOT NULL,"
+		       " old TEXT, new TEXT);\n");
+	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	buf_adds(&sql, "(tbl TEXT NOT NULL, ver INTEGER NOT NULL, columns TEXT NOT NULL,"
+		       " created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+		       " PRIMARY KEY(tbl, ver));\n");
+	int rc = sqlite_exec(src, sql.data, "create changelog");
+	buf_free(&sql);
+	return rc;
+}
+
+static int record_schema(struct source *src, const struct table_def *def, int64_t ver)
+{
+	json_t *doc = json_pack("{s:o, s:b}", "columns", table_def_columns_json(def), "rowid_key",
+				def->rowid_key);
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "INSERT INTO ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	buf_adds(&sql, "(tbl, ver, columns) VALUES(?, ?, ?)");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, ver);
+		sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite_fail(src, "record trigger schema");
+		sqlite3_finalize(st);
+	}
+	free(text);
+	return rc;
+}
+
+static int install_locked(struct source *src, const struct table_def *def)
+{
+	int rc = create_own_tables(src);
+	if (!rc)
+		rc = sqlite_load_schema(src);
+	if (rc)
+		return rc;
+	int64_t ver;
+	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
+	if (known && table_def_same(known, def) && count_triggers(src, def->name) == NTRIGGERS)
+		return 0;
+	ver++;
+	rc = record_schema(src, def, ver);
+	if (rc)
+		return rc;
+	struct buf sql = BUF_INIT;
+	add_drop_triggers(&sql, src, def->name);
+	for (int i = 0; i < NTRIGGERS; i++)
+		add_trigger(&sql, src, def, ver, i);
+	rc = sqlite_exec(src, sql.data, "create triggers");
+	buf_free(&sql);
+	if (!rc)
+		log_info("triggers installed table=%s version=%lld columns=%zu%s", def->name,
+			 (long long)ver, def->ncols, def->rowid_key ? " key=rowid" : "");
+	return rc;
+}
+
+int sqlite_triggers_install(struct source *src, const struct table_def *def)
+{
+	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "install triggers");
+	if (rc)
+		return rc;
+	rc = install_locked(src, def);
+	if (!rc)
+		rc = sqlite_exec(src, "COMMIT", "install triggers");
+	if (rc)
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+}
+
+int sqlite_triggers_remove(struct source *src, const char *table)
+{
+	struct buf sql = BUF_INIT;
+	add_drop_triggers(&sql, src, table);
+	int rc = sqlite_exec(src, sql.data, "remove triggers");
+	buf_free(&sql);
+	return rc;
+}
+
+int sqlite_drop_changelog(struct source *src)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TABLE IF EXISTS ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, "; DROP TABLE IF EXISTS ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	int rc = sqlite_exec(src, sql.data, "drop changelog");
+	buf_free(&sql);
+	return rc;
+}
+
+static int64_t count_pending(struct source *src, const char *table)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT count(*) FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " WHERE tbl=?");
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	if (!sqlite_prepare(src, sql.data, &st)) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	buf_free(&sql);
+	return n;
+}
+
+/* REPLACE deletes rows that conflict on any unique index; with
+ * recursive_triggers off (SQLite's default) no DELETE trigger fires for
+ * them. Rows replaced on the primary key are still right (the INSERT image
+ * upserts the same key); rows removed through another unique index are not. */
+static bool has_secondary_unique(struct source *src, const char *table)
+{
+	sqlite3_stmt *st;
+	if (sqlite_prepare(src,
+			   "SELECT count(*) FROM pragma_index_list(?) WHERE \"unique\" AND origin <> 'pk'",
+			   &st))
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+	sqlite3_finalize(st);
+	return found;
+}
+
+int sqlite_triggers_status(struct source *src, const struct table_def *def,
+			   struct trigger_status *out)
+{
+	int rc = sqlite_load_schema(src);
+	if (rc)
+		return rc;
+	out->installed = count_triggers(src, def->name) == NTRIGGERS;
+	int64_t ver;
+	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
+	out->drift = out->installed && known && !table_def_same(known, def);
+	out->pending = count_pending(src, def->name);
+	if (def->rowid_key)
+		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
+					  "may renumber unless it is an INTEGER PRIMARY KEY");
+	if (has_secondary_unique(src, def->name))
+		strv_push(&out->warnings,
+			  "has a UNIQUE index besides the primary key: INSERT OR REPLACE deletes "
+			  "conflicting rows without a delete trigger unless writers set "
+			  "PRAGMA recursive_triggers=ON");
+	return 0;
+}

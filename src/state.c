@@ -1,0 +1,350 @@
+#include "state.h"
+
+#include "buf.h"
+#include "err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Owns db and dir. */
+struct state {
+	sqlite3 *db;
+	char *dir;
+};
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS batches("
+	" seq INTEGER PRIMARY KEY, id TEXT NOT NULL, kind TEXT NOT NULL,"
+	" state INTEGER NOT NULL, created TEXT NOT NULL, key TEXT NOT NULL, file TEXT NOT NULL,"
+	" bytes INTEGER NOT NULL, xxh128 TEXT NOT NULL, rows INTEGER NOT NULL,"
+	" first_seq INTEGER, last_seq INTEGER, published_at TEXT, acked_at TEXT);"
+	"CREATE TABLE IF NOT EXISTS batch_ranges(batch_seq INTEGER NOT NULL, lo INTEGER NOT NULL,"
+	" hi INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS batch_ranges_seq ON batch_ranges(batch_seq);";
+
+const char *batch_state_name(enum batch_state s)
+{
+	static const char *const names[] = {"staged", "uploaded", "published", "acked"};
+	return names[s];
+}
+
+static int db_fail(struct state *st, const char *what)
+{
+	return err_set(CDC_ERUNTIME, "%s/state.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
+}
+
+static int mkdir_private(const char *dir)
+{
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return err_set(CDC_ERUNTIME, "%s: cannot create state dir: %s", dir, strerror(errno));
+	struct stat sb;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return err_set(CDC_ERUNTIME, "%s: state dir is not a directory", dir);
+	return 0;
+}
+
+int state_lock(const char *dir, int *fd)
+{
+	*fd = -1;
+	int rc = mkdir_private(dir);
+	if (rc)
+		return rc;
+	char *path = xasprintf("%s/lock", dir);
+	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f < 0) {
+		rc = err_set(CDC_ERUNTIME, "%s: cannot open lock file: %s", path, strerror(errno));
+	} else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+		rc = errno == EWOULDBLOCK
+			     ? err_set(CDC_ELOCKED,
+				       "%s: another cdcpack run holds the lock; nothing was done", dir)
+			     : err_set(CDC_ERUNTIME, "%s: lock: %s", path, strerror(errno));
+		close(f);
+	} else {
+		*fd = f;
+	}
+	free(path);
+	return rc;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static int check_source(struct state *st, const char *source_name)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k='source'", -1, &q, NULL))
+		return db_fail(st, "read meta");
+	int rc = 0;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		const char *have = (const char *)sqlite3_column_text(q, 0);
+		if (strcmp(have, source_name) != 0)
+			rc = err_set(CDC_EUSAGE,
+				     "%s: state dir belongs to source '%s', not '%s'; use another [state] dir",
+				     st->dir, have, source_name);
+	} else {
+		char *sql = sqlite3_mprintf("INSERT INTO meta VALUES('source', %Q)", source_name);
+		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			rc = db_fail(st, "write meta");
+		sqlite3_free(sql);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int state_open(struct state **out, const char *dir, const char *source_name)
+{
+	*out = NULL;
+	int rc = mkdir_private(dir);
+	if (rc)
+		return rc;
+	struct state *st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	char *path = xasprintf("%s/state.db", dir);
+	/* Created 0600 by the umask below: state names keys and tables. */
+	mode_t old = umask(077);
+	int orc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	umask(old);
+	free(path);
+	if (orc != SQLITE_OK) {
+		rc = db_fail(st, "open");
+	} else {
+		sqlite3_busy_timeout(st->db, 10000);
+		if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL,
+				 NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+			rc = db_fail(st, "create schema");
+	}
+	if (!rc)
+		rc = check_source(st, source_name);
+	if (rc) {
+		state_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+void state_close(struct state *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st->dir);
+	free(st);
+}
+
+const char *state_dir(const struct state *st)
+{
+	return st->dir;
+}
+
+int state_next_seq(struct state *st, int64_t *seq, char **previous_id)
+{
+	sqlite3_stmt *q;
+	*seq = 1;
+	*previous_id = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT seq, id FROM batches ORDER BY seq DESC LIMIT 1", -1,
+			       &q, NULL))
+		return db_fail(st, "read batches");
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(q, 0) + 1;
+		*previous_id = xstrdup((const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static int insert_ranges(struct state *st, const struct batch *b)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "INSERT INTO batch_ranges VALUES(?,?,?)", -1, &q, NULL))
+		return db_fail(st, "record ranges");
+	int rc = 0;
+	for (size_t i = 0; i < b->nranges && !rc; i++) {
+		sqlite3_bind_int64(q, 1, b->seq);
+		sqlite3_bind_int64(q, 2, b->ranges[i][0]);
+		sqlite3_bind_int64(q, 3, b->ranges[i][1]);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = db_fail(st, "record ranges");
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static void bind_seq_or_null(sqlite3_stmt *q, int idx, int64_t v)
+{
+	if (v < 0)
+		sqlite3_bind_null(q, idx);
+	else
+		sqlite3_bind_int64(q, idx, v);
+}
+
+static int insert_batch(struct state *st, const struct batch *b)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO batches(seq, id, kind, state, created, key, file, bytes,"
+			       " xxh128, rows, first_seq, last_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+			       -1, &q, NULL))
+		return db_fail(st, "record batch");
+	sqlite3_bind_int64(q, 1, b->seq);
+	sqlite3_bind_text(q, 2, b->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, b->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 4, BATCH_STAGED);
+	sqlite3_bind_text(q, 5, b->created, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, b->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 7, b->file, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 8, b->bytes);
+	sqlite3_bind_text(q, 9, b->xxh128, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 10, b->rows);
+	bind_seq_or_null(q, 11, b->first_seq);
+	bind_seq_or_null(q, 12, b->last_seq);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, "record batch");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int state_add_batch(struct state *st, const struct batch *b)
+{
+	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(st, "begin");
+	int rc = insert_batch(st, b);
+	if (!rc)
+		rc = insert_ranges(st, b);
+	if (!rc && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_fail(st, "commit");
+	if (rc)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int state_set(struct state *st, int64_t seq, enum batch_state to)
+{
+	static const char *const sql[] = {
+		"UPDATE batches SET state=0 WHERE seq=?",
+		"UPDATE batches SET state=1 WHERE seq=?",
+		"UPDATE batches SET state=2, published_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE seq=?",
+		"UPDATE batches SET state=3, acked_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE seq=?",
+	};
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, sql[to], -1, &q, NULL))
+		return db_fail(st, "update batch");
+	sqlite3_bind_int64(q, 1, seq);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, "update batch");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static char *col_strdup(sqlite3_stmt *q, int i)
+{
+	const char *s = (const char *)sqlite3_column_text(q, i);
+	return s ? xstrdup(s) : NULL;
+}
+
+static int load_ranges(struct state *st, struct batch *b)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT lo, hi FROM batch_ranges WHERE batch_seq=? ORDER BY lo",
+			       -1, &q, NULL))
+		return db_fail(st, "read ranges");
+	sqlite3_bind_int64(q, 1, b->seq);
+	size_t cap = 0;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (b->nranges == cap) {
+			cap = cap ? cap * 2 : 8;
+			b->ranges = xrealloc(b->ranges, cap * sizeof(*b->ranges));
+		}
+		b->ranges[b->nranges][0] = sqlite3_column_int64(q, 0);
+		b->ranges[b->nranges][1] = sqlite3_column_int64(q, 1);
+		b->nranges++;
+	}
+	sqlite3_finalize(q);
+	return 0;
+}
+
+static void read_batch(sqlite3_stmt *q, struct batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->seq = sqlite3_column_int64(q, 0);
+	b->id = col_strdup(q, 1);
+	b->kind = col_strdup(q, 2);
+	b->state = (enum batch_state)sqlite3_column_int(q, 3);
+	b->created = col_strdup(q, 4);
+	b->key = col_strdup(q, 5);
+	b->file = col_strdup(q, 6);
+	b->bytes = sqlite3_column_int64(q, 7);
+	snprintf(b->xxh128, sizeof(b->xxh128), "%s", (const char *)sqlite3_column_text(q, 8));
+	b->rows = sqlite3_column_int64(q, 9);
+	b->first_seq = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 10);
+	b->last_seq = sqlite3_column_type(q, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 11);
+	b->published_at = col_strdup(q, 12);
+}
+
+static int select_batches(struct state *st, const char *where, struct batch **out, size_t *n)
+{
+	char *sql = xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
+			      " first_seq, last_seq, published_at FROM batches %s ORDER BY seq",
+			      where);
+	sqlite3_stmt *q;
+	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+	free(sql);
+	*out = NULL;
+	*n = 0;
+	if (prc)
+		return db_fail(st, "read batches");
+	size_t cap = 0;
+	int rc = 0;
+	while (!rc && sqlite3_step(q) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		read_batch(q, &(*out)[*n]);
+		rc = load_ranges(st, &(*out)[(*n)++]);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int state_unfinished(struct state *st, struct batch **out, size_t *n)
+{
+	return select_batches(st, "WHERE state < 3", out, n);
+}
+
+int state_all(struct state *st, struct batch **out, size_t *n)
+{
+	return select_batches(st, "", out, n);
+}
+
+void batch_clear(struct batch *b)
+{
+	free(b->id);
+	free(b->kind);
+	free(b->created);
+	free(b->key);
+	free(b->file);
+	free(b->ranges);
+	free(b->published_at);
+	memset(b, 0, sizeof(*b));
+}
+
+void batches_free(struct batch *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		batch_clear(&v[i]);
+	free(v);
+}

@@ -1,0 +1,55 @@
+/* The state dir: a lock file, the state database (SQLite) recording every
+ * batch and its progress, and the staging area for archives. */
+#ifndef CDCPACK_STATE_H
+#define CDCPACK_STATE_H
+
+#include "hash.h"
+
+#include <stdint.h>
+
+enum batch_state { BATCH_STAGED, BATCH_UPLOADED, BATCH_PUBLISHED, BATCH_ACKED };
+
+/* One batch as recorded. Owns its strings and ranges; batch_clear frees them. */
+struct batch {
+	int64_t seq;
+	char *id;      /* <source>-<SEQ:08> */
+	char *kind;    /* load | cdc */
+	enum batch_state state;
+	char *created; /* ISO 8601 UTC, ms */
+	char *key;     /* object key below the temp/final prefix */
+	char *file;    /* staged archive, relative to the state dir */
+	int64_t bytes;
+	char xxh128[HASH_HEX_LEN + 1];
+	int64_t rows;
+	int64_t first_seq, last_seq; /* -1 when none */
+	int64_t (*ranges)[2];        /* changelog seqs this batch acknowledges */
+	size_t nranges;
+	char *published_at; /* NULL until published */
+};
+
+struct state;
+
+/* Creates dir (0700) when missing, and opens its state database. Refuses a
+ * state dir that belongs to another source name. */
+int state_open(struct state **out, const char *dir, const char *source_name);
+void state_close(struct state *st);
+/* Takes the exclusive run lock of dir: CDC_ELOCKED when another process holds it.
+ * The lock goes with the process, so a killed run leaves none behind. */
+int state_lock(const char *dir, int *fd);
+void state_unlock(int fd);
+
+const char *state_dir(const struct state *st);
+/* Seq for the next batch and the id of the last one (NULL when none). */
+int state_next_seq(struct state *st, int64_t *seq, char **previous_id);
+/* Records b as staged, with its ranges, in one transaction. */
+int state_add_batch(struct state *st, const struct batch *b);
+int state_set(struct state *st, int64_t seq, enum batch_state to);
+/* Batches not yet acknowledged, oldest first. */
+int state_unfinished(struct state *st, struct batch **out, size_t *n);
+/* Every batch, oldest first (status, prune). */
+int state_all(struct state *st, struct batch **out, size_t *n);
+void batch_clear(struct batch *b);
+void batches_free(struct batch *v, size_t n);
+const char *batch_state_name(enum batch_state s);
+
+#endif

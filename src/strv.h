@@ -1,0 +1,22 @@
+/* A growable, NULL-terminated list of owned strings. */
+#ifndef CDCPACK_STRV_H
+#define CDCPACK_STRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Owns v and every string in it; strv_free releases them. Zeroed = empty. */
+struct strv {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+void strv_push(struct strv *s, const char *str);
+void strv_push_owned(struct strv *s, char *str);
+bool strv_contains(const struct strv *s, const char *str);
+void strv_free(struct strv *s);
+/* Splits a comma list, trimming blanks around each item and skipping empty ones. */
+void strv_split_commas(struct strv *out, const char *list);
+
+#endif

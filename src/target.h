@@ -1,0 +1,55 @@
+/* The seam between the pipeline and each object store (file:, s3:). Keys are
+ * full object keys ("cdc/shop/2026/11/24/shop-00000007-....tar.zst"); the
+ * driver adds its own bucket, directory or URL prefix. */
+#ifndef CDCPACK_TARGET_H
+#define CDCPACK_TARGET_H
+
+#include "config.h"
+
+#include <stdint.h>
+
+struct target; /* defined by each driver */
+
+struct object_info {
+	int64_t size;
+	/* The archive's XXH3-128 (32 hex digits) as stored with the object (S3
+	 * metadata x-amz-meta-xxh128) or computed from its bytes (file:); "" when
+	 * the target does not know it. */
+	char xxh128[33];
+};
+
+typedef int (*key_fn)(void *ctx, const char *key, int64_t size);
+
+/* Every function returns 0 or a CDC_E* code with err_set() called. */
+struct target_ops {
+	const char *scheme; /* URL prefix this driver answers: "file:", "s3://" */
+
+	/* Reads cfg->target_url and the [target] keys it needs. */
+	int (*open)(struct target **out, const struct config *cfg);
+	void (*close)(struct target *t); /* accepts NULL */
+
+	/* Uploads the local file at path to key, storing info->xxh128 with it.
+	 * Overwrites: used only for temp keys. */
+	int (*put_file)(struct target *t, const char *key, const char *path,
+			const struct object_info *info);
+	/* Copies src to dst at most once: CDC_EEXISTS when dst is already there
+	 * (the caller then checks it is the same object). */
+	int (*copy)(struct target *t, const char *src, const char *dst,
+		    const struct object_info *info);
+	/* Size and checksum of key; CDC_ENOTFOUND when absent. */
+	int (*head)(struct target *t, const char *key, struct object_info *out);
+	/* Downloads key into a new local file at path (streamed). */
+	int (*get_file)(struct target *t, const char *key, const char *path);
+	/* Deletes key; absent is success. */
+	int (*remove)(struct target *t, const char *key);
+	/* Every key under prefix, in ascending key order. */
+	int (*list)(struct target *t, const char *prefix, key_fn fn, void *ctx);
+};
+
+const struct target_ops *target_ops_for_url(const char *url);
+/* Looks up the driver for cfg->target_url and opens it in one step. */
+int target_open(const struct target_ops **ops, struct target **out, const struct config *cfg);
+
+extern const struct target_ops file_target_ops;
+
+#endif

@@ -1,0 +1,177 @@
+#include "value.h"
+
+#include "buf.h"
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void table_def_add_column(struct table_def *def, const char *name, const char *type, bool key)
+{
+	def->cols = xrealloc(def->cols, (def->ncols + 1) * sizeof(*def->cols));
+	def->cols[def->ncols].name = xstrdup(name);
+	def->cols[def->ncols].type = xstrdup(type ? type : "");
+	def->cols[def->ncols].key = key;
+	def->ncols++;
+}
+
+struct table_def *table_def_copy(const struct table_def *def)
+{
+	struct table_def *c = xcalloc(1, sizeof(*c));
+	c->name = xstrdup(def->name);
+	c->rowid_key = def->rowid_key;
+	for (size_t i = 0; i < def->ncols; i++)
+		table_def_add_column(c, def->cols[i].name, def->cols[i].type, def->cols[i].key);
+	return c;
+}
+
+void table_def_free(struct table_def *def)
+{
+	if (!def)
+		return;
+	for (size_t i = 0; i < def->ncols; i++) {
+		free(def->cols[i].name);
+		free(def->cols[i].type);
+	}
+	free(def->cols);
+	free(def->name);
+	free(def);
+}
+
+size_t table_def_nkeys(const struct table_def *def)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < def->ncols; i++)
+		n += def->cols[i].key;
+	return n;
+}
+
+bool table_def_same(const struct table_def *a, const struct table_def *b)
+{
+	if (a->ncols != b->ncols)
+		return false;
+	for (size_t i = 0; i < a->ncols; i++) {
+		if (strcmp(a->cols[i].name, b->cols[i].name) != 0 ||
+		    strcasecmp(a->cols[i].type, b->cols[i].type) != 0 ||
+		    a->cols[i].key != b->cols[i].key)
+			return false;
+	}
+	return true;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	return strcasestr(hay, needle) != NULL;
+}
+
+enum value_type value_type_for_decl(const char *decl)
+{
+	/* Order matters: SQLite checks INT first, so "POINT" would be INTEGER too. */
+	if (contains(decl, "INT") && !contains(decl, "POINT") && !contains(decl, "INTERVAL"))
+		return VAL_INT;
+	if (contains(decl, "CHAR") || contains(decl, "CLOB") || contains(decl, "TEXT") ||
+	    contains(decl, "JSON") || contains(decl, "ENUM") || contains(decl, "SET"))
+		return VAL_TEXT;
+	if (contains(decl, "BLOB") || contains(decl, "BINARY") || contains(decl, "BIT"))
+		return VAL_BLOB;
+	if (contains(decl, "REAL") || contains(decl, "FLOA") || contains(decl, "DOUB"))
+		return VAL_REAL;
+	/* NUMERIC affinity, DECIMAL, dates, and untyped columns: exact text, and
+	 * the replica's own type rules decide. */
+	return VAL_TEXT;
+}
+
+json_t *table_def_columns_json(const struct table_def *def)
+{
+	json_t *cols = json_array();
+	for (size_t i = 0; i < def->ncols; i++) {
+		json_array_append_new(cols, json_pack("{s:s, s:s, s:b}", "name", def->cols[i].name,
+						      "type", def->cols[i].type, "key",
+						      def->cols[i].key));
+	}
+	return cols;
+}
+
+int table_def_columns_from_json(struct table_def *def, const json_t *columns)
+{
+	if (!json_is_array(columns) || json_array_size(columns) == 0)
+		return err_set(CDC_ERUNTIME, "table %s: \"columns\" is not a non-empty array",
+			       def->name);
+	size_t i;
+	const json_t *c;
+	json_array_foreach(columns, i, c)
+	{
+		const json_t *name = json_object_get(c, "name");
+		const json_t *type = json_object_get(c, "type");
+		const json_t *key = json_object_get(c, "key");
+		if (!json_is_string(name) || !json_is_string(type) || !json_is_boolean(key))
+			return err_set(CDC_ERUNTIME,
+				       "table %s: column %zu needs string name and type and boolean key",
+				       def->name, i);
+		table_def_add_column(def, json_string_value(name), json_string_value(type),
+				     json_is_true(key));
+	}
+	return 0;
+}
+
+static int type_rank(enum value_type t)
+{
+	switch (t) {
+	case VAL_NULL:
+		return 0;
+	case VAL_INT:
+	case VAL_REAL:
+		return 1;
+	case VAL_TEXT:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int bytes_cmp(const struct value *a, const struct value *b)
+{
+	size_t n = a->n < b->n ? a->n : b->n;
+	int c = n ? memcmp(a->p, b->p, n) : 0;
+	if (c)
+		return c < 0 ? -1 : 1;
+	return (a->n > b->n) - (a->n < b->n);
+}
+
+static int number_cmp(const struct value *a, const struct value *b)
+{
+	if (a->type == VAL_INT && b->type == VAL_INT)
+		return (a->i > b->i) - (a->i < b->i);
+	long double x = a->type == VAL_INT ? (long double)a->i : a->r;
+	long double y = b->type == VAL_INT ? (long double)b->i : b->r;
+	return (x > y) - (x < y);
+}
+
+int value_cmp(const struct value *a, const struct value *b)
+{
+	int ra = type_rank(a->type), rb = type_rank(b->type);
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if (ra == 0)
+		return 0;
+	if (ra == 1)
+		return number_cmp(a, b);
+	return bytes_cmp(a, b);
+}
+
+bool value_same(const struct value *a, const struct value *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case VAL_NULL:
+		return true;
+	case VAL_INT:
+		return a->i == b->i;
+	case VAL_REAL:
+		return memcmp(&a->r, &b->r, sizeof(a->r)) == 0;
+	default:
+		return a->n == b->n && (a->n == 0 || memcmp(a->p, b->p, a->n) == 0);
+	}
+}

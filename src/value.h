@@ -1,0 +1,63 @@
+/* Typed cell values and table shapes shared by drivers, change files and apply. */
+#ifndef CDCPACK_VALUE_H
+#define CDCPACK_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum value_type { VAL_NULL, VAL_INT, VAL_REAL, VAL_TEXT, VAL_BLOB };
+
+/* A borrowed view of one cell: p points into the producer's memory and is
+ * valid only for the duration of the callback that hands it out. Values a
+ * driver cannot represent exactly as INT or REAL (DECIMAL, dates, unsigned
+ * 64-bit) travel as TEXT in the source's own canonical spelling. */
+struct value {
+	enum value_type type;
+	int64_t i;
+	double r;
+	const char *p;
+	size_t n;
+};
+
+struct column {
+	char *name;
+	char *type; /* declared type as the source spells it: the manifest's "type" */
+	bool key;
+};
+
+/* Owns name and cols; table_def_free releases them. */
+struct table_def {
+	char *name;
+	struct column *cols;
+	size_t ncols;
+	/* No declared primary key: the driver's row id is the key, carried as a
+	 * first column named "rowid" (SQLite). */
+	bool rowid_key;
+};
+
+void table_def_add_column(struct table_def *def, const char *name, const char *type, bool key);
+struct table_def *table_def_copy(const struct table_def *def);
+void table_def_free(struct table_def *def);
+size_t table_def_nkeys(const struct table_def *def);
+/* True when both have the same columns (names, types, keys) in the same order. */
+bool table_def_same(const struct table_def *a, const struct table_def *b);
+
+/* Orders values as SQLite's BINARY collation does: NULL < numbers < text < blob. */
+int value_cmp(const struct value *a, const struct value *b);
+/* Same type and same bits (REALs compared exactly). */
+bool value_same(const struct value *a, const struct value *b);
+
+/* How a change file's text spells a column of this declared type (SQLite's
+ * affinity rules, which also fit MySQL's type names). */
+enum value_type value_type_for_decl(const char *decl);
+
+
+
+#include <jansson.h>
+
+/* The manifest's "columns" array: [{"name","type","key"}]. */
+json_t *table_def_columns_json(const struct table_def *def);
+/* Reads such an array into def (which must have no columns yet). */
+int table_def_columns_from_json(struct table_def *def, const json_t *columns);
+#endif
