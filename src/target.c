@@ -7,6 +7,7 @@
 /* Every object store cdcpack knows; a new one adds a line here only. */
 static const struct target_ops *const drivers[] = {
 	&file_target_ops,
+	&s3_target_ops,
 };
 
 const struct target_ops *target_ops_for_url(const char *url)

@@ -51,5 +51,6 @@ const struct target_ops *target_ops_for_url(const char *url);
 int target_open(const struct target_ops **ops, struct target **out, const struct config *cfg);
 
 extern const struct target_ops file_target_ops;
+extern const struct target_ops s3_target_ops;
 
 #endif

@@ -1,0 +1,73 @@
+/* An S3 client: addressing (virtual-hosted or path style), SigV4-signed
+ * requests, retries with backoff, S3 error replies turned into messages.
+ * The operations themselves (put, multipart, copy, ...) are in target_s3.c. */
+#ifndef CDCPACK_S3_H
+#define CDCPACK_S3_H
+
+#include "config.h"
+#include "http.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+struct s3;	/* owns the credentials and the connection of s3_call */
+struct s3_conn; /* another connection, for one more thread: owns its HTTP handle */
+
+/* Opens a client for bucket with cfg's [target] keys and the AWS credential
+ * chain (missing credentials: CDC_EUSAGE). */
+int s3_open(struct s3 **out, const struct config *cfg, const char *bucket);
+void s3_close(struct s3 *s); /* accepts NULL */
+const char *s3_bucket(const struct s3 *s);
+
+/* One S3 request; borrows every pointer. */
+struct s3_call {
+	const char *what;	    /* for messages: "upload cdc/x.tar.zst" */
+	const char *method;	    /* GET, HEAD, PUT, POST, DELETE */
+	const char *key;	    /* object key; NULL for the bucket itself */
+	const char *query;	    /* already encoded, e.g. "partNumber=2&uploadId=..."; or NULL */
+	const char *const *headers; /* extra "name: value" lines, sent and signed */
+	size_t n_headers;
+	/* Request body as in struct http_request: a file range or memory. */
+	int body_fd;
+	int64_t body_offset;
+	const char *body_mem;
+	int64_t body_len;
+	int out_fd; /* >= 0: a GET body is streamed here (rewritten on retry) */
+	/* Statuses other than 2xx that are an answer, not a failure (404 for a
+	 * HEAD, 412 for a conditional write): 0-terminated, or NULL. */
+	const long *accept;
+};
+
+/* Sends c, retrying transient failures up to max_retries times. Returns 0
+ * when the reply is 2xx (and no <Error> hides in its body) or an accepted
+ * status (resp->status tells which); otherwise CDC_ERUNTIME with the S3 code
+ * and message in the error slot. resp is owned by the caller. */
+int s3_call(struct s3 *s, const struct s3_call *c, struct http_response *resp);
+
+/* The same over conn: threads that share s each use their own s3_conn. */
+int s3_call_on(struct s3 *s, struct s3_conn *conn, const struct s3_call *c,
+	       struct http_response *resp);
+int s3_conn_open(struct s3 *s, struct s3_conn **out);
+void s3_conn_close(struct s3_conn *c); /* accepts NULL */
+
+/* Pure helpers, exposed for unit tests. */
+
+/* Delay before retry number attempt (1 = the first retry): a random point
+ * ("full jitter") in [0, min(cap, base * 2^(attempt-1))), but never less than
+ * what the server asked for in Retry-After (retry_after_ms >= 0), itself capped.
+ * unit_random is in [0, 1). */
+long s3_backoff_ms(int attempt, long retry_after_ms, double unit_random);
+/* Is this failed reply worth another attempt? status 0 = no reply; code may be NULL. */
+bool s3_retryable_status(long status, const char *code);
+/* Retry-After as milliseconds ("120" or an HTTP date, relative to now); -1 when absent or bad. */
+long s3_parse_retry_after(const char *value, time_t now);
+/* "s3://bucket/some/prefix" -> bucket and "some/prefix/" (both owned by the caller). */
+int s3_parse_url(const char *url, char **bucket, char **prefix);
+/* Part size for a multipart upload of size bytes: the configured one (at
+ * least 5 MiB), grown to a whole MiB when 10,000 parts would not hold it. */
+int64_t s3_part_size(int64_t size, int64_t configured);
+/* Does bucket need path-style addressing under this configuration? */
+bool s3_use_path_style(enum path_style style, const char *endpoint, const char *bucket);
+
+#endif

@@ -1,0 +1,713 @@
+/* The s3://BUCKET[/PREFIX] target (DESIGN.md §3, §4 steps 5-6): PutObject or
+ * multipart upload streamed from the staged file, CopyObject with
+ * If-None-Match for an at-most-once publish, HeadObject for verification,
+ * GetObject, DeleteObject, ListObjectsV2. Requests go through s3.c. */
+#include "target.h"
+
+#include "err.h"
+#include "fault.h"
+#include "hash.h"
+#include "log.h"
+#include "s3.h"
+#include "s3xml.h"
+#include "sigv4.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MIB (1LL << 20)
+#define MAX_SINGLE_COPY (5LL << 30) /* CopyObject limit; UploadPartCopy above (§8) */
+#define MAX_KEY_BYTES 1024
+/* Parts in flight: our reads and hashing overlap the server's work. */
+#define UPLOAD_THREADS 4
+
+enum conditional { COND_UNKNOWN, COND_SUPPORTED, COND_IGNORED };
+
+struct target {
+	struct s3 *s3;
+	char *prefix;	   /* from the URL, "" or ending in '/'; put before every key */
+	char *temp_prefix; /* where the conditional-write probe may write */
+	int64_t part_size;
+	enum conditional conditional;
+};
+
+static int s3_open_target(struct target **out, const struct config *cfg)
+{
+	char *bucket, *prefix;
+	*out = NULL;
+	int rc = s3_parse_url(cfg->target_url, &bucket, &prefix);
+	if (rc)
+		return rc;
+	struct target *t = xcalloc(1, sizeof(*t));
+	t->prefix = prefix;
+	t->temp_prefix = xstrdup(cfg->temp_prefix);
+	t->part_size = cfg->part_size;
+	rc = s3_open(&t->s3, cfg, bucket);
+	free(bucket);
+	if (rc) {
+		free(t->prefix);
+		free(t->temp_prefix);
+		free(t);
+		return rc;
+	}
+	*out = t;
+	return 0;
+}
+
+static void s3_close_target(struct target *t)
+{
+	if (!t)
+		return;
+	s3_close(t->s3);
+	free(t->prefix);
+	free(t->temp_prefix);
+	free(t);
+}
+
+/* The object key for a pipeline key: the URL's prefix in front. */
+static int full_key(const struct target *t, const char *key, char **out)
+{
+	*out = xasprintf("%s%s", t->prefix, key);
+	if (strlen(*out) > MAX_KEY_BYTES) {
+		free(*out);
+		*out = NULL;
+		return err_set(CDC_ERUNTIME, "%s: longer than S3's %d-byte key limit", key,
+			       MAX_KEY_BYTES);
+	}
+	return 0;
+}
+
+static const struct s3_call call_init = {.body_fd = -1, .out_fd = -1};
+
+static bool valid_xxh128(const char *s)
+{
+	return s && strlen(s) == HASH_HEX_LEN && strspn(s, "0123456789abcdef") == HASH_HEX_LEN;
+}
+
+/* ---- put_file ---- */
+
+static char *meta_header(const struct object_info *info)
+{
+	return valid_xxh128(info->xxh128) ? xasprintf("x-amz-meta-xxh128: %s", info->xxh128) : NULL;
+}
+
+static int put_single(struct target *t, const char *key, int fd, int64_t size,
+		      const struct object_info *info, const char *what)
+{
+	char *meta = meta_header(info);
+	const char *headers[] = {meta};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	c.what = what;
+	c.method = "PUT";
+	c.key = key;
+	c.headers = headers;
+	c.n_headers = meta ? 1 : 0;
+	c.body_fd = fd;
+	c.body_len = size;
+	fault_point("mid-upload"); /* a single PUT lands whole or not at all */
+	int rc = s3_call(t->s3, &c, &r);
+	http_response_free(&r);
+	free(meta);
+	return rc;
+}
+
+/* A multipart upload in progress; owns upload_id, query and the ETags. */
+struct multipart {
+	struct target *t;
+	const char *key;
+	const char *what;
+	char *upload_id;
+	char *enc_id; /* upload_id URI-encoded for the query */
+	char **etags;
+	size_t n_parts;
+};
+
+static int multipart_create(struct multipart *m, const struct object_info *info)
+{
+	char *meta = meta_header(info);
+	const char *headers[] = {meta};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	c.what = m->what;
+	c.method = "POST";
+	c.key = m->key;
+	c.query = "uploads=";
+	c.headers = headers;
+	c.n_headers = meta ? 1 : 0;
+	int rc = s3_call(m->t->s3, &c, &r);
+	if (rc == 0) {
+		m->upload_id = s3xml_text(r.body.data, r.body.len, "UploadId");
+		if (!m->upload_id || !*m->upload_id)
+			rc = err_set(CDC_ERUNTIME,
+				     "%s: CreateMultipartUpload reply has no UploadId", m->what);
+	}
+	if (rc == 0) {
+		struct buf enc = BUF_INIT;
+		sigv4_uri_encode(&enc, m->upload_id, strlen(m->upload_id), false);
+		m->enc_id = buf_detach(&enc);
+	}
+	http_response_free(&r);
+	free(meta);
+	return rc;
+}
+
+/* Uploads or copies part number n (1-based); the reply's ETag goes to etags[n-1]. */
+/* conn: the calling thread's connection, NULL for the target's own. */
+static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, struct s3_call *c)
+{
+	struct http_response r = {0};
+	char *query = xasprintf("partNumber=%zu&uploadId=%s", n, m->enc_id);
+	c->what = m->what;
+	c->method = "PUT";
+	c->key = m->key;
+	c->query = query;
+	int rc = conn ? s3_call_on(m->t->s3, conn, c, &r) : s3_call(m->t->s3, c, &r);
+	if (rc == 0) {
+		/* UploadPartCopy answers with the ETag in a CopyPartResult body. */
+		char *etag = s3xml_text(r.body.data, r.body.len, "ETag");
+		if (!etag && http_header(&r, "etag"))
+			etag = xstrdup(http_header(&r, "etag"));
+		if (!etag)
+			rc = err_set(CDC_ERUNTIME, "%s: part %zu: reply has no ETag", m->what, n);
+		m->etags[n - 1] = etag;
+	}
+	http_response_free(&r);
+	free(query);
+	return rc;
+}
+
+static int multipart_complete(struct multipart *m, bool exclusive)
+{
+	struct buf body = BUF_INIT;
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	static const long precondition[] = {412, 0};
+	const char *headers[] = {"If-None-Match: *"};
+	char *query = xasprintf("uploadId=%s", m->enc_id);
+	s3xml_complete_body(&body, m->etags, m->n_parts);
+	c.what = m->what;
+	c.method = "POST";
+	c.key = m->key;
+	c.query = query;
+	c.body_mem = body.data;
+	c.body_len = (int64_t)body.len;
+	c.headers = headers;
+	c.n_headers = exclusive ? 1 : 0;
+	c.accept = exclusive ? precondition : NULL;
+	int rc = s3_call(m->t->s3, &c, &r);
+	if (rc == 0 && r.status == 412)
+		rc = err_set(CDC_EEXISTS, "%s: already exists", m->key);
+	http_response_free(&r);
+	buf_free(&body);
+	free(query);
+	return rc;
+}
+
+/* Best effort, keeping the error that made us abort: parts left behind cost
+ * storage until a lifecycle rule removes them. */
+static void multipart_abort(struct multipart *m)
+{
+	if (!m->enc_id)
+		return;
+	struct buf saved = BUF_INIT;
+	buf_adds(&saved, err_msg());
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	char *query = xasprintf("uploadId=%s", m->enc_id);
+	static const long gone[] = {404, 0};
+	c.what = m->what;
+	c.method = "DELETE";
+	c.key = m->key;
+	c.query = query;
+	c.accept = gone;
+	if (s3_call(m->t->s3, &c, &r) != 0)
+		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
+	err_set(0, "%s", buf_str(&saved));
+	http_response_free(&r);
+	buf_free(&saved);
+	free(query);
+}
+
+static void multipart_free(struct multipart *m)
+{
+	for (size_t i = 0; m->etags && i < m->n_parts; i++)
+		free(m->etags[i]);
+	free(m->etags);
+	free(m->upload_id);
+	free(m->enc_id);
+}
+
+/* The parts of one upload shared out to the upload threads; lock guards
+ * next, rc and error (the error slot is per thread, so the first failure's
+ * message is carried back here). */
+struct part_queue {
+	struct multipart *m;
+	int fd;
+	int64_t size;
+	int64_t part;
+	pthread_mutex_t lock;
+	size_t next;
+	int rc;
+	struct buf error;
+};
+
+static bool take_part(struct part_queue *q, size_t *i)
+{
+	pthread_mutex_lock(&q->lock);
+	bool ok = q->rc == 0 && q->next < q->m->n_parts;
+	if (ok)
+		*i = q->next++;
+	pthread_mutex_unlock(&q->lock);
+	return ok;
+}
+
+static void fail_part(struct part_queue *q, int rc)
+{
+	pthread_mutex_lock(&q->lock);
+	if (q->rc == 0) {
+		q->rc = rc;
+		buf_adds(&q->error, err_msg());
+	}
+	pthread_mutex_unlock(&q->lock);
+}
+
+/* Each thread streams whole parts from the file with its own connection:
+ * memory stays a few curl buffers per thread whatever the archive size. */
+static void *part_worker(void *arg)
+{
+	struct part_queue *q = arg;
+	struct s3_conn *conn;
+	size_t i;
+	int rc = s3_conn_open(q->m->t->s3, &conn);
+	if (rc) {
+		fail_part(q, rc);
+		return NULL;
+	}
+	while (take_part(q, &i)) {
+		struct s3_call c = call_init;
+		c.body_fd = q->fd;
+		c.body_offset = (int64_t)i * q->part;
+		c.body_len = q->size - c.body_offset < q->part ? q->size - c.body_offset : q->part;
+		rc = multipart_part(q->m, conn, i + 1, &c);
+		if (rc) {
+			fail_part(q, rc);
+			break;
+		}
+		if (i == 0)
+			fault_point("mid-upload");
+	}
+	s3_conn_close(conn);
+	return NULL;
+}
+
+static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part)
+{
+	struct part_queue q = {m, fd, size, part, PTHREAD_MUTEX_INITIALIZER, 0, 0, BUF_INIT};
+	pthread_t tid[UPLOAD_THREADS];
+	size_t want = m->n_parts < UPLOAD_THREADS ? m->n_parts : UPLOAD_THREADS, started = 0;
+	while (started < want && pthread_create(&tid[started], NULL, part_worker, &q) == 0)
+		started++;
+	if (started == 0)
+		part_worker(&q); /* no thread to be had: upload from this one */
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	if (q.rc)
+		err_set(q.rc, "%s", buf_str(&q.error));
+	buf_free(&q.error);
+	pthread_mutex_destroy(&q.lock);
+	return q.rc;
+}
+
+static int put_multipart(struct target *t, const char *key, int fd, int64_t size,
+			 const struct object_info *info, const char *what)
+{
+	int64_t part = s3_part_size(size, t->part_size);
+	struct multipart m = {t, key, what, NULL, NULL, NULL, (size_t)((size + part - 1) / part)};
+	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));
+	log_debug("s3: %s: %zu parts of %lld bytes", what, m.n_parts, (long long)part);
+	int rc = multipart_create(&m, info);
+	if (rc == 0)
+		rc = upload_parts(&m, fd, size, part);
+	if (rc == 0)
+		rc = multipart_complete(&m, false);
+	if (rc)
+		multipart_abort(&m);
+	multipart_free(&m);
+	return rc;
+}
+
+static int s3_put_file(struct target *t, const char *key, const char *path,
+		       const struct object_info *info)
+{
+	char *k, *what = NULL;
+	int rc = full_key(t, key, &k);
+	if (rc)
+		return rc;
+	what = xasprintf("upload %s", k);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
+		goto out;
+	}
+	if (info->size >= 0 && st.st_size != info->size) {
+		rc = err_set(CDC_ERUNTIME, "%s: %s is %lld bytes, expected %lld", what, path,
+			     (long long)st.st_size, (long long)info->size);
+		goto out;
+	}
+	if (st.st_size > t->part_size)
+		rc = put_multipart(t, k, fd, st.st_size, info, what);
+	else
+		rc = put_single(t, k, fd, st.st_size, info, what);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(what);
+	free(k);
+	return rc;
+}
+
+/* ---- head ---- */
+
+static int head_object(struct target *t, const char *k, struct object_info *out)
+{
+	static const long missing[] = {404, 0};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	char *what = xasprintf("head %s", k);
+	c.what = what;
+	c.method = "HEAD";
+	c.key = k;
+	c.accept = missing;
+	int rc = s3_call(t->s3, &c, &r);
+	if (rc == 0 && r.status == 404) {
+		rc = err_set(CDC_ENOTFOUND, "%s: no such object", k);
+	} else if (rc == 0) {
+		const char *len = http_header(&r, "content-length");
+		const char *meta = http_header(&r, "x-amz-meta-xxh128");
+		char *end = NULL;
+		out->size = len ? strtoll(len, &end, 10) : -1;
+		if (!len || *end || out->size < 0)
+			rc = err_set(CDC_ERUNTIME, "%s: reply has no Content-Length", what);
+		snprintf(out->xxh128, sizeof(out->xxh128), "%s", valid_xxh128(meta) ? meta : "");
+	}
+	http_response_free(&r);
+	free(what);
+	return rc;
+}
+
+static int s3_head(struct target *t, const char *key, struct object_info *out)
+{
+	char *k;
+	int rc = full_key(t, key, &k);
+	if (rc == 0)
+		rc = head_object(t, k, out);
+	free(k);
+	return rc;
+}
+
+/* ---- copy ---- */
+
+static char *copy_source_header(struct target *t, const char *src)
+{
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "x-amz-copy-source: /");
+	sigv4_uri_encode(&b, s3_bucket(t->s3), strlen(s3_bucket(t->s3)), false);
+	buf_addc(&b, '/');
+	sigv4_uri_encode(&b, src, strlen(src), true);
+	return buf_detach(&b);
+}
+
+/* PUT key with If-None-Match: * and an empty body; returns the status. */
+static int probe_put(struct target *t, const char *key, long *status)
+{
+	static const long answers[] = {412, 501, 0};
+	const char *headers[] = {"If-None-Match: *"};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	c.what = "conditional write probe";
+	c.method = "PUT";
+	c.key = key;
+	c.headers = headers;
+	c.n_headers = 1;
+	c.body_mem = "";
+	c.accept = answers;
+	int rc = s3_call(t->s3, &c, &r);
+	*status = r.status;
+	http_response_free(&r);
+	return rc;
+}
+
+static void fall_back_to_head(struct target *t, const char *why)
+{
+	t->conditional = COND_IGNORED;
+	log_warn("s3: the server %s conditional writes (If-None-Match): publishing checks with "
+		 "HEAD before each copy instead, which cannot stop a concurrent writer",
+		 why);
+}
+
+/* Some S3-compatible servers silently ignore If-None-Match (DESIGN.md §8):
+ * writing a scratch object twice tells, once per process, before the first
+ * publish relies on it. */
+static int probe_conditional(struct target *t)
+{
+	char rnd[8];
+	char *key;
+	long first = 0, second = 0;
+	if (getentropy(rnd, sizeof(rnd)) != 0)
+		memset(rnd, 0, sizeof(rnd));
+	key = xasprintf("%s%s.cdcpack-probe-%d-%02x%02x%02x%02x", t->prefix, t->temp_prefix,
+			(int)getpid(), rnd[0] & 255, rnd[1] & 255, rnd[2] & 255, rnd[3] & 255);
+	int rc = probe_put(t, key, &first);
+	if (rc == 0 && first != 501)
+		rc = probe_put(t, key, &second);
+	if (rc == 0 && (first == 501 || second == 501))
+		fall_back_to_head(t, "does not implement");
+	else if (rc == 0 && second != 412)
+		fall_back_to_head(t, "ignores");
+	else if (rc == 0)
+		t->conditional = COND_SUPPORTED;
+	if (rc == 0 && first != 501) {
+		struct s3_call c = call_init;
+		struct http_response r = {0};
+		static const long gone[] = {404, 0};
+		c.what = "remove conditional write probe";
+		c.method = "DELETE";
+		c.key = key;
+		c.accept = gone;
+		rc = s3_call(t->s3, &c, &r);
+		http_response_free(&r);
+	}
+	free(key);
+	return rc;
+}
+
+static int copy_single(struct target *t, const char *src, const char *dst, long *status)
+{
+	static const long answers[] = {412, 501, 0};
+	char *source = copy_source_header(t, src);
+	const char *headers[] = {source, "If-None-Match: *"};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	char *what = xasprintf("publish %s", dst);
+	c.what = what;
+	c.method = "PUT";
+	c.key = dst;
+	c.headers = headers;
+	c.n_headers = t->conditional == COND_SUPPORTED ? 2 : 1;
+	c.body_mem = "";
+	c.accept = t->conditional == COND_SUPPORTED ? answers : NULL;
+	int rc = s3_call(t->s3, &c, &r);
+	*status = r.status;
+	if (rc == 0 && r.status == 412)
+		rc = err_set(CDC_EEXISTS, "%s: already exists", dst);
+	http_response_free(&r);
+	free(what);
+	free(source);
+	return rc;
+}
+
+/* Above 5 GB CopyObject refuses: copy in parts, completed with If-None-Match. */
+static int copy_multipart(struct target *t, const char *src, const char *dst,
+			  const struct object_info *info)
+{
+	int64_t part =
+	    s3_part_size(info->size, t->part_size < (512 * MIB) ? 512 * MIB : t->part_size);
+	char *what = xasprintf("publish %s", dst);
+	char *source = copy_source_header(t, src);
+	struct multipart m = {
+	    t, dst, what, NULL, NULL, NULL, (size_t)((info->size + part - 1) / part)};
+	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));
+	int rc = multipart_create(&m, info);
+	for (size_t i = 0; rc == 0 && i < m.n_parts; i++) {
+		int64_t first = (int64_t)i * part;
+		int64_t last = (first + part < info->size ? first + part : info->size) - 1;
+		char *range = xasprintf("x-amz-copy-source-range: bytes=%lld-%lld",
+					(long long)first, (long long)last);
+		const char *headers[] = {source, range};
+		struct s3_call c = call_init;
+		c.headers = headers;
+		c.n_headers = 2;
+		c.body_mem = "";
+		rc = multipart_part(&m, NULL, i + 1, &c);
+		free(range);
+	}
+	if (rc == 0)
+		rc = multipart_complete(&m, t->conditional == COND_SUPPORTED);
+	if (rc)
+		multipart_abort(&m); /* keeps rc and its message, CDC_EEXISTS included */
+	multipart_free(&m);
+	free(source);
+	free(what);
+	return rc;
+}
+
+static int copy_object(struct target *t, const char *src, const char *dst,
+		       const struct object_info *info)
+{
+	if (t->conditional == COND_IGNORED) {
+		struct object_info there;
+		int rc = head_object(t, dst, &there);
+		if (rc == 0)
+			return err_set(CDC_EEXISTS, "%s: already exists", dst);
+		if (rc != CDC_ENOTFOUND)
+			return rc;
+	}
+	if (info->size > MAX_SINGLE_COPY)
+		return copy_multipart(t, src, dst, info);
+	long status = 0;
+	int rc = copy_single(t, src, dst, &status);
+	if (rc == 0 && status == 501) {
+		fall_back_to_head(t, "does not implement");
+		return copy_object(t, src, dst, info);
+	}
+	return rc;
+}
+
+static int s3_copy(struct target *t, const char *src, const char *dst,
+		   const struct object_info *info)
+{
+	char *s = NULL, *d = NULL;
+	int rc = full_key(t, src, &s);
+	if (rc == 0)
+		rc = full_key(t, dst, &d);
+	if (rc == 0 && t->conditional == COND_UNKNOWN)
+		rc = probe_conditional(t);
+	if (rc == 0)
+		rc = copy_object(t, s, d, info);
+	free(s);
+	free(d);
+	return rc;
+}
+
+/* ---- get_file, remove, list ---- */
+
+static int s3_get_file(struct target *t, const char *key, const char *path)
+{
+	char *k;
+	int rc = full_key(t, key, &k);
+	if (rc)
+		return rc;
+	char *what = xasprintf("download %s", k);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
+		goto out;
+	}
+	static const long missing[] = {404, 0};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	c.what = what;
+	c.method = "GET";
+	c.key = k;
+	c.out_fd = fd;
+	c.accept = missing;
+	rc = s3_call(t->s3, &c, &r);
+	if (rc == 0 && r.status == 404)
+		rc = err_set(CDC_ENOTFOUND, "%s: no such object", k);
+	http_response_free(&r);
+	if (close(fd) != 0 && rc == 0)
+		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
+	if (rc)
+		unlink(path);
+out:
+	free(what);
+	free(k);
+	return rc;
+}
+
+static int s3_remove(struct target *t, const char *key)
+{
+	char *k;
+	int rc = full_key(t, key, &k);
+	if (rc)
+		return rc;
+	static const long gone[] = {404, 0};
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	char *what = xasprintf("delete %s", k);
+	c.what = what;
+	c.method = "DELETE";
+	c.key = k;
+	c.accept = gone;
+	rc = s3_call(t->s3, &c, &r);
+	http_response_free(&r);
+	free(what);
+	free(k);
+	return rc;
+}
+
+/* Hands keys to the caller without the URL's prefix. */
+struct list_ctx {
+	size_t strip;
+	key_fn fn;
+	void *ctx;
+};
+
+static int list_one(void *ctx, const char *key, int64_t size)
+{
+	struct list_ctx *l = ctx;
+	if (strlen(key) < l->strip)
+		return err_set(CDC_ERUNTIME, "ListObjectsV2: key %s is outside the prefix", key);
+	return l->fn(l->ctx, key + l->strip, size);
+}
+
+static char *list_query(const char *prefix, const char *token)
+{
+	struct buf q = BUF_INIT;
+	if (token) {
+		buf_adds(&q, "continuation-token=");
+		sigv4_uri_encode(&q, token, strlen(token), false);
+		buf_addc(&q, '&');
+	}
+	buf_adds(&q, "list-type=2&prefix=");
+	sigv4_uri_encode(&q, prefix, strlen(prefix), false);
+	return buf_detach(&q);
+}
+
+static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
+{
+	char *full = xasprintf("%s%s", t->prefix, prefix);
+	char *what = xasprintf("list %s", full);
+	char *token = NULL;
+	struct list_ctx l = {strlen(t->prefix), fn, ctx};
+	int rc = 0;
+	do {
+		char *query = list_query(full, token);
+		struct s3_call c = call_init;
+		struct http_response r = {0};
+		c.what = what;
+		c.method = "GET";
+		c.query = query;
+		free(token);
+		token = NULL;
+		rc = s3_call(t->s3, &c, &r);
+		if (rc == 0)
+			rc = s3xml_list_page(r.body.data, r.body.len, list_one, &l, &token);
+		http_response_free(&r);
+		free(query);
+	} while (rc == 0 && token);
+	free(token);
+	free(what);
+	free(full);
+	return rc;
+}
+
+const struct target_ops s3_target_ops = {
+    .scheme = "s3://",
+    .open = s3_open_target,
+    .close = s3_close_target,
+    .put_file = s3_put_file,
+    .copy = s3_copy,
+    .head = s3_head,
+    .get_file = s3_get_file,
+    .remove = s3_remove,
+    .list = s3_list,
+};

@@ -1,0 +1,170 @@
+/* The S3 client's pure decisions: retry or not, how long to wait, part sizes,
+ * bucket URLs and addressing style. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "err.h"
+#include "s3.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MIB (1LL << 20)
+
+static void backoff_grows_exponentially_under_full_jitter(void **state)
+{
+	(void)state;
+	/* The top of the jitter range doubles from 250 ms... */
+	assert_int_equal(s3_backoff_ms(1, -1, 0.999999), 249);
+	assert_int_equal(s3_backoff_ms(2, -1, 0.999999), 499);
+	assert_int_equal(s3_backoff_ms(3, -1, 0.999999), 999);
+	assert_int_equal(s3_backoff_ms(5, -1, 0.5), 2000);
+	/* ...and the bottom is zero: full jitter spreads retrying clients. */
+	assert_int_equal(s3_backoff_ms(4, -1, 0.0), 0);
+}
+
+static void backoff_is_capped(void **state)
+{
+	(void)state;
+	assert_int_equal(s3_backoff_ms(8, -1, 0.999999), 19999);
+	assert_int_equal(s3_backoff_ms(60, -1, 0.5), 10000);
+	assert_int_equal(s3_backoff_ms(1000, -1, 0.5), 10000);
+}
+
+static void retry_after_sets_a_floor_with_its_own_cap(void **state)
+{
+	(void)state;
+	assert_int_equal(s3_backoff_ms(1, 3000, 0.5), 3000);
+	assert_int_equal(s3_backoff_ms(8, 3000, 0.9), 18000); /* jitter already longer */
+	assert_int_equal(s3_backoff_ms(1, 3600000, 0.5), 120000);
+	assert_int_equal(s3_backoff_ms(1, 0, 0.5), 125);
+}
+
+static void retry_after_reads_seconds_and_http_dates(void **state)
+{
+	(void)state;
+	assert_int_equal(s3_parse_retry_after("7", 0), 7000);
+	assert_int_equal(s3_parse_retry_after("0", 0), 0);
+	assert_int_equal(s3_parse_retry_after(NULL, 0), -1);
+	assert_int_equal(s3_parse_retry_after("", 0), -1);
+	assert_int_equal(s3_parse_retry_after("-3", 0), -1);
+	assert_int_equal(s3_parse_retry_after("soon", 0), -1);
+	/* Sun, 06 Nov 1994 08:49:37 GMT = 784111777 */
+	assert_int_equal(s3_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111770), 7000);
+	assert_int_equal(s3_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111800), 0);
+}
+
+static void server_errors_and_throttling_are_retried(void **state)
+{
+	(void)state;
+	assert_true(s3_retryable_status(0, NULL)); /* no reply: transport decides */
+	assert_true(s3_retryable_status(500, NULL));
+	assert_true(s3_retryable_status(502, NULL));
+	assert_true(s3_retryable_status(503, "SlowDown"));
+	assert_true(s3_retryable_status(504, NULL));
+	assert_true(s3_retryable_status(429, NULL));
+	assert_true(s3_retryable_status(400, "RequestTimeout"));
+	assert_true(s3_retryable_status(200, "InternalError")); /* 200 with <Error> */
+	assert_true(s3_retryable_status(403, "RequestTimeTooSkewed"));
+}
+
+static void client_errors_fail_at_once(void **state)
+{
+	(void)state;
+	assert_false(s3_retryable_status(403, "SignatureDoesNotMatch"));
+	assert_false(s3_retryable_status(403, "AccessDenied"));
+	assert_false(s3_retryable_status(404, "NoSuchBucket"));
+	assert_false(s3_retryable_status(400, "InvalidArgument"));
+	assert_false(s3_retryable_status(400, NULL));
+	assert_false(s3_retryable_status(412, "PreconditionFailed"));
+	assert_false(s3_retryable_status(501, "NotImplemented"));
+}
+
+static void part_size_is_configured_size_when_parts_fit(void **state)
+{
+	(void)state;
+	assert_int_equal(s3_part_size(1LL << 30, 16 * MIB), 16 * MIB);
+	assert_int_equal(s3_part_size(10000 * 5 * MIB, 5 * MIB), 5 * MIB);
+	assert_int_equal(s3_part_size(100, 1 * MIB), 5 * MIB); /* S3's minimum */
+}
+
+static void part_size_grows_to_stay_within_10000_parts(void **state)
+{
+	(void)state;
+	int64_t size = 10000 * 5 * MIB + 1;
+	int64_t part = s3_part_size(size, 5 * MIB);
+	assert_int_equal(part, 6 * MIB);
+	assert_true((size + part - 1) / part <= 10000);
+	size = 5LL << 40; /* 5 TiB, S3's largest object */
+	part = s3_part_size(size, 16 * MIB);
+	assert_true((size + part - 1) / part <= 10000);
+	assert_int_equal(part % MIB, 0);
+}
+
+static void bucket_url_splits_bucket_and_prefix(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *url, *bucket, *prefix;
+	} v[] = {
+	    {"s3://my-bucket", "my-bucket", ""},
+	    {"s3://my-bucket/", "my-bucket", ""},
+	    {"s3://my-bucket/some/prefix", "my-bucket", "some/prefix/"},
+	    {"s3://my.dotted.bucket/p/", "my.dotted.bucket", "p/"},
+	    {"s3://b_1//p", "b_1", "p/"},
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char *bucket, *prefix;
+		assert_int_equal(s3_parse_url(v[i].url, &bucket, &prefix), 0);
+		assert_string_equal(bucket, v[i].bucket);
+		assert_string_equal(prefix, v[i].prefix);
+		free(bucket);
+		free(prefix);
+	}
+}
+
+static void bad_bucket_names_are_usage_errors(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {"s3://",	"s3://ab",    "s3:///prefix",
+					  "s3://a b/c", "s3://b?x=1", "file:x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *bucket, *prefix;
+		assert_int_equal(s3_parse_url(bad[i], &bucket, &prefix), CDC_EUSAGE);
+		assert_null(bucket);
+		assert_non_null(strstr(err_msg(), "[target] url"));
+	}
+	err_clear();
+}
+
+static void auto_style_is_virtual_on_aws_and_path_elsewhere(void **state)
+{
+	(void)state;
+	assert_false(s3_use_path_style(PATH_STYLE_AUTO, NULL, "bucket"));
+	assert_false(s3_use_path_style(PATH_STYLE_AUTO, "", "bucket"));
+	assert_true(s3_use_path_style(PATH_STYLE_AUTO, NULL, "my.bucket"));
+	assert_true(s3_use_path_style(PATH_STYLE_AUTO, "http://127.0.0.1:9000", "bucket"));
+	assert_true(s3_use_path_style(PATH_STYLE_PATH, NULL, "bucket"));
+	assert_false(s3_use_path_style(PATH_STYLE_VIRTUAL, "http://localhost:9000", "bucket"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(backoff_grows_exponentially_under_full_jitter),
+	    cmocka_unit_test(backoff_is_capped),
+	    cmocka_unit_test(retry_after_sets_a_floor_with_its_own_cap),
+	    cmocka_unit_test(retry_after_reads_seconds_and_http_dates),
+	    cmocka_unit_test(server_errors_and_throttling_are_retried),
+	    cmocka_unit_test(client_errors_fail_at_once),
+	    cmocka_unit_test(part_size_is_configured_size_when_parts_fit),
+	    cmocka_unit_test(part_size_grows_to_stay_within_10000_parts),
+	    cmocka_unit_test(bucket_url_splits_bucket_and_prefix),
+	    cmocka_unit_test(bad_bucket_names_are_usage_errors),
+	    cmocka_unit_test(auto_style_is_virtual_on_aws_and_path_elsewhere),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
