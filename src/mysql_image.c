@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -165,8 +166,10 @@ static void decode_number(struct value *v, enum mysql_kind kind, const char *s, 
 		return;
 	errno = 0;
 	if (kind == MYSQL_KIND_FLOAT || kind == MYSQL_KIND_DOUBLE) {
+		/* errno is ERANGE for subnormals too (5e-324), which are exact:
+		 * only an infinite result is out of range, and MySQL stores none. */
 		double d = strtod(tmp, &end);
-		if (!*end && errno == 0) {
+		if (!*end && isfinite(d)) {
 			v->type = VAL_REAL;
 			v->r = d;
 		}

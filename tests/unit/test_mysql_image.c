@@ -164,6 +164,9 @@ static void image_fields_decode_by_kind(void **state)
 	mysql_decode_image(&v, &scratch, MYSQL_KIND_DOUBLE, "double", "1.0000000000000002", 18);
 	assert_int_equal(v.type, VAL_REAL);
 	assert_true(v.r == 1.0000000000000002);
+	mysql_decode_image(&v, &scratch, MYSQL_KIND_DOUBLE, "double", "5e-324", 6);
+	assert_int_equal(v.type, VAL_REAL); /* a subnormal is still exact */
+	assert_true(v.r == 5e-324);
 	mysql_decode_image(&v, &scratch, MYSQL_KIND_BINARY, "blob", "00FF", 4);
 	assert_int_equal(v.type, VAL_BLOB);
 	assert_int_equal(v.n, 2);
