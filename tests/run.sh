@@ -36,8 +36,8 @@ run_unit() { # run_unit BINARY: each cmocka case counts
 	out=$("$bin" 2>&1)
 	local status=$?
 	local p f
-	p=$(grep -oP '^\[  PASSED  \] \K[0-9]+' <<<"$out" | tail -1)
-	f=$(grep -oP '^\[  FAILED  \] \K[0-9]+' <<<"$out" | tail -1)
+	p=$(grep -oP '\[  PASSED  \] \K[0-9]+' <<<"$out" | tail -1)
+	f=$(grep -oP '\[  FAILED  \] \K[0-9]+' <<<"$out" | tail -1)
 	p=${p:-0}
 	f=${f:-0}
 	if [[ $status -ne 0 && $f -eq 0 ]]; then

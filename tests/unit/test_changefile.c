@@ -1,0 +1,167 @@
+/* CSV quoting and value encoding of change files (DESIGN.md §5). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "changefile.h"
+#include "codec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *field(const char *s)
+{
+	struct buf b = BUF_INIT;
+	csv_add_field(&b, s, strlen(s));
+	return buf_detach(&b);
+}
+
+static void plain_fields_are_not_quoted(void **state)
+{
+	(void)state;
+	char *f = field("ABC XYZ");
+	assert_string_equal(f, "ABC XYZ");
+	free(f);
+}
+
+static void commas_quotes_and_newlines_are_quoted(void **state)
+{
+	(void)state;
+	const char *in[] = {"a,b", "say \"hi\"", "line\nbreak", "cr\rhere"};
+	const char *out[] = {"\"a,b\"", "\"say \"\"hi\"\"\"", "\"line\nbreak\"", "\"cr\rhere\""};
+	for (size_t i = 0; i < 4; i++) {
+		char *f = field(in[i]);
+		assert_string_equal(f, out[i]);
+		free(f);
+	}
+}
+
+static void empty_string_is_two_quotes_and_null_is_empty(void **state)
+{
+	(void)state;
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	table_def_add_column(&def, "s", "TEXT", false);
+	table_def_add_column(&def, "n", "TEXT", false);
+	struct value row[3] = {{.type = VAL_INT, .i = 1}, {.type = VAL_TEXT, .p = "", .n = 0},
+			       {.type = VAL_NULL}};
+	struct buf b = BUF_INIT;
+	changefile_csv_record(&b, &def, 'I', row);
+	assert_string_equal(buf_str(&b), "I,1,\"\",\n");
+	buf_free(&b);
+	for (size_t i = 0; i < def.ncols; i++) {
+		free(def.cols[i].name);
+		free(def.cols[i].type);
+	}
+	free(def.cols);
+}
+
+static void reals_print_shortest_round_trip(void **state)
+{
+	(void)state;
+	char out[40];
+	double cases[] = {0.1, 1.0000000000000002, 1e308, -1e308, 5e-324, 1.0, 123456789.125};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		format_real(out, cases[i]);
+		assert_true(strtod(out, NULL) == cases[i]);
+	}
+	format_real(out, 0.1);
+	assert_string_equal(out, "0.1");
+	format_real(out, 1.0);
+	assert_string_equal(out, "1.0");
+	format_real(out, 1.0 / 0.0);
+	assert_string_equal(out, "Infinity");
+}
+
+static void base64_round_trips_binary(void **state)
+{
+	(void)state;
+	const char bytes[] = {0, 1, 2, (char)0xff, 0, 'a'};
+	for (size_t n = 0; n <= sizeof(bytes); n++) {
+		struct buf enc = BUF_INIT, dec = BUF_INIT;
+		base64_encode(&enc, bytes, n);
+		assert_int_equal(base64_decode(&dec, buf_str(&enc), enc.len), 0);
+		assert_int_equal(dec.len, n);
+		assert_memory_equal(dec.data ? dec.data : "", bytes, n);
+		buf_free(&enc);
+		buf_free(&dec);
+	}
+	struct buf bad = BUF_INIT;
+	assert_int_equal(base64_decode(&bad, "AB=C", 4), -1);
+	assert_int_equal(base64_decode(&bad, "ABC", 3), -1);
+	buf_free(&bad);
+}
+
+/* Writes rows with the writer and reads them back with the reader. */
+static void csv_reader_reads_what_the_writer_wrote(void **state)
+{
+	(void)state;
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	table_def_add_column(&def, "s", "TEXT", false);
+	table_def_add_column(&def, "b", "BLOB", false);
+	table_def_add_column(&def, "r", "REAL", false);
+	table_def_add_column(&def, "any", "", false);
+	struct value rows[][5] = {
+		{{.type = VAL_INT, .i = INT64_MIN},
+		 {.type = VAL_TEXT, .p = "a,\"b\"\nc", .n = 8},
+		 {.type = VAL_BLOB, .p = "\0\1", .n = 2},
+		 {.type = VAL_REAL, .r = 1.0000000000000002},
+		 {.type = VAL_TEXT, .p = "1", .n = 1}},
+		{{.type = VAL_INT, .i = INT64_MAX},
+		 {.type = VAL_TEXT, .p = "", .n = 0},
+		 {.type = VAL_BLOB, .p = "", .n = 0},
+		 {.type = VAL_NULL},
+		 {.type = VAL_INT, .i = 1}},
+	};
+	char path[] = "/tmp/test_changefile.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	struct buf b = BUF_INIT;
+	changefile_csv_record(&b, &def, 'U', rows[0]);
+	changefile_csv_record(&b, &def, 'D', rows[1]);
+	assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
+	close(fd);
+	struct changefile_reader *r;
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false), 0);
+	char op;
+	const struct value *before, *after;
+	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+	assert_int_equal(op, 'U');
+	assert_null(before);
+	for (size_t i = 0; i < 5; i++)
+		assert_true(value_same(&after[i], &rows[0][i]));
+	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+	assert_int_equal(op, 'D');
+	for (size_t i = 0; i < 5; i++)
+		assert_true(value_same(&before[i], &rows[1][i]));
+	assert_int_equal(changefile_next(r, &op, &before, &after), 0);
+	changefile_close(r);
+	unlink(path);
+	buf_free(&b);
+	for (size_t i = 0; i < def.ncols; i++) {
+		free(def.cols[i].name);
+		free(def.cols[i].type);
+	}
+	free(def.cols);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_fields_are_not_quoted),
+		cmocka_unit_test(commas_quotes_and_newlines_are_quoted),
+		cmocka_unit_test(empty_string_is_two_quotes_and_null_is_empty),
+		cmocka_unit_test(reals_print_shortest_round_trip),
+		cmocka_unit_test(base64_round_trips_binary),
+		cmocka_unit_test(csv_reader_reads_what_the_writer_wrote),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

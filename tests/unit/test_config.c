@@ -1,0 +1,175 @@
+/* Config parsing: every error names file:line: key (DESIGN.md §3). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char base[] = "[source]\nurl = sqlite:shop.db\n[target]\nurl = file:bucket\n";
+
+static int parse(const char *extra, struct config *cfg)
+{
+	char text[2048];
+	snprintf(text, sizeof(text), "%s%s", base, extra);
+	config_defaults(cfg);
+	return config_parse(cfg, "t.conf", text, strlen(text));
+}
+
+static void expect_error(const char *extra, const char *message)
+{
+	struct config cfg;
+	int rc = parse(extra, &cfg);
+	assert_int_equal(rc, CDC_EUSAGE);
+	if (!strstr(err_msg(), message))
+		fail_msg("message [%s] lacks [%s]", err_msg(), message);
+	config_free(&cfg);
+}
+
+static void defaults_fill_every_key(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse("", &cfg), 0);
+	assert_string_equal(cfg.source_name, "shop");
+	assert_int_equal(cfg.mode, CAPTURE_TRIGGER);
+	assert_string_equal(cfg.changelog, "cdcpack_changelog");
+	assert_int_equal(cfg.format, FORMAT_CSV);
+	assert_int_equal(cfg.compression, COMPRESS_ZSTD);
+	assert_int_equal(cfg.max_rows, 500000);
+	assert_false(cfg.csv_header);
+	assert_false(cfg.load_op_column);
+	assert_string_equal(cfg.state_dir, ".cdcpack");
+	assert_int_equal(cfg.keep_local_s, 7 * 86400);
+	assert_string_equal(cfg.temp_prefix, "_tmp/");
+	assert_string_equal(cfg.final_prefix, "cdc/");
+	assert_string_equal(cfg.region, "us-east-1");
+	assert_null(cfg.endpoint);
+	assert_int_equal(cfg.part_size, 16 << 20);
+	assert_int_equal(cfg.max_retries, 8);
+	config_free(&cfg);
+}
+
+static void values_and_inline_comments_parse(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse("[capture]\nmode = snapshot ; why\ntables = a, b ,c\n"
+			       "exclude = tmp_*\n[batch]\nformat = jsonl\ncompression = xz\n"
+			       "max_rows = 10K\ncsv_header = true\n[state]\nkeep_local = 12h\n"
+			       "[target]\npart_size = 5M\nprefix_unused_is_error = 1\n",
+			       &cfg),
+			 CDC_EUSAGE);
+	config_free(&cfg);
+	assert_int_equal(parse("[capture]\nmode = snapshot ; why\ntables = a, b ,c\n"
+			       "exclude = tmp_*\n[batch]\nformat = jsonl\ncompression = xz\n"
+			       "max_rows = 10K\ncsv_header = true\n[state]\nkeep_local = 12h\n"
+			       "[target]\npart_size = 5M\nfinal_prefix = out\n",
+			       &cfg),
+			 0);
+	assert_int_equal(cfg.mode, CAPTURE_SNAPSHOT);
+	assert_int_equal(cfg.tables.n, 3);
+	assert_string_equal(cfg.tables.v[1], "b");
+	assert_int_equal(cfg.format, FORMAT_JSONL);
+	assert_int_equal(cfg.compression, COMPRESS_XZ);
+	assert_int_equal(cfg.max_rows, 10240);
+	assert_true(cfg.csv_header);
+	assert_int_equal(cfg.keep_local_s, 12 * 3600);
+	assert_int_equal(cfg.part_size, 5 << 20);
+	assert_string_equal(cfg.final_prefix, "out/");
+	config_free(&cfg);
+}
+
+static void unknown_key_names_file_line_and_key(void **state)
+{
+	(void)state;
+	expect_error("[batch]\ncompresion = zstd\n", "t.conf:6: compresion: unknown key in [batch]");
+}
+
+static void unknown_section_is_named(void **state)
+{
+	(void)state;
+	expect_error("[targets]\n", "t.conf:5: [targets]: unknown section");
+}
+
+static void bad_values_are_named(void **state)
+{
+	(void)state;
+	expect_error("[batch]\ncompression = lz4\n", "t.conf:6: compression: 'lz4'");
+	expect_error("[batch]\nmax_rows = 0\n", "t.conf:6: max_rows:");
+	expect_error("[batch]\ncsv_header = maybe\n", "t.conf:6: csv_header:");
+	expect_error("[state]\nkeep_local = 7 days\n", "t.conf:6: keep_local:");
+	expect_error("[target]\npart_size = 1M\n", "t.conf:6: part_size:");
+	expect_error("[target]\npath_style = sometimes\n", "t.conf:6: path_style:");
+	expect_error("[target]\nendpoint = ftp://x\n", "t.conf:6: endpoint:");
+	expect_error("[capture]\nmode = log\n", "t.conf:6: mode:");
+	expect_error("[source]\nname = a/b\n", "t.conf:6: name:");
+	expect_error("[source]\nurl = postgres://x\n", "t.conf:6: url:");
+	expect_error("[target]\nfinal_prefix = ../up\n", "t.conf:6: final_prefix:");
+}
+
+static void malformed_lines_are_named(void **state)
+{
+	(void)state;
+	expect_error("just words\n", "t.conf:5: expected 'key = value'");
+	expect_error("[batch\n", "t.conf:5: malformed section header");
+}
+
+static void missing_urls_are_named(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	const char *text = "[source]\nurl = sqlite:x.db\n";
+	assert_int_equal(config_parse(&cfg, "t.conf", text, strlen(text)), CDC_EUSAGE);
+	assert_non_null(strstr(err_msg(), "[target] url: missing"));
+	config_free(&cfg);
+}
+
+static void missing_file_is_usage_error(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	assert_int_equal(config_load(&cfg, "/nonexistent/cdcpack.conf"), CDC_EUSAGE);
+	assert_non_null(strstr(err_msg(), "/nonexistent/cdcpack.conf: cannot open"));
+	config_free(&cfg);
+}
+
+static void sizes_and_durations(void **state)
+{
+	(void)state;
+	int64_t v;
+	assert_int_equal(parse_size("16M", &v), 0);
+	assert_int_equal(v, 16 << 20);
+	assert_int_equal(parse_size("2G", &v), 0);
+	assert_int_equal(v, 2LL << 30);
+	assert_int_equal(parse_size("12Q", &v), -1);
+	assert_int_equal(parse_size("-1", &v), -1);
+	assert_int_equal(parse_duration("90s", &v), 0);
+	assert_int_equal(v, 90);
+	assert_int_equal(parse_duration("7d", &v), 0);
+	assert_int_equal(v, 604800);
+	assert_int_equal(parse_duration("5x", &v), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(defaults_fill_every_key),
+		cmocka_unit_test(values_and_inline_comments_parse),
+		cmocka_unit_test(unknown_key_names_file_line_and_key),
+		cmocka_unit_test(unknown_section_is_named),
+		cmocka_unit_test(bad_values_are_named),
+		cmocka_unit_test(malformed_lines_are_named),
+		cmocka_unit_test(missing_urls_are_named),
+		cmocka_unit_test(missing_file_is_usage_error),
+		cmocka_unit_test(sizes_and_durations),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
