@@ -11,7 +11,7 @@ packages=(
 	libxxhash-dev xxhash libjansson-dev
 	libmariadb-dev mariadb-server mariadb-client
 	libcmocka-dev
-	zstd jq awscli python3-jsonschema
+	zstd jq awscli python3-jsonschema time
 )
 
 missing=()
