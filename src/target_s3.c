@@ -210,6 +210,19 @@ static int multipart_complete(struct multipart *m, bool exclusive)
 	return rc;
 }
 
+/* For clean-up after a failure: the failure's message survives the calls. */
+static void err_save(struct buf *saved)
+{
+	buf_reset(saved);
+	buf_adds(saved, err_msg());
+}
+
+static void err_restore(struct buf *saved)
+{
+	err_set(0, "%s", buf_str(saved));
+	buf_free(saved);
+}
+
 /* Best effort, keeping the error that made us abort: parts left behind cost
  * storage until a lifecycle rule removes them. */
 static void multipart_abort(struct multipart *m)
@@ -217,7 +230,7 @@ static void multipart_abort(struct multipart *m)
 	if (!m->enc_id)
 		return;
 	struct buf saved = BUF_INIT;
-	buf_adds(&saved, err_msg());
+	err_save(&saved);
 	struct s3_call c = call_init;
 	struct http_response r = {0};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
@@ -229,9 +242,8 @@ static void multipart_abort(struct multipart *m)
 	c.accept = gone;
 	if (s3_call(m->t->s3, &c, &r) != 0)
 		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
-	err_set(0, "%s", buf_str(&saved));
+	err_restore(&saved);
 	http_response_free(&r);
-	buf_free(&saved);
 	free(query);
 }
 
@@ -242,6 +254,25 @@ static void multipart_free(struct multipart *m)
 	free(m->etags);
 	free(m->upload_id);
 	free(m->enc_id);
+}
+
+static int head_object(struct target *t, const char *k, struct object_info *out);
+
+/* A CompleteMultipartUpload whose reply was lost may have completed: its
+ * retry then finds NoSuchUpload. The object there, with our size and
+ * checksum, says so. */
+static bool completed_anyway(struct target *t, const char *key, int64_t size,
+			     const struct object_info *info)
+{
+	struct object_info there;
+	struct buf saved = BUF_INIT;
+	err_save(&saved);
+	bool same = valid_xxh128(info->xxh128) && head_object(t, key, &there) == 0 &&
+		    there.size == size && strcmp(there.xxh128, info->xxh128) == 0;
+	err_restore(&saved);
+	if (same)
+		log_debug("s3: %s: completed by an attempt whose reply was lost", key);
+	return same;
 }
 
 /* The parts of one upload shared out to the upload threads; lock guards
@@ -335,8 +366,11 @@ static int put_multipart(struct target *t, const char *key, int fd, int64_t size
 	int rc = multipart_create(&m, info);
 	if (rc == 0)
 		rc = upload_parts(&m, fd, size, part);
-	if (rc == 0)
+	if (rc == 0) {
 		rc = multipart_complete(&m, false);
+		if (rc && completed_anyway(t, key, size, info))
+			rc = 0;
+	}
 	if (rc)
 		multipart_abort(&m);
 	multipart_free(&m);
