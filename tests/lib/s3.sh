@@ -10,6 +10,10 @@
 #                            keys only (no user config, profile or pager)
 #   s3_curl ARGS             curl signing with SigV4 (curl's own signer) with the
 #                            test keys; add -H "x-amz-content-sha256: ..."
+#   s3_req METHOD URL [FILE [CURL ARGS]]
+#                            a signed request with the right x-amz-content-sha256;
+#                            prints the HTTP status, body in $T/s3.body
+#   s3_url KEY               path-style URL of KEY in the test bucket
 #   $S3_PREFIX               a key prefix unique to this test
 
 : "${CDCPACK_TEST_S3_ENDPOINT:?S3 test server not running: start it with tests/lib/service-s3.sh and source RUNDIR/s3.env}"
@@ -48,4 +52,18 @@ aws_s3api() { s3_aws s3api "$@"; }
 s3_curl() {
 	curl -sS --max-time 30 --aws-sigv4 "aws:amz:$CDCPACK_TEST_S3_REGION:s3" \
 		--user "$CDCPACK_TEST_S3_ACCESS_KEY:$CDCPACK_TEST_S3_SECRET_KEY" "$@"
+}
+
+s3_url() { echo "$CDCPACK_TEST_S3_ENDPOINT/$CDCPACK_TEST_S3_BUCKET/$1"; }
+
+s3_req() {
+	local method=$1 url=$2 file=${3:-} sha=$S3_EMPTY_SHA256
+	shift $(($# < 3 ? $# : 3))
+	local args=(-o "$T/s3.body" -w '%{http_code}')
+	if [[ $method == HEAD ]]; then args+=(-I); else args+=(-X "$method"); fi
+	if [[ -n $file ]]; then
+		sha=$(sha256sum "$file" | cut -d' ' -f1)
+		args+=(--data-binary "@$file" -H 'Content-Type: application/octet-stream')
+	fi
+	s3_curl "${args[@]}" -H "x-amz-content-sha256: $sha" "$@" "$url" || true
 }
