@@ -482,6 +482,32 @@ static int payload_hash(const struct s3_call *c, char out[SIGV4_HEX_LEN + 1])
 	return 0;
 }
 
+/* A HEAD error has no body, so no S3 error code: a one-byte GET of the same
+ * key, made once, tells "403 SignatureDoesNotMatch" from "403 AccessDenied". */
+static void explain_head_failure(struct s3 *s, struct s3_conn *conn, const struct s3_call *head,
+				 const char *path, const struct buf *url, struct failure *f)
+{
+	const char *range[] = {"Range: bytes=0-0"};
+	struct s3_call get = *head;
+	struct http_response r = {0};
+	struct failure g = {BUF_INIT, 0, NULL, -1, false};
+	get.method = "GET";
+	get.headers = range;
+	get.n_headers = 1;
+	get.out_fd = -1;
+	attempt(s, conn, &get, path, url, SIGV4_EMPTY_SHA256, &r);
+	if (r.status >= 400) {
+		describe_failure(&r, &g);
+		if (g.code) {
+			buf_reset(&f->why);
+			buf_add(&f->why, g.why.data, g.why.len);
+		}
+	}
+	buf_free(&g.why);
+	free(g.code);
+	http_response_free(&r);
+}
+
 static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *c, const char *path,
 		      const struct buf *url, const char *payload, struct http_response *resp)
 {
@@ -494,6 +520,8 @@ static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *
 		if (answered(c, resp))
 			break;
 		describe_failure(resp, &f);
+		if (!f.retryable && !f.code && strcmp(c->method, "HEAD") == 0)
+			explain_head_failure(s, conn, c, path, url, &f);
 		if (!f.retryable || n > s->max_retries) {
 			rc = err_set(CDC_ERUNTIME, "%s: %s%s", c->what, buf_str(&f.why),
 				     n > 1 && f.retryable ? " (gave up after retries)" : "");
