@@ -76,6 +76,45 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
 	}
 }
 
+/* A declared type SQLite's grammar accepts: the words of decl, then its
+ * first "(n)" or "(n,m)". MySQL spells "bigint(20) unsigned" and
+ * "enum('a','b')", which SQLite's CREATE TABLE rejects; the words keep the
+ * affinity (DESIGN.md §6: replicas of another engine). */
+static void add_type(struct buf *sql, const char *decl)
+{
+	struct buf words = BUF_INIT, size = BUF_INIT;
+	bool keyword = false;
+	const char *p = decl;
+	while (*p) {
+		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		if (n) {
+			if (words.len)
+				buf_addc(&words, ' ');
+			buf_add(&words, p, n);
+			keyword |= sqlite3_keyword_check(p, (int)n) != 0;
+			p += n;
+		} else if (*p == '(') {
+			const char *end = strchr(p, ')');
+			size_t len = end ? (size_t)(end - p - 1) : 0;
+			if (end && !size.len && len && strspn(p + 1, "0123456789, ") == len)
+				buf_add(&size, p, len + 2);
+			p = end ? end + 1 : p + strlen(p);
+		} else {
+			p++;
+		}
+	}
+	/* A word that is an SQL keyword ("set") only passes quoted, and a quoted
+	 * type name takes no size. */
+	if (keyword) {
+		buf_addc(sql, ' ');
+		sql_add_ident(sql, words.data, '"');
+	} else if (words.len) {
+		buf_addf(sql, " %s%s", words.data, buf_str(&size));
+	}
+	buf_free(&words);
+	buf_free(&size);
+}
+
 /* Columns the replica table lacks (the source added them: schema drift). */
 static int add_missing_columns(struct source *src, const struct table_def *def)
 {
@@ -94,7 +133,7 @@ static int add_missing_columns(struct source *src, const struct table_def *def)
 		sql_add_ident(&sql, def->name, '"');
 		buf_adds(&sql, " ADD COLUMN ");
 		sql_add_ident(&sql, def->cols[i].name, '"');
-		buf_addf(&sql, " %s", def->cols[i].type);
+		add_type(&sql, def->cols[i].type);
 		rc = sqlite_exec(src, sql.data, "add column to replica");
 		if (!rc)
 			log_info("replica column added table=%s column=%s", def->name,
@@ -115,8 +154,7 @@ int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 	buf_addc(&sql, '(');
 	for (size_t i = 0; i < def->ncols; i++) {
 		sql_add_ident(&sql, def->cols[i].name, '"');
-		if (*def->cols[i].type)
-			buf_addf(&sql, " %s", def->cols[i].type);
+		add_type(&sql, def->cols[i].type);
 		buf_adds(&sql, ", ");
 	}
 	/* With one INTEGER key this makes the column the rowid, as at the source. */
