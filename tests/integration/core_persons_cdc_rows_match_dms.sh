@@ -33,8 +33,7 @@ for a in "$load" "$change"; do
 		fail "key [$key] does not have the shape cdc/src/YYYY/MM/DD/src-SEQ-YYYYMMDDTHHMMSSZ.tar.zst"
 	assert_eq "${BASH_REMATCH[1]}${BASH_REMATCH[2]}${BASH_REMATCH[3]}" \
 		"${BASH_REMATCH[4]}${BASH_REMATCH[5]}${BASH_REMATCH[6]}" "date directories vs stamp of $key"
-	assert_eq manifest.json "$(tar --zstd -tf "$a" | head -n 1)" "first entry of $key"
-	check_checksums "$a"
+	check_archive "$a"
 done
 [[ $(basename "$load") == src-00000001-* ]] || fail "load is not batch 1: $load"
 [[ $(basename "$change") == src-00000002-* ]] || fail "cdc is not batch 2: $change"

@@ -1,32 +1,51 @@
 # Helpers for the core_*.sh integration tests (SQLite source -> file: target).
 # Source after tests/lib/common.sh. Conventions: the source database is
-# $T/src.db, the source is named "src", the bucket is $T/bucket, the state dir
-# $T/state, the config $T/cdcpack.conf (exported as CDCPACK_CONFIG), and every
-# cdcpack log line goes to $T/cdcpack.log as well.
+# $SRC_DB ($T/src.db), the source is named "src", the bucket is $BUCKET
+# ($T/bucket), the state dir $STATE_DIR ($T/state), the config
+# $CDCPACK_CONFIG ($T/cdcpack.conf). The last command's output is in
+# $T/last.out and $T/last.err.
+#
+# Starting a process costs tens of milliseconds on a loaded CI machine, so
+# these helpers batch work into few processes (one jq, one sqlite3, one tar
+# per archive) rather than one per value.
 
-SRC_DB=$T/src.db
-BUCKET=$T/bucket
-export CDCPACK_CONFIG=$T/cdcpack.conf
 unset CDCPACK_FAULT
 
-# core_config [extra INI lines...]: the config for $SRC_DB -> file:$BUCKET.
+# core_use DIR: the source, bucket, state dir and config live in DIR (a test
+# that tries several configurations gives each its own DIR).
+core_use() {
+	mkdir -p "$1"
+	SRC_DB=$1/src.db
+	BUCKET=$1/bucket
+	STATE_DIR=$1/state
+	export CDCPACK_CONFIG=$1/cdcpack.conf
+}
+core_use "$T"
+
+# core_config [extra INI lines...]: the config for $SRC_DB -> file:$BUCKET,
+# source name "src"; extra lines go after [target] (start them with a section).
 core_config() {
 	write_config "$CDCPACK_CONFIG" "sqlite:$SRC_DB" "file:$BUCKET" "$@"
-	sed -i 's|^url = sqlite:.*|&\nname = src|' "$CDCPACK_CONFIG"
+	sed -i -e 's|^url = sqlite:.*|&\nname = src|' -e "s|^dir = .*|dir = $STATE_DIR|" "$CDCPACK_CONFIG"
 }
 
-# cdc CMD...: runs cdcpack, which must succeed; stdout to $T/last.out.
-cdc() {
-	assert_status 0 "$CDCPACK" "$@"
-	cat "$T/last.err" >>"$T/cdcpack.log"
-}
-
-# cdc_status CODE CMD...: runs cdcpack, which must exit CODE.
+# cdc_status CODE ARGS...: runs cdcpack ARGS, which must exit CODE.
 cdc_status() {
-	local want=$1
+	local want=$1 got=0
 	shift
-	assert_status "$want" "$CDCPACK" "$@"
-	cat "$T/last.err" >>"$T/cdcpack.log"
+	"$CDCPACK" "$@" >"$T/last.out" 2>"$T/last.err" || got=$?
+	if ((got != want)); then
+		echo "--- stdout" >&2
+		cat "$T/last.out" >&2
+		echo "--- stderr" >&2
+		cat "$T/last.err" >&2
+		fail "cdcpack $* exited $got, expected $want"
+	fi
+}
+
+# cdc ARGS...: runs cdcpack ARGS, which must succeed.
+cdc() {
+	cdc_status 0 "$@"
 }
 
 # sql SQL: runs SQL on the source database.
@@ -52,7 +71,7 @@ persons_db() {
 	UPDATE Persons SET FullName = 'Jack Hicks', City = 'Houston' WHERE PersonID = 10;"
 }
 
-# published: final archives of source "src", in batch order, one path a line.
+# published: final archives, in batch order, one path a line.
 published() {
 	[[ -d $BUCKET/cdc ]] || return 0
 	find "$BUCKET/cdc" -type f | awk -F/ '{ print $NF "\t" $0 }' | LC_ALL=C sort | cut -f2
@@ -70,6 +89,16 @@ manifest() {
 # archive_member ARCHIVE NAME: one file of the archive to stdout.
 archive_member() {
 	tar -xOf "$1" -- "$2"
+}
+
+# all_manifests: the manifests of every published archive, in batch order,
+# one compact JSON document a line, each with "key" (the object key) added.
+all_manifests() {
+	local a
+	while IFS= read -r a; do
+		manifest "$a"
+		printf '{"key": "%s"}\n' "${a#"$BUCKET/"}"
+	done < <(published) | jq -c -n '[inputs] | _nwise(2) | .[0] + {key: .[1].key}'
 }
 
 # temp_objects: every object left under the temp prefix.
@@ -90,66 +119,69 @@ run_until_idle() {
 	fail "still publishing after $max runs: $(cat "$T/last.out")"
 }
 
-# check_chain: published batches are numbered 1..N with no gap or duplicate,
-# each manifest's id/seq match its key and each `previous` names the batch
-# before it (null for the first).
+# check_chain: published batches are numbered 1..N with no gap or duplicate;
+# each manifest's id and seq match its key; each `previous` names the batch
+# before it (null for the first); cdc files of different batches never share
+# a changelog seq (their first_seq..last_seq ranges are disjoint).
 check_chain() {
-	local prev=null seq=0 a id want
-	while IFS= read -r a; do
-		seq=$((seq + 1))
-		want=$(printf 'src-%08d' "$seq")
-		[[ $(basename "$a") == "$want"-* ]] || fail "chain: expected batch $want, found $(basename "$a")"
-		id=$(manifest "$a" | jq -r '.batch.id')
-		assert_eq "$want" "$id" "batch id in $(basename "$a")"
-		assert_eq "$seq" "$(manifest "$a" | jq -r '.batch.seq')" "batch seq in $(basename "$a")"
-		assert_eq "$prev" "$(manifest "$a" | jq -r '.batch.previous')" "previous of $id"
-		prev=$id
-	done < <(published)
-}
-
-# check_seq_ranges_disjoint: no two cdc files of published batches share a
-# changelog sequence number (first_seq..last_seq ranges do not overlap).
-check_seq_ranges_disjoint() {
-	local a
-	while IFS= read -r a; do
-		manifest "$a" | jq -r 'select(.batch.kind == "cdc") | .tables[] | "\(.first_seq) \(.last_seq)"'
-	done < <(published) | sort -n | awk '
-		$1 == "null" || $2 == "null" { print "cdc file without first_seq/last_seq"; bad = 1; next }
-		$1 > $2 { print "range " $1 ".." $2 " is reversed"; bad = 1 }
-		NR > 1 && $1 <= last { print "range " $1 ".." $2 " overlaps one ending at " last; bad = 1 }
-		{ if ($2 > last) last = $2 }
-		END { exit bad }' >"$T/ranges.err" || fail "changelog seq ranges: $(cat "$T/ranges.err")"
+	all_manifests >"$T/manifests.jsonl"
+	jq -r -s '
+		. as $m
+		| [range(length) as $i | $m[$i] as $b
+		   | ("src-" + ("0000000" + ($i + 1 | tostring))[-8:]) as $want
+		   | if ($b.key | split("/") | last | startswith($want + "-")) | not
+		       then "position \($i + 1): expected batch \($want), found key \($b.key)" else empty end,
+		     if $b.batch.id != $want or $b.batch.seq != $i + 1
+		       then "\($b.key): id \($b.batch.id) seq \($b.batch.seq), expected \($want)" else empty end,
+		     (if $i == 0 then null else $m[$i - 1].batch.id end) as $prev
+		     | if $b.batch.previous != $prev
+		       then "\($want): previous is \($b.batch.previous), expected \($prev)" else empty end]
+		+ ([.[] | select(.batch.kind == "cdc") | .tables[]
+		    | if .first_seq == null or .last_seq == null then "\(.file): no first_seq/last_seq"
+		      elif .first_seq > .last_seq then "\(.file): first_seq > last_seq"
+		      else empty end])
+		+ ([.[] | select(.batch.kind == "cdc") | .batch.id as $id | .tables[]
+		    | select(.first_seq != null) | {id: $id, a: .first_seq, b: .last_seq}]
+		   | sort_by(.a) | . as $r
+		   | [range(1; length) as $i | select($r[$i].a <= $r[$i - 1].b)
+		      | "seq range \($r[$i].a)..\($r[$i].b) of \($r[$i].id) overlaps \($r[$i - 1].a)..\($r[$i - 1].b) of \($r[$i - 1].id)"])
+		| .[]' "$T/manifests.jsonl" >"$T/chain.err"
+	if [[ -s $T/chain.err ]]; then
+		fail "published chain: $(cat "$T/chain.err")"
+	fi
 }
 
 # cdc_rows: every row of every cdc file of the published batches, in batch
-# order then manifest order (CSV format only).
+# order then archive order.
 cdc_rows() {
-	local a f
+	local a
 	while IFS= read -r a; do
-		manifest "$a" | jq -r 'select(.batch.kind == "cdc") | .tables[].file' |
-			while IFS= read -r f; do archive_member "$a" "$f"; done
+		[[ $(manifest "$a" | jq -r .batch.kind) == cdc ]] || continue
+		tar -xOf "$a" --exclude manifest.json
 	done < <(published)
 }
 
-# check_checksums ARCHIVE: every file's bytes and xxh128 in the manifest are
-# those of the file (xxh128 as `xxhsum -H2` prints it).
-check_checksums() {
-	local a=$1 f want_hash want_bytes got
-	rm -rf "$T/x" && mkdir -p "$T/x"
-	tar -xf "$a" -C "$T/x"
-	while IFS=$'\t' read -r f want_hash want_bytes; do
-		[[ -f "$T/x/$f" ]] || fail "$(basename "$a"): manifest names $f, not in the archive"
-		got=$(xxhsum -H2 <"$T/x/$f" | cut -d' ' -f1)
-		assert_eq "$want_hash" "$got" "xxh128 of $f in $(basename "$a")"
-		assert_eq "$want_bytes" "$(stat -c %s "$T/x/$f")" "bytes of $f in $(basename "$a")"
-	done < <(manifest "$a" | jq -r '.tables[] | [.file, .xxh128, (.bytes | tostring)] | @tsv')
-}
-
-# user_tables DB: captured-looking tables of DB, one a line.
-user_tables() {
-	sqlite3 "$1" "SELECT name FROM sqlite_schema WHERE type = 'table'
-		AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE 'cdcpack\_%' ESCAPE '\'
-		ORDER BY name"
+# check_archive ARCHIVE: manifest.json is the first entry, followed by
+# exactly the files the manifest lists, in its order; each file's bytes and
+# xxh128 are those the manifest gives (xxh128 as `xxhsum -H2` prints it).
+# Leaves the unpacked archive in $T/unpacked.
+check_archive() {
+	local a=$1 name=${1##*/} entries=() files=() hashes=() sizes=() want=() i
+	rm -rf "$T/unpacked" && mkdir -p "$T/unpacked"
+	mapfile -t entries < <(tar -xvf "$a" -C "$T/unpacked")
+	assert_eq manifest.json "${entries[0]-}" "first entry of $name"
+	mapfile -t want < <(jq -r '.tables[] | .file, "\(.xxh128)  \(.file) \(.bytes)"' "$T/unpacked/manifest.json")
+	for ((i = 0; i < ${#want[@]}; i += 2)); do
+		files+=("${want[i]}")
+	done
+	assert_eq "manifest.json ${files[*]}" "${entries[*]}" "entries of $name (manifest.json, then the manifest's files)"
+	((${#files[@]})) || return 0
+	mapfile -t hashes < <(cd "$T/unpacked" && xxhsum -H2 -- "${files[@]}" 2>/dev/null)
+	mapfile -t sizes < <(cd "$T/unpacked" && stat -c %s -- "${files[@]}")
+	for ((i = 0; i < ${#files[@]}; i++)); do
+		assert_eq "${want[2 * i + 1]}" "${hashes[i]-} ${sizes[i]-}" \
+			"xxh128 and bytes of ${files[i]} in $name (manifest vs xxhsum -H2 and stat)"
+	done
 }
 
 # sql_ident NAME: NAME as a double-quoted SQL identifier.
@@ -164,43 +196,59 @@ sql_text() {
 	printf "'%s'" "$s"
 }
 
-# exact_dump DB TABLE [COLUMN...]: the table's rows, bit-exact and sorted:
-# each value as typeof:hex (a REAL as its IEEE-754 bits). Columns default to
-# the table's own; name them to compare a replica by the source's columns.
-exact_dump() {
-	local db=$1 table=$2 c exprs=()
-	shift 2
-	local cols=("$@")
-	if ((${#cols[@]} == 0)); then
-		mapfile -t cols < <(sqlite3 "$db" "SELECT name FROM pragma_table_info($(sql_text "$table")) ORDER BY cid")
-	fi
-	for c in "${cols[@]}"; do
-		c=$(sql_ident "$c")
-		exprs+=("typeof($c) || ':' || CASE typeof($c) WHEN 'real' THEN hex(ieee754_to_blob($c)) ELSE hex($c) END")
-	done
-	local IFS=,
-	sqlite3 "$db" "SELECT ${exprs[*]} FROM $(sql_ident "$table")" | LC_ALL=C sort
+# table_columns DB: "table<US>column" lines for every user table (not
+# sqlite_*, not cdcpack_*), tables by name, columns in order.
+table_columns() {
+	sqlite3 -separator $'\x1f' "$1" "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
+		AND m.name NOT LIKE 'cdcpack\_%' ESCAPE '\' ORDER BY m.name, p.cid"
 }
 
-# check_replica_equals_source REPLICA: every table of the source has the same
-# rows, value for value, type for type, in the replica (independently of
-# cdcpack's own verify), and the replica has no other user table.
+# check_replica_equals_source REPLICA: independently of cdcpack's verify,
+# the replica has the source's tables, and each has the same rows with the
+# same values, type for type and byte for byte (REALs by their IEEE-754
+# bits), with the same row count. The replica may have extra columns (the
+# rowid key of a table without primary key).
 check_replica_equals_source() {
-	local rep=$1 t cols
-	assert_eq "$(user_tables "$SRC_DB")" "$(user_tables "$rep")" "tables in the replica"
-	while IFS= read -r t; do
-		mapfile -t cols < <(sqlite3 "$SRC_DB" "SELECT name FROM pragma_table_info($(sql_text "$t")) ORDER BY cid")
-		exact_dump "$SRC_DB" "$t" "${cols[@]}" >"$T/dump.src"
-		exact_dump "$rep" "$t" "${cols[@]}" >"$T/dump.rep"
-		if ! cmp -s "$T/dump.src" "$T/dump.rep"; then
-			diff "$T/dump.src" "$T/dump.rep" | head -20 >&2
-			fail "table $t: replica rows differ from the source (< source, > replica)"
+	local rep=$1 t c prev= exprs=() script=
+	table_columns "$SRC_DB" >"$T/cols.src"
+	table_columns "$rep" >"$T/cols.rep"
+	assert_eq "$(cut -d$'\x1f' -f1 "$T/cols.src" | uniq)" "$(cut -d$'\x1f' -f1 "$T/cols.rep" | uniq)" \
+		"tables of the replica"
+	while IFS=$'\x1f' read -r t c; do
+		if [[ $t != "$prev" && -n $prev ]]; then
+			script+=$(compare_table_sql "$prev" "${exprs[@]}")
+			exprs=()
 		fi
-	done < <(user_tables "$SRC_DB")
+		prev=$t
+		printf -v c '"%s"' "${c//\"/\"\"}"
+		exprs+=("typeof($c) || ':' || CASE typeof($c) WHEN 'real' THEN hex(ieee754_to_blob($c)) ELSE hex($c) END")
+	done <"$T/cols.src"
+	[[ -z $prev ]] || script+=$(compare_table_sql "$prev" "${exprs[@]}")
+	sqlite3 "$SRC_DB" "ATTACH $(sql_text "$rep") AS r; $script" >"$T/replica.diff"
+	if [[ -s $T/replica.diff ]]; then
+		head -n 20 "$T/replica.diff" >&2
+		fail "the replica differs from the source (values as typeof:hex)"
+	fi
 }
 
-# apply_and_compare REPLICA: apply to a replica, `verify` says equal (exit 0),
-# and the independent dump comparison agrees.
+# compare_table_sql TABLE EXPR...: SQL printing how main.TABLE and r.TABLE
+# differ; EXPRs encode the columns, joined into one value a row so that
+# EXCEPT compares whole rows (hex never holds '|').
+compare_table_sql() {
+	local q e= x label=$1
+	q=$(sql_ident "$1")
+	shift
+	for x in "$@"; do e+=${e:+" || '|' || "}$x; done
+	printf '%s\n' "SELECT $(sql_text "$label") || ': ' || (SELECT count(*) FROM main.$q) || ' rows in the source, '
+		|| (SELECT count(*) FROM r.$q) || ' in the replica'
+		WHERE (SELECT count(*) FROM main.$q) <> (SELECT count(*) FROM r.$q);" \
+		"SELECT $(sql_text "$label: only in the source: ") || x FROM (SELECT $e AS x FROM main.$q EXCEPT SELECT $e FROM r.$q);" \
+		"SELECT $(sql_text "$label: only in the replica: ") || x FROM (SELECT $e AS x FROM r.$q EXCEPT SELECT $e FROM main.$q);"
+}
+
+# apply_and_compare REPLICA: apply to a replica; verify says equal (exit 0);
+# the independent comparison agrees.
 apply_and_compare() {
 	local rep=$1
 	cdc apply --to "sqlite:$rep"
