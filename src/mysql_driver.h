@@ -14,8 +14,13 @@
 struct mysql_schema_entry {
 	char *table;
 	int64_t ver;
-	struct table_def *def;	/* owned */
-	enum mysql_kind *kinds; /* owned, one per column of def */
+	struct table_def *def;	/* owned: as recorded at install */
+	enum mysql_kind *kinds; /* owned, one per column of def: how its images decode */
+	/* owned: what changes of this version ship with: def's columns, each
+	 * with the table's latest type when a value of the old type reads
+	 * the same under it (int(11) -> bigint(20)), so that a replica can hold
+	 * a value written between an ALTER and the trigger rebuild */
+	struct table_def *shipped;
 };
 
 /* A prepared statement of the replica side, reused across rows. */

@@ -4,8 +4,10 @@
 #include "err.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int stmt_fail(struct source *src, MYSQL_STMT *st, const char *what)
 {
@@ -154,27 +156,66 @@ static void add_column_decl(struct buf *sql, const struct column *c)
 	buf_adds(sql, c->key ? " NOT NULL" : " NULL");
 }
 
-/* Columns the replica table lacks (the source added them: schema drift). */
-static int add_missing_columns(struct source *src, const struct table_def *def)
+/* A column's type with integer display widths dropped ("int(11)" and
+ * MySQL 8's "int" are the same type), lowercased, for comparing. */
+static char *type_key(const char *type)
+{
+	struct buf b = BUF_INIT;
+	enum mysql_kind kind = mysql_kind_of(type);
+	bool skip = false;
+	for (const char *p = type; *p; p++) {
+		if ((kind == MYSQL_KIND_INT || kind == MYSQL_KIND_UINT) && *p == '(')
+			skip = true;
+		if (!skip)
+			buf_addc(&b, (char)tolower((unsigned char)*p));
+		if (*p == ')')
+			skip = false;
+	}
+	return buf_detach(&b);
+}
+
+static bool same_type(const char *have, const struct column *want)
+{
+	struct buf decl = BUF_INIT;
+	mysql_column_decl(&decl, want->type, want->key);
+	char *a = type_key(have), *b = type_key(decl.data);
+	bool same = strcmp(a, b) == 0;
+	free(a);
+	free(b);
+	buf_free(&decl);
+	return same;
+}
+
+/* Follows the source's schema drift: adds the columns the replica lacks and
+ * retypes those the source retyped. Columns the source dropped stay (NULL
+ * from then on): dropping replica data is not apply's call. */
+static int alter_column(struct source *src, const struct table_def *def, const struct column *c,
+			bool add)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "ALTER TABLE ");
+	mysql_add_ident(&sql, def->name);
+	buf_adds(&sql, add ? " ADD COLUMN " : " MODIFY COLUMN ");
+	add_column_decl(&sql, c);
+	int rc = mysql_run(src, sql.data, add ? "add column to replica" : "retype replica column");
+	if (!rc)
+		log_info("replica column %s table=%s column=%s type=%s", add ? "added" : "retyped",
+			 def->name, c->name, c->type);
+	buf_free(&sql);
+	return rc;
+}
+
+static int sync_columns(struct source *src, const struct table_def *def)
 {
 	struct table_def *have = NULL;
 	int rc = mysql_describe_table(src, def->name, &have);
 	for (size_t i = 0; i < def->ncols && !rc; i++) {
-		bool found = false;
+		const struct column *found = NULL;
 		for (size_t j = 0; j < have->ncols && !found; j++)
-			found = strcasecmp(have->cols[j].name, def->cols[i].name) == 0;
-		if (found)
-			continue;
-		struct buf sql = BUF_INIT;
-		buf_adds(&sql, "ALTER TABLE ");
-		mysql_add_ident(&sql, def->name);
-		buf_adds(&sql, " ADD COLUMN ");
-		add_column_decl(&sql, &def->cols[i]);
-		rc = mysql_run(src, sql.data, "add column to replica");
-		if (!rc)
-			log_info("replica column added table=%s column=%s", def->name,
-				 def->cols[i].name);
-		buf_free(&sql);
+			if (strcasecmp(have->cols[j].name, def->cols[i].name) == 0)
+				found = &have->cols[j];
+		if (!found || !same_type(found->type, &def->cols[i]))
+			rc = alter_column(src, def, &def->cols[i], !found);
 	}
 	table_def_free(have);
 	return rc;
@@ -197,7 +238,7 @@ int mysql_replica_create_table(struct source *src, const struct table_def *def)
 	bool exists;
 	int rc = mysql_table_exists(src, def->name, &exists);
 	if (!rc && exists)
-		rc = add_missing_columns(src, def);
+		rc = sync_columns(src, def);
 	if (rc || exists)
 		return rc ? err_prefix(rc, "table %s", def->name) : 0;
 	struct buf sql = BUF_INIT;

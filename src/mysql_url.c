@@ -23,7 +23,7 @@ static int bad_url(const char *url, const char *why)
 {
 	char *shown = mysql_url_redact(url);
 	int rc = err_set(CDC_EUSAGE, "%s: %s (want mysql://USER@HOST[:PORT]/DB"
-			 "[?socket=PATH&ssl=disabled|preferred|required|verify])",
+			 "[?socket=PATH&ssl=disabled|preferred|required|verify&ssl_ca=PEM])",
 			 shown, why);
 	free(shown);
 	return rc;
@@ -125,6 +125,11 @@ static int parse_param(const char *url, const char *s, size_t n, struct mysql_ur
 		out->socket = val;
 		return 0;
 	}
+	if (klen == 6 && memcmp(s, "ssl_ca", 6) == 0 && *val) {
+		free(out->ssl_ca);
+		out->ssl_ca = val;
+		return 0;
+	}
 	if (klen == 3 && memcmp(s, "ssl", 3) == 0) {
 		for (size_t i = 0; i < sizeof(ssl_modes) / sizeof(ssl_modes[0]); i++) {
 			if (strcmp(val, ssl_modes[i]) == 0) {
@@ -137,7 +142,7 @@ static int parse_param(const char *url, const char *s, size_t n, struct mysql_ur
 		return bad_url(url, "ssl must be disabled, preferred, required or verify");
 	}
 	free(val);
-	return bad_url(url, "unknown query parameter (known: socket, ssl)");
+	return bad_url(url, "unknown query parameter (known: socket, ssl, ssl_ca)");
 }
 
 static int parse_query(const char *url, const char *q, struct mysql_url *out)
@@ -209,6 +214,7 @@ void mysql_url_free(struct mysql_url *u)
 	free(u->host);
 	free(u->db);
 	free(u->socket);
+	free(u->ssl_ca);
 	memset(u, 0, sizeof(*u));
 	u->port = 3306;
 }

@@ -1,4 +1,5 @@
-/* mysql://USER@HOST[:PORT]/DB[?socket=PATH&ssl=MODE]: the MySQL driver's URL.
+/* mysql://USER@HOST[:PORT]/DB[?socket=PATH&ssl=MODE&ssl_ca=PEM]: the MySQL
+ * driver's URL.
  * A password is never part of it (DESIGN.md §3: password_file or
  * CDCPACK_SOURCE_PASSWORD), so a URL can be logged and stored as it is. */
 #ifndef CDCPACK_MYSQL_URL_H
@@ -11,8 +12,10 @@ enum mysql_url_ssl {
 	MYSQL_URL_SSL_VERIFY,    /* TLS with the server certificate verified */
 };
 
-/* Owns every string; mysql_url_free releases them. socket is NULL when the
- * URL has none; port is 3306 when the URL has none. */
+/* Owns every string; mysql_url_free releases them. socket and ssl_ca are
+ * NULL when the URL has none; port is 3306 when the URL has none. ssl_ca
+ * names the CA bundle that signs the server's certificate (RDS publishes
+ * its own); without it the system's CAs are used. */
 struct mysql_url {
 	char *user;
 	char *host;
@@ -20,6 +23,7 @@ struct mysql_url {
 	char *db;
 	char *socket;
 	enum mysql_url_ssl ssl;
+	char *ssl_ca;
 };
 
 /* Parses url into out (zeroed first). A malformed URL, or one carrying a

@@ -144,16 +144,16 @@ static void wipe(char *secret)
 	}
 }
 
-static void set_tls(MYSQL *db, enum mysql_url_ssl mode)
+static void set_tls(MYSQL *db, const struct mysql_url *url)
 {
 	my_bool on = 1;
-	if (mode == MYSQL_URL_SSL_DISABLED)
+	if (url->ssl == MYSQL_URL_SSL_DISABLED)
 		return;
-	/* With no key or CA, TLS is used when the server offers it. */
-	mysql_ssl_set(db, NULL, NULL, NULL, NULL, NULL);
-	if (mode >= MYSQL_URL_SSL_REQUIRED)
+	/* With no client key, TLS is used when the server offers it. */
+	mysql_ssl_set(db, NULL, NULL, url->ssl_ca, NULL, NULL);
+	if (url->ssl >= MYSQL_URL_SSL_REQUIRED)
 		mysql_options(db, MYSQL_OPT_SSL_ENFORCE, &on);
-	if (mode == MYSQL_URL_SSL_VERIFY)
+	if (url->ssl == MYSQL_URL_SSL_VERIFY)
 		mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
 }
 
@@ -167,12 +167,19 @@ static int connect_db(struct source *src, const char *password, bool create)
 	mysql_options(src->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(src->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(src->db, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
-	set_tls(src->db, src->url.ssl);
+	set_tls(src->db, &src->url);
 	/* Connector/C speaks over the socket only when the host is localhost. */
 	const char *host = src->url.socket ? "localhost" : src->url.host;
 	if (!mysql_real_connect(src->db, host, src->url.user, password, create ? NULL : src->url.db,
 				src->url.port, src->url.socket, 0))
 		return mysql_fail(src, "cannot connect");
+	/* Some Connector/C versions fall back to plain text under SSL_ENFORCE
+	 * when the server offers no TLS: check what was actually negotiated. */
+	if (src->url.ssl >= MYSQL_URL_SSL_REQUIRED && !mysql_get_ssl_cipher(src->db))
+		return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: ssl=%s but the connection is not "
+			       "encrypted (the server offers no TLS)",
+			       src->url.user, src->url.host, src->url.db,
+			       src->url.ssl == MYSQL_URL_SSL_VERIFY ? "verify" : "required");
 	src->mariadb = strstr(mysql_get_server_info(src->db), "MariaDB") != NULL;
 	return 0;
 }
@@ -223,6 +230,7 @@ static void free_schema(struct source *src)
 		free(src->schema[i].table);
 		table_def_free(src->schema[i].def);
 		free(src->schema[i].kinds);
+		table_def_free(src->schema[i].shipped);
 	}
 	free(src->schema);
 	src->schema = NULL;
@@ -387,8 +395,25 @@ static int add_schema_row(struct source *src, MYSQL_ROW row)
 		kinds[i] = mysql_kind_of(def->cols[i].type);
 	src->schema = xrealloc(src->schema, (src->nschema + 1) * sizeof(*src->schema));
 	src->schema[src->nschema++] = (struct mysql_schema_entry){
-		xstrdup(row[0]), strtoll(row[1], NULL, 10), def, kinds};
+		xstrdup(row[0]), strtoll(row[1], NULL, 10), def, kinds, NULL};
 	return 0;
+}
+
+static struct table_def *shipped_def(const struct mysql_schema_entry *e,
+				     const struct mysql_schema_entry *latest)
+{
+	struct table_def *def = table_def_copy(e->def);
+	for (size_t i = 0; i < def->ncols; i++) {
+		for (size_t j = 0; j < latest->def->ncols; j++) {
+			const struct column *now = &latest->def->cols[j];
+			if (strcmp(now->name, def->cols[i].name) != 0 ||
+			    value_type_for_decl(now->type) != value_type_for_decl(def->cols[i].type))
+				continue;
+			free(def->cols[i].type);
+			def->cols[i].type = xstrdup(now->type);
+		}
+	}
+	return def;
 }
 
 int mysql_load_schema(struct source *src)
@@ -411,6 +436,9 @@ int mysql_load_schema(struct source *src)
 	while (!rc && (row = mysql_fetch_row(res)))
 		rc = add_schema_row(src, row);
 	mysql_free_result(res);
+	for (size_t i = 0; i < src->nschema && !rc; i++)
+		src->schema[i].shipped = shipped_def(&src->schema[i],
+						     mysql_latest_schema(src, src->schema[i].table));
 	return rc;
 }
 
@@ -570,7 +598,7 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 			.seq = seq,
 			.ts = cr->ts.data,
 			.op = op,
-			.def = e->def,
+			.def = e->shipped,
 			.before = row[5] ? cr->before : NULL,
 			.after = row[6] ? cr->after : NULL,
 		};

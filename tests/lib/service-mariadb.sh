@@ -47,6 +47,21 @@ wait_ready() { # wait_ready PID
 	return 1
 }
 
+# A private CA and a server certificate for 127.0.0.1/localhost, so that the
+# tests can connect with ssl=required and ssl=verify (EC keys: generated in
+# milliseconds).
+make_tls() {
+	local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+	openssl req -x509 "${ec[@]}" -subj /CN=cdcpack-test-ca -days 3 \
+		-keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null &&
+		openssl req "${ec[@]}" -subj /CN=127.0.0.1 -keyout "$dir/server.key" \
+			-out "$dir/server.csr" 2>/dev/null &&
+		printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext" &&
+		openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+			-CAcreateserial -days 3 -extfile "$dir/san.ext" -out "$dir/server.pem" \
+			2>/dev/null
+}
+
 start_server() { # start_server PORT: starts mariadbd in the background, prints its pid
 	# Small buffers and relaxed durability: this server holds test data only.
 	# The binary log is on, as on RDS, where creating a trigger without
@@ -57,6 +72,7 @@ start_server() { # start_server PORT: starts mariadbd in the background, prints 
 		--innodb-log-file-size=48M --innodb-flush-log-at-trx-commit=2 \
 		--innodb-doublewrite=0 --log-bin="$dir/binlog" --binlog-format=ROW \
 		--log-bin-trust-function-creators=1 --max-connections=200 \
+		--ssl-ca="$dir/ca.pem" --ssl-cert="$dir/server.pem" --ssl-key="$dir/server.key" \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
 		>/dev/null 2>&1 &
 	echo $!
@@ -83,6 +99,7 @@ write_env() { # write_env PORT PID
 		export CDCPACK_TEST_MYSQL_USER=cdc
 		export CDCPACK_TEST_MYSQL_PASSWORD=$password
 		export CDCPACK_TEST_MYSQL_ROOT_CNF=$rootcnf
+		export CDCPACK_TEST_MYSQL_SSL_CA=$dir/ca.pem
 		export CDCPACK_TEST_MYSQL_PID=$2
 	ENV
 }
@@ -95,6 +112,10 @@ start() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	printf '[client]\nuser=root\nsocket=%s\ndefault-character-set=utf8mb4\n' "$sock" >"$rootcnf"
+	make_tls || {
+		echo "mariadb: cannot make the test TLS certificates (openssl)" >&2
+		return 1
+	}
 	mariadb-install-db --no-defaults --user=root --datadir="$dir/data" \
 		--auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
 		--innodb-buffer-pool-size=64M --innodb-log-file-size=48M \

@@ -254,7 +254,8 @@ static void urls_parse_with_defaults(void **state)
 	assert_null(u.socket);
 	assert_int_equal(u.ssl, MYSQL_URL_SSL_PREFERRED);
 	mysql_url_free(&u);
-	assert_int_equal(mysql_url_parse("mysql://a%40b@[::1]/my%20db?socket=/run/m.sock&ssl=verify",
+	assert_int_equal(mysql_url_parse("mysql://a%40b@[::1]/my%20db?socket=/run/m.sock&ssl=verify"
+					 "&ssl_ca=/etc/rds.pem",
 					 &u),
 			 0);
 	assert_string_equal(u.user, "a@b");
@@ -263,6 +264,7 @@ static void urls_parse_with_defaults(void **state)
 	assert_string_equal(u.db, "my db");
 	assert_string_equal(u.socket, "/run/m.sock");
 	assert_int_equal(u.ssl, MYSQL_URL_SSL_VERIFY);
+	assert_string_equal(u.ssl_ca, "/etc/rds.pem");
 	mysql_url_free(&u);
 }
 
