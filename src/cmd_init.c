@@ -9,24 +9,6 @@
 
 #include <stdlib.h>
 
-static int probe_target(const struct config *cfg)
-{
-	const struct target_ops *ops = NULL;
-	struct target *tgt = NULL;
-	int rc = target_open(&ops, &tgt, cfg);
-	struct object_info info;
-	char *key = xasprintf("%s%s/.cdcpack-probe", cfg->final_prefix, cfg->source_name);
-	if (!rc) {
-		rc = ops->head(tgt, key, &info);
-		if (rc == CDC_ENOTFOUND)
-			rc = 0; /* the target answered */
-	}
-	free(key);
-	if (ops)
-		ops->close(tgt);
-	return rc ? err_prefix(rc, "target %s is not reachable", cfg->target_url) : 0;
-}
-
 static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int rc = cmd_no_more_args("init", argc, argv, 1);
@@ -48,7 +30,7 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
 	if (!rc)
-		rc = probe_target(&cfg);
+		rc = target_probe(&cfg);
 	if (!rc) {
 		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
 		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",

@@ -4,9 +4,12 @@
 #include "err.h"
 #include "pipeline.h"
 #include "publish.h"
+#include "naming.h"
 #include "state.h"
+#include "target.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 static void report_batches(struct cmd_ctx *ctx, const struct config *cfg, struct batch *v,
@@ -44,6 +47,34 @@ static void report_batches(struct cmd_ctx *ctx, const struct config *cfg, struct
 	free(key);
 }
 
+/* Lag: the age of the oldest change not yet shipped. */
+static void report_lag(struct cmd_ctx *ctx, const char *oldest)
+{
+	struct moment then;
+	if (!oldest[0] || moment_parse(oldest, &then) != 0) {
+		cmd_print(ctx, "lag: none (nothing pending)\n");
+		json_object_set_new(ctx->report, "lag_seconds", json_integer(0));
+		json_object_set_new(ctx->report, "oldest_pending", json_null());
+		return;
+	}
+	struct moment now = moment_now();
+	double lag = (double)(now.sec - then.sec) + (now.ms - then.ms) / 1000.0;
+	if (lag < 0)
+		lag = 0;
+	cmd_print(ctx, "lag: %.1f s (oldest pending change at %s)\n", lag, oldest);
+	json_object_set_new(ctx->report, "lag_seconds", json_real(lag));
+	json_object_set_new(ctx->report, "oldest_pending", json_string(oldest));
+}
+
+static void report_target(struct cmd_ctx *ctx, const struct config *cfg)
+{
+	int rc = target_probe(cfg);
+	cmd_print(ctx, "target: %s%s\n", rc ? "NOT reachable: " : "reachable", rc ? err_msg() : "");
+	json_object_set_new(ctx->report, "target_reachable", json_boolean(rc == 0));
+	json_object_set_new(ctx->report, "target_error", rc ? json_string(err_msg()) : json_null());
+	err_clear();
+}
+
 static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 {
 	const struct source_ops *ops = NULL;
@@ -54,6 +85,7 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 				     .read_only = true};
 	json_t *out = json_array();
 	int64_t total = 0;
+	char oldest[40] = "";
 	int rc = source_open(&ops, &src, cfg->source_url, &opt);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, ops, src, &tables);
@@ -71,12 +103,15 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 							     (json_int_t)ts.pending, "installed",
 							     ts.installed, "drift", ts.drift));
 			total += ts.pending;
+			if (ts.oldest[0] && (!oldest[0] || strcmp(ts.oldest, oldest) < 0))
+				memcpy(oldest, ts.oldest, sizeof(oldest));
 		}
 		trigger_status_free(&ts);
 		table_def_free(def);
 	}
 	json_object_set_new(ctx->report, "tables", out);
 	json_object_set_new(ctx->report, "pending", json_integer(total));
+	report_lag(ctx, oldest);
 	if (ops)
 		ops->close(src);
 	strv_free(&tables);
@@ -109,6 +144,8 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print(ctx, "pending changes:\n");
 		rc = report_pending(ctx, &cfg);
 	}
+	if (!rc)
+		report_target(ctx, &cfg);
 	batches_free(v, n);
 	state_close(st);
 	config_free(&cfg);
@@ -118,7 +155,7 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "",
-	.summary = "batches by state, pending changes, last published batch",
+	.summary = "batches by state, pending changes, lag, last published batch, target reachability",
 	.help = "\nReads the state dir and the source; takes no lock, so it works while a run\n"
 		"is going.\n"
 		"\nExample:\n"

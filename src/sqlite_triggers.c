@@ -6,6 +6,7 @@
 #include "log.h"
 #include "sqlutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,24 +245,28 @@ int sqlite_drop_changelog(struct source *src)
 	return rc;
 }
 
-static int64_t count_pending(struct source *src, const char *table)
+/* Pending changes of table and the time of the oldest (for lag). */
+static void count_pending(struct source *src, const char *table, struct trigger_status *out)
 {
+	out->pending = 0;
 	if (!sqlite_table_exists(src, src->changelog))
-		return 0;
+		return;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT count(*) FROM ");
+	buf_adds(&sql, "SELECT count(*), min(ts) FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, " WHERE tbl=?");
 	sqlite3_stmt *st;
-	int64_t n = -1;
+	out->pending = -1;
 	if (!sqlite_prepare(src, sql.data, &st)) {
 		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			out->pending = sqlite3_column_int64(st, 0);
+			const char *ts = (const char *)sqlite3_column_text(st, 1);
+			snprintf(out->oldest, sizeof(out->oldest), "%s", ts ? ts : "");
+		}
 		sqlite3_finalize(st);
 	}
 	buf_free(&sql);
-	return n;
 }
 
 /* REPLACE deletes rows that conflict on any unique index; with
@@ -291,7 +296,7 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
-	out->pending = count_pending(src, def->name);
+	count_pending(src, def->name, out);
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
 					  "may renumber unless it is an INTEGER PRIMARY KEY");

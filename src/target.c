@@ -1,7 +1,9 @@
 #include "target.h"
 
+#include "buf.h"
 #include "err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Every object store cdcpack knows; a new one adds a line here only. */
@@ -29,4 +31,22 @@ int target_open(const struct target_ops **ops, struct target **out, const struct
 	if (!*ops)
 		return CDC_EUSAGE;
 	return (*ops)->open(out, cfg);
+}
+
+int target_probe(const struct config *cfg)
+{
+	const struct target_ops *ops = NULL;
+	struct target *tgt = NULL;
+	int rc = target_open(&ops, &tgt, cfg);
+	struct object_info info;
+	char *key = xasprintf("%s%s/.cdcpack-probe", cfg->final_prefix, cfg->source_name);
+	if (!rc) {
+		rc = ops->head(tgt, key, &info);
+		if (rc == CDC_ENOTFOUND)
+			rc = 0;
+	}
+	free(key);
+	if (ops)
+		ops->close(tgt);
+	return rc ? err_prefix(rc, "target %s is not reachable", cfg->target_url) : 0;
 }

@@ -50,6 +50,10 @@ const struct target_ops *target_ops_for_url(const char *url);
 /* Looks up the driver for cfg->target_url and opens it in one step. */
 int target_open(const struct target_ops **ops, struct target **out, const struct config *cfg);
 
+/* Opens cfg's target and asks it for an object that is not there: 0 when it
+ * answered (reachable, credentials accepted), else the error. */
+int target_probe(const struct config *cfg);
+
 extern const struct target_ops file_target_ops;
 extern const struct target_ops s3_target_ops;
 
