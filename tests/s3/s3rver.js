@@ -6,6 +6,7 @@
 // Environment: S3RVER_DIR (data directory), S3RVER_BUCKETS (comma-separated
 // buckets to create), S3RVER_PORT_FILE (the chosen port is written there).
 
+const crypto = require('crypto');
 const fs = require('fs');
 const fse = require('fs-extra');
 const path = require('path');
@@ -34,6 +35,15 @@ FilesystemStore.decodeKeyPath = p => {
   const last = parts.pop();
   return [...parts.map(unescapeSeg), last].join('/');
 };
+
+// s3rver encrypts ListObjectsV2 continuation tokens with single DES, which
+// OpenSSL 3 keeps in its legacy provider only: every truncated listing failed
+// with 500. Triple DES with the key repeated is the same cipher, and is there.
+for (const fn of ['createCipheriv', 'createDecipheriv']) {
+  const orig = crypto[fn];
+  crypto[fn] = (alg, key, ...rest) =>
+    alg === 'des' ? orig('des-ede3-cbc', Buffer.concat([key, key, key]), ...rest) : orig(alg, key, ...rest);
+}
 
 // S3 lists keys in UTF-8 byte order; s3rver lists in directory-walk order,
 // which breaks pagination ("a/b" came before "a-c").
