@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,55 @@ static void print_command_help(const struct cmd_entry *c)
 {
 	printf("usage: cdcpack [GLOBAL OPTIONS] %s %s\n\n%s\n%s", c->name, c->usage, c->summary,
 	       c->help);
+}
+
+/* Text for roff: a backslash doubled, a line starting with . or ' guarded. */
+static void man_text(const char *text)
+{
+	bool line_start = true;
+	for (const char *p = text; *p; p++) {
+		if (line_start && (*p == '.' || *p == '\''))
+			fputs("\\&", stdout);
+		if (*p == '\\')
+			fputs("\\e", stdout);
+		else if (*p == '-')
+			fputs("\\-", stdout);
+		else
+			putchar(*p);
+		line_start = *p == '\n';
+	}
+}
+
+/* cdcpack.1, from the same strings as --help (docs/cdcpack.1 is this output;
+ * a test checks they agree). */
+static void print_man(void)
+{
+	printf(".TH CDCPACK 1 \"\" \"cdcpack %s\" \"User Commands\"\n", CDCPACK_VERSION);
+	puts(".SH NAME\ncdcpack \\- change data capture from SQLite and MySQL into object storage");
+	puts(".SH SYNOPSIS\n.nf");
+	man_text(global_usage);
+	puts(".fi\n.SH DESCRIPTION");
+	puts("cdcpack copies every insert, update and delete made in a SQLite or MySQL/MariaDB "
+	     "database into S3 or a local directory as compressed, dated archives in the file "
+	     "layout AWS DMS writes, exactly once, even when killed. See the README for the "
+	     "configuration file.");
+	puts(".SH COMMANDS");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		printf(".SS \"%s ", commands[i]->name);
+		man_text(commands[i]->usage);
+		puts("\"");
+		man_text(commands[i]->summary);
+		puts("\n.nf");
+		man_text(commands[i]->help);
+		puts(".fi");
+	}
+	puts(".SH OPTIONS\n.nf");
+	man_text(global_help);
+	puts(".fi\n.SH ENVIRONMENT\n.TP\nCDCPACK_CONFIG\nconfig file when -c is not given\n"
+	     ".TP\nCDCPACK_SOURCE_PASSWORD\nMySQL password (or [source] password_file)\n"
+	     ".TP\nAWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, "
+	     "AWS_SHARED_CREDENTIALS_FILE\nS3 credentials, the standard AWS chain\n"
+	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS");
 }
 
 /* Edit distance, to suggest the command a typo meant. */
@@ -132,6 +182,10 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 			g->json = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			print_overview(stdout);
+			*status = 0;
+			return -1;
+		} else if (strcmp(a, "--man") == 0) {
+			print_man();
 			*status = 0;
 			return -1;
 		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
