@@ -321,3 +321,20 @@ persons_name() {
 	local first=(Ann Bob Carla Dev Eve Farid Gus) last=(Smith Ortiz Nguyen Khan Berg)
 	printf '%s %s' "${first[$1 % 7]}" "${last[$1 % 5]}"
 }
+
+# start_held NAME POINT MS ARGS...: starts `cdcpack ARGS` in the background
+# with CDCPACK_FAULT=delay:POINT:MS and waits until it sleeps at POINT. Its
+# pid is in HELD_PID, its stderr in $T/NAME.err.
+start_held() {
+	local name=$1 point=$2 ms=$3 i
+	shift 3
+	: >"$T/$name.err"
+	CDCPACK_FAULT=delay:$point:$ms "$CDCPACK" "$@" >"$T/$name.out" 2>"$T/$name.err" &
+	HELD_PID=$!
+	for ((i = 0; i < 200; i++)); do
+		[[ $(<"$T/$name.err") == *"delay at $point"* ]] && return 0
+		kill -0 "$HELD_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "cdcpack $* never reached $point: $(cat "$T/$name.err")"
+}
