@@ -24,4 +24,11 @@ measure "cp '$W/empty.db' '$W/trig.db' && '$CDCPACK' -q -c '$W/trig.conf' trigge
 ours=$MEDIAN ours_rss=$RSS
 measure "cp '$W/empty.db' '$W/plain.db'" "sqlite3 '$W/plain.db' <'$W/ins.sql'"
 row "sqlite insert ${n} rows, triggers" "$ours" "no triggers" "$MEDIAN" "$ours_rss" "$RSS" "<= 2.0"
+
+# An idle run: triggers installed on the 1M-row table, nothing pending.
+bench_config idle.conf "sqlite:$W/src.db" "file:$W/bucket"
+"$CDCPACK" -q -c idle.conf triggers install
+"$CDCPACK" -q -c idle.conf run
+measure "true" "'$CDCPACK' -q -c '$W/idle.conf' run"
+row "idle run (nothing pending)" "$MEDIAN" "-" "0" "$RSS" "0" "<= 0.100 s"
 rm -rf "$W"
