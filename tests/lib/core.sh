@@ -152,12 +152,11 @@ check_chain() {
 }
 
 # cdc_rows: every row of every cdc file of the published batches, in batch
-# order then archive order.
+# order then archive order (a load's files are the LOAD*.* ones).
 cdc_rows() {
 	local a
 	while IFS= read -r a; do
-		[[ $(manifest "$a" | jq -r .batch.kind) == cdc ]] || continue
-		tar -xOf "$a" --exclude manifest.json
+		tar -xOf "$a" --exclude manifest.json --exclude '*/LOAD*'
 	done < <(published)
 }
 
