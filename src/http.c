@@ -143,8 +143,15 @@ static size_t header_line(char *p, size_t size, size_t nitems, void *userdata)
 	struct http_response *resp = x->resp;
 	size_t n = size * nitems;
 	if (n >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-		const char *sp = memchr(p, ' ', n);
-		resp->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		const char *sp = memchr(p, ' ', n), *end = p + n;
+		char *rest = NULL;
+		resp->status = sp ? strtol(sp + 1, &rest, 10) : 0;
+		resp->reason[0] = '\0';
+		if (rest && rest < end) {
+			const char *r = rest;
+			trim_end(&r, &end);
+			snprintf(resp->reason, sizeof(resp->reason), "%.*s", (int)(end - r), r);
+		}
 		strv_free(&resp->headers);
 		return n;
 	}
@@ -277,6 +284,7 @@ void http_response_free(struct http_response *r)
 	buf_free(&r->body);
 	strv_free(&r->headers);
 	r->status = 0;
+	r->reason[0] = '\0';
 	r->written = 0;
 	r->curl_code = 0;
 	r->local_error = false;

@@ -46,6 +46,7 @@ struct http_request {
 /* Owns body and headers; http_response_free releases them. */
 struct http_response {
 	long status;	     /* 0 when no response arrived */
+	char reason[64];     /* the status line's reason phrase ("Service Unavailable") */
 	struct buf body;     /* body kept in memory, at most HTTP_BODY_MAX bytes */
 	struct strv headers; /* name, value, name, value, ...: names in lower case */
 	int64_t written;     /* bytes written to out_fd */

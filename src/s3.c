@@ -390,6 +390,8 @@ static void describe_failure(const struct http_response *r, struct failure *f)
 		e.code = NULL;
 		s3xml_error_free(&e);
 	}
+	if (!f->code && r->reason[0]) /* HEAD replies carry no error body */
+		buf_addf(&f->why, " %s", r->reason);
 	const char *region = http_header(r, "x-amz-bucket-region");
 	if (region)
 		buf_addf(&f->why, " (the bucket is in region %s: set [target] region)", region);

@@ -200,6 +200,26 @@ int s3xml_list_page(const char *xml, size_t len, s3xml_key_fn fn, void *ctx, cha
 	return 0;
 }
 
+int s3xml_uploads(const char *xml, size_t len, s3xml_upload_fn fn, void *ctx)
+{
+	const char *p = xml, *end = xml + len, *body, *after;
+	size_t n;
+	int rc = 0;
+	if (!root_is(xml, len, "ListMultipartUploadsResult"))
+		return err_set(CDC_ERUNTIME,
+			       "ListMultipartUploads: reply is not a ListMultipartUploadsResult");
+	while (rc == 0 && find_element(p, end, "Upload", &body, &n, &after)) {
+		char *key = s3xml_text(body, n, "Key");
+		char *id = s3xml_text(body, n, "UploadId");
+		if (key && id)
+			rc = fn(ctx, key, id);
+		free(key);
+		free(id);
+		p = after;
+	}
+	return rc;
+}
+
 void s3xml_escape(struct buf *out, const char *s)
 {
 	for (; *s; s++) {

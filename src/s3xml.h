@@ -30,6 +30,11 @@ void s3xml_error_free(struct s3xml_error *e);
 typedef int (*s3xml_key_fn)(void *ctx, const char *key, int64_t size);
 int s3xml_list_page(const char *xml, size_t len, s3xml_key_fn fn, void *ctx, char **next);
 
+/* Calls fn for each <Upload> of a ListMultipartUploads reply (key and
+ * upload id decoded); fn's non-zero return stops and is returned. */
+typedef int (*s3xml_upload_fn)(void *ctx, const char *key, const char *upload_id);
+int s3xml_uploads(const char *xml, size_t len, s3xml_upload_fn fn, void *ctx);
+
 /* Appends s with &, <, > and quotes escaped. */
 void s3xml_escape(struct buf *out, const char *s);
 /* The CompleteMultipartUpload body for parts 1..n with their ETags. */

@@ -356,9 +356,51 @@ static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part)
 	return q.rc;
 }
 
+static int abort_if_same_key(void *ctx, const char *key, const char *upload_id)
+{
+	struct multipart *m = ctx;
+	if (strcmp(key, m->key) != 0)
+		return 0;
+	struct buf enc = BUF_INIT;
+	sigv4_uri_encode(&enc, upload_id, strlen(upload_id), false);
+	m->enc_id = buf_detach(&enc);
+	log_info("s3: aborting multipart upload %s of %s left by an earlier attempt", upload_id,
+		 key);
+	multipart_abort(m);
+	free(m->enc_id);
+	m->enc_id = NULL;
+	return 0;
+}
+
+/* A run killed mid-upload leaves its multipart upload behind, its parts
+ * stored (and billed) until aborted: before uploading the same temp key again,
+ * abort what earlier attempts left. One ListMultipartUploads per multipart
+ * upload; best effort, as it only saves storage. */
+static void abort_stale_uploads(struct target *t, const char *key, const char *what)
+{
+	struct buf query = BUF_INIT, saved = BUF_INIT;
+	struct s3_call c = call_init;
+	struct http_response r = {0};
+	struct multipart m = {t, key, what, NULL, NULL, NULL, 0};
+	buf_adds(&query, "prefix=");
+	sigv4_uri_encode(&query, key, strlen(key), false);
+	buf_adds(&query, "&uploads=");
+	c.what = what;
+	c.method = "GET";
+	c.query = query.data;
+	err_save(&saved);
+	if (s3_call(t->s3, &c, &r) != 0 ||
+	    s3xml_uploads(r.body.data, r.body.len, abort_if_same_key, &m) != 0)
+		log_warn("%s: cannot list earlier multipart uploads: %s", what, err_msg());
+	err_restore(&saved);
+	http_response_free(&r);
+	buf_free(&query);
+}
+
 static int put_multipart(struct target *t, const char *key, int fd, int64_t size,
 			 const struct object_info *info, const char *what)
 {
+	abort_stale_uploads(t, key, what);
 	int64_t part = s3_part_size(size, t->part_size);
 	struct multipart m = {t, key, what, NULL, NULL, NULL, (size_t)((size + part - 1) / part)};
 	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));

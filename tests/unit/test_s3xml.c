@@ -180,6 +180,30 @@ static void tag_prefix_does_not_match_longer_tag(void **state)
 	assert_null(s3xml_text(unclosed, strlen(unclosed), "Key"));
 }
 
+static int collect_upload(void *ctx, const char *key, const char *id)
+{
+	buf_addf(ctx, "%s=%s|", key, id);
+	return 0;
+}
+
+static void multipart_upload_listing_gives_keys_and_ids(void **state)
+{
+	(void)state;
+	const char *xml = "<?xml version=\"1.0\"?><ListMultipartUploadsResult><Bucket>b</Bucket>"
+			  "<KeyMarker></KeyMarker><UploadIdMarker></UploadIdMarker>"
+			  "<Upload><Key>_tmp/a b.tar</Key><UploadId>id1</UploadId>"
+			  "<Initiated>2026-01-01T00:00:00Z</Initiated></Upload>"
+			  "<Upload><Key>_tmp/a b.tar.x</Key><UploadId>id&amp;2</UploadId></Upload>"
+			  "</ListMultipartUploadsResult>";
+	struct buf seen = BUF_INIT;
+	assert_int_equal(s3xml_uploads(xml, strlen(xml), collect_upload, &seen), 0);
+	assert_string_equal(buf_str(&seen), "_tmp/a b.tar=id1|_tmp/a b.tar.x=id&2|");
+	buf_free(&seen);
+	const char *other = "<Error><Code>AccessDenied</Code></Error>";
+	assert_int_equal(s3xml_uploads(other, strlen(other), collect_upload, &seen), CDC_ERUNTIME);
+	err_clear();
+}
+
 static void complete_body_lists_parts_in_order(void **state)
 {
 	(void)state;
@@ -208,6 +232,7 @@ int main(void)
 	    cmocka_unit_test(truncated_list_without_token_is_an_error),
 	    cmocka_unit_test(list_entry_without_size_is_an_error),
 	    cmocka_unit_test(tag_prefix_does_not_match_longer_tag),
+	    cmocka_unit_test(multipart_upload_listing_gives_keys_and_ids),
 	    cmocka_unit_test(complete_body_lists_parts_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
