@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Schema drift: after `ALTER TABLE Persons ADD COLUMN Email`, `triggers
+# status` reports drift; the next run says it rebuilds the triggers, ships
+# the changes made between the ALTER and the run with the columns the old
+# triggers knew (and its manifest lists those), and later batches carry the
+# new column in their manifest and rows. A replica, whether applied
+# incrementally or from scratch, gets the column and equals the source.
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/core.sh"
+
+persons_db "$SRC_DB"
+core_config
+cdc triggers install
+cdc load
+sql "UPDATE Persons SET City = 'Before' WHERE PersonID = 1"
+cdc run
+cdc apply --to "sqlite:$T/incremental.db"
+
+sql "ALTER TABLE Persons ADD COLUMN Email TEXT"
+sql "UPDATE Persons SET City = 'Between' WHERE PersonID = 2;
+     INSERT INTO Persons(PersonID, FullName, City) VALUES(150, 'Mid Way', 'Gap');"
+cdc triggers status
+assert_contains "$T/last.out" "DRIFT"
+cdc --json status
+assert_eq true "$(jq '.tables[] | select(.name == "Persons") | .drift' "$T/last.out")" "drift in status --json"
+
+cdc run
+assert_contains "$T/last.err" "schema drift on table Persons"
+assert_contains "$T/last.err" "rebuilding its triggers"
+cdc triggers status
+assert_not_contains "$T/last.out" "DRIFT"
+
+sql "UPDATE Persons SET Email = 'three@example.com' WHERE PersonID = 3;
+     INSERT INTO Persons VALUES(151, 'New Col', 'Now', 'new@example.com');
+     UPDATE Persons SET Email = 'mid@example.com' WHERE PersonID = 150;"
+cdc run
+
+mapfile -t archives < <(published)
+assert_eq 4 "${#archives[@]}" "published batches (load, before, between, after)"
+between=$(manifest "${archives[2]}" | jq -c '[.tables[] | [.columns[].name]]')
+assert_eq '[["PersonID","FullName","City"]]' "$between" \
+	"Persons columns in the batch of changes made between the ALTER and the rebuild"
+after=$(manifest "${archives[3]}" | jq -c '[.tables[] | [.columns[].name]]')
+assert_eq '[["PersonID","FullName","City","Email"]]' "$after" "Persons columns in the batch after the rebuild"
+tar -xOf "${archives[2]}" --exclude manifest.json >"$T/between.csv"
+printf '%s\n' 'U,2,Carla Nguyen,Between' 'I,150,Mid Way,Gap' >"$T/want.csv"
+cmp -s "$T/want.csv" "$T/between.csv" || { diff "$T/want.csv" "$T/between.csv" >&2; fail "rows between ALTER and rebuild"; }
+tar -xOf "${archives[3]}" --exclude manifest.json >"$T/after.csv"
+printf '%s\n' 'U,3,Dev Khan,Dallas,three@example.com' 'I,151,New Col,Now,new@example.com' \
+	'U,150,Mid Way,Gap,mid@example.com' >"$T/want.csv"
+cmp -s "$T/want.csv" "$T/after.csv" || { diff "$T/want.csv" "$T/after.csv" >&2; fail "rows after the rebuild"; }
+check_chain
+
+cdc apply --to "sqlite:$T/incremental.db"
+assert_eq Email "$(sqlite3 "$T/incremental.db" "SELECT name FROM pragma_table_info('Persons') WHERE cid = 3")" \
+	"column added to the incremental replica"
+cdc verify --against "sqlite:$T/incremental.db"
+check_replica_equals_source "$T/incremental.db"
+apply_and_compare "$T/fresh.db"
