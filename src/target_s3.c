@@ -219,7 +219,7 @@ static void err_save(struct buf *saved)
 
 static void err_restore(struct buf *saved)
 {
-	err_set(0, "%s", buf_str(saved));
+	(void)err_set(CDC_OK, "%s", buf_str(saved));
 	buf_free(saved);
 }
 
@@ -349,11 +349,10 @@ static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part)
 		part_worker(&q); /* no thread to be had: upload from this one */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
-	if (q.rc)
-		err_set(q.rc, "%s", buf_str(&q.error));
+	int rc = q.rc ? err_set(q.rc, "%s", buf_str(&q.error)) : 0;
 	buf_free(&q.error);
 	pthread_mutex_destroy(&q.lock);
-	return q.rc;
+	return rc;
 }
 
 static int abort_if_same_key(void *ctx, const char *key, const char *upload_id)
