@@ -7,17 +7,16 @@
 /* The only mutable global besides the log level and the fault spec (STYLE.md). */
 static _Thread_local struct buf slot;
 
-int err_set(int code, const char *fmt, ...)
+void err_set_message(const char *fmt, ...)
 {
 	va_list ap;
 	buf_reset(&slot);
 	va_start(ap, fmt);
 	buf_vaddf(&slot, fmt, ap);
 	va_end(ap);
-	return code;
 }
 
-int err_prefix(int code, const char *fmt, ...)
+void err_prefix_message(const char *fmt, ...)
 {
 	struct buf head = BUF_INIT;
 	va_list ap;
@@ -30,7 +29,6 @@ int err_prefix(int code, const char *fmt, ...)
 	}
 	buf_free(&slot);
 	slot = head;
-	return code;
 }
 
 const char *err_msg(void)

@@ -16,10 +16,20 @@ enum cdc_err {
 	CDC_EINTR = -102,     /* stopped by SIGINT/SIGTERM between steps */
 };
 
-/* Sets the message and returns code, so that `return err_set(CDC_ERUNTIME, ...)` reads well. */
-int err_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Identity: lets err_set stand as a statement without an unused-value warning. */
+static inline int err_code(int code)
+{
+	return code;
+}
+
+void err_set_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void err_prefix_message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Sets the message and yields code, so that `return err_set(CDC_ERUNTIME, ...)`
+ * reads well. A macro, so that static analysis sees the code returned. */
+#define err_set(code, ...) (err_set_message(__VA_ARGS__), err_code(code))
 /* Puts "what: " in front of the current message, for context added by callers. */
-int err_prefix(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define err_prefix(code, ...) (err_prefix_message(__VA_ARGS__), err_code(code))
 const char *err_msg(void);
 void err_clear(void);
 /* Exit status for a return code: CDC_ENOTFOUND and friends count as runtime failures. */
