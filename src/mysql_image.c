@@ -286,7 +286,7 @@ int mysql_bit_to_bytes(struct buf *out, const char *s, size_t n, unsigned nbytes
 	return 0;
 }
 
-static int hexdigit(char c)
+int mysql_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -303,7 +303,7 @@ int mysql_unhex(struct buf *out, const char *s, size_t n)
 		return bad_field("hex string", s, n);
 	buf_grow(out, n / 2);
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexdigit(s[i]), lo = hexdigit(s[i + 1]);
+		int hi = mysql_hex_digit(s[i]), lo = mysql_hex_digit(s[i + 1]);
 		if (hi < 0 || lo < 0)
 			return bad_field("hex string", s, n);
 		out->data[out->len++] = (char)(hi << 4 | lo);

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "mysql_image.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,17 +30,6 @@ static int bad_url(const char *url, const char *why)
 	return rc;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* %XX-decodes s[0..n) into a new string; NULL on a bad escape or a NUL byte. */
 static char *pct_decode(const char *s, size_t n)
 {
@@ -49,8 +39,8 @@ static char *pct_decode(const char *s, size_t n)
 			buf_addc(&b, s[i]);
 			continue;
 		}
-		int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
-		int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+		int hi = i + 2 < n ? mysql_hex_digit(s[i + 1]) : -1;
+		int lo = i + 2 < n ? mysql_hex_digit(s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			buf_free(&b);
 			return NULL;
