@@ -708,15 +708,19 @@ static int emit_row(struct source *src, void *vctx, MYSQL_ROW row, unsigned long
 	return sr->fn(sr->ctx, sr->row);
 }
 
-static bool string_kind(enum mysql_kind k)
+/* Kinds whose values travel as text: they are compared as bytes
+ * (value_cmp), so a scan must order them by bytes too. */
+static bool text_valued(enum mysql_kind k)
 {
-	return k == MYSQL_KIND_TEXT || k == MYSQL_KIND_OTHER;
+	return k == MYSQL_KIND_TEXT || k == MYSQL_KIND_OTHER || k == MYSQL_KIND_DECIMAL ||
+	       k == MYSQL_KIND_TEMPORAL || k == MYSQL_KIND_TIMESTAMP;
 }
 
 /* SELECT of def's columns, ordered by the key. Types come from the table
- * itself (def may come from another engine, as in verify). Text keys are
- * ordered by their bytes, as SQLite orders them, not by the collation,
- * which puts 'a' and 'A' together. */
+ * itself (def may come from another engine, as in verify). Keys that travel
+ * as text are ordered by their bytes, as SQLite orders them and as the
+ * merge of verify and diff compares them, not by the collation (which puts
+ * 'a' and 'A' together) nor by number ('10.5' after '9.5'). */
 static int build_scan_sql(struct source *src, const struct table_def *def, struct buf *sql,
 			  enum mysql_kind *kinds)
 {
@@ -747,10 +751,10 @@ static int build_scan_sql(struct source *src, const struct table_def *def, struc
 			continue;
 		buf_adds(sql, sep);
 		sep = ", ";
-		if (string_kind(kinds[i]))
+		if (text_valued(kinds[i]))
 			buf_adds(sql, "CAST(");
 		mysql_add_ident(sql, def->cols[i].name);
-		if (string_kind(kinds[i]))
+		if (text_valued(kinds[i]))
 			buf_adds(sql, " AS BINARY)");
 	}
 	table_def_free(real);
