@@ -59,7 +59,8 @@ cmp -s "$T/s3.body" a.bin || fail "the PUT answered 500 after forwarding was not
 
 # --- a reply cut after 1000 bytes
 s3_faults '[{"method": "GET", "action": "reset", "response_bytes": 1000}]'
-assert_eq 200 "$(s3_req GET "$(s3_url "$P/obj")")" "status line of the cut reply"
+assert_eq 000 "$(s3_req GET "$(s3_url "$P/obj")")" "GET whose reply is cut"
+assert_eq "200 true" "$(last_log '"\(.status) \(.reset)"')" "logged status and reset of the cut reply"
 size=$(stat -c %s "$T/s3.body")
 ((size <= 1000)) || fail "the cut reply carried $size bytes"
 cmp -s "$T/s3.body" a.bin && fail "the cut reply was complete"

@@ -12,7 +12,8 @@
 #                            test keys; add -H "x-amz-content-sha256: ..."
 #   s3_req METHOD URL [FILE [CURL ARGS]]
 #                            a signed request with the right x-amz-content-sha256;
-#                            prints the HTTP status, body in $T/s3.body
+#                            prints the HTTP status (000: connection failed or
+#                            cut), body in $T/s3.body
 #   s3_url KEY               path-style URL of KEY in the test bucket
 #   $S3_PREFIX               a key prefix unique to this test
 
@@ -63,7 +64,13 @@ s3_req() {
 	if [[ $method == HEAD ]]; then args+=(-I); else args+=(-X "$method"); fi
 	if [[ -n $file ]]; then
 		sha=$(sha256sum "$file" | cut -d' ' -f1)
-		args+=(--data-binary "@$file" -H 'Content-Type: application/octet-stream')
+		# -T streams the file (--data-binary reads it whole) but appends
+		# the file name to a URL ending in "/"
+		if [[ $url == */ ]]; then args+=(--data-binary "@$file"); else args+=(-T "$file"); fi
+		args+=(-H 'Content-Type: application/octet-stream')
 	fi
-	s3_curl "${args[@]}" -H "x-amz-content-sha256: $sha" "$@" "$url" || true
+	local status
+	# a transfer cut short (reset) prints 000, whatever came before
+	status=$(s3_curl "${args[@]}" -H "x-amz-content-sha256: $sha" "$@" "$url") || status=000
+	echo "$status"
 }

@@ -277,7 +277,7 @@ function pickFault(req, t) {
     if (r.methods && !r.methods.includes(req.method)) return;
     if (r.re && !r.re.test(t.stylePath)) return;
     if (r.query !== undefined && !t.rawQuery.includes(r.query)) return;
-    if (r.copy_source !== undefined && r.copy_source !== 'x-amz-copy-source' in req.headers) return;
+    if (r.copy_source !== undefined && r.copy_source !== ('x-amz-copy-source' in req.headers)) return;
     r.seen++;
     let fire = r.nths ? r.nths.includes(r.seen) : true;
     if (r.random && r.random() >= r.probability) fire = false;
@@ -344,7 +344,10 @@ async function readBody(req, res, entry, resetAfter) {
       sha.update(chunk);
       md5.update(chunk);
       length += chunk.length;
-      if (resetAfter !== undefined && length >= resetAfter) break;
+      if (resetAfter !== undefined && length >= resetAfter) {
+        resetConnection(res, entry); // before the loop's exit closes the socket gently
+        break;
+      }
       if (!fd && length > MEMORY_BODY_MAX) {
         file = path.join(SPOOL, `s3front-${process.pid}-${entry.seq}.body`);
         fd = await fs.promises.open(file, 'w');
@@ -362,7 +365,8 @@ async function readBody(req, res, entry, resetAfter) {
   if (entry.reset || resetAfter !== undefined) {
     // a reset rule fires after resetAfter bytes, or at the end of a shorter body
     if (file) fs.promises.unlink(file).catch(() => {});
-    resetConnection(res, entry);
+    if (!res.socket?.destroyed) resetConnection(res, entry);
+    entry.reset = true;
     return null;
   }
   return { chunks, file, length, sha256: sha.digest('hex'), md5: md5.digest('base64') };
@@ -717,7 +721,7 @@ const control = http.createServer(async (req, res) => {
     const arg = text.trim() ? JSON.parse(text) : null;
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /health') {
-      const r = await upstream('GET', '/');
+      const r = await upstream('GET', '/').catch(err => ({ statusCode: String(err.code || err), resume() {} }));
       r.resume();
       return json(res, r.statusCode === 200 ? 200 : 503, { ok: r.statusCode === 200, upstream: r.statusCode });
     }
