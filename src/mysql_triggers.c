@@ -217,10 +217,17 @@ static int lock_tables(struct source *src, const char *table)
 }
 
 /* With the table write-locked, no statement runs between the old triggers
- * and the new ones, so no change goes unrecorded. */
+ * and the new ones, so no change goes unrecorded. A waiting write lock
+ * queues every writer of the table behind it, so wait briefly: behind a
+ * long transaction, fail and let the next run try again rather than stall
+ * the application. */
 static int replace_triggers(struct source *src, const struct table_def *def, int64_t ver)
 {
-	int rc = lock_tables(src, def->name);
+	int rc = mysql_run(src, "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
+				"SESSION lock_wait_timeout = 10",
+			   "set lock wait timeout");
+	if (!rc)
+		rc = lock_tables(src, def->name);
 	for (int i = 0; i < NTRIGGERS && !rc; i++) {
 		if (!src->mariadb)
 			rc = drop_trigger(src, def->name, i);
@@ -230,6 +237,9 @@ static int replace_triggers(struct source *src, const struct table_def *def, int
 		free(sql);
 	}
 	int unlock = mysql_run(src, "UNLOCK TABLES", "unlock tables");
+	if (!unlock)
+		unlock = mysql_run(src, "SET SESSION lock_wait_timeout = @cdcpack_lwt",
+				   "restore lock wait timeout");
 	return rc ? rc : unlock;
 }
 

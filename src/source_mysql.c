@@ -214,6 +214,9 @@ static int mysql_src_open(struct source **out, const char *url, const struct sou
 	wipe(password);
 	if (!rc)
 		rc = mysql_run(src, session_sql, "set session");
+	/* verify and diff only read: let the server hold us to that. */
+	if (!rc && opt->read_only)
+		rc = mysql_run(src, "SET SESSION TRANSACTION READ ONLY", "set session read only");
 	if (!rc && opt->create && !opt->read_only)
 		rc = create_database(src);
 	if (rc) {
@@ -776,16 +779,23 @@ static int mysql_src_scan(struct source *src, const struct table_def *def, row_f
 	return rc ? err_prefix(rc, "scan table %s", def->name) : 0;
 }
 
+/* Ranges per DELETE: few round trips, statements of a few KiB. */
+#define ACK_RANGES_PER_STATEMENT 256
+
 static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
 {
 	struct buf sql = BUF_INIT;
 	int rc = 0;
-	for (size_t i = 0; i < n && !rc; i++) {
+	for (size_t i = 0; i < n && !rc; i += ACK_RANGES_PER_STATEMENT) {
 		buf_reset(&sql);
 		buf_adds(&sql, "DELETE FROM ");
 		mysql_add_ident(&sql, src->changelog);
-		buf_addf(&sql, " WHERE seq BETWEEN %lld AND %lld", (long long)ranges[i][0],
-			 (long long)ranges[i][1]);
+		const char *sep = " WHERE ";
+		for (size_t j = i; j < n && j < i + ACK_RANGES_PER_STATEMENT; j++) {
+			buf_addf(&sql, "%sseq BETWEEN %lld AND %lld", sep, (long long)ranges[j][0],
+				 (long long)ranges[j][1]);
+			sep = " OR ";
+		}
 		rc = mysql_run(src, sql.data, "acknowledge changes");
 	}
 	buf_free(&sql);
