@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by S3 integration tests, after tests/lib/common.sh. Needs the
 # variables tests/lib/service-s3.sh writes to RUNDIR/s3.env (run.sh sources it).
 #

@@ -97,6 +97,7 @@ start() {
 	mkdir -p "$RUN"
 	RUN=$(cd "$RUN" && pwd)
 	stop # a previous start in the same RUNDIR
+	trap '[[ $? -eq 0 ]] || stop' EXIT # a failed start leaves nothing running
 	install_packages
 	rm -rf "$RUN/s3data" "$RUN/s3spool" "$RUN"/s3rver.port "$RUN"/s3front.ports
 	mkdir -p "$RUN/s3data" "$RUN/s3spool"

@@ -762,8 +762,13 @@ const control = http.createServer(async (req, res) => {
   }
 });
 
-rules = compileRules(JSON.parse(env.S3FRONT_FAULTS || '[]'));
-Object.assign(mode, JSON.parse(env.S3FRONT_MODE || '{}'));
+try {
+  rules = compileRules(JSON.parse(env.S3FRONT_FAULTS || '[]'));
+  Object.assign(mode, JSON.parse(env.S3FRONT_MODE || '{}'));
+} catch (err) {
+  console.error(`s3front: S3FRONT_FAULTS/S3FRONT_MODE: ${err.message}`);
+  process.exit(2);
+}
 
 const listen = (server, port) => new Promise((resolve, reject) => {
   server.once('error', reject);
