@@ -337,3 +337,31 @@ start_held() {
 	done
 	fail "cdcpack $* never reached $point: $(cat "$T/$name.err")"
 }
+
+# wait_exit PID SECONDS: waits for PID to end, at most SECONDS (then kills it
+# and fails); its exit status is in EXIT_STATUS.
+wait_exit() {
+	local pid=$1 i
+	for ((i = 0; i < $2 * 20; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null || true
+		fail "process $pid still running after $2 s"
+	fi
+	EXIT_STATUS=0
+	wait "$pid" || EXIT_STATUS=$?
+}
+
+# wait_for SECONDS WHAT COMMAND...: polls until COMMAND succeeds.
+wait_for() {
+	local secs=$1 what=$2 i
+	shift 2
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "timed out after $secs s waiting for $what"
+}
