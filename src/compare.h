@@ -1,5 +1,5 @@
-/* verify: the source against a replica, table by table, rows matched by key
- * in one ordered pass (memory bounded: the source side is spooled to disk). */
+/* verify: the source against a replica, table by table, on the hashed diff
+ * engine (dbdiff.h): the source is A, the replica B. */
 #ifndef CDCPACK_COMPARE_H
 #define CDCPACK_COMPARE_H
 
@@ -9,7 +9,9 @@
 
 struct compare_result {
 	int64_t differences;
-	json_t *tables; /* [{"name","only_in_source","only_in_replica","different"}]; owned */
+	/* [{"name","only_in_source","only_in_replica","different"}, plus the fields
+	 * of dbdiff's report]; owned */
+	json_t *tables;
 };
 
 /* 0 when equal, CDC_EDIFF when rows differ, or an error. */

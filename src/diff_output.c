@@ -1,0 +1,377 @@
+#include "diff_output.h"
+
+#include "changefile.h"
+#include "codec.h"
+#include "err.h"
+#include "naming.h"
+#include "sqlutil.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FLUSH_AT (64 << 10)
+
+/* Owns out, file, dir and the row arrays; stream is the caller's. */
+struct diff_output {
+	enum diff_format format;
+	FILE *stream;
+	char *dir;
+	bool mysql; /* SQL dialect of side A */
+	struct buf out;
+	FILE *file;		  /* csv into dir: the current table's file */
+	char *path;		  /* its name, for messages */
+	struct value *row, *keys; /* B's layout of a D key; A's key values */
+	int ntables;
+	bool began; /* sql: BEGIN written */
+};
+
+int diff_format_parse(const char *name, enum diff_format *out)
+{
+	static const char *const names[] = {"summary", "rows", "csv", "jsonl", "sql"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*out = (enum diff_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int diff_output_open(struct diff_output **out, enum diff_format format, FILE *stream,
+		     const char *dir, const char *a_driver)
+{
+	struct diff_output *o = xcalloc(1, sizeof(*o));
+	o->format = format;
+	o->stream = stream;
+	o->dir = dir ? xstrdup(dir) : NULL;
+	o->mysql = strcmp(a_driver, "mysql") == 0;
+	*out = o;
+	return 0;
+}
+
+static FILE *target(const struct diff_output *o)
+{
+	return o->file ? o->file : o->stream;
+}
+
+static int flush(struct diff_output *o)
+{
+	FILE *f = target(o);
+	if (o->out.len && fwrite(o->out.data, 1, o->out.len, f) != o->out.len)
+		return err_set(CDC_ERUNTIME, "%s: write: %s", o->path ? o->path : "output",
+			       strerror(errno));
+	buf_reset(&o->out);
+	return 0;
+}
+
+static int close_file(struct diff_output *o)
+{
+	int rc = flush(o);
+	if (o->file && fclose(o->file) != 0 && !rc)
+		rc = err_set(CDC_ERUNTIME, "%s: close: %s", o->path, strerror(errno));
+	o->file = NULL;
+	free(o->path);
+	o->path = NULL;
+	return rc;
+}
+
+/* csv: one change file per table, named as the archive folder would be. */
+static int open_table_file(struct diff_output *o, const char *table)
+{
+	int rc = close_file(o);
+	if (rc)
+		return rc;
+	char *base = table_dir_name(table);
+	o->path = xasprintf("%s/%s.csv", o->dir, base);
+	free(base);
+	o->file = fopen(o->path, "we");
+	if (!o->file)
+		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", o->path, strerror(errno));
+	return 0;
+}
+
+static void add_hex(struct buf *b, const char *p, size_t n)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	buf_adds(b, "X'");
+	for (size_t i = 0; i < n; i++) {
+		buf_addc(b, digits[(unsigned char)p[i] >> 4]);
+		buf_addc(b, digits[(unsigned char)p[i] & 15]);
+	}
+	buf_addc(b, '\'');
+}
+
+/* Text that a plain quoted literal carries unchanged: no NUL, and for MySQL
+ * no backslash (an escape there unless NO_BACKSLASH_ESCAPES). */
+static bool plain_text(const char *p, size_t n, bool mysql)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == '\0' || (mysql && p[i] == '\\'))
+			return false;
+	return true;
+}
+
+static void add_text(struct buf *b, const char *p, size_t n, bool mysql)
+{
+	if (!plain_text(p, n, mysql)) {
+		buf_adds(b, mysql ? "_utf8mb4 " : "CAST(");
+		add_hex(b, p, n);
+		buf_adds(b, mysql ? "" : " AS TEXT)");
+		return;
+	}
+	buf_addc(b, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\'')
+			buf_addc(b, '\'');
+		buf_addc(b, p[i]);
+	}
+	buf_addc(b, '\'');
+}
+
+static void add_literal(struct buf *b, const struct value *v, bool mysql)
+{
+	char num[40];
+	switch (v->type) {
+	case VAL_INT:
+		buf_addf(b, "%lld", (long long)v->i);
+		break;
+	case VAL_REAL:
+		if (isnan(v->r)) {
+			buf_adds(b, "NULL");
+		} else if (isinf(v->r)) {
+			buf_adds(b, v->r > 0 ? "9e999"
+					     : "-9e999"); /* SQLite reads these as infinity */
+		} else {
+			format_real(num, v->r);
+			buf_adds(b, num);
+		}
+		break;
+	case VAL_TEXT:
+		add_text(b, v->p, v->n, mysql);
+		break;
+	case VAL_BLOB:
+		add_hex(b, v->p, v->n);
+		break;
+	default:
+		buf_adds(b, "NULL");
+	}
+}
+
+static void add_ident(struct diff_output *o, const char *name)
+{
+	sql_add_ident(&o->out, name, o->mysql ? '`' : '"');
+}
+
+static void add_where(struct diff_output *o, const struct diff_plan *p)
+{
+	buf_adds(&o->out, " WHERE ");
+	for (size_t k = 0; k < p->nkeys; k++) {
+		buf_adds(&o->out, k ? " AND " : "");
+		add_ident(o, p->key_names[k]);
+		bool null = o->keys[k].type == VAL_NULL;
+		buf_adds(&o->out, null ? " IS " : " = ");
+		add_literal(&o->out, &o->keys[k], o->mysql);
+	}
+}
+
+static void sql_insert(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
+{
+	const struct diff_plan *p = t->plan;
+	buf_adds(&o->out, "INSERT INTO ");
+	add_ident(o, t->a->name);
+	buf_adds(&o->out, " (");
+	for (size_t k = 0; k < p->nhash; k++) {
+		buf_adds(&o->out, k ? ", " : "");
+		add_ident(o, t->a->cols[p->a_hash[k]].name);
+	}
+	buf_adds(&o->out, ") VALUES (");
+	for (size_t k = 0; k < p->nhash; k++) {
+		buf_adds(&o->out, k ? ", " : "");
+		add_literal(&o->out, &row[p->b_hash[k]], o->mysql);
+	}
+	buf_adds(&o->out, ");\n");
+}
+
+static bool is_key_column(const struct diff_plan *p, size_t a_col, size_t *k)
+{
+	for (*k = 0; *k < p->nkeys; (*k)++)
+		if (p->a_keys[*k] == a_col)
+			return true;
+	return false;
+}
+
+/* Sets every shared column to B's value; a key column only when B spells
+ * the key differently (another engine's form of the same value). */
+static void sql_update(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
+{
+	const struct diff_plan *p = t->plan;
+	buf_adds(&o->out, "UPDATE ");
+	add_ident(o, t->a->name);
+	buf_adds(&o->out, " SET ");
+	bool first = true;
+	for (size_t h = 0; h < p->nhash; h++) {
+		size_t k;
+		const struct value *v = &row[p->b_hash[h]];
+		if (is_key_column(p, p->a_hash[h], &k) && value_same(&o->keys[k], v))
+			continue;
+		buf_adds(&o->out, first ? "" : ", ");
+		first = false;
+		add_ident(o, t->a->cols[p->a_hash[h]].name);
+		buf_adds(&o->out, " = ");
+		add_literal(&o->out, v, o->mysql);
+	}
+	add_where(o, p);
+	buf_adds(&o->out, ";\n");
+}
+
+static void sql_delete(struct diff_output *o, const struct dbdiff_table *t)
+{
+	buf_adds(&o->out, "DELETE FROM ");
+	add_ident(o, t->a->name);
+	add_where(o, t->plan);
+	buf_adds(&o->out, ";\n");
+}
+
+static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
+		      const struct value *b_row)
+{
+	if (!o->began)
+		buf_adds(&o->out, "BEGIN;\n");
+	o->began = true;
+	if (op == 'I')
+		sql_insert(o, t, b_row);
+	else if (op == 'U')
+		sql_update(o, t, b_row);
+	else
+		sql_delete(o, t);
+}
+
+/* A name as it is when it is a plain identifier, else "quoted". */
+static void add_name(struct buf *b, const char *name)
+{
+	bool plain =
+	    (*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') || *name == '_';
+	for (const char *c = name; *c && plain; c++)
+		plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_' ||
+			(*c >= '0' && *c <= '9');
+	if (plain)
+		buf_adds(b, name);
+	else
+		sql_add_ident(b, name, '"');
+}
+
+/* "U orders id=3": the key as B holds it (I, U) or as A held it (D). */
+static void write_line(struct diff_output *o, const struct dbdiff_table *t, char op,
+		       const struct value *b_row)
+{
+	const struct diff_plan *p = t->plan;
+	buf_addf(&o->out, "%c ", op);
+	add_name(&o->out, t->name);
+	for (size_t k = 0; k < p->nkeys; k++) {
+		buf_addc(&o->out, ' ');
+		add_name(&o->out, p->key_names[k]);
+		buf_addc(&o->out, '=');
+		add_literal(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k], false);
+	}
+	buf_addc(&o->out, '\n');
+}
+
+static int on_row(void *ctx, const struct dbdiff_table *t, char op, const struct value *b_row,
+		  const struct keyrec *a)
+{
+	struct diff_output *o = ctx;
+	if (a)
+		keyrec_decode(a, o->keys, NULL, t->plan->nkeys);
+	if (op == 'D' && (o->format == DIFF_CSV || o->format == DIFF_JSONL))
+		diff_key_row(t->plan, a, o->row, t->b->ncols);
+	switch (o->format) {
+	case DIFF_ROWS:
+		write_line(o, t, op, b_row);
+		break;
+	case DIFF_CSV:
+		changefile_csv_record(&o->out, t->b, op, op == 'D' ? o->row : b_row);
+		break;
+	case DIFF_JSONL:
+		changefile_jsonl_record(&o->out, t->b, op, -1, NULL, op == 'D' ? o->row : NULL,
+					op == 'D' ? NULL : b_row);
+		break;
+	case DIFF_SQL:
+		write_sql(o, t, op, b_row);
+		break;
+	default:
+		break;
+	}
+	return o->out.len >= FLUSH_AT ? flush(o) : 0;
+}
+
+/* sql: what the statements cannot do, said where a reader of them looks. */
+static void sql_notes(struct diff_output *o, const struct dbdiff_table *t)
+{
+	if (t->status == DBDIFF_ONLY_A)
+		buf_addf(&o->out, "-- table %s exists only in A: left as it is\n", t->name);
+	else if (t->status == DBDIFF_ONLY_B)
+		buf_addf(&o->out, "-- table %s exists only in B: not created here\n", t->name);
+	else if (t->status == DBDIFF_KEYS_DIFFER)
+		buf_addf(&o->out, "-- table %s: %s; rows not compared\n", t->name,
+			 t->plan->key_problem);
+	else if (t->plan->only_a.n || t->plan->only_b.n)
+		buf_addf(&o->out,
+			 "-- table %s: the column lists differ; statements set the "
+			 "columns both have\n",
+			 t->name);
+}
+
+static int on_table(void *ctx, const struct dbdiff_table *t)
+{
+	struct diff_output *o = ctx;
+	free(o->row);
+	free(o->keys);
+	o->row = o->keys = NULL;
+	if (o->format == DIFF_SQL)
+		sql_notes(o, t);
+	if (t->status != DBDIFF_COMPARED)
+		return 0;
+	o->row = xcalloc(t->b->ncols, sizeof(*o->row));
+	o->keys = xcalloc(t->plan->nkeys ? t->plan->nkeys : 1, sizeof(*o->keys));
+	if (o->format == DIFF_CSV && o->dir)
+		return open_table_file(o, t->name);
+	if (o->format == DIFF_CSV && ++o->ntables > 1)
+		return err_set(CDC_EUSAGE,
+			       "--format csv writes one table's change file: name the "
+			       "table with --table, or give --out DIR for one file each");
+	return 0;
+}
+
+struct dbdiff_sink diff_output_sink(struct diff_output *o)
+{
+	if (o->format == DIFF_SUMMARY)
+		return (struct dbdiff_sink){.ctx = o};
+	return (struct dbdiff_sink){.table = on_table, .row = on_row, .ctx = o};
+}
+
+int diff_output_close(struct diff_output *o)
+{
+	if (o->began)
+		buf_adds(&o->out, "COMMIT;\n");
+	int rc = close_file(o);
+	if (!rc && o->stream && fflush(o->stream) != 0)
+		rc = err_set(CDC_ERUNTIME, "output: %s", strerror(errno));
+	diff_output_free(o);
+	return rc;
+}
+
+void diff_output_free(struct diff_output *o)
+{
+	if (!o)
+		return;
+	if (o->file)
+		fclose(o->file);
+	free(o->path);
+	free(o->dir);
+	free(o->row);
+	free(o->keys);
+	buf_free(&o->out);
+	free(o);
+}
