@@ -319,6 +319,7 @@ static void *part_worker(void *arg)
 	int rc = s3_conn_open(q->m->t->s3, &conn);
 	if (rc) {
 		fail_part(q, rc);
+		err_clear();
 		return NULL;
 	}
 	while (take_part(q, &i)) {
@@ -335,6 +336,7 @@ static void *part_worker(void *arg)
 			fault_point("mid-upload");
 	}
 	s3_conn_close(conn);
+	err_clear(); /* the thread's error slot dies with it: its message is in q */
 	return NULL;
 }
 
