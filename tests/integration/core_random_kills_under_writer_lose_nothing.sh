@@ -3,11 +3,13 @@
 # updates, changes keys and deletes; then runs until idle: the cdc rows of
 # all published batches are exactly the writer's changes in order (none
 # lost, none twice), the chain has no gap, and the replica equals the
-# source. The kill delays come from a fixed seed (CORE_KILL_SEED overrides).
+# source. The source is in WAL mode (readers and the writer overlap). The
+# kill delays come from a fixed seed (CORE_KILL_SEED overrides).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
 persons_db "$SRC_DB"
+assert_eq wal "$(sql 'PRAGMA journal_mode = WAL')" "journal mode"
 core_config '[batch]' 'max_rows = 7'
 cdc triggers install
 cdc load

@@ -48,9 +48,10 @@ cdc() {
 	cdc_status 0 "$@"
 }
 
-# sql SQL: runs SQL on the source database.
+# sql SQL: runs SQL on the source database, waiting (as writers do) while
+# a cdcpack read or acknowledgement holds the database lock.
 sql() {
-	sqlite3 "$SRC_DB" "$1"
+	sqlite3 -cmd '.timeout 30000' "$SRC_DB" "$1"
 }
 
 # persons_db DB: Persons(PersonID INTEGER PRIMARY KEY, FullName, City) with
@@ -274,7 +275,7 @@ crash_scenario() {
 	     DELETE FROM Persons WHERE PersonID = 10;"
 	(
 		for i in 1 2 3 4; do
-			sqlite3 "$SRC_DB" "INSERT INTO Persons VALUES(30$i, 'Writer $i', 'W-town');
+			sql "INSERT INTO Persons VALUES(30$i, 'Writer $i', 'W-town');
 				UPDATE Persons SET City = 'Moved $i' WHERE PersonID = 1$i;"
 		done
 	) &
