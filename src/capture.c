@@ -1,6 +1,7 @@
 #include "capture.h"
 
 #include "buf.h"
+#include "capture_snapshot.h"
 #include "err.h"
 #include "log.h"
 
@@ -43,11 +44,16 @@ static int add_change(void *ctx, const struct change *c)
 	return package_add_change(ctx, c);
 }
 
+int capture_first_load(struct pipeline *p, bool *load)
+{
+	*load = false;
+	return p->cfg->mode == CAPTURE_SNAPSHOT ? snapshot_first_run(p, load) : 0;
+}
+
 int capture_changes(struct pipeline *p, struct package *pk)
 {
-	if (p->cfg->mode != CAPTURE_TRIGGER)
-		return err_set(CDC_EUSAGE, "%s: capture mode snapshot is not available in this build",
-			       p->cfg->path);
+	if (p->cfg->mode == CAPTURE_SNAPSHOT)
+		return snapshot_capture(p, pk);
 	int rc = p->sops->begin_read(p->src);
 	if (rc)
 		return rc;
@@ -87,6 +93,8 @@ static int load_table(struct pipeline *p, const char *table, struct package *pk,
 
 int capture_load(struct pipeline *p, const struct strv *tables, struct package *pk)
 {
+	if (p->cfg->mode == CAPTURE_SNAPSHOT)
+		return snapshot_load(p, tables, pk);
 	/* Every def stays alive until the read ends: the package tells files apart
 	 * by def pointer while rows arrive (it keeps copies of its own). */
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
@@ -107,7 +115,7 @@ int capture_load(struct pipeline *p, const struct strv *tables, struct package *
 
 int capture_ack(struct pipeline *p, const struct batch *b)
 {
-	if (p->cfg->mode != CAPTURE_TRIGGER)
-		return 0;
+	if (p->cfg->mode == CAPTURE_SNAPSHOT)
+		return snapshot_ack(p, b);
 	return p->sops->ack(p->src, (const int64_t(*)[2])b->ranges, b->nranges);
 }

@@ -8,13 +8,19 @@
 /* Rebuilds the triggers of tables whose columns changed; warns about
  * captured tables that have none. */
 int capture_check_drift(struct pipeline *p);
-/* Fills pk with the changes visible now, at most max_rows of them. */
+/* *load is true when this run must ship a load rather than changes (the
+ * first run in snapshot mode). */
+int capture_first_load(struct pipeline *p, bool *load);
+/* Fills pk with the changes visible now: trigger mode at most max_rows of
+ * them, snapshot mode every table's changes since its stored snapshot. */
 int capture_changes(struct pipeline *p, struct package *pk);
 /* Fills pk with one consistent snapshot of tables, and with the changelog
  * seqs that snapshot already reflects (they are acknowledged with the load,
- * so the first cdc batch neither loses nor repeats them). */
+ * so the first cdc batch neither loses nor repeats them). In snapshot mode
+ * the tables' stored snapshots start over from this load. */
 int capture_load(struct pipeline *p, const struct strv *tables, struct package *pk);
-/* Acknowledges b at the source: deletes exactly its changelog seqs. */
+/* Acknowledges b at the source: deletes exactly its changelog seqs
+ * (trigger), or makes the snapshots it was made from current (snapshot). */
 int capture_ack(struct pipeline *p, const struct batch *b);
 
 #endif

@@ -141,9 +141,10 @@ static int out_of_order(const struct diff_merge *m, const char *side, const stru
 	describe(&a, m->plan, (const uint8_t *)prev->data, prev->len);
 	describe(&b, m->plan, key, n);
 	int rc = err_set(CDC_ERUNTIME,
-			 "table %s: %s gave key (%s) after (%s): keys must come in ascending byte "
-			 "order, one row each (a non-binary collation, keys of mixed types, or a "
-			 "duplicate key); cannot pair this table's rows",
+			 "table %s: %s gave key (%s) after (%s): keys must come in ascending order "
+			 "(numbers by value, text and blobs by bytes), one row each; a collation, "
+			 "keys of mixed types or a duplicate key break that, and this table's rows "
+			 "cannot be paired",
 			 m->table, side, buf_str(&b), buf_str(&a));
 	buf_free(&a);
 	buf_free(&b);

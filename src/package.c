@@ -188,7 +188,8 @@ int package_add_change(struct package *pk, const struct change *c)
 	if (f->first_seq < 0)
 		f->first_seq = c->seq;
 	f->last_seq = c->seq;
-	package_add_seq(pk, c->seq);
+	if (c->seq >= 0) /* snapshot changes have none */
+		package_add_seq(pk, c->seq);
 	return count_row(pk, f, c->op);
 }
 
@@ -267,7 +268,8 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 		b->last_seq = pk->ranges[pk->nranges - 1][1];
 	}
 	b->ranges = xmalloc((pk->nranges ? pk->nranges : 1) * sizeof(*b->ranges));
-	memcpy(b->ranges, pk->ranges, pk->nranges * sizeof(*b->ranges));
+	if (pk->nranges) /* snapshot batches have none, and pk->ranges is NULL then */
+		memcpy(b->ranges, pk->ranges, pk->nranges * sizeof(*b->ranges));
 	b->nranges = pk->nranges;
 }
 

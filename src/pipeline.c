@@ -126,13 +126,17 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 {
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
-	int rc = package_new(&pk, p->cfg, dir, "cdc", moment_now());
+	bool load = false;
+	int rc = capture_first_load(p, &load);
+	if (!rc)
+		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", moment_now());
 	free(dir);
 	if (!rc)
-		rc = capture_changes(p, pk);
-	*more = !rc && package_rows(pk) >= p->cfg->max_rows;
+		rc = load ? capture_load(p, &p->tables, pk) : capture_changes(p, pk);
+	/* A snapshot capture reads whole tables: one batch per run. */
+	*more = !rc && p->cfg->mode == CAPTURE_TRIGGER && package_rows(pk) >= p->cfg->max_rows;
 	if (!rc)
-		rc = ship(p, pk, false, res);
+		rc = ship(p, pk, load, res);
 	package_free(pk);
 	return rc;
 }

@@ -437,7 +437,10 @@ void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v)
 	}
 }
 
-/* SELECT of def's columns in def's order, ordered by the key columns. */
+/* SELECT of def's columns in def's order, ordered by the key columns.
+ * COLLATE BINARY: text keys come in byte order even when the column has
+ * another collation (NOCASE), as the MySQL driver orders them and as diff
+ * and verify merge them; for BINARY columns the key index still serves. */
 static void build_scan_sql(struct buf *sql, const struct table_def *def)
 {
 	buf_adds(sql, "SELECT ");
@@ -459,10 +462,12 @@ static void build_scan_sql(struct buf *sql, const struct table_def *def)
 		if (!first)
 			buf_adds(sql, ", ");
 		first = false;
-		if (def->rowid_key && i == 0)
+		if (def->rowid_key && i == 0) {
 			buf_adds(sql, "rowid");
-		else
+		} else {
 			sql_add_ident(sql, def->cols[i].name, '"');
+			buf_adds(sql, " COLLATE BINARY");
+		}
 	}
 }
 
