@@ -422,17 +422,6 @@ static bool answered(const struct s3_call *c, const struct http_response *r)
 	return accepted(c, r->status);
 }
 
-static void learn_clock_skew(struct s3 *s, const struct failure *f, const struct http_response *r)
-{
-	const char *date = http_header(r, "date");
-	time_t server = date ? curl_getdate(date, NULL) : -1;
-	if (!f->code || strcmp(f->code, "RequestTimeTooSkewed") != 0 || server < 0)
-		return;
-	s->clock_skew_s = (long)(server - time(NULL));
-	log_warn("s3: the local clock is %lds off the server's: signing with the server's time",
-		 -s->clock_skew_s);
-}
-
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -484,6 +473,38 @@ static int payload_hash(const struct s3_call *c, char out[SIGV4_HEX_LEN + 1])
 	return 0;
 }
 
+time_t s3_parse_iso_time(const char *s)
+{
+	struct tm tm = {0};
+	int n = 0;
+	if (!s ||
+	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 ||
+	    n != 19)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* RequestTimeTooSkewed: S3 refuses signatures more than 15 minutes off its
+ * clock (DESIGN.md §8). Its <ServerTime> (or the Date header) gives the
+ * offset, and the retry signs with the server's time, as the AWS SDKs do. */
+static void learn_clock_skew(struct s3 *s, const struct failure *f, const struct http_response *r)
+{
+	if (!f->code || strcmp(f->code, "RequestTimeTooSkewed") != 0)
+		return;
+	char *iso = s3xml_text(r->body.data, r->body.len, "ServerTime");
+	const char *date = http_header(r, "date");
+	time_t server = iso ? s3_parse_iso_time(iso) : date ? curl_getdate(date, NULL) : -1;
+	free(iso);
+	if (server < 0)
+		return;
+	s->clock_skew_s = (long)(server - time(NULL));
+	log_warn("s3: the local clock is %lds off the server's: signing with the server's time",
+		 -s->clock_skew_s);
+}
+
 /* A HEAD error has no body, so no S3 error code: a one-byte GET of the same
  * key, made once, tells "403 SignatureDoesNotMatch" from "403 AccessDenied". */
 static void explain_head_failure(struct s3 *s, struct s3_conn *conn, const struct s3_call *head,
@@ -498,12 +519,13 @@ static void explain_head_failure(struct s3 *s, struct s3_conn *conn, const struc
 	get.n_headers = 1;
 	get.out_fd = -1;
 	attempt(s, conn, &get, path, url, SIGV4_EMPTY_SHA256, &r);
-	if (r.status >= 400) {
+	if (r.status >= 400)
 		describe_failure(&r, &g);
-		if (g.code) {
-			buf_reset(&f->why);
-			buf_add(&f->why, g.why.data, g.why.len);
-		}
+	if (g.code) { /* the GET's failure stands for the HEAD's */
+		learn_clock_skew(s, &g, &r);
+		struct failure tmp = *f;
+		*f = g;
+		g = tmp;
 	}
 	buf_free(&g.why);
 	free(g.code);
@@ -529,7 +551,8 @@ static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *
 				     n > 1 && f.retryable ? " (gave up after retries)" : "");
 			break;
 		}
-		learn_clock_skew(s, &f, resp);
+		if (strcmp(c->method, "HEAD") != 0) /* a HEAD's was learnt from its GET */
+			learn_clock_skew(s, &f, resp);
 		long ms = s3_backoff_ms(n, f.retry_after_ms, next_random(conn));
 		log_debug("s3: %s: %s; retry %d of %d in %.3fs", c->what, buf_str(&f.why), n,
 			  s->max_retries, ms / 1000.0);

@@ -67,6 +67,8 @@ int s3_parse_url(const char *url, char **bucket, char **prefix);
 /* Part size for a multipart upload of size bytes: the configured one (at
  * least 5 MiB), grown to a whole MiB when 10,000 parts would not hold it. */
 int64_t s3_part_size(int64_t size, int64_t configured);
+/* "2026-11-24T10:11:12.345Z" (S3's <ServerTime>) as a time_t; -1 when not one. */
+time_t s3_parse_iso_time(const char *s);
 /* Does bucket need path-style addressing under this configuration? */
 bool s3_use_path_style(enum path_style style, const char *endpoint, const char *bucket);
 

@@ -57,6 +57,16 @@ static void retry_after_reads_seconds_and_http_dates(void **state)
 	assert_int_equal(s3_parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784111800), 0);
 }
 
+static void server_time_of_a_skew_error_is_read(void **state)
+{
+	(void)state;
+	assert_int_equal(s3_parse_iso_time("1994-11-06T08:49:37.000Z"), 784111777);
+	assert_int_equal(s3_parse_iso_time("1994-11-06T08:49:37Z"), 784111777);
+	assert_int_equal(s3_parse_iso_time("1994-11-06 08:49:37"), -1);
+	assert_int_equal(s3_parse_iso_time(""), -1);
+	assert_int_equal(s3_parse_iso_time(NULL), -1);
+}
+
 static void server_errors_and_throttling_are_retried(void **state)
 {
 	(void)state;
@@ -158,6 +168,7 @@ int main(void)
 	    cmocka_unit_test(backoff_is_capped),
 	    cmocka_unit_test(retry_after_sets_a_floor_with_its_own_cap),
 	    cmocka_unit_test(retry_after_reads_seconds_and_http_dates),
+	    cmocka_unit_test(server_time_of_a_skew_error_is_read),
 	    cmocka_unit_test(server_errors_and_throttling_are_retried),
 	    cmocka_unit_test(client_errors_fail_at_once),
 	    cmocka_unit_test(part_size_is_configured_size_when_parts_fit),
