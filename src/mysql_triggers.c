@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 enum { TRIGGER_INSERT, TRIGGER_UPDATE, TRIGGER_DELETE, NTRIGGERS };
 
@@ -356,6 +357,35 @@ static void warn_dropped(const struct table_def *known, const struct table_def *
 						  known->cols[i].name));
 }
 
+/* A row image is built by string functions, which give up beyond
+ * max_allowed_packet; the triggers run in strict mode, so the writer's
+ * statement then fails rather than ship a hole. Name the limit for tables
+ * whose values can reach it. */
+static int warn_packet_limit(struct source *src, const struct table_def *def,
+			     struct strv *warnings)
+{
+	const char *big = NULL;
+	for (size_t i = 0; i < def->ncols && !big; i++) {
+		const char *t = def->cols[i].type;
+		enum mysql_kind k = mysql_kind_of(t);
+		if ((k == MYSQL_KIND_BINARY || k == MYSQL_KIND_TEXT) &&
+		    (strncasecmp(t, "medium", 6) == 0 || strncasecmp(t, "long", 4) == 0))
+			big = def->cols[i].name;
+	}
+	if (!big)
+		return 0;
+	int64_t packet;
+	int rc = mysql_select_int(src, "SELECT @@GLOBAL.max_allowed_packet", "read max_allowed_packet",
+				  &packet);
+	if (!rc)
+		strv_push_owned(warnings,
+				xasprintf("column %s can hold values beyond what a row image carries: "
+					  "with max_allowed_packet = %lld MiB, a write of a row over "
+					  "about %lld MiB (binary values count twice, as hex) fails",
+					  big, (long long)(packet >> 20), (long long)(packet >> 21)));
+	return rc;
+}
+
 int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out)
 {
@@ -367,6 +397,8 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 		rc = count_pending(src, def->name, &out->pending);
 	if (!rc)
 		rc = warn_cascades(src, def->name, &out->warnings);
+	if (!rc)
+		rc = warn_packet_limit(src, def, &out->warnings);
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
 	out->installed = found == NTRIGGERS;
