@@ -85,6 +85,18 @@ static int full_key(const struct target *t, const char *key, char **out)
 
 static const struct s3_call call_init = {.body_fd = -1, .out_fd = -1};
 
+/* A call of method on key (NULL: the bucket), no body, no extra headers. */
+static struct s3_call call_for(const char *what, const char *method, const char *key,
+			       const char *query)
+{
+	struct s3_call c = call_init;
+	c.what = what;
+	c.method = method;
+	c.key = key;
+	c.query = query;
+	return c;
+}
+
 static bool valid_xxh128(const char *s)
 {
 	return s && strlen(s) == HASH_HEX_LEN && strspn(s, "0123456789abcdef") == HASH_HEX_LEN;
@@ -102,11 +114,8 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 {
 	char *meta = meta_header(info);
 	const char *headers[] = {meta};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
-	c.what = what;
-	c.method = "PUT";
-	c.key = key;
+	struct s3_call c = call_for(what, "PUT", key, NULL);
 	c.headers = headers;
 	c.n_headers = meta ? 1 : 0;
 	c.body_fd = fd;
@@ -133,12 +142,8 @@ static int multipart_create(struct multipart *m, const struct object_info *info)
 {
 	char *meta = meta_header(info);
 	const char *headers[] = {meta};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
-	c.what = m->what;
-	c.method = "POST";
-	c.key = m->key;
-	c.query = "uploads=";
+	struct s3_call c = call_for(m->what, "POST", m->key, "uploads=");
 	c.headers = headers;
 	c.n_headers = meta ? 1 : 0;
 	int rc = s3_call(m->t->s3, &c, &r);
@@ -186,16 +191,12 @@ static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, s
 static int multipart_complete(struct multipart *m, bool exclusive)
 {
 	struct buf body = BUF_INIT;
-	struct s3_call c = call_init;
 	struct http_response r = {0};
 	static const long precondition[] = {412, 0};
 	const char *headers[] = {"If-None-Match: *"};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
 	s3xml_complete_body(&body, m->etags, m->n_parts);
-	c.what = m->what;
-	c.method = "POST";
-	c.key = m->key;
-	c.query = query;
+	struct s3_call c = call_for(m->what, "POST", m->key, query);
 	c.body_mem = body.data;
 	c.body_len = (int64_t)body.len;
 	c.headers = headers;
@@ -231,14 +232,10 @@ static void multipart_abort(struct multipart *m)
 		return;
 	struct buf saved = BUF_INIT;
 	err_save(&saved);
-	struct s3_call c = call_init;
 	struct http_response r = {0};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
 	static const long gone[] = {404, 0};
-	c.what = m->what;
-	c.method = "DELETE";
-	c.key = m->key;
-	c.query = query;
+	struct s3_call c = call_for(m->what, "DELETE", m->key, query);
 	c.accept = gone;
 	if (s3_call(m->t->s3, &c, &r) != 0)
 		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
@@ -380,15 +377,12 @@ static int abort_if_same_key(void *ctx, const char *key, const char *upload_id)
 static void abort_stale_uploads(struct target *t, const char *key, const char *what)
 {
 	struct buf query = BUF_INIT, saved = BUF_INIT;
-	struct s3_call c = call_init;
 	struct http_response r = {0};
 	struct multipart m = {t, key, what, NULL, NULL, NULL, 0};
 	buf_adds(&query, "prefix=");
 	sigv4_uri_encode(&query, key, strlen(key), false);
 	buf_adds(&query, "&uploads=");
-	c.what = what;
-	c.method = "GET";
-	c.query = query.data;
+	struct s3_call c = call_for(what, "GET", NULL, query.data);
 	err_save(&saved);
 	if (s3_call(t->s3, &c, &r) != 0 ||
 	    s3xml_uploads(r.body.data, r.body.len, abort_if_same_key, &m) != 0)
@@ -456,12 +450,9 @@ out:
 static int head_object(struct target *t, const char *k, struct object_info *out)
 {
 	static const long missing[] = {404, 0};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
 	char *what = xasprintf("head %s", k);
-	c.what = what;
-	c.method = "HEAD";
-	c.key = k;
+	struct s3_call c = call_for(what, "HEAD", k, NULL);
 	c.accept = missing;
 	int rc = s3_call(t->s3, &c, &r);
 	if (rc == 0 && r.status == 404) {
@@ -507,11 +498,8 @@ static int probe_put(struct target *t, const char *key, long *status)
 {
 	static const long answers[] = {412, 501, 0};
 	const char *headers[] = {"If-None-Match: *"};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
-	c.what = "conditional write probe";
-	c.method = "PUT";
-	c.key = key;
+	struct s3_call c = call_for("conditional write probe", "PUT", key, NULL);
 	c.headers = headers;
 	c.n_headers = 1;
 	c.body_mem = "";
@@ -552,12 +540,9 @@ static int probe_conditional(struct target *t)
 	else if (rc == 0)
 		t->conditional = COND_SUPPORTED;
 	if (rc == 0 && first != 501) {
-		struct s3_call c = call_init;
 		struct http_response r = {0};
 		static const long gone[] = {404, 0};
-		c.what = "remove conditional write probe";
-		c.method = "DELETE";
-		c.key = key;
+		struct s3_call c = call_for("remove conditional write probe", "DELETE", key, NULL);
 		c.accept = gone;
 		rc = s3_call(t->s3, &c, &r);
 		http_response_free(&r);
@@ -571,12 +556,9 @@ static int copy_single(struct target *t, const char *src, const char *dst, long 
 	static const long answers[] = {412, 501, 0};
 	char *source = copy_source_header(t, src);
 	const char *headers[] = {source, "If-None-Match: *"};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
 	char *what = xasprintf("publish %s", dst);
-	c.what = what;
-	c.method = "PUT";
-	c.key = dst;
+	struct s3_call c = call_for(what, "PUT", dst, NULL);
 	c.headers = headers;
 	c.n_headers = t->conditional == COND_SUPPORTED ? 2 : 1;
 	c.body_mem = "";
@@ -679,11 +661,8 @@ static int s3_get_file(struct target *t, const char *key, const char *path)
 		goto out;
 	}
 	static const long missing[] = {404, 0};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
-	c.what = what;
-	c.method = "GET";
-	c.key = k;
+	struct s3_call c = call_for(what, "GET", k, NULL);
 	c.out_fd = fd;
 	c.accept = missing;
 	rc = s3_call(t->s3, &c, &r);
@@ -707,12 +686,9 @@ static int s3_remove(struct target *t, const char *key)
 	if (rc)
 		return rc;
 	static const long gone[] = {404, 0};
-	struct s3_call c = call_init;
 	struct http_response r = {0};
 	char *what = xasprintf("delete %s", k);
-	c.what = what;
-	c.method = "DELETE";
-	c.key = k;
+	struct s3_call c = call_for(what, "DELETE", k, NULL);
 	c.accept = gone;
 	rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
@@ -758,11 +734,8 @@ static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 	int rc = 0;
 	do {
 		char *query = list_query(full, token);
-		struct s3_call c = call_init;
 		struct http_response r = {0};
-		c.what = what;
-		c.method = "GET";
-		c.query = query;
+		struct s3_call c = call_for(what, "GET", NULL, query);
 		free(token);
 		token = NULL;
 		rc = s3_call(t->s3, &c, &r);
