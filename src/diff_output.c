@@ -4,6 +4,7 @@
 #include "codec.h"
 #include "err.h"
 #include "naming.h"
+#include "rowhash.h"
 #include "sqlutil.h"
 
 #include <errno.h>
@@ -159,6 +160,20 @@ static void add_literal(struct buf *b, const struct value *v, bool mysql)
 	}
 }
 
+/* A value for A's dialect. MySQL reads a date-time only in its own
+ * spelling ("2024-01-02 03:04:05", no 'T', no zone), which is the
+ * canonical one: B's text of another engine is written that way. */
+static void add_value(struct diff_output *o, const struct value *v, enum canon_class cls)
+{
+	struct canon c;
+	if (o->mysql && cls == CANON_TEMPORAL && v->type == VAL_TEXT) {
+		canon_value(v, cls, &c);
+		add_text(&o->out, c.p, c.n, true);
+		return;
+	}
+	add_literal(&o->out, v, o->mysql);
+}
+
 static void add_ident(struct diff_output *o, const char *name)
 {
 	sql_add_ident(&o->out, name, o->mysql ? '`' : '"');
@@ -172,7 +187,7 @@ static void add_where(struct diff_output *o, const struct diff_plan *p)
 		add_ident(o, p->key_names[k]);
 		bool null = o->keys[k].type == VAL_NULL;
 		buf_adds(&o->out, null ? " IS " : " = ");
-		add_literal(&o->out, &o->keys[k], o->mysql);
+		add_value(o, &o->keys[k], p->key_classes[k]);
 	}
 }
 
@@ -189,7 +204,7 @@ static void sql_insert(struct diff_output *o, const struct dbdiff_table *t, cons
 	buf_adds(&o->out, ") VALUES (");
 	for (size_t k = 0; k < p->nhash; k++) {
 		buf_adds(&o->out, k ? ", " : "");
-		add_literal(&o->out, &row[p->b_hash[k]], o->mysql);
+		add_value(o, &row[p->b_hash[k]], p->hash_classes[k]);
 	}
 	buf_adds(&o->out, ");\n");
 }
@@ -220,7 +235,7 @@ static void sql_update(struct diff_output *o, const struct dbdiff_table *t, cons
 		first = false;
 		add_ident(o, t->a->cols[p->a_hash[h]].name);
 		buf_adds(&o->out, " = ");
-		add_literal(&o->out, v, o->mysql);
+		add_value(o, v, p->hash_classes[h]);
 	}
 	add_where(o, p);
 	buf_adds(&o->out, ";\n");
@@ -237,6 +252,9 @@ static void sql_delete(struct diff_output *o, const struct dbdiff_table *t)
 static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
 		      const struct value *b_row)
 {
+	/* MySQL reads TIMESTAMP literals in the session's zone; the values are UTC. */
+	if (!o->began && o->mysql)
+		buf_adds(&o->out, "SET time_zone = '+00:00';\n");
 	if (!o->began)
 		buf_adds(&o->out, "BEGIN;\n");
 	o->began = true;
