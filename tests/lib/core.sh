@@ -122,8 +122,9 @@ run_until_idle() {
 
 # check_chain: published batches are numbered 1..N with no gap or duplicate;
 # each manifest's id and seq match its key; each `previous` names the batch
-# before it (null for the first); cdc files of different batches never share
-# a changelog seq (their first_seq..last_seq ranges are disjoint).
+# before it (null for the first); cdc batches never share a changelog seq:
+# the spans of their files' first_seq..last_seq are disjoint (SQLite commits
+# in seq order; the files of one batch may interleave, one per table).
 check_chain() {
 	all_manifests >"$T/manifests.jsonl"
 	jq -r -s '
@@ -141,8 +142,8 @@ check_chain() {
 		    | if .first_seq == null or .last_seq == null then "\(.file): no first_seq/last_seq"
 		      elif .first_seq > .last_seq then "\(.file): first_seq > last_seq"
 		      else empty end])
-		+ ([.[] | select(.batch.kind == "cdc") | .batch.id as $id | .tables[]
-		    | select(.first_seq != null) | {id: $id, a: .first_seq, b: .last_seq}]
+		+ ([.[] | select(.batch.kind == "cdc") | .batch.id as $id | [.tables[] | select(.first_seq != null)]
+		    | select(length > 0) as $f | {id: $id, a: ([$f[].first_seq] | min), b: ([$f[].last_seq] | max)}]
 		   | sort_by(.a) | . as $r
 		   | [range(1; length) as $i | select($r[$i].a <= $r[$i - 1].b)
 		      | "seq range \($r[$i].a)..\($r[$i].b) of \($r[$i].id) overlaps \($r[$i - 1].a)..\($r[$i - 1].b) of \($r[$i - 1].id)"])
