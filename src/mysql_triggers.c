@@ -7,6 +7,7 @@
 #include "err.h"
 #include "log.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -291,21 +292,33 @@ int mysql_drop_changelog(struct source *src)
 	return rc;
 }
 
-static int count_pending(struct source *src, const char *table, int64_t *n)
+/* Pending changes of table and the time of the oldest ("" when none), as
+ * change timestamps are spelt: "2024-03-31T01:30:00.123Z". */
+static int count_pending(struct source *src, const char *table, struct trigger_status *out)
 {
 	bool exists;
-	*n = 0;
+	out->pending = 0;
+	out->oldest[0] = '\0';
 	int rc = mysql_table_exists(src, src->changelog, &exists);
 	if (rc || !exists)
 		return rc;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT COUNT(*) FROM ");
+	buf_adds(&sql, "SELECT COUNT(*), REPLACE(CONCAT(MIN(ts), 'Z'), ' ', 'T') FROM ");
 	mysql_add_ident(&sql, src->changelog);
 	buf_adds(&sql, " WHERE tbl = ");
 	mysql_add_literal(src, &sql, table);
-	rc = mysql_select_int(src, sql.data, "count pending changes", n);
+	MYSQL_RES *res;
+	rc = mysql_select(src, sql.data, "count pending changes", &res);
 	buf_free(&sql);
-	return rc;
+	if (rc)
+		return rc;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (row && row[0])
+		out->pending = strtoll(row[0], NULL, 10);
+	if (row && row[1])
+		snprintf(out->oldest, sizeof(out->oldest), "%s", row[1]);
+	mysql_free_result(res);
+	return 0;
 }
 
 /* MySQL fires no trigger for rows changed by a foreign-key cascade
@@ -394,7 +407,7 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	if (!rc)
 		rc = count_triggers(src, def->name, &found);
 	if (!rc)
-		rc = count_pending(src, def->name, &out->pending);
+		rc = count_pending(src, def->name, out);
 	if (!rc)
 		rc = warn_cascades(src, def->name, &out->warnings);
 	if (!rc)

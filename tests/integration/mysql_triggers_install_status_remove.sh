@@ -53,6 +53,10 @@ grep -E '^b +installed +no-drift +pending=1$' "$T/last.out" >/dev/null ||
 assert_contains "$T/last.out" "keyed by unique index code_uk"
 assert_contains "$T/last.out" "TRUNCATE"
 
+assert_status 0 "$CDCPACK" --json status
+jq -e '.oldest_pending | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[.][0-9]{3}Z$")' "$T/last.out" \
+	>/dev/null || fail "status --json oldest_pending: $(cat "$T/last.out")"
+
 assert_status 0 "$CDCPACK" --json triggers status
 jq -e '[.. | objects | select(.name == "a")][0] | .installed == true and .pending == 2' \
 	"$T/last.out" >/dev/null || fail "--json status: $(cat "$T/last.out")"
