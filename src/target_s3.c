@@ -27,8 +27,10 @@
 /* Parts in flight: our reads and hashing overlap the server's work. */
 #define UPLOAD_THREADS 4
 
+/* Does the server honour If-None-Match? Learnt once per process (probe_conditional). */
 enum conditional { COND_UNKNOWN, COND_SUPPORTED, COND_IGNORED };
 
+/* Owns s3, prefix and temp_prefix. */
 struct target {
 	struct s3 *s3;
 	char *prefix;	   /* from the URL, "" or ending in '/'; put before every key */
@@ -127,7 +129,7 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 	return rc;
 }
 
-/* A multipart upload in progress; owns upload_id, query and the ETags. */
+/* A multipart upload in progress; owns upload_id, enc_id and the ETags. */
 struct multipart {
 	struct target *t;
 	const char *key;
@@ -163,8 +165,8 @@ static int multipart_create(struct multipart *m, const struct object_info *info)
 	return rc;
 }
 
-/* Uploads or copies part number n (1-based); the reply's ETag goes to etags[n-1]. */
-/* conn: the calling thread's connection, NULL for the target's own. */
+/* Uploads or copies part number n (1-based) over conn (the calling thread's
+ * connection, NULL for the target's own); the reply's ETag goes to etags[n-1]. */
 static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, struct s3_call *c)
 {
 	struct http_response r = {0};
