@@ -73,9 +73,9 @@ static int parse_blob(struct cursor *c, struct value *v, struct buf *scratch)
 static int parse_number(struct cursor *c, struct value *v)
 {
 	const char *s = c->p;
-	size_t n = strcspn(s, ",");
-	if (s + n > c->end)
-		n = (size_t)(c->end - s);
+	/* Bounded by end: text is not NUL-terminated when it is a slice. */
+	const char *comma = memchr(s, ',', (size_t)(c->end - s));
+	size_t n = comma ? (size_t)(comma - s) : (size_t)(c->end - s);
 	char tmp[64];
 	if (n == 0 || n >= sizeof(tmp))
 		return err_set(CDC_ERUNTIME, "row image: bad number literal");
