@@ -90,17 +90,26 @@ int batch_key_parse(const char *key, const char *source, int64_t *seq, struct mo
 	    p[8] != '-')
 		return -1;
 	const char *suffix = p + used;
-	bool known = false;
+	int comp = -1;
 	for (int c = COMPRESS_ZSTD; c <= COMPRESS_NONE; c++)
-		known |= strcmp(suffix, compression_suffix((enum compression)c)) == 0;
-	if (!known || n < 1)
+		if (strcmp(suffix, compression_suffix((enum compression)c)) == 0)
+			comp = c;
+	if (comp < 0 || n < 1)
 		return -1;
 	struct tm tm = {0};
 	if (!strptime(stamp, "%Y%m%dT%H%M%SZ", &tm))
 		return -1;
+	struct moment at = {timegm(&tm), 0};
+	/* Only the exact key batch_key makes: sscanf and strptime also take
+	 * "+0000007", " 0000007" and February 30th, and the folders must name
+	 * the stamp's day (found by fuzz_naming). */
+	char *canon = batch_key(source, n, at, (enum compression)comp);
+	bool same = strcmp(canon, key) == 0;
+	free(canon);
+	if (!same)
+		return -1;
 	*seq = n;
-	created->sec = timegm(&tm);
-	created->ms = 0;
+	*created = at;
 	return 0;
 }
 

@@ -44,6 +44,20 @@ static void batch_key_parses_back(void **state)
 	assert_int_equal(batch_key_parse("shop/2026/11/24/shop-00000001-20261124T101112Z.zip",
 					 "shop", &seq, &m),
 			 -1);
+	/* Only keys batch_key makes (found by fuzz_naming): no other spelling
+	 * of the seq, no impossible date, folders that match the stamp. */
+	static const char *const others[] = {
+		"shop/2026/11/24/shop-+0000001-20261124T101112Z.tar",
+		"shop/2026/11/24/shop- 0000001-20261124T101112Z.tar",
+		"shop/2026/02/30/shop-00000001-20260230T101112Z.tar",
+		"shop/2026/11/25/shop-00000001-20261124T101112Z.tar",
+		"shop/xxxx/yy/zz/shop-00000001-20261124T101112Z.tar",
+	};
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		assert_int_equal(batch_key_parse(others[i], "shop", &seq, &m), -1);
+	assert_int_equal(batch_key_parse("shop/2026/11/24/shop-00000001-20261124T101112Z.tar",
+					 "shop", &seq, &m),
+			 0);
 }
 
 static void dms_file_names(void **state)
