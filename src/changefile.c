@@ -345,7 +345,9 @@ static int csv_next(struct changefile_reader *r, char *op, const struct value **
 	if (r->op_column) {
 		size_t n = r->offsets[1];
 		*op = n == 1 ? r->record.data[0] : '?';
-		if (!strchr("IUD", *op) || n != 1)
+		/* strchr finds the terminator too: a NUL byte is no Op
+		 * (found by fuzz_changefile). */
+		if (n != 1 || *op == '\0' || !strchr("IUD", *op))
 			return err_set(CDC_ERUNTIME, "%s:%ld: Op must be I, U or D", r->path,
 				       r->line);
 		first = 1;

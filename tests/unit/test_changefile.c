@@ -153,6 +153,35 @@ static void csv_reader_reads_what_the_writer_wrote(void **state)
 	free(def.cols);
 }
 
+/* Found by fuzz_changefile: a NUL byte in the Op column passed the I/U/D
+ * check (strchr finds the terminator), and apply took it for an upsert. */
+static void csv_op_must_be_i_u_or_d(void **state)
+{
+	(void)state;
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	static const char *const bad[] = {"\0,1\n", "X,1\n", "II,1\n", ",1\n"};
+	static const size_t len[] = {4, 4, 5, 3};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char path[] = "/tmp/test_changefile.XXXXXX";
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, bad[i], len[i]), (ssize_t)len[i]);
+		close(fd);
+		struct changefile_reader *r;
+		assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false), 0);
+		char op;
+		const struct value *before, *after;
+		assert_true(changefile_next(r, &op, &before, &after) < 0);
+		changefile_close(r);
+		unlink(path);
+	}
+	free(def.cols[0].name);
+	free(def.cols[0].type);
+	free(def.cols);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +191,7 @@ int main(void)
 		cmocka_unit_test(reals_print_shortest_round_trip),
 		cmocka_unit_test(base64_round_trips_binary),
 		cmocka_unit_test(csv_reader_reads_what_the_writer_wrote),
+		cmocka_unit_test(csv_op_must_be_i_u_or_d),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
