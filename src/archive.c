@@ -14,6 +14,15 @@
 #define MANIFEST_MAX (16 << 20)
 #define CHUNK (256 << 10)
 
+/* libarchive's message for its last error. Some failures set none (a gzip
+ * stream cut inside its trailer): name the likely cause rather than print
+ * "(null)". */
+static const char *la_error(struct archive *a)
+{
+	const char *s = archive_error_string(a);
+	return s ? s : "damaged or truncated data";
+}
+
 /* libarchive writes through this, so the archive is hashed as it is written. */
 struct sink {
 	int fd;
@@ -147,7 +156,7 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 		rc = -1;
 	if (rc == -1)
 		rc = err_set(CDC_ERUNTIME, "%s: writing archive: %s", path,
-			     s.err ? strerror(s.err) : archive_error_string(a));
+			     s.err ? strerror(s.err) : la_error(a));
 	archive_write_free(a);
 	if (rc == 0 && fsync(s.fd) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
@@ -178,7 +187,7 @@ static int read_manifest(struct archive *a, struct archive_entry *e, const char 
 	int rc = 0;
 	if (got != (la_ssize_t)n)
 		rc = err_set(CDC_ERUNTIME, "%s: manifest.json: %s", path,
-			     got < 0 ? archive_error_string(a) : "truncated");
+			     got < 0 ? la_error(a) : "truncated");
 	else
 		rc = manifest_parse(m, text, n, path);
 	free(text);
@@ -216,7 +225,7 @@ static int copy_entry(struct archive *a, const char *path, struct manifest_file 
 		}
 	}
 	if (!rc && n < 0)
-		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", path, f->path, archive_error_string(a));
+		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", path, f->path, la_error(a));
 	if (!rc && total != f->bytes)
 		rc = err_set(CDC_ERUNTIME, "%s: %s has %lld bytes, the manifest says %lld", path,
 			     f->path, (long long)total, (long long)f->bytes);
@@ -262,14 +271,14 @@ static int read_entries(struct archive *a, const char *path, const char *dir, st
 	int r = archive_read_next_header(a, &e);
 	if (r != ARCHIVE_OK)
 		return err_set(CDC_ERUNTIME, "%s: not a readable archive: %s", path,
-			       r == ARCHIVE_EOF ? "empty" : archive_error_string(a));
+			       r == ARCHIVE_EOF ? "empty" : la_error(a));
 	int rc = read_manifest(a, e, path, m);
 	for (size_t index = 0; !rc; index++) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK)
-			rc = err_set(CDC_ERUNTIME, "%s: %s", path, archive_error_string(a));
+			rc = err_set(CDC_ERUNTIME, "%s: %s", path, la_error(a));
 		else
 			rc = extract_entry(a, e, path, dir, m, index);
 	}
@@ -288,8 +297,7 @@ int archive_read_batch(const char *path, const char *dir, struct manifest *m)
 	archive_read_support_format_tar(a);
 	int rc;
 	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK)
-		rc = err_set(CDC_ERUNTIME, "%s: cannot open archive: %s", path,
-			     archive_error_string(a));
+		rc = err_set(CDC_ERUNTIME, "%s: cannot open archive: %s", path, la_error(a));
 	else
 		rc = read_entries(a, path, dir, m);
 	archive_read_free(a);
