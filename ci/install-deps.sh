@@ -11,6 +11,7 @@ packages=(
 	libxxhash-dev xxhash libjansson-dev
 	libmariadb-dev mariadb-server mariadb-client
 	libcmocka-dev
+	clang-14 libclang-rt-14-dev
 	zstd jq awscli python3-jsonschema time
 )
 
