@@ -1,0 +1,532 @@
+# shellcheck shell=bash
+# Helpers for the crash matrix and the signal and disk tests
+# (tests/integration/crash_matrix_*.sh, signal_*.sh, disk_*.sh). Source after
+# tests/lib/common.sh and tests/lib/core.sh; then `cm_init SOURCE TARGET`
+# with SOURCE sqlite|mysql and TARGET file|s3.
+#
+# A test works in cases: `cm_case NAME` gives each its own directory
+# ($CM_DIR, with core.sh's $SRC_DB, $BUCKET, $STATE_DIR, $CDCPACK_CONFIG in
+# it), its own MySQL database ($CM_DB) and its own S3 prefix ($CM_PREFIX).
+# The source, source name "src", holds two tables:
+#   acct(id INT PRIMARY KEY, owner VARCHAR(40), bal INT)      rows 1..50
+#   item(a INT, b VARCHAR(10), qty INT, PRIMARY KEY (a, b))   rows (1..20, 's')
+# `cm_writer_script N` writes N writer steps (one transaction each: inserts,
+# updates, key changes and deletes on both tables) and, per table, the cdc
+# rows they must ship, in order ($CM_DIR/want.TABLE.csv). Every row a step
+# writes is new (no change repeats an earlier one), so a row shipped twice
+# or lost shows in the comparison.
+#
+# For an S3 target, `cm_fetch` mirrors the case's prefix to a local
+# directory (with the AWS CLI, an independent client) and points $BUCKET at
+# it, so that core.sh's published, check_chain, check_archive and
+# temp_objects read what the server holds.
+
+CM_TABLES=(acct item)
+
+cm_init() {
+	CM_SOURCE=$1
+	CM_TARGET=$2
+	case $CM_SOURCE in
+	sqlite) ;;
+	mysql) source "$ROOT/tests/lib/mysql.sh" ;;
+	*) fail "cm_init: unknown source $CM_SOURCE" ;;
+	esac
+	case $CM_TARGET in
+	file) ;;
+	s3)
+		source "$ROOT/tests/lib/s3.sh"
+		s3_reset
+		export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY
+		export AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
+		export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+		unset AWS_SESSION_TOKEN AWS_PROFILE
+		;;
+	*) fail "cm_init: unknown target $CM_TARGET" ;;
+	esac
+	_cm_cleanups=()
+	trap '_cm_rc=$?; cm_cleanup; (exit $_cm_rc); cleanup_tmp' EXIT
+}
+
+# cm_on_exit CMD: CMD (a string for eval) runs when the test ends, however
+# it ends, before the temp dir goes (last registered, first run).
+cm_on_exit() {
+	_cm_cleanups+=("$1")
+}
+
+cm_cleanup() {
+	local i
+	for ((i = ${#_cm_cleanups[@]} - 1; i >= 0; i--)); do
+		eval "${_cm_cleanups[i]}" >/dev/null 2>&1 || true
+	done
+	_cm_cleanups=()
+}
+
+# cm_case NAME: a fresh case (directory, database, S3 prefix).
+cm_case() {
+	CM_NAME=$1
+	CM_DIR=$T/$1
+	rm -rf "$CM_DIR"
+	core_use "$CM_DIR"
+	CM_BUCKET_DIR=$BUCKET
+	if [[ $CM_SOURCE == mysql ]]; then
+		CM_DB=$(mysql_fresh_db "cm_${CM_TARGET}_${1//-/_}")
+	fi
+	if [[ $CM_TARGET == s3 ]]; then
+		CM_PREFIX=$S3_PREFIX/$1
+	fi
+}
+
+# cm_source_url: the case's source.
+cm_source_url() {
+	if [[ $CM_SOURCE == mysql ]]; then mysql_url "$CM_DB"; else echo "sqlite:$SRC_DB"; fi
+}
+
+# cm_config [extra INI lines...]: the case's config (source named "src");
+# extra lines go after [target]'s keys (start them with a section).
+cm_config() {
+	local tgt="file:$CM_BUCKET_DIR" extra=()
+	if [[ $CM_TARGET == s3 ]]; then
+		tgt="s3://$CDCPACK_TEST_S3_BUCKET/$CM_PREFIX"
+		extra=("endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION")
+	fi
+	write_config "$CDCPACK_CONFIG" "$(cm_source_url)" "$tgt" "${extra[@]}" "$@"
+	sed -i -e '/^url = \(sqlite\|mysql\):/a name = src' -e "s|^dir = .*|dir = $STATE_DIR|" \
+		"$CDCPACK_CONFIG"
+}
+
+# cm_sql SQL: runs SQL on the source; prints rows tab-separated.
+cm_sql() {
+	if [[ $CM_SOURCE == mysql ]]; then
+		mysql_exec "$CM_DB" "$1"
+	else
+		sqlite3 -separator $'\t' "$SRC_DB" ".timeout 30000" "$1"
+	fi
+}
+
+# cm_seed: the two tables and their first rows.
+cm_seed() {
+	local i acct= item=
+	for ((i = 1; i <= 50; i++)); do acct+="${acct:+,}($i, 's $i', $i)"; done
+	for ((i = 1; i <= 20; i++)); do item+="${item:+,}($i, 's', $i)"; done
+	cm_sql "CREATE TABLE acct (id INT PRIMARY KEY, owner VARCHAR(40), bal INT);
+		CREATE TABLE item (a INT, b VARCHAR(10), qty INT, PRIMARY KEY (a, b));
+		INSERT INTO acct VALUES $acct;
+		INSERT INTO item VALUES $item;"
+}
+
+# cm_setup [extra INI lines...]: a seeded source, its config, triggers and
+# the load batch.
+cm_setup() {
+	cm_seed
+	cm_config "$@"
+	cdc triggers install
+	cdc load
+}
+
+# cm_writer_script N [FIRST]: steps FIRST..FIRST+N-1 (FIRST defaults to 1;
+# give later scripts of one case higher numbers) into $CM_DIR/writer.sql,
+# one transaction a line; appends the rows they ship to
+# $CM_DIR/want.TABLE.csv. Step i: inserts acct 1000+i and item (100+i,'w');
+# moves 50 to seed account (i % 50) + 1; every 3rd step moves acct 1000+i to
+# key 5000+i (D + I); every 4th deletes the account of step i-1; every 2nd
+# changes item (100+i-1,'w')'s key to (100+i-1,'k'); every 5th deletes
+# seed item i/5.
+cm_writer_script() {
+	local n=$1 first=${2:-1} i s id prev
+	if ((first == 1)); then
+		declare -gA _cm_bal=() _cm_acct_id=() _cm_seed_item=()
+		for ((i = 1; i <= 50; i++)); do _cm_bal[$i]=$i; done
+		: >"$CM_DIR/want.acct.csv"
+		: >"$CM_DIR/want.item.csv"
+	fi
+	: >"$CM_DIR/writer.sql"
+	for ((i = first; i < first + n; i++)); do
+		id=$((1000 + i))
+		s="INSERT INTO acct VALUES ($id, 'w $i', $i); INSERT INTO item VALUES ($((100 + i)), 'w', $i);"
+		printf 'I,%s,w %s,%s\n' "$id" "$i" "$i" >>"$CM_DIR/want.acct.csv"
+		printf 'I,%s,w,%s\n' "$((100 + i))" "$i" >>"$CM_DIR/want.item.csv"
+		local k=$((i % 50 + 1))
+		_cm_bal[$k]=$((_cm_bal[$k] + 50))
+		s+=" UPDATE acct SET bal = bal + 50 WHERE id = $k;"
+		printf 'U,%s,s %s,%s\n' "$k" "$k" "${_cm_bal[$k]}" >>"$CM_DIR/want.acct.csv"
+		if ((i % 3 == 0)); then
+			s+=" UPDATE acct SET id = $((5000 + i)) WHERE id = $id;"
+			printf 'D,%s,w %s,%s\nI,%s,w %s,%s\n' "$id" "$i" "$i" "$((5000 + i))" "$i" "$i" \
+				>>"$CM_DIR/want.acct.csv"
+			id=$((5000 + i))
+		fi
+		_cm_acct_id[$i]=$id
+		if ((i % 4 == 0 && i > 1)); then
+			prev=${_cm_acct_id[$((i - 1))]}
+			s+=" DELETE FROM acct WHERE id = $prev;"
+			printf 'D,%s,w %s,%s\n' "$prev" "$((i - 1))" "$((i - 1))" >>"$CM_DIR/want.acct.csv"
+		fi
+		if ((i % 2 == 0 && i > 1)); then
+			s+=" UPDATE item SET b = 'k' WHERE a = $((100 + i - 1)) AND b = 'w';"
+			printf 'D,%s,w,%s\nI,%s,k,%s\n' "$((100 + i - 1))" "$((i - 1))" "$((100 + i - 1))" \
+				"$((i - 1))" >>"$CM_DIR/want.item.csv"
+		fi
+		if ((i % 5 == 0 && i / 5 <= 20)) && [[ -z ${_cm_seed_item[$((i / 5))]-} ]]; then
+			_cm_seed_item[$((i / 5))]=gone
+			s+=" DELETE FROM item WHERE a = $((i / 5)) AND b = 's';"
+			printf 'D,%s,s,%s\n' "$((i / 5))" "$((i / 5))" >>"$CM_DIR/want.item.csv"
+		fi
+		printf 'BEGIN; %s COMMIT;\n' "$s" >>"$CM_DIR/writer.sql"
+	done
+}
+
+# cm_writer_start [PAUSE]: a background writer plays writer.sql through one
+# client session, PAUSE seconds (default 0.03) between transactions; its
+# pid is in CM_WRITER. Output in $CM_DIR/writer.out.
+cm_writer_start() {
+	local pause=${1:-0.03} client
+	if [[ $CM_SOURCE == mysql ]]; then
+		client=(mariadb --defaults-file="$CDCPACK_TEST_MYSQL_ROOT_CNF" -N -B -D "$CM_DB")
+	else
+		client=(sqlite3 -bail "$SRC_DB")
+	fi
+	(
+		{
+			[[ $CM_SOURCE == sqlite ]] && echo ".timeout 30000"
+			while IFS= read -r line; do
+				printf '%s\n' "$line"
+				sleep "$pause"
+			done <"$CM_DIR/writer.sql"
+			echo "SELECT 'writer done';"
+		} | "${client[@]}"
+	) >"$CM_DIR/writer.out" 2>&1 &
+	CM_WRITER=$!
+	cm_on_exit "kill $CM_WRITER"
+}
+
+cm_writer_running() {
+	kill -0 "$CM_WRITER" 2>/dev/null
+}
+
+# cm_writer_wait: the writer ends (at most 120 s) having played every step.
+cm_writer_wait() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		cm_writer_running || break
+		sleep 0.1
+	done
+	cm_writer_running && fail "the writer is still running after 120 s"
+	wait "$CM_WRITER" || fail "the writer failed: $(cat "$CM_DIR/writer.out")"
+	[[ $(cat "$CM_DIR/writer.out") == "writer done" ]] ||
+		fail "the writer reported: $(cat "$CM_DIR/writer.out")"
+}
+
+# cm_changelog_count: rows waiting in the source's changelog.
+cm_changelog_count() {
+	cm_sql "SELECT COUNT(*) FROM cdcpack_changelog"
+}
+
+cm_changelog_has() { # cm_changelog_has N: at least N rows wait
+	(($(cm_changelog_count) >= $1))
+}
+
+# cm_fetch: for an S3 target, mirror the case's prefix into a fresh local
+# directory with the AWS CLI and point $BUCKET at it; unfinished multipart
+# uploads under the prefix go to $CM_DIR/uploads.json. For file: a no-op.
+cm_fetch() {
+	[[ $CM_TARGET == s3 ]] || return 0
+	_cm_fetches=$((${_cm_fetches:-0} + 1))
+	BUCKET=$CM_DIR/mirror.$_cm_fetches
+	mkdir -p "$BUCKET"
+	s3_aws s3 sync --only-show-errors "s3://$CDCPACK_TEST_S3_BUCKET/$CM_PREFIX/" "$BUCKET/" \
+		>"$CM_DIR/sync.out" 2>&1 || fail "aws s3 sync of $CM_PREFIX: $(cat "$CM_DIR/sync.out")"
+	s3_control GET /uploads | jq -c --arg p "$CM_PREFIX/" 'map(select(.key | startswith($p)))' \
+		>"$CM_DIR/uploads.json"
+}
+
+# cm_published_sums: sha256 of every published object, paths relative to
+# the bucket (for `sha256sum -c` in a later mirror).
+cm_published_sums() {
+	[[ -d $BUCKET/cdc ]] || return 0
+	(cd "$BUCKET" && find cdc -type f | LC_ALL=C sort | xargs -r -d '\n' sha256sum)
+}
+
+# cm_check_unchanged SUMS: every object listed in SUMS still has its bytes.
+cm_check_unchanged() {
+	[[ -s $1 ]] || return 0
+	(cd "$BUCKET" && sha256sum --quiet -c "$1") >"$CM_DIR/sha.err" 2>&1 ||
+		fail "an object published before the rerun changed: $(cat "$CM_DIR/sha.err")"
+}
+
+# cm_check_no_temp: nothing is left under the temp prefix: for file: no
+# file at all (hidden side files included); for S3 no object (listed with
+# `aws s3 ls`) and no unfinished multipart upload.
+cm_check_no_temp() {
+	if [[ $CM_TARGET == s3 ]]; then
+		local out=$CM_DIR/tmp.ls
+		s3_aws s3 ls --recursive "s3://$CDCPACK_TEST_S3_BUCKET/$CM_PREFIX/_tmp/" >"$out" 2>&1 || true
+		assert_eq "" "$(cat "$out")" "objects under the temp prefix (aws s3 ls)"
+		assert_eq "[]" "$(cat "$CM_DIR/uploads.json")" "unfinished multipart uploads"
+	else
+		assert_eq "" "$(temp_objects)" "files left under the temp prefix"
+	fi
+}
+
+# cm_check_rows: per table, the cdc rows of all published batches, in chain
+# order, are exactly want.TABLE.csv: every change once, none lost, none twice.
+cm_check_rows() {
+	local t a
+	for t in "${CM_TABLES[@]}"; do
+		while IFS= read -r a; do
+			tar -xOf "$a" --wildcards --no-wildcards-match-slash "$t/*" --exclude "$t/LOAD*" \
+				2>/dev/null || true
+		done < <(published) >"$CM_DIR/rows.$t.csv"
+		if ! cmp -s "$CM_DIR/want.$t.csv" "$CM_DIR/rows.$t.csv"; then
+			diff "$CM_DIR/want.$t.csv" "$CM_DIR/rows.$t.csv" | head -n 20 >&2 || true
+			fail "table $t: the cdc rows of the published batches are not the changes made, once each (< expected, > published)"
+		fi
+	done
+}
+
+# cm_dump DB: both tables ordered by key, as the engine's own client prints them.
+cm_dump() {
+	if [[ $CM_SOURCE == mysql ]]; then
+		mysql_exec "$1" "SELECT 'acct'; SELECT * FROM acct ORDER BY id;
+			SELECT 'item'; SELECT * FROM item ORDER BY a, b"
+	else
+		sqlite3 -separator $'\t' "$1" "SELECT 'acct'; SELECT * FROM acct ORDER BY id;
+			SELECT 'item'; SELECT * FROM item ORDER BY a, b"
+	fi
+}
+
+# cm_check_replica: apply every published batch to a fresh replica (same
+# engine as the source); verify says it equals the source; so do the
+# engine's own dumps ordered by key (and, for SQLite, the typed byte-exact
+# comparison of core.sh).
+cm_check_replica() {
+	local rep src
+	if [[ $CM_SOURCE == mysql ]]; then
+		rep=$(mysql_fresh_db "cm_${CM_TARGET}_${CM_NAME//-/_}_rep")
+		cdc apply --to "$(mysql_url "$rep")"
+		cdc verify --against "$(mysql_url "$rep")"
+		src=$CM_DB
+	else
+		rep=$CM_DIR/replica.db
+		cdc apply --to "sqlite:$rep"
+		cdc verify --against "sqlite:$rep"
+		check_replica_equals_source "$rep"
+		src=$SRC_DB
+	fi
+	cm_dump "$src" >"$CM_DIR/dump.src"
+	cm_dump "$rep" >"$CM_DIR/dump.rep"
+	if ! cmp -s "$CM_DIR/dump.src" "$CM_DIR/dump.rep"; then
+		diff "$CM_DIR/dump.src" "$CM_DIR/dump.rep" | head -n 20 >&2 || true
+		fail "the replica's dump differs from the source's (< source, > replica)"
+	fi
+}
+
+# cm_check_chain: published batches are numbered 1..N (keys, ids, seq)
+# with no gap or duplicate, each `previous` names the batch before it; every
+# cdc file has first_seq <= last_seq; and the changelog ranges of different
+# batches (each batch's lowest first_seq to highest last_seq over its
+# files) are disjoint: one writer session commits in sequence order, so a
+# change in two batches would make two ranges overlap. (core.sh's
+# check_chain compares files, which fits one-table tests only: the files of
+# two tables of one batch interleave.)
+cm_check_chain() {
+	all_manifests >"$CM_DIR/manifests.jsonl"
+	jq -r -s '
+		. as $m
+		| [range(length) as $i | $m[$i] as $b
+		   | ("src-" + ("0000000" + ($i + 1 | tostring))[-8:]) as $want
+		   | if ($b.key | split("/") | last | startswith($want + "-")) | not
+		       then "position \($i + 1): expected batch \($want), found key \($b.key)" else empty end,
+		     if $b.batch.id != $want or $b.batch.seq != $i + 1
+		       then "\($b.key): id \($b.batch.id) seq \($b.batch.seq), expected \($want)" else empty end,
+		     (if $i == 0 then null else $m[$i - 1].batch.id end) as $prev
+		     | if $b.batch.previous != $prev
+		       then "\($want): previous is \($b.batch.previous), expected \($prev)" else empty end]
+		+ ([.[] | select(.batch.kind == "cdc") | .tables[]
+		    | if .first_seq == null or .last_seq == null then "\(.file): no first_seq/last_seq"
+		      elif .first_seq > .last_seq then "\(.file): first_seq > last_seq"
+		      elif .rows < 1 then "\(.file): no rows"
+		      else empty end])
+		+ ([.[] | select(.batch.kind == "cdc")
+		    | {id: .batch.id, a: ([.tables[].first_seq] | min), b: ([.tables[].last_seq] | max)}]
+		   | sort_by(.a) | . as $r
+		   | [range(1; length) as $i | select($r[$i].a <= $r[$i - 1].b)
+		      | "seq range \($r[$i].a)..\($r[$i].b) of \($r[$i].id) overlaps \($r[$i - 1].a)..\($r[$i - 1].b) of \($r[$i - 1].id)"])
+		| .[]' "$CM_DIR/manifests.jsonl" >"$CM_DIR/chain.err"
+	if [[ -s $CM_DIR/chain.err ]]; then
+		fail "published chain: $(cat "$CM_DIR/chain.err")"
+	fi
+}
+
+# cm_check_all: after the last run: the chain (cm_check_chain), every
+# archive whole, the rows once each, no temp object, a replica equal to
+# the source.
+cm_check_all() {
+	cm_fetch
+	cm_check_chain
+	local a
+	while IFS= read -r a; do check_archive "$a"; done < <(published)
+	cm_check_rows
+	cm_check_no_temp
+	cm_check_replica
+}
+
+# cm_expect_recovered N: the last `--json run` carried N batches forward.
+cm_expect_recovered() {
+	assert_eq "$1" "$(jq .recovered "$T/last.out")" "${2:-batches the run recovered}"
+}
+
+# cm_cases NAME...: runs `cm_scenario NAME` for each NAME, each in a
+# subshell so that one failing case does not hide the others; prints
+# "ok NAME (Ns)" or "FAIL NAME (Ns)" per case, and fails at the end if any
+# failed. cm_scenario is the test's function.
+cm_cases() {
+	local name started rc failed=()
+	for name in "$@"; do
+		started=$SECONDS
+		set +e
+		(
+			set -e
+			trap '_cm_rc=$?; cm_cleanup; exit $_cm_rc' EXIT
+			cm_scenario "$name"
+		)
+		rc=$?
+		set -e
+		if ((rc == 0)); then
+			echo "ok   $name ($((SECONDS - started))s)"
+		else
+			echo "FAIL $name ($((SECONDS - started))s)"
+			failed+=("$name")
+		fi
+	done
+	((${#failed[@]} == 0)) || fail "failed cases: ${failed[*]}"
+}
+
+# cm_crash_scenario POINT: the crash matrix case. A writer plays 40 steps;
+# a run is killed at POINT (CDCPACK_FAULT=crash:POINT, SIGKILL) while it
+# writes; the next run must carry forward the batch the killed run left
+# (none at after-capture and after-ack); runs go on while the writer works,
+# then until idle once it has ended. Then: no object published before the
+# rerun changed, and cm_check_all.
+cm_crash_scenario() {
+	local point=$1 got=0 runs=0 recovered=1
+	[[ $point == after-capture || $point == after-ack ]] && recovered=0
+	cm_case "$point"
+	cm_setup
+	cm_writer_script 40
+	cm_writer_start
+	wait_for 30 "the writer's first changes" cm_changelog_has 3
+	{ CDCPACK_FAULT=crash:$point "$CDCPACK" run >"$CM_DIR/crash.out" 2>"$CM_DIR/crash.err"; } 2>/dev/null ||
+		got=$?
+	if ((got != 137)); then
+		cat "$CM_DIR/crash.err" >&2
+		fail "run with CDCPACK_FAULT=crash:$point exited $got, expected 137 (SIGKILL)"
+	fi
+	assert_contains "$CM_DIR/crash.err" "crash at $point"
+	cm_writer_running || echo "note: the writer ended before the crash" >&2
+	cm_fetch
+	cm_published_sums >"$CM_DIR/before.sha"
+
+	cdc --json run
+	cm_expect_recovered "$recovered" "batches the run after a crash at $point recovered"
+	while cm_writer_running && ((runs++ < 60)); do
+		cdc --json run
+		cm_expect_recovered 0 "batches recovered by a later run"
+		sleep 0.1
+	done
+	cm_writer_wait
+	run_until_idle
+	cm_fetch
+	cm_check_unchanged "$CM_DIR/before.sha"
+	cm_check_all
+}
+
+CM_POINTS=(after-capture after-stage mid-upload after-upload after-publish after-ack)
+
+# cm_tmpfs DIR SIZE: mounts a fresh tmpfs of SIZE (mount's size=, e.g. 4m)
+# on DIR, unmounted when the case or test ends. Returns 1, saying why, when
+# mounting is not permitted (not root, no CAP_SYS_ADMIN): the caller then
+# injects the failure another way. CM_NO_MOUNT=1 makes it return 1 (to
+# try that way where mounting works).
+cm_tmpfs() {
+	mkdir -p "$1"
+	if [[ -n ${CM_NO_MOUNT:-} ]] && echo "CM_NO_MOUNT is set" >"$CM_DIR/mount.err" ||
+		! mount -t tmpfs -o "size=$2,mode=0700" tmpfs "$1" 2>"$CM_DIR/mount.err"; then
+		echo "note: cannot mount a tmpfs on $1 ($(cat "$CM_DIR/mount.err")): injecting the failure instead" >&2
+		return 1
+	fi
+	cm_on_exit "umount '$1' || umount -l '$1'"
+}
+
+# cm_fill DIR FREE: a file DIR/.filler leaves about FREE bytes free on
+# DIR's file system (0: full, as far as dd can fill it).
+cm_fill() {
+	local dir=$1 free=$2 avail
+	rm -f "$dir/.filler"
+	avail=$(($(stat -f -c '%a * %S' "$dir")))
+	if ((free == 0)); then
+		dd if=/dev/zero of="$dir/.filler" bs=64k status=none 2>/dev/null || true
+	elif ((avail > free)); then
+		fallocate -l $((avail - free)) "$dir/.filler"
+	fi
+}
+
+# cm_unfill DIR: the space cm_fill took is free again.
+cm_unfill() {
+	rm -f "$1/.filler"
+}
+
+# cm_bulk N: one transaction inserts accounts 100001..100000+N with
+# 300-digit owners (about 310 bytes a row in a cdc file), the rows they
+# ship appended to want.acct.csv (SQLite source only).
+cm_bulk() {
+	cm_sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+		INSERT INTO acct SELECT 100000 + i, printf('%0300d', i), i FROM n"
+	cm_sql "SELECT 'I', id, owner, bal FROM acct WHERE id > 100000 AND id <= 100000 + $1 ORDER BY id" |
+		tr '\t' ',' >>"$CM_DIR/want.acct.csv"
+}
+
+# cm_writer_play N: the writer's first N steps, at once, in the foreground.
+cm_writer_play() {
+	cm_writer_script "$1"
+	cm_writer_start 0
+	cm_writer_wait
+}
+
+# cm_state_snapshot: what a failed run must leave alone: the changelog
+# (count, lowest and highest seq), the published objects, the acknowledged
+# batches of the state database.
+cm_state_snapshot() {
+	cm_sql "SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM cdcpack_changelog"
+	cm_fetch
+	published
+	sqlite3 "file:$STATE_DIR/state.db?mode=ro" "SELECT seq, state FROM batches WHERE state = 3 ORDER BY seq" 2>&1
+}
+
+# cm_limit_file_size KB: from now on $CDCPACK runs with RLIMIT_FSIZE of KB
+# KiB and SIGXFSZ ignored, so a write past KB fails (EFBIG): the stand-in
+# for a full disk where mounting is not permitted. cm_unlimit undoes it.
+cm_limit_file_size() {
+	_cm_real=${_cm_real:-$CDCPACK}
+	printf '#!/usr/bin/env bash\ntrap "" XFSZ\nulimit -f %s\nexec %q "$@"\n' "$1" "$_cm_real" \
+		>"$CM_DIR/limited"
+	chmod +x "$CM_DIR/limited"
+	CDCPACK=$CM_DIR/limited
+}
+
+cm_unlimit() {
+	CDCPACK=${_cm_real:-$CDCPACK}
+}
+
+# cm_expect_runtime_failure WHAT PATH: the last cdcpack command exited 3 (the
+# caller used cdc_status 3) and its message names PATH; the snapshot taken
+# before ($CM_DIR/before.state) still holds: nothing was acknowledged or
+# published.
+cm_expect_runtime_failure() {
+	assert_contains "$T/last.err" "$2"
+	echo "$1: $(grep -m1 ERROR "$T/last.err")"
+	cm_state_snapshot >"$CM_DIR/after.state"
+	if ! cmp -s "$CM_DIR/before.state" "$CM_DIR/after.state"; then
+		diff "$CM_DIR/before.state" "$CM_DIR/after.state" >&2 || true
+		fail "$1: the failed run changed the changelog, the published objects or the acked batches (< before, > after)"
+	fi
+}
