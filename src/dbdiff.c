@@ -99,7 +99,7 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 {
 	struct rec_queue *q = NULL;
 	struct relay r = {sink, t};
-	int rc = rec_queue_start(&q, a->ops, a->db, t->a, t->plan);
+	int rc = rec_queue_start(&q, a->ops, a->db, t->a, t->plan, a->url);
 	if (rc)
 		return rc;
 	struct diff_merge m = {
@@ -108,6 +108,7 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 	    .a_label = a->url,
 	    .b_label = b->url,
 	    .a = rec_queue_source(q),
+	    .a_checked = true,
 	    .emit = sink && sink->row ? relay_row : NULL,
 	    .ctx = &r,
 	};

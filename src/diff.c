@@ -134,45 +134,41 @@ static void describe(struct buf *out, const struct diff_plan *p, const uint8_t *
 }
 
 /* Keys must rise strictly on each side, or pairing them would be wrong. */
-static int out_of_order(const struct diff_merge *m, const char *side, const struct buf *prev,
-			const uint8_t *key, size_t n)
+int diff_check_order(const struct diff_plan *p, const char *table, const char *side,
+		     const struct buf *prev, const uint8_t *key, size_t n)
 {
+	if (keyrec_cmp((const uint8_t *)prev->data, prev->len, key, n, p->key_classes, p->nkeys) <
+	    0)
+		return 0;
 	struct buf a = BUF_INIT, b = BUF_INIT;
-	describe(&a, m->plan, (const uint8_t *)prev->data, prev->len);
-	describe(&b, m->plan, key, n);
+	describe(&a, p, (const uint8_t *)prev->data, prev->len);
+	describe(&b, p, key, n);
 	int rc = err_set(CDC_ERUNTIME,
 			 "table %s: %s gave key (%s) after (%s): keys must come in ascending order "
 			 "(numbers by value, text and blobs by bytes), one row each; a collation, "
 			 "keys of mixed types or a duplicate key break that, and this table's rows "
 			 "cannot be paired",
-			 m->table, side, buf_str(&b), buf_str(&a));
+			 table, side, buf_str(&b), buf_str(&a));
 	buf_free(&a);
 	buf_free(&b);
 	return rc;
 }
 
-static int check_order(const struct diff_merge *m, const char *side, const struct buf *prev,
-		       const uint8_t *key, size_t n, bool first)
-{
-	const struct diff_plan *p = m->plan;
-	if (!first && keyrec_cmp((const uint8_t *)prev->data, prev->len, key, n, p->key_classes,
-				 p->nkeys) >= 0)
-		return out_of_order(m, side, prev, key, n);
-	return 0;
-}
-
 static int advance_a(struct diff_merge *m)
 {
 	m->have = m->a.next(m->a.ctx, &m->cur);
-	if (m->have < 0)
+	if (m->have <= 0)
 		return m->have;
-	if (m->have == 0)
-		return 0;
+	int rc = 0;
+	if (!m->a_checked && m->rows_a)
+		rc = diff_check_order(m->plan, m->table, m->a_label, &m->prev_a, m->cur.key,
+				      m->cur.klen);
 	m->rows_a++;
-	int rc = check_order(m, m->a_label, &m->prev_a, m->cur.key, m->cur.klen, m->rows_a == 1);
-	/* A's record is gone at the next read: its key is copied for the next check. */
-	buf_reset(&m->prev_a);
-	buf_add(&m->prev_a, m->cur.key, m->cur.klen);
+	if (!m->a_checked) {
+		/* A's record is gone at the next read: its key is kept for the next check. */
+		buf_reset(&m->prev_a);
+		buf_add(&m->prev_a, m->cur.key, m->cur.klen);
+	}
 	return rc;
 }
 
@@ -221,8 +217,9 @@ int diff_merge_row(void *ctx, const struct value *row)
 	buf_reset(&m->key);
 	keyrec_encode_key(&m->key, row, p->b_keys, p->nkeys);
 	uint64_t hash = rowhash(&m->enc, row, p->b_hash, p->hash_classes, p->nhash);
-	int rc = check_order(m, m->b_label, &m->prev_b, (const uint8_t *)m->key.data, m->key.len,
-			     m->rows_b == 0);
+	int rc = m->rows_b ? diff_check_order(p, m->table, m->b_label, &m->prev_b,
+					      (const uint8_t *)m->key.data, m->key.len)
+			   : 0;
 	m->rows_b++;
 	if (!rc)
 		rc = pair(m, row, hash);

@@ -50,6 +50,7 @@ struct diff_merge {
 	const char *a_label, *b_label;
 	struct rec_source a; /* A's records in key order */
 	bool hashes_unknown; /* A's hashes are of another HASH_VERSION: paired keys are U */
+	bool a_checked;	     /* A's producer checked its key order itself */
 	/* Each difference: I and U carry B's row, U and D A's record. */
 	int (*emit)(void *ctx, char op, const struct value *b_row, const struct keyrec *a);
 	/* Optional: every row of B as a record (a snapshot being written). */
@@ -69,6 +70,11 @@ int diff_merge_row(void *m, const struct value *row);
 /* Every record of A not yet paired is a D. */
 int diff_merge_finish(struct diff_merge *m);
 void diff_merge_free(struct diff_merge *m);
+
+/* 0 when key comes strictly after prev (keys in ascending order, one row
+ * each), else a CDC_ERUNTIME naming the table, the side and both keys. */
+int diff_check_order(const struct diff_plan *p, const char *table, const char *side,
+		     const struct buf *prev, const uint8_t *key, size_t n);
 
 /* B's layout of A's key record: key values at B's key positions, the rest
  * NULL (a snapshot's D image). row has b's ncols entries. */

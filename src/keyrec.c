@@ -87,7 +87,7 @@ static bool next_value(const uint8_t **p, const uint8_t *end, struct value *v)
 	return false;
 }
 
-int keyrec_parse(const uint8_t *p, size_t n, size_t nkeys, struct keyrec *out, size_t *used)
+int keyrec_frame(const uint8_t *p, size_t n, struct keyrec *out, size_t *used)
 {
 	uint64_t klen;
 	size_t head = varint_get(p, n, &klen);
@@ -99,6 +99,14 @@ int keyrec_parse(const uint8_t *p, size_t n, size_t nkeys, struct keyrec *out, s
 	out->klen = (size_t)klen;
 	memcpy(&out->hash, p + head + klen, 8);
 	*used = head + klen + 8;
+	return 1;
+}
+
+int keyrec_parse(const uint8_t *p, size_t n, size_t nkeys, struct keyrec *out, size_t *used)
+{
+	int got = keyrec_frame(p, n, out, used);
+	if (got <= 0)
+		return got;
 	/* Checked once here, so that comparing and decoding need not. */
 	const uint8_t *q = out->key, *end = out->key + out->klen;
 	struct value v;
@@ -120,6 +128,25 @@ void keyrec_decode(const struct keyrec *r, struct value *out, const size_t *pos,
 	}
 }
 
+/* Both keys' next value is an INT: compares them without the canon. */
+static bool both_int(const uint8_t **a, const uint8_t *ea, const uint8_t **b, const uint8_t *eb,
+		     int *c)
+{
+	if (*a >= ea || *b >= eb || **a != VAL_INT || **b != VAL_INT)
+		return false;
+	uint64_t ua, ub;
+	size_t na = varint_get(*a + 1, (size_t)(ea - *a - 1), &ua);
+	size_t nb = varint_get(*b + 1, (size_t)(eb - *b - 1), &ub);
+	if (!na || !nb)
+		return false;
+	int64_t x = (int64_t)(ua >> 1) ^ -(int64_t)(ua & 1);
+	int64_t y = (int64_t)(ub >> 1) ^ -(int64_t)(ub & 1);
+	*c = (x > y) - (x < y);
+	*a += 1 + na;
+	*b += 1 + nb;
+	return true;
+}
+
 int keyrec_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
 	       const enum canon_class *classes, size_t n)
 {
@@ -127,6 +154,12 @@ int keyrec_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
 		return 0;
 	const uint8_t *ea = a + an, *eb = b + bn;
 	for (size_t k = 0; k < n; k++) {
+		int c;
+		if (both_int(&a, ea, &b, eb, &c)) {
+			if (c)
+				return c;
+			continue;
+		}
 		struct value va, vb;
 		struct canon ca, cb;
 		bool oka = next_value(&a, ea, &va), okb = next_value(&b, eb, &vb);
@@ -134,7 +167,7 @@ int keyrec_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
 			return oka - okb;
 		canon_value(&va, classes[k], &ca);
 		canon_value(&vb, classes[k], &cb);
-		int c = canon_cmp(&ca, &cb);
+		c = canon_cmp(&ca, &cb);
 		if (c)
 			return c;
 	}

@@ -34,7 +34,10 @@ size_t keyrec_write(uint8_t *dst, const uint8_t *key, size_t klen, uint64_t hash
 /* Appends one whole record. */
 void keyrec_put(struct buf *out, const uint8_t *key, size_t klen, uint64_t hash);
 /* The record at p[0..n): 1 with *used set, 0 when p holds only part of one,
- * CDC_ERUNTIME when the bytes are not a record of nkeys key values. */
+ * CDC_ERUNTIME when the bytes are not a record. keyrec_frame reads the
+ * framing only (records this process just wrote); keyrec_parse also checks
+ * that the key holds nkeys values (records read back from a file). */
+int keyrec_frame(const uint8_t *p, size_t n, struct keyrec *out, size_t *used);
 int keyrec_parse(const uint8_t *p, size_t n, size_t nkeys, struct keyrec *out, size_t *used);
 /* The n key values of a parsed record (borrowed from it) into out[pos[k]],
  * or out[k] when pos is NULL. */

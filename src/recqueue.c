@@ -31,8 +31,10 @@ struct rec_queue {
 	int rc;
 	char *msg; /* the producer's error message */
 
-	struct buf fill, key, enc; /* producer's */
-	struct buf take;	   /* consumer's */
+	const char *label;		 /* side A, for messages */
+	struct buf fill, key, prev, enc; /* producer's */
+	int64_t rows;
+	struct buf take; /* consumer's */
 	size_t pos;
 };
 
@@ -59,7 +61,17 @@ static int produce_row(void *ctx, const struct value *row)
 	struct rec_queue *q = ctx;
 	buf_reset(&q->key);
 	uint64_t hash = diff_record_a(q->plan, row, &q->key, &q->enc);
+	/* The order check runs here, in parallel with the merge. */
+	int rc = q->rows ? diff_check_order(q->plan, q->def->name, q->label, &q->prev,
+					    (const uint8_t *)q->key.data, q->key.len)
+			 : 0;
+	if (rc)
+		return rc;
+	q->rows++;
 	keyrec_put(&q->fill, (const uint8_t *)q->key.data, q->key.len, hash);
+	struct buf swap = q->prev;
+	q->prev = q->key;
+	q->key = swap;
 	return q->fill.len >= CHUNK_BYTES ? push(q) : 0;
 }
 
@@ -81,9 +93,10 @@ static void *produce(void *arg)
 }
 
 int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct source *src,
-		    const struct table_def *def, const struct diff_plan *plan)
+		    const struct table_def *def, const struct diff_plan *plan, const char *label)
 {
 	struct rec_queue *q = xcalloc(1, sizeof(*q));
+	q->label = label;
 	q->ops = ops;
 	q->src = src;
 	q->def = def;
@@ -135,8 +148,9 @@ static int next_rec(void *ctx, struct keyrec *out)
 	for (;;) {
 		if (q->pos < q->take.len) {
 			size_t used;
-			int got = keyrec_parse((const uint8_t *)q->take.data + q->pos,
-					       q->take.len - q->pos, q->plan->nkeys, out, &used);
+			/* Written by the producer a moment ago: framing is enough. */
+			int got = keyrec_frame((const uint8_t *)q->take.data + q->pos,
+					       q->take.len - q->pos, out, &used);
 			if (got == 0)
 				got = err_set(CDC_ERUNTIME, "scan thread: record cut in two");
 			if (got < 0)
@@ -171,6 +185,7 @@ int rec_queue_finish(struct rec_queue *q)
 		buf_free(&q->spare[i]);
 	buf_free(&q->fill);
 	buf_free(&q->key);
+	buf_free(&q->prev);
 	buf_free(&q->enc);
 	buf_free(&q->take);
 	free(q->msg);

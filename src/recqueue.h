@@ -12,9 +12,10 @@
 struct rec_queue;
 
 /* Starts scanning def's table of src (inside a read the caller began);
- * records are made per plan's side A. */
+ * records are made per plan's side A, and their keys checked to rise
+ * (label names the side in that error). */
 int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct source *src,
-		    const struct table_def *def, const struct diff_plan *plan);
+		    const struct table_def *def, const struct diff_plan *plan, const char *label);
 struct rec_source rec_queue_source(struct rec_queue *q);
 /* Stops the scan if it still runs and waits for the thread; returns its
  * error, if it failed before being stopped. Frees q; accepts NULL. */

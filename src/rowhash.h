@@ -85,6 +85,17 @@ static inline size_t varint_write(uint8_t *d, uint64_t v)
 	return n;
 }
 /* Reads a varint from p[0..n); returns bytes used, 0 when truncated or too long. */
-size_t varint_get(const uint8_t *p, size_t n, uint64_t *v);
+static inline size_t varint_get(const uint8_t *p, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+	for (size_t i = 0; i < n && i < 10; i++) {
+		x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*v = x;
+			return i + 1;
+		}
+	}
+	return 0;
+}
 
 #endif
