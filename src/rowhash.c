@@ -363,13 +363,12 @@ static int number_cmp(const struct canon *a, const struct canon *b)
 	return (a->kind > b->kind) - (a->kind < b->kind);
 }
 
+/* Text with text, blob with blob: SQLite's BINARY order, as value_cmp has it. */
 static int bytes_cmp(const struct canon *a, const struct canon *b)
 {
-	size_t n = a->n < b->n ? a->n : b->n;
-	int c = n ? memcmp(a->p, b->p, n) : 0;
-	if (c)
-		return c < 0 ? -1 : 1;
-	return (a->n > b->n) - (a->n < b->n);
+	struct value x = {.type = VAL_BLOB, .p = a->p, .n = a->n};
+	struct value y = {.type = VAL_BLOB, .p = b->p, .n = b->n};
+	return value_cmp(&x, &y);
 }
 
 int canon_cmp(const struct canon *a, const struct canon *b)
