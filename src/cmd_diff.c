@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 struct diff_args {
 	const char *url_a, *url_b;
@@ -161,6 +162,18 @@ static void warn_tables(const struct dbdiff_result *res)
 	}
 }
 
+/* DESIGN.md §2: long work shows progress when stderr is a terminal. */
+static void show_progress(void *ctx, const struct dbdiff_table *t, int64_t rows)
+{
+	(void)ctx;
+	fprintf(stderr, "\r%s: %lld rows compared\033[K", t->name, (long long)rows);
+}
+
+static bool want_progress(void)
+{
+	return isatty(STDERR_FILENO) && log_get_level() >= LOG_INFO;
+}
+
 static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct dbdiff_result *res)
 {
 	struct dbdiff_side a = {0}, b = {0};
@@ -174,7 +187,11 @@ static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct db
 		rc = open_output(args, &tables, a.ops->driver, &file, &out);
 	if (!rc) {
 		struct dbdiff_sink sink = diff_output_sink(out);
+		if (want_progress())
+			sink.progress = show_progress;
 		rc = dbdiff_run(&a, &b, &tables, &sink, res);
+		if (sink.progress)
+			fputs("\r\033[K", stderr);
 		int closed = diff_output_close(out);
 		out = NULL;
 		rc = rc && rc != CDC_EDIFF ? rc : closed ? closed : rc;

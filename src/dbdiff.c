@@ -74,12 +74,23 @@ static int count_row(void *ctx, const struct value *row)
 struct relay {
 	const struct dbdiff_sink *sink;
 	const struct dbdiff_table *t;
+	struct diff_merge *m;
 };
 
 static int relay_row(void *ctx, char op, const struct value *b_row, const struct keyrec *a)
 {
 	struct relay *r = ctx;
 	return r->sink->row(r->sink->ctx, r->t, op, b_row, a);
+}
+
+/* B's rows into the merge, telling the sink how far it has come. */
+static int scan_row(void *ctx, const struct value *row)
+{
+	struct relay *r = ctx;
+	int rc = diff_merge_row(r->m, row);
+	if (!rc && r->sink && r->sink->progress && (r->m->rows_b & 0xffff) == 0)
+		r->sink->progress(r->sink->progress_ctx, r->t, r->m->rows_b);
+	return rc;
 }
 
 /* Runs the queue's finish without losing the error already being reported. */
@@ -98,7 +109,7 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 		      const struct dbdiff_sink *sink)
 {
 	struct rec_queue *q = NULL;
-	struct relay r = {sink, t};
+	struct relay r = {sink, t, NULL};
 	int rc = rec_queue_start(&q, a->ops, a->db, t->a, t->plan, a->url);
 	if (rc)
 		return rc;
@@ -112,9 +123,10 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 	    .emit = sink && sink->row ? relay_row : NULL,
 	    .ctx = &r,
 	};
+	r.m = &m;
 	rc = diff_merge_start(&m);
 	if (!rc)
-		rc = b->ops->scan(b->db, t->b, diff_merge_row, &m);
+		rc = b->ops->scan(b->db, t->b, scan_row, &r);
 	if (!rc)
 		rc = diff_merge_finish(&m);
 	rc = finish_queue(q, rc);

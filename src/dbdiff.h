@@ -41,6 +41,9 @@ struct dbdiff_sink {
 		   const struct keyrec *a);
 	int (*table_done)(void *ctx, const struct dbdiff_table *t); /* counts final */
 	void *ctx;
+	/* Every 64Ki rows of B: how far the table's merge has come (a progress bar). */
+	void (*progress)(void *ctx, const struct dbdiff_table *t, int64_t rows_b);
+	void *progress_ctx;
 };
 
 struct dbdiff_result {
