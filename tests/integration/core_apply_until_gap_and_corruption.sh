@@ -8,10 +8,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
-persons_db "$SRC_DB"
-core_config
-cdc triggers install
-cdc load
+persons_loaded
 sql "UPDATE Persons SET City = 'Two' WHERE PersonID = 2"
 cdc run
 sqlite3 "$SRC_DB" ".backup '$T/as-of-2.db'"

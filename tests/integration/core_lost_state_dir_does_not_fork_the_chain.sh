@@ -7,10 +7,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
-persons_db "$SRC_DB"
-core_config
-cdc triggers install
-cdc load
+persons_loaded
 sql "UPDATE Persons SET City = 'One' WHERE PersonID = 1"
 cdc run
 assert_eq 2 "$(published_count)" "published before the state dir is lost"

@@ -6,10 +6,7 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
 umask 000
-persons_db "$SRC_DB"
-core_config
-cdc triggers install
-cdc load
+persons_loaded
 sql "UPDATE Persons SET City = 'Private' WHERE PersonID = 1"
 cdc run
 cdc apply --to "sqlite:$T/replica.db"

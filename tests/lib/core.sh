@@ -54,6 +54,30 @@ sql() {
 	sqlite3 -cmd '.timeout 30000' "$SRC_DB" "$1"
 }
 
+# assert_same_file EXPECTED ACTUAL WHAT: the two files are byte for byte equal.
+assert_same_file() {
+	cmp -s "$1" "$2" && return 0
+	diff "$1" "$2" | head -n 30 >&2 || true
+	fail "$3 (< expected, > actual)"
+}
+
+# assert_lines FILE WHAT LINE...: FILE holds exactly the LINEs.
+assert_lines() {
+	local file=$1 what=$2
+	shift 2
+	printf '%s\n' "$@" >"$T/want.lines"
+	assert_same_file "$T/want.lines" "$file" "$what"
+}
+
+# persons_loaded [extra INI lines...]: Persons (persons_db) as the source,
+# configured (core_config), triggers installed and the load published.
+persons_loaded() {
+	persons_db "$SRC_DB"
+	core_config "$@"
+	cdc triggers install
+	cdc load
+}
+
 # persons_db DB: Persons(PersonID INTEGER PRIMARY KEY, FullName, City) with
 # rows 1..101; row 7 lives in Phoenix, 8 in Denver, 10 is Jack Hicks of Houston.
 persons_db() {
@@ -162,6 +186,13 @@ cdc_rows() {
 	done < <(published)
 }
 
+# check_cdc_rows WHAT LINE...: the cdc rows of all published batches are
+# exactly the LINEs: every change once, in order.
+check_cdc_rows() {
+	cdc_rows >"$T/rows.csv"
+	assert_lines "$T/rows.csv" "$@"
+}
+
 # check_archive ARCHIVE: manifest.json is the first entry, followed by
 # exactly the files the manifest lists, in its order; each file's bytes and
 # xxh128 are those the manifest gives (xxh128 as `xxhsum -H2` prints it).
@@ -266,10 +297,7 @@ apply_and_compare() {
 # includes a key change (PersonID 2 -> 200), which ships as D(old) + I(new).
 crash_scenario() {
 	local point=$1 got=0 writer i
-	persons_db "$SRC_DB"
-	core_config
-	cdc triggers install
-	cdc load
+	persons_loaded
 	sql "UPDATE Persons SET FullName = 'ABC XYZ' WHERE PersonID = 7;
 	     INSERT INTO Persons VALUES(130, 'Alica Bing', 'New York');
 	     UPDATE Persons SET PersonID = 200 WHERE PersonID = 2;
@@ -308,10 +336,8 @@ crash_scenario() {
 		done
 		printf '%s\n' 'I,131,Malinda Bing,Detroit' 'U,130,Alica Bing,Boston' 'D,200,Carla Nguyen,Chicago'
 	} >"$T/want.csv"
-	if ! cmp -s "$T/want.csv" "$T/rows.csv"; then
-		diff "$T/want.csv" "$T/rows.csv" >&2 || true
-		fail "crash at $point: cdc rows of all published batches are not the changes made, once each (< expected, > published)"
-	fi
+	assert_same_file "$T/want.csv" "$T/rows.csv" \
+		"crash at $point: cdc rows of all published batches are not the changes made, once each"
 	check_chain
 	assert_eq "" "$(temp_objects)" "crash at $point: objects left under the temp prefix"
 	apply_and_compare "$T/replica.db"
