@@ -239,31 +239,41 @@ cm_fetch() {
 		>"$CM_DIR/uploads.json"
 }
 
-# cm_published_sums: sha256 of every published object, paths relative to
-# the bucket (for `sha256sum -c` in a later mirror).
+# cm_published_sums: for file:, the sha256 of every published object, paths
+# relative to the bucket (for cm_check_unchanged). For S3 nothing: the
+# server's request log tells instead.
 cm_published_sums() {
-	[[ -d $BUCKET/cdc ]] || return 0
+	[[ $CM_TARGET == file && -d $BUCKET/cdc ]] || return 0
 	(cd "$BUCKET" && find cdc -type f | LC_ALL=C sort | xargs -r -d '\n' sha256sum)
 }
 
-# cm_check_unchanged SUMS: every object listed in SUMS still has its bytes.
+# cm_check_unchanged SUMS: no published object changed. file: every object
+# listed in SUMS still has its bytes. S3: the server's log (since cm_init's
+# s3_reset) shows at most one successful write (PutObject, CopyObject,
+# CompleteMultipartUpload) to each key under the case's final prefix.
 cm_check_unchanged() {
+	if [[ $CM_TARGET == s3 ]]; then
+		s3_log | jq -r -s --arg p "$CM_PREFIX/cdc/" '
+			map(select(.status == 200 and (.key // "" | startswith($p))
+			    and (.op == "PutObject" or .op == "CopyObject" or .op == "CompleteMultipartUpload")))
+			| group_by(.key)[] | select(length > 1)
+			| "\(.[0].key) written \(length) times: \(map(.op) | join(", "))"' >"$CM_DIR/writes.err"
+		[[ ! -s $CM_DIR/writes.err ]] || fail "a published key was written twice: $(cat "$CM_DIR/writes.err")"
+		return 0
+	fi
 	[[ -s $1 ]] || return 0
 	(cd "$BUCKET" && sha256sum --quiet -c "$1") >"$CM_DIR/sha.err" 2>&1 ||
 		fail "an object published before the rerun changed: $(cat "$CM_DIR/sha.err")"
 }
 
-# cm_check_no_temp: nothing is left under the temp prefix: for file: no
-# file at all (hidden side files included); for S3 no object (listed with
-# `aws s3 ls`) and no unfinished multipart upload.
+# cm_check_no_temp: nothing is left under the temp prefix: no file at all
+# (hidden side files included) in the bucket dir, or, for S3, in the mirror
+# cm_fetch made with the AWS CLI (which lists the whole prefix); no
+# unfinished multipart upload.
 cm_check_no_temp() {
+	assert_eq "" "$(temp_objects)" "objects left under the temp prefix"
 	if [[ $CM_TARGET == s3 ]]; then
-		local out=$CM_DIR/tmp.ls
-		s3_aws s3 ls --recursive "s3://$CDCPACK_TEST_S3_BUCKET/$CM_PREFIX/_tmp/" >"$out" 2>&1 || true
-		assert_eq "" "$(cat "$out")" "objects under the temp prefix (aws s3 ls)"
 		assert_eq "[]" "$(cat "$CM_DIR/uploads.json")" "unfinished multipart uploads"
-	else
-		assert_eq "" "$(temp_objects)" "files left under the temp prefix"
 	fi
 }
 
@@ -378,10 +388,12 @@ cm_expect_recovered() {
 # cm_cases NAME...: runs `cm_scenario NAME` for each NAME, each in a
 # subshell so that one failing case does not hide the others; prints
 # "ok NAME (Ns)" or "FAIL NAME (Ns)" per case, and fails at the end if any
-# failed. cm_scenario is the test's function.
+# failed. cm_scenario is the test's function. CM_CASES (space-separated)
+# runs only those of the NAMEs.
 cm_cases() {
 	local name started rc failed=()
 	for name in "$@"; do
+		[[ -z ${CM_CASES:-} || " $CM_CASES " == *" $name "* ]] || continue
 		started=$SECONDS
 		set +e
 		(
@@ -423,7 +435,6 @@ cm_crash_scenario() {
 	fi
 	assert_contains "$CM_DIR/crash.err" "crash at $point"
 	cm_writer_running || echo "note: the writer ended before the crash" >&2
-	cm_fetch
 	cm_published_sums >"$CM_DIR/before.sha"
 
 	cdc --json run
@@ -435,7 +446,6 @@ cm_crash_scenario() {
 	done
 	cm_writer_wait
 	run_until_idle
-	cm_fetch
 	cm_check_unchanged "$CM_DIR/before.sha"
 	cm_check_all
 }
@@ -529,4 +539,145 @@ cm_expect_runtime_failure() {
 		diff "$CM_DIR/before.state" "$CM_DIR/after.state" >&2 || true
 		fail "$1: the failed run changed the changelog, the published objects or the acked batches (< before, > after)"
 	fi
+}
+
+# cm_random_kills_scenario MAX_KILLS: runs killed with SIGKILL at random
+# moments while a writer plays 80 steps (batches of at most 25 rows, so a
+# run has several batches to be killed in); at most 3 * MAX_KILLS runs are
+# started. The delays come from a fixed seed, printed (CM_KILL_SEED
+# overrides). Then runs until idle and cm_check_all; no published key was
+# written twice.
+cm_random_kills_scenario() {
+	local max=$1 seed=${CM_KILL_SEED:-7} kills=0 tries=0 run ms
+	cm_case random-kills
+	cm_setup '[batch]' 'max_rows = 25'
+	cm_writer_script 80
+	cm_writer_start
+	RANDOM=$seed
+	echo "random kills: seed $seed (CM_KILL_SEED=$seed reproduces the delays)"
+	while ((kills < max && tries++ < 3 * max)); do
+		"$CDCPACK" run >>"$CM_DIR/runs.log" 2>&1 &
+		run=$!
+		ms=$((50 + RANDOM % 700))
+		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+		if kill -9 "$run" 2>/dev/null; then
+			kills=$((kills + 1))
+			echo "kill $kills after $ms ms"
+		else
+			echo "run $tries ended before its kill at $ms ms"
+		fi
+		wait "$run" 2>/dev/null || true
+	done
+	cm_writer_wait
+	echo "the killed runs logged: $(grep -o 'batch [a-z]*' "$CM_DIR/runs.log" | sort | uniq -c | tr -s ' \n' ' ')"
+	: >"$CM_DIR/before.sha"
+	run_until_idle 30
+	assert_eq 0 "$(cm_changelog_count)" "changelog rows left after the runs"
+	cm_check_unchanged "$CM_DIR/before.sha"
+	cm_check_all
+	echo "random kills: $kills kills survived in $tries runs (seed $seed)"
+	((kills >= max / 2)) || fail "only $kills of $max kills landed: the runs ended too fast to test anything"
+}
+
+# cm_sigterm_scenario ROUNDS: `run --every 1s` gets SIGTERM at random
+# moments (fixed seed, printed; CM_KILL_SEED overrides) while a writer plays
+# 60 steps; each time it must exit 0 within 20 s, having left nothing half
+# done (at most one batch between staged and acked, no unfinished multipart
+# upload) and the next loop starts fine. Then runs until idle and
+# cm_check_all.
+cm_sigterm_scenario() {
+	local rounds=$1 seed=${CM_KILL_SEED:-11} round pid ms
+	cm_case sigterm-every
+	cm_setup '[batch]' 'max_rows = 25'
+	cm_writer_script 60
+	cm_writer_start 0.05
+	RANDOM=$seed
+	echo "SIGTERM: seed $seed (CM_KILL_SEED=$seed reproduces the delays)"
+	for ((round = 1; round <= rounds; round++)); do
+		"$CDCPACK" run --every 1s >"$CM_DIR/every.$round.out" 2>"$CM_DIR/every.$round.err" &
+		pid=$!
+		# the random delay counts from when the SIGTERM handler is in
+		# place (cm_sigterm_at_start_scenario tests the time before)
+		wait_for 20 "run --every to catch SIGTERM" cm_catches_sigterm "$pid"
+		ms=$((RANDOM % 2500))
+		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+		kill -TERM "$pid"
+		wait_exit "$pid" 20
+		cp "$CM_DIR/every.$round.err" "$T/last.err"
+		assert_eq 0 "$EXIT_STATUS" \
+			"exit status of run --every after SIGTERM at $ms ms (log: $(tail -n 3 "$CM_DIR/every.$round.err"))"
+		assert_not_contains "$CM_DIR/every.$round.err" " ERROR "
+		cdc --json status
+		local unfinished
+		unfinished=$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")
+		((unfinished <= 1)) || fail "$unfinished unfinished batches after SIGTERM at $ms ms"
+		if [[ $CM_TARGET == s3 ]]; then
+			assert_eq "[]" "$(s3_control GET /uploads | jq -c --arg p "$CM_PREFIX/" 'map(select(.key | startswith($p)))')" \
+				"unfinished multipart uploads after SIGTERM at $ms ms"
+		fi
+		echo "round $round: SIGTERM at $ms ms, exit 0, $unfinished batch(es) left to carry forward"
+	done
+	cm_writer_wait
+	: >"$CM_DIR/before.sha"
+	run_until_idle 30
+	cm_check_unchanged "$CM_DIR/before.sha"
+	cm_check_all
+}
+
+# cm_catches_sigterm PID: PID has a handler for SIGTERM (SigCgt of
+# /proc/PID/status, bit 15).
+cm_catches_sigterm() {
+	local mask
+	mask=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status" 2>/dev/null) || return 1
+	[[ -n $mask ]] && ((0x$mask & (1 << 14)))
+}
+
+# cm_sigterm_at_start_scenario: SIGTERM reaches `run --every 1s` as it
+# starts (within its first 20 ms), before it may have done anything: it
+# stops cleanly too -- exit 0, nothing left unfinished -- and the next run
+# ships what waits.
+cm_sigterm_at_start_scenario() {
+	cm_case term-at-start
+	cm_setup
+	cm_writer_play 8
+	local round pid
+	for ((round = 1; round <= 3; round++)); do
+		"$CDCPACK" run --every 1s >"$CM_DIR/start.$round.out" 2>"$CM_DIR/start.$round.err" &
+		pid=$!
+		sleep 0.0$((round * 5))
+		kill -TERM "$pid"
+		wait_exit "$pid" 20
+		assert_eq 0 "$EXIT_STATUS" \
+			"exit status of run --every after SIGTERM $((round * 5)) ms after its start (log: $(tail -n 3 "$CM_DIR/start.$round.err"))"
+	done
+	cdc --json status
+	assert_eq 0 "$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")" \
+		"unfinished batches after SIGTERM at start"
+	: >"$CM_DIR/before.sha"
+	run_until_idle
+	cm_check_unchanged "$CM_DIR/before.sha"
+	cm_check_all
+}
+
+# cm_sigterm_held_scenario POINT: `run --every 1s` held at POINT
+# (CDCPACK_FAULT=delay:POINT:1500) gets SIGTERM: it exits 0 between steps
+# without acknowledging, so its batch is left unfinished (staged, uploaded
+# or published), the next run carries it forward, and cm_check_all holds.
+cm_sigterm_held_scenario() {
+	local point=$1
+	cm_case "term-$point"
+	cm_setup
+	cm_writer_play 8
+	start_held held "$point" 1500 run --every 1s
+	kill -TERM "$HELD_PID"
+	wait_exit "$HELD_PID" 20
+	assert_eq 0 "$EXIT_STATUS" "exit status after SIGTERM held at $point (log: $(tail -n 3 "$T/held.err"))"
+	assert_not_contains "$T/held.err" " ERROR "
+	cdc --json status
+	assert_eq 1 "$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")" \
+		"unfinished batches after SIGTERM held at $point"
+	: >"$CM_DIR/before.sha"
+	run_until_idle
+	cm_check_unchanged "$CM_DIR/before.sha"
+	cm_check_all
 }
