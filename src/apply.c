@@ -121,9 +121,11 @@ static int truncate_for_load(struct applier *a, const struct manifest *m, size_t
 	return a->rops->replica_truncate(a->replica, m->files[i].def);
 }
 
-static int apply_manifest(struct applier *a, const struct manifest *m, int64_t *rows)
+static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 {
 	int rc = 0;
+	for (size_t i = 0; i < m->nfiles; i++)
+		m->files[i].def->foreign = strcmp(m->driver, a->rops->driver) != 0;
 	/* DDL first: MySQL commits any open transaction on CREATE TABLE. */
 	for (size_t i = 0; i < m->nfiles && !rc; i++)
 		rc = a->rops->replica_create_table(a->replica, m->files[i].def);
@@ -164,7 +166,9 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 static int apply_one(struct applier *a, const struct published *p, const struct apply_options *o,
 		     struct apply_result *res, bool *stop)
 {
-	char *archive = xasprintf("%s/batch", a->tmp);
+	/* Named as at the target, so that messages name the archive. */
+	const char *base = strrchr(p->key, '/') ? strrchr(p->key, '/') + 1 : p->key;
+	char *archive = xasprintf("%s/%s", a->tmp, base);
 	char *dir = xasprintf("%s/files", a->tmp);
 	struct manifest m = {0};
 	int64_t rows = 0;
@@ -198,7 +202,7 @@ static int apply_one(struct applier *a, const struct published *p, const struct 
 	unlink(archive);
 	free(archive);
 	free(dir);
-	return rc;
+	return rc && !strstr(err_msg(), p->key) ? err_prefix(rc, "apply %s", p->key) : rc;
 }
 
 static int apply_chain(struct applier *a, const struct apply_options *o, struct apply_result *res)

@@ -80,6 +80,8 @@ static int set_filter(struct archive *a, enum compression c)
 static struct archive_entry *new_entry(const char *name, int64_t size, time_t mtime)
 {
 	struct archive_entry *e = archive_entry_new();
+	/* Names are UTF-8; main runs under C.UTF-8 so that libarchive's
+	 * locale conversions leave them as they are. */
 	archive_entry_set_pathname(e, name);
 	archive_entry_set_size(e, size);
 	archive_entry_set_filetype(e, AE_IFREG);
@@ -175,9 +177,10 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 static int read_manifest(struct archive *a, struct archive_entry *e, const char *path,
 			 struct manifest *m)
 {
-	if (strcmp(archive_entry_pathname(e), "manifest.json") != 0)
+	const char *name = archive_entry_pathname_utf8(e);
+	if (!name || strcmp(name, "manifest.json") != 0)
 		return err_set(CDC_ERUNTIME, "%s: first entry is '%s', not manifest.json", path,
-			       archive_entry_pathname(e));
+			       name ? name : "(a name that is not UTF-8)");
 	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) > MANIFEST_MAX)
 		return err_set(CDC_ERUNTIME, "%s: manifest.json is not a file of at most 16 MiB",
 			       path);
@@ -242,7 +245,7 @@ static int copy_entry(struct archive *a, const char *path, struct manifest_file 
 static int extract_entry(struct archive *a, struct archive_entry *e, const char *path,
 			 const char *dir, struct manifest *m, size_t index)
 {
-	const char *name = archive_entry_pathname(e);
+	const char *name = archive_entry_pathname_utf8(e);
 	struct manifest_file *f = name ? find_file(m, name) : NULL;
 	if (!f)
 		return err_set(CDC_ERUNTIME, "%s: entry '%s' is not in the manifest", path,

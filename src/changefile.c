@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,12 @@ void csv_add_field(struct buf *out, const char *p, size_t n)
 	csv_add_quoted(out, p, n);
 }
 
-/* A column declared without a type holds any type in SQLite. Its text
- * values are always quoted, so that apply can tell the text "1" from the
- * integer 1 (RFC 4180 allows quoting any field). */
+/* A column declared without a type, or as BLOB, has no affinity in SQLite:
+ * it keeps any type. Its text values are always quoted, so that apply can
+ * tell the text "1" from the integer 1 (RFC 4180 allows quoting any field). */
 static bool typeless(const struct column *col)
 {
-	return col->type[0] == '\0';
+	return col->type[0] == '\0' || value_type_for_decl(col->type) == VAL_BLOB;
 }
 
 static void csv_add_value(struct buf *out, const struct column *col, const struct value *v,
@@ -101,6 +102,12 @@ static json_t *value_json(const struct value *v)
 	case VAL_INT:
 		return json_integer(v->i);
 	case VAL_REAL:
+		if (!isfinite(v->r)) {
+			/* JSON has no Infinity or NaN: spelled as an object, like BLOBs. */
+			char text[40];
+			format_real(text, v->r);
+			return json_pack("{s:s}", "real", text);
+		}
 		return json_real(v->r);
 	case VAL_TEXT:
 		return json_stringn_nocheck(v->p, v->n);
@@ -166,6 +173,8 @@ struct changefile_reader {
 	json_t *json;        /* JSONL: the current line's document */
 };
 
+static int csv_read_record(struct changefile_reader *r);
+
 int changefile_open(struct changefile_reader **out, const char *path, const struct table_def *def,
 		    enum batch_format format, bool op_column, bool header)
 {
@@ -183,12 +192,8 @@ int changefile_open(struct changefile_reader **out, const char *path, const stru
 	r->row2 = xcalloc(def->ncols, sizeof(*r->row2));
 	*out = r;
 	if (header && format == FORMAT_CSV) {
-		char op;
-		const struct value *b, *a;
-		/* A header row is all text: read it as a record and drop it. */
-		bool saved = r->op_column;
-		int rc = changefile_next(r, &op, &b, &a);
-		r->op_column = saved;
+		/* The header row names the columns (and Op): read it and drop it. */
+		int rc = csv_read_record(r);
 		if (rc < 0)
 			return rc;
 	}
@@ -281,6 +286,50 @@ static int csv_read_record(struct changefile_reader *r)
 	}
 }
 
+/* -?[0-9]+ over exactly n bytes (fields are not NUL-terminated). */
+static bool integer_spelling(const char *p, size_t n)
+{
+	size_t i = n && p[0] == '-';
+	if (i == n)
+		return false;
+	for (; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+/* A base64 field as a BLOB. With fallback, a field that is not base64 is
+ * text instead of an error (columns without affinity hold any type). */
+static int csv_blob(struct changefile_reader *r, const char *p, size_t n, const struct column *col,
+		    struct value *v, size_t *blob_off, bool fallback)
+{
+	*blob_off = r->decoded.len;
+	if (base64_decode(&r->decoded, p, n) == 0) {
+		v->type = VAL_BLOB;
+		v->n = r->decoded.len - *blob_off;
+		return 0;
+	}
+	r->decoded.len = *blob_off;
+	if (fallback || n == 0) {
+		v->type = VAL_TEXT;
+		v->p = p;
+		v->n = n;
+		return 0;
+	}
+	/* A BLOB column: numbers are stored as numbers there too. */
+	long long ll;
+	if (parse_int(p, n, &ll)) {
+		v->type = VAL_INT;
+		v->i = ll;
+		return 0;
+	}
+	if (parse_real(p, n, &v->r)) {
+		v->type = VAL_REAL;
+		return 0;
+	}
+	return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path, r->line, col->name);
+}
+
 /* Typed value from a CSV field, by the column's declared type (DESIGN.md §5). */
 static int csv_value(struct changefile_reader *r, size_t field, const struct column *col,
 		     struct value *v, size_t *blob_off)
@@ -292,8 +341,15 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 	if (n == 0 && !r->quoted[field])
 		return 0; /* NULL */
 	enum value_type want = value_type_for_decl(col->type);
-	if (typeless(col))
-		want = r->quoted[field] ? VAL_TEXT : VAL_INT; /* numbers are never quoted there */
+	if (col->type[0] == '\0' || want == VAL_BLOB) {
+		/* No affinity (see typeless()): quoted is text; else the likeliest
+		 * spelling of the column's kind first. */
+		if (r->quoted[field])
+			/* "" in a BLOB column is the empty BLOB (X''), the common case */
+			want = n == 0 && want == VAL_BLOB ? VAL_BLOB : VAL_TEXT;
+		else if (col->type[0] == '\0')
+			want = VAL_INT;
+	}
 	switch (want) {
 	case VAL_INT:
 		if (parse_int(p, n, &ll)) {
@@ -301,10 +357,15 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 			v->i = ll;
 			return 0;
 		}
+		/* An integer too big for 64 bits (BIGINT UNSIGNED) stays exact text. */
+		if (integer_spelling(p, n))
+			break;
 		if (parse_real(p, n, &v->r)) {
 			v->type = VAL_REAL;
 			return 0;
 		}
+		if (col->type[0] == '\0')
+			return csv_blob(r, p, n, col, v, blob_off, true);
 		break;
 	case VAL_REAL:
 		if (parse_real(p, n, &v->r)) {
@@ -313,13 +374,7 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 		}
 		break;
 	case VAL_BLOB:
-		*blob_off = r->decoded.len;
-		if (base64_decode(&r->decoded, p, n))
-			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path,
-				       r->line, col->name);
-		v->type = VAL_BLOB;
-		v->n = r->decoded.len - *blob_off;
-		return 0;
+		return csv_blob(r, p, n, col, v, blob_off, false);
 	default:
 		break;
 	}
@@ -384,6 +439,11 @@ static int json_value(struct changefile_reader *r, const json_t *j, struct value
 		v->type = VAL_TEXT;
 		v->p = json_string_value(j);
 		v->n = json_string_length(j);
+	} else if (json_is_string(json_object_get(j, "real"))) {
+		const json_t *t = json_object_get(j, "real");
+		if (!parse_real(json_string_value(t), json_string_length(t), &v->r))
+			return err_set(CDC_ERUNTIME, "%s:%ld: bad real", r->path, r->line);
+		v->type = VAL_REAL;
 	} else if (json_is_string(json_object_get(j, "base64"))) {
 		const json_t *s = json_object_get(j, "base64");
 		*blob_off = decoded->len;

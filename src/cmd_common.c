@@ -50,7 +50,7 @@ void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 			  json_string_value(json_object_get(b, "key")),
 			  (long long)json_integer_value(json_object_get(b, "rows")));
 	}
-	if (res->batches == 0)
+	if (res->batches == 0 && res->ok)
 		cmd_print(ctx, "nothing to publish\n");
 }
 

@@ -19,8 +19,8 @@ static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 	struct run_result res = {0};
 	if (!rc)
 		rc = pipeline_load(&p, &tables, &res);
-	if (!rc)
-		cmd_report_run(ctx, &res);
+	res.ok = rc == 0;
+	cmd_report_run(ctx, &res);
 	run_result_free(&res);
 	if (p.st)
 		pipeline_close(&p);

@@ -78,6 +78,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	while (!rc) {
 		struct run_result res = {0};
 		rc = pipeline_run(&p, max_batches, &res);
+		res.ok = rc == 0;
 		cmd_report_run(ctx, &res);
 		total.batches += res.batches;
 		run_result_free(&res);

@@ -76,6 +76,33 @@ void format_real(char out[40], double r)
 		strcat(out, ".0");
 }
 
+/* Decimal spellings only (and our own Infinity and NaN): strtod would also take
+ * hex ("0x10"), "nan" and "inf", which are text as far as a change file goes. */
+static bool decimal_spelling(const char *s)
+{
+	if (strcmp(s, "Infinity") == 0 || strcmp(s, "-Infinity") == 0 || strcmp(s, "NaN") == 0)
+		return true;
+	const char *p = s + (*s == '-' || *s == '+');
+	size_t digits = strspn(p, "0123456789");
+	p += digits;
+	if (*p == '.') {
+		size_t frac = strspn(p + 1, "0123456789");
+		digits += frac;
+		p += 1 + frac;
+	}
+	if (digits == 0)
+		return false;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '-' || *p == '+';
+		size_t exp = strspn(p, "0123456789");
+		if (exp == 0)
+			return false;
+		p += exp;
+	}
+	return *p == '\0';
+}
+
 bool parse_real(const char *p, size_t n, double *out)
 {
 	char tmp[64];
@@ -83,6 +110,8 @@ bool parse_real(const char *p, size_t n, double *out)
 		return false;
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
+	if (!decimal_spelling(tmp))
+		return false;
 	char *end;
 	*out = strtod(tmp, &end);
 	return *end == '\0';

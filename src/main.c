@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <jansson.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -232,6 +233,9 @@ static void finish_report(json_t *report, const char *command, int rc, double st
 int main(int argc, char **argv)
 {
 	double started = now_ms();
+	/* Table and column names are UTF-8 bytes: libarchive converts entry names
+	 * from the locale's charset, which under plain "C" is ASCII and fails. */
+	setlocale(LC_CTYPE, "C.UTF-8");
 	struct globals g = {0};
 	int rc = 0;
 	const struct cmd_entry *cmd = NULL;

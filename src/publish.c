@@ -87,8 +87,14 @@ static int copy_to_final(struct pipeline *p, struct batch *b, const char *temp, 
 	memcpy(info.xxh128, b->xxh128, sizeof(info.xxh128));
 	int rc = p->tops->copy(p->tgt, temp, final, &info);
 	if (rc == CDC_EEXISTS) {
-		/* Someone (an earlier, killed run) published it: it must be ours. */
+		/* Someone (an earlier, killed run) published it: it must be ours.
+		 * "Exists" with nothing there is a store we cannot trust: fail, so
+		 * that the temp object stays and the next run retries. */
 		rc = holds_batch(p, final, b, true);
+		if (rc == 0)
+			return err_set(CDC_ERUNTIME,
+				       "publish %s: the store said the key exists, but it holds nothing",
+				       final);
 		if (rc == 1)
 			log_info("batch already published id=%s key=%s", b->id, final);
 		return rc < 0 ? rc : 0;

@@ -80,7 +80,7 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
  * first "(n)" or "(n,m)". MySQL spells "bigint(20) unsigned" and
  * "enum('a','b')", which SQLite's CREATE TABLE rejects; the words keep the
  * affinity (DESIGN.md §6: replicas of another engine). */
-static void add_type(struct buf *sql, const char *decl)
+static void add_type(struct buf *sql, const char *decl, bool foreign)
 {
 	struct buf words = BUF_INIT, size = BUF_INIT;
 	bool keyword = false;
@@ -103,6 +103,13 @@ static void add_type(struct buf *sql, const char *decl)
 			p++;
 		}
 	}
+	/* Another engine's DECIMAL, YEAR, DATE or JSON travels as exact text;
+	 * SQLite would give those names NUMERIC affinity and turn '12.50' into
+	 * 12.5. A "text" word gives them TEXT affinity, keeping the name. */
+	if (foreign && words.len && value_type_for_decl(decl) == VAL_TEXT &&
+	    !strcasestr(words.data, "CHAR") && !strcasestr(words.data, "CLOB") &&
+	    !strcasestr(words.data, "TEXT"))
+		buf_adds(&words, " text");
 	/* A word that is an SQL keyword ("set") only passes quoted, and a quoted
 	 * type name takes no size. */
 	if (keyword) {
@@ -133,7 +140,7 @@ static int add_missing_columns(struct source *src, const struct table_def *def)
 		sql_add_ident(&sql, def->name, '"');
 		buf_adds(&sql, " ADD COLUMN ");
 		sql_add_ident(&sql, def->cols[i].name, '"');
-		add_type(&sql, def->cols[i].type);
+		add_type(&sql, def->cols[i].type, def->foreign);
 		rc = sqlite_exec(src, sql.data, "add column to replica");
 		if (!rc)
 			log_info("replica column added table=%s column=%s", def->name,
@@ -154,7 +161,7 @@ int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 	buf_addc(&sql, '(');
 	for (size_t i = 0; i < def->ncols; i++) {
 		sql_add_ident(&sql, def->cols[i].name, '"');
-		add_type(&sql, def->cols[i].type);
+		add_type(&sql, def->cols[i].type, def->foreign);
 		buf_adds(&sql, ", ");
 	}
 	/* With one INTEGER key this makes the column the rowid, as at the source. */

@@ -76,10 +76,11 @@ static int file_put(struct target *t, const char *key, const char *path,
 	if (!rc)
 		rc = fs_mkdirs_parent(dst, 0755);
 	if (!rc) {
-		/* Write beside the key and rename: readers never see half an object. */
+		/* Write beside the key and rename: readers never see half an object.
+		 * One fixed name per key (runs hold the state dir lock), so a run
+		 * killed mid-upload leaves nothing the next one does not replace. */
 		char *slash = strrchr(dst, '/');
-		tmp = xasprintf("%.*s/.%s.part-%ld", (int)(slash - dst), dst, slash + 1,
-				(long)getpid());
+		tmp = xasprintf("%.*s/.%s.part", (int)(slash - dst), dst, slash + 1);
 		rc = fs_copy(path, tmp, 0644, mid_upload);
 	}
 	if (!rc && rename(tmp, dst) != 0)
@@ -206,7 +207,7 @@ static int walk(const char *root, const char *rel, const char *prefix, struct st
 	int rc = 0;
 	while (!rc && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
-			continue; /* ., .., and in-progress .NAME.part-PID files */
+			continue; /* ., .., and in-progress .NAME.part files */
 		char *key = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
 		size_t kl = strlen(key), pl = strlen(prefix);
 		bool may_match = strncmp(key, prefix, kl < pl ? kl : pl) == 0;

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +22,7 @@ struct table_def *table_def_copy(const struct table_def *def)
 	struct table_def *c = xcalloc(1, sizeof(*c));
 	c->name = xstrdup(def->name);
 	c->rowid_key = def->rowid_key;
+	c->foreign = def->foreign;
 	for (size_t i = 0; i < def->ncols; i++)
 		table_def_add_column(c, def->cols[i].name, def->cols[i].type, def->cols[i].key);
 	return c;
@@ -65,8 +67,12 @@ static bool contains(const char *hay, const char *needle)
 	return strcasestr(hay, needle) != NULL;
 }
 
-enum value_type value_type_for_decl(const char *decl)
+enum value_type value_type_for_decl(const char *full)
 {
+	/* Only the type's name counts: enum('print') is no INT. */
+	char decl[64];
+	size_t n = strcspn(full, "(");
+	snprintf(decl, sizeof(decl), "%.*s", (int)(n < sizeof(decl) ? n : sizeof(decl) - 1), full);
 	/* Order matters: SQLite checks INT first, so "POINT" would be INTEGER too. */
 	if (contains(decl, "INT") && !contains(decl, "POINT") && !contains(decl, "INTERVAL"))
 		return VAL_INT;

@@ -34,6 +34,9 @@ struct table_def {
 	/* No declared primary key: the driver's row id is the key, carried as a
 	 * first column named "rowid" (SQLite). */
 	bool rowid_key;
+	/* The declared types come from another engine (apply of a MySQL source
+	 * into a SQLite replica): the replica keeps values as they travel. */
+	bool foreign;
 };
 
 void table_def_add_column(struct table_def *def, const char *name, const char *type, bool key);

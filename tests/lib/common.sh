@@ -73,10 +73,10 @@ write_config() {
 
 # sorted, comparable dump of every user table of a SQLite database
 sqlite_dump_tables() {
-	local db=$1
-	local t
-	for t in $(sqlite3 "$db" "select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like 'cdcpack_%' order by name"); do
-		echo "== $t"
-		sqlite3 -quote "$db" "select * from \"$t\" order by 1" 
-	done
+	local db=$1 t
+	sqlite3 "$db" "select name from sqlite_master where type='table' and name not like 'sqlite_%' and name not like 'cdcpack_%' order by name" |
+		while IFS= read -r t; do
+			echo "== $t"
+			sqlite3 -quote "$db" "select * from \"${t//\"/\"\"}\" order by 1"
+		done
 }
