@@ -143,7 +143,10 @@ static void parse_ops(struct ctx *c, const json_t *ops, struct manifest_file *f)
 	}
 	for (int i = 0; i < 3; i++)
 		f->ops[i] = get_int(c, ops, manifest_op_name(i), false);
-	if (!c->rc && f->ops[0] + f->ops[1] + f->ops[2] != f->rows)
+	/* Subtracted, not added: counts near INT64_MAX would overflow a sum
+	 * (and could wrap round to rows). All are >= 0 here. */
+	if (!c->rc && (f->ops[0] > f->rows || f->ops[1] > f->rows - f->ops[0] ||
+		       f->ops[2] != f->rows - f->ops[0] - f->ops[1]))
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: ops do not add up to rows",
 				c->what, f->def->name);
 }
@@ -171,11 +174,13 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	f->first_seq = get_int(c, o, "first_seq", true);
 	f->last_seq = get_int(c, o, "last_seq", true);
 	f->bytes = get_int(c, o, "bytes", false);
-	snprintf(f->xxh128, sizeof(f->xxh128), "%s", get_str(c, o, "xxh128"));
+	/* Checked before the copy, which would cut a 33rd digit off unseen. */
+	const char *xxh128 = get_str(c, o, "xxh128");
+	snprintf(f->xxh128, sizeof(f->xxh128), "%s", xxh128);
 	if (!c->rc && !safe_entry_name(f->path))
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unsafe file name '%s'", c->what,
 				f->path);
-	if (!c->rc && !is_hex32(f->xxh128))
+	if (!c->rc && !is_hex32(xxh128))
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: xxh128 of %s is not 32 hex digits",
 				c->what, f->path);
 	for (size_t i = 0; i + 1 < m->nfiles && !c->rc; i++)

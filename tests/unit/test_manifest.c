@@ -102,6 +102,13 @@ static void lies_and_unsafe_names_are_refused(void **state)
 	expect_refused("\"bytes\":160", "\"bytes\":-1", "bytes");
 	expect_refused("\"key\":true", "\"key\":false", "no key column");
 	expect_refused("{", "[", "not valid JSON");
+	/* A 33rd digit was cut off before the check (hostile_manifest_lies_are_refused). */
+	expect_refused("\"0123456789abcdef0123456789abcdef\"",
+		       "\"0123456789abcdef0123456789abcdef0\"", "xxh128");
+	/* Counts whose sum overflows int64 (and wraps round to rows): UB before. */
+	expect_refused("\"ops\":{\"I\":3,\"U\":2,\"D\":1}",
+		       "\"ops\":{\"I\":9223372036854775807,\"U\":9223372036854775807,\"D\":8}",
+		       "ops do not add up");
 }
 
 int main(void)
