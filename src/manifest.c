@@ -156,8 +156,8 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	struct manifest_file *f = manifest_add_file(m);
 	f->def = xcalloc(1, sizeof(*f->def));
 	f->def->name = xstrdup(get_str(c, o, "name"));
-	if (!c->rc)
-		c->rc = table_def_columns_from_json(f->def, json_object_get(o, "columns"));
+	if (!c->rc && table_def_columns_from_json(f->def, json_object_get(o, "columns")))
+		c->rc = err_prefix(CDC_ERUNTIME, "%s: manifest", c->what); /* name the archive */
 	if (!c->rc && table_def_nkeys(f->def) == 0)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
 				f->def->name);

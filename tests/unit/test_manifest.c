@@ -102,6 +102,7 @@ static void lies_and_unsafe_names_are_refused(void **state)
 	expect_refused("\"bytes\":160", "\"bytes\":-1", "bytes");
 	expect_refused("\"key\":true", "\"key\":false", "no key column");
 	expect_refused("{", "[", "not valid JSON");
+	expect_refused("\"key\":true", "\"key\":1", "x.tar.zst: manifest: table Persons: column 0");
 	/* A 33rd digit was cut off before the check (hostile_manifest_lies_are_refused). */
 	expect_refused("\"0123456789abcdef0123456789abcdef\"",
 		       "\"0123456789abcdef0123456789abcdef0\"", "xxh128");
