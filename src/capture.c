@@ -4,7 +4,9 @@
 #include "capture_snapshot.h"
 #include "err.h"
 #include "log.h"
+#include "progress.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static int check_table(struct pipeline *p, const char *table)
@@ -65,11 +67,13 @@ int capture_changes(struct pipeline *p, struct package *pk)
 struct load_ctx {
 	struct package *pk;
 	const struct table_def *def;
+	struct progress bar;
 };
 
 static int add_load_row(void *ctx, const struct value *row)
 {
 	struct load_ctx *lc = ctx;
+	progress_add(&lc->bar, 1);
 	return package_add_load_row(lc->pk, lc->def, row);
 }
 
@@ -85,9 +89,13 @@ static int load_table(struct pipeline *p, const char *table, struct package *pk,
 	int rc = p->sops->describe(p->src, table, def);
 	if (!rc)
 		rc = package_add_table(pk, *def);
-	struct load_ctx lc = {pk, *def};
+	struct load_ctx lc = {pk, *def, {0}};
+	char label[96];
+	snprintf(label, sizeof(label), "load %s", table);
+	progress_start(&lc.bar, label, "rows", -1);
 	if (!rc)
 		rc = p->sops->scan(p->src, *def, add_load_row, &lc);
+	progress_end(&lc.bar);
 	return rc ? err_prefix(rc, "load table %s", table) : 0;
 }
 

@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,7 +73,8 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-static int copy_fd(int in, int out, const char *src, const char *dst, void (*midpoint)(void))
+static int copy_fd(int in, int out, const char *src, const char *dst, void (*midpoint)(void),
+		   struct progress *bar)
 {
 	struct stat sb;
 	if (fstat(in, &sb) != 0)
@@ -89,6 +91,8 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 		}
 		bool crossed = done <= half && done + n > half;
 		done += n;
+		if (bar)
+			progress_add(bar, n);
 		if (midpoint && crossed)
 			midpoint();
 	}
@@ -98,7 +102,8 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 	return rc;
 }
 
-int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void))
+int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
+	    struct progress *bar)
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -109,7 +114,7 @@ int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void
 		close(in);
 		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", dst, strerror(e));
 	}
-	int rc = copy_fd(in, out, src, dst, midpoint);
+	int rc = copy_fd(in, out, src, dst, midpoint, bar);
 	if (!rc && fsync(out) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", dst, strerror(errno));
 	if (close(out) != 0 && !rc)

@@ -12,9 +12,13 @@ int fs_mkdirs(const char *path, mode_t mode);
 int fs_mkdirs_parent(const char *path, mode_t mode);
 int fs_fsync_dir(const char *dir);
 int fs_fsync_parent(const char *path);
+struct progress;
+
 /* Copies src into a new file dst (mode), fsynced. With midpoint set, calls it
- * after half of the bytes (the mid-upload fault point). */
-int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void));
+ * after half of the bytes (the mid-upload fault point); with bar set, counts
+ * the bytes on it. */
+int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
+	    struct progress *bar);
 /* rm -rf; absent is fine. */
 int fs_remove_tree(const char *path);
 

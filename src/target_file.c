@@ -8,6 +8,7 @@
 #include "fault.h"
 #include "fsutil.h"
 #include "hash.h"
+#include "progress.h"
 #include "strv.h"
 
 #include <dirent.h>
@@ -70,7 +71,6 @@ static void mid_upload(void)
 static int file_put(struct target *t, const char *key, const char *path,
 		    const struct object_info *info)
 {
-	(void)info;
 	char *dst, *tmp = NULL;
 	int rc = key_path(t, key, &dst);
 	if (!rc)
@@ -81,7 +81,10 @@ static int file_put(struct target *t, const char *key, const char *path,
 		 * killed mid-upload leaves nothing the next one does not replace. */
 		char *slash = strrchr(dst, '/');
 		tmp = xasprintf("%.*s/.%s.part", (int)(slash - dst), dst, slash + 1);
-		rc = fs_copy(path, tmp, 0644, mid_upload);
+		struct progress bar;
+		progress_start(&bar, "upload", "bytes", info ? info->size : -1);
+		rc = fs_copy(path, tmp, 0644, mid_upload, &bar);
+		progress_end(&bar);
 	}
 	if (!rc && rename(tmp, dst) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: rename: %s", dst, strerror(errno));
@@ -104,7 +107,7 @@ static int link_or_copy(const char *from, const char *to)
 	if (errno != EPERM && errno != EXDEV && errno != EOPNOTSUPP)
 		return err_set(CDC_ERUNTIME, "%s: link: %s", to, strerror(errno));
 	char *side = xasprintf("%s.copy-%ld", to, (long)getpid());
-	int rc = fs_copy(from, side, 0644, NULL);
+	int rc = fs_copy(from, side, 0644, NULL, NULL);
 	if (!rc && link(side, to) != 0)
 		rc = errno == EEXIST ? CDC_EEXISTS
 				     : err_set(CDC_ERUNTIME, "%s: link: %s", to, strerror(errno));
@@ -163,7 +166,7 @@ static int file_get(struct target *t, const char *key, const char *path)
 	if (access(src, F_OK) != 0)
 		rc = err_set(CDC_ENOTFOUND, "%s: no such object in %s", key, t->root);
 	else
-		rc = fs_copy(src, path, 0600, NULL);
+		rc = fs_copy(src, path, 0600, NULL, NULL);
 	free(src);
 	return rc;
 }
