@@ -334,7 +334,9 @@ static int csv_blob(struct changefile_reader *r, const char *p, size_t n, const 
 static int csv_value(struct changefile_reader *r, size_t field, const struct column *col,
 		     struct value *v, size_t *blob_off)
 {
-	const char *p = r->record.data + r->offsets[field];
+	/* buf_str: a record of empty fields has no buffer yet, and NULL + 0 is
+	 * undefined (found by fuzz_changefile). */
+	const char *p = buf_str(&r->record) + r->offsets[field];
 	size_t n = r->offsets[field + 1] - r->offsets[field];
 	long long ll;
 	memset(v, 0, sizeof(*v));

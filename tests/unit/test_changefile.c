@@ -182,6 +182,36 @@ static void csv_op_must_be_i_u_or_d(void **state)
 	free(def.cols);
 }
 
+/* Found by fuzz_changefile: a record of empty fields only (all NULL) left
+ * the record buffer unallocated, and the reader offset a NULL pointer. */
+static void csv_record_of_nulls_reads_as_nulls(void **state)
+{
+	(void)state;
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	table_def_add_column(&def, "s", "TEXT", false);
+	char path[] = "/tmp/test_changefile.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, ",\n", 2), 2);
+	close(fd);
+	struct changefile_reader *r;
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false), 0);
+	char op;
+	const struct value *before, *after;
+	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+	assert_int_equal(after[0].type, VAL_NULL);
+	assert_int_equal(after[1].type, VAL_NULL);
+	changefile_close(r);
+	unlink(path);
+	for (size_t i = 0; i < def.ncols; i++) {
+		free(def.cols[i].name);
+		free(def.cols[i].type);
+	}
+	free(def.cols);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +222,7 @@ int main(void)
 		cmocka_unit_test(base64_round_trips_binary),
 		cmocka_unit_test(csv_reader_reads_what_the_writer_wrote),
 		cmocka_unit_test(csv_op_must_be_i_u_or_d),
+		cmocka_unit_test(csv_record_of_nulls_reads_as_nulls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
