@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# A batch whose manifest.json is malformed or lies, while the archive is
+# otherwise sound: not JSON, another format, missing or mistyped fields,
+# ops that do not add up, a bad checksum spelling, a file listed twice, a
+# table without a key, an unknown kind, seq 0, or more or fewer rows than
+# the change file holds; and a change file that is malformed but sealed with
+# matching bytes and checksum. `show` refuses what it can see (the manifest
+# itself), `apply` refuses all of them with exit 3 naming the fault, and the
+# replica is unchanged: the rows applied before the fault are rolled back.
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/core.sh"
+source "$ROOT/tests/lib/hostile.sh"
+
+hostile_setup
+mapfile -t honest < <(honest_entries)
+t='(.tables[] | select(.name == "t"))'
+
+# refuse_manifest WHAT FAULT_ERE JQ...: batch 3 with its manifest edited.
+refuse_manifest() {
+	local what=$1 fault=$2
+	shift 2
+	echo "case: ${*: -1}"
+	edit_manifest "$@"
+	build_victim "${honest[@]}"
+	expect_refused "$what" "$fault"
+}
+
+printf '{"format": "cdcpack/1", "batch": ' >"$T/parts/manifest.json"
+build_victim "${honest[@]}"
+expect_refused both "manifest.json is not valid JSON"
+refuse_manifest both "format is not cdcpack/1" '.format = "cdcpack/2"'
+refuse_manifest both "batch, source or tables missing" 'del(.tables)'
+refuse_manifest both '"seq" missing or not a non-negative integer' '.batch.seq = "3"'
+refuse_manifest both "batch seq must be >= 1" '.batch.seq = 0 | .batch.id = "src-00000000"'
+refuse_manifest both "unknown batch kind 'full'" '.batch.kind = "full"'
+refuse_manifest both '"previous" must be a string or null' '.batch.previous = 2'
+refuse_manifest both '"name" missing or not a string' '.source |= del(.name)'
+refuse_manifest both "ops do not add up to rows" "$t.ops.U += 1"
+refuse_manifest both '"rows" missing or not a non-negative integer' "$t.rows = -1"
+refuse_manifest both '"bytes" missing or not a non-negative integer' "$t.bytes = 1.5"
+refuse_manifest both "is not 32 hex digits" "$t.xxh128 |= ascii_upcase"
+refuse_manifest both "is not 32 hex digits" "$t.xxh128 += \"0\""
+refuse_manifest both "listed twice" '.tables += [.tables[-1]]'
+refuse_manifest both "has no key column" "$t.columns[].key = false"
+refuse_manifest both '"columns" is not a non-empty array' "$t.columns = []"
+refuse_manifest both "unknown format 'parquet'" "$t.format = \"parquet\""
+refuse_manifest both "tables\\[0\\] is not an object" '.tables = [1]'
+
+echo "case: rows that lie (only apply counts them)"
+refuse_manifest apply "holds 3 rows, the manifest says 4" "$t.rows += 1 | $t.ops.I += 1"
+refuse_manifest apply "holds 3 rows, the manifest says 2" "$t.rows -= 1 | $t.ops.I -= 1"
+
+# seal JQ: batch 3 with t's change file as it is now in $T/parts, its
+# manifest edited by JQ, bytes and checksum updated to match: a forger's
+# batch, sound but for what the change file holds.
+seal() {
+	local sum
+	sum=$(xxhsum -H2 "$T/parts/$DATA" 2>/dev/null | cut -d' ' -f1)
+	edit_manifest --arg x "$sum" --argjson n "$(stat -c %s "$T/parts/$DATA")" \
+		"$1 | $t.xxh128 = \$x | $t.bytes = \$n"
+	build_victim "${honest[@]}"
+}
+cp "$T/parts/$DATA" "$T/data.orig"
+for bad in 'X,7,seven,7.0,' 'I,7,seven,7.0' 'I,7,seven,7.0,,' 'I,7,"seven,7.0,' 'I,7,seven,7.0,!!!!'; do
+	echo "case: a sealed change file whose last row is [$bad]"
+	{ cat "$T/data.orig"; printf '%s\n' "$bad"; } >"$T/parts/$DATA"
+	seal "$t.rows += 1 | $t.ops.I += 1"
+	expect_refused apply "Op must be I, U or D|fields, expected|unterminated quoted field|not base64"
+done
+echo "case: a sealed change file whose INTEGER PRIMARY KEY is text"
+{ cat "$T/data.orig"; printf 'I,seven,seven,7.0,\n'; } >"$T/parts/$DATA"
+seal "$t.rows += 1 | $t.ops.I += 1"
+expect_refused apply "datatype mismatch"
+cp "$T/data.orig" "$T/parts/$DATA"
+
+nothing_left
+finish
