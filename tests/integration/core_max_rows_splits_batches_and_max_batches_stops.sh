@@ -19,7 +19,6 @@ cdc --json run
 assert_eq "4 35" "$(jq -r '"\(.batches) \(.rows)"' "$T/last.out")" "batches and rows of a run of 35 changes"
 assert_eq "10 10 10 5" "$(jq -r '[.published[].rows] | join(" ")' "$T/last.out")" "rows per batch"
 assert_eq 5 "$(published_count)" "published batches"
-check_chain
 
 sql "UPDATE Persons SET City = 'Two ' || PersonID WHERE PersonID <= 35"
 cdc --json run --max-batches 2
