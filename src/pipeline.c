@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include "apply.h"
 #include "buf.h"
 #include "capture.h"
 #include "err.h"
@@ -45,6 +46,32 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	return rc;
 }
 
+/* A new state dir starts the chain at batch 1. If the target already holds
+ * batches of this source (the state dir was lost or moved), a second chain
+ * would claim the same seqs, and changes shipped but not acknowledged would
+ * ship twice: refuse. One LIST, only while the state holds no batch. */
+static int check_fresh_state(struct pipeline *p)
+{
+	int64_t seq;
+	char *previous = NULL;
+	int rc = state_next_seq(p->st, &seq, &previous);
+	free(previous);
+	if (rc || seq != 1)
+		return rc;
+	struct published *v = NULL;
+	size_t n = 0;
+	rc = published_list(p->tops, p->tgt, p->cfg, &v, &n);
+	if (!rc && n)
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: the state dir has no batch, but %s already holds %zu published "
+			     "batch(es) of source '%s', the last %s; restore the state dir, or set a "
+			     "new [source] name to start another chain",
+			     p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
+			     v[n - 1].key);
+	published_free(v, n);
+	return rc;
+}
+
 int pipeline_open(struct pipeline *p, const struct config *cfg)
 {
 	memset(p, 0, sizeof(*p));
@@ -59,6 +86,8 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
 	if (!rc)
 		rc = target_open(&p->tops, &p->tgt, cfg);
+	if (!rc)
+		rc = check_fresh_state(p);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
 	if (rc)
