@@ -5,11 +5,7 @@
 # name (the AWS CLI lists and downloads it), and apply reads it back.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-B=$CDCPACK_TEST_S3_BUCKET
-export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset AWS_SESSION_TOKEN AWS_PROFILE
+s3_client_setup
 
 sqlite3 shop.db "CREATE TABLE Persons(id INTEGER PRIMARY KEY, what TEXT);
 	INSERT INTO Persons VALUES (1, 'a'), (2, 'b');"

@@ -6,11 +6,7 @@
 # a loopback one does not.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-B=$CDCPACK_TEST_S3_BUCKET
-export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset AWS_SESSION_TOKEN AWS_PROFILE
+s3_client_setup
 write_config "$T/cdcpack.conf" "sqlite:$T/shop.db" "s3://$B/$S3_PREFIX" \
 	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
 export CDCPACK_CONFIG=$T/cdcpack.conf
@@ -21,9 +17,12 @@ assert_status 0 "$CDCPACK" load
 assert_contains last.err "the local clock is -3600s off the server's"
 assert_not_contains last.err "plain http"
 s3_log >skew.log
-# the first HEAD, and the GET that fetched the error body a HEAD reply cannot carry
-assert_eq '["HEAD","GET"]' "$(jq -sc 'map(select(.code == "RequestTimeTooSkewed") | .method)' skew.log)" \
+# Only the first request is refused (a fresh state dir's one LIST, a GET);
+# every request after it is signed with the corrected clock.
+assert_eq '["GET"]' "$(jq -sc 'map(select(.code == "RequestTimeTooSkewed") | .method)' skew.log)" \
 	"requests refused for clock skew"
+assert_eq '"RequestTimeTooSkewed"' "$(jq -sc 'min_by(.seq) | .code' skew.log)" \
+	"the refused request is the run's first"
 s3_mode '{"clock_skew_s": 0}' # the AWS CLI does not correct for it
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/cdc/"
 assert_eq 1 "$(wc -l <last.out)" "published archives"

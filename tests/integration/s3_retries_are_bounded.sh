@@ -6,11 +6,7 @@
 # is aborted. Nothing is lost: the next run publishes it all.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-B=$CDCPACK_TEST_S3_BUCKET
-export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset AWS_SESSION_TOKEN AWS_PROFILE
+s3_client_setup
 conf() { # conf MAX_RETRIES
 	write_config "$T/cdcpack.conf" "sqlite:$T/shop.db" "s3://$B/$S3_PREFIX" \
 		"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \

@@ -5,11 +5,7 @@
 # still refused. The server is the test S3 behind a TLS proxy on loopback.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-B=$CDCPACK_TEST_S3_BUCKET
-export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
-export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
-unset AWS_SESSION_TOKEN AWS_PROFILE
+s3_client_setup
 
 # a private CA and a certificate for "localhost" only
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=cdcpack test CA" \

@@ -75,3 +75,14 @@ s3_req() {
 	status=$(s3_curl "${args[@]}" -H "x-amz-content-sha256: $sha" "$@" "$url") || status=000
 	echo "$status"
 }
+
+# s3_client_setup: what every cdcpack-against-S3 test starts with: a clean
+# front (no faults, empty log), B = the test bucket, and cdcpack's AWS
+# credential chain pointed at the test keys only (no profile, no token).
+s3_client_setup() {
+	s3_reset
+	B=$CDCPACK_TEST_S3_BUCKET
+	export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
+	export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
+	unset AWS_SESSION_TOKEN AWS_PROFILE
+}
