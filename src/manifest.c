@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "naming.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -230,6 +231,16 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 	if (!c.rc) {
 		m->source_name = xstrdup(get_str(&c, source, "name"));
 		m->driver = xstrdup(get_str(&c, source, "driver"));
+	}
+	/* apply records the id and chains the next batch's "previous" to it: an
+	 * id that is not the seq's would pass one batch and break the next. */
+	if (!c.rc) {
+		char *want = batch_id(m->source_name, m->seq);
+		if (strcmp(m->batch_id, want) != 0)
+			c.rc = err_set(CDC_ERUNTIME,
+				       "%s: manifest: batch id '%s' is not '%s' (source-seq)", what,
+				       m->batch_id, want);
+		free(want);
 	}
 	size_t i;
 	const json_t *t;

@@ -103,6 +103,9 @@ static void lies_and_unsafe_names_are_refused(void **state)
 	expect_refused("\"key\":true", "\"key\":false", "no key column");
 	expect_refused("{", "[", "not valid JSON");
 	expect_refused("\"key\":true", "\"key\":1", "x.tar.zst: manifest: table Persons: column 0");
+	expect_refused("\"id\":\"shop-00000007\"", "\"id\":\"shop-00000008\"",
+		       "batch id 'shop-00000008' is not 'shop-00000007'");
+	expect_refused("\"name\":\"shop\"", "\"name\":\"shop2\"", "is not 'shop2-00000007'");
 	/* A 33rd digit was cut off before the check (hostile_manifest_lies_are_refused). */
 	expect_refused("\"0123456789abcdef0123456789abcdef\"",
 		       "\"0123456789abcdef0123456789abcdef0\"", "xxh128");
