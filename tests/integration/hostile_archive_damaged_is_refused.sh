@@ -47,7 +47,7 @@ for c in zstd gzip xz none; do
 	# in the second header and in the bytes of each member (a tar's block
 	# padding and end zeros hold nothing to damage).
 	if [[ $c == none ]]; then
-		mapfile -t spots < <(python3 -c '
+		mapfile -t spots < <("$PY" -c '
 import sys, tarfile
 members = tarfile.open(sys.argv[1]).getmembers()
 print(members[1].offset + 100)
