@@ -443,6 +443,9 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 	*eq = '\0';
 	char *key = trim(line);
 	char *value = trim(eq + 1);
+	if (!*key)
+		return err_set(CDC_EUSAGE, "%s:%d: expected 'key = value', got no key before '='",
+			       w->file, w->line);
 	if (!*section)
 		return err_set(CDC_EUSAGE, "%s:%d: %s: key outside of any [section]", w->file,
 			       w->line, key);
@@ -484,6 +487,10 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
 	const char *p = text, *end = text + len;
 	free(cfg->path);
 	cfg->path = xstrdup(name);
+	/* Some Windows editors start a UTF-8 file with a byte order mark: left
+	 * in, it made line 1 "expected 'key = value', got '[source]'". */
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3;
 	while (p < end && rc == 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);

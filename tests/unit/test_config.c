@@ -118,6 +118,19 @@ static void malformed_lines_are_named(void **state)
 	(void)state;
 	expect_error("just words\n", "t.conf:5: expected 'key = value'");
 	expect_error("[batch\n", "t.conf:5: malformed section header");
+	expect_error("= x\n", "t.conf:5: expected 'key = value', got no key");
+}
+
+/* Some Windows editors start a UTF-8 file with a byte order mark. */
+static void byte_order_mark_is_skipped(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	const char *text = "\xef\xbb\xbf[source]\nurl = sqlite:x.db\n[target]\nurl = file:b\n";
+	assert_int_equal(config_parse(&cfg, "t.conf", text, strlen(text)), 0);
+	assert_string_equal(cfg.source_url, "sqlite:x.db");
+	config_free(&cfg);
 }
 
 static void missing_urls_are_named(void **state)
@@ -167,6 +180,7 @@ int main(void)
 		cmocka_unit_test(unknown_section_is_named),
 		cmocka_unit_test(bad_values_are_named),
 		cmocka_unit_test(malformed_lines_are_named),
+		cmocka_unit_test(byte_order_mark_is_skipped),
 		cmocka_unit_test(missing_urls_are_named),
 		cmocka_unit_test(missing_file_is_usage_error),
 		cmocka_unit_test(sizes_and_durations),
