@@ -50,9 +50,12 @@ int snapstore_open(struct snapstore **out, const char *state_dir)
 	ss->dir = xasprintf("%s/snapshot", state_dir);
 	int rc = fs_mkdirs(ss->dir, 0700);
 	char *path = xasprintf("%s/index.db", ss->dir);
+	/* 0600, as state.db: the index names tables and their columns. */
+	mode_t old = umask(077);
 	if (!rc && sqlite3_open_v2(path, &ss->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 				   NULL) != SQLITE_OK)
 		rc = db_fail(ss, "open");
+	umask(old);
 	free(path);
 	if (!rc) {
 		sqlite3_busy_timeout(ss->db, 10000);

@@ -73,7 +73,11 @@ struct source_ops {
 	int (*read_changes)(struct source *src, int64_t max, change_fn fn, void *ctx);
 	/* Every changelog seq visible in the read (a load's handoff to cdc). */
 	int (*changelog_seqs)(struct source *src, seq_fn fn, void *ctx);
-	/* Every row of def's table in ascending key order; rows have def->ncols values. */
+	/* Every row of def's table in ascending key order; rows have def->ncols
+	 * values. The order is binary, whatever the collation: numbers by value
+	 * (DECIMAL too, though it travels as text), text and blobs by their
+	 * bytes. diff, verify and snapshot capture merge two scans on it, and
+	 * refuse a scan that breaks it. */
 	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
 	/* Acknowledge: delete exactly the changelog rows lo..hi of each range
 	 * (ranges hold only seqs that were read, never a high-water mark). */
