@@ -46,7 +46,15 @@ int moment_parse(const char *s, struct moment *out)
 		rest++;
 	if (*rest)
 		return -1;
-	out->sec = timegm(&tm);
+	/* strptime takes February 30th and second 60; timegm would quietly
+	 * make them March 2nd and the next minute. Only real times pass. */
+	struct tm want = tm, back;
+	time_t sec = timegm(&tm);
+	if (!gmtime_r(&sec, &back) || back.tm_year != want.tm_year || back.tm_mon != want.tm_mon ||
+	    back.tm_mday != want.tm_mday || back.tm_hour != want.tm_hour ||
+	    back.tm_min != want.tm_min || back.tm_sec != want.tm_sec)
+		return -1;
+	out->sec = sec;
 	out->ms = ms;
 	return 0;
 }

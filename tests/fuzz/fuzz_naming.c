@@ -1,6 +1,7 @@
 /* Object keys and times read back from outside (src/naming.c): keys listed
  * at the target (batch_key_parse) and --until / manifest times
- * (moment_parse). A key that parses must be the one batch_key makes. */
+ * (moment_parse). A key that parses must be the one batch_key makes; a
+ * time that parses must print and parse back the same. */
 #include "fuzz.h"
 
 #include "buf.h"
@@ -16,8 +17,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = xstrndup((const char *)data, size);
 	struct moment m;
-	if (moment_parse(s, &m) == 0)
+	if (moment_parse(s, &m) == 0) {
+		/* What parses prints as ISO 8601 and parses back the same. */
+		char iso[MOMENT_ISO_LEN];
+		struct moment back;
+		moment_iso(m, iso);
+		if (m.ms < 0 || m.ms > 999 || moment_parse(iso, &back) != 0 ||
+		    moment_cmp(m, back) != 0)
+			__builtin_trap();
 		sink += (unsigned)m.ms;
+	}
 	int64_t seq;
 	if (batch_key_parse(s, "src", &seq, &m) == 0) {
 		bool same = false;

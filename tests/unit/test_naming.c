@@ -103,6 +103,11 @@ static void moments_parse_and_print(void **state)
 	assert_int_equal(moment_parse("2026-11-24", &m), 0);
 	assert_int_equal(moment_parse("yesterday", &m), -1);
 	assert_int_equal(moment_parse("2026-11-24T10:11:12+02:00", &m), -1);
+	/* strptime takes these; timegm would shift them to another day or minute. */
+	assert_int_equal(moment_parse("2026-02-30", &m), -1);
+	assert_int_equal(moment_parse("2026-04-31T00:00:00Z", &m), -1);
+	assert_int_equal(moment_parse("2026-11-24T10:11:60Z", &m), -1);
+	assert_int_equal(moment_parse("2028-02-29T23:59:59.999Z", &m), 0);
 }
 
 int main(void)
