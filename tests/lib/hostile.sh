@@ -194,3 +194,62 @@ nothing_left() {
 	stray=$(find "$TMPDIR" -mindepth 1 -maxdepth 1)
 	[[ -z $stray ]] || fail "temp dirs left behind: $stray"
 }
+
+# ---- hostile configs and arguments (hostile_config_*.sh) ----
+
+# A config that is fine, to break one line of: source sqlite:$T/src.db,
+# target file:$T/bucket, state $T/state. Lines 1-9.
+good_config() {
+	printf '[source]\nurl = sqlite:%s/src.db\nname = src\n\n[state]\ndir = %s/state\n\n[target]\nurl = file:%s/bucket\n' \
+		"$T" "$T" "$T"
+}
+
+# nothing_done: a refused command created no state dir and no bucket.
+nothing_done() {
+	[[ ! -e $T/state ]] || fail "a refused command created the state dir"
+	[[ ! -e $T/bucket ]] || fail "a refused command created the bucket"
+}
+
+# config_refused FILE WHERE WHY: `run`, `init` and `status` with -c FILE,
+# and `run` with CDCPACK_CONFIG=FILE, each exit 2 naming WHERE (like
+# "bad.conf:7: mode") and WHY, and do nothing.
+config_refused() {
+	local file=$1 where=$2 why=$3 cmd
+	for cmd in run init status; do
+		cdc_status 2 -c "$file" "$cmd"
+		assert_contains "$T/last.err" "$where"
+		assert_contains "$T/last.err" "$why"
+	done
+	CDCPACK_CONFIG=$file cdc_status 2 run
+	assert_contains "$T/last.err" "$where"
+	nothing_done
+}
+
+# refused_line LINE_TEXT WHERE_SUFFIX WHY [SECTION]: the good config with
+# LINE_TEXT (printf %b) appended (after "[SECTION]" when given), refused
+# with "bad.conf:N: WHERE_SUFFIX" where N is the line it landed on.
+refused_line() {
+	local text=$1 where=$2 why=$3 section=${4:-} n
+	{
+		good_config
+		[[ -n $section ]] && printf '[%s]\n' "$section"
+		printf '%b\n' "$text"
+	} >"$T/bad.conf"
+	n=$(wc -l <"$T/bad.conf")
+	echo "case: line $n: $(printf '%b' "$text" | tr -d '\0')"
+	config_refused "$T/bad.conf" "bad.conf:$n: $where" "$why"
+}
+
+# args_refused WHAT_ERE CDCPACK_ARGS...: exits 2 with stderr matching
+# WHAT_ERE, and does nothing.
+args_refused() {
+	local what=$1
+	shift
+	echo "case: cdcpack $*"
+	cdc_status 2 "$@"
+	grep -qE -- "$what" "$T/last.err" || {
+		cat "$T/last.err" >&2
+		fail "cdcpack $*: stderr does not match [$what]"
+	}
+	nothing_done
+}
