@@ -98,6 +98,25 @@ static void base64_round_trips_binary(void **state)
 	buf_free(&bad);
 }
 
+/* A temp file holding p[0..n): path is a "...XXXXXX" template. */
+static void write_temp(char *path, const void *p, size_t n)
+{
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, p, n), (ssize_t)n);
+	close(fd);
+}
+
+/* The columns table_def_add_column made (the tests own name). */
+static void free_cols(struct table_def *def)
+{
+	for (size_t i = 0; i < def->ncols; i++) {
+		free(def->cols[i].name);
+		free(def->cols[i].type);
+	}
+	free(def->cols);
+}
+
 /* Writes rows with the writer and reads them back with the reader. */
 static void csv_reader_reads_what_the_writer_wrote(void **state)
 {
@@ -122,13 +141,10 @@ static void csv_reader_reads_what_the_writer_wrote(void **state)
 		 {.type = VAL_INT, .i = 1}},
 	};
 	char path[] = "/tmp/test_changefile.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
 	struct buf b = BUF_INIT;
 	changefile_csv_record(&b, &def, 'U', rows[0]);
 	changefile_csv_record(&b, &def, 'D', rows[1]);
-	assert_int_equal(write(fd, b.data, b.len), (ssize_t)b.len);
-	close(fd);
+	write_temp(path, b.data, b.len);
 	struct changefile_reader *r;
 	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false), 0);
 	char op;
@@ -146,11 +162,7 @@ static void csv_reader_reads_what_the_writer_wrote(void **state)
 	changefile_close(r);
 	unlink(path);
 	buf_free(&b);
-	for (size_t i = 0; i < def.ncols; i++) {
-		free(def.cols[i].name);
-		free(def.cols[i].type);
-	}
-	free(def.cols);
+	free_cols(&def);
 }
 
 /* Found by fuzz_changefile: a NUL byte in the Op column passed the I/U/D
@@ -165,10 +177,7 @@ static void csv_op_must_be_i_u_or_d(void **state)
 	static const size_t len[] = {4, 4, 5, 3};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char path[] = "/tmp/test_changefile.XXXXXX";
-		int fd = mkstemp(path);
-		assert_true(fd >= 0);
-		assert_int_equal(write(fd, bad[i], len[i]), (ssize_t)len[i]);
-		close(fd);
+		write_temp(path, bad[i], len[i]);
 		struct changefile_reader *r;
 		assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false), 0);
 		char op;
@@ -177,9 +186,7 @@ static void csv_op_must_be_i_u_or_d(void **state)
 		changefile_close(r);
 		unlink(path);
 	}
-	free(def.cols[0].name);
-	free(def.cols[0].type);
-	free(def.cols);
+	free_cols(&def);
 }
 
 /* Found by fuzz_changefile: a record of empty fields only (all NULL) left
@@ -192,10 +199,7 @@ static void csv_record_of_nulls_reads_as_nulls(void **state)
 	table_def_add_column(&def, "k", "INTEGER", true);
 	table_def_add_column(&def, "s", "TEXT", false);
 	char path[] = "/tmp/test_changefile.XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, ",\n", 2), 2);
-	close(fd);
+	write_temp(path, ",\n", 2);
 	struct changefile_reader *r;
 	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false), 0);
 	char op;
@@ -205,11 +209,7 @@ static void csv_record_of_nulls_reads_as_nulls(void **state)
 	assert_int_equal(after[1].type, VAL_NULL);
 	changefile_close(r);
 	unlink(path);
-	for (size_t i = 0; i < def.ncols; i++) {
-		free(def.cols[i].name);
-		free(def.cols[i].type);
-	}
-	free(def.cols);
+	free_cols(&def);
 }
 
 int main(void)
