@@ -185,19 +185,26 @@ static int emit_delete(struct diff_merge *m)
 	return rc ? rc : advance_a(m);
 }
 
-/* B's row against A's records up to its key. */
-static int pair(struct diff_merge *m, const struct value *row, uint64_t hash)
+static int cmp_a(const struct diff_merge *m)
 {
-	const struct diff_plan *p = m->plan;
-	const uint8_t *key = (const uint8_t *)m->key.data;
-	int c = 1, rc = 0;
-	while (!rc && m->have == 1 &&
-	       (c = keyrec_cmp(m->cur.key, m->cur.klen, key, m->key.len, p->key_classes,
-			       p->nkeys)) < 0)
+	if (m->have != 1)
+		return 1; /* A is done: everything left in B comes after it */
+	return keyrec_cmp(m->cur.key, m->cur.klen, (const uint8_t *)m->key.data, m->key.len,
+			  m->plan->key_classes, m->plan->nkeys);
+}
+
+/* B's row against A's records up to its key; c compares A's current key
+ * with B's. */
+static int pair(struct diff_merge *m, const struct value *row, uint64_t hash, int c)
+{
+	int rc = 0;
+	while (!rc && c < 0) {
 		rc = emit_delete(m);
+		c = rc ? 0 : cmp_a(m);
+	}
 	if (rc)
 		return rc;
-	if (m->have != 1 || c > 0) {
+	if (c > 0) {
 		m->inserted++;
 		return m->emit ? m->emit(m->ctx, 'I', row, NULL) : 0;
 	}
@@ -217,12 +224,16 @@ int diff_merge_row(void *ctx, const struct value *row)
 	buf_reset(&m->key);
 	keyrec_encode_key(&m->key, row, p->b_keys, p->nkeys);
 	uint64_t hash = rowhash(&m->enc, row, p->b_hash, p->hash_classes, p->nhash);
-	int rc = m->rows_b ? diff_check_order(p, m->table, m->b_label, &m->prev_b,
-					      (const uint8_t *)m->key.data, m->key.len)
-			   : 0;
+	int c = cmp_a(m), rc = 0;
+	/* After a row of B, A's current key is past it; so a key of B at or past
+	 * A's current one is past the previous key of B too, and only a key
+	 * before A's needs the check. */
+	if (c > 0 && m->rows_b)
+		rc = diff_check_order(p, m->table, m->b_label, &m->prev_b,
+				      (const uint8_t *)m->key.data, m->key.len);
 	m->rows_b++;
 	if (!rc)
-		rc = pair(m, row, hash);
+		rc = pair(m, row, hash, c);
 	if (!rc && m->keep)
 		rc = m->keep(m->ctx, (const uint8_t *)m->key.data, m->key.len, hash);
 	struct buf swap = m->prev_b; /* this key is the next row's previous one */
