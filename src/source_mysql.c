@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Pinned per session so that every value reads and writes the same way
  * whatever the server's defaults: UTC for TIMESTAMP, strict so that a
@@ -111,6 +112,12 @@ static int read_password(const struct source_options *opt, char **out)
 		if (!f)
 			return err_set(CDC_EUSAGE, "password_file %s: %s", opt->password_file,
 				       strerror(errno));
+		struct stat sb;
+		/* A secret others can read is no secret: say so (as for AWS keys). */
+		if (fstat(fileno(f), &sb) == 0 && (sb.st_mode & 077))
+			log_warn("password_file %s is readable by group or others (mode %03o); "
+				 "chmod 600 it",
+				 opt->password_file, (unsigned)(sb.st_mode & 0777));
 		struct buf b = BUF_INIT;
 		char chunk[256];
 		size_t n;
