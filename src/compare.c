@@ -62,6 +62,7 @@ int compare_run(const struct config *cfg, const char *against, struct compare_re
 	int rc = dbdiff_open(&a, cfg->source_url, &opt);
 	if (!rc)
 		rc = dbdiff_open(&b, against, &opt);
+	b.extra_columns_ok = true;
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, a.ops, a.db, &tables);
 	if (!rc)

@@ -173,14 +173,14 @@ static json_t *names_json(const struct strv *v)
 }
 
 /* The table's line of the report, and what it adds to the differences. */
-static int64_t report_table(json_t *tables, const struct dbdiff_table *t)
+static int64_t report_table(json_t *tables, const struct dbdiff_table *t, bool b_extra_ok)
 {
 	const struct diff_plan *plan = t->plan;
 	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "name", t->name, "status",
 			      status_name(t->status), "rows_a", (json_int_t)t->rows_a, "rows_b",
 			      (json_int_t)t->rows_b, "inserted", (json_int_t)t->inserted, "updated",
 			      (json_int_t)t->updated, "deleted", (json_int_t)t->deleted);
-	bool columns = plan && (plan->only_a.n || plan->only_b.n);
+	bool columns = plan && (plan->only_a.n || (plan->only_b.n && !b_extra_ok));
 	json_object_set_new(o, "columns_only_in_a",
 			    plan ? names_json(&plan->only_a) : json_array());
 	json_object_set_new(o, "columns_only_in_b",
@@ -228,7 +228,7 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 		rc = compare_table(a, b, &t, sink);
 	}
 	if (!rc) {
-		res->differences += report_table(res->tables, &t);
+		res->differences += report_table(res->tables, &t, b->extra_columns_ok);
 		log_debug(
 		    "table compared table=%s status=%s inserted=%lld updated=%lld deleted=%lld",
 		    t.name, status_name(t.status), (long long)t.inserted, (long long)t.updated,

@@ -15,6 +15,9 @@ struct dbdiff_side {
 	const char *url; /* borrowed */
 	const struct source_ops *ops;
 	struct source *db;
+	/* Columns only this side has are reported but are no difference: a
+	 * replica keeps the columns its source dropped (verify sets it on B). */
+	bool extra_columns_ok;
 };
 
 enum dbdiff_status {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Snapshot mode through schema changes and accidents:
-# - a column added: every row ships as U with the new column list, and the
-#   run says why (schema drift);
+# - a column added, then dropped: every row ships as U with the new column
+#   list, and the run says why (schema drift); the replica keeps the dropped
+#   column, which verify accepts;
 # - a table created later ships its rows as I in a cdc batch;
 # - a NOCASE text key ('a', 'B', 'c') is merged in byte order, not
 #   mis-paired by the collation;
@@ -53,6 +54,13 @@ assert_eq "I,1,x|I,2,y" "$(archive_member "$(published | tail -1)" Extra/"$(mani
 	"a new table ships as I rows"
 cdc --json run
 assert_eq 0 "$(jq .batches "$T/last.out")" "idle after the new table"
+apply_and_compare "$T/replica.db"
+
+# A column dropped: every row ships again without it; the replica keeps its
+# copy of the column, which verify accepts (a replica never drops data).
+sql "ALTER TABLE Persons DROP COLUMN Email;"
+cdc --json run
+assert_eq "101" "$(jq '.published[0].rows' "$T/last.out")" "rows after DROP COLUMN"
 apply_and_compare "$T/replica.db"
 
 # A damaged snapshot file: the run stops before publishing anything.
