@@ -18,7 +18,7 @@
 #
 # For an S3 target, `cm_fetch` mirrors the case's prefix to a local
 # directory (with the AWS CLI, an independent client) and points $BUCKET at
-# it, so that core.sh's published, check_chain, check_archive and
+# it, so that core.sh's published and temp_objects and cm_unpack read what
 # temp_objects read what the server holds.
 
 CM_TABLES=(acct item)
@@ -132,54 +132,67 @@ cm_setup() {
 # changes item (100+i-1,'w')'s key to (100+i-1,'k'); every 5th deletes
 # seed item i/5.
 cm_writer_script() {
-	local n=$1 first=${2:-1} i s id prev
+	local n=$1 first=${2:-1} i s id prev k sql= acct= item=
 	if ((first == 1)); then
 		declare -gA _cm_bal=() _cm_acct_id=() _cm_seed_item=()
 		for ((i = 1; i <= 50; i++)); do _cm_bal[$i]=$i; done
 		: >"$CM_DIR/want.acct.csv"
 		: >"$CM_DIR/want.item.csv"
+		: >"$CM_DIR/want.steps"
+		_cm_na=0 _cm_ni=0
 	fi
-	: >"$CM_DIR/writer.sql"
+	# built in memory, written once: a process per step would cost seconds
+	local steps="$((first - 1)) $_cm_na $_cm_ni"$'\n'
 	for ((i = first; i < first + n; i++)); do
 		id=$((1000 + i))
 		s="INSERT INTO acct VALUES ($id, 'w $i', $i); INSERT INTO item VALUES ($((100 + i)), 'w', $i);"
-		printf 'I,%s,w %s,%s\n' "$id" "$i" "$i" >>"$CM_DIR/want.acct.csv"
-		printf 'I,%s,w,%s\n' "$((100 + i))" "$i" >>"$CM_DIR/want.item.csv"
-		local k=$((i % 50 + 1))
+		acct+="I,$id,w $i,$i"$'\n'
+		item+="I,$((100 + i)),w,$i"$'\n'
+		k=$((i % 50 + 1))
 		_cm_bal[$k]=$((_cm_bal[$k] + 50))
 		s+=" UPDATE acct SET bal = bal + 50 WHERE id = $k;"
-		printf 'U,%s,s %s,%s\n' "$k" "$k" "${_cm_bal[$k]}" >>"$CM_DIR/want.acct.csv"
+		acct+="U,$k,s $k,${_cm_bal[$k]}"$'\n'
+		_cm_na=$((_cm_na + 2)) _cm_ni=$((_cm_ni + 1))
 		if ((i % 3 == 0)); then
 			s+=" UPDATE acct SET id = $((5000 + i)) WHERE id = $id;"
-			printf 'D,%s,w %s,%s\nI,%s,w %s,%s\n' "$id" "$i" "$i" "$((5000 + i))" "$i" "$i" \
-				>>"$CM_DIR/want.acct.csv"
+			acct+="D,$id,w $i,$i"$'\n'"I,$((5000 + i)),w $i,$i"$'\n'
+			_cm_na=$((_cm_na + 2))
 			id=$((5000 + i))
 		fi
 		_cm_acct_id[$i]=$id
 		if ((i % 4 == 0 && i > 1)); then
 			prev=${_cm_acct_id[$((i - 1))]}
 			s+=" DELETE FROM acct WHERE id = $prev;"
-			printf 'D,%s,w %s,%s\n' "$prev" "$((i - 1))" "$((i - 1))" >>"$CM_DIR/want.acct.csv"
+			acct+="D,$prev,w $((i - 1)),$((i - 1))"$'\n'
+			_cm_na=$((_cm_na + 1))
 		fi
 		if ((i % 2 == 0 && i > 1)); then
 			s+=" UPDATE item SET b = 'k' WHERE a = $((100 + i - 1)) AND b = 'w';"
-			printf 'D,%s,w,%s\nI,%s,k,%s\n' "$((100 + i - 1))" "$((i - 1))" "$((100 + i - 1))" \
-				"$((i - 1))" >>"$CM_DIR/want.item.csv"
+			item+="D,$((100 + i - 1)),w,$((i - 1))"$'\n'"I,$((100 + i - 1)),k,$((i - 1))"$'\n'
+			_cm_ni=$((_cm_ni + 2))
 		fi
 		if ((i % 5 == 0 && i / 5 <= 20)) && [[ -z ${_cm_seed_item[$((i / 5))]-} ]]; then
 			_cm_seed_item[$((i / 5))]=gone
 			s+=" DELETE FROM item WHERE a = $((i / 5)) AND b = 's';"
-			printf 'D,%s,s,%s\n' "$((i / 5))" "$((i / 5))" >>"$CM_DIR/want.item.csv"
+			item+="D,$((i / 5)),s,$((i / 5))"$'\n'
+			_cm_ni=$((_cm_ni + 1))
 		fi
-		printf 'BEGIN; %s COMMIT;\n' "$s" >>"$CM_DIR/writer.sql"
+		sql+="BEGIN; $s COMMIT;"$'\n'
+		steps+="$i $_cm_na $_cm_ni"$'\n'
 	done
+	printf '%s' "$sql" >"$CM_DIR/writer.sql"
+	printf '%s' "$acct" >>"$CM_DIR/want.acct.csv"
+	printf '%s' "$item" >>"$CM_DIR/want.item.csv"
+	printf '%s' "$steps" >>"$CM_DIR/want.steps"
+	_cm_writer_first=$first
 }
 
 # cm_writer_start [PAUSE]: a background writer plays writer.sql through one
-# client session, PAUSE seconds (default 0.03) between transactions; its
+# client session, PAUSE seconds (default 0.03, 0 for none) between transactions; its
 # pid is in CM_WRITER. Output in $CM_DIR/writer.out.
 cm_writer_start() {
 	local pause=${1:-0.03} client
+	rm -f "$CM_DIR/writer.stop" "$CM_DIR/writer.sent"
 	if [[ $CM_SOURCE == mysql ]]; then
 		client=(mariadb --defaults-file="$CDCPACK_TEST_MYSQL_ROOT_CNF" -N -B -D "$CM_DB")
 	else
@@ -188,10 +201,16 @@ cm_writer_start() {
 	(
 		{
 			[[ $CM_SOURCE == sqlite ]] && echo ".timeout 30000"
+			# `read -t` on a pipe nobody writes: a pause without a process
+			exec 9<> <(:)
+			local sent=0
 			while IFS= read -r line; do
+				[[ -e $CM_DIR/writer.stop ]] && break
 				printf '%s\n' "$line"
-				sleep "$pause"
+				sent=$((sent + 1))
+				read -r -t "$pause" -u 9 || true
 			done <"$CM_DIR/writer.sql"
+			echo "$sent" >"$CM_DIR/writer.sent"
 			echo "SELECT 'writer done';"
 		} | "${client[@]}"
 	) >"$CM_DIR/writer.out" 2>&1 &
@@ -203,7 +222,14 @@ cm_writer_running() {
 	kill -0 "$CM_WRITER" 2>/dev/null
 }
 
-# cm_writer_wait: the writer ends (at most 120 s) having played every step.
+# cm_writer_stop: the writer plays no further step; cm_writer_wait.
+cm_writer_stop() {
+	: >"$CM_DIR/writer.stop"
+	cm_writer_wait
+}
+
+# cm_writer_wait: the writer ends (at most 120 s) having committed every
+# step it sent; the want files are cut to the steps it played.
 cm_writer_wait() {
 	local i
 	for ((i = 0; i < 1200; i++)); do
@@ -214,6 +240,12 @@ cm_writer_wait() {
 	wait "$CM_WRITER" || fail "the writer failed: $(cat "$CM_DIR/writer.out")"
 	[[ $(cat "$CM_DIR/writer.out") == "writer done" ]] ||
 		fail "the writer reported: $(cat "$CM_DIR/writer.out")"
+	local last a i
+	last=$((_cm_writer_first - 1 + $(cat "$CM_DIR/writer.sent")))
+	read -r a i < <(awk -v s="$last" '$1 == s { a = $2; i = $3 } END { print a, i }' "$CM_DIR/want.steps")
+	head -n "$a" "$CM_DIR/want.acct.csv" >"$CM_DIR/want.tmp" && mv "$CM_DIR/want.tmp" "$CM_DIR/want.acct.csv"
+	head -n "$i" "$CM_DIR/want.item.csv" >"$CM_DIR/want.tmp" && mv "$CM_DIR/want.tmp" "$CM_DIR/want.item.csv"
+	CM_WRITER_STEPS=$(cat "$CM_DIR/writer.sent")
 }
 
 # cm_changelog_count: rows waiting in the source's changelog.
@@ -278,14 +310,15 @@ cm_check_no_temp() {
 }
 
 # cm_check_rows: per table, the cdc rows of all published batches, in chain
-# order, are exactly want.TABLE.csv: every change once, none lost, none twice.
+# order, are exactly want.TABLE.csv: every change once, none lost, none
+# twice. Reads what cm_unpack left.
 cm_check_rows() {
-	local t a
+	local t
+	jq -r 'select(.batch.kind == "cdc") | .key as $k | .tables[] | "\(.name)\t\($k)/\(.file)"' \
+		"$CM_DIR/manifests.jsonl" >"$CM_DIR/cdc.files"
 	for t in "${CM_TABLES[@]}"; do
-		while IFS= read -r a; do
-			tar -xOf "$a" --wildcards --no-wildcards-match-slash "$t/*" --exclude "$t/LOAD*" \
-				2>/dev/null || true
-		done < <(published) >"$CM_DIR/rows.$t.csv"
+		awk -F'\t' -v t="$t" -v u="$CM_DIR/unpacked" '$1 == t { print u "/" $2 }' "$CM_DIR/cdc.files" |
+			xargs -r -d '\n' cat >"$CM_DIR/rows.$t.csv"
 		if ! cmp -s "$CM_DIR/want.$t.csv" "$CM_DIR/rows.$t.csv"; then
 			diff "$CM_DIR/want.$t.csv" "$CM_DIR/rows.$t.csv" | head -n 20 >&2 || true
 			fail "table $t: the cdc rows of the published batches are not the changes made, once each (< expected, > published)"
@@ -330,6 +363,44 @@ cm_check_replica() {
 	fi
 }
 
+# cm_unpack: every published archive unpacked (one tar each) into
+# $CM_DIR/unpacked/KEY_BASENAME/ -- names begin src-SEQ, so they sort in
+# chain order -- and its manifest, with "key" (that basename) added, one a
+# line in chain order in $CM_DIR/manifests.jsonl.
+cm_unpack() {
+	local a dir
+	rm -rf "$CM_DIR/unpacked"
+	mkdir -p "$CM_DIR/unpacked"
+	while IFS= read -r a; do
+		dir=$CM_DIR/unpacked/${a##*/}
+		mkdir "$dir"
+		tar -xf "$a" -C "$dir" || fail "cannot unpack $a"
+	done < <(published)
+	: >"$CM_DIR/manifests.jsonl"
+	compgen -G "$CM_DIR/unpacked/*/manifest.json" >/dev/null || return 0
+	jq -c '. + {key: (input_filename | split("/") | .[-2])}' "$CM_DIR"/unpacked/*/manifest.json \
+		>"$CM_DIR/manifests.jsonl"
+}
+
+# cm_check_checksums: every file of every unpacked archive has the size
+# and XXH3-128 its manifest gives (xxhsum, independently of cdcpack), and
+# every archive holds its manifest's files and nothing else.
+cm_check_checksums() {
+	local u=$CM_DIR/unpacked
+	jq -r --arg u "$u" '.key as $k | .tables[] | "\(.xxh128)  \($u)/\($k)/\(.file)"' \
+		"$CM_DIR/manifests.jsonl" >"$CM_DIR/xxh.sum"
+	[[ -s $CM_DIR/xxh.sum ]] || return 0
+	xxhsum -c --quiet "$CM_DIR/xxh.sum" >"$CM_DIR/xxh.err" 2>&1 ||
+		fail "a published file does not match its manifest's xxh128: $(head -n 5 "$CM_DIR/xxh.err")"
+	jq -r --arg u "$u" '.key as $k | .tables[] | "\($u)/\($k)/\(.file) \(.bytes)"' \
+		"$CM_DIR/manifests.jsonl" | LC_ALL=C sort >"$CM_DIR/sizes.want"
+	(cd "$u" && find . -type f ! -name manifest.json -printf "$u/%P %s\n") | LC_ALL=C sort >"$CM_DIR/sizes.got"
+	if ! cmp -s "$CM_DIR/sizes.want" "$CM_DIR/sizes.got"; then
+		diff "$CM_DIR/sizes.want" "$CM_DIR/sizes.got" | head -n 10 >&2 || true
+		fail "the archives' files and sizes are not their manifests' (< manifests, > archives)"
+	fi
+}
+
 # cm_check_chain: published batches are numbered 1..N (keys, ids, seq)
 # with no gap or duplicate, each `previous` names the batch before it; every
 # cdc file has first_seq <= last_seq; and the changelog ranges of different
@@ -337,9 +408,8 @@ cm_check_replica() {
 # files) are disjoint: one writer session commits in sequence order, so a
 # change in two batches would make two ranges overlap. (core.sh's
 # check_chain compares files, which fits one-table tests only: the files of
-# two tables of one batch interleave.)
+# two tables of one batch interleave.) Reads what cm_unpack left.
 cm_check_chain() {
-	all_manifests >"$CM_DIR/manifests.jsonl"
 	jq -r -s '
 		. as $m
 		| [range(length) as $i | $m[$i] as $b
@@ -368,13 +438,13 @@ cm_check_chain() {
 }
 
 # cm_check_all: after the last run: the chain (cm_check_chain), every
-# archive whole, the rows once each, no temp object, a replica equal to
-# the source.
+# archive whole (cm_check_checksums), the rows once each, no temp object, a
+# replica equal to the source.
 cm_check_all() {
 	cm_fetch
+	cm_unpack
 	cm_check_chain
-	local a
-	while IFS= read -r a; do check_archive "$a"; done < <(published)
+	cm_check_checksums
 	cm_check_rows
 	cm_check_no_temp
 	cm_check_replica
@@ -413,18 +483,18 @@ cm_cases() {
 	((${#failed[@]} == 0)) || fail "failed cases: ${failed[*]}"
 }
 
-# cm_crash_scenario POINT: the crash matrix case. A writer plays 40 steps;
-# a run is killed at POINT (CDCPACK_FAULT=crash:POINT, SIGKILL) while it
-# writes; the next run must carry forward the batch the killed run left
-# (none at after-capture and after-ack); runs go on while the writer works,
-# then until idle once it has ended. Then: no object published before the
+# cm_crash_scenario POINT: the crash matrix case. A writer plays steps
+# (at most 120); a run is killed at POINT (CDCPACK_FAULT=crash:POINT,
+# SIGKILL) while it writes; the next run must carry forward the batch the
+# killed run left (none at after-capture and after-ack); two more runs while
+# the writer works; the writer stops; runs until idle. Then: no object published before the
 # rerun changed, and cm_check_all.
 cm_crash_scenario() {
 	local point=$1 got=0 runs=0 recovered=1
 	[[ $point == after-capture || $point == after-ack ]] && recovered=0
 	cm_case "$point"
 	cm_setup
-	cm_writer_script 40
+	cm_writer_script 120
 	cm_writer_start
 	wait_for 30 "the writer's first changes" cm_changelog_has 3
 	{ CDCPACK_FAULT=crash:$point "$CDCPACK" run >"$CM_DIR/crash.out" 2>"$CM_DIR/crash.err"; } 2>/dev/null ||
@@ -439,12 +509,13 @@ cm_crash_scenario() {
 
 	cdc --json run
 	cm_expect_recovered "$recovered" "batches the run after a crash at $point recovered"
-	while cm_writer_running && ((runs++ < 60)); do
+	while cm_writer_running && ((runs++ < 2)); do
+		sleep 0.2
 		cdc --json run
 		cm_expect_recovered 0 "batches recovered by a later run"
-		sleep 0.1
 	done
-	cm_writer_wait
+	cm_writer_stop
+	echo "$point: the writer played $CM_WRITER_STEPS steps"
 	run_until_idle
 	cm_check_unchanged "$CM_DIR/before.sha"
 	cm_check_all
@@ -542,23 +613,29 @@ cm_expect_runtime_failure() {
 }
 
 # cm_random_kills_scenario MAX_KILLS: runs killed with SIGKILL at random
-# moments while a writer plays 80 steps (batches of at most 25 rows, so a
+# moments while a writer plays (batches of at most 25 rows, so a
 # run has several batches to be killed in); at most 3 * MAX_KILLS runs are
-# started. The delays come from a fixed seed, printed (CM_KILL_SEED
-# overrides). Then runs until idle and cm_check_all; no published key was
+# started. The delays spread over five times the time an idle run takes
+# (measured first), from a fixed seed, printed (CM_KILL_SEED overrides). Then runs until idle and cm_check_all; no published key was
 # written twice.
 cm_random_kills_scenario() {
 	local max=$1 seed=${CM_KILL_SEED:-7} kills=0 tries=0 run ms
 	cm_case random-kills
 	cm_setup '[batch]' 'max_rows = 25'
-	cm_writer_script 80
+	# the delays spread over five times what an idle run takes here and
+	# now: over the start, and one or several batches of a busy run
+	local t0=$EPOCHREALTIME span
+	cdc run
+	span=$(((${EPOCHREALTIME/./} - ${t0/./}) * 5 / 1000))
+	((span > 300)) || span=300
+	cm_writer_script 300
 	cm_writer_start
 	RANDOM=$seed
-	echo "random kills: seed $seed (CM_KILL_SEED=$seed reproduces the delays)"
+	echo "random kills: seed $seed (CM_KILL_SEED=$seed reproduces the delays), within $span ms"
 	while ((kills < max && tries++ < 3 * max)); do
 		"$CDCPACK" run >>"$CM_DIR/runs.log" 2>&1 &
 		run=$!
-		ms=$((50 + RANDOM % 700))
+		ms=$((RANDOM % span))
 		sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
 		if kill -9 "$run" 2>/dev/null; then
 			kills=$((kills + 1))
@@ -568,8 +645,10 @@ cm_random_kills_scenario() {
 		fi
 		wait "$run" 2>/dev/null || true
 	done
-	cm_writer_wait
-	echo "the killed runs logged: $(grep -o 'batch [a-z]*' "$CM_DIR/runs.log" | sort | uniq -c | tr -s ' \n' ' ')"
+	cm_writer_stop
+	echo "the writer played $CM_WRITER_STEPS steps"
+	echo "the killed runs logged: $(grep -oE '(recovering|batch (staged|uploaded|published|acknowledged)) ' \
+		"$CM_DIR/runs.log" | sort | uniq -c | tr -s ' \n' ' ')"
 	: >"$CM_DIR/before.sha"
 	run_until_idle 30
 	assert_eq 0 "$(cm_changelog_count)" "changelog rows left after the runs"
@@ -580,8 +659,8 @@ cm_random_kills_scenario() {
 }
 
 # cm_sigterm_scenario ROUNDS: `run --every 1s` gets SIGTERM at random
-# moments (fixed seed, printed; CM_KILL_SEED overrides) while a writer plays
-# 60 steps; each time it must exit 0 within 20 s, having left nothing half
+# moments (fixed seed, printed; CM_KILL_SEED overrides) while a writer
+# plays; each time it must exit 0 within 20 s, having left nothing half
 # done (at most one batch between staged and acked, no unfinished multipart
 # upload) and the next loop starts fine. Then runs until idle and
 # cm_check_all.
@@ -589,7 +668,7 @@ cm_sigterm_scenario() {
 	local rounds=$1 seed=${CM_KILL_SEED:-11} round pid ms
 	cm_case sigterm-every
 	cm_setup '[batch]' 'max_rows = 25'
-	cm_writer_script 60
+	cm_writer_script 300
 	cm_writer_start 0.05
 	RANDOM=$seed
 	echo "SIGTERM: seed $seed (CM_KILL_SEED=$seed reproduces the delays)"
@@ -617,7 +696,8 @@ cm_sigterm_scenario() {
 		fi
 		echo "round $round: SIGTERM at $ms ms, exit 0, $unfinished batch(es) left to carry forward"
 	done
-	cm_writer_wait
+	cm_writer_stop
+	echo "the writer played $CM_WRITER_STEPS steps"
 	: >"$CM_DIR/before.sha"
 	run_until_idle 30
 	cm_check_unchanged "$CM_DIR/before.sha"
