@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: cmocka unit tests (release and ASan builds), then each
 # integration script in tests/integration/, with the servers they need
-# (tests/lib/service-*.sh) started first and stopped at the end.
+# (tests/lib/service-*.sh) started first and stopped at the end, then a
+# subset of the integration scripts again against the ASan+UBSan binary
+# (ASAN_TESTS, below).
 # Last line: "N passed, N failed".
 set -uo pipefail
 
@@ -72,17 +74,79 @@ for env in "$RUN"/*.env; do
 	[[ -e $env ]] && source "$env"
 done
 
-TESTS=${TESTS:-tests/integration/*.sh}
-for t in $TESTS; do
-	[[ -e $t ]] || continue
-	log="$RUN/$(basename "$t").log"
-	started=$SECONDS
+run_integration() { # run_integration LABEL SCRIPT: one test, its log in $RUN
+	local label=$1 t=$2 log="$RUN/$1.log" started=$SECONDS status
 	timeout 600 bash "$t" >"$log" 2>&1
 	status=$?
-	record "$(basename "$t" .sh) ($((SECONDS - started))s)" $status
+	if [[ -n ${SAN_DIR:-} ]] && compgen -G "$SAN_DIR/*" >/dev/null; then
+		# a sanitizer report fails the test even when the test passed
+		{
+			echo "sanitizer reports:"
+			head -n 60 "$SAN_DIR"/*
+		} >>"$log"
+		status=1
+	fi
+	record "$label ($((SECONDS - started))s)" $status
 	if [[ $status -ne 0 ]]; then
 		tail -n 40 "$log" | sed 's/^/    /'
 	fi
+}
+
+TESTS=${TESTS:-tests/integration/*.sh}
+for t in $TESTS; do
+	[[ -e $t ]] || continue
+	run_integration "$(basename "$t" .sh)" "$t"
+done
+
+# The sanitizer pass: the tests in ASAN_TESTS run a second time against
+# bin/cdcpack-asan (ASan+UBSan, -fno-sanitize-recover=all), reported as
+# "asan:NAME". ASan and LeakSanitizer write their reports to files under
+# $RUN/sanitizer/NAME/, never into the test's output, and any report fails
+# the test even when the test passed (a process killed by a test leaves no
+# leak report). UBSan halts the program at its first report with exit
+# status 87, which no test expects (gcc's UBSan runtime ignores log_path
+# beside ASan, so its report goes to the test's stderr). ASAN_TESTS=all
+# runs every test of TESTS, ASAN_TESTS=none none, ASAN_TESTS="GLOB..."
+# those; the default is the tests of TESTS in the subset below, sized to
+# keep `make test` within CI's time (README, "Testing").
+I=tests/integration
+ASAN_DEFAULT="$I/cli_*.sh $I/hostile_*.sh $I/diff_*.sh $I/disk_*.sh
+	$I/core_exit_codes_and_messages.sh $I/core_apply_until_gap_and_corruption.sh
+	$I/core_awkward_values_round_trip_bit_exact.sh $I/core_schema_drift_add_column_rebuilds_triggers.sh
+	$I/core_max_rows_splits_batches_and_max_batches_stops.sh $I/core_crash_during_load_then_run_finishes_it.sh
+	$I/mysql_types_round_trip_mysql_replica.sh $I/mysql_drift_rebuilds_triggers.sh
+	$I/mysql_concurrent_writer_load_and_runs.sh
+	$I/s3_publish_small_and_multipart_archives.sh $I/s3_transient_faults_publish_exactly_once.sh
+	$I/s3_retries_are_bounded.sh
+	$I/snapshot_first_run_loads_then_ships_iud.sh $I/snapshot_mysql_source_ships_changes_once.sh
+	$I/signal_sigterm_during_run_every_mysql_to_s3_stops_cleanly.sh
+	$I/crash_matrix_mysql_to_s3_each_point_ships_each_change_once.sh"
+case ${ASAN_TESTS:-default} in
+none) ASAN_TESTS= ;;
+all) ASAN_TESTS=$TESTS ;;
+default)
+	ASAN_TESTS=
+	for t in $TESTS; do
+		for d in $ASAN_DEFAULT; do
+			[[ $t -ef $d ]] && ASAN_TESTS+=" $t" && break
+		done
+	done
+	;;
+esac
+if [[ -n $ASAN_TESTS && ! -x bin/cdcpack-asan ]]; then
+	record "asan pass: bin/cdcpack-asan missing (make asan)" 1
+	ASAN_TESTS=
+fi
+for t in $ASAN_TESTS; do
+	[[ -e $t ]] || continue
+	name=$(basename "$t" .sh)
+	SAN_DIR=$RUN/sanitizer/$name
+	mkdir -p "$SAN_DIR"
+	CDCPACK_BIN=$ROOT/bin/cdcpack-asan \
+		ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:log_path=$SAN_DIR/asan" \
+		UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
+		run_integration "asan:$name" "$t"
+	SAN_DIR=
 done
 
 if ((${#failures[@]})); then
