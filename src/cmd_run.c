@@ -60,6 +60,9 @@ static int parse_args(int argc, char **argv, int64_t *every, int *max_batches)
 
 static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	/* First thing: a stop asked for while the config loads or the lock is
+	 * taken must end the run cleanly too, not kill it. */
+	install_stop_handlers();
 	int64_t every = 0;
 	int max_batches = 0;
 	struct config cfg;
@@ -73,8 +76,6 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = pipeline_open(&p, &cfg);
 	struct run_result total = {0};
-	if (!rc)
-		install_stop_handlers();
 	while (!rc) {
 		struct run_result res = {0};
 		rc = pipeline_run(&p, max_batches, &res);
