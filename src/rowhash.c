@@ -350,11 +350,14 @@ static long double number_of(const struct canon *c)
 	return strtold(tmp, NULL);
 }
 
+static bool is_nan(const struct canon *c)
+{
+	return c->kind == CK_REAL && isnan(c->r);
+}
+
 static int number_cmp(const struct canon *a, const struct canon *b)
 {
-	if (a->kind == CK_INT && b->kind == CK_INT)
-		return (a->i > b->i) - (a->i < b->i);
-	bool na = a->kind == CK_REAL && isnan(a->r), nb = b->kind == CK_REAL && isnan(b->r);
+	bool na = is_nan(a), nb = is_nan(b);
 	if (na || nb)
 		return nb - na; /* NaN first, as one value */
 	long double x = number_of(a), y = number_of(b);
@@ -363,24 +366,27 @@ static int number_cmp(const struct canon *a, const struct canon *b)
 	return (a->kind > b->kind) - (a->kind < b->kind);
 }
 
-/* Text with text, blob with blob: SQLite's BINARY order, as value_cmp has it. */
-static int bytes_cmp(const struct canon *a, const struct canon *b)
+/* The canon as a value of the same order; decimals and NaN have none. */
+static struct value as_value(const struct canon *c)
 {
-	struct value x = {.type = VAL_BLOB, .p = a->p, .n = a->n};
-	struct value y = {.type = VAL_BLOB, .p = b->p, .n = b->n};
-	return value_cmp(&x, &y);
+	static const enum value_type types[] = {[CK_NULL] = VAL_NULL,
+						[CK_INT] = VAL_INT,
+						[CK_REAL] = VAL_REAL,
+						[CK_TEXT] = VAL_TEXT,
+						[CK_BLOB] = VAL_BLOB};
+	return (struct value){.type = types[c->kind], .i = c->i, .r = c->r, .p = c->p, .n = c->n};
 }
 
 int canon_cmp(const struct canon *a, const struct canon *b)
 {
+	if (a->kind != CK_DEC && b->kind != CK_DEC && !is_nan(a) && !is_nan(b)) {
+		struct value x = as_value(a), y = as_value(b);
+		return value_cmp(&x, &y); /* SQLite's BINARY order */
+	}
 	int ra = rank(a->kind), rb = rank(b->kind);
 	if (ra != rb)
 		return ra < rb ? -1 : 1;
-	if (ra == 0)
-		return 0;
-	if (ra == 1)
-		return number_cmp(a, b);
-	return bytes_cmp(a, b);
+	return number_cmp(a, b); /* both numbers, one exact decimal or NaN */
 }
 
 /* Hashes and keys store integers in host order: little-endian on every
