@@ -720,17 +720,19 @@ static int emit_row(struct source *src, void *vctx, MYSQL_ROW row, unsigned long
 
 /* Kinds whose values travel as text: they are compared as bytes
  * (value_cmp), so a scan must order them by bytes too. */
+/* DECIMAL is not among them: the merge compares DECIMAL keys by value (as
+ * SQLite holds them), and MySQL orders DECIMAL columns by value already. */
 static bool text_valued(enum mysql_kind k)
 {
-	return k == MYSQL_KIND_TEXT || k == MYSQL_KIND_OTHER || k == MYSQL_KIND_DECIMAL ||
-	       k == MYSQL_KIND_TEMPORAL || k == MYSQL_KIND_TIMESTAMP;
+	return k == MYSQL_KIND_TEXT || k == MYSQL_KIND_OTHER || k == MYSQL_KIND_TEMPORAL ||
+	       k == MYSQL_KIND_TIMESTAMP;
 }
 
 /* SELECT of def's columns, ordered by the key. Types come from the table
  * itself (def may come from another engine, as in verify). Keys that travel
  * as text are ordered by their bytes, as SQLite orders them and as the
  * merge of verify and diff compares them, not by the collation (which puts
- * 'a' and 'A' together) nor by number ('10.5' after '9.5'). */
+ * 'a' and 'A' together); DECIMAL keys by value. */
 static int build_scan_sql(struct source *src, const struct table_def *def, struct buf *sql,
 			  enum mysql_kind *kinds)
 {

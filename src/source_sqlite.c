@@ -410,25 +410,30 @@ static int sqlite_changelog_seqs(struct source *src, seq_fn fn, void *ctx)
 
 void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v)
 {
+	/* One lookup of the column, then the value accessors: the scan's hot
+	 * path (each sqlite3_column_* call finds the column anew). The value is
+	 * "unprotected", which only matters across threads: connections here
+	 * are NOMUTEX and used by one thread. */
+	sqlite3_value *sv = sqlite3_column_value(stmt, idx);
 	memset(v, 0, sizeof(*v));
-	switch (sqlite3_column_type(stmt, idx)) {
+	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
 		v->type = VAL_INT;
-		v->i = sqlite3_column_int64(stmt, idx);
+		v->i = sqlite3_value_int64(sv);
 		break;
 	case SQLITE_FLOAT:
 		v->type = VAL_REAL;
-		v->r = sqlite3_column_double(stmt, idx);
+		v->r = sqlite3_value_double(sv);
 		break;
 	case SQLITE_TEXT:
 		v->type = VAL_TEXT;
-		v->p = (const char *)sqlite3_column_text(stmt, idx);
-		v->n = (size_t)sqlite3_column_bytes(stmt, idx);
+		v->p = (const char *)sqlite3_value_text(sv);
+		v->n = (size_t)sqlite3_value_bytes(sv);
 		break;
 	case SQLITE_BLOB:
 		v->type = VAL_BLOB;
-		v->p = sqlite3_column_blob(stmt, idx);
-		v->n = (size_t)sqlite3_column_bytes(stmt, idx);
+		v->p = sqlite3_value_blob(sv);
+		v->n = (size_t)sqlite3_value_bytes(sv);
 		if (!v->p)
 			v->p = "";
 		break;
