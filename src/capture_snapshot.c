@@ -3,9 +3,11 @@
 #include "diff.h"
 #include "err.h"
 #include "log.h"
+#include "progress.h"
 #include "naming.h"
 #include "snapstore.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -99,6 +101,19 @@ static bool usable(const struct snap_entry *cur, const struct table_def *def)
 	return true;
 }
 
+/* The scan's rows go to the merge, counted on a progress line. */
+struct scan_feed {
+	struct diff_merge *m;
+	struct progress bar;
+};
+
+static int feed_row(void *ctx, const struct value *row)
+{
+	struct scan_feed *f = ctx;
+	progress_add(&f->bar, 1);
+	return diff_merge_row(f->m, row);
+}
+
 static int merge_table(struct snap_table *t, const struct snap_entry *cur, struct snap_entry *made)
 {
 	struct pipeline *p = t->cap->p;
@@ -117,8 +132,13 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	};
 	if (!rc)
 		rc = diff_merge_start(&m);
+	struct scan_feed feed = {&m, {0}};
+	char label[96];
+	snprintf(label, sizeof(label), "scan %s", t->def->name);
+	progress_start(&feed.bar, label, "rows", -1);
 	if (!rc)
-		rc = p->sops->scan(p->src, t->def, diff_merge_row, &m);
+		rc = p->sops->scan(p->src, t->def, feed_row, &feed);
+	progress_end(&feed.bar);
 	if (!rc)
 		rc = diff_merge_finish(&m);
 	if (!rc) {

@@ -8,6 +8,7 @@
 #include "fault.h"
 #include "hash.h"
 #include "log.h"
+#include "progress.h"
 #include "s3.h"
 #include "s3xml.h"
 #include "sigv4.h"
@@ -286,6 +287,7 @@ struct part_queue {
 	size_t next;
 	int rc;
 	struct buf error;
+	struct progress bar; /* bytes uploaded, drawn under lock */
 };
 
 static bool take_part(struct part_queue *q, size_t *i)
@@ -331,6 +333,9 @@ static void *part_worker(void *arg)
 			fail_part(q, rc);
 			break;
 		}
+		pthread_mutex_lock(&q->lock);
+		progress_add(&q->bar, c.body_len);
+		pthread_mutex_unlock(&q->lock);
 		if (i == 0)
 			fault_point("mid-upload");
 	}
@@ -341,7 +346,8 @@ static void *part_worker(void *arg)
 
 static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part)
 {
-	struct part_queue q = {m, fd, size, part, PTHREAD_MUTEX_INITIALIZER, 0, 0, BUF_INIT};
+	struct part_queue q = {m, fd, size, part, PTHREAD_MUTEX_INITIALIZER, 0, 0, BUF_INIT, {0}};
+	progress_start(&q.bar, "upload", "bytes", size);
 	pthread_t tid[UPLOAD_THREADS];
 	size_t want = m->n_parts < UPLOAD_THREADS ? m->n_parts : UPLOAD_THREADS, started = 0;
 	while (started < want && pthread_create(&tid[started], NULL, part_worker, &q) == 0)
@@ -350,6 +356,7 @@ static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part)
 		part_worker(&q); /* no thread to be had: upload from this one */
 	for (size_t i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	progress_end(&q.bar);
 	int rc = q.rc ? err_set(q.rc, "%s", buf_str(&q.error)) : 0;
 	buf_free(&q.error);
 	pthread_mutex_destroy(&q.lock);
