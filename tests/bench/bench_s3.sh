@@ -13,7 +13,10 @@ make_table src.db "$BENCH_ROWS"
 bench_config s3.conf "sqlite:$W/src.db" "s3://$CDCPACK_TEST_S3_BUCKET/bench" \
 	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
 	"[batch]" "max_rows = 100000000"
-measure "rm -rf '$W/state'" "'$CDCPACK' -q -c '$W/s3.conf' load"
+# Each run starts a new chain: a fresh state dir and an empty prefix (cdcpack
+# refuses a fresh state dir over a prefix that already holds its batches).
+measure "rm -rf '$W/state' && /usr/bin/aws --endpoint-url '$CDCPACK_TEST_S3_ENDPOINT' --region '$CDCPACK_TEST_S3_REGION' s3 rm --only-show-errors --recursive 's3://$CDCPACK_TEST_S3_BUCKET/bench/'" \
+	"'$CDCPACK' -q -c '$W/s3.conf' load"
 ours=$MEDIAN ours_rss=$RSS
 measure "rm -f '$W/peer.csv.zst'" "sqlite3 -csv '$W/src.db' 'select * from t' | zstd -3 -q >'$W/peer.csv.zst' &&
 	/usr/bin/aws --endpoint-url '$CDCPACK_TEST_S3_ENDPOINT' --region '$CDCPACK_TEST_S3_REGION' s3 cp --only-show-errors '$W/peer.csv.zst' 's3://$CDCPACK_TEST_S3_BUCKET/peer/t.csv.zst'"
