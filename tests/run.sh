@@ -107,19 +107,20 @@ done
 # status 87, which no test expects (gcc's UBSan runtime ignores log_path
 # beside ASan, so its report goes to the test's stderr). ASAN_TESTS=all
 # runs every test of TESTS, ASAN_TESTS=none none, ASAN_TESTS="GLOB..."
-# those; the default is the tests of TESTS in the subset below, sized to
-# keep `make test` within CI's time (README, "Testing").
+# those; the default is the tests of TESTS in the subset below: one or two
+# per module and path (parsers of outside input, error paths, each driver,
+# recovery at every fault point), sized to keep `make test` within CI's
+# time (README, "Testing").
 I=tests/integration
-ASAN_DEFAULT="$I/cli_*.sh $I/hostile_*.sh $I/diff_*.sh $I/disk_*.sh
-	$I/core_exit_codes_and_messages.sh $I/core_apply_until_gap_and_corruption.sh
-	$I/core_awkward_values_round_trip_bit_exact.sh $I/core_schema_drift_add_column_rebuilds_triggers.sh
-	$I/core_max_rows_splits_batches_and_max_batches_stops.sh $I/core_crash_during_load_then_run_finishes_it.sh
-	$I/mysql_types_round_trip_mysql_replica.sh $I/mysql_drift_rebuilds_triggers.sh
-	$I/mysql_concurrent_writer_load_and_runs.sh
+ASAN_DEFAULT="$I/cli_help_man_and_exit_codes.sh $I/core_exit_codes_and_messages.sh
+	$I/core_apply_until_gap_and_corruption.sh $I/core_awkward_values_round_trip_bit_exact.sh
+	$I/core_schema_drift_add_column_rebuilds_triggers.sh $I/core_run_every_stops_cleanly_on_sigterm.sh
+	$I/diff_*.sh $I/disk_full_state_dir_*.sh $I/disk_unwritable_staging_*.sh
+	$I/hostile_archive_*.sh $I/hostile_manifest_*.sh $I/hostile_chain_*.sh $I/hostile_refused_*.sh
+	$I/hostile_config_nul_byte.sh $I/hostile_config_malformed_line.sh
+	$I/mysql_types_round_trip_mysql_replica.sh
 	$I/s3_publish_small_and_multipart_archives.sh $I/s3_transient_faults_publish_exactly_once.sh
-	$I/s3_retries_are_bounded.sh
 	$I/snapshot_first_run_loads_then_ships_iud.sh $I/snapshot_mysql_source_ships_changes_once.sh
-	$I/signal_sigterm_during_run_every_mysql_to_s3_stops_cleanly.sh
 	$I/crash_matrix_mysql_to_s3_each_point_ships_each_change_once.sh"
 case ${ASAN_TESTS:-default} in
 none) ASAN_TESTS= ;;

@@ -16,7 +16,7 @@ cm_scenario() {
 	if [[ $1 == random ]]; then
 		cm_sigterm_scenario 6
 	else
-		cm_sigterm_held_scenario "$1"
+		cm_sigterm_held_scenario after-capture after-stage mid-upload after-upload after-publish
 	fi
 }
-cm_cases after-capture after-stage mid-upload after-upload after-publish random
+cm_cases held-at-each-step random

@@ -18,8 +18,8 @@
 #
 # For an S3 target, `cm_fetch` mirrors the case's prefix to a local
 # directory (with the AWS CLI, an independent client) and points $BUCKET at
-# it, so that core.sh's published and temp_objects and cm_unpack read what
-# temp_objects read what the server holds.
+# it, so that core.sh's published and temp_objects, and cm_unpack, read
+# what the server holds.
 
 CM_TABLES=(acct item)
 
@@ -739,23 +739,32 @@ cm_sigterm_at_start_scenario() {
 	cm_check_all
 }
 
-# cm_sigterm_held_scenario POINT: `run --every 1s` held at POINT
-# (CDCPACK_FAULT=delay:POINT:1500) gets SIGTERM: it exits 0 between steps
-# without acknowledging, so its batch is left unfinished (staged, uploaded
-# or published), the next run carries it forward, and cm_check_all holds.
+# cm_sigterm_held_scenario POINT...: for each POINT in turn, new changes,
+# then `run --every 1s` held at POINT (CDCPACK_FAULT=delay:POINT:1500)
+# gets SIGTERM: it exits 0 between steps without acknowledging, so its
+# batch is left unfinished (staged, uploaded or published), and the next
+# run carries it forward. Then cm_check_all.
 cm_sigterm_held_scenario() {
-	local point=$1
-	cm_case "term-$point"
+	local point first=1
+	cm_case term-held
 	cm_setup
-	cm_writer_play 8
-	start_held held "$point" 1500 run --every 1s
-	kill -TERM "$HELD_PID"
-	wait_exit "$HELD_PID" 20
-	assert_eq 0 "$EXIT_STATUS" "exit status after SIGTERM held at $point (log: $(tail -n 3 "$T/held.err"))"
-	assert_not_contains "$T/held.err" " ERROR "
-	cdc --json status
-	assert_eq 1 "$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")" \
-		"unfinished batches after SIGTERM held at $point"
+	for point in "$@"; do
+		cm_writer_script 4 "$first"
+		first=$((first + 4))
+		cm_writer_start 0
+		cm_writer_wait
+		start_held held "$point" 1500 run --every 1s
+		kill -TERM "$HELD_PID"
+		wait_exit "$HELD_PID" 20
+		assert_eq 0 "$EXIT_STATUS" "exit status after SIGTERM held at $point (log: $(tail -n 3 "$T/held.err"))"
+		assert_not_contains "$T/held.err" " ERROR "
+		cdc --json status
+		assert_eq 1 "$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")" \
+			"unfinished batches after SIGTERM held at $point"
+		cdc --json run
+		cm_expect_recovered 1 "batches the run after SIGTERM held at $point recovered"
+		echo "SIGTERM held at $point: exit 0, its batch finished by the next run"
+	done
 	: >"$CM_DIR/before.sha"
 	run_until_idle
 	cm_check_unchanged "$CM_DIR/before.sha"
