@@ -724,11 +724,15 @@ cm_sigterm_at_start_scenario() {
 	for ((round = 1; round <= 3; round++)); do
 		"$CDCPACK" run --every 1s >"$CM_DIR/start.$round.out" 2>"$CM_DIR/start.$round.err" &
 		pid=$!
-		sleep 0.0$((round * 5))
+		# The first thing run does is take SIGTERM; before that the process is
+		# still being loaded (no program can catch a signal before its main),
+		# so the signal goes as soon as the handler is there, plus 0-10 ms.
+		wait_for 20 "run --every to catch SIGTERM" cm_catches_sigterm "$pid"
+		sleep 0.00$(((round - 1) * 5))
 		kill -TERM "$pid"
 		wait_exit "$pid" 20
 		assert_eq 0 "$EXIT_STATUS" \
-			"exit status of run --every after SIGTERM $((round * 5)) ms after its start (log: $(tail -n 3 "$CM_DIR/start.$round.err"))"
+			"exit status of run --every after SIGTERM $(((round - 1) * 5)) ms after it could catch it (log: $(tail -n 3 "$CM_DIR/start.$round.err"))"
 	done
 	cdc --json status
 	assert_eq 0 "$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")" \
