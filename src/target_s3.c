@@ -527,19 +527,28 @@ static void fall_back_to_head(struct target *t, const char *why)
 		 why);
 }
 
+static int probe_delete(struct target *t, const char *key)
+{
+	struct http_response r = {0};
+	static const long gone[] = {404, 0};
+	struct s3_call c = call_for("remove conditional write probe", "DELETE", key, NULL);
+	c.accept = gone;
+	int rc = s3_call(t->s3, &c, &r);
+	http_response_free(&r);
+	return rc;
+}
+
 /* Some S3-compatible servers silently ignore If-None-Match (DESIGN.md §8):
  * writing a scratch object twice tells, once per process, before the first
- * publish relies on it. */
+ * publish relies on it. One fixed key under the temp prefix (publishing runs
+ * hold the state dir lock): a probe left by a killed run is deleted first. */
 static int probe_conditional(struct target *t)
 {
-	char rnd[8];
-	char *key;
+	char *key = xasprintf("%s%s.cdcpack-probe", t->prefix, t->temp_prefix);
 	long first = 0, second = 0;
-	if (getentropy(rnd, sizeof(rnd)) != 0)
-		memset(rnd, 0, sizeof(rnd));
-	key = xasprintf("%s%s.cdcpack-probe-%d-%02x%02x%02x%02x", t->prefix, t->temp_prefix,
-			(int)getpid(), rnd[0] & 255, rnd[1] & 255, rnd[2] & 255, rnd[3] & 255);
-	int rc = probe_put(t, key, &first);
+	int rc = probe_delete(t, key);
+	if (rc == 0)
+		rc = probe_put(t, key, &first);
 	if (rc == 0 && first != 501)
 		rc = probe_put(t, key, &second);
 	if (rc == 0 && (first == 501 || second == 501))
@@ -548,14 +557,8 @@ static int probe_conditional(struct target *t)
 		fall_back_to_head(t, "ignores");
 	else if (rc == 0)
 		t->conditional = COND_SUPPORTED;
-	if (rc == 0 && first != 501) {
-		struct http_response r = {0};
-		static const long gone[] = {404, 0};
-		struct s3_call c = call_for("remove conditional write probe", "DELETE", key, NULL);
-		c.accept = gone;
-		rc = s3_call(t->s3, &c, &r);
-		http_response_free(&r);
-	}
+	if (rc == 0 && first != 501)
+		rc = probe_delete(t, key);
 	free(key);
 	return rc;
 }
