@@ -87,23 +87,30 @@ struct applier {
 	char *last_id;      /* last applied batch id, for the chain check */
 };
 
-static int apply_file(struct applier *a, const struct manifest_file *f, int64_t *rows)
+/* Reads every change of f in order; with a set, applies each to the
+ * replica (I and U upsert, D deletes by key). Counts them in *n. */
+static int each_change(struct applier *a, const struct manifest_file *f, int64_t *n)
 {
 	struct changefile_reader *r;
 	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
 	char op;
 	const struct value *before, *after;
 	int got = 0;
-	int64_t n = 0;
 	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1) {
-		rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
-			       : a->rops->replica_upsert(a->replica, f->def, after);
-		n++;
+		if (a)
+			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
+				       : a->rops->replica_upsert(a->replica, f->def, after);
+		(*n)++;
 	}
 	if (!rc && got < 0)
 		rc = got;
-	changefile_close(r); /* the row count was checked by check_file */
-	*rows += n;
+	changefile_close(r);
+	return rc;
+}
+
+static int apply_file(struct applier *a, const struct manifest_file *f, int64_t *rows)
+{
+	int rc = each_change(a, f, rows); /* the row count was checked by check_file */
 	return rc ? err_prefix(rc, "apply %s", f->path) : 0;
 }
 
@@ -112,20 +119,11 @@ static int apply_file(struct applier *a, const struct manifest_file *f, int64_t 
  * before anything, even a CREATE TABLE, touches the replica. */
 static int check_file(const struct manifest_file *f)
 {
-	struct changefile_reader *r;
-	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
-	char op;
-	const struct value *before, *after;
-	int got = 0;
 	int64_t n = 0;
-	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1)
-		n++;
-	if (!rc && got < 0)
-		rc = got;
+	int rc = each_change(NULL, f, &n);
 	if (!rc && n != f->rows)
 		rc = err_set(CDC_ERUNTIME, "%s: %s holds %lld rows, the manifest says %lld",
 			     f->path, f->def->name, (long long)n, (long long)f->rows);
-	changefile_close(r);
 	return rc ? err_prefix(rc, "check %s", f->path) : 0;
 }
 
