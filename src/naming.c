@@ -91,11 +91,19 @@ int batch_key_parse(const char *key, const char *source, int64_t *seq, struct mo
 	if (base - key != (ptrdiff_t)(sl + 12) || strncmp(base, source, sl) != 0 || base[sl] != '-')
 		return -1;
 	const char *p = base + sl + 1;
+	/* The seq is zero-padded to 8 digits and grows past them: a chain that
+	 * reaches batch 100,000,000 must stay readable (18 digits fit int64). */
+	long long n = 0;
+	size_t digits = 0;
+	for (; p[digits] >= '0' && p[digits] <= '9'; digits++)
+		if (digits < 18)
+			n = n * 10 + (p[digits] - '0');
+	if (digits < 8 || digits > 18 || p[digits] != '-')
+		return -1;
+	p += digits + 1;
 	char stamp[17];
-	long long n;
 	int used = 0;
-	if (sscanf(p, "%8lld-%16[0-9TZ]%n", &n, stamp, &used) != 2 || strlen(stamp) != 16 ||
-	    p[8] != '-')
+	if (sscanf(p, "%16[0-9TZ]%n", stamp, &used) != 1 || strlen(stamp) != 16)
 		return -1;
 	const char *suffix = p + used;
 	int comp = -1;

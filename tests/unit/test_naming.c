@@ -52,12 +52,29 @@ static void batch_key_parses_back(void **state)
 		"shop/2026/02/30/shop-00000001-20260230T101112Z.tar",
 		"shop/2026/11/25/shop-00000001-20261124T101112Z.tar",
 		"shop/xxxx/yy/zz/shop-00000001-20261124T101112Z.tar",
+		"shop/2026/11/24/shop-000000001-20261124T101112Z.tar",
+		"shop/2026/11/24/shop-0000001-20261124T101112Z.tar",
+		"shop/2026/11/24/shop-1234567890123456789-20261124T101112Z.tar",
 	};
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		assert_int_equal(batch_key_parse(others[i], "shop", &seq, &m), -1);
 	assert_int_equal(batch_key_parse("shop/2026/11/24/shop-00000001-20261124T101112Z.tar",
 					 "shop", &seq, &m),
 			 0);
+}
+
+static void batch_key_seq_grows_past_eight_digits(void **state)
+{
+	(void)state;
+	static const int64_t seqs[] = {99999999, 100000000, 123456789012345678};
+	for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+		char *key = batch_key("shop", seqs[i], when, COMPRESS_ZSTD);
+		int64_t seq = 0;
+		struct moment m;
+		assert_int_equal(batch_key_parse(key, "shop", &seq, &m), 0);
+		assert_int_equal(seq, seqs[i]);
+		free(key);
+	}
 }
 
 static void dms_file_names(void **state)
@@ -115,6 +132,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(batch_key_has_the_documented_shape),
 		cmocka_unit_test(batch_key_parses_back),
+		cmocka_unit_test(batch_key_seq_grows_past_eight_digits),
 		cmocka_unit_test(dms_file_names),
 		cmocka_unit_test(table_dirs_cannot_escape),
 		cmocka_unit_test(moments_parse_and_print),
