@@ -27,6 +27,10 @@ struct cmd_entry {
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg);
 /* Refuses arguments a command does not take, naming the first one. */
 int cmd_no_more_args(const char *cmd, int argc, char **argv, int first);
+/* The usage error for an argument a command's parser did not take: an
+ * option from takes_value (NULL-terminated) given last lacks its value;
+ * anything else is unexpected. */
+int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value);
 /* Human output goes to stdout unless --json asked for the report there. */
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

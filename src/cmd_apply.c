@@ -20,8 +20,8 @@ static int parse_args(int argc, char **argv, struct apply_options *o)
 			o->has_until = true;
 			i++;
 		} else {
-			return err_set(CDC_EUSAGE, "apply: unexpected argument '%s'; see 'cdcpack apply --help'",
-				       argv[i]);
+			static const char *const takes_value[] = {"--to", "--until", NULL};
+			return cmd_bad_arg("apply", argv[i], takes_value);
 		}
 	}
 	if (!o->to_url)

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 {
@@ -19,6 +20,16 @@ int cmd_no_more_args(const char *cmd, int argc, char **argv, int first)
 		return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
 			       argv[first], cmd);
 	return 0;
+}
+
+int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value)
+{
+	for (; takes_value && *takes_value; takes_value++)
+		if (strcmp(arg, *takes_value) == 0)
+			return err_set(CDC_EUSAGE, "%s %s: needs a value; see 'cdcpack %s --help'", cmd,
+				       arg, cmd);
+	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd, arg,
+		       cmd);
 }
 
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)

@@ -45,6 +45,9 @@ static int parse_one(struct diff_args *a, int argc, char **argv, int *i)
 	} else if ((v = option("--out", argc, argv, i))) {
 		a->out = v;
 	} else if (argv[*i][0] == '-' && argv[*i][1]) {
+		static const char *const takes_value[] = {"--table", "--format", "--out", NULL};
+		if (*i + 1 == argc)
+			return cmd_bad_arg("diff", argv[*i], takes_value);
 		return err_set(CDC_EUSAGE, "diff: unknown option '%s'; see 'cdcpack diff --help'",
 			       argv[*i]);
 	} else if (!a->url_a) {

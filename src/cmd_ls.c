@@ -16,7 +16,8 @@ static int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 					       argv[i]);
 			has_since = true;
 		} else {
-			return err_set(CDC_EUSAGE, "ls: unexpected argument '%s'", argv[i]);
+			static const char *const takes_value[] = {"--since", NULL};
+			return cmd_bad_arg("ls", argv[i], takes_value);
 		}
 	}
 	struct config cfg;

@@ -52,7 +52,8 @@ static int parse_args(int argc, char **argv, int64_t *every, int *max_batches)
 			*max_batches = (int)n;
 			i++;
 		} else {
-			return err_set(CDC_EUSAGE, "run: unexpected argument '%s'; see 'cdcpack run --help'", a);
+			static const char *const takes_value[] = {"--every", "--max-batches", NULL};
+			return cmd_bad_arg("run", a, takes_value);
 		}
 	}
 	return 0;

@@ -11,9 +11,10 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
 			against = argv[++i];
-		else
-			return err_set(CDC_EUSAGE, "verify: unexpected argument '%s'; see 'cdcpack verify --help'",
-				       argv[i]);
+		else {
+			static const char *const takes_value[] = {"--against", NULL};
+			return cmd_bad_arg("verify", argv[i], takes_value);
+		}
 	}
 	if (!against)
 		return err_set(CDC_EUSAGE, "verify: --against URL is required");

@@ -16,3 +16,12 @@ args_refused "apply: unexpected argument '--from'" apply --to "sqlite:$T/r.db" -
 args_refused "ls: unexpected argument '--all'" ls --all
 args_refused "load: unknown option --fast|load: unexpected argument '--fast'" load --fast
 args_refused "status: unexpected argument 'now'|'now'" status now
+# An option that takes a value, given last without one, says so.
+args_refused "run --every: needs a value" run --every
+args_refused "run --max-batches: needs a value" run --max-batches
+args_refused "apply --to: needs a value" apply --to
+args_refused "apply --until: needs a value" apply --to "sqlite:$T/r.db" --until
+args_refused "ls --since: needs a value" ls --since
+args_refused "verify --against: needs a value" verify --against
+args_refused "diff --table: needs a value" diff "sqlite:$T/a.db" "sqlite:$T/b.db" --table
+args_refused "diff --format: needs a value" diff "sqlite:$T/a.db" "sqlite:$T/b.db" --format
