@@ -122,8 +122,8 @@ static int check_file(const struct manifest_file *f)
 	int64_t n = 0;
 	int rc = each_change(NULL, f, &n);
 	if (!rc && n != f->rows)
-		rc = err_set(CDC_ERUNTIME, "%s: %s holds %lld rows, the manifest says %lld",
-			     f->path, f->def->name, (long long)n, (long long)f->rows);
+		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
+			     f->def->name, (long long)n, (long long)f->rows);
 	return rc ? err_prefix(rc, "check %s", f->path) : 0;
 }
 
