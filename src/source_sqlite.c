@@ -359,7 +359,7 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 	if (!sqlite_table_exists(src, src->changelog))
 		return 0;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT seq, ts, op, tbl, ver, old, new FROM ");
+	buf_adds(&sql, "SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', ts), op, tbl, ver, old, new FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, " ORDER BY seq LIMIT ?");
 	sqlite3_stmt *st;
