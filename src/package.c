@@ -142,14 +142,17 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	return 0;
 }
 
-/* The open file for def, a new one when none is open or a load file is full. */
+/* The open file for def, a new one when none is open or the open one holds
+ * max_rows rows. A trigger-mode run splits into batches of max_rows, but a
+ * load or a snapshot diff is one consistent read shipped as one batch: its
+ * files split instead, so no file grows without bound. */
 static int file_for(struct package *pk, const struct table_def *def, struct pk_file **out)
 {
 	for (size_t i = pk->nfiles; i-- > 0;) {
 		struct pk_file *f = &pk->files[i];
 		if (f->origin != def || f->closed)
 			continue;
-		if (pk->is_load && f->rows >= pk->cfg->max_rows) {
+		if (f->rows >= pk->cfg->max_rows) {
 			int rc = close_file(f);
 			if (rc)
 				return rc;
