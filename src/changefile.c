@@ -36,7 +36,7 @@ void csv_add_field(struct buf *out, const char *p, size_t n)
  * tell the text "1" from the integer 1 (RFC 4180 allows quoting any field). */
 static bool typeless(const struct column *col)
 {
-	return col->type[0] == '\0' || value_type_for_decl(col->type) == VAL_BLOB;
+	return col->type[0] == '\0' || col->decl == VAL_BLOB;
 }
 
 static void csv_add_value(struct buf *out, const struct column *col, const struct value *v,
@@ -342,7 +342,7 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 	memset(v, 0, sizeof(*v));
 	if (n == 0 && !r->quoted[field])
 		return 0; /* NULL */
-	enum value_type want = value_type_for_decl(col->type);
+	enum value_type want = col->decl;
 	if (col->type[0] == '\0' || want == VAL_BLOB) {
 		/* No affinity (see typeless()): quoted is text; else the likeliest
 		 * spelling of the column's kind first. */

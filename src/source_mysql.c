@@ -417,7 +417,7 @@ static struct table_def *shipped_def(const struct mysql_schema_entry *e,
 		for (size_t j = 0; j < latest->def->ncols; j++) {
 			const struct column *now = &latest->def->cols[j];
 			if (strcmp(now->name, def->cols[i].name) != 0 ||
-			    value_type_for_decl(now->type) != value_type_for_decl(def->cols[i].type))
+			    now->decl != def->cols[i].decl)
 				continue;
 			free(def->cols[i].type);
 			def->cols[i].type = xstrdup(now->type);

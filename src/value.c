@@ -13,6 +13,7 @@ void table_def_add_column(struct table_def *def, const char *name, const char *t
 	def->cols = xrealloc(def->cols, (def->ncols + 1) * sizeof(*def->cols));
 	def->cols[def->ncols].name = xstrdup(name);
 	def->cols[def->ncols].type = xstrdup(type ? type : "");
+	def->cols[def->ncols].decl = value_type_for_decl(def->cols[def->ncols].type);
 	def->cols[def->ncols].key = key;
 	def->ncols++;
 }

@@ -23,6 +23,9 @@ struct value {
 struct column {
 	char *name;
 	char *type; /* declared type as the source spells it: the manifest's "type" */
+	/* value_type_for_decl(type), worked out once when the column is added:
+	 * writing and reading change files ask for it per value. */
+	enum value_type decl;
 	bool key;
 };
 
