@@ -82,9 +82,19 @@ void buf_adds(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
-void buf_addc(struct buf *b, char c)
+void buf_add_int(struct buf *b, long long n)
 {
-	buf_add(b, &c, 1);
+	char digits[24];
+	char *p = digits + sizeof(digits);
+	/* Unsigned, so that LLONG_MIN negates without overflow. */
+	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (n < 0)
+		*--p = '-';
+	buf_add(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)

@@ -13,10 +13,15 @@
 static void csv_add_quoted(struct buf *out, const char *p, size_t n)
 {
 	buf_addc(out, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '"')
+	const char *end = p + n;
+	while (p < end) {
+		/* Each quote is doubled: copy up to and including it, then again. */
+		const char *q = memchr(p, '"', (size_t)(end - p));
+		size_t span = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
+		buf_add(out, p, span);
+		if (q)
 			buf_addc(out, '"');
-		buf_addc(out, p[i]);
+		p += span;
 	}
 	buf_addc(out, '"');
 }
@@ -47,7 +52,7 @@ static void csv_add_value(struct buf *out, const struct column *col, const struc
 	case VAL_NULL:
 		break;
 	case VAL_INT:
-		buf_addf(out, "%lld", (long long)v->i);
+		buf_add_int(out, (long long)v->i);
 		break;
 	case VAL_REAL:
 		format_real(num, v->r);

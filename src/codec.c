@@ -1,6 +1,7 @@
 #include "codec.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,8 +57,63 @@ int base64_decode(struct buf *out, const char *p, size_t n)
 	return 0;
 }
 
+/* The common case, fast: |r| in [1e-4, 1e15) equal to a decimal of at most
+ * 15 significant digits and 6 decimals (prices, amounts, 1.25). That
+ * decimal, with the fewest decimals, is exactly what "%.15g" prints (15-digit
+ * decimals near r lie more than an ulp apart, so the one that reads back as
+ * r is the nearest), without printf's and strtod's cost. */
+static bool format_short_decimal(char out[40], double r)
+{
+	static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+	double a = r < 0 ? -r : r;
+	if (!(a >= 1e-4 && a < 1e15))
+		return false;
+	for (int k = 0; k < (int)(sizeof(pow10) / sizeof(pow10[0])); k++) {
+		double scaled = a * pow10[k];
+		if (scaled >= 1e15)
+			return false;
+		long long n = (long long)(scaled + 0.5);
+		/* n < 2^53 and 10^k are exact: the division rounds the decimal
+		 * n/10^k exactly as strtod would. */
+		if ((double)n / pow10[k] != a)
+			continue;
+		for (; k > 0 && n % 10 == 0; k--)
+			n /= 10;
+		char digits[24];
+		int len = 0;
+		for (long long m = n; m; m /= 10) /* n >= 1: a >= 1e-4 */
+			len++;
+		for (int i = len; i-- > 0; n /= 10)
+			digits[i] = (char)('0' + n % 10);
+		char *o = out;
+		if (r < 0)
+			*o++ = '-';
+		if (len <= k) { /* 0.000123 */
+			*o++ = '0';
+			*o++ = '.';
+			for (int z = 0; z < k - len; z++)
+				*o++ = '0';
+			memcpy(o, digits, (size_t)len);
+			o += len;
+		} else {
+			memcpy(o, digits, (size_t)(len - k));
+			o += len - k;
+			*o++ = '.';
+			if (k == 0)
+				*o++ = '0'; /* "1.0", as below */
+			memcpy(o, digits + len - k, (size_t)k);
+			o += k;
+		}
+		*o = '\0';
+		return true;
+	}
+	return false;
+}
+
 void format_real(char out[40], double r)
 {
+	if (format_short_decimal(out, r))
+		return;
 	if (isinf(r)) {
 		strcpy(out, r > 0 ? "Infinity" : "-Infinity");
 		return;

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "changefile.h"
 #include "codec.h"
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,56 @@ static void reals_print_shortest_round_trip(void **state)
 	assert_string_equal(out, "1.0");
 	format_real(out, 1.0 / 0.0);
 	assert_string_equal(out, "Infinity");
+}
+
+/* What format_real printed before its fast path: the first of %.15g,
+ * %.16g, %.17g that reads back, and ".0" on what looks like an integer. */
+static void reference_real(char out[40], double r)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, 40, "%.*g", prec, r);
+		if (strtod(out, NULL) == r)
+			break;
+	}
+	if (!strpbrk(out, ".eEnN"))
+		strcat(out, ".0");
+}
+
+static void check_real(double r)
+{
+	char got[40], want[40];
+	format_real(got, r);
+	reference_real(want, r);
+	if (strcmp(got, want) != 0)
+		fail_msg("format_real(%.17g) = %s, want %s", r, got, want);
+}
+
+/* The fast path for short decimals spells every value as printf does. */
+static void reals_fast_path_matches_printf(void **state)
+{
+	(void)state;
+	static const double edges[] = {1e-4,  -1e-4, 9.9999e-5, 0.000123, 0.5,     1.25,
+				       -1.25, 10.0,  100.5,     1e14,     1e15,    999999999999999.0,
+				       1e15 - 0.5, 123456.654321, 0.1 + 0.2, 1.0 / 3, 4.35, 0.0,
+				       -0.0, 2.675, 1e-7, 33.3333333};
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		check_real(edges[i]);
+	uint64_t x = 88172645463325252ULL; /* xorshift64: a fixed, wide sample */
+	for (int i = 0; i < 300000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int decimals = (int)(x % 9);
+		double scale = 1;
+		for (int d = 0; d < decimals; d++)
+			scale *= 10;
+		/* short decimals of every size, and arbitrary bit patterns */
+		check_real((double)(int64_t)(x >> (x % 40 + 11)) / scale);
+		double any;
+		memcpy(&any, &x, sizeof(any));
+		if (isfinite(any))
+			check_real(any);
+	}
 }
 
 static void base64_round_trips_binary(void **state)
@@ -216,6 +267,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plain_fields_are_not_quoted),
+		cmocka_unit_test(reals_fast_path_matches_printf),
 		cmocka_unit_test(commas_quotes_and_newlines_are_quoted),
 		cmocka_unit_test(empty_string_is_two_quotes_and_null_is_empty),
 		cmocka_unit_test(reals_print_shortest_round_trip),
