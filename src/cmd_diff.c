@@ -26,7 +26,8 @@ static const char *option(const char *name, int argc, char **argv, int *i)
 		return NULL;
 	if (argv[*i][n] == '=')
 		return argv[*i] + n + 1;
-	if (argv[*i][n] != '\0' || *i + 1 >= argc)
+	/* argv[argc] is the only NULL; the check says so to the analyzers. */
+	if (argv[*i][n] != '\0' || *i + 1 >= argc || !argv[*i + 1])
 		return NULL;
 	return argv[++*i];
 }

@@ -115,11 +115,11 @@ void format_real(char out[40], double r)
 	if (format_short_decimal(out, r))
 		return;
 	if (isinf(r)) {
-		strcpy(out, r > 0 ? "Infinity" : "-Infinity");
+		snprintf(out, 40, "%s", r > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
 	if (isnan(r)) {
-		strcpy(out, "NaN");
+		snprintf(out, 40, "NaN");
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
@@ -128,8 +128,9 @@ void format_real(char out[40], double r)
 			break;
 	}
 	/* Keep a REAL looking like one ("1.0", not "1"), as SQLite prints it. */
+	size_t len = strlen(out); /* at most 24 of the 40 bytes */
 	if (!strpbrk(out, ".eEnN"))
-		strcat(out, ".0");
+		memcpy(out + len, ".0", 3);
 }
 
 /* Decimal spellings only (and our own Infinity and NaN): strtod would also take

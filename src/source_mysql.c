@@ -127,7 +127,8 @@ static int read_password(const struct source_options *opt, char **out)
 		bool failed = ferror(f);
 		fclose(f);
 		if (failed) {
-			explicit_bzero(b.data, b.len);
+			if (b.data)
+				explicit_bzero(b.data, b.len);
 			buf_free(&b);
 			return err_set(CDC_EUSAGE, "password_file %s: read error",
 				       opt->password_file);
