@@ -52,7 +52,8 @@ int published_list(const struct target_ops *ops, struct target *tgt, const struc
 		qsort(lc.v, lc.n, sizeof(*lc.v), by_seq);
 	for (size_t i = 1; i < lc.n && !rc; i++)
 		if (lc.v[i].seq == lc.v[i - 1].seq)
-			rc = err_set(CDC_ERUNTIME, "two published objects claim batch %lld: %s and %s",
+			rc = err_set(CDC_ERUNTIME,
+				     "two published objects claim batch %lld: %s and %s",
 				     (long long)lc.v[i].seq, lc.v[i - 1].key, lc.v[i].key);
 	if (rc) {
 		published_free(lc.v, lc.n);
@@ -83,8 +84,8 @@ struct applier {
 	struct target *tgt;
 	const struct source_ops *rops;
 	struct source *replica;
-	char *tmp;          /* private temp dir */
-	char *last_id;      /* last applied batch id, for the chain check */
+	char *tmp;     /* private temp dir */
+	char *last_id; /* last applied batch id, for the chain check */
 };
 
 /* Reads every change of f in order; with a set, applies each to the
@@ -177,8 +178,8 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 	const char *want = first ? NULL : a->last_id;
 	if (first ? m->previous != NULL
 		  : (want && (!m->previous || strcmp(m->previous, want) != 0)))
-		return err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s", p->key,
-			       m->previous ? m->previous : "null", want ? want : "null");
+		return err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s",
+			       p->key, m->previous ? m->previous : "null", want ? want : "null");
 	return 0;
 }
 
@@ -261,9 +262,8 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	memset(res, 0, sizeof(*res));
 	res->applied = json_array();
 	struct applier a = {.cfg = cfg};
-	struct source_options opt = {.changelog = cfg->changelog,
-				     .password_file = cfg->password_file,
-				     .create = true};
+	struct source_options opt = {
+		.changelog = cfg->changelog, .password_file = cfg->password_file, .create = true};
 	int rc = target_open(&a.tops, &a.tgt, cfg);
 	if (!rc)
 		rc = source_open(&a.rops, &a.replica, o->to_url, &opt);

@@ -144,7 +144,8 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 {
 	struct sink s = {.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
 	if (s.fd < 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path, strerror(errno));
+		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
+			       strerror(errno));
 	hash_stream_init(&s.hash);
 	struct archive *a = archive_write_new();
 	int rc = 0;
@@ -216,8 +217,9 @@ static int copy_entry(struct archive *a, const char *path, struct manifest_file 
 	while ((n = archive_read_data(a, chunk, CHUNK)) > 0) {
 		total += n;
 		if (total > f->bytes) {
-			rc = err_set(CDC_ERUNTIME, "%s: %s is longer than the manifest's %lld bytes",
-				     path, f->path, (long long)f->bytes);
+			rc = err_set(CDC_ERUNTIME,
+				     "%s: %s is longer than the manifest's %lld bytes", path,
+				     f->path, (long long)f->bytes);
 			break;
 		}
 		hash_stream_update(&h, chunk, (size_t)n);
@@ -235,8 +237,9 @@ static int copy_entry(struct archive *a, const char *path, struct manifest_file 
 	char hex[HASH_HEX_LEN + 1];
 	hash_stream_hex(&h, hex);
 	if (!rc && strcmp(hex, f->xxh128) != 0)
-		rc = err_set(CDC_ERUNTIME, "%s: %s: checksum mismatch (xxh128 %s, manifest says %s)",
-			     path, f->path, hex, f->xxh128);
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: %s: checksum mismatch (xxh128 %s, manifest says %s)", path,
+			     f->path, hex, f->xxh128);
 	hash_stream_free(&h);
 	free(chunk);
 	return rc;
@@ -255,8 +258,9 @@ static int extract_entry(struct archive *a, struct archive_entry *e, const char 
 	if (f->local)
 		return err_set(CDC_ERUNTIME, "%s: entry '%s' appears twice", path, name);
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) != f->bytes)
-		return err_set(CDC_ERUNTIME, "%s: entry '%s' declares %lld bytes, the manifest %lld",
-			       path, name, (long long)archive_entry_size(e), (long long)f->bytes);
+		return err_set(CDC_ERUNTIME,
+			       "%s: entry '%s' declares %lld bytes, the manifest %lld", path, name,
+			       (long long)archive_entry_size(e), (long long)f->bytes);
 	/* Extract under a generated name: entry names never become paths here. */
 	f->local = xasprintf("%s/%06zu.part", dir, index);
 	int fd = open(f->local, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -287,8 +291,9 @@ static int read_entries(struct archive *a, const char *path, const char *dir, st
 	}
 	for (size_t i = 0; i < m->nfiles && !rc; i++)
 		if (!m->files[i].local)
-			rc = err_set(CDC_ERUNTIME, "%s: %s is in the manifest but not in the archive",
-				     path, m->files[i].path);
+			rc = err_set(CDC_ERUNTIME,
+				     "%s: %s is in the manifest but not in the archive", path,
+				     m->files[i].path);
 	return rc;
 }
 

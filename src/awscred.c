@@ -154,8 +154,8 @@ static int read_small_file(const char *path, struct buf *text)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT
-			   ? CDC_ENOTFOUND
-			   : err_set(CDC_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
+			       ? CDC_ENOTFOUND
+			       : err_set(CDC_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
 	struct stat st;
 	int rc = 0;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CRED_FILE_MAX) {

@@ -83,11 +83,12 @@ static bool same_key(const struct table_def *a, const struct table_def *b)
 static bool usable(const struct snap_entry *cur, const struct table_def *def)
 {
 	if (!same_key(cur->def, def)) {
-		log_warn(
-		    "table %s: its key changed since the last snapshot: every row is shipped as "
-		    "I, and rows deleted since then are not shipped as D (run 'cdcpack load %s' "
-		    "to refresh replicas)",
-		    def->name, def->name);
+		log_warn("table %s: its key changed since the last snapshot: every row is shipped "
+			 "as "
+			 "I, and rows deleted since then are not shipped as D (run 'cdcpack load "
+			 "%s' "
+			 "to refresh replicas)",
+			 def->name, def->name);
 		return false;
 	}
 	if (!table_def_same(cur->def, def))
@@ -120,15 +121,15 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	struct snap_reader *r = NULL;
 	int rc = cur ? snap_reader_open(&r, t->cap->ss, cur) : 0;
 	struct diff_merge m = {
-	    .plan = &t->plan,
-	    .table = t->def->name,
-	    .a_label = "the stored snapshot",
-	    .b_label = p->cfg->source_url,
-	    .a = r ? snap_reader_source(r) : (struct rec_source){no_records, NULL},
-	    .hashes_unknown = cur && cur->hashver != HASH_VERSION,
-	    .emit = emit_change,
-	    .keep = keep_record,
-	    .ctx = t,
+		.plan = &t->plan,
+		.table = t->def->name,
+		.a_label = "the stored snapshot",
+		.b_label = p->cfg->source_url,
+		.a = r ? snap_reader_source(r) : (struct rec_source){no_records, NULL},
+		.hashes_unknown = cur && cur->hashver != HASH_VERSION,
+		.emit = emit_change,
+		.keep = keep_record,
+		.ctx = t,
 	};
 	if (!rc)
 		rc = diff_merge_start(&m);
@@ -147,9 +148,9 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	}
 	if (!rc)
 		log_info(
-		    "table captured table=%s rows=%lld inserted=%lld updated=%lld deleted=%lld",
-		    t->def->name, (long long)m.rows_b, (long long)m.inserted, (long long)m.updated,
-		    (long long)m.deleted);
+			"table captured table=%s rows=%lld inserted=%lld updated=%lld deleted=%lld",
+			t->def->name, (long long)m.rows_b, (long long)m.inserted,
+			(long long)m.updated, (long long)m.deleted);
 	diff_merge_free(&m);
 	snap_reader_close(r);
 	return rc;

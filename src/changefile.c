@@ -167,15 +167,15 @@ struct changefile_reader {
 	enum batch_format format;
 	bool op_column;
 	long line;
-	struct buf record;   /* fields of the current record, back to back */
-	size_t *offsets;     /* start of each field in record; one past the end too */
+	struct buf record; /* fields of the current record, back to back */
+	size_t *offsets;   /* start of each field in record; one past the end too */
 	bool *quoted;
 	size_t nfields, capfields;
 	struct value *row;   /* def->ncols */
 	struct value *row2;  /* JSONL: the second image */
 	struct buf decoded;  /* BLOB bytes of row */
 	struct buf decoded2; /* BLOB bytes of row2 */
-	json_t *json;        /* JSONL: the current line's document */
+	json_t *json;	     /* JSONL: the current line's document */
 };
 
 static int csv_read_record(struct changefile_reader *r);

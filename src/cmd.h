@@ -11,8 +11,8 @@
 /* What main hands every command. */
 struct cmd_ctx {
 	const char *config_path; /* -c, else CDCPACK_CONFIG, else ./cdcpack.conf */
-	bool json;               /* print the report on stdout instead of human text */
-	json_t *report;          /* owned by main: commands add their fields */
+	bool json;		 /* print the report on stdout instead of human text */
+	json_t *report;		 /* owned by main: commands add their fields */
 };
 
 struct cmd_entry {
@@ -32,7 +32,8 @@ int cmd_no_more_args(const char *cmd, int argc, char **argv, int first);
  * anything else is unexpected. */
 int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value);
 /* Human output goes to stdout unless --json asked for the report there. */
-void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 struct run_result;
 /* The outcome of run or load: report fields and one line per published batch. */

@@ -15,7 +15,8 @@ static int parse_args(int argc, char **argv, struct apply_options *o)
 		} else if (strcmp(argv[i], "--until") == 0 && v) {
 			if (moment_parse(v, &o->until) != 0)
 				return err_set(CDC_EUSAGE,
-					       "apply --until: '%s' is not a UTC time like 2026-11-24T10:11:12Z",
+					       "apply --until: '%s' is not a UTC time like "
+					       "2026-11-24T10:11:12Z",
 					       v);
 			o->has_until = true;
 			i++;
@@ -25,7 +26,8 @@ static int parse_args(int argc, char **argv, struct apply_options *o)
 		}
 	}
 	if (!o->to_url)
-		return err_set(CDC_EUSAGE, "apply: --to URL is required (like --to sqlite:replica.db)");
+		return err_set(CDC_EUSAGE,
+			       "apply: --to URL is required (like --to sqlite:replica.db)");
 	return 0;
 }
 

@@ -17,8 +17,8 @@ int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 int cmd_no_more_args(const char *cmd, int argc, char **argv, int first)
 {
 	if (first < argc)
-		return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
-			       argv[first], cmd);
+		return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'",
+			       cmd, argv[first], cmd);
 	return 0;
 }
 
@@ -26,10 +26,10 @@ int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value
 {
 	for (; takes_value && *takes_value; takes_value++)
 		if (strcmp(arg, *takes_value) == 0)
-			return err_set(CDC_EUSAGE, "%s %s: needs a value; see 'cdcpack %s --help'", cmd,
-				       arg, cmd);
-	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd, arg,
-		       cmd);
+			return err_set(CDC_EUSAGE, "%s %s: needs a value; see 'cdcpack %s --help'",
+				       cmd, arg, cmd);
+	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
+		       arg, cmd);
 }
 
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
@@ -64,4 +64,3 @@ void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 	if (res->batches == 0 && res->ok)
 		cmd_print(ctx, "nothing to publish\n");
 }
-

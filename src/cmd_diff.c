@@ -232,32 +232,32 @@ static int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_diff_entry = {
-    .name = "diff",
-    .usage = "URL_A URL_B [--table T]... [--format summary|rows|csv|jsonl|sql] [--out PATH]",
-    .summary = "compare two databases table by table, by key and row hash",
-    .help = "\n"
-	    "Reads both databases (each in one consistent read, never writing) and pairs\n"
-	    "their rows by key; a row is different when its hash over the columns both\n"
-	    "sides have differs. Values are hashed in a canonical form, so SQLite and\n"
-	    "MySQL/MariaDB compare alike (DECIMAL '1.50' = REAL 1.5, 3 = 3.0, one\n"
-	    "spelling of a date-time). No config file is needed; a MySQL password comes\n"
-	    "from CDCPACK_SOURCE_PASSWORD.\n"
-	    "\nWhat it prints, turning A into B:\n"
-	    "  summary  counts per table (the default)\n"
-	    "  rows     one line per differing key: 'I|U|D TABLE KEY=VALUE...'\n"
-	    "  csv      the change-file CSV of an archive (Op, then B's row; D: A's key)\n"
-	    "  jsonl    one JSON object per change, as format = jsonl writes them\n"
-	    "  sql      statements in A's dialect that make A's rows equal B's\n"
-	    "\nOptions:\n"
-	    "  --table T     compare T only (repeatable); default: every table of either side\n"
-	    "  --format F    one of the above\n"
-	    "  --out PATH    write the rows to PATH (csv: a directory, one file per table)\n"
-	    "\nTables on one side only, other column lists and other keys are reported on\n"
-	    "stderr and in --json, and count as differences.\n"
-	    "Exit 0 when equal, 1 when different, 2 on usage errors, 3 on failures.\n"
-	    "\nExamples:\n"
-	    "  cdcpack diff sqlite:prod.db sqlite:copy.db\n"
-	    "  cdcpack diff --format sql sqlite:old.db sqlite:new.db > upgrade.sql\n"
-	    "  cdcpack diff --table orders sqlite:shop.db mysql://cdc@127.0.0.1/shop\n",
-    .exec = cmd_diff,
+	.name = "diff",
+	.usage = "URL_A URL_B [--table T]... [--format summary|rows|csv|jsonl|sql] [--out PATH]",
+	.summary = "compare two databases table by table, by key and row hash",
+	.help = "\n"
+		"Reads both databases (each in one consistent read, never writing) and pairs\n"
+		"their rows by key; a row is different when its hash over the columns both\n"
+		"sides have differs. Values are hashed in a canonical form, so SQLite and\n"
+		"MySQL/MariaDB compare alike (DECIMAL '1.50' = REAL 1.5, 3 = 3.0, one\n"
+		"spelling of a date-time). No config file is needed; a MySQL password comes\n"
+		"from CDCPACK_SOURCE_PASSWORD.\n"
+		"\nWhat it prints, turning A into B:\n"
+		"  summary  counts per table (the default)\n"
+		"  rows     one line per differing key: 'I|U|D TABLE KEY=VALUE...'\n"
+		"  csv      the change-file CSV of an archive (Op, then B's row; D: A's key)\n"
+		"  jsonl    one JSON object per change, as format = jsonl writes them\n"
+		"  sql      statements in A's dialect that make A's rows equal B's\n"
+		"\nOptions:\n"
+		"  --table T     compare T only (repeatable); default: every table of either side\n"
+		"  --format F    one of the above\n"
+		"  --out PATH    write the rows to PATH (csv: a directory, one file per table)\n"
+		"\nTables on one side only, other column lists and other keys are reported on\n"
+		"stderr and in --json, and count as differences.\n"
+		"Exit 0 when equal, 1 when different, 2 on usage errors, 3 on failures.\n"
+		"\nExamples:\n"
+		"  cdcpack diff sqlite:prod.db sqlite:copy.db\n"
+		"  cdcpack diff --format sql sqlite:old.db sqlite:new.db > upgrade.sql\n"
+		"  cdcpack diff --table orders sqlite:shop.db mysql://cdc@127.0.0.1/shop\n",
+	.exec = cmd_diff,
 };

@@ -45,13 +45,13 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",
 			  cfg.state_dir, cfg.target_url, cfg.final_prefix, key);
 		cmd_print(ctx, "next       %s\n",
-			  cfg.mode == CAPTURE_TRIGGER ? "cdcpack triggers install, then cdcpack load"
-						      : "cdcpack run");
+			  cfg.mode == CAPTURE_TRIGGER
+				  ? "cdcpack triggers install, then cdcpack load"
+				  : "cdcpack run");
 		json_object_set_new(ctx->report, "tables", names);
 		json_object_set_new(ctx->report, "source", json_string(cfg.source_name));
 		json_object_set_new(ctx->report, "driver", json_string(ops->driver));
-		json_object_set_new(ctx->report, "example_key",
-				    json_string(key));
+		json_object_set_new(ctx->report, "example_key", json_string(key));
 		free(key);
 	}
 	strv_free(&tables);
@@ -65,7 +65,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.usage = "",
-	.summary = "check the config, create the state dir, reach source and target, print the plan",
+	.summary =
+		"check the config, create the state dir, reach source and target, print the plan",
 	.help = "\nExample:\n"
 		"  cdcpack -c shop.conf init\n",
 	.exec = cmd_init,

@@ -12,7 +12,8 @@ static int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
 			if (moment_parse(argv[++i], &since) != 0)
-				return err_set(CDC_EUSAGE, "ls --since: '%s' is not a date like 2026-11-24",
+				return err_set(CDC_EUSAGE,
+					       "ls --since: '%s' is not a date like 2026-11-24",
 					       argv[i]);
 			has_since = true;
 		} else {
@@ -38,9 +39,9 @@ static int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 		moment_iso(v[i].created, when);
 		cmd_print(ctx, "%08lld  %s  %10lld  %s\n", (long long)v[i].seq, when,
 			  (long long)v[i].size, v[i].key);
-		json_array_append_new(out, json_pack("{s:I, s:s, s:s, s:I}", "seq",
-						     (json_int_t)v[i].seq, "key", v[i].key, "created",
-						     when, "bytes", (json_int_t)v[i].size));
+		json_array_append_new(
+			out, json_pack("{s:I, s:s, s:s, s:I}", "seq", (json_int_t)v[i].seq, "key",
+				       v[i].key, "created", when, "bytes", (json_int_t)v[i].size));
 	}
 	json_object_set_new(ctx->report, "batches", out);
 	published_free(v, n);

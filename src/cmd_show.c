@@ -13,16 +13,17 @@
 
 static void print_manifest(struct cmd_ctx *ctx, const struct manifest *m, const char *what)
 {
-	cmd_print(ctx, "%s\n  batch    %s (seq %lld, %s, %s mode)\n  created  %s\n  previous %s\n"
-		       "  source   %s (%s)\n",
+	cmd_print(ctx,
+		  "%s\n  batch    %s (seq %lld, %s, %s mode)\n  created  %s\n  previous %s\n"
+		  "  source   %s (%s)\n",
 		  what, m->batch_id, (long long)m->seq, m->kind, m->mode, m->created,
 		  m->previous ? m->previous : "-", m->source_name, m->driver);
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct manifest_file *f = &m->files[i];
-		cmd_print(ctx, "  %-40s %s rows=%lld I=%lld U=%lld D=%lld bytes=%lld xxh128=%s ok\n",
-			  f->path, f->def->name, (long long)f->rows, (long long)f->ops[0],
-			  (long long)f->ops[1], (long long)f->ops[2], (long long)f->bytes,
-			  f->xxh128);
+		cmd_print(
+			ctx, "  %-40s %s rows=%lld I=%lld U=%lld D=%lld bytes=%lld xxh128=%s ok\n",
+			f->path, f->def->name, (long long)f->rows, (long long)f->ops[0],
+			(long long)f->ops[1], (long long)f->ops[2], (long long)f->bytes, f->xxh128);
 	}
 }
 

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void report_batches(struct cmd_ctx *ctx, const struct config *cfg, struct batch *v,
-			   size_t n)
+static void report_batches(struct cmd_ctx *ctx, const struct config *cfg, struct batch *v, size_t n)
 {
 	int64_t count[4] = {0};
 	const struct batch *last = NULL;
@@ -96,8 +95,9 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 		if (!rc)
 			rc = ops->triggers_status(src, def, &ts);
 		if (!rc) {
-			cmd_print(ctx, "  %-24s pending=%lld%s%s\n", tables.v[i], (long long)ts.pending,
-				  ts.installed ? "" : " (no triggers)", ts.drift ? " (drift)" : "");
+			cmd_print(ctx, "  %-24s pending=%lld%s%s\n", tables.v[i],
+				  (long long)ts.pending, ts.installed ? "" : " (no triggers)",
+				  ts.drift ? " (drift)" : "");
 			json_array_append_new(out, json_pack("{s:s, s:I, s:b, s:b}", "name",
 							     tables.v[i], "pending",
 							     (json_int_t)ts.pending, "installed",
@@ -155,7 +155,8 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "",
-	.summary = "batches by state, pending changes, lag, last published batch, target reachability",
+	.summary =
+		"batches by state, pending changes, lag, last published batch, target reachability",
 	.help = "\nReads the state dir and the source; takes no lock, so it works while a run\n"
 		"is going.\n"
 		"\nExample:\n"

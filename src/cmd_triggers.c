@@ -86,10 +86,11 @@ static int pick_tables(const struct config *cfg, const struct strv *all, int arg
 {
 	for (int i = 0; i < argc; i++) {
 		if (!strv_contains(all, argv[i]))
-			return err_set(CDC_EUSAGE,
-				       "triggers: '%s' is not a captured table of %s (see [capture] "
-				       "tables and exclude)",
-				       argv[i], cfg->source_url);
+			return err_set(
+				CDC_EUSAGE,
+				"triggers: '%s' is not a captured table of %s (see [capture] "
+				"tables and exclude)",
+				argv[i], cfg->source_url);
 		strv_push(out, argv[i]);
 	}
 	if (argc == 0)
@@ -105,12 +106,14 @@ static int parse_args(int argc, char **argv, const char **action, bool *drop, st
 	*action = argv[1];
 	if (strcmp(*action, "install") != 0 && strcmp(*action, "remove") != 0 &&
 	    strcmp(*action, "status") != 0)
-		return err_set(CDC_EUSAGE, "triggers: '%s' is not install, remove or status", argv[1]);
+		return err_set(CDC_EUSAGE, "triggers: '%s' is not install, remove or status",
+			       argv[1]);
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--drop-changelog") == 0 && strcmp(*action, "remove") == 0)
 			*drop = true;
 		else if (argv[i][0] == '-')
-			return err_set(CDC_EUSAGE, "triggers %s: unknown option %s", *action, argv[i]);
+			return err_set(CDC_EUSAGE, "triggers %s: unknown option %s", *action,
+				       argv[i]);
 		else
 			strv_push(names, argv[i]);
 	}

@@ -28,11 +28,14 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 		json_t *t;
 		json_array_foreach(res.tables, i, t)
 		{
-			cmd_print(ctx, "%-24s only-in-source=%lld only-in-replica=%lld different=%lld\n",
-				  json_string_value(json_object_get(t, "name")),
-				  (long long)json_integer_value(json_object_get(t, "only_in_source")),
-				  (long long)json_integer_value(json_object_get(t, "only_in_replica")),
-				  (long long)json_integer_value(json_object_get(t, "different")));
+			cmd_print(
+				ctx,
+				"%-24s only-in-source=%lld only-in-replica=%lld different=%lld\n",
+				json_string_value(json_object_get(t, "name")),
+				(long long)json_integer_value(json_object_get(t, "only_in_source")),
+				(long long)json_integer_value(
+					json_object_get(t, "only_in_replica")),
+				(long long)json_integer_value(json_object_get(t, "different")));
 		}
 		cmd_print(ctx, rc ? "replica differs from the source (-v lists the keys)\n"
 				  : "replica matches the source\n");
@@ -40,7 +43,8 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 	json_object_set_new(ctx->report, "against", json_string(against));
 	json_object_set_new(ctx->report, "equal", json_boolean(rc == 0));
 	json_object_set_new(ctx->report, "differences", json_integer(res.differences));
-	json_object_set_new(ctx->report, "tables", res.tables ? json_incref(res.tables) : json_array());
+	json_object_set_new(ctx->report, "tables",
+			    res.tables ? json_incref(res.tables) : json_array());
 	compare_result_free(&res);
 	config_free(&cfg);
 	return rc;

@@ -56,8 +56,9 @@ int compare_run(const struct config *cfg, const char *against, struct compare_re
 	struct dbdiff_side a = {0}, b = {0};
 	struct dbdiff_result dr = {0};
 	struct strv tables = {0};
-	struct source_options opt = {
-	    .changelog = cfg->changelog, .password_file = cfg->password_file, .read_only = true};
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = cfg->password_file,
+				     .read_only = true};
 	struct dbdiff_sink sink = {.row = log_get_level() >= LOG_DEBUG ? note_row : NULL};
 	int rc = dbdiff_open(&a, cfg->source_url, &opt);
 	if (!rc)

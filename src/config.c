@@ -198,7 +198,10 @@ static int set_url(const struct where *w, char **slot, const char *v, const char
 			return 0;
 		}
 	}
-	return bad(w, "'%s' is not a supported URL (want sqlite:PATH, mysql://..., file:DIR or s3://BUCKET)", v);
+	return bad(w,
+		   "'%s' is not a supported URL (want sqlite:PATH, mysql://..., file:DIR or "
+		   "s3://BUCKET)",
+		   v);
 }
 
 static int set_prefix(const struct where *w, char **slot, const char *v)
@@ -220,7 +223,8 @@ static int set_source(struct config *cfg, const struct where *w, const char *v)
 	if (strcmp(w->key, "name") == 0) {
 		const char *why = *v ? source_name_problem(v) : NULL;
 		if (why)
-			return err_set(CDC_EUSAGE, "%s:%d: name: '%s' %s", w->file, w->line, v, why);
+			return err_set(CDC_EUSAGE, "%s:%d: name: '%s' %s", w->file, w->line, v,
+				       why);
 		set_str(&cfg->source_name, v);
 		return 0;
 	}
@@ -421,7 +425,8 @@ static int parse_section(struct where *w, char *line, char **section)
 	int i;
 	if (parse_enum(name, known, &i))
 		return err_set(CDC_EUSAGE,
-			       "%s:%d: [%s]: unknown section (known: source, capture, batch, state, target)",
+			       "%s:%d: [%s]: unknown section (known: source, capture, batch, "
+			       "state, target)",
 			       w->file, w->line, name);
 	free(*section);
 	*section = xstrdup(name);
@@ -464,18 +469,19 @@ static int config_finish(struct config *cfg, const char *name)
 		return err_set(CDC_EUSAGE, "%s: [source] url: missing (like url = sqlite:shop.db)",
 			       name);
 	if (!cfg->target_url)
-		return err_set(CDC_EUSAGE, "%s: [target] url: missing (like url = file:bucket)", name);
+		return err_set(CDC_EUSAGE, "%s: [target] url: missing (like url = file:bucket)",
+			       name);
 	if (!cfg->source_name) {
 		cfg->source_name = source_default_name(cfg->source_url);
 		const char *why = source_name_problem(cfg->source_name);
 		if (why)
 			return err_set(CDC_EUSAGE,
-				       "%s: [source] name: the default '%s' %s; set name = ...", name,
-				       cfg->source_name, why);
+				       "%s: [source] name: the default '%s' %s; set name = ...",
+				       name, cfg->source_name, why);
 	}
 	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
-		return err_set(CDC_EUSAGE, "%s: [target] temp_prefix: must differ from final_prefix",
-			       name);
+		return err_set(CDC_EUSAGE,
+			       "%s: [target] temp_prefix: must differ from final_prefix", name);
 	return 0;
 }
 
@@ -511,7 +517,8 @@ int config_load(struct config *cfg, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return err_set(CDC_EUSAGE, "%s: cannot open config file: %s (use -c FILE or CDCPACK_CONFIG)",
+		return err_set(CDC_EUSAGE,
+			       "%s: cannot open config file: %s (use -c FILE or CDCPACK_CONFIG)",
 			       path, strerror(errno));
 	struct buf text = BUF_INIT;
 	char chunk[8192];
@@ -528,7 +535,8 @@ int config_load(struct config *cfg, const char *path)
 	close(fd);
 	if (n < 0) {
 		buf_free(&text);
-		return err_set(CDC_EUSAGE, "%s: cannot read config file: %s", path, strerror(saved));
+		return err_set(CDC_EUSAGE, "%s: cannot read config file: %s", path,
+			       strerror(saved));
 	}
 	int rc = config_parse(cfg, path, buf_str(&text), text.len);
 	buf_free(&text);

@@ -21,7 +21,7 @@ struct config {
 	char *password_file;
 
 	enum capture_mode mode;
-	struct strv tables; /* empty when every user table is captured ("*") */
+	struct strv tables;  /* empty when every user table is captured ("*") */
 	struct strv exclude; /* globs */
 	char *changelog;
 

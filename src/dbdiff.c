@@ -114,14 +114,14 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 	if (rc)
 		return rc;
 	struct diff_merge m = {
-	    .plan = t->plan,
-	    .table = t->name,
-	    .a_label = a->url,
-	    .b_label = b->url,
-	    .a = rec_queue_source(q),
-	    .a_checked = true,
-	    .emit = sink && sink->row ? relay_row : NULL,
-	    .ctx = &r,
+		.plan = t->plan,
+		.table = t->name,
+		.a_label = a->url,
+		.b_label = b->url,
+		.a = rec_queue_source(q),
+		.a_checked = true,
+		.emit = sink && sink->row ? relay_row : NULL,
+		.ctx = &r,
 	};
 	r.m = &m;
 	rc = diff_merge_start(&m);
@@ -185,8 +185,9 @@ static int64_t report_table(json_t *tables, const struct dbdiff_table *t, bool b
 			    plan ? names_json(&plan->only_a) : json_array());
 	json_object_set_new(o, "columns_only_in_b",
 			    plan ? names_json(&plan->only_b) : json_array());
-	json_object_set_new(
-	    o, "problem", plan && plan->key_problem ? json_string(plan->key_problem) : json_null());
+	json_object_set_new(o, "problem",
+			    plan && plan->key_problem ? json_string(plan->key_problem)
+						      : json_null());
 	json_array_append_new(tables, o);
 	return t->inserted + t->updated + t->deleted + (t->status != DBDIFF_COMPARED) + columns;
 }
@@ -230,9 +231,9 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 	if (!rc) {
 		res->differences += report_table(res->tables, &t, b->extra_columns_ok);
 		log_debug(
-		    "table compared table=%s status=%s inserted=%lld updated=%lld deleted=%lld",
-		    t.name, status_name(t.status), (long long)t.inserted, (long long)t.updated,
-		    (long long)t.deleted);
+			"table compared table=%s status=%s inserted=%lld updated=%lld deleted=%lld",
+			t.name, status_name(t.status), (long long)t.inserted, (long long)t.updated,
+			(long long)t.deleted);
 	}
 	diff_plan_free(&plan);
 	table_def_free(da);

@@ -37,7 +37,7 @@ static void pair_columns(struct diff_plan *p, const struct table_def *a, const c
 		p->a_hash[p->nhash] = i;
 		p->b_hash[p->nhash] = (size_t)j;
 		p->hash_classes[p->nhash++] =
-		    class_of(&a->cols[i], a_driver, &b->cols[j], b_driver);
+			class_of(&a->cols[i], a_driver, &b->cols[j], b_driver);
 	}
 	for (size_t j = 0; j < b->ncols; j++)
 		if (column_named(a, b->cols[j].name) < 0)

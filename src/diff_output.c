@@ -270,7 +270,7 @@ static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char 
 static void add_name(struct buf *b, const char *name)
 {
 	bool plain =
-	    (*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') || *name == '_';
+		(*name >= 'A' && *name <= 'Z') || (*name >= 'a' && *name <= 'z') || *name == '_';
 	for (const char *c = name; *c && plain; c++)
 		plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_' ||
 			(*c >= '0' && *c <= '9');

@@ -6,7 +6,7 @@
 /* The negated code is the process exit status (DESIGN.md §2). */
 enum cdc_err {
 	CDC_OK = 0,
-	CDC_EDIFF = -1,    /* differences found (diff, verify) */
+	CDC_EDIFF = -1,	   /* differences found (diff, verify) */
 	CDC_EUSAGE = -2,   /* usage or configuration error */
 	CDC_ERUNTIME = -3, /* source, target, I/O, integrity */
 	CDC_ELOCKED = -75, /* another run holds the state dir lock */

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const points[] = {"after-capture", "after-stage", "mid-upload",
+static const char *const points[] = {"after-capture", "after-stage",   "mid-upload",
 				     "after-upload",  "after-publish", "after-ack"};
 
 /* The fault spec: one of the three globals STYLE.md allows. */
@@ -40,11 +40,12 @@ int fault_init(void)
 	bool crash = strcmp(kind, "crash") == 0 && n == 2;
 	bool delay = strcmp(kind, "delay") == 0 && n == 3 && ms >= 0;
 	if ((!crash && !delay) || !known_point(point))
-		return err_set(CDC_EUSAGE,
-			       "CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
-			       "after-capture, after-stage, mid-upload, after-upload, after-publish, "
-			       "after-ack",
-			       spec);
+		return err_set(
+			CDC_EUSAGE,
+			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
+			"after-capture, after-stage, mid-upload, after-upload, after-publish, "
+			"after-ack",
+			spec);
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;
 	fault.delay_ms = ms;

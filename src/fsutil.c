@@ -24,7 +24,8 @@ int fs_mkdirs(const char *path, mode_t mode)
 			continue;
 		*s = '\0';
 		if (mkdir(p, mode) != 0 && errno != EEXIST)
-			rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+			rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p,
+				     strerror(errno));
 		*s = '/';
 	}
 	if (!rc && mkdir(p, mode) != 0 && errno != EEXIST)

@@ -16,14 +16,13 @@
 #include <time.h>
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_init_entry, &cmd_triggers_entry, &cmd_load_entry, &cmd_run_entry, &cmd_status_entry,
-	&cmd_ls_entry,   &cmd_show_entry,     &cmd_apply_entry, &cmd_diff_entry,  &cmd_verify_entry,
+	&cmd_init_entry, &cmd_triggers_entry, &cmd_load_entry,	&cmd_run_entry,	 &cmd_status_entry,
+	&cmd_ls_entry,	 &cmd_show_entry,     &cmd_apply_entry, &cmd_diff_entry, &cmd_verify_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static const char global_usage[] =
-	"usage: cdcpack [-c FILE] [-v | -q] [--json] COMMAND [ARGS]\n"
-	"       cdcpack COMMAND --help | --help | --version\n";
+static const char global_usage[] = "usage: cdcpack [-c FILE] [-v | -q] [--json] COMMAND [ARGS]\n"
+				   "       cdcpack COMMAND --help | --help | --version\n";
 
 static const char global_help[] =
 	"\nGlobal options:\n"
@@ -139,8 +138,8 @@ static int unknown_command(const char *name)
 		}
 	}
 	if (best)
-		return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; did you mean '%s'?", name,
-			       best->name);
+		return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; did you mean '%s'?",
+			       name, best->name);
 	return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; see 'cdcpack --help'", name);
 }
 
@@ -194,7 +193,8 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 			*status = 0;
 			return -1;
 		} else {
-			*status = err_set(CDC_EUSAGE, "%s: unknown option; see 'cdcpack --help'", a);
+			*status =
+				err_set(CDC_EUSAGE, "%s: unknown option; see 'cdcpack --help'", a);
 			return -1;
 		}
 	}
@@ -256,9 +256,9 @@ int main(int argc, char **argv)
 		} else {
 			const char *env = getenv("CDCPACK_CONFIG");
 			struct cmd_ctx ctx = {
-				.config_path = g.config ? g.config
-						: (env && *env) ? env
-								: "cdcpack.conf",
+				.config_path = g.config	       ? g.config
+					       : (env && *env) ? env
+							       : "cdcpack.conf",
 				.json = g.json,
 				.report = report,
 			};

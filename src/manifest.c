@@ -75,8 +75,8 @@ static const char *get_str(struct ctx *c, const json_t *o, const char *key)
 {
 	const char *s = json_string_value(json_object_get(o, key));
 	if (!s && !c->rc)
-		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" missing or not a string", c->what,
-				key);
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" missing or not a string",
+				c->what, key);
 	return s ? s : "";
 }
 
@@ -87,9 +87,10 @@ static int64_t get_int(struct ctx *c, const json_t *o, const char *key, bool nul
 		return -1;
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
 		if (!c->rc)
-			c->rc = err_set(CDC_ERUNTIME,
-					"%s: manifest: \"%s\" missing or not a non-negative integer",
-					c->what, key);
+			c->rc = err_set(
+				CDC_ERUNTIME,
+				"%s: manifest: \"%s\" missing or not a non-negative integer",
+				c->what, key);
 		return 0;
 	}
 	return json_integer_value(v);
@@ -101,7 +102,8 @@ static bool get_bool(struct ctx *c, const json_t *o, const char *key, bool dflt)
 	if (!v)
 		return dflt;
 	if (!json_is_boolean(v) && !c->rc)
-		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" is not a boolean", c->what, key);
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" is not a boolean", c->what,
+				key);
 	return json_is_true(v);
 }
 
@@ -117,7 +119,8 @@ static bool safe_entry_name(const char *name)
 	while (seg) {
 		const char *slash = strchr(seg, '/');
 		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+		if (n == 0 || (n == 1 && seg[0] == '.') ||
+		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
 			return false;
 		seg = slash ? slash + 1 : NULL;
 	}
@@ -249,8 +252,8 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 		if (c.rc)
 			break;
 		if (!json_is_object(t))
-			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: tables[%zu] is not an object", what,
-				       i);
+			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: tables[%zu] is not an object",
+				       what, i);
 		else
 			parse_file(&c, m, t);
 	}

@@ -19,9 +19,9 @@ struct manifest_file {
 	bool op_column;
 	bool header;
 	int64_t rows;
-	int64_t ops[3];               /* I, U, D */
-	int64_t first_seq, last_seq;  /* -1: null (outside trigger mode) */
-	int64_t schema_version;       /* 0: not recorded */
+	int64_t ops[3];		     /* I, U, D */
+	int64_t first_seq, last_seq; /* -1: null (outside trigger mode) */
+	int64_t schema_version;	     /* 0: not recorded */
 	int64_t bytes;
 	char xxh128[HASH_HEX_LEN + 1];
 	char *local; /* reader only: where the entry was extracted */
@@ -31,9 +31,9 @@ struct manifest_file {
 struct manifest {
 	char *batch_id;
 	int64_t seq;
-	char *kind;    /* "load" | "cdc" */
-	char *mode;    /* "trigger" | "snapshot" */
-	char *created; /* ISO 8601 UTC with milliseconds */
+	char *kind;	/* "load" | "cdc" */
+	char *mode;	/* "trigger" | "snapshot" */
+	char *created;	/* ISO 8601 UTC with milliseconds */
 	char *previous; /* NULL for the first batch of a chain */
 	char *source_name;
 	char *driver;

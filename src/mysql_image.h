@@ -15,14 +15,14 @@
 #include <stddef.h>
 
 enum mysql_kind {
-	MYSQL_KIND_INT,       /* signed integers: VAL_INT */
+	MYSQL_KIND_INT,	      /* signed integers: VAL_INT */
 	MYSQL_KIND_UINT,      /* unsigned: VAL_INT, or TEXT above INT64_MAX */
 	MYSQL_KIND_FLOAT,     /* FLOAT: widened to DOUBLE, which holds it exactly */
 	MYSQL_KIND_DOUBLE,    /* DOUBLE: shortest round-trip text */
 	MYSQL_KIND_DECIMAL,   /* exact text, scale as declared */
 	MYSQL_KIND_TIMESTAMP, /* UTC text; the trigger writes UNIX_TIMESTAMP() */
 	MYSQL_KIND_TEMPORAL,  /* DATE, DATETIME, TIME, YEAR: text as MySQL prints it */
-	MYSQL_KIND_BIT,       /* big-endian bytes, as a SELECT returns them */
+	MYSQL_KIND_BIT,	      /* big-endian bytes, as a SELECT returns them */
 	MYSQL_KIND_BINARY,    /* BINARY, VARBINARY, BLOBs, spatial: bytes (hex in images) */
 	MYSQL_KIND_TEXT,      /* character strings, ENUM, SET */
 	MYSQL_KIND_OTHER,     /* anything else (JSON, INET6, UUID...): CAST AS CHAR */

@@ -384,17 +384,19 @@ int mysql_replica_mark_applied(struct source *src, const char *source_name, cons
 			       int64_t seq, const char *created)
 {
 	MYSQL_STMT *st;
-	int rc = cached_stmt(src,
-			     "INSERT INTO cdcpack_applied (source, seq, batch_id, created, applied_at)"
-			     " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))",
-			     &st);
+	int rc = cached_stmt(
+		src,
+		"INSERT INTO cdcpack_applied (source, seq, batch_id, created, applied_at)"
+		" VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))",
+		&st);
 	if (rc)
 		return rc;
 	struct value v[4] = {
 		{.type = VAL_TEXT, .p = source_name, .n = strlen(source_name)},
 		{.type = VAL_INT, .i = seq},
 		{.type = VAL_TEXT, .p = batch_id, .n = strlen(batch_id)},
-		{.type = created ? VAL_TEXT : VAL_NULL, .p = created,
+		{.type = created ? VAL_TEXT : VAL_NULL,
+		 .p = created,
 		 .n = created ? strlen(created) : 0},
 	};
 	struct params p;

@@ -87,8 +87,8 @@ static void add_log_insert(struct buf *sql, struct source *src, const struct tab
 	buf_addc(sql, ')');
 }
 
-static void add_trigger_body(struct buf *sql, struct source *src,
-			     const struct table_def *def, int64_t ver, int which)
+static void add_trigger_body(struct buf *sql, struct source *src, const struct table_def *def,
+			     int64_t ver, int which)
 {
 	switch (which) {
 	case TRIGGER_INSERT:
@@ -111,8 +111,8 @@ static void add_trigger_body(struct buf *sql, struct source *src,
 	}
 }
 
-static char *create_trigger_sql(struct source *src, const struct table_def *def,
-				int64_t ver, int which)
+static char *create_trigger_sql(struct source *src, const struct table_def *def, int64_t ver,
+				int which)
 {
 	struct buf sql = BUF_INIT;
 	char *name = trigger_name(src, def->name, which);
@@ -225,8 +225,9 @@ static int lock_tables(struct source *src, const char *table)
  * the application. */
 static int replace_triggers(struct source *src, const struct table_def *def, int64_t ver)
 {
-	int rc = mysql_run(src, "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
-				"SESSION lock_wait_timeout = 10",
+	int rc = mysql_run(src,
+			   "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
+			   "SESSION lock_wait_timeout = 10",
 			   "set lock wait timeout");
 	if (!rc)
 		rc = lock_tables(src, def->name);
@@ -339,11 +340,12 @@ static int warn_cascades(struct source *src, const char *table, struct strv *war
 		return rc;
 	MYSQL_ROW row;
 	while ((row = mysql_fetch_row(res)))
-		strv_push_owned(warnings,
-				xasprintf("foreign key %s references %s with ON DELETE %s ON UPDATE "
-					  "%s: MySQL fires no trigger for rows a cascade changes, "
-					  "so those changes are not captured",
-					  row[0], row[1], row[2], row[3]));
+		strv_push_owned(
+			warnings,
+			xasprintf("foreign key %s references %s with ON DELETE %s ON UPDATE "
+				  "%s: MySQL fires no trigger for rows a cascade changes, "
+				  "so those changes are not captured",
+				  row[0], row[1], row[2], row[3]));
 	mysql_free_result(res);
 	return 0;
 }
@@ -363,19 +365,19 @@ static void warn_dropped(const struct table_def *known, const struct table_def *
 {
 	for (size_t i = 0; i < known->ncols; i++)
 		if (!has_column(def, known->cols[i].name))
-			strv_push_owned(warnings,
-					xasprintf("column %s was dropped or renamed: until `cdcpack "
-						  "triggers install` (or `run`) rebuilds the "
-						  "triggers, writes to the table fail",
-						  known->cols[i].name));
+			strv_push_owned(
+				warnings,
+				xasprintf("column %s was dropped or renamed: until `cdcpack "
+					  "triggers install` (or `run`) rebuilds the "
+					  "triggers, writes to the table fail",
+					  known->cols[i].name));
 }
 
 /* A row image is built by string functions, which give up beyond
  * max_allowed_packet; the triggers run in strict mode, so the writer's
  * statement then fails rather than ship a hole. Name the limit for tables
  * whose values can reach it. */
-static int warn_packet_limit(struct source *src, const struct table_def *def,
-			     struct strv *warnings)
+static int warn_packet_limit(struct source *src, const struct table_def *def, struct strv *warnings)
 {
 	const char *big = NULL;
 	for (size_t i = 0; i < def->ncols && !big; i++) {
@@ -388,14 +390,15 @@ static int warn_packet_limit(struct source *src, const struct table_def *def,
 	if (!big)
 		return 0;
 	int64_t packet;
-	int rc = mysql_select_int(src, "SELECT @@GLOBAL.max_allowed_packet", "read max_allowed_packet",
-				  &packet);
+	int rc = mysql_select_int(src, "SELECT @@GLOBAL.max_allowed_packet",
+				  "read max_allowed_packet", &packet);
 	if (!rc)
-		strv_push_owned(warnings,
-				xasprintf("column %s can hold values beyond what a row image carries: "
-					  "with max_allowed_packet = %lld MiB, a write of a row over "
-					  "about %lld MiB (binary values count twice, as hex) fails",
-					  big, (long long)(packet >> 20), (long long)(packet >> 21)));
+		strv_push_owned(
+			warnings,
+			xasprintf("column %s can hold values beyond what a row image carries: "
+				  "with max_allowed_packet = %lld MiB, a write of a row over "
+				  "about %lld MiB (binary values count twice, as hex) fails",
+				  big, (long long)(packet >> 20), (long long)(packet >> 21)));
 	return rc;
 }
 
@@ -421,8 +424,9 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 		warn_dropped(known->def, def, &out->warnings);
 	char *index = mysql_key_source(src, def->name);
 	if (index && strcmp(index, "PRIMARY") != 0)
-		strv_push_owned(&out->warnings,
-				xasprintf("no primary key: rows are keyed by unique index %s", index));
+		strv_push_owned(
+			&out->warnings,
+			xasprintf("no primary key: rows are keyed by unique index %s", index));
 	free(index);
 	strv_push(&out->warnings, "TRUNCATE TABLE fires no trigger: its deletions are not captured "
 				  "(use DELETE FROM)");

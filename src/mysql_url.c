@@ -23,7 +23,8 @@ char *mysql_url_redact(const char *url)
 static int bad_url(const char *url, const char *why)
 {
 	char *shown = mysql_url_redact(url);
-	int rc = err_set(CDC_EUSAGE, "%s: %s (want mysql://USER@HOST[:PORT]/DB"
+	int rc = err_set(CDC_EUSAGE,
+			 "%s: %s (want mysql://USER@HOST[:PORT]/DB"
 			 "[?socket=PATH&ssl=disabled|preferred|required|verify&ssl_ca=PEM])",
 			 shown, why);
 	free(shown);

@@ -8,8 +8,8 @@
 enum mysql_url_ssl {
 	MYSQL_URL_SSL_DISABLED,
 	MYSQL_URL_SSL_PREFERRED, /* TLS when the server offers it (the default) */
-	MYSQL_URL_SSL_REQUIRED,  /* TLS or fail, certificate not checked */
-	MYSQL_URL_SSL_VERIFY,    /* TLS with the server certificate verified */
+	MYSQL_URL_SSL_REQUIRED,	 /* TLS or fail, certificate not checked */
+	MYSQL_URL_SSL_VERIFY,	 /* TLS with the server certificate verified */
 };
 
 /* Owns every string; mysql_url_free releases them. socket and ssl_ca are

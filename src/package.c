@@ -248,8 +248,8 @@ static void fill_manifest(struct package *pk, struct manifest *m)
 		mf->path = xstrdup(f->entry);
 		mf->local = xstrdup(f->local);
 		mf->format = pk->cfg->format;
-		mf->op_column = pk->cfg->format == FORMAT_JSONL || !pk->is_load ||
-				pk->cfg->load_op_column;
+		mf->op_column =
+			pk->cfg->format == FORMAT_JSONL || !pk->is_load || pk->cfg->load_op_column;
 		mf->header = pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV;
 		mf->rows = f->rows;
 		memcpy(mf->ops, f->ops, sizeof(f->ops));
@@ -276,8 +276,7 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 	b->nranges = pk->nranges;
 }
 
-static int write_archive(struct package *pk, struct state *st, struct manifest *m,
-			 struct batch *b)
+static int write_archive(struct package *pk, struct state *st, struct manifest *m, struct batch *b)
 {
 	const char *base = strrchr(b->key, '/') + 1;
 	b->file = xasprintf("staging/%s", base);

@@ -62,12 +62,13 @@ static int check_fresh_state(struct pipeline *p)
 	size_t n = 0;
 	rc = published_list(p->tops, p->tgt, p->cfg, &v, &n);
 	if (!rc && n)
-		rc = err_set(CDC_ERUNTIME,
-			     "%s: the state dir has no batch, but %s already holds %zu published "
-			     "batch(es) of source '%s', the last %s; restore the state dir, or set a "
-			     "new [source] name to start another chain",
-			     p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
-			     v[n - 1].key);
+		rc = err_set(
+			CDC_ERUNTIME,
+			"%s: the state dir has no batch, but %s already holds %zu published "
+			"batch(es) of source '%s', the last %s; restore the state dir, or set a "
+			"new [source] name to start another chain",
+			p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
+			v[n - 1].key);
 	published_free(v, n);
 	return rc;
 }
@@ -218,8 +219,8 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	if (!rc)
 		rc = capture_check_drift(p);
 	bool more = true;
-	for (int made = 0; !rc && more && !pipeline_stop && (max_batches <= 0 || made < max_batches);
-	     made++)
+	for (int made = 0;
+	     !rc && more && !pipeline_stop && (max_batches <= 0 || made < max_batches); made++)
 		rc = run_one_batch(p, res, &more);
 	if (!rc)
 		rc = prune(p);
@@ -233,8 +234,9 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 	const struct strv *which = tables->n ? tables : &p->tables;
 	for (size_t i = 0; i < tables->n; i++)
 		if (!strv_contains(&p->tables, tables->v[i]))
-			return err_set(CDC_EUSAGE, "load: '%s' is not a captured table (see [capture] "
-						   "tables and exclude in %s)",
+			return err_set(CDC_EUSAGE,
+				       "load: '%s' is not a captured table (see [capture] "
+				       "tables and exclude in %s)",
 				       tables->v[i], p->cfg->path);
 	int rc = recover(p, res);
 	if (!rc)

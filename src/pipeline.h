@@ -32,7 +32,7 @@ struct run_result {
 	int64_t rows;
 	int64_t bytes;
 	json_t *published; /* array of {"id","key","kind","rows","bytes"}; owned */
-	bool ok;           /* the run ended without error */
+	bool ok;	   /* the run ended without error */
 };
 
 /* Set from SIGINT/SIGTERM handlers: the run stops between steps. */

@@ -10,7 +10,7 @@ struct progress {
 	bool on;
 	char label[80];
 	const char *unit; /* "rows", "bytes" */
-	int64_t total;    /* -1 when unknown */
+	int64_t total;	  /* -1 when unknown */
 	int64_t done;
 	int64_t next_draw_ms;
 };

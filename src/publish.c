@@ -30,7 +30,8 @@ static int holds_batch(struct pipeline *p, const char *key, const struct batch *
 		return 0;
 	if (rc)
 		return rc;
-	bool same = info.size == b->bytes && (!info.xxh128[0] || strcmp(info.xxh128, b->xxh128) == 0);
+	bool same =
+		info.size == b->bytes && (!info.xxh128[0] || strcmp(info.xxh128, b->xxh128) == 0);
 	if (same)
 		return 1;
 	if (!strict)
@@ -92,9 +93,10 @@ static int copy_to_final(struct pipeline *p, struct batch *b, const char *temp, 
 		 * that the temp object stays and the next run retries. */
 		rc = holds_batch(p, final, b, true);
 		if (rc == 0)
-			return err_set(CDC_ERUNTIME,
-				       "publish %s: the store said the key exists, but it holds nothing",
-				       final);
+			return err_set(
+				CDC_ERUNTIME,
+				"publish %s: the store said the key exists, but it holds nothing",
+				final);
 		if (rc == 1)
 			log_info("batch already published id=%s key=%s", b->id, final);
 		return rc < 0 ? rc : 0;
@@ -124,7 +126,8 @@ static int publish(struct pipeline *p, struct batch *b, const char *temp, const 
 			rc = copy_to_final(p, b, temp, final);
 		if (rc)
 			return rc;
-		log_info("batch published id=%s key=%s rows=%lld", b->id, final, (long long)b->rows);
+		log_info("batch published id=%s key=%s rows=%lld", b->id, final,
+			 (long long)b->rows);
 	}
 	rc = p->tops->remove(p->tgt, temp);
 	if (!rc)

@@ -74,10 +74,10 @@ int s3_parse_url(const char *url, char **bucket, char **prefix)
 	    strspn(b, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 		      "0123456789.-_") < n)
 		return err_set(
-		    CDC_EUSAGE,
-		    "[target] url: '%.*s' is not a bucket name (3 to 63 letters, digits, "
-		    "'.', '-')",
-		    (int)n, b);
+			CDC_EUSAGE,
+			"[target] url: '%.*s' is not a bucket name (3 to 63 letters, digits, "
+			"'.', '-')",
+			(int)n, b);
 	const char *p = b + n;
 	while (*p == '/')
 		p++;
@@ -109,8 +109,8 @@ long s3_backoff_ms(int attempt, long retry_after_ms, double unit_random)
 bool s3_retryable_status(long status, const char *code)
 {
 	static const char *const codes[] = {
-	    "SlowDown",	  "RequestTimeout",	 "InternalError",	 "ServiceUnavailable",
-	    "Throttling", "ThrottlingException", "RequestTimeTooSkewed", NULL};
+		"SlowDown",   "RequestTimeout",	     "InternalError",	     "ServiceUnavailable",
+		"Throttling", "ThrottlingException", "RequestTimeTooSkewed", NULL};
 	if (status == 0 || status == 429 || status == 500 || status == 502 || status == 503 ||
 	    status == 504)
 		return true;
@@ -202,9 +202,9 @@ static int set_endpoint(struct s3 *s, const char *endpoint, bool path_style)
 	}
 	if (strcmp(s->scheme, "http") == 0 && !host_is_loopback(s->host))
 		log_warn(
-		    "[target] endpoint %s is plain http on a non-loopback host: request bodies "
-		    "and signed headers travel unencrypted",
-		    endpoint);
+			"[target] endpoint %s is plain http on a non-loopback host: request bodies "
+			"and signed headers travel unencrypted",
+			endpoint);
 	return 0;
 }
 

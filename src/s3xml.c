@@ -72,7 +72,7 @@ static size_t decode_entity(struct buf *out, const char *s, size_t n)
 		const char *name;
 		char c;
 	} named[] = {
-	    {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+		{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
 		size_t len = strlen(named[i].name);
 		if (n >= len && memcmp(s, named[i].name, len) == 0) {

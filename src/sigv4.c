@@ -86,7 +86,7 @@ void sigv4_canonical_query(struct buf *out, const char *query)
 			size_t name_len = eq ? (size_t)(eq - p) : len;
 			params[n].name = canonical_component(p, name_len);
 			params[n].value =
-			    eq ? canonical_component(eq + 1, len - name_len - 1) : xstrdup("");
+				eq ? canonical_component(eq + 1, len - name_len - 1) : xstrdup("");
 			n++;
 		}
 		p += len + (p[len] == '&');

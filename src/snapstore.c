@@ -26,12 +26,12 @@ struct snapstore {
 };
 
 static const char schema_sql[] =
-    "CREATE TABLE IF NOT EXISTS current(tbl TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
-    " file TEXT NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, xxh INTEGER NOT NULL,"
-    " hashver INTEGER NOT NULL, def TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS pending(seq INTEGER NOT NULL, tbl TEXT NOT NULL,"
-    " file TEXT NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, xxh INTEGER NOT NULL,"
-    " hashver INTEGER NOT NULL, def TEXT NOT NULL, PRIMARY KEY(seq, tbl));";
+	"CREATE TABLE IF NOT EXISTS current(tbl TEXT PRIMARY KEY, seq INTEGER NOT NULL,"
+	" file TEXT NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, xxh INTEGER NOT NULL,"
+	" hashver INTEGER NOT NULL, def TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pending(seq INTEGER NOT NULL, tbl TEXT NOT NULL,"
+	" file TEXT NOT NULL, rows INTEGER NOT NULL, bytes INTEGER NOT NULL, xxh INTEGER NOT NULL,"
+	" hashver INTEGER NOT NULL, def TEXT NOT NULL, PRIMARY KEY(seq, tbl));";
 
 static int db_fail(struct snapstore *ss, const char *what)
 {
@@ -123,8 +123,9 @@ int snapstore_current(struct snapstore *ss, const char *table, struct snap_entry
 	memset(out, 0, sizeof(*out));
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(
-		ss->db, "SELECT seq, file, rows, bytes, xxh, hashver, def FROM current WHERE tbl=?",
-		-1, &q, NULL) != SQLITE_OK)
+		    ss->db,
+		    "SELECT seq, file, rows, bytes, xxh, hashver, def FROM current WHERE tbl=?", -1,
+		    &q, NULL) != SQLITE_OK)
 		return db_fail(ss, "read current snapshot");
 	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
 	int step = sqlite3_step(q);
@@ -204,10 +205,10 @@ int snapstore_add_pending(struct snapstore *ss, const struct snap_entry *e)
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(
-		ss->db,
-		"INSERT OR REPLACE INTO pending(seq, tbl, file, rows, bytes, xxh, hashver,"
-		" def) VALUES(?,?,?,?,?,?,?,?)",
-		-1, &q, NULL) != SQLITE_OK)
+		    ss->db,
+		    "INSERT OR REPLACE INTO pending(seq, tbl, file, rows, bytes, xxh, hashver,"
+		    " def) VALUES(?,?,?,?,?,?,?,?)",
+		    -1, &q, NULL) != SQLITE_OK)
 		return db_fail(ss, "record snapshot");
 	char *def = def_json(e->def);
 	sqlite3_bind_int64(q, 1, e->seq);
@@ -241,10 +242,10 @@ int snapstore_promote(struct snapstore *ss, int64_t seq)
 	if (rc)
 		return rc;
 	rc = run_bound(
-	    ss,
-	    "INSERT OR REPLACE INTO current(tbl, seq, file, rows, bytes, xxh, hashver, def)"
-	    " SELECT tbl, seq, file, rows, bytes, xxh, hashver, def FROM pending WHERE seq=?",
-	    seq, "promote snapshot");
+		ss,
+		"INSERT OR REPLACE INTO current(tbl, seq, file, rows, bytes, xxh, hashver, def)"
+		" SELECT tbl, seq, file, rows, bytes, xxh, hashver, def FROM pending WHERE seq=?",
+		seq, "promote snapshot");
 	int promoted = sqlite3_changes(ss->db);
 	if (!rc)
 		rc = run_bound(ss, "DELETE FROM pending WHERE seq=?", seq, "promote snapshot");
@@ -424,11 +425,11 @@ static int reader_check_end(struct snap_reader *r)
 	if (r->rows != r->want_rows || r->bytes != r->want_bytes ||
 	    XXH3_64bits_digest(r->xs) != r->want_xxh)
 		return err_set(
-		    CDC_ERUNTIME,
-		    "%s: damaged snapshot (%lld rows, %lld bytes; the index says %lld, %lld, "
-		    "or the checksum differs): start the table over with 'cdcpack load %s'",
-		    r->path, (long long)r->rows, (long long)r->bytes, (long long)r->want_rows,
-		    (long long)r->want_bytes, r->table);
+			CDC_ERUNTIME,
+			"%s: damaged snapshot (%lld rows, %lld bytes; the index says %lld, %lld, "
+			"or the checksum differs): start the table over with 'cdcpack load %s'",
+			r->path, (long long)r->rows, (long long)r->bytes, (long long)r->want_rows,
+			(long long)r->want_bytes, r->table);
 	return 0;
 }
 
@@ -440,10 +441,10 @@ static int reader_next(void *ctx, struct keyrec *out)
 		int got = keyrec_parse(r->buf + r->pos, r->len - r->pos, r->nkeys, out, &used);
 		if (got < 0)
 			return err_prefix(
-			    got,
-			    "%s: damaged snapshot (start the table over with 'cdcpack "
-			    "load %s'): record %lld",
-			    r->path, r->table, (long long)r->rows + 1);
+				got,
+				"%s: damaged snapshot (start the table over with 'cdcpack "
+				"load %s'): record %lld",
+				r->path, r->table, (long long)r->rows + 1);
 		if (got) {
 			r->pos += used;
 			r->rows++;
@@ -476,11 +477,11 @@ int snap_reader_open(struct snap_reader **out, struct snapstore *ss, const struc
 	r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	int rc = 0;
 	if (r->fd < 0)
-		rc =
-		    err_set(CDC_ERUNTIME,
-			    "%s: cannot open snapshot: %s (start the table over with 'cdcpack load "
-			    "%s')",
-			    r->path, strerror(errno), e->table);
+		rc = err_set(
+			CDC_ERUNTIME,
+			"%s: cannot open snapshot: %s (start the table over with 'cdcpack load "
+			"%s')",
+			r->path, strerror(errno), e->table);
 	while (!rc && r->len < 8 && !r->eof)
 		rc = reader_fill(r);
 	if (!rc && (r->len < 8 || memcmp(r->buf, SNAP_MAGIC, 8) != 0))

@@ -18,7 +18,8 @@ const struct source_ops *source_ops_for_url(const char *url)
 		if (strncmp(url, scheme, strlen(scheme)) == 0)
 			return drivers[i];
 	}
-	err_set(CDC_EUSAGE, "%s: no database driver for this URL (want sqlite:PATH or mysql://USER@HOST/DB)",
+	err_set(CDC_EUSAGE,
+		"%s: no database driver for this URL (want sqlite:PATH or mysql://USER@HOST/DB)",
 		url);
 	return NULL;
 }

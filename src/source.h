@@ -14,10 +14,10 @@
 struct source; /* defined by each driver */
 
 struct source_options {
-	const char *changelog;     /* trigger mode: changelog table name */
+	const char *changelog;	   /* trigger mode: changelog table name */
 	const char *password_file; /* mysql; CDCPACK_SOURCE_PASSWORD otherwise */
-	bool create;               /* replica: create the database if it does not exist */
-	bool read_only;            /* verify/diff: never write */
+	bool create;		   /* replica: create the database if it does not exist */
+	bool read_only;		   /* verify/diff: never write */
 };
 
 /* One captured row event. Images hold def->ncols values each, in def's
@@ -25,7 +25,7 @@ struct source_options {
 struct change {
 	int64_t seq;
 	const char *ts; /* ISO 8601 UTC with milliseconds */
-	char op;        /* 'I', 'U' or 'D' */
+	char op;	/* 'I', 'U' or 'D' */
 	const struct table_def *def;
 	const struct value *before; /* NULL for I */
 	const struct value *after;  /* NULL for D */
@@ -33,9 +33,9 @@ struct change {
 
 struct trigger_status {
 	bool installed;
-	bool drift;      /* the table's columns differ from those the triggers know */
-	int64_t pending; /* changelog rows waiting for this table */
-	char oldest[40]; /* ts of the oldest pending change; "" when none or unknown */
+	bool drift;	      /* the table's columns differ from those the triggers know */
+	int64_t pending;      /* changelog rows waiting for this table */
+	char oldest[40];      /* ts of the oldest pending change; "" when none or unknown */
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
 };
 

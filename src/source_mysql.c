@@ -184,7 +184,8 @@ static int connect_db(struct source *src, const char *password, bool create)
 	/* Some Connector/C versions fall back to plain text under SSL_ENFORCE
 	 * when the server offers no TLS: check what was actually negotiated. */
 	if (src->url.ssl >= MYSQL_URL_SSL_REQUIRED && !mysql_get_ssl_cipher(src->db))
-		return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: ssl=%s but the connection is not "
+		return err_set(CDC_ERUNTIME,
+			       "mysql %s@%s/%s: ssl=%s but the connection is not "
 			       "encrypted (the server offers no TLS)",
 			       src->url.user, src->url.host, src->url.db,
 			       src->url.ssl == MYSQL_URL_SSL_VERIFY ? "verify" : "required");
@@ -360,11 +361,12 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 	if (!rc)
 		rc = find_key(src, def, &index);
 	if (!rc && !index)
-		rc = err_set(CDC_EUSAGE,
-			     "mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
-			     "columns; cdcpack needs a key to capture it: add a primary key, or list "
-			     "the table under [capture] exclude",
-			     src->url.db, table);
+		rc = err_set(
+			CDC_EUSAGE,
+			"mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
+			"columns; cdcpack needs a key to capture it: add a primary key, or list "
+			"the table under [capture] exclude",
+			src->url.db, table);
 	free(index);
 	if (rc) {
 		table_def_free(def);
@@ -448,8 +450,8 @@ int mysql_load_schema(struct source *src)
 		rc = add_schema_row(src, row);
 	mysql_free_result(res);
 	for (size_t i = 0; i < src->nschema && !rc; i++)
-		src->schema[i].shipped = shipped_def(&src->schema[i],
-						     mysql_latest_schema(src, src->schema[i].table));
+		src->schema[i].shipped = shipped_def(
+			&src->schema[i], mysql_latest_schema(src, src->schema[i].table));
 	return rc;
 }
 
@@ -538,18 +540,21 @@ static int decode_image(struct source *src, const struct mysql_schema_entry *e, 
 	json_error_t jerr;
 	*doc = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
 	if (!json_is_array(*doc) || json_array_size(*doc) != e->def->ncols)
-		return err_set(CDC_ERUNTIME, "%s: row image of table %s version %lld is not a "
+		return err_set(CDC_ERUNTIME,
+			       "%s: row image of table %s version %lld is not a "
 			       "JSON array of %zu values%s%s",
 			       src->changelog, e->table, (long long)e->ver, e->def->ncols,
 			       *doc ? "" : ": ", *doc ? "" : jerr.text);
 	for (size_t i = 0; i < e->def->ncols; i++) {
 		json_t *item = json_array_get(*doc, i);
 		if (!json_is_null(item) && !json_is_string(item))
-			return err_set(CDC_ERUNTIME, "%s: row image of table %s: column %s is "
+			return err_set(CDC_ERUNTIME,
+				       "%s: row image of table %s: column %s is "
 				       "neither a string nor null",
 				       src->changelog, e->table, e->def->cols[i].name);
-		int rc = mysql_decode_image(&vals[i], &scratch[i], e->kinds[i], e->def->cols[i].type,
-					    json_string_value(item), json_string_length(item));
+		int rc =
+			mysql_decode_image(&vals[i], &scratch[i], e->kinds[i], e->def->cols[i].type,
+					   json_string_value(item), json_string_length(item));
 		if (rc)
 			return err_prefix(rc, "%s: column %s of table %s", src->changelog,
 					  e->def->cols[i].name, e->table);
@@ -586,15 +591,18 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 {
 	struct change_reader *cr = vctx;
 	int64_t seq = strtoll(row[0], NULL, 10);
-	const struct mysql_schema_entry *e = mysql_find_schema(src, row[3], strtoll(row[4], NULL, 10));
+	const struct mysql_schema_entry *e =
+		mysql_find_schema(src, row[3], strtoll(row[4], NULL, 10));
 	if (!e)
-		return err_set(CDC_ERUNTIME, "%s: seq %lld names table '%s' version %s, unknown to %s",
+		return err_set(CDC_ERUNTIME,
+			       "%s: seq %lld names table '%s' version %s, unknown to %s",
 			       src->changelog, (long long)seq, row[3], row[4], src->schema_table);
 	char op = row[2] ? row[2][0] : '?';
 	/* A NULL image where one belongs means MySQL could not build it (a
 	 * value larger than max_allowed_packet): stop rather than ship a hole. */
 	if (!images_fit(op, row[5], row[6]))
-		return err_set(CDC_ERUNTIME, "%s: seq %lld: op '%s' without its row images (a value "
+		return err_set(CDC_ERUNTIME,
+			       "%s: seq %lld: op '%s' without its row images (a value "
 			       "larger than max_allowed_packet?)",
 			       src->changelog, (long long)seq, row[2] ? row[2] : "");
 	json_t *before = NULL, *after = NULL;

@@ -38,9 +38,8 @@ int sqlite_prepare(struct source *src, const char *sql, sqlite3_stmt **out)
 bool sqlite_table_exists(struct source *src, const char *name)
 {
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(src->db,
-			       "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?", -1,
-			       &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(src->db, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?",
+			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	bool found = sqlite3_step(st) == SQLITE_ROW;
@@ -74,7 +73,8 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	sqlite3_busy_timeout(src->db, 30000);
 	sqlite3_extended_result_codes(src->db, 1);
 	/* Reading the schema proves this is a database, not some other file. */
-	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema", "not a usable SQLite database");
+	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema",
+			     "not a usable SQLite database");
 	if (rc) {
 		sqlite_source_ops.close(src);
 		return rc;
@@ -162,10 +162,11 @@ static int read_columns(struct source *src, struct table_def *def, bool *has_row
 static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 {
 	if (has_rowid_name)
-		return err_set(CDC_EUSAGE,
-			       "table %s: no primary key, and a column named rowid hides the row id; "
-			       "declare a primary key or exclude the table",
-			       def->name);
+		return err_set(
+			CDC_EUSAGE,
+			"table %s: no primary key, and a column named rowid hides the row id; "
+			"declare a primary key or exclude the table",
+			def->name);
 	struct table_def tmp = {0};
 	table_def_add_column(&tmp, "rowid", "INTEGER", true);
 	for (size_t i = 0; i < def->ncols; i++)
@@ -318,10 +319,11 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 	int64_t ver = sqlite3_column_int64(st, 4);
 	const struct table_def *def = find_schema(src, table, ver);
 	if (!def)
-		return err_set(CDC_ERUNTIME,
-			       "%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
-			       src->path, (long long)sqlite3_column_int64(st, 0), table,
-			       (long long)ver, src->schema_table);
+		return err_set(
+			CDC_ERUNTIME,
+			"%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
+			src->path, (long long)sqlite3_column_int64(st, 0), table, (long long)ver,
+			src->schema_table);
 	const char *op = (const char *)sqlite3_column_text(st, 2);
 	bool has_before = sqlite3_column_type(st, 5) != SQLITE_NULL;
 	bool has_after = sqlite3_column_type(st, 6) != SQLITE_NULL;
@@ -359,7 +361,8 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 	if (!sqlite_table_exists(src, src->changelog))
 		return 0;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', ts), op, tbl, ver, old, new FROM ");
+	buf_adds(&sql,
+		 "SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', ts), op, tbl, ver, old, new FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, " ORDER BY seq LIMIT ?");
 	sqlite3_stmt *st;

@@ -86,7 +86,8 @@ static void add_type(struct buf *sql, const char *decl, bool foreign)
 	bool keyword = false;
 	const char *p = decl;
 	while (*p) {
-		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+		size_t n = strspn(
+			p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
 		if (n) {
 			if (words.len)
 				buf_addc(&words, ' ');
@@ -248,12 +249,13 @@ int sqlite_replica_delete(struct source *src, const struct table_def *def, const
 
 static int ensure_applied_table(struct source *src)
 {
-	return sqlite_exec(src,
-			   "CREATE TABLE IF NOT EXISTS cdcpack_applied(source TEXT NOT NULL,"
-			   " seq INTEGER NOT NULL, batch_id TEXT NOT NULL, created TEXT,"
-			   " applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
-			   " PRIMARY KEY(source, seq))",
-			   "create cdcpack_applied");
+	return sqlite_exec(
+		src,
+		"CREATE TABLE IF NOT EXISTS cdcpack_applied(source TEXT NOT NULL,"
+		" seq INTEGER NOT NULL, batch_id TEXT NOT NULL, created TEXT,"
+		" applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+		" PRIMARY KEY(source, seq))",
+		"create cdcpack_applied");
 }
 
 int sqlite_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,
@@ -290,9 +292,9 @@ int sqlite_replica_mark_applied(struct source *src, const char *source_name, con
 	if (rc)
 		return rc;
 	sqlite3_stmt *st;
-	rc = cached_stmt(src,
-			 "INSERT INTO cdcpack_applied(source, seq, batch_id, created) VALUES(?,?,?,?)",
-			 &st);
+	rc = cached_stmt(
+		src, "INSERT INTO cdcpack_applied(source, seq, batch_id, created) VALUES(?,?,?,?)",
+		&st);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, source_name, -1, SQLITE_TRANSIENT);

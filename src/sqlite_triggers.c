@@ -122,8 +122,8 @@ static void add_drop_triggers(struct buf *sql, const struct source *src, const c
 static int count_triggers(struct source *src, const char *table)
 {
 	sqlite3_stmt *st;
-	if (sqlite_prepare(src, "SELECT count(*) FROM sqlite_schema WHERE type='trigger' AND name=?",
-			   &st))
+	if (sqlite_prepare(
+		    src, "SELECT count(*) FROM sqlite_schema WHERE type='trigger' AND name=?", &st))
 		return -1;
 	int found = 0;
 	for (int i = 0; i < NTRIGGERS; i++) {
@@ -279,9 +279,10 @@ static void count_pending(struct source *src, const char *table, struct trigger_
 static bool has_secondary_unique(struct source *src, const char *table)
 {
 	sqlite3_stmt *st;
-	if (sqlite_prepare(src,
-			   "SELECT count(*) FROM pragma_index_list(?) WHERE \"unique\" AND origin <> 'pk'",
-			   &st))
+	if (sqlite_prepare(
+		    src,
+		    "SELECT count(*) FROM pragma_index_list(?) WHERE \"unique\" AND origin <> 'pk'",
+		    &st))
 		return false;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
 	bool found = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;

@@ -46,7 +46,8 @@ static int mkdir_private(const char *dir)
 	if (mkdir(dir, 0700) == 0)
 		return 0;
 	if (errno != EEXIST)
-		return err_set(CDC_ERUNTIME, "%s: cannot create state dir: %s", dir, strerror(errno));
+		return err_set(CDC_ERUNTIME, "%s: cannot create state dir: %s", dir,
+			       strerror(errno));
 	struct stat sb;
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
 		return err_set(CDC_ERUNTIME, "%s: state dir is not a directory", dir);
@@ -66,7 +67,8 @@ int state_lock(const char *dir, int *fd)
 	} else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
 		rc = errno == EWOULDBLOCK
 			     ? err_set(CDC_ELOCKED,
-				       "%s: another cdcpack run holds the lock; nothing was done", dir)
+				       "%s: another cdcpack run holds the lock; nothing was done",
+				       dir)
 			     : err_set(CDC_ERUNTIME, "%s: lock: %s", path, strerror(errno));
 		close(f);
 	} else {
@@ -92,7 +94,8 @@ static int check_source(struct state *st, const char *source_name)
 		const char *have = (const char *)sqlite3_column_text(q, 0);
 		if (strcmp(have, source_name) != 0)
 			rc = err_set(CDC_EUSAGE,
-				     "%s: state dir belongs to source '%s', not '%s'; use another [state] dir",
+				     "%s: state dir belongs to source '%s', not '%s'; use another "
+				     "[state] dir",
 				     st->dir, have, source_name);
 	} else {
 		char *sql = sqlite3_mprintf("INSERT INTO meta VALUES('source', %Q)", source_name);
@@ -196,10 +199,11 @@ static void bind_seq_or_null(sqlite3_stmt *q, int idx, int64_t v)
 static int insert_batch(struct state *st, const struct batch *b)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO batches(seq, id, kind, state, created, key, file, bytes,"
-			       " xxh128, rows, first_seq, last_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &q, NULL))
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "INSERT INTO batches(seq, id, kind, state, created, key, file, bytes,"
+		    " xxh128, rows, first_seq, last_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+		    -1, &q, NULL))
 		return db_fail(st, "record batch");
 	sqlite3_bind_int64(q, 1, b->seq);
 	sqlite3_bind_text(q, 2, b->id, -1, SQLITE_STATIC);
@@ -237,8 +241,10 @@ int state_set(struct state *st, int64_t seq, enum batch_state to)
 	static const char *const sql[] = {
 		"UPDATE batches SET state=0 WHERE seq=?",
 		"UPDATE batches SET state=1 WHERE seq=?",
-		"UPDATE batches SET state=2, published_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE seq=?",
-		"UPDATE batches SET state=3, acked_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE seq=?",
+		"UPDATE batches SET state=2, published_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+		"WHERE seq=?",
+		"UPDATE batches SET state=3, acked_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE "
+		"seq=?",
 	};
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db, sql[to], -1, &q, NULL))
@@ -258,8 +264,9 @@ static char *col_strdup(sqlite3_stmt *q, int i)
 static int load_ranges(struct state *st, struct batch *b)
 {
 	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT lo, hi FROM batch_ranges WHERE batch_seq=? ORDER BY lo",
-			       -1, &q, NULL))
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT lo, hi FROM batch_ranges WHERE batch_seq=? ORDER BY lo", -1,
+			       &q, NULL))
 		return db_fail(st, "read ranges");
 	sqlite3_bind_int64(q, 1, b->seq);
 	size_t cap = 0;
@@ -296,9 +303,10 @@ static void read_batch(sqlite3_stmt *q, struct batch *b)
 
 static int select_batches(struct state *st, const char *where, struct batch **out, size_t *n)
 {
-	char *sql = xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
-			      " first_seq, last_seq, published_at FROM batches %s ORDER BY seq",
-			      where);
+	char *sql =
+		xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
+			  " first_seq, last_seq, published_at FROM batches %s ORDER BY seq",
+			  where);
 	sqlite3_stmt *q;
 	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
 	free(sql);

@@ -12,8 +12,8 @@ enum batch_state { BATCH_STAGED, BATCH_UPLOADED, BATCH_PUBLISHED, BATCH_ACKED };
 /* One batch as recorded. Owns its strings and ranges; batch_clear frees them. */
 struct batch {
 	int64_t seq;
-	char *id;      /* <source>-<SEQ:08> */
-	char *kind;    /* load | cdc */
+	char *id;   /* <source>-<SEQ:08> */
+	char *kind; /* load | cdc */
 	enum batch_state state;
 	char *created; /* ISO 8601 UTC, ms */
 	char *key;     /* object key below the temp/final prefix */
@@ -22,7 +22,7 @@ struct batch {
 	char xxh128[HASH_HEX_LEN + 1];
 	int64_t rows;
 	int64_t first_seq, last_seq; /* -1 when none */
-	int64_t (*ranges)[2];        /* changelog seqs this batch acknowledges */
+	int64_t (*ranges)[2];	     /* changelog seqs this batch acknowledges */
 	size_t nranges;
 	char *published_at; /* NULL until published */
 };

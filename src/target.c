@@ -19,8 +19,8 @@ const struct target_ops *target_ops_for_url(const char *url)
 		if (strncmp(url, scheme, strlen(scheme)) == 0)
 			return drivers[i];
 	}
-	err_set(CDC_EUSAGE, "%s: no target driver for this URL (want file:DIR or s3://BUCKET[/PREFIX])",
-		url);
+	err_set(CDC_EUSAGE,
+		"%s: no target driver for this URL (want file:DIR or s3://BUCKET[/PREFIX])", url);
 	return NULL;
 }
 

@@ -590,11 +590,11 @@ static int copy_multipart(struct target *t, const char *src, const char *dst,
 			  const struct object_info *info)
 {
 	int64_t part =
-	    s3_part_size(info->size, t->part_size < (512 * MIB) ? 512 * MIB : t->part_size);
+		s3_part_size(info->size, t->part_size < (512 * MIB) ? 512 * MIB : t->part_size);
 	char *what = xasprintf("publish %s", dst);
 	char *source = copy_source_header(t, src);
 	struct multipart m = {
-	    t, dst, what, NULL, NULL, NULL, (size_t)((info->size + part - 1) / part)};
+		t, dst, what, NULL, NULL, NULL, (size_t)((info->size + part - 1) / part)};
 	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));
 	int rc = multipart_create(&m, info);
 	for (size_t i = 0; rc == 0 && i < m.n_parts; i++) {
@@ -763,13 +763,13 @@ static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 }
 
 const struct target_ops s3_target_ops = {
-    .scheme = "s3://",
-    .open = s3_open_target,
-    .close = s3_close_target,
-    .put_file = s3_put_file,
-    .copy = s3_copy,
-    .head = s3_head,
-    .get_file = s3_get_file,
-    .remove = s3_remove,
-    .list = s3_list,
+	.scheme = "s3://",
+	.open = s3_open_target,
+	.close = s3_close_target,
+	.put_file = s3_put_file,
+	.copy = s3_copy,
+	.head = s3_head,
+	.get_file = s3_get_file,
+	.remove = s3_remove,
+	.list = s3_list,
 };

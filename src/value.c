@@ -113,9 +113,10 @@ int table_def_columns_from_json(struct table_def *def, const json_t *columns)
 		const json_t *type = json_object_get(c, "type");
 		const json_t *key = json_object_get(c, "key");
 		if (!json_is_string(name) || !json_is_string(type) || !json_is_boolean(key))
-			return err_set(CDC_ERUNTIME,
-				       "table %s: column %zu needs string name and type and boolean key",
-				       def->name, i);
+			return err_set(
+				CDC_ERUNTIME,
+				"table %s: column %zu needs string name and type and boolean key",
+				def->name, i);
 		table_def_add_column(def, json_string_value(name), json_string_value(type),
 				     json_is_true(key));
 	}

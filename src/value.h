@@ -58,8 +58,6 @@ bool value_same(const struct value *a, const struct value *b);
  * affinity rules, which also fit MySQL's type names). */
 enum value_type value_type_for_decl(const char *decl);
 
-
-
 #include <jansson.h>
 
 /* The manifest's "columns" array: [{"name","type","key"}]. */

@@ -50,8 +50,8 @@ static void empty_string_is_two_quotes_and_null_is_empty(void **state)
 	table_def_add_column(&def, "k", "INTEGER", true);
 	table_def_add_column(&def, "s", "TEXT", false);
 	table_def_add_column(&def, "n", "TEXT", false);
-	struct value row[3] = {{.type = VAL_INT, .i = 1}, {.type = VAL_TEXT, .p = "", .n = 0},
-			       {.type = VAL_NULL}};
+	struct value row[3] = {
+		{.type = VAL_INT, .i = 1}, {.type = VAL_TEXT, .p = "", .n = 0}, {.type = VAL_NULL}};
 	struct buf b = BUF_INIT;
 	changefile_csv_record(&b, &def, 'I', row);
 	assert_string_equal(buf_str(&b), "I,1,\"\",\n");
@@ -106,10 +106,11 @@ static void check_real(double r)
 static void reals_fast_path_matches_printf(void **state)
 {
 	(void)state;
-	static const double edges[] = {1e-4,  -1e-4, 9.9999e-5, 0.000123, 0.5,     1.25,
-				       -1.25, 10.0,  100.5,     1e14,     1e15,    999999999999999.0,
-				       1e15 - 0.5, 123456.654321, 0.1 + 0.2, 1.0 / 3, 4.35, 0.0,
-				       -0.0, 2.675, 1e-7, 33.3333333};
+	static const double edges[] = {
+		1e-4,	    -1e-4,	   9.9999e-5, 0.000123,	 0.5,  1.25,
+		-1.25,	    10.0,	   100.5,     1e14,	 1e15, 999999999999999.0,
+		1e15 - 0.5, 123456.654321, 0.1 + 0.2, 1.0 / 3,	 4.35, 0.0,
+		-0.0,	    2.675,	   1e-7,      33.3333333};
 	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
 		check_real(edges[i]);
 	uint64_t x = 88172645463325252ULL; /* xorshift64: a fixed, wide sample */

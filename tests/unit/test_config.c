@@ -88,7 +88,8 @@ static void values_and_inline_comments_parse(void **state)
 static void unknown_key_names_file_line_and_key(void **state)
 {
 	(void)state;
-	expect_error("[batch]\ncompresion = zstd\n", "t.conf:6: compresion: unknown key in [batch]");
+	expect_error("[batch]\ncompresion = zstd\n",
+		     "t.conf:6: compresion: unknown key in [batch]");
 }
 
 static void unknown_section_is_named(void **state)

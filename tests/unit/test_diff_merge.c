@@ -220,7 +220,7 @@ static void write_snapshot(struct snapstore *ss, int64_t seq, int rows, struct s
 		static const size_t first = 0;
 		keyrec_encode_key(&key, row, &first, 1);
 		assert_int_equal(
-		    snap_writer_add(w, (const uint8_t *)key.data, key.len, (uint64_t)i), 0);
+			snap_writer_add(w, (const uint8_t *)key.data, key.len, (uint64_t)i), 0);
 		buf_free(&key);
 	}
 	memset(e, 0, sizeof(*e));
@@ -311,10 +311,10 @@ static void snapshots_are_pending_until_promoted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(merge_finds_inserts_updates_and_deletes),
-	    cmocka_unit_test(merge_refuses_keys_out_of_order),
-	    cmocka_unit_test(plans_pair_columns_by_name),
-	    cmocka_unit_test(snapshots_are_pending_until_promoted),
+		cmocka_unit_test(merge_finds_inserts_updates_and_deletes),
+		cmocka_unit_test(merge_refuses_keys_out_of_order),
+		cmocka_unit_test(plans_pair_columns_by_name),
+		cmocka_unit_test(snapshots_are_pending_until_promoted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

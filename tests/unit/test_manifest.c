@@ -93,7 +93,8 @@ static void expect_refused(const char *from, const char *to, const char *why)
 static void lies_and_unsafe_names_are_refused(void **state)
 {
 	(void)state;
-	expect_refused("\"Persons/20261124-101112345.csv\"", "\"../../etc/passwd\"", "unsafe file name");
+	expect_refused("\"Persons/20261124-101112345.csv\"", "\"../../etc/passwd\"",
+		       "unsafe file name");
 	expect_refused("\"Persons/20261124-101112345.csv\"", "\"/abs.csv\"", "unsafe file name");
 	expect_refused("\"rows\":6", "\"rows\":7", "ops do not add up");
 	expect_refused("\"cdcpack/1\"", "\"cdcpack/9\"", "format is not cdcpack/1");

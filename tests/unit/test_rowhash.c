@@ -309,19 +309,19 @@ static void varints_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(null_empty_and_the_word_null_differ),
-	    cmocka_unit_test(lengths_keep_columns_apart),
-	    cmocka_unit_test(integral_reals_are_integers),
-	    cmocka_unit_test(decimals_equal_their_numbers),
-	    cmocka_unit_test(temporal_values_have_one_spelling),
-	    cmocka_unit_test(float32_columns_round_both_sides),
-	    cmocka_unit_test(text_and_blobs_are_their_bytes),
-	    cmocka_unit_test(the_encoding_is_the_documented_one),
-	    cmocka_unit_test(classes_follow_declared_types),
-	    cmocka_unit_test(order_matches_sqlite_binary),
-	    cmocka_unit_test(key_records_round_trip),
-	    cmocka_unit_test(key_records_order_by_value),
-	    cmocka_unit_test(varints_round_trip),
+		cmocka_unit_test(null_empty_and_the_word_null_differ),
+		cmocka_unit_test(lengths_keep_columns_apart),
+		cmocka_unit_test(integral_reals_are_integers),
+		cmocka_unit_test(decimals_equal_their_numbers),
+		cmocka_unit_test(temporal_values_have_one_spelling),
+		cmocka_unit_test(float32_columns_round_both_sides),
+		cmocka_unit_test(text_and_blobs_are_their_bytes),
+		cmocka_unit_test(the_encoding_is_the_documented_one),
+		cmocka_unit_test(classes_follow_declared_types),
+		cmocka_unit_test(order_matches_sqlite_binary),
+		cmocka_unit_test(key_records_round_trip),
+		cmocka_unit_test(key_records_order_by_value),
+		cmocka_unit_test(varints_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

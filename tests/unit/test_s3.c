@@ -120,11 +120,11 @@ static void bucket_url_splits_bucket_and_prefix(void **state)
 	static const struct {
 		const char *url, *bucket, *prefix;
 	} v[] = {
-	    {"s3://my-bucket", "my-bucket", ""},
-	    {"s3://my-bucket/", "my-bucket", ""},
-	    {"s3://my-bucket/some/prefix", "my-bucket", "some/prefix/"},
-	    {"s3://my.dotted.bucket/p/", "my.dotted.bucket", "p/"},
-	    {"s3://b_1//p", "b_1", "p/"},
+		{"s3://my-bucket", "my-bucket", ""},
+		{"s3://my-bucket/", "my-bucket", ""},
+		{"s3://my-bucket/some/prefix", "my-bucket", "some/prefix/"},
+		{"s3://my.dotted.bucket/p/", "my.dotted.bucket", "p/"},
+		{"s3://b_1//p", "b_1", "p/"},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		char *bucket, *prefix;
@@ -164,18 +164,18 @@ static void auto_style_is_virtual_on_aws_and_path_elsewhere(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(backoff_grows_exponentially_under_full_jitter),
-	    cmocka_unit_test(backoff_is_capped),
-	    cmocka_unit_test(retry_after_sets_a_floor_with_its_own_cap),
-	    cmocka_unit_test(retry_after_reads_seconds_and_http_dates),
-	    cmocka_unit_test(server_time_of_a_skew_error_is_read),
-	    cmocka_unit_test(server_errors_and_throttling_are_retried),
-	    cmocka_unit_test(client_errors_fail_at_once),
-	    cmocka_unit_test(part_size_is_configured_size_when_parts_fit),
-	    cmocka_unit_test(part_size_grows_to_stay_within_10000_parts),
-	    cmocka_unit_test(bucket_url_splits_bucket_and_prefix),
-	    cmocka_unit_test(bad_bucket_names_are_usage_errors),
-	    cmocka_unit_test(auto_style_is_virtual_on_aws_and_path_elsewhere),
+		cmocka_unit_test(backoff_grows_exponentially_under_full_jitter),
+		cmocka_unit_test(backoff_is_capped),
+		cmocka_unit_test(retry_after_sets_a_floor_with_its_own_cap),
+		cmocka_unit_test(retry_after_reads_seconds_and_http_dates),
+		cmocka_unit_test(server_time_of_a_skew_error_is_read),
+		cmocka_unit_test(server_errors_and_throttling_are_retried),
+		cmocka_unit_test(client_errors_fail_at_once),
+		cmocka_unit_test(part_size_is_configured_size_when_parts_fit),
+		cmocka_unit_test(part_size_grows_to_stay_within_10000_parts),
+		cmocka_unit_test(bucket_url_splits_bucket_and_prefix),
+		cmocka_unit_test(bad_bucket_names_are_usage_errors),
+		cmocka_unit_test(auto_style_is_virtual_on_aws_and_path_elsewhere),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,7 +146,7 @@ static void nothing_found_names_every_place_looked(void **state)
 	(void)state;
 	clear_env();
 	char *path =
-	    write_file("[other]\naws_access_key_id = x\naws_secret_access_key = y\n", 0600);
+		write_file("[other]\naws_access_key_id = x\naws_secret_access_key = y\n", 0600);
 	setenv("AWS_SHARED_CREDENTIALS_FILE", path, 1);
 	struct awscred c;
 	assert_int_equal(awscred_load(&c), CDC_EUSAGE);
@@ -181,15 +181,15 @@ static void group_readable_file_still_loads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(default_profile_is_read),
-	    cmocka_unit_test(named_profile_with_crlf_blanks_and_token_is_read),
-	    cmocka_unit_test(missing_profile_is_not_found),
-	    cmocka_unit_test(half_a_profile_names_the_missing_key),
-	    cmocka_unit_test(environment_comes_before_the_file),
-	    cmocka_unit_test(key_id_without_secret_is_a_usage_error),
-	    cmocka_unit_test(profile_from_shared_credentials_file),
-	    cmocka_unit_test(nothing_found_names_every_place_looked),
-	    cmocka_unit_test(group_readable_file_still_loads),
+		cmocka_unit_test(default_profile_is_read),
+		cmocka_unit_test(named_profile_with_crlf_blanks_and_token_is_read),
+		cmocka_unit_test(missing_profile_is_not_found),
+		cmocka_unit_test(half_a_profile_names_the_missing_key),
+		cmocka_unit_test(environment_comes_before_the_file),
+		cmocka_unit_test(key_id_without_secret_is_a_usage_error),
+		cmocka_unit_test(profile_from_shared_credentials_file),
+		cmocka_unit_test(nothing_found_names_every_place_looked),
+		cmocka_unit_test(group_readable_file_still_loads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

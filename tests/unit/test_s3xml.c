@@ -105,16 +105,17 @@ static int collect(void *ctx, const char *key, int64_t size)
 }
 
 static const char list_page[] =
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-    "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-    "<Name>bucket</Name><Prefix>cdc/</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys>"
-    "<IsTruncated>true</IsTruncated>"
-    "<Contents><Key>cdc/a b+c=d.tar.zst</Key><LastModified>2026-01-01T00:00:00.000Z"
-    "</LastModified><ETag>&quot;x&quot;</ETag><Size>10</Size><StorageClass>STANDARD"
-    "</StorageClass></Contents>"
-    "<Contents><Key>cdc/&#xE9;t&#233;.tar.zst</Key><Size>5</Size></Contents>"
-    "<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>"
-    "</ListBucketResult>";
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+	"<Name>bucket</Name><Prefix>cdc/</Prefix><KeyCount>2</KeyCount><MaxKeys>2</MaxKeys>"
+	"<IsTruncated>true</IsTruncated>"
+	"<Contents><Key>cdc/a b+c=d.tar.zst</Key><LastModified>2026-01-01T00:00:00.000Z"
+	"</LastModified><ETag>&quot;x&quot;</ETag><Size>10</Size><StorageClass>STANDARD"
+	"</StorageClass></Contents>"
+	"<Contents><Key>cdc/&#xE9;t&#233;.tar.zst</Key><Size>5</Size></Contents>"
+	"<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</"
+	"NextContinuationToken>"
+	"</ListBucketResult>";
 
 static void list_page_gives_keys_sizes_and_continuation(void **state)
 {
@@ -211,29 +212,29 @@ static void complete_body_lists_parts_in_order(void **state)
 	struct buf b = BUF_INIT;
 	s3xml_complete_body(&b, etags, 2);
 	assert_string_equal(
-	    buf_str(&b),
-	    "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-	    "<Part><PartNumber>1</PartNumber><ETag>&quot;a1&quot;</ETag></Part>"
-	    "<Part><PartNumber>2</PartNumber><ETag>&quot;b&amp;2&quot;</ETag></Part>"
-	    "</CompleteMultipartUpload>");
+		buf_str(&b),
+		"<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+		"<Part><PartNumber>1</PartNumber><ETag>&quot;a1&quot;</ETag></Part>"
+		"<Part><PartNumber>2</PartNumber><ETag>&quot;b&amp;2&quot;</ETag></Part>"
+		"</CompleteMultipartUpload>");
 	buf_free(&b);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(error_reply_gives_code_and_message),
-	    cmocka_unit_test(error_after_keepalive_blanks_in_a_200_is_found),
-	    cmocka_unit_test(success_bodies_are_not_errors),
-	    cmocka_unit_test(upload_id_and_etag_are_read_and_unescaped),
-	    cmocka_unit_test(numeric_entities_decode_to_utf8),
-	    cmocka_unit_test(list_page_gives_keys_sizes_and_continuation),
-	    cmocka_unit_test(last_list_page_has_no_continuation),
-	    cmocka_unit_test(truncated_list_without_token_is_an_error),
-	    cmocka_unit_test(list_entry_without_size_is_an_error),
-	    cmocka_unit_test(tag_prefix_does_not_match_longer_tag),
-	    cmocka_unit_test(multipart_upload_listing_gives_keys_and_ids),
-	    cmocka_unit_test(complete_body_lists_parts_in_order),
+		cmocka_unit_test(error_reply_gives_code_and_message),
+		cmocka_unit_test(error_after_keepalive_blanks_in_a_200_is_found),
+		cmocka_unit_test(success_bodies_are_not_errors),
+		cmocka_unit_test(upload_id_and_etag_are_read_and_unescaped),
+		cmocka_unit_test(numeric_entities_decode_to_utf8),
+		cmocka_unit_test(list_page_gives_keys_sizes_and_continuation),
+		cmocka_unit_test(last_list_page_has_no_continuation),
+		cmocka_unit_test(truncated_list_without_token_is_an_error),
+		cmocka_unit_test(list_entry_without_size_is_an_error),
+		cmocka_unit_test(tag_prefix_does_not_match_longer_tag),
+		cmocka_unit_test(multipart_upload_listing_gives_keys_and_ids),
+		cmocka_unit_test(complete_body_lists_parts_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

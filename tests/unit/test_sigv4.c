@@ -16,19 +16,19 @@
 #define HOST "example.amazonaws.com"
 
 static const struct sigv4_key suite_key = {
-    .access_key = "AKIDEXAMPLE",
-    .secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-    .region = "us-east-1",
-    .service = "service",
-    .amz_date = SUITE_DATE,
+	.access_key = "AKIDEXAMPLE",
+	.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+	.region = "us-east-1",
+	.service = "service",
+	.amz_date = SUITE_DATE,
 };
 
 static const struct sigv4_key s3_doc_key = {
-    .access_key = "AKIAIOSFODNN7EXAMPLE",
-    .secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-    .region = "us-east-1",
-    .service = "s3",
-    .amz_date = "20130524T000000Z",
+	.access_key = "AKIAIOSFODNN7EXAMPLE",
+	.secret_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+	.region = "us-east-1",
+	.service = "s3",
+	.amz_date = "20130524T000000Z",
 };
 
 struct vector {
@@ -43,181 +43,183 @@ struct vector {
 };
 
 static const struct vector suite[] = {
-    {"get-vanilla",
-     "GET",
-     "/",
-     NULL,
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     "GET\n/"
-     "\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-"
-     "date\n" SIGV4_EMPTY_SHA256,
-     "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-    {"get-vanilla-query-order-key-case",
-     "GET",
-     "/",
-     "Param2=value2&Param1=value1",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     "GET\n/\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\n"
-     "x-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" SIGV4_EMPTY_SHA256,
-     "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-    {"get-vanilla-query-order-key",
-     "GET",
-     "/",
-     "Param1=value2&Param1=Value1",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1"},
-    {"get-vanilla-query-order-value",
-     "GET",
-     "/",
-     "Param1=value2&Param1=value1",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694"},
-    {"get-vanilla-query-unreserved",
-     "GET",
-     "/",
-     "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
-     "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
-    {"get-vanilla-utf8-query",
-     "GET",
-     "/",
-     "\xe1\x88\xb4=bar",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     "GET\n/\n%E1%88%B4=bar\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-     "host;x-amz-date\n" SIGV4_EMPTY_SHA256,
-     "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
-    {"get-vanilla-empty-query-key",
-     "GET",
-     "/",
-     "Param1=value1",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"},
-    {"get-unreserved",
-     "GET",
-     "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-     NULL,
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"},
-    {"get-utf8",
-     "GET",
-     "/\xe1\x88\xb4",
-     NULL,
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     "GET\n/%E1%88%B4\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-     "host;x-amz-date\n" SIGV4_EMPTY_SHA256,
-     "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-    {"get-space",
-     "GET",
-     "/example space/",
-     NULL,
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     "GET\n/example%20space/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
-     "host;x-amz-date\n" SIGV4_EMPTY_SHA256,
-     "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"},
-    {"get-header-value-trim",
-     "GET",
-     "/",
-     NULL,
-     {{"Host", HOST},
-      {"My-Header1", " value1"},
-      {"My-Header2", " \"a   b   c\""},
-      {"X-Amz-Date", SUITE_DATE}},
-     "",
-     "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value1\nmy-header2:\"a b c\"\n"
-     "x-amz-date:20150830T123600Z\n\nhost;my-header1;my-header2;x-amz-date\n" SIGV4_EMPTY_SHA256,
-     "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
-    {"post-vanilla",
-     "POST",
-     "/",
-     NULL,
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-    {"post-vanilla-query",
-     "POST",
-     "/",
-     "Param1=value1",
-     {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"},
-    {"post-header-key-case",
-     "POST",
-     "/",
-     NULL,
-     {{"host", HOST}, {"x-amz-date", SUITE_DATE}},
-     "",
-     NULL,
-     "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-    {"post-header-key-sort",
-     "POST",
-     "/",
-     NULL,
-     {{"X-Amz-Date", SUITE_DATE}, {"My-Header1", "value1"}, {"Host", HOST}},
-     "",
-     NULL,
-     "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"},
-    {"post-header-value-case",
-     "POST",
-     "/",
-     NULL,
-     {{"Host", HOST}, {"My-Header1", "VALUE1"}, {"X-Amz-Date", SUITE_DATE}},
-     "",
-     NULL,
-     "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"},
-    {"post-x-www-form-urlencoded",
-     "POST",
-     "/",
-     NULL,
-     {{"Content-Type", "application/x-www-form-urlencoded"},
-      {"Host", HOST},
-      {"X-Amz-Date", SUITE_DATE}},
-     "Param1=value1",
-     "POST\n/\n\ncontent-type:application/x-www-form-urlencoded\nhost:example.amazonaws.com\n"
-     "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
-     "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
-     "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"},
-    {"post-x-www-form-urlencoded-parameters",
-     "POST",
-     "/",
-     NULL,
-     {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"},
-      {"Host", HOST},
-      {"X-Amz-Date", SUITE_DATE}},
-     "Param1=value1",
-     NULL,
-     "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"},
-    {"post-sts-header-before",
-     "POST",
-     "/",
-     NULL,
-     {{"Host", HOST},
-      {"X-Amz-Date", SUITE_DATE},
-      {"X-Amz-Security-Token",
-       "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmx"
-       "fpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0"
-       "KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64l"
-       "IZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="}},
-     "",
-     NULL,
-     "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"},
+	{"get-vanilla",
+	 "GET",
+	 "/",
+	 NULL,
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 "GET\n/"
+	 "\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-"
+	 "date\n" SIGV4_EMPTY_SHA256,
+	 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+	{"get-vanilla-query-order-key-case",
+	 "GET",
+	 "/",
+	 "Param2=value2&Param1=value1",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 "GET\n/\nParam1=value1&Param2=value2\nhost:example.amazonaws.com\n"
+	 "x-amz-date:20150830T123600Z\n\nhost;x-amz-date\n" SIGV4_EMPTY_SHA256,
+	 "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
+	{"get-vanilla-query-order-key",
+	 "GET",
+	 "/",
+	 "Param1=value2&Param1=Value1",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "eedbc4e291e521cf13422ffca22be7d2eb8146eecf653089df300a15b2382bd1"},
+	{"get-vanilla-query-order-value",
+	 "GET",
+	 "/",
+	 "Param1=value2&Param1=value1",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "5772eed61e12b33fae39ee5e7012498b51d56abc0abb7c60486157bd471c4694"},
+	{"get-vanilla-query-unreserved",
+	 "GET",
+	 "/",
+	 "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz="
+	 "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
+	{"get-vanilla-utf8-query",
+	 "GET",
+	 "/",
+	 "\xe1\x88\xb4=bar",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 "GET\n/\n%E1%88%B4=bar\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+	 "host;x-amz-date\n" SIGV4_EMPTY_SHA256,
+	 "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
+	{"get-vanilla-empty-query-key",
+	 "GET",
+	 "/",
+	 "Param1=value1",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"},
+	{"get-unreserved",
+	 "GET",
+	 "/-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+	 NULL,
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "07ef7494c76fa4850883e2b006601f940f8a34d404d0cfa977f52a65bbf5f24f"},
+	{"get-utf8",
+	 "GET",
+	 "/\xe1\x88\xb4",
+	 NULL,
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 "GET\n/%E1%88%B4\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+	 "host;x-amz-date\n" SIGV4_EMPTY_SHA256,
+	 "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
+	{"get-space",
+	 "GET",
+	 "/example space/",
+	 NULL,
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 "GET\n/example%20space/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\n"
+	 "host;x-amz-date\n" SIGV4_EMPTY_SHA256,
+	 "652487583200325589f1fba4c7e578f72c47cb61beeca81406b39ddec1366741"},
+	{"get-header-value-trim",
+	 "GET",
+	 "/",
+	 NULL,
+	 {{"Host", HOST},
+	  {"My-Header1", " value1"},
+	  {"My-Header2", " \"a   b   c\""},
+	  {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value1\nmy-header2:\"a b c\"\n"
+	 "x-amz-date:20150830T123600Z\n\nhost;my-header1;my-header2;x-amz-"
+	 "date\n" SIGV4_EMPTY_SHA256,
+	 "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
+	{"post-vanilla",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
+	{"post-vanilla-query",
+	 "POST",
+	 "/",
+	 "Param1=value1",
+	 {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"},
+	{"post-header-key-case",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"host", HOST}, {"x-amz-date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
+	{"post-header-key-sort",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"X-Amz-Date", SUITE_DATE}, {"My-Header1", "value1"}, {"Host", HOST}},
+	 "",
+	 NULL,
+	 "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"},
+	{"post-header-value-case",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"Host", HOST}, {"My-Header1", "VALUE1"}, {"X-Amz-Date", SUITE_DATE}},
+	 "",
+	 NULL,
+	 "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"},
+	{"post-x-www-form-urlencoded",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"Content-Type", "application/x-www-form-urlencoded"},
+	  {"Host", HOST},
+	  {"X-Amz-Date", SUITE_DATE}},
+	 "Param1=value1",
+	 "POST\n/\n\ncontent-type:application/x-www-form-urlencoded\nhost:example.amazonaws.com\n"
+	 "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-date\n"
+	 "9095672bbd1f56dfc5b65f3e153adc8731a4a654192329106275f4c7b24d0b6e",
+	 "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"},
+	{"post-x-www-form-urlencoded-parameters",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"},
+	  {"Host", HOST},
+	  {"X-Amz-Date", SUITE_DATE}},
+	 "Param1=value1",
+	 NULL,
+	 "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"},
+	{"post-sts-header-before",
+	 "POST",
+	 "/",
+	 NULL,
+	 {{"Host", HOST},
+	  {"X-Amz-Date", SUITE_DATE},
+	  {"X-Amz-Security-Token",
+	   "AQoDYXdzEPT//////////"
+	   "wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmx"
+	   "fpSPfIeoIYRqTflfKD8YUuwthAx7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0"
+	   "KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNVXAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64l"
+	   "IZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA=="}},
+	 "",
+	 NULL,
+	 "85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead"},
 };
 
 static size_t header_count(const struct vector *v)
@@ -285,10 +287,10 @@ static void authorization_header_has_credential_scope_and_signed_headers(void **
 				    2,	   SIGV4_EMPTY_SHA256};
 	sigv4_authorization(&auth, &suite_key, &req);
 	assert_string_equal(
-	    buf_str(&auth),
-	    "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
-	    "aws4_request, SignedHeaders=host;x-amz-date, "
-	    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+		buf_str(&auth),
+		"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/"
+		"aws4_request, SignedHeaders=host;x-amz-date, "
+		"Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 	buf_free(&path);
 	buf_free(&auth);
 }
@@ -307,9 +309,9 @@ static void header_duplicates_join_in_order(void **state)
 	char signature[SIGV4_HEX_LEN + 1];
 	sigv4_canonical_request(&creq, &sh, &req);
 	assert_string_equal(
-	    buf_str(&creq),
-	    "GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value2,value2,value1\n"
-	    "x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n" SIGV4_EMPTY_SHA256);
+		buf_str(&creq),
+		"GET\n/\n\nhost:example.amazonaws.com\nmy-header1:value2,value2,value1\n"
+		"x-amz-date:20150830T123600Z\n\nhost;my-header1;x-amz-date\n" SIGV4_EMPTY_SHA256);
 	sigv4_string_to_sign(&sts, &suite_key, buf_str(&creq));
 	sigv4_signature(signature, &suite_key, buf_str(&sts));
 	assert_string_equal(signature,
@@ -330,21 +332,21 @@ static void normalising_vectors_sign_their_canonical_path(void **state)
 	static const struct {
 		const char *wire, *canonical, *signature;
 	} v[] = {
-	    {"/example/..", "/",
-	     "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	    {"/example1/example2/../..", "/",
-	     "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	    {"//", "/", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	    {"/./", "/", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-	    {"/./example", "/example",
-	     "ef75d96142cf21edca26f06005da7988e4f8dc83a165a80865db7089db637ec5"},
-	    {"//example//", "/example/",
-	     "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"},
+		{"/example/..", "/",
+		 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+		{"/example1/example2/../..", "/",
+		 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+		{"//", "/", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+		{"/./", "/", "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
+		{"/./example", "/example",
+		 "ef75d96142cf21edca26f06005da7988e4f8dc83a165a80865db7089db637ec5"},
+		{"//example//", "/example/",
+		 "9a624bd73a37c9a373b5312afbebe7a714a789de108f0bdfe846570885f57e84"},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct vector wire = {
-		    "", "GET", v[i].wire, NULL, {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
-		    "", NULL,  NULL};
+			"", "GET", v[i].wire, NULL, {{"Host", HOST}, {"X-Amz-Date", SUITE_DATE}},
+			"", NULL,  NULL};
 		struct vector canon = wire;
 		canon.path = v[i].canonical;
 		struct buf creq = BUF_INIT, expect = BUF_INIT;
@@ -378,11 +380,11 @@ static void s3_doc_get_object_with_range(void **state)
 	char signature[SIGV4_HEX_LEN + 1];
 	sign_vector(&v, &s3_doc_key, &creq, signature);
 	assert_string_equal(
-	    buf_str(&creq),
-	    "GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
-	    "x-amz-content-sha256:" SIGV4_EMPTY_SHA256 "\n"
-	    "x-amz-date:20130524T000000Z\n\n"
-	    "host;range;x-amz-content-sha256;x-amz-date\n" SIGV4_EMPTY_SHA256);
+		buf_str(&creq),
+		"GET\n/test.txt\n\nhost:examplebucket.s3.amazonaws.com\nrange:bytes=0-9\n"
+		"x-amz-content-sha256:" SIGV4_EMPTY_SHA256 "\n"
+		"x-amz-date:20130524T000000Z\n\n"
+		"host;range;x-amz-content-sha256;x-amz-date\n" SIGV4_EMPTY_SHA256);
 	assert_string_equal(signature,
 			    "f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41");
 	buf_free(&creq);
@@ -452,11 +454,12 @@ static void awkward_keys_are_encoded_once_with_slashes_kept(void **state)
 	static const struct {
 		const char *key, *want;
 	} v[] = {
-	    {"cdc/my shop/a+b=c.tar", "cdc/my%20shop/a%2Bb%3Dc.tar"},
-	    {"caf\xc3\xa9/\xe2\x82\xac", "caf%C3%A9/%E2%82%AC"},
-	    {"a/./b/../c//d", "a/./b/../c//d"},
-	    {"100%&?#~", "100%25%26%3F%23~"},
-	    {"tab\there:colon,comma;semi'quote\"", "tab%09here%3Acolon%2Ccomma%3Bsemi%27quote%22"},
+		{"cdc/my shop/a+b=c.tar", "cdc/my%20shop/a%2Bb%3Dc.tar"},
+		{"caf\xc3\xa9/\xe2\x82\xac", "caf%C3%A9/%E2%82%AC"},
+		{"a/./b/../c//d", "a/./b/../c//d"},
+		{"100%&?#~", "100%25%26%3F%23~"},
+		{"tab\there:colon,comma;semi'quote\"",
+		 "tab%09here%3Acolon%2Ccomma%3Bsemi%27quote%22"},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct buf b = BUF_INIT;
@@ -481,13 +484,13 @@ static void canonical_query_sorts_encodes_and_fills_empty_values(void **state)
 	static const struct {
 		const char *in, *want;
 	} v[] = {
-	    {"uploads", "uploads="},
-	    {"uploadId=abc&partNumber=10", "partNumber=10&uploadId=abc"},
-	    {"prefix=a b&list-type=2", "list-type=2&prefix=a%20b"},
-	    {"continuation-token=1%2fx%2B%3d", "continuation-token=1%2Fx%2B%3D"},
-	    {"b=2&a=&c", "a=&b=2&c="},
-	    {"x=%zz", "x=%25zz"},
-	    {"", ""},
+		{"uploads", "uploads="},
+		{"uploadId=abc&partNumber=10", "partNumber=10&uploadId=abc"},
+		{"prefix=a b&list-type=2", "list-type=2&prefix=a%20b"},
+		{"continuation-token=1%2fx%2B%3d", "continuation-token=1%2Fx%2B%3D"},
+		{"b=2&a=&c", "a=&b=2&c="},
+		{"x=%zz", "x=%25zz"},
+		{"", ""},
 	};
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct buf b = BUF_INIT;
@@ -537,21 +540,21 @@ static void sha256_streamed_equals_one_shot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(suite_vectors_give_published_signatures),
-	    cmocka_unit_test(string_to_sign_matches_suite),
-	    cmocka_unit_test(authorization_header_has_credential_scope_and_signed_headers),
-	    cmocka_unit_test(header_duplicates_join_in_order),
-	    cmocka_unit_test(normalising_vectors_sign_their_canonical_path),
-	    cmocka_unit_test(s3_doc_get_object_with_range),
-	    cmocka_unit_test(s3_doc_put_object_encodes_dollar),
-	    cmocka_unit_test(s3_doc_valueless_parameter_signs_as_empty_value),
-	    cmocka_unit_test(s3_doc_list_objects_query_is_sorted),
-	    cmocka_unit_test(awkward_keys_are_encoded_once_with_slashes_kept),
-	    cmocka_unit_test(query_encoding_escapes_slash_in_values),
-	    cmocka_unit_test(canonical_query_sorts_encodes_and_fills_empty_values),
-	    cmocka_unit_test(s3_path_is_signed_exactly_as_sent),
-	    cmocka_unit_test(amz_date_is_utc_basic_format),
-	    cmocka_unit_test(sha256_streamed_equals_one_shot),
+		cmocka_unit_test(suite_vectors_give_published_signatures),
+		cmocka_unit_test(string_to_sign_matches_suite),
+		cmocka_unit_test(authorization_header_has_credential_scope_and_signed_headers),
+		cmocka_unit_test(header_duplicates_join_in_order),
+		cmocka_unit_test(normalising_vectors_sign_their_canonical_path),
+		cmocka_unit_test(s3_doc_get_object_with_range),
+		cmocka_unit_test(s3_doc_put_object_encodes_dollar),
+		cmocka_unit_test(s3_doc_valueless_parameter_signs_as_empty_value),
+		cmocka_unit_test(s3_doc_list_objects_query_is_sorted),
+		cmocka_unit_test(awkward_keys_are_encoded_once_with_slashes_kept),
+		cmocka_unit_test(query_encoding_escapes_slash_in_values),
+		cmocka_unit_test(canonical_query_sorts_encodes_and_fills_empty_values),
+		cmocka_unit_test(s3_path_is_signed_exactly_as_sent),
+		cmocka_unit_test(amz_date_is_utc_basic_format),
+		cmocka_unit_test(sha256_streamed_equals_one_shot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
