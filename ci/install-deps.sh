@@ -11,7 +11,7 @@ packages=(
 	libxxhash-dev xxhash libjansson-dev
 	libmariadb-dev mariadb-server mariadb-client
 	libcmocka-dev
-	clang-14 libclang-rt-14-dev
+	clang-14 libclang-rt-14-dev clang-format clang-tidy
 	zstd jq awscli python3-jsonschema time
 )
 
