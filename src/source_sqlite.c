@@ -294,11 +294,15 @@ static int sqlite_end_read(struct source *src)
 	return sqlite_exec(src, "COMMIT", "end read");
 }
 
-/* Reusable decode space for one changelog row: sized for the widest table. */
+/* Reusable decode space for one changelog row: sized for the widest table.
+ * width: the changelog's o1..oN columns, selected after the 7 fixed ones. */
 struct change_row {
 	struct value *before, *after;
 	struct buf scratch_before, scratch_after;
+	size_t width;
 };
+
+#define FIXED_COLUMNS 7 /* seq, ts, op, tbl, ver, old, new */
 
 static int decode_image(struct source *src, sqlite3_stmt *st, int col, const struct table_def *def,
 			struct value *vals, struct buf *scratch)
@@ -309,6 +313,18 @@ static int decode_image(struct source *src, sqlite3_stmt *st, int col, const str
 	if (rc)
 		return err_prefix(rc, "%s: changelog seq %lld (table %s)", src->path,
 				  (long long)sqlite3_column_int64(st, 0), def->name);
+	return 0;
+}
+
+/* Image side (0 before, 1 after) of the row: the quote()d text when the
+ * trigger wrote one, else the typed columns o1.. or n1... */
+static int image_of(struct source *src, sqlite3_stmt *st, int side, const struct table_def *def,
+		    struct value *vals, struct buf *scratch)
+{
+	if (sqlite3_column_type(st, 5 + side) != SQLITE_NULL)
+		return decode_image(src, st, 5 + side, def, vals, scratch);
+	for (size_t i = 0; i < def->ncols; i++)
+		sqlite_column_value(st, (int)(FIXED_COLUMNS + 2 * i + (size_t)side), &vals[i]);
 	return 0;
 }
 
@@ -325,8 +341,12 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 			src->path, (long long)sqlite3_column_int64(st, 0), table, (long long)ver,
 			src->schema_table);
 	const char *op = (const char *)sqlite3_column_text(st, 2);
-	bool has_before = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	bool has_after = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	/* Text images say they are there; typed ones are there by the op. */
+	bool typed = def->ncols <= cr->width;
+	bool has_before = sqlite3_column_type(st, 5) != SQLITE_NULL ||
+			  (typed && op && (op[0] == 'U' || op[0] == 'D'));
+	bool has_after = sqlite3_column_type(st, 6) != SQLITE_NULL ||
+			 (typed && op && (op[0] == 'I' || op[0] == 'U'));
 	struct change c = {
 		.seq = sqlite3_column_int64(st, 0),
 		.ts = (const char *)sqlite3_column_text(st, 1),
@@ -341,9 +361,9 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 			       src->path, (long long)c.seq, op ? op : "");
 	int rc = 0;
 	if (has_before)
-		rc = decode_image(src, st, 5, def, cr->before, &cr->scratch_before);
+		rc = image_of(src, st, 0, def, cr->before, &cr->scratch_before);
 	if (!rc && has_after)
-		rc = decode_image(src, st, 6, def, cr->after, &cr->scratch_after);
+		rc = image_of(src, st, 1, def, cr->after, &cr->scratch_after);
 	return rc ? rc : fn(ctx, &c);
 }
 
@@ -360,18 +380,23 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 {
 	if (!sqlite_table_exists(src, src->changelog))
 		return 0;
+	struct change_row cr = {0};
+	int rc = sqlite_image_width(src, &cr.width);
+	if (rc)
+		return rc;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql,
-		 "SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', ts), op, tbl, ver, old, new FROM ");
+	buf_adds(&sql, "SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', ts), op, tbl, ver, old, new");
+	for (size_t k = 1; k <= cr.width; k++)
+		buf_addf(&sql, ", o%zu, n%zu", k, k);
+	buf_adds(&sql, " FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, " ORDER BY seq LIMIT ?");
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, sql.data, &st);
+	rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
 		return rc;
 	sqlite3_bind_int64(st, 1, max);
-	struct change_row cr = {0};
 	cr.before = xcalloc(widest_schema(src), sizeof(struct value));
 	cr.after = xcalloc(widest_schema(src), sizeof(struct value));
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)

@@ -47,6 +47,13 @@ int sqlite_load_schema(struct source *src);
 /* The latest recorded version for table, or NULL with *ver = 0. */
 const struct table_def *sqlite_latest_schema(struct source *src, const char *table, int64_t *ver);
 
+/* Row images go into changelog columns o1..oN and n1..nN for tables of up
+ * to this many columns (2 * 900 + 7 stays under SQLite's default limit of
+ * 2000 columns); wider tables' triggers write quote()d text images. */
+#define SQLITE_IMAGE_MAX_COLS 900
+/* The N of the changelog's o1..oN columns (0: none, or no changelog). */
+int sqlite_image_width(struct source *src, size_t *width);
+
 int sqlite_triggers_install(struct source *src, const struct table_def *def);
 int sqlite_triggers_remove(struct source *src, const char *table);
 int sqlite_drop_changelog(struct source *src);

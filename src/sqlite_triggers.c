@@ -1,5 +1,12 @@
 /* SQLite audit triggers: one changelog table, one schema table recording the
- * column list each trigger version knows, and four triggers per table. */
+ * column list each trigger version knows, and four triggers per table.
+ *
+ * Row images go into untyped changelog columns o1..oN (before) and n1..nN
+ * (after), one value each: a column without a declared type stores any
+ * value exactly as given (storage class, REAL bits, BLOB bytes), and the
+ * trigger does no work on it. Images as quote()d text (columns old and new)
+ * cost twice as much per change; they remain for tables wider than
+ * SQLITE_IMAGE_MAX_COLS and are still read from changelogs written that way. */
 #include "source_sqlite.h"
 
 #include "err.h"
@@ -18,18 +25,53 @@ static char *trigger_name(const struct source *src, const char *table, int which
 	return xasprintf("%s_%s_%s", src->changelog, table, trigger_suffix[which]);
 }
 
-/* quote(NEW."a")||','||quote(NEW."b") ... : see sqlite_image.h for why quote(). */
-static void add_image(struct buf *sql, const struct table_def *def, const char *row)
+static bool typed_images(const struct table_def *def)
+{
+	return def->ncols <= SQLITE_IMAGE_MAX_COLS;
+}
+
+/* row."a" (or row.rowid for a table keyed by it) */
+static void add_field(struct buf *sql, const struct table_def *def, size_t i, const char *row)
+{
+	buf_addf(sql, "%s.", row);
+	if (def->rowid_key && i == 0)
+		buf_adds(sql, "rowid");
+	else
+		sql_add_ident(sql, def->cols[i].name, '"');
+}
+
+/* printf('%s,%s', quote(NEW."a"), quote(NEW."b"))||','||printf(...) ...:
+ * see sqlite_image.h for why quote(). In chunks of 100 values: SQLite takes
+ * at most 127 function arguments and an expression at most 1000 deep, so
+ * neither one long printf nor one long chain of || can image a wide table. */
+static void add_text_image(struct buf *sql, const struct table_def *def, const char *row)
+{
+	enum { CHUNK = 100 };
+	for (size_t start = 0; start < def->ncols; start += CHUNK) {
+		size_t end = start + CHUNK < def->ncols ? start + CHUNK : def->ncols;
+		buf_adds(sql, start ? "||','||printf('" : "printf('");
+		for (size_t i = start; i < end; i++)
+			buf_adds(sql, i > start ? ",%s" : "%s");
+		buf_addc(sql, '\'');
+		for (size_t i = start; i < end; i++) {
+			buf_adds(sql, ", quote(");
+			add_field(sql, def, i, row);
+			buf_addc(sql, ')');
+		}
+		buf_addc(sql, ')');
+	}
+}
+
+/* , o1, o2 ... (prefix 'o') or , NEW."a", NEW."b" ... (row given) */
+static void add_typed_image(struct buf *sql, const struct table_def *def, char prefix,
+			    const char *row)
 {
 	for (size_t i = 0; i < def->ncols; i++) {
-		if (i)
-			buf_adds(sql, "||','||");
-		buf_addf(sql, "quote(%s.", row);
-		if (def->rowid_key && i == 0)
-			buf_adds(sql, "rowid");
+		buf_adds(sql, ", ");
+		if (row)
+			add_field(sql, def, i, row);
 		else
-			sql_add_ident(sql, def->cols[i].name, '"');
-		buf_addc(sql, ')');
+			buf_addf(sql, "%c%zu", prefix, i + 1);
 	}
 }
 
@@ -59,16 +101,32 @@ static void add_log_insert(struct buf *sql, const struct source *src, const stru
 {
 	buf_adds(sql, "INSERT INTO ");
 	sql_add_ident(sql, src->changelog, '"');
+	if (typed_images(def)) {
+		buf_adds(sql, "(op, tbl, ver");
+		if (with_old)
+			add_typed_image(sql, def, 'o', NULL);
+		if (with_new)
+			add_typed_image(sql, def, 'n', NULL);
+		buf_addf(sql, ") VALUES('%c', ", op);
+		sql_add_literal(sql, def->name);
+		buf_addf(sql, ", %lld", (long long)ver);
+		if (with_old)
+			add_typed_image(sql, def, 0, "OLD");
+		if (with_new)
+			add_typed_image(sql, def, 0, "NEW");
+		buf_adds(sql, ");");
+		return;
+	}
 	buf_addf(sql, "(op, tbl, ver, old, new) VALUES('%c', ", op);
 	sql_add_literal(sql, def->name);
 	buf_addf(sql, ", %lld, ", (long long)ver);
 	if (with_old)
-		add_image(sql, def, "OLD");
+		add_text_image(sql, def, "OLD");
 	else
 		buf_adds(sql, "NULL");
 	buf_adds(sql, ", ");
 	if (with_new)
-		add_image(sql, def, "NEW");
+		add_text_image(sql, def, "NEW");
 	else
 		buf_adds(sql, "NULL");
 	buf_adds(sql, ");");
@@ -162,6 +220,67 @@ static int create_own_tables(struct source *src)
 	return rc;
 }
 
+int sqlite_image_width(struct source *src, size_t *width)
+{
+	*width = 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, "SELECT name FROM pragma_table_info(?)", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, src->changelog, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		char *end;
+		if (!name || name[0] != 'o' || name[1] < '1' || name[1] > '9')
+			continue;
+		unsigned long k = strtoul(name + 1, &end, 10);
+		if (!*end && k > *width)
+			*width = k;
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "read changelog columns");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Widens the changelog to hold images of ncols values (o1..oN, n1..nN). */
+static int widen_changelog(struct source *src, size_t ncols)
+{
+	size_t have;
+	int rc = sqlite_image_width(src, &have);
+	struct buf sql = BUF_INIT;
+	for (size_t k = have + 1; !rc && k <= ncols; k++) {
+		buf_reset(&sql);
+		for (int side = 0; side < 2; side++) {
+			buf_adds(&sql, "ALTER TABLE ");
+			sql_add_ident(&sql, src->changelog, '"');
+			buf_addf(&sql, " ADD COLUMN %c%zu;", side ? 'n' : 'o', k);
+		}
+		rc = sqlite_exec(src, sql.data, "widen changelog");
+	}
+	buf_free(&sql);
+	return rc;
+}
+
+/* Whether the table's triggers write images the way this cdcpack would:
+ * triggers made by an earlier one (quote()d text) are rebuilt. */
+static bool triggers_current(struct source *src, const struct table_def *def)
+{
+	sqlite3_stmt *st;
+	if (sqlite_prepare(src, "SELECT sql FROM sqlite_schema WHERE type='trigger' AND name=?",
+			   &st))
+		return false;
+	char *name = trigger_name(src, def->name, 0);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	free(name);
+	bool current = false;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const char *sql = (const char *)sqlite3_column_text(st, 0);
+		current = sql && (strstr(sql, "quote(") == NULL) == typed_images(def);
+	}
+	sqlite3_finalize(st);
+	return current;
+}
+
 static int record_schema(struct source *src, const struct table_def *def, int64_t ver)
 {
 	json_t *doc = json_pack("{s:o, s:b}", "columns", table_def_columns_json(def), "rowid_key",
@@ -196,10 +315,15 @@ static int install_locked(struct source *src, const struct table_def *def)
 		return rc;
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
-	if (known && table_def_same(known, def) && count_triggers(src, def->name) == NTRIGGERS)
+	bool same = known && table_def_same(known, def);
+	if (same && count_triggers(src, def->name) == NTRIGGERS && triggers_current(src, def))
 		return 0;
-	ver++;
-	rc = record_schema(src, def, ver);
+	if (!same) { /* the same columns keep their version: only the triggers change */
+		ver++;
+		rc = record_schema(src, def, ver);
+	}
+	if (!rc && typed_images(def))
+		rc = widen_changelog(src, def->ncols);
 	if (rc)
 		return rc;
 	struct buf sql = BUF_INIT;
