@@ -31,6 +31,9 @@ int cmd_no_more_args(const char *cmd, int argc, char **argv, int first);
  * option from takes_value (NULL-terminated) given last lacks its value;
  * anything else is unexpected. */
 int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value);
+/* The "needs a value" error of cmd_bad_arg when arg is one of takes_value,
+ * else 0. */
+int cmd_missing_value(const char *cmd, const char *arg, const char *const *takes_value);
 /* Human output goes to stdout unless --json asked for the report there. */
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

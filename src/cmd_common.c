@@ -16,18 +16,23 @@ int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 
 int cmd_no_more_args(const char *cmd, int argc, char **argv, int first)
 {
-	if (first < argc)
-		return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'",
-			       cmd, argv[first], cmd);
-	return 0;
+	return first < argc ? cmd_bad_arg(cmd, argv[first], NULL) : 0;
 }
 
-int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value)
+int cmd_missing_value(const char *cmd, const char *arg, const char *const *takes_value)
 {
 	for (; takes_value && *takes_value; takes_value++)
 		if (strcmp(arg, *takes_value) == 0)
 			return err_set(CDC_EUSAGE, "%s %s: needs a value; see 'cdcpack %s --help'",
 				       cmd, arg, cmd);
+	return 0;
+}
+
+int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value)
+{
+	int rc = cmd_missing_value(cmd, arg, takes_value);
+	if (rc)
+		return rc;
 	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
 		       arg, cmd);
 }

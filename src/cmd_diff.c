@@ -46,19 +46,19 @@ static int parse_one(struct diff_args *a, int argc, char **argv, int *i)
 	} else if ((v = option("--out", argc, argv, i))) {
 		a->out = v;
 	} else if (argv[*i][0] == '-' && argv[*i][1]) {
+		/* option() took each of these unless it came last, without its value */
 		static const char *const takes_value[] = {"--table", "--format", "--out", NULL};
-		if (*i + 1 == argc)
-			return cmd_bad_arg("diff", argv[*i], takes_value);
-		return err_set(CDC_EUSAGE, "diff: unknown option '%s'; see 'cdcpack diff --help'",
-			       argv[*i]);
+		int rc = cmd_missing_value("diff", argv[*i], takes_value);
+		return rc ? rc
+			  : err_set(CDC_EUSAGE,
+				    "diff: unknown option '%s'; see 'cdcpack diff --help'",
+				    argv[*i]);
 	} else if (!a->url_a) {
 		a->url_a = argv[*i];
 	} else if (!a->url_b) {
 		a->url_b = argv[*i];
 	} else {
-		return err_set(CDC_EUSAGE,
-			       "diff: unexpected argument '%s'; see 'cdcpack diff --help'",
-			       argv[*i]);
+		return cmd_bad_arg("diff", argv[*i], NULL);
 	}
 	return 0;
 }
