@@ -82,19 +82,24 @@ void buf_adds(struct buf *b, const char *s)
 	buf_add(b, s, strlen(s));
 }
 
+size_t uint_digits(char out[20], unsigned long long u)
+{
+	size_t len = 1;
+	for (unsigned long long m = u; m >= 10; m /= 10)
+		len++;
+	for (size_t i = len; i-- > 0; u /= 10)
+		out[i] = (char)('0' + u % 10);
+	return len;
+}
+
 void buf_add_int(struct buf *b, long long n)
 {
-	char digits[24];
-	char *p = digits + sizeof(digits);
+	char digits[20];
+	if (n < 0)
+		buf_addc(b, '-');
 	/* Unsigned, so that LLONG_MIN negates without overflow. */
 	unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (n < 0)
-		*--p = '-';
-	buf_add(b, p, (size_t)(digits + sizeof(digits) - p));
+	buf_add(b, digits, uint_digits(digits, u));
 }
 
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap)

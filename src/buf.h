@@ -30,6 +30,8 @@ static inline void buf_addc(struct buf *b, char c)
 }
 /* The decimal spelling of n, as "%lld" prints it, without printf's cost. */
 void buf_add_int(struct buf *b, long long n);
+/* The decimal digits of u into out (not NUL-terminated); returns how many. */
+size_t uint_digits(char out[20], unsigned long long u);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
 void buf_reset(struct buf *b);

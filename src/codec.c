@@ -57,6 +57,28 @@ int base64_decode(struct buf *out, const char *p, size_t n)
 	return 0;
 }
 
+/* n/10^k with n < 10^15 the one that equals a, k as small as can be. */
+static bool find_short_decimal(double a, long long *n, int *k)
+{
+	static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
+	for (int i = 0; i < (int)(sizeof(pow10) / sizeof(pow10[0])); i++) {
+		double scaled = a * pow10[i];
+		if (scaled >= 1e15)
+			return false;
+		long long m = (long long)(scaled + 0.5);
+		/* m < 2^53 and 10^i are exact: the division rounds the decimal
+		 * m/10^i exactly as strtod would. */
+		if ((double)m / pow10[i] != a)
+			continue;
+		for (; i > 0 && m % 10 == 0; i--)
+			m /= 10;
+		*n = m;
+		*k = i;
+		return true;
+	}
+	return false;
+}
+
 /* The common case, fast: |r| in [1e-4, 1e15) equal to a decimal of at most
  * 15 significant digits and 6 decimals (prices, amounts, 1.25). That
  * decimal, with the fewest decimals, is exactly what "%.15g" prints (15-digit
@@ -64,50 +86,32 @@ int base64_decode(struct buf *out, const char *p, size_t n)
  * r is the nearest), without printf's and strtod's cost. */
 static bool format_short_decimal(char out[40], double r)
 {
-	static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
 	double a = r < 0 ? -r : r;
-	if (!(a >= 1e-4 && a < 1e15))
+	long long n;
+	int k;
+	if (!(a >= 1e-4 && a < 1e15) || !find_short_decimal(a, &n, &k))
 		return false;
-	for (int k = 0; k < (int)(sizeof(pow10) / sizeof(pow10[0])); k++) {
-		double scaled = a * pow10[k];
-		if (scaled >= 1e15)
-			return false;
-		long long n = (long long)(scaled + 0.5);
-		/* n < 2^53 and 10^k are exact: the division rounds the decimal
-		 * n/10^k exactly as strtod would. */
-		if ((double)n / pow10[k] != a)
-			continue;
-		for (; k > 0 && n % 10 == 0; k--)
-			n /= 10;
-		char digits[24];
-		int len = 0;
-		for (long long m = n; m; m /= 10) /* n >= 1: a >= 1e-4 */
-			len++;
-		for (int i = len; i-- > 0; n /= 10)
-			digits[i] = (char)('0' + n % 10);
-		char *o = out;
-		if (r < 0)
-			*o++ = '-';
-		if (len <= k) { /* 0.000123 */
-			*o++ = '0';
-			*o++ = '.';
-			for (int z = 0; z < k - len; z++)
-				*o++ = '0';
-			memcpy(o, digits, (size_t)len);
-			o += len;
-		} else {
-			memcpy(o, digits, (size_t)(len - k));
-			o += len - k;
-			*o++ = '.';
-			if (k == 0)
-				*o++ = '0'; /* "1.0", as below */
-			memcpy(o, digits + len - k, (size_t)k);
-			o += k;
-		}
-		*o = '\0';
-		return true;
+	char digits[20];
+	int len = (int)uint_digits(digits, (unsigned long long)n);
+	char *o = out;
+	if (r < 0)
+		*o++ = '-';
+	if (len <= k) { /* 0.000123 */
+		*o++ = '0';
+		*o++ = '.';
+		memset(o, '0', (size_t)(k - len));
+		o += k - len;
+	} else {
+		memcpy(o, digits, (size_t)(len - k));
+		o += len - k;
+		*o++ = '.';
+		if (k == 0)
+			*o++ = '0'; /* "1.0", as below */
 	}
-	return false;
+	int frac = len < k ? len : k; /* digits of n that follow the point */
+	memcpy(o, digits + len - frac, (size_t)frac);
+	o[frac] = '\0';
+	return true;
 }
 
 void format_real(char out[40], double r)
