@@ -385,7 +385,7 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 	if (rc)
 		return rc;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT seq, strftime('%Y-%m-%dT%H:%M:%fZ', ts), op, tbl, ver, old, new");
+	buf_adds(&sql, "SELECT seq, " SQLITE_ISO_TIME("ts") ", op, tbl, ver, old, new");
 	for (size_t k = 1; k <= cr.width; k++)
 		buf_addf(&sql, ", o%zu, n%zu", k, k);
 	buf_adds(&sql, " FROM ");

@@ -249,13 +249,12 @@ int sqlite_replica_delete(struct source *src, const struct table_def *def, const
 
 static int ensure_applied_table(struct source *src)
 {
-	return sqlite_exec(
-		src,
-		"CREATE TABLE IF NOT EXISTS cdcpack_applied(source TEXT NOT NULL,"
-		" seq INTEGER NOT NULL, batch_id TEXT NOT NULL, created TEXT,"
-		" applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
-		" PRIMARY KEY(source, seq))",
-		"create cdcpack_applied");
+	return sqlite_exec(src,
+			   "CREATE TABLE IF NOT EXISTS cdcpack_applied(source TEXT NOT NULL,"
+			   " seq INTEGER NOT NULL, batch_id TEXT NOT NULL, created TEXT,"
+			   " applied_at TEXT NOT NULL DEFAULT (" SQLITE_ISO_NOW "),"
+			   " PRIMARY KEY(source, seq))",
+			   "create cdcpack_applied");
 }
 
 int sqlite_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,

@@ -213,7 +213,7 @@ static int create_own_tables(struct source *src)
 	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	sql_add_ident(&sql, src->schema_table, '"');
 	buf_adds(&sql, "(tbl TEXT NOT NULL, ver INTEGER NOT NULL, columns TEXT NOT NULL,"
-		       " created TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),"
+		       " created TEXT NOT NULL DEFAULT (" SQLITE_ISO_NOW "),"
 		       " PRIMARY KEY(tbl, ver));\n");
 	int rc = sqlite_exec(src, sql.data, "create changelog");
 	buf_free(&sql);
@@ -379,7 +379,7 @@ static void count_pending(struct source *src, const char *table, struct trigger_
 	if (!sqlite_table_exists(src, src->changelog))
 		return;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT count(*), strftime('%Y-%m-%dT%H:%M:%fZ', min(ts)) FROM ");
+	buf_adds(&sql, "SELECT count(*), " SQLITE_ISO_TIME("min(ts)") " FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, " WHERE tbl=?");
 	sqlite3_stmt *st;

@@ -9,4 +9,9 @@ void sql_add_ident(struct buf *b, const char *name, char quote);
 /* 'text' with embedded ' doubled. */
 void sql_add_literal(struct buf *b, const char *text);
 
+/* SQLite: the time expr (text, or a julian day) as 2026-11-24T10:11:12.345Z,
+ * the one spelling of times in cdcpack's tables, reports and change files. */
+#define SQLITE_ISO_TIME(expr) "strftime('%Y-%m-%dT%H:%M:%fZ', " expr ")"
+#define SQLITE_ISO_NOW SQLITE_ISO_TIME("'now'")
+
 #endif

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "sqlutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,10 +242,8 @@ int state_set(struct state *st, int64_t seq, enum batch_state to)
 	static const char *const sql[] = {
 		"UPDATE batches SET state=0 WHERE seq=?",
 		"UPDATE batches SET state=1 WHERE seq=?",
-		"UPDATE batches SET state=2, published_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') "
-		"WHERE seq=?",
-		"UPDATE batches SET state=3, acked_at=strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE "
-		"seq=?",
+		"UPDATE batches SET state=2, published_at=" SQLITE_ISO_NOW " WHERE seq=?",
+		"UPDATE batches SET state=3, acked_at=" SQLITE_ISO_NOW " WHERE seq=?",
 	};
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db, sql[to], -1, &q, NULL))
