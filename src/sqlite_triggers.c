@@ -62,16 +62,19 @@ static void add_text_image(struct buf *sql, const struct table_def *def, const c
 	}
 }
 
-/* , o1, o2 ... (prefix 'o') or , NEW."a", NEW."b" ... (row given) */
-static void add_typed_image(struct buf *sql, const struct table_def *def, char prefix,
-			    const char *row)
+/* , o1, o2 ... : the changelog columns of an image (prefix 'o' or 'n') */
+static void add_image_columns(struct buf *sql, const struct table_def *def, char prefix)
+{
+	for (size_t i = 0; i < def->ncols; i++)
+		buf_addf(sql, ", %c%zu", prefix, i + 1);
+}
+
+/* , NEW."a", NEW."b" ... : the values of an image */
+static void add_image_values(struct buf *sql, const struct table_def *def, const char *row)
 {
 	for (size_t i = 0; i < def->ncols; i++) {
 		buf_adds(sql, ", ");
-		if (row)
-			add_field(sql, def, i, row);
-		else
-			buf_addf(sql, "%c%zu", prefix, i + 1);
+		add_field(sql, def, i, row);
 	}
 }
 
@@ -85,38 +88,35 @@ static void add_same_key(struct buf *sql, const struct table_def *def)
 		if (!first)
 			buf_adds(sql, " AND ");
 		first = false;
-		if (def->rowid_key && i == 0) {
-			buf_adds(sql, "OLD.rowid IS NEW.rowid");
-			continue;
-		}
-		buf_adds(sql, "OLD.");
-		sql_add_ident(sql, def->cols[i].name, '"');
-		buf_adds(sql, " IS NEW.");
-		sql_add_ident(sql, def->cols[i].name, '"');
+		add_field(sql, def, i, "OLD");
+		buf_adds(sql, " IS ");
+		add_field(sql, def, i, "NEW");
 	}
 }
 
-static void add_log_insert(struct buf *sql, const struct source *src, const struct table_def *def,
-			   int64_t ver, char op, bool with_old, bool with_new)
+/* (op, tbl, ver, o1.., n1..) VALUES('U', 't', 2, OLD.., NEW..) */
+static void add_typed_row(struct buf *sql, const struct table_def *def, int64_t ver, char op,
+			  bool with_old, bool with_new)
 {
-	buf_adds(sql, "INSERT INTO ");
-	sql_add_ident(sql, src->changelog, '"');
-	if (typed_images(def)) {
-		buf_adds(sql, "(op, tbl, ver");
-		if (with_old)
-			add_typed_image(sql, def, 'o', NULL);
-		if (with_new)
-			add_typed_image(sql, def, 'n', NULL);
-		buf_addf(sql, ") VALUES('%c', ", op);
-		sql_add_literal(sql, def->name);
-		buf_addf(sql, ", %lld", (long long)ver);
-		if (with_old)
-			add_typed_image(sql, def, 0, "OLD");
-		if (with_new)
-			add_typed_image(sql, def, 0, "NEW");
-		buf_adds(sql, ");");
-		return;
-	}
+	buf_adds(sql, "(op, tbl, ver");
+	if (with_old)
+		add_image_columns(sql, def, 'o');
+	if (with_new)
+		add_image_columns(sql, def, 'n');
+	buf_addf(sql, ") VALUES('%c', ", op);
+	sql_add_literal(sql, def->name);
+	buf_addf(sql, ", %lld", (long long)ver);
+	if (with_old)
+		add_image_values(sql, def, "OLD");
+	if (with_new)
+		add_image_values(sql, def, "NEW");
+	buf_adds(sql, ");");
+}
+
+/* (op, tbl, ver, old, new) VALUES('U', 't', 2, quote(OLD..)||.., quote(NEW..)||..) */
+static void add_text_row(struct buf *sql, const struct table_def *def, int64_t ver, char op,
+			 bool with_old, bool with_new)
+{
 	buf_addf(sql, "(op, tbl, ver, old, new) VALUES('%c', ", op);
 	sql_add_literal(sql, def->name);
 	buf_addf(sql, ", %lld, ", (long long)ver);
@@ -130,6 +130,17 @@ static void add_log_insert(struct buf *sql, const struct source *src, const stru
 	else
 		buf_adds(sql, "NULL");
 	buf_adds(sql, ");");
+}
+
+static void add_log_insert(struct buf *sql, const struct source *src, const struct table_def *def,
+			   int64_t ver, char op, bool with_old, bool with_new)
+{
+	buf_adds(sql, "INSERT INTO ");
+	sql_add_ident(sql, src->changelog, '"');
+	if (typed_images(def))
+		add_typed_row(sql, def, ver, op, with_old, with_new);
+	else
+		add_text_row(sql, def, ver, op, with_old, with_new);
 }
 
 static void add_trigger(struct buf *sql, const struct source *src, const struct table_def *def,
