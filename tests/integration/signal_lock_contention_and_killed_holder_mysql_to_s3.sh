@@ -51,7 +51,4 @@ echo "the run after the killed loop recovered $(jq .recovered "$T/last.out") bat
 
 cm_writer_stop
 echo "the writer played $CM_WRITER_STEPS steps"
-: >"$CM_DIR/before.sha"
-run_until_idle 30
-cm_check_unchanged "$CM_DIR/before.sha"
-cm_check_all
+cm_rerun_and_check 30

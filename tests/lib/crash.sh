@@ -298,6 +298,22 @@ cm_check_unchanged() {
 		fail "an object published before the rerun changed: $(cat "$CM_DIR/sha.err")"
 }
 
+# cm_rerun_and_check MAX_RUNS [SUMS]: runs until idle (at most MAX_RUNS
+# runs); then no object published before changed (file: the objects SUMS,
+# from cm_published_sums, lists -- none when not given; S3: the server's log)
+# and cm_check_all.
+cm_rerun_and_check() {
+	local sums=$CM_DIR/before.sha
+	if [[ -n ${2:-} ]]; then
+		sums=$2
+	else
+		: >"$sums"
+	fi
+	run_until_idle "$1"
+	cm_check_unchanged "$sums"
+	cm_check_all
+}
+
 # cm_check_no_temp: nothing is left under the temp prefix: no file at all
 # (hidden side files included) in the bucket dir, or, for S3, in the mirror
 # cm_fetch made with the AWS CLI (which lists the whole prefix); no
@@ -516,9 +532,7 @@ cm_crash_scenario() {
 	done
 	cm_writer_stop
 	echo "$point: the writer played $CM_WRITER_STEPS steps"
-	run_until_idle
-	cm_check_unchanged "$CM_DIR/before.sha"
-	cm_check_all
+	cm_rerun_and_check 10 "$CM_DIR/before.sha"
 }
 
 CM_POINTS=(after-capture after-stage mid-upload after-upload after-publish after-ack)
@@ -649,11 +663,8 @@ cm_random_kills_scenario() {
 	echo "the writer played $CM_WRITER_STEPS steps"
 	echo "the killed runs logged: $(grep -oE '(recovering|batch (staged|uploaded|published|acknowledged)) ' \
 		"$CM_DIR/runs.log" | sort | uniq -c | tr -s ' \n' ' ')"
-	: >"$CM_DIR/before.sha"
-	run_until_idle 30
+	cm_rerun_and_check 30
 	assert_eq 0 "$(cm_changelog_count)" "changelog rows left after the runs"
-	cm_check_unchanged "$CM_DIR/before.sha"
-	cm_check_all
 	echo "random kills: $kills kills survived in $tries runs (seed $seed)"
 	((kills >= max / 2)) || fail "only $kills of $max kills landed: the runs ended too fast to test anything"
 }
@@ -698,10 +709,7 @@ cm_sigterm_scenario() {
 	done
 	cm_writer_stop
 	echo "the writer played $CM_WRITER_STEPS steps"
-	: >"$CM_DIR/before.sha"
-	run_until_idle 30
-	cm_check_unchanged "$CM_DIR/before.sha"
-	cm_check_all
+	cm_rerun_and_check 30
 }
 
 # cm_catches_sigterm PID: PID has a handler for SIGTERM (SigCgt of
@@ -737,10 +745,7 @@ cm_sigterm_at_start_scenario() {
 	cdc --json status
 	assert_eq 0 "$(jq '.batches.staged + .batches.uploaded + .batches.published' "$T/last.out")" \
 		"unfinished batches after SIGTERM at start"
-	: >"$CM_DIR/before.sha"
-	run_until_idle
-	cm_check_unchanged "$CM_DIR/before.sha"
-	cm_check_all
+	cm_rerun_and_check 10
 }
 
 # cm_sigterm_held_scenario POINT...: for each POINT in turn, new changes,
@@ -769,8 +774,5 @@ cm_sigterm_held_scenario() {
 		cm_expect_recovered 1 "batches the run after SIGTERM held at $point recovered"
 		echo "SIGTERM held at $point: exit 0, its batch finished by the next run"
 	done
-	: >"$CM_DIR/before.sha"
-	run_until_idle
-	cm_check_unchanged "$CM_DIR/before.sha"
-	cm_check_all
+	cm_rerun_and_check 10
 }
