@@ -35,18 +35,6 @@ int sqlite_prepare(struct source *src, const char *sql, sqlite3_stmt **out)
 	return 0;
 }
 
-bool sqlite_table_exists(struct source *src, const char *name)
-{
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(src->db, "SELECT 1 FROM sqlite_schema WHERE type='table' AND name=?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
-
 static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
 {
 	const char *path = url + strlen("sqlite:");
@@ -103,6 +91,9 @@ static void sqlite_close(struct source *src)
 		free(src->cache[i].sql);
 	}
 	free_schema(src);
+	sqlite_catalog_free(src->catalog);
+	sqlite3_finalize(src->version_stmt);
+	sqlite_pending_free(src);
 	sqlite3_close(src->db);
 	free(src->path);
 	free(src->changelog);
@@ -223,17 +214,53 @@ static int add_schema_row(struct source *src, const char *table, int64_t ver, co
 	return 0;
 }
 
+/* What identifies the schema table's content: rows are only ever added, so
+ * its max(rowid) moves with each new version; dropping and re-creating it
+ * moves the schema version. */
+static int schema_stamp(struct source *src, int64_t stamp[2])
+{
+	stamp[1] = 0;
+	int rc = sqlite_schema_version(src, &stamp[0]);
+	if (rc || !sqlite_table_exists(src, src->schema_table))
+		return rc;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	sqlite3_stmt *st;
+	rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		stamp[1] = sqlite3_column_int64(st, 0);
+	else
+		rc = sqlite_fail(src, "read trigger schema");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 int sqlite_load_schema(struct source *src)
 {
-	free_schema(src);
-	if (!sqlite_table_exists(src, src->schema_table))
+	int64_t stamp[2];
+	int rc = schema_stamp(src, stamp);
+	if (rc)
+		return rc;
+	if (src->schema_loaded && stamp[0] == src->schema_stamp[0] &&
+	    stamp[1] == src->schema_stamp[1])
 		return 0;
+	free_schema(src);
+	src->schema_loaded = false;
+	if (!sqlite_table_exists(src, src->schema_table)) {
+		memcpy(src->schema_stamp, stamp, sizeof(stamp));
+		src->schema_loaded = true;
+		return 0;
+	}
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SELECT tbl, ver, columns FROM ");
 	sql_add_ident(&sql, src->schema_table, '"');
 	buf_adds(&sql, " ORDER BY tbl, ver");
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, sql.data, &st);
+	rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
 		return rc;
@@ -247,13 +274,59 @@ int sqlite_load_schema(struct source *src)
 	else if (rc > 0)
 		rc = sqlite_fail(src, "read trigger schema");
 	sqlite3_finalize(st);
+	if (!rc) {
+		memcpy(src->schema_stamp, stamp, sizeof(stamp));
+		src->schema_loaded = true;
+	}
 	return rc;
+}
+
+void sqlite_schema_note(struct source *src, const char *table, int64_t ver, const char *json)
+{
+	if (!src->schema_loaded)
+		return;
+	if (add_schema_row(src, table, ver, json)) {
+		src->schema_loaded = false;
+		return;
+	}
+	struct sqlite_schema_entry added = src->schema[src->nschema - 1];
+	size_t at = src->nschema - 1;
+	while (at > 0 &&
+	       (strcmp(src->schema[at - 1].table, table) > 0 ||
+		(strcmp(src->schema[at - 1].table, table) == 0 && src->schema[at - 1].ver > ver))) {
+		src->schema[at] = src->schema[at - 1];
+		at--;
+	}
+	src->schema[at] = added;
+	sqlite_schema_restamp(src);
+}
+
+void sqlite_schema_restamp(struct source *src)
+{
+	if (src->schema_loaded && schema_stamp(src, src->schema_stamp))
+		src->schema_loaded = false;
+}
+
+/* The first entry of table in src->schema (sorted by table, then version),
+ * or src->nschema. */
+static size_t schema_first(const struct source *src, const char *table)
+{
+	size_t lo = 0, hi = src->nschema;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(src->schema[mid].table, table) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static const struct table_def *find_schema(struct source *src, const char *table, int64_t ver)
 {
-	for (size_t i = 0; i < src->nschema; i++)
-		if (src->schema[i].ver == ver && strcmp(src->schema[i].table, table) == 0)
+	for (size_t i = schema_first(src, table);
+	     i < src->nschema && strcmp(src->schema[i].table, table) == 0; i++)
+		if (src->schema[i].ver == ver)
 			return src->schema[i].def;
 	return NULL;
 }
@@ -262,8 +335,9 @@ const struct table_def *sqlite_latest_schema(struct source *src, const char *tab
 {
 	const struct table_def *best = NULL;
 	*ver = 0;
-	for (size_t i = 0; i < src->nschema; i++) {
-		if (strcmp(src->schema[i].table, table) == 0 && src->schema[i].ver > *ver) {
+	for (size_t i = schema_first(src, table);
+	     i < src->nschema && strcmp(src->schema[i].table, table) == 0; i++) {
+		if (src->schema[i].ver > *ver) {
 			*ver = src->schema[i].ver;
 			best = src->schema[i].def;
 		}

@@ -23,6 +23,15 @@ struct sqlite_stmt_cache {
 
 #define SQLITE_STMT_CACHE 16
 
+struct sqlite_catalog;
+
+/* Pending changelog rows of one table, read for all tables in one query. */
+struct sqlite_pending {
+	char *table;
+	int64_t count;
+	char *oldest; /* ISO time of the oldest */
+};
+
 /* Owns db, strings, schema cache and statement cache; sqlite_source_ops.close frees all. */
 struct source {
 	sqlite3 *db;
@@ -30,8 +39,15 @@ struct source {
 	char *changelog;    /* changelog table */
 	char *schema_table; /* <changelog>_schema: column lists by trigger version */
 	bool in_read;
-	struct sqlite_schema_entry *schema;
+	struct sqlite_schema_entry *schema; /* sorted by (table, ver) */
 	size_t nschema;
+	int64_t schema_stamp[2]; /* schema_version, max(rowid) of schema_table when read */
+	bool schema_loaded;
+	struct sqlite_catalog *catalog; /* sqlite_catalog.c */
+	sqlite3_stmt *version_stmt;	/* PRAGMA schema_version, prepared once */
+	struct sqlite_pending *pending; /* count_pending's cache, NULL until read */
+	size_t npending;
+	int64_t pending_stamp; /* sqlite3_total_changes64 when read */
 	struct sqlite_stmt_cache cache[SQLITE_STMT_CACHE];
 	size_t cache_next;
 };
@@ -41,9 +57,28 @@ int sqlite_exec(struct source *src, const char *sql, const char *what);
 int sqlite_prepare(struct source *src, const char *sql, sqlite3_stmt **out);
 /* A runtime error carrying SQLite's message. */
 int sqlite_fail(struct source *src, const char *what);
+/* sqlite_catalog.c: from one read of sqlite_schema per schema version. */
 bool sqlite_table_exists(struct source *src, const char *name);
-/* Loads the schema table into src->schema (empty when it does not exist). */
+/* 1 when a trigger of that name exists (with whether it quote()s its
+ * images in *text_images, if not NULL), else 0. */
+int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_images);
+int sqlite_schema_version(struct source *src, int64_t *version);
+void sqlite_catalog_free(struct sqlite_catalog *cat);
+/* After this connection, holding the write lock, created (present) or
+ * dropped the named triggers and nothing else: updates the catalogue. */
+void sqlite_catalog_note_triggers(struct source *src, char *const *names, size_t n, bool present,
+				  bool text_images);
+/* Loads the schema table into src->schema (empty when it does not exist),
+ * unless what was loaded is still current: versions are only ever added,
+ * so the schema version and the table's max(rowid) tell. */
 int sqlite_load_schema(struct source *src);
+/* This connection, holding the write lock, recorded table's version ver
+ * (its column list as json): adds it to what sqlite_load_schema loaded,
+ * so that installing triggers on N tables does not read the table N times. */
+void sqlite_schema_note(struct source *src, const char *table, int64_t ver, const char *json);
+/* After this connection's own DDL under the write lock, which changed no
+ * recorded version: what was loaded stays current. */
+void sqlite_schema_restamp(struct source *src);
 /* The latest recorded version for table, or NULL with *ver = 0. */
 const struct table_def *sqlite_latest_schema(struct source *src, const char *table, int64_t *ver);
 
@@ -57,6 +92,7 @@ int sqlite_image_width(struct source *src, size_t *width);
 int sqlite_triggers_install(struct source *src, const struct table_def *def);
 int sqlite_triggers_remove(struct source *src, const char *table);
 int sqlite_drop_changelog(struct source *src);
+void sqlite_pending_free(struct source *src);
 int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			   struct trigger_status *out);
 

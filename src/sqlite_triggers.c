@@ -190,20 +190,12 @@ static void add_drop_triggers(struct buf *sql, const struct source *src, const c
 
 static int count_triggers(struct source *src, const char *table)
 {
-	sqlite3_stmt *st;
-	if (sqlite_prepare(
-		    src, "SELECT count(*) FROM sqlite_schema WHERE type='trigger' AND name=?", &st))
-		return -1;
 	int found = 0;
 	for (int i = 0; i < NTRIGGERS; i++) {
 		char *name = trigger_name(src, table, i);
-		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			found += sqlite3_column_int(st, 0);
-		sqlite3_reset(st);
+		found += sqlite_trigger_lookup(src, name, NULL);
 		free(name);
 	}
-	sqlite3_finalize(st);
 	return found;
 }
 
@@ -276,19 +268,11 @@ static int widen_changelog(struct source *src, size_t ncols)
  * triggers made by an earlier one (quote()d text) are rebuilt. */
 static bool triggers_current(struct source *src, const struct table_def *def)
 {
-	sqlite3_stmt *st;
-	if (sqlite_prepare(src, "SELECT sql FROM sqlite_schema WHERE type='trigger' AND name=?",
-			   &st))
-		return false;
 	char *name = trigger_name(src, def->name, 0);
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+	bool text_images = false;
+	bool current =
+		sqlite_trigger_lookup(src, name, &text_images) && !text_images == typed_images(def);
 	free(name);
-	bool current = false;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *sql = (const char *)sqlite3_column_text(st, 0);
-		current = sql && (strstr(sql, "quote(") == NULL) == typed_images(def);
-	}
-	sqlite3_finalize(st);
 	return current;
 }
 
@@ -313,8 +297,22 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 			rc = sqlite_fail(src, "record trigger schema");
 		sqlite3_finalize(st);
 	}
+	if (!rc)
+		sqlite_schema_note(src, def->name, ver, text);
 	free(text);
 	return rc;
+}
+
+/* Tells the catalogue what our DDL did to table's triggers. */
+static void note_triggers(struct source *src, const char *table, bool present, bool text_images)
+{
+	char *names[NTRIGGERS];
+	for (int i = 0; i < NTRIGGERS; i++)
+		names[i] = trigger_name(src, table, i);
+	sqlite_catalog_note_triggers(src, names, NTRIGGERS, present, text_images);
+	sqlite_schema_restamp(src);
+	for (int i = 0; i < NTRIGGERS; i++)
+		free(names[i]);
 }
 
 static int install_locked(struct source *src, const struct table_def *def)
@@ -343,6 +341,8 @@ static int install_locked(struct source *src, const struct table_def *def)
 		add_trigger(&sql, src, def, ver, i);
 	rc = sqlite_exec(src, sql.data, "create triggers");
 	buf_free(&sql);
+	if (!rc)
+		note_triggers(src, def->name, true, !typed_images(def));
 	if (!rc)
 		log_info("triggers installed table=%s version=%lld columns=%zu%s", def->name,
 			 (long long)ver, def->ncols, def->rowid_key ? " key=rowid" : "");
@@ -383,28 +383,79 @@ int sqlite_drop_changelog(struct source *src)
 	return rc;
 }
 
-/* Pending changes of table and the time of the oldest (for lag). */
+void sqlite_pending_free(struct source *src)
+{
+	for (size_t i = 0; i < src->npending; i++) {
+		free(src->pending[i].table);
+		free(src->pending[i].oldest);
+	}
+	free(src->pending);
+	src->pending = NULL;
+	src->npending = 0;
+}
+
+/* Pending changes of every table, in one pass over the changelog (it has
+ * no index on tbl: a count per table would read it once per table). */
+static int read_pending(struct source *src)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT tbl, count(*), " SQLITE_ISO_TIME("min(ts)") " FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " GROUP BY tbl ORDER BY tbl");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	size_t cap = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (src->npending == cap) {
+			cap = cap ? 2 * cap : 16;
+			src->pending = xrealloc(src->pending, cap * sizeof(*src->pending));
+		}
+		const char *ts = (const char *)sqlite3_column_text(st, 2);
+		src->pending[src->npending++] =
+			(struct sqlite_pending){xstrdup((const char *)sqlite3_column_text(st, 0)),
+						sqlite3_column_int64(st, 1), xstrdup(ts ? ts : "")};
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "count pending changes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int pending_cmp(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct sqlite_pending *)entry)->table);
+}
+
+/* Pending changes of table and the time of the oldest (for lag), from the
+ * counts read once per source handle and again after this connection
+ * wrote (an acknowledgement deletes rows). */
 static void count_pending(struct source *src, const char *table, struct trigger_status *out)
 {
 	out->pending = 0;
 	if (!sqlite_table_exists(src, src->changelog))
 		return;
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT count(*), " SQLITE_ISO_TIME("min(ts)") " FROM ");
-	sql_add_ident(&sql, src->changelog, '"');
-	buf_adds(&sql, " WHERE tbl=?");
-	sqlite3_stmt *st;
-	out->pending = -1;
-	if (!sqlite_prepare(src, sql.data, &st)) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			out->pending = sqlite3_column_int64(st, 0);
-			const char *ts = (const char *)sqlite3_column_text(st, 1);
-			snprintf(out->oldest, sizeof(out->oldest), "%s", ts ? ts : "");
+	int64_t stamp = sqlite3_total_changes64(src->db);
+	if (!src->pending || src->pending_stamp != stamp) {
+		sqlite_pending_free(src);
+		if (read_pending(src)) {
+			sqlite_pending_free(src);
+			out->pending = -1;
+			return;
 		}
-		sqlite3_finalize(st);
+		/* an empty result still counts as read */
+		if (!src->pending)
+			src->pending = xcalloc(1, sizeof(*src->pending));
+		src->pending_stamp = stamp;
 	}
-	buf_free(&sql);
+	const struct sqlite_pending *p =
+		src->npending ? bsearch(table, src->pending, src->npending, sizeof(*p), pending_cmp)
+			      : NULL;
+	if (p) {
+		out->pending = p->count;
+		snprintf(out->oldest, sizeof(out->oldest), "%s", p->oldest);
+	}
 }
 
 /* REPLACE deletes rows that conflict on any unique index; with
