@@ -262,8 +262,11 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	memset(res, 0, sizeof(*res));
 	res->applied = json_array();
 	struct applier a = {.cfg = cfg};
-	struct source_options opt = {
-		.changelog = cfg->changelog, .password_file = cfg->password_file, .create = true};
+	/* The replica's own credentials: the source's never leave for it. */
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = o->password_file,
+				     .password_env = REPLICA_PASSWORD_ENV,
+				     .create = true};
 	int rc = target_open(&a.tops, &a.tgt, cfg);
 	if (!rc)
 		rc = source_open(&a.rops, &a.replica, o->to_url, &opt);

@@ -25,6 +25,7 @@ void published_free(struct published *v, size_t n);
 
 struct apply_options {
 	const char *to_url;
+	const char *password_file; /* the replica's (mysql), else CDCPACK_REPLICA_PASSWORD */
 	bool has_until;
 	struct moment until;
 };

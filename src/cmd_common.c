@@ -37,6 +37,13 @@ int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value
 		       arg, cmd);
 }
 
+int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url)
+{
+	if (!file || !url || strncmp(url, "mysql://", 8) == 0)
+		return 0;
+	return err_set(CDC_EUSAGE, "%s %s: only a mysql:// URL takes a password", cmd, opt);
+}
+
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	/* With --json, stdout carries only the report. */

@@ -1,4 +1,4 @@
-/* cdcpack verify --against URL */
+/* cdcpack verify --against URL [--password-file FILE] */
 #include "cmd.h"
 #include "compare.h"
 #include "err.h"
@@ -7,22 +7,28 @@
 
 static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *against = NULL;
+	const char *against = NULL, *password_file = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
 			against = argv[++i];
+		else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
+			password_file = argv[++i];
 		else {
-			static const char *const takes_value[] = {"--against", NULL};
+			static const char *const takes_value[] = {"--against", "--password-file",
+								  NULL};
 			return cmd_bad_arg("verify", argv[i], takes_value);
 		}
 	}
 	if (!against)
 		return err_set(CDC_EUSAGE, "verify: --against URL is required");
+	int rc = cmd_check_password_file("verify", "--password-file", password_file, against);
+	if (rc)
+		return rc;
 	struct config cfg;
-	int rc = cmd_load_config(ctx, &cfg);
+	rc = cmd_load_config(ctx, &cfg);
 	struct compare_result res = {0};
 	if (!rc)
-		rc = compare_run(&cfg, against, &res);
+		rc = compare_run(&cfg, against, password_file, &res);
 	if (rc == 0 || rc == CDC_EDIFF) {
 		size_t i;
 		json_t *t;
@@ -52,9 +58,14 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.usage = "--against URL",
+	.usage = "--against URL [--password-file FILE]",
 	.summary = "compare the source with a replica, table by table, row by row",
 	.help = "\n"
+		"  --against URL         the replica: sqlite:PATH or mysql://...\n"
+		"  --password-file FILE  the mysql:// replica user's password (the file), else\n"
+		"                        CDCPACK_REPLICA_PASSWORD; the source's is never sent "
+		"there\n"
+		"\n"
 		"Exit 0 when every captured table holds the same rows, 1 when they differ\n"
 		"(-v names each differing key), 2 or 3 on errors.\n"
 		"\nExample:\n"

@@ -50,7 +50,8 @@ static json_t *verify_tables(const json_t *tables)
 	return out;
 }
 
-int compare_run(const struct config *cfg, const char *against, struct compare_result *res)
+int compare_run(const struct config *cfg, const char *against, const char *password_file,
+		struct compare_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	struct dbdiff_side a = {0}, b = {0};
@@ -59,10 +60,14 @@ int compare_run(const struct config *cfg, const char *against, struct compare_re
 	struct source_options opt = {.changelog = cfg->changelog,
 				     .password_file = cfg->password_file,
 				     .read_only = true};
+	struct source_options replica_opt = {.changelog = cfg->changelog,
+					     .password_file = password_file,
+					     .password_env = REPLICA_PASSWORD_ENV,
+					     .read_only = true};
 	struct dbdiff_sink sink = {.row = log_get_level() >= LOG_DEBUG ? note_row : NULL};
 	int rc = dbdiff_open(&a, cfg->source_url, &opt);
 	if (!rc)
-		rc = dbdiff_open(&b, against, &opt);
+		rc = dbdiff_open(&b, against, &replica_opt);
 	b.extra_columns_ok = true;
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, a.ops, a.db, &tables);

@@ -14,8 +14,11 @@ struct compare_result {
 	json_t *tables;
 };
 
-/* 0 when equal, CDC_EDIFF when rows differ, or an error. */
-int compare_run(const struct config *cfg, const char *against, struct compare_result *res);
+/* 0 when equal, CDC_EDIFF when rows differ, or an error. The replica
+ * (against) is opened with its own credentials: password_file, else
+ * CDCPACK_REPLICA_PASSWORD; the source's go to the source only. */
+int compare_run(const struct config *cfg, const char *against, const char *password_file,
+		struct compare_result *res);
 void compare_result_free(struct compare_result *res);
 
 #endif
