@@ -46,7 +46,7 @@ static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
 	struct apply_result res = {0};
 	if (!rc)
 		rc = apply_run(&cfg, &o, &res);
-	json_object_set_new(ctx->report, "replica", json_string(o.to_url));
+	json_object_set_new(ctx->report, "replica", cmd_url_json(o.to_url));
 	json_object_set_new(ctx->report, "batches", json_integer(res.batches));
 	json_object_set_new(ctx->report, "rows", json_integer(res.rows));
 	json_object_set_new(ctx->report, "last_seq", json_integer(res.last_seq));

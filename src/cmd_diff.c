@@ -4,6 +4,7 @@
 #include "diff_output.h"
 #include "err.h"
 #include "log.h"
+#include "redact.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -104,10 +105,19 @@ static int open_sides(const struct diff_args *args, struct dbdiff_side *a, struc
 				       .password_file = args->password_file_b,
 				       .password_env = DIFF_B_PASSWORD_ENV};
 	int rc = dbdiff_open(a, args->url_a, &opt_a);
-	if (rc)
-		return err_prefix(rc, "A (%s)", args->url_a);
-	rc = dbdiff_open(b, args->url_b, &opt_b);
-	return rc ? err_prefix(rc, "B (%s)", args->url_b) : 0;
+	const char *side = "A";
+	const char *url = args->url_a;
+	if (!rc) {
+		rc = dbdiff_open(b, args->url_b, &opt_b);
+		side = "B";
+		url = args->url_b;
+	}
+	if (rc) {
+		char *shown = url_redact(url);
+		rc = err_prefix(rc, "%s (%s)", side, shown);
+		free(shown);
+	}
+	return rc;
 }
 
 /* Where rows go: stdout, a file, or (csv) a directory of files. */
@@ -238,8 +248,8 @@ static int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = parse_args(&args, ctx, argc, argv);
 	if (!rc)
 		rc = run_diff(ctx, &args, &res);
-	json_object_set_new(ctx->report, "a", args.url_a ? json_string(args.url_a) : json_null());
-	json_object_set_new(ctx->report, "b", args.url_b ? json_string(args.url_b) : json_null());
+	json_object_set_new(ctx->report, "a", cmd_url_json(args.url_a));
+	json_object_set_new(ctx->report, "b", cmd_url_json(args.url_b));
 	json_object_set_new(ctx->report, "equal", json_boolean(rc == 0));
 	json_object_set_new(ctx->report, "differences", json_integer(res.differences));
 	json_object_set_new(ctx->report, "tables",

@@ -46,7 +46,7 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print(ctx, rc ? "replica differs from the source (-v lists the keys)\n"
 				  : "replica matches the source\n");
 	}
-	json_object_set_new(ctx->report, "against", json_string(against));
+	json_object_set_new(ctx->report, "against", cmd_url_json(against));
 	json_object_set_new(ctx->report, "equal", json_boolean(rc == 0));
 	json_object_set_new(ctx->report, "differences", json_integer(res.differences));
 	json_object_set_new(ctx->report, "tables",

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
+#include "redact.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,12 @@ int compare_run(const struct config *cfg, const char *against, const char *passw
 	strv_free(&tables);
 	dbdiff_close(&a);
 	dbdiff_close(&b);
-	return rc == 0 || rc == CDC_EDIFF ? rc : err_prefix(rc, "verify against %s", against);
+	if (rc && rc != CDC_EDIFF) {
+		char *shown = url_redact(against);
+		rc = err_prefix(rc, "verify against %s", shown);
+		free(shown);
+	}
+	return rc;
 }
 
 void compare_result_free(struct compare_result *res)
