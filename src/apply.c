@@ -7,10 +7,14 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
+#include "mysql_url.h"
+#include "redact.h"
 #include "source.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct list_ctx {
@@ -257,6 +261,78 @@ static int apply_chain(struct applier *a, const struct apply_options *o, struct 
 	return rc;
 }
 
+/* Loopback spellings name the same server. */
+static const char *host_key(const struct mysql_url *u)
+{
+	if (u->socket)
+		return u->socket;
+	if (strcasecmp(u->host, "localhost") == 0 || strcmp(u->host, "127.0.0.1") == 0 ||
+	    strcmp(u->host, "::1") == 0)
+		return "loopback";
+	return u->host;
+}
+
+/* The same SQLite file (by inode, whatever the path), or the same MySQL
+ * server and database. */
+static bool same_database(const char *source_url, const char *to_url)
+{
+	if (strncmp(source_url, "sqlite:", 7) == 0 && strncmp(to_url, "sqlite:", 7) == 0) {
+		struct stat a, b;
+		return stat(source_url + 7, &a) == 0 && stat(to_url + 7, &b) == 0 &&
+		       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	}
+	struct mysql_url a, b;
+	bool same = false;
+	if (mysql_url_parse(source_url, &a) == 0) {
+		if (mysql_url_parse(to_url, &b) == 0) {
+			same = strcasecmp(host_key(&a), host_key(&b)) == 0 &&
+			       (a.socket || a.port == b.port) && strcmp(a.db, b.db) == 0;
+			mysql_url_free(&b);
+		}
+		mysql_url_free(&a);
+	}
+	err_clear();
+	return same;
+}
+
+static int refuse_source(const char *to_url, const char *why)
+{
+	char *shown = url_redact(to_url);
+	int rc = err_set(CDC_EUSAGE,
+			 "apply --to %s: %s; applying there would delete the source's unpublished "
+			 "rows: give a replica database of its own",
+			 shown, why);
+	free(shown);
+	return rc;
+}
+
+/* A replica is never the source itself, nor any database cdcpack captures
+ * from (it holds a changelog): apply would overwrite changes not yet
+ * published there. */
+static int check_not_a_source(struct applier *a, const char *to_url)
+{
+	const char *names[] = {a->cfg->changelog, "cdcpack_changelog"};
+	for (size_t i = 0; i < 2; i++) {
+		if (!names[i] || (i && a->cfg->changelog && strcmp(names[i], names[0]) == 0))
+			continue;
+		struct table_def *def = NULL;
+		int rc = a->rops->describe(a->replica, names[i], &def);
+		table_def_free(def);
+		if (rc == 0) {
+			char *why = xasprintf("it holds cdcpack's changelog table %s (it is a "
+					      "captured source)",
+					      names[i]);
+			rc = refuse_source(to_url, why);
+			free(why);
+			return rc;
+		}
+		if (rc != CDC_ENOTFOUND)
+			return rc;
+		err_clear();
+	}
+	return 0;
+}
+
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -267,9 +343,15 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 				     .password_file = o->password_file,
 				     .password_env = REPLICA_PASSWORD_ENV,
 				     .create = true};
-	int rc = target_open(&a.tops, &a.tgt, cfg);
+	int rc = same_database(cfg->source_url, o->to_url)
+			 ? refuse_source(o->to_url, "that is the configured source database")
+			 : 0;
+	if (!rc)
+		rc = target_open(&a.tops, &a.tgt, cfg);
 	if (!rc)
 		rc = source_open(&a.rops, &a.replica, o->to_url, &opt);
+	if (!rc)
+		rc = check_not_a_source(&a, o->to_url);
 	const char *base = getenv("TMPDIR");
 	a.tmp = xasprintf("%s/cdcpack-apply.XXXXXX", base && *base ? base : "/tmp");
 	if (!rc && !mkdtemp(a.tmp))
