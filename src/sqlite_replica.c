@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "replica_sql.h"
 #include "sqlutil.h"
 
 #include <stdlib.h>
@@ -152,23 +153,28 @@ static int add_missing_columns(struct source *src, const struct table_def *def)
 	return rc;
 }
 
+void sqlite_create_table_sql(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "CREATE TABLE ");
+	sql_add_ident(sql, def->name, '"');
+	buf_addc(sql, '(');
+	for (size_t i = 0; i < def->ncols; i++) {
+		sql_add_ident(sql, def->cols[i].name, '"');
+		add_type(sql, def->cols[i].type, def->foreign);
+		buf_adds(sql, ", ");
+	}
+	/* With one INTEGER key this makes the column the rowid, as at the source. */
+	buf_adds(sql, "PRIMARY KEY(");
+	add_key_list(sql, def);
+	buf_adds(sql, "))");
+}
+
 int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 {
 	if (sqlite_table_exists(src, def->name))
 		return add_missing_columns(src, def);
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "CREATE TABLE ");
-	sql_add_ident(&sql, def->name, '"');
-	buf_addc(&sql, '(');
-	for (size_t i = 0; i < def->ncols; i++) {
-		sql_add_ident(&sql, def->cols[i].name, '"');
-		add_type(&sql, def->cols[i].type, def->foreign);
-		buf_adds(&sql, ", ");
-	}
-	/* With one INTEGER key this makes the column the rowid, as at the source. */
-	buf_adds(&sql, "PRIMARY KEY(");
-	add_key_list(&sql, def);
-	buf_adds(&sql, "))");
+	sqlite_create_table_sql(&sql, def);
 	int rc = sqlite_exec(src, sql.data, "create replica table");
 	buf_free(&sql);
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
