@@ -81,6 +81,9 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
  * first "(n)" or "(n,m)". MySQL spells "bigint(20) unsigned" and
  * "enum('a','b')", which SQLite's CREATE TABLE rejects; the words keep the
  * affinity (DESIGN.md §6: replicas of another engine). */
+/* The declared type a SQLite replica gives MySQL's BIGINT UNSIGNED. */
+#define SQLITE_UINT64_TYPE "UNSIGNED64 BLOB"
+
 static void add_type(struct buf *sql, const char *decl, bool foreign)
 {
 	struct buf words = BUF_INIT, size = BUF_INIT;
@@ -112,6 +115,17 @@ static void add_type(struct buf *sql, const char *decl, bool foreign)
 	    !strcasestr(words.data, "CHAR") && !strcasestr(words.data, "CLOB") &&
 	    !strcasestr(words.data, "TEXT"))
 		buf_adds(&words, " text");
+	/* MySQL's BIGINT UNSIGNED reaches 2^64-1: above INT64_MAX its values
+	 * travel as exact digits, which an INTEGER (or NUMERIC) affinity would
+	 * turn into REALs, merging neighbouring keys. A BLOB affinity (no "INT"
+	 * in the name) keeps them as text and the others as INTEGERs. */
+	if (foreign && strcasestr(words.data ? words.data : "", "bigint") &&
+	    strcasestr(words.data, "unsigned")) {
+		buf_adds(sql, " " SQLITE_UINT64_TYPE);
+		keyword = false;
+		buf_reset(&words);
+		buf_reset(&size);
+	}
 	/* A word that is an SQL keyword ("set") only passes quoted, and a quoted
 	 * type name takes no size. */
 	if (keyword) {
