@@ -46,6 +46,10 @@ static json_t *verify_tables(const json_t *tables)
 		json_object_set(o, "only_in_source", json_object_get(t, "deleted"));
 		json_object_set(o, "only_in_replica", json_object_get(t, "inserted"));
 		json_object_set(o, "different", json_object_get(t, "updated"));
+		json_object_set(o, "columns_only_in_source",
+				json_object_get(t, "columns_only_in_a"));
+		json_object_set(o, "columns_only_in_replica",
+				json_object_get(t, "columns_only_in_b"));
 		json_array_append_new(out, o);
 	}
 	return out;

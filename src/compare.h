@@ -9,7 +9,8 @@
 
 struct compare_result {
 	int64_t differences;
-	/* [{"name","only_in_source","only_in_replica","different"}, plus the fields
+	/* [{"name","only_in_source","only_in_replica","different",
+	 * "columns_only_in_source","columns_only_in_replica"}, plus the fields
 	 * of dbdiff's report]; owned */
 	json_t *tables;
 };
