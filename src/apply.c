@@ -92,9 +92,13 @@ struct applier {
 	char *last_id; /* last applied batch id, for the chain check */
 };
 
-/* Reads every change of f in order; with a set, applies each to the
- * replica (I and U upsert, D deletes by key). Counts them in *n. */
-static int each_change(struct applier *a, const struct manifest_file *f, int64_t *n)
+/* Which changes of a file one pass applies. */
+enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
+
+/* Reads every change of f in order; with a set, applies each the pass
+ * takes to the replica (I and U upsert, D deletes by key). Counts every
+ * change read in *n. */
+static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n)
 {
 	struct changefile_reader *r;
 	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
@@ -102,7 +106,8 @@ static int each_change(struct applier *a, const struct manifest_file *f, int64_t
 	const struct value *before, *after;
 	int got = 0;
 	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1) {
-		if (a)
+		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
+		if (a && take)
 			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
 				       : a->rops->replica_upsert(a->replica, f->def, after);
 		(*n)++;
@@ -113,9 +118,13 @@ static int each_change(struct applier *a, const struct manifest_file *f, int64_t
 	return rc;
 }
 
-static int apply_file(struct applier *a, const struct manifest_file *f, int64_t *rows)
+static int apply_file(struct applier *a, const struct manifest_file *f, enum pass pass,
+		      int64_t *rows)
 {
-	int rc = each_change(a, f, rows); /* the row count was checked by check_file */
+	int64_t n = 0;
+	int rc = each_change(a, f, pass, &n); /* the row count was checked by check_file */
+	if (pass != PASS_DELETES)
+		*rows += n;
 	return rc ? err_prefix(rc, "apply %s", f->path) : 0;
 }
 
@@ -125,7 +134,7 @@ static int apply_file(struct applier *a, const struct manifest_file *f, int64_t 
 static int check_file(const struct manifest_file *f)
 {
 	int64_t n = 0;
-	int rc = each_change(NULL, f, &n);
+	int rc = each_change(NULL, f, PASS_ALL, &n);
 	if (!rc && n != f->rows)
 		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
 			     f->def->name, (long long)n, (long long)f->rows);
@@ -155,10 +164,18 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 		rc = a->rops->replica_create_table(a->replica, m->files[i].def);
 	if (!rc)
 		rc = a->rops->replica_begin(a->replica);
+	/* A snapshot batch is the difference of two snapshots: each key at most
+	 * once, so its changes commute, and deletes go first. A key whose type
+	 * changed (TEXT '1' -> INTEGER 1) ships as I of the new and D of the
+	 * old; on a replica that keeps the old type both are one row, and the
+	 * delete must not come last. Trigger batches keep their order. */
+	bool snapshot = strcmp(m->mode, "snapshot") == 0;
+	for (size_t i = 0; snapshot && i < m->nfiles && !rc; i++)
+		rc = apply_file(a, &m->files[i], PASS_DELETES, rows);
 	for (size_t i = 0; i < m->nfiles && !rc; i++) {
 		rc = truncate_for_load(a, m, i);
 		if (!rc)
-			rc = apply_file(a, &m->files[i], rows);
+			rc = apply_file(a, &m->files[i], snapshot ? PASS_UPSERTS : PASS_ALL, rows);
 	}
 	if (!rc)
 		rc = a->rops->replica_mark_applied(a->replica, a->cfg->source_name, m->batch_id,
