@@ -152,6 +152,39 @@ static int truncate_for_load(struct applier *a, const struct manifest *m, size_t
 	return a->rops->replica_truncate(a->replica, m->files[i].def);
 }
 
+/* A cdc batch that brings columns the replica table lacks: the replica
+ * adds them, NULL in its existing rows. That is right after a plain ADD
+ * COLUMN, wrong after ADD COLUMN ... DEFAULT or RENAME COLUMN, and the
+ * archive cannot tell which: say so, and what repairs it. (A load batch
+ * replaces the rows, so it needs no word.) */
+static int warn_new_columns(struct applier *a, const struct manifest *m,
+			    const struct table_def *def)
+{
+	struct table_def *have = NULL;
+	int rc = a->rops->describe(a->replica, def->name, &have);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	struct buf added = BUF_INIT;
+	for (size_t i = 0; !rc && i < def->ncols; i++) {
+		bool found = false;
+		for (size_t j = 0; j < have->ncols && !found; j++)
+			found = strcasecmp(have->cols[j].name, def->cols[i].name) == 0;
+		if (!found)
+			buf_addf(&added, "%s%s", added.len ? ", " : "", def->cols[i].name);
+	}
+	if (!rc && added.len && strcmp(m->kind, "load") != 0)
+		log_warn("table %s: batch %s adds column(s) %s to the replica, NULL in the rows it "
+			 "already holds; if the source added them with a DEFAULT or renamed a "
+			 "column, the replica now differs: run 'cdcpack load %s' at the source "
+			 "(its load batch replaces the table) and apply again",
+			 def->name, m->batch_id, added.data, def->name);
+	buf_free(&added);
+	table_def_free(have);
+	return rc;
+}
+
 static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 {
 	int rc = 0;
@@ -160,8 +193,11 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 		rc = check_file(&m->files[i]);
 	}
 	/* DDL first: MySQL commits any open transaction on CREATE TABLE. */
-	for (size_t i = 0; i < m->nfiles && !rc; i++)
-		rc = a->rops->replica_create_table(a->replica, m->files[i].def);
+	for (size_t i = 0; i < m->nfiles && !rc; i++) {
+		rc = warn_new_columns(a, m, m->files[i].def);
+		if (!rc)
+			rc = a->rops->replica_create_table(a->replica, m->files[i].def);
+	}
 	if (!rc)
 		rc = a->rops->replica_begin(a->replica);
 	/* A snapshot batch is the difference of two snapshots: each key at most
