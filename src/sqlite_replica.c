@@ -119,8 +119,8 @@ static void add_type(struct buf *sql, const char *decl, bool foreign)
 	 * travel as exact digits, which an INTEGER (or NUMERIC) affinity would
 	 * turn into REALs, merging neighbouring keys. A BLOB affinity (no "INT"
 	 * in the name) keeps them as text and the others as INTEGERs. */
-	if (foreign && strcasestr(words.data ? words.data : "", "bigint") &&
-	    strcasestr(words.data, "unsigned")) {
+	if (foreign && strcasestr(buf_str(&words), "bigint") &&
+	    strcasestr(buf_str(&words), "unsigned")) {
 		buf_adds(sql, " " SQLITE_UINT64_TYPE);
 		keyword = false;
 		buf_reset(&words);
