@@ -78,6 +78,7 @@ void published_free(struct published *v, size_t n)
 void apply_result_free(struct apply_result *res)
 {
 	json_decref(res->applied);
+	json_decref(res->warnings);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -88,8 +89,9 @@ struct applier {
 	struct target *tgt;
 	const struct source_ops *rops;
 	struct source *replica;
-	char *tmp;     /* private temp dir */
-	char *last_id; /* last applied batch id, for the chain check */
+	char *tmp;	  /* private temp dir */
+	char *last_id;	  /* last applied batch id, for the chain check */
+	json_t *warnings; /* the result's, borrowed */
 };
 
 /* Which changes of a file one pass applies. */
@@ -174,12 +176,17 @@ static int warn_new_columns(struct applier *a, const struct manifest *m,
 		if (!found)
 			buf_addf(&added, "%s%s", added.len ? ", " : "", def->cols[i].name);
 	}
-	if (!rc && added.len && strcmp(m->kind, "load") != 0)
-		log_warn("table %s: batch %s adds column(s) %s to the replica, NULL in the rows it "
-			 "already holds; if the source added them with a DEFAULT or renamed a "
-			 "column, the replica now differs: run 'cdcpack load %s' at the source "
-			 "(its load batch replaces the table) and apply again",
-			 def->name, m->batch_id, added.data, def->name);
+	if (!rc && added.len && strcmp(m->kind, "load") != 0) {
+		char *msg = xasprintf(
+			"table %s: batch %s adds column(s) %s to the replica, NULL in the rows it "
+			"already holds; if the source added them with a DEFAULT or renamed a "
+			"column, the replica now differs: run 'cdcpack load %s' at the source "
+			"(its load batch replaces the table) and apply again",
+			def->name, m->batch_id, added.data, def->name);
+		log_warn("%s", msg);
+		json_array_append_new(a->warnings, json_string(msg));
+		free(msg);
+	}
 	buf_free(&added);
 	table_def_free(have);
 	return rc;
@@ -390,7 +397,8 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 {
 	memset(res, 0, sizeof(*res));
 	res->applied = json_array();
-	struct applier a = {.cfg = cfg};
+	res->warnings = json_array();
+	struct applier a = {.cfg = cfg, .warnings = res->warnings};
 	/* The replica's own credentials: the source's never leave for it. */
 	struct source_options opt = {.changelog = cfg->changelog,
 				     .password_file = o->password_file,

@@ -34,7 +34,8 @@ struct apply_result {
 	int batches;
 	int64_t rows;
 	int64_t last_seq;
-	json_t *applied; /* array of batch ids; owned */
+	json_t *applied;  /* array of batch ids; owned */
+	json_t *warnings; /* array of what apply warned about (strings); owned */
 };
 
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res);

@@ -52,6 +52,8 @@ static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
 	json_object_set_new(ctx->report, "last_seq", json_integer(res.last_seq));
 	json_object_set_new(ctx->report, "applied",
 			    res.applied ? json_incref(res.applied) : json_array());
+	json_object_set_new(ctx->report, "warnings",
+			    res.warnings ? json_incref(res.warnings) : json_array());
 	if (!rc)
 		cmd_print(ctx, "applied %d batch(es), %lld row(s); replica is at batch %lld\n",
 			  res.batches, (long long)res.rows, (long long)res.last_seq);

@@ -2,8 +2,9 @@
 # After ADD COLUMN ... DEFAULT or RENAME COLUMN at the source, a cdc batch
 # brings a column the replica's existing rows have no value for. apply
 # says so, naming the table, the columns and the repair ('cdcpack load
-# TABLE'); verify shows the difference; after the load the replica equals
-# the source. A plain ADD COLUMN (NULL in existing rows) stays right.
+# TABLE'), in the log and in --json warnings; verify shows the difference;
+# after the load the replica equals the source. A plain ADD COLUMN (NULL in
+# existing rows) stays right.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -18,7 +19,9 @@ sql "ALTER TABLE t ADD COLUMN c TEXT DEFAULT 'dflt'; ALTER TABLE r RENAME COLUMN
 cdc run
 sql "UPDATE t SET a = 'z' WHERE id = 2; UPDATE r SET new = 'Q' WHERE id = 2;"
 cdc run
-cdc apply --to "sqlite:$T/replica.db"
+cdc --json apply --to "sqlite:$T/replica.db"
+assert_eq '["r","t"]' "$(jq -c '[.warnings[] | capture("^table (?<t>[a-z]+):").t] | sort' "$T/last.out")" \
+	"--json warnings"
 assert_contains "$T/last.err" "table t: batch src-00000002 adds column(s) c to the replica"
 assert_contains "$T/last.err" "run 'cdcpack load t'"
 assert_contains "$T/last.err" "table r: batch src-00000002 adds column(s) new"
