@@ -7,10 +7,14 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
+#include "mysql_url.h"
+#include "redact.h"
 #include "source.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct list_ctx {
@@ -74,6 +78,7 @@ void published_free(struct published *v, size_t n)
 void apply_result_free(struct apply_result *res)
 {
 	json_decref(res->applied);
+	json_decref(res->warnings);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -84,13 +89,18 @@ struct applier {
 	struct target *tgt;
 	const struct source_ops *rops;
 	struct source *replica;
-	char *tmp;     /* private temp dir */
-	char *last_id; /* last applied batch id, for the chain check */
+	char *tmp;	  /* private temp dir */
+	char *last_id;	  /* last applied batch id, for the chain check */
+	json_t *warnings; /* the result's, borrowed */
 };
 
-/* Reads every change of f in order; with a set, applies each to the
- * replica (I and U upsert, D deletes by key). Counts them in *n. */
-static int each_change(struct applier *a, const struct manifest_file *f, int64_t *n)
+/* Which changes of a file one pass applies. */
+enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
+
+/* Reads every change of f in order; with a set, applies each the pass
+ * takes to the replica (I and U upsert, D deletes by key). Counts every
+ * change read in *n. */
+static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n)
 {
 	struct changefile_reader *r;
 	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
@@ -98,7 +108,8 @@ static int each_change(struct applier *a, const struct manifest_file *f, int64_t
 	const struct value *before, *after;
 	int got = 0;
 	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1) {
-		if (a)
+		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
+		if (a && take)
 			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
 				       : a->rops->replica_upsert(a->replica, f->def, after);
 		(*n)++;
@@ -109,9 +120,13 @@ static int each_change(struct applier *a, const struct manifest_file *f, int64_t
 	return rc;
 }
 
-static int apply_file(struct applier *a, const struct manifest_file *f, int64_t *rows)
+static int apply_file(struct applier *a, const struct manifest_file *f, enum pass pass,
+		      int64_t *rows)
 {
-	int rc = each_change(a, f, rows); /* the row count was checked by check_file */
+	int64_t n = 0;
+	int rc = each_change(a, f, pass, &n); /* the row count was checked by check_file */
+	if (pass != PASS_DELETES)
+		*rows += n;
 	return rc ? err_prefix(rc, "apply %s", f->path) : 0;
 }
 
@@ -121,7 +136,7 @@ static int apply_file(struct applier *a, const struct manifest_file *f, int64_t 
 static int check_file(const struct manifest_file *f)
 {
 	int64_t n = 0;
-	int rc = each_change(NULL, f, &n);
+	int rc = each_change(NULL, f, PASS_ALL, &n);
 	if (!rc && n != f->rows)
 		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
 			     f->def->name, (long long)n, (long long)f->rows);
@@ -139,6 +154,44 @@ static int truncate_for_load(struct applier *a, const struct manifest *m, size_t
 	return a->rops->replica_truncate(a->replica, m->files[i].def);
 }
 
+/* A cdc batch that brings columns the replica table lacks: the replica
+ * adds them, NULL in its existing rows. That is right after a plain ADD
+ * COLUMN, wrong after ADD COLUMN ... DEFAULT or RENAME COLUMN, and the
+ * archive cannot tell which: say so, and what repairs it. (A load batch
+ * replaces the rows, so it needs no word.) */
+static int warn_new_columns(struct applier *a, const struct manifest *m,
+			    const struct table_def *def)
+{
+	struct table_def *have = NULL;
+	int rc = a->rops->describe(a->replica, def->name, &have);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	struct buf added = BUF_INIT;
+	for (size_t i = 0; !rc && i < def->ncols; i++) {
+		bool found = false;
+		for (size_t j = 0; j < have->ncols && !found; j++)
+			found = strcasecmp(have->cols[j].name, def->cols[i].name) == 0;
+		if (!found)
+			buf_addf(&added, "%s%s", added.len ? ", " : "", def->cols[i].name);
+	}
+	if (!rc && added.len && strcmp(m->kind, "load") != 0) {
+		char *msg = xasprintf(
+			"table %s: batch %s adds column(s) %s to the replica, NULL in the rows it "
+			"already holds; if the source added them with a DEFAULT or renamed a "
+			"column, the replica now differs: run 'cdcpack load %s' at the source "
+			"(its load batch replaces the table) and apply again",
+			def->name, m->batch_id, added.data, def->name);
+		log_warn("%s", msg);
+		json_array_append_new(a->warnings, json_string(msg));
+		free(msg);
+	}
+	buf_free(&added);
+	table_def_free(have);
+	return rc;
+}
+
 static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 {
 	int rc = 0;
@@ -147,14 +200,25 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 		rc = check_file(&m->files[i]);
 	}
 	/* DDL first: MySQL commits any open transaction on CREATE TABLE. */
-	for (size_t i = 0; i < m->nfiles && !rc; i++)
-		rc = a->rops->replica_create_table(a->replica, m->files[i].def);
+	for (size_t i = 0; i < m->nfiles && !rc; i++) {
+		rc = warn_new_columns(a, m, m->files[i].def);
+		if (!rc)
+			rc = a->rops->replica_create_table(a->replica, m->files[i].def);
+	}
 	if (!rc)
 		rc = a->rops->replica_begin(a->replica);
+	/* A snapshot batch is the difference of two snapshots: each key at most
+	 * once, so its changes commute, and deletes go first. A key whose type
+	 * changed (TEXT '1' -> INTEGER 1) ships as I of the new and D of the
+	 * old; on a replica that keeps the old type both are one row, and the
+	 * delete must not come last. Trigger batches keep their order. */
+	bool snapshot = strcmp(m->mode, "snapshot") == 0;
+	for (size_t i = 0; snapshot && i < m->nfiles && !rc; i++)
+		rc = apply_file(a, &m->files[i], PASS_DELETES, rows);
 	for (size_t i = 0; i < m->nfiles && !rc; i++) {
 		rc = truncate_for_load(a, m, i);
 		if (!rc)
-			rc = apply_file(a, &m->files[i], rows);
+			rc = apply_file(a, &m->files[i], snapshot ? PASS_UPSERTS : PASS_ALL, rows);
 	}
 	if (!rc)
 		rc = a->rops->replica_mark_applied(a->replica, a->cfg->source_name, m->batch_id,
@@ -257,16 +321,98 @@ static int apply_chain(struct applier *a, const struct apply_options *o, struct 
 	return rc;
 }
 
+/* Loopback spellings name the same server. */
+static const char *host_key(const struct mysql_url *u)
+{
+	if (u->socket)
+		return u->socket;
+	if (strcasecmp(u->host, "localhost") == 0 || strcmp(u->host, "127.0.0.1") == 0 ||
+	    strcmp(u->host, "::1") == 0)
+		return "loopback";
+	return u->host;
+}
+
+/* The same SQLite file (by inode, whatever the path), or the same MySQL
+ * server and database. */
+static bool same_database(const char *source_url, const char *to_url)
+{
+	if (strncmp(source_url, "sqlite:", 7) == 0 && strncmp(to_url, "sqlite:", 7) == 0) {
+		struct stat a, b;
+		return stat(source_url + 7, &a) == 0 && stat(to_url + 7, &b) == 0 &&
+		       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	}
+	struct mysql_url a, b;
+	bool same = false;
+	if (mysql_url_parse(source_url, &a) == 0) {
+		if (mysql_url_parse(to_url, &b) == 0) {
+			same = strcasecmp(host_key(&a), host_key(&b)) == 0 &&
+			       (a.socket || a.port == b.port) && strcmp(a.db, b.db) == 0;
+			mysql_url_free(&b);
+		}
+		mysql_url_free(&a);
+	}
+	err_clear();
+	return same;
+}
+
+static int refuse_source(const char *to_url, const char *why)
+{
+	char *shown = url_redact(to_url);
+	int rc = err_set(CDC_EUSAGE,
+			 "apply --to %s: %s; applying there would delete the source's unpublished "
+			 "rows: give a replica database of its own",
+			 shown, why);
+	free(shown);
+	return rc;
+}
+
+/* A replica is never the source itself, nor any database cdcpack captures
+ * from (it holds a changelog): apply would overwrite changes not yet
+ * published there. */
+static int check_not_a_source(struct applier *a, const char *to_url)
+{
+	const char *names[] = {a->cfg->changelog, "cdcpack_changelog"};
+	for (size_t i = 0; i < 2; i++) {
+		if (!names[i] || (i && a->cfg->changelog && strcmp(names[i], names[0]) == 0))
+			continue;
+		struct table_def *def = NULL;
+		int rc = a->rops->describe(a->replica, names[i], &def);
+		table_def_free(def);
+		if (rc == 0) {
+			char *why = xasprintf("it holds cdcpack's changelog table %s (it is a "
+					      "captured source)",
+					      names[i]);
+			rc = refuse_source(to_url, why);
+			free(why);
+			return rc;
+		}
+		if (rc != CDC_ENOTFOUND)
+			return rc;
+		err_clear();
+	}
+	return 0;
+}
+
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	res->applied = json_array();
-	struct applier a = {.cfg = cfg};
-	struct source_options opt = {
-		.changelog = cfg->changelog, .password_file = cfg->password_file, .create = true};
-	int rc = target_open(&a.tops, &a.tgt, cfg);
+	res->warnings = json_array();
+	struct applier a = {.cfg = cfg, .warnings = res->warnings};
+	/* The replica's own credentials: the source's never leave for it. */
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = o->password_file,
+				     .password_env = REPLICA_PASSWORD_ENV,
+				     .create = true};
+	int rc = same_database(cfg->source_url, o->to_url)
+			 ? refuse_source(o->to_url, "that is the configured source database")
+			 : 0;
+	if (!rc)
+		rc = target_open(&a.tops, &a.tgt, cfg);
 	if (!rc)
 		rc = source_open(&a.rops, &a.replica, o->to_url, &opt);
+	if (!rc)
+		rc = check_not_a_source(&a, o->to_url);
 	const char *base = getenv("TMPDIR");
 	a.tmp = xasprintf("%s/cdcpack-apply.XXXXXX", base && *base ? base : "/tmp");
 	if (!rc && !mkdtemp(a.tmp))

@@ -25,6 +25,7 @@ void published_free(struct published *v, size_t n);
 
 struct apply_options {
 	const char *to_url;
+	const char *password_file; /* the replica's (mysql), else CDCPACK_REPLICA_PASSWORD */
 	bool has_until;
 	struct moment until;
 };
@@ -33,7 +34,8 @@ struct apply_result {
 	int batches;
 	int64_t rows;
 	int64_t last_seq;
-	json_t *applied; /* array of batch ids; owned */
+	json_t *applied;  /* array of batch ids; owned */
+	json_t *warnings; /* array of what apply warned about (strings); owned */
 };
 
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res);

@@ -34,6 +34,10 @@ int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value
 /* The "needs a value" error of cmd_bad_arg when arg is one of takes_value,
  * else 0. */
 int cmd_missing_value(const char *cmd, const char *arg, const char *const *takes_value);
+/* A --password-file option (named opt) belongs with a mysql:// URL only. */
+int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url);
+/* A URL for a report: redacted (redact.h), or null. */
+json_t *cmd_url_json(const char *url);
 /* Human output goes to stdout unless --json asked for the report there. */
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

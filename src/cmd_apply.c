@@ -1,4 +1,4 @@
-/* cdcpack apply --to URL [--until TIME] */
+/* cdcpack apply --to URL [--until TIME] [--password-file FILE] */
 #include "apply.h"
 #include "cmd.h"
 #include "err.h"
@@ -12,6 +12,9 @@ static int parse_args(int argc, char **argv, struct apply_options *o)
 		if (strcmp(argv[i], "--to") == 0 && v) {
 			o->to_url = v;
 			i++;
+		} else if (strcmp(argv[i], "--password-file") == 0 && v) {
+			o->password_file = v;
+			i++;
 		} else if (strcmp(argv[i], "--until") == 0 && v) {
 			if (moment_parse(v, &o->until) != 0)
 				return err_set(CDC_EUSAGE,
@@ -21,14 +24,15 @@ static int parse_args(int argc, char **argv, struct apply_options *o)
 			o->has_until = true;
 			i++;
 		} else {
-			static const char *const takes_value[] = {"--to", "--until", NULL};
+			static const char *const takes_value[] = {"--to", "--until",
+								  "--password-file", NULL};
 			return cmd_bad_arg("apply", argv[i], takes_value);
 		}
 	}
 	if (!o->to_url)
 		return err_set(CDC_EUSAGE,
 			       "apply: --to URL is required (like --to sqlite:replica.db)");
-	return 0;
+	return cmd_check_password_file("apply", "--password-file", o->password_file, o->to_url);
 }
 
 static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
@@ -42,12 +46,14 @@ static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
 	struct apply_result res = {0};
 	if (!rc)
 		rc = apply_run(&cfg, &o, &res);
-	json_object_set_new(ctx->report, "replica", json_string(o.to_url));
+	json_object_set_new(ctx->report, "replica", cmd_url_json(o.to_url));
 	json_object_set_new(ctx->report, "batches", json_integer(res.batches));
 	json_object_set_new(ctx->report, "rows", json_integer(res.rows));
 	json_object_set_new(ctx->report, "last_seq", json_integer(res.last_seq));
 	json_object_set_new(ctx->report, "applied",
 			    res.applied ? json_incref(res.applied) : json_array());
+	json_object_set_new(ctx->report, "warnings",
+			    res.warnings ? json_incref(res.warnings) : json_array());
 	if (!rc)
 		cmd_print(ctx, "applied %d batch(es), %lld row(s); replica is at batch %lld\n",
 			  res.batches, (long long)res.rows, (long long)res.last_seq);
@@ -58,11 +64,15 @@ static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
-	.usage = "--to URL [--until TIME]",
+	.usage = "--to URL [--until TIME] [--password-file FILE]",
 	.summary = "replay published batches onto a replica (load, then cdc, in chain order)",
 	.help = "\n"
 		"  --to URL       the replica: sqlite:PATH (created when missing) or mysql://...\n"
 		"  --until TIME   stop before the first batch created after TIME (UTC, ISO 8601)\n"
+		"  --password-file FILE\n"
+		"                 the mysql:// replica user's password (the file), else\n"
+		"                 CDCPACK_REPLICA_PASSWORD; the source's password is never sent\n"
+		"                 to the replica\n"
 		"\nEach batch is checked (checksums, chain) and applied in one transaction; the\n"
 		"replica records applied batch ids in cdcpack_applied, so running apply again\n"
 		"applies only what is new. A gap in the chain stops it with exit 3.\n"

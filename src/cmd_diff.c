@@ -4,6 +4,7 @@
 #include "diff_output.h"
 #include "err.h"
 #include "log.h"
+#include "redact.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@ struct diff_args {
 	struct strv tables;
 	enum diff_format format;
 	const char *out; /* a file, or for csv a directory */
+	const char *password_file_a, *password_file_b;
 };
 
 /* "--name VALUE" or "--name=VALUE": the value, or NULL when a is not name. */
@@ -45,9 +47,15 @@ static int parse_one(struct diff_args *a, int argc, char **argv, int *i)
 				       v);
 	} else if ((v = option("--out", argc, argv, i))) {
 		a->out = v;
+	} else if ((v = option("--password-file-a", argc, argv, i))) {
+		a->password_file_a = v;
+	} else if ((v = option("--password-file-b", argc, argv, i))) {
+		a->password_file_b = v;
 	} else if (argv[*i][0] == '-' && argv[*i][1]) {
 		/* option() took each of these unless it came last, without its value */
-		static const char *const takes_value[] = {"--table", "--format", "--out", NULL};
+		static const char *const takes_value[] = {
+			"--table",	     "--format",	  "--out",
+			"--password-file-a", "--password-file-b", NULL};
 		int rc = cmd_missing_value("diff", argv[*i], takes_value);
 		return rc ? rc
 			  : err_set(CDC_EUSAGE,
@@ -72,6 +80,12 @@ static int parse_args(struct diff_args *a, const struct cmd_ctx *ctx, int argc, 
 	}
 	if (!a->url_b)
 		return err_set(CDC_EUSAGE, "diff: needs two database URLs (URL_A URL_B)");
+	int rc = cmd_check_password_file("diff", "--password-file-a", a->password_file_a, a->url_a);
+	if (!rc)
+		rc = cmd_check_password_file("diff", "--password-file-b", a->password_file_b,
+					     a->url_b);
+	if (rc)
+		return rc;
 	if (ctx->json && a->format != DIFF_SUMMARY && !a->out)
 		return err_set(CDC_EUSAGE,
 			       "diff: --json prints the report on stdout; give --out FILE "
@@ -82,14 +96,28 @@ static int parse_args(struct diff_args *a, const struct cmd_ctx *ctx, int argc, 
 
 static int open_sides(const struct diff_args *args, struct dbdiff_side *a, struct dbdiff_side *b)
 {
-	/* Read-only: a diff never writes to either database. The password of a
-	 * MySQL URL comes from CDCPACK_SOURCE_PASSWORD, never from the URL. */
-	struct source_options opt = {.read_only = true};
-	int rc = dbdiff_open(a, args->url_a, &opt);
-	if (rc)
-		return err_prefix(rc, "A (%s)", args->url_a);
-	rc = dbdiff_open(b, args->url_b, &opt);
-	return rc ? err_prefix(rc, "B (%s)", args->url_b) : 0;
+	/* Read-only: a diff never writes to either database. Each side's MySQL
+	 * password is its own (never from the URL, never the other side's). */
+	struct source_options opt_a = {.read_only = true,
+				       .password_file = args->password_file_a,
+				       .password_env = DIFF_A_PASSWORD_ENV};
+	struct source_options opt_b = {.read_only = true,
+				       .password_file = args->password_file_b,
+				       .password_env = DIFF_B_PASSWORD_ENV};
+	int rc = dbdiff_open(a, args->url_a, &opt_a);
+	const char *side = "A";
+	const char *url = args->url_a;
+	if (!rc) {
+		rc = dbdiff_open(b, args->url_b, &opt_b);
+		side = "B";
+		url = args->url_b;
+	}
+	if (rc) {
+		char *shown = url_redact(url);
+		rc = err_prefix(rc, "%s (%s)", side, shown);
+		free(shown);
+	}
+	return rc;
 }
 
 /* Where rows go: stdout, a file, or (csv) a directory of files. */
@@ -220,8 +248,8 @@ static int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = parse_args(&args, ctx, argc, argv);
 	if (!rc)
 		rc = run_diff(ctx, &args, &res);
-	json_object_set_new(ctx->report, "a", args.url_a ? json_string(args.url_a) : json_null());
-	json_object_set_new(ctx->report, "b", args.url_b ? json_string(args.url_b) : json_null());
+	json_object_set_new(ctx->report, "a", cmd_url_json(args.url_a));
+	json_object_set_new(ctx->report, "b", cmd_url_json(args.url_b));
 	json_object_set_new(ctx->report, "equal", json_boolean(rc == 0));
 	json_object_set_new(ctx->report, "differences", json_integer(res.differences));
 	json_object_set_new(ctx->report, "tables",
@@ -233,15 +261,17 @@ static int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
-	.usage = "URL_A URL_B [--table T]... [--format summary|rows|csv|jsonl|sql] [--out PATH]",
+	.usage = "URL_A URL_B [--table T]... [--format summary|rows|csv|jsonl|sql] [--out PATH]"
+		 " [--password-file-a FILE] [--password-file-b FILE]",
 	.summary = "compare two databases table by table, by key and row hash",
 	.help = "\n"
 		"Reads both databases (each in one consistent read, never writing) and pairs\n"
 		"their rows by key; a row is different when its hash over the columns both\n"
 		"sides have differs. Values are hashed in a canonical form, so SQLite and\n"
 		"MySQL/MariaDB compare alike (DECIMAL '1.50' = REAL 1.5, 3 = 3.0, one\n"
-		"spelling of a date-time). No config file is needed; a MySQL password comes\n"
-		"from CDCPACK_SOURCE_PASSWORD.\n"
+		"spelling of a date-time). No config file is needed. Each mysql:// side has\n"
+		"its own password: --password-file-a/-b FILE, else\n"
+		"CDCPACK_A_PASSWORD / CDCPACK_B_PASSWORD; CDCPACK_SOURCE_PASSWORD is not used.\n"
 		"\nWhat it prints, turning A into B:\n"
 		"  summary  counts per table (the default)\n"
 		"  rows     one line per differing key: 'I|U|D TABLE KEY=VALUE...'\n"
@@ -252,6 +282,8 @@ const struct cmd_entry cmd_diff_entry = {
 		"  --table T     compare T only (repeatable); default: every table of either side\n"
 		"  --format F    one of the above\n"
 		"  --out PATH    write the rows to PATH (csv: a directory, one file per table)\n"
+		"  --password-file-a FILE, --password-file-b FILE\n"
+		"                the password of URL_A's, URL_B's mysql:// user\n"
 		"\nTables on one side only, other column lists and other keys are reported on\n"
 		"stderr and in --json, and count as differences.\n"
 		"Exit 0 when equal, 1 when different, 2 on usage errors, 3 on failures.\n"

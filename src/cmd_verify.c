@@ -1,28 +1,76 @@
-/* cdcpack verify --against URL */
+/* cdcpack verify --against URL [--password-file FILE] */
+#include "buf.h"
 #include "cmd.h"
 #include "compare.h"
 #include "err.h"
 
 #include <string.h>
 
+/* "a, b" of a JSON array of strings. */
+static void add_names(struct buf *b, const json_t *names)
+{
+	size_t i;
+	const json_t *n;
+	json_array_foreach(names, i, n)
+	{
+		buf_adds(b, i ? ", " : "");
+		buf_adds(b, json_string_value(n));
+	}
+}
+
+/* Why a table differs other than by rows: its presence, columns or key. */
+static void print_table_reasons(const struct cmd_ctx *ctx, const json_t *t)
+{
+	const char *name = json_string_value(json_object_get(t, "name"));
+	const char *status = json_string_value(json_object_get(t, "status"));
+	const json_t *src_only = json_object_get(t, "columns_only_in_source");
+	const json_t *rep_only = json_object_get(t, "columns_only_in_replica");
+	const json_t *problem = json_object_get(t, "problem");
+	struct buf b = BUF_INIT;
+	if (status && strcmp(status, "only_in_a") == 0)
+		cmd_print(ctx, "  table %s is missing in the replica\n", name);
+	if (json_is_string(problem))
+		cmd_print(ctx, "  table %s: %s; its rows were not compared\n", name,
+			  json_string_value(problem));
+	if (json_array_size(src_only)) {
+		add_names(&b, src_only);
+		cmd_print(ctx, "  table %s: columns only in the source: %s\n", name, b.data);
+		buf_reset(&b);
+	}
+	if (json_array_size(rep_only)) {
+		add_names(&b, rep_only);
+		cmd_print(ctx,
+			  "  table %s: columns only in the replica: %s (allowed: rows compare on "
+			  "the source's columns)\n",
+			  name, b.data);
+	}
+	buf_free(&b);
+}
+
 static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *against = NULL;
+	const char *against = NULL, *password_file = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
 			against = argv[++i];
+		else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
+			password_file = argv[++i];
 		else {
-			static const char *const takes_value[] = {"--against", NULL};
+			static const char *const takes_value[] = {"--against", "--password-file",
+								  NULL};
 			return cmd_bad_arg("verify", argv[i], takes_value);
 		}
 	}
 	if (!against)
 		return err_set(CDC_EUSAGE, "verify: --against URL is required");
+	int rc = cmd_check_password_file("verify", "--password-file", password_file, against);
+	if (rc)
+		return rc;
 	struct config cfg;
-	int rc = cmd_load_config(ctx, &cfg);
+	rc = cmd_load_config(ctx, &cfg);
 	struct compare_result res = {0};
 	if (!rc)
-		rc = compare_run(&cfg, against, &res);
+		rc = compare_run(&cfg, against, password_file, &res);
 	if (rc == 0 || rc == CDC_EDIFF) {
 		size_t i;
 		json_t *t;
@@ -36,11 +84,12 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 				(long long)json_integer_value(
 					json_object_get(t, "only_in_replica")),
 				(long long)json_integer_value(json_object_get(t, "different")));
+			print_table_reasons(ctx, t);
 		}
 		cmd_print(ctx, rc ? "replica differs from the source (-v lists the keys)\n"
 				  : "replica matches the source\n");
 	}
-	json_object_set_new(ctx->report, "against", json_string(against));
+	json_object_set_new(ctx->report, "against", cmd_url_json(against));
 	json_object_set_new(ctx->report, "equal", json_boolean(rc == 0));
 	json_object_set_new(ctx->report, "differences", json_integer(res.differences));
 	json_object_set_new(ctx->report, "tables",
@@ -52,11 +101,18 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.usage = "--against URL",
+	.usage = "--against URL [--password-file FILE]",
 	.summary = "compare the source with a replica, table by table, row by row",
 	.help = "\n"
+		"  --against URL         the replica: sqlite:PATH or mysql://...\n"
+		"  --password-file FILE  the mysql:// replica user's password (the file), else\n"
+		"                        CDCPACK_REPLICA_PASSWORD; the source's is never sent "
+		"there\n"
+		"\n"
 		"Exit 0 when every captured table holds the same rows, 1 when they differ\n"
-		"(-v names each differing key), 2 or 3 on errors.\n"
+		"(-v names each differing key), 2 or 3 on errors. A table missing in the\n"
+		"replica, or lacking some of the source's columns, differs too; the columns\n"
+		"are named per table (--json: columns_only_in_source, columns_only_in_replica).\n"
 		"\nExample:\n"
 		"  cdcpack verify --against sqlite:replica.db\n",
 	.exec = cmd_verify,

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
+#include "redact.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,12 +46,17 @@ static json_t *verify_tables(const json_t *tables)
 		json_object_set(o, "only_in_source", json_object_get(t, "deleted"));
 		json_object_set(o, "only_in_replica", json_object_get(t, "inserted"));
 		json_object_set(o, "different", json_object_get(t, "updated"));
+		json_object_set(o, "columns_only_in_source",
+				json_object_get(t, "columns_only_in_a"));
+		json_object_set(o, "columns_only_in_replica",
+				json_object_get(t, "columns_only_in_b"));
 		json_array_append_new(out, o);
 	}
 	return out;
 }
 
-int compare_run(const struct config *cfg, const char *against, struct compare_result *res)
+int compare_run(const struct config *cfg, const char *against, const char *password_file,
+		struct compare_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	struct dbdiff_side a = {0}, b = {0};
@@ -59,10 +65,14 @@ int compare_run(const struct config *cfg, const char *against, struct compare_re
 	struct source_options opt = {.changelog = cfg->changelog,
 				     .password_file = cfg->password_file,
 				     .read_only = true};
+	struct source_options replica_opt = {.changelog = cfg->changelog,
+					     .password_file = password_file,
+					     .password_env = REPLICA_PASSWORD_ENV,
+					     .read_only = true};
 	struct dbdiff_sink sink = {.row = log_get_level() >= LOG_DEBUG ? note_row : NULL};
 	int rc = dbdiff_open(&a, cfg->source_url, &opt);
 	if (!rc)
-		rc = dbdiff_open(&b, against, &opt);
+		rc = dbdiff_open(&b, against, &replica_opt);
 	b.extra_columns_ok = true;
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, a.ops, a.db, &tables);
@@ -76,7 +86,12 @@ int compare_run(const struct config *cfg, const char *against, struct compare_re
 	strv_free(&tables);
 	dbdiff_close(&a);
 	dbdiff_close(&b);
-	return rc == 0 || rc == CDC_EDIFF ? rc : err_prefix(rc, "verify against %s", against);
+	if (rc && rc != CDC_EDIFF) {
+		char *shown = url_redact(against);
+		rc = err_prefix(rc, "verify against %s", shown);
+		free(shown);
+	}
+	return rc;
 }
 
 void compare_result_free(struct compare_result *res)

@@ -91,7 +91,12 @@ static void print_man(void)
 	puts(".SH OPTIONS\n.nf");
 	man_text(global_help);
 	puts(".fi\n.SH ENVIRONMENT\n.TP\nCDCPACK_CONFIG\nconfig file when -c is not given\n"
-	     ".TP\nCDCPACK_SOURCE_PASSWORD\nMySQL password (or [source] password_file)\n"
+	     ".TP\nCDCPACK_SOURCE_PASSWORD\nthe source's MySQL password (or [source] "
+	     "password_file); sent to the source only\n"
+	     ".TP\nCDCPACK_REPLICA_PASSWORD\nthe MySQL password of apply --to and verify "
+	     "--against (or their --password-file)\n"
+	     ".TP\nCDCPACK_A_PASSWORD, CDCPACK_B_PASSWORD\nthe MySQL passwords of diff's "
+	     "URL_A and URL_B (or --password-file-a/-b)\n"
 	     ".TP\nAWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, "
 	     "AWS_SHARED_CREDENTIALS_FILE\nS3 credentials, the standard AWS chain\n"
 	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS");

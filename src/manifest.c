@@ -1,6 +1,7 @@
 #include "manifest.h"
 
 #include "buf.h"
+#include "coltype.h"
 #include "err.h"
 #include "naming.h"
 
@@ -162,6 +163,9 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	f->def->name = xstrdup(get_str(c, o, "name"));
 	if (!c->rc && table_def_columns_from_json(f->def, json_object_get(o, "columns")))
 		c->rc = err_prefix(CDC_ERUNTIME, "%s: manifest", c->what); /* name the archive */
+	/* Names and types reach a replica's SQL: only known spellings pass. */
+	if (!c->rc && coltype_check_def(m->driver, f->def))
+		c->rc = err_prefix(CDC_ERUNTIME, "%s: manifest", c->what);
 	if (!c->rc && table_def_nkeys(f->def) == 0)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
 				f->def->name);
@@ -234,6 +238,8 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 	if (!c.rc) {
 		m->source_name = xstrdup(get_str(&c, source, "name"));
 		m->driver = xstrdup(get_str(&c, source, "driver"));
+		if (!c.rc && !coltype_driver_known(m->driver))
+			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown source driver", what);
 	}
 	/* apply records the id and chains the next batch's "previous" to it: an
 	 * id that is not the seq's would pass one batch and break the next. */

@@ -1,5 +1,6 @@
 #include "mysql_image.h"
 
+#include "coltype.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -419,7 +420,9 @@ static void affinity_decl(struct buf *b, const char *type, bool key)
 
 void mysql_column_decl(struct buf *b, const char *type, bool key)
 {
-	if (is_mysql_spelling(type))
+	/* Only a spelling of the grammar is pasted into SQL; anything else
+	 * maps by its affinity onto a fixed type name. */
+	if (is_mysql_spelling(type) && coltype_mysql_valid(type))
 		native_decl(b, type, key);
 	else
 		affinity_decl(b, type, key);

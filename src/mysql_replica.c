@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "replica_sql.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -233,6 +234,22 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
 	}
 }
 
+void mysql_create_table_sql(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "CREATE TABLE ");
+	mysql_add_ident(sql, def->name);
+	buf_adds(sql, " (");
+	for (size_t i = 0; i < def->ncols; i++) {
+		add_column_decl(sql, &def->cols[i]);
+		buf_adds(sql, ", ");
+	}
+	buf_adds(sql, "PRIMARY KEY (");
+	add_key_list(sql, def);
+	/* Binary collation: keys that differ only in case or trailing spaces
+	 * stay distinct rows, as they are at a SQLite source. */
+	buf_adds(sql, ")) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+}
+
 int mysql_replica_create_table(struct source *src, const struct table_def *def)
 {
 	bool exists;
@@ -242,18 +259,7 @@ int mysql_replica_create_table(struct source *src, const struct table_def *def)
 	if (rc || exists)
 		return rc ? err_prefix(rc, "table %s", def->name) : 0;
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "CREATE TABLE ");
-	mysql_add_ident(&sql, def->name);
-	buf_adds(&sql, " (");
-	for (size_t i = 0; i < def->ncols; i++) {
-		add_column_decl(&sql, &def->cols[i]);
-		buf_adds(&sql, ", ");
-	}
-	buf_adds(&sql, "PRIMARY KEY (");
-	add_key_list(&sql, def);
-	/* Binary collation: keys that differ only in case or trailing spaces
-	 * stay distinct rows, as they are at a SQLite source. */
-	buf_adds(&sql, ")) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	mysql_create_table_sql(&sql, def);
 	rc = mysql_run(src, sql.data, "create replica table");
 	buf_free(&sql);
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "err.h"
 #include "mysql_image.h"
+#include "redact.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,7 @@
 
 char *mysql_url_redact(const char *url)
 {
-	const char *auth = strncmp(url, SCHEME, strlen(SCHEME)) == 0 ? url + strlen(SCHEME) : url;
-	size_t authlen = strcspn(auth, "/?");
-	const char *at = memrchr(auth, '@', authlen);
-	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (!colon)
-		return xstrdup(url);
-	return xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+	return url_redact(url);
 }
 
 static int bad_url(const char *url, const char *why)
@@ -156,8 +151,9 @@ static int parse_authority(const char *url, const char *s, size_t n, struct mysq
 	if (!at || at == s)
 		return bad_url(url, "no USER@ before the host");
 	if (memchr(s, ':', (size_t)(at - s)))
-		return bad_url(url, "a password does not belong in the URL: use password_file "
-				    "or CDCPACK_SOURCE_PASSWORD");
+		return bad_url(url, "a password does not belong in the URL: give it in a "
+				    "password file or its CDCPACK_*_PASSWORD variable (README: "
+				    "Commands)");
 	out->user = pct_decode(s, (size_t)(at - s));
 	if (!out->user)
 		return bad_url(url, "bad %-escape in user");

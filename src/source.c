@@ -1,7 +1,9 @@
 #include "source.h"
 
 #include "err.h"
+#include "redact.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
@@ -18,9 +20,11 @@ const struct source_ops *source_ops_for_url(const char *url)
 		if (strncmp(url, scheme, strlen(scheme)) == 0)
 			return drivers[i];
 	}
+	char *shown = url_redact(url);
 	err_set(CDC_EUSAGE,
 		"%s: no database driver for this URL (want sqlite:PATH or mysql://USER@HOST/DB)",
-		url);
+		shown);
+	free(shown);
 	return NULL;
 }
 

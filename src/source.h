@@ -13,11 +13,22 @@
 
 struct source; /* defined by each driver */
 
+/* The environment variables that hold a MySQL password, one per role. */
+#define SOURCE_PASSWORD_ENV "CDCPACK_SOURCE_PASSWORD"
+#define REPLICA_PASSWORD_ENV "CDCPACK_REPLICA_PASSWORD" /* apply --to, verify --against */
+#define DIFF_A_PASSWORD_ENV "CDCPACK_A_PASSWORD"	/* diff URL_A */
+#define DIFF_B_PASSWORD_ENV "CDCPACK_B_PASSWORD"	/* diff URL_B */
+
 struct source_options {
-	const char *changelog;	   /* trigger mode: changelog table name */
-	const char *password_file; /* mysql; CDCPACK_SOURCE_PASSWORD otherwise */
-	bool create;		   /* replica: create the database if it does not exist */
-	bool read_only;		   /* verify/diff: never write */
+	const char *changelog; /* trigger mode: changelog table name */
+	/* mysql: the password of this URL's user comes from password_file, else
+	 * from the environment variable password_env (NULL: the source's,
+	 * CDCPACK_SOURCE_PASSWORD). A replica or diff side names its own
+	 * variable, so that the source's secret is only sent to the source. */
+	const char *password_file;
+	const char *password_env;
+	bool create;	/* replica: create the database if it does not exist */
+	bool read_only; /* verify/diff: never write */
 };
 
 /* One captured row event. Images hold def->ncols values each, in def's

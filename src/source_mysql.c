@@ -102,8 +102,9 @@ int mysql_table_exists(struct source *src, const char *name, bool *exists)
 	return rc;
 }
 
-/* The password comes from the file or the environment, never from the
- * URL; the caller wipes and frees it once connected. */
+/* The password comes from the file or the environment variable the
+ * caller names for this URL, never from the URL; the caller wipes and
+ * frees it once connected. */
 static int read_password(const struct source_options *opt, char **out)
 {
 	*out = NULL;
@@ -138,7 +139,7 @@ static int read_password(const struct source_options *opt, char **out)
 		*out = buf_detach(&b);
 		return 0;
 	}
-	const char *env = getenv("CDCPACK_SOURCE_PASSWORD");
+	const char *env = getenv(opt->password_env ? opt->password_env : SOURCE_PASSWORD_ENV);
 	if (env)
 		*out = xstrdup(env);
 	return 0;

@@ -3,6 +3,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "replica_sql.h"
 #include "sqlutil.h"
 
 #include <stdlib.h>
@@ -80,6 +81,9 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
  * first "(n)" or "(n,m)". MySQL spells "bigint(20) unsigned" and
  * "enum('a','b')", which SQLite's CREATE TABLE rejects; the words keep the
  * affinity (DESIGN.md §6: replicas of another engine). */
+/* The declared type a SQLite replica gives MySQL's BIGINT UNSIGNED. */
+#define SQLITE_UINT64_TYPE "UNSIGNED64 BLOB"
+
 static void add_type(struct buf *sql, const char *decl, bool foreign)
 {
 	struct buf words = BUF_INIT, size = BUF_INIT;
@@ -111,6 +115,17 @@ static void add_type(struct buf *sql, const char *decl, bool foreign)
 	    !strcasestr(words.data, "CHAR") && !strcasestr(words.data, "CLOB") &&
 	    !strcasestr(words.data, "TEXT"))
 		buf_adds(&words, " text");
+	/* MySQL's BIGINT UNSIGNED reaches 2^64-1: above INT64_MAX its values
+	 * travel as exact digits, which an INTEGER (or NUMERIC) affinity would
+	 * turn into REALs, merging neighbouring keys. A BLOB affinity (no "INT"
+	 * in the name) keeps them as text and the others as INTEGERs. */
+	if (foreign && strcasestr(buf_str(&words), "bigint") &&
+	    strcasestr(buf_str(&words), "unsigned")) {
+		buf_adds(sql, " " SQLITE_UINT64_TYPE);
+		keyword = false;
+		buf_reset(&words);
+		buf_reset(&size);
+	}
 	/* A word that is an SQL keyword ("set") only passes quoted, and a quoted
 	 * type name takes no size. */
 	if (keyword) {
@@ -152,23 +167,28 @@ static int add_missing_columns(struct source *src, const struct table_def *def)
 	return rc;
 }
 
+void sqlite_create_table_sql(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "CREATE TABLE ");
+	sql_add_ident(sql, def->name, '"');
+	buf_addc(sql, '(');
+	for (size_t i = 0; i < def->ncols; i++) {
+		sql_add_ident(sql, def->cols[i].name, '"');
+		add_type(sql, def->cols[i].type, def->foreign);
+		buf_adds(sql, ", ");
+	}
+	/* With one INTEGER key this makes the column the rowid, as at the source. */
+	buf_adds(sql, "PRIMARY KEY(");
+	add_key_list(sql, def);
+	buf_adds(sql, "))");
+}
+
 int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 {
 	if (sqlite_table_exists(src, def->name))
 		return add_missing_columns(src, def);
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "CREATE TABLE ");
-	sql_add_ident(&sql, def->name, '"');
-	buf_addc(&sql, '(');
-	for (size_t i = 0; i < def->ncols; i++) {
-		sql_add_ident(&sql, def->cols[i].name, '"');
-		add_type(&sql, def->cols[i].type, def->foreign);
-		buf_adds(&sql, ", ");
-	}
-	/* With one INTEGER key this makes the column the rowid, as at the source. */
-	buf_adds(&sql, "PRIMARY KEY(");
-	add_key_list(&sql, def);
-	buf_adds(&sql, "))");
+	sqlite_create_table_sql(&sql, def);
 	int rc = sqlite_exec(src, sql.data, "create replica table");
 	buf_free(&sql);
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;

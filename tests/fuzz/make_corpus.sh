@@ -14,7 +14,7 @@ CDCPACK=$ROOT/bin/cdcpack
 C=$ROOT/tests/fuzz/corpus
 W=$(mktemp -d "${TMPDIR:-/tmp}/cdcpack-corpus.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-for d in archive manifest changefile config s3xml image naming; do
+for d in archive manifest manifest_sql changefile config s3xml image naming; do
 	mkdir -p "$C/$d"
 	find "$C/$d" -type f ! -name 'regress-*' -delete
 done
@@ -67,6 +67,7 @@ for a in $(find "$W" -path '*/bucket/cdc/*' -type f | sort); do
 	# Manifests and change files differ little between compressions.
 	[[ $tag == csv-zstd || $tag == jsonl-zstd || $tag == csv-header-gzip ]] || continue
 	tar -xOf "$a" manifest.json >"$C/manifest/$tag-$kind.json"
+	cp "$C/manifest/$tag-$kind.json" "$C/manifest_sql/"
 	# Change files, with the options byte fuzz_changefile reads first.
 	tar -xOf "$a" manifest.json | jq -r '.tables[] | [.file, .format, .op_column, .header] | @tsv' |
 		while IFS=$'\t' read -r file fmt opcol header; do
@@ -153,6 +154,21 @@ XML
 printf '<InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>a&lt;b&gt;</Key><UploadId>VXBsb2FkIElE+/=</UploadId></InitiateMultipartUploadResult>' >"$C/s3xml/initiate.xml"
 printf '<?xml version="1.0"?><CompleteMultipartUploadResult><Location>x</Location><Bucket>b</Bucket><Key>k</Key><ETag>"3858f62230ac3c915f300c664312c11f-9"</ETag></CompleteMultipartUploadResult>' >"$C/s3xml/complete.xml"
 printf '<CopyObjectResult><LastModified>2009-10-12T17:50:30.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag></CopyObjectResult>' >"$C/s3xml/copy.xml"
+
+# fuzz_manifest_sql: a MySQL source's manifest with every type spelling
+# information_schema gives (the grammar of src/coltype.c).
+jq '.source.driver = "mysql" | .tables[0].columns = [
+	{"name": "id", "type": "bigint(20) unsigned", "key": true},
+	{"name": "k`2", "type": "varchar(255)", "key": true},
+	{"name": "d", "type": "decimal(30,10)", "key": false},
+	{"name": "e", "type": "enum('"'a'"','"'b '"''"'c'"')", "key": false},
+	{"name": "s", "type": "set('"'x'"','"'y'"')", "key": false},
+	{"name": "ts", "type": "timestamp(3)", "key": false},
+	{"name": "f", "type": "float unsigned zerofill", "key": false},
+	{"name": "j", "type": "longtext", "key": false},
+	{"name": "b", "type": "bit(10)", "key": false},
+	{"name": "u", "type": "uuid", "key": false}]' \
+	"$C/manifest_sql/csv-zstd-cdc.json" >"$C/manifest_sql/mysql-types.json"
 
 # Keys at the target and times (--until, manifest "created").
 printf 'src/2026/11/24/src-00000007-20261124T101112Z.tar.zst' >"$C/naming/key-zst"

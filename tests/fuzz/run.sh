@@ -22,7 +22,7 @@ mkdir -p "$ARTIFACTS"
 max_len() {
 	case $1 in
 	archive) echo 16384 ;;
-	changefile | manifest | config | s3xml) echo 8192 ;;
+	changefile | manifest | manifest_sql | config | s3xml) echo 8192 ;;
 	*) echo 1024 ;;
 	esac
 }

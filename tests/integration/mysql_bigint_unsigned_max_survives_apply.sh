@@ -27,3 +27,20 @@ replica=$(mysql_fresh_db unsigned_replica)
 assert_status 0 "$CDCPACK" apply --to "$(mysql_url "$replica")"
 assert_eq "$(mysql_dump "$db" u)" "$(mysql_dump "$replica" u)" "replica rows"
 assert_status 0 "$CDCPACK" verify --against "$(mysql_url "$replica")"
+
+# Into a SQLite replica: values above INT64_MAX stay exact digits (a column
+# without INTEGER affinity keeps them as text), the others stay integers,
+# and two keys above INT64_MAX remain two rows.
+assert_status 0 "$CDCPACK" apply --to "sqlite:$T/replica.db"
+assert_eq "text|18446744073709551614|text|18446744073709551615
+text|18446744073709551615|text|18446744073709551613" \
+	"$(sqlite3 "$T/replica.db" 'SELECT typeof(id), id, typeof(v), v FROM u ORDER BY id')" \
+	"SQLite replica rows"
+assert_status 0 "$CDCPACK" verify --against "sqlite:$T/replica.db"
+mysql_exec "$db" "INSERT INTO u VALUES (7, 9223372036854775807)"
+assert_status 0 "$CDCPACK" run
+assert_status 0 "$CDCPACK" apply --to "sqlite:$T/replica.db"
+assert_eq "integer|7|integer|9223372036854775807" \
+	"$(sqlite3 "$T/replica.db" 'SELECT typeof(id), id, typeof(v), v FROM u WHERE id = 7')" \
+	"values that fit stay integers"
+assert_eq 3 "$(sqlite3 "$T/replica.db" 'SELECT count(*) FROM u')" "SQLite replica row count"

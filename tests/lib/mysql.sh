@@ -9,6 +9,10 @@ fi
 
 # cdcpack reads the cdc user's password from here (never from the URL).
 export CDCPACK_SOURCE_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+# Replicas and diff sides take their own credentials (the test server's
+# cdc user serves every role here).
+export CDCPACK_REPLICA_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+export CDCPACK_A_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD CDCPACK_B_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
 
 # mysql_root [ARGS...]: the mariadb client as root over the socket.
 mysql_root() {

@@ -1,0 +1,30 @@
+/* The grammar of what an archive may say about a table (DESIGN.md §5):
+ * driver names, table and column names, and column type spellings. An
+ * archive comes from a bucket others may write; nothing it says reaches
+ * SQL or a path before passing these checks, and the replica drivers
+ * build SQL only from spellings that pass them. */
+#ifndef CDCPACK_COLTYPE_H
+#define CDCPACK_COLTYPE_H
+
+#include "value.h"
+
+#include <stdbool.h>
+
+/* A column type as information_schema's COLUMN_TYPE spells it: a known
+ * base name ("int", "varchar", "enum"...), then "(n)", "(n,m)" or, for
+ * ENUM and SET, "('label',...)" (labels without backslashes or control
+ * characters, quotes doubled), then any of unsigned, signed, zerofill. */
+bool coltype_mysql_valid(const char *type);
+/* A declared type as SQLite's grammar has it: words of letters, digits and
+ * _, then at most one "(n)" or "(n,m)" of signed numbers; no constraint
+ * keyword (NOT, NULL, DEFAULT, COLLATE...). "" (no type) is valid. */
+bool coltype_sqlite_valid(const char *type);
+/* "sqlite" or "mysql": the drivers an archive may name. */
+bool coltype_driver_known(const char *driver);
+
+/* Checks def as read from an archive of driver: the table name, each
+ * column's name (no two alike, ignoring case) and type. CDC_ERUNTIME naming
+ * the table, column and (made printable) offending text. */
+int coltype_check_def(const char *driver, const struct table_def *def);
+
+#endif
