@@ -19,6 +19,9 @@ struct progress;
  * the bytes on it. */
 int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
 	    struct progress *bar);
+/* fs_copy that also gives the XXH3-128 of the bytes it wrote (32 hex digits). */
+int fs_copy_hashed(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
+		   struct progress *bar, char xxh128[33]);
 /* rm -rf; absent is fine. */
 int fs_remove_tree(const char *path);
 
