@@ -191,6 +191,8 @@ int batch_finish(struct pipeline *p, struct batch *b, struct run_result *res)
 		rc = CDC_EINTR;
 	if (!rc && !pipeline_stop) {
 		rc = capture_ack(p, b);
+		if (!rc) /* acknowledged at the source, not yet in the state */
+			fault_point("mid-ack");
 		if (!rc)
 			rc = state_set(p->st, b->seq, BATCH_ACKED);
 		if (!rc) {
