@@ -16,6 +16,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* One folder; a new one is made durable in its parent (fsync of the parent),
+ * or a file later fsynced inside it could vanish with it in a crash. */
+static int mkdir_one(const char *p, mode_t mode)
+{
+	if (mkdir(p, mode) == 0)
+		return fs_fsync_parent(p);
+	if (errno == EEXIST)
+		return 0;
+	return err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+}
+
 int fs_mkdirs(const char *path, mode_t mode)
 {
 	char *p = xstrdup(path);
@@ -24,13 +35,11 @@ int fs_mkdirs(const char *path, mode_t mode)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST)
-			rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p,
-				     strerror(errno));
+		rc = mkdir_one(p, mode);
 		*s = '/';
 	}
-	if (!rc && mkdir(p, mode) != 0 && errno != EEXIST)
-		rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+	if (!rc)
+		rc = mkdir_one(p, mode);
 	free(p);
 	return rc;
 }

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* mkdir -p with mode for each folder it creates. */
+/* mkdir -p with mode for each folder it creates, each made durable in its parent. */
 int fs_mkdirs(const char *path, mode_t mode);
 /* Creates the folders above path. */
 int fs_mkdirs_parent(const char *path, mode_t mode);
