@@ -6,6 +6,8 @@
 # - such an object at the final key is not ours either: the run stops with
 #   exit 3 naming the key, acknowledges nothing, overwrites nothing; once the
 #   object is moved away, the next run publishes the batch;
+# - the batch's own bytes at the final key without checksum metadata are
+#   fetched and hashed, and taken as the published batch;
 # - a staged archive damaged after staging (same size, one byte changed) is
 #   refused before a byte is sent (exit 3): nothing at the temp or final key,
 #   nothing acknowledged; restored, it publishes.
@@ -97,6 +99,16 @@ put "cdc/$KEY" "$T/foreign" -H "x-amz-meta-xxh128: 0123456789abcdef0123456789abc
 refused "foreign final object with a checksum" "cdc/$KEY holds [0-9]+ bytes \(xxh128 0123456789abcdef0123456789abcdef\)"
 assert_eq 204 "$(s3_req DELETE "$(url "cdc/$KEY")")" "DELETE the foreign object"
 assert_status 0 "$CDCPACK" run
+published_is_staged
+
+echo "case: the batch's own bytes at the final key, without checksum metadata (a store that drops it)"
+stage 7 after-stage
+put "cdc/$KEY" "$FILE"
+assert_status 0 "$CDCPACK" run
+assert_eq 404 "$(s3_req HEAD "$(url "_tmp/$KEY")")" "HEAD the temp key of a batch found published"
+assert_eq 0 "$(pending)" "changelog rows left after finding batch $SEQ published"
+gets=$(s3_log | jq -s --arg k "$S3_PREFIX/cdc/$KEY" '[.[] | select(.method == "GET" and (.url | contains($k)))] | length')
+((gets >= 1)) || fail "the final object without checksum metadata was not fetched to be hashed"
 published_is_staged
 
 echo "case: the staged archive damaged after staging"
