@@ -12,7 +12,7 @@ packages=(
 	libmariadb-dev mariadb-server mariadb-client
 	libcmocka-dev
 	clang-14 libclang-rt-14-dev clang-format clang-tidy
-	zstd jq awscli python3-jsonschema time
+	zstd jq awscli python3-jsonschema time strace
 )
 
 missing=()

@@ -127,11 +127,9 @@ static int add_file(struct archive *a, const struct manifest_file *f, time_t mti
 
 static int write_entries(struct archive *a, const struct manifest *m, time_t mtime)
 {
-	json_t *doc = manifest_to_json(m);
-	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(doc);
+	char *text = manifest_text(m);
 	if (!text)
-		return err_set(CDC_ERUNTIME, "manifest of %s: cannot encode", m->batch_id);
+		return CDC_ERUNTIME;
 	int rc = add_bytes(a, "manifest.json", text, strlen(text), mtime);
 	free(text);
 	for (size_t i = 0; i < m->nfiles && rc == 0; i++)

@@ -108,7 +108,7 @@ int capture_load(struct pipeline *p, const struct strv *tables, struct package *
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
 	int rc = p->sops->begin_read(p->src);
 	if (!rc && p->cfg->mode == CAPTURE_TRIGGER)
-		rc = p->sops->changelog_seqs(p->src, add_seq, pk);
+		rc = p->sops->changelog_seqs(p->src, tables, add_seq, pk);
 	for (size_t i = 0; i < tables->n && !rc; i++) {
 		rc = load_table(p, tables->v[i], pk, &defs[i]);
 		if (!rc)

@@ -15,7 +15,8 @@ int capture_first_load(struct pipeline *p, bool *load);
  * them, snapshot mode every table's changes since its stored snapshot. */
 int capture_changes(struct pipeline *p, struct package *pk);
 /* Fills pk with one consistent snapshot of tables, and with the changelog
- * seqs that snapshot already reflects (they are acknowledged with the load,
+ * seqs of those tables that snapshot already reflects (never another
+ * table's, whose change the load does not carry; they are acknowledged with the load,
  * so the first cdc batch neither loses nor repeats them). In snapshot mode
  * the tables' stored snapshots start over from this load. */
 int capture_load(struct pipeline *p, const struct strv *tables, struct package *pk);

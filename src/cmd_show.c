@@ -18,6 +18,11 @@ static void print_manifest(struct cmd_ctx *ctx, const struct manifest *m, const 
 		  "  source   %s (%s)\n",
 		  what, m->batch_id, (long long)m->seq, m->kind, m->mode, m->created,
 		  m->previous ? m->previous : "-", m->source_name, m->driver);
+	if (m->xxh128[0])
+		cmd_print(ctx, "  manifest xxh128=%s ok\n", m->xxh128);
+	else
+		cmd_print(ctx, "  manifest has no checksum of its own (written before cdcpack "
+			       "recorded one)\n");
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct manifest_file *f = &m->files[i];
 		cmd_print(
@@ -83,8 +88,9 @@ const struct cmd_entry cmd_show_entry = {
 	.summary = "print an archive's manifest and check its checksums",
 	.help = "\n"
 		"ARCHIVE is a local .tar.zst (.tar.gz, .tar.xz, .tar) file; anything else is\n"
-		"read as an object key at the configured target. Every file is checked against\n"
-		"the manifest (names, sizes, XXH3-128); a damaged archive is exit 3.\n"
+		"read as an object key at the configured target. The manifest is checked\n"
+		"against its own checksum, and every file against the manifest (names, sizes,\n"
+		"XXH3-128); a damaged archive is exit 3.\n"
 		"\nExamples:\n"
 		"  cdcpack show .cdcpack/staging/shop-00000007-20261124T101112Z.tar.zst\n"
 		"  cdcpack show cdc/shop/2026/11/24/shop-00000007-20261124T101112Z.tar.zst\n",

@@ -11,8 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *const points[] = {"after-capture", "after-stage",   "mid-upload",
-				     "after-upload",  "after-publish", "after-ack"};
+/* mid-ack: the changelog rows are deleted, the state does not yet say so. */
+static const char *const points[] = {"after-capture", "after-stage", "mid-upload", "after-upload",
+				     "after-publish", "mid-ack",     "after-ack"};
 
 /* The fault spec: one of the three globals STYLE.md allows. */
 static struct {
@@ -44,7 +45,7 @@ int fault_init(void)
 			CDC_EUSAGE,
 			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
 			"after-capture, after-stage, mid-upload, after-upload, after-publish, "
-			"after-ack",
+			"mid-ack, after-ack",
 			spec);
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;

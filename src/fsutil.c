@@ -3,6 +3,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "hash.h"
 #include "progress.h"
 
 #include <errno.h>
@@ -15,6 +16,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* One folder; a new one is made durable in its parent (fsync of the parent),
+ * or a file later fsynced inside it could vanish with it in a crash. */
+static int mkdir_one(const char *p, mode_t mode)
+{
+	if (mkdir(p, mode) == 0)
+		return fs_fsync_parent(p);
+	if (errno == EEXIST)
+		return 0;
+	return err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+}
+
 int fs_mkdirs(const char *path, mode_t mode)
 {
 	char *p = xstrdup(path);
@@ -23,13 +35,11 @@ int fs_mkdirs(const char *path, mode_t mode)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) != 0 && errno != EEXIST)
-			rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p,
-				     strerror(errno));
+		rc = mkdir_one(p, mode);
 		*s = '/';
 	}
-	if (!rc && mkdir(p, mode) != 0 && errno != EEXIST)
-		rc = err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+	if (!rc)
+		rc = mkdir_one(p, mode);
 	free(p);
 	return rc;
 }
@@ -75,7 +85,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 static int copy_fd(int in, int out, const char *src, const char *dst, void (*midpoint)(void),
-		   struct progress *bar)
+		   struct progress *bar, struct hash_stream *h)
 {
 	struct stat sb;
 	if (fstat(in, &sb) != 0)
@@ -90,6 +100,8 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 			rc = err_set(CDC_ERUNTIME, "%s: write: %s", dst, strerror(errno));
 			break;
 		}
+		if (h)
+			hash_stream_update(h, chunk, (size_t)n);
 		bool crossed = done <= half && done + n > half;
 		done += n;
 		if (bar)
@@ -106,6 +118,12 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
 	    struct progress *bar)
 {
+	return fs_copy_hashed(src, dst, mode, midpoint, bar, NULL);
+}
+
+int fs_copy_hashed(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
+		   struct progress *bar, char xxh128[33])
+{
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", src, strerror(errno));
@@ -115,7 +133,14 @@ int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void
 		close(in);
 		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", dst, strerror(e));
 	}
-	int rc = copy_fd(in, out, src, dst, midpoint, bar);
+	struct hash_stream h;
+	if (xxh128)
+		hash_stream_init(&h);
+	int rc = copy_fd(in, out, src, dst, midpoint, bar, xxh128 ? &h : NULL);
+	if (xxh128) {
+		hash_stream_hex(&h, xxh128);
+		hash_stream_free(&h);
+	}
 	if (!rc && fsync(out) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", dst, strerror(errno));
 	if (close(out) != 0 && !rc)

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* mkdir -p with mode for each folder it creates. */
+/* mkdir -p with mode for each folder it creates, each made durable in its parent. */
 int fs_mkdirs(const char *path, mode_t mode);
 /* Creates the folders above path. */
 int fs_mkdirs_parent(const char *path, mode_t mode);
@@ -19,6 +19,9 @@ struct progress;
  * the bytes on it. */
 int fs_copy(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
 	    struct progress *bar);
+/* fs_copy that also gives the XXH3-128 of the bytes it wrote (32 hex digits). */
+int fs_copy_hashed(const char *src, const char *dst, mode_t mode, void (*midpoint)(void),
+		   struct progress *bar, char xxh128[33]);
 /* rm -rf; absent is fine. */
 int fs_remove_tree(const char *path);
 

@@ -99,7 +99,9 @@ static void print_man(void)
 	     "URL_A and URL_B (or --password-file-a/-b)\n"
 	     ".TP\nAWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, "
 	     "AWS_SHARED_CREDENTIALS_FILE\nS3 credentials, the standard AWS chain\n"
-	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS");
+	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS, POINT one of "
+	     "after-capture,\nafter-stage, mid-upload, after-upload, after-publish, mid-ack (the\n"
+	     "changelog rows deleted, the state not yet saying so), after-ack");
 }
 
 /* Edit distance, to suggest the command a typo meant. */

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The top-level key of the manifest's own checksum (manifest_text). */
+#define SELF_KEY "manifest_xxh128"
+
 const char *manifest_op_name(int i)
 {
 	static const char *const names[] = {"I", "U", "D"};
@@ -58,11 +61,73 @@ json_t *manifest_to_json(const struct manifest *m)
 	json_t *tables = json_array();
 	for (size_t i = 0; i < m->nfiles; i++)
 		json_array_append_new(tables, file_json(&m->files[i]));
-	return json_pack("{s:s, s:{s:s, s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:o}", "format",
-			 "cdcpack/1", "batch", "id", m->batch_id, "seq", (json_int_t)m->seq, "kind",
-			 m->kind, "mode", m->mode, "created", m->created, "previous",
-			 m->previous ? json_string(m->previous) : json_null(), "source", "name",
-			 m->source_name, "driver", m->driver, "tables", tables);
+	json_t *doc =
+		json_pack("{s:s, s:{s:s, s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:o}", "format",
+			  "cdcpack/1", "batch", "id", m->batch_id, "seq", (json_int_t)m->seq,
+			  "kind", m->kind, "mode", m->mode, "created", m->created, "previous",
+			  m->previous ? json_string(m->previous) : json_null(), "source", "name",
+			  m->source_name, "driver", m->driver, "tables", tables);
+	if (m->xxh128[0])
+		json_object_set_new(doc, SELF_KEY, json_string(m->xxh128));
+	return doc;
+}
+
+/* The 32 digits of the manifest's own checksum in text: NULL when there is
+ * none, or when the key appears more than once (then nothing says which one
+ * counts). A '"' inside a JSON string is always escaped, so "<key>" followed
+ * by ':' is the key itself, never the contents of a string. */
+static char *self_digits(char *text, size_t len, int *count)
+{
+	static const char key[] = "\"" SELF_KEY "\"";
+	char *found = NULL;
+	*count = 0;
+	for (char *p = memmem(text, len, key, sizeof(key) - 1); p;
+	     p = memmem(p + 1, len - (size_t)(p + 1 - text), key, sizeof(key) - 1)) {
+		char *q = p + sizeof(key) - 1, *end = text + len;
+		while (q < end && (*q == ' ' || *q == '\n'))
+			q++;
+		if (q >= end || *q++ != ':')
+			continue;
+		while (q < end && (*q == ' ' || *q == '\n'))
+			q++;
+		if (end - q < HASH_HEX_LEN + 2 || q[0] != '"' || q[HASH_HEX_LEN + 1] != '"')
+			continue;
+		found = q + 1;
+		++*count;
+	}
+	return *count == 1 ? found : NULL;
+}
+
+/* XXH3-128 of text with its checksum digits (at digits) read as zeros. */
+static void self_hash(const char *text, size_t len, const char *digits, char out[HASH_HEX_LEN + 1])
+{
+	static const char zeros[HASH_HEX_LEN] = "00000000000000000000000000000000";
+	struct hash_stream h;
+	hash_stream_init(&h);
+	hash_stream_update(&h, text, (size_t)(digits - text));
+	hash_stream_update(&h, zeros, HASH_HEX_LEN);
+	hash_stream_update(&h, digits + HASH_HEX_LEN, len - (size_t)(digits - text) - HASH_HEX_LEN);
+	hash_stream_hex(&h, out);
+	hash_stream_free(&h);
+}
+
+char *manifest_text(const struct manifest *m)
+{
+	json_t *doc = manifest_to_json(m);
+	json_object_set_new(doc, SELF_KEY, json_string("00000000000000000000000000000000"));
+	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(doc);
+	int count;
+	char *digits = text ? self_digits(text, strlen(text), &count) : NULL;
+	if (!digits) {
+		free(text);
+		(void)err_set(CDC_ERUNTIME, "manifest of %s: cannot encode", m->batch_id);
+		return NULL;
+	}
+	char hex[HASH_HEX_LEN + 1];
+	self_hash(text, strlen(text), digits, hex);
+	memcpy(digits, hex, HASH_HEX_LEN);
+	return text;
 }
 
 /* ---- parsing: every field checked, since archives are outside input ---- */
@@ -217,6 +282,43 @@ static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: batch seq must be >= 1", c->what);
 }
 
+/* A manifest with its own checksum must match it; one without is from an
+ * archive written before cdcpack recorded one, and is read as it was. */
+static int check_self(struct ctx *c, struct manifest *m, const json_t *doc, const char *text,
+		      size_t len)
+{
+	const json_t *v = json_object_get(doc, SELF_KEY);
+	if (!v || c->rc)
+		return c->rc;
+	const char *want = json_string_value(v);
+	if (!want || !is_hex32(want))
+		return c->rc = err_set(CDC_ERUNTIME,
+				       "%s: manifest: \"" SELF_KEY "\" is not 32 hex digits",
+				       c->what);
+	char *copy = xmalloc(len + 1);
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	int count;
+	char *digits = self_digits(copy, len, &count);
+	char hex[HASH_HEX_LEN + 1] = "";
+	if (digits)
+		self_hash(copy, len, digits, hex);
+	free(copy);
+	if (!digits)
+		return c->rc = err_set(CDC_ERUNTIME,
+				       "%s: manifest: \"" SELF_KEY
+				       "\" appears %d times in its text, "
+				       "expected once",
+				       c->what, count);
+	if (strcmp(hex, want) != 0)
+		return c->rc = err_set(CDC_ERUNTIME,
+				       "%s: manifest.json is damaged: its bytes hash to xxh128 %s, "
+				       "its " SELF_KEY " says %s",
+				       c->what, hex, want);
+	memcpy(m->xxh128, want, sizeof(m->xxh128));
+	return 0;
+}
+
 int manifest_parse(struct manifest *m, const char *text, size_t len, const char *what)
 {
 	memset(m, 0, sizeof(*m));
@@ -226,6 +328,7 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 		return err_set(CDC_ERUNTIME, "%s: manifest.json is not valid JSON: %s (line %d)",
 			       what, jerr.text, jerr.line);
 	struct ctx c = {what, 0};
+	check_self(&c, m, doc, text, len);
 	if (strcmp(get_str(&c, doc, "format"), "cdcpack/1") != 0 && !c.rc)
 		c.rc = err_set(CDC_ERUNTIME, "%s: manifest: format is not cdcpack/1", what);
 	const json_t *batch = json_object_get(doc, "batch");

@@ -39,11 +39,19 @@ struct manifest {
 	char *driver;
 	struct manifest_file *files;
 	size_t nfiles;
+	/* Reader only: the manifest's own checksum as read ("" in an archive
+	 * written before cdcpack recorded one). */
+	char xxh128[HASH_HEX_LEN + 1];
 };
 
 struct manifest_file *manifest_add_file(struct manifest *m);
 json_t *manifest_to_json(const struct manifest *m);
-/* Parses and checks text (named what in messages); CDC_ERUNTIME when it is not a valid manifest. */
+/* manifest.json as archived (owned by the caller), ending in its own checksum,
+ * "manifest_xxh128": the XXH3-128 of these bytes with that value's 32 digits
+ * read as 32 zeros. NULL (with err_set) when it cannot be encoded. */
+char *manifest_text(const struct manifest *m);
+/* Parses and checks text (named what in messages), its own checksum when it
+ * has one; CDC_ERUNTIME when it is not a valid manifest. */
 int manifest_parse(struct manifest *m, const char *text, size_t len, const char *what);
 void manifest_free(struct manifest *m);
 const char *manifest_op_name(int i);

@@ -4,6 +4,8 @@
 #include "capture.h"
 #include "err.h"
 #include "fault.h"
+#include "fsutil.h"
+#include "hash.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -20,8 +22,30 @@ char *publish_final_key(const struct config *cfg, const struct batch *b)
 	return xasprintf("%s%s", cfg->final_prefix, b->key);
 }
 
-/* Does the object at key hold exactly b's archive? 1 yes, 0 absent, <0 error
- * (a different object there is an integrity error: keys never change content). */
+/* The XXH3-128 of the object at key by its bytes: downloaded into the work
+ * dir, hashed, removed. */
+static int hash_by_bytes(struct pipeline *p, const char *key, char out[HASH_HEX_LEN + 1])
+{
+	char *dir = xasprintf("%s/work", state_dir(p->st));
+	char *path = xasprintf("%s/verify.part", dir);
+	int64_t size;
+	int rc = fs_mkdirs(dir, 0700);
+	if (!rc)
+		rc = p->tops->get_file(p->tgt, key, path);
+	if (!rc)
+		rc = hash_file(path, out, &size);
+	unlink(path);
+	free(path);
+	free(dir);
+	return rc ? err_prefix(rc, "check what %s holds", key) : 0;
+}
+
+/* Does the object at key hold exactly b's archive? 1 yes, 0 absent (or, when
+ * not strict, not shown to be ours: the caller puts ours over it), <0 error
+ * (strict: a different object there is an integrity error, as keys never
+ * change content). Size alone shows nothing: an object of b's size without
+ * a checksum of its own (someone else's, or a store that drops metadata) is
+ * fetched and hashed before it counts as ours. */
 static int holds_batch(struct pipeline *p, const char *key, const struct batch *b, bool strict)
 {
 	struct object_info info = {0};
@@ -30,16 +54,19 @@ static int holds_batch(struct pipeline *p, const char *key, const struct batch *
 		return 0;
 	if (rc)
 		return rc;
-	bool same =
-		info.size == b->bytes && (!info.xxh128[0] || strcmp(info.xxh128, b->xxh128) == 0);
-	if (same)
+	bool fetched = strict && !info.xxh128[0] && info.size == b->bytes;
+	if (fetched && (rc = hash_by_bytes(p, key, info.xxh128)) != 0)
+		return rc;
+	if (info.size == b->bytes && strcmp(info.xxh128, b->xxh128) == 0)
 		return 1;
 	if (!strict)
 		return 0;
 	return err_set(CDC_ERUNTIME,
 		       "%s holds %lld bytes (xxh128 %s), not batch %s (%lld bytes, xxh128 %s); "
-		       "a published key never changes content, so nothing was overwritten",
-		       key, (long long)info.size, info.xxh128[0] ? info.xxh128 : "unknown", b->id,
+		       "a published key never changes content, so nothing was overwritten: "
+		       "move that object away if it is not cdcpack's, then run again",
+		       key, (long long)info.size,
+		       info.xxh128[0] ? info.xxh128 : "unknown: no checksum stored with it", b->id,
 		       (long long)b->bytes, b->xxh128);
 }
 
@@ -164,6 +191,8 @@ int batch_finish(struct pipeline *p, struct batch *b, struct run_result *res)
 		rc = CDC_EINTR;
 	if (!rc && !pipeline_stop) {
 		rc = capture_ack(p, b);
+		if (!rc) /* acknowledged at the source, not yet in the state */
+			fault_point("mid-ack");
 		if (!rc)
 			rc = state_set(p->st, b->seq, BATCH_ACKED);
 		if (!rc) {

@@ -466,6 +466,10 @@ static void attempt(struct s3 *s, struct s3_conn *conn, const struct s3_call *c,
 
 static int payload_hash(const struct s3_call *c, char out[SIGV4_HEX_LEN + 1])
 {
+	if (c->body_sha256) {
+		snprintf(out, SIGV4_HEX_LEN + 1, "%s", c->body_sha256);
+		return 0;
+	}
 	if (c->body_fd >= 0)
 		return hash_file_range(c->body_fd, c->body_offset, c->body_len, out);
 	sigv4_sha256_hex(out, c->body_mem ? c->body_mem : "",

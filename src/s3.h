@@ -33,6 +33,9 @@ struct s3_call {
 	int64_t body_offset;
 	const char *body_mem;
 	int64_t body_len;
+	/* The body's SHA-256 (hex) when the caller hashed it already (an upload
+	 * hashes each part in the pass that checks the archive); NULL: hashed here. */
+	const char *body_sha256;
 	int out_fd; /* >= 0: a GET body is streamed here (rewritten on retry) */
 	/* Statuses other than 2xx that are an answer, not a failure (404 for a
 	 * HEAD, 412 for a conditional write): 0-terminated, or NULL. */

@@ -353,6 +353,10 @@ int snap_writer_close(struct snap_writer *w, struct snap_entry *e)
 	if (close(w->fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", w->path, strerror(errno));
 	w->fd = -1;
+	/* Written in place: its name is durable once the folder is, before the
+	 * index records it. */
+	if (!rc)
+		rc = fs_fsync_parent(w->path);
 	if (!rc) {
 		free(e->file);
 		e->file = xstrdup(w->name);

@@ -82,8 +82,9 @@ struct source_ops {
 	int (*end_read)(struct source *src);
 	/* Changelog rows visible in the read, by ascending seq, at most max. */
 	int (*read_changes)(struct source *src, int64_t max, change_fn fn, void *ctx);
-	/* Every changelog seq visible in the read (a load's handoff to cdc). */
-	int (*changelog_seqs)(struct source *src, seq_fn fn, void *ctx);
+	/* Every changelog seq of the tables named visible in the read, ascending
+	 * (a load's handoff to cdc: it reflects those tables' changes only). */
+	int (*changelog_seqs)(struct source *src, const struct strv *tables, seq_fn fn, void *ctx);
 	/* Every row of def's table in ascending key order; rows have def->ncols
 	 * values. The order is binary, whatever the collation: numbers by value
 	 * (DECIMAL too, though it travels as text), text and blobs by their

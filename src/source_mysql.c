@@ -694,16 +694,23 @@ static int emit_seq(struct source *src, void *vctx, MYSQL_ROW row, unsigned long
 	return sr->fn(sr->ctx, strtoll(row[0], NULL, 10));
 }
 
-static int mysql_src_changelog_seqs(struct source *src, seq_fn fn, void *ctx)
+static int mysql_src_changelog_seqs(struct source *src, const struct strv *tables, seq_fn fn,
+				    void *ctx)
 {
-	bool exists;
-	int rc = changelog_exists(src, &exists);
+	bool exists = false;
+	int rc = tables->n ? changelog_exists(src, &exists) : 0;
 	if (rc || !exists)
 		return rc;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SELECT seq FROM ");
 	mysql_add_ident(&sql, src->changelog);
-	buf_adds(&sql, " ORDER BY seq");
+	buf_adds(&sql, " WHERE tbl IN (");
+	for (size_t i = 0; i < tables->n; i++) {
+		if (i)
+			buf_adds(&sql, ", ");
+		mysql_add_literal(src, &sql, tables->v[i]);
+	}
+	buf_adds(&sql, ") ORDER BY seq");
 	struct seq_reader sr = {fn, ctx};
 	rc = stream_rows(src, sql.data, "read changelog seqs", emit_seq, &sr);
 	buf_free(&sql);

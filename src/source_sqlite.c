@@ -487,14 +487,21 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 	return rc;
 }
 
-static int sqlite_changelog_seqs(struct source *src, seq_fn fn, void *ctx)
+static int sqlite_changelog_seqs(struct source *src, const struct strv *tables, seq_fn fn,
+				 void *ctx)
 {
-	if (!sqlite_table_exists(src, src->changelog))
+	if (!tables->n || !sqlite_table_exists(src, src->changelog))
 		return 0;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SELECT seq FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
-	buf_adds(&sql, " ORDER BY seq");
+	buf_adds(&sql, " WHERE tbl IN (");
+	for (size_t i = 0; i < tables->n; i++) {
+		if (i)
+			buf_adds(&sql, ", ");
+		sql_add_literal(&sql, tables->v[i]);
+	}
+	buf_adds(&sql, ") ORDER BY seq");
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);

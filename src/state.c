@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fsutil.h"
 #include "sqlutil.h"
 
 #include <errno.h>
@@ -45,7 +46,7 @@ static int db_fail(struct state *st, const char *what)
 static int mkdir_private(const char *dir)
 {
 	if (mkdir(dir, 0700) == 0)
-		return 0;
+		return fs_fsync_parent(dir); /* a state dir lost in a crash would fork the chain */
 	if (errno != EEXIST)
 		return err_set(CDC_ERUNTIME, "%s: cannot create state dir: %s", dir,
 			       strerror(errno));

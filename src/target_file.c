@@ -68,6 +68,18 @@ static void mid_upload(void)
 	fault_point("mid-upload");
 }
 
+/* The bytes copied must be the archive as staged: refused before they land
+ * at the key when they hash otherwise. */
+static int check_copied(const char *path, const char *sum, const struct object_info *info)
+{
+	if (!info || strlen(info->xxh128) != HASH_HEX_LEN || strcmp(sum, info->xxh128) == 0)
+		return 0;
+	return err_set(CDC_ERUNTIME,
+		       "%s hashes to xxh128 %s, not the %s recorded when it was staged: it changed "
+		       "since (a damaged disk, or another writer); nothing was uploaded",
+		       path, sum, info->xxh128);
+}
+
 static int file_put(struct target *t, const char *key, const char *path,
 		    const struct object_info *info)
 {
@@ -82,9 +94,12 @@ static int file_put(struct target *t, const char *key, const char *path,
 		char *slash = strrchr(dst, '/');
 		tmp = xasprintf("%.*s/.%s.part", (int)(slash - dst), dst, slash + 1);
 		struct progress bar;
+		char sum[HASH_HEX_LEN + 1];
 		progress_start(&bar, "upload", "bytes", info ? info->size : -1);
-		rc = fs_copy(path, tmp, 0644, mid_upload, &bar);
+		rc = fs_copy_hashed(path, tmp, 0644, mid_upload, &bar, sum);
 		progress_end(&bar);
+		if (!rc)
+			rc = check_copied(path, sum, info);
 	}
 	if (!rc && rename(tmp, dst) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: rename: %s", dst, strerror(errno));

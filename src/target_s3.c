@@ -27,6 +27,7 @@
 #define MAX_KEY_BYTES 1024
 /* Parts in flight: our reads and hashing overlap the server's work. */
 #define UPLOAD_THREADS 4
+#define HASH_CHUNK (1 << 20)
 
 /* Does the server honour If-None-Match? Learnt once per process (probe_conditional). */
 enum conditional { COND_UNKNOWN, COND_SUPPORTED, COND_IGNORED };
@@ -113,7 +114,7 @@ static char *meta_header(const struct object_info *info)
 }
 
 static int put_single(struct target *t, const char *key, int fd, int64_t size,
-		      const struct object_info *info, const char *what)
+		      const struct object_info *info, const char *sha256, const char *what)
 {
 	char *meta = meta_header(info);
 	const char *headers[] = {meta};
@@ -123,6 +124,7 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 	c.n_headers = meta ? 1 : 0;
 	c.body_fd = fd;
 	c.body_len = size;
+	c.body_sha256 = sha256;
 	fault_point("mid-upload"); /* a single PUT lands whole or not at all */
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
@@ -283,6 +285,7 @@ struct part_queue {
 	int fd;
 	int64_t size;
 	int64_t part;
+	char (*sha256)[SIGV4_HEX_LEN + 1]; /* of each part, from the checking pass */
 	pthread_mutex_t lock;
 	size_t next;
 	int rc;
@@ -328,6 +331,7 @@ static void *part_worker(void *arg)
 		c.body_fd = q->fd;
 		c.body_offset = (int64_t)i * q->part;
 		c.body_len = q->size - c.body_offset < q->part ? q->size - c.body_offset : q->part;
+		c.body_sha256 = q->sha256[i];
 		rc = multipart_part(q->m, conn, i + 1, &c);
 		if (rc) {
 			fail_part(q, rc);
@@ -344,9 +348,16 @@ static void *part_worker(void *arg)
 	return NULL;
 }
 
-static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part)
+static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part,
+			char (*sha256)[SIGV4_HEX_LEN + 1])
 {
-	struct part_queue q = {m, fd, size, part, PTHREAD_MUTEX_INITIALIZER, 0, 0, BUF_INIT, {0}};
+	struct part_queue q = {.m = m,
+			       .fd = fd,
+			       .size = size,
+			       .part = part,
+			       .sha256 = sha256,
+			       .lock = PTHREAD_MUTEX_INITIALIZER,
+			       .error = BUF_INIT};
 	progress_start(&q.bar, "upload", "bytes", size);
 	pthread_t tid[UPLOAD_THREADS];
 	size_t want = m->n_parts < UPLOAD_THREADS ? m->n_parts : UPLOAD_THREADS, started = 0;
@@ -401,17 +412,17 @@ static void abort_stale_uploads(struct target *t, const char *key, const char *w
 	buf_free(&query);
 }
 
-static int put_multipart(struct target *t, const char *key, int fd, int64_t size,
-			 const struct object_info *info, const char *what)
+static int put_multipart(struct target *t, const char *key, int fd, int64_t size, int64_t part,
+			 const struct object_info *info, char (*sha256)[SIGV4_HEX_LEN + 1],
+			 const char *what)
 {
 	abort_stale_uploads(t, key, what);
-	int64_t part = s3_part_size(size, t->part_size);
 	struct multipart m = {t, key, what, NULL, NULL, NULL, (size_t)((size + part - 1) / part)};
 	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));
 	log_debug("s3: %s: %zu parts of %lld bytes", what, m.n_parts, (long long)part);
 	int rc = multipart_create(&m, info);
 	if (rc == 0)
-		rc = upload_parts(&m, fd, size, part);
+		rc = upload_parts(&m, fd, size, part, sha256);
 	if (rc == 0) {
 		rc = multipart_complete(&m, false);
 		if (rc && completed_anyway(t, key, size, info))
@@ -423,10 +434,56 @@ static int put_multipart(struct target *t, const char *key, int fd, int64_t size
 	return rc;
 }
 
+/* One pass over the archive before any byte leaves: its XXH3-128, which must
+ * be the one recorded when it was staged (else it changed since: refused),
+ * and the SHA-256 of each part, which signs the part's request. S3 checks
+ * each body against its SHA-256, so what it stores is what was hashed here. */
+static int check_and_hash(int fd, int64_t size, int64_t part, size_t nparts,
+			  char (*sha256)[SIGV4_HEX_LEN + 1], const struct object_info *info,
+			  const char *path, const char *what)
+{
+	struct hash_stream xxh;
+	struct sigv4_sha256 sha;
+	char *chunk = xmalloc(HASH_CHUNK);
+	int rc = 0;
+	hash_stream_init(&xxh);
+	for (size_t i = 0; i < nparts && !rc; i++) {
+		int64_t first = (int64_t)i * part, len = size - first < part ? size - first : part;
+		sigv4_sha256_init(&sha);
+		for (int64_t done = 0; done < len && !rc;) {
+			size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
+			ssize_t n = pread(fd, chunk, want, first + done);
+			if (n <= 0)
+				rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path,
+					     n < 0 ? strerror(errno) : "shorter than its size");
+			else
+				sigv4_sha256_update(&sha, chunk, (size_t)n);
+			hash_stream_update(&xxh, chunk, n > 0 ? (size_t)n : 0);
+			done += n > 0 ? n : 0;
+		}
+		if (rc)
+			sigv4_sha256_free(&sha);
+		else
+			sigv4_sha256_final(&sha, sha256[i]);
+	}
+	char hex[HASH_HEX_LEN + 1];
+	hash_stream_hex(&xxh, hex);
+	if (!rc && valid_xxh128(info->xxh128) && strcmp(hex, info->xxh128) != 0)
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: %s hashes to xxh128 %s, not the %s recorded when it was staged: "
+			     "it changed since (a damaged disk, or another writer); nothing was "
+			     "uploaded",
+			     what, path, hex, info->xxh128);
+	hash_stream_free(&xxh);
+	free(chunk);
+	return rc;
+}
+
 static int s3_put_file(struct target *t, const char *key, const char *path,
 		       const struct object_info *info)
 {
 	char *k, *what = NULL;
+	char(*sha256)[SIGV4_HEX_LEN + 1] = NULL;
 	int rc = full_key(t, key, &k);
 	if (rc)
 		return rc;
@@ -442,13 +499,19 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 			     (long long)st.st_size, (long long)info->size);
 		goto out;
 	}
-	if (st.st_size > t->part_size)
-		rc = put_multipart(t, k, fd, st.st_size, info, what);
-	else
-		rc = put_single(t, k, fd, st.st_size, info, what);
+	bool multi = st.st_size > t->part_size;
+	int64_t part = multi ? s3_part_size(st.st_size, t->part_size) : st.st_size;
+	size_t nparts = multi ? (size_t)((st.st_size + part - 1) / part) : 1;
+	sha256 = xcalloc(nparts, sizeof(*sha256));
+	rc = check_and_hash(fd, st.st_size, part, nparts, sha256, info, path, what);
+	if (!rc && multi)
+		rc = put_multipart(t, k, fd, st.st_size, part, info, sha256, what);
+	else if (!rc)
+		rc = put_single(t, k, fd, st.st_size, info, sha256[0], what);
 out:
 	if (fd >= 0)
 		close(fd);
+	free(sha256);
 	free(what);
 	free(k);
 	return rc;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash matrix, SQLite source -> s3: target: for each of the six fault points, a
+# Crash matrix, SQLite source -> s3: target: for each of the seven fault points, a
 # run is killed there (SIGKILL) while a writer inserts, updates, changes keys
 # and deletes in both tables; runs go on while it writes and until idle after
 # it ends. Then the chain has no gap and no duplicate seq, changelog ranges

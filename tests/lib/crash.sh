@@ -535,7 +535,7 @@ cm_crash_scenario() {
 	cm_rerun_and_check 10 "$CM_DIR/before.sha"
 }
 
-CM_POINTS=(after-capture after-stage mid-upload after-upload after-publish after-ack)
+CM_POINTS=(after-capture after-stage mid-upload after-upload after-publish mid-ack after-ack)
 
 # cm_tmpfs DIR SIZE: mounts a fresh tmpfs of SIZE (mount's size=, e.g. 4m)
 # on DIR, unmounted when the case or test ends. Returns 1, saying why, when

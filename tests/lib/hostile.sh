@@ -136,9 +136,20 @@ honest_entries() {
 }
 
 # edit_manifest [JQ OPTIONS] FILTER: $T/parts/manifest.json is batch 3's
-# manifest (the pristine one, each time) passed through jq.
+# manifest (the pristine one, each time) passed through jq, and resealed
+# (seal_manifest) as a forger would: its own checksum is no signature.
 edit_manifest() {
 	tar --zstd -xOf "$PRISTINE" manifest.json | jq "$@" >"$T/parts/manifest.json"
+	seal_manifest "$T/parts/manifest.json"
+}
+
+# seal_manifest FILE: sets the manifest's "manifest_xxh128" to the XXH3-128
+# of FILE's bytes with those 32 digits read as zeros (README, "Archive
+# layout"), computed apart from cdcpack with sed and xxhsum.
+seal_manifest() {
+	local re='("manifest_xxh128": ")[0-9a-f]{32}' sum
+	sum=$(sed -E "s/$re/\\1$(printf '0%.0s' {1..32})/" "$1" | xxhsum -H2 - | cut -d' ' -f1)
+	sed -i -E "s/$re/\\1$sum/" "$1"
 }
 
 # assert_error_matches ERE: the last command's stderr matches ERE.

@@ -116,11 +116,44 @@ static void lies_and_unsafe_names_are_refused(void **state)
 		       "ops do not add up");
 }
 
+/* What archives carry: manifest_text seals the manifest with its own
+ * checksum, which the parser checks; one byte changed is refused, and a
+ * manifest without the checksum (an older archive) still reads. */
+static void own_checksum_is_checked(void **state)
+{
+	(void)state;
+	struct manifest m, back;
+	build(&m);
+	char *text = manifest_text(&m);
+	assert_non_null(text);
+	assert_int_equal(manifest_parse(&back, text, strlen(text), "t"), 0);
+	assert_int_equal(strlen(back.xxh128), HASH_HEX_LEN);
+	manifest_free(&back);
+	char *created = strstr(text, "2026-11-24T10:11:12.345Z");
+	assert_non_null(created);
+	created[0] = '3'; /* a field nothing else checks */
+	assert_int_equal(manifest_parse(&back, text, strlen(text), "x.tar.zst"), CDC_ERUNTIME);
+	assert_non_null(strstr(err_msg(), "x.tar.zst: manifest.json is damaged"));
+	created[0] = '2';
+	char *digit = strstr(text, "\"manifest_xxh128\": \"") + 20;
+	*digit = *digit == 'a' ? 'b' : 'a';
+	assert_int_equal(manifest_parse(&back, text, strlen(text), "x"), CDC_ERUNTIME);
+	assert_non_null(strstr(err_msg(), "is damaged"));
+	free(text);
+	char *old = dump(&m);
+	assert_int_equal(manifest_parse(&back, old, strlen(old), "old"), 0);
+	assert_string_equal(back.xxh128, "");
+	manifest_free(&back);
+	free(old);
+	manifest_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_keeps_every_field),
 		cmocka_unit_test(lies_and_unsafe_names_are_refused),
+		cmocka_unit_test(own_checksum_is_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Durability a killed process cannot show (the page cache survives it): the
+# system calls of `load` and `run`, traced with strace, put every file
+# cdcpack keeps (state dir, staging, file: target, snapshot store) in place
+# as write -> fsync(file) -> rename or link -> fsync(folder), every new
+# folder and every file written in place with an fsync of its folder, each
+# folder fsync before the next SQLite commit relies on it
+# (tests/lib/syscall_order.py). Traced: the first load (state dir, staging
+# and bucket created), a run, runs that recover a batch staged or uploaded
+# by a killed run, and snapshot mode's first and second runs.
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/core.sh"
+command -v strace >/dev/null || fail "strace is missing (ci/install-deps.sh installs it)"
+PY=python3
+[[ -x /usr/bin/python3 ]] && PY=/usr/bin/python3
+
+# traced NAME ARGS...: `cdcpack ARGS` under strace, which must succeed and
+# keep the order everywhere under $T (but the scratch work dir and the lock).
+traced() {
+	local name=$1 got=0
+	shift
+	strace -f -qq -y -o "$T/$name.trace" -e trace=%file,%desc "$CDCPACK" "$@" >"$T/$name.out" 2>"$T/$name.err" || got=$?
+	assert_eq 0 "$got" "exit status of traced $name ($(tail -n 3 "$T/$name.err"))"
+	"$PY" "$ROOT/tests/lib/syscall_order.py" "$T/$name.trace" "$T" \
+		--skip "$STATE_DIR/work" --skip "$STATE_DIR/lock" >"$T/$name.order" ||
+		fail "$name: durable steps out of order: $(cat "$T/$name.order")"
+}
+# saw NAME ERE WHAT: the trace shows the step (the check was not vacuous).
+saw() {
+	grep -qE -- "$2" "$T/$1.trace" || fail "$1: the trace has no $3"
+}
+crashed_at() {
+	local got=0
+	{ CDCPACK_FAULT=crash:$1 "$CDCPACK" run >"$T/crash.out" 2>"$T/crash.err"; } 2>/dev/null || got=$?
+	assert_eq 137 "$got" "exit status of the run killed at $1"
+}
+
+core_use "$T/trigger"
+persons_db "$SRC_DB"
+core_config
+cdc triggers install
+traced load load
+saw load "^[0-9]+ +mkdir\(\"$STATE_DIR\"" "state dir created"
+saw load "^[0-9]+ +rename\(\"$STATE_DIR/staging/[^\"]+\.tmp\"" "staged archive renamed into place"
+saw load "^[0-9]+ +fsync\([0-9]+<$STATE_DIR/staging>" "fsync of staging"
+saw load "^[0-9]+ +link\(\"$BUCKET/_tmp/" "publish by link"
+sql "UPDATE Persons SET City = 'Traced' WHERE PersonID = 1"
+traced run run
+sql "UPDATE Persons SET City = 'Staged' WHERE PersonID = 2"
+crashed_at after-stage
+traced recover-staged run
+saw recover-staged "^[0-9]+ +rename\(\"$BUCKET/_tmp/[^\"]+\.part\"" "upload renamed into place"
+sql "UPDATE Persons SET City = 'Uploaded' WHERE PersonID = 3"
+crashed_at after-upload
+traced recover-uploaded run
+saw recover-uploaded "^[0-9]+ +link\(\"$BUCKET/_tmp/" "publish by link"
+check_chain
+
+core_use "$T/snapshot"
+persons_db "$SRC_DB"
+core_config '[capture]' 'mode = snapshot'
+traced snapshot-load run
+saw snapshot-load "^[0-9]+ +openat\([^)]*$STATE_DIR/snapshot/[^\"]+\.snap\", O_WRONLY\|O_CREAT" "snapshot file written"
+sql "DELETE FROM Persons WHERE PersonID = 4"
+traced snapshot-run run
+assert_eq 2 "$(published_count)" "snapshot batches"
