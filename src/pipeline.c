@@ -196,7 +196,10 @@ static int prune(struct pipeline *p)
 		free(path);
 	}
 	char *dir = xasprintf("%s/staging", state_dir(p->st));
-	DIR *d = opendir(dir);
+	/* Never through a symlink planted since the open: it would have us
+	 * delete whatever folder it names. */
+	rc = fs_private_dir(dir, "staging dir", false);
+	DIR *d = rc ? NULL : opendir(dir);
 	for (struct dirent *e; d && (e = readdir(d));) {
 		if (e->d_name[0] == '.' || strv_contains(&recorded, e->d_name))
 			continue;
@@ -210,7 +213,7 @@ static int prune(struct pipeline *p)
 	free(dir);
 	strv_free(&recorded);
 	batches_free(v, n);
-	return 0;
+	return rc;
 }
 
 int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fsutil.h"
 #include "sqlutil.h"
 
 #include <errno.h>
@@ -42,17 +43,50 @@ static int db_fail(struct state *st, const char *what)
 	return err_set(CDC_ERUNTIME, "%s/state.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
 }
 
+/* The state dir holds the data and decides what is acknowledged: it must be
+ * ours and private (fs_private_dir), or anyone could plant a staging symlink
+ * or a lock there. The configured path itself may be a symlink. */
 static int mkdir_private(const char *dir)
 {
-	if (mkdir(dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return err_set(CDC_ERUNTIME, "%s: cannot create state dir: %s", dir,
-			       strerror(errno));
-	struct stat sb;
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return err_set(CDC_ERUNTIME, "%s: state dir is not a directory", dir);
-	return 0;
+	return fs_private_dir(dir, "state dir", true);
+}
+
+/* state.db and the files SQLite keeps beside it: regular files or absent. A
+ * symlink there would have SQLite write through it. */
+static int check_db_files(const char *dir)
+{
+	static const char *const names[] = {"state.db", "state.db-wal", "state.db-shm",
+					    "state.db-journal"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !rc; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		struct stat sb;
+		if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+			rc = err_set(CDC_EUSAGE,
+				     "%s: not a regular file (a symbolic link?); refusing to "
+				     "open it: remove it, or restore the state dir from a backup",
+				     path);
+		free(path);
+	}
+	return rc;
+}
+
+/* The folders cdcpack keeps in the state dir, checked at every open so a
+ * planted symlink stops the command before it reads or writes anything. */
+static int check_subdirs(const char *dir)
+{
+	static const char *const names[] = {"staging", "work", "snapshot"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !rc; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		char *what = xasprintf("%s dir", names[i]);
+		struct stat sb;
+		if (lstat(path, &sb) == 0)
+			rc = fs_private_dir(path, what, false);
+		free(what);
+		free(path);
+	}
+	return rc;
 }
 
 int state_lock(const char *dir, int *fd)
@@ -62,8 +96,12 @@ int state_lock(const char *dir, int *fd)
 	if (rc)
 		return rc;
 	char *path = xasprintf("%s/lock", dir);
-	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (f < 0) {
+	int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f < 0 && errno == ELOOP) {
+		rc = err_set(CDC_EUSAGE,
+			     "%s: lock file is a symbolic link; refusing to follow it (remove it)",
+			     path);
+	} else if (f < 0) {
 		rc = err_set(CDC_ERUNTIME, "%s: cannot open lock file: %s", path, strerror(errno));
 	} else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
 		rc = errno == EWOULDBLOCK
@@ -112,6 +150,10 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 {
 	*out = NULL;
 	int rc = mkdir_private(dir);
+	if (!rc)
+		rc = check_db_files(dir);
+	if (!rc)
+		rc = check_subdirs(dir);
 	if (rc)
 		return rc;
 	struct state *st = xcalloc(1, sizeof(*st));
