@@ -37,6 +37,7 @@ struct package {
 	const struct config *cfg;
 	char *work_dir;
 	char *kind;
+	char *generation; /* NULL when none */
 	bool is_load;
 	struct moment created;
 	struct pk_file *files;
@@ -274,6 +275,7 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 	if (pk->nranges) /* snapshot batches have none, and pk->ranges is NULL then */
 		memcpy(b->ranges, pk->ranges, pk->nranges * sizeof(*b->ranges));
 	b->nranges = pk->nranges;
+	b->generation = pk->generation ? xstrdup(pk->generation) : NULL;
 }
 
 static int write_archive(struct package *pk, struct state *st, struct manifest *m, struct batch *b)
@@ -358,5 +360,12 @@ void package_free(struct package *pk)
 	free(pk->ranges);
 	free(pk->work_dir);
 	free(pk->kind);
+	free(pk->generation);
 	free(pk);
+}
+
+void package_set_generation(struct package *pk, const char *generation)
+{
+	free(pk->generation);
+	pk->generation = generation ? xstrdup(generation) : NULL;
 }

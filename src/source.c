@@ -1,7 +1,9 @@
 #include "source.h"
 
+#include "buf.h"
 #include "err.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
@@ -37,4 +39,35 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 void trigger_status_free(struct trigger_status *st)
 {
 	strv_free(&st->warnings);
+}
+
+/* Whether name is N, N_schema or N_owner of a changelog N in all. */
+static bool in_changelog_family(const struct strv *all, const char *name)
+{
+	static const char *const suffixes[] = {"", "_schema", "_owner"};
+	bool found = false;
+	for (size_t i = 0; i < 3 && !found; i++) {
+		size_t n = strlen(name), k = strlen(suffixes[i]);
+		if (n <= k || strcmp(name + n - k, suffixes[i]) != 0)
+			continue;
+		char *base = xasprintf("%.*s", (int)(n - k), name);
+		char *schema = xasprintf("%s_schema", base);
+		char *owner = xasprintf("%s_owner", base);
+		found = strv_contains(all, base) && strv_contains(all, schema) &&
+			strv_contains(all, owner);
+		free(base);
+		free(schema);
+		free(owner);
+	}
+	return found;
+}
+
+void source_drop_changelog_families(struct strv *tables)
+{
+	struct strv kept = {0};
+	for (size_t i = 0; i < tables->n; i++)
+		if (!in_changelog_family(tables, tables->v[i]))
+			strv_push(&kept, tables->v[i]);
+	strv_free(tables);
+	*tables = kept;
 }

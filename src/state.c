@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "source.h"
 #include "fsutil.h"
 #include "sqlutil.h"
 
@@ -12,13 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Owns db and dir. */
+/* Owns db, dir and chain. */
 struct state {
 	sqlite3 *db;
 	char *dir;
+	char *chain;
 };
 
 static const char schema_sql[] =
@@ -146,6 +149,51 @@ static int check_source(struct state *st, const char *source_name)
 	return rc;
 }
 
+/* batches.generation came after the first state dirs: added when missing. */
+static int migrate(struct state *st)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM pragma_table_info('batches')"
+			       " WHERE name = 'generation'",
+			       -1, &q, NULL))
+		return db_fail(st, "read schema");
+	bool have = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	if (!have && sqlite3_exec(st->db, "ALTER TABLE batches ADD COLUMN generation TEXT", NULL,
+				  NULL, NULL) != SQLITE_OK)
+		return db_fail(st, "add batches.generation");
+	return 0;
+}
+
+/* The chain id: made once, with the state dir (or at its first open by this
+ * version), and copied with it; the source's owner record names it. */
+static int load_chain(struct state *st)
+{
+	unsigned char raw[CHAIN_ID_LEN / 2];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return err_set(CDC_ERUNTIME, "getrandom: %s", strerror(errno));
+	char hex[CHAIN_ID_LEN + 1];
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO meta VALUES('chain', %Q)", hex);
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+			 ? 0
+			 : db_fail(st, "write meta");
+	sqlite3_free(sql);
+	sqlite3_stmt *q;
+	if (!rc && sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k='chain'", -1, &q, NULL))
+		rc = db_fail(st, "read meta");
+	if (!rc) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			st->chain = xstrdup((const char *)sqlite3_column_text(q, 0));
+		else
+			rc = db_fail(st, "read meta");
+		sqlite3_finalize(q);
+	}
+	return rc;
+}
+
 int state_open(struct state **out, const char *dir, const char *source_name)
 {
 	*out = NULL;
@@ -175,6 +223,10 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 	}
 	if (!rc)
 		rc = check_source(st, source_name);
+	if (!rc)
+		rc = migrate(st);
+	if (!rc)
+		rc = load_chain(st);
 	if (rc) {
 		state_close(st);
 		return rc;
@@ -189,12 +241,33 @@ void state_close(struct state *st)
 		return;
 	sqlite3_close(st->db);
 	free(st->dir);
+	free(st->chain);
 	free(st);
 }
 
 const char *state_dir(const struct state *st)
 {
 	return st->dir;
+}
+
+const char *state_chain(const struct state *st)
+{
+	return st->chain;
+}
+
+int state_forget(struct state *st, int64_t seq)
+{
+	char *sql =
+		sqlite3_mprintf("BEGIN IMMEDIATE; DELETE FROM batch_ranges WHERE batch_seq=%lld;"
+				" DELETE FROM batches WHERE seq=%lld; COMMIT;",
+				(long long)seq, (long long)seq);
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+			 ? 0
+			 : db_fail(st, "forget batch");
+	sqlite3_free(sql);
+	if (rc)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 int state_next_seq(struct state *st, int64_t *seq, char **previous_id)
@@ -245,7 +318,8 @@ static int insert_batch(struct state *st, const struct batch *b)
 	if (sqlite3_prepare_v2(
 		    st->db,
 		    "INSERT INTO batches(seq, id, kind, state, created, key, file, bytes,"
-		    " xxh128, rows, first_seq, last_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+		    " xxh128, rows, first_seq, last_seq, generation)"
+		    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		    -1, &q, NULL))
 		return db_fail(st, "record batch");
 	sqlite3_bind_int64(q, 1, b->seq);
@@ -260,6 +334,7 @@ static int insert_batch(struct state *st, const struct batch *b)
 	sqlite3_bind_int64(q, 10, b->rows);
 	bind_seq_or_null(q, 11, b->first_seq);
 	bind_seq_or_null(q, 12, b->last_seq);
+	sqlite3_bind_text(q, 13, b->generation, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, "record batch");
 	sqlite3_finalize(q);
 	return rc;
@@ -340,13 +415,15 @@ static void read_batch(sqlite3_stmt *q, struct batch *b)
 	b->first_seq = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 10);
 	b->last_seq = sqlite3_column_type(q, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 11);
 	b->published_at = col_strdup(q, 12);
+	b->generation = col_strdup(q, 13);
 }
 
 static int select_batches(struct state *st, const char *where, struct batch **out, size_t *n)
 {
 	char *sql =
 		xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
-			  " first_seq, last_seq, published_at FROM batches %s ORDER BY seq",
+			  " first_seq, last_seq, published_at, generation FROM batches %s"
+			  " ORDER BY seq",
 			  where);
 	sqlite3_stmt *q;
 	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
@@ -388,6 +465,7 @@ void batch_clear(struct batch *b)
 	free(b->file);
 	free(b->ranges);
 	free(b->published_at);
+	free(b->generation);
 	memset(b, 0, sizeof(*b));
 }
 

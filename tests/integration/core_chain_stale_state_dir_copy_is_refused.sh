@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# A stale copy of the state dir (restored from a backup, copied by hand)
+# must not publish: it would number its next batch as one the bucket holds
+# already (a second batch 3 under another key, and every consumer's `ls` and
+# `apply` stuck on it). The source's changelog owner record knows the last
+# batch acknowledged; a state dir that records less is refused with exit 3,
+# naming what happened and where to go, and nothing is published. The
+# recovery path the README gives (start another chain: drop the changelog,
+# new [source] name, triggers install, load) then works.
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/core.sh"
+
+persons_loaded
+sql "UPDATE Persons SET City = 'One' WHERE PersonID = 1"
+cdc run
+cp -a "$STATE_DIR" "$T/backup"
+sql "UPDATE Persons SET City = 'Two' WHERE PersonID = 2"
+cdc run
+assert_eq 3 "$(published_count)" "published before the restore"
+
+rm -rf "$STATE_DIR"
+cp -a "$T/backup" "$STATE_DIR"
+sql "UPDATE Persons SET City = 'Three' WHERE PersonID = 3"
+cdc_status 3 run
+assert_contains "$T/last.err" "has acknowledged batch 3 of this chain, but this state dir records batches up to 2 only"
+assert_contains "$T/last.err" "README: Recovery"
+cdc_status 3 load
+assert_eq 3 "$(published_count)" "published by the stale copy"
+check_chain
+cdc ls
+cdc apply --to "sqlite:$T/replica.db"
+assert_eq Two "$(sqlite3 "$T/replica.db" "SELECT City FROM Persons WHERE PersonID = 2")" "batch 3 on the replica"
+
+# Recovery (README): the old chain ends; a new one starts with a load.
+cdc triggers remove --drop-changelog
+sed -i 's/^name = src$/name = src2/' "$CDCPACK_CONFIG"
+rm -rf "$STATE_DIR"
+cdc triggers install
+cdc load
+sql "UPDATE Persons SET City = 'Four' WHERE PersonID = 4"
+cdc run
+cdc apply --to "sqlite:$T/replica2.db"
+assert_same_file <(sqlite_dump_tables "$SRC_DB") <(sqlite_dump_tables "$T/replica2.db") "the new chain's replica"
