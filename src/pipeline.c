@@ -172,13 +172,14 @@ static int holds(struct pipeline *p, const char *key, const struct batch *b, boo
 /* A batch whose staged archive is gone and which never left the machine (not
  * at the final key, not whole at the temp key) cannot be rebuilt identically,
  * but nothing of it was acknowledged: its changes are all still in the
- * changelog. Its record goes (and a partial temp object), and the run
- * captures them again under the same seq. A load batch is captured again by
+ * changelog (snapshot mode: the stored snapshot has not moved). Its record
+ * goes (and a partial temp object), and the run captures them again under
+ * the same seq. A load batch is captured again by
  * `load`; `run` says so. *forgot when the record went. */
 static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may_load, bool *forgot)
 {
 	*forgot = false;
-	if (p->cfg->mode != CAPTURE_TRIGGER || b->state >= BATCH_PUBLISHED)
+	if (b->state >= BATCH_PUBLISHED)
 		return 0;
 	char *path = xasprintf("%s/%s", state_dir(p->st), b->file);
 	bool lost = access(path, F_OK) != 0 && errno == ENOENT;
