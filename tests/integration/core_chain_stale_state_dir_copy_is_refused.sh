@@ -6,7 +6,7 @@
 # batch acknowledged; a state dir that records less is refused with exit 3,
 # naming what happened and where to go, and nothing is published. The
 # recovery path the README gives (start another chain: drop the changelog,
-# new [source] name, triggers install, load) then works.
+# new [source] name and state dir, triggers install, load) then works.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -33,8 +33,7 @@ assert_eq Two "$(sqlite3 "$T/replica.db" "SELECT City FROM Persons WHERE PersonI
 
 # Recovery (README): the old chain ends; a new one starts with a load.
 cdc triggers remove --drop-changelog
-sed -i 's/^name = src$/name = src2/' "$CDCPACK_CONFIG"
-rm -rf "$STATE_DIR"
+sed -i -e 's/^name = src$/name = src2/' -e "s|^dir = .*|dir = $T/state2|" "$CDCPACK_CONFIG"
 cdc triggers install
 cdc load
 sql "UPDATE Persons SET City = 'Four' WHERE PersonID = 4"
