@@ -34,7 +34,16 @@ for point in after-stage mid-upload; do
 	cdc run
 	assert_contains "$T/last.err" "staged archive lost before upload; its changes are captured again"
 done
-assert_eq 3 "$(published_count)" "published batches"
+# Lost after the upload: the temp object is whole, so the batch is finished
+# from it, not captured again.
+sql "UPDATE Persons SET City = 'Uploaded' WHERE PersonID = 5"
+got=0
+CDCPACK_FAULT=crash:after-upload "$CDCPACK" run >"$T/crash.out" 2>"$T/crash.err" || got=$?
+assert_eq 137 "$got" "run killed after upload"
+rm -f "$STATE_DIR"/staging/*
+cdc run
+assert_not_contains "$T/last.err" "captured again"
+assert_eq 4 "$(published_count)" "published batches"
 check_chain
 cdc apply --to "sqlite:$T/replica.db"
 assert_same_file <(sqlite_dump_tables "$SRC_DB") <(sqlite_dump_tables "$T/replica.db") "the replica"
