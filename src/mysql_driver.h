@@ -76,6 +76,8 @@ char *mysql_key_source(struct source *src, const char *table);
 /* Creates the owner table and its row (a new generation) when missing. */
 int mysql_owner_create(struct source *src);
 int mysql_chain_owner(struct source *src, const char *chain, struct chain_owner *out);
+/* Whether table has the owner table's columns (another chain's). */
+bool mysql_is_owner_table(struct source *src, const char *table);
 /* Inside the ack transaction: CDC_ERUNTIME when another chain owns the
  * changelog; *gone when the batch was read from an earlier generation. */
 int mysql_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);

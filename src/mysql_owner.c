@@ -125,3 +125,16 @@ int mysql_owner_ack_record(struct source *src, const struct chain_ack *who)
 	buf_free(&sql);
 	return rc;
 }
+
+bool mysql_is_owner_table(struct source *src, const char *table)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT COUNT(*) FROM information_schema.COLUMNS"
+		       " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ");
+	mysql_add_literal(src, &sql, table);
+	buf_adds(&sql, " AND COLUMN_NAME IN ('id', 'chain', 'generation', 'acked')");
+	int64_t n = 0;
+	int rc = mysql_select_int(src, sql.data, "look up owner table", &n);
+	buf_free(&sql);
+	return !rc && n == 4;
+}

@@ -41,8 +41,10 @@ void trigger_status_free(struct trigger_status *st)
 	strv_free(&st->warnings);
 }
 
-/* Whether name is N, N_schema or N_owner of a changelog N in all. */
-static bool in_changelog_family(const struct strv *all, const char *name)
+/* Whether name is N, N_schema or N_owner of a changelog N in all, N_owner
+ * being an owner table by its columns (is_owner). */
+static bool in_changelog_family(struct source *src, owner_test_fn is_owner, const struct strv *all,
+				const char *name)
 {
 	static const char *const suffixes[] = {"", "_schema", "_owner"};
 	bool found = false;
@@ -54,7 +56,7 @@ static bool in_changelog_family(const struct strv *all, const char *name)
 		char *schema = xasprintf("%s_schema", base);
 		char *owner = xasprintf("%s_owner", base);
 		found = strv_contains(all, base) && strv_contains(all, schema) &&
-			strv_contains(all, owner);
+			strv_contains(all, owner) && is_owner(src, owner);
 		free(base);
 		free(schema);
 		free(owner);
@@ -62,11 +64,11 @@ static bool in_changelog_family(const struct strv *all, const char *name)
 	return found;
 }
 
-void source_drop_changelog_families(struct strv *tables)
+void source_drop_changelog_families(struct source *src, owner_test_fn is_owner, struct strv *tables)
 {
 	struct strv kept = {0};
 	for (size_t i = 0; i < tables->n; i++)
-		if (!in_changelog_family(tables, tables->v[i]))
+		if (!in_changelog_family(src, is_owner, tables, tables->v[i]))
 			strv_push(&kept, tables->v[i]);
 	strv_free(tables);
 	*tables = kept;

@@ -139,9 +139,12 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 		const struct source_options *opt);
 void trigger_status_free(struct trigger_status *st);
 /* Drivers' list_tables: removes the tables of other chains' changelogs (a
- * table N with N_schema and N_owner beside it, and those two), which are
- * cdcpack's, never user tables, whatever [capture] changelog names them. */
-void source_drop_changelog_families(struct strv *tables);
+ * table N with N_schema and N_owner beside it, N_owner having an owner
+ * table's columns, and those two), which are cdcpack's, never user tables,
+ * whatever [capture] changelog names them. */
+typedef bool (*owner_test_fn)(struct source *src, const char *table);
+void source_drop_changelog_families(struct source *src, owner_test_fn is_owner,
+				    struct strv *tables);
 
 extern const struct source_ops sqlite_source_ops;
 extern const struct source_ops mysql_source_ops;

@@ -286,7 +286,7 @@ static int mysql_src_list_tables(struct source *src, struct strv *out)
 		if (!is_own_table(src, row[0]))
 			strv_push(out, row[0]);
 	mysql_free_result(res);
-	source_drop_changelog_families(out);
+	source_drop_changelog_families(src, mysql_is_owner_table, out);
 	return 0;
 }
 

@@ -135,7 +135,7 @@ static int sqlite_list_tables(struct source *src, struct strv *out)
 	}
 	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list tables");
 	sqlite3_finalize(st);
-	source_drop_changelog_families(out);
+	source_drop_changelog_families(src, sqlite_is_owner_table, out);
 	return rc;
 }
 

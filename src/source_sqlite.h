@@ -64,6 +64,8 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 /* Creates the owner table and its row (a new generation) when missing. */
 int sqlite_owner_create(struct source *src);
 int sqlite_chain_owner(struct source *src, const char *chain, struct chain_owner *out);
+/* Whether table has the owner table's columns (another chain's). */
+bool sqlite_is_owner_table(struct source *src, const char *table);
 /* Inside the ack transaction: CDC_ERUNTIME when another chain owns the
  * changelog; *gone when the batch was read from an earlier generation. */
 int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);

@@ -129,3 +129,17 @@ int sqlite_owner_ack_record(struct source *src, const struct chain_ack *who)
 	sqlite3_finalize(st);
 	return rc;
 }
+
+bool sqlite_is_owner_table(struct source *src, const char *table)
+{
+	sqlite3_stmt *st;
+	if (sqlite_prepare(src,
+			   "SELECT count(*) FROM pragma_table_info(?)"
+			   " WHERE name IN ('id', 'chain', 'generation', 'acked')",
+			   &st))
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 4;
+	sqlite3_finalize(st);
+	return yes;
+}
