@@ -64,8 +64,12 @@ int mysql_chain_owner(struct source *src, const char *chain, struct chain_owner 
 	if (rc || !exists)
 		return rc;
 	out->present = true;
-	/* DDL commits on its own: create first, then claim in a transaction. */
-	rc = mysql_owner_create(src);
+	/* DDL commits on its own: create first (once: a changelog made by an
+	 * earlier cdcpack has none), then claim in a transaction. */
+	bool have;
+	rc = mysql_table_exists(src, src->owner_table, &have);
+	if (!rc && !have)
+		rc = mysql_owner_create(src);
 	if (!rc)
 		rc = mysql_run(src, "START TRANSACTION", "claim the changelog");
 	struct buf sql = BUF_INIT;
