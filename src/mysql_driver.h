@@ -83,6 +83,7 @@ bool mysql_is_owner_table(struct source *src, const char *table);
 int mysql_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);
 /* Inside the ack transaction: who->batch is the last acknowledged. */
 int mysql_owner_ack_record(struct source *src, const struct chain_ack *who);
+int mysql_chain_staged(struct source *src, int64_t batch, bool withdrawn);
 
 int mysql_triggers_install(struct source *src, const struct table_def *def);
 int mysql_triggers_remove(struct source *src, const char *table);

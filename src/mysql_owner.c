@@ -18,7 +18,8 @@ int mysql_owner_create(struct source *src)
 	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	mysql_add_ident(&sql, src->owner_table);
 	buf_adds(&sql, " (id INT NOT NULL PRIMARY KEY, chain VARCHAR(64) NULL,"
-		       " generation VARCHAR(64) NOT NULL, acked BIGINT NOT NULL DEFAULT 0)"
+		       " generation VARCHAR(64) NOT NULL, acked BIGINT NOT NULL DEFAULT 0,"
+		       " staged BIGINT NOT NULL DEFAULT 0)"
 		       " ENGINE=InnoDB DEFAULT CHARSET=ascii COLLATE=ascii_bin");
 	int rc = mysql_run(src, sql.data, "create changelog owner table");
 	buf_reset(&sql);
@@ -35,7 +36,7 @@ int mysql_owner_create(struct source *src)
 static int read_owner(struct source *src, struct chain_owner *out)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT COALESCE(chain, ''), generation, acked FROM ");
+	buf_adds(&sql, "SELECT COALESCE(chain, ''), generation, acked, staged FROM ");
 	mysql_add_ident(&sql, src->owner_table);
 	buf_adds(&sql, " WHERE id = 1 FOR UPDATE");
 	MYSQL_RES *res;
@@ -44,10 +45,11 @@ static int read_owner(struct source *src, struct chain_owner *out)
 	if (rc)
 		return rc;
 	MYSQL_ROW row = mysql_fetch_row(res);
-	if (row && row[1] && row[2]) {
+	if (row && row[1] && row[2] && row[3]) {
 		snprintf(out->chain, sizeof(out->chain), "%s", row[0] ? row[0] : "");
 		snprintf(out->generation, sizeof(out->generation), "%s", row[1]);
 		out->acked = strtoll(row[2], NULL, 10);
+		out->staged = strtoll(row[3], NULL, 10);
 	} else {
 		rc = err_set(CDC_ERUNTIME, "mysql %s: table %s has no owner row", src->url.db,
 			     src->owner_table);
@@ -115,19 +117,33 @@ int mysql_owner_ack_check(struct source *src, const struct chain_ack *who, bool 
 	return 0;
 }
 
-int mysql_owner_ack_record(struct source *src, const struct chain_ack *who)
+/* column = max(column, seq) in the owner row, when there is one; with no
+ * column, staged = seq - 1 if it is seq. */
+static int note(struct source *src, const char *column, int64_t seq, const char *what)
 {
 	bool exists = false;
-	int rc = who ? mysql_table_exists(src, src->owner_table, &exists) : 0;
+	int rc = mysql_table_exists(src, src->owner_table, &exists);
 	if (rc || !exists)
 		return rc;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "UPDATE ");
 	mysql_add_ident(&sql, src->owner_table);
-	buf_addf(&sql, " SET acked = GREATEST(acked, %lld) WHERE id = 1", (long long)who->batch);
-	rc = mysql_run(src, sql.data, "record the acknowledgement");
+	buf_addf(&sql, " SET %s = GREATEST(%s, %lld) WHERE id = 1", column, column, (long long)seq);
+	rc = mysql_run(src, sql.data, what);
 	buf_free(&sql);
 	return rc;
+}
+
+int mysql_owner_ack_record(struct source *src, const struct chain_ack *who)
+{
+	return who ? note(src, "acked", who->batch, "record the acknowledgement") : 0;
+}
+
+int mysql_chain_staged(struct source *src, int64_t batch, bool withdrawn)
+{
+	/* Withdrawn: back to the batch before, unless a later one was staged. */
+	return withdrawn ? note(src, NULL, batch, "withdraw the staged batch")
+			 : note(src, "staged", batch, "record the staged batch");
 }
 
 bool mysql_is_owner_table(struct source *src, const char *table)
@@ -136,9 +152,9 @@ bool mysql_is_owner_table(struct source *src, const char *table)
 	buf_adds(&sql, "SELECT COUNT(*) FROM information_schema.COLUMNS"
 		       " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ");
 	mysql_add_literal(src, &sql, table);
-	buf_adds(&sql, " AND COLUMN_NAME IN ('id', 'chain', 'generation', 'acked')");
+	buf_adds(&sql, " AND COLUMN_NAME IN ('id', 'chain', 'generation', 'acked', 'staged')");
 	int64_t n = 0;
 	int rc = mysql_select_int(src, sql.data, "look up owner table", &n);
 	buf_free(&sql);
-	return !rc && n == 4;
+	return !rc && n == 5;
 }

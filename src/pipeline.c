@@ -99,15 +99,16 @@ static int check_owner(struct pipeline *p)
 	char *previous = NULL;
 	rc = state_next_seq(p->st, &next, &previous);
 	free(previous);
-	if (!rc && p->owner.acked >= next)
+	int64_t seen = p->owner.acked > p->owner.staged ? p->owner.acked : p->owner.staged;
+	if (!rc && seen >= next)
 		rc = err_set(
 			CDC_ERUNTIME,
-			"%s: %s has acknowledged batch %lld of this chain, but this state dir "
-			"records batches up to %lld only: it is an older copy (restored from a "
-			"backup, copied by hand) and would publish batches that exist already. "
-			"Run with the current state dir; if it is lost, start another chain "
-			"(README: Recovery); nothing was done",
-			p->cfg->state_dir, p->cfg->source_url, (long long)p->owner.acked,
+			"%s: %s has seen batch %lld of this chain (staged or acknowledged), but "
+			"this state dir records batches up to %lld only: it is an older copy "
+			"(restored from a backup, copied by hand) and would publish batches "
+			"that exist already. Run with the current state dir; if it is lost, "
+			"start another chain (README: Recovery); nothing was done",
+			p->cfg->state_dir, p->cfg->source_url, (long long)seen,
 			(long long)(next - 1));
 	return rc;
 }
@@ -201,6 +202,10 @@ static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may
 				b->id);
 		if (!rc && any)
 			rc = p->tops->remove(p->tgt, temp);
+		/* The source first: a copy of the state dir still holding the
+		 * batch stays newer than what the source has seen. */
+		if (!rc && p->owner.present)
+			rc = p->sops->chain_staged(p->src, b->seq, true);
 		if (!rc)
 			rc = state_forget(p->st, b->seq);
 		if (!rc) {
@@ -227,7 +232,11 @@ static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 		if (rc || forgot)
 			continue;
 		log_info("recovering batch id=%s state=%s", v[i].id, batch_state_name(v[i].state));
-		rc = batch_finish(p, &v[i], res);
+		/* A run killed between staging and telling the source. */
+		if (p->owner.present)
+			rc = p->sops->chain_staged(p->src, v[i].seq, false);
+		if (!rc)
+			rc = batch_finish(p, &v[i], res);
 		if (!rc)
 			res->recovered++;
 	}
@@ -248,6 +257,9 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 	fault_point("after-capture");
 	struct batch b;
 	int rc = package_stage(pk, p->st, p->sops->driver, &b);
+	/* Before it can leave the machine, the source learns it exists. */
+	if (!rc && p->owner.present)
+		rc = p->sops->chain_staged(p->src, b.seq, false);
 	if (!rc) {
 		fault_point("after-stage");
 		rc = batch_finish(p, &b, res);

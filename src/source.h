@@ -48,6 +48,7 @@ struct chain_owner {
 	char chain[CHAIN_ID_LEN + 1];	   /* the owning chain's id; "" when unclaimed */
 	char generation[CHAIN_ID_LEN + 1]; /* new with every changelog created */
 	int64_t acked;			   /* the last batch seq acknowledged */
+	int64_t staged;			   /* the last batch seq staged */
 };
 
 /* Who acknowledges: the chain, the changelog generation the batch read
@@ -110,6 +111,10 @@ struct source_ops {
 	 * it (with a new generation) when the changelog has none and claiming
 	 * it for chain when no chain owns it yet. */
 	int (*chain_owner)(struct source *src, const char *chain, struct chain_owner *out);
+	/* Trigger mode: batch was staged (so a copy of the state dir made before
+	 * it, even if it is never acknowledged, is known to be stale); with
+	 * withdrawn, it was forgotten before it left the machine. */
+	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
 
 	/* Replica side, for apply. Batches are applied inside begin/commit. */
 	int (*replica_begin)(struct source *src);

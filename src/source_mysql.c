@@ -865,6 +865,7 @@ const struct source_ops mysql_source_ops = {
 	.scan = mysql_src_scan,
 	.ack = mysql_src_ack,
 	.chain_owner = mysql_chain_owner,
+	.chain_staged = mysql_chain_staged,
 	.replica_begin = mysql_replica_begin,
 	.replica_commit = mysql_replica_commit,
 	.replica_rollback = mysql_replica_rollback,

@@ -589,6 +589,7 @@ const struct source_ops sqlite_source_ops = {
 	.scan = sqlite_scan,
 	.ack = sqlite_ack,
 	.chain_owner = sqlite_chain_owner,
+	.chain_staged = sqlite_chain_staged,
 	.replica_begin = sqlite_replica_begin,
 	.replica_commit = sqlite_replica_commit,
 	.replica_rollback = sqlite_replica_rollback,

@@ -71,6 +71,7 @@ bool sqlite_is_owner_table(struct source *src, const char *table);
 int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);
 /* Inside the ack transaction: who->batch is the last acknowledged. */
 int sqlite_owner_ack_record(struct source *src, const struct chain_ack *who);
+int sqlite_chain_staged(struct source *src, int64_t batch, bool withdrawn);
 
 int sqlite_replica_begin(struct source *src);
 int sqlite_replica_commit(struct source *src);

@@ -17,7 +17,8 @@ int sqlite_owner_create(struct source *src)
 	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	sql_add_ident(&sql, src->owner_table, '"');
 	buf_adds(&sql, "(id INTEGER PRIMARY KEY CHECK (id = 1), chain TEXT,"
-		       " generation TEXT NOT NULL, acked INTEGER NOT NULL DEFAULT 0);\n"
+		       " generation TEXT NOT NULL, acked INTEGER NOT NULL DEFAULT 0,"
+		       " staged INTEGER NOT NULL DEFAULT 0);\n"
 		       "INSERT OR IGNORE INTO ");
 	sql_add_ident(&sql, src->owner_table, '"');
 	buf_adds(&sql, "(id, generation) VALUES (1, lower(hex(randomblob(16))));");
@@ -30,7 +31,7 @@ int sqlite_owner_create(struct source *src)
 static int read_owner(struct source *src, struct chain_owner *out)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT coalesce(chain, ''), generation, acked FROM ");
+	buf_adds(&sql, "SELECT coalesce(chain, ''), generation, acked, staged FROM ");
 	sql_add_ident(&sql, src->owner_table, '"');
 	buf_adds(&sql, " WHERE id = 1");
 	sqlite3_stmt *st;
@@ -43,6 +44,7 @@ static int read_owner(struct source *src, struct chain_owner *out)
 		snprintf(out->generation, sizeof(out->generation), "%s",
 			 sqlite3_column_text(st, 1));
 		out->acked = sqlite3_column_int64(st, 2);
+		out->staged = sqlite3_column_int64(st, 3);
 	} else {
 		rc = err_set(CDC_ERUNTIME, "%s: table %s has no owner row", src->path,
 			     src->owner_table);
@@ -111,23 +113,40 @@ int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool
 	return 0;
 }
 
-int sqlite_owner_ack_record(struct source *src, const struct chain_ack *who)
+/* column = max(column, seq) in the owner row, when there is one; with no
+ * column, staged = seq - 1 if it is seq. */
+static int note(struct source *src, const char *column, int64_t seq, const char *what)
 {
-	if (!who || !sqlite_table_exists(src, src->owner_table))
+	if (!sqlite_table_exists(src, src->owner_table))
 		return 0;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "UPDATE ");
 	sql_add_ident(&sql, src->owner_table, '"');
-	buf_adds(&sql, " SET acked = max(acked, ?) WHERE id = 1");
+	if (column)
+		buf_addf(&sql, " SET %s = max(%s, ?1) WHERE id = 1", column, column);
+	else
+		buf_adds(&sql, " SET staged = ?1 - 1 WHERE id = 1 AND staged = ?1");
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, who->batch);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sqlite_fail(src, "record the acknowledgement");
+	sqlite3_bind_int64(st, 1, seq);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : sqlite_fail(src, what);
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int sqlite_owner_ack_record(struct source *src, const struct chain_ack *who)
+{
+	return who ? note(src, "acked", who->batch, "record the acknowledgement") : 0;
+}
+
+int sqlite_chain_staged(struct source *src, int64_t batch, bool withdrawn)
+{
+	/* Withdrawn: back to the batch before, unless a later one was staged. */
+	return withdrawn ? note(src, NULL, batch, "withdraw the staged batch")
+			 : note(src, "staged", batch, "record the staged batch");
 }
 
 bool sqlite_is_owner_table(struct source *src, const char *table)
@@ -135,11 +154,11 @@ bool sqlite_is_owner_table(struct source *src, const char *table)
 	sqlite3_stmt *st;
 	if (sqlite_prepare(src,
 			   "SELECT count(*) FROM pragma_table_info(?)"
-			   " WHERE name IN ('id', 'chain', 'generation', 'acked')",
+			   " WHERE name IN ('id', 'chain', 'generation', 'acked', 'staged')",
 			   &st))
 		return false;
 	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 4;
+	bool yes = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 5;
 	sqlite3_finalize(st);
 	return yes;
 }

@@ -47,7 +47,7 @@ mv "$T/state" "$T/state.current"
 cp -a "$T/backup" "$T/state"
 mysql_exec "$db" "UPDATE t SET v = 'three' WHERE id = 3"
 run 3 "$CDCPACK" run
-assert_contains "$T/last.err" "has acknowledged batch 3 of this chain, but this state dir records batches up to 2 only"
+assert_contains "$T/last.err" "has seen batch 3 of this chain (staged or acknowledged), but this state dir records batches up to 2 only"
 assert_eq 3 "$(published_count "$T/bucket")" "published by the stale copy"
 rm -rf "$T/state"
 mv "$T/state.current" "$T/state"
