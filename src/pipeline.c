@@ -75,7 +75,8 @@ static int check_fresh_state(struct pipeline *p)
 }
 
 /* One changelog, one consumer (DESIGN.md §1): the source's owner record names
- * the chain that consumes its changelog and the last batch it acknowledged.
+ * the chain that consumes its changelog and the last batch it staged and
+ * acknowledged.
  * Another chain's state dir would take changes away from it, and a stale
  * copy of ours would publish seqs that exist already: refuse both. */
 static int check_owner(struct pipeline *p)
@@ -175,8 +176,8 @@ static int holds(struct pipeline *p, const char *key, const struct batch *b, boo
  * but nothing of it was acknowledged: its changes are all still in the
  * changelog (snapshot mode: the stored snapshot has not moved). Its record
  * goes (and a partial temp object), and the run captures them again under
- * the same seq. A load batch is captured again by
- * `load`; `run` says so. *forgot when the record went. */
+ * the same seq. A load batch is captured again by `load`; `run` says so.
+ * *forgot when the record went. */
 static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may_load, bool *forgot)
 {
 	*forgot = false;
@@ -189,7 +190,7 @@ static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may
 		return 0;
 	char *final = xasprintf("%s%s", p->cfg->final_prefix, b->key);
 	char *temp = xasprintf("%s%s", p->cfg->temp_prefix, b->key);
-	bool whole, any, at_final;
+	bool whole = false, any = false, at_final = false;
 	int rc = holds(p, final, b, &whole, &at_final);
 	if (!rc && !at_final)
 		rc = holds(p, temp, b, &whole, &any);
