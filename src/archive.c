@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fsutil.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -140,7 +141,7 @@ static int write_entries(struct archive *a, const struct manifest *m, time_t mti
 int archive_write_batch(const char *path, enum compression c, time_t mtime,
 			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
-	struct sink s = {.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)};
+	struct sink s = {.fd = fs_create(path, 0600)};
 	if (s.fd < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
 			       strerror(errno));

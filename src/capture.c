@@ -125,5 +125,7 @@ int capture_ack(struct pipeline *p, const struct batch *b)
 {
 	if (p->cfg->mode == CAPTURE_SNAPSHOT)
 		return snapshot_ack(p, b);
-	return p->sops->ack(p->src, (const int64_t(*)[2])b->ranges, b->nranges);
+	struct chain_ack who = {
+		.chain = state_chain(p->st), .generation = b->generation, .batch = b->seq};
+	return p->sops->ack(p->src, (const int64_t(*)[2])b->ranges, b->nranges, &who);
 }

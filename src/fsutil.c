@@ -70,6 +70,45 @@ int fs_fsync_parent(const char *path)
 	return rc;
 }
 
+int fs_create(const char *path, mode_t mode)
+{
+	if (unlink(path) != 0 && errno != ENOENT)
+		return -1;
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+}
+
+int fs_private_dir(const char *dir, const char *what, bool follow)
+{
+	bool created = mkdir(dir, 0700) == 0;
+	if (!created && errno != EEXIST)
+		return err_set(CDC_ERUNTIME, "%s: cannot create %s: %s", dir, what,
+			       strerror(errno));
+	struct stat sb;
+	int rc = follow ? stat(dir, &sb) : lstat(dir, &sb);
+	if (rc != 0)
+		return err_set(CDC_ERUNTIME, "%s: %s: %s", dir, what, strerror(errno));
+	if (S_ISLNK(sb.st_mode))
+		return err_set(CDC_EUSAGE,
+			       "%s: %s is a symbolic link; refusing to follow it (remove it: "
+			       "cdcpack creates the folder itself)",
+			       dir, what);
+	if (!S_ISDIR(sb.st_mode))
+		return err_set(CDC_ERUNTIME, "%s: %s is not a directory", dir, what);
+	if (sb.st_uid != geteuid())
+		return err_set(CDC_EUSAGE,
+			       "%s: %s belongs to uid %ld, not to this user (uid %ld); others "
+			       "could plant files in it: use a dir of your own (chown it)",
+			       dir, what, (long)sb.st_uid, (long)geteuid());
+	if (sb.st_mode & 022)
+		return err_set(CDC_EUSAGE,
+			       "%s: %s is writable by group or others (mode %04o); others could "
+			       "plant files in it: run chmod 700 %s",
+			       dir, what, (unsigned)(sb.st_mode & 07777), dir);
+	/* a folder lost in a crash would lose what was made durable in it
+	 * (a lost state dir would fork the chain) */
+	return created ? fs_fsync_parent(dir) : 0;
+}
+
 static int write_all(int fd, const char *p, size_t n)
 {
 	while (n) {
@@ -127,7 +166,7 @@ int fs_copy_hashed(const char *src, const char *dst, mode_t mode, void (*midpoin
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", src, strerror(errno));
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int out = fs_create(dst, mode);
 	if (out < 0) {
 		int e = errno;
 		close(in);

@@ -38,6 +38,7 @@ struct source {
 	struct mysql_url url;
 	char *changelog;    /* changelog table */
 	char *schema_table; /* <changelog>_schema: column lists by trigger version */
+	char *owner_table;  /* <changelog>_owner: the chain consuming it (mysql_owner.c) */
 	bool mariadb;	    /* server flavour: MariaDB has CREATE OR REPLACE TRIGGER */
 	bool read_only;
 	bool in_read;
@@ -71,6 +72,18 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 /* Which unique index stands in for a missing primary key ("" when the
  * primary key is used); NULL on error. Caller frees. */
 char *mysql_key_source(struct source *src, const char *table);
+
+/* Creates the owner table and its row (a new generation) when missing. */
+int mysql_owner_create(struct source *src);
+int mysql_chain_owner(struct source *src, const char *chain, struct chain_owner *out);
+/* Whether table has the owner table's columns (another chain's). */
+bool mysql_is_owner_table(struct source *src, const char *table);
+/* Inside the ack transaction: CDC_ERUNTIME when another chain owns the
+ * changelog; *gone when the batch was read from an earlier generation. */
+int mysql_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);
+/* Inside the ack transaction: who->batch is the last acknowledged. */
+int mysql_owner_ack_record(struct source *src, const struct chain_ack *who);
+int mysql_chain_staged(struct source *src, int64_t batch, bool withdrawn);
 
 int mysql_triggers_install(struct source *src, const struct table_def *def);
 int mysql_triggers_remove(struct source *src, const char *table);

@@ -181,7 +181,7 @@ static int create_own_tables(struct source *src)
 	if (!rc)
 		rc = mysql_run(src, sql.data, "create changelog schema table");
 	buf_free(&sql);
-	return rc;
+	return rc ? rc : mysql_owner_create(src);
 }
 
 /* Committed before the triggers exist, so every change of this version
@@ -288,6 +288,10 @@ int mysql_drop_changelog(struct source *src)
 	mysql_add_ident(&sql, src->changelog);
 	buf_adds(&sql, ", ");
 	mysql_add_ident(&sql, src->schema_table);
+	/* The owner goes too: the next changelog is a new generation, free for a
+	 * chain to claim. */
+	buf_adds(&sql, ", ");
+	mysql_add_ident(&sql, src->owner_table);
 	int rc = mysql_run(src, sql.data, "drop changelog");
 	buf_free(&sql);
 	return rc;

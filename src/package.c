@@ -37,6 +37,7 @@ struct package {
 	const struct config *cfg;
 	char *work_dir;
 	char *kind;
+	char *generation; /* NULL when none */
 	bool is_load;
 	struct moment created;
 	struct pk_file *files;
@@ -52,7 +53,7 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 	*out = NULL;
 	int rc = fs_remove_tree(work_dir);
 	if (!rc)
-		rc = fs_mkdirs(work_dir, 0700);
+		rc = fs_private_dir(work_dir, "work dir", false);
 	if (rc)
 		return rc;
 	struct package *pk = xcalloc(1, sizeof(*pk));
@@ -129,7 +130,7 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	f->entry = entry_name(pk, def, index);
 	f->local = xasprintf("%s/%zu.part", pk->work_dir, pk->nfiles);
 	f->first_seq = f->last_seq = -1;
-	f->fd = open(f->local, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	f->fd = fs_create(f->local, 0600);
 	hash_stream_init(&f->hash);
 	pk->nfiles++;
 	if (f->fd < 0) {
@@ -274,6 +275,7 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 	if (pk->nranges) /* snapshot batches have none, and pk->ranges is NULL then */
 		memcpy(b->ranges, pk->ranges, pk->nranges * sizeof(*b->ranges));
 	b->nranges = pk->nranges;
+	b->generation = pk->generation ? xstrdup(pk->generation) : NULL;
 }
 
 static int write_archive(struct package *pk, struct state *st, struct manifest *m, struct batch *b)
@@ -284,7 +286,7 @@ static int write_archive(struct package *pk, struct state *st, struct manifest *
 	char *path = xasprintf("%s/%s", state_dir(st), b->file);
 	char *tmp = xasprintf("%s.tmp", path);
 	time_t mtime = pk->created.sec;
-	int rc = fs_mkdirs(dir, 0700);
+	int rc = fs_private_dir(dir, "staging dir", false);
 	if (!rc)
 		rc = archive_write_batch(tmp, pk->cfg->compression, mtime, m, b->xxh128, &b->bytes);
 	/* Staged archives hold the data: 0600, and in place only once complete. */
@@ -358,5 +360,12 @@ void package_free(struct package *pk)
 	free(pk->ranges);
 	free(pk->work_dir);
 	free(pk->kind);
+	free(pk->generation);
 	free(pk);
+}
+
+void package_set_generation(struct package *pk, const char *generation)
+{
+	free(pk->generation);
+	pk->generation = generation ? xstrdup(generation) : NULL;
 }

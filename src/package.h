@@ -20,6 +20,10 @@ int package_add_load_row(struct package *pk, const struct table_def *def, const 
 int package_add_table(struct package *pk, const struct table_def *def);
 /* A changelog seq this batch acknowledges, in ascending order. */
 void package_add_seq(struct package *pk, int64_t seq);
+/* The changelog generation the batch reads (NULL: none, as in snapshot
+ * mode): recorded with the batch so its acknowledgement never deletes rows of
+ * a later changelog. */
+void package_set_generation(struct package *pk, const char *generation);
 int64_t package_rows(const struct package *pk);
 size_t package_nfiles(const struct package *pk);
 /* Writes the archive into <state dir>/staging, fsyncs, renames, and records

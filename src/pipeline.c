@@ -12,6 +12,7 @@
 #include "publish.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,11 +66,51 @@ static int check_fresh_state(struct pipeline *p)
 		rc = err_set(
 			CDC_ERUNTIME,
 			"%s: the state dir has no batch, but %s already holds %zu published "
-			"batch(es) of source '%s', the last %s; restore the state dir, or set a "
-			"new [source] name to start another chain",
+			"batch(es) of source '%s', the last %s; restore the state dir, or start "
+			"another chain (README: Recovery)",
 			p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
 			v[n - 1].key);
 	published_free(v, n);
+	return rc;
+}
+
+/* One changelog, one consumer (DESIGN.md §1): the source's owner record names
+ * the chain that consumes its changelog and the last batch it staged and
+ * acknowledged.
+ * Another chain's state dir would take changes away from it, and a stale
+ * copy of ours would publish seqs that exist already: refuse both. */
+static int check_owner(struct pipeline *p)
+{
+	if (p->cfg->mode != CAPTURE_TRIGGER)
+		return 0;
+	int rc = p->sops->chain_owner(p->src, state_chain(p->st), &p->owner);
+	if (rc || !p->owner.present)
+		return rc;
+	if (strcmp(p->owner.chain, state_chain(p->st)) != 0)
+		return err_set(
+			CDC_ERUNTIME,
+			"%s: changelog %s of %s is consumed by another chain (%s, last "
+			"acknowledged batch %lld), not this state dir's (%s); each change reaches "
+			"one consumer, so this one would take changes away from it. Run with that "
+			"chain's state dir, or start another chain with its own [capture] "
+			"changelog (README: Recovery); nothing was done",
+			p->cfg->state_dir, p->cfg->changelog, p->cfg->source_url, p->owner.chain,
+			(long long)p->owner.acked, state_chain(p->st));
+	int64_t next;
+	char *previous = NULL;
+	rc = state_next_seq(p->st, &next, &previous);
+	free(previous);
+	int64_t seen = p->owner.acked > p->owner.staged ? p->owner.acked : p->owner.staged;
+	if (!rc && seen >= next)
+		rc = err_set(
+			CDC_ERUNTIME,
+			"%s: %s has seen batch %lld of this chain (staged or acknowledged), but "
+			"this state dir records batches up to %lld only: it is an older copy "
+			"(restored from a backup, copied by hand) and would publish batches "
+			"that exist already. Run with the current state dir; if it is lost, "
+			"start another chain (README: Recovery); nothing was done",
+			p->cfg->state_dir, p->cfg->source_url, (long long)seen,
+			(long long)(next - 1));
 	return rc;
 }
 
@@ -89,6 +130,8 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);
+	if (!rc)
+		rc = check_owner(p);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
 	if (rc)
@@ -115,15 +158,86 @@ void run_result_free(struct run_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* Whether target holds key with b's exact bytes. */
+static int holds(struct pipeline *p, const char *key, const struct batch *b, bool *yes, bool *any)
+{
+	struct object_info info = {0};
+	int rc = p->tops->head(p->tgt, key, &info);
+	*yes = *any = false;
+	if (rc == CDC_ENOTFOUND)
+		return 0;
+	*any = rc == 0;
+	*yes = rc == 0 && info.size == b->bytes && strcmp(info.xxh128, b->xxh128) == 0;
+	return rc;
+}
+
+/* A batch whose staged archive is gone and which never left the machine (not
+ * at the final key, not whole at the temp key) cannot be rebuilt identically,
+ * but nothing of it was acknowledged: its changes are all still in the
+ * changelog (snapshot mode: the stored snapshot has not moved). Its record
+ * goes (and a partial temp object), and the run captures them again under
+ * the same seq. A load batch is captured again by `load`; `run` says so.
+ * *forgot when the record went. */
+static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may_load, bool *forgot)
+{
+	*forgot = false;
+	if (b->state >= BATCH_PUBLISHED)
+		return 0;
+	char *path = xasprintf("%s/%s", state_dir(p->st), b->file);
+	bool lost = access(path, F_OK) != 0 && errno == ENOENT;
+	free(path);
+	if (!lost)
+		return 0;
+	char *final = xasprintf("%s%s", p->cfg->final_prefix, b->key);
+	char *temp = xasprintf("%s%s", p->cfg->temp_prefix, b->key);
+	bool whole = false, any = false, at_final = false;
+	int rc = holds(p, final, b, &whole, &at_final);
+	if (!rc && !at_final)
+		rc = holds(p, temp, b, &whole, &any);
+	if (!rc && !at_final && !whole) {
+		if (strcmp(b->kind, "load") == 0 && !may_load)
+			rc = err_set(
+				CDC_ERUNTIME,
+				"batch %s: the staged load archive was lost before upload; run "
+				"'cdcpack load' to capture the tables again",
+				b->id);
+		if (!rc && any)
+			rc = p->tops->remove(p->tgt, temp);
+		/* The source first: a copy of the state dir still holding the
+		 * batch stays newer than what the source has seen. */
+		if (!rc && p->owner.present)
+			rc = p->sops->chain_staged(p->src, b->seq, true);
+		if (!rc)
+			rc = state_forget(p->st, b->seq);
+		if (!rc) {
+			log_warn("batch %s: staged archive lost before upload; its changes are "
+				 "captured again",
+				 b->id);
+			*forgot = true;
+		}
+	}
+	free(final);
+	free(temp);
+	return rc;
+}
+
 /* Step 2: every batch not yet acknowledged is finished first, oldest first. */
-static int recover(struct pipeline *p, struct run_result *res)
+static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 {
 	struct batch *v;
 	size_t n;
 	int rc = state_unfinished(p->st, &v, &n);
 	for (size_t i = 0; i < n && !rc && !pipeline_stop; i++) {
+		bool forgot;
+		rc = recapture_if_lost(p, &v[i], may_load, &forgot);
+		if (rc || forgot)
+			continue;
 		log_info("recovering batch id=%s state=%s", v[i].id, batch_state_name(v[i].state));
-		rc = batch_finish(p, &v[i], res);
+		/* A run killed between staging and telling the source. */
+		if (p->owner.present)
+			rc = p->sops->chain_staged(p->src, v[i].seq, false);
+		if (!rc)
+			rc = batch_finish(p, &v[i], res);
 		if (!rc)
 			res->recovered++;
 	}
@@ -144,6 +258,9 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 	fault_point("after-capture");
 	struct batch b;
 	int rc = package_stage(pk, p->st, p->sops->driver, &b);
+	/* Before it can leave the machine, the source learns it exists. */
+	if (!rc && p->owner.present)
+		rc = p->sops->chain_staged(p->src, b.seq, false);
 	if (!rc) {
 		fault_point("after-stage");
 		rc = batch_finish(p, &b, res);
@@ -161,6 +278,8 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 	if (!rc)
 		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", moment_now());
 	free(dir);
+	if (!rc)
+		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
 	if (!rc)
 		rc = load ? capture_load(p, &p->tables, pk) : capture_changes(p, pk);
 	/* A snapshot capture reads whole tables: one batch per run. */
@@ -196,7 +315,10 @@ static int prune(struct pipeline *p)
 		free(path);
 	}
 	char *dir = xasprintf("%s/staging", state_dir(p->st));
-	DIR *d = opendir(dir);
+	/* Never through a symlink planted since the open: it would have us
+	 * delete whatever folder it names. */
+	rc = fs_private_dir(dir, "staging dir", false);
+	DIR *d = rc ? NULL : opendir(dir);
 	for (struct dirent *e; d && (e = readdir(d));) {
 		if (e->d_name[0] == '.' || strv_contains(&recorded, e->d_name))
 			continue;
@@ -210,12 +332,12 @@ static int prune(struct pipeline *p)
 	free(dir);
 	strv_free(&recorded);
 	batches_free(v, n);
-	return 0;
+	return rc;
 }
 
 int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 {
-	int rc = recover(p, res);
+	int rc = recover(p, false, res);
 	if (!rc)
 		rc = capture_check_drift(p);
 	bool more = true;
@@ -238,7 +360,7 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 				       "load: '%s' is not a captured table (see [capture] "
 				       "tables and exclude in %s)",
 				       tables->v[i], p->cfg->path);
-	int rc = recover(p, res);
+	int rc = recover(p, true, res);
 	if (!rc)
 		rc = capture_check_drift(p);
 	char *dir = work_dir(p);
@@ -246,6 +368,8 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 	if (!rc)
 		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
 	free(dir);
+	if (!rc)
+		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
 	if (!rc)
 		rc = capture_load(p, which, pk);
 	if (!rc)

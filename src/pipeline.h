@@ -22,7 +22,8 @@ struct pipeline {
 	struct target *tgt;
 	struct state *st;
 	int lock_fd;
-	struct strv tables; /* captured tables, resolved from [capture] */
+	struct strv tables;	  /* captured tables, resolved from [capture] */
+	struct chain_owner owner; /* trigger mode: the changelog's owner, as checked at open */
 };
 
 /* What a run did, for the command's report. */

@@ -83,7 +83,8 @@ static int ensure_temp(struct pipeline *p, struct batch *b, const char *temp)
 	if (access(path, R_OK) != 0)
 		rc = err_set(CDC_ERUNTIME,
 			     "batch %s: staged archive %s is missing; it cannot be rebuilt "
-			     "identically: restore it, or start over with a new state dir",
+			     "identically: restore it, or run again to capture its changes "
+			     "again (README: Recovery)",
 			     b->id, path);
 	else
 		rc = p->tops->put_file(p->tgt, temp, path, &info);

@@ -48,7 +48,7 @@ int snapstore_open(struct snapstore **out, const char *state_dir)
 	*out = NULL;
 	struct snapstore *ss = xcalloc(1, sizeof(*ss));
 	ss->dir = xasprintf("%s/snapshot", state_dir);
-	int rc = fs_mkdirs(ss->dir, 0700);
+	int rc = fs_private_dir(ss->dir, "snapshot dir", false);
 	char *path = xasprintf("%s/index.db", ss->dir);
 	/* 0600, as state.db: the index names tables and their columns. */
 	mode_t old = umask(077);
@@ -306,7 +306,7 @@ int snap_writer_open(struct snap_writer **out, struct snapstore *ss, int64_t seq
 	struct snap_writer *w = xcalloc(1, sizeof(*w));
 	w->name = xasprintf("%08lld-%zu.snap", (long long)seq, index);
 	w->path = xasprintf("%s/%s", ss->dir, w->name);
-	w->fd = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	w->fd = fs_create(w->path, 0600);
 	if (w->fd < 0) {
 		int rc = err_set(CDC_ERUNTIME, "%s: cannot create: %s", w->path, strerror(errno));
 		snap_writer_abort(w);

@@ -50,6 +50,27 @@ struct trigger_status {
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
 };
 
+/* Trigger mode: which chain consumes the changelog (DESIGN.md §1: one chain
+ * per changelog). Kept by cdcpack in the source, in <changelog>_owner, so a
+ * second state dir or a stale copy of one can be told from the owner. */
+#define CHAIN_ID_LEN 32
+struct chain_owner {
+	bool present;			   /* false: no changelog (triggers not installed) */
+	char chain[CHAIN_ID_LEN + 1];	   /* the owning chain's id; "" when unclaimed */
+	char generation[CHAIN_ID_LEN + 1]; /* new with every changelog created */
+	int64_t acked;			   /* the last batch seq acknowledged */
+	int64_t staged;			   /* the last batch seq staged */
+};
+
+/* Who acknowledges: the chain, the changelog generation the batch read
+ * (NULL: recorded before generations, taken as the current one) and the
+ * batch's seq. */
+struct chain_ack {
+	const char *chain;
+	const char *generation;
+	int64_t batch;
+};
+
 typedef int (*change_fn)(void *ctx, const struct change *c);
 typedef int (*row_fn)(void *ctx, const struct value *row);
 typedef int (*seq_fn)(void *ctx, int64_t seq);
@@ -92,8 +113,20 @@ struct source_ops {
 	 * refuse a scan that breaks it. */
 	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
 	/* Acknowledge: delete exactly the changelog rows lo..hi of each range
-	 * (ranges hold only seqs that were read, never a high-water mark). */
-	int (*ack)(struct source *src, const int64_t (*ranges)[2], size_t n);
+	 * (ranges hold only seqs that were read, never a high-water mark), and
+	 * record who->batch as the owner's last acknowledged batch, in one
+	 * transaction. Rows of another changelog generation are gone already:
+	 * nothing is deleted then. CDC_ERUNTIME when another chain owns it. */
+	int (*ack)(struct source *src, const int64_t (*ranges)[2], size_t n,
+		   const struct chain_ack *who);
+	/* Trigger mode: reads the changelog's owner record into out, creating
+	 * it (with a new generation) when the changelog has none and claiming
+	 * it for chain when no chain owns it yet. */
+	int (*chain_owner)(struct source *src, const char *chain, struct chain_owner *out);
+	/* Trigger mode: batch was staged (so a copy of the state dir made before
+	 * it, even if it is never acknowledged, is known to be stale); with
+	 * withdrawn, it was forgotten before it left the machine. */
+	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
 
 	/* Replica side, for apply. Batches are applied inside begin/commit. */
 	int (*replica_begin)(struct source *src);
@@ -122,6 +155,13 @@ const struct source_ops *source_ops_for_url(const char *url);
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
 		const struct source_options *opt);
 void trigger_status_free(struct trigger_status *st);
+/* Drivers' list_tables: removes the tables of other chains' changelogs (a
+ * table N with N_schema and N_owner beside it, N_owner having an owner
+ * table's columns, and those two), which are cdcpack's, never user tables,
+ * whatever [capture] changelog names them. */
+typedef bool (*owner_test_fn)(struct source *src, const char *table);
+void source_drop_changelog_families(struct source *src, owner_test_fn is_owner,
+				    struct strv *tables);
 
 extern const struct source_ops sqlite_source_ops;
 extern const struct source_ops mysql_source_ops;

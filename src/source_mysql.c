@@ -218,6 +218,7 @@ static int mysql_src_open(struct source **out, const char *url, const struct sou
 	if (!rc) {
 		src->changelog = xstrdup(opt->changelog ? opt->changelog : "cdcpack_changelog");
 		src->schema_table = xasprintf("%s_schema", src->changelog);
+		src->owner_table = xasprintf("%s_owner", src->changelog);
 		src->read_only = opt->read_only;
 		rc = connect_db(src, password, opt->create && !opt->read_only);
 	}
@@ -261,13 +262,14 @@ static void mysql_src_close(struct source *src)
 	mysql_url_free(&src->url);
 	free(src->changelog);
 	free(src->schema_table);
+	free(src->owner_table);
 	free(src);
 }
 
 static bool is_own_table(const struct source *src, const char *name)
 {
 	return strcmp(name, src->changelog) == 0 || strcmp(name, src->schema_table) == 0 ||
-	       strcmp(name, "cdcpack_applied") == 0;
+	       strcmp(name, src->owner_table) == 0 || strcmp(name, "cdcpack_applied") == 0;
 }
 
 static int mysql_src_list_tables(struct source *src, struct strv *out)
@@ -285,6 +287,7 @@ static int mysql_src_list_tables(struct source *src, struct strv *out)
 		if (!is_own_table(src, row[0]))
 			strv_push(out, row[0]);
 	mysql_free_result(res);
+	source_drop_changelog_families(src, mysql_is_owner_table, out);
 	return 0;
 }
 
@@ -828,17 +831,23 @@ static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t 
 	return rc;
 }
 
-static int mysql_src_ack(struct source *src, const int64_t (*ranges)[2], size_t n)
+static int mysql_src_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
+			 const struct chain_ack *who)
 {
 	bool exists;
-	int rc = n ? changelog_exists(src, &exists) : 0;
-	if (rc || n == 0 || !exists)
+	int rc = changelog_exists(src, &exists);
+	if (rc || !exists)
 		return rc;
-	/* All ranges or none: a half-acknowledged batch would be shipped again
-	 * only in part. */
+	/* All ranges or none, with the owner's record: a half-acknowledged batch
+	 * would be shipped again only in part. */
+	bool gone = false;
 	rc = mysql_run(src, "START TRANSACTION", "acknowledge changes");
 	if (!rc)
+		rc = mysql_owner_ack_check(src, who, &gone);
+	if (!rc && !gone && n)
 		rc = delete_ranges(src, ranges, n);
+	if (!rc)
+		rc = mysql_owner_ack_record(src, who);
 	if (!rc)
 		rc = mysql_run(src, "COMMIT", "acknowledge changes");
 	if (rc)
@@ -863,6 +872,8 @@ const struct source_ops mysql_source_ops = {
 	.changelog_seqs = mysql_src_changelog_seqs,
 	.scan = mysql_src_scan,
 	.ack = mysql_src_ack,
+	.chain_owner = mysql_chain_owner,
+	.chain_staged = mysql_chain_staged,
 	.replica_begin = mysql_replica_begin,
 	.replica_commit = mysql_replica_commit,
 	.replica_rollback = mysql_replica_rollback,

@@ -50,6 +50,7 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	src->path = xstrdup(path);
 	src->changelog = xstrdup(opt->changelog ? opt->changelog : "cdcpack_changelog");
 	src->schema_table = xasprintf("%s_schema", src->changelog);
+	src->owner_table = xasprintf("%s_owner", src->changelog);
 	int flags = opt->read_only ? SQLITE_OPEN_READONLY
 				   : SQLITE_OPEN_READWRITE | (opt->create ? SQLITE_OPEN_CREATE : 0);
 	if (sqlite3_open_v2(path, &src->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -98,13 +99,14 @@ static void sqlite_close(struct source *src)
 	free(src->path);
 	free(src->changelog);
 	free(src->schema_table);
+	free(src->owner_table);
 	free(src);
 }
 
 static bool is_own_table(const struct source *src, const char *name)
 {
 	return strcmp(name, src->changelog) == 0 || strcmp(name, src->schema_table) == 0 ||
-	       strcmp(name, "cdcpack_applied") == 0;
+	       strcmp(name, src->owner_table) == 0 || strcmp(name, "cdcpack_applied") == 0;
 }
 
 static int sqlite_list_tables(struct source *src, struct strv *out)
@@ -124,6 +126,7 @@ static int sqlite_list_tables(struct source *src, struct strv *out)
 	}
 	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list tables");
 	sqlite3_finalize(st);
+	source_drop_changelog_families(src, sqlite_is_owner_table, out);
 	return rc;
 }
 
@@ -609,23 +612,15 @@ static int sqlite_scan(struct source *src, const struct table_def *def, row_fn f
 	return rc;
 }
 
-static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n)
+static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
 {
-	if (n == 0 || !sqlite_table_exists(src, src->changelog))
-		return 0;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "DELETE FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, " WHERE seq BETWEEN ? AND ?");
 	sqlite3_stmt *st;
-	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "acknowledge");
-	if (!rc)
-		rc = sqlite_prepare(src, sql.data, &st);
+	int rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
-	if (rc) {
-		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		sqlite3_bind_int64(st, 1, ranges[i][0]);
 		sqlite3_bind_int64(st, 2, ranges[i][1]);
@@ -634,6 +629,22 @@ static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n)
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
+		      const struct chain_ack *who)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	bool gone = false;
+	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "acknowledge");
+	if (!rc)
+		rc = sqlite_owner_ack_check(src, who, &gone);
+	if (!rc && !gone)
+		rc = delete_ranges(src, ranges, n);
+	if (!rc)
+		rc = sqlite_owner_ack_record(src, who);
 	if (!rc)
 		rc = sqlite_exec(src, "COMMIT", "acknowledge");
 	if (rc)
@@ -658,6 +669,8 @@ const struct source_ops sqlite_source_ops = {
 	.changelog_seqs = sqlite_changelog_seqs,
 	.scan = sqlite_scan,
 	.ack = sqlite_ack,
+	.chain_owner = sqlite_chain_owner,
+	.chain_staged = sqlite_chain_staged,
 	.replica_begin = sqlite_replica_begin,
 	.replica_commit = sqlite_replica_commit,
 	.replica_rollback = sqlite_replica_rollback,

@@ -38,6 +38,7 @@ struct source {
 	char *path;
 	char *changelog;    /* changelog table */
 	char *schema_table; /* <changelog>_schema: column lists by trigger version */
+	char *owner_table;  /* <changelog>_owner: the chain consuming it (sqlite_owner.c) */
 	bool in_read;
 	struct sqlite_schema_entry *schema; /* sorted by (table, ver) */
 	size_t nschema;
@@ -95,6 +96,18 @@ int sqlite_drop_changelog(struct source *src);
 void sqlite_pending_free(struct source *src);
 int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			   struct trigger_status *out);
+
+/* Creates the owner table and its row (a new generation) when missing. */
+int sqlite_owner_create(struct source *src);
+int sqlite_chain_owner(struct source *src, const char *chain, struct chain_owner *out);
+/* Whether table has the owner table's columns (another chain's). */
+bool sqlite_is_owner_table(struct source *src, const char *table);
+/* Inside the ack transaction: CDC_ERUNTIME when another chain owns the
+ * changelog; *gone when the batch was read from an earlier generation. */
+int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);
+/* Inside the ack transaction: who->batch is the last acknowledged. */
+int sqlite_owner_ack_record(struct source *src, const struct chain_ack *who);
+int sqlite_chain_staged(struct source *src, int64_t batch, bool withdrawn);
 
 int sqlite_replica_begin(struct source *src);
 int sqlite_replica_commit(struct source *src);

@@ -220,7 +220,7 @@ static int create_own_tables(struct source *src)
 		       " PRIMARY KEY(tbl, ver));\n");
 	int rc = sqlite_exec(src, sql.data, "create changelog");
 	buf_free(&sql);
-	return rc;
+	return rc ? rc : sqlite_owner_create(src);
 }
 
 int sqlite_image_width(struct source *src, size_t *width)
@@ -378,6 +378,10 @@ int sqlite_drop_changelog(struct source *src)
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, "; DROP TABLE IF EXISTS ");
 	sql_add_ident(&sql, src->schema_table, '"');
+	/* The owner goes too: the next changelog is a new generation, free for a
+	 * chain to claim. */
+	buf_adds(&sql, "; DROP TABLE IF EXISTS ");
+	sql_add_ident(&sql, src->owner_table, '"');
 	int rc = sqlite_exec(src, sql.data, "drop changelog");
 	buf_free(&sql);
 	return rc;

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "source.h"
 #include "fsutil.h"
 #include "sqlutil.h"
 
@@ -12,13 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Owns db and dir. */
+/* Owns db, dir and chain. */
 struct state {
 	sqlite3 *db;
 	char *dir;
+	char *chain;
 };
 
 static const char schema_sql[] =
@@ -43,17 +46,50 @@ static int db_fail(struct state *st, const char *what)
 	return err_set(CDC_ERUNTIME, "%s/state.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
 }
 
+/* The state dir holds the data and decides what is acknowledged: it must be
+ * ours and private (fs_private_dir), or anyone could plant a staging symlink
+ * or a lock there. The configured path itself may be a symlink. */
 static int mkdir_private(const char *dir)
 {
-	if (mkdir(dir, 0700) == 0)
-		return fs_fsync_parent(dir); /* a state dir lost in a crash would fork the chain */
-	if (errno != EEXIST)
-		return err_set(CDC_ERUNTIME, "%s: cannot create state dir: %s", dir,
-			       strerror(errno));
-	struct stat sb;
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return err_set(CDC_ERUNTIME, "%s: state dir is not a directory", dir);
-	return 0;
+	return fs_private_dir(dir, "state dir", true);
+}
+
+/* state.db and the files SQLite keeps beside it: regular files or absent. A
+ * symlink there would have SQLite write through it. */
+static int check_db_files(const char *dir)
+{
+	static const char *const names[] = {"state.db", "state.db-wal", "state.db-shm",
+					    "state.db-journal"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !rc; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		struct stat sb;
+		if (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+			rc = err_set(CDC_EUSAGE,
+				     "%s: not a regular file (a symbolic link?); refusing to "
+				     "open it: remove it, or restore the state dir from a backup",
+				     path);
+		free(path);
+	}
+	return rc;
+}
+
+/* The folders cdcpack keeps in the state dir, checked at every open so a
+ * planted symlink stops the command before it reads or writes anything. */
+static int check_subdirs(const char *dir)
+{
+	static const char *const names[] = {"staging", "work", "snapshot"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names) && !rc; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		char *what = xasprintf("%s dir", names[i]);
+		struct stat sb;
+		if (lstat(path, &sb) == 0)
+			rc = fs_private_dir(path, what, false);
+		free(what);
+		free(path);
+	}
+	return rc;
 }
 
 int state_lock(const char *dir, int *fd)
@@ -63,8 +99,12 @@ int state_lock(const char *dir, int *fd)
 	if (rc)
 		return rc;
 	char *path = xasprintf("%s/lock", dir);
-	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (f < 0) {
+	int f = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (f < 0 && errno == ELOOP) {
+		rc = err_set(CDC_EUSAGE,
+			     "%s: lock file is a symbolic link; refusing to follow it (remove it)",
+			     path);
+	} else if (f < 0) {
 		rc = err_set(CDC_ERUNTIME, "%s: cannot open lock file: %s", path, strerror(errno));
 	} else if (flock(f, LOCK_EX | LOCK_NB) != 0) {
 		rc = errno == EWOULDBLOCK
@@ -109,10 +149,59 @@ static int check_source(struct state *st, const char *source_name)
 	return rc;
 }
 
+/* batches.generation came after the first state dirs: added when missing. */
+static int migrate(struct state *st)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM pragma_table_info('batches')"
+			       " WHERE name = 'generation'",
+			       -1, &q, NULL))
+		return db_fail(st, "read schema");
+	bool have = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	if (!have && sqlite3_exec(st->db, "ALTER TABLE batches ADD COLUMN generation TEXT", NULL,
+				  NULL, NULL) != SQLITE_OK)
+		return db_fail(st, "add batches.generation");
+	return 0;
+}
+
+/* The chain id: made once, with the state dir (or at its first open by this
+ * version), and copied with it; the source's owner record names it. */
+static int load_chain(struct state *st)
+{
+	unsigned char raw[CHAIN_ID_LEN / 2];
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return err_set(CDC_ERUNTIME, "getrandom: %s", strerror(errno));
+	char hex[CHAIN_ID_LEN + 1];
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+	char *sql = sqlite3_mprintf("INSERT OR IGNORE INTO meta VALUES('chain', %Q)", hex);
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+			 ? 0
+			 : db_fail(st, "write meta");
+	sqlite3_free(sql);
+	sqlite3_stmt *q;
+	if (!rc && sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k='chain'", -1, &q, NULL))
+		rc = db_fail(st, "read meta");
+	if (!rc) {
+		if (sqlite3_step(q) == SQLITE_ROW)
+			st->chain = xstrdup((const char *)sqlite3_column_text(q, 0));
+		else
+			rc = db_fail(st, "read meta");
+		sqlite3_finalize(q);
+	}
+	return rc;
+}
+
 int state_open(struct state **out, const char *dir, const char *source_name)
 {
 	*out = NULL;
 	int rc = mkdir_private(dir);
+	if (!rc)
+		rc = check_db_files(dir);
+	if (!rc)
+		rc = check_subdirs(dir);
 	if (rc)
 		return rc;
 	struct state *st = xcalloc(1, sizeof(*st));
@@ -134,6 +223,10 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 	}
 	if (!rc)
 		rc = check_source(st, source_name);
+	if (!rc)
+		rc = migrate(st);
+	if (!rc)
+		rc = load_chain(st);
 	if (rc) {
 		state_close(st);
 		return rc;
@@ -148,12 +241,33 @@ void state_close(struct state *st)
 		return;
 	sqlite3_close(st->db);
 	free(st->dir);
+	free(st->chain);
 	free(st);
 }
 
 const char *state_dir(const struct state *st)
 {
 	return st->dir;
+}
+
+const char *state_chain(const struct state *st)
+{
+	return st->chain;
+}
+
+int state_forget(struct state *st, int64_t seq)
+{
+	char *sql =
+		sqlite3_mprintf("BEGIN IMMEDIATE; DELETE FROM batch_ranges WHERE batch_seq=%lld;"
+				" DELETE FROM batches WHERE seq=%lld; COMMIT;",
+				(long long)seq, (long long)seq);
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK
+			 ? 0
+			 : db_fail(st, "forget batch");
+	sqlite3_free(sql);
+	if (rc)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
 }
 
 int state_next_seq(struct state *st, int64_t *seq, char **previous_id)
@@ -204,7 +318,8 @@ static int insert_batch(struct state *st, const struct batch *b)
 	if (sqlite3_prepare_v2(
 		    st->db,
 		    "INSERT INTO batches(seq, id, kind, state, created, key, file, bytes,"
-		    " xxh128, rows, first_seq, last_seq) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
+		    " xxh128, rows, first_seq, last_seq, generation)"
+		    " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		    -1, &q, NULL))
 		return db_fail(st, "record batch");
 	sqlite3_bind_int64(q, 1, b->seq);
@@ -219,6 +334,7 @@ static int insert_batch(struct state *st, const struct batch *b)
 	sqlite3_bind_int64(q, 10, b->rows);
 	bind_seq_or_null(q, 11, b->first_seq);
 	bind_seq_or_null(q, 12, b->last_seq);
+	sqlite3_bind_text(q, 13, b->generation, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, "record batch");
 	sqlite3_finalize(q);
 	return rc;
@@ -299,13 +415,15 @@ static void read_batch(sqlite3_stmt *q, struct batch *b)
 	b->first_seq = sqlite3_column_type(q, 10) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 10);
 	b->last_seq = sqlite3_column_type(q, 11) == SQLITE_NULL ? -1 : sqlite3_column_int64(q, 11);
 	b->published_at = col_strdup(q, 12);
+	b->generation = col_strdup(q, 13);
 }
 
 static int select_batches(struct state *st, const char *where, struct batch **out, size_t *n)
 {
 	char *sql =
 		xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
-			  " first_seq, last_seq, published_at FROM batches %s ORDER BY seq",
+			  " first_seq, last_seq, published_at, generation FROM batches %s"
+			  " ORDER BY seq",
 			  where);
 	sqlite3_stmt *q;
 	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
@@ -347,6 +465,7 @@ void batch_clear(struct batch *b)
 	free(b->file);
 	free(b->ranges);
 	free(b->published_at);
+	free(b->generation);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -25,6 +25,7 @@ struct batch {
 	int64_t (*ranges)[2];	     /* changelog seqs this batch acknowledges */
 	size_t nranges;
 	char *published_at; /* NULL until published */
+	char *generation;   /* of the changelog the batch read; NULL: none or unknown */
 };
 
 struct state;
@@ -39,6 +40,11 @@ int state_lock(const char *dir, int *fd);
 void state_unlock(int fd);
 
 const char *state_dir(const struct state *st);
+/* The id of the chain this state dir writes (random, made with the state). */
+const char *state_chain(const struct state *st);
+/* Drops the record of batch seq, which never left the machine, so its
+ * changes are captured again (a staged archive lost before upload). */
+int state_forget(struct state *st, int64_t seq);
 /* Seq for the next batch and the id of the last one (NULL when none). */
 int state_next_seq(struct state *st, int64_t *seq, char **previous_id);
 /* Records b as staged, with its ranges, in one transaction. */

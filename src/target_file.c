@@ -48,6 +48,27 @@ static void file_close(struct target *t)
 	free(t);
 }
 
+/* A bucket folder replaced by a symlink would have objects read from and
+ * written to wherever it points: each folder of path below root that exists
+ * must be a real one. (The root itself is the configured path.) */
+static int check_folders(const struct target *t, const char *path)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+	for (char *s = strchr(p + strlen(t->root) + 1, '/'); s && !rc; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		struct stat sb;
+		if (lstat(p, &sb) == 0 && S_ISLNK(sb.st_mode))
+			rc = err_set(CDC_ERUNTIME,
+				     "file target: %s is a symbolic link; refusing to follow it "
+				     "(bucket folders must be real folders)",
+				     p);
+		*s = '/';
+	}
+	free(p);
+	return rc;
+}
+
 /* Keys come from our own naming or from listings; still, none may leave root. */
 static int key_path(struct target *t, const char *key, char **out)
 {
@@ -60,7 +81,12 @@ static int key_path(struct target *t, const char *key, char **out)
 			return err_set(CDC_ERUNTIME, "file target: key '%s' has a . or .. segment",
 				       key);
 	*out = xasprintf("%s/%s", t->root, key);
-	return 0;
+	int rc = check_folders(t, *out);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 static void mid_upload(void)
@@ -159,7 +185,8 @@ static int file_head(struct target *t, const char *key, struct object_info *out)
 	if (rc)
 		return rc;
 	struct stat sb;
-	if (stat(path, &sb) != 0) {
+	/* lstat: a symlink at a key is not an object of ours. */
+	if (lstat(path, &sb) != 0) {
 		rc = errno == ENOENT ? err_set(CDC_ENOTFOUND, "%s: no such object", key)
 				     : err_set(CDC_ERUNTIME, "%s: stat: %s", path, strerror(errno));
 	} else if (!S_ISREG(sb.st_mode)) {
@@ -178,8 +205,11 @@ static int file_get(struct target *t, const char *key, const char *path)
 	int rc = key_path(t, key, &src);
 	if (rc)
 		return rc;
-	if (access(src, F_OK) != 0)
+	struct stat sb;
+	if (lstat(src, &sb) != 0)
 		rc = err_set(CDC_ENOTFOUND, "%s: no such object in %s", key, t->root);
+	else if (!S_ISREG(sb.st_mode))
+		rc = err_set(CDC_ERUNTIME, "%s: not a regular file (a symbolic link?)", src);
 	else
 		rc = fs_copy(src, path, 0600, NULL, NULL);
 	free(src);

@@ -5,6 +5,7 @@
 #include "target.h"
 
 #include "err.h"
+#include "fsutil.h"
 #include "fault.h"
 #include "hash.h"
 #include "log.h"
@@ -730,7 +731,7 @@ static int s3_get_file(struct target *t, const char *key, const char *path)
 	if (rc)
 		return rc;
 	char *what = xasprintf("download %s", k);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = fs_create(path, 0644);
 	if (fd < 0) {
 		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
 		goto out;

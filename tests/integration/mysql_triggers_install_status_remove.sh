@@ -31,6 +31,7 @@ u cdcpack_changelog_u_ad
 u cdcpack_changelog_u_ai
 u cdcpack_changelog_u_au" "$(triggers)" "triggers after install"
 assert_eq "cdcpack_changelog
+cdcpack_changelog_owner
 cdcpack_changelog_schema" "$(mysql_exec "$db" "SHOW TABLES LIKE 'cdcpack%'")" "own tables"
 assert_eq "InnoDB" "$(mysql_exec "$db" "SELECT ENGINE FROM information_schema.TABLES
 	WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'cdcpack_changelog'")" "changelog engine"
