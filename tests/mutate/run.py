@@ -19,6 +19,7 @@ import fnmatch
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -153,10 +154,14 @@ class Worker:
         with open(log, "a") as out:
             out.write(f"\n==== {test}\n")
             out.flush()
+            proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=self.env,
+                                    cwd=self.tree, start_new_session=True)
             try:
-                rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=self.env,
-                                    cwd=self.tree, timeout=limit, start_new_session=True).returncode
+                rc = proc.wait(timeout=limit)
             except subprocess.TimeoutExpired:
+                # The test and whatever it started (cdcpack, writers): its own group.
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
                 rc = "timeout"
         return rc, time.time() - start
 
