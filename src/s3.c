@@ -376,7 +376,7 @@ static void describe_failure(const struct http_response *r, struct failure *f)
 	f->retry_after_ms = -1;
 	if (r->status == 0) {
 		buf_addf(&f->why, "%s", r->error);
-		f->retryable = http_transient(r);
+		f->retryable = s3_reply_retryable(r);
 		return;
 	}
 	struct s3xml_error e;
@@ -395,21 +395,19 @@ static void describe_failure(const struct http_response *r, struct failure *f)
 	const char *region = http_header(r, "x-amz-bucket-region");
 	if (region)
 		buf_addf(&f->why, " (the bucket is in region %s: set [target] region)", region);
-	f->retryable = s3_retryable_status(r->status, f->code);
+	f->retryable = s3_reply_retryable(r);
 	f->retry_after_ms = s3_parse_retry_after(http_header(r, "retry-after"), time(NULL));
 }
 
-static bool accepted(const struct s3_call *c, long status)
+static bool accepted(const long *accept, long status)
 {
-	for (const long *a = c->accept; a && *a; a++)
+	for (const long *a = accept; a && *a; a++)
 		if (*a == status)
 			return true;
 	return false;
 }
 
-/* A reply that counts as an answer; a 200 whose body is <Error> does not
- * (CompleteMultipartUpload, CopyObject: DESIGN.md §8). */
-static bool answered(const struct s3_call *c, const struct http_response *r)
+bool s3_answered(const long *accept, const struct http_response *r)
 {
 	if (r->status == 0)
 		return false;
@@ -419,7 +417,39 @@ static bool answered(const struct s3_call *c, const struct http_response *r)
 		s3xml_error_free(&e);
 		return !error;
 	}
-	return accepted(c, r->status);
+	return accepted(accept, r->status);
+}
+
+bool s3_reply_retryable(const struct http_response *r)
+{
+	if (r->status == 0)
+		return http_transient(r);
+	struct s3xml_error e;
+	bool parsed = s3xml_parse_error(r->body.data, r->body.len, &e);
+	bool retry = s3_retryable_status(r->status, parsed ? e.code : NULL);
+	s3xml_error_free(&e);
+	return retry;
+}
+
+const long *s3_op_accept(enum s3_op op, bool exclusive)
+{
+	static const long missing[] = {404, 0};
+	static const long exists[] = {412, 0};
+	static const long exists_or_unsupported[] = {412, 501, 0};
+	switch (op) {
+	case S3_PUT_OBJECT:
+	case S3_COPY_OBJECT:
+		return exclusive ? exists_or_unsupported : NULL;
+	case S3_COMPLETE_MULTIPART:
+		return exclusive ? exists : NULL;
+	case S3_HEAD_OBJECT:
+	case S3_GET_OBJECT:
+	case S3_DELETE_OBJECT:
+	case S3_ABORT_MULTIPART:
+		return missing;
+	default:
+		return NULL;
+	}
 }
 
 static void sleep_ms(long ms)
@@ -545,7 +575,7 @@ static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *
 		if ((rc = rewind_output(c)) != 0)
 			break;
 		attempt(s, conn, c, path, url, payload, resp);
-		if (answered(c, resp))
+		if (s3_answered(c->accept, resp))
 			break;
 		describe_failure(resp, &f);
 		if (!f.retryable && !f.code && strcmp(c->method, "HEAD") == 0)

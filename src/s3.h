@@ -63,6 +63,35 @@ void s3_conn_close(struct s3_conn *c); /* accepts NULL */
 long s3_backoff_ms(int attempt, long retry_after_ms, double unit_random);
 /* Is this failed reply worth another attempt? status 0 = no reply; code may be NULL. */
 bool s3_retryable_status(long status, const char *code);
+/* Is reply r, that did not answer, worth another attempt? No reply: the
+ * transport error decides (http_transient); else its status and the S3
+ * error code in its body (s3_retryable_status). */
+bool s3_reply_retryable(const struct http_response *r);
+/* Does reply r answer a call that takes the statuses in accept (as in struct
+ * s3_call) as answers? A 2xx whose body is an S3 <Error> does not
+ * (CompleteMultipartUpload, CopyObject: DESIGN.md §8). */
+bool s3_answered(const long *accept, const struct http_response *r);
+
+/* The S3 operations of target_s3.c, for s3_op_accept. */
+enum s3_op {
+	S3_PUT_OBJECT,
+	S3_CREATE_MULTIPART,
+	S3_UPLOAD_PART, /* UploadPart and UploadPartCopy */
+	S3_COMPLETE_MULTIPART,
+	S3_ABORT_MULTIPART,
+	S3_LIST_UPLOADS,
+	S3_COPY_OBJECT,
+	S3_HEAD_OBJECT,
+	S3_GET_OBJECT,
+	S3_DELETE_OBJECT,
+	S3_LIST_OBJECTS,
+};
+/* The statuses other than 2xx that op takes as an answer (0-terminated), or
+ * NULL. exclusive: the request carries If-None-Match: *, so 412 means "the
+ * key exists" (and 501, to a PUT or CopyObject, "not implemented here"). A
+ * missing object (404) answers a HEAD, GET or DELETE, and an abort of an
+ * upload already gone. */
+const long *s3_op_accept(enum s3_op op, bool exclusive);
 /* Retry-After as milliseconds ("120" or an HTTP date, relative to now); -1 when absent or bad. */
 long s3_parse_retry_after(const char *value, time_t now);
 /* "s3://bucket/some/prefix" -> bucket and "some/prefix/" (both owned by the caller). */

@@ -126,6 +126,7 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 	c.body_fd = fd;
 	c.body_len = size;
 	c.body_sha256 = sha256;
+	c.accept = s3_op_accept(S3_PUT_OBJECT, false);
 	fault_point("mid-upload"); /* a single PUT lands whole or not at all */
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
@@ -152,6 +153,7 @@ static int multipart_create(struct multipart *m, const struct object_info *info)
 	struct s3_call c = call_for(m->what, "POST", m->key, "uploads=");
 	c.headers = headers;
 	c.n_headers = meta ? 1 : 0;
+	c.accept = s3_op_accept(S3_CREATE_MULTIPART, false);
 	int rc = s3_call(m->t->s3, &c, &r);
 	if (rc == 0) {
 		m->upload_id = s3xml_text(r.body.data, r.body.len, "UploadId");
@@ -179,6 +181,7 @@ static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, s
 	c->method = "PUT";
 	c->key = m->key;
 	c->query = query;
+	c->accept = s3_op_accept(S3_UPLOAD_PART, false);
 	int rc = conn ? s3_call_on(m->t->s3, conn, c, &r) : s3_call(m->t->s3, c, &r);
 	if (rc == 0) {
 		/* UploadPartCopy answers with the ETag in a CopyPartResult body. */
@@ -198,7 +201,6 @@ static int multipart_complete(struct multipart *m, bool exclusive)
 {
 	struct buf body = BUF_INIT;
 	struct http_response r = {0};
-	static const long precondition[] = {412, 0};
 	const char *headers[] = {"If-None-Match: *"};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
 	s3xml_complete_body(&body, m->etags, m->n_parts);
@@ -207,7 +209,7 @@ static int multipart_complete(struct multipart *m, bool exclusive)
 	c.body_len = (int64_t)body.len;
 	c.headers = headers;
 	c.n_headers = exclusive ? 1 : 0;
-	c.accept = exclusive ? precondition : NULL;
+	c.accept = s3_op_accept(S3_COMPLETE_MULTIPART, exclusive);
 	int rc = s3_call(m->t->s3, &c, &r);
 	if (rc == 0 && r.status == 412)
 		rc = err_set(CDC_EEXISTS, "%s: already exists", m->key);
@@ -240,9 +242,8 @@ static void multipart_abort(struct multipart *m)
 	err_save(&saved);
 	struct http_response r = {0};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
-	static const long gone[] = {404, 0};
 	struct s3_call c = call_for(m->what, "DELETE", m->key, query);
-	c.accept = gone;
+	c.accept = s3_op_accept(S3_ABORT_MULTIPART, false);
 	if (s3_call(m->t->s3, &c, &r) != 0)
 		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
 	err_restore(&saved);
@@ -404,6 +405,7 @@ static void abort_stale_uploads(struct target *t, const char *key, const char *w
 	sigv4_uri_encode(&query, key, strlen(key), false);
 	buf_adds(&query, "&uploads=");
 	struct s3_call c = call_for(what, "GET", NULL, query.data);
+	c.accept = s3_op_accept(S3_LIST_UPLOADS, false);
 	err_save(&saved);
 	if (s3_call(t->s3, &c, &r) != 0 ||
 	    s3xml_uploads(r.body.data, r.body.len, abort_if_same_key, &m) != 0)
@@ -522,11 +524,10 @@ out:
 
 static int head_object(struct target *t, const char *k, struct object_info *out)
 {
-	static const long missing[] = {404, 0};
 	struct http_response r = {0};
 	char *what = xasprintf("head %s", k);
 	struct s3_call c = call_for(what, "HEAD", k, NULL);
-	c.accept = missing;
+	c.accept = s3_op_accept(S3_HEAD_OBJECT, false);
 	int rc = s3_call(t->s3, &c, &r);
 	if (rc == 0 && r.status == 404) {
 		rc = err_set(CDC_ENOTFOUND, "%s: no such object", k);
@@ -569,14 +570,13 @@ static char *copy_source_header(struct target *t, const char *src)
 /* PUT key with If-None-Match: * and an empty body; returns the status. */
 static int probe_put(struct target *t, const char *key, long *status)
 {
-	static const long answers[] = {412, 501, 0};
 	const char *headers[] = {"If-None-Match: *"};
 	struct http_response r = {0};
 	struct s3_call c = call_for("conditional write probe", "PUT", key, NULL);
 	c.headers = headers;
 	c.n_headers = 1;
 	c.body_mem = "";
-	c.accept = answers;
+	c.accept = s3_op_accept(S3_PUT_OBJECT, true);
 	int rc = s3_call(t->s3, &c, &r);
 	*status = r.status;
 	http_response_free(&r);
@@ -594,9 +594,8 @@ static void fall_back_to_head(struct target *t, const char *why)
 static int probe_delete(struct target *t, const char *key)
 {
 	struct http_response r = {0};
-	static const long gone[] = {404, 0};
 	struct s3_call c = call_for("remove conditional write probe", "DELETE", key, NULL);
-	c.accept = gone;
+	c.accept = s3_op_accept(S3_DELETE_OBJECT, false);
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
 	return rc;
@@ -629,7 +628,6 @@ static int probe_conditional(struct target *t)
 
 static int copy_single(struct target *t, const char *src, const char *dst, long *status)
 {
-	static const long answers[] = {412, 501, 0};
 	char *source = copy_source_header(t, src);
 	const char *headers[] = {source, "If-None-Match: *"};
 	struct http_response r = {0};
@@ -638,7 +636,7 @@ static int copy_single(struct target *t, const char *src, const char *dst, long 
 	c.headers = headers;
 	c.n_headers = t->conditional == COND_SUPPORTED ? 2 : 1;
 	c.body_mem = "";
-	c.accept = t->conditional == COND_SUPPORTED ? answers : NULL;
+	c.accept = s3_op_accept(S3_COPY_OBJECT, t->conditional == COND_SUPPORTED);
 	int rc = s3_call(t->s3, &c, &r);
 	*status = r.status;
 	if (rc == 0 && r.status == 412)
@@ -736,11 +734,10 @@ static int s3_get_file(struct target *t, const char *key, const char *path)
 		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
 		goto out;
 	}
-	static const long missing[] = {404, 0};
 	struct http_response r = {0};
 	struct s3_call c = call_for(what, "GET", k, NULL);
 	c.out_fd = fd;
-	c.accept = missing;
+	c.accept = s3_op_accept(S3_GET_OBJECT, false);
 	rc = s3_call(t->s3, &c, &r);
 	if (rc == 0 && r.status == 404)
 		rc = err_set(CDC_ENOTFOUND, "%s: no such object", k);
@@ -761,11 +758,10 @@ static int s3_remove(struct target *t, const char *key)
 	int rc = full_key(t, key, &k);
 	if (rc)
 		return rc;
-	static const long gone[] = {404, 0};
 	struct http_response r = {0};
 	char *what = xasprintf("delete %s", k);
 	struct s3_call c = call_for(what, "DELETE", k, NULL);
-	c.accept = gone;
+	c.accept = s3_op_accept(S3_DELETE_OBJECT, false);
 	rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
 	free(what);
@@ -812,6 +808,7 @@ static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 		char *query = list_query(full, token);
 		struct http_response r = {0};
 		struct s3_call c = call_for(what, "GET", NULL, query);
+		c.accept = s3_op_accept(S3_LIST_OBJECTS, false);
 		free(token);
 		token = NULL;
 		rc = s3_call(t->s3, &c, &r);
