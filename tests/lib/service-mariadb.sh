@@ -72,8 +72,11 @@ start_server() { # start_server PORT: starts mariadbd in the background, prints 
 	fi
 	# The binary log is on, as on RDS, where creating a trigger without
 	# SUPER needs log_bin_trust_function_creators (an RDS parameter too).
+	# Its own tmpdir: temporary tables' files must not share /tmp with
+	# whatever else the machine runs (another run's clean-up removed them).
+	mkdir -p "$dir/tmp"
 	mariadbd --no-defaults --user=root --datadir="$dir/data" --socket="$sock" \
-		--port="$1" --bind-address=127.0.0.1 --pid-file="$pidfile" \
+		--tmpdir="$dir/tmp" --port="$1" --bind-address=127.0.0.1 --pid-file="$pidfile" \
 		--log-error="$dir/error.log" --skip-name-resolve --innodb-buffer-pool-size=64M \
 		--innodb-log-file-size=48M --innodb-flush-log-at-trx-commit=$flush \
 		--sync-binlog=$sync_binlog --innodb-doublewrite=0 \
@@ -123,7 +126,8 @@ start() {
 		echo "mariadb: cannot make the test TLS certificates (openssl)" >&2
 		return 1
 	}
-	mariadb-install-db --no-defaults --user=root --datadir="$dir/data" \
+	mkdir -p "$dir/tmp"
+	mariadb-install-db --no-defaults --user=root --datadir="$dir/data" --tmpdir="$dir/tmp" \
 		--auth-root-authentication-method=normal --skip-test-db --skip-name-resolve \
 		--innodb-buffer-pool-size=64M --innodb-log-file-size=48M \
 		>"$dir/install.log" 2>&1 || {
