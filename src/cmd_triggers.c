@@ -117,6 +117,7 @@ static int parse_args(int argc, char **argv, const char **action, bool *drop, st
 		else
 			strv_push(names, argv[i]);
 	}
+	strv_dedup(names);
 	if (strcmp(*action, "status") == 0 && names->n)
 		return err_set(CDC_EUSAGE, "triggers status takes no table names");
 	return 0;
