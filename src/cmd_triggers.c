@@ -85,6 +85,8 @@ static int pick_tables(const struct config *cfg, const struct strv *all, int arg
 		       struct strv *out)
 {
 	for (int i = 0; i < argc; i++) {
+		if (source_reserved_name(cfg->changelog, argv[i]))
+			return source_reserved_error("triggers", argv[i], cfg->changelog);
 		if (!strv_contains(all, argv[i]))
 			return err_set(
 				CDC_EUSAGE,
@@ -143,6 +145,8 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 			     cfg.path);
 	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
+	if (!rc)
+		rc = source_check_own_tables(ops, src, cfg.changelog);
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &all);
 	if (!rc)

@@ -1,8 +1,10 @@
 #include "source.h"
 
+#include "buf.h"
 #include "err.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
  * else in the pipeline. */
@@ -37,4 +39,64 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 void trigger_status_free(struct trigger_status *st)
 {
 	strv_free(&st->warnings);
+}
+
+bool source_reserved_name(const char *changelog, const char *name)
+{
+	size_t n = strlen(changelog);
+	bool is_schema =
+		strncasecmp(name, changelog, n) == 0 && strcasecmp(name + n, "_schema") == 0;
+	return strcasecmp(name, changelog) == 0 || is_schema ||
+	       strncasecmp(name, "cdcpack_", 8) == 0;
+}
+
+int source_reserved_error(const char *what, const char *table, const char *changelog)
+{
+	return err_set(CDC_EUSAGE,
+		       "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
+		       "%s_schema and every name starting cdcpack_): it is never captured; "
+		       "rename the table to capture it",
+		       what, table, changelog, changelog);
+}
+
+/* Whether def's columns begin with want (NULL-terminated), by name. */
+static bool starts_with_columns(const struct table_def *def, const char *const *want)
+{
+	for (size_t i = 0; want[i]; i++)
+		if (i >= def->ncols || strcasecmp(def->cols[i].name, want[i]) != 0)
+			return false;
+	return true;
+}
+
+static int check_own(const struct source_ops *ops, struct source *src, const char *changelog,
+		     const char *table, const char *const *want, const char *what)
+{
+	struct table_def *def = NULL;
+	int rc = ops->describe(src, table, &def);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	bool ours = !rc && starts_with_columns(def, want);
+	table_def_free(def);
+	if (ours)
+		return 0;
+	return err_set(CDC_EUSAGE,
+		       "[capture] changelog = %s: the source already has a table '%s' that is "
+		       "not %s (an application table?); cdcpack would write into it. Choose "
+		       "another changelog name",
+		       changelog, table, what);
+}
+
+int source_check_own_tables(const struct source_ops *ops, struct source *src, const char *changelog)
+{
+	static const char *const log_cols[] = {"seq", "ts", "op", "tbl", "ver", NULL};
+	static const char *const schema_cols[] = {"tbl", "ver", "columns", NULL};
+	char *schema = xasprintf("%s_schema", changelog);
+	int rc = check_own(ops, src, changelog, changelog, log_cols, "a cdcpack changelog");
+	if (!rc)
+		rc = check_own(ops, src, changelog, schema, schema_cols,
+			       "a cdcpack changelog's schema table");
+	free(schema);
+	return rc;
 }

@@ -111,6 +111,19 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 		const struct source_options *opt);
 void trigger_status_free(struct trigger_status *st);
 
+/* Names cdcpack reserves for its own tables in a database: the changelog,
+ * <changelog>_schema, and every name starting cdcpack_ (cdcpack_applied on
+ * a replica), in any letter case. A user table of such a name is never
+ * captured; naming it is refused (source_reserved_error). */
+bool source_reserved_name(const char *changelog, const char *name);
+/* CDC_EUSAGE saying that table has a reserved name; what: where it was named. */
+int source_reserved_error(const char *what, const char *table, const char *changelog);
+/* Refuses (CDC_EUSAGE, naming [capture] changelog and the table) a changelog
+ * or <changelog>_schema name held by a table that is not cdcpack's own: the
+ * triggers would write into (and install would ALTER) an application table. */
+int source_check_own_tables(const struct source_ops *ops, struct source *src,
+			    const char *changelog);
+
 extern const struct source_ops sqlite_source_ops;
 extern const struct source_ops mysql_source_ops;
 

@@ -265,8 +265,7 @@ static void mysql_src_close(struct source *src)
 
 static bool is_own_table(const struct source *src, const char *name)
 {
-	return strcmp(name, src->changelog) == 0 || strcmp(name, src->schema_table) == 0 ||
-	       strcmp(name, "cdcpack_applied") == 0;
+	return source_reserved_name(src->changelog, name);
 }
 
 static int mysql_src_list_tables(struct source *src, struct strv *out)
