@@ -31,6 +31,19 @@ static int check_table(struct pipeline *p, const char *table)
 	return rc;
 }
 
+static int warn_stray(struct pipeline *p)
+{
+	struct strv stray = {0};
+	int rc = source_stray_triggers(p->sops, p->src, &p->tables, &stray);
+	for (size_t i = 0; i < stray.n && !rc; i++) {
+		char *why = source_stray_warning(stray.v[i]);
+		log_warn("%s", why);
+		free(why);
+	}
+	strv_free(&stray);
+	return rc;
+}
+
 int capture_check_drift(struct pipeline *p)
 {
 	if (p->cfg->mode != CAPTURE_TRIGGER)
@@ -38,7 +51,7 @@ int capture_check_drift(struct pipeline *p)
 	int rc = 0;
 	for (size_t i = 0; i < p->tables.n && !rc; i++)
 		rc = check_table(p, p->tables.v[i]);
-	return rc;
+	return rc ? rc : warn_stray(p);
 }
 
 static int add_change(void *ctx, const struct change *c)

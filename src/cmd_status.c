@@ -109,6 +109,18 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 		trigger_status_free(&ts);
 		table_def_free(def);
 	}
+	struct strv stray = {0};
+	if (!rc && cfg->mode == CAPTURE_TRIGGER)
+		rc = source_stray_triggers(ops, src, &tables, &stray);
+	for (size_t i = 0; i < stray.n && !rc; i++) {
+		char *why = source_stray_warning(stray.v[i]);
+		cmd_print(ctx, "  warning: %s\n", why);
+		json_array_append_new(out,
+				      json_pack("{s:s, s:b, s:b, s:[s]}", "name", stray.v[i],
+						"installed", 1, "captured", 0, "warnings", why));
+		free(why);
+	}
+	strv_free(&stray);
 	json_object_set_new(ctx->report, "tables", out);
 	json_object_set_new(ctx->report, "pending", json_integer(total));
 	report_lag(ctx, oldest);

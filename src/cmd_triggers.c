@@ -80,14 +80,15 @@ static int each_table(struct cmd_ctx *ctx, const char *action, const struct sour
 	return rc;
 }
 
-/* Named tables must be captured ones; none named means all captured tables. */
-static int pick_tables(const struct config *cfg, const struct strv *all, int argc, char **argv,
-		       struct strv *out)
+/* Named tables must be captured ones (or, to remove, tables whose triggers
+ * outlived their capture: stray); none named means all captured tables. */
+static int pick_tables(const struct config *cfg, const struct strv *all, const struct strv *stray,
+		       int argc, char **argv, struct strv *out)
 {
 	for (int i = 0; i < argc; i++) {
 		if (source_reserved_name(cfg->changelog, argv[i]))
 			return source_reserved_error("triggers", argv[i], cfg->changelog);
-		if (!strv_contains(all, argv[i]))
+		if (!strv_contains(all, argv[i]) && !strv_contains(stray, argv[i]))
 			return err_set(
 				CDC_EUSAGE,
 				"triggers: '%s' is not a captured table of %s (see [capture] "
@@ -99,6 +100,43 @@ static int pick_tables(const struct config *cfg, const struct strv *all, int arg
 		for (size_t i = 0; i < all->n; i++)
 			strv_push(out, all->v[i]);
 	return 0;
+}
+
+/* The changelog goes only when no trigger will write to it any more: the
+ * triggers of other tables would lose their unshipped changes and fail
+ * every write of the application with "no such table". */
+static int check_drop(const struct source_ops *ops, struct source *src, const char *changelog,
+		      const struct strv *removing)
+{
+	struct strv users = {0};
+	int rc = source_stray_triggers(ops, src, removing, &users);
+	if (!rc && users.n) {
+		struct buf names = BUF_INIT;
+		for (size_t i = 0; i < users.n; i++)
+			buf_addf(&names, "%s%s", i ? ", " : "", users.v[i]);
+		rc = err_set(CDC_EUSAGE,
+			     "triggers remove --drop-changelog: the triggers of %s still write to "
+			     "the changelog %s (dropping it would lose their unshipped changes and "
+			     "fail every write to them); remove their triggers first (`cdcpack "
+			     "triggers remove %s`), or keep the changelog",
+			     names.data, changelog, names.data);
+		buf_free(&names);
+	}
+	strv_free(&users);
+	return rc;
+}
+
+/* status: tables out of capture whose triggers still write. */
+static void report_stray(struct cmd_ctx *ctx, const struct strv *stray, json_t *out)
+{
+	for (size_t i = 0; i < stray->n; i++) {
+		char *why = source_stray_warning(stray->v[i]);
+		cmd_print(ctx, "%-24s %-13s\n  warning: %s\n", stray->v[i], "not-captured", why);
+		json_array_append_new(out,
+				      json_pack("{s:s, s:b, s:b, s:[s]}", "name", stray->v[i],
+						"installed", 1, "captured", 0, "warnings", why));
+		free(why);
+	}
 }
 
 static int parse_args(int argc, char **argv, const char **action, bool *drop, struct strv *names)
@@ -128,7 +166,8 @@ static int parse_args(int argc, char **argv, const char **action, bool *drop, st
 static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct config cfg;
-	struct strv names = {0}, all = {0}, tables = {0};
+	struct strv names = {0}, all = {0}, tables = {0}, stray = {0};
+	const struct strv none = {0};
 	const char *action = NULL;
 	bool drop = false;
 	const struct source_ops *ops = NULL;
@@ -150,10 +189,17 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &all);
 	if (!rc)
-		rc = pick_tables(&cfg, &all, (int)names.n, names.v, &tables);
+		rc = source_stray_triggers(ops, src, &all, &stray);
+	if (!rc)
+		rc = pick_tables(&cfg, &all, strcmp(action, "remove") == 0 ? &stray : &none,
+				 (int)names.n, names.v, &tables);
+	if (!rc && drop)
+		rc = check_drop(ops, src, cfg.changelog, &tables);
 	json_t *out = json_array();
 	if (!rc)
 		rc = each_table(ctx, action, ops, src, &tables, out);
+	if (!rc && strcmp(action, "status") == 0)
+		report_stray(ctx, &stray, out);
 	if (!rc && drop) {
 		rc = ops->drop_changelog(src);
 		if (!rc)
@@ -165,6 +211,7 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	strv_free(&names);
 	strv_free(&all);
 	strv_free(&tables);
+	strv_free(&stray);
 	config_free(&cfg);
 	return rc;
 }
@@ -176,8 +223,10 @@ const struct cmd_entry cmd_triggers_entry = {
 	.help = "\n"
 		"  install [TABLE...]   create the changelog table and AFTER INSERT/UPDATE/DELETE\n"
 		"                       triggers; idempotent, rebuilds them when columns changed\n"
-		"  remove [TABLE...]    drop the triggers; --drop-changelog also drops the\n"
-		"                       changelog and its unshipped changes\n"
+		"  remove [TABLE...]    drop the triggers (also of a table no longer captured);\n"
+		"                       --drop-changelog also drops the changelog and its\n"
+		"                       unshipped changes, once no other table's triggers\n"
+		"                       write to it\n"
 		"  status               per table: installed, schema drift, pending changes,\n"
 		"                       and what the triggers cannot see\n"
 		"\nWith no TABLE, every captured table ([capture] tables, less exclude).\n"

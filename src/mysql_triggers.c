@@ -293,6 +293,30 @@ int mysql_drop_changelog(struct source *src)
 	return rc;
 }
 
+/* By what the trigger does, not by its name: a renamed table's triggers
+ * keep their names and still write. */
+int mysql_triggered_tables(struct source *src, struct strv *out)
+{
+	struct buf needle = BUF_INIT, sql = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	mysql_add_ident(&needle, src->changelog);
+	buf_adds(&sql, "SELECT DISTINCT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND INSTR(ACTION_STATEMENT, ");
+	mysql_add_literal(src, &sql, needle.data);
+	buf_adds(&sql, ") > 0 ORDER BY BINARY EVENT_OBJECT_TABLE");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "list triggers", &res);
+	buf_free(&needle);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push(out, row[0]);
+	mysql_free_result(res);
+	return 0;
+}
+
 /* Pending changes of table and the time of the oldest ("" when none), as
  * change timestamps are spelt: "2024-03-31T01:30:00.123Z". */
 static int count_pending(struct source *src, const char *table, struct trigger_status *out)

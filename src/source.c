@@ -100,3 +100,23 @@ int source_check_own_tables(const struct source_ops *ops, struct source *src, co
 	free(schema);
 	return rc;
 }
+
+int source_stray_triggers(const struct source_ops *ops, struct source *src,
+			  const struct strv *captured, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = ops->triggered_tables(src, &all);
+	for (size_t i = 0; i < all.n && !rc; i++)
+		if (!strv_contains(captured, all.v[i]))
+			strv_push(out, all.v[i]);
+	strv_free(&all);
+	return rc;
+}
+
+char *source_stray_warning(const char *table)
+{
+	return xasprintf("table %s is not captured ([capture] tables, exclude), but its triggers "
+			 "still write its changes to the changelog; to stop that, run `cdcpack "
+			 "triggers remove %s`",
+			 table, table);
+}

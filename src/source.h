@@ -61,6 +61,9 @@ struct source_ops {
 	int (*triggers_install)(struct source *src, const struct table_def *def);
 	int (*triggers_remove)(struct source *src, const char *table);
 	int (*drop_changelog)(struct source *src);
+	/* Every table (by name, sorted, once) on which some trigger writes to
+	 * the changelog: captured or not, whatever the trigger is called. */
+	int (*triggered_tables)(struct source *src, struct strv *out);
 	/* out is zeroed by the caller and freed with trigger_status_free. */
 	int (*triggers_status)(struct source *src, const struct table_def *def,
 			       struct trigger_status *out);
@@ -123,6 +126,12 @@ int source_reserved_error(const char *what, const char *table, const char *chang
  * triggers would write into (and install would ALTER) an application table. */
 int source_check_own_tables(const struct source_ops *ops, struct source *src,
 			    const char *changelog);
+/* The tables not in captured whose triggers still write to the changelog
+ * (a table taken out of [capture] tables, or renamed). */
+int source_stray_triggers(const struct source_ops *ops, struct source *src,
+			  const struct strv *captured, struct strv *out);
+/* What to tell the user about such a table (an owned string). */
+char *source_stray_warning(const char *table);
 
 extern const struct source_ops sqlite_source_ops;
 extern const struct source_ops mysql_source_ops;

@@ -569,6 +569,7 @@ const struct source_ops sqlite_source_ops = {
 	.triggers_install = sqlite_triggers_install,
 	.triggers_remove = sqlite_triggers_remove,
 	.drop_changelog = sqlite_drop_changelog,
+	.triggered_tables = sqlite_triggered_tables,
 	.triggers_status = sqlite_triggers_status,
 	.begin_read = sqlite_begin_read,
 	.end_read = sqlite_end_read,

@@ -383,6 +383,29 @@ int sqlite_drop_changelog(struct source *src)
 	return rc;
 }
 
+/* By what the trigger does, not by its name: a renamed table's triggers
+ * keep their names and still write. */
+int sqlite_triggered_tables(struct source *src, struct strv *out)
+{
+	struct buf needle = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	sql_add_ident(&needle, src->changelog, '"');
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = 'trigger'"
+				" AND instr(sql, ?) > 0 ORDER BY tbl_name",
+				&st);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, needle.data, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			strv_push(out, (const char *)sqlite3_column_text(st, 0));
+		rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list triggers");
+		sqlite3_finalize(st);
+	}
+	buf_free(&needle);
+	return rc;
+}
+
 /* Pending changes of table and the time of the oldest (for lag). */
 static void count_pending(struct source *src, const char *table, struct trigger_status *out)
 {
