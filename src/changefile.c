@@ -101,6 +101,16 @@ void changefile_csv_header(struct buf *out, const struct table_def *def, bool op
 	buf_addc(out, '\n');
 }
 
+/* {"<tag>": "<base64 of v's bytes>"} */
+static json_t *bytes_json(const char *tag, const struct value *v)
+{
+	struct buf tmp = BUF_INIT;
+	base64_encode(&tmp, v->p, v->n);
+	json_t *o = json_pack("{s:s%}", tag, buf_str(&tmp), tmp.len);
+	buf_free(&tmp);
+	return o;
+}
+
 static json_t *value_json(const struct value *v)
 {
 	switch (v->type) {
@@ -115,14 +125,13 @@ static json_t *value_json(const struct value *v)
 		}
 		return json_real(v->r);
 	case VAL_TEXT:
-		return json_stringn_nocheck(v->p, v->n);
-	case VAL_BLOB: {
-		struct buf tmp = BUF_INIT;
-		base64_encode(&tmp, v->p, v->n);
-		json_t *o = json_pack("{s:s%}", "base64", buf_str(&tmp), tmp.len);
-		buf_free(&tmp);
-		return o;
-	}
+		if (utf8_valid(v->p, v->n))
+			return json_stringn_nocheck(v->p, v->n);
+		/* A JSON string holds only UTF-8: text that is not travels as its
+		 * bytes, tagged as text so that apply restores it as text. */
+		return bytes_json("text_base64", v);
+	case VAL_BLOB:
+		return bytes_json("base64", v);
 	default:
 		return json_null();
 	}
@@ -451,12 +460,16 @@ static int json_value(struct changefile_reader *r, const json_t *j, struct value
 		if (!parse_real(json_string_value(t), json_string_length(t), &v->r))
 			return err_set(CDC_ERUNTIME, "%s:%ld: bad real", r->path, r->line);
 		v->type = VAL_REAL;
-	} else if (json_is_string(json_object_get(j, "base64"))) {
+	} else if (json_is_string(json_object_get(j, "base64")) ||
+		   json_is_string(json_object_get(j, "text_base64"))) {
+		/* v->p is set once every value is decoded (decoded may move) */
 		const json_t *s = json_object_get(j, "base64");
+		v->type = s ? VAL_BLOB : VAL_TEXT;
+		if (!s)
+			s = json_object_get(j, "text_base64");
 		*blob_off = decoded->len;
 		if (base64_decode(decoded, json_string_value(s), json_string_length(s)))
 			return err_set(CDC_ERUNTIME, "%s:%ld: bad base64", r->path, r->line);
-		v->type = VAL_BLOB;
 		v->n = decoded->len - *blob_off;
 	} else {
 		return err_set(CDC_ERUNTIME, "%s:%ld: unexpected JSON value", r->path, r->line);
@@ -480,7 +493,7 @@ static int json_image(struct changefile_reader *r, const json_t *img, struct val
 		rc = json_value(r, json_object_get(img, r->def->cols[i].name), &row[i], decoded,
 				&blob_off[i]);
 	for (size_t i = 0; i < r->def->ncols; i++)
-		if (row[i].type == VAL_BLOB)
+		if (row[i].type == VAL_BLOB || (row[i].type == VAL_TEXT && !row[i].p))
 			row[i].p = decoded->data ? decoded->data + blob_off[i] : "";
 	free(blob_off);
 	if (!rc)

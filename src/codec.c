@@ -25,6 +25,43 @@ void base64_encode(struct buf *out, const void *data, size_t n)
 	}
 }
 
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		if (*p < 0x80) { /* the common case: ASCII runs */
+			p++;
+			continue;
+		}
+		size_t len;
+		unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+		if (*p >= 0xC2 && *p <= 0xDF) {
+			len = 2;
+		} else if (*p >= 0xE0 && *p <= 0xEF) {
+			len = 3;
+			if (*p == 0xE0)
+				lo = 0xA0; /* overlong */
+			else if (*p == 0xED)
+				hi = 0x9F; /* surrogates */
+		} else if (*p >= 0xF0 && *p <= 0xF4) {
+			len = 4;
+			if (*p == 0xF0)
+				lo = 0x90; /* overlong */
+			else if (*p == 0xF4)
+				hi = 0x8F; /* above U+10FFFF */
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
+			return false;
+		for (size_t k = 2; k < len; k++)
+			if (p[k] < 0x80 || p[k] > 0xBF)
+				return false;
+		p += len;
+	}
+	return true;
+}
+
 static int b64_value(char c)
 {
 	const char *at = c ? strchr(b64, c) : NULL;

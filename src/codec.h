@@ -7,6 +7,10 @@
 #include <stdbool.h>
 
 void base64_encode(struct buf *out, const void *p, size_t n);
+/* Whether p[0..n) is UTF-8 as RFC 3629 has it (no overlong forms, no
+ * surrogates, nothing above U+10FFFF): what a JSON string can carry. NUL
+ * bytes are valid (JSON spells them \u0000). */
+bool utf8_valid(const char *p, size_t n);
 /* Appends the decoded bytes; returns -1 on a malformed input. */
 int base64_decode(struct buf *out, const char *p, size_t n);
 
