@@ -135,11 +135,16 @@ static int sqlite_list_tables(struct source *src, struct strv *out)
 	return rc;
 }
 
-/* Columns from table_info; key columns are those of the primary key. */
+/* Columns from table_xinfo; key columns are those of the primary key.
+ * Generated columns (hidden 2: virtual, 3: stored), which table_info
+ * leaves out, are columns too: their values ship like any other, and a
+ * replica holds them as plain columns. */
 static int read_columns(struct source *src, struct table_def *def, bool *has_rowid_name)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid",
+	int rc = sqlite_prepare(src,
+				"SELECT name, type, pk FROM pragma_table_xinfo(?)"
+				" WHERE hidden IN (0, 2, 3) ORDER BY cid",
 				&st);
 	if (rc)
 		return rc;
