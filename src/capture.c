@@ -17,9 +17,10 @@ static int check_table(struct pipeline *p, const char *table)
 	if (!rc)
 		rc = p->sops->triggers_status(p->src, def, &ts);
 	if (!rc && !ts.installed)
-		log_warn("table %s has no cdcpack triggers: its changes are not captured "
-			 "(run 'cdcpack triggers install')",
-			 table);
+		log_warn("table %s has no cdcpack triggers: its changes are not captured; run "
+			 "'cdcpack triggers install %s', then 'cdcpack load %s' to ship the rows "
+			 "it already holds",
+			 table, table, table);
 	if (!rc && ts.drift) {
 		log_warn("schema drift on table %s: rebuilding its triggers; changes made since "
 			 "the ALTER carry the columns the old triggers knew",

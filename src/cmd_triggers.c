@@ -13,8 +13,10 @@ static int install_one(const struct source_ops *ops, struct source *src, const c
 		       json_t *entry, struct cmd_ctx *ctx)
 {
 	struct table_def *def = NULL;
-	struct trigger_status ts = {0};
+	struct trigger_status was = {0}, ts = {0};
 	int rc = ops->describe(src, table, &def);
+	if (!rc)
+		rc = ops->triggers_status(src, def, &was);
 	if (!rc)
 		rc = ops->triggers_install(src, def);
 	if (!rc)
@@ -22,11 +24,18 @@ static int install_one(const struct source_ops *ops, struct source *src, const c
 	if (!rc) {
 		cmd_print(ctx, "%s: triggers installed%s\n", table,
 			  def->rowid_key ? " (no primary key: keyed by rowid)" : "");
+		/* Triggers see changes from now on, never the rows already there. */
+		if (!was.installed)
+			cmd_print(ctx,
+				  "%s: rows it already holds reach replicas with a load: "
+				  "cdcpack load %s\n",
+				  table, table);
 		for (size_t i = 0; i < ts.warnings.n; i++) {
 			log_warn("table %s: %s", table, ts.warnings.v[i]);
 		}
 		json_object_set_new(entry, "rowid_key", json_boolean(def->rowid_key));
 	}
+	trigger_status_free(&was);
 	trigger_status_free(&ts);
 	table_def_free(def);
 	return rc;
