@@ -317,9 +317,72 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 	return rc;
 }
 
+/* The key columns that can hold NULL: SQLite lets a PRIMARY KEY column not
+ * declared NOT NULL hold it, except an INTEGER PRIMARY KEY (the rowid) and
+ * in a WITHOUT ROWID table (which table_xinfo reports as notnull). */
+static int nullable_keys(struct source *src, const struct table_def *def, struct strv *out)
+{
+	if (def->rowid_key)
+		return 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT name, upper(type) = 'INTEGER', \"notnull\""
+				" FROM pragma_table_xinfo(?) WHERE pk > 0 ORDER BY pk",
+				&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+	struct strv keys = {0};
+	bool integer_alias = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		integer_alias = sqlite3_column_int(st, 1) != 0;
+		if (!sqlite3_column_int(st, 2))
+			strv_push(&keys, (const char *)sqlite3_column_text(st, 0));
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "read key columns");
+	sqlite3_finalize(st);
+	bool one_key = table_def_nkeys(def) == 1;
+	for (size_t i = 0; i < keys.n && !rc && !(one_key && integer_alias); i++)
+		strv_push(out, keys.v[i]);
+	strv_free(&keys);
+	return rc;
+}
+
+/* No replica can pair a row whose key is NULL: refuse the table while it
+ * holds one, as snapshot mode does (capture refuses one later, too). */
+static int check_null_keys(struct source *src, const struct table_def *def)
+{
+	struct strv keys = {0};
+	int rc = nullable_keys(src, def, &keys);
+	struct buf sql = BUF_INIT;
+	for (size_t i = 0; i < keys.n && !rc; i++) {
+		buf_reset(&sql);
+		buf_adds(&sql, "SELECT count(*) FROM ");
+		sql_add_ident(&sql, def->name, '"');
+		buf_adds(&sql, " WHERE ");
+		sql_add_ident(&sql, keys.v[i], '"');
+		buf_adds(&sql, " IS NULL");
+		sqlite3_stmt *st;
+		rc = sqlite_prepare(src, sql.data, &st);
+		int64_t n = !rc && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (!rc && n)
+			rc = err_set(CDC_ERUNTIME,
+				     "%lld row(s) hold NULL in key column %s, which no replica can "
+				     "pair; give them keys or delete them (and declare %s NOT "
+				     "NULL), then install",
+				     (long long)n, keys.v[i], keys.v[i]);
+	}
+	buf_free(&sql);
+	strv_free(&keys);
+	return rc;
+}
+
 static int install_locked(struct source *src, const struct table_def *def)
 {
-	int rc = create_own_tables(src);
+	int rc = check_null_keys(src, def);
+	if (!rc)
+		rc = create_own_tables(src);
 	if (!rc)
 		rc = sqlite_load_schema(src);
 	if (rc)
@@ -462,6 +525,15 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
 					  "may renumber unless it is an INTEGER PRIMARY KEY");
+	struct strv keys = {0};
+	if (nullable_keys(src, def, &keys) == 0)
+		for (size_t i = 0; i < keys.n; i++)
+			strv_push_owned(&out->warnings,
+					xasprintf("key column %s is not declared NOT NULL: a row "
+						  "with a NULL key stops capture until it is fixed "
+						  "(no replica can pair it); declare it NOT NULL",
+						  keys.v[i]));
+	strv_free(&keys);
 	if (has_secondary_unique(src, def->name))
 		strv_push(&out->warnings,
 			  "has a UNIQUE index besides the primary key: INSERT OR REPLACE deletes "
