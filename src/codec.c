@@ -1,6 +1,7 @@
 #include "codec.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
@@ -151,6 +152,42 @@ static bool format_short_decimal(char out[40], double r)
 	return true;
 }
 
+/* A subnormal holds fewer than 15 digits (5e-324 is the one double near
+ * 4.94065645841247e-324): the fewest that read back, by bisection (a
+ * spelling that reads back stays one with more digits, being nearer). */
+static void shortest_subnormal(char out[40], double r)
+{
+	int lo = 1, hi = 15; /* 15 reads back */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(out, 40, "%.*g", mid, r);
+		if (strtod(out, NULL) == r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(out, 40, "%.*g", lo, r);
+}
+
+double real_float32(double r)
+{
+	float f = (float)r;
+	if (!isfinite(f) || f == 0)
+		return f;
+	char text[40];
+	int lo = 1, hi = 9; /* FLT_DECIMAL_DIG: 9 digits always read back */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		snprintf(text, sizeof(text), "%.*g", mid, (double)f);
+		if (strtof(text, NULL) == f)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	snprintf(text, sizeof(text), "%.*g", lo, (double)f);
+	return strtod(text, NULL);
+}
+
 void format_real(char out[40], double r)
 {
 	if (format_short_decimal(out, r))
@@ -163,10 +200,17 @@ void format_real(char out[40], double r)
 		snprintf(out, 40, "NaN");
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(out, 40, "%.*g", prec, r);
-		if (strtod(out, NULL) == r)
-			break;
+	/* A normal double is the only one near its 15-digit rounding (DBL_DIG):
+	 * when that reads back, no shorter spelling does. */
+	int prec = 15;
+	snprintf(out, 40, "%.*g", prec, r);
+	if (strtod(out, NULL) != r) {
+		while (++prec < 17 && (snprintf(out, 40, "%.*g", prec, r), strtod(out, NULL) != r))
+			;
+		if (prec == 17)
+			snprintf(out, 40, "%.17g", r);
+	} else if (r != 0 && fabs(r) < DBL_MIN) {
+		shortest_subnormal(out, r);
 	}
 	/* Keep a REAL looking like one ("1.0", not "1"), as SQLite prints it. */
 	size_t len = strlen(out); /* at most 24 of the 40 bytes */

@@ -17,6 +17,10 @@ int base64_decode(struct buf *out, const char *p, size_t n);
 /* The shortest %g spelling that reads back as exactly r ("Infinity" for
  * inf); DMS readers and strtod both take it. */
 void format_real(char out[40], double r);
+/* A single-precision value (MySQL FLOAT, held widened in r) as the double
+ * of its own fewest digits that read back as the same float: FLOAT 1.1 is
+ * 1.1, not 1.100000023841858. Rounded to float, it is r's float again. */
+double real_float32(double r);
 /* strtod over exactly n bytes; false when they are not all a number. */
 bool parse_real(const char *p, size_t n, double *out);
 /* strtoll over exactly n bytes; false on junk or overflow. */
