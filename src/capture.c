@@ -16,7 +16,15 @@ static int check_table(struct pipeline *p, const char *table)
 	int rc = p->sops->describe(p->src, table, &def);
 	if (!rc)
 		rc = p->sops->triggers_status(p->src, def, &ts);
-	if (!rc && !ts.installed)
+	if (!rc && ts.renamed) {
+		/* Renamed: rebuilt under the new name, the old triggers dropped in
+		 * the same step, so each change is logged once, under one name. */
+		log_warn("table %s was renamed: rebuilding its triggers so that its changes are "
+			 "logged as %s (changes logged before under the old name ship under it); "
+			 "run 'cdcpack load %s' to give replicas its rows under this name",
+			 table, table, table);
+		rc = p->sops->triggers_install(p->src, def);
+	} else if (!rc && !ts.installed)
 		log_warn("table %s has no cdcpack triggers: its changes are not captured; run "
 			 "'cdcpack triggers install %s', then 'cdcpack load %s' to ship the rows "
 			 "it already holds",

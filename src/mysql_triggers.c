@@ -205,6 +205,50 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 	return rc;
 }
 
+/* The triggers on table that write to the changelog but are not named for
+ * it: made for the name it had before RENAME TABLE, they log its changes
+ * under that name. */
+static int foreign_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct buf needle = BUF_INIT, sql = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	mysql_add_ident(&needle, src->changelog);
+	buf_adds(&sql, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND BINARY EVENT_OBJECT_TABLE = ");
+	mysql_add_literal(src, &sql, table);
+	buf_adds(&sql, " AND INSTR(ACTION_STATEMENT, ");
+	mysql_add_literal(src, &sql, needle.data);
+	buf_adds(&sql, ") > 0 AND BINARY TRIGGER_NAME NOT IN (");
+	for (int i = 0; i < NTRIGGERS; i++) {
+		char *name = trigger_name(src, table, i);
+		buf_adds(&sql, i ? ", " : "");
+		mysql_add_literal(src, &sql, name);
+		free(name);
+	}
+	buf_adds(&sql, ") ORDER BY TRIGGER_NAME");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "look up triggers", &res);
+	buf_free(&needle);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push(out, row[0]);
+	mysql_free_result(res);
+	return 0;
+}
+
+static int drop_named_trigger(struct source *src, const char *name)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TRIGGER IF EXISTS ");
+	mysql_add_ident(&sql, name);
+	int rc = mysql_run(src, sql.data, "drop trigger");
+	buf_free(&sql);
+	return rc;
+}
+
 static int lock_tables(struct source *src, const char *table)
 {
 	struct buf sql = BUF_INIT;
@@ -231,6 +275,14 @@ static int replace_triggers(struct source *src, const struct table_def *def, int
 			   "set lock wait timeout");
 	if (!rc)
 		rc = lock_tables(src, def->name);
+	/* Under the same lock: no change logged twice (old name and new), none
+	 * missed. */
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, def->name, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
 	for (int i = 0; i < NTRIGGERS && !rc; i++) {
 		if (!src->mariadb)
 			rc = drop_trigger(src, def->name, i);
@@ -254,10 +306,15 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 	int64_t found = 0;
 	if (!rc)
 		rc = count_triggers(src, def->name, &found);
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, def->name, &foreign);
+	size_t nforeign = foreign.n;
+	strv_free(&foreign);
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
-	if (known && table_def_same(known->def, def) && found == NTRIGGERS)
+	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign)
 		return 0;
 	int64_t ver = known ? known->ver + 1 : 1;
 	rc = record_schema(src, def, ver);
@@ -275,7 +332,11 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 
 int mysql_triggers_remove(struct source *src, const char *table)
 {
-	int rc = 0;
+	struct strv foreign = {0};
+	int rc = foreign_triggers(src, table, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
 	for (int i = 0; i < NTRIGGERS && !rc; i++)
 		rc = drop_trigger(src, table, i);
 	return rc ? err_prefix(rc, "table %s", table) : 0;
@@ -442,6 +503,15 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
 	out->installed = found == NTRIGGERS;
+	struct strv foreign = {0};
+	rc = foreign_triggers(src, def->name, &foreign);
+	if (!rc && foreign.n) {
+		out->renamed = true;
+		strv_push_owned(&out->warnings, source_renamed_warning(def->name, foreign.v[0]));
+	}
+	strv_free(&foreign);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
 	out->drift = out->installed && known && !table_def_same(known->def, def);
 	if (out->drift)

@@ -120,3 +120,13 @@ char *source_stray_warning(const char *table)
 			 "triggers remove %s`",
 			 table, table);
 }
+
+char *source_renamed_warning(const char *table, const char *trigger)
+{
+	return xasprintf("its trigger %s was made for another table name (ALTER TABLE ... "
+			 "RENAME TO?) and logs its changes under that name; the next `cdcpack "
+			 "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
+			 "`cdcpack load %s` gives replicas its rows under this name (a replica's "
+			 "table of the old name stays as it was)",
+			 trigger, table, table);
+}

@@ -34,6 +34,7 @@ struct change {
 struct trigger_status {
 	bool installed;
 	bool drift;	      /* the table's columns differ from those the triggers know */
+	bool renamed;	      /* its triggers were made for another name (ALTER TABLE RENAME) */
 	int64_t pending;      /* changelog rows waiting for this table */
 	char oldest[40];      /* ts of the oldest pending change; "" when none or unknown */
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
@@ -132,6 +133,9 @@ int source_stray_triggers(const struct source_ops *ops, struct source *src,
 			  const struct strv *captured, struct strv *out);
 /* What to tell the user about such a table (an owned string). */
 char *source_stray_warning(const char *table);
+/* What to tell the user about a table whose changelog trigger (one named)
+ * was made for another name: the table was renamed (an owned string). */
+char *source_renamed_warning(const char *table, const char *trigger);
 
 extern const struct source_ops sqlite_source_ops;
 extern const struct source_ops mysql_source_ops;

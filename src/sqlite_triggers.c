@@ -317,6 +317,74 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 	return rc;
 }
 
+/* Names of the triggers that write to the changelog: on table, or on any
+ * table when table is NULL (then the tables' names, once each). By what
+ * the trigger does, not by its name: a renamed table's triggers keep their
+ * names and still write. */
+static int changelog_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct buf needle = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	sql_add_ident(&needle, src->changelog, '"');
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				table ? "SELECT name FROM sqlite_schema WHERE type = 'trigger'"
+					" AND instr(sql, ?1) > 0 AND tbl_name = ?2 ORDER BY name"
+				      : "SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = "
+					"'trigger' AND instr(sql, ?1) > 0 ORDER BY tbl_name",
+				&st);
+	if (!rc) {
+		sqlite3_bind_text(st, 1, needle.data, -1, SQLITE_STATIC);
+		if (table)
+			sqlite3_bind_text(st, 2, table, -1, SQLITE_STATIC);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			strv_push(out, (const char *)sqlite3_column_text(st, 0));
+		rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list triggers");
+		sqlite3_finalize(st);
+	}
+	buf_free(&needle);
+	return rc;
+}
+
+int sqlite_triggered_tables(struct source *src, struct strv *out)
+{
+	return changelog_triggers(src, NULL, out);
+}
+
+/* The changelog triggers on table not named for it: made for the name it
+ * had before ALTER TABLE ... RENAME TO, they log its changes under that. */
+static int foreign_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = changelog_triggers(src, table, &all);
+	for (size_t i = 0; i < all.n && !rc; i++) {
+		bool ours = false;
+		for (int k = 0; k < NTRIGGERS && !ours; k++) {
+			char *name = trigger_name(src, table, k);
+			ours = sqlite3_stricmp(name, all.v[i]) == 0;
+			free(name);
+		}
+		if (!ours)
+			strv_push(out, all.v[i]);
+	}
+	strv_free(&all);
+	return rc;
+}
+
+/* DROP TRIGGER of the foreign triggers on table, added to sql. */
+static int add_drop_foreign(struct buf *sql, struct source *src, const char *table)
+{
+	struct strv names = {0};
+	int rc = foreign_triggers(src, table, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		buf_adds(sql, "DROP TRIGGER IF EXISTS ");
+		sql_add_ident(sql, names.v[i], '"');
+		buf_adds(sql, ";\n");
+	}
+	strv_free(&names);
+	return rc;
+}
+
 /* The key columns that can hold NULL: SQLite lets a PRIMARY KEY column not
  * declared NOT NULL hold it, except an INTEGER PRIMARY KEY (the rowid) and
  * in a WITHOUT ROWID table (which table_xinfo reports as notnull). */
@@ -390,7 +458,14 @@ static int install_locked(struct source *src, const struct table_def *def)
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	bool same = known && table_def_same(known, def);
-	if (same && count_triggers(src, def->name) == NTRIGGERS && triggers_current(src, def))
+	struct strv foreign = {0};
+	rc = foreign_triggers(src, def->name, &foreign);
+	size_t nforeign = foreign.n;
+	strv_free(&foreign);
+	if (rc)
+		return rc;
+	if (same && count_triggers(src, def->name) == NTRIGGERS && triggers_current(src, def) &&
+	    !nforeign)
 		return 0;
 	if (!same) { /* the same columns keep their version: only the triggers change */
 		ver++;
@@ -402,8 +477,14 @@ static int install_locked(struct source *src, const struct table_def *def)
 		return rc;
 	struct buf sql = BUF_INIT;
 	add_drop_triggers(&sql, src, def->name);
-	for (int i = 0; i < NTRIGGERS; i++)
+	/* In the same transaction: no change logged twice, none missed. */
+	rc = add_drop_foreign(&sql, src, def->name);
+	for (int i = 0; i < NTRIGGERS && !rc; i++)
 		add_trigger(&sql, src, def, ver, i);
+	if (rc) {
+		buf_free(&sql);
+		return rc;
+	}
 	rc = sqlite_exec(src, sql.data, "create triggers");
 	buf_free(&sql);
 	if (!rc)
@@ -429,7 +510,9 @@ int sqlite_triggers_remove(struct source *src, const char *table)
 {
 	struct buf sql = BUF_INIT;
 	add_drop_triggers(&sql, src, table);
-	int rc = sqlite_exec(src, sql.data, "remove triggers");
+	int rc = add_drop_foreign(&sql, src, table);
+	if (!rc)
+		rc = sqlite_exec(src, sql.data, "remove triggers");
 	buf_free(&sql);
 	return rc;
 }
@@ -443,29 +526,6 @@ int sqlite_drop_changelog(struct source *src)
 	sql_add_ident(&sql, src->schema_table, '"');
 	int rc = sqlite_exec(src, sql.data, "drop changelog");
 	buf_free(&sql);
-	return rc;
-}
-
-/* By what the trigger does, not by its name: a renamed table's triggers
- * keep their names and still write. */
-int sqlite_triggered_tables(struct source *src, struct strv *out)
-{
-	struct buf needle = BUF_INIT;
-	buf_adds(&needle, "INSERT INTO ");
-	sql_add_ident(&needle, src->changelog, '"');
-	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src,
-				"SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = 'trigger'"
-				" AND instr(sql, ?) > 0 ORDER BY tbl_name",
-				&st);
-	if (!rc) {
-		sqlite3_bind_text(st, 1, needle.data, -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			strv_push(out, (const char *)sqlite3_column_text(st, 0));
-		rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list triggers");
-		sqlite3_finalize(st);
-	}
-	buf_free(&needle);
 	return rc;
 }
 
@@ -518,6 +578,12 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	if (rc)
 		return rc;
 	out->installed = count_triggers(src, def->name) == NTRIGGERS;
+	struct strv foreign = {0};
+	if (foreign_triggers(src, def->name, &foreign) == 0 && foreign.n) {
+		out->renamed = true;
+		strv_push_owned(&out->warnings, source_renamed_warning(def->name, foreign.v[0]));
+	}
+	strv_free(&foreign);
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
