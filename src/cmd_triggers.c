@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static int install_one(const struct source_ops *ops, struct source *src, const char *table,
 		       json_t *entry, struct cmd_ctx *ctx)
@@ -148,14 +149,43 @@ static void report_stray(struct cmd_ctx *ctx, const struct strv *stray, json_t *
 	}
 }
 
+/* alter TABLE "ALTER TABLE ...": one table, one ALTER TABLE statement. */
+static int check_alter_args(const struct strv *names)
+{
+	if (names->n != 2)
+		return err_set(CDC_EUSAGE,
+			       "triggers alter: want TABLE \"ALTER TABLE ...\" (%zu "
+			       "argument(s) given)",
+			       names->n);
+	const char *ddl = names->v[1] + strspn(names->v[1], " \t\n");
+	if (strncasecmp(ddl, "ALTER", 5) != 0 || !strchr(" \t\n", ddl[5]) ||
+	    strncasecmp(ddl + 5 + strspn(ddl + 5, " \t\n"), "TABLE", 5) != 0)
+		return err_set(CDC_EUSAGE,
+			       "triggers alter %s: '%s' is not an ALTER TABLE statement",
+			       names->v[0], names->v[1]);
+	return 0;
+}
+
+/* Runs the ALTER and rebuilds the triggers as one step (see source.h). */
+static int alter_one(struct cmd_ctx *ctx, const struct source_ops *ops, struct source *src,
+		     const char *table, const char *ddl, json_t *out)
+{
+	int rc = ops->triggers_alter(src, table, ddl);
+	if (!rc) {
+		cmd_print(ctx, "%s: altered, triggers rebuilt\n", table);
+		json_array_append_new(out, json_pack("{s:s, s:b}", "name", table, "altered", 1));
+	}
+	return rc;
+}
+
 static int parse_args(int argc, char **argv, const char **action, bool *drop, struct strv *names)
 {
 	if (argc < 2)
-		return err_set(CDC_EUSAGE, "triggers: say install, remove or status");
+		return err_set(CDC_EUSAGE, "triggers: say install, remove, status or alter");
 	*action = argv[1];
 	if (strcmp(*action, "install") != 0 && strcmp(*action, "remove") != 0 &&
-	    strcmp(*action, "status") != 0)
-		return err_set(CDC_EUSAGE, "triggers: '%s' is not install, remove or status",
+	    strcmp(*action, "status") != 0 && strcmp(*action, "alter") != 0)
+		return err_set(CDC_EUSAGE, "triggers: '%s' is not install, remove, status or alter",
 			       argv[1]);
 	for (int i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--drop-changelog") == 0 && strcmp(*action, "remove") == 0)
@@ -166,6 +196,8 @@ static int parse_args(int argc, char **argv, const char **action, bool *drop, st
 		else
 			strv_push(names, argv[i]);
 	}
+	if (strcmp(*action, "alter") == 0)
+		return check_alter_args(names);
 	strv_dedup(names);
 	if (strcmp(*action, "status") == 0 && names->n)
 		return err_set(CDC_EUSAGE, "triggers status takes no table names");
@@ -199,13 +231,17 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &all);
 	if (!rc)
 		rc = source_stray_triggers(ops, src, &all, &stray);
+	/* alter names one table; its second argument is the ALTER */
 	if (!rc)
 		rc = pick_tables(&cfg, &all, strcmp(action, "remove") == 0 ? &stray : &none,
-				 (int)names.n, names.v, &tables);
+				 strcmp(action, "alter") == 0 ? 1 : (int)names.n, names.v, &tables);
 	if (!rc && drop)
 		rc = check_drop(ops, src, cfg.changelog, &tables);
 	json_t *out = json_array();
-	if (!rc)
+	bool alter = !rc && strcmp(action, "alter") == 0;
+	if (alter)
+		rc = alter_one(ctx, ops, src, names.v[0], names.v[1], out);
+	else if (!rc)
 		rc = each_table(ctx, action, ops, src, &tables, out);
 	if (!rc && strcmp(action, "status") == 0)
 		report_stray(ctx, &stray, out);
@@ -227,7 +263,7 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_triggers_entry = {
 	.name = "triggers",
-	.usage = "install|remove|status [TABLE...] [--drop-changelog]",
+	.usage = "install|remove|status [TABLE...] [--drop-changelog] | alter TABLE SQL",
 	.summary = "create, drop or inspect the audit triggers (trigger mode)",
 	.help = "\n"
 		"  install [TABLE...]   create the changelog table and AFTER INSERT/UPDATE/DELETE\n"
@@ -238,10 +274,16 @@ const struct cmd_entry cmd_triggers_entry = {
 		"                       write to it\n"
 		"  status               per table: installed, schema drift, pending changes,\n"
 		"                       and what the triggers cannot see\n"
+		"  alter TABLE SQL      run SQL (an ALTER TABLE of TABLE) and rebuild the\n"
+		"                       table's triggers in one step, under the table's lock:\n"
+		"                       the way to drop or rename a column on MySQL/MariaDB,\n"
+		"                       where a trigger naming a dropped column fails every\n"
+		"                       write to the table until it is rebuilt\n"
 		"\nWith no TABLE, every captured table ([capture] tables, less exclude).\n"
 		"\nExamples:\n"
 		"  cdcpack triggers install\n"
 		"  cdcpack triggers status\n"
-		"  cdcpack triggers remove Persons\n",
+		"  cdcpack triggers remove Persons\n"
+		"  cdcpack triggers alter Persons \"ALTER TABLE Persons DROP COLUMN City\"\n",
 	.exec = cmd_triggers,
 };

@@ -249,7 +249,8 @@ static int drop_named_trigger(struct source *src, const char *name)
 	return rc;
 }
 
-static int lock_tables(struct source *src, const char *table)
+/* with_schema: the schema table too, for a version recorded under the lock. */
+static int lock_tables(struct source *src, const char *table, bool with_schema)
 {
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "LOCK TABLES ");
@@ -257,6 +258,11 @@ static int lock_tables(struct source *src, const char *table)
 	buf_adds(&sql, " WRITE, ");
 	mysql_add_ident(&sql, src->changelog);
 	buf_adds(&sql, " WRITE");
+	if (with_schema) {
+		buf_adds(&sql, ", ");
+		mysql_add_ident(&sql, src->schema_table);
+		buf_adds(&sql, " WRITE");
+	}
 	int rc = mysql_run(src, sql.data, "lock table for trigger rebuild");
 	buf_free(&sql);
 	return rc;
@@ -274,7 +280,7 @@ static int replace_triggers(struct source *src, const struct table_def *def, int
 			   "SESSION lock_wait_timeout = 10",
 			   "set lock wait timeout");
 	if (!rc)
-		rc = lock_tables(src, def->name);
+		rc = lock_tables(src, def->name, false);
 	/* Under the same lock: no change logged twice (old name and new), none
 	 * missed. */
 	struct strv foreign = {0};
@@ -327,6 +333,65 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 		 (long long)ver, def->ncols, index && strcmp(index, "PRIMARY") ? " key=" : "",
 		 index && strcmp(index, "PRIMARY") ? index : "");
 	free(index);
+	return 0;
+}
+
+/* Under LOCK TABLES (table, changelog and schema table WRITE): the ALTER,
+ * the new version, the new triggers. MariaDB keeps a table locked across
+ * ALTER TABLE, and the writers of the table wait for UNLOCK rather than run
+ * a trigger that names a column the ALTER dropped. */
+static int alter_locked(struct source *src, const char *table, const char *ddl, int64_t *ver)
+{
+	struct table_def *def = NULL;
+	int rc = mysql_run(src, ddl, "run the ALTER");
+	if (!rc)
+		rc = mysql_describe_table(src, table, &def);
+	const struct mysql_schema_entry *known = mysql_latest_schema(src, table);
+	*ver = known ? known->ver + 1 : 1;
+	if (!rc)
+		rc = record_schema(src, def, *ver);
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, table, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
+	for (int i = 0; i < NTRIGGERS && !rc; i++) {
+		if (!src->mariadb)
+			rc = drop_trigger(src, table, i);
+		char *sql = create_trigger_sql(src, def, *ver, i);
+		if (!rc)
+			rc = mysql_run(src, sql, "create trigger");
+		free(sql);
+	}
+	table_def_free(def);
+	return rc;
+}
+
+int mysql_triggers_alter(struct source *src, const char *table, const char *ddl)
+{
+	int rc = create_own_tables(src);
+	if (!rc)
+		rc = mysql_load_schema(src);
+	if (!rc)
+		rc = mysql_run(src,
+			       "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
+			       "SESSION lock_wait_timeout = 10",
+			       "set lock wait timeout");
+	if (rc)
+		return err_prefix(rc, "table %s", table);
+	int64_t ver = 0;
+	rc = lock_tables(src, table, true);
+	if (!rc)
+		rc = alter_locked(src, table, ddl, &ver);
+	int unlock = mysql_run(src, "UNLOCK TABLES", "unlock tables");
+	if (!unlock)
+		unlock = mysql_run(src, "SET SESSION lock_wait_timeout = @cdcpack_lwt",
+				   "restore lock wait timeout");
+	rc = rc ? rc : unlock;
+	if (rc)
+		return err_prefix(rc, "table %s", table);
+	log_info("table altered and triggers rebuilt table=%s version=%lld", table, (long long)ver);
 	return 0;
 }
 
@@ -524,5 +589,10 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	free(index);
 	strv_push(&out->warnings, "TRUNCATE TABLE fires no trigger: its deletions are not captured "
 				  "(use DELETE FROM)");
+	strv_push_owned(&out->warnings,
+			xasprintf("a plain ALTER TABLE that drops or renames a column makes every "
+				  "write to the table fail until its triggers are rebuilt: change "
+				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`",
+				  def->name));
 	return 0;
 }

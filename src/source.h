@@ -62,6 +62,11 @@ struct source_ops {
 	int (*triggers_install)(struct source *src, const struct table_def *def);
 	int (*triggers_remove)(struct source *src, const char *table);
 	int (*drop_changelog)(struct source *src);
+	/* Runs ddl (an ALTER TABLE of table) and rebuilds the table's triggers
+	 * for its new columns as one step that no write of the table sees
+	 * half-done: no write fails on a trigger naming a dropped column, and
+	 * none goes unlogged. */
+	int (*triggers_alter)(struct source *src, const char *table, const char *ddl);
 	/* Every table (by name, sorted, once) on which some trigger writes to
 	 * the changelog: captured or not, whatever the trigger is called. */
 	int (*triggered_tables)(struct source *src, struct strv *out);

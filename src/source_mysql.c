@@ -848,6 +848,7 @@ const struct source_ops mysql_source_ops = {
 	.triggers_remove = mysql_triggers_remove,
 	.drop_changelog = mysql_drop_changelog,
 	.triggered_tables = mysql_triggered_tables,
+	.triggers_alter = mysql_triggers_alter,
 	.triggers_status = mysql_triggers_status,
 	.begin_read = mysql_src_begin_read,
 	.end_read = mysql_src_end_read,

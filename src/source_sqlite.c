@@ -575,6 +575,7 @@ const struct source_ops sqlite_source_ops = {
 	.triggers_remove = sqlite_triggers_remove,
 	.drop_changelog = sqlite_drop_changelog,
 	.triggered_tables = sqlite_triggered_tables,
+	.triggers_alter = sqlite_triggers_alter,
 	.triggers_status = sqlite_triggers_status,
 	.begin_read = sqlite_begin_read,
 	.end_read = sqlite_end_read,

@@ -58,6 +58,7 @@ int sqlite_triggers_install(struct source *src, const struct table_def *def);
 int sqlite_triggers_remove(struct source *src, const char *table);
 int sqlite_drop_changelog(struct source *src);
 int sqlite_triggered_tables(struct source *src, struct strv *out);
+int sqlite_triggers_alter(struct source *src, const char *table, const char *ddl);
 int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			   struct trigger_status *out);
 

@@ -506,6 +506,41 @@ int sqlite_triggers_install(struct source *src, const struct table_def *def)
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
 }
 
+/* One transaction: the old triggers go (SQLite refuses to drop a column a
+ * trigger names), the ALTER runs, the new triggers come; writers wait for
+ * the lock and see either all of it or none. */
+static int alter_locked(struct source *src, const char *table, const char *ddl)
+{
+	struct buf sql = BUF_INIT;
+	add_drop_triggers(&sql, src, table);
+	int rc = add_drop_foreign(&sql, src, table);
+	if (!rc)
+		rc = sqlite_exec(src, sql.data, "drop triggers");
+	buf_free(&sql);
+	if (!rc)
+		rc = sqlite_exec(src, ddl, "run the ALTER");
+	struct table_def *def = NULL;
+	if (!rc)
+		rc = sqlite_source_ops.describe(src, table, &def);
+	if (!rc)
+		rc = install_locked(src, def);
+	table_def_free(def);
+	return rc;
+}
+
+int sqlite_triggers_alter(struct source *src, const char *table, const char *ddl)
+{
+	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "alter table");
+	if (rc)
+		return rc;
+	rc = alter_locked(src, table, ddl);
+	if (!rc)
+		rc = sqlite_exec(src, "COMMIT", "alter table");
+	if (rc)
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc ? err_prefix(rc, "table %s", table) : 0;
+}
+
 int sqlite_triggers_remove(struct source *src, const char *table)
 {
 	struct buf sql = BUF_INIT;
