@@ -152,6 +152,17 @@ static bool format_short_decimal(char out[40], double r)
 	return true;
 }
 
+/* "%.*g" of r into out, prec at most 17 (25 characters at most): through a
+ * buffer wide enough for any precision, as the compiler cannot tell. */
+static void print_g(char out[40], int prec, double r)
+{
+	char tmp[400];
+	int n = snprintf(tmp, sizeof(tmp), "%.*g", prec, r);
+	size_t len = n < 0 ? 0 : (size_t)n < 39 ? (size_t)n : 39;
+	memcpy(out, tmp, len);
+	out[len] = '\0';
+}
+
 /* A subnormal holds fewer than 15 digits (5e-324 is the one double near
  * 4.94065645841247e-324): the fewest that read back, by bisection (a
  * spelling that reads back stays one with more digits, being nearer). */
@@ -160,13 +171,13 @@ static void shortest_subnormal(char out[40], double r)
 	int lo = 1, hi = 15; /* 15 reads back */
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
-		snprintf(out, 40, "%.*g", mid, r);
+		print_g(out, mid, r);
 		if (strtod(out, NULL) == r)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	snprintf(out, 40, "%.*g", lo, r);
+	print_g(out, lo, r);
 }
 
 double real_float32(double r)
@@ -178,13 +189,13 @@ double real_float32(double r)
 	int lo = 1, hi = 9; /* FLT_DECIMAL_DIG: 9 digits always read back */
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
-		snprintf(text, sizeof(text), "%.*g", mid, (double)f);
+		print_g(text, mid, (double)f);
 		if (strtof(text, NULL) == f)
 			hi = mid;
 		else
 			lo = mid + 1;
 	}
-	snprintf(text, sizeof(text), "%.*g", lo, (double)f);
+	print_g(text, lo, (double)f);
 	return strtod(text, NULL);
 }
 
@@ -203,12 +214,12 @@ void format_real(char out[40], double r)
 	/* A normal double is the only one near its 15-digit rounding (DBL_DIG):
 	 * when that reads back, no shorter spelling does. */
 	int prec = 15;
-	snprintf(out, 40, "%.*g", prec, r);
+	print_g(out, prec, r);
 	if (strtod(out, NULL) != r) {
-		while (++prec < 17 && (snprintf(out, 40, "%.*g", prec, r), strtod(out, NULL) != r))
+		while (++prec < 17 && (print_g(out, prec, r), strtod(out, NULL) != r))
 			;
 		if (prec == 17)
-			snprintf(out, 40, "%.17g", r);
+			print_g(out, 17, r);
 	} else if (r != 0 && fabs(r) < DBL_MIN) {
 		shortest_subnormal(out, r);
 	}

@@ -328,8 +328,9 @@ static int changelog_triggers(struct source *src, const char *table, struct strv
 	sql_add_ident(&needle, src->changelog, '"');
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(src,
-				table ? "SELECT name FROM sqlite_schema WHERE type = 'trigger'"
-					" AND instr(sql, ?1) > 0 AND tbl_name = ?2 ORDER BY name"
+				/* the cheap test first: AND stops at the first false */
+				table ? "SELECT name FROM sqlite_schema WHERE tbl_name = ?2"
+					" AND type = 'trigger' AND instr(sql, ?1) > 0 ORDER BY name"
 				      : "SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = "
 					"'trigger' AND instr(sql, ?1) > 0 ORDER BY tbl_name",
 				&st);
