@@ -96,7 +96,9 @@ static int pick_tables(const struct config *cfg, const struct strv *all, const s
 		       int argc, char **argv, struct strv *out)
 {
 	for (int i = 0; i < argc; i++) {
-		if (source_reserved_name(cfg->changelog, argv[i]))
+		/* stray first: a table of a reserved name may have triggers from
+		 * before its name was reserved, and removing them must work */
+		if (!strv_contains(stray, argv[i]) && source_reserved_name(cfg->changelog, argv[i]))
 			return source_reserved_error("triggers", argv[i], cfg->changelog);
 		if (!strv_contains(all, argv[i]) && !strv_contains(stray, argv[i]))
 			return err_set(
