@@ -38,6 +38,11 @@ cdc --json triggers status
 assert_eq false "$(jq '.tables[] | select(.name == "c") | .captured' "$T/last.out")" "c captured in triggers status --json"
 cdc status
 assert_contains "$T/last.out" "table c is not captured"
+cdc --json status
+cp "$T/last.out" "$T/status.json"
+assert_eq "false 0" "$(jq -r '.tables[] | select(.name == "c") | "\(.captured) \(.pending)"' "$T/status.json")" "c in status --json"
+/usr/bin/python3 "$ROOT/tests/lib/validate_json.py" "$ROOT/schemas/report.schema.json" "$T/status.json" ||
+	fail "status --json with a table out of capture does not match schemas/report.schema.json"
 cdc_status 2 triggers remove --drop-changelog
 assert_contains "$T/last.err" "the triggers of c still write"
 cdc triggers remove c
