@@ -16,10 +16,19 @@ static int check_table(struct pipeline *p, const char *table)
 	int rc = p->sops->describe(p->src, table, &def);
 	if (!rc)
 		rc = p->sops->triggers_status(p->src, def, &ts);
-	if (!rc && !ts.installed)
-		log_warn("table %s has no cdcpack triggers: its changes are not captured "
-			 "(run 'cdcpack triggers install')",
-			 table);
+	if (!rc && ts.renamed) {
+		/* Renamed: rebuilt under the new name, the old triggers dropped in
+		 * the same step, so each change is logged once, under one name. */
+		log_warn("table %s was renamed: rebuilding its triggers so that its changes are "
+			 "logged as %s (changes logged before under the old name ship under it); "
+			 "run 'cdcpack load %s' to give replicas its rows under this name",
+			 table, table, table);
+		rc = p->sops->triggers_install(p->src, def);
+	} else if (!rc && !ts.installed)
+		log_warn("table %s has no cdcpack triggers: its changes are not captured; run "
+			 "'cdcpack triggers install %s', then 'cdcpack load %s' to ship the rows "
+			 "it already holds",
+			 table, table, table);
 	if (!rc && ts.drift) {
 		log_warn("schema drift on table %s: rebuilding its triggers; changes made since "
 			 "the ALTER carry the columns the old triggers knew",
@@ -31,6 +40,19 @@ static int check_table(struct pipeline *p, const char *table)
 	return rc;
 }
 
+static int warn_stray(struct pipeline *p)
+{
+	struct strv stray = {0};
+	int rc = source_stray_triggers(p->sops, p->src, &p->tables, &stray);
+	for (size_t i = 0; i < stray.n && !rc; i++) {
+		char *why = source_stray_warning(stray.v[i]);
+		log_warn("%s", why);
+		free(why);
+	}
+	strv_free(&stray);
+	return rc;
+}
+
 int capture_check_drift(struct pipeline *p)
 {
 	if (p->cfg->mode != CAPTURE_TRIGGER)
@@ -38,7 +60,7 @@ int capture_check_drift(struct pipeline *p)
 	int rc = 0;
 	for (size_t i = 0; i < p->tables.n && !rc; i++)
 		rc = check_table(p, p->tables.v[i]);
-	return rc;
+	return rc ? rc : warn_stray(p);
 }
 
 static int add_change(void *ctx, const struct change *c)

@@ -101,61 +101,146 @@ void changefile_csv_header(struct buf *out, const struct table_def *def, bool op
 	buf_addc(out, '\n');
 }
 
-static json_t *value_json(const struct value *v)
+/* A JSON string of p[0..n), escaped as jansson escapes (its reader reads
+ * these lines back). p must be valid UTF-8 (names and values checked so). */
+static void json_add_string(struct buf *out, const char *p, size_t n)
 {
+	static const char hex[] = "0123456789ABCDEF";
+	buf_addc(out, '"');
+	const char *end = p + n, *run = p;
+	for (; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_add(out, run, (size_t)(p - run));
+		run = p + 1;
+		char esc[6] = {'\\', 0};
+		switch (c) {
+		case '"':
+		case '\\':
+			esc[1] = (char)c;
+			break;
+		case '\b':
+			esc[1] = 'b';
+			break;
+		case '\f':
+			esc[1] = 'f';
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			buf_add(out, esc, 6);
+			continue;
+		}
+		buf_add(out, esc, 2);
+	}
+	buf_add(out, run, (size_t)(p - run));
+	buf_addc(out, '"');
+}
+
+/* A name (table, column, time) goes as its bytes: one that is not UTF-8
+ * makes a line apply refuses, with a message, never a crash here. */
+static void json_add_name(struct buf *out, const char *name)
+{
+	json_add_string(out, name, strlen(name));
+}
+
+/* {"<tag>":"<base64 of v's bytes>"} */
+static void json_add_bytes(struct buf *out, const char *tag, const struct value *v)
+{
+	buf_addf(out, "{\"%s\":\"", tag);
+	base64_encode(out, v->p, v->n);
+	buf_adds(out, "\"}");
+}
+
+static void json_add_value(struct buf *out, const struct value *v)
+{
+	char num[40];
 	switch (v->type) {
 	case VAL_INT:
-		return json_integer(v->i);
+		buf_add_int(out, (long long)v->i);
+		break;
 	case VAL_REAL:
-		if (!isfinite(v->r)) {
-			/* JSON has no Infinity or NaN: spelled as an object, like BLOBs. */
-			char text[40];
-			format_real(text, v->r);
-			return json_pack("{s:s}", "real", text);
-		}
-		return json_real(v->r);
+		format_real(num, v->r);
+		/* JSON has no Infinity or NaN: spelled as an object, like BLOBs. */
+		if (!isfinite(v->r))
+			buf_addf(out, "{\"real\":\"%s\"}", num);
+		else
+			buf_adds(out, num); /* the fewest digits that read back exactly */
+		break;
 	case VAL_TEXT:
-		return json_stringn_nocheck(v->p, v->n);
-	case VAL_BLOB: {
-		struct buf tmp = BUF_INIT;
-		base64_encode(&tmp, v->p, v->n);
-		json_t *o = json_pack("{s:s%}", "base64", buf_str(&tmp), tmp.len);
-		buf_free(&tmp);
-		return o;
-	}
+		/* A JSON string holds only UTF-8: text that is not travels as its
+		 * bytes, tagged as text so that apply restores it as text. */
+		if (utf8_valid(v->p, v->n))
+			json_add_string(out, v->p, v->n);
+		else
+			json_add_bytes(out, "text_base64", v);
+		break;
+	case VAL_BLOB:
+		json_add_bytes(out, "base64", v);
+		break;
 	default:
-		return json_null();
+		buf_adds(out, "null");
 	}
 }
 
-static json_t *image_json(const struct table_def *def, const struct value *row, bool keys_only)
+static void json_add_image(struct buf *out, const struct table_def *def, const struct value *row,
+			   bool keys_only)
 {
-	if (!row)
-		return json_null();
-	json_t *o = json_object();
-	for (size_t i = 0; i < def->ncols; i++)
-		if (!keys_only || def->cols[i].key)
-			json_object_set_new(o, def->cols[i].name, value_json(&row[i]));
-	return o;
+	if (!row) {
+		buf_adds(out, "null");
+		return;
+	}
+	buf_addc(out, '{');
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (keys_only && !def->cols[i].key)
+			continue;
+		if (!first)
+			buf_addc(out, ',');
+		first = false;
+		json_add_name(out, def->cols[i].name);
+		buf_addc(out, ':');
+		json_add_value(out, &row[i]);
+	}
+	buf_addc(out, '}');
 }
 
+/* Written by hand rather than through jansson: jansson prints every REAL
+ * with 17 digits (0.1 as 0.10000000000000001), and building a tree per
+ * change costs more than the bytes. */
 void changefile_jsonl_record(struct buf *out, const struct table_def *def, char op, int64_t seq,
 			     const char *ts, const struct value *before, const struct value *after)
 {
-	char opstr[2] = {op, 0};
-	json_t *o = json_object();
-	json_object_set_new(o, "op", json_string(opstr));
-	json_object_set_new(o, "seq", seq < 0 ? json_null() : json_integer(seq));
-	json_object_set_new(o, "ts", ts ? json_string(ts) : json_null());
-	json_object_set_new(o, "table", json_string(def->name));
-	json_object_set_new(o, "key", image_json(def, after ? after : before, true));
-	json_object_set_new(o, "before", image_json(def, before, false));
-	json_object_set_new(o, "after", image_json(def, after, false));
-	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
-	buf_adds(out, text);
-	buf_addc(out, '\n');
-	free(text);
-	json_decref(o);
+	buf_addf(out, "{\"op\":\"%c\",\"seq\":", op);
+	if (seq < 0)
+		buf_adds(out, "null");
+	else
+		buf_add_int(out, (long long)seq);
+	buf_adds(out, ",\"ts\":");
+	if (ts)
+		json_add_name(out, ts);
+	else
+		buf_adds(out, "null");
+	buf_adds(out, ",\"table\":");
+	json_add_name(out, def->name);
+	buf_adds(out, ",\"key\":");
+	json_add_image(out, def, after ? after : before, true);
+	buf_adds(out, ",\"before\":");
+	json_add_image(out, def, before, false);
+	buf_adds(out, ",\"after\":");
+	json_add_image(out, def, after, false);
+	buf_adds(out, "}\n");
 }
 
 /* ---- reading ---- */
@@ -451,12 +536,16 @@ static int json_value(struct changefile_reader *r, const json_t *j, struct value
 		if (!parse_real(json_string_value(t), json_string_length(t), &v->r))
 			return err_set(CDC_ERUNTIME, "%s:%ld: bad real", r->path, r->line);
 		v->type = VAL_REAL;
-	} else if (json_is_string(json_object_get(j, "base64"))) {
+	} else if (json_is_string(json_object_get(j, "base64")) ||
+		   json_is_string(json_object_get(j, "text_base64"))) {
+		/* v->p is set once every value is decoded (decoded may move) */
 		const json_t *s = json_object_get(j, "base64");
+		v->type = s ? VAL_BLOB : VAL_TEXT;
+		if (!s)
+			s = json_object_get(j, "text_base64");
 		*blob_off = decoded->len;
 		if (base64_decode(decoded, json_string_value(s), json_string_length(s)))
 			return err_set(CDC_ERUNTIME, "%s:%ld: bad base64", r->path, r->line);
-		v->type = VAL_BLOB;
 		v->n = decoded->len - *blob_off;
 	} else {
 		return err_set(CDC_ERUNTIME, "%s:%ld: unexpected JSON value", r->path, r->line);
@@ -480,7 +569,7 @@ static int json_image(struct changefile_reader *r, const json_t *img, struct val
 		rc = json_value(r, json_object_get(img, r->def->cols[i].name), &row[i], decoded,
 				&blob_off[i]);
 	for (size_t i = 0; i < r->def->ncols; i++)
-		if (row[i].type == VAL_BLOB)
+		if (row[i].type == VAL_BLOB || (row[i].type == VAL_TEXT && !row[i].p))
 			row[i].p = decoded->data ? decoded->data + blob_off[i] : "";
 	free(blob_off);
 	if (!rc)

@@ -27,6 +27,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = state_open(&st, cfg.state_dir, cfg.source_name);
 	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
+	if (!rc && cfg.mode == CAPTURE_TRIGGER)
+		rc = source_check_own_tables(ops, src, cfg.changelog);
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
 	if (!rc)

@@ -1,6 +1,7 @@
 #include "codec.h"
 
 #include <errno.h>
+#include <float.h>
 #include <stdbool.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,43 @@ void base64_encode(struct buf *out, const void *data, size_t n)
 				i + 1 < n ? b64[v >> 6 & 63] : '=', i + 2 < n ? b64[v & 63] : '='};
 		buf_add(out, quad, 4);
 	}
+}
+
+bool utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		if (*p < 0x80) { /* the common case: ASCII runs */
+			p++;
+			continue;
+		}
+		size_t len;
+		unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+		if (*p >= 0xC2 && *p <= 0xDF) {
+			len = 2;
+		} else if (*p >= 0xE0 && *p <= 0xEF) {
+			len = 3;
+			if (*p == 0xE0)
+				lo = 0xA0; /* overlong */
+			else if (*p == 0xED)
+				hi = 0x9F; /* surrogates */
+		} else if (*p >= 0xF0 && *p <= 0xF4) {
+			len = 4;
+			if (*p == 0xF0)
+				lo = 0x90; /* overlong */
+			else if (*p == 0xF4)
+				hi = 0x8F; /* above U+10FFFF */
+		} else {
+			return false;
+		}
+		if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
+			return false;
+		for (size_t k = 2; k < len; k++)
+			if (p[k] < 0x80 || p[k] > 0xBF)
+				return false;
+		p += len;
+	}
+	return true;
 }
 
 static int b64_value(char c)
@@ -114,6 +152,53 @@ static bool format_short_decimal(char out[40], double r)
 	return true;
 }
 
+/* "%.*g" of r into out, prec at most 17 (25 characters at most): through a
+ * buffer wide enough for any precision, as the compiler cannot tell. */
+static void print_g(char out[40], int prec, double r)
+{
+	char tmp[400];
+	int n = snprintf(tmp, sizeof(tmp), "%.*g", prec, r);
+	size_t len = n < 0 ? 0 : (size_t)n < 39 ? (size_t)n : 39;
+	memcpy(out, tmp, len);
+	out[len] = '\0';
+}
+
+/* A subnormal holds fewer than 15 digits (5e-324 is the one double near
+ * 4.94065645841247e-324): the fewest that read back, by bisection (a
+ * spelling that reads back stays one with more digits, being nearer). */
+static void shortest_subnormal(char out[40], double r)
+{
+	int lo = 1, hi = 15; /* 15 reads back */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		print_g(out, mid, r);
+		if (strtod(out, NULL) == r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	print_g(out, lo, r);
+}
+
+double real_float32(double r)
+{
+	float f = (float)r;
+	if (!isfinite(f) || f == 0)
+		return f;
+	char text[40];
+	int lo = 1, hi = 9; /* FLT_DECIMAL_DIG: 9 digits always read back */
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+		print_g(text, mid, (double)f);
+		if (strtof(text, NULL) == f)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	print_g(text, lo, (double)f);
+	return strtod(text, NULL);
+}
+
 void format_real(char out[40], double r)
 {
 	if (format_short_decimal(out, r))
@@ -126,10 +211,17 @@ void format_real(char out[40], double r)
 		snprintf(out, 40, "NaN");
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(out, 40, "%.*g", prec, r);
-		if (strtod(out, NULL) == r)
-			break;
+	/* A normal double is the only one near its 15-digit rounding (DBL_DIG):
+	 * when that reads back, no shorter spelling does. */
+	int prec = 15;
+	print_g(out, prec, r);
+	if (strtod(out, NULL) != r) {
+		while (++prec < 17 && (print_g(out, prec, r), strtod(out, NULL) != r))
+			;
+		if (prec == 17)
+			print_g(out, 17, r);
+	} else if (r != 0 && fabs(r) < DBL_MIN) {
+		shortest_subnormal(out, r);
 	}
 	/* Keep a REAL looking like one ("1.0", not "1"), as SQLite prints it. */
 	size_t len = strlen(out); /* at most 24 of the 40 bytes */

@@ -7,12 +7,20 @@
 #include <stdbool.h>
 
 void base64_encode(struct buf *out, const void *p, size_t n);
+/* Whether p[0..n) is UTF-8 as RFC 3629 has it (no overlong forms, no
+ * surrogates, nothing above U+10FFFF): what a JSON string can carry. NUL
+ * bytes are valid (JSON spells them \u0000). */
+bool utf8_valid(const char *p, size_t n);
 /* Appends the decoded bytes; returns -1 on a malformed input. */
 int base64_decode(struct buf *out, const char *p, size_t n);
 
 /* The shortest %g spelling that reads back as exactly r ("Infinity" for
  * inf); DMS readers and strtod both take it. */
 void format_real(char out[40], double r);
+/* A single-precision value (MySQL FLOAT, held widened in r) as the double
+ * of its own fewest digits that read back as the same float: FLOAT 1.1 is
+ * 1.1, not 1.100000023841858. Rounded to float, it is r's float again. */
+double real_float32(double r);
 /* strtod over exactly n bytes; false when they are not all a number. */
 bool parse_real(const char *p, size_t n, double *out);
 /* strtoll over exactly n bytes; false on junk or overflow. */

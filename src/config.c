@@ -249,6 +249,7 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 		strv_free(&cfg->tables);
 		if (strcmp(v, "*") != 0)
 			strv_split_commas(&cfg->tables, v);
+		strv_dedup(&cfg->tables); /* `t, t` is t, loaded once */
 		if (strcmp(v, "*") != 0 && cfg->tables.n == 0)
 			return bad(w, "'%s' names no table (use * for all)", v);
 		return 0;

@@ -255,6 +255,7 @@ int dbdiff_tables(struct dbdiff_side *a, struct dbdiff_side *b, const struct str
 	int rc = list_both(a, b, &in_a, &in_b);
 	if (!rc)
 		rc = resolve_tables(&in_a, &in_b, wanted, out);
+	strv_dedup(out); /* `--table t --table t` compares t once */
 	strv_free(&in_a);
 	strv_free(&in_b);
 	return rc;

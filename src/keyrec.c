@@ -1,5 +1,6 @@
 #include "keyrec.h"
 
+#include "codec.h"
 #include "err.h"
 
 #include <string.h>
@@ -174,6 +175,13 @@ int keyrec_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn,
 	return 0;
 }
 
+static void add_real(struct buf *out, double r)
+{
+	char num[40];
+	format_real(num, r);
+	buf_adds(out, num);
+}
+
 void keyrec_describe(struct buf *out, const struct value *keys, const char *const *names, size_t n)
 {
 	for (size_t k = 0; k < n; k++) {
@@ -182,7 +190,7 @@ void keyrec_describe(struct buf *out, const struct value *keys, const char *cons
 		if (v->type == VAL_INT)
 			buf_addf(out, "%lld", (long long)v->i);
 		else if (v->type == VAL_REAL)
-			buf_addf(out, "%.17g", v->r);
+			add_real(out, v->r);
 		else if (v->type == VAL_TEXT)
 			buf_addf(out, "'%.*s'", (int)(v->n > 40 ? 40 : v->n), v->p);
 		else if (v->type == VAL_BLOB)

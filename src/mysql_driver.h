@@ -88,6 +88,8 @@ int mysql_chain_staged(struct source *src, int64_t batch, bool withdrawn);
 int mysql_triggers_install(struct source *src, const struct table_def *def);
 int mysql_triggers_remove(struct source *src, const char *table);
 int mysql_drop_changelog(struct source *src);
+int mysql_triggered_tables(struct source *src, struct strv *out);
+int mysql_triggers_alter(struct source *src, const char *table, const char *ddl);
 int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out);
 

@@ -1,5 +1,6 @@
 #include "mysql_image.h"
 
+#include "codec.h"
 #include "coltype.h"
 #include "err.h"
 
@@ -192,7 +193,7 @@ static void decode_number(struct value *v, enum mysql_kind kind, const char *s, 
 		double d = strtod(tmp, &end);
 		if (!*end && isfinite(d)) {
 			v->type = VAL_REAL;
-			v->r = d;
+			v->r = kind == MYSQL_KIND_FLOAT ? real_float32(d) : d;
 		}
 	} else if (kind == MYSQL_KIND_UINT && tmp[0] != '-') {
 		unsigned long long u = strtoull(tmp, &end, 10);

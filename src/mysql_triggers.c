@@ -205,7 +205,52 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 	return rc;
 }
 
-static int lock_tables(struct source *src, const char *table)
+/* The triggers on table that write to the changelog but are not named for
+ * it: made for the name it had before RENAME TABLE, they log its changes
+ * under that name. */
+static int foreign_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct buf needle = BUF_INIT, sql = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	mysql_add_ident(&needle, src->changelog);
+	buf_adds(&sql, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND BINARY EVENT_OBJECT_TABLE = ");
+	mysql_add_literal(src, &sql, table);
+	buf_adds(&sql, " AND INSTR(ACTION_STATEMENT, ");
+	mysql_add_literal(src, &sql, needle.data);
+	buf_adds(&sql, ") > 0 AND BINARY TRIGGER_NAME NOT IN (");
+	for (int i = 0; i < NTRIGGERS; i++) {
+		char *name = trigger_name(src, table, i);
+		buf_adds(&sql, i ? ", " : "");
+		mysql_add_literal(src, &sql, name);
+		free(name);
+	}
+	buf_adds(&sql, ") ORDER BY TRIGGER_NAME");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "look up triggers", &res);
+	buf_free(&needle);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push(out, row[0]);
+	mysql_free_result(res);
+	return 0;
+}
+
+static int drop_named_trigger(struct source *src, const char *name)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TRIGGER IF EXISTS ");
+	mysql_add_ident(&sql, name);
+	int rc = mysql_run(src, sql.data, "drop trigger");
+	buf_free(&sql);
+	return rc;
+}
+
+/* with_schema: the schema table too, for a version recorded under the lock. */
+static int lock_tables(struct source *src, const char *table, bool with_schema)
 {
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "LOCK TABLES ");
@@ -213,6 +258,11 @@ static int lock_tables(struct source *src, const char *table)
 	buf_adds(&sql, " WRITE, ");
 	mysql_add_ident(&sql, src->changelog);
 	buf_adds(&sql, " WRITE");
+	if (with_schema) {
+		buf_adds(&sql, ", ");
+		mysql_add_ident(&sql, src->schema_table);
+		buf_adds(&sql, " WRITE");
+	}
 	int rc = mysql_run(src, sql.data, "lock table for trigger rebuild");
 	buf_free(&sql);
 	return rc;
@@ -230,7 +280,15 @@ static int replace_triggers(struct source *src, const struct table_def *def, int
 			   "SESSION lock_wait_timeout = 10",
 			   "set lock wait timeout");
 	if (!rc)
-		rc = lock_tables(src, def->name);
+		rc = lock_tables(src, def->name, false);
+	/* Under the same lock: no change logged twice (old name and new), none
+	 * missed. */
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, def->name, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
 	for (int i = 0; i < NTRIGGERS && !rc; i++) {
 		if (!src->mariadb)
 			rc = drop_trigger(src, def->name, i);
@@ -254,10 +312,15 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 	int64_t found = 0;
 	if (!rc)
 		rc = count_triggers(src, def->name, &found);
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, def->name, &foreign);
+	size_t nforeign = foreign.n;
+	strv_free(&foreign);
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
-	if (known && table_def_same(known->def, def) && found == NTRIGGERS)
+	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign)
 		return 0;
 	int64_t ver = known ? known->ver + 1 : 1;
 	rc = record_schema(src, def, ver);
@@ -273,9 +336,72 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 	return 0;
 }
 
+/* Under LOCK TABLES (table, changelog and schema table WRITE): the ALTER,
+ * the new version, the new triggers. MariaDB keeps a table locked across
+ * ALTER TABLE, and the writers of the table wait for UNLOCK rather than run
+ * a trigger that names a column the ALTER dropped. */
+static int alter_locked(struct source *src, const char *table, const char *ddl, int64_t *ver)
+{
+	struct table_def *def = NULL;
+	int rc = mysql_run(src, ddl, "run the ALTER");
+	if (!rc)
+		rc = mysql_describe_table(src, table, &def);
+	const struct mysql_schema_entry *known = mysql_latest_schema(src, table);
+	*ver = known ? known->ver + 1 : 1;
+	if (!rc)
+		rc = record_schema(src, def, *ver);
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, table, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
+	for (int i = 0; i < NTRIGGERS && !rc; i++) {
+		if (!src->mariadb)
+			rc = drop_trigger(src, table, i);
+		char *sql = create_trigger_sql(src, def, *ver, i);
+		if (!rc)
+			rc = mysql_run(src, sql, "create trigger");
+		free(sql);
+	}
+	table_def_free(def);
+	return rc;
+}
+
+int mysql_triggers_alter(struct source *src, const char *table, const char *ddl)
+{
+	int rc = create_own_tables(src);
+	if (!rc)
+		rc = mysql_load_schema(src);
+	if (!rc)
+		rc = mysql_run(src,
+			       "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
+			       "SESSION lock_wait_timeout = 10",
+			       "set lock wait timeout");
+	if (rc)
+		return err_prefix(rc, "table %s", table);
+	int64_t ver = 0;
+	rc = lock_tables(src, table, true);
+	if (!rc)
+		rc = alter_locked(src, table, ddl, &ver);
+	int unlock = mysql_run(src, "UNLOCK TABLES", "unlock tables");
+	if (!unlock)
+		unlock = mysql_run(src, "SET SESSION lock_wait_timeout = @cdcpack_lwt",
+				   "restore lock wait timeout");
+	rc = rc ? rc : unlock;
+	if (rc)
+		return err_prefix(rc, "table %s", table);
+	log_info("table altered and triggers rebuilt table=%s version=%lld", table, (long long)ver);
+	return 0;
+}
+
 int mysql_triggers_remove(struct source *src, const char *table)
 {
-	int rc = 0;
+	struct strv foreign = {0};
+	int rc = foreign_triggers(src, table, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
 	for (int i = 0; i < NTRIGGERS && !rc; i++)
 		rc = drop_trigger(src, table, i);
 	return rc ? err_prefix(rc, "table %s", table) : 0;
@@ -295,6 +421,30 @@ int mysql_drop_changelog(struct source *src)
 	int rc = mysql_run(src, sql.data, "drop changelog");
 	buf_free(&sql);
 	return rc;
+}
+
+/* By what the trigger does, not by its name: a renamed table's triggers
+ * keep their names and still write. */
+int mysql_triggered_tables(struct source *src, struct strv *out)
+{
+	struct buf needle = BUF_INIT, sql = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	mysql_add_ident(&needle, src->changelog);
+	buf_adds(&sql, "SELECT DISTINCT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND INSTR(ACTION_STATEMENT, ");
+	mysql_add_literal(src, &sql, needle.data);
+	buf_adds(&sql, ") > 0 ORDER BY BINARY EVENT_OBJECT_TABLE");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "list triggers", &res);
+	buf_free(&needle);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push(out, row[0]);
+	mysql_free_result(res);
+	return 0;
 }
 
 /* Pending changes of table and the time of the oldest ("" when none), as
@@ -422,6 +572,15 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
 	out->installed = found == NTRIGGERS;
+	struct strv foreign = {0};
+	rc = foreign_triggers(src, def->name, &foreign);
+	if (!rc && foreign.n) {
+		out->renamed = true;
+		strv_push_owned(&out->warnings, source_renamed_warning(def->name, foreign.v[0]));
+	}
+	strv_free(&foreign);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
 	out->drift = out->installed && known && !table_def_same(known->def, def);
 	if (out->drift)
@@ -434,5 +593,10 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	free(index);
 	strv_push(&out->warnings, "TRUNCATE TABLE fires no trigger: its deletions are not captured "
 				  "(use DELETE FROM)");
+	strv_push_owned(&out->warnings,
+			xasprintf("a plain ALTER TABLE that drops or renames a column makes every "
+				  "write to the table fail until its triggers are rebuilt: change "
+				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`",
+				  def->name));
 	return 0;
 }

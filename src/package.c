@@ -178,10 +178,41 @@ static int count_row(struct package *pk, struct pk_file *f, char op)
 	return f->out.len >= FLUSH_AT ? flush_file(f) : 0;
 }
 
+/* SQLite lets a non-INTEGER PRIMARY KEY column not declared NOT NULL hold
+ * NULL. No replica can pair such a row (NULL equals nothing, and several
+ * rows may hold it), so it would diverge without a word: stop instead, in
+ * both capture modes alike. */
+static int check_key(const struct package *pk, const struct table_def *def, const struct value *row,
+		     int64_t seq)
+{
+	for (size_t i = 0; row && i < def->ncols; i++) {
+		if (!def->cols[i].key || row[i].type != VAL_NULL)
+			continue;
+		if (seq < 0)
+			return err_set(CDC_ERUNTIME,
+				       "table %s: a row holds NULL in key column %s, which no "
+				       "replica can pair; give it a key or delete it (and declare "
+				       "%s NOT NULL)",
+				       def->name, def->cols[i].name, def->cols[i].name);
+		return err_set(CDC_ERUNTIME,
+			       "table %s: changelog seq %lld has NULL in key column %s, which no "
+			       "replica can pair; fix the row at the source (give it a key or "
+			       "delete it, and declare %s NOT NULL), then delete the change: "
+			       "DELETE FROM %s WHERE seq = %lld",
+			       def->name, (long long)seq, def->cols[i].name, def->cols[i].name,
+			       pk->cfg->changelog, (long long)seq);
+	}
+	return 0;
+}
+
 int package_add_change(struct package *pk, const struct change *c)
 {
 	struct pk_file *f;
-	int rc = file_for(pk, c->def, &f);
+	int rc = check_key(pk, c->def, c->before, c->seq);
+	if (!rc)
+		rc = check_key(pk, c->def, c->after, c->seq);
+	if (!rc)
+		rc = file_for(pk, c->def, &f);
 	if (rc)
 		return rc;
 	if (pk->cfg->format == FORMAT_CSV)
@@ -200,7 +231,9 @@ int package_add_change(struct package *pk, const struct change *c)
 int package_add_load_row(struct package *pk, const struct table_def *def, const struct value *row)
 {
 	struct pk_file *f;
-	int rc = file_for(pk, def, &f);
+	int rc = check_key(pk, def, row, -1);
+	if (!rc)
+		rc = file_for(pk, def, &f);
 	if (rc)
 		return rc;
 	if (pk->cfg->format == FORMAT_CSV)

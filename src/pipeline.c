@@ -36,7 +36,9 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	struct strv all = {0};
 	int rc = sops->list_tables(src, &all);
 	for (size_t i = 0; i < cfg->tables.n && !rc; i++)
-		if (!strv_contains(&all, cfg->tables.v[i]))
+		if (source_reserved_name(cfg->changelog, cfg->tables.v[i]))
+			rc = source_reserved_error(cfg->path, cfg->tables.v[i], cfg->changelog);
+		else if (!strv_contains(&all, cfg->tables.v[i]))
 			rc = err_set(CDC_EUSAGE, "%s: [capture] tables: no table named '%s' in %s",
 				     cfg->path, cfg->tables.v[i], cfg->source_url);
 	const struct strv *from = cfg->tables.n ? &cfg->tables : &all;
@@ -130,6 +132,8 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);
+	if (!rc && cfg->mode == CAPTURE_TRIGGER)
+		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
 	if (!rc)
 		rc = check_owner(p);
 	if (!rc)
@@ -355,7 +359,9 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 {
 	const struct strv *which = tables->n ? tables : &p->tables;
 	for (size_t i = 0; i < tables->n; i++)
-		if (!strv_contains(&p->tables, tables->v[i]))
+		if (source_reserved_name(p->cfg->changelog, tables->v[i]))
+			return source_reserved_error("load", tables->v[i], p->cfg->changelog);
+		else if (!strv_contains(&p->tables, tables->v[i]))
 			return err_set(CDC_EUSAGE,
 				       "load: '%s' is not a captured table (see [capture] "
 				       "tables and exclude in %s)",

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
  * else in the pipeline. */
@@ -75,4 +76,99 @@ void source_drop_changelog_families(struct source *src, owner_test_fn is_owner, 
 			strv_push(&kept, tables->v[i]);
 	strv_free(tables);
 	*tables = kept;
+}
+
+/* The changelog's family: the changelog, <changelog>_schema and
+ * <changelog>_owner (the chain's owner record). */
+static bool is_suffixed(const char *changelog, const char *name, const char *suffix)
+{
+	size_t n = strlen(changelog);
+	return strncasecmp(name, changelog, n) == 0 && strcasecmp(name + n, suffix) == 0;
+}
+
+bool source_reserved_name(const char *changelog, const char *name)
+{
+	return strcasecmp(name, changelog) == 0 || is_suffixed(changelog, name, "_schema") ||
+	       is_suffixed(changelog, name, "_owner") || strncasecmp(name, "cdcpack_", 8) == 0;
+}
+
+int source_reserved_error(const char *what, const char *table, const char *changelog)
+{
+	return err_set(CDC_EUSAGE,
+		       "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
+		       "%s_schema, %s_owner and every name starting cdcpack_): it is never "
+		       "captured; rename the table to capture it",
+		       what, table, changelog, changelog, changelog);
+}
+
+/* Whether def's columns begin with want (NULL-terminated), by name. */
+static bool starts_with_columns(const struct table_def *def, const char *const *want)
+{
+	for (size_t i = 0; want[i]; i++)
+		if (i >= def->ncols || strcasecmp(def->cols[i].name, want[i]) != 0)
+			return false;
+	return true;
+}
+
+static int check_own(const struct source_ops *ops, struct source *src, const char *changelog,
+		     const char *table, const char *const *want, const char *what)
+{
+	struct table_def *def = NULL;
+	int rc = ops->describe(src, table, &def);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	bool ours = !rc && starts_with_columns(def, want);
+	table_def_free(def);
+	if (ours)
+		return 0;
+	return err_set(CDC_EUSAGE,
+		       "[capture] changelog = %s: the source already has a table '%s' that is "
+		       "not %s (an application table?); cdcpack would write into it. Choose "
+		       "another changelog name",
+		       changelog, table, what);
+}
+
+int source_check_own_tables(const struct source_ops *ops, struct source *src, const char *changelog)
+{
+	static const char *const log_cols[] = {"seq", "ts", "op", "tbl", "ver", NULL};
+	static const char *const schema_cols[] = {"tbl", "ver", "columns", NULL};
+	char *schema = xasprintf("%s_schema", changelog);
+	int rc = check_own(ops, src, changelog, changelog, log_cols, "a cdcpack changelog");
+	if (!rc)
+		rc = check_own(ops, src, changelog, schema, schema_cols,
+			       "a cdcpack changelog's schema table");
+	free(schema);
+	return rc;
+}
+
+int source_stray_triggers(const struct source_ops *ops, struct source *src,
+			  const struct strv *captured, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = ops->triggered_tables(src, &all);
+	for (size_t i = 0; i < all.n && !rc; i++)
+		if (!strv_contains(captured, all.v[i]))
+			strv_push(out, all.v[i]);
+	strv_free(&all);
+	return rc;
+}
+
+char *source_stray_warning(const char *table)
+{
+	return xasprintf("table %s is not captured ([capture] tables, exclude), but its triggers "
+			 "still write its changes to the changelog; to stop that, run `cdcpack "
+			 "triggers remove %s`",
+			 table, table);
+}
+
+char *source_renamed_warning(const char *table, const char *trigger)
+{
+	return xasprintf("its trigger %s was made for another table name (ALTER TABLE ... "
+			 "RENAME TO?) and logs its changes under that name; the next `cdcpack "
+			 "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
+			 "`cdcpack load %s` gives replicas its rows under this name (a replica's "
+			 "table of the old name stays as it was)",
+			 trigger, table, table);
 }

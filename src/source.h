@@ -45,6 +45,7 @@ struct change {
 struct trigger_status {
 	bool installed;
 	bool drift;	      /* the table's columns differ from those the triggers know */
+	bool renamed;	      /* its triggers were made for another name (ALTER TABLE RENAME) */
 	int64_t pending;      /* changelog rows waiting for this table */
 	char oldest[40];      /* ts of the oldest pending change; "" when none or unknown */
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
@@ -93,6 +94,14 @@ struct source_ops {
 	int (*triggers_install)(struct source *src, const struct table_def *def);
 	int (*triggers_remove)(struct source *src, const char *table);
 	int (*drop_changelog)(struct source *src);
+	/* Runs ddl (an ALTER TABLE of table) and rebuilds the table's triggers
+	 * for its new columns as one step that no write of the table sees
+	 * half-done: no write fails on a trigger naming a dropped column, and
+	 * none goes unlogged. */
+	int (*triggers_alter)(struct source *src, const char *table, const char *ddl);
+	/* Every table (by name, sorted, once) on which some trigger writes to
+	 * the changelog: captured or not, whatever the trigger is called. */
+	int (*triggered_tables)(struct source *src, struct strv *out);
 	/* out is zeroed by the caller and freed with trigger_status_free. */
 	int (*triggers_status)(struct source *src, const struct table_def *def,
 			       struct trigger_status *out);
@@ -162,6 +171,28 @@ void trigger_status_free(struct trigger_status *st);
 typedef bool (*owner_test_fn)(struct source *src, const char *table);
 void source_drop_changelog_families(struct source *src, owner_test_fn is_owner,
 				    struct strv *tables);
+
+/* Names cdcpack reserves for its own tables in a database: the changelog,
+ * <changelog>_schema, and every name starting cdcpack_ (cdcpack_applied on
+ * a replica), in any letter case. A user table of such a name is never
+ * captured; naming it is refused (source_reserved_error). */
+bool source_reserved_name(const char *changelog, const char *name);
+/* CDC_EUSAGE saying that table has a reserved name; what: where it was named. */
+int source_reserved_error(const char *what, const char *table, const char *changelog);
+/* Refuses (CDC_EUSAGE, naming [capture] changelog and the table) a changelog
+ * or <changelog>_schema name held by a table that is not cdcpack's own: the
+ * triggers would write into (and install would ALTER) an application table. */
+int source_check_own_tables(const struct source_ops *ops, struct source *src,
+			    const char *changelog);
+/* The tables not in captured whose triggers still write to the changelog
+ * (a table taken out of [capture] tables, or renamed). */
+int source_stray_triggers(const struct source_ops *ops, struct source *src,
+			  const struct strv *captured, struct strv *out);
+/* What to tell the user about such a table (an owned string). */
+char *source_stray_warning(const char *table);
+/* What to tell the user about a table whose changelog trigger (one named)
+ * was made for another name: the table was renamed (an owned string). */
+char *source_renamed_warning(const char *table, const char *trigger);
 
 extern const struct source_ops sqlite_source_ops;
 extern const struct source_ops mysql_source_ops;

@@ -268,8 +268,7 @@ static void mysql_src_close(struct source *src)
 
 static bool is_own_table(const struct source *src, const char *name)
 {
-	return strcmp(name, src->changelog) == 0 || strcmp(name, src->schema_table) == 0 ||
-	       strcmp(name, src->owner_table) == 0 || strcmp(name, "cdcpack_applied") == 0;
+	return source_reserved_name(src->changelog, name);
 }
 
 static int mysql_src_list_tables(struct source *src, struct strv *out)
@@ -865,6 +864,8 @@ const struct source_ops mysql_source_ops = {
 	.triggers_install = mysql_triggers_install,
 	.triggers_remove = mysql_triggers_remove,
 	.drop_changelog = mysql_drop_changelog,
+	.triggered_tables = mysql_triggered_tables,
+	.triggers_alter = mysql_triggers_alter,
 	.triggers_status = mysql_triggers_status,
 	.begin_read = mysql_src_begin_read,
 	.end_read = mysql_src_end_read,

@@ -105,8 +105,7 @@ static void sqlite_close(struct source *src)
 
 static bool is_own_table(const struct source *src, const char *name)
 {
-	return strcmp(name, src->changelog) == 0 || strcmp(name, src->schema_table) == 0 ||
-	       strcmp(name, src->owner_table) == 0 || strcmp(name, "cdcpack_applied") == 0;
+	return source_reserved_name(src->changelog, name);
 }
 
 static int sqlite_list_tables(struct source *src, struct strv *out)
@@ -130,11 +129,16 @@ static int sqlite_list_tables(struct source *src, struct strv *out)
 	return rc;
 }
 
-/* Columns from table_info; key columns are those of the primary key. */
+/* Columns from table_xinfo; key columns are those of the primary key.
+ * Generated columns (hidden 2: virtual, 3: stored), which table_info
+ * leaves out, are columns too: their values ship like any other, and a
+ * replica holds them as plain columns. */
 static int read_columns(struct source *src, struct table_def *def, bool *has_rowid_name)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, "SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid",
+	int rc = sqlite_prepare(src,
+				"SELECT name, type, pk FROM pragma_table_xinfo(?)"
+				" WHERE hidden IN (0, 2, 3) ORDER BY cid",
 				&st);
 	if (rc)
 		return rc;
@@ -662,6 +666,8 @@ const struct source_ops sqlite_source_ops = {
 	.triggers_install = sqlite_triggers_install,
 	.triggers_remove = sqlite_triggers_remove,
 	.drop_changelog = sqlite_drop_changelog,
+	.triggered_tables = sqlite_triggered_tables,
+	.triggers_alter = sqlite_triggers_alter,
 	.triggers_status = sqlite_triggers_status,
 	.begin_read = sqlite_begin_read,
 	.end_read = sqlite_end_read,

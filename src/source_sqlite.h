@@ -67,8 +67,12 @@ int sqlite_schema_version(struct source *src, int64_t *version);
 void sqlite_catalog_free(struct sqlite_catalog *cat);
 /* After this connection, holding the write lock, created (present) or
  * dropped the named triggers and nothing else: updates the catalogue. */
-void sqlite_catalog_note_triggers(struct source *src, char *const *names, size_t n, bool present,
-				  bool text_images);
+void sqlite_catalog_note_triggers(struct source *src, const char *table, char *const *names,
+				  size_t n, bool present, bool text_images);
+/* The names of the triggers on table that insert into the changelog (by
+ * what they do, not their names: a renamed table's triggers keep theirs);
+ * with table NULL, the tables that have such triggers, once each, sorted. */
+int sqlite_changelog_triggers(struct source *src, const char *table, struct strv *out);
 /* Loads the schema table into src->schema (empty when it does not exist),
  * unless what was loaded is still current: versions are only ever added,
  * so the schema version and the table's max(rowid) tell. */
@@ -94,6 +98,8 @@ int sqlite_triggers_install(struct source *src, const struct table_def *def);
 int sqlite_triggers_remove(struct source *src, const char *table);
 int sqlite_drop_changelog(struct source *src);
 void sqlite_pending_free(struct source *src);
+int sqlite_triggered_tables(struct source *src, struct strv *out);
+int sqlite_triggers_alter(struct source *src, const char *table, const char *ddl);
 int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			   struct trigger_status *out);
 

@@ -11,6 +11,8 @@
 
 #include "buf.h"
 #include "err.h"
+#include "sqlutil.h"
+#include "strv.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +20,10 @@
 /* One sqlite_schema row cdcpack asks about. */
 struct catalog_entry {
 	char *name;
-	bool trigger;	  /* else a table */
-	bool text_images; /* a trigger whose SQL quote()s its images */
+	char *table;	       /* tbl_name: a trigger's table */
+	bool trigger;	       /* else a table */
+	bool text_images;      /* a trigger whose SQL quote()s its images */
+	bool writes_changelog; /* a trigger that inserts into the changelog */
 };
 
 /* Owns entries and their names; sorted by (name, trigger). */
@@ -33,8 +37,10 @@ void sqlite_catalog_free(struct sqlite_catalog *cat)
 {
 	if (!cat)
 		return;
-	for (size_t i = 0; i < cat->n; i++)
+	for (size_t i = 0; i < cat->n; i++) {
 		free(cat->entries[i].name);
+		free(cat->entries[i].table);
+	}
 	free(cat->entries);
 	free(cat);
 }
@@ -55,6 +61,11 @@ int sqlite_schema_version(struct source *src, int64_t *version)
 	return rc;
 }
 
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Byte order, as SQLite's BINARY collation compares names. */
 static int entry_cmp(const void *a, const void *b)
 {
@@ -65,14 +76,23 @@ static int entry_cmp(const void *a, const void *b)
 
 static int catalog_read(struct source *src, struct sqlite_catalog *cat)
 {
+	/* A trigger writes the changelog when its SQL inserts into it: by what
+	 * it does, not its name (a renamed table's triggers keep their names). */
+	struct buf needle = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	sql_add_ident(&needle, src->changelog, '"');
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(
-		src,
-		"SELECT name, type = 'trigger', instr(coalesce(sql, ''), 'quote(') > 0"
-		" FROM sqlite_schema WHERE type IN ('table', 'trigger')",
-		&st);
-	if (rc)
+	int rc = sqlite_prepare(src,
+				"SELECT name, tbl_name, type = 'trigger',"
+				" instr(coalesce(sql, ''), 'quote(') > 0,"
+				" type = 'trigger' AND instr(coalesce(sql, ''), ?1) > 0"
+				" FROM sqlite_schema WHERE type IN ('table', 'trigger')",
+				&st);
+	if (rc) {
+		buf_free(&needle);
 		return rc;
+	}
+	sqlite3_bind_text(st, 1, needle.data, -1, SQLITE_STATIC);
 	size_t cap = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (cat->n == cap) {
@@ -81,10 +101,13 @@ static int catalog_read(struct source *src, struct sqlite_catalog *cat)
 		}
 		cat->entries[cat->n++] = (struct catalog_entry){
 			xstrdup((const char *)sqlite3_column_text(st, 0)),
-			sqlite3_column_int(st, 1) != 0, sqlite3_column_int(st, 2) != 0};
+			xstrdup((const char *)sqlite3_column_text(st, 1)),
+			sqlite3_column_int(st, 2) != 0, sqlite3_column_int(st, 3) != 0,
+			sqlite3_column_int(st, 4) != 0};
 	}
 	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "read sqlite_schema");
 	sqlite3_finalize(st);
+	buf_free(&needle);
 	if (!rc && cat->n)
 		qsort(cat->entries, cat->n, sizeof(*cat->entries), entry_cmp);
 	return rc;
@@ -113,7 +136,7 @@ static const struct catalog_entry *find(struct source *src, const char *name, bo
 	struct sqlite_catalog *cat = catalog(src);
 	if (!cat || !name || cat->n == 0)
 		return NULL;
-	struct catalog_entry key = {(char *)name, trigger, false};
+	struct catalog_entry key = {.name = (char *)name, .trigger = trigger};
 	return bsearch(&key, cat->entries, cat->n, sizeof(key), entry_cmp);
 }
 
@@ -133,6 +156,7 @@ int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_image
 static void catalog_remove(struct sqlite_catalog *cat, struct catalog_entry *e)
 {
 	free(e->name);
+	free(e->table);
 	size_t i = (size_t)(e - cat->entries);
 	memmove(e, e + 1, (cat->n - i - 1) * sizeof(*e));
 	cat->n--;
@@ -158,8 +182,8 @@ static void catalog_insert(struct sqlite_catalog *cat, struct catalog_entry entr
  * (BEGIN IMMEDIATE): nobody else changed the schema, so the catalogue is
  * brought up to date in place rather than read anew, which would make
  * installing triggers on N tables cost N full reads of sqlite_schema. */
-void sqlite_catalog_note_triggers(struct source *src, char *const *names, size_t n, bool present,
-				  bool text_images)
+void sqlite_catalog_note_triggers(struct source *src, const char *table, char *const *names,
+				  size_t n, bool present, bool text_images)
 {
 	struct sqlite_catalog *cat = src->catalog;
 	int64_t version;
@@ -169,7 +193,7 @@ void sqlite_catalog_note_triggers(struct source *src, char *const *names, size_t
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct catalog_entry key = {names[i], true, false};
+		struct catalog_entry key = {.name = names[i], .trigger = true};
 		struct catalog_entry *e =
 			cat->n ? bsearch(&key, cat->entries, cat->n, sizeof(key), entry_cmp) : NULL;
 		if (e && present)
@@ -177,8 +201,27 @@ void sqlite_catalog_note_triggers(struct source *src, char *const *names, size_t
 		else if (e)
 			catalog_remove(cat, e);
 		else if (present)
-			catalog_insert(
-				cat, (struct catalog_entry){xstrdup(names[i]), true, text_images});
+			catalog_insert(cat,
+				       (struct catalog_entry){xstrdup(names[i]), xstrdup(table),
+							      true, text_images, true});
 	}
 	cat->schema_version = version;
+}
+
+int sqlite_changelog_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct sqlite_catalog *cat = catalog(src);
+	if (!cat)
+		return CDC_ERUNTIME;
+	for (size_t i = 0; i < cat->n; i++) {
+		const struct catalog_entry *e = &cat->entries[i];
+		if (e->writes_changelog && (!table || strcmp(e->table, table) == 0))
+			strv_push(out, table ? e->name : e->table);
+	}
+	if (!table) { /* the tables' names, once each, in order */
+		strv_dedup(out);
+		if (out->n)
+			qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	}
+	return 0;
 }

@@ -309,15 +309,124 @@ static void note_triggers(struct source *src, const char *table, bool present, b
 	char *names[NTRIGGERS];
 	for (int i = 0; i < NTRIGGERS; i++)
 		names[i] = trigger_name(src, table, i);
-	sqlite_catalog_note_triggers(src, names, NTRIGGERS, present, text_images);
+	sqlite_catalog_note_triggers(src, table, names, NTRIGGERS, present, text_images);
 	sqlite_schema_restamp(src);
 	for (int i = 0; i < NTRIGGERS; i++)
 		free(names[i]);
 }
 
+/* Names of the triggers that write to the changelog: on table, or on any
+ * table when table is NULL (then the tables' names, once each). */
+static int changelog_triggers(struct source *src, const char *table, struct strv *out)
+{
+	return sqlite_changelog_triggers(src, table, out);
+}
+
+int sqlite_triggered_tables(struct source *src, struct strv *out)
+{
+	return changelog_triggers(src, NULL, out);
+}
+
+/* The changelog triggers on table not named for it: made for the name it
+ * had before ALTER TABLE ... RENAME TO, they log its changes under that. */
+static int foreign_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = changelog_triggers(src, table, &all);
+	for (size_t i = 0; i < all.n && !rc; i++) {
+		bool ours = false;
+		for (int k = 0; k < NTRIGGERS && !ours; k++) {
+			char *name = trigger_name(src, table, k);
+			ours = sqlite3_stricmp(name, all.v[i]) == 0;
+			free(name);
+		}
+		if (!ours)
+			strv_push(out, all.v[i]);
+	}
+	strv_free(&all);
+	return rc;
+}
+
+/* DROP TRIGGER of the foreign triggers on table, added to sql. */
+static int add_drop_foreign(struct buf *sql, struct source *src, const char *table)
+{
+	struct strv names = {0};
+	int rc = foreign_triggers(src, table, &names);
+	for (size_t i = 0; i < names.n; i++) {
+		buf_adds(sql, "DROP TRIGGER IF EXISTS ");
+		sql_add_ident(sql, names.v[i], '"');
+		buf_adds(sql, ";\n");
+	}
+	strv_free(&names);
+	return rc;
+}
+
+/* The key columns that can hold NULL: SQLite lets a PRIMARY KEY column not
+ * declared NOT NULL hold it, except an INTEGER PRIMARY KEY (the rowid) and
+ * in a WITHOUT ROWID table (which table_xinfo reports as notnull). */
+static int nullable_keys(struct source *src, const struct table_def *def, struct strv *out)
+{
+	if (def->rowid_key)
+		return 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT name, upper(type) = 'INTEGER', \"notnull\""
+				" FROM pragma_table_xinfo(?) WHERE pk > 0 ORDER BY pk",
+				&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+	struct strv keys = {0};
+	bool integer_alias = false;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		integer_alias = sqlite3_column_int(st, 1) != 0;
+		if (!sqlite3_column_int(st, 2))
+			strv_push(&keys, (const char *)sqlite3_column_text(st, 0));
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "read key columns");
+	sqlite3_finalize(st);
+	bool one_key = table_def_nkeys(def) == 1;
+	for (size_t i = 0; i < keys.n && !rc && !(one_key && integer_alias); i++)
+		strv_push(out, keys.v[i]);
+	strv_free(&keys);
+	return rc;
+}
+
+/* No replica can pair a row whose key is NULL: refuse the table while it
+ * holds one, as snapshot mode does (capture refuses one later, too). */
+static int check_null_keys(struct source *src, const struct table_def *def)
+{
+	struct strv keys = {0};
+	int rc = nullable_keys(src, def, &keys);
+	struct buf sql = BUF_INIT;
+	for (size_t i = 0; i < keys.n && !rc; i++) {
+		buf_reset(&sql);
+		buf_adds(&sql, "SELECT count(*) FROM ");
+		sql_add_ident(&sql, def->name, '"');
+		buf_adds(&sql, " WHERE ");
+		sql_add_ident(&sql, keys.v[i], '"');
+		buf_adds(&sql, " IS NULL");
+		sqlite3_stmt *st;
+		rc = sqlite_prepare(src, sql.data, &st);
+		int64_t n = !rc && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (!rc && n)
+			rc = err_set(CDC_ERUNTIME,
+				     "%lld row(s) hold NULL in key column %s, which no replica can "
+				     "pair; give them keys or delete them (and declare %s NOT "
+				     "NULL), then install",
+				     (long long)n, keys.v[i], keys.v[i]);
+	}
+	buf_free(&sql);
+	strv_free(&keys);
+	return rc;
+}
+
 static int install_locked(struct source *src, const struct table_def *def)
 {
-	int rc = create_own_tables(src);
+	int rc = check_null_keys(src, def);
+	if (!rc)
+		rc = create_own_tables(src);
 	if (!rc)
 		rc = sqlite_load_schema(src);
 	if (rc)
@@ -325,7 +434,14 @@ static int install_locked(struct source *src, const struct table_def *def)
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	bool same = known && table_def_same(known, def);
-	if (same && count_triggers(src, def->name) == NTRIGGERS && triggers_current(src, def))
+	struct strv foreign = {0};
+	rc = foreign_triggers(src, def->name, &foreign);
+	size_t nforeign = foreign.n;
+	strv_free(&foreign);
+	if (rc)
+		return rc;
+	if (same && count_triggers(src, def->name) == NTRIGGERS && triggers_current(src, def) &&
+	    !nforeign)
 		return 0;
 	if (!same) { /* the same columns keep their version: only the triggers change */
 		ver++;
@@ -337,10 +453,20 @@ static int install_locked(struct source *src, const struct table_def *def)
 		return rc;
 	struct buf sql = BUF_INIT;
 	add_drop_triggers(&sql, src, def->name);
-	for (int i = 0; i < NTRIGGERS; i++)
+	/* In the same transaction: no change logged twice, none missed. */
+	rc = add_drop_foreign(&sql, src, def->name);
+	for (int i = 0; i < NTRIGGERS && !rc; i++)
 		add_trigger(&sql, src, def, ver, i);
+	if (rc) {
+		buf_free(&sql);
+		return rc;
+	}
 	rc = sqlite_exec(src, sql.data, "create triggers");
 	buf_free(&sql);
+	if (!rc && nforeign) { /* rare: the catalogue is read anew */
+		sqlite_catalog_free(src->catalog);
+		src->catalog = NULL;
+	}
 	if (!rc)
 		note_triggers(src, def->name, true, !typed_images(def));
 	if (!rc)
@@ -362,11 +488,48 @@ int sqlite_triggers_install(struct source *src, const struct table_def *def)
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
 }
 
+/* One transaction: the old triggers go (SQLite refuses to drop a column a
+ * trigger names), the ALTER runs, the new triggers come; writers wait for
+ * the lock and see either all of it or none. */
+static int alter_locked(struct source *src, const char *table, const char *ddl)
+{
+	struct buf sql = BUF_INIT;
+	add_drop_triggers(&sql, src, table);
+	int rc = add_drop_foreign(&sql, src, table);
+	if (!rc)
+		rc = sqlite_exec(src, sql.data, "drop triggers");
+	buf_free(&sql);
+	if (!rc)
+		rc = sqlite_exec(src, ddl, "run the ALTER");
+	struct table_def *def = NULL;
+	if (!rc)
+		rc = sqlite_source_ops.describe(src, table, &def);
+	if (!rc)
+		rc = install_locked(src, def);
+	table_def_free(def);
+	return rc;
+}
+
+int sqlite_triggers_alter(struct source *src, const char *table, const char *ddl)
+{
+	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "alter table");
+	if (rc)
+		return rc;
+	rc = alter_locked(src, table, ddl);
+	if (!rc)
+		rc = sqlite_exec(src, "COMMIT", "alter table");
+	if (rc)
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc ? err_prefix(rc, "table %s", table) : 0;
+}
+
 int sqlite_triggers_remove(struct source *src, const char *table)
 {
 	struct buf sql = BUF_INIT;
 	add_drop_triggers(&sql, src, table);
-	int rc = sqlite_exec(src, sql.data, "remove triggers");
+	int rc = add_drop_foreign(&sql, src, table);
+	if (!rc)
+		rc = sqlite_exec(src, sql.data, "remove triggers");
 	buf_free(&sql);
 	return rc;
 }
@@ -487,6 +650,12 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	if (rc)
 		return rc;
 	out->installed = count_triggers(src, def->name) == NTRIGGERS;
+	struct strv foreign = {0};
+	if (foreign_triggers(src, def->name, &foreign) == 0 && foreign.n) {
+		out->renamed = true;
+		strv_push_owned(&out->warnings, source_renamed_warning(def->name, foreign.v[0]));
+	}
+	strv_free(&foreign);
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
@@ -494,6 +663,15 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
 					  "may renumber unless it is an INTEGER PRIMARY KEY");
+	struct strv keys = {0};
+	if (nullable_keys(src, def, &keys) == 0)
+		for (size_t i = 0; i < keys.n; i++)
+			strv_push_owned(&out->warnings,
+					xasprintf("key column %s is not declared NOT NULL: a row "
+						  "with a NULL key stops capture until it is fixed "
+						  "(no replica can pair it); declare it NOT NULL",
+						  keys.v[i]));
+	strv_free(&keys);
 	if (has_secondary_unique(src, def->name))
 		strv_push(&out->warnings,
 			  "has a UNIQUE index besides the primary key: INSERT OR REPLACE deletes "

@@ -29,6 +29,47 @@ bool strv_contains(const struct strv *s, const char *str)
 	return false;
 }
 
+struct strv_at {
+	const char *str;
+	size_t at;
+};
+
+static int by_string_then_place(const void *a, const void *b)
+{
+	const struct strv_at *x = a, *y = b;
+	int c = strcmp(x->str, y->str);
+	return c ? c : (x->at > y->at) - (x->at < y->at);
+}
+
+void strv_dedup(struct strv *s)
+{
+	if (s->n < 2)
+		return;
+	/* Sorted (string, place) pairs find repeats in n log n (lists of
+	 * thousands of tables); the list itself keeps its order. */
+	struct strv_at *sorted = xcalloc(s->n, sizeof(*sorted));
+	for (size_t i = 0; i < s->n; i++)
+		sorted[i] = (struct strv_at){s->v[i], i};
+	qsort(sorted, s->n, sizeof(*sorted), by_string_then_place);
+	/* Marked first, freed after: a run's strings are compared to each other. */
+	bool *repeat = xcalloc(s->n, sizeof(*repeat));
+	for (size_t i = 1; i < s->n; i++)
+		repeat[sorted[i].at] = strcmp(sorted[i - 1].str, sorted[i].str) == 0;
+	free(sorted);
+	for (size_t i = 0; i < s->n; i++)
+		if (repeat[i]) {
+			free(s->v[i]);
+			s->v[i] = NULL;
+		}
+	free(repeat);
+	size_t kept = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i])
+			s->v[kept++] = s->v[i];
+	s->n = kept;
+	s->v[kept] = NULL;
+}
+
 void strv_free(struct strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)

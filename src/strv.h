@@ -15,6 +15,9 @@ struct strv {
 void strv_push(struct strv *s, const char *str);
 void strv_push_owned(struct strv *s, char *str);
 bool strv_contains(const struct strv *s, const char *str);
+/* Removes every repeat of an earlier string, keeping the first one in
+ * place: a table named twice is still one table. */
+void strv_dedup(struct strv *s);
 void strv_free(struct strv *s);
 /* Splits a comma list, trimming blanks around each item and skipping empty ones. */
 void strv_split_commas(struct strv *out, const char *list);

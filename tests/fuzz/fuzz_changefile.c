@@ -1,7 +1,9 @@
 /* The CSV and JSONL change-file reader (src/changefile.c) over a fixed
  * table. The first input byte picks the reader's options (bit 0: JSONL,
  * bit 1: Op column, bit 2: header row), the rest is the file. Every value
- * handed out is read in full, so a pointer past its buffer is caught. */
+ * handed out is read in full, so a pointer past its buffer is caught, and
+ * written back as a JSONL record (any bytes in any value: the writer must
+ * take them, as it takes whatever a source holds). */
 #include "fuzz.h"
 
 #include "changefile.h"
@@ -66,6 +68,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		touch_row(before);
 		touch_row(after);
+		struct buf out = BUF_INIT;
+		changefile_jsonl_record(&out, def, op, n, NULL, before, after);
+		if (out.len < 2 || out.data[out.len - 1] != '\n')
+			__builtin_trap();
+		buf_free(&out);
 		if (n > 100000)
 			__builtin_trap(); /* more records than bytes: the reader loops */
 	}

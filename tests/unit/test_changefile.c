@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "changefile.h"
 #include "codec.h"
+#include <float.h>
 #include <math.h>
 
 #include <stdio.h>
@@ -80,11 +81,13 @@ static void reals_print_shortest_round_trip(void **state)
 	assert_string_equal(out, "Infinity");
 }
 
-/* What format_real printed before its fast path: the first of %.15g,
- * %.16g, %.17g that reads back, and ".0" on what looks like an integer. */
+/* What format_real prints, the slow way: the first of %.15g, %.16g, %.17g
+ * that reads back, or for a subnormal (which holds fewer digits: 5e-324)
+ * the first of %.1g .. %.15g; and ".0" on what looks like an integer. */
 static void reference_real(char out[40], double r)
 {
-	for (int prec = 15; prec <= 17; prec++) {
+	bool subnormal = r != 0 && fabs(r) < DBL_MIN;
+	for (int prec = subnormal ? 1 : 15; prec <= 17; prec++) {
 		snprintf(out, 40, "%.*g", prec, r);
 		if (strtod(out, NULL) == r)
 			break;

@@ -31,6 +31,20 @@ static void expect_error(const char *extra, const char *message)
 	config_free(&cfg);
 }
 
+/* A table named twice is one table: loading it twice would duplicate rows. */
+static void repeated_tables_count_once(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse("[capture]\ntables = t, b, t, a, b, t\n", &cfg), 0);
+	assert_int_equal(cfg.tables.n, 3);
+	assert_string_equal(cfg.tables.v[0], "t");
+	assert_string_equal(cfg.tables.v[1], "b");
+	assert_string_equal(cfg.tables.v[2], "a");
+	assert_null(cfg.tables.v[3]);
+	config_free(&cfg);
+}
+
 static void defaults_fill_every_key(void **state)
 {
 	(void)state;
@@ -185,6 +199,7 @@ int main(void)
 		cmocka_unit_test(missing_urls_are_named),
 		cmocka_unit_test(missing_file_is_usage_error),
 		cmocka_unit_test(sizes_and_durations),
+		cmocka_unit_test(repeated_tables_count_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

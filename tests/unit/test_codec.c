@@ -1,0 +1,227 @@
+/* REAL spellings (format_real, real_float32) hold the "fewest digits that
+ * read back exactly" promise, checked against a slow reference over edge
+ * cases and random bit patterns; utf8_valid agrees with RFC 3629. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "codec.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The reference: the least %.Ng precision that strtod reads back as r. */
+static int reference_digits(double r)
+{
+	char text[40];
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(text, sizeof(text), "%.*g", prec, r);
+		if (strtod(text, NULL) == r)
+			return prec;
+	}
+	return 99;
+}
+
+/* Significant digits of a decimal spelling: the mantissa's digits without
+ * leading and trailing zeros ("1.0" has one, "0.000123" three). */
+static int significant_digits(const char *s)
+{
+	char digits[40];
+	size_t n = 0;
+	for (const char *p = s; *p && *p != 'e' && *p != 'E'; p++)
+		if (*p >= '0' && *p <= '9')
+			digits[n++] = *p;
+	size_t a = 0;
+	while (a < n && digits[a] == '0')
+		a++;
+	while (n > a && digits[n - 1] == '0')
+		n--;
+	return n > a ? (int)(n - a) : 1; /* zero: one digit */
+}
+
+static void check_real(double r)
+{
+	char out[40];
+	format_real(out, r);
+	double back = strtod(out, NULL);
+	if (memcmp(&back, &r, sizeof(r)) != 0)
+		fail_msg("%a spelt %s reads back as %a", r, out, back);
+	int want = reference_digits(r), got = significant_digits(out);
+	if (got != want)
+		fail_msg("%a spelt %s: %d digits, the fewest is %d", r, out, got, want);
+	if (!strpbrk(out, ".eE"))
+		fail_msg("%a spelt %s does not look like a REAL", r, out);
+}
+
+static double from_bits(uint64_t bits)
+{
+	double r;
+	memcpy(&r, &bits, sizeof(r));
+	return r;
+}
+
+static void edge_cases_are_shortest(void **state)
+{
+	(void)state;
+	static const double cases[] = {0.0,
+				       1.0,
+				       -1.0,
+				       0.1,
+				       0.2,
+				       0.3,
+				       1.5,
+				       100.0,
+				       1e15,
+				       1e16,
+				       1e17,
+				       1e21,
+				       1e22,
+				       1e23,
+				       1e-4,
+				       1e-5,
+				       1e-7,
+				       123456789012345.0,
+				       1234567890123456.0,
+				       0.30000000000000004,
+				       1.0000000000000002,
+				       2.2250738585072014e-308,
+				       2.225073858507201e-308,
+				       4.9406564584124654e-324,
+				       1e-323,
+				       1.5e-323,
+				       3e-320,
+				       1.7976931348623157e308,
+				       -1.7976931348623157e308,
+				       9007199254740992.0,
+				       9007199254740993.0,
+				       0.000123,
+				       5e-324,
+				       1e-310,
+				       123.456e-310,
+				       3.141592653589793,
+				       2.718281828459045,
+				       1e300,
+				       0.1 + 0.2,
+				       1.0 / 3.0,
+				       2.0 / 3.0,
+				       65536.0,
+				       4294967296.0,
+				       0.5,
+				       0.25,
+				       0.125};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		check_real(cases[i]);
+		check_real(-cases[i]);
+	}
+	for (int e = -1074; e <= 1023; e++) /* every power of two */
+		check_real(ldexp(1.0, e));
+	for (int e = -323; e <= 308; e++) /* every power of ten */
+		check_real(pow(10.0, e));
+	char out[40];
+	format_real(out, -0.0);
+	assert_string_equal(out, "-0.0");
+	format_real(out, 5e-324);
+	assert_string_equal(out, "5e-324");
+	format_real(out, 0.1);
+	assert_string_equal(out, "0.1");
+}
+
+static void random_bit_patterns_are_shortest(void **state)
+{
+	(void)state;
+	uint64_t x = 0x9E3779B97F4A7C15ULL;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13; /* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		double r = from_bits(x);
+		if (isfinite(r))
+			check_real(r);
+		/* subnormals and short decimals, which random bits rarely give */
+		check_real(from_bits(x & 0x000FFFFFFFFFFFFFULL));
+		check_real((double)(int64_t)(x % 100000000) / 1000.0);
+	}
+}
+
+static int reference_float_digits(float f)
+{
+	char text[40];
+	for (int prec = 1; prec <= 9; prec++) {
+		snprintf(text, sizeof(text), "%.*g", prec, (double)f);
+		if (strtof(text, NULL) == f)
+			return prec;
+	}
+	return 99;
+}
+
+static void check_float(float f)
+{
+	double r = real_float32((double)f);
+	if ((float)r != f)
+		fail_msg("float %a became %a, which is not the same float", (double)f, r);
+	char out[40];
+	format_real(out, r);
+	if (f != 0 && significant_digits(out) != reference_float_digits(f))
+		fail_msg("float %a spelt %s, the fewest digits are %d", (double)f, out,
+			 reference_float_digits(f));
+}
+
+static void floats_keep_their_own_shortest_digits(void **state)
+{
+	(void)state;
+	static const float cases[] = {
+		1.1f,	     0.1f,	  3.14159f, 1e-45f, 1.17549435e-38f, 3.4028235e38f,
+		16777216.0f, 16777217.0f, 0.3f,	    100.0f, -2.5f,	     0.0f};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check_float(cases[i]);
+	char out[40];
+	format_real(out, real_float32((double)1.1f));
+	assert_string_equal(out, "1.1");
+	uint32_t x = 2463534242u;
+	for (int i = 0; i < 20000; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		float f;
+		memcpy(&f, &x, sizeof(f));
+		if (isfinite(f))
+			check_float(f);
+	}
+}
+
+static void utf8_validity(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("", 0));
+	assert_true(utf8_valid("plain", 5));
+	assert_true(utf8_valid("a\0b", 3));
+	assert_true(utf8_valid("\xc3\xa9", 2));		/* é */
+	assert_true(utf8_valid("\xe2\x82\xac", 3));	/* € */
+	assert_true(utf8_valid("\xf0\x9f\x98\x80", 4)); /* emoji */
+	assert_true(utf8_valid("\xf4\x8f\xbf\xbf", 4)); /* U+10FFFF */
+	assert_false(utf8_valid("\xff", 1));
+	assert_false(utf8_valid("\x80", 1));
+	assert_false(utf8_valid("a\xe2\x82", 3));	 /* cut */
+	assert_false(utf8_valid("\xc0\xaf", 2));	 /* overlong */
+	assert_false(utf8_valid("\xe0\x80\xaf", 3));	 /* overlong */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));	 /* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+	assert_false(utf8_valid("\xf5\x80\x80\x80", 4));
+	assert_false(utf8_valid("\xc3", 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(edge_cases_are_shortest),
+		cmocka_unit_test(random_bit_patterns_are_shortest),
+		cmocka_unit_test(floats_keep_their_own_shortest_digits),
+		cmocka_unit_test(utf8_validity),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
