@@ -16,7 +16,8 @@ measure() {
 	local setup=$1 cmd=$2 times=() rss=0 i t r
 	for ((i = 0; i < BENCH_RUNS; i++)); do
 		bash -c "$setup" >/dev/null 2>&1
-		/usr/bin/time -f '%e %M' -o "$W/time.out" bash -c "$cmd" >/dev/null 2>"$W/err.out" ||
+		# pipefail: a peer pipeline whose dump fails must not pass for a fast one.
+		/usr/bin/time -f '%e %M' -o "$W/time.out" bash -o pipefail -c "$cmd" >/dev/null 2>"$W/err.out" ||
 			{ cat "$W/err.out" >&2; echo "bench command failed: $cmd" >&2; return 1; }
 		read -r t r <"$W/time.out"
 		times+=("$t")
