@@ -69,8 +69,8 @@ rm -rf trig6.db* plain6.db* state
 
 # An idle run: triggers installed on the 1M-row table, nothing pending.
 bench_config idle.conf "sqlite:$W/src.db" "file:$W/bucket"
-"$CDCPACK" -q -c idle.conf triggers install
-"$CDCPACK" -q -c idle.conf run
+"$CDCPACK" -q -c idle.conf triggers install >/dev/null
+"$CDCPACK" -q -c idle.conf run >/dev/null
 measure "true" "'$CDCPACK' -q -c '$W/idle.conf' run"
 row "idle run (nothing pending)" "$MEDIAN" "-" "0" "$RSS" "0" "<= 0.100 s"
 
