@@ -17,9 +17,14 @@ export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCP
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=
 aws="/usr/bin/aws --endpoint-url '$CDCPACK_TEST_S3_ENDPOINT' --region '$CDCPACK_TEST_S3_REGION' s3"
 bucket="s3://$CDCPACK_TEST_S3_BUCKET"
+# The harness's S3 server has no UploadPartCopy, which `aws s3 mv` uses for
+# objects over its 8 MiB multipart threshold: the move is told to use one
+# CopyObject (what cdcpack's own move sends); the upload keeps the defaults.
+printf '[default]\ns3 =\n  multipart_threshold = 5GB\n' >"$W/aws-mv.conf"
 # peer_upload FILE NAME: the peer's publish step, as the seed pipeline does it.
 peer_upload() {
-	printf '%s' "$aws cp --only-show-errors '$1' '$bucket/peer/_tmp/$2' && $aws mv --only-show-errors '$bucket/peer/_tmp/$2' '$bucket/peer/cdc/$2'"
+	printf '%s' "$aws cp --only-show-errors '$1' '$bucket/peer/_tmp/$2' &&
+		AWS_CONFIG_FILE='$W/aws-mv.conf' $aws mv --only-show-errors '$bucket/peer/_tmp/$2' '$bucket/peer/cdc/$2'"
 }
 endpoint="endpoint = $CDCPACK_TEST_S3_ENDPOINT" region="region = $CDCPACK_TEST_S3_REGION"
 
