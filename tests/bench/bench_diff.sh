@@ -10,28 +10,6 @@
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 
-# pair NAME PEER GOAL SETUP OURS PEER_CMD: runs ours and the peer in turn,
-# BENCH_RUNS times, so that the load of a shared machine drifting during
-# the run weighs on both alike; reports the medians and the largest RSS.
-pair() {
-	local name=$1 peer=$2 goal=$3 setup=$4 ours_cmd=$5 peer_cmd=$6 runs=$BENCH_RUNS i
-	local ours=() theirs=() ours_rss=0 peer_rss=0
-	for ((i = 0; i < runs; i++)); do
-		BENCH_RUNS=1 measure "$setup" "$ours_cmd"
-		ours+=("$MEDIAN")
-		((RSS > ours_rss)) && ours_rss=$RSS
-		BENCH_RUNS=1 measure "true" "$peer_cmd"
-		theirs+=("$MEDIAN")
-		((RSS > peer_rss)) && peer_rss=$RSS
-	done
-	row "$name" "$(median "${ours[@]}")" "$peer" "$(median "${theirs[@]}")" "$ours_rss" \
-		"$peer_rss" "$goal"
-}
-
-median() {
-	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
-
 make_table a.db "$BENCH_ROWS"
 cp a.db b.db
 sqlite3 b.db "

@@ -16,7 +16,8 @@ measure() {
 	local setup=$1 cmd=$2 times=() rss=0 i t r
 	for ((i = 0; i < BENCH_RUNS; i++)); do
 		bash -c "$setup" >/dev/null 2>&1
-		/usr/bin/time -f '%e %M' -o "$W/time.out" bash -c "$cmd" >/dev/null 2>"$W/err.out" ||
+		# pipefail: a peer pipeline whose dump fails must not pass for a fast one.
+		/usr/bin/time -f '%e %M' -o "$W/time.out" bash -o pipefail -c "$cmd" >/dev/null 2>"$W/err.out" ||
 			{ cat "$W/err.out" >&2; echo "bench command failed: $cmd" >&2; return 1; }
 		read -r t r <"$W/time.out"
 		times+=("$t")
@@ -40,6 +41,101 @@ make_table() {
 	  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)
 	  INSERT INTO t SELECT i, 'name ' || i, 'city ' || (i % 97), i * 1.25,
 	    CASE WHEN i % 10 = 0 THEN NULL ELSE 'note, with \"quotes\" ' || i END FROM n;" >/dev/null
+}
+
+# make_real_table DB ROWS: the random-REAL table of issue 16,
+# t(id INTEGER PRIMARY KEY, name TEXT, city TEXT, amount REAL, note TEXT, day TEXT):
+# amount is random.random() * 1000, a full-precision double whose shortest
+# spelling takes 15-17 digits (not a short decimal), note 0-40 random
+# characters, day an ISO date. Seeded: every invocation holds the same rows.
+make_real_table() {
+	python3 - "$1" "$2" <<'PY'
+import datetime, random, sqlite3, sys
+db, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(16)
+alpha = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.,-'\""
+base = datetime.date(2015, 1, 1)
+days = [(base + datetime.timedelta(d)).isoformat() for d in range(4000)]
+con = sqlite3.connect(db)
+con.execute("PRAGMA journal_mode=WAL")
+con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, city TEXT, amount REAL, note TEXT, day TEXT)")
+def rows():
+    for i in range(1, n + 1):
+        yield (i, f"name {i}", f"city {i % 97}", rnd.random() * 1000,
+               "".join(rnd.choices(alpha, k=rnd.randrange(41))), rnd.choice(days))
+con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", rows())
+con.commit()
+con.close()
+PY
+}
+
+# make_text_table DB ROWS: a text-heavy table,
+# t(id INTEGER PRIMARY KEY, title TEXT, body TEXT, tags TEXT, payload BLOB):
+# body 100-2,000 characters of prose-like text (sentences from a pool of
+# 40,000, larger than zstd -3's window, with commas, quotes and newlines),
+# payload a 256-2,048-byte random BLOB on every tenth row, NULL elsewhere.
+# Seeded: every invocation holds the same rows.
+make_text_table() {
+	python3 - "$1" "$2" <<'PY'
+import itertools, random, sqlite3, sys
+db, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(1616)
+syl = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "de", "ba", "po", "gi", "fu", "ze", "an", "or", "el", "is"]
+vocab = ["".join(rnd.choices(syl, k=rnd.randint(1, 4))) for _ in range(3000)]
+cum = list(itertools.accumulate(1.0 / (r + 1) for r in range(len(vocab))))
+def sentence():
+    words = rnd.choices(vocab, cum_weights=cum, k=rnd.randint(4, 16))
+    words[0] = words[0].capitalize()
+    if rnd.random() < 0.3:
+        words[rnd.randrange(len(words) - 1)] += ","
+    if rnd.random() < 0.1:
+        k = rnd.randrange(len(words))
+        words[k] = '"' + words[k] + '"'
+    return " ".join(words) + rnd.choice([". ", ". ", ". ", "? ", ".\n"])
+pool = [sentence() for _ in range(40000)]
+con = sqlite3.connect(db)
+con.execute("PRAGMA journal_mode=WAL")
+con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, title TEXT, body TEXT, tags TEXT, payload BLOB)")
+def rows():
+    for i in range(1, n + 1):
+        want = rnd.randint(100, 2000)
+        body, size = [], 0
+        while size < want:
+            s = rnd.choice(pool)
+            body.append(s)
+            size += len(s)
+        body = "".join(body)[:want]
+        tags = ",".join(rnd.choices(vocab[:200], k=rnd.randint(0, 5)))
+        blob = rnd.randbytes(rnd.randint(256, 2048)) if i % 10 == 0 else None
+        yield (i, rnd.choice(pool).strip()[:80], body, tags, blob)
+con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", rows())
+con.commit()
+con.close()
+PY
+}
+
+median() {
+	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+# pair NAME PEER GOAL SETUP OURS PEER_CMD [PEER_SETUP]: runs ours and the
+# peer in turn, BENCH_RUNS times, so that the load of a shared machine
+# drifting during the run weighs on both alike; reports the medians and the
+# largest RSS as one row. SETUP runs (untimed) before each of ours, PEER_SETUP
+# (default: nothing) before each of the peer's.
+pair() {
+	local name=$1 peer=$2 goal=$3 setup=$4 ours_cmd=$5 peer_cmd=$6 peer_setup=${7:-true}
+	local runs=$BENCH_RUNS i ours=() theirs=() ours_rss=0 peer_rss=0
+	for ((i = 0; i < runs; i++)); do
+		BENCH_RUNS=1 measure "$setup" "$ours_cmd"
+		ours+=("$MEDIAN")
+		((RSS > ours_rss)) && ours_rss=$RSS
+		BENCH_RUNS=1 measure "$peer_setup" "$peer_cmd"
+		theirs+=("$MEDIAN")
+		((RSS > peer_rss)) && peer_rss=$RSS
+	done
+	row "$name" "$(median "${ours[@]}")" "$peer" "$(median "${theirs[@]}")" "$ours_rss" \
+		"$peer_rss" "$goal"
 }
 
 bench_config() { # bench_config FILE SOURCE_URL TARGET_URL [extra lines]
