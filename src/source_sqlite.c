@@ -94,6 +94,7 @@ static void sqlite_close(struct source *src)
 	free_schema(src);
 	sqlite_catalog_free(src->catalog);
 	sqlite3_finalize(src->version_stmt);
+	sqlite3_finalize(src->stamp_stmt);
 	sqlite_pending_free(src);
 	sqlite3_close(src->db);
 	free(src->path);
@@ -230,19 +231,20 @@ static int schema_stamp(struct source *src, int64_t stamp[2])
 	int rc = sqlite_schema_version(src, &stamp[0]);
 	if (rc || !sqlite_table_exists(src, src->schema_table))
 		return rc;
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
-	sql_add_ident(&sql, src->schema_table, '"');
-	sqlite3_stmt *st;
-	rc = sqlite_prepare(src, sql.data, &st);
-	buf_free(&sql);
-	if (rc)
-		return rc;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		stamp[1] = sqlite3_column_int64(st, 0);
+	if (!src->stamp_stmt) {
+		struct buf sql = BUF_INIT;
+		buf_adds(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
+		sql_add_ident(&sql, src->schema_table, '"');
+		rc = sqlite_prepare(src, sql.data, &src->stamp_stmt);
+		buf_free(&sql);
+		if (rc)
+			return rc;
+	}
+	if (sqlite3_step(src->stamp_stmt) == SQLITE_ROW)
+		stamp[1] = sqlite3_column_int64(src->stamp_stmt, 0);
 	else
 		rc = sqlite_fail(src, "read trigger schema");
-	sqlite3_finalize(st);
+	sqlite3_reset(src->stamp_stmt);
 	return rc;
 }
 

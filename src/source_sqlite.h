@@ -46,6 +46,8 @@ struct source {
 	bool schema_loaded;
 	struct sqlite_catalog *catalog; /* sqlite_catalog.c */
 	sqlite3_stmt *version_stmt;	/* PRAGMA schema_version, prepared once */
+	sqlite3_stmt *stamp_stmt;	/* max(rowid) of schema_table, prepared once */
+	bool catalog_pinned;		/* no schema version check while set */
 	struct sqlite_pending *pending; /* count_pending's cache, NULL until read */
 	size_t npending;
 	int64_t pending_stamp; /* sqlite3_total_changes64 when read */
@@ -69,10 +71,15 @@ void sqlite_catalog_free(struct sqlite_catalog *cat);
  * dropped the named triggers and nothing else: updates the catalogue. */
 void sqlite_catalog_note_triggers(struct source *src, const char *table, char *const *names,
 				  size_t n, bool present, bool text_images);
-/* The names of the triggers on table that insert into the changelog (by
- * what they do, not their names: a renamed table's triggers keep theirs);
- * with table NULL, the tables that have such triggers, once each, sorted. */
-int sqlite_changelog_triggers(struct source *src, const char *table, struct strv *out);
+/* The tables with triggers that insert into the changelog, once each,
+ * sorted: by what the triggers do, not their names. */
+int sqlite_triggered_tables(struct source *src, struct strv *out);
+/* The triggers on table that insert into the changelog but are not named
+ * for it: made for the name it had before ALTER TABLE ... RENAME TO, they
+ * log its changes under that name. */
+int sqlite_foreign_triggers(struct source *src, const char *table, struct strv *out);
+/* Whether name is one of the triggers cdcpack makes for table. */
+bool sqlite_trigger_is_ours(const struct source *src, const char *table, const char *name);
 /* Loads the schema table into src->schema (empty when it does not exist),
  * unless what was loaded is still current: versions are only ever added,
  * so the schema version and the table's max(rowid) tell. */
@@ -98,7 +105,6 @@ int sqlite_triggers_install(struct source *src, const struct table_def *def);
 int sqlite_triggers_remove(struct source *src, const char *table);
 int sqlite_drop_changelog(struct source *src);
 void sqlite_pending_free(struct source *src);
-int sqlite_triggered_tables(struct source *src, struct strv *out);
 int sqlite_triggers_alter(struct source *src, const char *table, const char *ddl);
 int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			   struct trigger_status *out);

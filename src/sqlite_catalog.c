@@ -24,6 +24,7 @@ struct catalog_entry {
 	bool trigger;	       /* else a table */
 	bool text_images;      /* a trigger whose SQL quote()s its images */
 	bool writes_changelog; /* a trigger that inserts into the changelog */
+	bool foreign;	       /* ... but is not named for its table (renamed?) */
 };
 
 /* Owns entries and their names; sorted by (name, trigger). */
@@ -31,6 +32,7 @@ struct sqlite_catalog {
 	int64_t schema_version;
 	struct catalog_entry *entries;
 	size_t n;
+	size_t nforeign; /* entries with foreign set: almost always none */
 };
 
 void sqlite_catalog_free(struct sqlite_catalog *cat)
@@ -99,11 +101,15 @@ static int catalog_read(struct source *src, struct sqlite_catalog *cat)
 			cap = cap ? 2 * cap : 64;
 			cat->entries = xrealloc(cat->entries, cap * sizeof(*cat->entries));
 		}
-		cat->entries[cat->n++] = (struct catalog_entry){
-			xstrdup((const char *)sqlite3_column_text(st, 0)),
-			xstrdup((const char *)sqlite3_column_text(st, 1)),
-			sqlite3_column_int(st, 2) != 0, sqlite3_column_int(st, 3) != 0,
-			sqlite3_column_int(st, 4) != 0};
+		struct catalog_entry *e = &cat->entries[cat->n++];
+		*e = (struct catalog_entry){
+			.name = xstrdup((const char *)sqlite3_column_text(st, 0)),
+			.table = xstrdup((const char *)sqlite3_column_text(st, 1)),
+			.trigger = sqlite3_column_int(st, 2) != 0,
+			.text_images = sqlite3_column_int(st, 3) != 0,
+			.writes_changelog = sqlite3_column_int(st, 4) != 0};
+		e->foreign = e->writes_changelog && !sqlite_trigger_is_ours(src, e->table, e->name);
+		cat->nforeign += e->foreign;
 	}
 	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "read sqlite_schema");
 	sqlite3_finalize(st);
@@ -113,9 +119,12 @@ static int catalog_read(struct source *src, struct sqlite_catalog *cat)
 	return rc;
 }
 
-/* src->catalog, read anew when the schema version moved. */
+/* src->catalog, read anew when the schema version moved (unless pinned:
+ * one table's status asks several questions of one catalogue). */
 static struct sqlite_catalog *catalog(struct source *src)
 {
+	if (src->catalog && src->catalog_pinned)
+		return src->catalog;
 	int64_t version;
 	if (sqlite_schema_version(src, &version))
 		return NULL;
@@ -155,6 +164,7 @@ int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_image
 
 static void catalog_remove(struct sqlite_catalog *cat, struct catalog_entry *e)
 {
+	cat->nforeign -= e->foreign;
 	free(e->name);
 	free(e->table);
 	size_t i = (size_t)(e - cat->entries);
@@ -201,27 +211,36 @@ void sqlite_catalog_note_triggers(struct source *src, const char *table, char *c
 		else if (e)
 			catalog_remove(cat, e);
 		else if (present)
-			catalog_insert(cat,
-				       (struct catalog_entry){xstrdup(names[i]), xstrdup(table),
-							      true, text_images, true});
+			catalog_insert(cat, (struct catalog_entry){.name = xstrdup(names[i]),
+								   .table = xstrdup(table),
+								   .trigger = true,
+								   .text_images = text_images,
+								   .writes_changelog = true});
 	}
 	cat->schema_version = version;
 }
 
-int sqlite_changelog_triggers(struct source *src, const char *table, struct strv *out)
+int sqlite_triggered_tables(struct source *src, struct strv *out)
 {
 	struct sqlite_catalog *cat = catalog(src);
 	if (!cat)
 		return CDC_ERUNTIME;
-	for (size_t i = 0; i < cat->n; i++) {
-		const struct catalog_entry *e = &cat->entries[i];
-		if (e->writes_changelog && (!table || strcmp(e->table, table) == 0))
-			strv_push(out, table ? e->name : e->table);
-	}
-	if (!table) { /* the tables' names, once each, in order */
-		strv_dedup(out);
-		if (out->n)
-			qsort(out->v, out->n, sizeof(*out->v), name_cmp);
-	}
+	for (size_t i = 0; i < cat->n; i++)
+		if (cat->entries[i].writes_changelog)
+			strv_push(out, cat->entries[i].table);
+	strv_dedup(out);
+	if (out->n) /* in order, as the tables are listed */
+		qsort(out->v, out->n, sizeof(*out->v), name_cmp);
+	return 0;
+}
+
+int sqlite_foreign_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct sqlite_catalog *cat = catalog(src);
+	if (!cat)
+		return CDC_ERUNTIME;
+	for (size_t i = 0; cat->nforeign && i < cat->n; i++)
+		if (cat->entries[i].foreign && strcmp(cat->entries[i].table, table) == 0)
+			strv_push(out, cat->entries[i].name);
 	return 0;
 }

@@ -315,36 +315,20 @@ static void note_triggers(struct source *src, const char *table, bool present, b
 		free(names[i]);
 }
 
-/* Names of the triggers that write to the changelog: on table, or on any
- * table when table is NULL (then the tables' names, once each). */
-static int changelog_triggers(struct source *src, const char *table, struct strv *out)
+bool sqlite_trigger_is_ours(const struct source *src, const char *table, const char *name)
 {
-	return sqlite_changelog_triggers(src, table, out);
+	bool ours = false;
+	for (int k = 0; k < NTRIGGERS && !ours; k++) {
+		char *mine = trigger_name(src, table, k);
+		ours = sqlite3_stricmp(mine, name) == 0;
+		free(mine);
+	}
+	return ours;
 }
 
-int sqlite_triggered_tables(struct source *src, struct strv *out)
-{
-	return changelog_triggers(src, NULL, out);
-}
-
-/* The changelog triggers on table not named for it: made for the name it
- * had before ALTER TABLE ... RENAME TO, they log its changes under that. */
 static int foreign_triggers(struct source *src, const char *table, struct strv *out)
 {
-	struct strv all = {0};
-	int rc = changelog_triggers(src, table, &all);
-	for (size_t i = 0; i < all.n && !rc; i++) {
-		bool ours = false;
-		for (int k = 0; k < NTRIGGERS && !ours; k++) {
-			char *name = trigger_name(src, table, k);
-			ours = sqlite3_stricmp(name, all.v[i]) == 0;
-			free(name);
-		}
-		if (!ours)
-			strv_push(out, all.v[i]);
-	}
-	strv_free(&all);
-	return rc;
+	return sqlite_foreign_triggers(src, table, out);
 }
 
 /* DROP TRIGGER of the foreign triggers on table, added to sql. */
@@ -649,6 +633,10 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	int rc = sqlite_load_schema(src);
 	if (rc)
 		return rc;
+	/* one catalogue for this table's questions: the schema version is
+	 * checked once, not at each lookup (each check is a transaction) */
+	bool pinned = src->catalog_pinned;
+	src->catalog_pinned = sqlite_table_exists(src, def->name);
 	out->installed = count_triggers(src, def->name) == NTRIGGERS;
 	struct strv foreign = {0};
 	if (foreign_triggers(src, def->name, &foreign) == 0 && foreign.n) {
@@ -677,5 +665,6 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			  "has a UNIQUE index besides the primary key: INSERT OR REPLACE deletes "
 			  "conflicting rows without a delete trigger unless writers set "
 			  "PRAGMA recursive_triggers=ON");
+	src->catalog_pinned = pinned;
 	return 0;
 }
