@@ -75,10 +75,15 @@ OPS = {
     "trailing-space key changes (FINDINGS.md F1)",
     "padkey": "keys differing only by trailing spaces into a MariaDB replica (FINDINGS.md F2)",
     "keytype": "snapshot mode: the key column's type changes (issue 18 #11)",
+    "emptyblob": "csv: empty BLOB / empty TEXT in a column without affinity (FINDINGS.md F1)",
+    "strictschema": "a column added at the source must be on the replica before the table's "
+    "next change ships (issue 11 #10 class)",
+    "numinf": "csv: +-Inf in a SQLite NUMERIC-affinity column (FINDINGS.md F3)",
 }
 DEFAULT_OFF = {
     "loadtable", "dropcol", "renamecol", "adddefault", "renametable", "droptable",
     "bigunsigned", "generated", "badutf8", "duptables", "nullpk", "collate", "padkey", "keytype",
+    "emptyblob", "numinf", "strictschema",
 }
 DEFAULT_OPS = sorted(set(OPS) - DEFAULT_OFF)
 FAULT_POINTS = ["after-capture", "after-stage", "mid-upload", "after-upload", "after-publish",
@@ -379,6 +384,9 @@ def mysql_expr(col, ctype):
         return "r", "CAST(%s AS CHAR)" % col
     if b in MY_TEXTUAL:
         return "t", "HEX(%s)" % col
+    if b == "bit":  # HEX() of a BIT is its number's: pad to the column's bytes
+        width = int(ctype.split("(")[1].split(")")[0]) if "(" in ctype else 1
+        return "b", "LPAD(HEX(%s), %d, '0')" % (col, 2 * ((width + 7) // 8))
     if b in MY_BINARY:
         return "b", "HEX(%s)" % col
     return "t", "HEX(CAST(%s AS CHAR))" % col  # decimal, temporal, year
@@ -723,6 +731,15 @@ class Case:
             aff = "none"
         if aff == "none" and (self.cross or self.a.format == "csv"):
             aff = "b" if decl.upper() == "BLOB" or self.cross else "none"
+        if aff in ("none", "b") and self.a.format == "csv" and "emptyblob" not in self.ops:
+            while True:  # F1: '' and X'' share one CSV spelling there
+                v = self.sqlite_value_of(aff)
+                if v not in ("", b""):
+                    return v
+        return self.sqlite_value_of(aff)
+
+    def sqlite_value_of(self, aff):
+        g, r = self.gen, self.r
         if aff == "i":
             return g.int_()
         if aff == "r":
@@ -734,7 +751,11 @@ class Case:
         if aff == "b":
             return g.blob()
         if aff == "n":
-            return r.choice([g.int_(), g.real(), str(r.randint(0, 99)) + ".5"])
+            x = r.choice([g.int_(), g.real(), str(r.randint(0, 99)) + ".5"])
+            if isinstance(x, float) and math.isinf(x) and self.a.format == "csv" \
+                    and "numinf" not in self.ops:
+                return 1.0e300  # F3: CSV's "Infinity" reads back as TEXT there
+            return x
         return r.choice([g.int_(), g.real(), g.text(), g.blob()])
 
     def mysql_literal(self, ctype):
@@ -1021,10 +1042,10 @@ class Case:
             return "create table %s" % t.name
         if op == "exclude" and len(live) > 1 and not self.excluded:
             t = r.choice(live)
+            if trig:  # a table left out of the config must not keep its triggers (issue 11 #2)
+                self.cdc("triggers", "remove", t.name)
             self.excluded.add(t.name)
             self.write_config()
-            if trig:
-                self.cdc("triggers", "remove", t.name)
             return "exclude %s" % t.name
         if op == "exclude" and self.excluded:
             names = sorted(self.excluded)
@@ -1131,6 +1152,13 @@ class Case:
                 continue
             rcols, rrows = rep.dump(t.name, names=set(scols))
             missing = [c for c in scols if c not in rcols]
+            # A column added at the source reaches the replica with the
+            # table's next shipped change (README: tests/torture); until
+            # then, a missing column is fine when it is NULL in every row.
+            for c in list(missing):
+                if all(row[c] is None for row in srows) and "strictschema" not in self.ops:
+                    missing.remove(c)
+                    scols = [x for x in scols if x != c]
             if missing:
                 problems.append("table %s: replica lacks column(s) %s" % (t.name, missing))
                 continue
