@@ -260,6 +260,10 @@ class SqliteDB:
         finally:
             c.close()
 
+    def dump_many(self, wanted):
+        have = set(self.tables())
+        return {tn: self.dump(tn, names) for tn, names in wanted.items() if tn in have}
+
     def count(self, table):
         c = self.connect()
         try:
@@ -365,6 +369,43 @@ class MysqlDB:
 
     def count(self, table):
         return int(self.client("SELECT COUNT(*) FROM %s" % mi(table)).strip())
+
+    def dump_many(self, wanted):
+        """{table: names or None} -> {table: (cols, rows)} for the tables
+        that exist, in two client calls (a call costs ~0.2 s)."""
+        out = self.client("SELECT table_name, column_name, column_type FROM "
+                          "information_schema.columns WHERE table_schema=DATABASE() "
+                          "ORDER BY table_name, ordinal_position")
+        cols = {}
+        for line in out.split("\n"):
+            if line:
+                tn, cn, ct = line.split("\t")
+                cols.setdefault(tn, []).append((cn, ct))
+        sql = []
+        order = []
+        for tn, names in wanted.items():
+            if tn not in cols:
+                continue
+            cs = [c for c in cols[tn] if names is None or c[0] in names]
+            order.append((tn, cs))
+            sql.append("SELECT '#T';")
+            if cs:
+                exprs = []
+                for n, ctype in cs:
+                    tag, e = mysql_expr(mi(n), ctype)
+                    exprs.append("IFNULL(CONCAT('%s', %s), 'N')" % (tag, e))
+                sql.append("SELECT %s FROM %s;" % (", ".join(exprs), mi(tn)))
+        result = {}
+        if not order:
+            return result
+        chunks = self.client("\n".join(sql)).split("#T\n")[1:]
+        for (tn, cs), chunk in zip(order, chunks):
+            rows = []
+            for line in chunk.split("\n"):
+                if line:
+                    rows.append({n: canon_mysql(f) for (n, _), f in zip(cs, line.split("\t"))})
+            result[tn] = ([c[0] for c in cs], rows)
+        return result
 
 
 MY_INT = ("tinyint", "smallint", "mediumint", "int", "bigint")
@@ -691,8 +732,9 @@ class Case:
             try:
                 if t.rowid and not t.key:
                     return [(v,) for (v,) in c.execute("SELECT rowid FROM %s" % qi(t.name))]
-                return [tuple(r) for r in c.execute("SELECT %s FROM %s" % (
-                    ", ".join(qi(k) for k in t.key), qi(t.name)))]
+                return [tuple(v.decode() if isinstance(v, bytes) else v for v in r)
+                        for r in c.execute("SELECT %s FROM %s" % (
+                            ", ".join(qi(k) for k in t.key), qi(t.name)))]
             finally:
                 c.close()
         out = self.src.client("SELECT %s FROM %s" % (
@@ -1042,6 +1084,7 @@ class Case:
             return self.add_column(t, default=True)
         if op == "createtable" and len(self.tables) < 6:
             t = self.new_table(empty=True)
+            self.write_config()
             if trig:
                 self.cdc("triggers", "install")
             return "create table %s" % t.name
@@ -1150,19 +1193,23 @@ class Case:
             rep.drop()
 
     def compare(self, rep):
-        rep_tables = set(rep.tables())
         problems = []
-        for t in self.live_tables():
-            if t.name in self.excluded:
-                continue
-            scols, srows = self.src.dump(t.name)
-            scols = [c for c in scols if c not in t.generated or "generated" in self.ops]
-            if t.name not in rep_tables:
+        live = [t for t in self.live_tables() if t.name not in self.excluded]
+        sdump = self.src.dump_many({t.name: None for t in live})
+        want = {}
+        for t in live:
+            want[t.name] = set(c for c in sdump[t.name][0]
+                               if c not in t.generated or "generated" in self.ops)
+        rdump = rep.dump_many(want)
+        for t in live:
+            scols, srows = sdump[t.name]
+            scols = [c for c in scols if c in want[t.name]]
+            if t.name not in rdump:
                 if srows:
                     problems.append("table %s: %d source rows, no replica table"
                                     % (t.name, len(srows)))
                 continue
-            rcols, rrows = rep.dump(t.name, names=set(scols))
+            rcols, rrows = rdump[t.name]
             missing = [c for c in scols if c not in rcols]
             # A column added at the source reaches the replica with the
             # table's next shipped change (README: tests/torture); until
@@ -1176,8 +1223,8 @@ class Case:
                 continue
             floats = {c for c, ty in t.cols if mysql_base(ty) == "float"} if \
                 self.a.source == "mysql" else set()
-            a = sorted(self.row_key(r, scols, floats) for r in srows)
-            b = sorted(self.row_key(r, scols, floats) for r in rrows)
+            a = sorted((self.row_key(r, scols, floats) for r in srows), key=repr)
+            b = sorted((self.row_key(r, scols, floats) for r in rrows), key=repr)
             if a != b:
                 problems.append(self.describe(t, scols, a, b))
         if problems:
