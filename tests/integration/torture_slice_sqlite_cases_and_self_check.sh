@@ -19,13 +19,13 @@ torture() { # torture ARGS...: one case; its output is shown when it fails
 	fi
 }
 
-torture --seed 11 --steps 6 --mode trigger --format jsonl
-torture --seed 12 --steps 6 --mode trigger --format csv
-torture --seed 13 --steps 5 --mode snapshot --format jsonl
-torture --seed 14 --steps 4 --mode snapshot --format csv
+torture --seed 11 --steps 5 --mode trigger --format jsonl
+torture --seed 12 --steps 5 --mode trigger --format csv
+torture --seed 13 --steps 4 --mode snapshot --format jsonl
+torture --seed 14 --steps 3 --mode snapshot --format csv
 
 # The harness must be able to fail: each damage is reported (exit 0 only then).
-torture --seed 15 --steps 3 --self-check replica
+torture --seed 15 --steps 2 --self-check replica
 assert_contains "$T/case.out" "divergence reported as it must be"
 torture --seed 16 --steps 3 --self-check chain --ops=-maxrows
 assert_contains "$T/case.out" "a gap?"

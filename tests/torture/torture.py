@@ -61,19 +61,19 @@ OPS = {
     "maxrows": "small [batch] max_rows (several archives per run)",
     # off by default: known defects (issue 11 / 18) or FINDINGS.md
     "loadtable": "`cdcpack load T` of one table (issue 11 #1: acks other tables' changes)",
-    "dropcol": "ALTER TABLE DROP COLUMN (issue 11 #7/#10)",
+    "dropcol": "ALTER TABLE DROP COLUMN (issue 11 #7/#10; SQLite: FINDINGS.md F5)",
     "renamecol": "ALTER TABLE RENAME COLUMN (issue 11 #7/#10)",
     "adddefault": "ALTER TABLE ADD COLUMN ... DEFAULT (issue 11 #10)",
     "renametable": "ALTER TABLE RENAME TO (issue 11 #9)",
-    "droptable": "DROP TABLE between runs (FINDINGS.md F3)",
+    "droptable": "DROP TABLE between runs (the replica keeps the table; not compared)",
     "bigunsigned": "MySQL BIGINT UNSIGNED above 2^63-1 (issue 11 #4, SQLite replica)",
     "generated": "SQLite generated columns (issue 11 #5)",
     "badutf8": "TEXT that is not valid UTF-8 (issue 11 #8)",
     "duptables": "a table named twice in [capture] tables (issue 11 #11)",
     "nullpk": "NULL in a SQLite non-INTEGER primary key, trigger mode (issue 18 #12)",
     "collate": "case/space-insensitive key collations (NOCASE, RTRIM, *_ci) with case-only and "
-    "trailing-space key changes (FINDINGS.md F1)",
-    "padkey": "keys differing only by trailing spaces into a MariaDB replica (FINDINGS.md F2)",
+    "trailing-space key changes (FINDINGS.md F2)",
+    "padkey": "keys differing only by trailing spaces into a MariaDB replica (FINDINGS.md F6)",
     "keytype": "snapshot mode: the key column's type changes (issue 18 #11)",
     "emptyblob": "csv: empty BLOB / empty TEXT in a column without affinity (FINDINGS.md F1)",
     "driftwrite": "trigger mode: writes between ADD COLUMN and the trigger rebuild (the "
