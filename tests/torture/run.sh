@@ -6,17 +6,17 @@
 # failure, the command that reruns it; last line "N cases passed, N failed".
 #   TORTURE_SEEDS      number of seeds (default 2)
 #   TORTURE_SEED_BASE  first seed is BASE+1 (default 1000; use $(date +%s) for new ones)
-#   TORTURE_STEPS      steps per case (default 10)
+#   TORTURE_STEPS      steps per case (default 15)
 #   TORTURE_OPS        --ops for every case (default: the default op classes)
 #   TORTURE_COMBOS     "src:rep:mode:fmt ..." (default: all 16)
 #   TORTURE_LOG        directory for each case's log (default: a temp dir, kept)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 seeds=${TORTURE_SEEDS:-2}
 base=${TORTURE_SEED_BASE:-1000}
-steps=${TORTURE_STEPS:-10}
+steps=${TORTURE_STEPS:-15}
 ops=${TORTURE_OPS:-default}
 logs=${TORTURE_LOG:-$(mktemp -d /tmp/cdcpack-torture-logs.XXXXXX)}
 mkdir -p "$logs"

@@ -519,7 +519,6 @@ class Case:
         self.ops = set(args.ops)
         self.tables = {}
         self.excluded = set()
-        self.changelog_rows_hint = 0
         self.cross = args.source != args.replica
         self.steps_done = 0
         self.archive_cache = {}
@@ -585,7 +584,6 @@ class Case:
 
     def sqlite_table(self, t):
         r = self.r
-        strict_types = self.cross or self.a.format == "csv"
         types = SQLITE_CROSS_TYPES if self.cross else SQLITE_TYPES
         kind = r.choice(["rowidpk", "nopk", "int", "text", "composite"])
         if kind == "nopk" and self.a.mode == "snapshot":
@@ -633,7 +631,6 @@ class Case:
             t.generated.append("g")
         if t.key and not t.rowid:
             defs.append("PRIMARY KEY(%s)" % ", ".join(qi(k) for k in t.key))
-        del strict_types
         return "CREATE TABLE %s (%s)%s" % (qi(t.name), ", ".join(defs),
                                           " WITHOUT ROWID" if wr else "")
 
@@ -800,10 +797,12 @@ class Case:
             return g.blob()
         if aff == "n":
             x = r.choice([g.int_(), g.real(), str(r.randint(0, 99)) + ".5"])
+            if "numinf" in self.ops and r.random() < 0.05:
+                x = r.choice([math.inf, -math.inf])
             if isinstance(x, float) and self.a.format == "csv":
                 if math.isinf(x) and "numinf" not in self.ops:
                     return 1.0e300  # F3: CSV's "Infinity" reads back as TEXT there
-                if "numreal" not in self.ops:
+                if not math.isinf(x) and "numreal" not in self.ops:
                     return r.randint(-10**6, 10**6) / 4  # F4: SQLite parses the digits
             return x
         return r.choice([g.int_(), g.real(), g.text(), g.blob()])
@@ -1495,7 +1494,7 @@ def count_rows(data, tb):
 # ---------------------------------------------------------------- main
 
 def rerun_command(a, extra=()):
-    cmd = [sys.executable, os.path.relpath(os.path.abspath(__file__), ROOT),
+    cmd = ["python3", os.path.relpath(os.path.abspath(__file__), ROOT),
            "--seed", str(a.seed), "--steps", str(a.steps), "--source", a.source,
            "--replica", a.replica, "--mode", a.mode, "--format", a.format,
            "--ops", ",".join(sorted(a.ops)), "--check-every", str(a.check_every)]
