@@ -98,6 +98,16 @@ class Divergence(Exception):
     """The harness found what it looks for: a replica or chain that is wrong."""
 
 
+class AppWriteFailed(Exception):
+    """A write the application makes failed for a reason other than its own
+    data (a duplicate key, a value out of range): cdcpack broke it."""
+
+
+# MariaDB errors a random application write may earn by itself: duplicate
+# key, out of range, too long, incorrect value, incorrect string.
+APP_ERRORS = {"1062", "1264", "1406", "1292", "1366", "1265", "1690"}
+
+
 class CdcError(Exception):
     """cdcpack exited other than expected."""
 
@@ -329,7 +339,15 @@ class MysqlDB:
         """Runs SQL statements as one transaction; errors (duplicate keys)
         skip the statement (mariadb --force), as an application would."""
         body = "".join(s + ";\n" for s in stmts)
-        self.client("SET autocommit=0;\nSTART TRANSACTION;\n%sCOMMIT;\n" % body, force=True)
+        cmd = ["mariadb", "--defaults-file=" + self.cnf, "-N", "-B", "--force", "-D", self.db,
+               "--init-command=SET time_zone='+00:00'"]
+        sql = "SET autocommit=0;\nSTART TRANSACTION;\n%sCOMMIT;\n" % body
+        p = subprocess.run(cmd, input=sql.encode("utf-8", "surrogateescape"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for line in p.stderr.decode(errors="replace").splitlines():
+            code = line.split()[1] if line.startswith("ERROR ") else None
+            if code is not None and code not in APP_ERRORS:
+                raise AppWriteFailed("an application write failed: %s" % line)
 
     def ddl(self, sql):
         self.client(sql)
@@ -1553,7 +1571,7 @@ def run_case(a):
         ok = True
         log("torture: seed %d passed (%d steps)" % (a.seed, a.steps))
         return 0
-    except (Divergence, CdcError, RuntimeError, sqlite3.Error, subprocess.SubprocessError) as e:
+    except (Divergence, CdcError, AppWriteFailed, RuntimeError, sqlite3.Error, subprocess.SubprocessError) as e:
         log("FAILED at step %d: %s: %s" % (case.steps_done + 1, type(e).__name__, e))
         log("rerun: %s" % rerun_command(a))
         return 1
