@@ -1,4 +1,4 @@
-/* apply (DESIGN.md §6): replay published batches, in chain order, onto a
+/* apply (docs/design.md §6): replay published batches, in chain order, onto a
  * replica database, one transaction per batch. */
 #ifndef CDCPACK_APPLY_H
 #define CDCPACK_APPLY_H

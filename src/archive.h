@@ -1,5 +1,5 @@
 /* Batch archives: tar (pax) + compression via libarchive, manifest.json
- * first (DESIGN.md §5, §8 notes on libarchive 3.6.2). */
+ * first (docs/design.md §5, §8 notes on libarchive 3.6.2). */
 #ifndef CDCPACK_ARCHIVE_H
 #define CDCPACK_ARCHIVE_H
 

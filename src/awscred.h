@@ -1,4 +1,4 @@
-/* AWS credentials from the standard chain (DESIGN.md §3): AWS_ACCESS_KEY_ID,
+/* AWS credentials from the standard chain (docs/design.md §3): AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN, then the AWS_PROFILE section
  * (default "default") of ~/.aws/credentials or AWS_SHARED_CREDENTIALS_FILE.
  * Secrets stay in this struct: nothing here logs or prints them. */

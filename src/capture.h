@@ -1,4 +1,4 @@
-/* Capture (DESIGN.md §4 step 3) and its acknowledgement (step 7), by capture mode. */
+/* Capture (docs/design.md §4 step 3) and its acknowledgement (step 7), by capture mode. */
 #ifndef CDCPACK_CAPTURE_H
 #define CDCPACK_CAPTURE_H
 

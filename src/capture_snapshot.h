@@ -1,4 +1,4 @@
-/* Snapshot capture (DESIGN.md §4 step 3, mode = snapshot): in one
+/* Snapshot capture (docs/design.md §4 step 3, mode = snapshot): in one
  * consistent read, each captured table is scanned in key order and merged
  * with its stored snapshot (snapstore.h) by the diff engine (diff.h): a new
  * key is I, another row hash U (the new image), a missing key D (the key,

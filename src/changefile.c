@@ -420,7 +420,7 @@ static int csv_blob(struct changefile_reader *r, const char *p, size_t n, const 
 	return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path, r->line, col->name);
 }
 
-/* Typed value from a CSV field, by the column's declared type (DESIGN.md §5). */
+/* Typed value from a CSV field, by the column's declared type (docs/design.md §5). */
 static int csv_value(struct changefile_reader *r, size_t field, const struct column *col,
 		     struct value *v, size_t *blob_off)
 {

@@ -1,4 +1,4 @@
-/* Change files: the one place that knows the CSV (DMS-shaped, DESIGN.md §5)
+/* Change files: the one place that knows the CSV (DMS-shaped, docs/design.md §5)
  * and JSONL formats, for writing (capture) and reading (apply). */
 #ifndef CDCPACK_CHANGEFILE_H
 #define CDCPACK_CHANGEFILE_H

@@ -194,7 +194,7 @@ static void warn_tables(const struct dbdiff_result *res)
 	}
 }
 
-/* DESIGN.md §2: long work shows progress when stderr is a terminal. */
+/* docs/design.md §2: long work shows progress when stderr is a terminal. */
 static void show_progress(void *ctx, const struct dbdiff_table *t, int64_t rows)
 {
 	(void)ctx;

@@ -1,4 +1,4 @@
-/* The grammar of what an archive may say about a table (DESIGN.md §5):
+/* The grammar of what an archive may say about a table (docs/design.md §5):
  * driver names, table and column names, and column type spellings. An
  * archive comes from a bucket others may write; nothing it says reaches
  * SQL or a path before passing these checks, and the replica drivers

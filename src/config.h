@@ -1,4 +1,4 @@
-/* The INI configuration of DESIGN.md §3, parsed and validated into one struct. */
+/* The INI configuration of docs/design.md §3, parsed and validated into one struct. */
 #ifndef CDCPACK_CONFIG_H
 #define CDCPACK_CONFIG_H
 
@@ -45,7 +45,7 @@ struct config {
 	char *ca_bundle; /* NULL when unset */
 };
 
-/* Fills cfg with the defaults of DESIGN.md §3 (no source or target URL). */
+/* Fills cfg with the defaults of docs/design.md §3 (no source or target URL). */
 void config_defaults(struct config *cfg);
 /* Reads and validates path. On error returns CDC_EUSAGE with "file:line: key: why". */
 int config_load(struct config *cfg, const char *path);

@@ -1,4 +1,4 @@
-/* Two databases compared table by table (DESIGN.md §6 diff and verify):
+/* Two databases compared table by table (docs/design.md §6 diff and verify):
  * each side is read in one consistent read, A's tables scanned in a thread
  * of their own while B's stream into the merge (diff.h). Tables on one
  * side only, other column sets and other keys are reported, not fatal. */

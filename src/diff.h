@@ -1,5 +1,5 @@
 /* The hashed diff engine behind snapshot capture, `diff` and `verify`
- * (DESIGN.md §4, §6): side A is a stream of key records (a stored
+ * (docs/design.md §4, §6): side A is a stream of key records (a stored
  * snapshot, or another database scanned in a thread), side B a live scan
  * in key order, and one merge pass pairs them by key: a key only in B is
  * I, a key in both with another row hash is U, a key only in A is D.

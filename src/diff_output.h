@@ -1,5 +1,5 @@
-/* What `cdcpack diff` writes for each differing row (DESIGN.md §6): one
- * line per key (rows), the change-file CSV or JSONL of DESIGN.md §5, or SQL
+/* What `cdcpack diff` writes for each differing row (docs/design.md §6): one
+ * line per key (rows), the change-file CSV or JSONL of docs/design.md §5, or SQL
  * statements that turn A into B, in A's dialect. Everything here turns A
  * into B: I and U carry B's row, D A's key. */
 #ifndef CDCPACK_DIFF_OUTPUT_H

@@ -4,7 +4,7 @@
 
 #include <stdarg.h>
 
-/* The only mutable global besides the log level and the fault spec (STYLE.md). */
+/* The only mutable global besides the log level and the fault spec (docs/style.md). */
 static _Thread_local struct buf slot;
 
 void err_set_message(const char *fmt, ...)

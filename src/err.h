@@ -3,7 +3,7 @@
 #ifndef CDCPACK_ERR_H
 #define CDCPACK_ERR_H
 
-/* The negated code is the process exit status (DESIGN.md §2). */
+/* The negated code is the process exit status (docs/design.md §2). */
 enum cdc_err {
 	CDC_OK = 0,
 	CDC_EDIFF = -1,	   /* differences found (diff, verify) */

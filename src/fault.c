@@ -15,7 +15,7 @@
 static const char *const points[] = {"after-capture", "after-stage", "mid-upload", "after-upload",
 				     "after-publish", "mid-ack",     "after-ack"};
 
-/* The fault spec: one of the three globals STYLE.md allows. */
+/* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
 	char point[32];
 	bool crash;

@@ -1,4 +1,4 @@
-/* Fault injection for tests (DESIGN.md §4): CDCPACK_FAULT=crash:POINT kills
+/* Fault injection for tests (docs/design.md §4): CDCPACK_FAULT=crash:POINT kills
  * the process with SIGKILL at POINT; delay:POINT:MS sleeps there instead. */
 #ifndef CDCPACK_FAULT_H
 #define CDCPACK_FAULT_H

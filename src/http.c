@@ -180,7 +180,7 @@ static struct curl_slist *header_list(const struct http_request *req)
 	}
 	/* "Expect:" makes curl drop its automatic "Expect: 100-continue": the
 	 * header is not sent, so it is neither signed nor seen (the empty Expect
-	 * that breaks curl's own signer, DESIGN.md §8, is never on the wire). */
+	 * that breaks curl's own signer, docs/design.md §8, is never on the wire). */
 	next = curl_slist_append(list, "Expect:");
 	if (!next)
 		goto oom;
@@ -218,7 +218,7 @@ static int set_options(struct http *h, struct exchange *x, struct curl_slist *he
 	CURL *c = h->curl;
 	curl_easy_reset(c); /* keeps the connection cache */
 	SETOPT(c, CURLOPT_URL, x->req->url);
-	/* Keys may hold "/./" and "/../": S3 takes them literally (DESIGN.md §8). */
+	/* Keys may hold "/./" and "/../": S3 takes them literally (docs/design.md §8). */
 	SETOPT(c, CURLOPT_PATH_AS_IS, 1L);
 	SETOPT(c, CURLOPT_HTTPHEADER, headers);
 	SETOPT(c, CURLOPT_NOSIGNAL, 1L);

@@ -33,7 +33,7 @@ struct http_request {
 	size_t n_headers;
 	/* Body: body_fd >= 0 streams body_len bytes from body_offset; else
 	 * body_mem[0..body_len). Always sent with Content-Length, never chunked
-	 * (S3 rejects chunked uploads: DESIGN.md §8). */
+	 * (S3 rejects chunked uploads: docs/design.md §8). */
 	int body_fd;
 	int64_t body_offset;
 	const char *body_mem;

@@ -1,4 +1,4 @@
-/* One line per event on stderr: `TIME LEVEL message key=value ...` (DESIGN.md §2). */
+/* One line per event on stderr: `TIME LEVEL message key=value ...` (docs/design.md §2). */
 #ifndef CDCPACK_LOG_H
 #define CDCPACK_LOG_H
 

@@ -1,4 +1,4 @@
-/* manifest.json (format cdcpack/1, DESIGN.md §5): built by package, read and
+/* manifest.json (format cdcpack/1, docs/design.md §5): built by package, read and
  * checked by show and apply. schemas/manifest.schema.json describes it. */
 #ifndef CDCPACK_MANIFEST_H
 #define CDCPACK_MANIFEST_H

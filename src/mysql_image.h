@@ -2,7 +2,7 @@
  * back into a struct value. The triggers write a row as JSON_ARRAY() of one
  * string (or null) per column, each made by an explicit expression, because
  * JSON_ARRAY() of raw values loses data: binary strings become
- * "base64:type15:..." (DESIGN.md §8), FLOAT prints 6 digits, BIGINT UNSIGNED
+ * "base64:type15:..." (docs/design.md §8), FLOAT prints 6 digits, BIGINT UNSIGNED
  * overflows JSON readers, and TIMESTAMP prints in the writer's time zone.
  * The same column read by a plain SELECT (scan) must give the same value,
  * so both paths live here. */

@@ -102,7 +102,7 @@ static void add_trigger_body(struct buf *sql, struct source *src, const struct t
 		add_same_key(sql, def);
 		buf_adds(sql, " THEN ");
 		add_log_insert(sql, src, def, ver, 'U', true, true);
-		/* A key change ships as D(old) + I(new): DESIGN.md §4. */
+		/* A key change ships as D(old) + I(new): docs/design.md §4. */
 		buf_adds(sql, "; ELSE ");
 		add_log_insert(sql, src, def, ver, 'D', true, false);
 		buf_adds(sql, "; ");
@@ -477,7 +477,7 @@ static int count_pending(struct source *src, const char *table, struct trigger_s
 }
 
 /* MySQL fires no trigger for rows changed by a foreign-key cascade
- * (DESIGN.md §4): name every such foreign key of which table is the child. */
+ * (docs/design.md §4): name every such foreign key of which table is the child. */
 static int warn_cascades(struct source *src, const char *table, struct strv *warnings)
 {
 	struct buf sql = BUF_INIT;

@@ -1,6 +1,6 @@
 /* mysql://USER@HOST[:PORT]/DB[?socket=PATH&ssl=MODE&ssl_ca=PEM]: the MySQL
  * driver's URL.
- * A password is never part of it (DESIGN.md §3: password_file or
+ * A password is never part of it (docs/design.md §3: password_file or
  * CDCPACK_SOURCE_PASSWORD), so a URL can be logged and stored as it is. */
 #ifndef CDCPACK_MYSQL_URL_H
 #define CDCPACK_MYSQL_URL_H

@@ -1,4 +1,4 @@
-/* Names: batch ids, object keys, DMS file names, timestamps (DESIGN.md §5). */
+/* Names: batch ids, object keys, DMS file names, timestamps (docs/design.md §5). */
 #ifndef CDCPACK_NAMING_H
 #define CDCPACK_NAMING_H
 

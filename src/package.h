@@ -1,6 +1,6 @@
 /* A batch under construction: change files written as rows arrive (one per
  * table and column list; load files split every max_rows rows), then the
- * archive staged atomically and recorded (DESIGN.md §4 step 4). */
+ * archive staged atomically and recorded (docs/design.md §4 step 4). */
 #ifndef CDCPACK_PACKAGE_H
 #define CDCPACK_PACKAGE_H
 

@@ -76,7 +76,7 @@ static int check_fresh_state(struct pipeline *p)
 	return rc;
 }
 
-/* One changelog, one consumer (DESIGN.md §1): the source's owner record names
+/* One changelog, one consumer (docs/design.md §1): the source's owner record names
  * the chain that consumes its changelog and the last batch it staged and
  * acknowledged.
  * Another chain's state dir would take changes away from it, and a stale

@@ -1,4 +1,4 @@
-/* The batch job of DESIGN.md §4: lock, recover, capture, package, stage,
+/* The batch job of docs/design.md §4: lock, recover, capture, package, stage,
  * upload to temp, publish to final, acknowledge, prune. Knows nothing of
  * argv or printing; results come back in struct run_result. */
 #ifndef CDCPACK_PIPELINE_H

@@ -1,4 +1,4 @@
-/* Steps 5-7 of DESIGN.md §4 for one staged batch: upload to the temp key and
+/* Steps 5-7 of docs/design.md §4 for one staged batch: upload to the temp key and
  * verify, publish to the final key at most once and verify, delete the temp
  * object, acknowledge. Each step checks what is already done, so a batch
  * interrupted anywhere is finished by running this again. */

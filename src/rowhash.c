@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <xxh_x86dispatch.h> /* runtime AVX2 dispatch of XXH3 (DESIGN.md §8) */
+#include <xxh_x86dispatch.h> /* runtime AVX2 dispatch of XXH3 (docs/design.md §8) */
 #include <xxhash.h>
 
 enum canon_class canon_class_for(const char *decl, const char *driver)

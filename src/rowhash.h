@@ -1,4 +1,4 @@
-/* Row hashing for snapshot capture, diff and verify (DESIGN.md §4, §6):
+/* Row hashing for snapshot capture, diff and verify (docs/design.md §4, §6):
  * each value is put into a canonical, type-tagged, length-prefixed form,
  * so that the same logical row hashes the same whichever engine it came
  * from, and the rows' bytes are hashed with XXH3-64.

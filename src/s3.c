@@ -91,7 +91,7 @@ bool s3_use_path_style(enum path_style style, const char *endpoint, const char *
 	if (style != PATH_STYLE_AUTO)
 		return style == PATH_STYLE_PATH;
 	/* Custom endpoints rarely have wildcard DNS, and a dotted bucket breaks
-	 * the *.s3 TLS certificate of AWS: both go path style (DESIGN.md §8). */
+	 * the *.s3 TLS certificate of AWS: both go path style (docs/design.md §8). */
 	return (endpoint && *endpoint) || strchr(bucket, '.') != NULL;
 }
 
@@ -522,7 +522,7 @@ time_t s3_parse_iso_time(const char *s)
 }
 
 /* RequestTimeTooSkewed: S3 refuses signatures more than 15 minutes off its
- * clock (DESIGN.md §8). Its <ServerTime> (or the Date header) gives the
+ * clock (docs/design.md §8). Its <ServerTime> (or the Date header) gives the
  * offset, and the retry signs with the server's time, as the AWS SDKs do. */
 static void learn_clock_skew(struct s3 *s, const struct failure *f, const struct http_response *r)
 {

@@ -69,7 +69,7 @@ bool s3_retryable_status(long status, const char *code);
 bool s3_reply_retryable(const struct http_response *r);
 /* Does reply r answer a call that takes the statuses in accept (as in struct
  * s3_call) as answers? A 2xx whose body is an S3 <Error> does not
- * (CompleteMultipartUpload, CopyObject: DESIGN.md §8). */
+ * (CompleteMultipartUpload, CopyObject: docs/design.md §8). */
 bool s3_answered(const long *accept, const struct http_response *r);
 
 /* The S3 operations of target_s3.c, for s3_op_accept. */

@@ -1,5 +1,5 @@
 /* The few S3 XML bodies cdcpack reads and writes: error replies (also inside a
- * 200 reply to CompleteMultipartUpload or CopyObject, DESIGN.md §8), the
+ * 200 reply to CompleteMultipartUpload or CopyObject, docs/design.md §8), the
  * multipart upload id, part and copy ETags, ListObjectsV2 pages, and the
  * CompleteMultipartUpload request. A small scanner for flat, known tags: S3
  * sends no CDATA, comments or nested same-name tags in these replies. */

@@ -2,7 +2,7 @@
  * over OpenSSL's SHA-256 and HMAC, checked against AWS's published vectors.
  * We sign ourselves instead of using curl 7.88.1's CURLOPT_AWS_SIGV4, which
  * neither sorts nor encodes the query and adds no x-amz-content-sha256
- * (DESIGN.md §8). */
+ * (docs/design.md §8). */
 #ifndef CDCPACK_SIGV4_H
 #define CDCPACK_SIGV4_H
 

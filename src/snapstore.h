@@ -1,4 +1,4 @@
-/* The stored snapshots of snapshot capture (DESIGN.md §4): under
+/* The stored snapshots of snapshot capture (docs/design.md §4): under
  * <state dir>/snapshot/, one file of key records (keyrec.h) per table and
  * snapshot, in key order, read and written sequentially through fixed
  * buffers; and index.db, which says which file is each table's current

@@ -51,7 +51,7 @@ struct trigger_status {
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
 };
 
-/* Trigger mode: which chain consumes the changelog (DESIGN.md §1: one chain
+/* Trigger mode: which chain consumes the changelog (docs/design.md §1: one chain
  * per changelog). Kept by cdcpack in the source, in <changelog>_owner, so a
  * second state dir or a stale copy of one can be told from the owner. */
 #define CHAIN_ID_LEN 32

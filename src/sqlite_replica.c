@@ -80,7 +80,7 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
 /* A declared type SQLite's grammar accepts: the words of decl, then its
  * first "(n)" or "(n,m)". MySQL spells "bigint(20) unsigned" and
  * "enum('a','b')", which SQLite's CREATE TABLE rejects; the words keep the
- * affinity (DESIGN.md §6: replicas of another engine). */
+ * affinity (docs/design.md §6: replicas of another engine). */
 /* The declared type a SQLite replica gives MySQL's BIGINT UNSIGNED. */
 #define SQLITE_UINT64_TYPE "UNSIGNED64 BLOB"
 

@@ -167,7 +167,7 @@ static void add_trigger(struct buf *sql, const struct source *src, const struct 
 	case 1:
 		add_log_insert(sql, src, def, ver, 'U', true, true);
 		break;
-	case 2: /* a key change ships as D(old) + I(new): DESIGN.md §4 */
+	case 2: /* a key change ships as D(old) + I(new): docs/design.md §4 */
 		add_log_insert(sql, src, def, ver, 'D', true, false);
 		add_log_insert(sql, src, def, ver, 'I', false, true);
 		break;

@@ -1,4 +1,4 @@
-/* The s3://BUCKET[/PREFIX] target (DESIGN.md §3, §4 steps 5-6): PutObject or
+/* The s3://BUCKET[/PREFIX] target (docs/design.md §3, §4 steps 5-6): PutObject or
  * multipart upload streamed from the staged file, CopyObject with
  * If-None-Match for an at-most-once publish, HeadObject for verification,
  * GetObject, DeleteObject, ListObjectsV2. Requests go through s3.c. */
@@ -601,7 +601,7 @@ static int probe_delete(struct target *t, const char *key)
 	return rc;
 }
 
-/* Some S3-compatible servers silently ignore If-None-Match (DESIGN.md §8):
+/* Some S3-compatible servers silently ignore If-None-Match (docs/design.md §8):
  * writing a scratch object twice tells, once per process, before the first
  * publish relies on it. One fixed key under the temp prefix (publishing runs
  * hold the state dir lock): a probe left by a killed run is deleted first. */

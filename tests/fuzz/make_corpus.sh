@@ -97,7 +97,7 @@ image reals 4 "SELECT quote(9e999)||','||quote(-9e999)||','||quote(4.94065645841
 image ints 3 "SELECT quote(-9223372036854775808)||','||quote(9223372036854775807)||','||quote(NULL)"
 image text 1 "SELECT quote('it''s '','' here')"
 
-# Configs: the examples, every key of DESIGN.md §3, and near misses.
+# Configs: the examples, every key of docs/design.md §3, and near misses.
 cp "$ROOT/examples/demo/cdcpack.conf" "$C/config/demo.conf"
 cp "$ROOT/examples/persons-mysql/cdcpack.conf" "$C/config/persons-mysql.conf"
 cat >"$C/config/every-key.conf" <<'CONF'

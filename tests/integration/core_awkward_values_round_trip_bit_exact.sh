@@ -100,7 +100,7 @@ for pair in "${pairs[@]}"; do
 	round_trip "${pair%%:*}" "${pair#*:}"
 done
 
-# The CSV rows themselves, as DESIGN.md §5 writes them: NULL empty and
+# The CSV rows themselves, as docs/design.md §5 writes them: NULL empty and
 # unquoted, '' as "", quoting only where needed, BLOBs base64, REALs exact.
 core_use "$T/csv-none"
 load=$(published | head -n 1)

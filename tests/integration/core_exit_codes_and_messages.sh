@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Exit codes and messages (DESIGN.md §2, §3): a config error (unknown key,
+# Exit codes and messages (docs/design.md §2, §3): a config error (unknown key,
 # bad value, unknown section, malformed line, missing file) exits 2 naming
 # file:line: key; an unknown command exits 2 with a suggestion; --help,
 # COMMAND --help and --version exit 0; a missing SQLite source exits 3

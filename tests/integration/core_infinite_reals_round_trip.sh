@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # +Inf and -Inf are REAL values SQLite stores (9e999, -9e999). They survive
 # load and cdc in csv and in jsonl: the replica holds the same REAL bits,
-# never a NULL in their place (DESIGN.md §7: bad input never loses data).
+# never a NULL in their place (docs/design.md §7: bad input never loses data).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Batches form one numbered chain per source (DESIGN.md §1). If the state
+# Batches form one numbered chain per source (docs/design.md §1). If the state
 # dir is lost (a fresh container, a wiped disk) while the bucket keeps the
 # published batches, the next run must not start a second chain at batch 1
 # beside the first: it either refuses (exit 3, nothing published) or

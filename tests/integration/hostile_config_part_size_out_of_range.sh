@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# part_size outside S3's multipart limits (5 MiB to 5 GiB, DESIGN.md §8) is
+# part_size outside S3's multipart limits (5 MiB to 5 GiB, docs/design.md §8) is
 # exit 2 naming file:line, the key and the limits; the limits themselves
 # are fine.
 source "$(dirname "$0")/../lib/common.sh"

@@ -2,7 +2,7 @@
 # A batch that brings a new table and is refused half way through apply
 # (its change file holds fewer rows than the manifest says, or a malformed
 # last row) leaves the replica exactly as it was: no rows, and no new empty
-# table either ("each batch applied in one transaction", DESIGN.md §6; a
+# table either ("each batch applied in one transaction", docs/design.md §6; a
 # SQLite replica can roll back CREATE TABLE with the rows).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every MySQL type cdcpack promises to carry (DESIGN.md §8, issue 5) survives
+# Every MySQL type cdcpack promises to carry (docs/design.md §8, issue 5) survives
 # source -> load + cdc archives -> a MySQL replica, unchanged:
 # BLOB/BINARY bytes (a 300 KB LONGBLOB included), DECIMAL exact, DATETIME/
 # TIMESTAMP/TIME with fractions (a TIMESTAMP written from a +05:00 session

@@ -72,7 +72,7 @@ assert_eq 403 "$(replay "$(s3_url "$P/small.bin")" "$other_date")" "the signatur
 assert_contains replay.xml "<Code>SignatureDoesNotMatch</Code>"
 
 # --- the query is part of the signature, sorted and with "key=" for empty
-# values: curl 7.88 signs "?uploads" and unsorted queries as sent (DESIGN.md §8)
+# values: curl 7.88 signs "?uploads" and unsorted queries as sent (docs/design.md §8)
 : >empty
 assert_eq 403 "$(s3_req POST "$(s3_url "$P/mp?uploads")" empty)" "curl-signed valueless ?uploads"
 assert_contains "$T/s3.body" "<Code>SignatureDoesNotMatch</Code>"

@@ -42,7 +42,7 @@ assert_contains head.txt "x-amz-meta-xxh3: 0123abcd"
 mp_complete() { # mp_complete KEY FILE [curl args]: one-part upload, prints the completion status
 	local key=$1 file=$2 id etag
 	shift 2
-	# "uploads=": curl 7.88 signs a valueless "?uploads" wrongly (DESIGN.md §8)
+	# "uploads=": curl 7.88 signs a valueless "?uploads" wrongly (docs/design.md §8)
 	[[ $(s3_req POST "$(s3_url "$key?uploads=")" "$T/empty") == 200 ]] || fail "CreateMultipartUpload: $(cat "$T/s3.body")"
 	id=$(sed -n 's/.*<UploadId>\([^<]*\)<\/UploadId>.*/\1/p' "$T/s3.body")
 	[[ $(s3_req PUT "$(s3_url "$key?partNumber=1&uploadId=$id")" "$file" -D "$T/part.h") == 200 ]] || fail "UploadPart: $(cat "$T/s3.body")"

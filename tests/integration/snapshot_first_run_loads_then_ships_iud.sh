@@ -2,7 +2,7 @@
 # mode = snapshot on SQLite, no triggers: the first run publishes a load
 # (DMS's LOAD00000001.csv), an idle run publishes nothing, and a run after
 # changes ships them in key order: a new key as I, a changed row as U with
-# its new image, a missing key as D with the key and NULLs (DESIGN.md §5),
+# its new image, a missing key as D with the key and NULLs (docs/design.md §5),
 # a key change as D of the old key and I of the new. A row updated to the
 # same values ships nothing. A replica rebuilt by apply equals the source.
 source "$(dirname "$0")/../lib/common.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The C sources keep the committed .clang-format (STYLE.md): `make format`
+# The C sources keep the committed .clang-format (docs/style.md): `make format`
 # fixes what this finds. The file list is the GNUmakefile's (check-format).
 source "$(dirname "$0")/../lib/common.sh"
 

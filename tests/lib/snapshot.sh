@@ -10,7 +10,7 @@ snapshot_config() {
 # snapshot_check_chain: published batches are numbered 1..N with no gap or
 # duplicate, each `previous` names the batch before it, the first is a load,
 # every manifest says mode snapshot, and no file carries changelog seqs
-# (DESIGN.md §5: first_seq/last_seq are null outside trigger mode).
+# (docs/design.md §5: first_seq/last_seq are null outside trigger mode).
 snapshot_check_chain() {
 	all_manifests >"$T/manifests.jsonl"
 	jq -r -s '

@@ -1,4 +1,4 @@
-/* CSV quoting and value encoding of change files (DESIGN.md §5). */
+/* CSV quoting and value encoding of change files (docs/design.md §5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

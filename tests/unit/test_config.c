@@ -1,4 +1,4 @@
-/* Config parsing: every error names file:line: key (DESIGN.md §3). */
+/* Config parsing: every error names file:line: key (docs/design.md §3). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

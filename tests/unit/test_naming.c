@@ -1,4 +1,4 @@
-/* Object keys and DMS file names (DESIGN.md §5). */
+/* Object keys and DMS file names (docs/design.md §5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

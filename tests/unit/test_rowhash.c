@@ -1,6 +1,6 @@
 /* Row hashing (src/rowhash.c) and key records (src/keyrec.c): the canonical
  * form makes distinct rows hash apart and the same logical row hash alike
- * whichever engine spelt it (DESIGN.md §4, §8). */
+ * whichever engine spelt it (docs/design.md §4, §8). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -29,7 +29,7 @@ static void error_reply_gives_code_and_message(void **state)
 }
 
 /* CompleteMultipartUpload and CopyObject may answer 200, send blanks to keep
- * the connection alive, then an <Error> (DESIGN.md §8). */
+ * the connection alive, then an <Error> (docs/design.md §8). */
 static void error_after_keepalive_blanks_in_a_200_is_found(void **state)
 {
 	(void)state;
