@@ -24,8 +24,9 @@ cdc show "$PRISTINE"
 assert_contains "$T/last.out" "manifest xxh128=$(tar --zstd -xOf "$PRISTINE" manifest.json | jq -r .manifest_xxh128) ok"
 
 echo "case: a field nothing else checks, changed without resealing"
+# (the year: an edit of the hour to 23 changed nothing at 23:00 UTC)
 tar --zstd -xOf "$PRISTINE" manifest.json |
-	sed -E 's/("created": "[0-9]{4}-[0-9]{2}-[0-9]{2}T)[0-9]{2}/\123/' >"$T/parts/manifest.json"
+	sed -E 's/("created": ")2([0-9]{3}-)/\11\2/' >"$T/parts/manifest.json" # 2026 -> 1026
 cmp -s "$T/parts/manifest.json" <(tar --zstd -xOf "$PRISTINE" manifest.json) && fail "the edit changed nothing"
 build_victim "${honest[@]}"
 expect_refused both "manifest.json is damaged: its bytes hash to xxh128 [0-9a-f]{32}, its manifest_xxh128 says [0-9a-f]{32}"

@@ -13,12 +13,15 @@ n=0
 for name in 'my shop' 'a+b=c&d' "caf$(printf '\xc3\xa9') $(printf '\xe2\x82\xac')100%" "it's (x)~!*"; do
 	n=$((n + 1))
 	mkdir "$T/s$n"
+	# each name its own chain, so its own source: a changelog has one
+	# consumer (README: Recovery)
+	cp shop.db "$T/s$n/shop.db"
 	printf '[source]\nurl = sqlite:%s\nname = %s\n[state]\ndir = %s\n[target]\nurl = %s\n%s\n%s\n' \
-		"$T/shop.db" "$name" "$T/s$n/state" "s3://$B/$S3_PREFIX/p $n+" \
+		"$T/s$n/shop.db" "$name" "$T/s$n/state" "s3://$B/$S3_PREFIX/p $n+" \
 		"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
 		>"$T/s$n/cdcpack.conf"
 	export CDCPACK_CONFIG=$T/s$n/cdcpack.conf
-	[[ $n -eq 1 ]] && assert_status 0 "$CDCPACK" triggers install
+	assert_status 0 "$CDCPACK" triggers install
 	assert_status 0 "$CDCPACK" load
 
 	key=$(sqlite3 "$T/s$n/state/state.db" "SELECT 'cdc/' || key FROM batches WHERE seq = 1")
@@ -32,7 +35,8 @@ for name in 'my shop' 'a+b=c&d' "caf$(printf '\xc3\xa9') $(printf '\xe2\x82\xac'
 	assert_status 0 "$CDCPACK" ls
 	assert_contains last.out "$key"
 	assert_status 0 "$CDCPACK" apply --to "sqlite:$T/replica$n.db"
-	assert_eq "$(sqlite_dump_tables shop.db)" "$(sqlite_dump_tables "replica$n.db")" "replica of [$name]"
+	assert_eq "$(sqlite_dump_tables "$T/s$n/shop.db")" "$(sqlite_dump_tables "replica$n.db")" \
+		"replica of [$name]"
 done
 
 s3_log >requests.log
