@@ -122,7 +122,7 @@ static int open_sides(const struct diff_args *args, struct dbdiff_side *a, struc
 
 /* Where rows go: stdout, a file, or (csv) a directory of files. */
 static int open_output(const struct diff_args *args, const struct strv *tables,
-		       const char *a_driver, FILE **file, struct diff_output **out)
+		       const char *a_driver, FILE **file, char **tmp, struct diff_output **out)
 {
 	*file = NULL;
 	bool dir = args->format == DIFF_CSV && args->out;
@@ -133,13 +133,12 @@ static int open_output(const struct diff_args *args, const struct strv *tables,
 			       "per table (%zu tables here)",
 			       tables->n);
 	if (args->out && !dir && args->format != DIFF_SUMMARY) {
-		*file = fopen(args->out, "we");
+		*file = diff_output_create(args->out, tmp);
 		if (!*file)
-			return err_set(CDC_ERUNTIME, "%s: cannot create: %s", args->out,
-				       strerror(errno));
+			return CDC_ERUNTIME;
 	}
-	return diff_output_open(out, args->format, *file ? *file : stdout, dir ? args->out : NULL,
-				a_driver);
+	return diff_output_open(out, args->format, *file ? *file : stdout,
+				*file ? args->out : "stdout", dir ? args->out : NULL, a_driver);
 }
 
 static void print_summary(const struct cmd_ctx *ctx, const struct diff_args *args,
@@ -212,11 +211,12 @@ static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct db
 	struct strv tables = {0};
 	struct diff_output *out = NULL;
 	FILE *file = NULL;
+	char *tmp = NULL;
 	int rc = open_sides(args, &a, &b);
 	if (!rc)
 		rc = dbdiff_tables(&a, &b, &args->tables, &tables);
 	if (!rc)
-		rc = open_output(args, &tables, a.ops->driver, &file, &out);
+		rc = open_output(args, &tables, a.ops->driver, &file, &tmp, &out);
 	if (!rc) {
 		struct dbdiff_sink sink = diff_output_sink(out);
 		if (want_progress())
@@ -224,12 +224,20 @@ static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct db
 		rc = dbdiff_run(&a, &b, &tables, &sink, res);
 		if (sink.progress)
 			fputs("\r\033[K", stderr);
-		int closed = diff_output_close(out);
-		out = NULL;
-		rc = rc && rc != CDC_EDIFF ? rc : closed ? closed : rc;
+		/* A failed or stopped diff keeps no partial output (free
+		 * removes it); a finished one is flushed and renamed in place. */
+		if (!rc || rc == CDC_EDIFF) {
+			int closed = diff_output_close(out);
+			out = NULL;
+			rc = closed ? closed : rc;
+		}
 	}
-	if (file && fclose(file) != 0 && (!rc || rc == CDC_EDIFF))
-		rc = err_set(CDC_ERUNTIME, "%s: %s", args->out, strerror(errno));
+	diff_output_free(out);
+	out = NULL;
+	if (file) {
+		int closed = diff_output_commit(file, tmp, args->out, !rc || rc == CDC_EDIFF);
+		rc = closed ? closed : rc;
+	}
 	if (rc == 0 || rc == CDC_EDIFF) {
 		warn_tables(res);
 		print_summary(ctx, args, res, rc);

@@ -11,22 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static void on_stop(int sig)
-{
-	(void)sig;
-	pipeline_stop = 1;
-}
-
-static void install_stop_handlers(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Sleeps up to seconds, waking early when a stop is requested. */
 static void nap(int64_t seconds)
 {
@@ -66,7 +50,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	/* First thing: a stop asked for while the config loads or the lock is
 	 * taken must end the run cleanly too, not kill it. */
-	install_stop_handlers();
+	pipeline_catch_stop(false);
 	int64_t every = 0;
 	int max_batches = 0;
 	struct config cfg;

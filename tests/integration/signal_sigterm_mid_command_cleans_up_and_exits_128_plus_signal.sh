@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SIGTERM or SIGINT in the middle of load, apply and diff --out is
+# caught as run catches it: the command stops at its next check, undoes
+# what it had not finished and exits 128 + the signal (143, 130) saying
+# "stopped by SIGTERM". load leaves no work files and publishes nothing (a
+# second load and the runs ship every change once); apply keeps whole
+# batches only (every row of the big table at one version), no temp dir,
+# and a second apply finishes; diff --out leaves neither the file nor its
+# temp sibling. (verify stops at the same per-row check as diff.)
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/core.sh"
+
+export TMPDIR=$T/tmp
+mkdir -p "$TMPDIR"
+ROWS=40000
+
+sql "CREATE TABLE big (id INTEGER PRIMARY KEY, pad TEXT);
+	WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $ROWS)
+	INSERT INTO big SELECT i, 'v1' || printf('%0200d', i) FROM n"
+core_config '[batch]' 'compression = none'
+cdc triggers install
+
+# stopped NAME SIG CODE: the background command NAME (pid in PID) gets SIG
+# and exits CODE saying so.
+stopped() {
+	kill -"$2" "$PID"
+	wait_exit "$PID" 60
+	assert_eq "$3" "$EXIT_STATUS" "$1's exit status after SIG$2"
+	assert_contains "$T/$1.err" "stopped by SIG$2"
+}
+
+# files_in DIR: what DIR holds (nothing when it does not exist).
+files_in() {
+	[[ -d $1 ]] && find "$1" -type f | sort
+	return 0
+}
+
+# load: stopped while it reads the table (held there a moment)
+start_held load mid-load 1000 load
+PID=$HELD_PID
+stopped load TERM 143
+assert_eq "" "$(files_in "$STATE_DIR/work")" "load's work files left after SIGTERM"
+assert_eq "" "$(files_in "$STATE_DIR/staging")" "load's staged files left after SIGTERM"
+assert_eq "" "$(published)" "objects published by the stopped load"
+cdc load
+
+# three cdc batches of $ROWS rows, each moving every row to the next version
+for v in 2 3 4; do
+	sql "UPDATE big SET pad = 'v$v' || substr(pad, 3)"
+	cdc run
+done
+
+# apply: stopped after its first batch, within or between the next ones
+rep=$T/replica.db
+"$CDCPACK" apply --to "sqlite:$rep" >"$T/apply.out" 2>"$T/apply.err" &
+PID=$!
+wait_for 60 "apply's first batch" grep -q "batch applied" "$T/apply.err"
+stopped apply TERM 143
+assert_eq "" "$(files_in "$TMPDIR")" "apply's temp files left after SIGTERM"
+versions=$(sqlite3 "$rep" "SELECT COUNT(DISTINCT substr(pad, 1, 2)) || ' ' || COUNT(*) FROM big")
+assert_eq "1 $ROWS" "$versions" "versions and rows of the replica's table after a stop (a half-applied batch mixes two)"
+cdc apply --to "sqlite:$rep"
+check_replica_equals_source "$rep"
+
+# diff --out: stopped with SIGINT while it writes
+sql "UPDATE big SET pad = 'v5' || substr(pad, 3)"
+"$CDCPACK" diff "sqlite:$SRC_DB" "sqlite:$rep" --format sql --out "$T/out.sql" >"$T/diff.out" 2>"$T/diff.err" &
+PID=$!
+wait_for 30 "diff's output file" bash -c "compgen -G '$T/out.sql*' >/dev/null"
+stopped diff INT 130
+assert_eq "" "$(files_in "$T" | grep '/out\.sql' || true)" "diff --out file or its temp left after SIGINT"
+
+run_until_idle
+cdc apply --to "sqlite:$rep"
+check_replica_equals_source "$rep"
