@@ -16,6 +16,7 @@ struct diff_args {
 	const char *url_a, *url_b;
 	struct strv tables;
 	enum diff_format format;
+	bool has_format;
 	const char *out; /* a file, or for csv a directory */
 	const char *password_file_a, *password_file_b;
 };
@@ -40,16 +41,25 @@ static int parse_one(struct diff_args *a, int argc, char **argv, int *i)
 	if ((v = option("--table", argc, argv, i))) {
 		strv_push(&a->tables, v);
 	} else if ((v = option("--format", argc, argv, i))) {
+		if (cmd_once("diff", "--format", a->has_format))
+			return CDC_EUSAGE;
+		a->has_format = true;
 		if (diff_format_parse(v, &a->format))
 			return err_set(CDC_EUSAGE,
 				       "diff --format: '%s' is not one of summary, rows, "
 				       "csv, jsonl, sql",
 				       v);
 	} else if ((v = option("--out", argc, argv, i))) {
+		if (cmd_once("diff", "--out", a->out))
+			return CDC_EUSAGE;
 		a->out = v;
 	} else if ((v = option("--password-file-a", argc, argv, i))) {
+		if (cmd_once("diff", "--password-file-a", a->password_file_a))
+			return CDC_EUSAGE;
 		a->password_file_a = v;
 	} else if ((v = option("--password-file-b", argc, argv, i))) {
+		if (cmd_once("diff", "--password-file-b", a->password_file_b))
+			return CDC_EUSAGE;
 		a->password_file_b = v;
 	} else if (argv[*i][0] == '-' && argv[*i][1]) {
 		/* option() took each of these unless it came last, without its value */
@@ -89,8 +99,13 @@ static int parse_args(struct diff_args *a, const struct cmd_ctx *ctx, int argc, 
 	if (ctx->json && a->format != DIFF_SUMMARY && !a->out)
 		return err_set(CDC_EUSAGE,
 			       "diff: --json prints the report on stdout; give --out FILE "
-			       "for the rows of --format %s",
-			       argv[0]);
+			       "for the rows of this --format");
+	/* The summary's counts go to stdout: --out would be silently unused. */
+	if (a->out && a->format == DIFF_SUMMARY)
+		return err_set(CDC_EUSAGE,
+			       "diff --out %s: the summary prints on stdout; --out takes the "
+			       "rows of --format rows, csv, jsonl or sql",
+			       a->out);
 	return 0;
 }
 

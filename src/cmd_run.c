@@ -27,12 +27,16 @@ static int parse_args(int argc, char **argv, int64_t *every, int *max_batches)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int64_t n;
 		if (strcmp(a, "--every") == 0 && v) {
+			if (cmd_once("run", "--every", *every))
+				return CDC_EUSAGE;
 			if (parse_duration(v, every) || *every < 1)
 				return err_set(CDC_EUSAGE,
 					       "run --every: '%s' is not a duration (like 30s, 5m)",
 					       v);
 			i++;
 		} else if (strcmp(a, "--max-batches") == 0 && v) {
+			if (cmd_once("run", "--max-batches", *max_batches))
+				return CDC_EUSAGE;
 			if (parse_size(v, &n) || n < 1 || n > 1000000)
 				return err_set(CDC_EUSAGE,
 					       "run --max-batches: '%s' is not a count >= 1", v);

@@ -185,10 +185,15 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 			g->config = argv[i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			g->config = a + 9;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-			g->verbosity = 1;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			g->verbosity = -1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0 ||
+			   strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			/* -v then -q (or -q then -v) would silently drop the first. */
+			int want = a[1] == 'v' || a[2] == 'v' ? 1 : -1;
+			if (g->verbosity && g->verbosity != want) {
+				*status = err_set(CDC_EUSAGE, "-v and -q: give one of them");
+				return -1;
+			}
+			g->verbosity = want;
 		} else if (strcmp(a, "--json") == 0) {
 			g->json = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
