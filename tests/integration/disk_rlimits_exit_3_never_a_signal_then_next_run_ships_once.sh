@@ -2,8 +2,8 @@
 # Operating-system limits end a command with exit 3 and a message naming
 # the reason, never a signal death: under a file-size rlimit (ulimit -f,
 # whose default action is to kill the writer with SIGXFSZ; the wrapper
-# restores that default even when the harness ignores it) load, run, apply
-# and diff --out each exit 3 saying "File too large" (or, where SQLite
+# restores that default even when the harness ignores it) load, run, show,
+# apply and diff --out each exit 3 saying "File too large" (or, where SQLite
 # keeps no errno, naming the file-size limit); under an open-files
 # rlimit (ulimit -n) run exits 3 saying "Too many open files". Nothing is
 # published, acknowledged or half-written (no --out file, no temp sibling,
@@ -62,6 +62,10 @@ cm_scenario() {
 	limited f 1024
 	cdc_status 3 run
 	expect_limit "run under ulimit -f 1024" "File too large"
+
+	cdc_status 3 show "$(published | head -n 1)" # the load archive, larger than the limit
+	assert_contains "$T/last.err" "File too large"
+	assert_eq "" "$(ls -A "$TMPDIR")" "show's temp files left after the limit stopped it"
 
 	cdc_status 3 apply --to "sqlite:$CM_DIR/limited.db"
 	assert_contains "$T/last.err" "File too large"
