@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# SIGTERM or SIGINT in the middle of load, apply and diff --out is
+# SIGTERM or SIGINT in the middle of load, apply, diff --out and verify is
 # caught as run catches it: the command stops at its next check, undoes
 # what it had not finished and exits 128 + the signal (143, 130) saying
 # "stopped by SIGTERM". load leaves no work files and publishes nothing (a
 # second load and the runs ship every change once); apply keeps whole
 # batches only (every row of the big table at one version), no temp dir,
 # and a second apply finishes; diff --out leaves neither the file nor its
-# temp sibling. (verify stops at the same per-row check as diff.)
+# temp sibling.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -69,6 +69,16 @@ PID=$!
 wait_for 30 "diff's output file" bash -c "compgen -G '$T/out.sql*' >/dev/null"
 stopped diff INT 130
 assert_eq "" "$(files_in "$T" | grep '/out\.sql' || true)" "diff --out file or its temp left after SIGINT"
+
+# verify: held mid-compare by its own log (-v writes a line per differing
+# row into a pipe nobody reads for the first seconds), then stopped
+"$CDCPACK" -v verify --against "sqlite:$rep" >"$T/verify.out" 2> >(sleep 3 && cat >"$T/verify.err") &
+PID=$!
+sleep 1
+kill -TERM "$PID"
+wait_exit "$PID" 60
+assert_eq 143 "$EXIT_STATUS" "verify's exit status after SIGTERM"
+wait_for 10 "verify's message" grep -q "verify stopped by SIGTERM" "$T/verify.err"
 
 run_until_idle
 cdc apply --to "sqlite:$rep"
