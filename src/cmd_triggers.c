@@ -92,6 +92,8 @@ static int pick_tables(const struct config *cfg, const struct strv *all, int arg
 				"triggers: '%s' is not a captured table of %s (see [capture] "
 				"tables and exclude)",
 				argv[i], cfg->source_url);
+		if (strv_contains(out, argv[i]))
+			return err_set(CDC_EUSAGE, "triggers: table '%s' named twice", argv[i]);
 		strv_push(out, argv[i]);
 	}
 	if (argc == 0)

@@ -4,7 +4,7 @@
 # file with a SQLite source, the changelog in snapshot mode, CSV options
 # with format = jsonl) and a command-line option that would drop a value
 # (a single-valued option given twice, -v with -q, diff --out with the
-# summary format, a table named twice to load) are exit 2 naming the key
+# summary format, a table named twice to load or triggers) are exit 2 naming the key
 # or option, and nothing is done. Keys left at their defaults (as the
 # README's reference spells them) stay accepted.
 source "$(dirname "$0")/../lib/common.sh"
@@ -60,5 +60,6 @@ args_refused 'diff --out a: the summary prints on stdout' diff "sqlite:$T/src.db
 args_refused '-v and -q: give one of them' -v -q status
 args_refused '-v and -q: give one of them' --quiet --verbose status
 args_refused "load: table 't' named twice" load t t
+args_refused "triggers: table 't' named twice" triggers install t t
 [[ ! -e $T/a ]] || fail "diff wrote --out a although it was refused"
 cdc -q -q status
