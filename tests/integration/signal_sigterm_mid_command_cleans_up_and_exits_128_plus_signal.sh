@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# SIGTERM or SIGINT in the middle of load, apply, diff --out and verify is
-# caught as run catches it: the command stops at its next check, undoes
-# what it had not finished and exits 128 + the signal (143, 130) saying
-# "stopped by SIGTERM". load leaves no work files and publishes nothing (a
-# second load and the runs ship every change once); apply keeps whole
-# batches only (every row of the big table at one version), no temp dir,
-# and a second apply finishes; diff --out leaves neither the file nor its
-# temp sibling.
+# SIGTERM or SIGINT in the middle of load, apply, diff --out, verify and
+# triggers install is caught as run catches it: the command stops at its
+# next check, undoes what it had not finished and exits 128 + the signal
+# (143, 130) saying "stopped by SIGTERM". load leaves no work files and
+# publishes nothing (a second load and the runs ship every change once);
+# apply keeps whole batches only (every row of the big table at one
+# version), no temp dir, and a second apply finishes; diff --out leaves
+# neither the file nor its temp sibling; triggers install ends between
+# tables.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -54,7 +55,7 @@ done
 rep=$T/replica.db
 "$CDCPACK" apply --to "sqlite:$rep" >"$T/apply.out" 2>"$T/apply.err" &
 PID=$!
-wait_for 60 "apply's first batch" grep -q "batch applied" "$T/apply.err"
+wait_for 60 "apply's first batch" grep -qs "batch applied" "$T/apply.err"
 stopped apply TERM 143
 assert_eq "" "$(files_in "$TMPDIR")" "apply's temp files left after SIGTERM"
 versions=$(sqlite3 "$rep" "SELECT COUNT(DISTINCT substr(pad, 1, 2)) || ' ' || COUNT(*) FROM big")
@@ -83,3 +84,22 @@ wait_for 10 "verify's message" grep -q "verify stopped by SIGTERM" "$T/verify.er
 run_until_idle
 cdc apply --to "sqlite:$rep"
 check_replica_equals_source "$rep"
+
+# triggers install: stopped after its first table of 60, it ends between
+# tables (each has all its triggers or none); a second install finishes
+core_use "$T/trig"
+sql "$(for ((i = 0; i < 60; i++)); do printf 'CREATE TABLE t%02d (id INTEGER PRIMARY KEY, v TEXT);' "$i"; done)"
+core_config
+"$CDCPACK" triggers install >"$T/triggers.out" 2>"$T/triggers.err" &
+PID=$!
+wait_for 30 "the first table's triggers" grep -qs "triggers installed" "$T/triggers.err"
+stopped triggers TERM 143
+per_table() {
+	sql "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'trigger' GROUP BY tbl_name" | sort -u | paste -sd' '
+}
+stopped_per_table=$(per_table)
+installed=$(sql "SELECT COUNT(DISTINCT tbl_name) FROM sqlite_schema WHERE type = 'trigger'")
+((installed > 0 && installed < 60)) || fail "the stopped install installed $installed of 60 tables"
+cdc triggers install
+assert_eq 60 "$(sql "SELECT COUNT(DISTINCT tbl_name) FROM sqlite_schema WHERE type = 'trigger'")" "tables with triggers after the second install"
+assert_eq "$(per_table)" "$stopped_per_table" "triggers per table after the stop (a half-installed table has fewer)"
