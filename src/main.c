@@ -177,6 +177,12 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
+		bool config = strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
+			      strncmp(a, "--config=", 9) == 0;
+		if (config && g->config) {
+			*status = err_set(CDC_EUSAGE, "%s: a config file given twice; give one", a);
+			return -1;
+		}
 		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
 			if (++i >= argc) {
 				*status = err_set(CDC_EUSAGE, "%s: needs a FILE argument", a);

@@ -3,7 +3,7 @@
 # set where it has no effect (an S3 key with a file: target, a password
 # file with a SQLite source, the changelog in snapshot mode, CSV options
 # with format = jsonl) and a command-line option that would drop a value
-# (a single-valued option given twice, -v with -q, diff --out with the
+# (a single-valued option or -c given twice, -v with -q, diff --out with the
 # summary format, a table named twice to load or triggers) are exit 2 naming the key
 # or option, and nothing is done. Keys left at their defaults (as the
 # README's reference spells them) stay accepted.
@@ -57,6 +57,7 @@ args_refused 'ls --since: given twice' ls --since 2026-01-01 --since 2026-02-01
 args_refused 'diff --format: given twice' diff "sqlite:$T/src.db" "sqlite:$T/src.db" --format rows --format=sql
 args_refused 'diff --out: given twice' diff "sqlite:$T/src.db" "sqlite:$T/src.db" --format rows --out a --out b
 args_refused 'diff --out a: the summary prints on stdout' diff "sqlite:$T/src.db" "sqlite:$T/src.db" --out a
+args_refused 'a config file given twice' -c "$T/good.conf" --config="$T/good.conf" status
 args_refused '-v and -q: give one of them' -v -q status
 args_refused '-v and -q: give one of them' --quiet --verbose status
 args_refused "load: table 't' named twice" load t t
