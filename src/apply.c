@@ -8,6 +8,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "mysql_url.h"
+#include "pipeline.h"
 #include "redact.h"
 #include "source.h"
 
@@ -108,6 +109,10 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 	const struct value *before, *after;
 	int got = 0;
 	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1) {
+		/* A stop rolls the batch's transaction back. */
+		rc = pipeline_check_stop();
+		if (rc)
+			break;
 		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
 		if (a && take)
 			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
@@ -314,7 +319,9 @@ static int apply_chain(struct applier *a, const struct apply_options *o, struct 
 		 * download when it is already past --until. */
 		if (o->has_until && v[i].created.sec > o->until.sec)
 			break;
-		rc = apply_one(a, &v[i], o, res, &stop);
+		rc = pipeline_check_stop();
+		if (!rc)
+			rc = apply_one(a, &v[i], o, res, &stop);
 		want++;
 	}
 	published_free(v, n);

@@ -3,7 +3,9 @@
 #include "buf.h"
 #include "capture_snapshot.h"
 #include "err.h"
+#include "fault.h"
 #include "log.h"
+#include "pipeline.h"
 #include "progress.h"
 
 #include <stdio.h>
@@ -96,7 +98,11 @@ static int add_load_row(void *ctx, const struct value *row)
 {
 	struct load_ctx *lc = ctx;
 	progress_add(&lc->bar, 1);
-	return package_add_load_row(lc->pk, lc->def, row);
+	if (lc->bar.done == 1)
+		fault_point("mid-load");
+	/* load stops within a table: its work files go with the package. */
+	int rc = pipeline_check_stop();
+	return rc ? rc : package_add_load_row(lc->pk, lc->def, row);
 }
 
 static int add_seq(void *ctx, int64_t seq)

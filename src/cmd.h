@@ -34,6 +34,9 @@ int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value
 /* The "needs a value" error of cmd_bad_arg when arg is one of takes_value,
  * else 0. */
 int cmd_missing_value(const char *cmd, const char *arg, const char *const *takes_value);
+/* A single-valued option (given already set) given twice: the first value
+ * would be silently dropped, so it is refused. */
+int cmd_once(const char *cmd, const char *opt, bool given);
 /* A --password-file option (named opt) belongs with a mysql:// URL only. */
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url);
 /* A URL for a report: redacted (redact.h), or null. */

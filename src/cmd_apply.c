@@ -9,13 +9,20 @@ static int parse_args(int argc, char **argv, struct apply_options *o)
 {
 	for (int i = 1; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		int rc = 0;
 		if (strcmp(argv[i], "--to") == 0 && v) {
+			if ((rc = cmd_once("apply", "--to", o->to_url)) != 0)
+				return rc;
 			o->to_url = v;
 			i++;
 		} else if (strcmp(argv[i], "--password-file") == 0 && v) {
+			if ((rc = cmd_once("apply", "--password-file", o->password_file)) != 0)
+				return rc;
 			o->password_file = v;
 			i++;
 		} else if (strcmp(argv[i], "--until") == 0 && v) {
+			if ((rc = cmd_once("apply", "--until", o->has_until)) != 0)
+				return rc;
 			if (moment_parse(v, &o->until) != 0)
 				return err_set(CDC_EUSAGE,
 					       "apply --until: '%s' is not a UTC time like "

@@ -13,7 +13,17 @@
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
 {
 	config_defaults(cfg);
-	return config_load(cfg, ctx->config_path);
+	int rc = config_load(cfg, ctx->config_path);
+	const char *why, *key = rc ? NULL : config_unused_key(cfg, &why);
+	if (key)
+		rc = err_set(CDC_EUSAGE, "%s: %s: %s; here it would be ignored: remove it",
+			     ctx->config_path, key, why);
+	return rc;
+}
+
+int cmd_once(const char *cmd, const char *opt, bool given)
+{
+	return given ? err_set(CDC_EUSAGE, "%s %s: given twice; give it once", cmd, opt) : 0;
 }
 
 int cmd_no_more_args(const char *cmd, int argc, char **argv, int first)

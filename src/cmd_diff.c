@@ -16,6 +16,7 @@ struct diff_args {
 	const char *url_a, *url_b;
 	struct strv tables;
 	enum diff_format format;
+	bool has_format;
 	const char *out; /* a file, or for csv a directory */
 	const char *password_file_a, *password_file_b;
 };
@@ -40,16 +41,25 @@ static int parse_one(struct diff_args *a, int argc, char **argv, int *i)
 	if ((v = option("--table", argc, argv, i))) {
 		strv_push(&a->tables, v);
 	} else if ((v = option("--format", argc, argv, i))) {
+		if (cmd_once("diff", "--format", a->has_format))
+			return CDC_EUSAGE;
+		a->has_format = true;
 		if (diff_format_parse(v, &a->format))
 			return err_set(CDC_EUSAGE,
 				       "diff --format: '%s' is not one of summary, rows, "
 				       "csv, jsonl, sql",
 				       v);
 	} else if ((v = option("--out", argc, argv, i))) {
+		if (cmd_once("diff", "--out", a->out))
+			return CDC_EUSAGE;
 		a->out = v;
 	} else if ((v = option("--password-file-a", argc, argv, i))) {
+		if (cmd_once("diff", "--password-file-a", a->password_file_a))
+			return CDC_EUSAGE;
 		a->password_file_a = v;
 	} else if ((v = option("--password-file-b", argc, argv, i))) {
+		if (cmd_once("diff", "--password-file-b", a->password_file_b))
+			return CDC_EUSAGE;
 		a->password_file_b = v;
 	} else if (argv[*i][0] == '-' && argv[*i][1]) {
 		/* option() took each of these unless it came last, without its value */
@@ -89,8 +99,13 @@ static int parse_args(struct diff_args *a, const struct cmd_ctx *ctx, int argc, 
 	if (ctx->json && a->format != DIFF_SUMMARY && !a->out)
 		return err_set(CDC_EUSAGE,
 			       "diff: --json prints the report on stdout; give --out FILE "
-			       "for the rows of --format %s",
-			       argv[0]);
+			       "for the rows of this --format");
+	/* The summary's counts go to stdout: --out would be silently unused. */
+	if (a->out && a->format == DIFF_SUMMARY)
+		return err_set(CDC_EUSAGE,
+			       "diff --out %s: the summary prints on stdout; --out takes the "
+			       "rows of --format rows, csv, jsonl or sql",
+			       a->out);
 	return 0;
 }
 
@@ -122,7 +137,7 @@ static int open_sides(const struct diff_args *args, struct dbdiff_side *a, struc
 
 /* Where rows go: stdout, a file, or (csv) a directory of files. */
 static int open_output(const struct diff_args *args, const struct strv *tables,
-		       const char *a_driver, FILE **file, struct diff_output **out)
+		       const char *a_driver, FILE **file, char **tmp, struct diff_output **out)
 {
 	*file = NULL;
 	bool dir = args->format == DIFF_CSV && args->out;
@@ -133,13 +148,12 @@ static int open_output(const struct diff_args *args, const struct strv *tables,
 			       "per table (%zu tables here)",
 			       tables->n);
 	if (args->out && !dir && args->format != DIFF_SUMMARY) {
-		*file = fopen(args->out, "we");
+		*file = diff_output_create(args->out, tmp);
 		if (!*file)
-			return err_set(CDC_ERUNTIME, "%s: cannot create: %s", args->out,
-				       strerror(errno));
+			return CDC_ERUNTIME;
 	}
-	return diff_output_open(out, args->format, *file ? *file : stdout, dir ? args->out : NULL,
-				a_driver);
+	return diff_output_open(out, args->format, *file ? *file : stdout,
+				*file ? args->out : "stdout", dir ? args->out : NULL, a_driver);
 }
 
 static void print_summary(const struct cmd_ctx *ctx, const struct diff_args *args,
@@ -212,11 +226,12 @@ static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct db
 	struct strv tables = {0};
 	struct diff_output *out = NULL;
 	FILE *file = NULL;
+	char *tmp = NULL;
 	int rc = open_sides(args, &a, &b);
 	if (!rc)
 		rc = dbdiff_tables(&a, &b, &args->tables, &tables);
 	if (!rc)
-		rc = open_output(args, &tables, a.ops->driver, &file, &out);
+		rc = open_output(args, &tables, a.ops->driver, &file, &tmp, &out);
 	if (!rc) {
 		struct dbdiff_sink sink = diff_output_sink(out);
 		if (want_progress())
@@ -224,12 +239,20 @@ static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct db
 		rc = dbdiff_run(&a, &b, &tables, &sink, res);
 		if (sink.progress)
 			fputs("\r\033[K", stderr);
-		int closed = diff_output_close(out);
-		out = NULL;
-		rc = rc && rc != CDC_EDIFF ? rc : closed ? closed : rc;
+		/* A failed or stopped diff keeps no partial output (free
+		 * removes it); a finished one is flushed and renamed in place. */
+		if (!rc || rc == CDC_EDIFF) {
+			int closed = diff_output_close(out);
+			out = NULL;
+			rc = closed ? closed : rc;
+		}
 	}
-	if (file && fclose(file) != 0 && (!rc || rc == CDC_EDIFF))
-		rc = err_set(CDC_ERUNTIME, "%s: %s", args->out, strerror(errno));
+	diff_output_free(out);
+	out = NULL;
+	if (file) {
+		int closed = diff_output_commit(file, tmp, args->out, !rc || rc == CDC_EDIFF);
+		rc = closed ? closed : rc;
+	}
 	if (rc == 0 || rc == CDC_EDIFF) {
 		warn_tables(res);
 		print_summary(ctx, args, res, rc);

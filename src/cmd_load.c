@@ -10,6 +10,11 @@ static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (argv[i][0] == '-')
 			return err_set(CDC_EUSAGE, "load: unknown option %s", argv[i]);
+		/* Named twice, a table's rows would ship twice in the load. */
+		if (strv_contains(&tables, argv[i])) {
+			strv_free(&tables);
+			return err_set(CDC_EUSAGE, "load: table '%s' named twice", argv[i]);
+		}
 		strv_push(&tables, argv[i]);
 	}
 	strv_dedup(&tables); /* `load t t` loads t once */

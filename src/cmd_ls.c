@@ -11,6 +11,9 @@ static int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 	bool has_since = false;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+			int rc = cmd_once("ls", "--since", has_since);
+			if (rc)
+				return rc;
 			if (moment_parse(argv[++i], &since) != 0)
 				return err_set(CDC_EUSAGE,
 					       "ls --since: '%s' is not a date like 2026-11-24",

@@ -11,22 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-static void on_stop(int sig)
-{
-	(void)sig;
-	pipeline_stop = 1;
-}
-
-static void install_stop_handlers(void)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 /* Sleeps up to seconds, waking early when a stop is requested. */
 static void nap(int64_t seconds)
 {
@@ -43,12 +27,16 @@ static int parse_args(int argc, char **argv, int64_t *every, int *max_batches)
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		int64_t n;
 		if (strcmp(a, "--every") == 0 && v) {
+			if (cmd_once("run", "--every", *every))
+				return CDC_EUSAGE;
 			if (parse_duration(v, every) || *every < 1)
 				return err_set(CDC_EUSAGE,
 					       "run --every: '%s' is not a duration (like 30s, 5m)",
 					       v);
 			i++;
 		} else if (strcmp(a, "--max-batches") == 0 && v) {
+			if (cmd_once("run", "--max-batches", *max_batches))
+				return CDC_EUSAGE;
 			if (parse_size(v, &n) || n < 1 || n > 1000000)
 				return err_set(CDC_EUSAGE,
 					       "run --max-batches: '%s' is not a count >= 1", v);
@@ -66,7 +54,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	/* First thing: a stop asked for while the config loads or the lock is
 	 * taken must end the run cleanly too, not kill it. */
-	install_stop_handlers();
+	pipeline_catch_stop(false);
 	int64_t every = 0;
 	int max_batches = 0;
 	struct config cfg;

@@ -74,7 +74,8 @@ static int each_table(struct cmd_ctx *ctx, const char *action, const struct sour
 		      struct source *src, const struct strv *tables, json_t *out)
 {
 	int rc = 0;
-	for (size_t i = 0; i < tables->n && !rc; i++) {
+	/* A stop ends between tables: each is installed or removed whole. */
+	for (size_t i = 0; i < tables->n && !rc && !(rc = pipeline_check_stop()); i++) {
 		json_t *entry = json_pack("{s:s}", "name", tables->v[i]);
 		if (strcmp(action, "install") == 0) {
 			rc = install_one(ops, src, tables->v[i], entry, ctx);
@@ -106,6 +107,8 @@ static int pick_tables(const struct config *cfg, const struct strv *all, const s
 				"triggers: '%s' is not a captured table of %s (see [capture] "
 				"tables and exclude)",
 				argv[i], cfg->source_url);
+		if (strv_contains(out, argv[i]))
+			return err_set(CDC_EUSAGE, "triggers: table '%s' named twice", argv[i]);
 		strv_push(out, argv[i]);
 	}
 	if (argc == 0)

@@ -51,11 +51,16 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const char *against = NULL, *password_file = NULL;
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc)
+		int rc = 0;
+		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
+			if ((rc = cmd_once("verify", "--against", against)) != 0)
+				return rc;
 			against = argv[++i];
-		else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc)
+		} else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc) {
+			if ((rc = cmd_once("verify", "--password-file", password_file)) != 0)
+				return rc;
 			password_file = argv[++i];
-		else {
+		} else {
 			static const char *const takes_value[] = {"--against", "--password-file",
 								  NULL};
 			return cmd_bad_arg("verify", argv[i], takes_value);

@@ -464,6 +464,36 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 	return rc;
 }
 
+const char *config_unused_key(const struct config *cfg, const char **why)
+{
+	bool s3 = strncmp(cfg->target_url, "s3://", 5) == 0;
+	*why = "applies to s3:// targets only";
+	if (!s3 && strcmp(cfg->region, "us-east-1") != 0)
+		return "[target] region";
+	if (!s3 && cfg->endpoint)
+		return "[target] endpoint";
+	if (!s3 && cfg->path_style != PATH_STYLE_AUTO)
+		return "[target] path_style";
+	if (!s3 && cfg->part_size != 16 << 20)
+		return "[target] part_size";
+	if (!s3 && cfg->max_retries != 8)
+		return "[target] max_retries";
+	if (!s3 && cfg->ca_bundle)
+		return "[target] ca_bundle";
+	*why = "applies to mysql:// sources only";
+	if (cfg->password_file && strncmp(cfg->source_url, "mysql://", 8) != 0)
+		return "[source] password_file";
+	*why = "applies to mode = trigger only (snapshot mode keeps no changelog)";
+	if (cfg->mode == CAPTURE_SNAPSHOT && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
+		return "[capture] changelog";
+	*why = "applies to format = csv only";
+	if (cfg->format == FORMAT_JSONL && cfg->csv_header)
+		return "[batch] csv_header";
+	if (cfg->format == FORMAT_JSONL && cfg->load_op_column)
+		return "[batch] load_op_column";
+	return NULL;
+}
+
 static int config_finish(struct config *cfg, const char *name)
 {
 	if (!cfg->source_url)

@@ -52,6 +52,11 @@ int config_load(struct config *cfg, const char *path);
 /* Same, from text in memory (used by tests and fuzzers); name labels messages. */
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len);
 void config_free(struct config *cfg);
+/* A key set away from its default where it has no effect (an S3 key with a
+ * file: target, a password for SQLite, the changelog in snapshot mode, CSV
+ * options with jsonl), as "[section] key", with why; NULL when none. The
+ * commands refuse such a config rather than silently ignore the key. */
+const char *config_unused_key(const struct config *cfg, const char **why);
 
 /* "16M" -> 16777216. Returns 0, or -1 when s is not a size. */
 int parse_size(const char *s, int64_t *out);

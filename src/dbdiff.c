@@ -2,6 +2,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "pipeline.h"
 #include "recqueue.h"
 
 #include <stdlib.h>
@@ -87,7 +88,9 @@ static int relay_row(void *ctx, char op, const struct value *b_row, const struct
 static int scan_row(void *ctx, const struct value *row)
 {
 	struct relay *r = ctx;
-	int rc = diff_merge_row(r->m, row);
+	int rc = pipeline_check_stop();
+	if (!rc)
+		rc = diff_merge_row(r->m, row);
 	if (!rc && r->sink && r->sink->progress && (r->m->rows_b & 0xffff) == 0)
 		r->sink->progress(r->sink->progress_ctx, r->t, r->m->rows_b);
 	return rc;

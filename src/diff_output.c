@@ -8,9 +8,12 @@
 #include "sqlutil.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define FLUSH_AT (64 << 10)
 
@@ -23,6 +26,8 @@ struct diff_output {
 	struct buf out;
 	FILE *file;		  /* csv into dir: the current table's file */
 	char *path;		  /* its name, for messages */
+	char *tmp;		  /* where file is written until complete */
+	const char *stream_name;  /* the caller's, for messages */
 	struct value *row, *keys; /* B's layout of a D key; A's key values */
 	int ntables;
 	bool began; /* sql: BEGIN written */
@@ -41,11 +46,12 @@ int diff_format_parse(const char *name, enum diff_format *out)
 }
 
 int diff_output_open(struct diff_output **out, enum diff_format format, FILE *stream,
-		     const char *dir, const char *a_driver)
+		     const char *stream_name, const char *dir, const char *a_driver)
 {
 	struct diff_output *o = xcalloc(1, sizeof(*o));
 	o->format = format;
 	o->stream = stream;
+	o->stream_name = stream_name;
 	o->dir = dir ? xstrdup(dir) : NULL;
 	o->mysql = strcmp(a_driver, "mysql") == 0;
 	*out = o;
@@ -61,17 +67,56 @@ static int flush(struct diff_output *o)
 {
 	FILE *f = target(o);
 	if (o->out.len && fwrite(o->out.data, 1, o->out.len, f) != o->out.len)
-		return err_set(CDC_ERUNTIME, "%s: write: %s", o->path ? o->path : "output",
+		return err_set(CDC_ERUNTIME, "%s: write: %s", o->path ? o->path : o->stream_name,
 			       strerror(errno));
 	buf_reset(&o->out);
 	return 0;
 }
 
+FILE *diff_output_create(const char *path, char **tmp)
+{
+	*tmp = xasprintf("%s.XXXXXX", path);
+	int fd = mkostemp(*tmp, O_CLOEXEC);
+	FILE *f = NULL;
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+		umask(mask);
+		if (fchmod(fd, 0666 & ~mask) == 0)
+			f = fdopen(fd, "w");
+		if (!f) {
+			close(fd);
+			unlink(*tmp);
+		}
+	}
+	if (!f) {
+		err_set(CDC_ERUNTIME, "%s: cannot create: %s", path, strerror(errno));
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return f;
+}
+
+int diff_output_commit(FILE *f, char *tmp, const char *path, bool ok)
+{
+	int rc = 0;
+	if (fclose(f) != 0 && ok)
+		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
+	if (!rc && ok && rename(tmp, path) != 0)
+		rc = err_set(CDC_ERUNTIME, "%s: %s", path, strerror(errno));
+	if (rc || !ok)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
 static int close_file(struct diff_output *o)
 {
 	int rc = flush(o);
-	if (o->file && fclose(o->file) != 0 && !rc)
-		rc = err_set(CDC_ERUNTIME, "%s: close: %s", o->path, strerror(errno));
+	if (o->file) {
+		int closed = diff_output_commit(o->file, o->tmp, o->path, rc == 0);
+		rc = rc ? rc : closed;
+	}
+	o->tmp = NULL;
 	o->file = NULL;
 	free(o->path);
 	o->path = NULL;
@@ -87,10 +132,8 @@ static int open_table_file(struct diff_output *o, const char *table)
 	char *base = table_dir_name(table);
 	o->path = xasprintf("%s/%s.csv", o->dir, base);
 	free(base);
-	o->file = fopen(o->path, "we");
-	if (!o->file)
-		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", o->path, strerror(errno));
-	return 0;
+	o->file = diff_output_create(o->path, &o->tmp);
+	return o->file ? 0 : CDC_ERUNTIME;
 }
 
 static void add_hex(struct buf *b, const char *p, size_t n)
@@ -375,7 +418,7 @@ int diff_output_close(struct diff_output *o)
 		buf_adds(&o->out, "COMMIT;\n");
 	int rc = close_file(o);
 	if (!rc && o->stream && fflush(o->stream) != 0)
-		rc = err_set(CDC_ERUNTIME, "output: %s", strerror(errno));
+		rc = err_set(CDC_ERUNTIME, "%s: %s", o->stream_name, strerror(errno));
 	diff_output_free(o);
 	return rc;
 }
@@ -384,8 +427,8 @@ void diff_output_free(struct diff_output *o)
 {
 	if (!o)
 		return;
-	if (o->file)
-		fclose(o->file);
+	if (o->file) /* not closed: the diff failed or was stopped */
+		diff_output_commit(o->file, o->tmp, o->path, false);
 	free(o->path);
 	free(o->dir);
 	free(o->row);

@@ -13,7 +13,7 @@
 
 /* mid-ack: the changelog rows are deleted, the state does not yet say so. */
 static const char *const points[] = {"after-capture", "after-stage", "mid-upload", "after-upload",
-				     "after-publish", "mid-ack",     "after-ack"};
+				     "after-publish", "mid-ack",     "after-ack",  "mid-load"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
@@ -45,7 +45,7 @@ int fault_init(void)
 			CDC_EUSAGE,
 			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
 			"after-capture, after-stage, mid-upload, after-upload, after-publish, "
-			"mid-ack, after-ack",
+			"mid-ack, after-ack, mid-load",
 			spec);
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;

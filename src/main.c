@@ -5,9 +5,11 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
+#include "pipeline.h"
 
 #include <jansson.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,7 +33,8 @@ static const char global_help[] =
 	"  -q, --quiet         log errors only\n"
 	"      --json          print one JSON report of the outcome on stdout\n"
 	"\nExit codes: 0 success, 1 differences found (diff, verify), 2 usage or\n"
-	"configuration error, 3 runtime failure, 75 another run holds the lock.\n";
+	"configuration error, 3 runtime failure, 75 another run holds the lock,\n"
+	"130/143 stopped by SIGINT/SIGTERM (cleaned up; run ends 0 between steps).\n";
 
 static void print_overview(FILE *out)
 {
@@ -101,7 +104,8 @@ static void print_man(void)
 	     "AWS_SHARED_CREDENTIALS_FILE\nS3 credentials, the standard AWS chain\n"
 	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS, POINT one of "
 	     "after-capture,\nafter-stage, mid-upload, after-upload, after-publish, mid-ack (the\n"
-	     "changelog rows deleted, the state not yet saying so), after-ack");
+	     "changelog rows deleted, the state not yet saying so), after-ack,\n"
+	     "mid-load (load, after each table's first row)");
 }
 
 /* Edit distance, to suggest the command a typo meant. */
@@ -173,6 +177,12 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
+		bool config = strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
+			      strncmp(a, "--config=", 9) == 0;
+		if (config && g->config) {
+			*status = err_set(CDC_EUSAGE, "%s: a config file given twice; give one", a);
+			return -1;
+		}
 		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
 			if (++i >= argc) {
 				*status = err_set(CDC_EUSAGE, "%s: needs a FILE argument", a);
@@ -181,10 +191,15 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 			g->config = argv[i];
 		} else if (strncmp(a, "--config=", 9) == 0) {
 			g->config = a + 9;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-			g->verbosity = 1;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			g->verbosity = -1;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0 ||
+			   strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			/* -v then -q (or -q then -v) would silently drop the first. */
+			int want = a[1] == 'v' || a[2] == 'v' ? 1 : -1;
+			if (g->verbosity && g->verbosity != want) {
+				*status = err_set(CDC_EUSAGE, "-v and -q: give one of them");
+				return -1;
+			}
+			g->verbosity = want;
 		} else if (strcmp(a, "--json") == 0) {
 			g->json = true;
 		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -220,11 +235,11 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static void finish_report(json_t *report, const char *command, int rc, double started)
+static void finish_report(json_t *report, const char *command, int rc, int status, double started)
 {
 	json_object_set_new(report, "command", json_string(command ? command : ""));
 	json_object_set_new(report, "ok", json_boolean(rc == 0 || rc == CDC_EDIFF));
-	json_object_set_new(report, "exit_code", json_integer(err_exit_status(rc)));
+	json_object_set_new(report, "exit_code", json_integer(status));
 	json_object_set_new(report, "duration_ms", json_integer((json_int_t)(now_ms() - started)));
 	if (rc != 0 && rc != CDC_EDIFF)
 		json_object_set_new(report, "error", json_string(err_msg()));
@@ -237,12 +252,31 @@ static void finish_report(json_t *report, const char *command, int rc, double st
 	}
 }
 
+/* Every command but run (which ends a stopped run with 0 between steps)
+ * ends a stopped command with 128 + the signal, having cleaned up. */
+static int stopped(const struct cmd_entry *cmd, int rc)
+{
+	if (!pipeline_stop || strcmp(cmd->name, "run") == 0)
+		return rc;
+	const char *sig = pipeline_stop == SIGINT ? "SIGINT" : "SIGTERM";
+	if (strcmp(cmd->name, "load") == 0)
+		return err_set(CDC_EINTR,
+			       "load stopped by %s; nothing partial was kept (a batch already "
+			       "staged is finished by the next run)",
+			       sig);
+	return err_set(CDC_EINTR, "%s stopped by %s; nothing partial was kept", cmd->name, sig);
+}
+
 int main(int argc, char **argv)
 {
 	double started = now_ms();
 	/* Table and column names are UTF-8 bytes: libarchive converts entry names
 	 * from the locale's charset, which under plain "C" is ASCII and fails. */
 	setlocale(LC_CTYPE, "C.UTF-8");
+	/* A file-size rlimit (ulimit -f) must fail the write with EFBIG, which
+	 * every writer reports as exit 3 naming the file, not kill the process
+	 * half way through a step. */
+	signal(SIGXFSZ, SIG_IGN);
 	struct globals g = {0};
 	int rc = 0;
 	const struct cmd_entry *cmd = NULL;
@@ -269,7 +303,11 @@ int main(int argc, char **argv)
 				.json = g.json,
 				.report = report,
 			};
+			/* A stop unwinds through each command's cleanup (run's
+			 * own handler lets its naps wake). */
+			pipeline_catch_stop(true);
 			rc = cmd->exec(&ctx, argc - at, argv + at);
+			rc = stopped(cmd, rc);
 		}
 	} else if (rc == 0) {
 		json_decref(report);
@@ -278,9 +316,10 @@ int main(int argc, char **argv)
 
 	if (rc != 0 && rc != CDC_EDIFF)
 		log_error("%s", err_msg());
+	int status = pipeline_stop && rc ? 128 + pipeline_stop : err_exit_status(rc);
 	if (g.json)
-		finish_report(report, cmd ? cmd->name : NULL, rc, started);
+		finish_report(report, cmd ? cmd->name : NULL, rc, status, started);
 	json_decref(report);
 	err_clear();
-	return err_exit_status(rc);
+	return status;
 }

@@ -22,6 +22,29 @@
 
 volatile sig_atomic_t pipeline_stop;
 
+static void on_stop(int sig)
+{
+	pipeline_stop = sig;
+}
+
+void pipeline_catch_stop(bool restart)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int pipeline_check_stop(void)
+{
+	if (!pipeline_stop)
+		return 0;
+	return err_set(CDC_EINTR, "stopped by %s", pipeline_stop == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
 static bool excluded(const struct config *cfg, const char *table)
 {
 	for (size_t i = 0; i < cfg->exclude.n; i++)

@@ -1,6 +1,7 @@
 #include "snapstore.h"
 
 #include "err.h"
+#include "sqlutil.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -35,7 +36,8 @@ static const char schema_sql[] =
 
 static int db_fail(struct snapstore *ss, const char *what)
 {
-	return err_set(CDC_ERUNTIME, "%s/index.db: %s: %s", ss->dir, what, sqlite3_errmsg(ss->db));
+	return err_set(CDC_ERUNTIME, "%s/index.db: %s: %s%s", ss->dir, what, sqlite3_errmsg(ss->db),
+		       sql_os_reason(ss->db));
 }
 
 static int exec(struct snapstore *ss, const char *sql, const char *what)

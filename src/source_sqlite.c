@@ -16,7 +16,8 @@
 
 int sqlite_fail(struct source *src, const char *what)
 {
-	return err_set(CDC_ERUNTIME, "%s: %s: %s", src->path, what, sqlite3_errmsg(src->db));
+	return err_set(CDC_ERUNTIME, "%s: %s: %s%s", src->path, what, sqlite3_errmsg(src->db),
+		       sql_os_reason(src->db));
 }
 
 int sqlite_exec(struct source *src, const char *sql, const char *what)

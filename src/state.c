@@ -43,7 +43,8 @@ const char *batch_state_name(enum batch_state s)
 
 static int db_fail(struct state *st, const char *what)
 {
-	return err_set(CDC_ERUNTIME, "%s/state.db: %s: %s", st->dir, what, sqlite3_errmsg(st->db));
+	return err_set(CDC_ERUNTIME, "%s/state.db: %s: %s%s", st->dir, what, sqlite3_errmsg(st->db),
+		       sql_os_reason(st->db));
 }
 
 /* The state dir holds the data and decides what is acknowledged: it must be
