@@ -17,7 +17,6 @@ static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		strv_push(&tables, argv[i]);
 	}
-	strv_dedup(&tables); /* `load t t` loads t once */
 	int rc = cmd_load_config(ctx, &cfg);
 	struct pipeline p = {.lock_fd = -1};
 	if (!rc)

@@ -203,7 +203,6 @@ static int parse_args(int argc, char **argv, const char **action, bool *drop, st
 	}
 	if (strcmp(*action, "alter") == 0)
 		return check_alter_args(names);
-	strv_dedup(names);
 	if (strcmp(*action, "status") == 0 && names->n)
 		return err_set(CDC_EUSAGE, "triggers status takes no table names");
 	return 0;
