@@ -125,7 +125,7 @@ static struct sqlite_catalog *catalog(struct source *src)
 {
 	if (src->catalog && src->catalog_pinned)
 		return src->catalog;
-	int64_t version;
+	int64_t version = 0;
 	if (sqlite_schema_version(src, &version))
 		return NULL;
 	if (src->catalog && src->catalog->schema_version == version)
@@ -196,7 +196,7 @@ void sqlite_catalog_note_triggers(struct source *src, const char *table, char *c
 				  size_t n, bool present, bool text_images)
 {
 	struct sqlite_catalog *cat = src->catalog;
-	int64_t version;
+	int64_t version = 0;
 	if (!cat || sqlite_schema_version(src, &version)) {
 		sqlite_catalog_free(src->catalog);
 		src->catalog = NULL;

@@ -536,7 +536,7 @@ int sqlite_drop_changelog(struct source *src)
 
 void sqlite_pending_free(struct source *src)
 {
-	for (size_t i = 0; i < src->npending; i++) {
+	for (size_t i = 0; src->pending && i < src->npending; i++) {
 		free(src->pending[i].table);
 		free(src->pending[i].oldest);
 	}
