@@ -205,6 +205,20 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 	return rc;
 }
 
+/* The first column of each row sql selects, added to out. */
+static int select_names(struct source *src, const char *sql, const char *what, struct strv *out)
+{
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql, what, &res);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push(out, row[0]);
+	mysql_free_result(res);
+	return 0;
+}
+
 /* The triggers on table that write to the changelog but are not named for
  * it: made for the name it had before RENAME TABLE, they log its changes
  * under that name. */
@@ -226,17 +240,10 @@ static int foreign_triggers(struct source *src, const char *table, struct strv *
 		free(name);
 	}
 	buf_adds(&sql, ") ORDER BY TRIGGER_NAME");
-	MYSQL_RES *res;
-	int rc = mysql_select(src, sql.data, "look up triggers", &res);
+	int rc = select_names(src, sql.data, "look up triggers", out);
 	buf_free(&needle);
 	buf_free(&sql);
-	if (rc)
-		return rc;
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)))
-		strv_push(out, row[0]);
-	mysql_free_result(res);
-	return 0;
+	return rc;
 }
 
 static int drop_named_trigger(struct source *src, const char *name)
@@ -434,17 +441,10 @@ int mysql_triggered_tables(struct source *src, struct strv *out)
 		       " WHERE TRIGGER_SCHEMA = DATABASE() AND INSTR(ACTION_STATEMENT, ");
 	mysql_add_literal(src, &sql, needle.data);
 	buf_adds(&sql, ") > 0 ORDER BY BINARY EVENT_OBJECT_TABLE");
-	MYSQL_RES *res;
-	int rc = mysql_select(src, sql.data, "list triggers", &res);
+	int rc = select_names(src, sql.data, "list triggers", out);
 	buf_free(&needle);
 	buf_free(&sql);
-	if (rc)
-		return rc;
-	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)))
-		strv_push(out, row[0]);
-	mysql_free_result(res);
-	return 0;
+	return rc;
 }
 
 /* Pending changes of table and the time of the oldest ("" when none), as
