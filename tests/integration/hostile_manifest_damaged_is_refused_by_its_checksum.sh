@@ -24,8 +24,11 @@ cdc show "$PRISTINE"
 assert_contains "$T/last.out" "manifest xxh128=$(tar --zstd -xOf "$PRISTINE" manifest.json | jq -r .manifest_xxh128) ok"
 
 echo "case: a field nothing else checks, changed without resealing"
+# another hour than the batch's (23 is the batch's own between 23:00 and 24:00)
+hour=$(tar --zstd -xOf "$PRISTINE" manifest.json | jq -r .batch.created | cut -c12-13)
+other=$([[ $hour == 23 ]] && echo 22 || echo 23)
 tar --zstd -xOf "$PRISTINE" manifest.json |
-	sed -E 's/("created": "[0-9]{4}-[0-9]{2}-[0-9]{2}T)[0-9]{2}/\123/' >"$T/parts/manifest.json"
+	sed -E "s/(\"created\": \"[0-9]{4}-[0-9]{2}-[0-9]{2}T)[0-9]{2}/\\1$other/" >"$T/parts/manifest.json"
 cmp -s "$T/parts/manifest.json" <(tar --zstd -xOf "$PRISTINE" manifest.json) && fail "the edit changed nothing"
 build_victim "${honest[@]}"
 expect_refused both "manifest.json is damaged: its bytes hash to xxh128 [0-9a-f]{32}, its manifest_xxh128 says [0-9a-f]{32}"
