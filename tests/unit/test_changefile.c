@@ -267,6 +267,21 @@ static void csv_record_of_nulls_reads_as_nulls(void **state)
 	free_cols(&def);
 }
 
+/* A REAL is read only from a decimal spelling (or our Infinity and NaN):
+ * strtod's other spellings are text in a change file, and must stay text. */
+static void reals_are_read_only_from_decimal_spellings(void **state)
+{
+	(void)state;
+	static const char *const real[] = {"1.5", "-2e3", "0.25", "+7", "1E+9", "Infinity", "NaN"};
+	static const char *const text[] = {"0x10", "inf", "-inf", "nan",  "infinity",
+					   "1e",   ".",	  "",	  "1.5x", " 1"};
+	double d;
+	for (size_t i = 0; i < sizeof(real) / sizeof(real[0]); i++)
+		assert_true(parse_real(real[i], strlen(real[i]), &d));
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		assert_false(parse_real(text[i], strlen(text[i]), &d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +294,7 @@ int main(void)
 		cmocka_unit_test(csv_reader_reads_what_the_writer_wrote),
 		cmocka_unit_test(csv_op_must_be_i_u_or_d),
 		cmocka_unit_test(csv_record_of_nulls_reads_as_nulls),
+		cmocka_unit_test(reals_are_read_only_from_decimal_spellings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,7 @@ static void mysql_spellings(void **state)
 		"int not null",
 		"enum('a') default 'a'",
 		"enum('a\\', 'b')",
+		"enum('a\\','b')", /* MySQL reads \' as a quote: the label would not end */
 		"enum",
 		"int(11",
 		"int(1,2,3)",
