@@ -1414,6 +1414,7 @@ class Case:
                                                                    prev))
             prev = b["id"]
             lo = hi = None
+            load_keys = {}  # table -> keys in this load batch (issue 11 #11: loaded twice)
             for tb in m["tables"]:
                 data = members.get(tb["file"])
                 if data is None:
@@ -1425,6 +1426,14 @@ class Case:
                 if nrows != tb["rows"]:
                     problems.append("%s: %s holds %d rows, manifest says %d"
                                     % (b["id"], tb["file"], nrows, tb["rows"]))
+                if b["kind"] == "load":
+                    keys = load_keys.setdefault(tb["name"], set())
+                    for k in file_keys(data, tb):
+                        if k in keys:
+                            problems.append("%s: table %s: key %s loaded twice"
+                                            % (b["id"], tb["name"], shorten(list(k))))
+                            break
+                        keys.add(k)
                 if b["kind"] == "cdc" and b.get("mode", "trigger") == "trigger" and \
                         tb.get("first_seq") is not None:
                     lo = tb["first_seq"] if lo is None else min(lo, tb["first_seq"])
@@ -1613,6 +1622,21 @@ def count_rows(data, tb):
         return len(data.splitlines())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")))
     return len(rows) - (1 if tb.get("header") else 0)
+
+
+def file_keys(data, tb):
+    """The key of each row of a published file, as comparable tuples."""
+    if tb["format"] == "jsonl":
+        return [(json.dumps(json.loads(line).get("key"), sort_keys=True),)
+                for line in data.splitlines()]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")))
+    if tb.get("header"):
+        rows = rows[1:]
+    skip = 1 if tb.get("op_column") else 0
+    idx = [i + skip for i, c in enumerate(tb["columns"]) if c.get("key")]
+    if not idx:  # no key columns listed: the whole row
+        return [tuple(r) for r in rows]
+    return [tuple(r[i] for i in idx) for r in rows]
 
 
 # ---------------------------------------------------------------- main
