@@ -1227,6 +1227,8 @@ class Case:
             d = ""
             if default:
                 d = " DEFAULT %s" % self.r.choice(["7", "'x'", "1.5"])
+                if self.cross:  # a MariaDB column holds only its own type's values
+                    d = " DEFAULT %s" % {"i": "7", "r": "1.5"}.get(sqlite_affinity(ty), "'x'")
             self.src.ddl("ALTER TABLE %s ADD COLUMN %s %s%s" % (qi(t.name), qi(cn), ty, d))
         else:
             ty = self.r.choice(MYSQL_TYPES)
