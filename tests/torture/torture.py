@@ -24,6 +24,7 @@ import json
 import math
 import os
 import random
+import re
 import shlex
 import shutil
 import signal
@@ -60,22 +61,27 @@ OPS = {
     "exclude": "config: a table excluded for some steps, then included again with a full load",
     "compress": "random [batch] compression (zstd, gzip, xz, none)",
     "maxrows": "small [batch] max_rows (several archives per run)",
-    # off by default: known defects (issue 11 / 18) or FINDINGS.md
-    "loadtable": "`cdcpack load T` of one table (issue 11 #1: acks other tables' changes)",
-    "dropcol": "ALTER TABLE DROP COLUMN (issue 11 #7/#10; SQLite: FINDINGS.md F5)",
-    "renamecol": "ALTER TABLE RENAME COLUMN (issue 11 #7/#10)",
-    "adddefault": "ALTER TABLE ADD COLUMN ... DEFAULT (issue 11 #10)",
-    "renametable": "ALTER TABLE RENAME TO (issue 11 #9)",
-    "droptable": "DROP TABLE between runs (the replica keeps the table; not compared)",
+    # on since the issue 11 / 18 fixes, following the README's advice
+    "loadtable": "`cdcpack load T` of one table (issue 11 #1)",
+    "dropcol": "ALTER TABLE DROP COLUMN, via `triggers alter` in trigger mode (issue 11 #7; "
+    "FINDINGS.md F5)",
+    "renamecol": "ALTER TABLE RENAME COLUMN (via `triggers alter` in trigger mode), then "
+    "`load T` as advised (issue 11 #7/#10)",
+    "adddefault": "ALTER TABLE ADD COLUMN ... DEFAULT, then `load T` as advised (issue 11 #10)",
+    "renametable": "ALTER TABLE RENAME TO, then `triggers install NEW` + the advised "
+    "`load NEW` (issue 11 #9)",
     "bigunsigned": "MySQL BIGINT UNSIGNED above 2^63-1 (issue 11 #4, SQLite replica)",
-    "generated": "SQLite generated columns (issue 11 #5)",
-    "badutf8": "TEXT that is not valid UTF-8 (issue 11 #8)",
-    "duptables": "a table named twice in [capture] tables (issue 11 #11)",
-    "nullpk": "NULL in a SQLite non-INTEGER primary key, trigger mode (issue 18 #12)",
+    "generated": "SQLite generated columns, shipped and compared (issue 11 #5)",
+    "badutf8": "TEXT that is not valid UTF-8, SQLite replicas (issue 11 #8)",
+    "duptables": "a table named twice in [capture] tables or `load T T` (issue 11 #11)",
+    "nullpk": "a NULL in a SQLite non-INTEGER key: the run must refuse it (exit 3), then the "
+    "advice is followed (issue 18 #12)",
+    # off by default: known defects (FINDINGS.md) or undecided contracts
+    "droptable": "DROP TABLE between runs (the replica keeps the table; not compared)",
     "collate": "case/space-insensitive key collations (NOCASE, RTRIM, *_ci) with case-only and "
     "trailing-space key changes (FINDINGS.md F2)",
     "padkey": "keys differing only by trailing spaces into a MariaDB replica (FINDINGS.md F6)",
-    "keytype": "snapshot mode: the key column's type changes (issue 18 #11)",
+    "keytype": "snapshot mode: the key column's type changes (issue 18 #11; FINDINGS.md F7)",
     "emptyblob": "csv: empty BLOB / empty TEXT in a column without affinity (FINDINGS.md F1)",
     "driftwrite": "trigger mode: writes between ADD COLUMN and the trigger rebuild (the "
     "README's documented drift window; issue 11 #7)",
@@ -85,9 +91,8 @@ OPS = {
     "numinf": "csv: +-Inf in a SQLite NUMERIC-affinity column (FINDINGS.md F3)",
 }
 DEFAULT_OFF = {
-    "loadtable", "dropcol", "renamecol", "adddefault", "renametable", "droptable",
-    "bigunsigned", "generated", "badutf8", "duptables", "nullpk", "collate", "padkey", "keytype",
-    "emptyblob", "numinf", "strictschema", "numreal", "driftwrite",
+    "droptable", "collate", "padkey", "keytype", "emptyblob", "numinf", "strictschema",
+    "numreal", "driftwrite",
 }
 DEFAULT_OPS = sorted(set(OPS) - DEFAULT_OFF)
 FAULT_POINTS = ["after-capture", "after-stage", "mid-upload", "after-upload", "after-publish",
@@ -524,6 +529,8 @@ class Table:
         self.collate = {}    # key col -> collation
         self.rowid = False   # SQLite table keyed by rowid (no PK / INTEGER PRIMARY KEY)
         self.generated = []
+        self.nullable_key = False  # SQLite: k2 TEXT PRIMARY KEY without NOT NULL
+        self.gen_source = None     # the column the generated column reads
 
     def coltype(self, name):
         return dict(self.cols)[name]
@@ -569,6 +576,9 @@ class Case:
         if "maxrows" in self.ops and self.r.random() < 0.5:
             self.max_rows = self.r.choice([2, 10, 50])
         self.table_seq = 0
+        # duptables: half the cases name every table (the first twice)
+        # instead of `tables = *`
+        self.dup_tables = "duptables" in self.ops and self.r.random() < 0.5
         n = self.r.randint(1, 3)
         for _ in range(n):
             self.new_table(initial=True)
@@ -604,9 +614,13 @@ class Case:
         r = self.r
         types = SQLITE_CROSS_TYPES if self.cross else SQLITE_TYPES
         kind = r.choice(["rowidpk", "nopk", "int", "text", "composite"])
+        if "nullpk" in self.ops and r.random() < 0.2:  # give the op a nullable key to use
+            kind = r.choice(["text", "composite"])
         if kind == "nopk" and self.a.mode == "snapshot":
             kind = "rowidpk"
         wr = kind in ("int", "text", "composite") and r.random() < 0.5
+        if "nullpk" in self.ops and kind in ("text", "composite") and r.random() < 0.5:
+            wr = False  # WITHOUT ROWID keys are NOT NULL
         ncol = r.randint(1, 6)
         if "wide" in self.ops and r.random() < 0.15:
             ncol = r.randint(40, 120)
@@ -634,6 +648,7 @@ class Case:
                 t.collate["k2"] = coll
                 t.cols.append(("k2", "TEXT"))
                 nn = " NOT NULL" if (wr or "nullpk" not in self.ops) else ""
+                t.nullable_key = not nn
                 defs.append('"k2" TEXT%s COLLATE %s' % (nn, coll))
         for i in range(ncol):
             ty = r.choice(types)
@@ -647,6 +662,7 @@ class Case:
             defs.append('"g" TEXT GENERATED ALWAYS AS (typeof("%s")) %s'
                         % (t.cols[-1][0], r.choice(["STORED", "VIRTUAL"])))
             t.generated.append("g")
+            t.gen_source = t.cols[-1][0]
         if t.key and not t.rowid:
             defs.append("PRIMARY KEY(%s)" % ", ".join(qi(k) for k in t.key))
         return "CREATE TABLE %s (%s)%s" % (qi(t.name), ", ".join(defs),
@@ -687,7 +703,7 @@ class Case:
         a = self.a
         tables = "*"
         exclude = ",".join(sorted(self.excluded))
-        if "duptables" in self.ops:
+        if self.dup_tables:
             names = sorted(set(self.tables) - self.excluded)
             tables = ", ".join(names + names[:1])
             exclude = ""
@@ -705,7 +721,9 @@ class Case:
         cmd = [self.a.bin, "-c", self.conf] + list(args)
         e = dict(os.environ)
         e.pop("CDCPACK_FAULT", None)
+        # README: each mysql:// URL has its own password (issue 11 #14)
         e["CDCPACK_SOURCE_PASSWORD"] = os.environ.get("CDCPACK_TEST_MYSQL_PASSWORD", "")
+        e["CDCPACK_REPLICA_PASSWORD"] = e["CDCPACK_SOURCE_PASSWORD"]
         if env:
             e.update(env)
         p = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -808,7 +826,8 @@ class Case:
         if aff == "r":
             return g.real()
         if aff == "t":
-            if "badutf8" in self.ops and r.random() < 0.2:
+            # README: a MariaDB replica refuses such text (apply exit 3)
+            if "badutf8" in self.ops and self.a.replica == "sqlite" and r.random() < 0.2:
                 return BadText(g.bad_utf8())
             return g.text()
         if aff == "b":
@@ -913,8 +932,6 @@ class Case:
             else:
                 vals[c] = self.value(t, c)
         if self.a.source == "sqlite":
-            if "nullpk" in self.ops and "k2" in t.key and self.r.random() < 0.2:
-                vals["k2"] = None
             sql = "%s INTO %s (%s) VALUES (%s)" % (verb, qi(t.name), ", ".join(qi(c) for c in cols),
                                                    ", ".join("?" for _ in cols))
             if not cols:
@@ -943,7 +960,7 @@ class Case:
             for _ in range(bulk):
                 s, p = self.insert_stmt(t)
                 stmts.append(self.stmt(s, p))
-            self.execute(stmts)
+            self.execute(stmts + self.bad_text_casts(t))
             return "bulk %d inserts" % bulk
         if not kinds:
             return "nothing"
@@ -1007,13 +1024,18 @@ class Case:
                 w, wp = self.where(t, key)
                 stmts.append(self.stmt("DELETE FROM %s WHERE %s" % (self.q(t.name), w), wp))
             done.append(k)
-        if "badutf8" in self.ops and self.a.source == "sqlite":
-            for c, ty in t.cols:
-                if sqlite_affinity(ty) == "t":
-                    stmts.append(("UPDATE %s SET %s = CAST(%s AS TEXT) WHERE typeof(%s) = 'blob'"
-                                  % (qi(t.name), qi(c), qi(c), qi(c)), []))
-        self.execute(stmts)
+        self.execute(stmts + self.bad_text_casts(t))
         return " ".join(done)
+
+    def bad_text_casts(self, t):
+        """badutf8: the BadText values bound as BLOBs become TEXT in the same
+        transaction (a BLOB left in a TEXT column is another case: csv
+        documents that it comes back as its base64 text)."""
+        if "badutf8" not in self.ops or self.a.source != "sqlite":
+            return []
+        return [("UPDATE %s SET %s = CAST(%s AS TEXT) WHERE typeof(%s) = 'blob'"
+                 % (qi(t.name), qi(c), qi(c), qi(c)), [])
+                for c, ty in t.cols if sqlite_affinity(ty) == "t" and c not in t.generated]
 
     def q(self, name):
         return qi(name) if self.a.source == "sqlite" else mi(name)
@@ -1066,7 +1088,7 @@ class Case:
         ops = ["run", "run", "run"]
         for o in ("fault", "kill", "loadall", "retrigger", "addcol", "createtable", "exclude",
                   "loadtable", "dropcol", "renamecol", "adddefault", "renametable", "droptable",
-                  "keytype"):
+                  "keytype", "nullpk"):
             if o in self.ops:
                 ops.append(o)
         return ops
@@ -1089,8 +1111,11 @@ class Case:
             return "load (every table)"
         if op == "loadtable" and live:
             t = r.choice(live)
-            self.cdc("load", t.name)
-            return "load %s" % t.name
+            names = [t.name]
+            if "duptables" in self.ops and r.random() < 0.3:
+                names.append(t.name)  # issue 11 #11: `load t t` loads t once
+            self.cdc("load", *names)
+            return "load %s" % " ".join(names)
         if op == "retrigger" and trig and live:
             t = r.choice(live)
             self.cdc("triggers", "remove", t.name)
@@ -1125,18 +1150,25 @@ class Case:
             return "include %s again (+ triggers install, load)" % ", ".join(names)
         if op in ("dropcol", "renamecol") and live:
             t = r.choice(live)
-            nonkey = [c for c, _ in t.cols if c not in t.key and c not in t.generated]
+            nonkey = [c for c, _ in t.cols if c not in t.key and c not in t.generated
+                      and not (op == "dropcol" and c == t.gen_source)]
             if len(nonkey) >= 2:
                 c = r.choice(nonkey)
                 if op == "dropcol":
-                    self.src.ddl("ALTER TABLE %s DROP COLUMN %s" % (self.q(t.name), self.q(c)))
+                    how = self.alter(t, "ALTER TABLE %s DROP COLUMN %s" % (self.q(t.name),
+                                                                           self.q(c)))
                     t.cols = [(n, ty) for n, ty in t.cols if n != c]
-                    return "drop column %s.%s" % (t.name, c)
+                    return "drop column %s.%s%s" % (t.name, c, how)
                 new = c + "r"
-                self.src.ddl("ALTER TABLE %s RENAME COLUMN %s TO %s" % (
+                how = self.alter(t, "ALTER TABLE %s RENAME COLUMN %s TO %s" % (
                     self.q(t.name), self.q(c), self.q(new)))
                 t.cols = [(new if n == c else n, ty) for n, ty in t.cols]
-                return "rename column %s.%s to %s" % (t.name, c, new)
+                if t.gen_source == c:
+                    t.gen_source = new
+                # README: a replica cannot tell a renamed column from a new
+                # one; after such a change run `cdcpack load TABLE`.
+                self.cdc("load", t.name)
+                return "rename column %s.%s to %s%s + load" % (t.name, c, new, how)
         if op == "renametable" and live:
             t = r.choice(live)
             new = t.name + "_r"
@@ -1144,20 +1176,46 @@ class Case:
             del self.tables[t.name]
             t.name = new
             self.tables[new] = t
-            if trig:
-                self.cdc("triggers", "install")
-            return "rename table to %s" % new
+            self.write_config()  # a `tables =` list (duptables) names the new name
+            if not trig:  # snapshot: the new name is a new table, its first run ships a load
+                return "rename table to %s" % new
+            # README: the rebuild under the new name drops the old triggers
+            # (changes before it ship under the old name) and advises
+            # `cdcpack load NEW`; follow the advice as given.
+            _, out, err = self.cdc("triggers", "install", new)
+            advice = "cdcpack load %s" % new
+            if advice not in (out + err).split("\n") and \
+                    not any(line.endswith(": " + advice) for line in (out + err).split("\n")):
+                raise CdcError("triggers install %s after the rename does not advise `%s`:\n%s%s"
+                               % (new, advice, out, err[-2000:]))
+            self.cdc("load", new)
+            return "rename table to %s (+ triggers install, load as advised)" % new
         if op == "droptable" and len(live) > 1:
             t = r.choice(live)
             self.src.ddl("DROP TABLE %s" % self.q(t.name))
             del self.tables[t.name]
+            self.write_config()
             return "drop table %s" % t.name
+        if op == "nullpk" and self.a.source == "sqlite":
+            cands = [t for t in live if t.nullable_key]
+            if cands:
+                return self.null_key(r.choice(cands))
         if op == "keytype" and self.a.mode == "snapshot" and self.a.source == "sqlite":
             for t in live:
                 if t.key == ["k1"] and not t.rowid:
                     return self.retype_key(t)
         self.run_until_ok()
         return "run"
+
+    def alter(self, t, sql):
+        """DROP/RENAME COLUMN: in trigger mode through `cdcpack triggers
+        alter` (README: a plain ALTER fails MariaDB writes until the triggers
+        are rebuilt, and SQLite refuses to drop a column a trigger names)."""
+        if self.a.mode != "trigger":
+            self.src.ddl(sql)
+            return ""
+        self.cdc("triggers", "alter", t.name, sql)
+        return " (triggers alter)"
 
     def add_column(self, t, default):
         n = 0
@@ -1169,6 +1227,8 @@ class Case:
             d = ""
             if default:
                 d = " DEFAULT %s" % self.r.choice(["7", "'x'", "1.5"])
+                if self.cross:  # a MariaDB column holds only its own type's values
+                    d = " DEFAULT %s" % {"i": "7", "r": "1.5"}.get(sqlite_affinity(ty), "'x'")
             self.src.ddl("ALTER TABLE %s ADD COLUMN %s %s%s" % (qi(t.name), qi(cn), ty, d))
         else:
             ty = self.r.choice(MYSQL_TYPES)
@@ -1181,8 +1241,56 @@ class Case:
             # old columns (README, the documented drift window): rebuild first.
             self.cdc("triggers", "install", t.name)
             rebuilt = " + triggers install"
+        if default:
+            # README: apply cannot tell a DEFAULT's existing rows from NULL
+            # ones; after ADD COLUMN ... DEFAULT run `cdcpack load TABLE`.
+            self.cdc("load", t.name)
+            rebuilt += " + load"
         return "add column %s.%s %s%s%s" % (t.name, cn, ty, " with default" if default else "",
                                             rebuilt)
+
+    def null_key(self, t):
+        """A row with a NULL key (SQLite lets a non-INTEGER key hold one).
+        README: no replica can pair it, so a run stops (exit 3) naming the
+        table and column and publishes nothing; the harness follows the
+        advice -- fix the source row (delete it or give it a key), and in
+        trigger mode delete each change the message names -- until a run
+        succeeds. A run that accepts the row fails the case."""
+        s, p = self.insert_stmt(t)
+        p[[c for c, _ in t.cols if c not in t.key or not t.rowid].index("k2")] = None
+        self.execute([(s, p)])
+        fix = None
+        advice = []
+        for _ in range(50):
+            rc, _, err = self.cdc("run", expect=(0, 3, 75))
+            if rc == 75:
+                time.sleep(0.2)
+                continue
+            if rc == 0:
+                if fix is None:
+                    raise Divergence("run accepted a NULL key in %s.k2 (exit 0)" % t.name)
+                return "NULL key in %s: run refused it; %s; %d change(s) deleted as advised" % (
+                    t.name, fix, len(advice))
+            if "table %s:" % t.name not in err or "NULL in key column k2" not in err:
+                raise CdcError("run exit 3 does not name table %s and column k2:\n%s"
+                               % (t.name, err[-2000:]))
+            if fix is None:
+                if self.r.random() < 0.5:
+                    self.execute([('DELETE FROM %s WHERE "k2" IS NULL' % qi(t.name), [])])
+                    fix = "row deleted"
+                else:
+                    k = "%s~n%d" % (self.key_value(t, "k2"), self.r.randint(0, 10**6))
+                    self.execute([('UPDATE %s SET "k2" = ? WHERE "k2" IS NULL'
+                                   % qi(t.name), [k])])
+                    fix = "row given key %r" % k
+                continue
+            m = re.search(r"then delete the change: (DELETE FROM \S+ WHERE seq = \d+)", err)
+            if self.a.mode != "trigger" or not m:
+                raise CdcError("run still refuses after the source row was fixed:\n%s"
+                               % err[-2000:])
+            self.execute([(m.group(1), [])])
+            advice.append(m.group(1))
+        raise CdcError("run kept refusing the NULL key of %s" % t.name)
 
     def retype_key(self, t):
         self.src.ddl('CREATE TABLE "tmp_rt" AS SELECT * FROM %s; DROP TABLE %s; '
@@ -1308,6 +1416,7 @@ class Case:
                                                                    prev))
             prev = b["id"]
             lo = hi = None
+            load_keys = {}  # table -> keys in this load batch (issue 11 #11: loaded twice)
             for tb in m["tables"]:
                 data = members.get(tb["file"])
                 if data is None:
@@ -1319,6 +1428,14 @@ class Case:
                 if nrows != tb["rows"]:
                     problems.append("%s: %s holds %d rows, manifest says %d"
                                     % (b["id"], tb["file"], nrows, tb["rows"]))
+                if b["kind"] == "load":
+                    keys = load_keys.setdefault(tb["name"], set())
+                    for k in file_keys(data, tb):
+                        if k in keys:
+                            problems.append("%s: table %s: key %s loaded twice"
+                                            % (b["id"], tb["name"], shorten(list(k))))
+                            break
+                        keys.add(k)
                 if b["kind"] == "cdc" and b.get("mode", "trigger") == "trigger" and \
                         tb.get("first_seq") is not None:
                     lo = tb["first_seq"] if lo is None else min(lo, tb["first_seq"])
@@ -1507,6 +1624,21 @@ def count_rows(data, tb):
         return len(data.splitlines())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")))
     return len(rows) - (1 if tb.get("header") else 0)
+
+
+def file_keys(data, tb):
+    """The key of each row of a published file, as comparable tuples."""
+    if tb["format"] == "jsonl":
+        return [(json.dumps(json.loads(line).get("key"), sort_keys=True),)
+                for line in data.splitlines()]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")))
+    if tb.get("header"):
+        rows = rows[1:]
+    skip = 1 if tb.get("op_column") else 0
+    idx = [i + skip for i, c in enumerate(tb["columns"]) if c.get("key")]
+    if not idx:  # no key columns listed: the whole row
+        return [tuple(r) for r in rows]
+    return [tuple(r[i] for i in idx) for r in rows]
 
 
 # ---------------------------------------------------------------- main
