@@ -235,15 +235,18 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &all);
 	if (!rc)
 		rc = source_stray_triggers(ops, src, &all, &stray);
-	/* alter names one table; its second argument is the ALTER */
+	/* alter names one table; its second argument is the ALTER (as
+	 * check_alter_args made sure) */
+	bool alter = !rc && strcmp(action, "alter") == 0;
+	if (!rc && alter && names.n < 2)
+		rc = err_set(CDC_EUSAGE, "triggers alter: want TABLE and an ALTER TABLE statement");
 	if (!rc)
 		rc = pick_tables(&cfg, &all, strcmp(action, "remove") == 0 ? &stray : &none,
-				 strcmp(action, "alter") == 0 ? 1 : (int)names.n, names.v, &tables);
+				 alter ? 1 : (int)names.n, names.v, &tables);
 	if (!rc && drop)
 		rc = check_drop(ops, src, cfg.changelog, &tables);
 	json_t *out = json_array();
-	bool alter = !rc && strcmp(action, "alter") == 0;
-	if (alter)
+	if (!rc && alter)
 		rc = alter_one(ctx, ops, src, names.v[0], names.v[1], out);
 	else if (!rc)
 		rc = each_table(ctx, action, ops, src, &tables, out);
