@@ -1,6 +1,7 @@
 #include "dbdiff.h"
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "pipeline.h"
 #include "recqueue.h"
@@ -88,6 +89,8 @@ static int relay_row(void *ctx, char op, const struct value *b_row, const struct
 static int scan_row(void *ctx, const struct value *row)
 {
 	struct relay *r = ctx;
+	if (r->m->rows_b == 0)
+		fault_point("mid-diff");
 	int rc = pipeline_check_stop();
 	if (!rc)
 		rc = diff_merge_row(r->m, row);

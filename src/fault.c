@@ -13,7 +13,8 @@
 
 /* mid-ack: the changelog rows are deleted, the state does not yet say so. */
 static const char *const points[] = {"after-capture", "after-stage", "mid-upload", "after-upload",
-				     "after-publish", "mid-ack",     "after-ack",  "mid-load"};
+				     "after-publish", "mid-ack",     "after-ack",  "mid-load",
+				     "mid-diff"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
@@ -45,7 +46,7 @@ int fault_init(void)
 			CDC_EUSAGE,
 			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
 			"after-capture, after-stage, mid-upload, after-upload, after-publish, "
-			"mid-ack, after-ack, mid-load",
+			"mid-ack, after-ack, mid-load, mid-diff",
 			spec);
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;

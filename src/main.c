@@ -105,7 +105,8 @@ static void print_man(void)
 	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS, POINT one of "
 	     "after-capture,\nafter-stage, mid-upload, after-upload, after-publish, mid-ack (the\n"
 	     "changelog rows deleted, the state not yet saying so), after-ack,\n"
-	     "mid-load (load, after each table's first row)");
+	     "mid-load (load, after each table's first row), mid-diff (diff and\n"
+	     "verify, after each table's first row)");
 }
 
 /* Edit distance, to suggest the command a typo meant. */

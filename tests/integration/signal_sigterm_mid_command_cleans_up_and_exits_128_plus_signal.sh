@@ -63,11 +63,12 @@ assert_eq "1 $ROWS" "$versions" "versions and rows of the replica's table after 
 cdc apply --to "sqlite:$rep"
 check_replica_equals_source "$rep"
 
-# diff --out: stopped with SIGINT while it writes
+# diff --out: stopped with SIGINT while it writes (held after its first row:
+# a diff of this table ends before a signal sent on seeing its file lands)
 sql "UPDATE big SET pad = 'v5' || substr(pad, 3)"
-"$CDCPACK" diff "sqlite:$SRC_DB" "sqlite:$rep" --format sql --out "$T/out.sql" >"$T/diff.out" 2>"$T/diff.err" &
-PID=$!
-wait_for 30 "diff's output file" bash -c "compgen -G '$T/out.sql*' >/dev/null"
+start_held diff mid-diff 1000 diff "sqlite:$SRC_DB" "sqlite:$rep" --format sql --out "$T/out.sql"
+PID=$HELD_PID
+compgen -G "$T/out.sql*" >/dev/null || fail "diff held mid-compare has no output file yet"
 stopped diff INT 130
 assert_eq "" "$(files_in "$T" | grep '/out\.sql' || true)" "diff --out file or its temp left after SIGINT"
 
