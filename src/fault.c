@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 /* mid-ack: the changelog rows are deleted, the state does not yet say so. */
-static const char *const points[] = {"after-capture", "after-stage", "mid-upload", "after-upload",
-				     "after-publish", "mid-ack",     "after-ack",  "mid-load",
-				     "mid-diff"};
+static const char *const points[] = {"after-capture", "after-stage",   "mid-upload",
+				     "after-upload",  "after-publish", "mid-ack",
+				     "after-ack",     "mid-load",      "mid-diff"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
