@@ -34,6 +34,17 @@ static char *trigger_name(const struct source *src, const char *table, int which
 	return xasprintf("cdcpack_%016llx_%s", (unsigned long long)h, trigger_suffix[which]);
 }
 
+/* The table's trigger names as a comma list of SQL literals. */
+static void add_trigger_names(struct source *src, struct buf *sql, const char *table)
+{
+	for (int i = 0; i < NTRIGGERS; i++) {
+		char *name = trigger_name(src, table, i);
+		buf_adds(sql, i ? ", " : "");
+		mysql_add_literal(src, sql, name);
+		free(name);
+	}
+}
+
 /* JSON_ARRAY(expr, ...) of row (NEW or OLD): see mysql_image.h. */
 static void add_image(struct buf *sql, const struct table_def *def, const char *row)
 {
@@ -147,12 +158,7 @@ static int count_triggers(struct source *src, const char *table, int64_t *found)
 		       " WHERE TRIGGER_SCHEMA = DATABASE() AND BINARY EVENT_OBJECT_TABLE = ");
 	mysql_add_literal(src, &sql, table);
 	buf_adds(&sql, " AND BINARY TRIGGER_NAME IN (");
-	for (int i = 0; i < NTRIGGERS; i++) {
-		char *name = trigger_name(src, table, i);
-		buf_adds(&sql, i ? ", " : "");
-		mysql_add_literal(src, &sql, name);
-		free(name);
-	}
+	add_trigger_names(src, &sql, table);
 	buf_addc(&sql, ')');
 	int rc = mysql_select_int(src, sql.data, "look up triggers", found);
 	buf_free(&sql);
@@ -233,12 +239,7 @@ static int foreign_triggers(struct source *src, const char *table, struct strv *
 	buf_adds(&sql, " AND INSTR(ACTION_STATEMENT, ");
 	mysql_add_literal(src, &sql, needle.data);
 	buf_adds(&sql, ") > 0 AND BINARY TRIGGER_NAME NOT IN (");
-	for (int i = 0; i < NTRIGGERS; i++) {
-		char *name = trigger_name(src, table, i);
-		buf_adds(&sql, i ? ", " : "");
-		mysql_add_literal(src, &sql, name);
-		free(name);
-	}
+	add_trigger_names(src, &sql, table);
 	buf_adds(&sql, ") ORDER BY TRIGGER_NAME");
 	int rc = select_names(src, sql.data, "look up triggers", out);
 	buf_free(&needle);
