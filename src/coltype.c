@@ -13,54 +13,60 @@
 #define MAX_NAME 1024
 #define MAX_TYPE 4096
 
-static const char *const mysql_bases[] = {
-	"tinyint",
-	"smallint",
-	"mediumint",
-	"int",
-	"integer",
-	"bigint",
-	"float",
-	"double",
-	"real",
-	"decimal",
-	"numeric",
-	"dec",
-	"fixed",
-	"timestamp",
-	"date",
-	"datetime",
-	"time",
-	"year",
-	"bit",
-	"binary",
-	"varbinary",
-	"tinyblob",
-	"blob",
-	"mediumblob",
-	"longblob",
-	"geometry",
-	"point",
-	"linestring",
-	"polygon",
-	"multipoint",
-	"multilinestring",
-	"multipolygon",
-	"geometrycollection",
-	"char",
-	"varchar",
-	"tinytext",
-	"text",
-	"mediumtext",
-	"longtext",
-	"enum",
-	"set",
-	"json",
-	"inet4",
-	"inet6",
-	"uuid",
-	"bool",
-	"boolean",
+/* Every base name a MySQL column type may have in an archive, and its family. */
+struct kind_name {
+	const char *name;
+	enum coltype_kind kind;
+};
+
+static const struct kind_name kind_names[] = {
+	{"tinyint", COLTYPE_INT},
+	{"smallint", COLTYPE_INT},
+	{"mediumint", COLTYPE_INT},
+	{"int", COLTYPE_INT},
+	{"integer", COLTYPE_INT},
+	{"bigint", COLTYPE_INT},
+	{"float", COLTYPE_FLOAT},
+	{"double", COLTYPE_DOUBLE},
+	{"real", COLTYPE_DOUBLE},
+	{"decimal", COLTYPE_DECIMAL},
+	{"numeric", COLTYPE_DECIMAL},
+	{"dec", COLTYPE_DECIMAL},
+	{"fixed", COLTYPE_DECIMAL},
+	{"timestamp", COLTYPE_TIMESTAMP},
+	{"date", COLTYPE_TEMPORAL},
+	{"datetime", COLTYPE_TEMPORAL},
+	{"time", COLTYPE_TEMPORAL},
+	{"year", COLTYPE_TEMPORAL},
+	{"bit", COLTYPE_BIT},
+	{"binary", COLTYPE_BINARY},
+	{"varbinary", COLTYPE_BINARY},
+	{"tinyblob", COLTYPE_BINARY},
+	{"blob", COLTYPE_BINARY},
+	{"mediumblob", COLTYPE_BINARY},
+	{"longblob", COLTYPE_BINARY},
+	{"geometry", COLTYPE_BINARY},
+	{"point", COLTYPE_BINARY},
+	{"linestring", COLTYPE_BINARY},
+	{"polygon", COLTYPE_BINARY},
+	{"multipoint", COLTYPE_BINARY},
+	{"multilinestring", COLTYPE_BINARY},
+	{"multipolygon", COLTYPE_BINARY},
+	{"geometrycollection", COLTYPE_BINARY},
+	{"char", COLTYPE_TEXT},
+	{"varchar", COLTYPE_TEXT},
+	{"tinytext", COLTYPE_TEXT},
+	{"text", COLTYPE_TEXT},
+	{"mediumtext", COLTYPE_TEXT},
+	{"longtext", COLTYPE_TEXT},
+	{"enum", COLTYPE_TEXT},
+	{"set", COLTYPE_TEXT},
+	{"json", COLTYPE_OTHER},
+	{"inet4", COLTYPE_OTHER},
+	{"inet6", COLTYPE_OTHER},
+	{"uuid", COLTYPE_OTHER},
+	{"bool", COLTYPE_OTHER},
+	{"boolean", COLTYPE_OTHER},
 };
 
 static bool word_in(const char *s, size_t n, const char *const *words, size_t nwords)
@@ -77,6 +83,15 @@ static size_t word_len(const char *s)
 	while (isalnum((unsigned char)s[n]) || s[n] == '_')
 		n++;
 	return n;
+}
+
+/* The entry of kind_names for the n-character word s, or NULL. */
+static const struct kind_name *base_named(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strlen(kind_names[i].name) == n && strncasecmp(s, kind_names[i].name, n) == 0)
+			return &kind_names[i];
+	return NULL;
 }
 
 /* digits, at most 10 of them */
@@ -120,7 +135,7 @@ bool coltype_mysql_valid(const char *type)
 		return false;
 	const char *p = type;
 	size_t n = word_len(p);
-	if (!word_in(p, n, mysql_bases, sizeof(mysql_bases) / sizeof(mysql_bases[0])))
+	if (!base_named(p, n))
 		return false;
 	bool labels = (n == 4 && strncasecmp(p, "enum", 4) == 0) ||
 		      (n == 3 && strncasecmp(p, "set", 3) == 0);
@@ -278,4 +293,29 @@ int coltype_check_def(const char *driver, const struct table_def *def)
 				   def->name, c->name, c->type);
 	}
 	return 0;
+}
+
+enum coltype_kind coltype_kind_of(const char *column_type)
+{
+	const char *s = column_type;
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = word_len(s);
+	const struct kind_name *base = base_named(s, n);
+	if (!base)
+		return COLTYPE_OTHER;
+	/* Only the base name decides; "unsigned" comes after the parentheses,
+	 * which may hold ENUM labels, so look past them. */
+	const char *tail = strrchr(s, ')');
+	if (base->kind == COLTYPE_INT && strcasestr(tail ? tail : s + n, "unsigned"))
+		return COLTYPE_UINT;
+	return base->kind;
+}
+
+unsigned coltype_width(const char *column_type, unsigned dflt)
+{
+	const char *p = strchr(column_type, '(');
+	if (!p || !isdigit((unsigned char)p[1]))
+		return dflt;
+	return (unsigned)strtoul(p + 1, NULL, 10);
 }

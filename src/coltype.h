@@ -27,4 +27,26 @@ bool coltype_driver_known(const char *driver);
  * the table, column and (made printable) offending text. */
 int coltype_check_def(const char *driver, const struct table_def *def);
 
+/* The family of a column type, by its base name: MySQL's names, which
+ * cover SQLite's common spellings too (DECIMAL(10,2), DATETIME, REAL). The
+ * MySQL driver spells values by it; diff compares across engines by it. */
+enum coltype_kind {
+	COLTYPE_INT,	   /* signed integers: VAL_INT */
+	COLTYPE_UINT,	   /* unsigned: VAL_INT, or TEXT above INT64_MAX */
+	COLTYPE_FLOAT,	   /* FLOAT: widened to DOUBLE, which holds it exactly */
+	COLTYPE_DOUBLE,	   /* DOUBLE: shortest round-trip text */
+	COLTYPE_DECIMAL,   /* exact text, scale as declared */
+	COLTYPE_TIMESTAMP, /* UTC text; the trigger writes UNIX_TIMESTAMP() */
+	COLTYPE_TEMPORAL,  /* DATE, DATETIME, TIME, YEAR: text as MySQL prints it */
+	COLTYPE_BIT,	   /* big-endian bytes, as a SELECT returns them */
+	COLTYPE_BINARY,	   /* BINARY, VARBINARY, BLOBs, spatial: bytes (hex in images) */
+	COLTYPE_TEXT,	   /* character strings, ENUM, SET */
+	COLTYPE_OTHER,	   /* anything else (JSON, INET6, UUID...): CAST AS CHAR */
+};
+
+/* The kind of an information_schema COLUMN_TYPE such as "bigint(20) unsigned". */
+enum coltype_kind coltype_kind_of(const char *column_type);
+/* The first number in parentheses ("timestamp(3)" -> 3), or dflt. */
+unsigned coltype_width(const char *column_type, unsigned dflt);
+
 #endif

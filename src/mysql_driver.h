@@ -14,8 +14,8 @@
 struct mysql_schema_entry {
 	char *table;
 	int64_t ver;
-	struct table_def *def;	/* owned: as recorded at install */
-	enum mysql_kind *kinds; /* owned, one per column of def: how its images decode */
+	struct table_def *def;	  /* owned: as recorded at install */
+	enum coltype_kind *kinds; /* owned, one per column of def: how its images decode */
 	/* owned: what changes of this version ship with: def's columns, each
 	 * with the table's latest type when a value of the old type reads
 	 * the same under it (int(11) -> bigint(20)), so that a replica can hold

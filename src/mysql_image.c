@@ -13,85 +13,6 @@
 #include <strings.h>
 #include <time.h>
 
-struct kind_name {
-	const char *name;
-	enum mysql_kind kind;
-};
-
-static const struct kind_name kind_names[] = {
-	{"tinyint", MYSQL_KIND_INT},
-	{"smallint", MYSQL_KIND_INT},
-	{"mediumint", MYSQL_KIND_INT},
-	{"int", MYSQL_KIND_INT},
-	{"integer", MYSQL_KIND_INT},
-	{"bigint", MYSQL_KIND_INT},
-	{"float", MYSQL_KIND_FLOAT},
-	{"double", MYSQL_KIND_DOUBLE},
-	{"real", MYSQL_KIND_DOUBLE},
-	{"decimal", MYSQL_KIND_DECIMAL},
-	{"numeric", MYSQL_KIND_DECIMAL},
-	{"dec", MYSQL_KIND_DECIMAL},
-	{"fixed", MYSQL_KIND_DECIMAL},
-	{"timestamp", MYSQL_KIND_TIMESTAMP},
-	{"date", MYSQL_KIND_TEMPORAL},
-	{"datetime", MYSQL_KIND_TEMPORAL},
-	{"time", MYSQL_KIND_TEMPORAL},
-	{"year", MYSQL_KIND_TEMPORAL},
-	{"bit", MYSQL_KIND_BIT},
-	{"binary", MYSQL_KIND_BINARY},
-	{"varbinary", MYSQL_KIND_BINARY},
-	{"tinyblob", MYSQL_KIND_BINARY},
-	{"blob", MYSQL_KIND_BINARY},
-	{"mediumblob", MYSQL_KIND_BINARY},
-	{"longblob", MYSQL_KIND_BINARY},
-	{"geometry", MYSQL_KIND_BINARY},
-	{"point", MYSQL_KIND_BINARY},
-	{"linestring", MYSQL_KIND_BINARY},
-	{"polygon", MYSQL_KIND_BINARY},
-	{"multipoint", MYSQL_KIND_BINARY},
-	{"multilinestring", MYSQL_KIND_BINARY},
-	{"multipolygon", MYSQL_KIND_BINARY},
-	{"geometrycollection", MYSQL_KIND_BINARY},
-	{"char", MYSQL_KIND_TEXT},
-	{"varchar", MYSQL_KIND_TEXT},
-	{"tinytext", MYSQL_KIND_TEXT},
-	{"text", MYSQL_KIND_TEXT},
-	{"mediumtext", MYSQL_KIND_TEXT},
-	{"longtext", MYSQL_KIND_TEXT},
-	{"enum", MYSQL_KIND_TEXT},
-	{"set", MYSQL_KIND_TEXT},
-};
-
-enum mysql_kind mysql_kind_of(const char *column_type)
-{
-	const char *s = column_type;
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = 0;
-	while (isalnum((unsigned char)s[n]) || s[n] == '_')
-		n++;
-	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
-		if (strlen(kind_names[i].name) != n || strncasecmp(s, kind_names[i].name, n) != 0)
-			continue;
-		/* Only the base name decides; "unsigned" comes after the parentheses,
-		 * which may hold ENUM labels, so look past them. */
-		const char *tail = strrchr(s, ')');
-		if (kind_names[i].kind == MYSQL_KIND_INT &&
-		    strcasestr(tail ? tail : s + n, "unsigned"))
-			return MYSQL_KIND_UINT;
-		return kind_names[i].kind;
-	}
-	return MYSQL_KIND_OTHER;
-}
-
-unsigned mysql_type_width(const char *column_type, unsigned dflt)
-{
-	const char *p = strchr(column_type, '(');
-	if (!p || !isdigit((unsigned char)p[1]))
-		return dflt;
-	return (unsigned)strtoul(p + 1, NULL, 10);
-}
-
 void mysql_add_ident(struct buf *b, const char *name)
 {
 	buf_addc(b, '`');
@@ -112,19 +33,19 @@ static void add_field(struct buf *b, const char *row, const char *name)
 
 void mysql_image_expr(struct buf *b, const char *row, const char *name, const char *column_type)
 {
-	switch (mysql_kind_of(column_type)) {
-	case MYSQL_KIND_BINARY:
+	switch (coltype_kind_of(column_type)) {
+	case COLTYPE_BINARY:
 		buf_adds(b, "HEX(");
 		add_field(b, row, name);
 		buf_addc(b, ')');
 		return;
-	case MYSQL_KIND_FLOAT:
+	case COLTYPE_FLOAT:
 		/* FLOAT prints 6 significant digits; as a DOUBLE it prints exactly. */
 		buf_adds(b, "CAST(CAST(");
 		add_field(b, row, name);
 		buf_adds(b, " AS DOUBLE) AS CHAR)");
 		return;
-	case MYSQL_KIND_TIMESTAMP:
+	case COLTYPE_TIMESTAMP:
 		/* Triggers run in the writer's time zone; UNIX_TIMESTAMP() of a
 		 * TIMESTAMP column is the stored UTC instant whatever that zone.
 		 * In a trigger it gives NULL for the zero timestamp, hence '0'. */
@@ -134,7 +55,7 @@ void mysql_image_expr(struct buf *b, const char *row, const char *name, const ch
 		add_field(b, row, name);
 		buf_adds(b, ") AS CHAR), '0'))");
 		return;
-	case MYSQL_KIND_BIT:
+	case COLTYPE_BIT:
 		buf_adds(b, "CAST(");
 		add_field(b, row, name);
 		buf_adds(b, " + 0 AS CHAR)");
@@ -151,7 +72,7 @@ void mysql_image_expr(struct buf *b, const char *row, const char *name, const ch
 
 void mysql_scan_expr(struct buf *b, const char *name, const char *column_type)
 {
-	if (mysql_kind_of(column_type) == MYSQL_KIND_FLOAT) {
+	if (coltype_kind_of(column_type) == COLTYPE_FLOAT) {
 		buf_adds(b, "CAST(");
 		mysql_add_ident(b, name);
 		buf_adds(b, " AS DOUBLE)");
@@ -179,7 +100,7 @@ static bool numeral(char *out, size_t cap, const char *s, size_t n)
 
 /* Numbers that do not parse (a column retyped under an old trigger) stay
  * text rather than being lost. */
-static void decode_number(struct value *v, enum mysql_kind kind, const char *s, size_t n)
+static void decode_number(struct value *v, enum coltype_kind kind, const char *s, size_t n)
 {
 	char tmp[64];
 	char *end;
@@ -187,15 +108,15 @@ static void decode_number(struct value *v, enum mysql_kind kind, const char *s, 
 	if (!numeral(tmp, sizeof(tmp), s, n))
 		return;
 	errno = 0;
-	if (kind == MYSQL_KIND_FLOAT || kind == MYSQL_KIND_DOUBLE) {
+	if (kind == COLTYPE_FLOAT || kind == COLTYPE_DOUBLE) {
 		/* errno is ERANGE for subnormals too (5e-324), which are exact:
 		 * only an infinite result is out of range, and MySQL stores none. */
 		double d = strtod(tmp, &end);
 		if (!*end && isfinite(d)) {
 			v->type = VAL_REAL;
-			v->r = kind == MYSQL_KIND_FLOAT ? real_float32(d) : d;
+			v->r = kind == COLTYPE_FLOAT ? real_float32(d) : d;
 		}
-	} else if (kind == MYSQL_KIND_UINT && tmp[0] != '-') {
+	} else if (kind == COLTYPE_UINT && tmp[0] != '-') {
 		unsigned long long u = strtoull(tmp, &end, 10);
 		if (!*end && errno == 0 && u <= INT64_MAX) {
 			v->type = VAL_INT;
@@ -210,26 +131,26 @@ static void decode_number(struct value *v, enum mysql_kind kind, const char *s, 
 	}
 }
 
-static bool is_number_kind(enum mysql_kind kind)
+static bool is_number_kind(enum coltype_kind kind)
 {
-	return kind == MYSQL_KIND_INT || kind == MYSQL_KIND_UINT || kind == MYSQL_KIND_FLOAT ||
-	       kind == MYSQL_KIND_DOUBLE;
+	return kind == COLTYPE_INT || kind == COLTYPE_UINT || kind == COLTYPE_FLOAT ||
+	       kind == COLTYPE_DOUBLE;
 }
 
-void mysql_decode_text(struct value *v, enum mysql_kind kind, const char *s, size_t n)
+void mysql_decode_text(struct value *v, enum coltype_kind kind, const char *s, size_t n)
 {
 	memset(v, 0, sizeof(*v));
 	if (!s)
 		return;
 	if (is_number_kind(kind))
 		decode_number(v, kind, s, n);
-	else if (kind == MYSQL_KIND_BIT || kind == MYSQL_KIND_BINARY)
+	else if (kind == COLTYPE_BIT || kind == COLTYPE_BINARY)
 		set_text(v, VAL_BLOB, s, n);
 	else
 		set_text(v, VAL_TEXT, s, n);
 }
 
-int mysql_decode_image(struct value *v, struct buf *scratch, enum mysql_kind kind,
+int mysql_decode_image(struct value *v, struct buf *scratch, enum coltype_kind kind,
 		       const char *column_type, const char *s, size_t n)
 {
 	memset(v, 0, sizeof(*v));
@@ -238,15 +159,15 @@ int mysql_decode_image(struct value *v, struct buf *scratch, enum mysql_kind kin
 	buf_reset(scratch);
 	int rc = 0;
 	switch (kind) {
-	case MYSQL_KIND_TIMESTAMP:
-		rc = mysql_unix_to_utc(scratch, s, n, mysql_type_width(column_type, 0));
+	case COLTYPE_TIMESTAMP:
+		rc = mysql_unix_to_utc(scratch, s, n, coltype_width(column_type, 0));
 		set_text(v, VAL_TEXT, buf_str(scratch), scratch->len);
 		break;
-	case MYSQL_KIND_BIT:
-		rc = mysql_bit_to_bytes(scratch, s, n, (mysql_type_width(column_type, 1) + 7) / 8);
+	case COLTYPE_BIT:
+		rc = mysql_bit_to_bytes(scratch, s, n, (coltype_width(column_type, 1) + 7) / 8);
 		set_text(v, VAL_BLOB, buf_str(scratch), scratch->len);
 		break;
-	case MYSQL_KIND_BINARY:
+	case COLTYPE_BINARY:
 		rc = mysql_unhex(scratch, s, n);
 		set_text(v, VAL_BLOB, buf_str(scratch), scratch->len);
 		break;
@@ -362,7 +283,7 @@ static bool is_mysql_spelling(const char *type)
 	size_t n = base_name(type, &lower);
 	if (n == 0 || !lower)
 		return false;
-	return mysql_kind_of(type) != MYSQL_KIND_OTHER || base_is(type, n, "json") ||
+	return coltype_kind_of(type) != COLTYPE_OTHER || base_is(type, n, "json") ||
 	       base_is(type, n, "inet4") || base_is(type, n, "inet6") || base_is(type, n, "uuid");
 }
 
@@ -409,7 +330,7 @@ static void affinity_decl(struct buf *b, const char *type, bool key)
 	default:
 		break;
 	}
-	unsigned p = mysql_type_width(type, 0);
+	unsigned p = coltype_width(type, 0);
 	const char *comma = strchr(type, ',');
 	if ((base_is(type, n, "decimal") || base_is(type, n, "numeric")) && p > 0 && p <= 65) {
 		unsigned s = comma ? (unsigned)strtoul(comma + 1, NULL, 10) : 0;

@@ -10,28 +10,10 @@
 #define CDCPACK_MYSQL_IMAGE_H
 
 #include "buf.h"
+#include "coltype.h"
 #include "value.h"
 
 #include <stddef.h>
-
-enum mysql_kind {
-	MYSQL_KIND_INT,	      /* signed integers: VAL_INT */
-	MYSQL_KIND_UINT,      /* unsigned: VAL_INT, or TEXT above INT64_MAX */
-	MYSQL_KIND_FLOAT,     /* FLOAT: widened to DOUBLE, which holds it exactly */
-	MYSQL_KIND_DOUBLE,    /* DOUBLE: shortest round-trip text */
-	MYSQL_KIND_DECIMAL,   /* exact text, scale as declared */
-	MYSQL_KIND_TIMESTAMP, /* UTC text; the trigger writes UNIX_TIMESTAMP() */
-	MYSQL_KIND_TEMPORAL,  /* DATE, DATETIME, TIME, YEAR: text as MySQL prints it */
-	MYSQL_KIND_BIT,	      /* big-endian bytes, as a SELECT returns them */
-	MYSQL_KIND_BINARY,    /* BINARY, VARBINARY, BLOBs, spatial: bytes (hex in images) */
-	MYSQL_KIND_TEXT,      /* character strings, ENUM, SET */
-	MYSQL_KIND_OTHER,     /* anything else (JSON, INET6, UUID...): CAST AS CHAR */
-};
-
-/* The kind of an information_schema COLUMN_TYPE such as "bigint(20) unsigned". */
-enum mysql_kind mysql_kind_of(const char *column_type);
-/* The first number in parentheses ("timestamp(3)" -> 3), or dflt. */
-unsigned mysql_type_width(const char *column_type, unsigned dflt);
 
 /* `name` with backticks doubled. */
 void mysql_add_ident(struct buf *b, const char *name);
@@ -43,11 +25,11 @@ void mysql_scan_expr(struct buf *b, const char *name, const char *column_type);
 
 /* One field as a trigger image holds it (s is NULL for null); decoded bytes
  * go into scratch, which must outlive v. Returns 0 or CDC_ERUNTIME. */
-int mysql_decode_image(struct value *v, struct buf *scratch, enum mysql_kind kind,
+int mysql_decode_image(struct value *v, struct buf *scratch, enum coltype_kind kind,
 		       const char *column_type, const char *s, size_t n);
 /* One field as the text protocol returns it (s is NULL for null); v points
  * into s. */
-void mysql_decode_text(struct value *v, enum mysql_kind kind, const char *s, size_t n);
+void mysql_decode_text(struct value *v, enum coltype_kind kind, const char *s, size_t n);
 
 /* The MySQL column type a replica gives a column declared `type` at the
  * source: a MySQL type (lowercase, as information_schema spells it) is kept,

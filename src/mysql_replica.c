@@ -162,10 +162,10 @@ static void add_column_decl(struct buf *sql, const struct column *c)
 static char *type_key(const char *type)
 {
 	struct buf b = BUF_INIT;
-	enum mysql_kind kind = mysql_kind_of(type);
+	enum coltype_kind kind = coltype_kind_of(type);
 	bool skip = false;
 	for (const char *p = type; *p; p++) {
-		if ((kind == MYSQL_KIND_INT || kind == MYSQL_KIND_UINT) && *p == '(')
+		if ((kind == COLTYPE_INT || kind == COLTYPE_UINT) && *p == '(')
 			skip = true;
 		if (!skip)
 			buf_addc(&b, (char)tolower((unsigned char)*p));

@@ -537,8 +537,8 @@ static int warn_packet_limit(struct source *src, const struct table_def *def, st
 	const char *big = NULL;
 	for (size_t i = 0; i < def->ncols && !big; i++) {
 		const char *t = def->cols[i].type;
-		enum mysql_kind k = mysql_kind_of(t);
-		if ((k == MYSQL_KIND_BINARY || k == MYSQL_KIND_TEXT) &&
+		enum coltype_kind k = coltype_kind_of(t);
+		if ((k == COLTYPE_BINARY || k == COLTYPE_TEXT) &&
 		    (strncasecmp(t, "medium", 6) == 0 || strncasecmp(t, "long", 4) == 0))
 			big = def->cols[i].name;
 	}

@@ -1,6 +1,6 @@
 #include "rowhash.h"
 
-#include "mysql_image.h"
+#include "coltype.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -19,15 +19,15 @@ enum canon_class canon_class_for(const char *decl, const char *driver)
 	/* YEAR is a small number: MySQL prints it as text, SQLite stores an integer. */
 	if (strncasecmp(s, "year", 4) == 0 && !isalnum((unsigned char)s[4]))
 		return CANON_DECIMAL;
-	/* mysql_kind_of reads SQLite's spellings too (DECIMAL(10,2), DATETIME, REAL). */
-	switch (mysql_kind_of(decl)) {
-	case MYSQL_KIND_DECIMAL:
-	case MYSQL_KIND_UINT: /* above INT64_MAX the driver hands it over as text */
+	/* coltype_kind_of reads SQLite's spellings too (DECIMAL(10,2), DATETIME, REAL). */
+	switch (coltype_kind_of(decl)) {
+	case COLTYPE_DECIMAL:
+	case COLTYPE_UINT: /* above INT64_MAX the driver hands it over as text */
 		return CANON_DECIMAL;
-	case MYSQL_KIND_TIMESTAMP:
-	case MYSQL_KIND_TEMPORAL:
+	case COLTYPE_TIMESTAMP:
+	case COLTYPE_TEMPORAL:
 		return CANON_TEMPORAL;
-	case MYSQL_KIND_FLOAT:
+	case COLTYPE_FLOAT:
 		/* SQLite's FLOAT is a double; only MySQL's is single precision. */
 		return strcmp(driver, "mysql") == 0 ? CANON_FLOAT32 : CANON_PLAIN;
 	default:

@@ -406,9 +406,9 @@ static int add_schema_row(struct source *src, MYSQL_ROW row)
 		table_def_free(def);
 		return rc;
 	}
-	enum mysql_kind *kinds = xcalloc(def->ncols, sizeof(*kinds));
+	enum coltype_kind *kinds = xcalloc(def->ncols, sizeof(*kinds));
 	for (size_t i = 0; i < def->ncols; i++)
-		kinds[i] = mysql_kind_of(def->cols[i].type);
+		kinds[i] = coltype_kind_of(def->cols[i].type);
 	src->schema = xrealloc(src->schema, (src->nschema + 1) * sizeof(*src->schema));
 	src->schema[src->nschema++] = (struct mysql_schema_entry){
 		xstrdup(row[0]), strtoll(row[1], NULL, 10), def, kinds, NULL};
@@ -724,7 +724,7 @@ struct scan_reader {
 	row_fn fn;
 	void *ctx;
 	size_t ncols;
-	enum mysql_kind *kinds;
+	enum coltype_kind *kinds;
 	struct value *row;
 };
 
@@ -741,10 +741,10 @@ static int emit_row(struct source *src, void *vctx, MYSQL_ROW row, unsigned long
  * (value_cmp), so a scan must order them by bytes too. */
 /* DECIMAL is not among them: the merge compares DECIMAL keys by value (as
  * SQLite holds them), and MySQL orders DECIMAL columns by value already. */
-static bool text_valued(enum mysql_kind k)
+static bool text_valued(enum coltype_kind k)
 {
-	return k == MYSQL_KIND_TEXT || k == MYSQL_KIND_OTHER || k == MYSQL_KIND_TEMPORAL ||
-	       k == MYSQL_KIND_TIMESTAMP;
+	return k == COLTYPE_TEXT || k == COLTYPE_OTHER || k == COLTYPE_TEMPORAL ||
+	       k == COLTYPE_TIMESTAMP;
 }
 
 /* SELECT of def's columns, ordered by the key. Types come from the table
@@ -753,7 +753,7 @@ static bool text_valued(enum mysql_kind k)
  * merge of verify and diff compares them, not by the collation (which puts
  * 'a' and 'A' together); DECIMAL keys by value. */
 static int build_scan_sql(struct source *src, const struct table_def *def, struct buf *sql,
-			  enum mysql_kind *kinds)
+			  enum coltype_kind *kinds)
 {
 	struct table_def *real = NULL;
 	int rc = mysql_describe_table(src, def->name, &real);
@@ -770,7 +770,7 @@ static int build_scan_sql(struct source *src, const struct table_def *def, struc
 				     src->url.db, def->name, def->cols[i].name);
 			break;
 		}
-		kinds[i] = mysql_kind_of(c->type);
+		kinds[i] = coltype_kind_of(c->type);
 		buf_adds(sql, i ? ", " : "");
 		mysql_scan_expr(sql, c->name, c->type);
 	}
