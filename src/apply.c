@@ -11,6 +11,7 @@
 #include "pipeline.h"
 #include "redact.h"
 #include "source.h"
+#include "stop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,7 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 	int got = 0;
 	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1) {
 		/* A stop rolls the batch's transaction back. */
-		rc = pipeline_check_stop();
+		rc = stop_check();
 		if (rc)
 			break;
 		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
@@ -319,7 +320,7 @@ static int apply_chain(struct applier *a, const struct apply_options *o, struct 
 		 * download when it is already past --until. */
 		if (o->has_until && v[i].created.sec > o->until.sec)
 			break;
-		rc = pipeline_check_stop();
+		rc = stop_check();
 		if (!rc)
 			rc = apply_one(a, &v[i], o, res, &stop);
 		want++;

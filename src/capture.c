@@ -7,6 +7,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "progress.h"
+#include "stop.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ static int add_load_row(void *ctx, const struct value *row)
 	if (lc->bar.done == 1)
 		fault_point("mid-load");
 	/* load stops within a table: its work files go with the package. */
-	int rc = pipeline_check_stop();
+	int rc = stop_check();
 	return rc ? rc : package_add_load_row(lc->pk, lc->def, row);
 }
 

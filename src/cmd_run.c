@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -14,7 +15,7 @@
 /* Sleeps up to seconds, waking early when a stop is requested. */
 static void nap(int64_t seconds)
 {
-	for (int64_t i = 0; i < seconds * 10 && !pipeline_stop; i++) {
+	for (int64_t i = 0; i < seconds * 10 && !stop_requested; i++) {
 		struct timespec ts = {0, 100 * 1000000L};
 		nanosleep(&ts, NULL);
 	}
@@ -54,7 +55,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	/* First thing: a stop asked for while the config loads or the lock is
 	 * taken must end the run cleanly too, not kill it. */
-	pipeline_catch_stop(false);
+	stop_catch(false);
 	int64_t every = 0;
 	int max_batches = 0;
 	struct config cfg;
@@ -75,7 +76,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_report_run(ctx, &res);
 		total.batches += res.batches;
 		run_result_free(&res);
-		if (!every || pipeline_stop)
+		if (!every || stop_requested)
 			break;
 		if (rc == CDC_ERUNTIME) {
 			/* A scheduled loop outlives a passing outage: say it and retry. */

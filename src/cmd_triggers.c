@@ -5,6 +5,7 @@
 #include "log.h"
 #include "pipeline.h"
 #include "source.h"
+#include "stop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,7 @@ static int each_table(struct cmd_ctx *ctx, const char *action, const struct sour
 {
 	int rc = 0;
 	/* A stop ends between tables: each is installed or removed whole. */
-	for (size_t i = 0; i < tables->n && !rc && !(rc = pipeline_check_stop()); i++) {
+	for (size_t i = 0; i < tables->n && !rc && !(rc = stop_check()); i++) {
 		json_t *entry = json_pack("{s:s}", "name", tables->v[i]);
 		if (strcmp(action, "install") == 0) {
 			rc = install_one(ops, src, tables->v[i], entry, ctx);

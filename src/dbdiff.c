@@ -3,8 +3,8 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
-#include "pipeline.h"
 #include "recqueue.h"
+#include "stop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -91,7 +91,7 @@ static int scan_row(void *ctx, const struct value *row)
 	struct relay *r = ctx;
 	if (r->m->rows_b == 0)
 		fault_point("mid-diff");
-	int rc = pipeline_check_stop();
+	int rc = stop_check();
 	if (!rc)
 		rc = diff_merge_row(r->m, row);
 	if (!rc && r->sink && r->sink->progress && (r->m->rows_b & 0xffff) == 0)

@@ -6,6 +6,7 @@
 #include "fault.h"
 #include "log.h"
 #include "pipeline.h"
+#include "stop.h"
 
 #include <jansson.h>
 #include <locale.h>
@@ -257,9 +258,9 @@ static void finish_report(json_t *report, const char *command, int rc, int statu
  * ends a stopped command with 128 + the signal, having cleaned up. */
 static int stopped(const struct cmd_entry *cmd, int rc)
 {
-	if (!pipeline_stop || strcmp(cmd->name, "run") == 0)
+	if (!stop_requested || strcmp(cmd->name, "run") == 0)
 		return rc;
-	const char *sig = pipeline_stop == SIGINT ? "SIGINT" : "SIGTERM";
+	const char *sig = stop_requested == SIGINT ? "SIGINT" : "SIGTERM";
 	if (strcmp(cmd->name, "load") == 0)
 		return err_set(CDC_EINTR,
 			       "load stopped by %s; nothing partial was kept (a batch already "
@@ -306,7 +307,7 @@ int main(int argc, char **argv)
 			};
 			/* A stop unwinds through each command's cleanup (run's
 			 * own handler lets its naps wake). */
-			pipeline_catch_stop(true);
+			stop_catch(true);
 			rc = cmd->exec(&ctx, argc - at, argv + at);
 			rc = stopped(cmd, rc);
 		}
@@ -317,7 +318,7 @@ int main(int argc, char **argv)
 
 	if (rc != 0 && rc != CDC_EDIFF)
 		log_error("%s", err_msg());
-	int status = pipeline_stop && rc ? 128 + pipeline_stop : err_exit_status(rc);
+	int status = stop_requested && rc ? 128 + stop_requested : err_exit_status(rc);
 	if (g.json)
 		finish_report(report, cmd ? cmd->name : NULL, rc, status, started);
 	json_decref(report);

@@ -10,6 +10,7 @@
 #include "naming.h"
 #include "package.h"
 #include "publish.h"
+#include "stop.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,31 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-volatile sig_atomic_t pipeline_stop;
-
-static void on_stop(int sig)
-{
-	pipeline_stop = sig;
-}
-
-void pipeline_catch_stop(bool restart)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
-int pipeline_check_stop(void)
-{
-	if (!pipeline_stop)
-		return 0;
-	return err_set(CDC_EINTR, "stopped by %s", pipeline_stop == SIGINT ? "SIGINT" : "SIGTERM");
-}
 
 static bool excluded(const struct config *cfg, const char *table)
 {
@@ -254,7 +230,7 @@ static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 	struct batch *v;
 	size_t n;
 	int rc = state_unfinished(p->st, &v, &n);
-	for (size_t i = 0; i < n && !rc && !pipeline_stop; i++) {
+	for (size_t i = 0; i < n && !rc && !stop_requested; i++) {
 		bool forgot;
 		rc = recapture_if_lost(p, &v[i], may_load, &forgot);
 		if (rc || forgot)
@@ -369,11 +345,11 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 		rc = capture_check_drift(p);
 	bool more = true;
 	for (int made = 0;
-	     !rc && more && !pipeline_stop && (max_batches <= 0 || made < max_batches); made++)
+	     !rc && more && !stop_requested && (max_batches <= 0 || made < max_batches); made++)
 		rc = run_one_batch(p, res, &more);
 	if (!rc)
 		rc = prune(p);
-	if (!rc && pipeline_stop)
+	if (!rc && stop_requested)
 		log_info("stop requested: ending the run between steps");
 	return rc == CDC_EINTR ? 0 : rc;
 }

@@ -11,7 +11,6 @@
 
 #include <jansson.h>
 #include <stdbool.h>
-#include <signal.h>
 
 /* Owned by the pipeline: everything a run touches. */
 struct pipeline {
@@ -35,16 +34,6 @@ struct run_result {
 	json_t *published; /* array of {"id","key","kind","rows","bytes"}; owned */
 	bool ok;	   /* the run ended without error */
 };
-
-/* Set from SIGINT/SIGTERM handlers to the signal's number: run stops
- * between steps, every other command at its next check and unwinds through
- * its cleanup (README "Exit codes": 128 + the signal). */
-extern volatile sig_atomic_t pipeline_stop;
-/* Catches SIGINT and SIGTERM into pipeline_stop; restart: interrupted
- * system calls resume (everything but run, whose nap must wake). */
-void pipeline_catch_stop(bool restart);
-/* 0, or when a stop was asked for, CDC_EINTR with "stopped by SIGTERM". */
-int pipeline_check_stop(void);
 
 /* Takes the lock, opens state, source and target. */
 int pipeline_open(struct pipeline *p, const struct config *cfg);

@@ -7,6 +7,7 @@
 #include "fsutil.h"
 #include "hash.h"
 #include "log.h"
+#include "stop.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -186,11 +187,11 @@ int batch_finish(struct pipeline *p, struct batch *b, struct run_result *res)
 	bool fresh = b->state < BATCH_UPLOADED;
 	if (fresh)
 		rc = upload(p, b, temp);
-	if (!rc && b->state < BATCH_PUBLISHED && !pipeline_stop)
+	if (!rc && b->state < BATCH_PUBLISHED && !stop_requested)
 		rc = publish(p, b, temp, final, fresh);
-	else if (!rc && pipeline_stop)
+	else if (!rc && stop_requested)
 		rc = CDC_EINTR;
-	if (!rc && !pipeline_stop) {
+	if (!rc && !stop_requested) {
 		rc = capture_ack(p, b);
 		if (!rc) /* acknowledged at the source, not yet in the state */
 			fault_point("mid-ack");
