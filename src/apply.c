@@ -7,7 +7,6 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
-#include "mysql_url.h"
 #include "pipeline.h"
 #include "redact.h"
 #include "source.h"
@@ -16,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 struct list_ctx {
@@ -329,40 +327,6 @@ static int apply_chain(struct applier *a, const struct apply_options *o, struct 
 	return rc;
 }
 
-/* Loopback spellings name the same server. */
-static const char *host_key(const struct mysql_url *u)
-{
-	if (u->socket)
-		return u->socket;
-	if (strcasecmp(u->host, "localhost") == 0 || strcmp(u->host, "127.0.0.1") == 0 ||
-	    strcmp(u->host, "::1") == 0)
-		return "loopback";
-	return u->host;
-}
-
-/* The same SQLite file (by inode, whatever the path), or the same MySQL
- * server and database. */
-static bool same_database(const char *source_url, const char *to_url)
-{
-	if (strncmp(source_url, "sqlite:", 7) == 0 && strncmp(to_url, "sqlite:", 7) == 0) {
-		struct stat a, b;
-		return stat(source_url + 7, &a) == 0 && stat(to_url + 7, &b) == 0 &&
-		       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	}
-	struct mysql_url a, b;
-	bool same = false;
-	if (mysql_url_parse(source_url, &a) == 0) {
-		if (mysql_url_parse(to_url, &b) == 0) {
-			same = strcasecmp(host_key(&a), host_key(&b)) == 0 &&
-			       (a.socket || a.port == b.port) && strcmp(a.db, b.db) == 0;
-			mysql_url_free(&b);
-		}
-		mysql_url_free(&a);
-	}
-	err_clear();
-	return same;
-}
-
 static int refuse_source(const char *to_url, const char *why)
 {
 	char *shown = url_redact(to_url);
@@ -412,7 +376,7 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 				     .password_file = o->password_file,
 				     .password_env = REPLICA_PASSWORD_ENV,
 				     .create = true};
-	int rc = same_database(cfg->source_url, o->to_url)
+	int rc = source_same_database(cfg->source_url, o->to_url)
 			 ? refuse_source(o->to_url, "that is the configured source database")
 			 : 0;
 	if (!rc)

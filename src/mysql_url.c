@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SCHEME "mysql://"
 
@@ -204,4 +205,31 @@ void mysql_url_free(struct mysql_url *u)
 	free(u->ssl_ca);
 	memset(u, 0, sizeof(*u));
 	u->port = 3306;
+}
+
+/* Loopback spellings name the same server. */
+static const char *host_key(const struct mysql_url *u)
+{
+	if (u->socket)
+		return u->socket;
+	if (strcasecmp(u->host, "localhost") == 0 || strcmp(u->host, "127.0.0.1") == 0 ||
+	    strcmp(u->host, "::1") == 0)
+		return "loopback";
+	return u->host;
+}
+
+bool mysql_url_same_database(const char *url_a, const char *url_b)
+{
+	struct mysql_url a, b;
+	bool same = false;
+	if (mysql_url_parse(url_a, &a) == 0) {
+		if (mysql_url_parse(url_b, &b) == 0) {
+			same = strcasecmp(host_key(&a), host_key(&b)) == 0 &&
+			       (a.socket || a.port == b.port) && strcmp(a.db, b.db) == 0;
+			mysql_url_free(&b);
+		}
+		mysql_url_free(&a);
+	}
+	err_clear();
+	return same;
 }

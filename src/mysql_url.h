@@ -5,6 +5,8 @@
 #ifndef CDCPACK_MYSQL_URL_H
 #define CDCPACK_MYSQL_URL_H
 
+#include <stdbool.h>
+
 enum mysql_url_ssl {
 	MYSQL_URL_SSL_DISABLED,
 	MYSQL_URL_SSL_PREFERRED, /* TLS when the server offers it (the default) */
@@ -31,6 +33,8 @@ struct mysql_url {
  * masked. */
 int mysql_url_parse(const char *url, struct mysql_url *out);
 void mysql_url_free(struct mysql_url *u);
+/* The same server (loopback spellings alike, or the same socket) and database. */
+bool mysql_url_same_database(const char *url_a, const char *url_b);
 /* url with the password part of USER:PASSWORD@ replaced by ***: safe to print. */
 char *mysql_url_redact(const char *url);
 

@@ -30,6 +30,14 @@ const struct source_ops *source_ops_for_url(const char *url)
 	return NULL;
 }
 
+bool source_same_database(const char *url_a, const char *url_b)
+{
+	const struct source_ops *a = source_ops_for_url(url_a);
+	const struct source_ops *b = a ? source_ops_for_url(url_b) : NULL;
+	err_clear();
+	return a && a == b && a->same_database(url_a, url_b);
+}
+
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
 		const struct source_options *opt)
 {

@@ -82,6 +82,9 @@ struct source_ops {
 	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
 
 	int (*open)(struct source **out, const char *url, const struct source_options *opt);
+	/* Whether two URLs of this driver name the same database, however they
+	 * spell it (apply refuses to write into the source). */
+	bool (*same_database)(const char *url_a, const char *url_b);
 	void (*close)(struct source *src); /* accepts NULL */
 
 	/* User tables, excluding cdcpack's own (changelog, schema, applied). */
@@ -160,6 +163,8 @@ struct source_ops {
 
 /* The driver for url, or NULL (with err_set, CDC_EUSAGE) when none answers it. */
 const struct source_ops *source_ops_for_url(const char *url);
+/* Whether two URLs name the same database (false when their drivers differ). */
+bool source_same_database(const char *url_a, const char *url_b);
 /* Looks up the driver and opens url in one step. */
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
 		const struct source_options *opt);

@@ -857,6 +857,7 @@ static int mysql_src_ack(struct source *src, const int64_t (*ranges)[2], size_t 
 const struct source_ops mysql_source_ops = {
 	.driver = "mysql",
 	.scheme = "mysql://",
+	.same_database = mysql_url_same_database,
 	.open = mysql_src_open,
 	.close = mysql_src_close,
 	.list_tables = mysql_src_list_tables,

@@ -659,9 +659,19 @@ static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
 	return rc;
 }
 
+/* The same file by inode, whatever the path. */
+static bool sqlite_same_database(const char *url_a, const char *url_b)
+{
+	struct stat a, b;
+	return stat(url_a + strlen("sqlite:"), &a) == 0 &&
+	       stat(url_b + strlen("sqlite:"), &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 const struct source_ops sqlite_source_ops = {
 	.driver = "sqlite",
 	.scheme = "sqlite:",
+	.same_database = sqlite_same_database,
 	.open = sqlite_open,
 	.close = sqlite_close,
 	.list_tables = sqlite_list_tables,
