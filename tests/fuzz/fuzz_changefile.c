@@ -1,4 +1,4 @@
-/* The CSV and JSONL change-file reader (src/changefile.c) over a fixed
+/* The CSV and JSONL change-file reader (src/format/changefile.c) over a fixed
  * table. The first input byte picks the reader's options (bit 0: JSONL,
  * bit 1: Op column, bit 2: header row), the rest is the file. Every value
  * handed out is read in full, so a pointer past its buffer is caught, and

@@ -5,7 +5,7 @@
 #ifndef CDCPACK_PUBLISH_H
 #define CDCPACK_PUBLISH_H
 
-#include "pipeline.h"
+#include "context.h"
 
 char *publish_temp_key(const struct config *cfg, const struct batch *b);
 char *publish_final_key(const struct config *cfg, const struct batch *b);

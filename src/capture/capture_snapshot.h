@@ -9,7 +9,7 @@
 #define CDCPACK_CAPTURE_SNAPSHOT_H
 
 #include "package.h"
-#include "pipeline.h"
+#include "context.h"
 
 #include <stdbool.h>
 

@@ -4,36 +4,9 @@
 #ifndef CDCPACK_PIPELINE_H
 #define CDCPACK_PIPELINE_H
 
-#include "config.h"
-#include "source.h"
-#include "state.h"
-#include "target.h"
+#include "context.h"
 
-#include <jansson.h>
 #include <stdbool.h>
-
-/* Owned by the pipeline: everything a run touches. */
-struct pipeline {
-	const struct config *cfg;
-	const struct source_ops *sops;
-	struct source *src;
-	const struct target_ops *tops;
-	struct target *tgt;
-	struct state *st;
-	int lock_fd;
-	struct strv tables;	  /* captured tables, resolved from [capture] */
-	struct chain_owner owner; /* trigger mode: the changelog's owner, as checked at open */
-};
-
-/* What a run did, for the command's report. */
-struct run_result {
-	int recovered;
-	int batches;
-	int64_t rows;
-	int64_t bytes;
-	json_t *published; /* array of {"id","key","kind","rows","bytes"}; owned */
-	bool ok;	   /* the run ended without error */
-};
 
 /* Takes the lock, opens state, source and target. */
 int pipeline_open(struct pipeline *p, const struct config *cfg);

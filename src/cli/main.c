@@ -1,5 +1,5 @@
 /* cdcpack: the command table, global options and exit codes. Everything else
- * lives in the commands (src/cmd_*.c) and the pipeline they call. */
+ * lives in the commands (src/cli/cmd_*.c) and the pipeline they call. */
 #include "buf.h"
 #include "cmd.h"
 #include "err.h"

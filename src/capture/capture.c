@@ -5,7 +5,7 @@
 #include "err.h"
 #include "fault.h"
 #include "log.h"
-#include "pipeline.h"
+#include "context.h"
 #include "progress.h"
 #include "stop.h"
 

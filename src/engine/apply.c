@@ -7,7 +7,6 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
-#include "pipeline.h"
 #include "redact.h"
 #include "source.h"
 #include "stop.h"

@@ -3,7 +3,7 @@
 #define CDCPACK_CAPTURE_H
 
 #include "package.h"
-#include "pipeline.h"
+#include "context.h"
 
 /* Rebuilds the triggers of tables whose columns changed; warns about
  * captured tables that have none. */
