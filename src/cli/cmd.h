@@ -3,10 +3,13 @@
 #ifndef CDCPACK_CMD_H
 #define CDCPACK_CMD_H
 
+#include "buf.h"
 #include "config.h"
+#include "strv.h"
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* What main hands every command. */
 struct cmd_ctx {
@@ -15,25 +18,51 @@ struct cmd_ctx {
 	json_t *report;		 /* owned by main: commands add their fields */
 };
 
+/* How an option's value is kept in the command's argument struct. */
+enum cmd_opt_type {
+	OPT_FLAG,  /* bool; given at most once */
+	OPT_VALUE, /* const char *, pointing into argv; given at most once */
+	OPT_LIST,  /* struct strv: each time it is given */
+};
+
+/* One option of a command, declared once: cmd_parse reads it ("--name
+ * VALUE" or "--name=VALUE"), the usage line, --help and the man page show
+ * it. A table ends with an entry whose name is NULL. */
+struct cmd_opt {
+	const char *name; /* "--to" */
+	const char *arg;  /* "URL"; NULL for a flag */
+	enum cmd_opt_type type;
+	size_t offset; /* offsetof() its field in the command's argument struct */
+	bool required;
+	const char *help; /* its text in --help: lines end with \n but the last */
+};
+
 struct cmd_entry {
 	const char *name;
-	const char *usage;   /* the argument synopsis after the name */
-	const char *summary; /* one line for `cdcpack --help` */
-	const char *help;    /* options and examples for `cdcpack NAME --help` */
+	const char *args;	    /* positional arguments' synopsis ("URL_A URL_B"), or NULL */
+	const struct cmd_opt *opts; /* NULL when it has none */
+	const char *summary;	    /* one line for `cdcpack --help` */
+	const char *help; /* after the options in `cdcpack NAME --help`: prose, examples */
 	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
+/* Parses argv[1..argc) by c's option table into args; other arguments go
+ * to positional in order (NULL: the command takes none). "--" ends the
+ * options. Global options were taken out by main. Refuses (CDC_EUSAGE) an
+ * unknown option, a missing value, a single-valued option given twice, a
+ * flag given a value, and a required option left out. */
+int cmd_parse(const struct cmd_entry *c, int argc, char **argv, void *args,
+	      struct strv *positional);
+/* The synopsis after the command's name: positional arguments, then the
+ * options; lines broken before width, continued after indent spaces. */
+void cmd_usage(const struct cmd_entry *c, struct buf *out, size_t width, size_t indent);
+/* The options' lines of --help: "  --to URL      text", aligned. */
+void cmd_options_help(const struct cmd_entry *c, struct buf *out);
+
 /* Loads ctx's config file into cfg (exit-2 errors name file:line: key). */
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg);
-/* Refuses arguments a command does not take, naming the first one. */
-int cmd_no_more_args(const char *cmd, int argc, char **argv, int first);
-/* The usage error for an argument a command's parser did not take: an
- * option from takes_value (NULL-terminated) given last lacks its value;
- * anything else is unexpected. */
-int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value);
-/* The "needs a value" error of cmd_bad_arg when arg is one of takes_value,
- * else 0. */
-int cmd_missing_value(const char *cmd, const char *arg, const char *const *takes_value);
+/* The usage error for an argument the command does not take. */
+int cmd_bad_arg(const char *cmd, const char *arg);
 /* A single-valued option (given already set) given twice: the first value
  * would be silently dropped, so it is refused. */
 int cmd_once(const char *cmd, const char *opt, bool given);

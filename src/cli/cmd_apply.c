@@ -3,42 +3,41 @@
 #include "cmd.h"
 #include "err.h"
 
+#include <stddef.h>
 #include <string.h>
+
+/* The command line as given; parse_args turns it into apply_options. */
+struct apply_args {
+	const char *to, *until, *password_file;
+};
+
+static const struct cmd_opt apply_opts[] = {
+	{"--to", "URL", OPT_VALUE, offsetof(struct apply_args, to), true,
+	 "the replica: sqlite:PATH (created when missing) or\n"
+	 "mysql://USER@HOST/DB"},
+	{"--until", "TIME", OPT_VALUE, offsetof(struct apply_args, until), false,
+	 "stop before the first batch created after TIME (UTC,\n"
+	 "ISO 8601)"},
+	{"--password-file", "FILE", OPT_VALUE, offsetof(struct apply_args, password_file), false,
+	 "the mysql:// replica user's password (the file), else\n"
+	 "CDCPACK_REPLICA_PASSWORD; the source's password is\n"
+	 "never sent to the replica"},
+	{0},
+};
 
 static int parse_args(int argc, char **argv, struct apply_options *o)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int rc = 0;
-		if (strcmp(argv[i], "--to") == 0 && v) {
-			if ((rc = cmd_once("apply", "--to", o->to_url)) != 0)
-				return rc;
-			o->to_url = v;
-			i++;
-		} else if (strcmp(argv[i], "--password-file") == 0 && v) {
-			if ((rc = cmd_once("apply", "--password-file", o->password_file)) != 0)
-				return rc;
-			o->password_file = v;
-			i++;
-		} else if (strcmp(argv[i], "--until") == 0 && v) {
-			if ((rc = cmd_once("apply", "--until", o->has_until)) != 0)
-				return rc;
-			if (moment_parse(v, &o->until) != 0)
-				return err_set(CDC_EUSAGE,
-					       "apply --until: '%s' is not a UTC time like "
-					       "2026-11-24T10:11:12Z",
-					       v);
-			o->has_until = true;
-			i++;
-		} else {
-			static const char *const takes_value[] = {"--to", "--until",
-								  "--password-file", NULL};
-			return cmd_bad_arg("apply", argv[i], takes_value);
-		}
-	}
-	if (!o->to_url)
+	struct apply_args a = {0};
+	int rc = cmd_parse(&cmd_apply_entry, argc, argv, &a, NULL);
+	if (rc)
+		return rc;
+	o->to_url = a.to;
+	o->password_file = a.password_file;
+	if (a.until && moment_parse(a.until, &o->until) != 0)
 		return err_set(CDC_EUSAGE,
-			       "apply: --to URL is required (like --to sqlite:replica.db)");
+			       "apply --until: '%s' is not a UTC time like 2026-11-24T10:11:12Z",
+			       a.until);
+	o->has_until = a.until != NULL;
 	return cmd_check_password_file("apply", "--password-file", o->password_file, o->to_url);
 }
 
@@ -71,16 +70,9 @@ static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_apply_entry = {
 	.name = "apply",
-	.usage = "--to URL [--until TIME] [--password-file FILE]",
+	.opts = apply_opts,
 	.summary = "replay published batches onto a replica (load, then cdc, in chain order)",
-	.help = "\n"
-		"  --to URL       the replica: sqlite:PATH (created when missing) or mysql://...\n"
-		"  --until TIME   stop before the first batch created after TIME (UTC, ISO 8601)\n"
-		"  --password-file FILE\n"
-		"                 the mysql:// replica user's password (the file), else\n"
-		"                 CDCPACK_REPLICA_PASSWORD; the source's password is never sent\n"
-		"                 to the replica\n"
-		"\nEach batch is checked (checksums, chain) and applied in one transaction; the\n"
+	.help = "Each batch is checked (checksums, chain) and applied in one transaction; the\n"
 		"replica records applied batch ids in cdcpack_applied, so running apply again\n"
 		"applies only what is new. A gap in the chain stops it with exit 3.\n"
 		"\nExamples:\n"

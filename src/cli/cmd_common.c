@@ -26,25 +26,8 @@ int cmd_once(const char *cmd, const char *opt, bool given)
 	return given ? err_set(CDC_EUSAGE, "%s %s: given twice; give it once", cmd, opt) : 0;
 }
 
-int cmd_no_more_args(const char *cmd, int argc, char **argv, int first)
+int cmd_bad_arg(const char *cmd, const char *arg)
 {
-	return first < argc ? cmd_bad_arg(cmd, argv[first], NULL) : 0;
-}
-
-int cmd_missing_value(const char *cmd, const char *arg, const char *const *takes_value)
-{
-	for (; takes_value && *takes_value; takes_value++)
-		if (strcmp(arg, *takes_value) == 0)
-			return err_set(CDC_EUSAGE, "%s %s: needs a value; see 'cdcpack %s --help'",
-				       cmd, arg, cmd);
-	return 0;
-}
-
-int cmd_bad_arg(const char *cmd, const char *arg, const char *const *takes_value)
-{
-	int rc = cmd_missing_value(cmd, arg, takes_value);
-	if (rc)
-		return rc;
 	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
 		       arg, cmd);
 }

@@ -7,90 +7,55 @@
 #include "redact.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 struct diff_args {
+	struct strv urls; /* the positional arguments */
 	const char *url_a, *url_b;
 	struct strv tables;
+	const char *format_name; /* --format as given */
 	enum diff_format format;
-	bool has_format;
 	const char *out; /* a file, or for csv a directory */
 	const char *password_file_a, *password_file_b;
 };
 
-/* "--name VALUE" or "--name=VALUE": the value, or NULL when a is not name. */
-static const char *option(const char *name, int argc, char **argv, int *i)
-{
-	size_t n = strlen(name);
-	if (strncmp(argv[*i], name, n) != 0)
-		return NULL;
-	if (argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	/* argv[argc] is the only NULL; the check says so to the analyzers. */
-	if (argv[*i][n] != '\0' || *i + 1 >= argc || !argv[*i + 1])
-		return NULL;
-	return argv[++*i];
-}
-
-static int parse_one(struct diff_args *a, int argc, char **argv, int *i)
-{
-	const char *v;
-	if ((v = option("--table", argc, argv, i))) {
-		strv_push(&a->tables, v);
-	} else if ((v = option("--format", argc, argv, i))) {
-		if (cmd_once("diff", "--format", a->has_format))
-			return CDC_EUSAGE;
-		a->has_format = true;
-		if (diff_format_parse(v, &a->format))
-			return err_set(CDC_EUSAGE,
-				       "diff --format: '%s' is not one of summary, rows, "
-				       "csv, jsonl, sql",
-				       v);
-	} else if ((v = option("--out", argc, argv, i))) {
-		if (cmd_once("diff", "--out", a->out))
-			return CDC_EUSAGE;
-		a->out = v;
-	} else if ((v = option("--password-file-a", argc, argv, i))) {
-		if (cmd_once("diff", "--password-file-a", a->password_file_a))
-			return CDC_EUSAGE;
-		a->password_file_a = v;
-	} else if ((v = option("--password-file-b", argc, argv, i))) {
-		if (cmd_once("diff", "--password-file-b", a->password_file_b))
-			return CDC_EUSAGE;
-		a->password_file_b = v;
-	} else if (argv[*i][0] == '-' && argv[*i][1]) {
-		/* option() took each of these unless it came last, without its value */
-		static const char *const takes_value[] = {
-			"--table",	     "--format",	  "--out",
-			"--password-file-a", "--password-file-b", NULL};
-		int rc = cmd_missing_value("diff", argv[*i], takes_value);
-		return rc ? rc
-			  : err_set(CDC_EUSAGE,
-				    "diff: unknown option '%s'; see 'cdcpack diff --help'",
-				    argv[*i]);
-	} else if (!a->url_a) {
-		a->url_a = argv[*i];
-	} else if (!a->url_b) {
-		a->url_b = argv[*i];
-	} else {
-		return cmd_bad_arg("diff", argv[*i], NULL);
-	}
-	return 0;
-}
+static const struct cmd_opt diff_opts[] = {
+	{"--table", "T", OPT_LIST, offsetof(struct diff_args, tables), false,
+	 "compare T only (repeatable); default: every table of\n"
+	 "either side"},
+	{"--format", "F", OPT_VALUE, offsetof(struct diff_args, format_name), false,
+	 "summary (the default), rows, csv, jsonl or sql: see below"},
+	{"--out", "PATH", OPT_VALUE, offsetof(struct diff_args, out), false,
+	 "write the rows to PATH (csv: a directory, one file per\n"
+	 "table)"},
+	{"--password-file-a", "FILE", OPT_VALUE, offsetof(struct diff_args, password_file_a), false,
+	 "the password of URL_A's mysql:// user"},
+	{"--password-file-b", "FILE", OPT_VALUE, offsetof(struct diff_args, password_file_b), false,
+	 "the password of URL_B's mysql:// user"},
+	{0},
+};
 
 static int parse_args(struct diff_args *a, const struct cmd_ctx *ctx, int argc, char **argv)
 {
-	for (int i = 1; i < argc; i++) {
-		int rc = parse_one(a, argc, argv, &i);
-		if (rc)
-			return rc;
-	}
+	int rc = cmd_parse(&cmd_diff_entry, argc, argv, a, &a->urls);
+	if (!rc && a->urls.n > 2)
+		rc = err_set(CDC_EUSAGE, "diff: unexpected argument '%s'; give two URLs",
+			     a->urls.v[2]);
+	a->url_a = a->urls.n > 0 ? a->urls.v[0] : NULL;
+	a->url_b = a->urls.n > 1 ? a->urls.v[1] : NULL;
+	if (rc)
+		return rc;
+	if (a->format_name && diff_format_parse(a->format_name, &a->format))
+		return err_set(CDC_EUSAGE,
+			       "diff --format: '%s' is not one of summary, rows, csv, jsonl, sql",
+			       a->format_name);
 	if (!a->url_b)
 		return err_set(CDC_EUSAGE, "diff: needs two database URLs (URL_A URL_B)");
-	int rc = cmd_check_password_file("diff", "--password-file-a", a->password_file_a, a->url_a);
+	rc = cmd_check_password_file("diff", "--password-file-a", a->password_file_a, a->url_a);
 	if (!rc)
 		rc = cmd_check_password_file("diff", "--password-file-b", a->password_file_b,
 					     a->url_b);
@@ -279,16 +244,16 @@ static int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 			    res.tables ? json_incref(res.tables) : json_array());
 	dbdiff_result_free(&res);
 	strv_free(&args.tables);
+	strv_free(&args.urls);
 	return rc;
 }
 
 const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
-	.usage = "URL_A URL_B [--table T]... [--format summary|rows|csv|jsonl|sql] [--out PATH]"
-		 " [--password-file-a FILE] [--password-file-b FILE]",
+	.args = "URL_A URL_B",
+	.opts = diff_opts,
 	.summary = "compare two databases table by table, by key and row hash",
-	.help = "\n"
-		"Reads both databases (each in one consistent read, never writing) and pairs\n"
+	.help = "Reads both databases (each in one consistent read, never writing) and pairs\n"
 		"their rows by key; a row is different when its hash over the columns both\n"
 		"sides have differs. Values are hashed in a canonical form, so SQLite and\n"
 		"MySQL/MariaDB compare alike (DECIMAL '1.50' = REAL 1.5, 3 = 3.0, one\n"
@@ -301,12 +266,6 @@ const struct cmd_entry cmd_diff_entry = {
 		"  csv      the change-file CSV of an archive (Op, then B's row; D: A's key)\n"
 		"  jsonl    one JSON object per change, as format = jsonl writes them\n"
 		"  sql      statements in A's dialect that make A's rows equal B's\n"
-		"\nOptions:\n"
-		"  --table T     compare T only (repeatable); default: every table of either side\n"
-		"  --format F    one of the above\n"
-		"  --out PATH    write the rows to PATH (csv: a directory, one file per table)\n"
-		"  --password-file-a FILE, --password-file-b FILE\n"
-		"                the password of URL_A's, URL_B's mysql:// user\n"
 		"\nTables on one side only, other column lists and other keys are reported on\n"
 		"stderr and in --json, and count as differences.\n"
 		"Exit 0 when equal, 1 when different, 2 on usage errors, 3 on failures.\n"

@@ -11,7 +11,7 @@
 
 static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	int rc = cmd_no_more_args("init", argc, argv, 1);
+	int rc = cmd_parse(&cmd_init_entry, argc, argv, NULL, NULL);
 	if (rc)
 		return rc;
 	struct config cfg;
@@ -66,10 +66,9 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
-	.usage = "",
 	.summary =
 		"check the config, create the state dir, reach source and target, print the plan",
-	.help = "\nExample:\n"
+	.help = "Example:\n"
 		"  cdcpack -c shop.conf init\n",
 	.exec = cmd_init,
 };

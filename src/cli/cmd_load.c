@@ -3,21 +3,24 @@
 #include "err.h"
 #include "pipeline.h"
 
+#include <string.h>
+
 static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct config cfg;
 	struct strv tables = {0};
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-')
-			return err_set(CDC_EUSAGE, "load: unknown option %s", argv[i]);
-		/* Named twice, a table's rows would ship twice in the load. */
-		if (strv_contains(&tables, argv[i])) {
-			strv_free(&tables);
-			return err_set(CDC_EUSAGE, "load: table '%s' named twice", argv[i]);
-		}
-		strv_push(&tables, argv[i]);
+	int rc = cmd_parse(&cmd_load_entry, argc, argv, NULL, &tables);
+	/* Named twice, a table's rows would ship twice in the load. */
+	for (size_t i = 0; i < tables.n && !rc; i++)
+		for (size_t j = 0; j < i && !rc; j++)
+			if (strcmp(tables.v[i], tables.v[j]) == 0)
+				rc = err_set(CDC_EUSAGE, "load: table '%s' named twice",
+					     tables.v[i]);
+	if (rc) {
+		strv_free(&tables);
+		return rc;
 	}
-	int rc = cmd_load_config(ctx, &cfg);
+	rc = cmd_load_config(ctx, &cfg);
 	struct pipeline p = {.lock_fd = -1};
 	if (!rc)
 		rc = pipeline_open(&p, &cfg);
@@ -36,9 +39,9 @@ static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_load_entry = {
 	.name = "load",
-	.usage = "[TABLE...]",
+	.args = "[TABLE...]",
 	.summary = "full load: one consistent snapshot of the tables as a load batch",
-	.help = "\n"
+	.help = ""
 		"Reads every captured table (or the named ones) in one consistent read and\n"
 		"publishes them as a batch of kind load (LOAD00000001.csv files, as DMS's full\n"
 		"load). Changes already in the changelog that the snapshot reflects are\n"

@@ -3,33 +3,43 @@
 #include "cmd.h"
 #include "err.h"
 
+#include <stddef.h>
 #include <string.h>
+
+struct ls_args {
+	const char *since;
+};
+
+static const struct cmd_opt ls_opts[] = {
+	{"--since", "DATE", OPT_VALUE, offsetof(struct ls_args, since), false,
+	 "only batches created at or after DATE (UTC, 2026-11-24 or\n"
+	 "2026-11-24T10:00:00Z)"},
+	{0},
+};
+
+static int parse_args(int argc, char **argv, struct moment *since, bool *has_since)
+{
+	struct ls_args a = {0};
+	int rc = cmd_parse(&cmd_ls_entry, argc, argv, &a, NULL);
+	if (!rc && a.since && moment_parse(a.since, since) != 0)
+		rc = err_set(CDC_EUSAGE, "ls --since: '%s' is not a date like 2026-11-24", a.since);
+	*has_since = a.since != NULL;
+	return rc;
+}
 
 static int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct moment since = {0};
 	bool has_since = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-			int rc = cmd_once("ls", "--since", has_since);
-			if (rc)
-				return rc;
-			if (moment_parse(argv[++i], &since) != 0)
-				return err_set(CDC_EUSAGE,
-					       "ls --since: '%s' is not a date like 2026-11-24",
-					       argv[i]);
-			has_since = true;
-		} else {
-			static const char *const takes_value[] = {"--since", NULL};
-			return cmd_bad_arg("ls", argv[i], takes_value);
-		}
-	}
+	int rc = parse_args(argc, argv, &since, &has_since);
+	if (rc)
+		return rc;
 	struct config cfg;
 	const struct target_ops *ops = NULL;
 	struct target *tgt = NULL;
 	struct published *v = NULL;
 	size_t n = 0;
-	int rc = cmd_load_config(ctx, &cfg);
+	rc = cmd_load_config(ctx, &cfg);
 	if (!rc)
 		rc = target_open(&ops, &tgt, &cfg);
 	if (!rc)
@@ -56,12 +66,9 @@ static int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
-	.usage = "[--since DATE]",
+	.opts = ls_opts,
 	.summary = "list the published batches at the target",
-	.help = "\n"
-		"  --since DATE   only batches created at or after DATE (UTC, 2026-11-24 or\n"
-		"                 2026-11-24T10:00:00Z)\n"
-		"\nOne line per batch: seq, creation time, bytes, key. Uses one LIST request.\n"
+	.help = "One line per batch: seq, creation time, bytes, key. Uses one LIST request.\n"
 		"\nExample:\n"
 		"  cdcpack ls --since 2026-11-01\n",
 	.exec = cmd_ls,

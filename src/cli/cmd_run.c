@@ -7,6 +7,7 @@
 #include "stop.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,33 +22,34 @@ static void nap(int64_t seconds)
 	}
 }
 
+struct run_args {
+	const char *every, *max_batches;
+};
+
+static const struct cmd_opt run_opts[] = {
+	{"--every", "DURATION", OPT_VALUE, offsetof(struct run_args, every), false,
+	 "loop, starting a cycle every DURATION (30s, 5m, 1h) until\n"
+	 "SIGINT or SIGTERM, which stop it cleanly between steps"},
+	{"--max-batches", "N", OPT_VALUE, offsetof(struct run_args, max_batches), false,
+	 "write at most N new batches this cycle"},
+	{0},
+};
+
 static int parse_args(int argc, char **argv, int64_t *every, int *max_batches)
 {
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		int64_t n;
-		if (strcmp(a, "--every") == 0 && v) {
-			if (cmd_once("run", "--every", *every))
-				return CDC_EUSAGE;
-			if (parse_duration(v, every) || *every < 1)
-				return err_set(CDC_EUSAGE,
-					       "run --every: '%s' is not a duration (like 30s, 5m)",
-					       v);
-			i++;
-		} else if (strcmp(a, "--max-batches") == 0 && v) {
-			if (cmd_once("run", "--max-batches", *max_batches))
-				return CDC_EUSAGE;
-			if (parse_size(v, &n) || n < 1 || n > 1000000)
-				return err_set(CDC_EUSAGE,
-					       "run --max-batches: '%s' is not a count >= 1", v);
-			*max_batches = (int)n;
-			i++;
-		} else {
-			static const char *const takes_value[] = {"--every", "--max-batches", NULL};
-			return cmd_bad_arg("run", a, takes_value);
-		}
-	}
+	struct run_args a = {0};
+	int rc = cmd_parse(&cmd_run_entry, argc, argv, &a, NULL);
+	if (rc)
+		return rc;
+	if (a.every && (parse_duration(a.every, every) || *every < 1))
+		return err_set(CDC_EUSAGE, "run --every: '%s' is not a duration (like 30s, 5m)",
+			       a.every);
+	int64_t n = 0;
+	if (a.max_batches && (parse_size(a.max_batches, &n) || n < 1 || n > 1000000))
+		return err_set(CDC_EUSAGE, "run --max-batches: '%s' is not a count >= 1",
+			       a.max_batches);
+	if (a.max_batches)
+		*max_batches = (int)n;
 	return 0;
 }
 
@@ -93,13 +95,9 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_run_entry = {
 	.name = "run",
-	.usage = "[--every DURATION] [--max-batches N]",
+	.opts = run_opts,
 	.summary = "one cycle: recover, capture, package, stage, upload, publish, acknowledge",
-	.help = "\n"
-		"  --every DURATION   loop, starting a cycle every DURATION (30s, 5m, 1h) until\n"
-		"                     SIGINT or SIGTERM, which stop it cleanly between steps\n"
-		"  --max-batches N    write at most N new batches this cycle\n"
-		"\nA run first finishes every batch an earlier run left unfinished, then ships\n"
+	.help = "A run first finishes every batch an earlier run left unfinished, then ships\n"
 		"new changes in batches of at most [batch] max_rows rows. Exit 75 means another\n"
 		"run holds the lock on the state dir; nothing was done.\n"
 		"\nExamples:\n"

@@ -57,21 +57,20 @@ static int fetch(struct cmd_ctx *ctx, const char *what, const char *tmp, char **
 	return rc;
 }
 
-static int cmd_show(struct cmd_ctx *ctx, int argc, char **argv)
+/* Fetches what (a file or a key) into a temp dir, checks it, prints it. */
+static int show(struct cmd_ctx *ctx, const char *what)
 {
-	if (argc != 2 || argv[1][0] == '-')
-		return err_set(CDC_EUSAGE, "show: give exactly one ARCHIVE file or object KEY");
 	const char *base = getenv("TMPDIR");
 	char *tmp = xasprintf("%s/cdcpack-show.XXXXXX", base && *base ? base : "/tmp");
 	char *path = NULL;
 	struct manifest m = {0};
 	int rc = mkdtemp(tmp) ? 0 : err_set(CDC_ERUNTIME, "%s: cannot create temp dir", tmp);
 	if (!rc)
-		rc = fetch(ctx, argv[1], tmp, &path);
+		rc = fetch(ctx, what, tmp, &path);
 	if (!rc)
 		rc = archive_read_batch(path, tmp, &m);
 	if (!rc) {
-		print_manifest(ctx, &m, argv[1]);
+		print_manifest(ctx, &m, what);
 		json_object_set_new(ctx->report, "manifest", manifest_to_json(&m));
 		json_object_set_new(ctx->report, "checksums_ok", json_true());
 	}
@@ -82,12 +81,23 @@ static int cmd_show(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int cmd_show(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct strv args = {0};
+	int rc = cmd_parse(&cmd_show_entry, argc, argv, NULL, &args);
+	if (!rc && args.n != 1)
+		rc = err_set(CDC_EUSAGE, "show: give exactly one ARCHIVE file or object KEY");
+	if (!rc)
+		rc = show(ctx, args.v[0]);
+	strv_free(&args);
+	return rc;
+}
+
 const struct cmd_entry cmd_show_entry = {
 	.name = "show",
-	.usage = "ARCHIVE|KEY",
+	.args = "ARCHIVE|KEY",
 	.summary = "print an archive's manifest and check its checksums",
-	.help = "\n"
-		"ARCHIVE is a local .tar.zst (.tar.gz, .tar.xz, .tar) file; anything else is\n"
+	.help = "ARCHIVE is a local .tar.zst (.tar.gz, .tar.xz, .tar) file; anything else is\n"
 		"read as an object key at the configured target. The manifest is checked\n"
 		"against its own checksum, and every file against the manifest (names, sizes,\n"
 		"XXH3-128); a damaged archive is exit 3.\n"

@@ -152,7 +152,7 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 
 static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	int rc = cmd_no_more_args("status", argc, argv, 1);
+	int rc = cmd_parse(&cmd_status_entry, argc, argv, NULL, NULL);
 	if (rc)
 		return rc;
 	struct config cfg;
@@ -186,10 +186,9 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
-	.usage = "",
 	.summary =
 		"batches by state, pending changes, lag, last published batch, target reachability",
-	.help = "\nReads the state dir and the source; takes no lock, so it works while a run\n"
+	.help = "Reads the state dir and the source; takes no lock, so it works while a run\n"
 		"is going.\n"
 		"\nExample:\n"
 		"  cdcpack --json status\n",

@@ -184,24 +184,36 @@ static int alter_one(struct cmd_ctx *ctx, const struct source_ops *ops, struct s
 	return rc;
 }
 
-static int parse_args(int argc, char **argv, const char **action, bool *drop, struct strv *names)
+struct triggers_args {
+	bool drop_changelog;
+};
+
+static const struct cmd_opt triggers_opts[] = {
+	{"--drop-changelog", NULL, OPT_FLAG, offsetof(struct triggers_args, drop_changelog), false,
+	 "with remove: also drop the changelog and its unshipped\n"
+	 "changes, once no other table's triggers write to it"},
+	{0},
+};
+
+/* The action (argv's first positional argument) and its table names. */
+static int parse_args(int argc, char **argv, char **action, bool *drop, struct strv *names)
 {
-	if (argc < 2)
+	struct triggers_args a = {0};
+	int rc = cmd_parse(&cmd_triggers_entry, argc, argv, &a, names);
+	if (rc)
+		return rc;
+	if (!names->n)
 		return err_set(CDC_EUSAGE, "triggers: say install, remove, status or alter");
-	*action = argv[1];
+	*action = names->v[0];
+	memmove(names->v, names->v + 1, --names->n * sizeof(*names->v));
 	if (strcmp(*action, "install") != 0 && strcmp(*action, "remove") != 0 &&
 	    strcmp(*action, "status") != 0 && strcmp(*action, "alter") != 0)
 		return err_set(CDC_EUSAGE, "triggers: '%s' is not install, remove, status or alter",
-			       argv[1]);
-	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--drop-changelog") == 0 && strcmp(*action, "remove") == 0)
-			*drop = true;
-		else if (argv[i][0] == '-')
-			return err_set(CDC_EUSAGE, "triggers %s: unknown option %s", *action,
-				       argv[i]);
-		else
-			strv_push(names, argv[i]);
-	}
+			       *action);
+	if (a.drop_changelog && strcmp(*action, "remove") != 0)
+		return err_set(CDC_EUSAGE, "triggers %s --drop-changelog: only remove takes it",
+			       *action);
+	*drop = a.drop_changelog;
 	if (strcmp(*action, "alter") == 0)
 		return check_alter_args(names);
 	if (strcmp(*action, "status") == 0 && names->n)
@@ -214,7 +226,7 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	struct config cfg;
 	struct strv names = {0}, all = {0}, tables = {0}, stray = {0};
 	const struct strv none = {0};
-	const char *action = NULL;
+	char *action = NULL; /* owned */
 	bool drop = false;
 	const struct source_ops *ops = NULL;
 	struct source *src = NULL;
@@ -265,21 +277,20 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	strv_free(&all);
 	strv_free(&tables);
 	strv_free(&stray);
+	free(action);
 	config_free(&cfg);
 	return rc;
 }
 
 const struct cmd_entry cmd_triggers_entry = {
 	.name = "triggers",
-	.usage = "install|remove|status [TABLE...] [--drop-changelog] | alter TABLE SQL",
+	.args = "ACTION [TABLE...]",
+	.opts = triggers_opts,
 	.summary = "create, drop or inspect the audit triggers (trigger mode)",
-	.help = "\n"
+	.help = "ACTION is one of:\n"
 		"  install [TABLE...]   create the changelog table and AFTER INSERT/UPDATE/DELETE\n"
 		"                       triggers; idempotent, rebuilds them when columns changed\n"
-		"  remove [TABLE...]    drop the triggers (also of a table no longer captured);\n"
-		"                       --drop-changelog also drops the changelog and its\n"
-		"                       unshipped changes, once no other table's triggers\n"
-		"                       write to it\n"
+		"  remove [TABLE...]    drop the triggers (also of a table no longer captured)\n"
 		"  status               per table: installed, schema drift, pending changes,\n"
 		"                       and what the triggers cannot see\n"
 		"  alter TABLE SQL      run SQL (an ALTER TABLE of TABLE) and rebuild the\n"

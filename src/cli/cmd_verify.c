@@ -4,6 +4,7 @@
 #include "compare.h"
 #include "err.h"
 
+#include <stddef.h>
 #include <string.h>
 
 /* "a, b" of a JSON array of strings. */
@@ -47,30 +48,29 @@ static void print_table_reasons(const struct cmd_ctx *ctx, const json_t *t)
 	buf_free(&b);
 }
 
+struct verify_args {
+	const char *against, *password_file;
+};
+
+static const struct cmd_opt verify_opts[] = {
+	{"--against", "URL", OPT_VALUE, offsetof(struct verify_args, against), true,
+	 "the replica: sqlite:PATH or mysql://..."},
+	{"--password-file", "FILE", OPT_VALUE, offsetof(struct verify_args, password_file), false,
+	 "the mysql:// replica user's password (the file), else\n"
+	 "CDCPACK_REPLICA_PASSWORD; the source's is never sent there"},
+	{0},
+};
+
 static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	const char *against = NULL, *password_file = NULL;
-	for (int i = 1; i < argc; i++) {
-		int rc = 0;
-		if (strcmp(argv[i], "--against") == 0 && i + 1 < argc) {
-			if ((rc = cmd_once("verify", "--against", against)) != 0)
-				return rc;
-			against = argv[++i];
-		} else if (strcmp(argv[i], "--password-file") == 0 && i + 1 < argc) {
-			if ((rc = cmd_once("verify", "--password-file", password_file)) != 0)
-				return rc;
-			password_file = argv[++i];
-		} else {
-			static const char *const takes_value[] = {"--against", "--password-file",
-								  NULL};
-			return cmd_bad_arg("verify", argv[i], takes_value);
-		}
-	}
-	if (!against)
-		return err_set(CDC_EUSAGE, "verify: --against URL is required");
-	int rc = cmd_check_password_file("verify", "--password-file", password_file, against);
+	struct verify_args a = {0};
+	int rc = cmd_parse(&cmd_verify_entry, argc, argv, &a, NULL);
+	if (!rc)
+		rc = cmd_check_password_file("verify", "--password-file", a.password_file,
+					     a.against);
 	if (rc)
 		return rc;
+	const char *against = a.against, *password_file = a.password_file;
 	struct config cfg;
 	rc = cmd_load_config(ctx, &cfg);
 	struct compare_result res = {0};
@@ -106,15 +106,9 @@ static int cmd_verify(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
-	.usage = "--against URL [--password-file FILE]",
+	.opts = verify_opts,
 	.summary = "compare the source with a replica, table by table, row by row",
-	.help = "\n"
-		"  --against URL         the replica: sqlite:PATH or mysql://...\n"
-		"  --password-file FILE  the mysql:// replica user's password (the file), else\n"
-		"                        CDCPACK_REPLICA_PASSWORD; the source's is never sent "
-		"there\n"
-		"\n"
-		"Exit 0 when every captured table holds the same rows, 1 when they differ\n"
+	.help = "Exit 0 when every captured table holds the same rows, 1 when they differ\n"
 		"(-v names each differing key), 2 or 3 on errors. A table missing in the\n"
 		"replica, or lacking some of the source's columns, differs too; the columns\n"
 		"are named per table (--json: columns_only_in_source, columns_only_in_replica).\n"

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +47,29 @@ static void print_overview(FILE *out)
 	fputs(global_help, out);
 }
 
+/* usage, summary, the options (from the command's table), then its prose. */
+static void command_help(const struct cmd_entry *c, struct buf *out)
+{
+	buf_addf(out, "usage: cdcpack [GLOBAL OPTIONS] %s", c->name);
+	if (c->args || c->opts) {
+		buf_addc(out, ' ');
+		cmd_usage(c, out, 80, 8);
+	}
+	buf_addf(out, "\n\n%s\n", c->summary);
+	if (c->opts) {
+		buf_adds(out, "\nOptions:\n");
+		cmd_options_help(c, out);
+	}
+	if (c->help && *c->help)
+		buf_addf(out, "\n%s", c->help);
+}
+
 static void print_command_help(const struct cmd_entry *c)
 {
-	printf("usage: cdcpack [GLOBAL OPTIONS] %s %s\n\n%s\n%s", c->name, c->usage, c->summary,
-	       c->help);
+	struct buf b = {0};
+	command_help(c, &b);
+	fputs(b.data, stdout);
+	buf_free(&b);
 }
 
 /* Text for roff: a backslash doubled, a line starting with . or ' guarded. */
@@ -84,13 +104,21 @@ static void print_man(void)
 	     "configuration file.");
 	puts(".SH COMMANDS");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
+		struct buf b = {0};
+		cmd_usage(commands[i], &b, SIZE_MAX, 0);
 		printf(".SS \"%s ", commands[i]->name);
-		man_text(commands[i]->usage);
+		man_text(b.data ? b.data : "");
 		puts("\"");
 		man_text(commands[i]->summary);
 		puts("\n.nf");
-		man_text(commands[i]->help);
+		buf_reset(&b);
+		if (commands[i]->opts)
+			cmd_options_help(commands[i], &b);
+		if (commands[i]->help && *commands[i]->help)
+			buf_addf(&b, "%s%s", b.len ? "\n" : "", commands[i]->help);
+		man_text(b.data ? b.data : "");
 		puts(".fi");
+		buf_free(&b);
 	}
 	puts(".SH OPTIONS\n.nf");
 	man_text(global_help);
@@ -173,54 +201,77 @@ struct globals {
 	int verbosity;
 };
 
+/* A global option at argv[i] (-c FILE, --config=FILE, -v, -q, --json):
+ * the number of arguments it takes (1 or 2), 0 when argv[i] is not one,
+ * -1 with *status set when it is wrong. */
+static int global_option(int argc, char **argv, int i, struct globals *g, int *status)
+{
+	const char *a = argv[i];
+	bool config = strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0;
+	bool config_eq = strncmp(a, "--config=", 9) == 0;
+	if ((config || config_eq) && g->config) {
+		*status = err_set(CDC_EUSAGE, "%s: a config file given twice; give one", a);
+		return -1;
+	}
+	if (config) {
+		if (i + 1 >= argc) {
+			*status = err_set(CDC_EUSAGE, "%s: needs a FILE argument", a);
+			return -1;
+		}
+		g->config = argv[i + 1];
+		return 2;
+	}
+	if (config_eq) {
+		g->config = a + 9;
+		return 1;
+	}
+	if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0 || strcmp(a, "-q") == 0 ||
+	    strcmp(a, "--quiet") == 0) {
+		/* -v then -q (or -q then -v) would silently drop the first. */
+		int want = a[1] == 'v' || a[2] == 'v' ? 1 : -1;
+		if (g->verbosity && g->verbosity != want) {
+			*status = err_set(CDC_EUSAGE, "-v and -q: give one of them");
+			return -1;
+		}
+		g->verbosity = want;
+		return 1;
+	}
+	if (strcmp(a, "--json") == 0) {
+		g->json = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* --help, --man, --version before the command: prints, *status = 0. */
+static bool info_option(const char *a, int *status)
+{
+	if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+		print_overview(stdout);
+	else if (strcmp(a, "--man") == 0)
+		print_man();
+	else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0)
+		printf("cdcpack %s\n", CDCPACK_VERSION);
+	else
+		return false;
+	*status = 0;
+	return true;
+}
+
 /* Parses options before the command; returns the index of the command, or -1 when done. */
 static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 {
 	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		bool config = strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
-			      strncmp(a, "--config=", 9) == 0;
-		if (config && g->config) {
-			*status = err_set(CDC_EUSAGE, "%s: a config file given twice; give one", a);
+	while (i < argc && argv[i][0] == '-') {
+		int n = global_option(argc, argv, i, g, status);
+		if (n < 0 || (n == 0 && info_option(argv[i], status)))
+			return -1;
+		if (n == 0) {
+			*status = err_set(CDC_EUSAGE, "%s: unknown option; see 'cdcpack --help'",
+					  argv[i]);
 			return -1;
 		}
-		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
-			if (++i >= argc) {
-				*status = err_set(CDC_EUSAGE, "%s: needs a FILE argument", a);
-				return -1;
-			}
-			g->config = argv[i];
-		} else if (strncmp(a, "--config=", 9) == 0) {
-			g->config = a + 9;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0 ||
-			   strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			/* -v then -q (or -q then -v) would silently drop the first. */
-			int want = a[1] == 'v' || a[2] == 'v' ? 1 : -1;
-			if (g->verbosity && g->verbosity != want) {
-				*status = err_set(CDC_EUSAGE, "-v and -q: give one of them");
-				return -1;
-			}
-			g->verbosity = want;
-		} else if (strcmp(a, "--json") == 0) {
-			g->json = true;
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			print_overview(stdout);
-			*status = 0;
-			return -1;
-		} else if (strcmp(a, "--man") == 0) {
-			print_man();
-			*status = 0;
-			return -1;
-		} else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0) {
-			printf("cdcpack %s\n", CDCPACK_VERSION);
-			*status = 0;
-			return -1;
-		} else {
-			*status =
-				err_set(CDC_EUSAGE, "%s: unknown option; see 'cdcpack --help'", a);
-			return -1;
-		}
+		i += n;
 	}
 	if (i >= argc) {
 		fputs(global_usage, stderr);
@@ -228,6 +279,26 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 		return -1;
 	}
 	return i;
+}
+
+/* Takes the global options given after the command (up to "--") out of
+ * its arguments: `cdcpack status --json` is `cdcpack --json status`. */
+static int take_globals(int *argc, char **argv, struct globals *g)
+{
+	int status = 0, out = 1, i = 1;
+	for (; i < *argc && strcmp(argv[i], "--") != 0;) {
+		int n = global_option(*argc, argv, i, g, &status);
+		if (n < 0)
+			return status;
+		if (n == 0)
+			argv[out++] = argv[i++];
+		i += n;
+	}
+	while (i < *argc)
+		argv[out++] = argv[i++];
+	*argc = out;
+	argv[out] = NULL;
+	return 0;
 }
 
 static double now_ms(void)
@@ -285,6 +356,10 @@ int main(int argc, char **argv)
 	json_t *report = json_object();
 
 	int at = parse_globals(argc, argv, &g, &rc);
+	int cmd_argc = at > 0 ? argc - at : 0;
+	if (at > 0 && !wants_help(cmd_argc, argv + at) &&
+	    (rc = take_globals(&cmd_argc, argv + at, &g)) != 0)
+		at = -1;
 	if (at > 0 && (rc = fault_init()) != 0)
 		at = -1;
 	if (at > 0) {
@@ -292,7 +367,7 @@ int main(int argc, char **argv)
 		cmd = find_command(argv[at]);
 		if (!cmd) {
 			rc = unknown_command(argv[at]);
-		} else if (wants_help(argc - at, argv + at)) {
+		} else if (wants_help(cmd_argc, argv + at)) {
 			print_command_help(cmd);
 			json_decref(report);
 			return 0;
@@ -308,7 +383,7 @@ int main(int argc, char **argv)
 			/* A stop unwinds through each command's cleanup (run's
 			 * own handler lets its naps wake). */
 			stop_catch(true);
-			rc = cmd->exec(&ctx, argc - at, argv + at);
+			rc = cmd->exec(&ctx, cmd_argc, argv + at);
 			rc = stopped(cmd, rc);
 		}
 	} else if (rc == 0) {
