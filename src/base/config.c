@@ -235,9 +235,16 @@ static int set_source(struct config *cfg, const struct where *w, const char *v)
 	return 1;
 }
 
+/* [capture] mode's words, in enum capture_mode's order. */
+static const char *const modes[] = {"trigger", "snapshot", NULL};
+
+const char *config_mode_name(enum capture_mode mode)
+{
+	return modes[mode];
+}
+
 static int set_capture(struct config *cfg, const struct where *w, const char *v)
 {
-	static const char *const modes[] = {"trigger", "snapshot", NULL};
 	int i;
 	if (strcmp(w->key, "mode") == 0) {
 		if (parse_enum(v, modes, &i))

@@ -68,4 +68,7 @@ char *source_default_name(const char *url);
 const char *source_name_problem(const char *name);
 const char *compression_suffix(enum compression c);
 
+/* "trigger" or "snapshot", as [capture] mode spells it. */
+const char *config_mode_name(enum capture_mode mode);
+
 #endif

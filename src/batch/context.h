@@ -19,6 +19,7 @@ struct pipeline {
 	const struct config *cfg;
 	const struct source_ops *sops;
 	struct source *src;
+	const struct capture_ops *cops; /* the capture mode (capture.h) */
 	const struct target_ops *tops;
 	struct target *tgt;
 	struct state *st;

@@ -354,7 +354,7 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 		.batch_id = batch_id(pk->cfg->source_name, out->seq),
 		.seq = out->seq,
 		.kind = xstrdup(pk->kind),
-		.mode = xstrdup(pk->cfg->mode == CAPTURE_TRIGGER ? "trigger" : "snapshot"),
+		.mode = xstrdup(config_mode_name(pk->cfg->mode)),
 		.created = xstrdup(created),
 		.previous = previous,
 		.source_name = xstrdup(pk->cfg->source_name),

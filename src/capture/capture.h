@@ -1,27 +1,56 @@
-/* Capture (docs/design.md §4 step 3) and its acknowledgement (step 7), by capture mode. */
+/* The capture modes (docs/design.md §4 step 3, and its acknowledgement,
+ * step 7) behind one table of functions, in the manner of source_ops: the
+ * pipeline calls p->cops and never tests the mode. A new mode (the binlog
+ * reader) is a file in src/capture/ with its own capture_ops and one line
+ * in capture_ops_for (docs/architecture.md). */
 #ifndef CDCPACK_CAPTURE_H
 #define CDCPACK_CAPTURE_H
 
-#include "package.h"
 #include "context.h"
+#include "package.h"
 
-/* Rebuilds the triggers of tables whose columns changed; warns about
- * captured tables that have none. */
-int capture_check_drift(struct pipeline *p);
-/* *load is true when this run must ship a load rather than changes (the
- * first run in snapshot mode). */
-int capture_first_load(struct pipeline *p, bool *load);
-/* Fills pk with the changes visible now: trigger mode at most max_rows of
- * them, snapshot mode every table's changes since its stored snapshot. */
-int capture_changes(struct pipeline *p, struct package *pk);
-/* Fills pk with one consistent snapshot of tables, and with the changelog
- * seqs of those tables that snapshot already reflects (never another
- * table's, whose change the load does not carry; they are acknowledged with the load,
- * so the first cdc batch neither loses nor repeats them). In snapshot mode
- * the tables' stored snapshots start over from this load. */
-int capture_load(struct pipeline *p, const struct strv *tables, struct package *pk);
-/* Acknowledges b at the source: deletes exactly its changelog seqs
- * (trigger), or makes the snapshots it was made from current (snapshot). */
-int capture_ack(struct pipeline *p, const struct batch *b);
+#include <stdbool.h>
+
+struct capture_ops {
+	const char *name; /* [capture] mode, and the manifest's capture.mode */
+	/* The mode reads cdcpack's changelog in the source: the owner record,
+	 * the check that the changelog's names are cdcpack's own, and
+	 * `cdcpack triggers` apply to it. */
+	bool uses_changelog;
+	/* A run repeats capture while a batch comes back full (max_rows);
+	 * false: one batch per run (a snapshot reads whole tables). */
+	bool batches_until_idle;
+
+	/* Before capture: follow what changed in the source's schema
+	 * (trigger mode rebuilds the triggers of a table whose columns
+	 * changed, warns about tables it cannot see). NULL: nothing to do. */
+	int (*check)(struct pipeline *p);
+	/* *load is true when this run must ship a load rather than changes
+	 * (the first run in snapshot mode). */
+	int (*first_load)(struct pipeline *p, bool *load);
+	/* Fills pk with the changes visible now: trigger mode at most max_rows
+	 * of them, snapshot mode every table's changes since its snapshot. */
+	int (*changes)(struct pipeline *p, struct package *pk);
+	/* Fills pk with one consistent snapshot of tables, and with what that
+	 * snapshot already reflects, to be acknowledged with it: the changelog
+	 * seqs of those tables (never another table's, whose change the load
+	 * does not carry), or the tables' new stored snapshots. */
+	int (*load)(struct pipeline *p, const struct strv *tables, struct package *pk);
+	/* Acknowledges b at the source: deletes exactly its changelog seqs
+	 * (trigger), or makes the snapshots it was made from current (snapshot). */
+	int (*ack)(struct pipeline *p, const struct batch *b);
+};
+
+extern const struct capture_ops trigger_capture_ops;
+extern const struct capture_ops snapshot_capture_ops;
+
+/* The capture mode [capture] mode names. */
+const struct capture_ops *capture_ops_for(enum capture_mode mode);
+
+/* For the modes: scans table into pk as load rows (its def returned, owned
+ * by the caller, alive until the read ends), with a progress bar and the
+ * mid-load fault point. */
+int capture_scan_table(struct pipeline *p, const char *table, struct package *pk,
+		       struct table_def **def);
 
 #endif

@@ -1,4 +1,11 @@
-#include "capture_snapshot.h"
+/* Snapshot capture (docs/design.md §4 step 3, mode = snapshot): in one
+ * consistent read, each captured table is scanned in key order and merged
+ * with its stored snapshot (snapstore.h) by the diff engine (diff.h): a new
+ * key is I, another row hash U (the new image), a missing key D (the key,
+ * the rest NULL). The new snapshot is written beside the old one as the
+ * scan goes and becomes current only when its batch is acknowledged
+ * (step 7), so a run killed at any point re-derives the same changes. */
+#include "capture.h"
 
 #include "diff.h"
 #include "err.h"
@@ -238,7 +245,7 @@ static int run_capture(struct pipeline *p, const struct strv *tables, struct pac
 	return rc;
 }
 
-int snapshot_first_run(struct pipeline *p, bool *first)
+static int snapshot_first_run(struct pipeline *p, bool *first)
 {
 	struct snapstore *ss = NULL;
 	*first = true;
@@ -255,17 +262,17 @@ int snapshot_first_run(struct pipeline *p, bool *first)
 	return rc;
 }
 
-int snapshot_capture(struct pipeline *p, struct package *pk)
+static int snapshot_capture(struct pipeline *p, struct package *pk)
 {
 	return run_capture(p, &p->tables, pk, false);
 }
 
-int snapshot_load(struct pipeline *p, const struct strv *tables, struct package *pk)
+static int snapshot_load(struct pipeline *p, const struct strv *tables, struct package *pk)
 {
 	return run_capture(p, tables, pk, true);
 }
 
-int snapshot_ack(struct pipeline *p, const struct batch *b)
+static int snapshot_ack(struct pipeline *p, const struct batch *b)
 {
 	struct snapstore *ss = NULL;
 	int rc = snapstore_open(&ss, state_dir(p->st));
@@ -274,3 +281,14 @@ int snapshot_ack(struct pipeline *p, const struct batch *b)
 	snapstore_close(ss);
 	return rc;
 }
+
+const struct capture_ops snapshot_capture_ops = {
+	.name = "snapshot",
+	.uses_changelog = false,
+	.batches_until_idle = false,
+	.check = NULL,
+	.first_load = snapshot_first_run,
+	.changes = snapshot_capture,
+	.load = snapshot_load,
+	.ack = snapshot_ack,
+};

@@ -1,5 +1,6 @@
 /* cdcpack init */
 #include "buf.h"
+#include "capture.h"
 #include "cmd.h"
 #include "err.h"
 #include "naming.h"
@@ -27,7 +28,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = state_open(&st, cfg.state_dir, cfg.source_name);
 	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
-	if (!rc && cfg.mode == CAPTURE_TRIGGER)
+	const struct capture_ops *cops = capture_ops_for(cfg.mode);
+	if (!rc && cops->uses_changelog)
 		rc = source_check_own_tables(ops, src, cfg.changelog);
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
@@ -36,8 +38,7 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc) {
 		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
 		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",
-			  cfg.path, cfg.source_url, ops->driver, cfg.source_name,
-			  cfg.mode == CAPTURE_TRIGGER ? "trigger" : "snapshot");
+			  cfg.path, cfg.source_url, ops->driver, cfg.source_name, cops->name);
 		cmd_print(ctx, "tables     %zu:", tables.n);
 		json_t *names = json_array();
 		for (size_t i = 0; i < tables.n; i++) {
@@ -47,9 +48,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",
 			  cfg.state_dir, cfg.target_url, cfg.final_prefix, key);
 		cmd_print(ctx, "next       %s\n",
-			  cfg.mode == CAPTURE_TRIGGER
-				  ? "cdcpack triggers install, then cdcpack load"
-				  : "cdcpack run");
+			  cops->uses_changelog ? "cdcpack triggers install, then cdcpack load"
+					       : "cdcpack run");
 		json_object_set_new(ctx->report, "tables", names);
 		json_object_set_new(ctx->report, "source", json_string(cfg.source_name));
 		json_object_set_new(ctx->report, "driver", json_string(ops->driver));

@@ -1,5 +1,6 @@
 /* cdcpack triggers install|remove|status [TABLE...] */
 #include "buf.h"
+#include "capture.h"
 #include "cmd.h"
 #include "err.h"
 #include "log.h"
@@ -237,9 +238,9 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 		config_defaults(&cfg);
 	struct source_options opt = {.changelog = cfg.changelog,
 				     .password_file = cfg.password_file};
-	if (!rc && cfg.mode != CAPTURE_TRIGGER)
-		rc = err_set(CDC_EUSAGE, "%s: [capture] mode is snapshot: triggers are not used",
-			     cfg.path);
+	if (!rc && !capture_ops_for(cfg.mode)->uses_changelog)
+		rc = err_set(CDC_EUSAGE, "%s: [capture] mode is %s: triggers are not used",
+			     cfg.path, config_mode_name(cfg.mode));
 	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
 	if (!rc)

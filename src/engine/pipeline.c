@@ -82,7 +82,7 @@ static int check_fresh_state(struct pipeline *p)
  * copy of ours would publish seqs that exist already: refuse both. */
 static int check_owner(struct pipeline *p)
 {
-	if (p->cfg->mode != CAPTURE_TRIGGER)
+	if (!p->cops->uses_changelog)
 		return 0;
 	int rc = p->sops->chain_owner(p->src, state_chain(p->st), &p->owner);
 	if (rc || !p->owner.present)
@@ -119,6 +119,7 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 {
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
+	p->cops = capture_ops_for(cfg->mode);
 	p->lock_fd = -1;
 	int rc = state_lock(cfg->state_dir, &p->lock_fd);
 	if (!rc)
@@ -131,7 +132,7 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);
-	if (!rc && cfg->mode == CAPTURE_TRIGGER)
+	if (!rc && p->cops->uses_changelog)
 		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
 	if (!rc)
 		rc = check_owner(p);
@@ -272,21 +273,26 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 	return rc;
 }
 
+/* The capture mode's look at the source before it captures (see capture.h). */
+static int check_capture(struct pipeline *p)
+{
+	return p->cops->check ? p->cops->check(p) : 0;
+}
+
 static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 {
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
 	bool load = false;
-	int rc = capture_first_load(p, &load);
+	int rc = p->cops->first_load(p, &load);
 	if (!rc)
 		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", moment_now());
 	free(dir);
 	if (!rc)
 		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
 	if (!rc)
-		rc = load ? capture_load(p, &p->tables, pk) : capture_changes(p, pk);
-	/* A snapshot capture reads whole tables: one batch per run. */
-	*more = !rc && p->cfg->mode == CAPTURE_TRIGGER && package_rows(pk) >= p->cfg->max_rows;
+		rc = load ? p->cops->load(p, &p->tables, pk) : p->cops->changes(p, pk);
+	*more = !rc && p->cops->batches_until_idle && package_rows(pk) >= p->cfg->max_rows;
 	if (!rc)
 		rc = ship(p, pk, load, res);
 	package_free(pk);
@@ -342,7 +348,7 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 {
 	int rc = recover(p, false, res);
 	if (!rc)
-		rc = capture_check_drift(p);
+		rc = check_capture(p);
 	bool more = true;
 	for (int made = 0;
 	     !rc && more && !stop_requested && (max_batches <= 0 || made < max_batches); made++)
@@ -367,7 +373,7 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 				       tables->v[i], p->cfg->path);
 	int rc = recover(p, true, res);
 	if (!rc)
-		rc = capture_check_drift(p);
+		rc = check_capture(p);
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
 	if (!rc)
@@ -376,7 +382,7 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 	if (!rc)
 		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
 	if (!rc)
-		rc = capture_load(p, which, pk);
+		rc = p->cops->load(p, which, pk);
 	if (!rc)
 		rc = ship(p, pk, true, res);
 	package_free(pk);

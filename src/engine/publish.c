@@ -192,7 +192,7 @@ int batch_finish(struct pipeline *p, struct batch *b, struct run_result *res)
 	else if (!rc && stop_requested)
 		rc = CDC_EINTR;
 	if (!rc && !stop_requested) {
-		rc = capture_ack(p, b);
+		rc = p->cops->ack(p, b);
 		if (!rc) /* acknowledged at the source, not yet in the state */
 			fault_point("mid-ack");
 		if (!rc)
