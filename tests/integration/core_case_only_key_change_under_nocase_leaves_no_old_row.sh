@@ -41,14 +41,7 @@ expect_rows() {
 for mode in trigger snapshot; do
 	core_use "$T/$mode"
 	sql "$schema"
-	if [[ $mode == trigger ]]; then
-		core_config
-		cdc triggers install
-		cdc load
-	else
-		core_config '[capture]' 'mode = snapshot'
-		cdc run
-	fi
+	core_start_capture $mode
 	myrep=$(mysql_fresh_db "nocase_$mode")
 	cdc apply --to "sqlite:$T/$mode/replica.db"
 	cdc apply --to "$(mysql_url "$myrep")"

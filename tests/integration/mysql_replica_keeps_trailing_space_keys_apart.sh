@@ -35,14 +35,7 @@ for mode in trigger snapshot; do
 	core_use "$T/$mode"
 	sql "$schema"
 	myrep=$(mysql_fresh_db "pad_$mode")
-	if [[ $mode == trigger ]]; then
-		core_config
-		cdc triggers install
-		cdc load
-	else
-		core_config '[capture]' 'mode = snapshot'
-		cdc run
-	fi
+	core_start_capture $mode
 	cdc apply --to "$(mysql_url "$myrep")"
 	assert_eq 5 "$(mysql_exec "$myrep" 'SELECT COUNT(*) FROM t')" "$mode: rows of t after the load"
 	same_rows "$mode, load" "$myrep"
