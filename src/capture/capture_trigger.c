@@ -35,6 +35,9 @@ static int check_table(struct pipeline *p, const char *table)
 			 "the ALTER carry the columns the old triggers knew",
 			 table);
 		rc = p->sops->triggers_install(p->src, def);
+	} else if (!rc && ts.outdated) {
+		log_info("table %s: rebuilding its triggers, made by an earlier cdcpack", table);
+		rc = p->sops->triggers_install(p->src, def);
 	}
 	trigger_status_free(&ts);
 	table_def_free(def);

@@ -9,6 +9,9 @@
 #include "value.h"
 
 void sqlite_create_table_sql(struct buf *sql, const struct table_def *def);
-void mysql_create_table_sql(struct buf *sql, const struct table_def *def);
+/* collation: mysql_replica_collation's, the server's binary NO PAD one. */
+void mysql_create_table_sql(struct buf *sql, const struct table_def *def, const char *collation);
+/* utf8mb4_nopad_bin on MariaDB, utf8mb4_0900_bin on MySQL (8.0.17 on). */
+const char *mysql_replica_collation(bool mariadb);
 
 #endif

@@ -46,6 +46,7 @@ struct trigger_status {
 	bool installed;
 	bool drift;	      /* the table's columns differ from those the triggers know */
 	bool renamed;	      /* its triggers were made for another name (ALTER TABLE RENAME) */
+	bool outdated;	      /* its triggers were made by an earlier cdcpack: run rebuilds them */
 	int64_t pending;      /* changelog rows waiting for this table */
 	char oldest[40];      /* ts of the oldest pending change; "" when none or unknown */
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */

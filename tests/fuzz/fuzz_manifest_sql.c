@@ -55,7 +55,7 @@ static void check_sqlite(const struct table_def *def)
 static void check_mysql(const struct table_def *def)
 {
 	struct buf sql = BUF_INIT;
-	mysql_create_table_sql(&sql, def);
+	mysql_create_table_sql(&sql, def, mysql_replica_collation(true));
 	int depth = 0;
 	size_t idents[2] = {0, 0}, commas = 0;
 	for (const char *p = sql.data; *p; p++) {

@@ -396,3 +396,17 @@ wait_for() {
 	done
 	fail "timed out after $secs s waiting for $what"
 }
+
+# core_start_capture MODE: configures capture mode MODE (trigger or
+# snapshot) and publishes the first batch: triggers install + load, or the
+# first snapshot run (a load).
+core_start_capture() {
+	if [[ $1 == trigger ]]; then
+		core_config
+		cdc triggers install
+		cdc load
+	else
+		core_config '[capture]' 'mode = snapshot'
+		cdc run
+	fi
+}

@@ -46,6 +46,7 @@ struct source {
 	size_t nschema;
 	struct mysql_stmt_cache cache[MYSQL_STMT_CACHE];
 	size_t cache_next;
+	struct strv collation_checked; /* replica tables whose key collations apply checked */
 };
 
 /* A runtime error "mysql DB: what: server message". */
@@ -56,6 +57,8 @@ int mysql_run(struct source *src, const char *sql, const char *what);
 int mysql_select(struct source *src, const char *sql, const char *what, MYSQL_RES **out);
 /* 'text' escaped for this connection. */
 void mysql_add_literal(struct source *src, struct buf *b, const char *text);
+/* "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'" (and exactly 't'). */
+void mysql_add_table_filter(struct source *src, struct buf *sql, const char *table);
 /* True when the connected database has a base table of that name. */
 int mysql_table_exists(struct source *src, const char *name, bool *exists);
 /* Reads the first column of the first row of sql as an integer (0 when no row). */

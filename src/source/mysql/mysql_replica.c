@@ -234,7 +234,12 @@ static void add_key_list(struct buf *sql, const struct table_def *def)
 	}
 }
 
-void mysql_create_table_sql(struct buf *sql, const struct table_def *def)
+const char *mysql_replica_collation(bool mariadb)
+{
+	return mariadb ? "utf8mb4_nopad_bin" : "utf8mb4_0900_bin";
+}
+
+void mysql_create_table_sql(struct buf *sql, const struct table_def *def, const char *collation)
 {
 	buf_adds(sql, "CREATE TABLE ");
 	mysql_add_ident(sql, def->name);
@@ -245,9 +250,65 @@ void mysql_create_table_sql(struct buf *sql, const struct table_def *def)
 	}
 	buf_adds(sql, "PRIMARY KEY (");
 	add_key_list(sql, def);
-	/* Binary collation: keys that differ only in case or trailing spaces
-	 * stay distinct rows, as they are at a SQLite source. */
-	buf_adds(sql, ")) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	/* A binary NO PAD collation: keys that differ only in case or trailing
+	 * spaces ('a', 'A', 'a ') stay distinct rows, as they are at a SQLite
+	 * source (utf8mb4_bin would merge 'a' and 'a '). */
+	buf_addf(sql, ")) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=%s", collation);
+}
+
+/* Whether a collation keeps apart keys that differ only in case or
+ * trailing spaces: none (a binary column) or a binary NO PAD one. */
+static bool keeps_keys_apart(const char *collation)
+{
+	size_t n = collation ? strlen(collation) : 0;
+	return !collation || strcmp(collation, "binary") == 0 ||
+	       strcmp(collation, "utf8mb4_0900_bin") == 0 ||
+	       (n > 10 && strcmp(collation + n - 10, "_nopad_bin") == 0);
+}
+
+static bool is_key_column(const struct table_def *def, const char *name)
+{
+	for (size_t i = 0; i < def->ncols; i++)
+		if (def->cols[i].key && strcasecmp(def->cols[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* A replica table apply made before it made NO PAD ones (utf8mb4_bin), or
+ * one made by hand, keeps working, but a key column whose collation pads
+ * (or ignores case) holds 'a' and 'a ' as one key: such rows of the source
+ * merge into one. Says so once per table, with the ALTER that fixes it. */
+static int check_key_collations(struct source *src, const struct table_def *def)
+{
+	if (strv_contains(&src->collation_checked, def->name))
+		return 0;
+	strv_push(&src->collation_checked, def->name);
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT COLUMN_NAME, COLLATION_NAME FROM information_schema.COLUMNS WHERE ");
+	mysql_add_table_filter(src, &sql, def->name);
+	buf_adds(&sql, " AND COLLATION_NAME IS NOT NULL ORDER BY ORDINAL_POSITION");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "read key column collations", &res);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		if (row[0] && is_key_column(def, row[0]) && !keeps_keys_apart(row[1]))
+			log_warn(
+				"replica table %s: key column %s has collation %s, under which "
+				"keys "
+				"that differ only in trailing spaces (or letter case) are one key: "
+				"such source rows merge into one here; fix it with 'ALTER TABLE %s "
+				"CONVERT TO CHARACTER SET utf8mb4 COLLATE %s' (then 'cdcpack "
+				"verify' "
+				"shows whether rows merged already; 'cdcpack load %s' at the "
+				"source "
+				"repairs them)",
+				def->name, row[0], row[1], def->name,
+				mysql_replica_collation(src->mariadb), def->name);
+	mysql_free_result(res);
+	return 0;
 }
 
 int mysql_replica_create_table(struct source *src, const struct table_def *def)
@@ -256,10 +317,12 @@ int mysql_replica_create_table(struct source *src, const struct table_def *def)
 	int rc = mysql_table_exists(src, def->name, &exists);
 	if (!rc && exists)
 		rc = sync_columns(src, def);
+	if (!rc && exists)
+		rc = check_key_collations(src, def);
 	if (rc || exists)
 		return rc ? err_prefix(rc, "table %s", def->name) : 0;
 	struct buf sql = BUF_INIT;
-	mysql_create_table_sql(&sql, def);
+	mysql_create_table_sql(&sql, def, mysql_replica_collation(src->mariadb));
 	rc = mysql_run(src, sql.data, "create replica table");
 	buf_free(&sql);
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;

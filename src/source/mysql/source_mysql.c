@@ -79,10 +79,10 @@ void mysql_add_literal(struct source *src, struct buf *b, const char *text)
 	b->data[b->len] = '\0';
 }
 
-/* "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't'": information_schema
- * compares names case-insensitively; BINARY keeps 't' and 'T' apart while
- * the plain comparison still lets the server open just that table. */
-static void add_table_filter(struct source *src, struct buf *sql, const char *table)
+/* information_schema compares names case-insensitively; BINARY keeps 't'
+ * and 'T' apart while the plain comparison still lets the server open just
+ * that table. */
+void mysql_add_table_filter(struct source *src, struct buf *sql, const char *table)
 {
 	buf_adds(sql, "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ");
 	mysql_add_literal(src, sql, table);
@@ -94,7 +94,7 @@ int mysql_table_exists(struct source *src, const char *name, bool *exists)
 {
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SELECT COUNT(*) FROM information_schema.TABLES WHERE ");
-	add_table_filter(src, &sql, name);
+	mysql_add_table_filter(src, &sql, name);
 	int64_t n;
 	int rc = mysql_select_int(src, sql.data, "look up table", &n);
 	buf_free(&sql);
@@ -263,6 +263,7 @@ static void mysql_src_close(struct source *src)
 	free(src->changelog);
 	free(src->schema_table);
 	free(src->owner_table);
+	strv_free(&src->collation_checked);
 	free(src);
 }
 
@@ -294,7 +295,7 @@ static int read_columns(struct source *src, struct table_def *def)
 {
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE ");
-	add_table_filter(src, &sql, def->name);
+	mysql_add_table_filter(src, &sql, def->name);
 	buf_adds(&sql, " ORDER BY ORDINAL_POSITION");
 	MYSQL_RES *res;
 	int rc = mysql_select(src, sql.data, "describe table", &res);
@@ -316,7 +317,7 @@ static int find_key(struct source *src, struct table_def *def, char **index)
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SELECT INDEX_NAME, COLUMN_NAME, NULLABLE FROM information_schema.STATISTICS"
 		       " WHERE NON_UNIQUE = 0 AND ");
-	add_table_filter(src, &sql, def->name);
+	mysql_add_table_filter(src, &sql, def->name);
 	buf_adds(&sql, " ORDER BY INDEX_NAME = 'PRIMARY' DESC, INDEX_NAME, SEQ_IN_INDEX");
 	MYSQL_RES *res;
 	*index = NULL;

@@ -65,6 +65,10 @@ bool sqlite_table_exists(struct source *src, const char *name);
 /* 1 when a trigger of that name exists (with whether it quote()s its
  * images in *text_images, if not NULL), else 0. */
 int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_images);
+/* Whether the trigger's WHEN compares keys by type and bytes (its SQL holds
+ * "typeof(OLD."): triggers of an earlier cdcpack compared them by the key
+ * column's collation and are rebuilt. */
+bool sqlite_trigger_bytewise_keys(struct source *src, const char *name);
 int sqlite_schema_version(struct source *src, int64_t *version);
 void sqlite_catalog_free(struct sqlite_catalog *cat);
 /* After this connection, holding the write lock, created (present) or

@@ -23,6 +23,7 @@ struct catalog_entry {
 	char *table;	       /* tbl_name: a trigger's table */
 	bool trigger;	       /* else a table */
 	bool text_images;      /* a trigger whose SQL quote()s its images */
+	bool bytewise_keys;    /* ... whose WHEN compares keys by type and bytes */
 	bool writes_changelog; /* a trigger that inserts into the changelog */
 	bool foreign;	       /* ... but is not named for its table (renamed?) */
 };
@@ -87,6 +88,7 @@ static int catalog_read(struct source *src, struct sqlite_catalog *cat)
 	int rc = sqlite_prepare(src,
 				"SELECT name, tbl_name, type = 'trigger',"
 				" instr(coalesce(sql, ''), 'quote(') > 0,"
+				" instr(coalesce(sql, ''), 'typeof(OLD.') > 0,"
 				" type = 'trigger' AND instr(coalesce(sql, ''), ?1) > 0"
 				" FROM sqlite_schema WHERE type IN ('table', 'trigger')",
 				&st);
@@ -107,7 +109,8 @@ static int catalog_read(struct source *src, struct sqlite_catalog *cat)
 			.table = xstrdup((const char *)sqlite3_column_text(st, 1)),
 			.trigger = sqlite3_column_int(st, 2) != 0,
 			.text_images = sqlite3_column_int(st, 3) != 0,
-			.writes_changelog = sqlite3_column_int(st, 4) != 0};
+			.bytewise_keys = sqlite3_column_int(st, 4) != 0,
+			.writes_changelog = sqlite3_column_int(st, 5) != 0};
 		e->foreign = e->writes_changelog && !sqlite_trigger_is_ours(src, e->table, e->name);
 		cat->nforeign += e->foreign;
 	}
@@ -162,6 +165,12 @@ int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_image
 	return e != NULL;
 }
 
+bool sqlite_trigger_bytewise_keys(struct source *src, const char *name)
+{
+	const struct catalog_entry *e = find(src, name, true);
+	return e && e->bytewise_keys;
+}
+
 static void catalog_remove(struct sqlite_catalog *cat, struct catalog_entry *e)
 {
 	cat->nforeign -= e->foreign;
@@ -206,15 +215,18 @@ void sqlite_catalog_note_triggers(struct source *src, const char *table, char *c
 		struct catalog_entry key = {.name = names[i], .trigger = true};
 		struct catalog_entry *e =
 			cat->n ? bsearch(&key, cat->entries, cat->n, sizeof(key), entry_cmp) : NULL;
-		if (e && present)
+		/* our DDL writes triggers that compare keys by type and bytes */
+		if (e && present) {
 			e->text_images = text_images;
-		else if (e)
+			e->bytewise_keys = true;
+		} else if (e)
 			catalog_remove(cat, e);
 		else if (present)
 			catalog_insert(cat, (struct catalog_entry){.name = xstrdup(names[i]),
 								   .table = xstrdup(table),
 								   .trigger = true,
 								   .text_images = text_images,
+								   .bytewise_keys = true,
 								   .writes_changelog = true});
 	}
 	cat->schema_version = version;

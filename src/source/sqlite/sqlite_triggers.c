@@ -78,7 +78,11 @@ static void add_image_values(struct buf *sql, const struct table_def *def, const
 	}
 }
 
-/* OLD.k IS NEW.k AND ...: true when the update kept the key. */
+/* typeof(OLD.k) IS typeof(NEW.k) AND OLD.k IS NEW.k COLLATE BINARY AND ...:
+ * true when the update kept the key's type and bytes. The column's own
+ * collation would call 'Ab' -> 'AB' (NOCASE) or 'a' -> 'a ' (RTRIM) the
+ * same key, and IS calls 1 -> 1.0 the same; a replica compares bytes and
+ * types (its tables are binary), so such an update ships as D + I. */
 static void add_same_key(struct buf *sql, const struct table_def *def)
 {
 	bool first = true;
@@ -88,9 +92,15 @@ static void add_same_key(struct buf *sql, const struct table_def *def)
 		if (!first)
 			buf_adds(sql, " AND ");
 		first = false;
+		buf_adds(sql, "typeof("); /* "typeof(OLD.": sqlite_trigger_bytewise_keys */
+		add_field(sql, def, i, "OLD");
+		buf_adds(sql, ") IS typeof(");
+		add_field(sql, def, i, "NEW");
+		buf_adds(sql, ") AND ");
 		add_field(sql, def, i, "OLD");
 		buf_adds(sql, " IS ");
 		add_field(sql, def, i, "NEW");
+		buf_adds(sql, " COLLATE BINARY");
 	}
 }
 
@@ -264,8 +274,20 @@ static int widen_changelog(struct source *src, size_t ncols)
 	return rc;
 }
 
-/* Whether the table's triggers write images the way this cdcpack would:
- * triggers made by an earlier one (quote()d text) are rebuilt. */
+/* Whether the update triggers compare keys by type and bytes: those of an
+ * earlier cdcpack used the key's collation (a case-only change under
+ * NOCASE shipped as U, leaving the old key in replicas). */
+static bool keys_bytewise(struct source *src, const struct table_def *def)
+{
+	char *name = trigger_name(src, def->name, 1);
+	bool bytewise = sqlite_trigger_bytewise_keys(src, name);
+	free(name);
+	return bytewise;
+}
+
+/* Whether the table's triggers are written the way this cdcpack would:
+ * triggers made by an earlier one (quote()d text, keys compared by
+ * collation) are rebuilt. */
 static bool triggers_current(struct source *src, const struct table_def *def)
 {
 	char *name = trigger_name(src, def->name, 0);
@@ -273,7 +295,7 @@ static bool triggers_current(struct source *src, const struct table_def *def)
 	bool current =
 		sqlite_trigger_lookup(src, name, &text_images) && !text_images == typed_images(def);
 	free(name);
-	return current;
+	return current && keys_bytewise(src, def);
 }
 
 static int record_schema(struct source *src, const struct table_def *def, int64_t ver)
@@ -647,6 +669,12 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
+	out->outdated = out->installed && !keys_bytewise(src, def);
+	if (out->outdated)
+		strv_push(&out->warnings,
+			  "its triggers were made by an earlier cdcpack and compare keys by the "
+			  "key column's collation (a case-only key change under NOCASE ships as "
+			  "U and leaves the old key in replicas); the next run rebuilds them");
 	count_pending(src, def->name, out);
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
