@@ -296,6 +296,65 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 	return rc;
 }
 
+/* Whether table's columns (names, types, key) differ from those the chain
+ * last shipped it with. A table no batch has carried yet starts from its
+ * columns now. */
+static int redefined(struct pipeline *p, const char *table, bool *yes)
+{
+	struct table_def *def = NULL;
+	char *now = NULL, *shipped = NULL;
+	int rc = p->sops->describe(p->src, table, &def);
+	if (!rc)
+		now = table_def_columns_text(def);
+	if (!rc)
+		rc = state_shipped_columns(p->st, table, &shipped);
+	*yes = !rc && shipped && strcmp(shipped, now) != 0;
+	if (!rc && !shipped)
+		rc = state_note_columns(p->st, table, now);
+	if (*yes) {
+		log_warn("table %s: its columns changed since the chain last shipped it (a column "
+			 "added, dropped, renamed or retyped, or another key); change rows cannot "
+			 "carry that to replicas, so the table ships whole as a load batch, which "
+			 "replicas take with its new definition",
+			 table);
+		log_debug("table redefined table=%s shipped=%s now=%s", table, shipped, now);
+	}
+	free(now);
+	free(shipped);
+	table_def_free(def);
+	return rc;
+}
+
+/* A schema change reaches replicas as a load of the changed tables, before
+ * any change logged with the new columns (docs/design.md §4, step 3). The
+ * state records a batch's columns with the batch, so a run killed before
+ * that load is staged sees the change again and ships it then. */
+static int reload_redefined(struct pipeline *p, struct run_result *res)
+{
+	struct strv which = {0};
+	int rc = 0;
+	for (size_t i = 0; i < p->tables.n && !rc; i++) {
+		bool yes = false;
+		rc = redefined(p, p->tables.v[i], &yes);
+		if (!rc && yes)
+			strv_push(&which, p->tables.v[i]);
+	}
+	char *dir = work_dir(p);
+	struct package *pk = NULL;
+	if (!rc && which.n)
+		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
+	free(dir);
+	if (pk)
+		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+	if (pk && !rc)
+		rc = capture_load(p, &which, pk);
+	if (pk && !rc)
+		rc = ship(p, pk, true, res);
+	package_free(pk);
+	strv_free(&which);
+	return rc;
+}
+
 static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 {
 	char *dir = work_dir(p);
@@ -367,6 +426,8 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	int rc = recover(p, false, res);
 	if (!rc)
 		rc = capture_check_drift(p);
+	if (!rc)
+		rc = reload_redefined(p, res);
 	bool more = true;
 	for (int made = 0;
 	     !rc && more && !pipeline_stop && (max_batches <= 0 || made < max_batches); made++)

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int sqlite_bind_value(sqlite3_stmt *stmt, int idx, const struct value *v)
 {
@@ -321,6 +322,30 @@ int sqlite_replica_mark_applied(struct source *src, const char *source_name, con
 	sqlite3_bind_text(st, 3, batch_id, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, created, -1, SQLITE_TRANSIENT);
 	return step_done(src, st, "record applied batch");
+}
+
+/* SQLite reports a declared type as written, quotes kept out. */
+bool sqlite_replica_same_type(const char *have, const struct column *want, bool foreign)
+{
+	struct buf sql = BUF_INIT, bare = BUF_INIT;
+	add_type(&sql, want->type, foreign);
+	for (const char *p = buf_str(&sql); *p; p++)
+		if (*p != '"' && (*p != ' ' || bare.len))
+			buf_addc(&bare, *p);
+	bool same = strcasecmp(have, buf_str(&bare)) == 0;
+	buf_free(&sql);
+	buf_free(&bare);
+	return same;
+}
+
+int sqlite_replica_drop_table(struct source *src, const struct table_def *def)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TABLE ");
+	sql_add_ident(&sql, def->name, '"');
+	int rc = sqlite_exec(src, sql.data, "drop replica table to recreate it");
+	buf_free(&sql);
+	return rc ? err_prefix(rc, "table %s", def->name) : 0;
 }
 
 int sqlite_replica_truncate(struct source *src, const struct table_def *def)
