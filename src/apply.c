@@ -311,11 +311,15 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 		m->files[i].def->foreign = strcmp(m->driver, a->rops->driver) != 0;
 		rc = check_file(&m->files[i]);
 	}
-	/* DDL first: MySQL commits any open transaction on CREATE TABLE. */
-	for (size_t i = 0; i < m->nfiles && !rc; i++) {
+	/* SQLite's DDL (a load's DROP and CREATE) is part of the batch's
+	 * transaction; MySQL commits any open transaction on DDL, so there it
+	 * runs first. */
+	bool in_txn = a->rops->replica_ddl_in_transaction;
+	if (!rc && in_txn)
+		rc = a->rops->replica_begin(a->replica);
+	for (size_t i = 0; i < m->nfiles && !rc; i++)
 		rc = prepare_table(a, m, i);
-	}
-	if (!rc)
+	if (!rc && !in_txn)
 		rc = a->rops->replica_begin(a->replica);
 	/* A snapshot batch is the difference of two snapshots: each key at most
 	 * once, so its changes commute, and deletes go first. A key whose type

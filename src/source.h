@@ -137,7 +137,9 @@ struct source_ops {
 	 * withdrawn, it was forgotten before it left the machine. */
 	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
 
-	/* Replica side, for apply. Batches are applied inside begin/commit. */
+	/* Replica side, for apply. Batches are applied inside begin/commit;
+	 * with replica_ddl_in_transaction a batch's CREATE/DROP TABLE too. */
+	bool replica_ddl_in_transaction;
 	int (*replica_begin)(struct source *src);
 	int (*replica_commit)(struct source *src);
 	int (*replica_rollback)(struct source *src);
