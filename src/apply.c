@@ -90,9 +90,8 @@ struct applier {
 	struct target *tgt;
 	const struct source_ops *rops;
 	struct source *replica;
-	char *tmp;	  /* private temp dir */
-	char *last_id;	  /* last applied batch id, for the chain check */
-	json_t *warnings; /* the result's, borrowed */
+	char *tmp;     /* private temp dir */
+	char *last_id; /* last applied batch id, for the chain check */
 	/* The chain's published batches (borrowed), the seq being applied,
 	 * --until (borrowed, or NULL), and per table looked ahead for the seq
 	 * of a later load of it (0: none). */
@@ -518,7 +517,7 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	memset(res, 0, sizeof(*res));
 	res->applied = json_array();
 	res->warnings = json_array();
-	struct applier a = {.cfg = cfg, .warnings = res->warnings};
+	struct applier a = {.cfg = cfg};
 	/* The replica's own credentials: the source's never leave for it. */
 	struct source_options opt = {.changelog = cfg->changelog,
 				     .password_file = o->password_file,

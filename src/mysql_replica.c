@@ -266,26 +266,28 @@ int mysql_replica_create_table(struct source *src, const struct table_def *def)
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
 }
 
-int mysql_replica_drop_table(struct source *src, const struct table_def *def)
+/* One statement naming def's table: "DELETE FROM t", "DROP TABLE t". */
+static int table_statement(struct source *src, const char *verb, const struct table_def *def,
+			   const char *what)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DROP TABLE ");
+	buf_adds(&sql, verb);
 	mysql_add_ident(&sql, def->name);
-	int rc = mysql_run(src, sql.data, "drop replica table to recreate it");
+	int rc = mysql_run(src, sql.data, what);
 	buf_free(&sql);
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+}
+
+int mysql_replica_drop_table(struct source *src, const struct table_def *def)
+{
+	return table_statement(src, "DROP TABLE ", def, "drop replica table to recreate it");
 }
 
 /* DELETE, not TRUNCATE: TRUNCATE is DDL and would commit the batch's
  * transaction half-way. */
 int mysql_replica_truncate(struct source *src, const struct table_def *def)
 {
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
-	mysql_add_ident(&sql, def->name);
-	int rc = mysql_run(src, sql.data, "empty replica table for a load");
-	buf_free(&sql);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
 }
 
 static char *upsert_sql(const struct table_def *def)

@@ -338,22 +338,24 @@ bool sqlite_replica_same_type(const char *have, const struct column *want, bool 
 	return same;
 }
 
-int sqlite_replica_drop_table(struct source *src, const struct table_def *def)
+/* One statement naming def's table: "DELETE FROM t", "DROP TABLE t". */
+static int table_statement(struct source *src, const char *verb, const struct table_def *def,
+			   const char *what)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DROP TABLE ");
+	buf_adds(&sql, verb);
 	sql_add_ident(&sql, def->name, '"');
-	int rc = sqlite_exec(src, sql.data, "drop replica table to recreate it");
+	int rc = sqlite_exec(src, sql.data, what);
 	buf_free(&sql);
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
 }
 
+int sqlite_replica_drop_table(struct source *src, const struct table_def *def)
+{
+	return table_statement(src, "DROP TABLE ", def, "drop replica table to recreate it");
+}
+
 int sqlite_replica_truncate(struct source *src, const struct table_def *def)
 {
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
-	sql_add_ident(&sql, def->name, '"');
-	int rc = sqlite_exec(src, sql.data, "empty replica table for a load");
-	buf_free(&sql);
-	return rc;
+	return table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
 }
