@@ -309,6 +309,11 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 		memcpy(b->ranges, pk->ranges, pk->nranges * sizeof(*b->ranges));
 	b->nranges = pk->nranges;
 	b->generation = pk->generation ? xstrdup(pk->generation) : NULL;
+	/* Files are in arrival order: a table's last file has its latest columns. */
+	for (size_t i = 0; i < m->nfiles; i++) {
+		strv_push(&b->shipped, m->files[i].def->name);
+		strv_push_owned(&b->shipped, table_def_columns_text(m->files[i].def));
+	}
 }
 
 static int write_archive(struct package *pk, struct state *st, struct manifest *m, struct batch *b)

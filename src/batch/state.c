@@ -33,7 +33,8 @@ static const char schema_sql[] =
 	" first_seq INTEGER, last_seq INTEGER, published_at TEXT, acked_at TEXT);"
 	"CREATE TABLE IF NOT EXISTS batch_ranges(batch_seq INTEGER NOT NULL, lo INTEGER NOT NULL,"
 	" hi INTEGER NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS batch_ranges_seq ON batch_ranges(batch_seq);";
+	"CREATE INDEX IF NOT EXISTS batch_ranges_seq ON batch_ranges(batch_seq);"
+	"CREATE TABLE IF NOT EXISTS shipped_columns(tbl TEXT PRIMARY KEY, columns TEXT NOT NULL);";
 
 const char *batch_state_name(enum batch_state s)
 {
@@ -341,6 +342,45 @@ static int insert_batch(struct state *st, const struct batch *b)
 	return rc;
 }
 
+static int set_columns(struct state *st, const char *table, const char *columns, bool replace)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       replace ? "INSERT OR REPLACE INTO shipped_columns VALUES(?,?)"
+				       : "INSERT OR IGNORE INTO shipped_columns VALUES(?,?)",
+			       -1, &q, NULL))
+		return db_fail(st, "record shipped columns");
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, columns, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, "record shipped columns");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int state_note_columns(struct state *st, const char *table, const char *columns)
+{
+	return set_columns(st, table, columns, false);
+}
+
+int state_shipped_columns(struct state *st, const char *table, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT columns FROM shipped_columns WHERE tbl = ?", -1, &q,
+			       NULL))
+		return db_fail(st, "read shipped columns");
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		*out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	int rc =
+		step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(st, "read shipped columns");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* In the batch's own transaction: a run killed after staging still knows
+ * which columns replicas will have once the batch is applied. */
 int state_add_batch(struct state *st, const struct batch *b)
 {
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
@@ -348,6 +388,8 @@ int state_add_batch(struct state *st, const struct batch *b)
 	int rc = insert_batch(st, b);
 	if (!rc)
 		rc = insert_ranges(st, b);
+	for (size_t i = 0; i + 1 < b->shipped.n && !rc; i += 2)
+		rc = set_columns(st, b->shipped.v[i], b->shipped.v[i + 1], true);
 	if (!rc && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
 		rc = db_fail(st, "commit");
 	if (rc)
@@ -467,6 +509,7 @@ void batch_clear(struct batch *b)
 	free(b->ranges);
 	free(b->published_at);
 	free(b->generation);
+	strv_free(&b->shipped);
 	memset(b, 0, sizeof(*b));
 }
 

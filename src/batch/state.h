@@ -4,6 +4,7 @@
 #define CDCPACK_STATE_H
 
 #include "hash.h"
+#include "strv.h"
 
 #include <stdint.h>
 
@@ -26,6 +27,9 @@ struct batch {
 	size_t nranges;
 	char *published_at; /* NULL until published */
 	char *generation;   /* of the changelog the batch read; NULL: none or unknown */
+	/* Pairs: a table, then its columns as the batch ships them (the
+	 * manifest's JSON array), recorded with the batch (state_shipped_columns). */
+	struct strv shipped;
 };
 
 struct state;
@@ -50,6 +54,11 @@ int state_next_seq(struct state *st, int64_t *seq, char **previous_id);
 /* Records b as staged, with its ranges, in one transaction. */
 int state_add_batch(struct state *st, const struct batch *b);
 int state_set(struct state *st, int64_t seq, enum batch_state to);
+/* The columns (JSON) the last staged batch carrying table shipped it with,
+ * or NULL (*out) when none did; state_note_columns records them for a
+ * table no batch has carried yet. */
+int state_shipped_columns(struct state *st, const char *table, char **out);
+int state_note_columns(struct state *st, const char *table, const char *columns);
 /* Batches not yet acknowledged, oldest first. */
 int state_unfinished(struct state *st, struct batch **out, size_t *n);
 /* Every batch, oldest first (status, prune). */

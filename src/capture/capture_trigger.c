@@ -31,8 +31,8 @@ static int check_table(struct pipeline *p, const char *table)
 			 "it already holds",
 			 table, table, table);
 	if (!rc && ts.drift) {
-		log_warn("schema drift on table %s: rebuilding its triggers; changes made since "
-			 "the ALTER carry the columns the old triggers knew",
+		log_warn("schema drift on table %s: rebuilding its triggers (the table then "
+			 "ships whole as a load, its changes logged since the ALTER with it)",
 			 table);
 		rc = p->sops->triggers_install(p->src, def);
 	} else if (!rc && ts.outdated) {

@@ -88,9 +88,17 @@ struct applier {
 	struct target *tgt;
 	const struct source_ops *rops;
 	struct source *replica;
-	char *tmp;	  /* private temp dir */
-	char *last_id;	  /* last applied batch id, for the chain check */
-	json_t *warnings; /* the result's, borrowed */
+	char *tmp;     /* private temp dir */
+	char *last_id; /* last applied batch id, for the chain check */
+	/* The chain's published batches (borrowed), the seq being applied,
+	 * --until (borrowed, or NULL), and per table looked ahead for the seq
+	 * of a later load of it (0: none). */
+	const struct published *later;
+	size_t nlater;
+	int64_t seq;
+	const struct moment *until;
+	struct strv looked;
+	int64_t *looked_seq;
 };
 
 /* Which changes of a file one pass applies. */
@@ -157,41 +165,139 @@ static int truncate_for_load(struct applier *a, const struct manifest *m, size_t
 	return a->rops->replica_truncate(a->replica, m->files[i].def);
 }
 
-/* A cdc batch that brings columns the replica table lacks: the replica
- * adds them, NULL in its existing rows. That is right after a plain ADD
- * COLUMN, wrong after ADD COLUMN ... DEFAULT or RENAME COLUMN, and the
- * archive cannot tell which: say so, and what repairs it. (A load batch
- * replaces the rows, so it needs no word.) */
-static int warn_new_columns(struct applier *a, const struct manifest *m,
-			    const struct table_def *def)
+/* How a replica table stands to the columns a file carries. */
+enum fit {
+	FIT_ABSENT, /* no such table */
+	FIT_SAME,   /* the very columns, types and key */
+	FIT_WIDER,  /* those, and columns of its own */
+	FIT_OTHER,  /* a column missing, retyped or keyed otherwise: *why says which */
+};
+
+static enum fit column_fit(const struct applier *a, const struct table_def *have,
+			   const struct table_def *def, char **why)
+{
+	for (size_t i = 0; i < def->ncols; i++) {
+		const struct column *want = &def->cols[i], *found = NULL;
+		for (size_t j = 0; j < have->ncols && !found; j++)
+			if (strcasecmp(have->cols[j].name, want->name) == 0)
+				found = &have->cols[j];
+		if (!found)
+			*why = xasprintf("it has no column %s", want->name);
+		else if (found->key != want->key)
+			*why = xasprintf("column %s is %sa key column there", want->name,
+					 found->key ? "" : "not ");
+		else if (!a->rops->replica_same_type(found->type, want, def->foreign))
+			*why = xasprintf("column %s is %s there, not %s", want->name, found->type,
+					 want->type);
+		if (*why)
+			return FIT_OTHER;
+	}
+	if (table_def_nkeys(have) != table_def_nkeys(def)) {
+		*why = xstrdup("its key has other columns");
+		return FIT_OTHER;
+	}
+	return have->ncols == def->ncols ? FIT_SAME : FIT_WIDER;
+}
+
+static int replica_fit(struct applier *a, const struct table_def *def, enum fit *fit, char **why)
 {
 	struct table_def *have = NULL;
+	*why = NULL;
+	*fit = FIT_ABSENT;
 	int rc = a->rops->describe(a->replica, def->name, &have);
 	if (rc == CDC_ENOTFOUND) {
 		err_clear();
 		return 0;
 	}
-	struct buf added = BUF_INIT;
-	for (size_t i = 0; !rc && i < def->ncols; i++) {
-		bool found = false;
-		for (size_t j = 0; j < have->ncols && !found; j++)
-			found = strcasecmp(have->cols[j].name, def->cols[i].name) == 0;
-		if (!found)
-			buf_addf(&added, "%s%s", added.len ? ", " : "", def->cols[i].name);
-	}
-	if (!rc && added.len && strcmp(m->kind, "load") != 0) {
-		char *msg = xasprintf(
-			"table %s: batch %s adds column(s) %s to the replica, NULL in the rows it "
-			"already holds; if the source added them with a DEFAULT or renamed a "
-			"column, the replica now differs: run 'cdcpack load %s' at the source "
-			"(its load batch replaces the table) and apply again",
-			def->name, m->batch_id, added.data, def->name);
-		log_warn("%s", msg);
-		json_array_append_new(a->warnings, json_string(msg));
-		free(msg);
-	}
-	buf_free(&added);
+	if (!rc)
+		*fit = column_fit(a, have, def, why);
 	table_def_free(have);
+	return rc;
+}
+
+/* Whether a batch after the one being applied (and within --until) loads
+ * table: its rows then replace whatever this one leaves. Asked only when a
+ * cdc batch does not fit the replica; the answer is kept per table. */
+static int reloaded_later(struct applier *a, const char *table, bool *yes)
+{
+	*yes = false;
+	for (size_t i = 0; i < a->looked.n; i++)
+		if (strcmp(a->looked.v[i], table) == 0) {
+			*yes = a->looked_seq[i] > a->seq;
+			return 0;
+		}
+	int64_t at = 0;
+	char *archive = xasprintf("%s/lookahead.tar", a->tmp);
+	char *dir = xasprintf("%s/lookahead", a->tmp);
+	int rc = 0;
+	for (size_t i = 0; i < a->nlater && !rc && !at; i++) {
+		const struct published *p = &a->later[i];
+		if (p->seq <= a->seq || (a->until && p->created.sec > a->until->sec))
+			continue;
+		struct manifest m = {0};
+		rc = fs_remove_tree(dir);
+		if (!rc)
+			rc = fs_mkdirs(dir, 0700);
+		if (!rc)
+			rc = a->tops->get_file(a->tgt, p->key, archive);
+		if (!rc)
+			rc = archive_read_batch(archive, dir, &m);
+		for (size_t f = 0; !rc && f < m.nfiles && !at; f++)
+			if (strcmp(m.kind, "load") == 0 && strcmp(m.files[f].def->name, table) == 0)
+				at = m.seq;
+		manifest_free(&m);
+		unlink(archive);
+	}
+	fs_remove_tree(dir);
+	free(archive);
+	free(dir);
+	strv_push(&a->looked, table);
+	a->looked_seq = xrealloc(a->looked_seq, a->looked.n * sizeof(*a->looked_seq));
+	a->looked_seq[a->looked.n - 1] = at;
+	*yes = at > a->seq;
+	return rc;
+}
+
+/* A cdc file whose columns the replica table does not have as they are: a
+ * change file cannot say what the rows it does not touch hold now (a
+ * renamed column, one added with a default, a retyped key). Refused, unless
+ * a later batch of this apply loads the table. */
+static int check_cdc_fit(struct applier *a, const struct manifest *m, const struct table_def *def,
+			 const char *why)
+{
+	bool later = false;
+	int rc = reloaded_later(a, def->name, &later);
+	if (rc || later)
+		return rc;
+	return err_set(CDC_ERUNTIME,
+		       "table %s: batch %s carries columns the replica table does not have as "
+		       "they are (%s): the source's schema changed in a way its changes cannot "
+		       "carry. Run 'cdcpack load %s' at the source, then apply again (the "
+		       "load replaces the table, with its new definition); nothing of this "
+		       "batch was applied",
+		       def->name, m->batch_id, why, def->name);
+}
+
+/* Before the batch's transaction (MySQL commits on DDL): the replica table
+ * takes the file's definition. A load recreates a table whose columns
+ * differ (it replaces the rows anyway); a cdc batch must fit it. */
+static int prepare_table(struct applier *a, const struct manifest *m, size_t i)
+{
+	const struct table_def *def = m->files[i].def;
+	bool load = strcmp(m->kind, "load") == 0;
+	enum fit fit;
+	char *why = NULL;
+	int rc = replica_fit(a, def, &fit, &why);
+	if (!rc && load && (fit == FIT_WIDER || fit == FIT_OTHER)) {
+		log_info("replica table recreated table=%s why=\"%s\"", def->name,
+			 why ? why : "it has columns the load does not carry");
+		rc = a->rops->replica_drop_table(a->replica, def);
+	} else if (!rc && !load && fit == FIT_OTHER) {
+		rc = check_cdc_fit(a, m, def, why);
+	}
+	free(why);
+	if (!rc)
+		rc = a->rops->replica_create_table(a->replica, def);
 	return rc;
 }
 
@@ -202,13 +308,15 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 		m->files[i].def->foreign = strcmp(m->driver, a->rops->driver) != 0;
 		rc = check_file(&m->files[i]);
 	}
-	/* DDL first: MySQL commits any open transaction on CREATE TABLE. */
-	for (size_t i = 0; i < m->nfiles && !rc; i++) {
-		rc = warn_new_columns(a, m, m->files[i].def);
-		if (!rc)
-			rc = a->rops->replica_create_table(a->replica, m->files[i].def);
-	}
-	if (!rc)
+	/* SQLite's DDL (a load's DROP and CREATE) is part of the batch's
+	 * transaction; MySQL commits any open transaction on DDL, so there it
+	 * runs first. */
+	bool in_txn = a->rops->replica_ddl_in_transaction;
+	if (!rc && in_txn)
+		rc = a->rops->replica_begin(a->replica);
+	for (size_t i = 0; i < m->nfiles && !rc; i++)
+		rc = prepare_table(a, m, i);
+	if (!rc && !in_txn)
 		rc = a->rops->replica_begin(a->replica);
 	/* A snapshot batch is the difference of two snapshots: each key at most
 	 * once, so its changes commute, and deletes go first. A key whose type
@@ -318,6 +426,10 @@ static int apply_chain(struct applier *a, const struct apply_options *o, struct 
 		if (o->has_until && v[i].created.sec > o->until.sec)
 			break;
 		rc = stop_check();
+		a->later = v;
+		a->nlater = n;
+		a->seq = v[i].seq;
+		a->until = o->has_until ? &o->until : NULL;
 		if (!rc)
 			rc = apply_one(a, &v[i], o, res, &stop);
 		want++;
@@ -369,7 +481,7 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	memset(res, 0, sizeof(*res));
 	res->applied = json_array();
 	res->warnings = json_array();
-	struct applier a = {.cfg = cfg, .warnings = res->warnings};
+	struct applier a = {.cfg = cfg};
 	/* The replica's own credentials: the source's never leave for it. */
 	struct source_options opt = {.changelog = cfg->changelog,
 				     .password_file = o->password_file,
@@ -393,6 +505,8 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	fs_remove_tree(a.tmp);
 	free(a.tmp);
 	free(a.last_id);
+	strv_free(&a.looked);
+	free(a.looked_seq);
 	if (a.rops)
 		a.rops->close(a.replica);
 	if (a.tops)

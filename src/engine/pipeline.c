@@ -279,6 +279,83 @@ static int check_capture(struct pipeline *p)
 	return p->cops->check ? p->cops->check(p) : 0;
 }
 
+/* The same test as the trigger drift check's (table_def_same): a table
+ * whose triggers it leaves as they are ships cdc files of the columns it
+ * has, never a reload at every run. */
+static int differs(const char *table, const char *shipped, const struct table_def *now, bool *yes)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(shipped, 0, &jerr);
+	struct table_def *was = xcalloc(1, sizeof(*was));
+	was->name = xstrdup(table);
+	int rc = doc ? table_def_columns_from_json(was, doc)
+		     : err_set(CDC_ERUNTIME, "state: shipped columns of %s: %s", table, jerr.text);
+	*yes = !rc && !table_def_same(was, now);
+	json_decref(doc);
+	table_def_free(was);
+	return rc;
+}
+
+/* Whether table's columns (names, types, key) differ from those the chain
+ * last shipped it with. A table no batch has carried yet starts from its
+ * columns now. */
+static int redefined(struct pipeline *p, const char *table, bool *yes)
+{
+	struct table_def *def = NULL;
+	char *now = NULL, *shipped = NULL;
+	int rc = p->sops->describe(p->src, table, &def);
+	if (!rc)
+		now = table_def_columns_text(def);
+	if (!rc)
+		rc = state_shipped_columns(p->st, table, &shipped);
+	if (!rc && shipped)
+		rc = differs(table, shipped, def, yes);
+	if (!rc && !shipped)
+		rc = state_note_columns(p->st, table, now);
+	if (*yes) {
+		log_warn("table %s: its columns changed since the chain last shipped it (a column "
+			 "added, dropped, renamed or retyped, or another key); change rows cannot "
+			 "carry that to replicas, so the table ships whole as a load batch, which "
+			 "replicas take with its new definition",
+			 table);
+		log_debug("table redefined table=%s shipped=%s now=%s", table, shipped, now);
+	}
+	free(now);
+	free(shipped);
+	table_def_free(def);
+	return rc;
+}
+
+/* A schema change reaches replicas as a load of the changed tables, before
+ * any change logged with the new columns (docs/design.md §4, step 3). The
+ * state records a batch's columns with the batch, so a run killed before
+ * that load is staged sees the change again and ships it then. */
+static int reload_redefined(struct pipeline *p, struct run_result *res)
+{
+	struct strv which = {0};
+	int rc = 0;
+	for (size_t i = 0; i < p->tables.n && !rc; i++) {
+		bool yes = false;
+		rc = redefined(p, p->tables.v[i], &yes);
+		if (!rc && yes)
+			strv_push(&which, p->tables.v[i]);
+	}
+	char *dir = work_dir(p);
+	struct package *pk = NULL;
+	if (!rc && which.n)
+		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
+	free(dir);
+	if (pk)
+		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+	if (pk && !rc)
+		rc = p->cops->load(p, &which, pk);
+	if (pk && !rc)
+		rc = ship(p, pk, true, res);
+	package_free(pk);
+	strv_free(&which);
+	return rc;
+}
+
 static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 {
 	char *dir = work_dir(p);
@@ -349,6 +426,8 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	int rc = recover(p, false, res);
 	if (!rc)
 		rc = check_capture(p);
+	if (!rc)
+		rc = reload_redefined(p, res);
 	bool more = true;
 	for (int made = 0;
 	     !rc && more && !stop_requested && (max_batches <= 0 || made < max_batches); made++)

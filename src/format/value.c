@@ -100,6 +100,16 @@ json_t *table_def_columns_json(const struct table_def *def)
 	return cols;
 }
 
+char *table_def_columns_text(const struct table_def *def)
+{
+	json_t *cols = table_def_columns_json(def);
+	char *text = json_dumps(cols, JSON_COMPACT);
+	json_decref(cols);
+	if (!text)
+		abort(); /* out of memory, as xmalloc */
+	return text;
+}
+
 int table_def_columns_from_json(struct table_def *def, const json_t *columns)
 {
 	if (!json_is_array(columns) || json_array_size(columns) == 0)

@@ -62,6 +62,8 @@ enum value_type value_type_for_decl(const char *decl);
 
 /* The manifest's "columns" array: [{"name","type","key"}]. */
 json_t *table_def_columns_json(const struct table_def *def);
+/* The same array as compact JSON text, for comparing definitions. */
+char *table_def_columns_text(const struct table_def *def);
 /* Reads such an array into def (which must have no columns yet). */
 int table_def_columns_from_json(struct table_def *def, const json_t *columns);
 #endif

@@ -141,7 +141,9 @@ struct source_ops {
 	 * withdrawn, it was forgotten before it left the machine. */
 	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
 
-	/* Replica side, for apply. Batches are applied inside begin/commit. */
+	/* Replica side, for apply. Batches are applied inside begin/commit;
+	 * with replica_ddl_in_transaction a batch's CREATE/DROP TABLE too. */
+	bool replica_ddl_in_transaction;
 	int (*replica_begin)(struct source *src);
 	int (*replica_commit)(struct source *src);
 	int (*replica_rollback)(struct source *src);
@@ -152,6 +154,12 @@ struct source_ops {
 			      const struct value *row);
 	int (*replica_delete)(struct source *src, const struct table_def *def,
 			      const struct value *row);
+	/* Whether a replica column of declared type have is what this driver
+	 * creates for want (foreign: want's type is another engine's). */
+	bool (*replica_same_type)(const char *have, const struct column *want, bool foreign);
+	/* Drops def's table: a load whose columns differ from the replica
+	 * table's recreates it (docs/design.md §6). */
+	int (*replica_drop_table)(struct source *src, const struct table_def *def);
 	/* Empties def's table: a load batch replaces what the replica held.
 	 * Optional: when NULL, a load only upserts. */
 	int (*replica_truncate)(struct source *src, const struct table_def *def);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Snapshot mode through schema changes and accidents:
-# - a column added, then dropped: every row ships as U with the new column
-#   list, and the run says why (schema drift); the replica keeps the dropped
-#   column, which verify accepts;
+# - a column added, then dropped: the table ships whole as a load batch
+#   with the new column list, and the run says why; the replica takes each
+#   definition (the dropped column goes);
 # - a table created later ships its rows as I in a cdc batch;
 # - a NOCASE text key ('a', 'B', 'c') is merged in byte order, not
 #   mis-paired by the collation;
@@ -31,15 +31,18 @@ sql "ALTER TABLE Persons ADD COLUMN Email TEXT;
      UPDATE Loose SET y = 'TWO' WHERE x = 2;
      INSERT INTO Loose VALUES (3, 'three');"
 cdc run
-assert_contains "$T/last.err" "schema drift on table Persons"
+assert_contains "$T/last.err" "table Persons: its columns changed since the chain last shipped it"
+reload=$(published | tail -2 | head -1)
+manifest "$reload" >reload.json
+assert_eq "load 101 Email" \
+	"$(jq -r '.batch.kind as $k | .tables[] | select(.name == "Persons") | "\($k) \(.rows) \(.columns[-1].name)"' reload.json)" \
+	"Persons after ADD COLUMN: a load, with the new column"
+assert_eq "4,Eve Berg,El Paso,eve@example.com" \
+	"$(archive_member "$reload" Persons/LOAD00000001.csv | sed -n 4p)" \
+	"Persons row 4 carries the new column"
 last=$(published | tail -1)
 manifest "$last" >drift.json
-assert_eq "101 101 Email" \
-	"$(jq -r '.tables[] | select(.name == "Persons") | "\(.rows) \(.ops.U) \(.columns[-1].name)"' drift.json)" \
-	"Persons after ADD COLUMN: every row U, with the new column"
-assert_eq "4,Eve Berg,El Paso,eve@example.com" \
-	"$(archive_member "$last" "$(jq -r '.tables[] | select(.name == "Persons") | .file' drift.json)" | sed -n 4p | cut -d, -f2-)" \
-	"Persons row 4 carries the new column"
+assert_eq "Loose Tags" "$(jq -r '[.tables[].name] | sort | join(" ")' drift.json)" "tables of the cdc batch"
 assert_eq "I,A ,4|U,B,20|D,a," \
 	"$(archive_member "$last" "$(jq -r '.tables[] | select(.name == "Tags") | .file' drift.json)" | paste -sd'|')" \
 	"Tags changes, paired by bytes"
@@ -56,12 +59,14 @@ cdc --json run
 assert_eq 0 "$(jq .batches "$T/last.out")" "idle after the new table"
 apply_and_compare "$T/replica.db"
 
-# A column dropped: every row ships again without it; the replica keeps its
-# copy of the column, which verify accepts (a replica never drops data).
+# A column dropped: the table ships whole without it, and the replica's
+# table loses it too.
 sql "ALTER TABLE Persons DROP COLUMN Email;"
 cdc --json run
-assert_eq "101" "$(jq '.published[0].rows' "$T/last.out")" "rows after DROP COLUMN"
+assert_eq "load 101" "$(jq -r '.published[0] | "\(.kind) \(.rows)"' "$T/last.out")" "after DROP COLUMN"
 apply_and_compare "$T/replica.db"
+assert_eq "PersonID FullName City" "$(sqlite3 "$T/replica.db" "SELECT name FROM pragma_table_info('Persons')" | tr '\n' ' ' | sed 's/ $//')" \
+	"replica columns after DROP COLUMN"
 
 # A damaged snapshot file: the run stops before publishing anything.
 count=$(published_count)

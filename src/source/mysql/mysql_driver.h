@@ -102,6 +102,8 @@ int mysql_replica_rollback(struct source *src);
 int mysql_replica_create_table(struct source *src, const struct table_def *def);
 int mysql_replica_upsert(struct source *src, const struct table_def *def, const struct value *row);
 int mysql_replica_delete(struct source *src, const struct table_def *def, const struct value *row);
+bool mysql_replica_same_type(const char *have, const struct column *want, bool foreign);
+int mysql_replica_drop_table(struct source *src, const struct table_def *def);
 int mysql_replica_truncate(struct source *src, const struct table_def *def);
 int mysql_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,
 			       char **batch_id);

@@ -175,8 +175,9 @@ static char *type_key(const char *type)
 	return buf_detach(&b);
 }
 
-static bool same_type(const char *have, const struct column *want)
+bool mysql_replica_same_type(const char *have, const struct column *want, bool foreign)
 {
+	(void)foreign; /* mysql_column_decl maps either engine's types */
 	struct buf decl = BUF_INIT;
 	mysql_column_decl(&decl, want->type, want->key);
 	char *a = type_key(have), *b = type_key(decl.data);
@@ -215,7 +216,7 @@ static int sync_columns(struct source *src, const struct table_def *def)
 		for (size_t j = 0; j < have->ncols && !found; j++)
 			if (strcasecmp(have->cols[j].name, def->cols[i].name) == 0)
 				found = &have->cols[j];
-		if (!found || !same_type(found->type, &def->cols[i]))
+		if (!found || !mysql_replica_same_type(found->type, &def->cols[i], def->foreign))
 			rc = alter_column(src, def, &def->cols[i], !found);
 	}
 	table_def_free(have);
@@ -328,16 +329,28 @@ int mysql_replica_create_table(struct source *src, const struct table_def *def)
 	return rc ? err_prefix(rc, "table %s", def->name) : 0;
 }
 
+/* One statement naming def's table: "DELETE FROM t", "DROP TABLE t". */
+static int table_statement(struct source *src, const char *verb, const struct table_def *def,
+			   const char *what)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, verb);
+	mysql_add_ident(&sql, def->name);
+	int rc = mysql_run(src, sql.data, what);
+	buf_free(&sql);
+	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+}
+
+int mysql_replica_drop_table(struct source *src, const struct table_def *def)
+{
+	return table_statement(src, "DROP TABLE ", def, "drop replica table to recreate it");
+}
+
 /* DELETE, not TRUNCATE: TRUNCATE is DDL and would commit the batch's
  * transaction half-way. */
 int mysql_replica_truncate(struct source *src, const struct table_def *def)
 {
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
-	mysql_add_ident(&sql, def->name);
-	int rc = mysql_run(src, sql.data, "empty replica table for a load");
-	buf_free(&sql);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
 }
 
 static char *upsert_sql(const struct table_def *def)

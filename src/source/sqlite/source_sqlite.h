@@ -131,6 +131,8 @@ int sqlite_replica_rollback(struct source *src);
 int sqlite_replica_create_table(struct source *src, const struct table_def *def);
 int sqlite_replica_upsert(struct source *src, const struct table_def *def, const struct value *row);
 int sqlite_replica_delete(struct source *src, const struct table_def *def, const struct value *row);
+bool sqlite_replica_same_type(const char *have, const struct column *want, bool foreign);
+int sqlite_replica_drop_table(struct source *src, const struct table_def *def);
 int sqlite_replica_truncate(struct source *src, const struct table_def *def);
 int sqlite_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,
 				char **batch_id);

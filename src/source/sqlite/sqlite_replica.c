@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 int sqlite_bind_value(sqlite3_stmt *stmt, int idx, const struct value *v)
 {
@@ -323,12 +324,38 @@ int sqlite_replica_mark_applied(struct source *src, const char *source_name, con
 	return step_done(src, st, "record applied batch");
 }
 
-int sqlite_replica_truncate(struct source *src, const struct table_def *def)
+/* SQLite reports a declared type as written, quotes kept out. */
+bool sqlite_replica_same_type(const char *have, const struct column *want, bool foreign)
+{
+	struct buf sql = BUF_INIT, bare = BUF_INIT;
+	add_type(&sql, want->type, foreign);
+	for (const char *p = buf_str(&sql); *p; p++)
+		if (*p != '"' && (*p != ' ' || bare.len))
+			buf_addc(&bare, *p);
+	bool same = strcasecmp(have, buf_str(&bare)) == 0;
+	buf_free(&sql);
+	buf_free(&bare);
+	return same;
+}
+
+/* One statement naming def's table: "DELETE FROM t", "DROP TABLE t". */
+static int table_statement(struct source *src, const char *verb, const struct table_def *def,
+			   const char *what)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
+	buf_adds(&sql, verb);
 	sql_add_ident(&sql, def->name, '"');
-	int rc = sqlite_exec(src, sql.data, "empty replica table for a load");
+	int rc = sqlite_exec(src, sql.data, what);
 	buf_free(&sql);
-	return rc;
+	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+}
+
+int sqlite_replica_drop_table(struct source *src, const struct table_def *def)
+{
+	return table_statement(src, "DROP TABLE ", def, "drop replica table to recreate it");
+}
+
+int sqlite_replica_truncate(struct source *src, const struct table_def *def)
+{
+	return table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
 }
