@@ -1,4 +1,4 @@
-/* The batch archive reader (src/archive.c) on any bytes: the input is
+/* The batch archive reader (src/format/archive.c) on any bytes: the input is
  * written to a file, read with archive_read_batch into a fresh directory,
  * and that directory must then hold only the generated *.part names. */
 #include "fuzz.h"

@@ -1,4 +1,4 @@
-/* The CSV and JSONL change-file reader (src/changefile.c) over a fixed
+/* The CSV and JSONL change-file reader (src/format/changefile.c) over a fixed
  * table. The first input byte picks the reader's options (bit 0: JSONL,
  * bit 1: Op column, bit 2: header row, bit 3: the types are a SQLite
  * source's, whose NUMERIC and BLOB columns read otherwise than MySQL's),

@@ -1,4 +1,4 @@
-/* The INI config parser (src/config.c): any bytes give a config or a usage
+/* The INI config parser (src/base/config.c): any bytes give a config or a usage
  * error naming file:line, never a crash or a leak. */
 #include "fuzz.h"
 

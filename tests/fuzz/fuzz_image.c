@@ -1,4 +1,4 @@
-/* SQLite row image literals (src/sqlite_image.c): the comma-joined quote()
+/* SQLite row image literals (src/source/sqlite/sqlite_image.c): the comma-joined quote()
  * values the triggers store. The first byte is the column count (1..16),
  * the rest the image, not NUL-terminated: the parser takes a length. */
 #include "fuzz.h"

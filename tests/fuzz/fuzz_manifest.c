@@ -1,4 +1,4 @@
-/* manifest.json parser (src/manifest.c). A manifest it accepts must survive
+/* manifest.json parser (src/format/manifest.c). A manifest it accepts must survive
  * a round trip: what manifest_to_json writes, manifest_parse reads back
  * with the same fields, since package writes and apply reads the same text. */
 #include "fuzz.h"

@@ -1,5 +1,5 @@
-/* The manifest-to-SQL path: manifest_parse (src/manifest.c, with the
- * grammar of src/coltype.c), then each replica engine's CREATE TABLE
+/* The manifest-to-SQL path: manifest_parse (src/format/manifest.c, with the
+ * grammar of src/format/coltype.c), then each replica engine's CREATE TABLE
  * (sqlite_create_table_sql, mysql_create_table_sql). Whatever a manifest
  * says, one that parses must give, per table and engine, exactly one
  * CREATE TABLE of that table with its columns and key, and nothing else:

@@ -1,4 +1,4 @@
-/* Object keys and times read back from outside (src/naming.c): keys listed
+/* Object keys and times read back from outside (src/format/naming.c): keys listed
  * at the target (batch_key_parse) and --until / manifest times
  * (moment_parse). A key that parses must be the one batch_key makes; a
  * time that parses must print and parse back the same. */

@@ -1,4 +1,4 @@
-/* The S3 XML reply scanner (src/s3xml.c): error bodies, ListObjectsV2
+/* The S3 XML reply scanner (src/target/s3/s3xml.c): error bodies, ListObjectsV2
  * pages, single elements. libFuzzer's input is not NUL-terminated, as an
  * HTTP body is not: a read past len is an ASan report. */
 #include "fuzz.h"

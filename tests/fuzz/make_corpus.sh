@@ -156,7 +156,7 @@ printf '<?xml version="1.0"?><CompleteMultipartUploadResult><Location>x</Locatio
 printf '<CopyObjectResult><LastModified>2009-10-12T17:50:30.000Z</LastModified><ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag></CopyObjectResult>' >"$C/s3xml/copy.xml"
 
 # fuzz_manifest_sql: a MySQL source's manifest with every type spelling
-# information_schema gives (the grammar of src/coltype.c).
+# information_schema gives (the grammar of src/format/coltype.c).
 jq '.source.driver = "mysql" | .tables[0].columns = [
 	{"name": "id", "type": "bigint(20) unsigned", "key": true},
 	{"name": "k`2", "type": "varchar(255)", "key": true},

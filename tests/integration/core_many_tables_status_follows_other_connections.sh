@@ -2,7 +2,7 @@
 # With many tables, what cdcpack knows of the source's schema (which tables
 # and triggers exist, each table's recorded trigger version, pending counts)
 # is read once per command and kept while the schema does not move
-# (src/sqlite_catalog.c). This proves that what it keeps follows changes
+# (src/source/sqlite/sqlite_catalog.c). This proves that what it keeps follows changes
 # made by other connections between and during commands: a trigger dropped
 # by hand, a column added, a table created, changes pending in some tables;
 # and that a run over 300 tables ships each change once.

@@ -1,5 +1,5 @@
-/* The grammar of what an archive may say (src/coltype.c) and URL redaction
- * (src/redact.c): the spellings the drivers write pass, SQL does not. */
+/* The grammar of what an archive may say (src/format/coltype.c) and URL redaction
+ * (src/base/redact.c): the spellings the drivers write pass, SQL does not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

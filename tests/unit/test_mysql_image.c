@@ -17,39 +17,39 @@
 static void kinds_follow_the_base_type_name(void **state)
 {
 	(void)state;
-	assert_int_equal(mysql_kind_of("int(11)"), MYSQL_KIND_INT);
-	assert_int_equal(mysql_kind_of("tinyint(1)"), MYSQL_KIND_INT);
-	assert_int_equal(mysql_kind_of("bigint(20) unsigned"), MYSQL_KIND_UINT);
-	assert_int_equal(mysql_kind_of("int unsigned zerofill"), MYSQL_KIND_UINT);
-	assert_int_equal(mysql_kind_of("float"), MYSQL_KIND_FLOAT);
-	assert_int_equal(mysql_kind_of("double"), MYSQL_KIND_DOUBLE);
-	assert_int_equal(mysql_kind_of("decimal(20,6)"), MYSQL_KIND_DECIMAL);
-	assert_int_equal(mysql_kind_of("timestamp(3)"), MYSQL_KIND_TIMESTAMP);
-	assert_int_equal(mysql_kind_of("datetime(6)"), MYSQL_KIND_TEMPORAL);
-	assert_int_equal(mysql_kind_of("year(4)"), MYSQL_KIND_TEMPORAL);
-	assert_int_equal(mysql_kind_of("bit(10)"), MYSQL_KIND_BIT);
-	assert_int_equal(mysql_kind_of("varbinary(10)"), MYSQL_KIND_BINARY);
-	assert_int_equal(mysql_kind_of("longblob"), MYSQL_KIND_BINARY);
-	assert_int_equal(mysql_kind_of("varchar(255)"), MYSQL_KIND_TEXT);
-	assert_int_equal(mysql_kind_of("json"), MYSQL_KIND_OTHER);
-	assert_int_equal(mysql_kind_of("inet6"), MYSQL_KIND_OTHER);
+	assert_int_equal(coltype_kind_of("int(11)"), COLTYPE_INT);
+	assert_int_equal(coltype_kind_of("tinyint(1)"), COLTYPE_INT);
+	assert_int_equal(coltype_kind_of("bigint(20) unsigned"), COLTYPE_UINT);
+	assert_int_equal(coltype_kind_of("int unsigned zerofill"), COLTYPE_UINT);
+	assert_int_equal(coltype_kind_of("float"), COLTYPE_FLOAT);
+	assert_int_equal(coltype_kind_of("double"), COLTYPE_DOUBLE);
+	assert_int_equal(coltype_kind_of("decimal(20,6)"), COLTYPE_DECIMAL);
+	assert_int_equal(coltype_kind_of("timestamp(3)"), COLTYPE_TIMESTAMP);
+	assert_int_equal(coltype_kind_of("datetime(6)"), COLTYPE_TEMPORAL);
+	assert_int_equal(coltype_kind_of("year(4)"), COLTYPE_TEMPORAL);
+	assert_int_equal(coltype_kind_of("bit(10)"), COLTYPE_BIT);
+	assert_int_equal(coltype_kind_of("varbinary(10)"), COLTYPE_BINARY);
+	assert_int_equal(coltype_kind_of("longblob"), COLTYPE_BINARY);
+	assert_int_equal(coltype_kind_of("varchar(255)"), COLTYPE_TEXT);
+	assert_int_equal(coltype_kind_of("json"), COLTYPE_OTHER);
+	assert_int_equal(coltype_kind_of("inet6"), COLTYPE_OTHER);
 }
 
 static void enum_labels_do_not_decide_the_kind(void **state)
 {
 	(void)state;
 	/* "int" and "unsigned" inside the labels are data, not the type. */
-	assert_int_equal(mysql_kind_of("enum('int','unsigned')"), MYSQL_KIND_TEXT);
-	assert_int_equal(mysql_kind_of("set('bigint unsigned')"), MYSQL_KIND_TEXT);
+	assert_int_equal(coltype_kind_of("enum('int','unsigned')"), COLTYPE_TEXT);
+	assert_int_equal(coltype_kind_of("set('bigint unsigned')"), COLTYPE_TEXT);
 }
 
 static void type_width_reads_the_parenthesis(void **state)
 {
 	(void)state;
-	assert_int_equal(mysql_type_width("timestamp(3)", 0), 3);
-	assert_int_equal(mysql_type_width("timestamp", 0), 0);
-	assert_int_equal(mysql_type_width("bit(64)", 1), 64);
-	assert_int_equal(mysql_type_width("bit", 1), 1);
+	assert_int_equal(coltype_width("timestamp(3)", 0), 3);
+	assert_int_equal(coltype_width("timestamp", 0), 0);
+	assert_int_equal(coltype_width("bit(64)", 1), 64);
+	assert_int_equal(coltype_width("bit", 1), 1);
 }
 
 static void expect_expr(const char *type, const char *want)
@@ -149,34 +149,34 @@ static void image_fields_decode_by_kind(void **state)
 	(void)state;
 	struct buf scratch = BUF_INIT;
 	struct value v;
-	assert_int_equal(mysql_decode_image(&v, &scratch, MYSQL_KIND_INT, "bigint(20)",
+	assert_int_equal(mysql_decode_image(&v, &scratch, COLTYPE_INT, "bigint(20)",
 					    "-9223372036854775808", 20),
 			 0);
 	assert_int_equal(v.type, VAL_INT);
 	assert_true(v.i == INT64_MIN);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_UINT, "bigint(20) unsigned",
+	mysql_decode_image(&v, &scratch, COLTYPE_UINT, "bigint(20) unsigned",
 			   "18446744073709551615", 20);
 	assert_int_equal(v.type, VAL_TEXT); /* beyond int64: exact text */
 	assert_int_equal(v.n, 20);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_UINT, "bigint(20) unsigned",
-			   "9223372036854775807", 19);
+	mysql_decode_image(&v, &scratch, COLTYPE_UINT, "bigint(20) unsigned", "9223372036854775807",
+			   19);
 	assert_int_equal(v.type, VAL_INT);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_DOUBLE, "double", "1.0000000000000002", 18);
+	mysql_decode_image(&v, &scratch, COLTYPE_DOUBLE, "double", "1.0000000000000002", 18);
 	assert_int_equal(v.type, VAL_REAL);
 	assert_true(v.r == 1.0000000000000002);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_DOUBLE, "double", "5e-324", 6);
+	mysql_decode_image(&v, &scratch, COLTYPE_DOUBLE, "double", "5e-324", 6);
 	assert_int_equal(v.type, VAL_REAL); /* a subnormal is still exact */
 	assert_true(v.r == 5e-324);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_BINARY, "blob", "00FF", 4);
+	mysql_decode_image(&v, &scratch, COLTYPE_BINARY, "blob", "00FF", 4);
 	assert_int_equal(v.type, VAL_BLOB);
 	assert_int_equal(v.n, 2);
 	assert_memory_equal(v.p, "\x00\xff", 2);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_DECIMAL, "decimal(5,2)", "1.50", 4);
+	mysql_decode_image(&v, &scratch, COLTYPE_DECIMAL, "decimal(5,2)", "1.50", 4);
 	assert_int_equal(v.type, VAL_TEXT);
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_TEXT, "varchar(5)", NULL, 0);
+	mysql_decode_image(&v, &scratch, COLTYPE_TEXT, "varchar(5)", NULL, 0);
 	assert_int_equal(v.type, VAL_NULL);
 	/* A column retyped under an old trigger: text survives as text. */
-	mysql_decode_image(&v, &scratch, MYSQL_KIND_INT, "int(11)", "abc", 3);
+	mysql_decode_image(&v, &scratch, COLTYPE_INT, "int(11)", "abc", 3);
 	assert_int_equal(v.type, VAL_TEXT);
 	buf_free(&scratch);
 }
@@ -185,15 +185,15 @@ static void text_protocol_fields_decode_by_kind(void **state)
 {
 	(void)state;
 	struct value v;
-	mysql_decode_text(&v, MYSQL_KIND_INT, "42", 2);
+	mysql_decode_text(&v, COLTYPE_INT, "42", 2);
 	assert_int_equal(v.type, VAL_INT);
 	assert_int_equal(v.i, 42);
-	mysql_decode_text(&v, MYSQL_KIND_BIT, "\x02\x01", 2);
+	mysql_decode_text(&v, COLTYPE_BIT, "\x02\x01", 2);
 	assert_int_equal(v.type, VAL_BLOB);
-	mysql_decode_text(&v, MYSQL_KIND_TEXT, "", 0);
+	mysql_decode_text(&v, COLTYPE_TEXT, "", 0);
 	assert_int_equal(v.type, VAL_TEXT); /* '' is not NULL */
 	assert_int_equal(v.n, 0);
-	mysql_decode_text(&v, MYSQL_KIND_TIMESTAMP, "2024-01-01 00:00:00", 19);
+	mysql_decode_text(&v, COLTYPE_TIMESTAMP, "2024-01-01 00:00:00", 19);
 	assert_int_equal(v.type, VAL_TEXT);
 }
 

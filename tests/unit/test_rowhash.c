@@ -1,4 +1,4 @@
-/* Row hashing (src/rowhash.c) and key records (src/keyrec.c): the canonical
+/* Row hashing (src/format/rowhash.c) and key records (src/format/keyrec.c): the canonical
  * form makes distinct rows hash apart and the same logical row hash alike
  * whichever engine spelt it (docs/design.md §4, §8). */
 #include <stdarg.h>

@@ -1,0 +1,83 @@
+/* Helpers every command uses. */
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "pipeline.h"
+#include "redact.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
+{
+	config_defaults(cfg);
+	int rc = config_load(cfg, ctx->config_path);
+	const char *why, *key = rc ? NULL : config_unused_key(cfg, &why);
+	if (key)
+		rc = err_set(CDC_EUSAGE, "%s: %s: %s; here it would be ignored: remove it",
+			     ctx->config_path, key, why);
+	return rc;
+}
+
+int cmd_once(const char *cmd, const char *opt, bool given)
+{
+	return given ? err_set(CDC_EUSAGE, "%s %s: given twice; give it once", cmd, opt) : 0;
+}
+
+int cmd_bad_arg(const char *cmd, const char *arg)
+{
+	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
+		       arg, cmd);
+}
+
+int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url)
+{
+	if (!file || !url || strncmp(url, "mysql://", 8) == 0)
+		return 0;
+	return err_set(CDC_EUSAGE, "%s %s: only a mysql:// URL takes a password", cmd, opt);
+}
+
+json_t *cmd_url_json(const char *url)
+{
+	if (!url)
+		return json_null();
+	char *shown = url_redact(url);
+	json_t *j = json_string(shown);
+	free(shown);
+	return j;
+}
+
+void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	/* With --json, stdout carries only the report. */
+	FILE *out = ctx->json ? stderr : stdout;
+	if (ctx->json)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+}
+
+void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
+{
+	json_object_set_new(ctx->report, "batches", json_integer(res->batches));
+	json_object_set_new(ctx->report, "recovered", json_integer(res->recovered));
+	json_object_set_new(ctx->report, "rows", json_integer(res->rows));
+	json_object_set_new(ctx->report, "bytes", json_integer(res->bytes));
+	json_object_set_new(ctx->report, "published",
+			    res->published ? json_incref(res->published) : json_array());
+	size_t i;
+	json_t *b;
+	json_array_foreach(res->published, i, b)
+	{
+		cmd_print(ctx, "published %s  %s  rows=%lld\n",
+			  json_string_value(json_object_get(b, "kind")),
+			  json_string_value(json_object_get(b, "key")),
+			  (long long)json_integer_value(json_object_get(b, "rows")));
+	}
+	if (res->batches == 0 && res->ok)
+		cmd_print(ctx, "nothing to publish\n");
+}

@@ -1,0 +1,74 @@
+/* cdcpack init */
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "naming.h"
+#include "pipeline.h"
+#include "state.h"
+#include "target.h"
+
+#include <stdlib.h>
+
+static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	int rc = cmd_parse(&cmd_init_entry, argc, argv, NULL, NULL);
+	if (rc)
+		return rc;
+	struct config cfg;
+	struct state *st = NULL;
+	const struct source_ops *ops = NULL;
+	struct source *src = NULL;
+	struct strv tables = {0};
+	struct source_options opt = {.changelog = NULL};
+	rc = cmd_load_config(ctx, &cfg);
+	opt.changelog = cfg.changelog;
+	opt.password_file = cfg.password_file;
+	if (!rc)
+		rc = state_open(&st, cfg.state_dir, cfg.source_name);
+	if (!rc)
+		rc = source_open(&ops, &src, cfg.source_url, &opt);
+	if (!rc && cfg.mode == CAPTURE_TRIGGER)
+		rc = source_check_own_tables(ops, src, cfg.changelog);
+	if (!rc)
+		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
+	if (!rc)
+		rc = target_probe(&cfg);
+	if (!rc) {
+		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
+		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",
+			  cfg.path, cfg.source_url, ops->driver, cfg.source_name,
+			  cfg.mode == CAPTURE_TRIGGER ? "trigger" : "snapshot");
+		cmd_print(ctx, "tables     %zu:", tables.n);
+		json_t *names = json_array();
+		for (size_t i = 0; i < tables.n; i++) {
+			cmd_print(ctx, " %s", tables.v[i]);
+			json_array_append_new(names, json_string(tables.v[i]));
+		}
+		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",
+			  cfg.state_dir, cfg.target_url, cfg.final_prefix, key);
+		cmd_print(ctx, "next       %s\n",
+			  cfg.mode == CAPTURE_TRIGGER
+				  ? "cdcpack triggers install, then cdcpack load"
+				  : "cdcpack run");
+		json_object_set_new(ctx->report, "tables", names);
+		json_object_set_new(ctx->report, "source", json_string(cfg.source_name));
+		json_object_set_new(ctx->report, "driver", json_string(ops->driver));
+		json_object_set_new(ctx->report, "example_key", json_string(key));
+		free(key);
+	}
+	strv_free(&tables);
+	if (ops)
+		ops->close(src);
+	state_close(st);
+	config_free(&cfg);
+	return rc;
+}
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.summary =
+		"check the config, create the state dir, reach source and target, print the plan",
+	.help = "Example:\n"
+		"  cdcpack -c shop.conf init\n",
+	.exec = cmd_init,
+};

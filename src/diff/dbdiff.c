@@ -1,0 +1,293 @@
+#include "dbdiff.h"
+
+#include "err.h"
+#include "fault.h"
+#include "log.h"
+#include "recqueue.h"
+#include "stop.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int dbdiff_open(struct dbdiff_side *s, const char *url, const struct source_options *opt)
+{
+	s->url = url;
+	return source_open(&s->ops, &s->db, url, opt);
+}
+
+void dbdiff_close(struct dbdiff_side *s)
+{
+	if (s->ops)
+		s->ops->close(s->db);
+	s->ops = NULL;
+	s->db = NULL;
+}
+
+void dbdiff_result_free(struct dbdiff_result *res)
+{
+	json_decref(res->tables);
+	memset(res, 0, sizeof(*res));
+}
+
+/* name as list spells it: exactly, else the one case-insensitive match
+ * (SQLite ignores case in table names, MySQL on Linux does not). */
+static const char *find_name(const struct strv *list, const char *name)
+{
+	const char *found = NULL;
+	int matches = 0;
+	for (size_t i = 0; i < list->n; i++) {
+		if (strcmp(list->v[i], name) == 0)
+			return list->v[i];
+		if (strcasecmp(list->v[i], name) == 0) {
+			found = list->v[i];
+			matches++;
+		}
+	}
+	return matches == 1 ? found : NULL;
+}
+
+static int resolve_tables(const struct strv *in_a, const struct strv *in_b,
+			  const struct strv *wanted, struct strv *out)
+{
+	for (size_t i = 0; i < wanted->n; i++) {
+		if (!find_name(in_a, wanted->v[i]) && !find_name(in_b, wanted->v[i]))
+			return err_set(CDC_EUSAGE, "--table %s: no such table on either side",
+				       wanted->v[i]);
+		strv_push(out, wanted->v[i]);
+	}
+	if (wanted->n)
+		return 0;
+	for (size_t i = 0; i < in_a->n; i++)
+		strv_push(out, in_a->v[i]);
+	for (size_t i = 0; i < in_b->n; i++)
+		if (!find_name(in_a, in_b->v[i]))
+			strv_push(out, in_b->v[i]);
+	return 0;
+}
+
+static int count_row(void *ctx, const struct value *row)
+{
+	(void)row;
+	(*(int64_t *)ctx)++;
+	return 0;
+}
+
+struct relay {
+	const struct dbdiff_sink *sink;
+	const struct dbdiff_table *t;
+	struct diff_merge *m;
+};
+
+static int relay_row(void *ctx, char op, const struct value *b_row, const struct keyrec *a)
+{
+	struct relay *r = ctx;
+	return r->sink->row(r->sink->ctx, r->t, op, b_row, a);
+}
+
+/* B's rows into the merge, telling the sink how far it has come. */
+static int scan_row(void *ctx, const struct value *row)
+{
+	struct relay *r = ctx;
+	if (r->m->rows_b == 0)
+		fault_point("mid-diff");
+	int rc = stop_check();
+	if (!rc)
+		rc = diff_merge_row(r->m, row);
+	if (!rc && r->sink && r->sink->progress && (r->m->rows_b & 0xffff) == 0)
+		r->sink->progress(r->sink->progress_ctx, r->t, r->m->rows_b);
+	return rc;
+}
+
+/* Runs the queue's finish without losing the error already being reported. */
+static int finish_queue(struct rec_queue *q, int rc)
+{
+	if (!rc)
+		return rec_queue_finish(q);
+	char *msg = xstrdup(err_msg());
+	rec_queue_finish(q);
+	err_set(rc, "%s", msg);
+	free(msg);
+	return rc;
+}
+
+static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdiff_table *t,
+		      const struct dbdiff_sink *sink)
+{
+	struct rec_queue *q = NULL;
+	struct relay r = {sink, t, NULL};
+	int rc = rec_queue_start(&q, a->ops, a->db, t->a, t->plan, a->url);
+	if (rc)
+		return rc;
+	struct diff_merge m = {
+		.plan = t->plan,
+		.table = t->name,
+		.a_label = a->url,
+		.b_label = b->url,
+		.a = rec_queue_source(q),
+		.a_checked = true,
+		.emit = sink && sink->row ? relay_row : NULL,
+		.ctx = &r,
+	};
+	r.m = &m;
+	rc = diff_merge_start(&m);
+	if (!rc)
+		rc = b->ops->scan(b->db, t->b, scan_row, &r);
+	if (!rc)
+		rc = diff_merge_finish(&m);
+	rc = finish_queue(q, rc);
+	t->rows_a = m.rows_a;
+	t->rows_b = m.rows_b;
+	t->inserted = m.inserted;
+	t->updated = m.updated;
+	t->deleted = m.deleted;
+	diff_merge_free(&m);
+	return rc;
+}
+
+static int compare_table(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdiff_table *t,
+			 const struct dbdiff_sink *sink)
+{
+	int rc = sink && sink->table ? sink->table(sink->ctx, t) : 0;
+	if (!rc && t->status == DBDIFF_COMPARED)
+		rc = merge_rows(a, b, t, sink);
+	else if (!rc && t->status == DBDIFF_ONLY_A)
+		rc = a->ops->scan(a->db, t->a, count_row, &t->rows_a);
+	else if (!rc && t->status == DBDIFF_ONLY_B)
+		rc = b->ops->scan(b->db, t->b, count_row, &t->rows_b);
+	if (t->status == DBDIFF_ONLY_A)
+		t->deleted = t->rows_a;
+	if (t->status == DBDIFF_ONLY_B)
+		t->inserted = t->rows_b;
+	if (!rc && sink && sink->table_done)
+		rc = sink->table_done(sink->ctx, t);
+	return rc ? err_prefix(rc, "diff table %s", t->name) : 0;
+}
+
+static const char *status_name(enum dbdiff_status s)
+{
+	static const char *const names[] = {"compared", "only_in_a", "only_in_b", "keys_differ"};
+	return names[s];
+}
+
+static json_t *names_json(const struct strv *v)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(arr, json_string(v->v[i]));
+	return arr;
+}
+
+/* The table's line of the report, and what it adds to the differences. */
+static int64_t report_table(json_t *tables, const struct dbdiff_table *t, bool b_extra_ok)
+{
+	const struct diff_plan *plan = t->plan;
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "name", t->name, "status",
+			      status_name(t->status), "rows_a", (json_int_t)t->rows_a, "rows_b",
+			      (json_int_t)t->rows_b, "inserted", (json_int_t)t->inserted, "updated",
+			      (json_int_t)t->updated, "deleted", (json_int_t)t->deleted);
+	bool columns = plan && (plan->only_a.n || (plan->only_b.n && !b_extra_ok));
+	json_object_set_new(o, "columns_only_in_a",
+			    plan ? names_json(&plan->only_a) : json_array());
+	json_object_set_new(o, "columns_only_in_b",
+			    plan ? names_json(&plan->only_b) : json_array());
+	json_object_set_new(o, "problem",
+			    plan && plan->key_problem ? json_string(plan->key_problem)
+						      : json_null());
+	json_array_append_new(tables, o);
+	return t->inserted + t->updated + t->deleted + (t->status != DBDIFF_COMPARED) + columns;
+}
+
+static int describe_side(struct dbdiff_side *s, const struct strv *list, const char *name,
+			 struct table_def **out)
+{
+	*out = NULL;
+	const char *real = find_name(list, name);
+	return real ? s->ops->describe(s->db, real, out) : 0;
+}
+
+static void classify(struct dbdiff_table *t, struct diff_plan *plan, const char *a_driver,
+		     const char *b_driver)
+{
+	if (t->a && t->b) {
+		diff_plan_init(plan, t->a, a_driver, t->b, b_driver);
+		t->plan = plan;
+		t->status = plan->key_problem ? DBDIFF_KEYS_DIFFER : DBDIFF_COMPARED;
+	} else {
+		t->status = t->a ? DBDIFF_ONLY_A : DBDIFF_ONLY_B;
+	}
+}
+
+static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct strv *in_a,
+		    const struct strv *in_b, const char *name, const struct dbdiff_sink *sink,
+		    struct dbdiff_result *res)
+{
+	struct table_def *da = NULL, *db = NULL;
+	struct diff_plan plan = {0};
+	int rc = describe_side(a, in_a, name, &da);
+	if (!rc)
+		rc = describe_side(b, in_b, name, &db);
+	if (!rc && !da && !db)
+		rc = err_set(CDC_EUSAGE, "table %s: not found on either side", name);
+	struct dbdiff_table t = {.name = da ? da->name : db ? db->name : name, .a = da, .b = db};
+	if (!rc) {
+		classify(&t, &plan, a->ops->driver, b->ops->driver);
+		rc = compare_table(a, b, &t, sink);
+	}
+	if (!rc) {
+		res->differences += report_table(res->tables, &t, b->extra_columns_ok);
+		log_debug(
+			"table compared table=%s status=%s inserted=%lld updated=%lld deleted=%lld",
+			t.name, status_name(t.status), (long long)t.inserted, (long long)t.updated,
+			(long long)t.deleted);
+	}
+	diff_plan_free(&plan);
+	table_def_free(da);
+	table_def_free(db);
+	return rc;
+}
+
+static int list_both(struct dbdiff_side *a, struct dbdiff_side *b, struct strv *in_a,
+		     struct strv *in_b)
+{
+	int rc = a->ops->list_tables(a->db, in_a);
+	return rc ? rc : b->ops->list_tables(b->db, in_b);
+}
+
+int dbdiff_tables(struct dbdiff_side *a, struct dbdiff_side *b, const struct strv *wanted,
+		  struct strv *out)
+{
+	struct strv in_a = {0}, in_b = {0};
+	int rc = list_both(a, b, &in_a, &in_b);
+	if (!rc)
+		rc = resolve_tables(&in_a, &in_b, wanted, out);
+	strv_dedup(out); /* `--table t --table t` compares t once */
+	strv_free(&in_a);
+	strv_free(&in_b);
+	return rc;
+}
+
+int dbdiff_run(struct dbdiff_side *a, struct dbdiff_side *b, const struct strv *tables,
+	       const struct dbdiff_sink *sink, struct dbdiff_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->tables = json_array();
+	struct strv in_a = {0}, in_b = {0};
+	int rc = a->ops->begin_read(a->db);
+	bool read_a = !rc;
+	if (!rc)
+		rc = b->ops->begin_read(b->db);
+	bool read_b = read_a && !rc;
+	if (!rc)
+		rc = list_both(a, b, &in_a, &in_b);
+	for (size_t i = 0; i < tables->n && !rc; i++)
+		rc = diff_one(a, b, &in_a, &in_b, tables->v[i], sink, res);
+	int end_a = read_a ? a->ops->end_read(a->db) : 0;
+	int end_b = read_b ? b->ops->end_read(b->db) : 0;
+	rc = rc ? rc : end_a ? end_a : end_b;
+	strv_free(&in_a);
+	strv_free(&in_b);
+	if (!rc && res->differences)
+		rc = CDC_EDIFF;
+	return rc;
+}

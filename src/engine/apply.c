@@ -1,0 +1,401 @@
+#include "apply.h"
+
+#include "archive.h"
+#include "buf.h"
+#include "changefile.h"
+#include "err.h"
+#include "fsutil.h"
+#include "log.h"
+#include "manifest.h"
+#include "redact.h"
+#include "source.h"
+#include "stop.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct list_ctx {
+	const struct config *cfg;
+	struct published *v;
+	size_t n, cap;
+};
+
+static int collect(void *ctx, const char *key, int64_t size)
+{
+	struct list_ctx *lc = ctx;
+	const char *rel = key + strlen(lc->cfg->final_prefix);
+	int64_t seq;
+	struct moment created;
+	if (batch_key_parse(rel, lc->cfg->source_name, &seq, &created) != 0)
+		return 0; /* not ours: other files may share the prefix */
+	if (lc->n == lc->cap) {
+		lc->cap = lc->cap ? lc->cap * 2 : 64;
+		lc->v = xrealloc(lc->v, lc->cap * sizeof(*lc->v));
+	}
+	lc->v[lc->n++] = (struct published){seq, xstrdup(key), created, size};
+	return 0;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct published *x = a, *y = b;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int published_list(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
+		   struct published **out, size_t *n)
+{
+	struct list_ctx lc = {.cfg = cfg};
+	char *prefix = xasprintf("%s%s/", cfg->final_prefix, cfg->source_name);
+	int rc = ops->list(tgt, prefix, collect, &lc);
+	free(prefix);
+	if (lc.n)
+		qsort(lc.v, lc.n, sizeof(*lc.v), by_seq);
+	for (size_t i = 1; i < lc.n && !rc; i++)
+		if (lc.v[i].seq == lc.v[i - 1].seq)
+			rc = err_set(CDC_ERUNTIME,
+				     "two published objects claim batch %lld: %s and %s",
+				     (long long)lc.v[i].seq, lc.v[i - 1].key, lc.v[i].key);
+	if (rc) {
+		published_free(lc.v, lc.n);
+		return rc;
+	}
+	*out = lc.v;
+	*n = lc.n;
+	return 0;
+}
+
+void published_free(struct published *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].key);
+	free(v);
+}
+
+void apply_result_free(struct apply_result *res)
+{
+	json_decref(res->applied);
+	json_decref(res->warnings);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Everything one apply holds. */
+struct applier {
+	const struct config *cfg;
+	const struct target_ops *tops;
+	struct target *tgt;
+	const struct source_ops *rops;
+	struct source *replica;
+	char *tmp;	  /* private temp dir */
+	char *last_id;	  /* last applied batch id, for the chain check */
+	json_t *warnings; /* the result's, borrowed */
+};
+
+/* Which changes of a file one pass applies. */
+enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
+
+/* Reads every change of f in order; with a set, applies each the pass
+ * takes to the replica (I and U upsert, D deletes by key). Counts every
+ * change read in *n. */
+static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n)
+{
+	struct changefile_reader *r;
+	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
+	char op;
+	const struct value *before, *after;
+	int got = 0;
+	while (!rc && (got = changefile_next(r, &op, &before, &after)) == 1) {
+		/* A stop rolls the batch's transaction back. */
+		rc = stop_check();
+		if (rc)
+			break;
+		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
+		if (a && take)
+			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
+				       : a->rops->replica_upsert(a->replica, f->def, after);
+		(*n)++;
+	}
+	if (!rc && got < 0)
+		rc = got;
+	changefile_close(r);
+	return rc;
+}
+
+static int apply_file(struct applier *a, const struct manifest_file *f, enum pass pass,
+		      int64_t *rows)
+{
+	int64_t n = 0;
+	int rc = each_change(a, f, pass, &n); /* the row count was checked by check_file */
+	if (pass != PASS_DELETES)
+		*rows += n;
+	return rc ? err_prefix(rc, "apply %s", f->path) : 0;
+}
+
+/* Reads a change file through once without applying it: a batch whose
+ * files do not parse or do not hold the rows the manifest says is refused
+ * before anything, even a CREATE TABLE, touches the replica. */
+static int check_file(const struct manifest_file *f)
+{
+	int64_t n = 0;
+	int rc = each_change(NULL, f, PASS_ALL, &n);
+	if (!rc && n != f->rows)
+		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
+			     f->def->name, (long long)n, (long long)f->rows);
+	return rc ? err_prefix(rc, "check %s", f->path) : 0;
+}
+
+/* A load replaces each table's contents, once per table per batch. */
+static int truncate_for_load(struct applier *a, const struct manifest *m, size_t i)
+{
+	if (strcmp(m->kind, "load") != 0 || !a->rops->replica_truncate)
+		return 0;
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(m->files[j].def->name, m->files[i].def->name) == 0)
+			return 0;
+	return a->rops->replica_truncate(a->replica, m->files[i].def);
+}
+
+/* A cdc batch that brings columns the replica table lacks: the replica
+ * adds them, NULL in its existing rows. That is right after a plain ADD
+ * COLUMN, wrong after ADD COLUMN ... DEFAULT or RENAME COLUMN, and the
+ * archive cannot tell which: say so, and what repairs it. (A load batch
+ * replaces the rows, so it needs no word.) */
+static int warn_new_columns(struct applier *a, const struct manifest *m,
+			    const struct table_def *def)
+{
+	struct table_def *have = NULL;
+	int rc = a->rops->describe(a->replica, def->name, &have);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	struct buf added = BUF_INIT;
+	for (size_t i = 0; !rc && i < def->ncols; i++) {
+		bool found = false;
+		for (size_t j = 0; j < have->ncols && !found; j++)
+			found = strcasecmp(have->cols[j].name, def->cols[i].name) == 0;
+		if (!found)
+			buf_addf(&added, "%s%s", added.len ? ", " : "", def->cols[i].name);
+	}
+	if (!rc && added.len && strcmp(m->kind, "load") != 0) {
+		char *msg = xasprintf(
+			"table %s: batch %s adds column(s) %s to the replica, NULL in the rows it "
+			"already holds; if the source added them with a DEFAULT or renamed a "
+			"column, the replica now differs: run 'cdcpack load %s' at the source "
+			"(its load batch replaces the table) and apply again",
+			def->name, m->batch_id, added.data, def->name);
+		log_warn("%s", msg);
+		json_array_append_new(a->warnings, json_string(msg));
+		free(msg);
+	}
+	buf_free(&added);
+	table_def_free(have);
+	return rc;
+}
+
+static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
+{
+	int rc = 0;
+	for (size_t i = 0; i < m->nfiles && !rc; i++) {
+		m->files[i].def->foreign = strcmp(m->driver, a->rops->driver) != 0;
+		rc = check_file(&m->files[i]);
+	}
+	/* DDL first: MySQL commits any open transaction on CREATE TABLE. */
+	for (size_t i = 0; i < m->nfiles && !rc; i++) {
+		rc = warn_new_columns(a, m, m->files[i].def);
+		if (!rc)
+			rc = a->rops->replica_create_table(a->replica, m->files[i].def);
+	}
+	if (!rc)
+		rc = a->rops->replica_begin(a->replica);
+	/* A snapshot batch is the difference of two snapshots: each key at most
+	 * once, so its changes commute, and deletes go first. A key whose type
+	 * changed (TEXT '1' -> INTEGER 1) ships as I of the new and D of the
+	 * old; on a replica that keeps the old type both are one row, and the
+	 * delete must not come last. Trigger batches keep their order. */
+	bool snapshot = strcmp(m->mode, "snapshot") == 0;
+	for (size_t i = 0; snapshot && i < m->nfiles && !rc; i++)
+		rc = apply_file(a, &m->files[i], PASS_DELETES, rows);
+	for (size_t i = 0; i < m->nfiles && !rc; i++) {
+		rc = truncate_for_load(a, m, i);
+		if (!rc)
+			rc = apply_file(a, &m->files[i], snapshot ? PASS_UPSERTS : PASS_ALL, rows);
+	}
+	if (!rc)
+		rc = a->rops->replica_mark_applied(a->replica, a->cfg->source_name, m->batch_id,
+						   m->seq, m->created);
+	if (!rc)
+		rc = a->rops->replica_commit(a->replica);
+	if (rc)
+		a->rops->replica_rollback(a->replica);
+	return rc;
+}
+
+static int check_manifest(struct applier *a, const struct manifest *m, const struct published *p)
+{
+	if (m->seq != p->seq)
+		return err_set(CDC_ERUNTIME, "%s: manifest says batch %lld, the key says %lld",
+			       p->key, (long long)m->seq, (long long)p->seq);
+	if (strcmp(m->source_name, a->cfg->source_name) != 0)
+		return err_set(CDC_ERUNTIME, "%s: batch of source '%s', not '%s'", p->key,
+			       m->source_name, a->cfg->source_name);
+	bool first = p->seq == 1;
+	const char *want = first ? NULL : a->last_id;
+	if (first ? m->previous != NULL
+		  : (want && (!m->previous || strcmp(m->previous, want) != 0)))
+		return err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s",
+			       p->key, m->previous ? m->previous : "null", want ? want : "null");
+	return 0;
+}
+
+static int apply_one(struct applier *a, const struct published *p, const struct apply_options *o,
+		     struct apply_result *res, bool *stop)
+{
+	/* Named as at the target, so that messages name the archive. */
+	const char *base = strrchr(p->key, '/') ? strrchr(p->key, '/') + 1 : p->key;
+	char *archive = xasprintf("%s/%s", a->tmp, base);
+	char *dir = xasprintf("%s/files", a->tmp);
+	struct manifest m = {0};
+	int64_t rows = 0;
+	int rc = fs_remove_tree(dir);
+	if (!rc)
+		rc = fs_mkdirs(dir, 0700);
+	if (!rc)
+		rc = a->tops->get_file(a->tgt, p->key, archive);
+	if (!rc)
+		rc = archive_read_batch(archive, dir, &m);
+	if (!rc)
+		rc = check_manifest(a, &m, p);
+	struct moment created;
+	if (!rc && o->has_until && moment_parse(m.created, &created) == 0 &&
+	    moment_cmp(created, o->until) > 0) {
+		*stop = true;
+	} else if (!rc) {
+		rc = apply_manifest(a, &m, &rows);
+		if (!rc) {
+			log_info("batch applied id=%s kind=%s rows=%lld", m.batch_id, m.kind,
+				 (long long)rows);
+			free(a->last_id);
+			a->last_id = xstrdup(m.batch_id);
+			json_array_append_new(res->applied, json_string(m.batch_id));
+			res->batches++;
+			res->rows += rows;
+			res->last_seq = m.seq;
+		}
+	}
+	manifest_free(&m);
+	unlink(archive);
+	free(archive);
+	free(dir);
+	return rc && !strstr(err_msg(), p->key) ? err_prefix(rc, "apply %s", p->key) : rc;
+}
+
+static int apply_chain(struct applier *a, const struct apply_options *o, struct apply_result *res)
+{
+	int64_t last = 0;
+	int rc = a->rops->replica_last_applied(a->replica, a->cfg->source_name, &last, &a->last_id);
+	struct published *v = NULL;
+	size_t n = 0;
+	if (!rc)
+		rc = published_list(a->tops, a->tgt, a->cfg, &v, &n);
+	res->last_seq = last;
+	int64_t want = last + 1;
+	bool stop = false;
+	for (size_t i = 0; i < n && !rc && !stop; i++) {
+		if (v[i].seq < want)
+			continue;
+		if (v[i].seq > want) {
+			rc = err_set(CDC_ERUNTIME,
+				     "chain gap: batch %lld of %s is missing at the target (next "
+				     "found: %s); nothing after it was applied",
+				     (long long)want, a->cfg->source_name, v[i].key);
+			break;
+		}
+		/* A published key's time is its batch's creation second: skip the
+		 * download when it is already past --until. */
+		if (o->has_until && v[i].created.sec > o->until.sec)
+			break;
+		rc = stop_check();
+		if (!rc)
+			rc = apply_one(a, &v[i], o, res, &stop);
+		want++;
+	}
+	published_free(v, n);
+	return rc;
+}
+
+static int refuse_source(const char *to_url, const char *why)
+{
+	char *shown = url_redact(to_url);
+	int rc = err_set(CDC_EUSAGE,
+			 "apply --to %s: %s; applying there would delete the source's unpublished "
+			 "rows: give a replica database of its own",
+			 shown, why);
+	free(shown);
+	return rc;
+}
+
+/* A replica is never the source itself, nor any database cdcpack captures
+ * from (it holds a changelog): apply would overwrite changes not yet
+ * published there. */
+static int check_not_a_source(struct applier *a, const char *to_url)
+{
+	const char *names[] = {a->cfg->changelog, "cdcpack_changelog"};
+	for (size_t i = 0; i < 2; i++) {
+		if (!names[i] || (i && a->cfg->changelog && strcmp(names[i], names[0]) == 0))
+			continue;
+		struct table_def *def = NULL;
+		int rc = a->rops->describe(a->replica, names[i], &def);
+		table_def_free(def);
+		if (rc == 0) {
+			char *why = xasprintf("it holds cdcpack's changelog table %s (it is a "
+					      "captured source)",
+					      names[i]);
+			rc = refuse_source(to_url, why);
+			free(why);
+			return rc;
+		}
+		if (rc != CDC_ENOTFOUND)
+			return rc;
+		err_clear();
+	}
+	return 0;
+}
+
+int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->applied = json_array();
+	res->warnings = json_array();
+	struct applier a = {.cfg = cfg, .warnings = res->warnings};
+	/* The replica's own credentials: the source's never leave for it. */
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = o->password_file,
+				     .password_env = REPLICA_PASSWORD_ENV,
+				     .create = true};
+	int rc = source_same_database(cfg->source_url, o->to_url)
+			 ? refuse_source(o->to_url, "that is the configured source database")
+			 : 0;
+	if (!rc)
+		rc = target_open(&a.tops, &a.tgt, cfg);
+	if (!rc)
+		rc = source_open(&a.rops, &a.replica, o->to_url, &opt);
+	if (!rc)
+		rc = check_not_a_source(&a, o->to_url);
+	const char *base = getenv("TMPDIR");
+	a.tmp = xasprintf("%s/cdcpack-apply.XXXXXX", base && *base ? base : "/tmp");
+	if (!rc && !mkdtemp(a.tmp))
+		rc = err_set(CDC_ERUNTIME, "%s: cannot create temp dir", a.tmp);
+	if (!rc)
+		rc = apply_chain(&a, o, res);
+	fs_remove_tree(a.tmp);
+	free(a.tmp);
+	free(a.last_id);
+	if (a.rops)
+		a.rops->close(a.replica);
+	if (a.tops)
+		a.tops->close(a.tgt);
+	return rc;
+}

@@ -1,0 +1,386 @@
+#include "pipeline.h"
+
+#include "apply.h"
+#include "buf.h"
+#include "capture.h"
+#include "err.h"
+#include "fault.h"
+#include "fsutil.h"
+#include "log.h"
+#include "naming.h"
+#include "package.h"
+#include "publish.h"
+#include "stop.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static bool excluded(const struct config *cfg, const char *table)
+{
+	for (size_t i = 0; i < cfg->exclude.n; i++)
+		if (fnmatch(cfg->exclude.v[i], table, 0) == 0)
+			return true;
+	return false;
+}
+
+int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *sops,
+			    struct source *src, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = sops->list_tables(src, &all);
+	for (size_t i = 0; i < cfg->tables.n && !rc; i++)
+		if (source_reserved_name(cfg->changelog, cfg->tables.v[i]))
+			rc = source_reserved_error(cfg->path, cfg->tables.v[i], cfg->changelog);
+		else if (!strv_contains(&all, cfg->tables.v[i]))
+			rc = err_set(CDC_EUSAGE, "%s: [capture] tables: no table named '%s' in %s",
+				     cfg->path, cfg->tables.v[i], cfg->source_url);
+	const struct strv *from = cfg->tables.n ? &cfg->tables : &all;
+	for (size_t i = 0; i < from->n && !rc; i++)
+		if (!excluded(cfg, from->v[i]))
+			strv_push(out, from->v[i]);
+	strv_free(&all);
+	return rc;
+}
+
+/* A new state dir starts the chain at batch 1. If the target already holds
+ * batches of this source (the state dir was lost or moved), a second chain
+ * would claim the same seqs, and changes shipped but not acknowledged would
+ * ship twice: refuse. One LIST, only while the state holds no batch. */
+static int check_fresh_state(struct pipeline *p)
+{
+	int64_t seq;
+	char *previous = NULL;
+	int rc = state_next_seq(p->st, &seq, &previous);
+	free(previous);
+	if (rc || seq != 1)
+		return rc;
+	struct published *v = NULL;
+	size_t n = 0;
+	rc = published_list(p->tops, p->tgt, p->cfg, &v, &n);
+	if (!rc && n)
+		rc = err_set(
+			CDC_ERUNTIME,
+			"%s: the state dir has no batch, but %s already holds %zu published "
+			"batch(es) of source '%s', the last %s; restore the state dir, or start "
+			"another chain (README: Recovery)",
+			p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
+			v[n - 1].key);
+	published_free(v, n);
+	return rc;
+}
+
+/* One changelog, one consumer (docs/design.md §1): the source's owner record names
+ * the chain that consumes its changelog and the last batch it staged and
+ * acknowledged.
+ * Another chain's state dir would take changes away from it, and a stale
+ * copy of ours would publish seqs that exist already: refuse both. */
+static int check_owner(struct pipeline *p)
+{
+	if (p->cfg->mode != CAPTURE_TRIGGER)
+		return 0;
+	int rc = p->sops->chain_owner(p->src, state_chain(p->st), &p->owner);
+	if (rc || !p->owner.present)
+		return rc;
+	if (strcmp(p->owner.chain, state_chain(p->st)) != 0)
+		return err_set(
+			CDC_ERUNTIME,
+			"%s: changelog %s of %s is consumed by another chain (%s, last "
+			"acknowledged batch %lld), not this state dir's (%s); each change reaches "
+			"one consumer, so this one would take changes away from it. Run with that "
+			"chain's state dir, or start another chain with its own [capture] "
+			"changelog (README: Recovery); nothing was done",
+			p->cfg->state_dir, p->cfg->changelog, p->cfg->source_url, p->owner.chain,
+			(long long)p->owner.acked, state_chain(p->st));
+	int64_t next;
+	char *previous = NULL;
+	rc = state_next_seq(p->st, &next, &previous);
+	free(previous);
+	int64_t seen = p->owner.acked > p->owner.staged ? p->owner.acked : p->owner.staged;
+	if (!rc && seen >= next)
+		rc = err_set(
+			CDC_ERUNTIME,
+			"%s: %s has seen batch %lld of this chain (staged or acknowledged), but "
+			"this state dir records batches up to %lld only: it is an older copy "
+			"(restored from a backup, copied by hand) and would publish batches "
+			"that exist already. Run with the current state dir; if it is lost, "
+			"start another chain (README: Recovery); nothing was done",
+			p->cfg->state_dir, p->cfg->source_url, (long long)seen,
+			(long long)(next - 1));
+	return rc;
+}
+
+int pipeline_open(struct pipeline *p, const struct config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->lock_fd = -1;
+	int rc = state_lock(cfg->state_dir, &p->lock_fd);
+	if (!rc)
+		rc = state_open(&p->st, cfg->state_dir, cfg->source_name);
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = cfg->password_file};
+	if (!rc)
+		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
+	if (!rc)
+		rc = target_open(&p->tops, &p->tgt, cfg);
+	if (!rc)
+		rc = check_fresh_state(p);
+	if (!rc && cfg->mode == CAPTURE_TRIGGER)
+		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
+	if (!rc)
+		rc = check_owner(p);
+	if (!rc)
+		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
+	if (rc)
+		pipeline_close(p);
+	return rc;
+}
+
+void pipeline_close(struct pipeline *p)
+{
+	if (p->sops)
+		p->sops->close(p->src);
+	if (p->tops)
+		p->tops->close(p->tgt);
+	state_close(p->st);
+	state_unlock(p->lock_fd);
+	strv_free(&p->tables);
+	memset(p, 0, sizeof(*p));
+	p->lock_fd = -1;
+}
+
+void run_result_free(struct run_result *res)
+{
+	json_decref(res->published);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Whether target holds key with b's exact bytes. */
+static int holds(struct pipeline *p, const char *key, const struct batch *b, bool *yes, bool *any)
+{
+	struct object_info info = {0};
+	int rc = p->tops->head(p->tgt, key, &info);
+	*yes = *any = false;
+	if (rc == CDC_ENOTFOUND)
+		return 0;
+	*any = rc == 0;
+	*yes = rc == 0 && info.size == b->bytes && strcmp(info.xxh128, b->xxh128) == 0;
+	return rc;
+}
+
+/* A batch whose staged archive is gone and which never left the machine (not
+ * at the final key, not whole at the temp key) cannot be rebuilt identically,
+ * but nothing of it was acknowledged: its changes are all still in the
+ * changelog (snapshot mode: the stored snapshot has not moved). Its record
+ * goes (and a partial temp object), and the run captures them again under
+ * the same seq. A load batch is captured again by `load`; `run` says so.
+ * *forgot when the record went. */
+static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may_load, bool *forgot)
+{
+	*forgot = false;
+	if (b->state >= BATCH_PUBLISHED)
+		return 0;
+	char *path = xasprintf("%s/%s", state_dir(p->st), b->file);
+	bool lost = access(path, F_OK) != 0 && errno == ENOENT;
+	free(path);
+	if (!lost)
+		return 0;
+	char *final = xasprintf("%s%s", p->cfg->final_prefix, b->key);
+	char *temp = xasprintf("%s%s", p->cfg->temp_prefix, b->key);
+	bool whole = false, any = false, at_final = false;
+	int rc = holds(p, final, b, &whole, &at_final);
+	if (!rc && !at_final)
+		rc = holds(p, temp, b, &whole, &any);
+	if (!rc && !at_final && !whole) {
+		if (strcmp(b->kind, "load") == 0 && !may_load)
+			rc = err_set(
+				CDC_ERUNTIME,
+				"batch %s: the staged load archive was lost before upload; run "
+				"'cdcpack load' to capture the tables again",
+				b->id);
+		if (!rc && any)
+			rc = p->tops->remove(p->tgt, temp);
+		/* The source first: a copy of the state dir still holding the
+		 * batch stays newer than what the source has seen. */
+		if (!rc && p->owner.present)
+			rc = p->sops->chain_staged(p->src, b->seq, true);
+		if (!rc)
+			rc = state_forget(p->st, b->seq);
+		if (!rc) {
+			log_warn("batch %s: staged archive lost before upload; its changes are "
+				 "captured again",
+				 b->id);
+			*forgot = true;
+		}
+	}
+	free(final);
+	free(temp);
+	return rc;
+}
+
+/* Step 2: every batch not yet acknowledged is finished first, oldest first. */
+static int recover(struct pipeline *p, bool may_load, struct run_result *res)
+{
+	struct batch *v;
+	size_t n;
+	int rc = state_unfinished(p->st, &v, &n);
+	for (size_t i = 0; i < n && !rc && !stop_requested; i++) {
+		bool forgot;
+		rc = recapture_if_lost(p, &v[i], may_load, &forgot);
+		if (rc || forgot)
+			continue;
+		log_info("recovering batch id=%s state=%s", v[i].id, batch_state_name(v[i].state));
+		/* A run killed between staging and telling the source. */
+		if (p->owner.present)
+			rc = p->sops->chain_staged(p->src, v[i].seq, false);
+		if (!rc)
+			rc = batch_finish(p, &v[i], res);
+		if (!rc)
+			res->recovered++;
+	}
+	batches_free(v, n);
+	return rc;
+}
+
+static char *work_dir(const struct pipeline *p)
+{
+	return xasprintf("%s/work", state_dir(p->st));
+}
+
+/* Stages pk when it holds anything and takes it through publish and ack. */
+static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct run_result *res)
+{
+	if (package_rows(pk) == 0 && !keep_empty)
+		return 0;
+	fault_point("after-capture");
+	struct batch b;
+	int rc = package_stage(pk, p->st, p->sops->driver, &b);
+	/* Before it can leave the machine, the source learns it exists. */
+	if (!rc && p->owner.present)
+		rc = p->sops->chain_staged(p->src, b.seq, false);
+	if (!rc) {
+		fault_point("after-stage");
+		rc = batch_finish(p, &b, res);
+	}
+	batch_clear(&b);
+	return rc;
+}
+
+static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
+{
+	char *dir = work_dir(p);
+	struct package *pk = NULL;
+	bool load = false;
+	int rc = capture_first_load(p, &load);
+	if (!rc)
+		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", moment_now());
+	free(dir);
+	if (!rc)
+		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+	if (!rc)
+		rc = load ? capture_load(p, &p->tables, pk) : capture_changes(p, pk);
+	/* A snapshot capture reads whole tables: one batch per run. */
+	*more = !rc && p->cfg->mode == CAPTURE_TRIGGER && package_rows(pk) >= p->cfg->max_rows;
+	if (!rc)
+		rc = ship(p, pk, load, res);
+	package_free(pk);
+	return rc;
+}
+
+/* Step 8: staged archives of acknowledged batches older than keep_local go,
+ * and so do files in staging that no batch names (a run killed between
+ * writing an archive and recording it). */
+static int prune(struct pipeline *p)
+{
+	struct batch *v;
+	size_t n;
+	int rc = state_all(p->st, &v, &n);
+	if (rc)
+		return rc;
+	time_t now = time(NULL);
+	struct strv recorded = {0};
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(v[i].file, '/');
+		strv_push(&recorded, slash ? slash + 1 : v[i].file);
+		struct moment created;
+		if (v[i].state != BATCH_ACKED || moment_parse(v[i].created, &created) != 0 ||
+		    now - created.sec < p->cfg->keep_local_s)
+			continue;
+		char *path = xasprintf("%s/%s", state_dir(p->st), v[i].file);
+		if (unlink(path) == 0)
+			log_debug("pruned staged archive %s", path);
+		free(path);
+	}
+	char *dir = xasprintf("%s/staging", state_dir(p->st));
+	/* Never through a symlink planted since the open: it would have us
+	 * delete whatever folder it names. */
+	rc = fs_private_dir(dir, "staging dir", false);
+	DIR *d = rc ? NULL : opendir(dir);
+	for (struct dirent *e; d && (e = readdir(d));) {
+		if (e->d_name[0] == '.' || strv_contains(&recorded, e->d_name))
+			continue;
+		char *path = xasprintf("%s/%s", dir, e->d_name);
+		log_info("removing unrecorded staging file %s", path);
+		unlink(path);
+		free(path);
+	}
+	if (d)
+		closedir(d);
+	free(dir);
+	strv_free(&recorded);
+	batches_free(v, n);
+	return rc;
+}
+
+int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
+{
+	int rc = recover(p, false, res);
+	if (!rc)
+		rc = capture_check_drift(p);
+	bool more = true;
+	for (int made = 0;
+	     !rc && more && !stop_requested && (max_batches <= 0 || made < max_batches); made++)
+		rc = run_one_batch(p, res, &more);
+	if (!rc)
+		rc = prune(p);
+	if (!rc && stop_requested)
+		log_info("stop requested: ending the run between steps");
+	return rc == CDC_EINTR ? 0 : rc;
+}
+
+int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res)
+{
+	const struct strv *which = tables->n ? tables : &p->tables;
+	for (size_t i = 0; i < tables->n; i++)
+		if (source_reserved_name(p->cfg->changelog, tables->v[i]))
+			return source_reserved_error("load", tables->v[i], p->cfg->changelog);
+		else if (!strv_contains(&p->tables, tables->v[i]))
+			return err_set(CDC_EUSAGE,
+				       "load: '%s' is not a captured table (see [capture] "
+				       "tables and exclude in %s)",
+				       tables->v[i], p->cfg->path);
+	int rc = recover(p, true, res);
+	if (!rc)
+		rc = capture_check_drift(p);
+	char *dir = work_dir(p);
+	struct package *pk = NULL;
+	if (!rc)
+		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
+	free(dir);
+	if (!rc)
+		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+	if (!rc)
+		rc = capture_load(p, which, pk);
+	if (!rc)
+		rc = ship(p, pk, true, res);
+	package_free(pk);
+	if (!rc)
+		rc = prune(p);
+	return rc == CDC_EINTR ? 0 : rc;
+}

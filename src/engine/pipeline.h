@@ -1,0 +1,25 @@
+/* The batch job of docs/design.md §4: lock, recover, capture, package, stage,
+ * upload to temp, publish to final, acknowledge, prune. Knows nothing of
+ * argv or printing; results come back in struct run_result. */
+#ifndef CDCPACK_PIPELINE_H
+#define CDCPACK_PIPELINE_H
+
+#include "context.h"
+
+#include <stdbool.h>
+
+/* Takes the lock, opens state, source and target. */
+int pipeline_open(struct pipeline *p, const struct config *cfg);
+void pipeline_close(struct pipeline *p);
+/* Captured tables: [capture] tables (each must exist) or every user table,
+ * less the exclude globs. */
+int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *sops,
+			    struct source *src, struct strv *out);
+
+/* One cycle: recover, then cdc batches until idle or max_batches (0 = no limit). */
+int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res);
+/* Recover, then a load batch of tables (all captured tables when empty). */
+int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res);
+void run_result_free(struct run_result *res);
+
+#endif

@@ -1,0 +1,109 @@
+/* Internals shared by the MySQL driver's files (source_mysql.c,
+ * mysql_triggers.c, mysql_replica.c); nothing outside them includes this. */
+#ifndef CDCPACK_MYSQL_DRIVER_H
+#define CDCPACK_MYSQL_DRIVER_H
+
+#include "buf.h"
+#include "mysql_image.h"
+#include "mysql_url.h"
+#include "source.h"
+
+#include <mysql.h>
+
+/* A (table, version) -> the column list the triggers of that version knew. */
+struct mysql_schema_entry {
+	char *table;
+	int64_t ver;
+	struct table_def *def;	  /* owned: as recorded at install */
+	enum coltype_kind *kinds; /* owned, one per column of def: how its images decode */
+	/* owned: what changes of this version ship with: def's columns, each
+	 * with the table's latest type when a value of the old type reads
+	 * the same under it (int(11) -> bigint(20)), so that a replica can hold
+	 * a value written between an ALTER and the trigger rebuild */
+	struct table_def *shipped;
+};
+
+/* A prepared statement of the replica side, reused across rows. */
+struct mysql_stmt_cache {
+	char *sql;
+	MYSQL_STMT *stmt;
+};
+
+#define MYSQL_STMT_CACHE 16
+
+/* Owns the connection, the URL parts, the schema and statement caches;
+ * mysql_source_ops.close frees all. */
+struct source {
+	MYSQL *db;
+	struct mysql_url url;
+	char *changelog;    /* changelog table */
+	char *schema_table; /* <changelog>_schema: column lists by trigger version */
+	char *owner_table;  /* <changelog>_owner: the chain consuming it (mysql_owner.c) */
+	bool mariadb;	    /* server flavour: MariaDB has CREATE OR REPLACE TRIGGER */
+	bool read_only;
+	bool in_read;
+	struct mysql_schema_entry *schema;
+	size_t nschema;
+	struct mysql_stmt_cache cache[MYSQL_STMT_CACHE];
+	size_t cache_next;
+};
+
+/* A runtime error "mysql DB: what: server message". */
+int mysql_fail(struct source *src, const char *what);
+/* Runs sql, discarding any result; on failure sets an error naming what. */
+int mysql_run(struct source *src, const char *sql, const char *what);
+/* Runs sql and returns its whole (small) result in *out; free with mysql_free_result. */
+int mysql_select(struct source *src, const char *sql, const char *what, MYSQL_RES **out);
+/* 'text' escaped for this connection. */
+void mysql_add_literal(struct source *src, struct buf *b, const char *text);
+/* True when the connected database has a base table of that name. */
+int mysql_table_exists(struct source *src, const char *name, bool *exists);
+/* Reads the first column of the first row of sql as an integer (0 when no row). */
+int mysql_select_int(struct source *src, const char *sql, const char *what, int64_t *out);
+
+/* Loads the schema table into src->schema (empty when it does not exist). */
+int mysql_load_schema(struct source *src);
+/* The latest recorded version for table, or NULL with *ver = 0. */
+const struct mysql_schema_entry *mysql_latest_schema(struct source *src, const char *table);
+const struct mysql_schema_entry *mysql_find_schema(struct source *src, const char *table,
+						   int64_t ver);
+
+int mysql_describe_table(struct source *src, const char *table, struct table_def **out);
+/* Which unique index stands in for a missing primary key ("" when the
+ * primary key is used); NULL on error. Caller frees. */
+char *mysql_key_source(struct source *src, const char *table);
+
+/* Creates the owner table and its row (a new generation) when missing. */
+int mysql_owner_create(struct source *src);
+int mysql_chain_owner(struct source *src, const char *chain, struct chain_owner *out);
+/* Whether table has the owner table's columns (another chain's). */
+bool mysql_is_owner_table(struct source *src, const char *table);
+/* Inside the ack transaction: CDC_ERUNTIME when another chain owns the
+ * changelog; *gone when the batch was read from an earlier generation. */
+int mysql_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);
+/* Inside the ack transaction: who->batch is the last acknowledged. */
+int mysql_owner_ack_record(struct source *src, const struct chain_ack *who);
+int mysql_chain_staged(struct source *src, int64_t batch, bool withdrawn);
+
+int mysql_triggers_install(struct source *src, const struct table_def *def);
+int mysql_triggers_remove(struct source *src, const char *table);
+int mysql_drop_changelog(struct source *src);
+int mysql_triggered_tables(struct source *src, struct strv *out);
+int mysql_triggers_alter(struct source *src, const char *table, const char *ddl);
+int mysql_triggers_status(struct source *src, const struct table_def *def,
+			  struct trigger_status *out);
+
+int mysql_replica_begin(struct source *src);
+int mysql_replica_commit(struct source *src);
+int mysql_replica_rollback(struct source *src);
+int mysql_replica_create_table(struct source *src, const struct table_def *def);
+int mysql_replica_upsert(struct source *src, const struct table_def *def, const struct value *row);
+int mysql_replica_delete(struct source *src, const struct table_def *def, const struct value *row);
+int mysql_replica_truncate(struct source *src, const struct table_def *def);
+int mysql_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,
+			       char **batch_id);
+int mysql_replica_mark_applied(struct source *src, const char *source_name, const char *batch_id,
+			       int64_t seq, const char *created);
+void mysql_replica_free_cache(struct source *src);
+
+#endif

@@ -1,0 +1,603 @@
+/* MySQL audit triggers: one InnoDB changelog table, one schema table
+ * recording the column list each trigger version knows, and three AFTER
+ * triggers per table (MySQL allows no WHEN clause, so the UPDATE trigger
+ * decides between U and D+I itself). */
+#include "mysql_driver.h"
+
+#include "err.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum { TRIGGER_INSERT, TRIGGER_UPDATE, TRIGGER_DELETE, NTRIGGERS };
+
+static const char *const trigger_suffix[NTRIGGERS] = {"ai", "au", "ad"};
+static const char *const trigger_event[NTRIGGERS] = {"INSERT", "UPDATE", "DELETE"};
+
+/* MySQL identifiers hold at most 64 characters. */
+#define MYSQL_NAME_MAX 64
+
+/* <changelog>_<table>_ai, or, when that is too long for MySQL,
+ * cdcpack_<hash of both>_ai: still one fixed name per table. */
+static char *trigger_name(const struct source *src, const char *table, int which)
+{
+	char *name = xasprintf("%s_%s_%s", src->changelog, table, trigger_suffix[which]);
+	if (strlen(name) <= MYSQL_NAME_MAX)
+		return name;
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const char *p = name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	free(name);
+	return xasprintf("cdcpack_%016llx_%s", (unsigned long long)h, trigger_suffix[which]);
+}
+
+/* The table's trigger names as a comma list of SQL literals. */
+static void add_trigger_names(struct source *src, struct buf *sql, const char *table)
+{
+	for (int i = 0; i < NTRIGGERS; i++) {
+		char *name = trigger_name(src, table, i);
+		buf_adds(sql, i ? ", " : "");
+		mysql_add_literal(src, sql, name);
+		free(name);
+	}
+}
+
+/* JSON_ARRAY(expr, ...) of row (NEW or OLD): see mysql_image.h. */
+static void add_image(struct buf *sql, const struct table_def *def, const char *row)
+{
+	buf_adds(sql, "JSON_ARRAY(");
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		mysql_image_expr(sql, row, def->cols[i].name, def->cols[i].type);
+	}
+	buf_addc(sql, ')');
+}
+
+/* True when the update kept the key, compared as bytes: under a
+ * case-insensitive collation 'a' -> 'A' is a key change for a replica that
+ * compares bytes (SQLite), so it ships as D + I. */
+static void add_same_key(struct buf *sql, const struct table_def *def)
+{
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		buf_adds(sql, first ? "" : " AND ");
+		first = false;
+		buf_adds(sql, "CAST(OLD.");
+		mysql_add_ident(sql, def->cols[i].name);
+		buf_adds(sql, " AS BINARY) <=> CAST(NEW.");
+		mysql_add_ident(sql, def->cols[i].name);
+		buf_adds(sql, " AS BINARY)");
+	}
+}
+
+static void add_log_insert(struct buf *sql, struct source *src, const struct table_def *def,
+			   int64_t ver, char op, bool with_old, bool with_new)
+{
+	buf_adds(sql, "INSERT INTO ");
+	mysql_add_ident(sql, src->changelog);
+	/* UTC_TIMESTAMP, not NOW(): the writer's session time zone is not ours. */
+	buf_addf(sql, " (ts, op, tbl, ver, old_image, new_image) VALUES (UTC_TIMESTAMP(3), '%c', ",
+		 op);
+	mysql_add_literal(src, sql, def->name);
+	buf_addf(sql, ", %lld, ", (long long)ver);
+	if (with_old)
+		add_image(sql, def, "OLD");
+	else
+		buf_adds(sql, "NULL");
+	buf_adds(sql, ", ");
+	if (with_new)
+		add_image(sql, def, "NEW");
+	else
+		buf_adds(sql, "NULL");
+	buf_addc(sql, ')');
+}
+
+static void add_trigger_body(struct buf *sql, struct source *src, const struct table_def *def,
+			     int64_t ver, int which)
+{
+	switch (which) {
+	case TRIGGER_INSERT:
+		add_log_insert(sql, src, def, ver, 'I', false, true);
+		break;
+	case TRIGGER_DELETE:
+		add_log_insert(sql, src, def, ver, 'D', true, false);
+		break;
+	default:
+		buf_adds(sql, "BEGIN IF ");
+		add_same_key(sql, def);
+		buf_adds(sql, " THEN ");
+		add_log_insert(sql, src, def, ver, 'U', true, true);
+		/* A key change ships as D(old) + I(new): docs/design.md §4. */
+		buf_adds(sql, "; ELSE ");
+		add_log_insert(sql, src, def, ver, 'D', true, false);
+		buf_adds(sql, "; ");
+		add_log_insert(sql, src, def, ver, 'I', false, true);
+		buf_adds(sql, "; END IF; END");
+	}
+}
+
+static char *create_trigger_sql(struct source *src, const struct table_def *def, int64_t ver,
+				int which)
+{
+	struct buf sql = BUF_INIT;
+	char *name = trigger_name(src, def->name, which);
+	/* MariaDB replaces a trigger atomically; MySQL needs the DROP first,
+	 * done under LOCK TABLES so that no write slips between the two. */
+	buf_adds(&sql, src->mariadb ? "CREATE OR REPLACE TRIGGER " : "CREATE TRIGGER ");
+	mysql_add_ident(&sql, name);
+	buf_addf(&sql, " AFTER %s ON ", trigger_event[which]);
+	mysql_add_ident(&sql, def->name);
+	buf_adds(&sql, " FOR EACH ROW ");
+	add_trigger_body(&sql, src, def, ver, which);
+	free(name);
+	return buf_detach(&sql);
+}
+
+static int drop_trigger(struct source *src, const char *table, int which)
+{
+	struct buf sql = BUF_INIT;
+	char *name = trigger_name(src, table, which);
+	buf_adds(&sql, "DROP TRIGGER IF EXISTS ");
+	mysql_add_ident(&sql, name);
+	int rc = mysql_run(src, sql.data, "drop trigger");
+	free(name);
+	buf_free(&sql);
+	return rc;
+}
+
+static int count_triggers(struct source *src, const char *table, int64_t *found)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT COUNT(*) FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND BINARY EVENT_OBJECT_TABLE = ");
+	mysql_add_literal(src, &sql, table);
+	buf_adds(&sql, " AND BINARY TRIGGER_NAME IN (");
+	add_trigger_names(src, &sql, table);
+	buf_addc(&sql, ')');
+	int rc = mysql_select_int(src, sql.data, "look up triggers", found);
+	buf_free(&sql);
+	return rc;
+}
+
+static int create_own_tables(struct source *src)
+{
+	struct buf sql = BUF_INIT;
+	/* seq is taken at insert, not commit: a late commit can carry a lower
+	 * seq than rows already read, which is why ack deletes exact ranges. */
+	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	mysql_add_ident(&sql, src->changelog);
+	buf_adds(&sql, " (seq BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,"
+		       " ts DATETIME(3) NOT NULL, op CHAR(1) NOT NULL,"
+		       " tbl VARCHAR(64) NOT NULL, ver INT NOT NULL,"
+		       " old_image LONGTEXT NULL, new_image LONGTEXT NULL)"
+		       " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	int rc = mysql_run(src, sql.data, "create changelog");
+	buf_reset(&sql);
+	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
+	mysql_add_ident(&sql, src->schema_table);
+	buf_adds(&sql, " (tbl VARCHAR(64) NOT NULL, ver INT NOT NULL, columns LONGTEXT NOT NULL,"
+		       " created DATETIME(3) NOT NULL, PRIMARY KEY (tbl, ver))"
+		       " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	if (!rc)
+		rc = mysql_run(src, sql.data, "create changelog schema table");
+	buf_free(&sql);
+	return rc ? rc : mysql_owner_create(src);
+}
+
+/* Committed before the triggers exist, so every change of this version
+ * finds its column list when it is read. */
+static int record_schema(struct source *src, const struct table_def *def, int64_t ver)
+{
+	json_t *cols = table_def_columns_json(def);
+	char *text = json_dumps(cols, JSON_COMPACT);
+	json_decref(cols);
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "INSERT INTO ");
+	mysql_add_ident(&sql, src->schema_table);
+	buf_adds(&sql, " (tbl, ver, columns, created) VALUES (");
+	mysql_add_literal(src, &sql, def->name);
+	buf_addf(&sql, ", %lld, ", (long long)ver);
+	mysql_add_literal(src, &sql, text);
+	buf_adds(&sql, ", UTC_TIMESTAMP(3))");
+	int rc = mysql_run(src, sql.data, "record trigger schema");
+	buf_free(&sql);
+	free(text);
+	return rc;
+}
+
+/* The first column of each row sql selects, added to out. */
+static int select_names(struct source *src, const char *sql, const char *what, struct strv *out)
+{
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql, what, &res);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push(out, row[0]);
+	mysql_free_result(res);
+	return 0;
+}
+
+/* The triggers on table that write to the changelog but are not named for
+ * it: made for the name it had before RENAME TABLE, they log its changes
+ * under that name. */
+static int foreign_triggers(struct source *src, const char *table, struct strv *out)
+{
+	struct buf needle = BUF_INIT, sql = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	mysql_add_ident(&needle, src->changelog);
+	buf_adds(&sql, "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND BINARY EVENT_OBJECT_TABLE = ");
+	mysql_add_literal(src, &sql, table);
+	buf_adds(&sql, " AND INSTR(ACTION_STATEMENT, ");
+	mysql_add_literal(src, &sql, needle.data);
+	buf_adds(&sql, ") > 0 AND BINARY TRIGGER_NAME NOT IN (");
+	add_trigger_names(src, &sql, table);
+	buf_adds(&sql, ") ORDER BY TRIGGER_NAME");
+	int rc = select_names(src, sql.data, "look up triggers", out);
+	buf_free(&needle);
+	buf_free(&sql);
+	return rc;
+}
+
+static int drop_named_trigger(struct source *src, const char *name)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TRIGGER IF EXISTS ");
+	mysql_add_ident(&sql, name);
+	int rc = mysql_run(src, sql.data, "drop trigger");
+	buf_free(&sql);
+	return rc;
+}
+
+/* with_schema: the schema table too, for a version recorded under the lock. */
+static int lock_tables(struct source *src, const char *table, bool with_schema)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "LOCK TABLES ");
+	mysql_add_ident(&sql, table);
+	buf_adds(&sql, " WRITE, ");
+	mysql_add_ident(&sql, src->changelog);
+	buf_adds(&sql, " WRITE");
+	if (with_schema) {
+		buf_adds(&sql, ", ");
+		mysql_add_ident(&sql, src->schema_table);
+		buf_adds(&sql, " WRITE");
+	}
+	int rc = mysql_run(src, sql.data, "lock table for trigger rebuild");
+	buf_free(&sql);
+	return rc;
+}
+
+/* With the table write-locked, no statement runs between the old triggers
+ * and the new ones, so no change goes unrecorded. A waiting write lock
+ * queues every writer of the table behind it, so wait briefly: behind a
+ * long transaction, fail and let the next run try again rather than stall
+ * the application. */
+static int replace_triggers(struct source *src, const struct table_def *def, int64_t ver)
+{
+	int rc = mysql_run(src,
+			   "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
+			   "SESSION lock_wait_timeout = 10",
+			   "set lock wait timeout");
+	if (!rc)
+		rc = lock_tables(src, def->name, false);
+	/* Under the same lock: no change logged twice (old name and new), none
+	 * missed. */
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, def->name, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
+	for (int i = 0; i < NTRIGGERS && !rc; i++) {
+		if (!src->mariadb)
+			rc = drop_trigger(src, def->name, i);
+		char *sql = create_trigger_sql(src, def, ver, i);
+		if (!rc)
+			rc = mysql_run(src, sql, "create trigger");
+		free(sql);
+	}
+	int unlock = mysql_run(src, "UNLOCK TABLES", "unlock tables");
+	if (!unlock)
+		unlock = mysql_run(src, "SET SESSION lock_wait_timeout = @cdcpack_lwt",
+				   "restore lock wait timeout");
+	return rc ? rc : unlock;
+}
+
+int mysql_triggers_install(struct source *src, const struct table_def *def)
+{
+	int rc = create_own_tables(src);
+	if (!rc)
+		rc = mysql_load_schema(src);
+	int64_t found = 0;
+	if (!rc)
+		rc = count_triggers(src, def->name, &found);
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, def->name, &foreign);
+	size_t nforeign = foreign.n;
+	strv_free(&foreign);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
+	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign)
+		return 0;
+	int64_t ver = known ? known->ver + 1 : 1;
+	rc = record_schema(src, def, ver);
+	if (!rc)
+		rc = replace_triggers(src, def, ver);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	char *index = mysql_key_source(src, def->name);
+	log_info("triggers installed table=%s version=%lld columns=%zu%s%s", def->name,
+		 (long long)ver, def->ncols, index && strcmp(index, "PRIMARY") ? " key=" : "",
+		 index && strcmp(index, "PRIMARY") ? index : "");
+	free(index);
+	return 0;
+}
+
+/* Under LOCK TABLES (table, changelog and schema table WRITE): the ALTER,
+ * the new version, the new triggers. MariaDB keeps a table locked across
+ * ALTER TABLE, and the writers of the table wait for UNLOCK rather than run
+ * a trigger that names a column the ALTER dropped. */
+static int alter_locked(struct source *src, const char *table, const char *ddl, int64_t *ver)
+{
+	struct table_def *def = NULL;
+	int rc = mysql_run(src, ddl, "run the ALTER");
+	if (!rc)
+		rc = mysql_describe_table(src, table, &def);
+	const struct mysql_schema_entry *known = mysql_latest_schema(src, table);
+	*ver = known ? known->ver + 1 : 1;
+	if (!rc)
+		rc = record_schema(src, def, *ver);
+	struct strv foreign = {0};
+	if (!rc)
+		rc = foreign_triggers(src, table, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
+	for (int i = 0; i < NTRIGGERS && !rc; i++) {
+		if (!src->mariadb)
+			rc = drop_trigger(src, table, i);
+		char *sql = create_trigger_sql(src, def, *ver, i);
+		if (!rc)
+			rc = mysql_run(src, sql, "create trigger");
+		free(sql);
+	}
+	table_def_free(def);
+	return rc;
+}
+
+int mysql_triggers_alter(struct source *src, const char *table, const char *ddl)
+{
+	int rc = create_own_tables(src);
+	if (!rc)
+		rc = mysql_load_schema(src);
+	if (!rc)
+		rc = mysql_run(src,
+			       "SET @cdcpack_lwt = @@SESSION.lock_wait_timeout, "
+			       "SESSION lock_wait_timeout = 10",
+			       "set lock wait timeout");
+	if (rc)
+		return err_prefix(rc, "table %s", table);
+	int64_t ver = 0;
+	rc = lock_tables(src, table, true);
+	if (!rc)
+		rc = alter_locked(src, table, ddl, &ver);
+	int unlock = mysql_run(src, "UNLOCK TABLES", "unlock tables");
+	if (!unlock)
+		unlock = mysql_run(src, "SET SESSION lock_wait_timeout = @cdcpack_lwt",
+				   "restore lock wait timeout");
+	rc = rc ? rc : unlock;
+	if (rc)
+		return err_prefix(rc, "table %s", table);
+	log_info("table altered and triggers rebuilt table=%s version=%lld", table, (long long)ver);
+	return 0;
+}
+
+int mysql_triggers_remove(struct source *src, const char *table)
+{
+	struct strv foreign = {0};
+	int rc = foreign_triggers(src, table, &foreign);
+	for (size_t i = 0; i < foreign.n && !rc; i++)
+		rc = drop_named_trigger(src, foreign.v[i]);
+	strv_free(&foreign);
+	for (int i = 0; i < NTRIGGERS && !rc; i++)
+		rc = drop_trigger(src, table, i);
+	return rc ? err_prefix(rc, "table %s", table) : 0;
+}
+
+int mysql_drop_changelog(struct source *src)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TABLE IF EXISTS ");
+	mysql_add_ident(&sql, src->changelog);
+	buf_adds(&sql, ", ");
+	mysql_add_ident(&sql, src->schema_table);
+	/* The owner goes too: the next changelog is a new generation, free for a
+	 * chain to claim. */
+	buf_adds(&sql, ", ");
+	mysql_add_ident(&sql, src->owner_table);
+	int rc = mysql_run(src, sql.data, "drop changelog");
+	buf_free(&sql);
+	return rc;
+}
+
+/* By what the trigger does, not by its name: a renamed table's triggers
+ * keep their names and still write. */
+int mysql_triggered_tables(struct source *src, struct strv *out)
+{
+	struct buf needle = BUF_INIT, sql = BUF_INIT;
+	buf_adds(&needle, "INSERT INTO ");
+	mysql_add_ident(&needle, src->changelog);
+	buf_adds(&sql, "SELECT DISTINCT EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND INSTR(ACTION_STATEMENT, ");
+	mysql_add_literal(src, &sql, needle.data);
+	buf_adds(&sql, ") > 0 ORDER BY BINARY EVENT_OBJECT_TABLE");
+	int rc = select_names(src, sql.data, "list triggers", out);
+	buf_free(&needle);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Pending changes of table and the time of the oldest ("" when none), as
+ * change timestamps are spelt: "2024-03-31T01:30:00.123Z". */
+static int count_pending(struct source *src, const char *table, struct trigger_status *out)
+{
+	bool exists;
+	out->pending = 0;
+	out->oldest[0] = '\0';
+	int rc = mysql_table_exists(src, src->changelog, &exists);
+	if (rc || !exists)
+		return rc;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT COUNT(*), REPLACE(CONCAT(MIN(ts), 'Z'), ' ', 'T') FROM ");
+	mysql_add_ident(&sql, src->changelog);
+	buf_adds(&sql, " WHERE tbl = ");
+	mysql_add_literal(src, &sql, table);
+	MYSQL_RES *res;
+	rc = mysql_select(src, sql.data, "count pending changes", &res);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	if (row && row[0])
+		out->pending = strtoll(row[0], NULL, 10);
+	if (row && row[1])
+		snprintf(out->oldest, sizeof(out->oldest), "%s", row[1]);
+	mysql_free_result(res);
+	return 0;
+}
+
+/* MySQL fires no trigger for rows changed by a foreign-key cascade
+ * (docs/design.md §4): name every such foreign key of which table is the child. */
+static int warn_cascades(struct source *src, const char *table, struct strv *warnings)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE"
+		       " FROM information_schema.REFERENTIAL_CONSTRAINTS"
+		       " WHERE CONSTRAINT_SCHEMA = DATABASE() AND BINARY TABLE_NAME = ");
+	mysql_add_literal(src, &sql, table);
+	buf_adds(&sql, " AND (DELETE_RULE IN ('CASCADE', 'SET NULL')"
+		       " OR UPDATE_RULE IN ('CASCADE', 'SET NULL')) ORDER BY CONSTRAINT_NAME");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "look up foreign keys", &res);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)))
+		strv_push_owned(
+			warnings,
+			xasprintf("foreign key %s references %s with ON DELETE %s ON UPDATE "
+				  "%s: MySQL fires no trigger for rows a cascade changes, "
+				  "so those changes are not captured",
+				  row[0], row[1], row[2], row[3]));
+	mysql_free_result(res);
+	return 0;
+}
+
+static bool has_column(const struct table_def *def, const char *name)
+{
+	for (size_t i = 0; i < def->ncols; i++)
+		if (strcmp(def->cols[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* A trigger naming a dropped column fails at run time, and with it the
+ * writer's statement: say so while the drift lasts. */
+static void warn_dropped(const struct table_def *known, const struct table_def *def,
+			 struct strv *warnings)
+{
+	for (size_t i = 0; i < known->ncols; i++)
+		if (!has_column(def, known->cols[i].name))
+			strv_push_owned(
+				warnings,
+				xasprintf("column %s was dropped or renamed: until `cdcpack "
+					  "triggers install` (or `run`) rebuilds the "
+					  "triggers, writes to the table fail",
+					  known->cols[i].name));
+}
+
+/* A row image is built by string functions, which give up beyond
+ * max_allowed_packet; the triggers run in strict mode, so the writer's
+ * statement then fails rather than ship a hole. Name the limit for tables
+ * whose values can reach it. */
+static int warn_packet_limit(struct source *src, const struct table_def *def, struct strv *warnings)
+{
+	const char *big = NULL;
+	for (size_t i = 0; i < def->ncols && !big; i++) {
+		const char *t = def->cols[i].type;
+		enum coltype_kind k = coltype_kind_of(t);
+		if ((k == COLTYPE_BINARY || k == COLTYPE_TEXT) &&
+		    (strncasecmp(t, "medium", 6) == 0 || strncasecmp(t, "long", 4) == 0))
+			big = def->cols[i].name;
+	}
+	if (!big)
+		return 0;
+	int64_t packet;
+	int rc = mysql_select_int(src, "SELECT @@GLOBAL.max_allowed_packet",
+				  "read max_allowed_packet", &packet);
+	if (!rc)
+		strv_push_owned(
+			warnings,
+			xasprintf("column %s can hold values beyond what a row image carries: "
+				  "with max_allowed_packet = %lld MiB, a write of a row over "
+				  "about %lld MiB (binary values count twice, as hex) fails",
+				  big, (long long)(packet >> 20), (long long)(packet >> 21)));
+	return rc;
+}
+
+int mysql_triggers_status(struct source *src, const struct table_def *def,
+			  struct trigger_status *out)
+{
+	int64_t found = 0;
+	int rc = mysql_load_schema(src);
+	if (!rc)
+		rc = count_triggers(src, def->name, &found);
+	if (!rc)
+		rc = count_pending(src, def->name, out);
+	if (!rc)
+		rc = warn_cascades(src, def->name, &out->warnings);
+	if (!rc)
+		rc = warn_packet_limit(src, def, &out->warnings);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	out->installed = found == NTRIGGERS;
+	struct strv foreign = {0};
+	rc = foreign_triggers(src, def->name, &foreign);
+	if (!rc && foreign.n) {
+		out->renamed = true;
+		strv_push_owned(&out->warnings, source_renamed_warning(def->name, foreign.v[0]));
+	}
+	strv_free(&foreign);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
+	out->drift = out->installed && known && !table_def_same(known->def, def);
+	if (out->drift)
+		warn_dropped(known->def, def, &out->warnings);
+	char *index = mysql_key_source(src, def->name);
+	if (index && strcmp(index, "PRIMARY") != 0)
+		strv_push_owned(
+			&out->warnings,
+			xasprintf("no primary key: rows are keyed by unique index %s", index));
+	free(index);
+	strv_push(&out->warnings, "TRUNCATE TABLE fires no trigger: its deletions are not captured "
+				  "(use DELETE FROM)");
+	strv_push_owned(&out->warnings,
+			xasprintf("a plain ALTER TABLE that drops or renames a column makes every "
+				  "write to the table fail until its triggers are rebuilt: change "
+				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`",
+				  def->name));
+	return 0;
+}

@@ -1,0 +1,182 @@
+#include "source.h"
+
+#include "buf.h"
+#include "err.h"
+#include "redact.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Every driver cdcpack knows. A new driver adds one line here and nothing
+ * else in the pipeline. */
+static const struct source_ops *const drivers[] = {
+	&sqlite_source_ops,
+	&mysql_source_ops,
+};
+
+const struct source_ops *source_ops_for_url(const char *url)
+{
+	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
+		const char *scheme = drivers[i]->scheme;
+		if (strncmp(url, scheme, strlen(scheme)) == 0)
+			return drivers[i];
+	}
+	char *shown = url_redact(url);
+	err_set(CDC_EUSAGE,
+		"%s: no database driver for this URL (want sqlite:PATH or mysql://USER@HOST/DB)",
+		shown);
+	free(shown);
+	return NULL;
+}
+
+bool source_same_database(const char *url_a, const char *url_b)
+{
+	const struct source_ops *a = source_ops_for_url(url_a);
+	const struct source_ops *b = a ? source_ops_for_url(url_b) : NULL;
+	err_clear();
+	return a && a == b && a->same_database(url_a, url_b);
+}
+
+int source_open(const struct source_ops **ops, struct source **out, const char *url,
+		const struct source_options *opt)
+{
+	*out = NULL;
+	*ops = source_ops_for_url(url);
+	if (!*ops)
+		return CDC_EUSAGE;
+	return (*ops)->open(out, url, opt);
+}
+
+void trigger_status_free(struct trigger_status *st)
+{
+	strv_free(&st->warnings);
+}
+
+/* Whether name is N, N_schema or N_owner of a changelog N in all, N_owner
+ * being an owner table by its columns (is_owner). */
+static bool in_changelog_family(struct source *src, owner_test_fn is_owner, const struct strv *all,
+				const char *name)
+{
+	static const char *const suffixes[] = {"", "_schema", "_owner"};
+	bool found = false;
+	for (size_t i = 0; i < 3 && !found; i++) {
+		size_t n = strlen(name), k = strlen(suffixes[i]);
+		if (n <= k || strcmp(name + n - k, suffixes[i]) != 0)
+			continue;
+		char *base = xasprintf("%.*s", (int)(n - k), name);
+		char *schema = xasprintf("%s_schema", base);
+		char *owner = xasprintf("%s_owner", base);
+		found = strv_contains(all, base) && strv_contains(all, schema) &&
+			strv_contains(all, owner) && is_owner(src, owner);
+		free(base);
+		free(schema);
+		free(owner);
+	}
+	return found;
+}
+
+void source_drop_changelog_families(struct source *src, owner_test_fn is_owner, struct strv *tables)
+{
+	struct strv kept = {0};
+	for (size_t i = 0; i < tables->n; i++)
+		if (!in_changelog_family(src, is_owner, tables, tables->v[i]))
+			strv_push(&kept, tables->v[i]);
+	strv_free(tables);
+	*tables = kept;
+}
+
+/* The changelog's family: the changelog, <changelog>_schema and
+ * <changelog>_owner (the chain's owner record). */
+static bool is_suffixed(const char *changelog, const char *name, const char *suffix)
+{
+	size_t n = strlen(changelog);
+	return strncasecmp(name, changelog, n) == 0 && strcasecmp(name + n, suffix) == 0;
+}
+
+bool source_reserved_name(const char *changelog, const char *name)
+{
+	return strcasecmp(name, changelog) == 0 || is_suffixed(changelog, name, "_schema") ||
+	       is_suffixed(changelog, name, "_owner") || strncasecmp(name, "cdcpack_", 8) == 0;
+}
+
+int source_reserved_error(const char *what, const char *table, const char *changelog)
+{
+	return err_set(CDC_EUSAGE,
+		       "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
+		       "%s_schema, %s_owner and every name starting cdcpack_): it is never "
+		       "captured; rename the table to capture it",
+		       what, table, changelog, changelog, changelog);
+}
+
+/* Whether def's columns begin with want (NULL-terminated), by name. */
+static bool starts_with_columns(const struct table_def *def, const char *const *want)
+{
+	for (size_t i = 0; want[i]; i++)
+		if (i >= def->ncols || strcasecmp(def->cols[i].name, want[i]) != 0)
+			return false;
+	return true;
+}
+
+static int check_own(const struct source_ops *ops, struct source *src, const char *changelog,
+		     const char *table, const char *const *want, const char *what)
+{
+	struct table_def *def = NULL;
+	int rc = ops->describe(src, table, &def);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		return 0;
+	}
+	bool ours = !rc && starts_with_columns(def, want);
+	table_def_free(def);
+	if (ours)
+		return 0;
+	return err_set(CDC_EUSAGE,
+		       "[capture] changelog = %s: the source already has a table '%s' that is "
+		       "not %s (an application table?); cdcpack would write into it. Choose "
+		       "another changelog name",
+		       changelog, table, what);
+}
+
+int source_check_own_tables(const struct source_ops *ops, struct source *src, const char *changelog)
+{
+	static const char *const log_cols[] = {"seq", "ts", "op", "tbl", "ver", NULL};
+	static const char *const schema_cols[] = {"tbl", "ver", "columns", NULL};
+	char *schema = xasprintf("%s_schema", changelog);
+	int rc = check_own(ops, src, changelog, changelog, log_cols, "a cdcpack changelog");
+	if (!rc)
+		rc = check_own(ops, src, changelog, schema, schema_cols,
+			       "a cdcpack changelog's schema table");
+	free(schema);
+	return rc;
+}
+
+int source_stray_triggers(const struct source_ops *ops, struct source *src,
+			  const struct strv *captured, struct strv *out)
+{
+	struct strv all = {0};
+	int rc = ops->triggered_tables(src, &all);
+	for (size_t i = 0; i < all.n && !rc; i++)
+		if (!strv_contains(captured, all.v[i]))
+			strv_push(out, all.v[i]);
+	strv_free(&all);
+	return rc;
+}
+
+char *source_stray_warning(const char *table)
+{
+	return xasprintf("table %s is not captured ([capture] tables, exclude), but its triggers "
+			 "still write its changes to the changelog; to stop that, run `cdcpack "
+			 "triggers remove %s`",
+			 table, table);
+}
+
+char *source_renamed_warning(const char *table, const char *trigger)
+{
+	return xasprintf("its trigger %s was made for another table name (ALTER TABLE ... "
+			 "RENAME TO?) and logs its changes under that name; the next `cdcpack "
+			 "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
+			 "`cdcpack load %s` gives replicas its rows under this name (a replica's "
+			 "table of the old name stays as it was)",
+			 trigger, table, table);
+}

@@ -1,0 +1,205 @@
+/* The seam between the pipeline and each database driver (sqlite, mysql),
+ * in the manner of SQLite's sqlite3_vfs: the pipeline calls these function
+ * pointers and never names a concrete driver. A driver serves both as a
+ * capture source and as an apply/verify replica. */
+#ifndef CDCPACK_SOURCE_H
+#define CDCPACK_SOURCE_H
+
+#include "strv.h"
+#include "value.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct source; /* defined by each driver */
+
+/* The environment variables that hold a MySQL password, one per role. */
+#define SOURCE_PASSWORD_ENV "CDCPACK_SOURCE_PASSWORD"
+#define REPLICA_PASSWORD_ENV "CDCPACK_REPLICA_PASSWORD" /* apply --to, verify --against */
+#define DIFF_A_PASSWORD_ENV "CDCPACK_A_PASSWORD"	/* diff URL_A */
+#define DIFF_B_PASSWORD_ENV "CDCPACK_B_PASSWORD"	/* diff URL_B */
+
+struct source_options {
+	const char *changelog; /* trigger mode: changelog table name */
+	/* mysql: the password of this URL's user comes from password_file, else
+	 * from the environment variable password_env (NULL: the source's,
+	 * CDCPACK_SOURCE_PASSWORD). A replica or diff side names its own
+	 * variable, so that the source's secret is only sent to the source. */
+	const char *password_file;
+	const char *password_env;
+	bool create;	/* replica: create the database if it does not exist */
+	bool read_only; /* verify/diff: never write */
+};
+
+/* One captured row event. Images hold def->ncols values each, in def's
+ * column order; def is the column list the trigger knew when it fired. */
+struct change {
+	int64_t seq;
+	const char *ts; /* ISO 8601 UTC with milliseconds */
+	char op;	/* 'I', 'U' or 'D' */
+	const struct table_def *def;
+	const struct value *before; /* NULL for I */
+	const struct value *after;  /* NULL for D */
+};
+
+struct trigger_status {
+	bool installed;
+	bool drift;	      /* the table's columns differ from those the triggers know */
+	bool renamed;	      /* its triggers were made for another name (ALTER TABLE RENAME) */
+	int64_t pending;      /* changelog rows waiting for this table */
+	char oldest[40];      /* ts of the oldest pending change; "" when none or unknown */
+	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */
+};
+
+/* Trigger mode: which chain consumes the changelog (docs/design.md §1: one chain
+ * per changelog). Kept by cdcpack in the source, in <changelog>_owner, so a
+ * second state dir or a stale copy of one can be told from the owner. */
+#define CHAIN_ID_LEN 32
+struct chain_owner {
+	bool present;			   /* false: no changelog (triggers not installed) */
+	char chain[CHAIN_ID_LEN + 1];	   /* the owning chain's id; "" when unclaimed */
+	char generation[CHAIN_ID_LEN + 1]; /* new with every changelog created */
+	int64_t acked;			   /* the last batch seq acknowledged */
+	int64_t staged;			   /* the last batch seq staged */
+};
+
+/* Who acknowledges: the chain, the changelog generation the batch read
+ * (NULL: recorded before generations, taken as the current one) and the
+ * batch's seq. */
+struct chain_ack {
+	const char *chain;
+	const char *generation;
+	int64_t batch;
+};
+
+typedef int (*change_fn)(void *ctx, const struct change *c);
+typedef int (*row_fn)(void *ctx, const struct value *row);
+typedef int (*seq_fn)(void *ctx, int64_t seq);
+
+/* Every function returns 0 or a CDC_E* code with err_set() called. */
+struct source_ops {
+	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
+	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
+
+	int (*open)(struct source **out, const char *url, const struct source_options *opt);
+	/* Whether two URLs of this driver name the same database, however they
+	 * spell it (apply refuses to write into the source). */
+	bool (*same_database)(const char *url_a, const char *url_b);
+	void (*close)(struct source *src); /* accepts NULL */
+
+	/* User tables, excluding cdcpack's own (changelog, schema, applied). */
+	int (*list_tables)(struct source *src, struct strv *out);
+	/* Columns in ordinal order with key flags; CDC_ENOTFOUND when no such table. */
+	int (*describe)(struct source *src, const char *table, struct table_def **out);
+
+	/* Trigger mode. install is idempotent and rebuilds on drift; it records
+	 * def as the column list changes of this table will carry from now on. */
+	int (*triggers_install)(struct source *src, const struct table_def *def);
+	int (*triggers_remove)(struct source *src, const char *table);
+	int (*drop_changelog)(struct source *src);
+	/* Runs ddl (an ALTER TABLE of table) and rebuilds the table's triggers
+	 * for its new columns as one step that no write of the table sees
+	 * half-done: no write fails on a trigger naming a dropped column, and
+	 * none goes unlogged. */
+	int (*triggers_alter)(struct source *src, const char *table, const char *ddl);
+	/* Every table (by name, sorted, once) on which some trigger writes to
+	 * the changelog: captured or not, whatever the trigger is called. */
+	int (*triggered_tables)(struct source *src, struct strv *out);
+	/* out is zeroed by the caller and freed with trigger_status_free. */
+	int (*triggers_status)(struct source *src, const struct table_def *def,
+			       struct trigger_status *out);
+
+	/* A consistent read: everything between begin_read and end_read sees one
+	 * snapshot of the database. */
+	int (*begin_read)(struct source *src);
+	int (*end_read)(struct source *src);
+	/* Changelog rows visible in the read, by ascending seq, at most max. */
+	int (*read_changes)(struct source *src, int64_t max, change_fn fn, void *ctx);
+	/* Every changelog seq of the tables named visible in the read, ascending
+	 * (a load's handoff to cdc: it reflects those tables' changes only). */
+	int (*changelog_seqs)(struct source *src, const struct strv *tables, seq_fn fn, void *ctx);
+	/* Every row of def's table in ascending key order; rows have def->ncols
+	 * values. The order is binary, whatever the collation: numbers by value
+	 * (DECIMAL too, though it travels as text), text and blobs by their
+	 * bytes. diff, verify and snapshot capture merge two scans on it, and
+	 * refuse a scan that breaks it. */
+	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
+	/* Acknowledge: delete exactly the changelog rows lo..hi of each range
+	 * (ranges hold only seqs that were read, never a high-water mark), and
+	 * record who->batch as the owner's last acknowledged batch, in one
+	 * transaction. Rows of another changelog generation are gone already:
+	 * nothing is deleted then. CDC_ERUNTIME when another chain owns it. */
+	int (*ack)(struct source *src, const int64_t (*ranges)[2], size_t n,
+		   const struct chain_ack *who);
+	/* Trigger mode: reads the changelog's owner record into out, creating
+	 * it (with a new generation) when the changelog has none and claiming
+	 * it for chain when no chain owns it yet. */
+	int (*chain_owner)(struct source *src, const char *chain, struct chain_owner *out);
+	/* Trigger mode: batch was staged (so a copy of the state dir made before
+	 * it, even if it is never acknowledged, is known to be stale); with
+	 * withdrawn, it was forgotten before it left the machine. */
+	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
+
+	/* Replica side, for apply. Batches are applied inside begin/commit. */
+	int (*replica_begin)(struct source *src);
+	int (*replica_commit)(struct source *src);
+	int (*replica_rollback)(struct source *src);
+	/* Creates def's table when missing (keys as primary key). */
+	int (*replica_create_table)(struct source *src, const struct table_def *def);
+	/* Row images in def's columns; I and U upsert, D deletes by key. */
+	int (*replica_upsert)(struct source *src, const struct table_def *def,
+			      const struct value *row);
+	int (*replica_delete)(struct source *src, const struct table_def *def,
+			      const struct value *row);
+	/* Empties def's table: a load batch replaces what the replica held.
+	 * Optional: when NULL, a load only upserts. */
+	int (*replica_truncate)(struct source *src, const struct table_def *def);
+	/* The last batch of source_name applied here: *seq = 0 when none. */
+	int (*replica_last_applied)(struct source *src, const char *source_name, int64_t *seq,
+				    char **batch_id);
+	int (*replica_mark_applied)(struct source *src, const char *source_name,
+				    const char *batch_id, int64_t seq, const char *created);
+};
+
+/* The driver for url, or NULL (with err_set, CDC_EUSAGE) when none answers it. */
+const struct source_ops *source_ops_for_url(const char *url);
+/* Whether two URLs name the same database (false when their drivers differ). */
+bool source_same_database(const char *url_a, const char *url_b);
+/* Looks up the driver and opens url in one step. */
+int source_open(const struct source_ops **ops, struct source **out, const char *url,
+		const struct source_options *opt);
+void trigger_status_free(struct trigger_status *st);
+/* Drivers' list_tables: removes the tables of other chains' changelogs (a
+ * table N with N_schema and N_owner beside it, N_owner having an owner
+ * table's columns, and those two), which are cdcpack's, never user tables,
+ * whatever [capture] changelog names them. */
+typedef bool (*owner_test_fn)(struct source *src, const char *table);
+void source_drop_changelog_families(struct source *src, owner_test_fn is_owner,
+				    struct strv *tables);
+
+/* Names cdcpack reserves for its own tables in a database: the changelog,
+ * <changelog>_schema, and every name starting cdcpack_ (cdcpack_applied on
+ * a replica), in any letter case. A user table of such a name is never
+ * captured; naming it is refused (source_reserved_error). */
+bool source_reserved_name(const char *changelog, const char *name);
+/* CDC_EUSAGE saying that table has a reserved name; what: where it was named. */
+int source_reserved_error(const char *what, const char *table, const char *changelog);
+/* Refuses (CDC_EUSAGE, naming [capture] changelog and the table) a changelog
+ * or <changelog>_schema name held by a table that is not cdcpack's own: the
+ * triggers would write into (and install would ALTER) an application table. */
+int source_check_own_tables(const struct source_ops *ops, struct source *src,
+			    const char *changelog);
+/* The tables not in captured whose triggers still write to the changelog
+ * (a table taken out of [capture] tables, or renamed). */
+int source_stray_triggers(const struct source_ops *ops, struct source *src,
+			  const struct strv *captured, struct strv *out);
+/* What to tell the user about such a table (an owned string). */
+char *source_stray_warning(const char *table);
+/* What to tell the user about a table whose changelog trigger (one named)
+ * was made for another name: the table was renamed (an owned string). */
+char *source_renamed_warning(const char *table, const char *trigger);
+
+extern const struct source_ops sqlite_source_ops;
+extern const struct source_ops mysql_source_ops;
+
+#endif

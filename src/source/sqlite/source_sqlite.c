@@ -1,0 +1,704 @@
+/* The SQLite driver: opens sqlite:PATH, describes tables, reads changes and
+ * snapshots. Triggers live in sqlite_triggers.c, the replica side in
+ * sqlite_replica.c. */
+#include "source_sqlite.h"
+
+#include "err.h"
+#include "log.h"
+#include "sqlite_image.h"
+#include "sqlutil.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int sqlite_fail(struct source *src, const char *what)
+{
+	return err_set(CDC_ERUNTIME, "%s: %s: %s%s", src->path, what, sqlite3_errmsg(src->db),
+		       sql_os_reason(src->db));
+}
+
+int sqlite_exec(struct source *src, const char *sql, const char *what)
+{
+	if (sqlite3_exec(src->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return sqlite_fail(src, what);
+	return 0;
+}
+
+int sqlite_prepare(struct source *src, const char *sql, sqlite3_stmt **out)
+{
+	if (sqlite3_prepare_v2(src->db, sql, -1, out, NULL) != SQLITE_OK) {
+		*out = NULL;
+		return sqlite_fail(src, "prepare");
+	}
+	return 0;
+}
+
+static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
+{
+	const char *path = url + strlen("sqlite:");
+	*out = NULL;
+	if (!*path)
+		return err_set(CDC_EUSAGE, "%s: the URL names no file (want sqlite:PATH)", url);
+	struct stat st;
+	/* Never create an empty database by accident: a typo'd path must fail. */
+	if (!opt->create && stat(path, &st) != 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open SQLite database: %s", path,
+			       strerror(errno));
+	struct source *src = xcalloc(1, sizeof(*src));
+	src->path = xstrdup(path);
+	src->changelog = xstrdup(opt->changelog ? opt->changelog : "cdcpack_changelog");
+	src->schema_table = xasprintf("%s_schema", src->changelog);
+	src->owner_table = xasprintf("%s_owner", src->changelog);
+	int flags = opt->read_only ? SQLITE_OPEN_READONLY
+				   : SQLITE_OPEN_READWRITE | (opt->create ? SQLITE_OPEN_CREATE : 0);
+	if (sqlite3_open_v2(path, &src->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		int rc = sqlite_fail(src, "cannot open SQLite database");
+		sqlite_source_ops.close(src);
+		return rc;
+	}
+	/* Writers hold the lock only briefly; wait rather than fail. */
+	sqlite3_busy_timeout(src->db, 30000);
+	sqlite3_extended_result_codes(src->db, 1);
+	/* Reading the schema proves this is a database, not some other file. */
+	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema",
+			     "not a usable SQLite database");
+	if (rc) {
+		sqlite_source_ops.close(src);
+		return rc;
+	}
+	*out = src;
+	return 0;
+}
+
+static void free_schema(struct source *src)
+{
+	for (size_t i = 0; i < src->nschema; i++) {
+		free(src->schema[i].table);
+		table_def_free(src->schema[i].def);
+	}
+	free(src->schema);
+	src->schema = NULL;
+	src->nschema = 0;
+}
+
+static void sqlite_close(struct source *src)
+{
+	if (!src)
+		return;
+	for (size_t i = 0; i < SQLITE_STMT_CACHE; i++) {
+		sqlite3_finalize(src->cache[i].stmt);
+		free(src->cache[i].sql);
+	}
+	free_schema(src);
+	sqlite_catalog_free(src->catalog);
+	sqlite3_finalize(src->version_stmt);
+	sqlite3_finalize(src->stamp_stmt);
+	sqlite_pending_free(src);
+	sqlite3_close(src->db);
+	free(src->path);
+	free(src->changelog);
+	free(src->schema_table);
+	free(src->owner_table);
+	free(src);
+}
+
+static bool is_own_table(const struct source *src, const char *name)
+{
+	return source_reserved_name(src->changelog, name);
+}
+
+static int sqlite_list_tables(struct source *src, struct strv *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT name FROM sqlite_schema WHERE type='table' "
+				"AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+				"AND coalesce(sql,'') NOT LIKE 'CREATE VIRTUAL%' ORDER BY name",
+				&st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (!is_own_table(src, name))
+			strv_push(out, name);
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "list tables");
+	sqlite3_finalize(st);
+	source_drop_changelog_families(src, sqlite_is_owner_table, out);
+	return rc;
+}
+
+/* Columns from table_xinfo; key columns are those of the primary key.
+ * Generated columns (hidden 2: virtual, 3: stored), which table_info
+ * leaves out, are columns too: their values ship like any other, and a
+ * replica holds them as plain columns. */
+static int read_columns(struct source *src, struct table_def *def, bool *has_rowid_name)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src,
+				"SELECT name, type, pk FROM pragma_table_xinfo(?)"
+				" WHERE hidden IN (0, 2, 3) ORDER BY cid",
+				&st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const char *type = (const char *)sqlite3_column_text(st, 1);
+		table_def_add_column(def, name, type ? type : "", sqlite3_column_int(st, 2) > 0);
+		if (strcasecmp(name, "rowid") == 0)
+			*has_rowid_name = true;
+	}
+	rc = rc == SQLITE_DONE ? 0 : sqlite_fail(src, "describe table");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A table without a declared primary key is keyed by its rowid, carried as
+ * a first column "rowid" so that replicas keep row identity. */
+static int add_rowid_key(struct table_def *def, bool has_rowid_name)
+{
+	if (has_rowid_name)
+		return err_set(
+			CDC_EUSAGE,
+			"table %s: no primary key, and a column named rowid hides the row id; "
+			"declare a primary key or exclude the table",
+			def->name);
+	struct table_def tmp = {0};
+	table_def_add_column(&tmp, "rowid", "INTEGER", true);
+	for (size_t i = 0; i < def->ncols; i++)
+		table_def_add_column(&tmp, def->cols[i].name, def->cols[i].type, false);
+	for (size_t i = 0; i < def->ncols; i++) {
+		free(def->cols[i].name);
+		free(def->cols[i].type);
+	}
+	free(def->cols);
+	def->cols = tmp.cols;
+	def->ncols = tmp.ncols;
+	def->rowid_key = true;
+	return 0;
+}
+
+static int sqlite_describe(struct source *src, const char *table, struct table_def **out)
+{
+	*out = NULL;
+	if (!sqlite_table_exists(src, table))
+		return err_set(CDC_ENOTFOUND, "%s: no table named '%s'", src->path, table);
+	struct table_def *def = xcalloc(1, sizeof(*def));
+	def->name = xstrdup(table);
+	def->sqlite_affinity = true;
+	bool has_rowid_name = false;
+	int rc = read_columns(src, def, &has_rowid_name);
+	if (!rc && def->ncols == 0)
+		rc = err_set(CDC_ERUNTIME, "%s: table '%s' has no columns", src->path, table);
+	if (!rc && table_def_nkeys(def) == 0)
+		rc = add_rowid_key(def, has_rowid_name);
+	if (rc) {
+		table_def_free(def);
+		return rc;
+	}
+	*out = def;
+	return 0;
+}
+
+static int add_schema_row(struct source *src, const char *table, int64_t ver, const char *json)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(json, 0, &jerr);
+	struct table_def *def = xcalloc(1, sizeof(*def));
+	def->name = xstrdup(table);
+	def->sqlite_affinity = true;
+	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
+		     : err_set(CDC_ERUNTIME, "%s: bad JSON: %s", src->schema_table, jerr.text);
+	if (!rc)
+		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
+	json_decref(doc);
+	if (rc) {
+		table_def_free(def);
+		return rc;
+	}
+	src->schema = xrealloc(src->schema, (src->nschema + 1) * sizeof(*src->schema));
+	src->schema[src->nschema++] = (struct sqlite_schema_entry){xstrdup(table), ver, def};
+	return 0;
+}
+
+/* What identifies the schema table's content: rows are only ever added, so
+ * its max(rowid) moves with each new version; dropping and re-creating it
+ * moves the schema version. */
+static int schema_stamp(struct source *src, int64_t stamp[2])
+{
+	stamp[1] = 0;
+	int rc = sqlite_schema_version(src, &stamp[0]);
+	if (rc || !sqlite_table_exists(src, src->schema_table))
+		return rc;
+	if (!src->stamp_stmt) {
+		struct buf sql = BUF_INIT;
+		buf_adds(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
+		sql_add_ident(&sql, src->schema_table, '"');
+		rc = sqlite_prepare(src, sql.data, &src->stamp_stmt);
+		buf_free(&sql);
+		if (rc)
+			return rc;
+	}
+	if (sqlite3_step(src->stamp_stmt) == SQLITE_ROW)
+		stamp[1] = sqlite3_column_int64(src->stamp_stmt, 0);
+	else
+		rc = sqlite_fail(src, "read trigger schema");
+	sqlite3_reset(src->stamp_stmt);
+	return rc;
+}
+
+int sqlite_load_schema(struct source *src)
+{
+	int64_t stamp[2];
+	int rc = schema_stamp(src, stamp);
+	if (rc)
+		return rc;
+	if (src->schema_loaded && stamp[0] == src->schema_stamp[0] &&
+	    stamp[1] == src->schema_stamp[1])
+		return 0;
+	free_schema(src);
+	src->schema_loaded = false;
+	if (!sqlite_table_exists(src, src->schema_table)) {
+		memcpy(src->schema_stamp, stamp, sizeof(stamp));
+		src->schema_loaded = true;
+		return 0;
+	}
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT tbl, ver, columns FROM ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	buf_adds(&sql, " ORDER BY tbl, ver");
+	sqlite3_stmt *st;
+	rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		rc = add_schema_row(src, (const char *)sqlite3_column_text(st, 0),
+				    sqlite3_column_int64(st, 1),
+				    (const char *)sqlite3_column_text(st, 2));
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "read trigger schema");
+	sqlite3_finalize(st);
+	if (!rc) {
+		memcpy(src->schema_stamp, stamp, sizeof(stamp));
+		src->schema_loaded = true;
+	}
+	return rc;
+}
+
+void sqlite_schema_note(struct source *src, const char *table, int64_t ver, const char *json)
+{
+	if (!src->schema_loaded)
+		return;
+	if (add_schema_row(src, table, ver, json)) {
+		src->schema_loaded = false;
+		return;
+	}
+	struct sqlite_schema_entry added = src->schema[src->nschema - 1];
+	size_t at = src->nschema - 1;
+	while (at > 0 &&
+	       (strcmp(src->schema[at - 1].table, table) > 0 ||
+		(strcmp(src->schema[at - 1].table, table) == 0 && src->schema[at - 1].ver > ver))) {
+		src->schema[at] = src->schema[at - 1];
+		at--;
+	}
+	src->schema[at] = added;
+	sqlite_schema_restamp(src);
+}
+
+void sqlite_schema_restamp(struct source *src)
+{
+	if (src->schema_loaded && schema_stamp(src, src->schema_stamp))
+		src->schema_loaded = false;
+}
+
+/* The first entry of table in src->schema (sorted by table, then version),
+ * or src->nschema. */
+static size_t schema_first(const struct source *src, const char *table)
+{
+	size_t lo = 0, hi = src->nschema;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(src->schema[mid].table, table) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const struct table_def *find_schema(struct source *src, const char *table, int64_t ver)
+{
+	for (size_t i = schema_first(src, table);
+	     i < src->nschema && strcmp(src->schema[i].table, table) == 0; i++)
+		if (src->schema[i].ver == ver)
+			return src->schema[i].def;
+	return NULL;
+}
+
+const struct table_def *sqlite_latest_schema(struct source *src, const char *table, int64_t *ver)
+{
+	const struct table_def *best = NULL;
+	*ver = 0;
+	for (size_t i = schema_first(src, table);
+	     i < src->nschema && strcmp(src->schema[i].table, table) == 0; i++) {
+		if (src->schema[i].ver > *ver) {
+			*ver = src->schema[i].ver;
+			best = src->schema[i].def;
+		}
+	}
+	return best;
+}
+
+static int sqlite_begin_read(struct source *src)
+{
+	/* BEGIN is lazy in SQLite: the first read fixes the snapshot, and the
+	 * schema read below is that first read. */
+	int rc = sqlite_exec(src, "BEGIN", "begin read");
+	if (!rc)
+		rc = sqlite_load_schema(src);
+	if (rc) {
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	src->in_read = true;
+	return 0;
+}
+
+static int sqlite_end_read(struct source *src)
+{
+	if (!src->in_read)
+		return 0;
+	src->in_read = false;
+	return sqlite_exec(src, "COMMIT", "end read");
+}
+
+/* Reusable decode space for one changelog row: sized for the widest table.
+ * width: the changelog's o1..oN columns, selected after the 7 fixed ones. */
+struct change_row {
+	struct value *before, *after;
+	struct buf scratch_before, scratch_after;
+	size_t width;
+};
+
+#define FIXED_COLUMNS 7 /* seq, ts, op, tbl, ver, old, new */
+
+static int decode_image(struct source *src, sqlite3_stmt *st, int col, const struct table_def *def,
+			struct value *vals, struct buf *scratch)
+{
+	const char *text = (const char *)sqlite3_column_text(st, col);
+	size_t len = (size_t)sqlite3_column_bytes(st, col);
+	int rc = sqlite_image_parse(text ? text : "", len, def->ncols, vals, scratch);
+	if (rc)
+		return err_prefix(rc, "%s: changelog seq %lld (table %s)", src->path,
+				  (long long)sqlite3_column_int64(st, 0), def->name);
+	return 0;
+}
+
+/* Image side (0 before, 1 after) of the row: the quote()d text when the
+ * trigger wrote one, else the typed columns o1.. or n1... */
+static int image_of(struct source *src, sqlite3_stmt *st, int side, const struct table_def *def,
+		    struct value *vals, struct buf *scratch)
+{
+	if (sqlite3_column_type(st, 5 + side) != SQLITE_NULL)
+		return decode_image(src, st, 5 + side, def, vals, scratch);
+	for (size_t i = 0; i < def->ncols; i++)
+		sqlite_column_value(st, (int)(FIXED_COLUMNS + 2 * i + (size_t)side), &vals[i]);
+	return 0;
+}
+
+static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *cr, change_fn fn,
+		       void *ctx)
+{
+	const char *table = (const char *)sqlite3_column_text(st, 3);
+	int64_t ver = sqlite3_column_int64(st, 4);
+	const struct table_def *def = find_schema(src, table, ver);
+	if (!def)
+		return err_set(
+			CDC_ERUNTIME,
+			"%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
+			src->path, (long long)sqlite3_column_int64(st, 0), table, (long long)ver,
+			src->schema_table);
+	const char *op = (const char *)sqlite3_column_text(st, 2);
+	/* Text images say they are there; typed ones are there by the op. */
+	bool typed = def->ncols <= cr->width;
+	bool has_before = sqlite3_column_type(st, 5) != SQLITE_NULL ||
+			  (typed && op && (op[0] == 'U' || op[0] == 'D'));
+	bool has_after = sqlite3_column_type(st, 6) != SQLITE_NULL ||
+			 (typed && op && (op[0] == 'I' || op[0] == 'U'));
+	struct change c = {
+		.seq = sqlite3_column_int64(st, 0),
+		.ts = (const char *)sqlite3_column_text(st, 1),
+		.op = op ? op[0] : '?',
+		.def = def,
+		.before = has_before ? cr->before : NULL,
+		.after = has_after ? cr->after : NULL,
+	};
+	if ((c.op == 'I' && !has_after) || (c.op == 'D' && !has_before) ||
+	    (c.op == 'U' && (!has_before || !has_after)) || !strchr("IUD", c.op))
+		return err_set(CDC_ERUNTIME, "%s: changelog seq %lld: op '%s' without its images",
+			       src->path, (long long)c.seq, op ? op : "");
+	int rc = 0;
+	if (has_before)
+		rc = image_of(src, st, 0, def, cr->before, &cr->scratch_before);
+	if (!rc && has_after)
+		rc = image_of(src, st, 1, def, cr->after, &cr->scratch_after);
+	return rc ? rc : fn(ctx, &c);
+}
+
+static size_t widest_schema(const struct source *src)
+{
+	size_t n = 1;
+	for (size_t i = 0; i < src->nschema; i++)
+		if (src->schema[i].def->ncols > n)
+			n = src->schema[i].def->ncols;
+	return n;
+}
+
+static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, void *ctx)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	struct change_row cr = {0};
+	int rc = sqlite_image_width(src, &cr.width);
+	if (rc)
+		return rc;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT seq, " SQLITE_ISO_TIME("ts") ", op, tbl, ver, old, new");
+	for (size_t k = 1; k <= cr.width; k++)
+		buf_addf(&sql, ", o%zu, n%zu", k, k);
+	buf_adds(&sql, " FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " ORDER BY seq LIMIT ?");
+	sqlite3_stmt *st;
+	rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, max);
+	cr.before = xcalloc(widest_schema(src), sizeof(struct value));
+	cr.after = xcalloc(widest_schema(src), sizeof(struct value));
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = emit_change(src, st, &cr, fn, ctx);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "read changelog");
+	sqlite3_finalize(st);
+	free(cr.before);
+	free(cr.after);
+	buf_free(&cr.scratch_before);
+	buf_free(&cr.scratch_after);
+	return rc;
+}
+
+static int sqlite_changelog_seqs(struct source *src, const struct strv *tables, seq_fn fn,
+				 void *ctx)
+{
+	if (!tables->n || !sqlite_table_exists(src, src->changelog))
+		return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT seq FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " WHERE tbl IN (");
+	for (size_t i = 0; i < tables->n; i++) {
+		if (i)
+			buf_adds(&sql, ", ");
+		sql_add_literal(&sql, tables->v[i]);
+	}
+	buf_adds(&sql, ") ORDER BY seq");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		rc = fn(ctx, sqlite3_column_int64(st, 0));
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "read changelog");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v)
+{
+	/* One lookup of the column, then the value accessors: the scan's hot
+	 * path (each sqlite3_column_* call finds the column anew). The value is
+	 * "unprotected", which only matters across threads: connections here
+	 * are NOMUTEX and used by one thread. */
+	sqlite3_value *sv = sqlite3_column_value(stmt, idx);
+	memset(v, 0, sizeof(*v));
+	switch (sqlite3_value_type(sv)) {
+	case SQLITE_INTEGER:
+		v->type = VAL_INT;
+		v->i = sqlite3_value_int64(sv);
+		break;
+	case SQLITE_FLOAT:
+		v->type = VAL_REAL;
+		v->r = sqlite3_value_double(sv);
+		break;
+	case SQLITE_TEXT:
+		v->type = VAL_TEXT;
+		v->p = (const char *)sqlite3_value_text(sv);
+		v->n = (size_t)sqlite3_value_bytes(sv);
+		break;
+	case SQLITE_BLOB:
+		v->type = VAL_BLOB;
+		v->p = sqlite3_value_blob(sv);
+		v->n = (size_t)sqlite3_value_bytes(sv);
+		if (!v->p)
+			v->p = "";
+		break;
+	default:
+		v->type = VAL_NULL;
+	}
+}
+
+/* SELECT of def's columns in def's order, ordered by the key columns.
+ * COLLATE BINARY: text keys come in byte order even when the column has
+ * another collation (NOCASE), as the MySQL driver orders them and as diff
+ * and verify merge them; for BINARY columns the key index still serves. */
+static void build_scan_sql(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "SELECT ");
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (i)
+			buf_adds(sql, ", ");
+		if (def->rowid_key && i == 0)
+			buf_adds(sql, "rowid");
+		else
+			sql_add_ident(sql, def->cols[i].name, '"');
+	}
+	buf_adds(sql, " FROM ");
+	sql_add_ident(sql, def->name, '"');
+	buf_adds(sql, " ORDER BY ");
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		if (!first)
+			buf_adds(sql, ", ");
+		first = false;
+		if (def->rowid_key && i == 0) {
+			buf_adds(sql, "rowid");
+		} else {
+			sql_add_ident(sql, def->cols[i].name, '"');
+			buf_adds(sql, " COLLATE BINARY");
+		}
+	}
+}
+
+static int sqlite_scan(struct source *src, const struct table_def *def, row_fn fn, void *ctx)
+{
+	struct buf sql = BUF_INIT;
+	build_scan_sql(&sql, def);
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	if (rc)
+		return err_prefix(rc, "scan table %s", def->name);
+	struct value *row = xcalloc(def->ncols, sizeof(*row));
+	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (size_t i = 0; i < def->ncols; i++)
+			sqlite_column_value(st, (int)i, &row[i]);
+		rc = fn(ctx, row);
+	}
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc > 0)
+		rc = sqlite_fail(src, "scan table");
+	free(row);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DELETE FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " WHERE seq BETWEEN ? AND ?");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_free(&sql);
+	for (size_t i = 0; i < n && !rc; i++) {
+		sqlite3_bind_int64(st, 1, ranges[i][0]);
+		sqlite3_bind_int64(st, 2, ranges[i][1]);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite_fail(src, "acknowledge changes");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
+		      const struct chain_ack *who)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	bool gone = false;
+	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "acknowledge");
+	if (!rc)
+		rc = sqlite_owner_ack_check(src, who, &gone);
+	if (!rc && !gone)
+		rc = delete_ranges(src, ranges, n);
+	if (!rc)
+		rc = sqlite_owner_ack_record(src, who);
+	if (!rc)
+		rc = sqlite_exec(src, "COMMIT", "acknowledge");
+	if (rc)
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The same file by inode, whatever the path. */
+static bool sqlite_same_database(const char *url_a, const char *url_b)
+{
+	struct stat a, b;
+	return stat(url_a + strlen("sqlite:"), &a) == 0 &&
+	       stat(url_b + strlen("sqlite:"), &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+const struct source_ops sqlite_source_ops = {
+	.driver = "sqlite",
+	.scheme = "sqlite:",
+	.same_database = sqlite_same_database,
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.list_tables = sqlite_list_tables,
+	.describe = sqlite_describe,
+	.triggers_install = sqlite_triggers_install,
+	.triggers_remove = sqlite_triggers_remove,
+	.drop_changelog = sqlite_drop_changelog,
+	.triggered_tables = sqlite_triggered_tables,
+	.triggers_alter = sqlite_triggers_alter,
+	.triggers_status = sqlite_triggers_status,
+	.begin_read = sqlite_begin_read,
+	.end_read = sqlite_end_read,
+	.read_changes = sqlite_read_changes,
+	.changelog_seqs = sqlite_changelog_seqs,
+	.scan = sqlite_scan,
+	.ack = sqlite_ack,
+	.chain_owner = sqlite_chain_owner,
+	.chain_staged = sqlite_chain_staged,
+	.replica_begin = sqlite_replica_begin,
+	.replica_commit = sqlite_replica_commit,
+	.replica_rollback = sqlite_replica_rollback,
+	.replica_create_table = sqlite_replica_create_table,
+	.replica_upsert = sqlite_replica_upsert,
+	.replica_delete = sqlite_replica_delete,
+	.replica_truncate = sqlite_replica_truncate,
+	.replica_last_applied = sqlite_replica_last_applied,
+	.replica_mark_applied = sqlite_replica_mark_applied,
+};
