@@ -90,9 +90,56 @@ int base64_decode(struct buf *out, const char *p, size_t n)
 		}
 		unsigned w = (unsigned)(v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
 		char bytes[3] = {(char)(w >> 16), (char)(w >> 8 & 255), (char)(w & 255)};
-		buf_add(out, bytes, (size_t)(3 - pad));
+		if (out)
+			buf_add(out, bytes, (size_t)(3 - pad));
 	}
 	return 0;
+}
+
+void blob_literal_encode(struct buf *out, const char *p, size_t n)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	buf_grow(out, 2 * n + 3);
+	buf_adds(out, "X'");
+	for (size_t i = 0; i < n; i++) {
+		buf_addc(out, digits[(unsigned char)p[i] >> 4]);
+		buf_addc(out, digits[(unsigned char)p[i] & 15]);
+	}
+	buf_addc(out, '\'');
+}
+
+int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int hex_decode(struct buf *out, const char *s, size_t n)
+{
+	if (n % 2)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (hex_digit(s[i]) < 0)
+			return -1;
+	if (!out)
+		return 0;
+	buf_grow(out, n / 2);
+	for (size_t i = 0; i < n; i += 2)
+		out->data[out->len++] = (char)(hex_digit(s[i]) << 4 | hex_digit(s[i + 1]));
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int blob_literal_decode(struct buf *out, const char *p, size_t n)
+{
+	if (n < 3 || (p[0] != 'X' && p[0] != 'x') || p[1] != '\'' || p[n - 1] != '\'')
+		return -1;
+	return hex_decode(out, p + 2, n - 3);
 }
 
 /* n/10^k with n < 10^15 the one that equals a, k as small as can be. */

@@ -11,8 +11,20 @@ void base64_encode(struct buf *out, const void *p, size_t n);
  * surrogates, nothing above U+10FFFF): what a JSON string can carry. NUL
  * bytes are valid (JSON spells them \u0000). */
 bool utf8_valid(const char *p, size_t n);
-/* Appends the decoded bytes; returns -1 on a malformed input. */
+/* Appends the decoded bytes; returns -1 on a malformed input. With out
+ * NULL, only checks that p[0..n) is base64. */
 int base64_decode(struct buf *out, const char *p, size_t n);
+/* SQL's BLOB literal, X'0AFF' (X'' for the empty BLOB): the change files'
+ * spelling of a BLOB where base64 would read back as something else. */
+void blob_literal_encode(struct buf *out, const char *p, size_t n);
+/* Appends the bytes of an X'..' literal (either case of X and of the
+ * digits); -1 when p[0..n) is not one. With out NULL, only checks. */
+int blob_literal_decode(struct buf *out, const char *p, size_t n);
+/* 0..15 for a hex digit of either case, else -1. */
+int hex_digit(char c);
+/* Appends the bytes of n hex digits; -1 (nothing appended) when n is odd
+ * or one is not a hex digit. With out NULL, only checks. */
+int hex_decode(struct buf *out, const char *s, size_t n);
 
 /* The shortest %g spelling that reads back as exactly r ("Infinity" for
  * inf); DMS readers and strtod both take it. */

@@ -136,17 +136,6 @@ static int open_table_file(struct diff_output *o, const char *table)
 	return o->file ? 0 : CDC_ERUNTIME;
 }
 
-static void add_hex(struct buf *b, const char *p, size_t n)
-{
-	static const char digits[] = "0123456789ABCDEF";
-	buf_adds(b, "X'");
-	for (size_t i = 0; i < n; i++) {
-		buf_addc(b, digits[(unsigned char)p[i] >> 4]);
-		buf_addc(b, digits[(unsigned char)p[i] & 15]);
-	}
-	buf_addc(b, '\'');
-}
-
 /* Text that a plain quoted literal carries unchanged: no NUL, and for MySQL
  * no backslash (an escape there unless NO_BACKSLASH_ESCAPES). */
 static bool plain_text(const char *p, size_t n, bool mysql)
@@ -161,7 +150,7 @@ static void add_text(struct buf *b, const char *p, size_t n, bool mysql)
 {
 	if (!plain_text(p, n, mysql)) {
 		buf_adds(b, mysql ? "_utf8mb4 " : "CAST(");
-		add_hex(b, p, n);
+		blob_literal_encode(b, p, n);
 		buf_adds(b, mysql ? "" : " AS TEXT)");
 		return;
 	}
@@ -196,7 +185,7 @@ static void add_literal(struct buf *b, const struct value *v, bool mysql)
 		add_text(b, v->p, v->n, mysql);
 		break;
 	case VAL_BLOB:
-		add_hex(b, v->p, v->n);
+		blob_literal_encode(b, v->p, v->n);
 		break;
 	default:
 		buf_adds(b, "NULL");

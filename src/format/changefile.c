@@ -36,16 +36,104 @@ void csv_add_field(struct buf *out, const char *p, size_t n)
 	csv_add_quoted(out, p, n);
 }
 
-/* A column declared without a type, or as BLOB, has no affinity in SQLite:
- * it keeps any type. Its text values are always quoted, so that apply can
- * tell the text "1" from the integer 1 (RFC 4180 allows quoting any field). */
-static bool typeless(const struct column *col)
+/* How a column's CSV fields read (docs/design.md §5, "CSV spellings"): by
+ * the column's affinity, with MySQL's own meanings where its types name no
+ * SQLite affinity's values. */
+enum csv_rules {
+	CSV_NONE,   /* no affinity: text always quoted; numbers; base64 BLOBs */
+	CSV_BYTES,  /* a MySQL binary type: every value is a BLOB, base64 */
+	CSV_NUMBER, /* INTEGER, and a SQLite source's NUMERIC: an integer, else a REAL */
+	CSV_REAL,   /* REAL: a REAL */
+	CSV_TEXT,   /* TEXT, and MySQL's DECIMAL and dates: exact text */
+};
+
+static enum csv_rules csv_rules_for(const struct table_def *def, const struct column *col)
 {
-	return col->type[0] == '\0' || col->decl == VAL_BLOB;
+	switch (col->aff) {
+	case AFF_NONE:
+		return def->sqlite_affinity || !col->type[0] ? CSV_NONE : CSV_BYTES;
+	case AFF_INTEGER:
+		return CSV_NUMBER;
+	case AFF_REAL:
+		return CSV_REAL;
+	case AFF_NUMERIC:
+		/* SQLite keeps numbers there as INTEGER and REAL: read with strtod
+		 * and bound as such, never as text SQLite converts (3.40 rounds
+		 * some digits one ulp off, and takes no "Infinity"). */
+		return def->sqlite_affinity ? CSV_NUMBER : CSV_TEXT;
+	default:
+		return CSV_TEXT;
+	}
 }
 
-static void csv_add_value(struct buf *out, const struct column *col, const struct value *v,
-			  struct buf *tmp)
+/* -?[0-9]+ over exactly n bytes (fields are not NUL-terminated). */
+static bool integer_spelling(const char *p, size_t n)
+{
+	size_t i = n && p[0] == '-';
+	if (i == n)
+		return false;
+	for (; i < n; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+	return true;
+}
+
+/* The type an unquoted, non-empty field that is no X'..' literal reads as
+ * under rules, with v->i or v->r set for a number. The writer asks it too:
+ * whatever would read back as something else gets another spelling. */
+static enum value_type csv_plain_type(enum csv_rules rules, const char *p, size_t n,
+				      struct value *v)
+{
+	long long ll;
+	bool base64 = (rules == CSV_NONE || rules == CSV_BYTES) && base64_decode(NULL, p, n) == 0;
+	if (rules == CSV_TEXT || (rules == CSV_BYTES && base64))
+		return rules == CSV_TEXT ? VAL_TEXT : VAL_BLOB;
+	if (rules != CSV_REAL && parse_int(p, n, &ll)) {
+		v->i = ll;
+		return VAL_INT;
+	}
+	/* An integer too big for 64 bits (BIGINT UNSIGNED) stays exact text. */
+	if (rules != CSV_REAL && integer_spelling(p, n))
+		return base64 ? VAL_BLOB : VAL_TEXT;
+	if (parse_real(p, n, &v->r))
+		return VAL_REAL;
+	return base64 ? VAL_BLOB : VAL_TEXT;
+}
+
+/* Text is written plain where it reads back as itself; quoted elsewhere
+ * (RFC 4180 allows quoting any field): always in a column without affinity,
+ * so that "1" and 1 stay apart, and in a typed column when it would read
+ * as a number ('Infinity' in a REAL column) or as a BLOB literal. */
+static void csv_add_text(struct buf *out, enum csv_rules rules, const struct value *v)
+{
+	struct value num;
+	if (rules == CSV_NONE || rules == CSV_BYTES || v->n == 0 ||
+	    blob_literal_decode(NULL, v->p, v->n) == 0 ||
+	    csv_plain_type(rules, v->p, v->n, &num) != VAL_TEXT)
+		csv_add_quoted(out, v->p, v->n);
+	else
+		csv_add_field(out, v->p, v->n);
+}
+
+/* A BLOB is base64, unless that would read back as something else: the
+ * empty BLOB (an empty field is NULL, "" is text) and, in a column without
+ * affinity, a BLOB whose base64 reads as a number ("1234" is X'D76DF8').
+ * Those are SQL's BLOB literal, X'' and X'D76DF8', in any column. */
+static void csv_add_blob(struct buf *out, enum csv_rules rules, const struct value *v,
+			 struct buf *tmp)
+{
+	struct value num;
+	buf_reset(tmp);
+	base64_encode(tmp, v->p, v->n);
+	if (v->n == 0 ||
+	    (rules == CSV_NONE && csv_plain_type(rules, buf_str(tmp), tmp->len, &num) != VAL_BLOB))
+		blob_literal_encode(out, v->p, v->n);
+	else
+		buf_add(out, buf_str(tmp), tmp->len); /* base64 needs no quotes */
+}
+
+static void csv_add_value(struct buf *out, const struct table_def *def, const struct column *col,
+			  const struct value *v, struct buf *tmp)
 {
 	char num[40];
 	switch (v->type) {
@@ -59,15 +147,10 @@ static void csv_add_value(struct buf *out, const struct column *col, const struc
 		buf_adds(out, num);
 		break;
 	case VAL_TEXT:
-		if (typeless(col))
-			csv_add_quoted(out, v->p, v->n);
-		else
-			csv_add_field(out, v->p, v->n);
+		csv_add_text(out, csv_rules_for(def, col), v);
 		break;
 	case VAL_BLOB:
-		buf_reset(tmp);
-		base64_encode(tmp, v->p, v->n);
-		csv_add_field(out, buf_str(tmp), tmp->len);
+		csv_add_blob(out, csv_rules_for(def, col), v, tmp);
 		break;
 	}
 }
@@ -83,7 +166,7 @@ void changefile_csv_record(struct buf *out, const struct table_def *def, char op
 	for (size_t i = 0; i < def->ncols; i++) {
 		if (i)
 			buf_addc(out, ',');
-		csv_add_value(out, &def->cols[i], &row[i], &tmp);
+		csv_add_value(out, def, &def->cols[i], &row[i], &tmp);
 	}
 	buf_addc(out, '\n');
 	buf_free(&tmp);
@@ -376,51 +459,7 @@ static int csv_read_record(struct changefile_reader *r)
 	}
 }
 
-/* -?[0-9]+ over exactly n bytes (fields are not NUL-terminated). */
-static bool integer_spelling(const char *p, size_t n)
-{
-	size_t i = n && p[0] == '-';
-	if (i == n)
-		return false;
-	for (; i < n; i++)
-		if (p[i] < '0' || p[i] > '9')
-			return false;
-	return true;
-}
-
-/* A base64 field as a BLOB. With fallback, a field that is not base64 is
- * text instead of an error (columns without affinity hold any type). */
-static int csv_blob(struct changefile_reader *r, const char *p, size_t n, const struct column *col,
-		    struct value *v, size_t *blob_off, bool fallback)
-{
-	*blob_off = r->decoded.len;
-	if (base64_decode(&r->decoded, p, n) == 0) {
-		v->type = VAL_BLOB;
-		v->n = r->decoded.len - *blob_off;
-		return 0;
-	}
-	r->decoded.len = *blob_off;
-	if (fallback || n == 0) {
-		v->type = VAL_TEXT;
-		v->p = p;
-		v->n = n;
-		return 0;
-	}
-	/* A BLOB column: numbers are stored as numbers there too. */
-	long long ll;
-	if (parse_int(p, n, &ll)) {
-		v->type = VAL_INT;
-		v->i = ll;
-		return 0;
-	}
-	if (parse_real(p, n, &v->r)) {
-		v->type = VAL_REAL;
-		return 0;
-	}
-	return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path, r->line, col->name);
-}
-
-/* Typed value from a CSV field, by the column's declared type (docs/design.md §5). */
+/* Typed value from a CSV field, by its column's rules (docs/design.md §5). */
 static int csv_value(struct changefile_reader *r, size_t field, const struct column *col,
 		     struct value *v, size_t *blob_off)
 {
@@ -428,51 +467,32 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 	 * undefined (found by fuzz_changefile). */
 	const char *p = buf_str(&r->record) + r->offsets[field];
 	size_t n = r->offsets[field + 1] - r->offsets[field];
-	long long ll;
+	enum csv_rules rules = csv_rules_for(r->def, col);
 	memset(v, 0, sizeof(*v));
+	*blob_off = r->decoded.len;
 	if (n == 0 && !r->quoted[field])
 		return 0; /* NULL */
-	enum value_type want = col->decl;
-	if (col->type[0] == '\0' || want == VAL_BLOB) {
-		/* No affinity (see typeless()): quoted is text; else the likeliest
-		 * spelling of the column's kind first. */
-		if (r->quoted[field])
-			/* "" in a BLOB column is the empty BLOB (X''), the common case */
-			want = n == 0 && want == VAL_BLOB ? VAL_BLOB : VAL_TEXT;
-		else if (col->type[0] == '\0')
-			want = VAL_INT;
+	if (r->quoted[field]) {
+		/* "" in a MySQL binary column, which holds only bytes: the empty
+		 * BLOB as archives written before X'' spell it. */
+		v->type = n == 0 && rules == CSV_BYTES ? VAL_BLOB : VAL_TEXT;
+	} else if (blob_literal_decode(&r->decoded, p, n) == 0) {
+		v->type = VAL_BLOB;
+	} else {
+		v->type = csv_plain_type(rules, p, n, v);
+		if (v->type == VAL_BLOB)
+			base64_decode(&r->decoded, p, n);
+		else if (v->type == VAL_TEXT && col->decl == VAL_BLOB)
+			/* a BLOB column's text is always quoted */
+			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path,
+				       r->line, col->name);
 	}
-	switch (want) {
-	case VAL_INT:
-		if (parse_int(p, n, &ll)) {
-			v->type = VAL_INT;
-			v->i = ll;
-			return 0;
-		}
-		/* An integer too big for 64 bits (BIGINT UNSIGNED) stays exact text. */
-		if (integer_spelling(p, n))
-			break;
-		if (parse_real(p, n, &v->r)) {
-			v->type = VAL_REAL;
-			return 0;
-		}
-		if (col->type[0] == '\0')
-			return csv_blob(r, p, n, col, v, blob_off, true);
-		break;
-	case VAL_REAL:
-		if (parse_real(p, n, &v->r)) {
-			v->type = VAL_REAL;
-			return 0;
-		}
-		break;
-	case VAL_BLOB:
-		return csv_blob(r, p, n, col, v, blob_off, false);
-	default:
-		break;
+	if (v->type == VAL_BLOB) {
+		v->n = r->decoded.len - *blob_off; /* v->p is set once the row is read */
+	} else if (v->type == VAL_TEXT) {
+		v->p = p;
+		v->n = n;
 	}
-	v->type = VAL_TEXT;
-	v->p = p;
-	v->n = n;
 	return 0;
 }
 

@@ -235,6 +235,7 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
 				f->def->name);
 	f->def->rowid_key = get_bool(c, o, "rowid_key", false);
+	f->def->sqlite_affinity = strcmp(m->driver, "sqlite") == 0;
 	f->path = xstrdup(get_str(c, o, "file"));
 	const char *format = get_str(c, o, "format");
 	f->format = strcmp(format, "jsonl") == 0 ? FORMAT_JSONL : FORMAT_CSV;

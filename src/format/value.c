@@ -14,6 +14,7 @@ void table_def_add_column(struct table_def *def, const char *name, const char *t
 	def->cols[def->ncols].name = xstrdup(name);
 	def->cols[def->ncols].type = xstrdup(type ? type : "");
 	def->cols[def->ncols].decl = value_type_for_decl(def->cols[def->ncols].type);
+	def->cols[def->ncols].aff = affinity_for_decl(def->cols[def->ncols].type);
 	def->cols[def->ncols].key = key;
 	def->ncols++;
 }
@@ -24,6 +25,7 @@ struct table_def *table_def_copy(const struct table_def *def)
 	c->name = xstrdup(def->name);
 	c->rowid_key = def->rowid_key;
 	c->foreign = def->foreign;
+	c->sqlite_affinity = def->sqlite_affinity;
 	for (size_t i = 0; i < def->ncols; i++)
 		table_def_add_column(c, def->cols[i].name, def->cols[i].type, def->cols[i].key);
 	return c;
@@ -68,7 +70,7 @@ static bool contains(const char *hay, const char *needle)
 	return strcasestr(hay, needle) != NULL;
 }
 
-enum value_type value_type_for_decl(const char *full)
+enum affinity affinity_for_decl(const char *full)
 {
 	/* Only the type's name counts: enum('print') is no INT. */
 	char decl[64];
@@ -76,17 +78,32 @@ enum value_type value_type_for_decl(const char *full)
 	snprintf(decl, sizeof(decl), "%.*s", (int)(n < sizeof(decl) ? n : sizeof(decl) - 1), full);
 	/* Order matters: SQLite checks INT first, so "POINT" would be INTEGER too. */
 	if (contains(decl, "INT") && !contains(decl, "POINT") && !contains(decl, "INTERVAL"))
-		return VAL_INT;
+		return AFF_INTEGER;
 	if (contains(decl, "CHAR") || contains(decl, "CLOB") || contains(decl, "TEXT") ||
 	    contains(decl, "JSON") || contains(decl, "ENUM") || contains(decl, "SET"))
-		return VAL_TEXT;
-	if (contains(decl, "BLOB") || contains(decl, "BINARY") || contains(decl, "BIT"))
-		return VAL_BLOB;
+		return AFF_TEXT;
+	if (!full[0] || contains(decl, "BLOB") || contains(decl, "BINARY") || contains(decl, "BIT"))
+		return AFF_NONE;
 	if (contains(decl, "REAL") || contains(decl, "FLOA") || contains(decl, "DOUB"))
+		return AFF_REAL;
+	return AFF_NUMERIC; /* DECIMAL, dates, BOOLEAN, NUMERIC itself */
+}
+
+enum value_type value_type_for_decl(const char *full)
+{
+	switch (affinity_for_decl(full)) {
+	case AFF_INTEGER:
+		return VAL_INT;
+	case AFF_REAL:
 		return VAL_REAL;
-	/* NUMERIC affinity, DECIMAL, dates, and untyped columns: exact text, and
-	 * the replica's own type rules decide. */
-	return VAL_TEXT;
+	case AFF_NONE:
+		/* an untyped column is spelt as text where a type is asked for */
+		return full[0] ? VAL_BLOB : VAL_TEXT;
+	default:
+		/* NUMERIC affinity, DECIMAL, dates: exact text, and the replica's
+		 * own type rules decide. */
+		return VAL_TEXT;
+	}
 }
 
 json_t *table_def_columns_json(const struct table_def *def)

@@ -8,6 +8,12 @@
 
 enum value_type { VAL_NULL, VAL_INT, VAL_REAL, VAL_TEXT, VAL_BLOB };
 
+/* SQLite's column affinities (https://sqlite.org/datatype3.html §3.1), read
+ * from a declared type. NONE: declared without a type, or as BLOB; MySQL's
+ * type names fall into them too (DECIMAL and dates NUMERIC; BINARY and BIT,
+ * which hold bytes, NONE). */
+enum affinity { AFF_NONE, AFF_INTEGER, AFF_REAL, AFF_NUMERIC, AFF_TEXT };
+
 /* A borrowed view of one cell: p points into the producer's memory and is
  * valid only for the duration of the callback that hands it out. Values a
  * driver cannot represent exactly as INT or REAL (DECIMAL, dates, unsigned
@@ -26,6 +32,7 @@ struct column {
 	/* value_type_for_decl(type), worked out once when the column is added:
 	 * writing and reading change files ask for it per value. */
 	enum value_type decl;
+	enum affinity aff; /* affinity_for_decl(type), likewise */
 	bool key;
 };
 
@@ -40,6 +47,10 @@ struct table_def {
 	/* The declared types come from another engine (apply of a MySQL source
 	 * into a SQLite replica): the replica keeps values as they travel. */
 	bool foreign;
+	/* The declared types are a SQLite source's: a NUMERIC-affinity column
+	 * holds INTEGER and REAL values, which change files spell as numbers.
+	 * Otherwise (MySQL) such columns (DECIMAL, dates) hold exact text. */
+	bool sqlite_affinity;
 };
 
 void table_def_add_column(struct table_def *def, const char *name, const char *type, bool key);
@@ -57,6 +68,8 @@ bool value_same(const struct value *a, const struct value *b);
 /* How a change file's text spells a column of this declared type (SQLite's
  * affinity rules, which also fit MySQL's type names). */
 enum value_type value_type_for_decl(const char *decl);
+/* The affinity SQLite gives a column of this declared type. */
+enum affinity affinity_for_decl(const char *decl);
 
 #include <jansson.h>
 

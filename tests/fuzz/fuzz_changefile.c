@@ -1,6 +1,8 @@
 /* The CSV and JSONL change-file reader (src/format/changefile.c) over a fixed
  * table. The first input byte picks the reader's options (bit 0: JSONL,
- * bit 1: Op column, bit 2: header row), the rest is the file. Every value
+ * bit 1: Op column, bit 2: header row, bit 3: the types are a SQLite
+ * source's, whose NUMERIC and BLOB columns read otherwise than MySQL's),
+ * the rest is the file. Every value
  * handed out is read in full, so a pointer past its buffer is caught, and
  * written back as a JSONL record (any bytes in any value: the writer must
  * take them, as it takes whatever a source holds). */
@@ -51,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	unsigned opts = data[0];
+	def->sqlite_affinity = opts & 8;
 	fuzz_write_file(path, data + 1, size - 1);
 	struct changefile_reader *r;
 	int rc = changefile_open(&r, path, def, opts & 1 ? FORMAT_JSONL : FORMAT_CSV, opts & 2,

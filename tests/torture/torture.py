@@ -85,14 +85,14 @@ OPS = {
     "collate": "case/space-insensitive key collations (NOCASE, RTRIM, *_ci) with case-only and "
     "trailing-space key changes (FINDINGS.md F2)",
     "padkey": "keys differing only by trailing spaces into a MariaDB replica (FINDINGS.md F6)",
-    # off by default: known defects (FINDINGS.md) or undecided contracts
-    "droptable": "DROP TABLE between runs (the replica keeps the table; not compared)",
     "emptyblob": "csv: empty BLOB / empty TEXT in a column without affinity (FINDINGS.md F1)",
     "numreal": "csv: full-precision REALs in a SQLite NUMERIC-affinity column (FINDINGS.md F4)",
     "numinf": "csv: +-Inf in a SQLite NUMERIC-affinity column (FINDINGS.md F3)",
+    # off by default: known defects (FINDINGS.md) or undecided contracts
+    "droptable": "DROP TABLE between runs (the replica keeps the table; not compared)",
 }
 DEFAULT_OFF = {
-    "droptable", "emptyblob", "numinf", "numreal",
+    "droptable",
 }
 DEFAULT_OPS = sorted(set(OPS) - DEFAULT_OFF)
 FAULT_POINTS = ["after-capture", "after-stage", "mid-upload", "after-upload", "after-publish",
@@ -1258,7 +1258,7 @@ class Case:
         succeeds. A run that accepts the row fails the case."""
         s, p = self.insert_stmt(t)
         p[[c for c, _ in t.cols if c not in t.key or not t.rowid].index("k2")] = None
-        self.execute([(s, p)])
+        self.execute([(s, p)] + self.bad_text_casts(t))  # a BadText is bound as a BLOB
         fix = None
         advice = []
         for _ in range(50):

@@ -282,6 +282,182 @@ static void reals_are_read_only_from_decimal_spellings(void **state)
 		assert_false(parse_real(text[i], strlen(text[i]), &d));
 }
 
+/* Writes one row of def with the CSV writer, checks the line it makes (when
+ * want is not NULL) and reads it back: every value must return with its own
+ * type and bits. */
+static void csv_round_trip(struct table_def *def, const struct value *row, const char *want)
+{
+	char path[] = "/tmp/test_changefile.XXXXXX";
+	struct buf b = BUF_INIT;
+	changefile_csv_record(&b, def, 0, row);
+	if (want)
+		assert_string_equal(buf_str(&b), want);
+	write_temp(path, b.data, b.len);
+	struct changefile_reader *r;
+	assert_int_equal(changefile_open(&r, path, def, FORMAT_CSV, false, false), 0);
+	char op;
+	const struct value *before, *after;
+	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+	for (size_t i = 0; i < def->ncols; i++)
+		if (!value_same(&after[i], &row[i]))
+			fail_msg("column %s (%s): %s: type %d came back as type %d",
+				 def->cols[i].name, def->cols[i].type, buf_str(&b), row[i].type,
+				 after[i].type);
+	changefile_close(r);
+	unlink(path);
+	buf_free(&b);
+}
+
+#define TEXT(s)                                                                                    \
+	{                                                                                          \
+		.type = VAL_TEXT, .p = s, .n = sizeof(s) - 1                                       \
+	}
+#define BLOB(s)                                                                                    \
+	{                                                                                          \
+		.type = VAL_BLOB, .p = s, .n = sizeof(s) - 1                                       \
+	}
+#define INT(x)                                                                                     \
+	{                                                                                          \
+		.type = VAL_INT, .i = x                                                            \
+	}
+#define REAL(x)                                                                                    \
+	{                                                                                          \
+		.type = VAL_REAL, .r = x                                                           \
+	}
+
+/* Whether SQLite keeps v as it is in a column of affinity aff: a typed
+ * column turns numeric text into a number ("1", not "Infinity", which
+ * SQLite does not read), a TEXT column numbers into text, INTEGER and
+ * NUMERIC an integral REAL into an INTEGER, REAL an INTEGER into a REAL. A
+ * BLOB other than the empty one in a typed column is left out: CSV spells it
+ * as its column's type reads it (README), its base64. */
+static bool sqlite_keeps(enum affinity aff, const struct value *v)
+{
+	bool numeric_text = v->type == VAL_TEXT && (v->n == 1 || v->n == 4) &&
+			    strspn(v->p, "0123456789") == v->n;
+	bool integral = v->type == VAL_REAL && isfinite(v->r) && fabs(v->r) < 9e18 &&
+			v->r == (double)(long long)v->r;
+	switch (aff) {
+	case AFF_NONE:
+		return true;
+	case AFF_TEXT:
+		return v->type != VAL_INT && v->type != VAL_REAL && (v->type != VAL_BLOB || !v->n);
+	case AFF_REAL:
+		return v->type != VAL_INT && !numeric_text && (v->type != VAL_BLOB || !v->n);
+	default:
+		return !integral && !numeric_text && (v->type != VAL_BLOB || !v->n);
+	}
+}
+
+/* Every value a SQLite column of each affinity can hold comes back from CSV
+ * with its own storage class and bits (docs/design.md §5, "CSV
+ * spellings"): the empty BLOB and the empty text in every column, +-Inf and
+ * full-precision REALs in NUMERIC columns, text that reads as a number or
+ * as a BLOB literal, BLOBs whose base64 reads as a number. */
+static void csv_sqlite_values_keep_their_type_in_every_affinity(void **state)
+{
+	(void)state;
+	static const char *const decls[] = {"",	       "BLOB",	   "INTEGER", "REAL",
+					    "NUMERIC", "DATETIME", "TEXT"};
+	const struct value any[] = {
+		INT(1234),
+		INT(INT64_MIN),
+		REAL(1.5),
+		REAL(INFINITY),
+		REAL(-INFINITY),
+		REAL(-0.0),
+		REAL(5e-324),
+		REAL(-1.0041570691087332e-305), /* SQLite's own text-to-REAL is one ulp off */
+		REAL(1e20),
+		TEXT(""),
+		TEXT("1"),
+		TEXT("1234"),
+		TEXT("Infinity"),
+		TEXT("-Infinity"),
+		TEXT("NaN"),
+		TEXT("X''"),
+		TEXT("x'0a'"),
+		TEXT("AAAA"),
+		TEXT("abc"),
+		TEXT("1.5x"),
+		TEXT("a,\"b\"\n"),
+		TEXT("\xff\xfe"),
+		BLOB(""),
+		BLOB("\xd7\x6d\xf8"),		  /* base64 "1234" */
+		BLOB("\x22\x77\xe2\x9e\x2b\x72"), /* base64 "Infinity" */
+		BLOB("\xd7\x6d\xf8\xe7\xae\xfc"), /* base64 "12345678" */
+		BLOB("\xd5\xed\x74"),		  /* base64 "1e10" */
+		BLOB("\0\1"),
+		{.type = VAL_NULL},
+	};
+	for (size_t d = 0; d < sizeof(decls) / sizeof(decls[0]); d++) {
+		struct table_def def = {.name = "t", .sqlite_affinity = true};
+		table_def_add_column(&def, "v", decls[d], false);
+		for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++)
+			if (sqlite_keeps(def.cols[0].aff, &any[i]))
+				csv_round_trip(&def, &any[i], NULL);
+		free_cols(&def);
+	}
+}
+
+/* The spellings themselves (README, docs/design.md §5): FINDINGS.md F1 and
+ * F3. The empty BLOB is X'' and the empty text "" in every column; +-Inf
+ * is a REAL in a NUMERIC column, and text that reads as one is quoted. */
+static void csv_spells_empty_blob_and_text_apart_and_quotes_number_text(void **state)
+{
+	(void)state;
+	struct table_def def = {.name = "t", .sqlite_affinity = true};
+	table_def_add_column(&def, "u", "", false);
+	table_def_add_column(&def, "b", "BLOB", false);
+	table_def_add_column(&def, "n", "NUMERIC", false);
+	table_def_add_column(&def, "t", "TEXT", false);
+	struct value blobs[] = {BLOB(""), BLOB(""), BLOB(""), BLOB("")};
+	csv_round_trip(&def, blobs, "X'',X'',X'',X''\n");
+	struct value texts[] = {TEXT(""), TEXT(""), TEXT(""), TEXT("")};
+	csv_round_trip(&def, texts, "\"\",\"\",\"\",\"\"\n");
+	struct value inf[] = {REAL(INFINITY), REAL(-INFINITY), REAL(INFINITY), TEXT("Infinity")};
+	csv_round_trip(&def, inf, "Infinity,-Infinity,Infinity,Infinity\n");
+	struct value words[] = {TEXT("Infinity"), TEXT("NaN"), TEXT("Infinity"), TEXT("X''")};
+	csv_round_trip(&def, words, "\"Infinity\",\"NaN\",\"Infinity\",\"X''\"\n");
+	struct value digits[] = {BLOB("\xd7\x6d\xf8"), BLOB("\xd7\x6d\xf8"), TEXT("abc"),
+				 TEXT("1")};
+	csv_round_trip(&def, digits, "X'D76DF8',X'D76DF8',abc,1\n");
+	free_cols(&def);
+}
+
+/* A MySQL source's columns keep their spellings: DECIMAL and dates exact
+ * text (never a REAL), BIGINT UNSIGNED's digits, binary columns base64
+ * (even "1234": they hold only bytes); its empty BLOB is X'' too, and ""
+ * there (archives written before X'') still reads as the empty BLOB. */
+static void csv_mysql_columns_keep_their_spellings(void **state)
+{
+	(void)state;
+	struct table_def def = {.name = "t"};
+	table_def_add_column(&def, "d", "decimal(10,2)", false);
+	table_def_add_column(&def, "u", "bigint(20) unsigned", false);
+	table_def_add_column(&def, "b", "varbinary(10)", false);
+	table_def_add_column(&def, "s", "varchar(10)", false);
+	struct value row[] = {TEXT("12.50"), TEXT("18446744073709551615"), BLOB("\xd7\x6d\xf8"),
+			      TEXT("X''")};
+	csv_round_trip(&def, row, "12.50,18446744073709551615,1234,\"X''\"\n");
+	struct value empty[] = {TEXT("2024-01-01"), INT(1), BLOB(""), TEXT("")};
+	csv_round_trip(&def, empty, "2024-01-01,1,X'',\"\"\n");
+	char path[] = "/tmp/test_changefile.XXXXXX";
+	write_temp(path, "1.5,2,\"\",\"\"\n", 12);
+	struct changefile_reader *r;
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false), 0);
+	char op;
+	const struct value *before, *after;
+	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+	assert_int_equal(after[0].type, VAL_TEXT);
+	assert_int_equal(after[2].type, VAL_BLOB);
+	assert_int_equal(after[2].n, 0);
+	assert_int_equal(after[3].type, VAL_TEXT);
+	changefile_close(r);
+	unlink(path);
+	free_cols(&def);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +471,9 @@ int main(void)
 		cmocka_unit_test(csv_op_must_be_i_u_or_d),
 		cmocka_unit_test(csv_record_of_nulls_reads_as_nulls),
 		cmocka_unit_test(reals_are_read_only_from_decimal_spellings),
+		cmocka_unit_test(csv_sqlite_values_keep_their_type_in_every_affinity),
+		cmocka_unit_test(csv_spells_empty_blob_and_text_apart_and_quotes_number_text),
+		cmocka_unit_test(csv_mysql_columns_keep_their_spellings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

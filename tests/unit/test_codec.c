@@ -215,6 +215,31 @@ static void utf8_validity(void **state)
 	assert_false(utf8_valid("\xc3", 1));
 }
 
+/* X'..' is the change files' BLOB literal: it reads back the bytes it
+ * spells, either case; anything else is no literal and appends nothing. */
+static void blob_literals_round_trip(void **state)
+{
+	(void)state;
+	struct buf enc = BUF_INIT, dec = BUF_INIT;
+	blob_literal_encode(&enc, "\0\xff\x0a", 3);
+	assert_string_equal(buf_str(&enc), "X'00FF0A'");
+	assert_int_equal(blob_literal_decode(&dec, enc.data, enc.len), 0);
+	assert_int_equal(dec.len, 3);
+	assert_memory_equal(dec.data, "\0\xff\x0a", 3);
+	buf_reset(&enc);
+	blob_literal_encode(&enc, "", 0);
+	assert_string_equal(buf_str(&enc), "X''");
+	assert_int_equal(blob_literal_decode(NULL, "x'0a'", 5), 0);
+	static const char *const bad[] = {"X'", "X'0'", "X'0G'", "'00'", "X00", "X'00", "Y''", ""};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		buf_reset(&dec);
+		assert_int_equal(blob_literal_decode(&dec, bad[i], strlen(bad[i])), -1);
+		assert_int_equal(dec.len, 0);
+	}
+	buf_free(&enc);
+	buf_free(&dec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -222,6 +247,7 @@ int main(void)
 		cmocka_unit_test(random_bit_patterns_are_shortest),
 		cmocka_unit_test(floats_keep_their_own_shortest_digits),
 		cmocka_unit_test(utf8_validity),
+		cmocka_unit_test(blob_literals_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,30 +229,9 @@ int mysql_bit_to_bytes(struct buf *out, const char *s, size_t n, unsigned nbytes
 	return 0;
 }
 
-int mysql_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 int mysql_unhex(struct buf *out, const char *s, size_t n)
 {
-	if (n % 2)
-		return bad_field("hex string", s, n);
-	buf_grow(out, n / 2);
-	for (size_t i = 0; i < n; i += 2) {
-		int hi = mysql_hex_digit(s[i]), lo = mysql_hex_digit(s[i + 1]);
-		if (hi < 0 || lo < 0)
-			return bad_field("hex string", s, n);
-		out->data[out->len++] = (char)(hi << 4 | lo);
-	}
-	out->data[out->len] = '\0';
-	return 0;
+	return hex_decode(out, s, n) ? bad_field("hex string", s, n) : 0;
 }
 
 /* The base name ("varchar" of "varchar(255)") and whether the whole

@@ -42,8 +42,6 @@ void mysql_column_decl(struct buf *b, const char *type, bool key);
 int mysql_unix_to_utc(struct buf *out, const char *s, size_t n, unsigned precision);
 /* Decimal text of a BIT value -> nbytes big-endian bytes. */
 int mysql_bit_to_bytes(struct buf *out, const char *s, size_t n, unsigned nbytes);
-/* The value of one hex digit, or -1. */
-int mysql_hex_digit(char c);
 /* Hex text -> bytes. */
 int mysql_unhex(struct buf *out, const char *s, size_t n);
 

@@ -1,8 +1,8 @@
 #include "mysql_url.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
-#include "mysql_image.h"
 #include "redact.h"
 
 #include <stdlib.h>
@@ -36,8 +36,8 @@ static char *pct_decode(const char *s, size_t n)
 			buf_addc(&b, s[i]);
 			continue;
 		}
-		int hi = i + 2 < n ? mysql_hex_digit(s[i + 1]) : -1;
-		int lo = i + 2 < n ? mysql_hex_digit(s[i + 2]) : -1;
+		int hi = i + 2 < n ? hex_digit(s[i + 1]) : -1;
+		int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			buf_free(&b);
 			return NULL;

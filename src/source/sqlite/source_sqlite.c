@@ -189,6 +189,7 @@ static int sqlite_describe(struct source *src, const char *table, struct table_d
 		return err_set(CDC_ENOTFOUND, "%s: no table named '%s'", src->path, table);
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
+	def->sqlite_affinity = true;
 	bool has_rowid_name = false;
 	int rc = read_columns(src, def, &has_rowid_name);
 	if (!rc && def->ncols == 0)
@@ -209,6 +210,7 @@ static int add_schema_row(struct source *src, const char *table, int64_t ver, co
 	json_t *doc = json_loads(json, 0, &jerr);
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
+	def->sqlite_affinity = true;
 	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
 		     : err_set(CDC_ERUNTIME, "%s: bad JSON: %s", src->schema_table, jerr.text);
 	if (!rc)
