@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fault.h"
 #include "source.h"
 #include "fsutil.h"
 #include "sqlutil.h"
@@ -346,6 +347,8 @@ int state_add_batch(struct state *st, const struct batch *b)
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(st, "begin");
 	int rc = insert_batch(st, b);
+	if (!rc)
+		fault_point("mid-stage-record");
 	if (!rc)
 		rc = insert_ranges(st, b);
 	if (!rc && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
