@@ -11,10 +11,18 @@
 #include <time.h>
 #include <unistd.h>
 
-/* mid-ack: the changelog rows are deleted, the state does not yet say so. */
-static const char *const points[] = {"after-capture", "after-stage",   "mid-upload",
-				     "after-upload",  "after-publish", "mid-ack",
-				     "after-ack",     "mid-load",      "mid-diff"};
+/* mid-ack: the changelog rows are deleted, the state does not yet say so.
+ * The others name a window inside one step: mid-stage-record (a batch
+ * recorded, not its ranges), before-final-copy (the final key checked, not
+ * yet copied to), after-temp-delete (the temp object deleted, "published" not
+ * yet recorded), mid-ack-txn (the source's ack transaction has deleted the
+ * rows, not committed), apply-before-commit (a batch applied and marked, not
+ * committed). */
+static const char *const points[] = {"after-capture",	  "mid-stage-record",	"after-stage",
+				     "mid-upload",	  "after-upload",	"before-final-copy",
+				     "after-temp-delete", "after-publish",	"mid-ack-txn",
+				     "mid-ack",		  "after-ack",		"mid-load",
+				     "mid-diff",	  "apply-before-commit"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
@@ -45,8 +53,10 @@ int fault_init(void)
 		return err_set(
 			CDC_EUSAGE,
 			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
-			"after-capture, after-stage, mid-upload, after-upload, after-publish, "
-			"mid-ack, after-ack, mid-load, mid-diff",
+			"after-capture, mid-stage-record, after-stage, mid-upload, after-upload, "
+			"before-final-copy, after-temp-delete, after-publish, mid-ack-txn, "
+			"mid-ack, "
+			"after-ack, mid-load, mid-diff, apply-before-commit",
 			spec);
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;

@@ -2,6 +2,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fault.h"
 #include "source.h"
 #include "fsutil.h"
 #include "sqlutil.h"
@@ -386,6 +387,8 @@ int state_add_batch(struct state *st, const struct batch *b)
 	if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_fail(st, "begin");
 	int rc = insert_batch(st, b);
+	if (!rc)
+		fault_point("mid-stage-record");
 	if (!rc)
 		rc = insert_ranges(st, b);
 	for (size_t i = 0; i + 1 < b->shipped.n && !rc; i += 2)

@@ -132,10 +132,15 @@ static void print_man(void)
 	     ".TP\nAWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, "
 	     "AWS_SHARED_CREDENTIALS_FILE\nS3 credentials, the standard AWS chain\n"
 	     ".TP\nCDCPACK_FAULT\ntests only: crash:POINT or delay:POINT:MS, POINT one of "
-	     "after-capture,\nafter-stage, mid-upload, after-upload, after-publish, mid-ack (the\n"
+	     "after-capture,\nmid-stage-record (a batch recorded, not its ranges), after-stage,\n"
+	     "mid-upload, after-upload, before-final-copy (the final key checked,\n"
+	     "not yet copied to), after-temp-delete (the temp object deleted,\n"
+	     "\\(dqpublished\\(dq not yet recorded), after-publish, mid-ack-txn (inside\n"
+	     "the source's ack transaction, before its commit), mid-ack (the\n"
 	     "changelog rows deleted, the state not yet saying so), after-ack,\n"
 	     "mid-load (load, after each table's first row), mid-diff (diff and\n"
-	     "verify, after each table's first row)");
+	     "verify, after each table's first row), apply-before-commit (apply,\n"
+	     "a batch applied and marked, not committed)");
 }
 
 /* Edit distance, to suggest the command a typo meant. */

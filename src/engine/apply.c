@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "changefile.h"
 #include "err.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
@@ -334,6 +335,8 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 	if (!rc)
 		rc = a->rops->replica_mark_applied(a->replica, a->cfg->source_name, m->batch_id,
 						   m->seq, m->created);
+	if (!rc)
+		fault_point("apply-before-commit");
 	if (!rc)
 		rc = a->rops->replica_commit(a->replica);
 	if (rc)

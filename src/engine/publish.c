@@ -115,6 +115,7 @@ static int copy_to_final(struct pipeline *p, struct batch *b, const char *temp, 
 {
 	struct object_info info = {.size = b->bytes};
 	memcpy(info.xxh128, b->xxh128, sizeof(info.xxh128));
+	fault_point("before-final-copy");
 	int rc = p->tops->copy(p->tgt, temp, final, &info);
 	if (rc == CDC_EEXISTS) {
 		/* Someone (an earlier, killed run) published it: it must be ours.
@@ -159,6 +160,8 @@ static int publish(struct pipeline *p, struct batch *b, const char *temp, const 
 			 (long long)b->rows);
 	}
 	rc = p->tops->remove(p->tgt, temp);
+	if (!rc)
+		fault_point("after-temp-delete");
 	if (!rc)
 		rc = state_set(p->st, b->seq, BATCH_PUBLISHED);
 	if (!rc)

@@ -5,6 +5,7 @@
 # the batch and captures them again under the same seq, so the chain goes
 # on (it used to be blocked forever, with advice that was itself refused).
 # A lost load batch is captured again by `load`; `run` says so (exit 3).
+# A batch already whole at its temp or final key is finished from there.
 # Snapshot mode too: the stored snapshot has not moved, so the next run
 # diffs against it again.
 source "$(dirname "$0")/../lib/common.sh"
@@ -48,7 +49,17 @@ assert_eq 137 "$got" "run killed after upload"
 rm -f "$STATE_DIR"/staging/*
 cdc run
 assert_not_contains "$T/last.err" "captured again"
-assert_eq 4 "$(published_count)" "published batches"
+# Lost after the copy to the final key (the temp object already deleted,
+# "published" not yet recorded): the final object is whole, so the batch is
+# finished from it, not captured again (that would publish its changes twice).
+sql "UPDATE Persons SET City = 'Copied' WHERE PersonID = 6"
+got=0
+CDCPACK_FAULT=crash:after-temp-delete "$CDCPACK" run >"$T/crash.out" 2>"$T/crash.err" || got=$?
+assert_eq 137 "$got" "run killed after the temp delete"
+rm -f "$STATE_DIR"/staging/*
+cdc run
+assert_not_contains "$T/last.err" "captured again"
+assert_eq 5 "$(published_count)" "published batches"
 check_chain
 cdc apply --to "sqlite:$T/replica.db"
 assert_same_file <(sqlite_dump_tables "$SRC_DB") <(sqlite_dump_tables "$T/replica.db") "the replica"

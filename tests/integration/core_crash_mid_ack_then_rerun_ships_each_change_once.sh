@@ -11,10 +11,7 @@ source "$ROOT/tests/lib/core.sh"
 core_use "$T/window"
 persons_loaded
 sql "UPDATE Persons SET City = 'Window' WHERE PersonID = 1"
-got=0
-{ CDCPACK_FAULT=crash:mid-ack "$CDCPACK" run >"$T/crash.out" 2>"$T/crash.err"; } 2>/dev/null || got=$?
-assert_eq 137 "$got" "exit status of the run killed at mid-ack ($(cat "$T/crash.err"))"
-assert_contains "$T/crash.err" "crash at mid-ack"
+crashed mid-ack
 assert_eq 0 "$(sqlite3 "$SRC_DB" "SELECT count(*) FROM cdcpack_changelog")" "changelog rows after the kill at mid-ack"
 assert_eq published "$(sqlite3 "$STATE_DIR/state.db" "SELECT CASE state WHEN 2 THEN 'published' ELSE state END FROM batches WHERE seq = 2")" \
 	"batch 2 in the state after the kill at mid-ack"

@@ -5,7 +5,9 @@
 # as write -> fsync(file) -> rename or link -> fsync(folder), every new
 # folder and every file written in place with an fsync of its folder, each
 # folder fsync before the next SQLite commit relies on it
-# (tests/lib/syscall_order.py). Traced: the first load (state dir, staging
+# (tests/lib/syscall_order.py), and every state change (a commit writing
+# state.db-wal) fsynced before cdcpack touches the bucket, the source or its
+# state dir again, and before it exits (synchronous=FULL). Traced: the first load (state dir, staging
 # and bucket created), a run, runs that recover a batch staged or uploaded
 # by a killed run, and snapshot mode's first and second runs.
 source "$(dirname "$0")/../lib/common.sh"
@@ -24,6 +26,27 @@ traced() {
 	"$PY" "$ROOT/tests/lib/syscall_order.py" "$T/$name.trace" "$T" \
 		--skip "$STATE_DIR/work" --skip "$STATE_DIR/lock" >"$T/$name.order" ||
 		fail "$name: durable steps out of order: $(cat "$T/$name.order")"
+	state_synced "$name"
+}
+# state_synced NAME: in the trace, each write to state.db-wal (a commit) is
+# followed by an fsync or fdatasync of it before the next write, rename,
+# link, unlink or mkdir in the bucket, the source database or the state dir
+# (other than SQLite's state.db files), and before the end.
+state_synced() {
+	awk -v wal="<$STATE_DIR/state.db-wal>" -v st="$STATE_DIR/" -v bucket="$BUCKET/" -v src="$SRC_DB" '
+		$2 ~ /^(write|pwrite64|pwritev)\(/ && index($0, wal) { dirty = NR; next }
+		$2 ~ /^(fsync|fdatasync)\(/ && index($0, wal) { dirty = 0; synced++; next }
+		dirty && $2 ~ /^(write|pwrite64|pwritev|rename|renameat2?|link|linkat|unlink|unlinkat|mkdir|mkdirat)\(/ &&
+		    (index($0, bucket) || index($0, src) || (index($0, st) && !index($0, st "state.db"))) {
+			printf "line %d: %s with the state change of line %d not fsynced\n", NR, $2, dirty
+			bad = 1
+			dirty = 0
+		}
+		END {
+			if (dirty) { printf "the trace ends with the state change of line %d not fsynced\n", dirty; bad = 1 }
+			if (!synced) { print "no fsync of state.db-wal at all"; bad = 1 }
+			exit bad
+		}' "$T/$1.trace" >"$T/$1.walsync" || fail "$1: state changes not made durable: $(head -n 5 "$T/$1.walsync")"
 }
 # saw NAME ERE WHAT: the trace shows the step (the check was not vacuous).
 saw() {

@@ -15,12 +15,7 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
 s3_client_setup
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 src.db "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
-assert_status 0 "$CDCPACK" triggers install
-assert_status 0 "$CDCPACK" load
+s3_sqlite_loaded
 
 # stage N POINT: row N inserted, then a run killed at POINT; sets SEQ, KEY
 # (below the prefixes), FILE (the staged archive) and SUM (its xxh128).

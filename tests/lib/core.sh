@@ -346,6 +346,18 @@ crash_scenario() {
 	apply_and_compare "$T/replica.db"
 }
 
+# crashed POINT [ARGS...]: `cdcpack ARGS` (default: run) with
+# CDCPACK_FAULT=crash:POINT is killed there (SIGKILL, exit 137); its output
+# is in $T/crash.out and $T/crash.err.
+crashed() {
+	local point=$1 got=0
+	shift
+	# (the braces keep bash's "Killed" notice out of the test output)
+	{ CDCPACK_FAULT=crash:$point "$CDCPACK" "${@:-run}" >"$T/crash.out" 2>"$T/crash.err"; } 2>/dev/null || got=$?
+	assert_eq 137 "$got" "exit status of cdcpack ${*:-run} killed at $point ($(tail -n 3 "$T/crash.err"))"
+	assert_contains "$T/crash.err" "crash at $point"
+}
+
 # persons_name ID: the FullName persons_db gives row ID.
 persons_name() {
 	local first=(Ann Bob Carla Dev Eve Farid Gus) last=(Smith Ortiz Nguyen Khan Berg)

@@ -86,3 +86,16 @@ s3_client_setup() {
 	export AWS_SHARED_CREDENTIALS_FILE=/nonexistent
 	unset AWS_SESSION_TOKEN AWS_PROFILE
 }
+
+# s3_sqlite_loaded: the source $T/src.db, t(id INTEGER PRIMARY KEY, v TEXT)
+# holding row (0, 'zero'), published to s3://$B/$S3_PREFIX by the config
+# $CDCPACK_CONFIG; triggers installed and the load published. After
+# s3_client_setup.
+s3_sqlite_loaded() {
+	write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
+		"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
+	export CDCPACK_CONFIG=$T/cdcpack.conf
+	sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
+	assert_status 0 "$CDCPACK" triggers install
+	assert_status 0 "$CDCPACK" load
+}

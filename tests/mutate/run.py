@@ -10,7 +10,7 @@ source drifted and the mutant must be rewritten, never skipped silently).
 Prints every result, the score killed / (killed + survived) and each survivor
 with its description.
 
-Environment: MUTATE_ONLY=<glob or substring of names>, MUTATE_JOBS (default 1:
+Environment: MUTATE_ONLY=<globs or substrings of names, space-separated>, MUTATE_JOBS (default 1:
 scratch trees and server pairs working side by side), MUTATE_KEEP=1 keeps the
 scratch directory, MUTATE_DIR=<dir> puts it there, MUTATE_CHECK=1 only checks
 that every mutant still applies (no build, no test).
@@ -260,7 +260,9 @@ def main():
     jobs = max(1, int(os.environ.get("MUTATE_JOBS", "1")))
     mutants = parse_catalogue(CATALOGUE)
     if only:
-        mutants = [m for m in mutants if fnmatch.fnmatch(m.name, only) or only in m.name]
+        words = only.split()
+        mutants = [m for m in mutants
+                   if any(fnmatch.fnmatch(m.name, w) or w in m.name for w in words)]
     if not mutants:
         sys.exit(f"no mutant matches MUTATE_ONLY={only}")
     runnable = []

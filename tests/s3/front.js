@@ -231,6 +231,7 @@ const ACTIONS = {
   error200: [200, 'InternalError', 'We encountered an internal error. Please try again.'],
   reset: null,
   slow: null,
+  drop: null,
 };
 const RULE_KEYS = new Set(['method', 'path', 'query', 'copy_source', 'nth', 'count', 'probability', 'seed', 'action',
   'status', 'code', 'message', 'retry_after', 'forward', 'request_bytes', 'response_bytes', 'delay_ms',
@@ -561,7 +562,7 @@ async function handle(req, res, expectContinue) {
   if (fault) fault.atReply = fault.forward === true || fault.response_bytes !== undefined || fault.action === 'slow';
   if (fault && !fault.atReply && fault.request_bytes === undefined) {
     if (fault.action === 'reset') return resetConnection(res, entry);
-    if (fault.action !== 'slow') return rejectEarly(req, res, entry, faultError(fault), expectContinue);
+    if (fault.action !== 'slow' && fault.action !== 'drop') return rejectEarly(req, res, entry, faultError(fault), expectContinue);
   }
 
   if (expectContinue) res.writeContinue();
@@ -569,6 +570,8 @@ async function handle(req, res, expectContinue) {
   if (!body) return; // reset mid-body
   try {
     checkBody(req, body);
+    // "drop": a store that loses the write it acknowledges
+    if (fault?.action === 'drop') return reply(res, entry, null, 200, '', { etag: `"${Buffer.from(body.md5, 'base64').toString('hex')}"` });
     await dispatch(req, res, entry, t, body, fault);
   } catch (err) {
     if (!(err instanceof S3Err)) throw err;

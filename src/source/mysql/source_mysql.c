@@ -5,6 +5,7 @@
 #include "mysql_driver.h"
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 
 #include <errno.h>
@@ -846,6 +847,8 @@ static int mysql_src_ack(struct source *src, const int64_t (*ranges)[2], size_t 
 		rc = mysql_owner_ack_check(src, who, &gone);
 	if (!rc && !gone && n)
 		rc = delete_ranges(src, ranges, n);
+	if (!rc)
+		fault_point("mid-ack-txn");
 	if (!rc)
 		rc = mysql_owner_ack_record(src, who);
 	if (!rc)

@@ -4,6 +4,7 @@
 #include "source_sqlite.h"
 
 #include "err.h"
+#include "fault.h"
 #include "log.h"
 #include "sqlite_image.h"
 #include "sqlutil.h"
@@ -652,6 +653,8 @@ static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
 		rc = sqlite_owner_ack_check(src, who, &gone);
 	if (!rc && !gone)
 		rc = delete_ranges(src, ranges, n);
+	if (!rc)
+		fault_point("mid-ack-txn");
 	if (!rc)
 		rc = sqlite_owner_ack_record(src, who);
 	if (!rc)
