@@ -101,6 +101,7 @@ static const char *const off_the_run[] = {"mid-diff", "apply-before-commit"};
 
 struct world {
 	const struct scenario *sc;
+	char *template_db; /* the source as set up, triggers installed: copied for each test */
 	char *dir;
 	char *db;
 	struct config cfg;
@@ -141,13 +142,13 @@ static int64_t count_rows(const char *db, const char *table)
 	return n;
 }
 
-static void install_triggers(struct world *w)
+static void install_triggers(const char *db, const char *changelog)
 {
 	const struct source_ops *ops;
 	struct source *src;
 	struct table_def *def = NULL;
-	char *url = xasprintf("sqlite:%s", w->db);
-	struct source_options opt = {.changelog = w->cfg.changelog};
+	char *url = xasprintf("sqlite:%s", db);
+	struct source_options opt = {.changelog = changelog};
 	int rc = source_open(&ops, &src, url, &opt);
 	if (!rc)
 		rc = ops->describe(src, "t", &def);
@@ -176,8 +177,8 @@ static void world_begin(struct world *w, const struct scenario *sc)
 	if (config_parse(&w->cfg, "machine.conf", conf, strlen(conf)) != 0)
 		fail_msg("config: %s", err_msg());
 	free(conf);
-	exec_sql(w->db, setup_sql);
-	install_triggers(w);
+	if (fs_copy(w->template_db, w->db, 0600, NULL, NULL) != 0)
+		fail_msg("%s", err_msg());
 	mem_store_reset(w->store);
 	mem_store_guard(w->store, w->cfg.final_prefix);
 	*w->progress = 0;
@@ -610,8 +611,9 @@ static const enum mem_answer answers_of[MEM_NOPS][MEM_NANSWERS] = {
 };
 
 /* Each answer at each call of each operation the scenario makes, over a
- * store that keeps checksums or one that drops them (where the engine
- * reads objects back: the calls of get). Returns the cases run. */
+ * store that keeps checksums, or one that drops them: there the engine
+ * reads objects back to hash them, and only what head reports and get
+ * serves takes another path. Returns the cases run. */
 static int answer_matrix(struct world *w, bool drop_metadata)
 {
 	int calls[MEM_NOPS], cases = 0;
@@ -631,7 +633,9 @@ static int answer_matrix(struct world *w, bool drop_metadata)
 	assert_true(calls[MEM_PUT] > 0 && calls[MEM_COPY] > 0 && calls[MEM_HEAD] > 0);
 	assert_true(!drop_metadata || calls[MEM_GET] > 0);
 	for (int op = 0; op < MEM_NOPS; op++)
-		for (size_t i = 0; i < MEM_NANSWERS && answers_of[op][i] != MEM_OK; i++)
+		for (size_t i = 0; i < MEM_NANSWERS && answers_of[op][i] != MEM_OK &&
+				   (!drop_metadata || op == MEM_HEAD || op == MEM_GET);
+		     i++)
 			for (int call = 1; call <= calls[op]; call++, cases++) {
 				world_begin(w, &short_scenario);
 				mem_store_drop_metadata(w->store, drop_metadata);
@@ -735,6 +739,16 @@ static int group_setup(void **state)
 		mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (!w->store || w->progress == MAP_FAILED)
 		return -1;
+	/* Set up once: the source's schema and triggers cost more than a test. */
+	char *dir = xasprintf("%s/cdcpack-machine-XXXXXX", scratch_root());
+	assert_non_null(mkdtemp(dir));
+	w->template_db = xasprintf("%s/template.db", dir);
+	free(dir);
+	exec_sql(w->template_db, setup_sql);
+	struct config defaults;
+	config_defaults(&defaults);
+	install_triggers(w->template_db, defaults.changelog);
+	config_free(&defaults);
 	*state = w;
 	return 0;
 }
@@ -744,6 +758,11 @@ static int group_teardown(void **state)
 	struct world *w = *state;
 	mem_store_free(w->store);
 	munmap(w->progress, sizeof(int));
+	char *dir = xstrdup(w->template_db);
+	*strrchr(dir, '/') = '\0';
+	fs_remove_tree(dir);
+	free(dir);
+	free(w->template_db);
 	free(w);
 	return 0;
 }
