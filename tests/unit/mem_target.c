@@ -282,8 +282,6 @@ static int mem_put(struct target *t, const char *key, const char *path,
 	if (!rc && info && strlen(info->xxh128) == HASH_HEX_LEN && strcmp(sum, info->xxh128) != 0)
 		rc = err_set(CDC_ERUNTIME, "mem target: %s hashes to %s, not the %s recorded", path,
 			     sum, info->xxh128);
-	if (!rc && a == MEM_FOREIGN)
-		rc = place_foreign(s, key, size_at(s, key, size));
 	if (rc)
 		return rc;
 	if (fails_first(a))
@@ -304,6 +302,10 @@ static int mem_put(struct target *t, const char *key, const char *path,
 	damage(s, o, a);
 	if (guarded(s, key))
 		s->breaches++;
+	/* Before ours, another writer's object would only be overwritten: it
+	 * lands just after, the last writer winning. */
+	if (a == MEM_FOREIGN && (rc = place_foreign(s, key, size)) != 0)
+		return rc;
 	return a == MEM_LOST ? failure(MEM_PUT, key, a) : 0;
 }
 
@@ -337,15 +339,17 @@ static int mem_copy(struct target *t, const char *src, const char *dst,
 	return a == MEM_LOST_RETRIED ? err_set(CDC_EEXISTS, "%s: already exists", dst) : 0;
 }
 
-/* The object a read call finds at key, after answer a; NULL with *rc set. */
-static struct mem_object *read_call(struct mem_store *s, enum mem_op op, const char *key, int *rc)
+/* The object a read call finds at key, and the answer *a it gets; NULL
+ * with *rc set when it fails. */
+static struct mem_object *read_call(struct mem_store *s, enum mem_op op, const char *key,
+				    enum mem_answer *a, int *rc)
 {
-	enum mem_answer a = next_answer(s, op);
-	*rc = a == MEM_FOREIGN ? place_foreign(s, key, size_at(s, key, FOREIGN_SIZE)) : 0;
+	*a = next_answer(s, op);
+	*rc = *a == MEM_FOREIGN ? place_foreign(s, key, size_at(s, key, FOREIGN_SIZE)) : 0;
 	if (*rc)
 		return NULL;
-	if (fails_first(a) || a == MEM_LOST) {
-		*rc = failure(op, key, a);
+	if (fails_first(*a) || *a == MEM_LOST) {
+		*rc = failure(op, key, *a);
 		return NULL;
 	}
 	struct mem_object *o = find(s, key);
@@ -354,31 +358,32 @@ static struct mem_object *read_call(struct mem_store *s, enum mem_op op, const c
 	return o;
 }
 
-static bool answered(const struct mem_store *s, enum mem_op op, enum mem_answer a)
+/* The size a read serves: one byte short when it is answered so. */
+static int64_t served_size(const struct mem_object *o, enum mem_answer a)
 {
-	return s->fault_call && s->fault_op == op && s->calls[op] == s->fault_call &&
-	       s->fault_answer == a;
+	return a == MEM_TRUNCATED && o->size > 0 ? o->size - 1 : o->size;
 }
 
 static int mem_head(struct target *t, const char *key, struct object_info *out)
 {
+	enum mem_answer a;
 	int rc;
-	struct mem_object *o = read_call(t->s, MEM_HEAD, key, &rc);
+	struct mem_object *o = read_call(t->s, MEM_HEAD, key, &a, &rc);
 	if (!o)
 		return rc;
-	out->size = o->size - (answered(t->s, MEM_HEAD, MEM_TRUNCATED) && o->size > 0);
-	snprintf(out->xxh128, sizeof(out->xxh128), "%s",
-		 answered(t->s, MEM_HEAD, MEM_NO_METADATA) ? "" : o->xxh128);
+	out->size = served_size(o, a);
+	snprintf(out->xxh128, sizeof(out->xxh128), "%s", a == MEM_NO_METADATA ? "" : o->xxh128);
 	return 0;
 }
 
 static int mem_get(struct target *t, const char *key, const char *path)
 {
+	enum mem_answer a;
 	int rc;
-	struct mem_object *o = read_call(t->s, MEM_GET, key, &rc);
+	struct mem_object *o = read_call(t->s, MEM_GET, key, &a, &rc);
 	if (!o)
 		return rc;
-	int64_t size = o->size - (answered(t->s, MEM_GET, MEM_TRUNCATED) && o->size > 0);
+	int64_t size = served_size(o, a);
 	int fd = fs_create(path, 0644);
 	if (fd < 0)
 		return err_set(CDC_ERUNTIME, "mem target: %s: %s", path, strerror(errno));

@@ -43,7 +43,8 @@ enum mem_answer {
 	/* A conditional copy answered 412 "exists" with nothing at the key. */
 	MEM_EXISTS,
 	/* Another writer's object (other bytes, no checksum; the size of what
-	 * is there or, for a copy, of its source) lands at the key just before. */
+	 * is there or, for a copy, of its source) lands at the key just before
+	 * the call (a put: just after). */
 	MEM_FOREIGN,
 	/* The object as stored (put, copy) or served (head, get) is one byte short. */
 	MEM_TRUNCATED,

@@ -596,17 +596,17 @@ static void answered_once(struct world *w, enum mem_op op, int call, enum mem_an
 	}
 }
 
-/* The answers that mean something to each operation, each once: a
- * 412 is an answer only to a conditional copy; a read has nothing to lose
- * or keep. */
+/* The answers that mean something to each operation, each once: a retry
+ * after a lost reply changes only a conditional copy's answer; a 412 is an
+ * answer only to a conditional copy; a read has nothing to lose or damage
+ * in the store; another writer's object at a key being deleted is deleted. */
 static const enum mem_answer answers_of[MEM_NOPS][MEM_NANSWERS] = {
-	[MEM_PUT] = {MEM_FAILED, MEM_LOST, MEM_LOST_RETRIED, MEM_FOREIGN, MEM_TRUNCATED,
-		     MEM_NO_METADATA},
+	[MEM_PUT] = {MEM_FAILED, MEM_LOST, MEM_FOREIGN, MEM_TRUNCATED, MEM_NO_METADATA},
 	[MEM_COPY] = {MEM_FAILED, MEM_LOST, MEM_LOST_RETRIED, MEM_EXISTS, MEM_FOREIGN,
 		      MEM_TRUNCATED, MEM_NO_METADATA},
 	[MEM_HEAD] = {MEM_FAILED, MEM_FOREIGN, MEM_TRUNCATED, MEM_NO_METADATA},
 	[MEM_GET] = {MEM_FAILED, MEM_FOREIGN, MEM_TRUNCATED},
-	[MEM_REMOVE] = {MEM_FAILED, MEM_LOST, MEM_FOREIGN},
+	[MEM_REMOVE] = {MEM_FAILED, MEM_LOST},
 	[MEM_LIST] = {MEM_FAILED, MEM_FOREIGN},
 };
 
