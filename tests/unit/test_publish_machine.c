@@ -358,6 +358,7 @@ static void seen_final(void *ctx, const char *key, const unsigned char *data, in
 	else
 		check_batch(v, key, seq, path);
 	unlink(path);
+	free(path);
 	v->seqs = xrealloc(v->seqs, (v->n + 1) * sizeof(*v->seqs));
 	v->seqs[v->n++] = seq;
 }
