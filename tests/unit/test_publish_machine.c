@@ -71,24 +71,28 @@ struct scenario {
 };
 
 /* max_rows 4: six changes make two batches. */
-static const struct step first_edit = {
-	STEP_EDIT, "INSERT INTO t VALUES(4, 'i4'); INSERT INTO t VALUES(5, 'i5');"
-		   "UPDATE t SET v = 'u1' WHERE id = 1; DELETE FROM t WHERE id = 2;"
-		   "INSERT INTO t VALUES(6, 'i6'); UPDATE t SET v = 'u5' WHERE id = 5;"};
-static const struct step second_edit = {STEP_EDIT,
-					"UPDATE t SET v = 'u3' WHERE id = 3; DELETE FROM t "
-					"WHERE id = 4; INSERT INTO t VALUES(7, 'i7');"};
-static const struct step load = {STEP_LOAD, NULL};
-static const struct step run = {STEP_RUN, NULL};
+#define FIRST_EDIT                                                                                 \
+	{                                                                                          \
+		STEP_EDIT, "INSERT INTO t VALUES(4, 'i4'); INSERT INTO t VALUES(5, 'i5');"         \
+			   "UPDATE t SET v = 'u1' WHERE id = 1; DELETE FROM t WHERE id = 2;"       \
+			   "INSERT INTO t VALUES(6, 'i6'); UPDATE t SET v = 'u5' WHERE id = 5;"    \
+	}
+#define SECOND_EDIT                                                                                \
+	{                                                                                          \
+		STEP_EDIT, "UPDATE t SET v = 'u3' WHERE id = 3; DELETE FROM t WHERE id = 4;"       \
+			   "INSERT INTO t VALUES(7, 'i7');"                                        \
+	}
 
-static const struct step long_steps[] = {load, first_edit, run, second_edit, run};
+static const struct step long_steps[] = {
+	{STEP_LOAD, NULL}, FIRST_EDIT, {STEP_RUN, NULL}, SECOND_EDIT, {STEP_RUN, NULL},
+};
 static const char *const long_changes[] = {"I:i4", "I:i5", "U:u1", "D:b2", "I:i6",
 					   "U:u5", "U:u3", "D:i4", "I:i7"};
 /* A load, then two runs (the first of two batches): where the crashes go. */
 static const struct scenario long_scenario = {long_steps, NELEM(long_steps), long_changes,
 					      NELEM(long_changes)};
 
-static const struct step short_steps[] = {first_edit, run};
+static const struct step short_steps[] = {FIRST_EDIT, {STEP_RUN, NULL}};
 /* One run of two batches: where the store's answers go (each call of a
  * batch's step is answered in every way; a second run would repeat them). */
 static const struct scenario short_scenario = {short_steps, NELEM(short_steps), long_changes, 6};
