@@ -41,7 +41,7 @@ struct mem_store {
 	enum mem_answer fault_answer;
 	bool drop_metadata;
 	char guard[MEM_KEY_MAX];
-	int breaches;
+	char breach[2 * MEM_KEY_MAX]; /* "" when none */
 	unsigned char data[];
 };
 
@@ -92,7 +92,7 @@ void mem_store_reset(struct mem_store *s)
 	s->fault_call = 0;
 	s->drop_metadata = false;
 	s->guard[0] = '\0';
-	s->breaches = 0;
+	s->breach[0] = '\0';
 }
 
 void mem_store_drop_metadata(struct mem_store *s, bool drop)
@@ -116,12 +116,18 @@ int mem_store_calls(const struct mem_store *s, enum mem_op op)
 void mem_store_guard(struct mem_store *s, const char *prefix)
 {
 	snprintf(s->guard, sizeof(s->guard), "%s", prefix);
-	s->breaches = 0;
+	s->breach[0] = '\0';
 }
 
-int mem_store_guard_breaches(const struct mem_store *s)
+const char *mem_store_breach(const struct mem_store *s)
 {
-	return s->breaches;
+	return s->breach[0] ? s->breach : NULL;
+}
+
+static void breach(struct mem_store *s, const char *what, const char *key)
+{
+	if (!s->breach[0])
+		snprintf(s->breach, sizeof(s->breach), "%s %s", what, key);
 }
 
 static struct mem_object *find(struct mem_store *s, const char *key)
@@ -237,6 +243,19 @@ static void damage(const struct mem_store *s, struct mem_object *o, enum mem_ans
 		o->xxh128[0] = '\0';
 }
 
+/* Does o hold the object info describes (by its bytes)? */
+static bool is_object(const struct mem_store *s, const struct mem_object *o,
+		      const struct object_info *info)
+{
+	char sum[HASH_HEX_LEN + 1];
+	struct hash_stream h;
+	hash_stream_init(&h);
+	hash_stream_update(&h, s->data + o->off, (size_t)o->size);
+	hash_stream_hex(&h, sum);
+	hash_stream_free(&h);
+	return o->size == info->size && strcmp(sum, info->xxh128) == 0;
+}
+
 static void mem_close(struct target *t)
 {
 	free(t);
@@ -301,7 +320,7 @@ static int mem_put(struct target *t, const char *key, const char *path,
 	o->live = true;
 	damage(s, o, a);
 	if (guarded(s, key))
-		s->breaches++;
+		breach(s, "put below the final prefix:", key);
 	/* Before ours, another writer's object would only be overwritten: it
 	 * lands just after, the last writer winning. */
 	if (a == MEM_FOREIGN && (rc = place_foreign(s, key, size)) != 0)
@@ -312,7 +331,6 @@ static int mem_put(struct target *t, const char *key, const char *path,
 static int mem_copy(struct target *t, const char *src, const char *dst,
 		    const struct object_info *info)
 {
-	(void)info;
 	struct mem_store *s = t->s;
 	enum mem_answer a = next_answer(s, MEM_COPY);
 	struct mem_object *from = find(s, src);
@@ -325,6 +343,8 @@ static int mem_copy(struct target *t, const char *src, const char *dst,
 		return failure(MEM_COPY, dst, a);
 	if (!from)
 		return err_set(CDC_ERUNTIME, "mem target: copy %s: NoSuchKey %s", dst, src);
+	if (s->guard[0] && !is_object(s, from, info))
+		breach(s, "published an object it had not verified:", src);
 	unsigned char *data;
 	struct mem_object copied = *from;
 	struct mem_object *o = make(s, dst, copied.size, &data);
@@ -408,7 +428,7 @@ static int mem_remove(struct target *t, const char *key)
 	if (fails_first(a))
 		return failure(MEM_REMOVE, key, a);
 	if (mem_store_delete(s, key) && guarded(s, key))
-		s->breaches++;
+		breach(s, "delete below the final prefix:", key);
 	return a == MEM_LOST ? failure(MEM_REMOVE, key, a) : 0;
 }
 
@@ -471,6 +491,11 @@ bool mem_store_delete(struct mem_store *s, const char *key)
 	if (o)
 		o->live = false;
 	return o != NULL;
+}
+
+void mem_store_foreign(struct mem_store *s, const char *key)
+{
+	(void)place_foreign(s, key, size_at(s, key, FOREIGN_SIZE));
 }
 
 const struct target_ops mem_target_ops = {

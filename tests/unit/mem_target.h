@@ -72,10 +72,13 @@ void mem_store_drop_metadata(struct mem_store *s, bool drop);
 void mem_store_inject(struct mem_store *s, enum mem_op op, int call, enum mem_answer answer);
 /* Calls of op since the last reset or injection. */
 int mem_store_calls(const struct mem_store *s, enum mem_op op);
-/* Puts and removes cdcpack made below prefix (a published key never
- * changes content): counted from the time it is set. */
+/* From now on, what the engine must never do is recorded as a breach: a
+ * put or a delete below prefix (a published key never changes content), or
+ * a copy whose source is not the object it says it publishes (the size and
+ * checksum it passes): publishing an upload it did not verify. */
 void mem_store_guard(struct mem_store *s, const char *prefix);
-int mem_store_guard_breaches(const struct mem_store *s);
+/* The first breach since the guard was set, NULL when none. */
+const char *mem_store_breach(const struct mem_store *s);
 
 /* Reading and changing the store as a person with the bucket would. */
 typedef void (*mem_object_fn)(void *ctx, const char *key, const unsigned char *data,
@@ -83,6 +86,8 @@ typedef void (*mem_object_fn)(void *ctx, const char *key, const unsigned char *d
 /* Every object whose key starts with prefix, in ascending key order. */
 void mem_store_each(const struct mem_store *s, const char *prefix, mem_object_fn fn, void *ctx);
 bool mem_store_delete(struct mem_store *s, const char *key);
+/* Another writer's object at key, of the size of what is there (else 16 bytes). */
+void mem_store_foreign(struct mem_store *s, const char *key);
 
 /* A handle on the store for pipeline_open_on (owned by the pipeline, which
  * closes it with mem_target_ops.close). */
