@@ -1,19 +1,22 @@
 /* The run's state machine (docs/design.md §4: capture, stage, upload,
  * publish, acknowledge, and the recovery of each) in process, over a real
  * SQLite source in trigger mode, a real state dir and the in-memory target
- * (mem_target.h), table-driven:
+ * (mem_target.h), table-driven (docs/architecture.md, "Testing the run in
+ * process"):
  *
- * - a SIGKILL at every fault point fault.c knows (one or two runs in a row
- *   killed there, each in a fork()ed child), then the rest run in process;
+ * - a SIGKILL at every fault point fault.c knows, armed at the load or at a
+ *   run (one or two runs in a row killed there, each in a fork()ed child),
+ *   then the rest run in process;
+ * - the same, with the temp objects deleted or replaced before the rerun;
  * - every target operation answered, at each of its calls, in each way a
  *   store may answer (enum mem_answer), then the rest run without faults.
  *
  * Either way the end must be the same: every change published exactly once
  * in a contiguous, linked chain, the temp prefix empty, the changelog
  * acknowledged, no published key ever rewritten. A run that fails must fail
- * with exit 3, and the next one (after a person moves away an object that is
- * not cdcpack's from a final key, as the message asks) must finish the job.
- * The end-to-end tests (tests/integration, file: and S3) stay. */
+ * with exit 3, and the next one (after a person moves away an object that
+ * is not cdcpack's from a final key, as the message asks) must finish the
+ * job. The end-to-end tests (tests/integration, file: and S3) stay. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
