@@ -31,6 +31,11 @@ static struct {
 	long delay_ms;
 } fault;
 
+const char *fault_point_name(size_t i)
+{
+	return i < sizeof(points) / sizeof(points[0]) ? points[i] : NULL;
+}
+
 static bool known_point(const char *p)
 {
 	for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)

@@ -117,10 +117,18 @@ static int check_owner(struct pipeline *p)
 
 int pipeline_open(struct pipeline *p, const struct config *cfg)
 {
+	return pipeline_open_on(p, cfg, NULL, NULL);
+}
+
+int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct target_ops *tops,
+		     struct target *tgt)
+{
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
 	p->cops = capture_ops_for(cfg->mode);
 	p->lock_fd = -1;
+	p->tops = tops;
+	p->tgt = tgt;
 	int rc = state_lock(cfg->state_dir, &p->lock_fd);
 	if (!rc)
 		rc = state_open(&p->st, cfg->state_dir, cfg->source_name);
@@ -128,7 +136,7 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 				     .password_file = cfg->password_file};
 	if (!rc)
 		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
-	if (!rc)
+	if (!rc && !p->tops)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);

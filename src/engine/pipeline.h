@@ -10,6 +10,11 @@
 
 /* Takes the lock, opens state, source and target. */
 int pipeline_open(struct pipeline *p, const struct config *cfg);
+/* The same over a target already open (taken whatever happens, closed by
+ * pipeline_close) instead of cfg->target_url's driver: how the unit tests
+ * run the pipeline over an in-memory store (tests/unit/mem_target.h). */
+int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct target_ops *tops,
+		     struct target *tgt);
 void pipeline_close(struct pipeline *p);
 /* Captured tables: [capture] tables (each must exist) or every user table,
  * less the exclude globs. */
