@@ -329,3 +329,14 @@ bool parse_int(const char *p, size_t n, long long *out)
 	*out = strtoll(tmp, &end, 10);
 	return *end == '\0' && errno == 0 && (tmp[0] == '-' || (tmp[0] >= '0' && tmp[0] <= '9'));
 }
+
+void sql_quoted_literal(struct buf *b, const char *p, size_t n)
+{
+	buf_addc(b, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\'')
+			buf_addc(b, '\'');
+		buf_addc(b, p[i]);
+	}
+	buf_addc(b, '\'');
+}

@@ -38,4 +38,8 @@ bool parse_real(const char *p, size_t n, double *out);
 /* strtoll over exactly n bytes; false on junk or overflow. */
 bool parse_int(const char *p, size_t n, long long *out);
 
+/* 'text' with quotes doubled: the SQL string literal both engines read
+ * (the caller makes sure text holds no byte they would read otherwise). */
+void sql_quoted_literal(struct buf *b, const char *p, size_t n);
+
 #endif

@@ -102,7 +102,8 @@ static int open_sides(const struct diff_args *args, struct dbdiff_side *a, struc
 
 /* Where rows go: stdout, a file, or (csv) a directory of files. */
 static int open_output(const struct diff_args *args, const struct strv *tables,
-		       const char *a_driver, FILE **file, char **tmp, struct diff_output **out)
+		       const struct sql_dialect *dialect, FILE **file, char **tmp,
+		       struct diff_output **out)
 {
 	*file = NULL;
 	bool dir = args->format == DIFF_CSV && args->out;
@@ -118,7 +119,7 @@ static int open_output(const struct diff_args *args, const struct strv *tables,
 			return CDC_ERUNTIME;
 	}
 	return diff_output_open(out, args->format, *file ? *file : stdout,
-				*file ? args->out : "stdout", dir ? args->out : NULL, a_driver);
+				*file ? args->out : "stdout", dir ? args->out : NULL, dialect);
 }
 
 static void print_summary(const struct cmd_ctx *ctx, const struct diff_args *args,
@@ -196,7 +197,7 @@ static int run_diff(struct cmd_ctx *ctx, const struct diff_args *args, struct db
 	if (!rc)
 		rc = dbdiff_tables(&a, &b, &args->tables, &tables);
 	if (!rc)
-		rc = open_output(args, &tables, a.ops->driver, &file, &tmp, &out);
+		rc = open_output(args, &tables, a.ops->dialect, &file, &tmp, &out);
 	if (!rc) {
 		struct dbdiff_sink sink = diff_output_sink(out);
 		if (want_progress())

@@ -22,7 +22,7 @@ struct diff_output {
 	enum diff_format format;
 	FILE *stream;
 	char *dir;
-	bool mysql; /* SQL dialect of side A */
+	const struct sql_dialect *sql; /* side A's dialect */
 	struct buf out;
 	FILE *file;		  /* csv into dir: the current table's file */
 	char *path;		  /* its name, for messages */
@@ -46,14 +46,14 @@ int diff_format_parse(const char *name, enum diff_format *out)
 }
 
 int diff_output_open(struct diff_output **out, enum diff_format format, FILE *stream,
-		     const char *stream_name, const char *dir, const char *a_driver)
+		     const char *stream_name, const char *dir, const struct sql_dialect *dialect)
 {
 	struct diff_output *o = xcalloc(1, sizeof(*o));
 	o->format = format;
 	o->stream = stream;
 	o->stream_name = stream_name;
 	o->dir = dir ? xstrdup(dir) : NULL;
-	o->mysql = strcmp(a_driver, "mysql") == 0;
+	o->sql = dialect;
 	*out = o;
 	return 0;
 }
@@ -136,34 +136,7 @@ static int open_table_file(struct diff_output *o, const char *table)
 	return o->file ? 0 : CDC_ERUNTIME;
 }
 
-/* Text that a plain quoted literal carries unchanged: no NUL, and for MySQL
- * no backslash (an escape there unless NO_BACKSLASH_ESCAPES). */
-static bool plain_text(const char *p, size_t n, bool mysql)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '\0' || (mysql && p[i] == '\\'))
-			return false;
-	return true;
-}
-
-static void add_text(struct buf *b, const char *p, size_t n, bool mysql)
-{
-	if (!plain_text(p, n, mysql)) {
-		buf_adds(b, mysql ? "_utf8mb4 " : "CAST(");
-		blob_literal_encode(b, p, n);
-		buf_adds(b, mysql ? "" : " AS TEXT)");
-		return;
-	}
-	buf_addc(b, '\'');
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\'')
-			buf_addc(b, '\'');
-		buf_addc(b, p[i]);
-	}
-	buf_addc(b, '\'');
-}
-
-static void add_literal(struct buf *b, const struct value *v, bool mysql)
+static void add_literal(struct buf *b, const struct value *v, const struct sql_dialect *sql)
 {
 	char num[40];
 	switch (v->type) {
@@ -182,7 +155,7 @@ static void add_literal(struct buf *b, const struct value *v, bool mysql)
 		}
 		break;
 	case VAL_TEXT:
-		add_text(b, v->p, v->n, mysql);
+		sql->add_text(b, v->p, v->n);
 		break;
 	case VAL_BLOB:
 		blob_literal_encode(b, v->p, v->n);
@@ -198,17 +171,17 @@ static void add_literal(struct buf *b, const struct value *v, bool mysql)
 static void add_value(struct diff_output *o, const struct value *v, enum canon_class cls)
 {
 	struct canon c;
-	if (o->mysql && cls == CANON_TEMPORAL && v->type == VAL_TEXT) {
+	if (o->sql->canonical_temporal && cls == CANON_TEMPORAL && v->type == VAL_TEXT) {
 		canon_value(v, cls, &c);
-		add_text(&o->out, c.p, c.n, true);
+		o->sql->add_text(&o->out, c.p, c.n);
 		return;
 	}
-	add_literal(&o->out, v, o->mysql);
+	add_literal(&o->out, v, o->sql);
 }
 
 static void add_ident(struct diff_output *o, const char *name)
 {
-	sql_add_ident(&o->out, name, o->mysql ? '`' : '"');
+	sql_add_ident(&o->out, name, o->sql->ident_quote);
 }
 
 static void add_where(struct diff_output *o, const struct diff_plan *p)
@@ -284,9 +257,8 @@ static void sql_delete(struct diff_output *o, const struct dbdiff_table *t)
 static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
 		      const struct value *b_row)
 {
-	/* MySQL reads TIMESTAMP literals in the session's zone; the values are UTC. */
-	if (!o->began && o->mysql)
-		buf_adds(&o->out, "SET time_zone = '+00:00';\n");
+	if (!o->began)
+		buf_adds(&o->out, o->sql->preamble);
 	if (!o->began)
 		buf_adds(&o->out, "BEGIN;\n");
 	o->began = true;
@@ -323,7 +295,9 @@ static void write_line(struct diff_output *o, const struct dbdiff_table *t, char
 		buf_addc(&o->out, ' ');
 		add_name(&o->out, p->key_names[k]);
 		buf_addc(&o->out, '=');
-		add_literal(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k], false);
+		/* keys as SQLite's SQL spells them, as sqldiff prints them */
+		add_literal(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k],
+			    sqlite_source_ops.dialect);
 	}
 	buf_addc(&o->out, '\n');
 }

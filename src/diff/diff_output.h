@@ -17,10 +17,10 @@ int diff_format_parse(const char *name, enum diff_format *out);
 struct diff_output;
 
 /* Rows go to stream, or with dir set (csv) to dir/<table>.csv, one file per
- * table. a_driver picks the SQL dialect; stream_name names stream in
+ * table. dialect is side A's SQL; stream_name names stream in
  * messages (it must outlive o). */
 int diff_output_open(struct diff_output **out, enum diff_format format, FILE *stream,
-		     const char *stream_name, const char *dir, const char *a_driver);
+		     const char *stream_name, const char *dir, const struct sql_dialect *dialect);
 struct dbdiff_sink diff_output_sink(struct diff_output *o);
 /* Writes what is left (COMMIT for sql) and reports a failed write. */
 int diff_output_close(struct diff_output *o);

@@ -5,6 +5,7 @@
 #ifndef CDCPACK_SOURCE_H
 #define CDCPACK_SOURCE_H
 
+#include "buf.h"
 #include "strv.h"
 #include "value.h"
 
@@ -18,6 +19,20 @@ struct source; /* defined by each driver */
 #define REPLICA_PASSWORD_ENV "CDCPACK_REPLICA_PASSWORD" /* apply --to, verify --against */
 #define DIFF_A_PASSWORD_ENV "CDCPACK_A_PASSWORD"	/* diff URL_A */
 #define DIFF_B_PASSWORD_ENV "CDCPACK_B_PASSWORD"	/* diff URL_B */
+
+/* How a driver's SQL spells names and values in statements cdcpack writes
+ * for a person to run (diff --format sql): each driver owns its dialect. */
+struct sql_dialect {
+	char ident_quote; /* '"' or '`' */
+	/* Statements a script starts with, before BEGIN ("" for none). */
+	const char *preamble;
+	/* Appends text (n bytes, any bytes) as a literal the engine reads back
+	 * byte for byte. */
+	void (*add_text)(struct buf *b, const char *p, size_t n);
+	/* Date-times are read only in the canonical spelling
+	 * ("2024-01-02 03:04:05"): text of a temporal column is written so. */
+	bool canonical_temporal;
+};
 
 struct source_options {
 	const char *changelog; /* trigger mode: changelog table name */
@@ -81,6 +96,7 @@ typedef int (*seq_fn)(void *ctx, int64_t seq);
 struct source_ops {
 	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
 	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
+	const struct sql_dialect *dialect;
 
 	int (*open)(struct source **out, const char *url, const struct source_options *opt);
 	/* Whether two URLs of this driver name the same database, however they

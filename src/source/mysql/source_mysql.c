@@ -4,6 +4,7 @@
  * mysql_image.c. */
 #include "mysql_driver.h"
 
+#include "codec.h"
 #include "err.h"
 #include "fault.h"
 #include "log.h"
@@ -858,9 +859,30 @@ static int mysql_src_ack(struct source *src, const int64_t (*ranges)[2], size_t 
 	return rc;
 }
 
+/* Text with a NUL or a backslash (an escape unless NO_BACKSLASH_ESCAPES)
+ * goes as bytes in the utf8mb4 character set. */
+static void mysql_add_text(struct buf *b, const char *p, size_t n)
+{
+	if (memchr(p, '\0', n) || memchr(p, '\\', n)) {
+		buf_adds(b, "_utf8mb4 ");
+		blob_literal_encode(b, p, n);
+	} else {
+		sql_quoted_literal(b, p, n);
+	}
+}
+
+/* MySQL reads TIMESTAMP literals in the session's zone; the values are UTC. */
+static const struct sql_dialect mysql_dialect = {
+	.ident_quote = '`',
+	.preamble = "SET time_zone = '+00:00';\n",
+	.add_text = mysql_add_text,
+	.canonical_temporal = true,
+};
+
 const struct source_ops mysql_source_ops = {
 	.driver = "mysql",
 	.scheme = "mysql://",
+	.dialect = &mysql_dialect,
 	.same_database = mysql_url_same_database,
 	.open = mysql_src_open,
 	.close = mysql_src_close,

@@ -3,6 +3,7 @@
  * sqlite_replica.c. */
 #include "source_sqlite.h"
 
+#include "codec.h"
 #include "err.h"
 #include "fault.h"
 #include "log.h"
@@ -673,9 +674,29 @@ static bool sqlite_same_database(const char *url_a, const char *url_b)
 	       a.st_ino == b.st_ino;
 }
 
+/* Text with a NUL goes as bytes cast back to TEXT: a quoted literal ends there. */
+static void sqlite_add_text(struct buf *b, const char *p, size_t n)
+{
+	if (memchr(p, '\0', n)) {
+		buf_adds(b, "CAST(");
+		blob_literal_encode(b, p, n);
+		buf_adds(b, " AS TEXT)");
+	} else {
+		sql_quoted_literal(b, p, n);
+	}
+}
+
+static const struct sql_dialect sqlite_dialect = {
+	.ident_quote = '"',
+	.preamble = "",
+	.add_text = sqlite_add_text,
+	.canonical_temporal = false,
+};
+
 const struct source_ops sqlite_source_ops = {
 	.driver = "sqlite",
 	.scheme = "sqlite:",
+	.dialect = &sqlite_dialect,
 	.same_database = sqlite_same_database,
 	.open = sqlite_open,
 	.close = sqlite_close,
