@@ -357,7 +357,8 @@ const struct table_def *sqlite_latest_schema(struct source *src, const char *tab
 
 /* The schema version moves with every CREATE, DROP and ALTER (and VACUUM),
  * whoever runs it; the schema table's max(rowid) with every version
- * recorded. Read without the catalogue: reading it costs a pass over every
+ * recorded; the trigger layout with a cdcpack that writes triggers another
+ * way. Read without the catalogue: reading it costs a pass over every
  * table's and trigger's SQL, which is what the stamp lets a run skip. */
 static int sqlite_schema_stamp_text(struct source *src, char **out)
 {
@@ -378,9 +379,11 @@ static int sqlite_schema_stamp_text(struct source *src, char **out)
 	}
 	sqlite3_finalize(st);
 	buf_free(&sql);
+	char *layout = rc ? NULL : sqlite_trigger_layout(src);
 	if (!rc)
-		*out = xasprintf("sqlite schema_version=%lld schema_rows=%lld", (long long)version,
-				 (long long)rows);
+		*out = xasprintf("sqlite schema_version=%lld schema_rows=%lld layout=%s",
+				 (long long)version, (long long)rows, layout);
+	free(layout);
 	return rc;
 }
 
