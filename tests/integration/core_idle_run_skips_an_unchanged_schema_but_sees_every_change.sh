@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # An idle run does not ask about each table's triggers again while nothing
 # they depend on moved since the last check that found them all current
-# (src/capture.c: the stamp of the schema version, the recorded trigger
+# (src/capture/capture_trigger.c: the stamp of the schema version, the recorded trigger
 # versions, the captured tables and the changelog, kept in the state dir;
 # issue 18 item 15, 10,000 tables). This proves the shortcut hides nothing:
 # DDL by another connection between two runs (a column added, a trigger
