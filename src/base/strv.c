@@ -70,6 +70,33 @@ void strv_dedup(struct strv *s)
 	s->v[kept] = NULL;
 }
 
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void strv_index_init(struct strv_index *ix, const struct strv *s)
+{
+	ix->n = s->n;
+	ix->v = xcalloc(s->n ? s->n : 1, sizeof(*ix->v));
+	for (size_t i = 0; i < s->n; i++)
+		ix->v[i] = s->v[i];
+	if (s->n)
+		qsort(ix->v, ix->n, sizeof(*ix->v), by_string);
+}
+
+bool strv_index_has(const struct strv_index *ix, const char *str)
+{
+	return ix->n && bsearch(&str, ix->v, ix->n, sizeof(*ix->v), by_string) != NULL;
+}
+
+void strv_index_free(struct strv_index *ix)
+{
+	free(ix->v);
+	ix->v = NULL;
+	ix->n = 0;
+}
+
 void strv_free(struct strv *s)
 {
 	for (size_t i = 0; i < s->n; i++)

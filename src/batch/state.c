@@ -152,6 +152,32 @@ static int check_source(struct state *st, const char *source_name)
 	return rc;
 }
 
+int state_meta_get(struct state *st, const char *k, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k=?", -1, &q, NULL))
+		return db_fail(st, "read meta");
+	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	if (step == SQLITE_ROW)
+		*out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(st, "read meta");
+}
+
+int state_meta_set(struct state *st, const char *k, const char *v)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &q, NULL))
+		return db_fail(st, "write meta");
+	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, v, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return step == SQLITE_DONE ? 0 : db_fail(st, "write meta");
+}
+
 /* batches.generation came after the first state dirs: added when missing. */
 static int migrate(struct state *st)
 {

@@ -66,5 +66,10 @@ int state_all(struct state *st, struct batch **out, size_t *n);
 void batch_clear(struct batch *b);
 void batches_free(struct batch *v, size_t n);
 const char *batch_state_name(enum batch_state s);
+/* The value of meta key k in *out (owned; NULL when unset), and setting
+ * it: small facts a run keeps for the next one (capture.c's verified
+ * schema stamp). */
+int state_meta_get(struct state *st, const char *k, char **out);
+int state_meta_set(struct state *st, const char *k, const char *v);
 
 #endif

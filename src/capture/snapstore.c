@@ -2,6 +2,7 @@
 
 #include "err.h"
 #include "sqlutil.h"
+#include "strv.h"
 #include "fsutil.h"
 #include "log.h"
 
@@ -151,44 +152,46 @@ int snapstore_current(struct snapstore *ss, const char *table, struct snap_entry
 	return rc;
 }
 
-static bool file_named(struct snapstore *ss, sqlite3_stmt *q, const char *name)
+/* Every file the current and pending entries name, read once: a query per
+ * file in the directory would read the unindexed tables once per table. */
+static int named_files(struct snapstore *ss, struct strv *out)
 {
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
-	/* On a read error keep the file: a stray file costs disk, a lost one a batch. */
-	bool named = sqlite3_step(q) != SQLITE_DONE;
-	sqlite3_reset(q);
-	(void)ss;
-	return named;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(ss->db, "SELECT file FROM current UNION SELECT file FROM pending",
+			       -1, &q, NULL) != SQLITE_OK)
+		return db_fail(ss, "list snapshot files");
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		strv_push(out, (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return step == SQLITE_DONE ? 0 : db_fail(ss, "list snapshot files");
 }
 
 /* Deletes snapshot files that neither the current nor a pending entry names. */
 static int collect_garbage(struct snapstore *ss)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(ss->db,
-			       "SELECT 1 FROM current WHERE file=?1 UNION ALL "
-			       "SELECT 1 FROM pending WHERE file=?2",
-			       -1, &q, NULL) != SQLITE_OK)
-		return db_fail(ss, "list snapshot files");
-	DIR *d = opendir(ss->dir);
-	if (!d) {
-		sqlite3_finalize(q);
-		return err_set(CDC_ERUNTIME, "%s: %s", ss->dir, strerror(errno));
-	}
-	for (struct dirent *e; (e = readdir(d));) {
+	struct strv named = {0};
+	int rc = named_files(ss, &named);
+	DIR *d = rc ? NULL : opendir(ss->dir);
+	if (!rc && !d)
+		rc = err_set(CDC_ERUNTIME, "%s: %s", ss->dir, strerror(errno));
+	struct strv_index ix;
+	strv_index_init(&ix, &named);
+	for (struct dirent *e; d && (e = readdir(d));) {
 		size_t n = strlen(e->d_name);
 		if (n < 5 || strcmp(e->d_name + n - 5, ".snap") != 0 ||
-		    file_named(ss, q, e->d_name))
+		    strv_index_has(&ix, e->d_name))
 			continue;
 		char *path = xasprintf("%s/%s", ss->dir, e->d_name);
 		if (unlink(path) == 0)
 			log_debug("removed snapshot file %s", path);
 		free(path);
 	}
-	closedir(d);
-	sqlite3_finalize(q);
-	return 0;
+	if (d)
+		closedir(d);
+	strv_index_free(&ix);
+	strv_free(&named);
+	return rc;
 }
 
 int snapstore_begin(struct snapstore *ss, int64_t seq)

@@ -34,16 +34,19 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 {
 	struct strv all = {0};
 	int rc = sops->list_tables(src, &all);
+	struct strv_index ix;
+	strv_index_init(&ix, &all);
 	for (size_t i = 0; i < cfg->tables.n && !rc; i++)
 		if (source_reserved_name(cfg->changelog, cfg->tables.v[i]))
 			rc = source_reserved_error(cfg->path, cfg->tables.v[i], cfg->changelog);
-		else if (!strv_contains(&all, cfg->tables.v[i]))
+		else if (!strv_index_has(&ix, cfg->tables.v[i]))
 			rc = err_set(CDC_EUSAGE, "%s: [capture] tables: no table named '%s' in %s",
 				     cfg->path, cfg->tables.v[i], cfg->source_url);
 	const struct strv *from = cfg->tables.n ? &cfg->tables : &all;
 	for (size_t i = 0; i < from->n && !rc; i++)
 		if (!excluded(cfg, from->v[i]))
 			strv_push(out, from->v[i]);
+	strv_index_free(&ix);
 	strv_free(&all);
 	return rc;
 }

@@ -55,8 +55,8 @@ void trigger_status_free(struct trigger_status *st)
 
 /* Whether name is N, N_schema or N_owner of a changelog N in all, N_owner
  * being an owner table by its columns (is_owner). */
-static bool in_changelog_family(struct source *src, owner_test_fn is_owner, const struct strv *all,
-				const char *name)
+static bool in_changelog_family(struct source *src, owner_test_fn is_owner,
+				const struct strv_index *all, const char *name)
 {
 	static const char *const suffixes[] = {"", "_schema", "_owner"};
 	bool found = false;
@@ -67,8 +67,8 @@ static bool in_changelog_family(struct source *src, owner_test_fn is_owner, cons
 		char *base = xasprintf("%.*s", (int)(n - k), name);
 		char *schema = xasprintf("%s_schema", base);
 		char *owner = xasprintf("%s_owner", base);
-		found = strv_contains(all, base) && strv_contains(all, schema) &&
-			strv_contains(all, owner) && is_owner(src, owner);
+		found = strv_index_has(all, base) && strv_index_has(all, schema) &&
+			strv_index_has(all, owner) && is_owner(src, owner);
 		free(base);
 		free(schema);
 		free(owner);
@@ -79,9 +79,12 @@ static bool in_changelog_family(struct source *src, owner_test_fn is_owner, cons
 void source_drop_changelog_families(struct source *src, owner_test_fn is_owner, struct strv *tables)
 {
 	struct strv kept = {0};
+	struct strv_index all;
+	strv_index_init(&all, tables);
 	for (size_t i = 0; i < tables->n; i++)
-		if (!in_changelog_family(src, is_owner, tables, tables->v[i]))
+		if (!in_changelog_family(src, is_owner, &all, tables->v[i]))
 			strv_push(&kept, tables->v[i]);
+	strv_index_free(&all);
 	strv_free(tables);
 	*tables = kept;
 }
@@ -156,9 +159,12 @@ int source_stray_triggers(const struct source_ops *ops, struct source *src,
 {
 	struct strv all = {0};
 	int rc = ops->triggered_tables(src, &all);
+	struct strv_index ix;
+	strv_index_init(&ix, captured);
 	for (size_t i = 0; i < all.n && !rc; i++)
-		if (!strv_contains(captured, all.v[i]))
+		if (!strv_index_has(&ix, all.v[i]))
 			strv_push(out, all.v[i]);
+	strv_index_free(&ix);
 	strv_free(&all);
 	return rc;
 }

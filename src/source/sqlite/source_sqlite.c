@@ -359,6 +359,38 @@ const struct table_def *sqlite_latest_schema(struct source *src, const char *tab
 	return best;
 }
 
+/* The schema version moves with every CREATE, DROP and ALTER (and VACUUM),
+ * whoever runs it; the schema table's max(rowid) with every version
+ * recorded; the trigger layout with a cdcpack that writes triggers another
+ * way. Read without the catalogue: reading it costs a pass over every
+ * table's and trigger's SQL, which is what the stamp lets a run skip. */
+static int sqlite_schema_stamp_text(struct source *src, char **out)
+{
+	*out = NULL;
+	int64_t version = 0, rows = 0;
+	int rc = sqlite_schema_version(src, &version);
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT coalesce(max(rowid), 0) FROM ");
+	sql_add_ident(&sql, src->schema_table, '"');
+	sqlite3_stmt *st = NULL;
+	/* A missing schema table (no triggers installed yet) stamps rows 0;
+	 * creating it moves the schema version. */
+	if (!rc && sqlite3_prepare_v2(src->db, sql.data, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			rows = sqlite3_column_int64(st, 0);
+		else
+			rc = sqlite_fail(src, "read trigger schema");
+	}
+	sqlite3_finalize(st);
+	buf_free(&sql);
+	char *layout = rc ? NULL : sqlite_trigger_layout(src);
+	if (!rc)
+		*out = xasprintf("sqlite schema_version=%lld schema_rows=%lld layout=%s",
+				 (long long)version, (long long)rows, layout);
+	free(layout);
+	return rc;
+}
+
 static int sqlite_begin_read(struct source *src)
 {
 	/* BEGIN is lazy in SQLite: the first read fixes the snapshot, and the
@@ -708,6 +740,7 @@ const struct source_ops sqlite_source_ops = {
 	.triggered_tables = sqlite_triggered_tables,
 	.triggers_alter = sqlite_triggers_alter,
 	.triggers_status = sqlite_triggers_status,
+	.schema_stamp = sqlite_schema_stamp_text,
 	.begin_read = sqlite_begin_read,
 	.end_read = sqlite_end_read,
 	.read_changes = sqlite_read_changes,

@@ -104,6 +104,11 @@ const struct table_def *sqlite_latest_schema(struct source *src, const char *tab
 #define SQLITE_IMAGE_MAX_COLS 900
 /* The N of the changelog's o1..oN columns (0: none, or no changelog). */
 int sqlite_image_width(struct source *src, size_t *width);
+/* The triggers this cdcpack makes for a fixed small table (owned): it
+ * changes with any change to how triggers are written, and so does the
+ * schema stamp that carries it, so an idle run after an upgrade checks
+ * (and rebuilds) every table's triggers. */
+char *sqlite_trigger_layout(const struct source *src);
 
 int sqlite_triggers_install(struct source *src, const struct table_def *def);
 int sqlite_triggers_remove(struct source *src, const char *table);

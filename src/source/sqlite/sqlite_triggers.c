@@ -187,6 +187,19 @@ static void add_trigger(struct buf *sql, const struct source *src, const struct 
 	buf_adds(sql, " END;\n");
 }
 
+char *sqlite_trigger_layout(const struct source *src)
+{
+	struct table_def *def = xcalloc(1, sizeof(*def));
+	def->name = xstrdup("t");
+	table_def_add_column(def, "k", "TEXT", true);
+	table_def_add_column(def, "v", "REAL", false);
+	struct buf sql = BUF_INIT;
+	for (int i = 0; i < NTRIGGERS; i++)
+		add_trigger(&sql, src, def, 1, i);
+	table_def_free(def);
+	return buf_detach(&sql);
+}
+
 static void add_drop_triggers(struct buf *sql, const struct source *src, const char *table)
 {
 	for (int i = 0; i < NTRIGGERS; i++) {
