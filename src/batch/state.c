@@ -406,6 +406,30 @@ int state_shipped_columns(struct state *st, const char *table, char **out)
 	return rc;
 }
 
+int state_shipped_tables(struct state *st, struct strv *out)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT tbl FROM shipped_columns ORDER BY tbl", -1, &q,
+			       NULL))
+		return db_fail(st, "read shipped tables");
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		strv_push(out, (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return step == SQLITE_DONE ? 0 : db_fail(st, "read shipped tables");
+}
+
+int state_forget_columns(struct state *st, const char *table)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "DELETE FROM shipped_columns WHERE tbl = ?", -1, &q, NULL))
+		return db_fail(st, "forget shipped columns");
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(st, "forget shipped columns");
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* In the batch's own transaction: a run killed after staging still knows
  * which columns replicas will have once the batch is applied. */
 int state_add_batch(struct state *st, const struct batch *b)

@@ -59,6 +59,10 @@ int state_set(struct state *st, int64_t seq, enum batch_state to);
  * table no batch has carried yet. */
 int state_shipped_columns(struct state *st, const char *table, char **out);
 int state_note_columns(struct state *st, const char *table, const char *columns);
+/* The tables whose columns the state records (sorted), and forgetting one
+ * (a table the chain no longer captures). */
+int state_shipped_tables(struct state *st, struct strv *out);
+int state_forget_columns(struct state *st, const char *table);
 /* Batches not yet acknowledged, oldest first. */
 int state_unfinished(struct state *st, struct batch **out, size_t *n);
 /* Every batch, oldest first (status, prune). */

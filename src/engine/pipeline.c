@@ -337,6 +337,28 @@ static int redefined(struct pipeline *p, const char *table, bool *yes)
 	return rc;
 }
 
+/* A table the chain shipped that is no longer captured (dropped at the
+ * source, renamed, or taken out of [capture] tables) ships nothing more, and
+ * apply never drops a replica table: say so once, then forget it, so that a
+ * table of that name captured later starts afresh (README "Schema changes"). */
+static int warn_gone(struct pipeline *p)
+{
+	struct strv shipped = {0};
+	int rc = state_shipped_tables(p->st, &shipped);
+	for (size_t i = 0; i < shipped.n && !rc; i++) {
+		if (strv_contains(&p->tables, shipped.v[i]))
+			continue;
+		log_warn(
+			"table %s is no longer captured (dropped at the source, renamed, or taken "
+			"out of [capture] tables): nothing more of it ships, and replicas keep the "
+			"rows it had (apply never drops a table); drop it there if it should go",
+			shipped.v[i]);
+		rc = state_forget_columns(p->st, shipped.v[i]);
+	}
+	strv_free(&shipped);
+	return rc;
+}
+
 /* A schema change reaches replicas as a load of the changed tables, before
  * any change logged with the new columns (docs/design.md §4, step 3). The
  * state records a batch's columns with the batch, so a run killed before
@@ -437,6 +459,8 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	int rc = recover(p, false, res);
 	if (!rc)
 		rc = check_capture(p);
+	if (!rc)
+		rc = warn_gone(p);
 	if (!rc)
 		rc = reload_redefined(p, res);
 	bool more = true;
