@@ -3,6 +3,7 @@
 #include "apply.h"
 #include "buf.h"
 #include "capture.h"
+#include "claim.h"
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -72,6 +73,11 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	return rc;
 }
 
+static char *work_dir(const struct pipeline *p)
+{
+	return xasprintf("%s/work", state_dir(p->st));
+}
+
 /* A new state dir starts the chain at batch 1. If the target already holds
  * batches of this source (the state dir was lost or moved), a second chain
  * would claim the same seqs, and changes shipped but not acknowledged would
@@ -96,6 +102,18 @@ static int check_fresh_state(struct pipeline *p)
 			p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
 			v[n - 1].key);
 	published_free(v, n);
+	return rc;
+}
+
+/* One source name, one chain at the target (src/claim.h): before anything is
+ * captured, this chain finds the name its own, or claims it (write: once
+ * the source has accepted this state dir, so that a refused chain leaves no
+ * claim behind). */
+static int claim_source_name(struct pipeline *p, bool write)
+{
+	char *dir = work_dir(p);
+	int rc = claim_take(p->tops, p->tgt, p->cfg, dir, state_chain(p->st), write);
+	free(dir);
 	return rc;
 }
 
@@ -155,10 +173,14 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);
+	if (!rc)
+		rc = claim_source_name(p, false);
 	if (!rc && cfg->mode == CAPTURE_TRIGGER)
 		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
 	if (!rc)
 		rc = check_owner(p);
+	if (!rc)
+		rc = claim_source_name(p, true);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
 	if (rc)
@@ -270,11 +292,6 @@ static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 	}
 	batches_free(v, n);
 	return rc;
-}
-
-static char *work_dir(const struct pipeline *p)
-{
-	return xasprintf("%s/work", state_dir(p->st));
 }
 
 /* Stages pk when it holds anything and takes it through publish and ack. */
