@@ -357,6 +357,7 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 		.mode = xstrdup(pk->cfg->mode == CAPTURE_TRIGGER ? "trigger" : "snapshot"),
 		.created = xstrdup(created),
 		.previous = previous,
+		.chain = xstrdup(state_chain(st)),
 		.source_name = xstrdup(pk->cfg->source_name),
 		.driver = xstrdup(driver),
 	};
