@@ -90,7 +90,7 @@ static int write_claim(const struct target_ops *ops, struct target *tgt, const s
 	char *final = claim_key(cfg);
 	json_t *j = json_pack("{s:s, s:s, s:s}", "format", CLAIM_FORMAT, "source", cfg->source_name,
 			      "chain", chain);
-	struct object_info info = {0};
+	struct object_info info = {.not_archive = true};
 	int rc = 0;
 	if (json_dump_file(j, path, JSON_INDENT(2)) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: cannot write", path);

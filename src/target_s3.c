@@ -131,7 +131,8 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 	c.body_len = size;
 	c.body_sha256 = sha256;
 	c.accept = s3_op_accept(S3_PUT_OBJECT, false);
-	fault_point("mid-upload"); /* a single PUT lands whole or not at all */
+	if (!(info && info->not_archive))
+		fault_point("mid-upload"); /* a single PUT lands whole or not at all */
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
 	free(meta);
