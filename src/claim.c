@@ -119,9 +119,10 @@ static int write_claim(const struct target_ops *ops, struct target *tgt, const s
 }
 
 int claim_take(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
-	       const char *scratch, const char *chain, bool write)
+	       const char *scratch, const char *chain, bool write, bool *ours)
 {
 	char have[CHAIN_ID_LEN + 1];
+	*ours = false;
 	int rc = fs_mkdirs(scratch, 0700);
 	if (!rc)
 		rc = claim_read(ops, tgt, cfg, scratch, have);
@@ -134,7 +135,8 @@ int claim_take(const struct target_ops *ops, struct target *tgt, const struct co
 		if (!rc)
 			rc = claim_read(ops, tgt, cfg, scratch, have);
 	}
-	if (rc || strcmp(have, chain) == 0)
+	*ours = !rc && strcmp(have, chain) == 0;
+	if (rc || *ours)
 		return rc;
 	char *key = claim_key(cfg);
 	rc = err_set(CDC_ERUNTIME,

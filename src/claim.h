@@ -22,8 +22,9 @@ int claim_read(const struct target_ops *ops, struct target *tgt, const struct co
 	       const char *scratch, char chain[CHAIN_ID_LEN + 1]);
 /* CDC_ERUNTIME naming the way out when another chain owns cfg's source
  * name. With write, claims it for chain when no chain has (written at most
- * once, then read back, so of two chains claiming at once exactly one wins). */
+ * once, then read back, so of two chains claiming at once exactly one wins).
+ * *ours: the claim there names chain. */
 int claim_take(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
-	       const char *scratch, const char *chain, bool write);
+	       const char *scratch, const char *chain, bool write, bool *ours);
 
 #endif

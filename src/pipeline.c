@@ -106,13 +106,13 @@ static int check_fresh_state(struct pipeline *p)
 }
 
 /* One source name, one chain at the target (src/claim.h): before anything is
- * captured, this chain finds the name its own, or claims it (write: once
- * the source has accepted this state dir, so that a refused chain leaves no
- * claim behind). */
+ * captured, this chain finds the name its own or unclaimed, and it claims
+ * it (write) before it stages its first batch: an idle run writes nothing,
+ * and a refused chain leaves no claim behind. */
 static int claim_source_name(struct pipeline *p, bool write)
 {
 	char *dir = work_dir(p);
-	int rc = claim_take(p->tops, p->tgt, p->cfg, dir, state_chain(p->st), write);
+	int rc = claim_take(p->tops, p->tgt, p->cfg, dir, state_chain(p->st), write, &p->claimed);
 	free(dir);
 	return rc;
 }
@@ -179,8 +179,6 @@ int pipeline_open(struct pipeline *p, const struct config *cfg)
 		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
 	if (!rc)
 		rc = check_owner(p);
-	if (!rc)
-		rc = claim_source_name(p, true);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
 	if (rc)
@@ -299,9 +297,12 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 {
 	if (package_rows(pk) == 0 && !keep_empty)
 		return 0;
+	int rc = p->claimed ? 0 : claim_source_name(p, true);
+	if (rc)
+		return rc;
 	fault_point("after-capture");
 	struct batch b;
-	int rc = package_stage(pk, p->st, p->sops->driver, &b);
+	rc = package_stage(pk, p->st, p->sops->driver, &b);
 	/* Before it can leave the machine, the source learns it exists. */
 	if (!rc && p->owner.present)
 		rc = p->sops->chain_staged(p->src, b.seq, false);
