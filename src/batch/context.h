@@ -26,6 +26,7 @@ struct pipeline {
 	int lock_fd;
 	struct strv tables;	  /* captured tables, resolved from [capture] */
 	struct chain_owner owner; /* trigger mode: the changelog's owner, as checked at open */
+	bool claimed;		  /* the target's claim of the source name is this chain's */
 };
 
 /* What a run did, for the command's report. */

@@ -362,6 +362,7 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 		.mode = xstrdup(config_mode_name(pk->cfg->mode)),
 		.created = xstrdup(created),
 		.previous = previous,
+		.chain = xstrdup(state_chain(st)),
 		.source_name = xstrdup(pk->cfg->source_name),
 		.driver = xstrdup(driver),
 	};

@@ -1,5 +1,6 @@
 /* cdcpack status */
 #include "buf.h"
+#include "capture.h"
 #include "cmd.h"
 #include "err.h"
 #include "pipeline.h"
@@ -65,6 +66,27 @@ static void report_lag(struct cmd_ctx *ctx, const char *oldest)
 	json_object_set_new(ctx->report, "oldest_pending", json_string(oldest));
 }
 
+/* Snapshot mode logs nothing between runs: what changed since the last
+ * snapshot is found only by the next run's full scan, so pending changes
+ * and lag are unknown here, and say so (null), never 0. */
+#define SNAPSHOT_UNKNOWN                                                                           \
+	"snapshot mode: changes are found by the next run's full scan of the tables, which "       \
+	"status does not do"
+
+static void report_unknown_pending(struct cmd_ctx *ctx, const struct strv *tables, json_t *out)
+{
+	for (size_t i = 0; i < tables->n; i++) {
+		cmd_print(ctx, "  %-24s pending=unknown\n", tables->v[i]);
+		json_array_append_new(out, json_pack("{s:s, s:n, s:n, s:n}", "name", tables->v[i],
+						     "pending", "installed", "drift"));
+	}
+	cmd_print(ctx, "  (%s)\nlag: unknown\n", SNAPSHOT_UNKNOWN);
+	json_object_set_new(ctx->report, "pending", json_null());
+	json_object_set_new(ctx->report, "pending_unknown", json_string(SNAPSHOT_UNKNOWN));
+	json_object_set_new(ctx->report, "lag_seconds", json_null());
+	json_object_set_new(ctx->report, "oldest_pending", json_null());
+}
+
 static void report_target(struct cmd_ctx *ctx, const struct config *cfg)
 {
 	int rc = target_probe(cfg);
@@ -111,10 +133,12 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 	json_t *out = json_array();
 	int64_t total = 0;
 	char oldest[40] = "";
+	/* Only a mode that keeps a changelog can count what waits without a scan. */
+	bool counts = capture_ops_for(cfg->mode)->uses_changelog;
 	int rc = source_open(&ops, &src, cfg->source_url, &opt);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, ops, src, &tables);
-	for (size_t i = 0; i < tables.n && !rc && cfg->mode == CAPTURE_TRIGGER; i++) {
+	for (size_t i = 0; i < tables.n && !rc && counts; i++) {
 		struct table_def *def = NULL;
 		struct trigger_status ts = {0};
 		rc = ops->describe(src, tables.v[i], &def);
@@ -136,14 +160,19 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 		table_def_free(def);
 	}
 	struct strv stray = {0};
-	if (!rc && cfg->mode == CAPTURE_TRIGGER)
+	if (!rc && counts)
 		rc = source_stray_triggers(ops, src, &tables, &stray);
 	for (size_t i = 0; i < stray.n && !rc; i++)
 		rc = report_stray(ctx, ops, src, stray.v[i], out, &total);
 	strv_free(&stray);
 	json_object_set_new(ctx->report, "tables", out);
-	json_object_set_new(ctx->report, "pending", json_integer(total));
-	report_lag(ctx, oldest);
+	if (!rc && !counts) {
+		report_unknown_pending(ctx, &tables, out);
+	} else {
+		json_object_set_new(ctx->report, "pending", json_integer(total));
+		json_object_set_new(ctx->report, "pending_unknown", json_null());
+		report_lag(ctx, oldest);
+	}
 	if (ops)
 		ops->close(src);
 	strv_free(&tables);
@@ -162,14 +191,20 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n = 0;
 	struct stat sb;
 	if (!rc) {
-		cmd_print(ctx, "source %s (%s)  target %s\n", cfg.source_name, cfg.source_url,
-			  cfg.target_url);
+		cmd_print(ctx, "source %s (%s, %s mode)  target %s\n", cfg.source_name,
+			  cfg.source_url, config_mode_name(cfg.mode), cfg.target_url);
+		json_object_set_new(ctx->report, "mode", json_string(config_mode_name(cfg.mode)));
 		/* Reading status must not create a state dir that no run made. */
 		if (stat(cfg.state_dir, &sb) == 0)
 			rc = state_open(&st, cfg.state_dir, cfg.source_name);
 	}
 	if (!rc && st)
 		rc = state_all(st, &v, &n);
+	if (!rc) {
+		cmd_print(ctx, "chain: %s\n", st ? state_chain(st) : "none yet (no state dir)");
+		json_object_set_new(ctx->report, "chain",
+				    st ? json_string(state_chain(st)) : json_null());
+	}
 	if (!rc)
 		report_batches(ctx, &cfg, v, n);
 	if (!rc) {

@@ -3,6 +3,7 @@
 #include "archive.h"
 #include "buf.h"
 #include "changefile.h"
+#include "claim.h"
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -89,8 +90,10 @@ struct applier {
 	struct target *tgt;
 	const struct source_ops *rops;
 	struct source *replica;
-	char *tmp;     /* private temp dir */
-	char *last_id; /* last applied batch id, for the chain check */
+	char *tmp;		      /* private temp dir */
+	char *last_id;		      /* last applied batch id, for the chain check */
+	char *last_chain;	      /* the chain of the last batch read that names one */
+	char claim[CHAIN_ID_LEN + 1]; /* the chain owning the source name at the target; "" none */
 	/* The chain's published batches (borrowed), the seq being applied,
 	 * --until (borrowed, or NULL), and per table looked ahead for the seq
 	 * of a later load of it (0: none). */
@@ -352,6 +355,21 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 	if (strcmp(m->source_name, a->cfg->source_name) != 0)
 		return err_set(CDC_ERUNTIME, "%s: batch of source '%s', not '%s'", p->key,
 			       m->source_name, a->cfg->source_name);
+	/* One name, one chain: batch ids and "previous" are the same in two
+	 * chains under one name, so only the chain id tells a batch of another
+	 * database or state dir apart (src/claim.h). */
+	const char *owner = a->claim[0] ? a->claim : a->last_chain;
+	if (m->chain && owner && strcmp(m->chain, owner) != 0)
+		return err_set(CDC_ERUNTIME,
+			       "%s: batch of chain %s, but source '%s' at %s is chain %s: another "
+			       "database or state dir published under this name; nothing of it was "
+			       "applied (move its objects away, and give that source its own "
+			       "[source] name)",
+			       p->key, m->chain, m->source_name, a->cfg->target_url, owner);
+	if (m->chain) {
+		free(a->last_chain);
+		a->last_chain = xstrdup(m->chain);
+	}
 	bool first = p->seq == 1;
 	const char *want = first ? NULL : a->last_id;
 	if (first ? m->previous != NULL
@@ -504,12 +522,15 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	if (!rc && !mkdtemp(a.tmp))
 		rc = err_set(CDC_ERUNTIME, "%s: cannot create temp dir", a.tmp);
 	if (!rc)
+		rc = claim_read(a.tops, a.tgt, cfg, a.tmp, a.claim);
+	if (!rc)
 		rc = apply_chain(&a, o, res);
 	fs_remove_tree(a.tmp);
 	free(a.tmp);
 	free(a.last_id);
 	strv_free(&a.looked);
 	free(a.looked_seq);
+	free(a.last_chain);
 	if (a.rops)
 		a.rops->close(a.replica);
 	if (a.tops)

@@ -3,6 +3,7 @@
 #include "apply.h"
 #include "buf.h"
 #include "capture.h"
+#include "claim.h"
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -51,6 +52,11 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	return rc;
 }
 
+static char *work_dir(const struct pipeline *p)
+{
+	return xasprintf("%s/work", state_dir(p->st));
+}
+
 /* A new state dir starts the chain at batch 1. If the target already holds
  * batches of this source (the state dir was lost or moved), a second chain
  * would claim the same seqs, and changes shipped but not acknowledged would
@@ -75,6 +81,18 @@ static int check_fresh_state(struct pipeline *p)
 			p->cfg->state_dir, p->cfg->target_url, n, p->cfg->source_name,
 			v[n - 1].key);
 	published_free(v, n);
+	return rc;
+}
+
+/* One source name, one chain at the target (src/claim.h): before anything is
+ * captured, this chain finds the name its own or unclaimed, and it claims
+ * it (write) before it stages its first batch: an idle run writes nothing,
+ * and a refused chain leaves no claim behind. */
+static int claim_source_name(struct pipeline *p, bool write)
+{
+	char *dir = work_dir(p);
+	int rc = claim_take(p->tops, p->tgt, p->cfg, dir, state_chain(p->st), write, &p->claimed);
+	free(dir);
 	return rc;
 }
 
@@ -143,6 +161,8 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);
+	if (!rc)
+		rc = claim_source_name(p, false);
 	if (!rc && p->cops->uses_changelog)
 		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
 	if (!rc)
@@ -260,19 +280,17 @@ static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 	return rc;
 }
 
-static char *work_dir(const struct pipeline *p)
-{
-	return xasprintf("%s/work", state_dir(p->st));
-}
-
 /* Stages pk when it holds anything and takes it through publish and ack. */
 static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct run_result *res)
 {
 	if (package_rows(pk) == 0 && !keep_empty)
 		return 0;
+	int rc = p->claimed ? 0 : claim_source_name(p, true);
+	if (rc)
+		return rc;
 	fault_point("after-capture");
 	struct batch b;
-	int rc = package_stage(pk, p->st, p->sops->driver, &b);
+	rc = package_stage(pk, p->st, p->sops->driver, &b);
 	/* Before it can leave the machine, the source learns it exists. */
 	if (!rc && p->owner.present)
 		rc = p->sops->chain_staged(p->src, b.seq, false);

@@ -67,6 +67,8 @@ json_t *manifest_to_json(const struct manifest *m)
 			  "kind", m->kind, "mode", m->mode, "created", m->created, "previous",
 			  m->previous ? json_string(m->previous) : json_null(), "source", "name",
 			  m->source_name, "driver", m->driver, "tables", tables);
+	if (m->chain)
+		json_object_set_new(json_object_get(doc, "batch"), "chain", json_string(m->chain));
 	if (m->xxh128[0])
 		json_object_set_new(doc, SELF_KEY, json_string(m->xxh128));
 	return doc;
@@ -276,6 +278,12 @@ static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
 	else if (!json_is_null(prev) && !c->rc)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"previous\" must be a string or null",
 				c->what);
+	const json_t *chain = json_object_get(b, "chain");
+	if (json_is_string(chain) && is_hex32(json_string_value(chain)))
+		m->chain = xstrdup(json_string_value(chain));
+	else if (chain && !c->rc)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"chain\" must be 32 hex digits",
+				c->what);
 	if (!c->rc && strcmp(m->kind, "load") != 0 && strcmp(m->kind, "cdc") != 0)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown batch kind '%s'", c->what,
 				m->kind);
@@ -386,6 +394,7 @@ void manifest_free(struct manifest *m)
 	free(m->mode);
 	free(m->created);
 	free(m->previous);
+	free(m->chain);
 	free(m->source_name);
 	free(m->driver);
 	memset(m, 0, sizeof(*m));

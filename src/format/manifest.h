@@ -35,6 +35,9 @@ struct manifest {
 	char *mode;	/* "trigger" | "snapshot" */
 	char *created;	/* ISO 8601 UTC with milliseconds */
 	char *previous; /* NULL for the first batch of a chain */
+	/* The id of the chain that wrote it (32 hex digits, src/claim.h); NULL
+	 * in an archive written before cdcpack recorded it. */
+	char *chain;
 	char *source_name;
 	char *driver;
 	struct manifest_file *files;

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct target; /* defined by each driver */
@@ -16,6 +17,9 @@ struct object_info {
 	 * metadata x-amz-meta-xxh128) or computed from its bytes (file:); "" when
 	 * the target does not know it. */
 	char xxh128[33];
+	/* put_file of an object that is not an archive (the chain claim): the
+	 * mid-upload fault point, which names an archive's upload, stays quiet. */
+	bool not_archive;
 };
 
 typedef int (*key_fn)(void *ctx, const char *key, int64_t size);

@@ -28,7 +28,9 @@ for name in 'my shop' 'a+b=c&d' "caf$(printf '\xc3\xa9') $(printf '\xe2\x82\xac'
 	[[ $key == "cdc/$name/"* ]] || fail "key [$key] does not start with the source name [$name]"
 	assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/p $n+/"
 	assert_contains last.out " $S3_PREFIX/p $n+/$key"
-	assert_eq 1 "$(wc -l <last.out)" "objects under [p $n+/]"
+	# the batch, and the claim of the name by its chain (src/claim.h)
+	assert_contains last.out " $S3_PREFIX/p $n+/_cdcpack/claims/cdc/$name.json"
+	assert_eq 2 "$(wc -l <last.out)" "objects under [p $n+/]"
 	assert_status 0 aws_s3 cp --only-show-errors "s3://$B/$S3_PREFIX/p $n+/$key" got.tar
 	assert_eq "$(sqlite3 "$T/s$n/state/state.db" 'SELECT xxh128 FROM batches WHERE seq = 1')" \
 		"$(xxhsum -H2 got.tar | cut -d' ' -f1)" "xxh128 of [$key]"

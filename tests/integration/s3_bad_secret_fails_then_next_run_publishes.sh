@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A wrong secret key: the run stops at the first request with exit 3 and
+# A wrong secret key: the run stops at the first request (the check of the
+# source name's claim, before anything is captured) with exit 3 and
 # SignatureDoesNotMatch in the message, without retrying, publishes nothing and
-# loses nothing: the batch stays staged, and the next run with the right key
-# publishes it and the changes made since.
+# loses nothing: the changes stay in the changelog, and the next run with the
+# right key publishes them and the changes made since.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
 s3_reset
@@ -34,15 +35,16 @@ assert_eq '["HEAD","GET"]' "$(jq -sc 'map(.method)' bad.log)" "requests made wit
 assert_eq '[403,403]' "$(jq -sc 'map(.status)' bad.log)" "statuses of the requests with the bad key"
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/cdc/"
 assert_eq 1 "$(wc -l <last.out)" "published archives after the failed run (the load only)"
-assert_eq "2" "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "batches recorded"
+assert_eq "1" "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "batches recorded (the load)"
 assert_eq "2" "$(sqlite3 shop.db 'SELECT count(*) FROM cdcpack_changelog')" \
-	"changelog rows kept for the unpublished batch"
+	"changelog rows kept for the next run"
 
 sqlite3 shop.db "DELETE FROM Persons WHERE id = 2;"
 export AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
 assert_status 0 "$CDCPACK" run
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/"
-assert_eq 3 "$(wc -l <last.out)" "objects after the good run ($(cat last.out))"
+assert_eq 2 "$(grep -c "$S3_PREFIX/cdc/" last.out)" "archives after the good run ($(cat last.out))"
+assert_eq 3 "$(wc -l <last.out)" "objects after the good run: the archives and the claim ($(cat last.out))"
 assert_not_contains last.out "_tmp/"
 assert_status 0 "$CDCPACK" apply --to "sqlite:$T/replica.db"
 assert_status 0 "$CDCPACK" verify --against "sqlite:$T/replica.db"

@@ -34,7 +34,8 @@ s3_log >requests.log
 assert_eq 0 "$(jq -s 'map(select(.sig_ok != true)) | length' requests.log)" "refused requests"
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/"
 cp last.out listing.txt
-assert_eq 3 "$(wc -l <listing.txt)" "objects in the bucket ($(cat listing.txt))"
+assert_eq 3 "$(grep -c "$S3_PREFIX/cdc/" listing.txt)" "archives in the bucket ($(cat listing.txt))"
+assert_eq 4 "$(wc -l <listing.txt)" "objects in the bucket: the archives and the claim ($(cat listing.txt))"
 assert_not_contains listing.txt "_tmp/"
 assert_eq "50000 50000 50000" \
 	"$(sqlite3 state/state.db 'SELECT group_concat(rows, " ") FROM (SELECT rows FROM batches ORDER BY seq)')" \

@@ -30,17 +30,20 @@ for mode in false '"not_implemented"'; do
 
 	s3_log >"$dir/requests.log"
 	copies=$(jq -s 'map(select(.op == "CopyObject"))' "$dir/requests.log")
-	assert_eq 3 "$(jq 'length' <<<"$copies")" "CopyObject requests with mode $mode"
+	# three batches and the claim of the source name (src/claim.h)
+	assert_eq 4 "$(jq 'length' <<<"$copies")" "CopyObject requests with mode $mode"
 	assert_eq 0 "$(jq 'map(select(.headers | index("if-none-match"))) | length' <<<"$copies")" \
 		"CopyObject requests still sending If-None-Match after the fallback"
 	# the request on a key just before its copy is a HEAD that found nothing there
 	jq -se 'to_entries as $e | [$e[] | select(.value.op == "CopyObject") | .key as $i |
 		.value.key as $k | [$e[:$i][] | select(.value.key == $k)] | last | .value |
-		[.op, .status]] | length == 3 and all(. == ["HEAD", 404])' "$dir/requests.log" >/dev/null ||
+		[.op, .status]] | length == 4 and all(. == ["HEAD", 404])' "$dir/requests.log" >/dev/null ||
 		fail "a copy without a HEAD of its destination just before it (mode $mode)"
 
 	assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/${mode//\"/}/"
-	assert_eq 3 "$(wc -l <"$T/last.out")" "objects published with mode $mode"
+	assert_eq 3 "$(grep -c "/cdc/shop/" "$T/last.out")" "objects published with mode $mode"
+	assert_contains "$T/last.out" "/_cdcpack/claims/cdc/shop.json"
+	assert_eq 4 "$(wc -l <"$T/last.out")" "objects with mode $mode"
 	assert_not_contains "$T/last.out" "_tmp/"
 	assert_status 0 "$CDCPACK" apply --to "sqlite:$dir/replica.db"
 	assert_eq "$(sqlite_dump_tables "$dir/shop.db")" "$(sqlite_dump_tables "$dir/replica.db")" \

@@ -42,10 +42,12 @@ assert_eq 0 "$(count '(.op == "PutObject" or .op == "UploadPart") and .content_l
 	"uploads without Content-Length"
 assert_eq '[]' "$(curl -sS "$CDCPACK_TEST_S3_CONTROL/uploads" | jq -c --arg p "$S3_PREFIX/" 'map(select(.key | startswith($p)))')" "unfinished multipart uploads"
 
-# Only the final keys are left; the AWS CLI reads back what the state says.
+# Only the final keys (and the chain's claim of the source name) are left;
+# the AWS CLI reads back what the state says.
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/"
 cp last.out listing.txt
-assert_eq 2 "$(wc -l <listing.txt)" "objects under the prefix ($(cat listing.txt))"
+assert_eq 3 "$(wc -l <listing.txt)" "objects under the prefix ($(cat listing.txt))"
+assert_contains listing.txt "$S3_PREFIX/_cdcpack/claims/cdc/shop.json"
 assert_not_contains listing.txt "_tmp/"
 while read -r key xxh bytes; do
 	assert_contains listing.txt " $S3_PREFIX/$key"

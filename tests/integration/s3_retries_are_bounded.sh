@@ -26,7 +26,7 @@ assert_contains last.err "retry 1 of 2"
 assert_contains last.err "retry 2 of 2"
 assert_not_contains last.err "retry 3 of"
 assert_contains last.err "gave up after retries"
-assert_eq 3 "$(s3_log | jq -s 'map(select(.method == "HEAD")) | length')" "HEAD attempts with max_retries = 2"
+assert_eq 3 "$(s3_log | jq -s 'map(select(.method == "HEAD" and (.key | contains("/_tmp/")))) | length')" "HEAD attempts with max_retries = 2"
 
 # max_retries = 0: one attempt only
 conf 0
@@ -34,7 +34,7 @@ s3_reset
 s3_faults '[{"method": "HEAD", "path": "/_tmp/", "action": "500"}]'
 assert_status 3 "$CDCPACK" run
 assert_contains last.err "HTTP 500 Internal Server Error"
-assert_eq 1 "$(s3_log | jq -s 'map(select(.method == "HEAD")) | length')" "HEAD attempts with max_retries = 0"
+assert_eq 1 "$(s3_log | jq -s 'map(select(.method == "HEAD" and (.key | contains("/_tmp/")))) | length')" "HEAD attempts with max_retries = 0"
 
 # a 400 on the second part of a multipart upload: no retry, the upload is aborted
 conf 8
@@ -58,7 +58,9 @@ assert_status 0 "$CDCPACK" run
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/"
 cp last.out listing.txt
 assert_not_contains listing.txt "_tmp/"
-assert_eq "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "$(wc -l <listing.txt)" \
+assert_eq "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "$(grep -c "$S3_PREFIX/cdc/" listing.txt)" \
 	"published objects and batches"
+assert_eq 1 "$(grep -vc "$S3_PREFIX/cdc/" listing.txt)" "objects besides the archives (the claim)"
+assert_contains listing.txt "$S3_PREFIX/_cdcpack/claims/cdc/"
 assert_status 0 "$CDCPACK" apply --to "sqlite:$T/replica.db"
 assert_eq "$(sqlite_dump_tables shop.db)" "$(sqlite_dump_tables replica.db)" "replica tables"

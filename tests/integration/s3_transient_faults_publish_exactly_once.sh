@@ -33,8 +33,8 @@ s3_faults '[
  {"comment": "put reset", "method": "PUT", "path": "/_tmp/.*[.]tar$", "copy_source": false, "nth": [1], "action": "reset"},
  {"comment": "put reset mid-body", "method": "PUT", "path": "/_tmp/.*[.]tar$", "copy_source": false, "nth": [2], "action": "reset", "request_bytes": 100},
  {"comment": "put 500", "method": "PUT", "path": "/_tmp/.*[.]tar$", "copy_source": false, "nth": [3], "action": "500"},
- {"comment": "copy 503", "method": "PUT", "copy_source": true, "nth": [1], "action": "503"},
- {"comment": "copy done, reply lost", "method": "PUT", "copy_source": true, "nth": [2], "action": "500", "forward": true},
+ {"comment": "copy 503", "method": "PUT", "path": "[.]tar$", "copy_source": true, "nth": [1], "action": "503"},
+ {"comment": "copy done, reply lost", "method": "PUT", "path": "[.]tar$", "copy_source": true, "nth": [2], "action": "500", "forward": true},
  {"comment": "delete reset", "method": "DELETE", "path": "[.]tar$", "nth": [1], "action": "reset"}
 ]'
 assert_status 0 "$CDCPACK" -v load
@@ -83,7 +83,8 @@ assert_eq "$(sqlite_dump_tables shop.db)" "$(sqlite_dump_tables replica.db)" "re
 # --- exactly once: one object per batch, no temp objects, every change in one batch
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/"
 cp last.out listing.txt
-assert_eq 2 "$(wc -l <listing.txt)" "objects in the bucket ($(cat listing.txt))"
+assert_eq 2 "$(grep -c "$S3_PREFIX/cdc/" listing.txt)" "archives in the bucket ($(cat listing.txt))"
+assert_eq 3 "$(wc -l <listing.txt)" "objects in the bucket: the archives and the claim ($(cat listing.txt))"
 assert_not_contains listing.txt "_tmp/"
 assert_eq "101 90003" "$(sqlite3 state/state.db 'SELECT group_concat(rows, " ") FROM (SELECT rows FROM batches ORDER BY seq)')" \
 	"rows per batch (101 loaded; 90001 inserts, an update and a delete)"

@@ -616,19 +616,20 @@ static int pending_cmp(const void *key, const void *entry)
 
 /* Pending changes of table and the time of the oldest (for lag), from the
  * counts read once per source handle and again after this connection
- * wrote (an acknowledgement deletes rows). */
-static void count_pending(struct source *src, const char *table, struct trigger_status *out)
+ * wrote (an acknowledgement deletes rows). A failed count is an error,
+ * never a number: status must not report what it could not read. */
+static int count_pending(struct source *src, const char *table, struct trigger_status *out)
 {
 	out->pending = 0;
 	if (!sqlite_table_exists(src, src->changelog))
-		return;
+		return 0;
 	int64_t stamp = sqlite3_total_changes64(src->db);
 	if (!src->pending || src->pending_stamp != stamp) {
 		sqlite_pending_free(src);
-		if (read_pending(src)) {
+		int rc = read_pending(src);
+		if (rc) {
 			sqlite_pending_free(src);
-			out->pending = -1;
-			return;
+			return rc;
 		}
 		/* an empty result still counts as read */
 		if (!src->pending)
@@ -642,6 +643,7 @@ static void count_pending(struct source *src, const char *table, struct trigger_
 		out->pending = p->count;
 		snprintf(out->oldest, sizeof(out->oldest), "%s", p->oldest);
 	}
+	return 0;
 }
 
 /* REPLACE deletes rows that conflict on any unique index; with
@@ -688,7 +690,7 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			  "its triggers were made by an earlier cdcpack and compare keys by the "
 			  "key column's collation (a case-only key change under NOCASE ships as "
 			  "U and leaves the old key in replicas); the next run rebuilds them");
-	count_pending(src, def->name, out);
+	rc = count_pending(src, def->name, out);
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
 					  "may renumber unless it is an INTEGER PRIMARY KEY");
@@ -707,5 +709,5 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			  "conflicting rows without a delete trigger unless writers set "
 			  "PRAGMA recursive_triggers=ON");
 	src->catalog_pinned = pinned;
-	return 0;
+	return rc;
 }

@@ -122,7 +122,8 @@ static int file_put(struct target *t, const char *key, const char *path,
 		struct progress bar;
 		char sum[HASH_HEX_LEN + 1];
 		progress_start(&bar, "upload", "bytes", info ? info->size : -1);
-		rc = fs_copy_hashed(path, tmp, 0644, mid_upload, &bar, sum);
+		rc = fs_copy_hashed(path, tmp, 0644, info && info->not_archive ? NULL : mid_upload,
+				    &bar, sum);
 		progress_end(&bar);
 		if (!rc)
 			rc = check_copied(path, sum, info);

@@ -33,11 +33,14 @@
 /* Does the server honour If-None-Match? Learnt once per process (probe_conditional). */
 enum conditional { COND_UNKNOWN, COND_SUPPORTED, COND_IGNORED };
 
-/* Owns s3, prefix and temp_prefix. */
+/* Owns s3, prefix and probe_key. */
 struct target {
 	struct s3 *s3;
-	char *prefix;	   /* from the URL, "" or ending in '/'; put before every key */
-	char *temp_prefix; /* where the conditional-write probe may write */
+	char *prefix; /* from the URL, "" or ending in '/'; put before every key */
+	/* The conditional-write probe's scratch key: below the temp prefix, in
+	 * this source's own folder, so that sources sharing a bucket (each
+	 * with its own state dir lock) never delete each other's probe. */
+	char *probe_key;
 	int64_t part_size;
 	enum conditional conditional;
 };
@@ -51,13 +54,14 @@ static int s3_open_target(struct target **out, const struct config *cfg)
 		return rc;
 	struct target *t = xcalloc(1, sizeof(*t));
 	t->prefix = prefix;
-	t->temp_prefix = xstrdup(cfg->temp_prefix);
+	t->probe_key =
+		xasprintf("%s%s%s/.cdcpack-probe", prefix, cfg->temp_prefix, cfg->source_name);
 	t->part_size = cfg->part_size;
 	rc = s3_open(&t->s3, cfg, bucket);
 	free(bucket);
 	if (rc) {
 		free(t->prefix);
-		free(t->temp_prefix);
+		free(t->probe_key);
 		free(t);
 		return rc;
 	}
@@ -71,7 +75,7 @@ static void s3_close_target(struct target *t)
 		return;
 	s3_close(t->s3);
 	free(t->prefix);
-	free(t->temp_prefix);
+	free(t->probe_key);
 	free(t);
 }
 
@@ -127,7 +131,8 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 	c.body_len = size;
 	c.body_sha256 = sha256;
 	c.accept = s3_op_accept(S3_PUT_OBJECT, false);
-	fault_point("mid-upload"); /* a single PUT lands whole or not at all */
+	if (!(info && info->not_archive))
+		fault_point("mid-upload"); /* a single PUT lands whole or not at all */
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
 	free(meta);
@@ -603,11 +608,12 @@ static int probe_delete(struct target *t, const char *key)
 
 /* Some S3-compatible servers silently ignore If-None-Match (docs/design.md §8):
  * writing a scratch object twice tells, once per process, before the first
- * publish relies on it. One fixed key under the temp prefix (publishing runs
- * hold the state dir lock): a probe left by a killed run is deleted first. */
+ * publish relies on it. One fixed key per source under the temp prefix (its
+ * publishing runs hold its state dir lock): a probe left by a killed run is
+ * deleted first. */
 static int probe_conditional(struct target *t)
 {
-	char *key = xasprintf("%s%s.cdcpack-probe", t->prefix, t->temp_prefix);
+	const char *key = t->probe_key;
 	long first = 0, second = 0;
 	int rc = probe_delete(t, key);
 	if (rc == 0)
@@ -622,7 +628,6 @@ static int probe_conditional(struct target *t)
 		t->conditional = COND_SUPPORTED;
 	if (rc == 0 && first != 501)
 		rc = probe_delete(t, key);
-	free(key);
 	return rc;
 }
 

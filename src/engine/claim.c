@@ -1,0 +1,152 @@
+#include "claim.h"
+
+#include "buf.h"
+#include "err.h"
+#include "fsutil.h"
+#include "hash.h"
+#include "log.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CLAIM_FORMAT "cdcpack-chain/1"
+/* Outside both prefixes: consumers, who take every object below the final
+ * prefix for an archive, never see it, and a lifecycle rule that expires
+ * the temp prefix never removes it. */
+#define CLAIM_FOLDER "_cdcpack/claims/"
+
+char *claim_key(const struct config *cfg)
+{
+	return xasprintf(CLAIM_FOLDER "%s%s.json", cfg->final_prefix, cfg->source_name);
+}
+
+static bool chain_id_ok(const char *s)
+{
+	if (!s || strlen(s) != CHAIN_ID_LEN)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+/* A claim names its format, our source name and a chain id, nothing else
+ * counts as one: a bucket writer cannot make us take a stranger for it. */
+static int parse_claim(const char *path, const char *key, const struct config *cfg,
+		       char chain[CHAIN_ID_LEN + 1])
+{
+	json_error_t je;
+	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	const char *format = json_string_value(json_object_get(j, "format"));
+	const char *source = json_string_value(json_object_get(j, "source"));
+	const char *id = json_string_value(json_object_get(j, "chain"));
+	int rc = 0;
+	if (!format || strcmp(format, CLAIM_FORMAT) != 0 || !source ||
+	    strcmp(source, cfg->source_name) != 0 || !chain_id_ok(id))
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: not a chain claim of source '%s' (cdcpack writes {\"format\": "
+			     "\"" CLAIM_FORMAT "\", \"source\": ..., \"chain\": 32 hex digits}); "
+			     "move it away if it is not cdcpack's, then run again",
+			     key, cfg->source_name);
+	else
+		memcpy(chain, id, CHAIN_ID_LEN + 1);
+	json_decref(j);
+	return rc;
+}
+
+int claim_read(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
+	       const char *scratch, char chain[CHAIN_ID_LEN + 1])
+{
+	char *key = claim_key(cfg);
+	char *path = xasprintf("%s/claim.read", scratch);
+	struct object_info info;
+	chain[0] = '\0';
+	int rc = ops->head(tgt, key, &info);
+	if (rc == CDC_ENOTFOUND) {
+		err_clear();
+		rc = 0;
+	} else if (!rc) {
+		rc = ops->get_file(tgt, key, path);
+		if (!rc)
+			rc = parse_claim(path, key, cfg, chain);
+		unlink(path);
+	}
+	free(path);
+	free(key);
+	return rc;
+}
+
+/* Writes our claim beside the claim key (named for our chain, so that two
+ * chains never write one object) and copies it to the claim key at most
+ * once: CDC_EEXISTS when a claim is there already. */
+static int write_claim(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
+		       const char *scratch, const char *chain)
+{
+	char *path = xasprintf("%s/claim.new", scratch);
+	char *temp =
+		xasprintf(CLAIM_FOLDER "%s%s.%s.json", cfg->final_prefix, cfg->source_name, chain);
+	char *final = claim_key(cfg);
+	json_t *j = json_pack("{s:s, s:s, s:s}", "format", CLAIM_FORMAT, "source", cfg->source_name,
+			      "chain", chain);
+	struct object_info info = {.not_archive = true};
+	int rc = 0;
+	if (json_dump_file(j, path, JSON_INDENT(2)) != 0)
+		rc = err_set(CDC_ERUNTIME, "%s: cannot write", path);
+	if (!rc)
+		rc = hash_file(path, info.xxh128, &info.size);
+	if (!rc)
+		rc = ops->put_file(tgt, temp, path, &info);
+	if (!rc)
+		rc = ops->copy(tgt, temp, final, &info);
+	bool there = rc == CDC_EEXISTS;
+	if (there) {
+		err_clear();
+		rc = 0;
+	}
+	if (!rc)
+		rc = ops->remove(tgt, temp);
+	if (!rc && !there)
+		log_info("claimed source name '%s' for chain %s at %s", cfg->source_name, chain,
+			 final);
+	unlink(path);
+	json_decref(j);
+	free(path);
+	free(temp);
+	free(final);
+	return rc;
+}
+
+int claim_take(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
+	       const char *scratch, const char *chain, bool write, bool *ours)
+{
+	char have[CHAIN_ID_LEN + 1];
+	*ours = false;
+	int rc = fs_mkdirs(scratch, 0700);
+	if (!rc)
+		rc = claim_read(ops, tgt, cfg, scratch, have);
+	if (!rc && !have[0] && !write)
+		return 0;
+	if (!rc && !have[0]) {
+		rc = write_claim(ops, tgt, cfg, scratch, chain);
+		/* Read back: of two chains claiming at once, the one whose claim
+		 * the store kept wins, whatever each was told. */
+		if (!rc)
+			rc = claim_read(ops, tgt, cfg, scratch, have);
+	}
+	*ours = !rc && strcmp(have, chain) == 0;
+	if (rc || *ours)
+		return rc;
+	char *key = claim_key(cfg);
+	rc = err_set(CDC_ERUNTIME,
+		     "%s: source name '%s' belongs to another chain at %s %s (%s), not this state "
+		     "dir's (%s): another database or state dir publishes under that name, and "
+		     "two chains under one name would interleave their batches for every "
+		     "consumer. Give this source its own [source] name (README: Recovery, start "
+		     "another chain) or its own [target] final_prefix or bucket, or run with that "
+		     "chain's state dir; nothing was done",
+		     cfg->state_dir, cfg->source_name, cfg->target_url, key, have, chain);
+	free(key);
+	return rc;
+}
