@@ -11,10 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* mid-ack: the changelog rows are deleted, the state does not yet say so. */
-static const char *const points[] = {"after-capture", "after-stage",   "mid-upload",
-				     "after-upload",  "after-publish", "mid-ack",
-				     "after-ack",     "mid-load",      "mid-diff"};
+/* mid-ack: the changelog rows are deleted, the state does not yet say so.
+ * mid-lake: the first of a batch's lake objects is out, the others not. */
+static const char *const points[] = {"after-capture", "after-stage", "mid-upload", "after-upload",
+				     "after-publish", "mid-ack",     "after-ack",  "mid-load",
+				     "mid-diff",      "mid-lake",    "after-lake"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
@@ -46,7 +47,7 @@ int fault_init(void)
 			CDC_EUSAGE,
 			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
 			"after-capture, after-stage, mid-upload, after-upload, after-publish, "
-			"mid-ack, after-ack, mid-load, mid-diff",
+			"mid-ack, after-ack, mid-load, mid-diff, mid-lake, after-lake",
 			spec);
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;

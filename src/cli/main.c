@@ -107,7 +107,8 @@ static void print_man(void)
 	     "after-capture,\nafter-stage, mid-upload, after-upload, after-publish, mid-ack (the\n"
 	     "changelog rows deleted, the state not yet saying so), after-ack,\n"
 	     "mid-load (load, after each table's first row), mid-diff (diff and\n"
-	     "verify, after each table's first row)");
+	     "verify, after each table's first row), mid-lake (the first of a batch's\n"
+	     "lake objects published, the others not), after-lake");
 }
 
 /* Edit distance, to suggest the command a typo meant. */
