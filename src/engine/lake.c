@@ -47,7 +47,7 @@ static int archive_path(struct lake_run *r, char **path)
 		rc = err_set(CDC_ERUNTIME, "%s: not batch %s's archive (xxh128 %s, want %s)", key,
 			     r->b->id, sum, r->b->xxh128);
 	free(key);
-	return rc ? err_prefix(rc, "lake: read batch %s", r->b->id) : 0;
+	return rc ? err_prefix(rc, "read batch %s", r->b->id) : 0;
 }
 
 /* The lake key of file i: a load file takes the table's next LOAD numbers
@@ -96,7 +96,7 @@ static int put_file(struct lake_run *r, size_t i, const char *key)
 		if (!rc)
 			rc = holds_object(r->p, key, info.size, info.xxh128, true, what);
 		if (rc == 0)
-			rc = err_set(CDC_ERUNTIME, "lake: %s not there after upload", key);
+			rc = err_set(CDC_ERUNTIME, "%s not there after upload", key);
 		if (rc == 1 && r->written++ == 0)
 			fault_point("mid-lake"); /* some of the batch's objects are out */
 	}
@@ -119,7 +119,7 @@ static int publish_files(struct lake_run *r)
 		rc = archive_read_batch(archive, r->dir, &r->m);
 	free(archive);
 	if (!rc && moment_parse(r->m.created, &r->created) != 0)
-		rc = err_set(CDC_ERUNTIME, "lake: batch %s: created '%s' is not a time", r->b->id,
+		rc = err_set(CDC_ERUNTIME, "batch %s: created '%s' is not a time", r->b->id,
 			     r->m.created);
 	for (size_t i = 0; i < r->m.nfiles && !rc; i++) {
 		char *key = NULL;
