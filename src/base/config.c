@@ -187,6 +187,9 @@ void config_defaults(struct config *cfg)
 	cfg->path_style = PATH_STYLE_AUTO;
 	cfg->part_size = 16 << 20;
 	cfg->max_retries = 8;
+	cfg->lake_compression = LAKE_NONE; /* DMS's CompressionType default */
+	cfg->lake_partition = LAKE_PART_NONE;
+	cfg->lake_delimiter = LAKE_DELIM_SLASH;
 }
 
 static int set_url(const struct where *w, char **slot, const char *v, const char *const *schemes)
@@ -384,6 +387,47 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 	return set_target_number(cfg, w, v);
 }
 
+static int set_lake(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const compressions[] = {"gzip", "none", NULL};
+	static const char *const partitions[] = {"none",     "YYYYMMDD", "YYYYMMDDHH", "YYYYMM",
+						 "MMYYYYDD", "DDMMYYYY", NULL};
+	static const char *const delimiters[] = {"slash", "dash", "underscore", "none", NULL};
+	int i;
+	if (strcmp(w->key, "prefix") == 0) {
+		if (!*v) { /* empty: the lake is off */
+			set_str(&cfg->lake_prefix, v);
+			return 0;
+		}
+		return set_prefix(w, &cfg->lake_prefix, v);
+	}
+	if (strcmp(w->key, "compression") == 0) {
+		if (parse_enum(v, compressions, &i))
+			return bad(w, "'%s' is not a lake compression (gzip | none)", v);
+		cfg->lake_compression = (enum lake_compression)i;
+		return 0;
+	}
+	if (strcmp(w->key, "date_partition") == 0) {
+		if (parse_enum(v, partitions, &i))
+			return bad(w,
+				   "'%s' is not a date partition (none | YYYYMMDD | YYYYMMDDHH | "
+				   "YYYYMM | MMYYYYDD | DDMMYYYY)",
+				   v);
+		cfg->lake_partition = (enum lake_partition)i;
+		return 0;
+	}
+	if (strcmp(w->key, "date_delimiter") == 0) {
+		if (parse_enum(v, delimiters, &i))
+			return bad(
+				w,
+				"'%s' is not a date delimiter (slash | dash | underscore | none)",
+				v);
+		cfg->lake_delimiter = (enum lake_delimiter)i;
+		return 0;
+	}
+	return 1;
+}
+
 /* Returns 0 when set, 1 when section/key is unknown, a CDC_E* code on a bad value. */
 static int set_key(struct config *cfg, const struct where *w, const char *v)
 {
@@ -397,6 +441,8 @@ static int set_key(struct config *cfg, const struct where *w, const char *v)
 		return set_state(cfg, w, v);
 	if (strcmp(w->section, "target") == 0)
 		return set_target(cfg, w, v);
+	if (strcmp(w->section, "lake") == 0)
+		return set_lake(cfg, w, v);
 	return 1;
 }
 
@@ -429,12 +475,13 @@ static int parse_section(struct where *w, char *line, char **section)
 			       line);
 	*end = '\0';
 	char *name = trim(line + 1);
-	static const char *const known[] = {"source", "capture", "batch", "state", "target", NULL};
+	static const char *const known[] = {"source", "capture", "batch", "state",
+					    "target", "lake",	 NULL};
 	int i;
 	if (parse_enum(name, known, &i))
 		return err_set(CDC_EUSAGE,
 			       "%s:%d: [%s]: unknown section (known: source, capture, batch, "
-			       "state, target)",
+			       "state, target, lake)",
 			       w->file, w->line, name);
 	free(*section);
 	*section = xstrdup(name);
@@ -498,7 +545,50 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 		return "[batch] csv_header";
 	if (cfg->format == FORMAT_JSONL && cfg->load_op_column)
 		return "[batch] load_op_column";
+	*why = "applies only when [lake] prefix is set";
+	if (!cfg->lake_prefix && cfg->lake_compression != LAKE_NONE)
+		return "[lake] compression";
+	if (!cfg->lake_prefix && cfg->lake_partition != LAKE_PART_NONE)
+		return "[lake] date_partition";
+	if (!cfg->lake_prefix && cfg->lake_delimiter != LAKE_DELIM_SLASH)
+		return "[lake] date_delimiter";
 	return NULL;
+}
+
+/* Whether keys below lake prefix l could meet keys below archive prefix p,
+ * which hold <p><source>/...: one prefix inside the other. */
+static bool prefix_overlap(const char *l, const char *p, const char *source)
+{
+	char *folder = xasprintf("%s%s/", p, source);
+	const char *a = *p ? p : folder;
+	size_t n = strlen(l) < strlen(a) ? strlen(l) : strlen(a);
+	bool overlap = strncmp(l, a, n) == 0;
+	free(folder);
+	return overlap;
+}
+
+/* Lake keys live beside the archives: in a folder of their own, so that
+ * listing the batches (and the temp prefix) never meets a lake object. */
+static int lake_finish(struct config *cfg, const char *name)
+{
+	if (!cfg->lake_prefix)
+		return 0;
+	if (prefix_overlap(cfg->lake_prefix, cfg->temp_prefix, cfg->source_name) ||
+	    prefix_overlap(cfg->lake_prefix, cfg->final_prefix, cfg->source_name))
+		return err_set(CDC_EUSAGE,
+			       "%s: [lake] prefix: '%s' must be a folder apart from the archives "
+			       "([target] temp_prefix '%s', final_prefix '%s'): neither inside "
+			       "the other",
+			       name, cfg->lake_prefix, cfg->temp_prefix, cfg->final_prefix);
+	free(cfg->lake_schema);
+	cfg->lake_schema = strncmp(cfg->source_url, "mysql://", 8) == 0
+				   ? source_default_name(cfg->source_url)
+				   : xstrdup(cfg->source_name);
+	const char *why = source_name_problem(cfg->lake_schema);
+	if (why)
+		return err_set(CDC_EUSAGE, "%s: [lake] prefix: the schema folder '%s' %s", name,
+			       cfg->lake_schema, why);
+	return 0;
 }
 
 static int config_finish(struct config *cfg, const char *name)
@@ -520,7 +610,7 @@ static int config_finish(struct config *cfg, const char *name)
 	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
 		return err_set(CDC_EUSAGE,
 			       "%s: [target] temp_prefix: must differ from final_prefix", name);
-	return 0;
+	return lake_finish(cfg, name);
 }
 
 int config_parse(struct config *cfg, const char *name, const char *text, size_t len)
@@ -597,5 +687,7 @@ void config_free(struct config *cfg)
 	free(cfg->region);
 	free(cfg->endpoint);
 	free(cfg->ca_bundle);
+	free(cfg->lake_prefix);
+	free(cfg->lake_schema);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -11,6 +11,17 @@ enum capture_mode { CAPTURE_TRIGGER, CAPTURE_SNAPSHOT };
 enum batch_format { FORMAT_CSV, FORMAT_JSONL };
 enum compression { COMPRESS_ZSTD, COMPRESS_GZIP, COMPRESS_XZ, COMPRESS_NONE };
 enum path_style { PATH_STYLE_AUTO, PATH_STYLE_PATH, PATH_STYLE_VIRTUAL };
+/* [lake]: DMS's CompressionType, DatePartitionSequence and DatePartitionDelimiter. */
+enum lake_compression { LAKE_GZIP, LAKE_NONE };
+enum lake_partition {
+	LAKE_PART_NONE,
+	LAKE_PART_YYYYMMDD,
+	LAKE_PART_YYYYMMDDHH,
+	LAKE_PART_YYYYMM,
+	LAKE_PART_MMYYYYDD,
+	LAKE_PART_DDMMYYYY
+};
+enum lake_delimiter { LAKE_DELIM_SLASH, LAKE_DELIM_DASH, LAKE_DELIM_UNDERSCORE, LAKE_DELIM_NONE };
 
 /* Owns every string and list in it; config_free releases them. */
 struct config {
@@ -43,6 +54,15 @@ struct config {
 	int64_t part_size;
 	int max_retries;
 	char *ca_bundle; /* NULL when unset */
+
+	/* [lake]: NULL when off (prefix absent or empty). */
+	char *lake_prefix;
+	/* The <schema> folder of lake keys: the MySQL database name, or the
+	 * source name for SQLite (set by config_load when the lake is on). */
+	char *lake_schema;
+	enum lake_compression lake_compression;
+	enum lake_partition lake_partition;
+	enum lake_delimiter lake_delimiter;
 };
 
 /* Fills cfg with the defaults of docs/design.md §3 (no source or target URL). */

@@ -1,5 +1,6 @@
 #include "fault.h"
 
+#include "buf.h"
 #include "err.h"
 #include "log.h"
 
@@ -15,14 +16,15 @@
  * The others name a window inside one step: mid-stage-record (a batch
  * recorded, not its ranges), before-final-copy (the final key checked, not
  * yet copied to), after-temp-delete (the temp object deleted, "published" not
- * yet recorded), mid-ack-txn (the source's ack transaction has deleted the
+ * yet recorded), mid-lake (the first of a batch's lake objects is out, the
+ * others not), mid-ack-txn (the source's ack transaction has deleted the
  * rows, not committed), apply-before-commit (a batch applied and marked, not
  * committed). */
-static const char *const points[] = {"after-capture",	  "mid-stage-record",	"after-stage",
-				     "mid-upload",	  "after-upload",	"before-final-copy",
-				     "after-temp-delete", "after-publish",	"mid-ack-txn",
-				     "mid-ack",		  "after-ack",		"mid-load",
-				     "mid-diff",	  "apply-before-commit"};
+static const char *const points[] = {
+	"after-capture", "mid-stage-record",  "after-stage",	   "mid-upload",
+	"after-upload",	 "before-final-copy", "after-temp-delete", "after-publish",
+	"mid-lake",	 "after-lake",	      "mid-ack-txn",	   "mid-ack",
+	"after-ack",	 "mid-load",	      "mid-diff",	   "apply-before-commit"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {
@@ -54,15 +56,17 @@ int fault_init(void)
 	int n = sscanf(spec, "%15[^:]:%31[^:]:%ld", kind, point, &ms);
 	bool crash = strcmp(kind, "crash") == 0 && n == 2;
 	bool delay = strcmp(kind, "delay") == 0 && n == 3 && ms >= 0;
-	if ((!crash && !delay) || !known_point(point))
-		return err_set(
-			CDC_EUSAGE,
-			"CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT one of "
-			"after-capture, mid-stage-record, after-stage, mid-upload, after-upload, "
-			"before-final-copy, after-temp-delete, after-publish, mid-ack-txn, "
-			"mid-ack, "
-			"after-ack, mid-load, mid-diff, apply-before-commit",
-			spec);
+	if ((!crash && !delay) || !known_point(point)) {
+		struct buf names = {0};
+		for (size_t i = 0; i < sizeof(points) / sizeof(points[0]); i++)
+			buf_addf(&names, "%s%s", i ? ", " : "", points[i]);
+		int rc = err_set(CDC_EUSAGE,
+				 "CDCPACK_FAULT=%s: want crash:POINT or delay:POINT:MS with POINT "
+				 "one of %s",
+				 spec, names.data);
+		buf_free(&names);
+		return rc;
+	}
 	snprintf(fault.point, sizeof(fault.point), "%s", point);
 	fault.crash = crash;
 	fault.delay_ms = ms;

@@ -35,7 +35,10 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS batch_ranges(batch_seq INTEGER NOT NULL, lo INTEGER NOT NULL,"
 	" hi INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS batch_ranges_seq ON batch_ranges(batch_seq);"
-	"CREATE TABLE IF NOT EXISTS shipped_columns(tbl TEXT PRIMARY KEY, columns TEXT NOT NULL);";
+	"CREATE TABLE IF NOT EXISTS shipped_columns(tbl TEXT PRIMARY KEY, columns TEXT NOT NULL);"
+	/* [lake]: the LOAD file numbers each load batch took per table. */
+	"CREATE TABLE IF NOT EXISTS lake_loads(batch_seq INTEGER NOT NULL, tbl TEXT NOT NULL,"
+	" first INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(batch_seq, tbl));";
 
 const char *batch_state_name(enum batch_state s)
 {
@@ -571,4 +574,45 @@ void batches_free(struct batch *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		batch_clear(&v[i]);
 	free(v);
+}
+
+int state_lake_first(struct state *st, int64_t seq, const char *table, unsigned n, unsigned *first)
+{
+	/* One statement, so the number is taken whole or not at all; a batch
+	 * that has one keeps it (INSERT OR IGNORE), so a rerun finds the same. */
+	static const char take[] =
+		"INSERT OR IGNORE INTO lake_loads SELECT ?1, ?2, coalesce((SELECT max(first + n)"
+		" FROM lake_loads WHERE tbl = ?2), 1), ?3";
+	static const char read[] = "SELECT first FROM lake_loads WHERE batch_seq = ?1 AND tbl = ?2";
+	const char *const sql[] = {take, read};
+	int rc = 0;
+	for (size_t i = 0; i < 2 && !rc; i++) {
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &q, NULL))
+			return db_fail(st, "number lake load files");
+		sqlite3_bind_int64(q, 1, seq);
+		sqlite3_bind_text(q, 2, table, -1, SQLITE_STATIC);
+		if (i == 0)
+			sqlite3_bind_int64(q, 3, n);
+		int step = sqlite3_step(q);
+		if (i == 1 && step == SQLITE_ROW)
+			*first = (unsigned)sqlite3_column_int64(q, 0);
+		else if (step != SQLITE_DONE)
+			rc = db_fail(st, "number lake load files");
+		sqlite3_finalize(q);
+	}
+	return rc;
+}
+
+int state_last_created(struct state *st, char **created)
+{
+	sqlite3_stmt *q;
+	*created = NULL;
+	if (sqlite3_prepare_v2(st->db, "SELECT created FROM batches ORDER BY seq DESC LIMIT 1", -1,
+			       &q, NULL))
+		return db_fail(st, "read batches");
+	if (sqlite3_step(q) == SQLITE_ROW)
+		*created = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	return 0;
 }

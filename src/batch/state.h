@@ -67,6 +67,13 @@ int state_forget_columns(struct state *st, const char *table);
 int state_unfinished(struct state *st, struct batch **out, size_t *n);
 /* Every batch, oldest first (status, prune). */
 int state_all(struct state *st, struct batch **out, size_t *n);
+/* [lake]: the number of batch seq's first LOAD file of table, which has n:
+ * the one the batch took before, else the one after every earlier load
+ * batch's files of table (from 1), recorded. */
+int state_lake_first(struct state *st, int64_t seq, const char *table, unsigned n, unsigned *first);
+/* The created time of the newest batch (NULL when none), so that a new one
+ * is made later (unique DMS file names, even within one millisecond). */
+int state_last_created(struct state *st, char **created);
 void batch_clear(struct batch *b);
 void batches_free(struct batch *v, size_t n);
 const char *batch_state_name(enum batch_state s);

@@ -3,6 +3,7 @@
 #include "capture.h"
 #include "cmd.h"
 #include "err.h"
+#include "lakekey.h"
 #include "naming.h"
 #include "pipeline.h"
 #include "state.h"
@@ -47,6 +48,12 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		}
 		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",
 			  cfg.state_dir, cfg.target_url, cfg.final_prefix, key);
+		if (cfg.lake_prefix) {
+			struct lake_layout l = lakekey_layout(&cfg);
+			char *load = lakekey_load(&l, "<table>", 1);
+			cmd_print(ctx, "lake keys  %s\n", load);
+			free(load);
+		}
 		cmd_print(ctx, "next       %s\n",
 			  cops->uses_changelog ? "cdcpack triggers install, then cdcpack load"
 					       : "cdcpack run");

@@ -140,7 +140,8 @@ static void print_man(void)
 	     "changelog rows deleted, the state not yet saying so), after-ack,\n"
 	     "mid-load (load, after each table's first row), mid-diff (diff and\n"
 	     "verify, after each table's first row), apply-before-commit (apply,\n"
-	     "a batch applied and marked, not committed)");
+	     "a batch applied and marked, not committed), mid-lake (the first of a\n"
+	     "batch's lake objects published, the others not), after-lake");
 }
 
 /* Edit distance, to suggest the command a typo meant. */

@@ -78,6 +78,32 @@ int claim_read(const struct target_ops *ops, struct target *tgt, const struct co
 	return rc;
 }
 
+/* The object at temp holds the claim put there (info): checked before it
+ * is copied to the claim key, where a damaged claim would stop every run
+ * of the chain until a person moved it away. The claim is small: read
+ * back and hashed. */
+static int check_put(const struct target_ops *ops, struct target *tgt, const char *temp,
+		     const char *scratch, const struct object_info *info)
+{
+	char *path = xasprintf("%s/claim.check", scratch);
+	char sum[HASH_HEX_LEN + 1];
+	int64_t size = 0;
+	int rc = ops->get_file(tgt, temp, path);
+	if (!rc)
+		rc = hash_file(path, sum, &size);
+	if (!rc && (size != info->size || strcmp(sum, info->xxh128) != 0)) {
+		ops->remove(tgt, temp); /* best effort: the next run writes it again */
+		err_clear();
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: the store kept other bytes than the claim written there (%lld "
+			     "bytes, not %lld); nothing was claimed: run again",
+			     temp, (long long)size, (long long)info->size);
+	}
+	unlink(path);
+	free(path);
+	return rc;
+}
+
 /* Writes our claim beside the claim key (named for our chain, so that two
  * chains never write one object) and copies it to the claim key at most
  * once: CDC_EEXISTS when a claim is there already. */
@@ -98,6 +124,8 @@ static int write_claim(const struct target_ops *ops, struct target *tgt, const s
 		rc = hash_file(path, info.xxh128, &info.size);
 	if (!rc)
 		rc = ops->put_file(tgt, temp, path, &info);
+	if (!rc)
+		rc = check_put(ops, tgt, temp, scratch, &info);
 	if (!rc)
 		rc = ops->copy(tgt, temp, final, &info);
 	bool there = rc == CDC_EEXISTS;

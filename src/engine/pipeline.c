@@ -280,6 +280,22 @@ static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 	return rc;
 }
 
+/* A new batch's time: now, or a millisecond after the newest batch's when
+ * the clock has not passed it, so that change file names (DMS's
+ * yyyymmdd-hhmmssSSS, the lake's keys) stay unique and in chain order even
+ * for two batches in one millisecond or a clock set back. */
+static int batch_moment(struct pipeline *p, struct moment *out)
+{
+	char *last = NULL;
+	struct moment prev;
+	int rc = state_last_created(p->st, &last);
+	*out = moment_now();
+	if (!rc && last && moment_parse(last, &prev) == 0 && moment_cmp(*out, prev) <= 0)
+		*out = (struct moment){prev.sec + (prev.ms + 1) / 1000, (prev.ms + 1) % 1000};
+	free(last);
+	return rc;
+}
+
 /* Stages pk when it holds anything and takes it through publish and ack. */
 static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct run_result *res)
 {
@@ -393,8 +409,11 @@ static int reload_redefined(struct pipeline *p, struct run_result *res)
 	}
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
+	struct moment at;
 	if (!rc && which.n)
-		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
+		rc = batch_moment(p, &at);
+	if (!rc && which.n)
+		rc = package_new(&pk, p->cfg, dir, "load", at);
 	free(dir);
 	if (pk)
 		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
@@ -412,9 +431,12 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
 	bool load = false;
+	struct moment at;
 	int rc = p->cops->first_load(p, &load);
 	if (!rc)
-		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", moment_now());
+		rc = batch_moment(p, &at);
+	if (!rc)
+		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", at);
 	free(dir);
 	if (!rc)
 		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
@@ -508,8 +530,11 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 		rc = check_capture(p);
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
+	struct moment at;
 	if (!rc)
-		rc = package_new(&pk, p->cfg, dir, "load", moment_now());
+		rc = batch_moment(p, &at);
+	if (!rc)
+		rc = package_new(&pk, p->cfg, dir, "load", at);
 	free(dir);
 	if (!rc)
 		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);

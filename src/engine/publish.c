@@ -4,8 +4,8 @@
 #include "capture.h"
 #include "err.h"
 #include "fault.h"
-#include "fsutil.h"
-#include "hash.h"
+#include "holds.h"
+#include "lake.h"
 #include "log.h"
 #include "stop.h"
 
@@ -23,52 +23,13 @@ char *publish_final_key(const struct config *cfg, const struct batch *b)
 	return xasprintf("%s%s", cfg->final_prefix, b->key);
 }
 
-/* The XXH3-128 of the object at key by its bytes: downloaded into the work
- * dir, hashed, removed. */
-static int hash_by_bytes(struct pipeline *p, const char *key, char out[HASH_HEX_LEN + 1])
-{
-	char *dir = xasprintf("%s/work", state_dir(p->st));
-	char *path = xasprintf("%s/verify.part", dir);
-	int64_t size;
-	int rc = fs_mkdirs(dir, 0700);
-	if (!rc)
-		rc = p->tops->get_file(p->tgt, key, path);
-	if (!rc)
-		rc = hash_file(path, out, &size);
-	unlink(path);
-	free(path);
-	free(dir);
-	return rc ? err_prefix(rc, "check what %s holds", key) : 0;
-}
-
-/* Does the object at key hold exactly b's archive? 1 yes, 0 absent (or, when
- * not strict, not shown to be ours: the caller puts ours over it), <0 error
- * (strict: a different object there is an integrity error, as keys never
- * change content). Size alone shows nothing: an object of b's size without
- * a checksum of its own (someone else's, or a store that drops metadata) is
- * fetched and hashed before it counts as ours. */
+/* Does the object at key hold exactly b's archive? (holds_object) */
 static int holds_batch(struct pipeline *p, const char *key, const struct batch *b, bool strict)
 {
-	struct object_info info = {0};
-	int rc = p->tops->head(p->tgt, key, &info);
-	if (rc == CDC_ENOTFOUND)
-		return 0;
-	if (rc)
-		return rc;
-	bool fetched = strict && !info.xxh128[0] && info.size == b->bytes;
-	if (fetched && (rc = hash_by_bytes(p, key, info.xxh128)) != 0)
-		return rc;
-	if (info.size == b->bytes && strcmp(info.xxh128, b->xxh128) == 0)
-		return 1;
-	if (!strict)
-		return 0;
-	return err_set(CDC_ERUNTIME,
-		       "%s holds %lld bytes (xxh128 %s), not batch %s (%lld bytes, xxh128 %s); "
-		       "a published key never changes content, so nothing was overwritten: "
-		       "move that object away if it is not cdcpack's, then run again",
-		       key, (long long)info.size,
-		       info.xxh128[0] ? info.xxh128 : "unknown: no checksum stored with it", b->id,
-		       (long long)b->bytes, b->xxh128);
+	char *what = xasprintf("batch %s", b->id);
+	int rc = holds_object(p, key, b->bytes, b->xxh128, strict, what);
+	free(what);
+	return rc;
 }
 
 /* Puts the staged archive at the temp key unless it is already there, then
@@ -194,6 +155,9 @@ int batch_finish(struct pipeline *p, struct batch *b, struct run_result *res)
 		rc = publish(p, b, temp, final, fresh);
 	else if (!rc && stop_requested)
 		rc = CDC_EINTR;
+	/* Acknowledged only once the archive and its lake objects are out. */
+	if (!rc && !stop_requested)
+		rc = lake_publish(p, b);
 	if (!rc && !stop_requested) {
 		rc = p->cops->ack(p, b);
 		if (!rc) /* acknowledged at the source, not yet in the state */

@@ -138,8 +138,12 @@ static int write_entries(struct archive *a, const struct manifest *m, time_t mti
 	return rc;
 }
 
-int archive_write_batch(const char *path, enum compression c, time_t mtime,
-			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+/* Writes an archive (format: pax tar, or raw for one gzip file) through
+ * libarchive to a new file at path, hashing it as it goes; entries writes its
+ * contents. */
+static int write_archive(const char *path, bool raw, enum compression c,
+			 int (*entries)(struct archive *a, const void *ctx), const void *ctx,
+			 char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
 	struct sink s = {.fd = fs_create(path, 0600)};
 	if (s.fd < 0)
@@ -148,12 +152,19 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 	hash_stream_init(&s.hash);
 	struct archive *a = archive_write_new();
 	int rc = 0;
-	if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK || set_filter(a, c) ||
+	int format =
+		raw ? archive_write_set_format_raw(a) : archive_write_set_format_pax_restricted(a);
+	/* A lake file (raw) is gzipped at level 1: the lake step publishes
+	 * every change once more, and level 1 costs a fraction of the default's
+	 * time for a few more bytes (docs/bench.md). */
+	if (format != ARCHIVE_OK || set_filter(a, c) ||
+	    (raw &&
+	     archive_write_set_filter_option(a, "gzip", "compression-level", "1") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open2(a, &s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
 		rc = -1;
 	if (rc == 0)
-		rc = write_entries(a, m, mtime);
+		rc = entries(a, ctx);
 	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
 		rc = -1;
 	if (rc == -1)
@@ -170,6 +181,36 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 	}
 	hash_stream_free(&s.hash);
 	return rc;
+}
+
+struct batch_ctx {
+	const struct manifest *m;
+	time_t mtime;
+};
+
+static int batch_entries(struct archive *a, const void *ctx)
+{
+	const struct batch_ctx *b = ctx;
+	return write_entries(a, b->m, b->mtime);
+}
+
+int archive_write_batch(const char *path, enum compression c, time_t mtime,
+			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	struct batch_ctx ctx = {m, mtime};
+	return write_archive(path, false, c, batch_entries, &ctx, xxh128, size);
+}
+
+static int gzip_entry(struct archive *a, const void *ctx)
+{
+	return add_file(a, ctx, 0);
+}
+
+int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
+		      char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	struct manifest_file f = {.local = (char *)src, .path = "data", .bytes = bytes};
+	return write_archive(dst, true, COMPRESS_GZIP, gzip_entry, &f, xxh128, size);
 }
 
 /* ---- reading ---- */

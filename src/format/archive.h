@@ -15,6 +15,12 @@
 int archive_write_batch(const char *path, enum compression c, time_t mtime,
 			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
+/* Writes the bytes file src holds into a new file dst as one gzip stream
+ * (no name or time in its header: the same bytes give the same gzip, the
+ * lake's per-file CompressionType), fsynced; gives its XXH3-128 and size. */
+int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
+		      char xxh128[HASH_HEX_LEN + 1], int64_t *size);
+
 /* Reads the archive at path into m, extracting each change file into dir
  * (m->files[i].local). Refuses (CDC_ERUNTIME, naming the archive and the
  * fault) a missing or late manifest, unsafe or unknown entry names, links

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A value outside a key's list (mode, format, compression, path_style, a
-# boolean) is exit 2 naming file:line, the key, the value and the choices.
+# boolean, the [lake] keys) is exit 2 naming file:line, the key, the value
+# and the choices.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 source "$ROOT/tests/lib/hostile.sh"
@@ -12,3 +13,6 @@ refused_line 'compression = lz4' "compression: 'lz4' is not a compression" 'zstd
 refused_line 'csv_header = maybe' "csv_header: 'maybe' is not a boolean" 'true | false' batch
 refused_line 'load_op_column = 2' "load_op_column: '2' is not a boolean" 'true | false' batch
 refused_line 'path_style = virtual' "path_style: 'virtual' is not auto, true or false" 'auto'
+refused_line 'compression = zstd' "compression: 'zstd' is not a lake compression" 'gzip | none' lake
+refused_line 'date_partition = yyyymmdd' "date_partition: 'yyyymmdd' is not a date partition" 'YYYYMMDD' lake
+refused_line 'date_delimiter = comma' "date_delimiter: 'comma' is not a date delimiter" 'slash | dash' lake

@@ -11,5 +11,5 @@ export CDCPACK_CONFIG=$T/cdcpack.conf
 for f in crash:nowhere crash: crash delay:after-stage delay:after-stage:abc delay:after-stage:-5 \
 	crash:after-stage:5 explode 'crash:after-stage ' CRASH:after-stage delay::10; do
 	CDCPACK_FAULT=$f args_refused "CDCPACK_FAULT=$f: want crash:POINT or delay:POINT:MS" run
-	assert_contains "$T/last.err" "after-capture, mid-stage-record, after-stage, mid-upload, after-upload, before-final-copy, after-temp-delete, after-publish, mid-ack-txn, mid-ack, after-ack, mid-load, mid-diff, apply-before-commit"
+	assert_contains "$T/last.err" "after-capture, mid-stage-record, after-stage, mid-upload, after-upload, before-final-copy, after-temp-delete, after-publish, mid-lake, after-lake, mid-ack-txn, mid-ack, after-ack, mid-load, mid-diff, apply-before-commit"
 done

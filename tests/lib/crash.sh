@@ -276,17 +276,20 @@ cm_fetch() {
 # server's request log tells instead.
 cm_published_sums() {
 	[[ $CM_TARGET == file && -d $BUCKET/cdc ]] || return 0
-	(cd "$BUCKET" && find cdc -type f | LC_ALL=C sort | xargs -r -d '\n' sha256sum)
+	local dirs=(cdc)
+	[[ -d $BUCKET/dms ]] && dirs+=(dms)
+	(cd "$BUCKET" && find "${dirs[@]}" -type f | LC_ALL=C sort | xargs -r -d '\n' sha256sum)
 }
 
 # cm_check_unchanged SUMS: no published object changed. file: every object
 # listed in SUMS still has its bytes. S3: the server's log (since cm_init's
 # s3_reset) shows at most one successful write (PutObject, CopyObject,
-# CompleteMultipartUpload) to each key under the case's final prefix.
+# CompleteMultipartUpload) to each key under the case's final prefix (and
+# lake prefix, dms/).
 cm_check_unchanged() {
 	if [[ $CM_TARGET == s3 ]]; then
-		s3_log | jq -r -s --arg p "$CM_PREFIX/cdc/" '
-			map(select(.status == 200 and (.key // "" | startswith($p))
+		s3_log | jq -r -s --arg p "$CM_PREFIX/cdc/" --arg l "$CM_PREFIX/dms/" '
+			map(select(.status == 200 and (.key // "" | startswith($p) or startswith($l))
 			    and (.op == "PutObject" or .op == "CopyObject" or .op == "CompleteMultipartUpload")))
 			| group_by(.key)[] | select(length > 1)
 			| "\(.[0].key) written \(length) times: \(map(.op) | join(", "))"' >"$CM_DIR/writes.err"
@@ -453,15 +456,56 @@ cm_check_chain() {
 	fi
 }
 
+# CM_LAKE_CONFIG: the [lake] lines the crash matrix runs with (issue 13).
+CM_LAKE_CONFIG=('[lake]' 'prefix = dms/' 'compression = gzip' 'date_partition = YYYYMMDD')
+
+# cm_lake_cat TABLE PATTERN: the lake objects of TABLE whose file name
+# matches PATTERN, in file name order (load counter, or change time),
+# decompressed and concatenated.
+cm_lake_cat() {
+	local schema=src dir
+	[[ $CM_SOURCE == mysql ]] && schema=$CM_DB
+	dir=$BUCKET/dms/$schema/$1
+	[[ -d $dir ]] || return 0
+	find "$dir" -type f -name "$2" | awk -F/ '{ print $NF "\t" $0 }' | LC_ALL=C sort | cut -f2 |
+		xargs -r -d '\n' zcat
+}
+
+# cm_check_lake: with the lake on (cm_setup "${CM_LAKE_CONFIG[@]}"), every
+# published archive file is in the lake once: per table, the lake's change
+# objects in name order hold exactly want.TABLE.csv (each change once), its
+# load objects the archives' load files, and there are as many lake objects
+# as archive files. Reads what cm_unpack left.
+cm_check_lake() {
+	local t want got
+	for t in "${CM_TABLES[@]}"; do
+		cm_lake_cat "$t" '2*.csv.gz' >"$CM_DIR/lake.$t.csv"
+		if ! cmp -s "$CM_DIR/want.$t.csv" "$CM_DIR/lake.$t.csv"; then
+			diff "$CM_DIR/want.$t.csv" "$CM_DIR/lake.$t.csv" | head -n 20 >&2 || true
+			fail "table $t: the lake's change objects are not the changes made, once each (< expected, > lake)"
+		fi
+		cm_lake_cat "$t" 'LOAD*.csv.gz' >"$CM_DIR/lake.load.$t.csv"
+		jq -r 'select(.batch.kind == "load") | .key as $k | .tables[] | "\(.name)\t\($k)/\(.file)"' \
+			"$CM_DIR/manifests.jsonl" | awk -F'\t' -v t="$t" -v u="$CM_DIR/unpacked" \
+			'$1 == t { print u "/" $2 }' | xargs -r -d '\n' cat >"$CM_DIR/load.$t.csv"
+		cmp -s "$CM_DIR/load.$t.csv" "$CM_DIR/lake.load.$t.csv" ||
+			fail "table $t: the lake's load objects are not the archives' load files"
+	done
+	want=$(jq -s '[.[].tables[]] | length' "$CM_DIR/manifests.jsonl")
+	got=$(find "$BUCKET/dms" -type f 2>/dev/null | wc -l)
+	assert_eq "$want" "$got" "lake objects (one per archive file)"
+}
+
 # cm_check_all: after the last run: the chain (cm_check_chain), every
 # archive whole (cm_check_checksums), the rows once each, no temp object, a
-# replica equal to the source.
+# replica equal to the source; with CM_LAKE=1, the lake (cm_check_lake).
 cm_check_all() {
 	cm_fetch
 	cm_unpack
 	cm_check_chain
 	cm_check_checksums
 	cm_check_rows
+	[[ -z ${CM_LAKE:-} ]] || cm_check_lake
 	cm_check_no_temp
 	cm_check_replica
 }
@@ -504,12 +548,14 @@ cm_cases() {
 # SIGKILL) while it writes; the next run must carry forward the batch the
 # killed run left (none at after-capture and after-ack); two more runs while
 # the writer works; the writer stops; runs until idle. Then: no object published before the
-# rerun changed, and cm_check_all.
+# rerun changed, and cm_check_all. The lake is on (CM_LAKE_CONFIG), so
+# every point also checks that each change lands in the lake once.
 cm_crash_scenario() {
 	local point=$1 got=0 runs=0 recovered=1
 	[[ $point == after-capture || $point == after-ack ]] && recovered=0
 	cm_case "$point"
-	cm_setup
+	CM_LAKE=1
+	cm_setup "${CM_LAKE_CONFIG[@]}"
 	cm_writer_script 120
 	cm_writer_start
 	wait_for 30 "the writer's first changes" cm_changelog_has 3
@@ -535,7 +581,8 @@ cm_crash_scenario() {
 	cm_rerun_and_check 10 "$CM_DIR/before.sha"
 }
 
-CM_POINTS=(after-capture after-stage mid-upload after-upload after-publish mid-ack after-ack)
+CM_POINTS=(after-capture after-stage mid-upload after-upload after-publish mid-lake after-lake
+	mid-ack after-ack)
 
 # cm_tmpfs DIR SIZE: mounts a fresh tmpfs of SIZE (mount's size=, e.g. 4m)
 # on DIR, unmounted when the case or test ends. Returns 1, saying why, when

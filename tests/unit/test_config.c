@@ -186,6 +186,55 @@ static void sizes_and_durations(void **state)
 	assert_int_equal(parse_duration("5x", &v), -1);
 }
 
+/* [lake] (issue 13): off unless prefix is set; DMS's option names. */
+static void lake_section_parses_and_checks(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse("", &cfg), 0);
+	assert_null(cfg.lake_prefix);
+	assert_int_equal(cfg.lake_compression, LAKE_NONE);
+	config_free(&cfg);
+	assert_int_equal(parse("[lake]\nprefix = dms\ncompression = gzip\ndate_partition = "
+			       "YYYYMMDDHH\ndate_delimiter = dash\n",
+			       &cfg),
+			 0);
+	assert_string_equal(cfg.lake_prefix, "dms/");
+	assert_string_equal(cfg.lake_schema, "shop");
+	assert_int_equal(cfg.lake_compression, LAKE_GZIP);
+	assert_int_equal(cfg.lake_partition, LAKE_PART_YYYYMMDDHH);
+	assert_int_equal(cfg.lake_delimiter, LAKE_DELIM_DASH);
+	config_free(&cfg);
+	assert_int_equal(parse("[lake]\nprefix =\n", &cfg), 0);
+	assert_null(cfg.lake_prefix);
+	config_free(&cfg);
+	expect_error("[lake]\ncompression = zstd\n", "t.conf:6: compression: 'zstd'");
+	expect_error("[lake]\ndate_partition = yyyymmdd\n", "t.conf:6: date_partition:");
+	expect_error("[lake]\ndate_delimiter = comma\n", "t.conf:6: date_delimiter:");
+	expect_error("[lake]\nprefix = ../x\n", "t.conf:6: prefix:");
+	expect_error("[lake]\nbucket = x\n", "t.conf:6: bucket: unknown key in [lake]");
+	expect_error("[lake]\nprefix = cdc/lake\n", "[lake] prefix: 'cdc/lake/'");
+	expect_error("[lake]\nprefix = _tmp/\n", "[lake] prefix:");
+	expect_error("[target]\nfinal_prefix =\n[lake]\nprefix = shop/x\n", "[lake] prefix:");
+	/* Set away from its default with the lake off: no effect, refused. */
+	assert_int_equal(parse("[lake]\ncompression = gzip\n", &cfg), 0);
+	const char *why;
+	assert_string_equal(config_unused_key(&cfg, &why), "[lake] compression");
+	config_free(&cfg);
+}
+
+static void lake_schema_is_the_mysql_database(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	const char *text = "[source]\nurl = mysql://u@h/sales?ssl=0\nname = chain\n[target]\n"
+			   "url = file:b\n[lake]\nprefix = dms/\n";
+	assert_int_equal(config_parse(&cfg, "t.conf", text, strlen(text)), 0);
+	assert_string_equal(cfg.lake_schema, "sales");
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +249,8 @@ int main(void)
 		cmocka_unit_test(missing_file_is_usage_error),
 		cmocka_unit_test(sizes_and_durations),
 		cmocka_unit_test(repeated_tables_count_once),
+		cmocka_unit_test(lake_section_parses_and_checks),
+		cmocka_unit_test(lake_schema_is_the_mysql_database),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,64 @@
+-- The Glue-job merge, in DuckDB, over cdcpack's lake objects (AWS DMS's S3
+-- layout): a table's current state from its load files, then its change
+-- files in time order, the last op per key winning and D removing the key.
+--
+-- Fill in the {{...}} placeholders (README in this folder), then run it
+-- with the DuckDB CLI or any DuckDB client:
+--   {{table}}    the table's folder: 'lake/dms/shop/orders' (a local copy,
+--                or s3://bucket/prefix/dms/shop/orders with httpfs)
+--   {{columns}}  every column, in the table's order, as DuckDB column
+--                types: {'id': 'VARCHAR', 'name': 'VARCHAR'}
+--   {{cdc_columns}} the same with the Op column first:
+--                {'Op': 'VARCHAR', 'id': 'VARCHAR', 'name': 'VARCHAR'}
+--   {{cols}}     the names as a list: id, name
+--   {{key}}      the key columns: id
+-- Every value is read as text, as the files spell it: NULL is an empty
+-- unquoted field, the empty string "" (hence allow_quoted_nulls = false),
+-- BLOBs base64 (from_base64() decodes them).
+--
+-- A key's last change wins over its load row; the load's rows whose key
+-- never changed stand. Order of the changes: files by name,
+-- yyyymmdd-hhmmssSSS, then -N for the Nth file of a table in one batch; the
+-- date folders are left out of the order (MMYYYYDD and DDMMYYYY folders do
+-- not sort by time). Within a file, rows keep their
+-- order (DuckDB keeps insertion order; one thread makes it certain).
+-- A table without change files yet is its load files (read_csv refuses a
+-- pattern that matches no file). The lake_* columns are the merge's own; a
+-- table column named Op or lake_* needs them renamed.
+-- This merge assumes each table was loaded once (DMS's full load + CDC):
+-- after a second `cdcpack load TABLE` start from that load's files only
+-- (README: Reading the data).
+SET threads = 1;
+
+-- Every change row, with its file's name and its place in the read.
+CREATE OR REPLACE TEMP TABLE lake_changes AS
+SELECT parse_filename(filename) AS lake_file, row_number() OVER () AS lake_row, Op, {{cols}}
+FROM read_csv('{{table}}/**/2*.csv*', header = false, auto_detect = false, delim = ',',
+              quote = '"', escape = '"', columns = {{cdc_columns}}, filename = true,
+              allow_quoted_nulls = false);
+
+-- The last change of each key: files by time stamp, then -N part, rows in
+-- file order.
+CREATE OR REPLACE TEMP TABLE lake_last AS
+WITH ordered AS (
+	SELECT *,
+	       regexp_extract(lake_file, '^[0-9]{8}-[0-9]{9}') AS lake_stamp,
+	       coalesce(TRY_CAST(regexp_extract(lake_file, '^[0-9]{8}-[0-9]{9}-([0-9]+)', 1)
+	                         AS INTEGER), 1) AS lake_part
+	FROM lake_changes
+)
+SELECT * FROM ordered
+QUALIFY row_number() OVER (PARTITION BY {{key}}
+                           ORDER BY lake_stamp DESC, lake_part DESC, lake_row DESC) = 1;
+
+-- The load's rows whose key never changed, and every key's last change
+-- unless it is a delete.
+CREATE OR REPLACE TEMP TABLE merged AS
+SELECT {{cols}}
+FROM read_csv('{{table}}/LOAD*.csv*', header = false, auto_detect = false, delim = ',',
+              quote = '"', escape = '"', columns = {{columns}}, allow_quoted_nulls = false)
+ANTI JOIN lake_last USING ({{key}})
+UNION ALL
+SELECT {{cols}} FROM lake_last WHERE Op <> 'D';
+
+SELECT * FROM merged ORDER BY {{key}};

@@ -1,0 +1,152 @@
+#include "lake.h"
+
+#include "archive.h"
+#include "buf.h"
+#include "err.h"
+#include "fault.h"
+#include "fsutil.h"
+#include "hash.h"
+#include "holds.h"
+#include "lakekey.h"
+#include "log.h"
+#include "manifest.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One lake step: the batch's archive read into dir. Owns dir and m. */
+struct lake_run {
+	struct pipeline *p;
+	const struct batch *b;
+	struct lake_layout layout;
+	struct moment created;
+	char *dir;
+	struct manifest m;
+	size_t written;
+};
+
+/* The archive to read: the staged one, else (staging lost it after the
+ * publish) the published one, fetched and checked against the batch. */
+static int archive_path(struct lake_run *r, char **path)
+{
+	struct pipeline *p = r->p;
+	*path = xasprintf("%s/%s", state_dir(p->st), r->b->file);
+	if (access(*path, R_OK) == 0 || errno != ENOENT)
+		return 0;
+	free(*path);
+	*path = xasprintf("%s/archive", r->dir);
+	char *key = xasprintf("%s%s", p->cfg->final_prefix, r->b->key);
+	char sum[HASH_HEX_LEN + 1];
+	int64_t size;
+	int rc = p->tops->get_file(p->tgt, key, *path);
+	if (!rc)
+		rc = hash_file(*path, sum, &size);
+	if (!rc && (size != r->b->bytes || strcmp(sum, r->b->xxh128) != 0))
+		rc = err_set(CDC_ERUNTIME, "%s: not batch %s's archive (xxh128 %s, want %s)", key,
+			     r->b->id, sum, r->b->xxh128);
+	free(key);
+	return rc ? err_prefix(rc, "read batch %s", r->b->id) : 0;
+}
+
+/* The lake key of file i: a load file takes the table's next LOAD numbers
+ * (recorded per batch, so a rerun finds the same ones); a change file keeps
+ * its archive name, unique in the chain (batches are made at distinct
+ * milliseconds). */
+static int file_key(struct lake_run *r, size_t i, char **key)
+{
+	const struct manifest_file *f = &r->m.files[i];
+	const char *table = f->def->name;
+	if (strcmp(r->m.kind, "load") != 0) {
+		const char *slash = strrchr(f->path, '/');
+		*key = lakekey_cdc(&r->layout, table, slash ? slash + 1 : f->path, r->created);
+		return 0;
+	}
+	unsigned nth = 0, n = 0, first;
+	for (size_t j = 0; j < r->m.nfiles; j++)
+		if (strcmp(r->m.files[j].def->name, table) == 0) {
+			n++;
+			if (j <= i)
+				nth++;
+		}
+	int rc = state_lake_first(r->p->st, r->b->seq, table, n, &first);
+	*key = rc ? NULL : lakekey_load(&r->layout, table, first + nth - 1);
+	return rc;
+}
+
+/* Publishes file i at key unless the key already holds its bytes. */
+static int put_file(struct lake_run *r, size_t i, const char *key)
+{
+	const struct manifest_file *f = &r->m.files[i];
+	struct object_info info = {.size = f->bytes};
+	memcpy(info.xxh128, f->xxh128, sizeof(info.xxh128));
+	char *path = xstrdup(f->local);
+	int rc = 0;
+	if (r->layout.compression == LAKE_GZIP) {
+		free(path);
+		path = xasprintf("%s/%zu.gz", r->dir, i);
+		rc = archive_gzip_file(f->local, f->bytes, path, info.xxh128, &info.size);
+	}
+	char *what = xasprintf("%s of batch %s", f->path, r->b->id);
+	if (!rc)
+		rc = holds_object(r->p, key, info.size, info.xxh128, true, what);
+	if (rc == 0) {
+		rc = r->p->tops->put_file(r->p->tgt, key, path, &info);
+		if (!rc)
+			rc = holds_object(r->p, key, info.size, info.xxh128, true, what);
+		if (rc == 0)
+			rc = err_set(CDC_ERUNTIME, "%s not there after upload", key);
+		if (rc == 1 && r->written++ == 0)
+			fault_point("mid-lake"); /* some of the batch's objects are out */
+	}
+	if (rc == 1)
+		log_debug("lake object key=%s bytes=%lld", key, (long long)info.size);
+	free(what);
+	free(path);
+	return rc < 0 ? rc : 0;
+}
+
+static int publish_files(struct lake_run *r)
+{
+	char *archive = NULL;
+	int rc = fs_remove_tree(r->dir);
+	if (!rc)
+		rc = fs_mkdirs(r->dir, 0700);
+	if (!rc)
+		rc = archive_path(r, &archive);
+	if (!rc)
+		rc = archive_read_batch(archive, r->dir, &r->m);
+	free(archive);
+	if (!rc && moment_parse(r->m.created, &r->created) != 0)
+		rc = err_set(CDC_ERUNTIME, "batch %s: created '%s' is not a time", r->b->id,
+			     r->m.created);
+	for (size_t i = 0; i < r->m.nfiles && !rc; i++) {
+		char *key = NULL;
+		rc = file_key(r, i, &key);
+		if (!rc)
+			rc = put_file(r, i, key);
+		free(key);
+	}
+	return rc;
+}
+
+int lake_publish(struct pipeline *p, const struct batch *b)
+{
+	if (!p->cfg->lake_prefix)
+		return 0;
+	struct lake_run r = {.p = p,
+			     .b = b,
+			     .layout = lakekey_layout(p->cfg),
+			     .dir = xasprintf("%s/work/lake", state_dir(p->st))};
+	int rc = publish_files(&r);
+	if (!rc) {
+		log_info("batch lake published id=%s files=%zu new=%zu prefix=%s", b->id,
+			 r.m.nfiles, r.written, p->cfg->lake_prefix);
+		fault_point("after-lake");
+	}
+	manifest_free(&r.m);
+	fs_remove_tree(r.dir);
+	free(r.dir);
+	return rc ? err_prefix(rc, "lake") : 0;
+}
