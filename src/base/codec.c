@@ -1,4 +1,5 @@
 #include "codec.h"
+#include "shortest.h"
 
 #include <errno.h>
 #include <float.h>
@@ -142,63 +143,6 @@ int blob_literal_decode(struct buf *out, const char *p, size_t n)
 	return hex_decode(out, p + 2, n - 3);
 }
 
-/* n/10^k with n < 10^15 the one that equals a, k as small as can be. */
-static bool find_short_decimal(double a, long long *n, int *k)
-{
-	static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6};
-	for (int i = 0; i < (int)(sizeof(pow10) / sizeof(pow10[0])); i++) {
-		double scaled = a * pow10[i];
-		if (scaled >= 1e15)
-			return false;
-		long long m = (long long)(scaled + 0.5);
-		/* m < 2^53 and 10^i are exact: the division rounds the decimal
-		 * m/10^i exactly as strtod would. */
-		if ((double)m / pow10[i] != a)
-			continue;
-		for (; i > 0 && m % 10 == 0; i--)
-			m /= 10;
-		*n = m;
-		*k = i;
-		return true;
-	}
-	return false;
-}
-
-/* The common case, fast: |r| in [1e-4, 1e15) equal to a decimal of at most
- * 15 significant digits and 6 decimals (prices, amounts, 1.25). That
- * decimal, with the fewest decimals, is exactly what "%.15g" prints (15-digit
- * decimals near r lie more than an ulp apart, so the one that reads back as
- * r is the nearest), without printf's and strtod's cost. */
-static bool format_short_decimal(char out[40], double r)
-{
-	double a = r < 0 ? -r : r;
-	long long n;
-	int k;
-	if (!(a >= 1e-4 && a < 1e15) || !find_short_decimal(a, &n, &k))
-		return false;
-	char digits[20];
-	int len = (int)uint_digits(digits, (unsigned long long)n);
-	char *o = out;
-	if (r < 0)
-		*o++ = '-';
-	if (len <= k) { /* 0.000123 */
-		*o++ = '0';
-		*o++ = '.';
-		memset(o, '0', (size_t)(k - len));
-		o += k - len;
-	} else {
-		memcpy(o, digits, (size_t)(len - k));
-		o += len - k;
-		*o++ = '.';
-		if (k == 0)
-			*o++ = '0'; /* "1.0", as below */
-	}
-	int frac = len < k ? len : k; /* digits of n that follow the point */
-	memcpy(o, digits + len - frac, (size_t)frac);
-	o[frac] = '\0';
-	return true;
-}
-
 /* "%.*g" of r into out, prec at most 17 (25 characters at most): through a
  * buffer wide enough for any precision, as the compiler cannot tell. */
 static void print_g(char out[40], int prec, double r)
@@ -210,11 +154,23 @@ static void print_g(char out[40], int prec, double r)
 	out[len] = '\0';
 }
 
-/* A subnormal holds fewer than 15 digits (5e-324 is the one double near
- * 4.94065645841247e-324): the fewest that read back, by bisection (a
- * spelling that reads back stays one with more digits, being nearer). */
-static void shortest_subnormal(char out[40], double r)
+/* The cold path for subnormals, which shortest_double leaves out: printf and
+ * strtod as format_real always did. A normal double is the only one near its
+ * 15-digit rounding (DBL_DIG); a subnormal holds fewer than 15 digits
+ * (5e-324 is the one double near 4.94065645841247e-324), so it gets the
+ * fewest that read back, by bisection (a spelling that reads back stays one
+ * with more digits, being nearer). */
+static void print_subnormal(char out[40], double r)
 {
+	int prec = 15;
+	print_g(out, prec, r);
+	if (strtod(out, NULL) != r) {
+		while (++prec < 17 && (print_g(out, prec, r), strtod(out, NULL) != r))
+			;
+		if (prec == 17)
+			print_g(out, 17, r);
+		return;
+	}
 	int lo = 1, hi = 15; /* 15 reads back */
 	while (lo < hi) {
 		int mid = (lo + hi) / 2;
@@ -227,11 +183,9 @@ static void shortest_subnormal(char out[40], double r)
 	print_g(out, lo, r);
 }
 
-double real_float32(double r)
+/* The cold path for subnormal floats (shortest_float leaves them out). */
+static double float_by_printf(float f)
 {
-	float f = (float)r;
-	if (!isfinite(f) || f == 0)
-		return f;
 	char text[40];
 	int lo = 1, hi = 9; /* FLT_DECIMAL_DIG: 9 digits always read back */
 	while (lo < hi) {
@@ -246,10 +200,20 @@ double real_float32(double r)
 	return strtod(text, NULL);
 }
 
+double real_float32(double r)
+{
+	float f = (float)r;
+	if (!isfinite(f) || f == 0)
+		return f;
+	struct shortest_decimal d;
+	double v;
+	if (!shortest_float(f, &d) || !shortest_to_double(&d, &v))
+		return float_by_printf(f);
+	return f < 0 ? -v : v;
+}
+
 void format_real(char out[40], double r)
 {
-	if (format_short_decimal(out, r))
-		return;
 	if (isinf(r)) {
 		snprintf(out, 40, "%s", r > 0 ? "Infinity" : "-Infinity");
 		return;
@@ -258,18 +222,14 @@ void format_real(char out[40], double r)
 		snprintf(out, 40, "NaN");
 		return;
 	}
-	/* A normal double is the only one near its 15-digit rounding (DBL_DIG):
-	 * when that reads back, no shorter spelling does. */
-	int prec = 15;
-	print_g(out, prec, r);
-	if (strtod(out, NULL) != r) {
-		while (++prec < 17 && (print_g(out, prec, r), strtod(out, NULL) != r))
-			;
-		if (prec == 17)
-			print_g(out, 17, r);
-	} else if (r != 0 && fabs(r) < DBL_MIN) {
-		shortest_subnormal(out, r);
-	}
+	struct shortest_decimal d;
+	int prec;
+	if (r == 0)
+		strcpy(out, signbit(r) ? "-0" : "0");
+	else if (shortest_double(r, &d, &prec))
+		shortest_format_g(out, r < 0, &d, prec);
+	else
+		print_subnormal(out, r);
 	/* Keep a REAL looking like one ("1.0", not "1"), as SQLite prints it. */
 	size_t len = strlen(out); /* at most 24 of the 40 bytes */
 	if (!strpbrk(out, ".eEnN"))
