@@ -141,6 +141,12 @@ struct source_ops {
 	 * withdrawn, it was forgotten before it left the machine. */
 	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
 
+	/* Log capture ([capture] mode = binlog): checks that the server logs
+	 * row images cdcpack can read and that the user may read them;
+	 * CDC_EUSAGE naming every missing setting or privilege and the
+	 * statement that fixes it. NULL: this driver has no such log. */
+	int (*log_check)(struct source *src);
+
 	/* Replica side, for apply. Batches are applied inside begin/commit;
 	 * with replica_ddl_in_transaction a batch's CREATE/DROP TABLE too. */
 	bool replica_ddl_in_transaction;

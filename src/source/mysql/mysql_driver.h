@@ -96,6 +96,9 @@ int mysql_triggers_alter(struct source *src, const char *table, const char *ddl)
 int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out);
 
+/* mysql_binlog.c */
+int mysql_binlog_check(struct source *src);
+
 int mysql_replica_begin(struct source *src);
 int mysql_replica_commit(struct source *src);
 int mysql_replica_rollback(struct source *src);

@@ -877,6 +877,7 @@ const struct source_ops mysql_source_ops = {
 	.ack = mysql_src_ack,
 	.chain_owner = mysql_chain_owner,
 	.chain_staged = mysql_chain_staged,
+	.log_check = mysql_binlog_check,
 	.replica_begin = mysql_replica_begin,
 	.replica_commit = mysql_replica_commit,
 	.replica_rollback = mysql_replica_rollback,
