@@ -24,7 +24,8 @@ struct capture_ops {
 	/* cdcpack init: whether the source is set up for this mode (binlog:
 	 * the server's log settings and the user's privileges). NULL: nothing
 	 * to check. */
-	int (*check_source)(const struct source_ops *ops, struct source *src);
+	int (*check_source)(const struct source_ops *ops, struct source *src,
+			    const struct strv *tables);
 	/* Before capture: follow what changed in the source's schema
 	 * (trigger mode rebuilds the triggers of a table whose columns
 	 * changed, warns about tables it cannot see). NULL: nothing to do. */

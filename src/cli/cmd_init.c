@@ -31,10 +31,10 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct capture_ops *cops = capture_ops_for(cfg.mode);
 	if (!rc && cops->uses_changelog)
 		rc = source_check_own_tables(ops, src, cfg.changelog);
-	if (!rc && cops->check_source)
-		rc = cops->check_source(ops, src);
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
+	if (!rc && cops->check_source)
+		rc = cops->check_source(ops, src, &tables);
 	if (!rc)
 		rc = target_probe(&cfg);
 	if (!rc) {

@@ -3,8 +3,8 @@
 # `init` checks the server's binary log settings (binlog_format=ROW,
 # binlog_row_image=FULL, changed here at runtime with SET GLOBAL) and the
 # user's REPLICATION SLAVE and BINLOG MONITOR privileges, each missing one
-# refused with exit 2 naming it and the statement that fixes it. Reading the
-# binlog is not built yet: run refuses with exit 2 saying so.
+# refused with exit 2 naming it and the statement that fixes it; a run
+# checks them too.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/mysql.sh"
 
@@ -20,7 +20,7 @@ restore() {
 	mysql_root -e "SET GLOBAL binlog_format = 'ROW'; SET GLOBAL binlog_row_image = 'FULL';
 		DROP USER IF EXISTS '$user'@'localhost'; DROP USER IF EXISTS '$user'@'127.0.0.1'" || true
 }
-trap restore EXIT
+trap '_rc=$?; restore; (exit $_rc); cleanup_tmp' EXIT
 grant() {
 	local host
 	for host in localhost 127.0.0.1; do mysql_root -e "GRANT $1 ON *.* TO '$user'@'$host'"; done
@@ -58,10 +58,13 @@ assert_contains "$T/last.err" "binlog_row_image is MINIMAL, binlog capture needs
 mysql_root -e "SET GLOBAL binlog_format = 'ROW'; SET GLOBAL binlog_row_image = 'FULL'"
 assert_status 0 "$CDCPACK" init
 
-# Capture itself is not there yet: refused, nothing published.
+# A run checks the same, and publishes nothing when refused.
+mysql_root -e "SET GLOBAL binlog_row_image = 'MINIMAL'"
 assert_status 2 "$CDCPACK" run
-assert_contains "$T/last.err" "mode = binlog: reading the binary log is not implemented yet"
+assert_contains "$T/last.err" "binlog_row_image is MINIMAL, binlog capture needs FULL"
 [[ -z $(find "$T/bucket" -name '*.tar*' 2>/dev/null) ]] || fail "a refused run published"
+mysql_root -e "SET GLOBAL binlog_row_image = 'FULL'"
+assert_status 0 "$CDCPACK" run
 [[ -z $(mysql_exec "$db" "SHOW TRIGGERS") ]] || fail "binlog mode must not create triggers"
 
 # No binary log outside MySQL/MariaDB: the key is named.

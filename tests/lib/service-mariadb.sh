@@ -80,7 +80,8 @@ start_server() { # start_server PORT: starts mariadbd in the background, prints 
 		--log-error="$dir/error.log" --skip-name-resolve --innodb-buffer-pool-size=64M \
 		--innodb-log-file-size=48M --innodb-flush-log-at-trx-commit=$flush \
 		--sync-binlog=$sync_binlog --innodb-doublewrite=0 \
-		--log-bin="$dir/binlog" --binlog-format=ROW \
+		--log-bin="$dir/binlog" --binlog-format=ROW --binlog-row-image=FULL \
+		--binlog-row-metadata=FULL --server-id=1 \
 		--log-bin-trust-function-creators=1 --max-connections=200 \
 		--ssl-ca="$dir/ca.pem" --ssl-cert="$dir/server.pem" --ssl-key="$dir/server.key" \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \

@@ -103,15 +103,98 @@ static int check_privileges(struct source *src, struct buf *why)
 	return 0;
 }
 
-int mysql_binlog_check(struct source *src)
+/* Whether a SHOW CREATE TABLE line is a foreign key whose action changes
+ * rows (CASCADE, SET NULL, SET DEFAULT). */
+static bool acting_key(const char *line)
+{
+	const char *ref = strstr(line, " REFERENCES ");
+	return strstr(line, "FOREIGN KEY") && ref &&
+	       (strstr(ref, " CASCADE") || strstr(ref, " SET NULL") || strstr(ref, " SET DEFAULT"));
+}
+
+/* Foreign keys whose action changes rows of a captured table: InnoDB makes
+ * those changes below the binary log, which never carries them. Read from
+ * SHOW CREATE TABLE: MariaDB hides information_schema's constraints from
+ * a user with SELECT only. */
+static int check_cascades(struct source *src, const char *table, struct buf *why)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SHOW CREATE TABLE ");
+	mysql_add_ident(&sql, table);
+	MYSQL_RES *res;
+	int rc = mysql_select(src, buf_str(&sql), "read the table's foreign keys", &res);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	const char *p = row && mysql_num_fields(res) > 1 && row[1] ? row[1] : "";
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		char *line = xstrndup(p, n);
+		if (acting_key(line)) {
+			struct buf b = BUF_INIT;
+			buf_addf(&b,
+				 "table %s: %s: the binary log does not carry the changes such a "
+				 "foreign key makes; capture this source with mode = snapshot, or "
+				 "make "
+				 "the key RESTRICT",
+				 table, line + strspn(line, " "));
+			add_problem(why, buf_str(&b));
+			buf_free(&b);
+		}
+		free(line);
+		p += n + (p[n] ? 1 : 0);
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+int mysql_binlog_check(struct source *src, const struct strv *tables)
 {
 	struct buf why = BUF_INIT;
 	int rc = check_settings(src, &why);
 	if (!rc)
 		rc = check_privileges(src, &why);
+	for (size_t i = 0; i < tables->n && !rc; i++)
+		rc = check_cascades(src, tables->v[i], &why);
 	if (!rc && why.len)
 		rc = err_set(CDC_EUSAGE, "mysql %s@%s/%s: [capture] mode = binlog: %s",
 			     src->url.user, src->url.host, src->url.db, buf_str(&why));
 	buf_free(&why);
+	return rc;
+}
+
+/* ---- the log position of a consistent read ---- */
+
+int mysql_binlog_position(struct source *src, char **pos)
+{
+	*pos = NULL;
+	if (!src->mariadb)
+		return err_set(CDC_EUSAGE,
+			       "mysql %s@%s/%s: [capture] mode = binlog: only MariaDB reports the "
+			       "binlog position of a consistent snapshot (binlog_snapshot_file); "
+			       "MySQL is not supported yet",
+			       src->url.user, src->url.host, src->url.db);
+	MYSQL_RES *res;
+	int rc = mysql_select(src, "SHOW STATUS LIKE 'binlog_snapshot_%'",
+			      "read the snapshot's binlog position", &res);
+	if (rc)
+		return rc;
+	const char *file = NULL, *offset = NULL;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		if (row[0] && row[1] && strcasecmp(row[0], "Binlog_snapshot_file") == 0)
+			file = row[1];
+		else if (row[0] && row[1] && strcasecmp(row[0], "Binlog_snapshot_position") == 0)
+			offset = row[1];
+	}
+	if (file && *file && offset)
+		*pos = xasprintf("%s:%s", file, offset);
+	else
+		rc = err_set(CDC_ERUNTIME,
+			     "mysql %s@%s/%s: the server reports no binlog position for the "
+			     "snapshot (is log_bin on?)",
+			     src->url.user, src->url.host, src->url.db);
+	mysql_free_result(res);
 	return rc;
 }
