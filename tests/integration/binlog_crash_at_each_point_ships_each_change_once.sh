@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# mode = binlog, exactly once by position: a run killed at each fault point
-# (after-stage and after-upload among them) is followed by runs that ship
+# mode = binlog, exactly once by position: the first run's load killed once
+# staged is recovered with its snapshot's position; a run killed at each
+# fault point (after-stage and after-upload among them) is followed by runs that ship
 # each change once, in commit order, the killed batch's included; the
 # replica then equals the source. A DDL or TRUNCATE of a captured table
 # stops the run (exit 3, naming the statement) rather than shipping rows of
@@ -16,9 +17,20 @@ INSERT INTO people VALUES (1, 'loaded');"
 binlog_user "$db"
 write_config "$T/cdcpack.conf" "$url" "file:$T/bucket" '[capture]' 'mode = binlog' 'tables = people'
 export CDCPACK_CONFIG=$T/cdcpack.conf
-assert_status 0 "$CDCPACK" run
+# The first run's load, killed once staged, is recovered with its position.
+got=0
+{ CDCPACK_FAULT=crash:after-stage "$CDCPACK" run >"$T/crash.out" 2>"$T/crash.err"; } 2>/dev/null || got=$?
+((got == 137)) || fail "first run crashing after-stage exited $got: $(cat "$T/crash.err")"
+mysql_exec "$db" "INSERT INTO people VALUES (2, 'after the load')"
+assert_status 0 "$CDCPACK" --json run
+assert_eq 1 "$(jq '.recovered' "$T/last.out")" "the load recovered"
+loads=0
+for a in $(find "$T/bucket" -name '*.tar.zst'); do
+	tar -tf "$a" | grep -q LOAD && loads=$((loads + 1))
+done
+assert_eq 1 "$loads" "one load published, no second one"
 
-want=()
+want=("I,2,after the load")
 n=10
 for point in after-capture after-stage mid-upload after-upload after-publish mid-ack after-ack; do
 	n=$((n + 1))
