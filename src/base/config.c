@@ -239,7 +239,7 @@ static int set_source(struct config *cfg, const struct where *w, const char *v)
 }
 
 /* [capture] mode's words, in enum capture_mode's order. */
-static const char *const modes[] = {"trigger", "snapshot", NULL};
+static const char *const modes[] = {"trigger", "snapshot", "binlog", NULL};
 
 const char *config_mode_name(enum capture_mode mode)
 {
@@ -251,7 +251,8 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 	int i;
 	if (strcmp(w->key, "mode") == 0) {
 		if (parse_enum(v, modes, &i))
-			return bad(w, "'%s' is not a capture mode (trigger | snapshot)", v);
+			return bad(w, "'%s' is not a capture mode (trigger | snapshot | binlog)",
+				   v);
 		cfg->mode = (enum capture_mode)i;
 		return 0;
 	}
@@ -537,8 +538,8 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 	*why = "applies to mysql:// sources only";
 	if (cfg->password_file && strncmp(cfg->source_url, "mysql://", 8) != 0)
 		return "[source] password_file";
-	*why = "applies to mode = trigger only (snapshot mode keeps no changelog)";
-	if (cfg->mode == CAPTURE_SNAPSHOT && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
+	*why = "applies to mode = trigger only (snapshot and binlog modes keep no changelog)";
+	if (cfg->mode != CAPTURE_TRIGGER && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
 		return "[capture] changelog";
 	*why = "applies to format = csv only";
 	if (cfg->format == FORMAT_JSONL && cfg->csv_header)
@@ -607,6 +608,12 @@ static int config_finish(struct config *cfg, const char *name)
 				       "%s: [source] name: the default '%s' %s; set name = ...",
 				       name, cfg->source_name, why);
 	}
+	/* The binary log is MySQL's and MariaDB's: no other source has one. */
+	if (cfg->mode == CAPTURE_BINLOG && strncmp(cfg->source_url, "mysql://", 8) != 0)
+		return err_set(CDC_EUSAGE,
+			       "%s: [capture] mode: binlog applies to mysql:// sources only (use "
+			       "mode = trigger or snapshot for this source)",
+			       name);
 	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
 		return err_set(CDC_EUSAGE,
 			       "%s: [target] temp_prefix: must differ from final_prefix", name);

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum capture_mode { CAPTURE_TRIGGER, CAPTURE_SNAPSHOT };
+enum capture_mode { CAPTURE_TRIGGER, CAPTURE_SNAPSHOT, CAPTURE_BINLOG };
 enum batch_format { FORMAT_CSV, FORMAT_JSONL };
 enum compression { COMPRESS_ZSTD, COMPRESS_GZIP, COMPRESS_XZ, COMPRESS_NONE };
 enum path_style { PATH_STYLE_AUTO, PATH_STYLE_PATH, PATH_STYLE_VIRTUAL };
@@ -88,7 +88,7 @@ char *source_default_name(const char *url);
 const char *source_name_problem(const char *name);
 const char *compression_suffix(enum compression c);
 
-/* "trigger" or "snapshot", as [capture] mode spells it. */
+/* "trigger", "snapshot" or "binlog", as [capture] mode spells it. */
 const char *config_mode_name(enum capture_mode mode);
 
 #endif

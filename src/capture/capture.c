@@ -12,6 +12,8 @@ const struct capture_ops *capture_ops_for(enum capture_mode mode)
 	switch (mode) {
 	case CAPTURE_SNAPSHOT:
 		return &snapshot_capture_ops;
+	case CAPTURE_BINLOG:
+		return &binlog_capture_ops;
 	case CAPTURE_TRIGGER:
 		break;
 	}

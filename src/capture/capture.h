@@ -21,6 +21,11 @@ struct capture_ops {
 	 * false: one batch per run (a snapshot reads whole tables). */
 	bool batches_until_idle;
 
+	/* cdcpack init: whether the source is set up for this mode (binlog:
+	 * the server's log settings and the user's privileges). NULL: nothing
+	 * to check. */
+	int (*check_source)(const struct source_ops *ops, struct source *src,
+			    const struct strv *tables);
 	/* Before capture: follow what changed in the source's schema
 	 * (trigger mode rebuilds the triggers of a table whose columns
 	 * changed, warns about tables it cannot see). NULL: nothing to do. */
@@ -43,6 +48,7 @@ struct capture_ops {
 
 extern const struct capture_ops trigger_capture_ops;
 extern const struct capture_ops snapshot_capture_ops;
+extern const struct capture_ops binlog_capture_ops;
 
 /* The capture mode [capture] mode names. */
 const struct capture_ops *capture_ops_for(enum capture_mode mode);

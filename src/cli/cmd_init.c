@@ -34,6 +34,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = source_check_own_tables(ops, src, cfg.changelog);
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
+	if (!rc && cops->check_source)
+		rc = cops->check_source(ops, src, &tables);
 	if (!rc)
 		rc = target_probe(&cfg);
 	if (!rc) {

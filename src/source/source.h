@@ -163,6 +163,26 @@ struct source_ops {
 	 * withdrawn, it was forgotten before it left the machine. */
 	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
 
+	/* Log capture ([capture] mode = binlog): checks that the server logs
+	 * row images cdcpack can read, that the user may read them, and that
+	 * the log carries every change of the tables (no cascading foreign
+	 * key changes them); CDC_EUSAGE naming every missing setting,
+	 * privilege or such key, and what fixes it. NULL: no such log. */
+	int (*log_check)(struct source *src, const struct strv *tables);
+	/* Log capture. A log position is text, "FILE:OFFSET". Inside
+	 * begin_read: the position the read's snapshot reflects (every
+	 * transaction logged before it is in the read, none after). */
+	int (*log_position)(struct source *src, char **pos);
+	/* Passes fn the row changes of the tables of defs (their definitions
+	 * now), with the commit time of their transaction, transaction by
+	 * transaction from position from, and stops at the end of the log, or
+	 * after a commit once max changes were passed; *end (owned) is the
+	 * position after the last transaction read. A change the mode cannot
+	 * ship right (DDL or TRUNCATE of a captured table, an undecodable
+	 * column) stops it with CDC_ERUNTIME naming it. */
+	int (*log_read)(struct source *src, const char *from, struct table_def *const *defs,
+			size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+
 	/* Replica side, for apply. Batches are applied inside begin/commit;
 	 * with replica_ddl_in_transaction a batch's CREATE/DROP TABLE too. */
 	bool replica_ddl_in_transaction;

@@ -6,8 +6,8 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 source "$ROOT/tests/lib/hostile.sh"
 
-refused_line 'mode = sometimes' "mode: 'sometimes' is not a capture mode" 'trigger | snapshot' capture
-refused_line 'mode = Trigger' "mode: 'Trigger' is not a capture mode" 'trigger | snapshot' capture
+refused_line 'mode = sometimes' "mode: 'sometimes' is not a capture mode" 'trigger | snapshot | binlog' capture
+refused_line 'mode = Trigger' "mode: 'Trigger' is not a capture mode" 'trigger | snapshot | binlog' capture
 refused_line 'format = parquet' "format: 'parquet' is not a format" 'csv | jsonl' batch
 refused_line 'compression = lz4' "compression: 'lz4' is not a compression" 'zstd | gzip | xz | none' batch
 refused_line 'csv_header = maybe' "csv_header: 'maybe' is not a boolean" 'true | false' batch

@@ -70,8 +70,9 @@ start_server() { # start_server PORT: starts mariadbd in the background, prints 
 	if [[ ${CDCPACK_TEST_MYSQL_DURABLE:-0} == 1 ]]; then
 		flush=1 sync_binlog=1
 	fi
-	# The binary log is on, as on RDS, where creating a trigger without
-	# SUPER needs log_bin_trust_function_creators (an RDS parameter too).
+	# The binary log is on, as on RDS, with what binlog capture needs (ROW,
+	# FULL row images, a server id: the defaults, spelled out). On RDS,
+	# creating a trigger without SUPER needs log_bin_trust_function_creators (an RDS parameter too).
 	# Its own tmpdir: temporary tables' files must not share /tmp with
 	# whatever else the machine runs (another run's clean-up removed them).
 	mkdir -p "$dir/tmp"
@@ -80,7 +81,7 @@ start_server() { # start_server PORT: starts mariadbd in the background, prints 
 		--log-error="$dir/error.log" --skip-name-resolve --innodb-buffer-pool-size=64M \
 		--innodb-log-file-size=48M --innodb-flush-log-at-trx-commit=$flush \
 		--sync-binlog=$sync_binlog --innodb-doublewrite=0 \
-		--log-bin="$dir/binlog" --binlog-format=ROW \
+		--log-bin="$dir/binlog" --binlog-format=ROW --binlog-row-image=FULL --server-id=1 \
 		--log-bin-trust-function-creators=1 --max-connections=200 \
 		--ssl-ca="$dir/ca.pem" --ssl-cert="$dir/server.pem" --ssl-key="$dir/server.key" \
 		--character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \

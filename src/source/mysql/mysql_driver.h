@@ -47,8 +47,12 @@ struct source {
 	struct mysql_stmt_cache cache[MYSQL_STMT_CACHE];
 	size_t cache_next;
 	struct strv collation_checked; /* replica tables whose key collations apply checked */
+	char *password;		       /* for mysql_connect_again; wiped at close */
 };
 
+/* A second connection to src's database, as src's user (binlog capture
+ * reads the log on its own connection, which the dump takes over). */
+int mysql_connect_again(struct source *src, MYSQL **out);
 /* A runtime error "mysql DB: what: server message". */
 int mysql_fail(struct source *src, const char *what);
 /* Runs sql, discarding any result; on failure sets an error naming what. */
@@ -95,6 +99,12 @@ int mysql_triggered_tables(struct source *src, struct strv *out);
 int mysql_triggers_alter(struct source *src, const char *table, const char *ddl);
 int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out);
+
+/* mysql_binlog.c */
+int mysql_binlog_check(struct source *src, const struct strv *tables);
+int mysql_binlog_position(struct source *src, char **pos);
+int mysql_binlog_read(struct source *src, const char *from, struct table_def *const *defs,
+		      size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
 
 int mysql_replica_begin(struct source *src);
 int mysql_replica_commit(struct source *src);

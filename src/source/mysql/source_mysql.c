@@ -168,32 +168,52 @@ static void set_tls(MYSQL *db, const struct mysql_url *url)
 		mysql_options(db, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
 }
 
-static int connect_db(struct source *src, const char *password, bool create)
+/* A new connection with src's URL, TLS and options into *out. */
+static int open_connection(struct source *src, const char *password, bool create, MYSQL **out)
 {
-	src->db = mysql_init(NULL);
-	if (!src->db)
+	MYSQL *db = mysql_init(NULL);
+	*out = db;
+	if (!db)
 		return err_set(CDC_ERUNTIME, "mysql: cannot allocate a connection");
 	unsigned timeout = 10;
 	unsigned long max_packet = 1UL << 30;
-	mysql_options(src->db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-	mysql_options(src->db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-	mysql_options(src->db, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
-	set_tls(src->db, &src->url);
+	mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
+	set_tls(db, &src->url);
 	/* Connector/C speaks over the socket only when the host is localhost. */
 	const char *host = src->url.socket ? "localhost" : src->url.host;
-	if (!mysql_real_connect(src->db, host, src->url.user, password, create ? NULL : src->url.db,
+	if (!mysql_real_connect(db, host, src->url.user, password, create ? NULL : src->url.db,
 				src->url.port, src->url.socket, 0))
-		return mysql_fail(src, "cannot connect");
+		return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: cannot connect: %s", src->url.user,
+			       src->url.host, src->url.db, mysql_error(db));
 	/* Some Connector/C versions fall back to plain text under SSL_ENFORCE
 	 * when the server offers no TLS: check what was actually negotiated. */
-	if (src->url.ssl >= MYSQL_URL_SSL_REQUIRED && !mysql_get_ssl_cipher(src->db))
+	if (src->url.ssl >= MYSQL_URL_SSL_REQUIRED && !mysql_get_ssl_cipher(db))
 		return err_set(CDC_ERUNTIME,
 			       "mysql %s@%s/%s: ssl=%s but the connection is not "
 			       "encrypted (the server offers no TLS)",
 			       src->url.user, src->url.host, src->url.db,
 			       src->url.ssl == MYSQL_URL_SSL_VERIFY ? "verify" : "required");
-	src->mariadb = strstr(mysql_get_server_info(src->db), "MariaDB") != NULL;
 	return 0;
+}
+
+static int connect_db(struct source *src, const char *password, bool create)
+{
+	int rc = open_connection(src, password, create, &src->db);
+	if (!rc)
+		src->mariadb = strstr(mysql_get_server_info(src->db), "MariaDB") != NULL;
+	return rc;
+}
+
+int mysql_connect_again(struct source *src, MYSQL **out)
+{
+	int rc = open_connection(src, src->password, false, out);
+	if (rc && *out) {
+		mysql_close(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 static int create_database(struct source *src)
@@ -224,7 +244,8 @@ static int mysql_src_open(struct source **out, const char *url, const struct sou
 		src->read_only = opt->read_only;
 		rc = connect_db(src, password, opt->create && !opt->read_only);
 	}
-	wipe(password);
+	/* Kept for a second connection (binlog capture's log stream). */
+	src->password = password;
 	if (!rc)
 		rc = mysql_run(src, session_sql, "set session");
 	/* verify and diff only read: let the server hold us to that. */
@@ -262,6 +283,7 @@ static void mysql_src_close(struct source *src)
 	if (src->db)
 		mysql_close(src->db);
 	mysql_url_free(&src->url);
+	wipe(src->password);
 	free(src->changelog);
 	free(src->schema_table);
 	free(src->owner_table);
@@ -902,6 +924,9 @@ const struct source_ops mysql_source_ops = {
 	.ack = mysql_src_ack,
 	.chain_owner = mysql_chain_owner,
 	.chain_staged = mysql_chain_staged,
+	.log_check = mysql_binlog_check,
+	.log_position = mysql_binlog_position,
+	.log_read = mysql_binlog_read,
 	.replica_begin = mysql_replica_begin,
 	.replica_commit = mysql_replica_commit,
 	.replica_rollback = mysql_replica_rollback,

@@ -1,0 +1,98 @@
+#include "binlogpos.h"
+
+#include "buf.h"
+#include "err.h"
+#include "sqlutil.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+struct binlogpos {
+	sqlite3 *db;
+};
+
+static int db_fail(struct binlogpos *bp, const char *what)
+{
+	return err_set(CDC_ERUNTIME, "state binlog.db: %s: %s%s", what, sqlite3_errmsg(bp->db),
+		       sql_os_reason(bp->db));
+}
+
+static const char schema_sql[] =
+	"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	"CREATE TABLE IF NOT EXISTS position(seq INTEGER PRIMARY KEY, pos TEXT NOT NULL,"
+	" acked INTEGER NOT NULL DEFAULT 0);";
+
+int binlogpos_open(struct binlogpos **out, const char *state_dir)
+{
+	struct binlogpos *bp = xcalloc(1, sizeof(*bp));
+	char *path = xasprintf("%s/binlog.db", state_dir);
+	mode_t old = umask(077); /* 0600, as state.db */
+	int rc = 0;
+	if (sqlite3_open_v2(path, &bp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
+		rc = db_fail(bp, "open");
+	umask(old);
+	free(path);
+	if (!rc) {
+		sqlite3_busy_timeout(bp->db, 10000);
+		if (sqlite3_exec(bp->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+			rc = db_fail(bp, "create schema");
+	}
+	if (rc) {
+		binlogpos_close(bp);
+		bp = NULL;
+	}
+	*out = bp;
+	return rc;
+}
+
+void binlogpos_close(struct binlogpos *bp)
+{
+	if (!bp)
+		return;
+	sqlite3_close(bp->db);
+	free(bp);
+}
+
+/* Runs sql with seq (and pos) bound; a row's first column into *text. */
+static int run(struct binlogpos *bp, const char *sql, int64_t seq, const char *pos, char **text,
+	       const char *what)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(bp->db, sql, -1, &st, NULL) == SQLITE_OK ? 0 : -1;
+	if (!rc && sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, seq);
+	if (!rc && pos)
+		sqlite3_bind_text(st, 2, pos, -1, SQLITE_STATIC);
+	int step = rc ? SQLITE_ERROR : sqlite3_step(st);
+	if (step == SQLITE_ROW && text)
+		*text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(bp, what);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int binlogpos_current(struct binlogpos *bp, char **pos)
+{
+	*pos = NULL;
+	return run(bp, "SELECT pos FROM position WHERE acked ORDER BY seq DESC LIMIT 1", 0, NULL,
+		   pos, "read the current position");
+}
+
+int binlogpos_pending(struct binlogpos *bp, int64_t seq, const char *pos)
+{
+	return run(bp, "INSERT OR REPLACE INTO position(seq, pos, acked) VALUES (?1, ?2, 0)", seq,
+		   pos, NULL, "record a batch's position");
+}
+
+int binlogpos_promote(struct binlogpos *bp, int64_t seq)
+{
+	int rc = run(bp, "UPDATE position SET acked = 1 WHERE seq = ?1", seq, NULL, NULL,
+		     "acknowledge a batch's position");
+	/* Only the newest acknowledged position is read again. */
+	if (!rc)
+		rc = run(bp, "DELETE FROM position WHERE seq < ?1 AND acked", seq, NULL, NULL,
+			 "forget older positions");
+	return rc;
+}

@@ -1,0 +1,23 @@
+/* Binlog capture's positions in the state dir (binlog.db): the position
+ * each staged batch ends at, and the current one, that of the last
+ * acknowledged batch. A batch's position becomes current only when it is
+ * acknowledged, so a run killed at any point reads again from the last
+ * acknowledged position and ships nothing twice. */
+#ifndef CDCPACK_BINLOGPOS_H
+#define CDCPACK_BINLOGPOS_H
+
+#include <stdint.h>
+
+struct binlogpos;
+
+int binlogpos_open(struct binlogpos **out, const char *state_dir);
+void binlogpos_close(struct binlogpos *bp); /* accepts NULL */
+/* *pos (owned): the current position, NULL when no batch was acknowledged. */
+int binlogpos_current(struct binlogpos *bp, char **pos);
+/* Batch seq, being built, ends at pos (replacing what a killed run left). */
+int binlogpos_pending(struct binlogpos *bp, int64_t seq, const char *pos);
+/* Batch seq was acknowledged: its position is current (no-op for a batch
+ * that recorded none). */
+int binlogpos_promote(struct binlogpos *bp, int64_t seq);
+
+#endif

@@ -1,0 +1,233 @@
+/* Binlog capture's side in the MySQL driver ([capture] mode = binlog,
+ * issue 14). For now: the check that the server writes a binary log with
+ * full row images and that the user may read it (`cdcpack init`), each
+ * missing setting or privilege named with the statement that fixes it. */
+#include "mysql_driver.h"
+
+#include "err.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* One server variable and the value binlog capture needs. */
+struct binlog_setting {
+	const char *name;
+	const char *want;
+	const char *fix; /* a printf format, %s: nothing */
+};
+
+static const struct binlog_setting settings[] = {
+	{"log_bin", "1",
+	 "start the server with log_bin (log-bin = mysql-bin under [mysqld]; it cannot be "
+	 "turned on at runtime)"},
+	{"binlog_format", "ROW",
+	 "SET GLOBAL binlog_format = 'ROW' (and binlog_format = ROW under [mysqld] to keep it "
+	 "after a restart)"},
+	{"binlog_row_image", "FULL",
+	 "SET GLOBAL binlog_row_image = 'FULL' (and binlog_row_image = FULL under [mysqld])"},
+};
+
+static void add_problem(struct buf *why, const char *text)
+{
+	buf_adds(why, why->len ? "; " : "");
+	buf_adds(why, text);
+}
+
+static int check_settings(struct source *src, struct buf *why)
+{
+	MYSQL_RES *res;
+	int rc = mysql_select(src,
+			      "SELECT @@log_bin, @@binlog_format, @@binlog_row_image, @@server_id",
+			      "read the binlog settings", &res);
+	if (rc)
+		return rc;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	for (size_t i = 0; row && i < sizeof(settings) / sizeof(settings[0]); i++) {
+		const char *have = row[i] ? row[i] : "NULL";
+		if (strcasecmp(have, settings[i].want) == 0)
+			continue;
+		struct buf b = BUF_INIT;
+		buf_addf(&b, "%s is %s, binlog capture needs %s: %s", settings[i].name, have,
+			 settings[i].want, settings[i].fix);
+		add_problem(why, buf_str(&b));
+		buf_free(&b);
+	}
+	if (row && row[3] && strcmp(row[3], "0") == 0)
+		add_problem(why, "server_id is 0, a server with a binary log needs one: SET GLOBAL "
+				 "server_id = 1 (and server_id under [mysqld])");
+	mysql_free_result(res);
+	return 0;
+}
+
+/* Whether a global grant line ("GRANT ... ON *.* TO ...") gives priv. */
+static bool grants(const char *line, const char *priv)
+{
+	const char *on = strstr(line, " ON *.* ");
+	if (!on || strncmp(line, "GRANT ", 6) != 0)
+		return false;
+	size_t n = (size_t)(on - line);
+	char *privs = xstrndup(line, n);
+	bool yes = strstr(privs, "ALL PRIVILEGES") || strstr(privs, priv);
+	free(privs);
+	return yes;
+}
+
+static int check_privileges(struct source *src, struct buf *why)
+{
+	/* MariaDB 10.5 renamed REPLICATION CLIENT to BINLOG MONITOR (the old
+	 * name is an alias; SHOW GRANTS prints the new one). */
+	const char *monitor = src->mariadb ? "BINLOG MONITOR" : "REPLICATION CLIENT";
+	MYSQL_RES *res;
+	int rc = mysql_select(src, "SHOW GRANTS", "read the user's privileges", &res);
+	if (rc)
+		return rc;
+	bool slave = false, client = false;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		slave = slave || (row[0] && grants(row[0], "REPLICATION SLAVE"));
+		client = client || (row[0] && grants(row[0], monitor));
+	}
+	mysql_free_result(res);
+	if (slave && client)
+		return 0;
+	const char *missing = !slave && !client ? "REPLICATION SLAVE, " : "";
+	const char *one = client ? "REPLICATION SLAVE" : monitor;
+	struct buf b = BUF_INIT;
+	buf_addf(&b,
+		 "user %s lacks the privilege %s%s needed to read the binary log: GRANT %s%s ON "
+		 "*.* TO '%s'@'...' (run by an administrator)",
+		 src->url.user, missing, one, missing, one, src->url.user);
+	add_problem(why, buf_str(&b));
+	buf_free(&b);
+	return 0;
+}
+
+/* Whether a SHOW CREATE TABLE line is a foreign key whose action changes
+ * rows (CASCADE, SET NULL, SET DEFAULT). */
+static bool acting_key(const char *line)
+{
+	const char *ref = strstr(line, " REFERENCES ");
+	return strstr(line, "FOREIGN KEY") && ref &&
+	       (strstr(ref, " CASCADE") || strstr(ref, " SET NULL") || strstr(ref, " SET DEFAULT"));
+}
+
+/* Foreign keys whose action changes rows of a captured table: InnoDB makes
+ * those changes below the binary log, which never carries them. Read from
+ * SHOW CREATE TABLE: MariaDB hides information_schema's constraints from
+ * a user with SELECT only. */
+static int check_cascades(struct source *src, const char *table, struct buf *why)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SHOW CREATE TABLE ");
+	mysql_add_ident(&sql, table);
+	MYSQL_RES *res;
+	int rc = mysql_select(src, buf_str(&sql), "read the table's foreign keys", &res);
+	buf_free(&sql);
+	if (rc)
+		return rc;
+	MYSQL_ROW row = mysql_fetch_row(res);
+	const char *p = row && mysql_num_fields(res) > 1 && row[1] ? row[1] : "";
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		char *line = xstrndup(p, n);
+		if (acting_key(line)) {
+			struct buf b = BUF_INIT;
+			buf_addf(&b,
+				 "table %s: %s: the binary log does not carry the changes such a "
+				 "foreign key makes; capture this source with mode = snapshot, or "
+				 "make "
+				 "the key RESTRICT",
+				 table, line + strspn(line, " "));
+			add_problem(why, buf_str(&b));
+			buf_free(&b);
+		}
+		free(line);
+		p += n + (p[n] ? 1 : 0);
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+/* Text columns whose bytes in the log are not UTF-8: trigger images
+ * convert them (CAST AS CHAR), the log holds them as stored. */
+static int check_charsets(struct source *src, const char *table, struct buf *why)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT COLUMN_NAME, CHARACTER_SET_NAME FROM information_schema.COLUMNS "
+		       "WHERE ");
+	mysql_add_table_filter(src, &sql, table);
+	buf_adds(&sql, " AND CHARACTER_SET_NAME NOT IN ('utf8mb4', 'utf8mb3', 'utf8', 'ascii', "
+		       "'binary') ORDER BY ORDINAL_POSITION");
+	MYSQL_RES *res;
+	int rc = mysql_select(src, buf_str(&sql), "read the columns' character sets", &res);
+	buf_free(&sql);
+	MYSQL_ROW row;
+	while (!rc && (row = mysql_fetch_row(res))) {
+		struct buf b = BUF_INIT;
+		buf_addf(&b,
+			 "table %s: column %s is in character set %s, which binlog mode does not "
+			 "convert to UTF-8 yet; ALTER TABLE ... CONVERT TO CHARACTER SET utf8mb4, "
+			 "or "
+			 "use mode = trigger",
+			 table, row[0] ? row[0] : "?", row[1] ? row[1] : "?");
+		add_problem(why, buf_str(&b));
+		buf_free(&b);
+	}
+	if (!rc)
+		mysql_free_result(res);
+	return rc;
+}
+
+int mysql_binlog_check(struct source *src, const struct strv *tables)
+{
+	struct buf why = BUF_INIT;
+	int rc = check_settings(src, &why);
+	if (!rc)
+		rc = check_privileges(src, &why);
+	for (size_t i = 0; i < tables->n && !rc; i++) {
+		rc = check_cascades(src, tables->v[i], &why);
+		if (!rc)
+			rc = check_charsets(src, tables->v[i], &why);
+	}
+	if (!rc && why.len)
+		rc = err_set(CDC_EUSAGE, "mysql %s@%s/%s: [capture] mode = binlog: %s",
+			     src->url.user, src->url.host, src->url.db, buf_str(&why));
+	buf_free(&why);
+	return rc;
+}
+
+/* ---- the log position of a consistent read ---- */
+
+int mysql_binlog_position(struct source *src, char **pos)
+{
+	*pos = NULL;
+	if (!src->mariadb)
+		return err_set(CDC_EUSAGE,
+			       "mysql %s@%s/%s: [capture] mode = binlog: only MariaDB reports the "
+			       "binlog position of a consistent snapshot (binlog_snapshot_file); "
+			       "MySQL is not supported yet",
+			       src->url.user, src->url.host, src->url.db);
+	MYSQL_RES *res;
+	int rc = mysql_select(src, "SHOW STATUS LIKE 'binlog_snapshot_%'",
+			      "read the snapshot's binlog position", &res);
+	if (rc)
+		return rc;
+	const char *file = NULL, *offset = NULL;
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		if (row[0] && row[1] && strcasecmp(row[0], "Binlog_snapshot_file") == 0)
+			file = row[1];
+		else if (row[0] && row[1] && strcasecmp(row[0], "Binlog_snapshot_position") == 0)
+			offset = row[1];
+	}
+	if (file && *file && offset)
+		*pos = xasprintf("%s:%s", file, offset);
+	else
+		rc = err_set(CDC_ERUNTIME,
+			     "mysql %s@%s/%s: the server reports no binlog position for the "
+			     "snapshot (is log_bin on?)",
+			     src->url.user, src->url.host, src->url.db);
+	mysql_free_result(res);
+	return rc;
+}
