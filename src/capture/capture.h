@@ -17,6 +17,9 @@ struct capture_ops {
 	 * the check that the changelog's names are cdcpack's own, and
 	 * `cdcpack triggers` apply to it. */
 	bool uses_changelog;
+	/* Why `status` cannot count this mode's pending changes (NULL: it
+	 * counts the changelog's rows). */
+	const char *pending_unknown;
 	/* A run repeats capture while a batch comes back full (max_rows);
 	 * false: one batch per run (a snapshot reads whole tables). */
 	bool batches_until_idle;

@@ -144,6 +144,8 @@ static int binlog_ack(struct pipeline *p, const struct batch *b)
 const struct capture_ops binlog_capture_ops = {
 	.name = "binlog",
 	.uses_changelog = false,
+	.pending_unknown = "binlog mode: changes are the binary log's after the last acknowledged "
+			   "position, which status does not read yet",
 	.batches_until_idle = true,
 	.check_source = binlog_check_source,
 	.check = binlog_check,

@@ -285,6 +285,8 @@ static int snapshot_ack(struct pipeline *p, const struct batch *b)
 const struct capture_ops snapshot_capture_ops = {
 	.name = "snapshot",
 	.uses_changelog = false,
+	.pending_unknown = "snapshot mode: changes are found by the next run's full scan of the "
+			   "tables, which status does not do",
 	.batches_until_idle = false,
 	.check = NULL,
 	.first_load = snapshot_first_run,

@@ -66,23 +66,20 @@ static void report_lag(struct cmd_ctx *ctx, const char *oldest)
 	json_object_set_new(ctx->report, "oldest_pending", json_string(oldest));
 }
 
-/* Snapshot mode logs nothing between runs: what changed since the last
- * snapshot is found only by the next run's full scan, so pending changes
- * and lag are unknown here, and say so (null), never 0. */
-#define SNAPSHOT_UNKNOWN                                                                           \
-	"snapshot mode: changes are found by the next run's full scan of the tables, which "       \
-	"status does not do"
-
-static void report_unknown_pending(struct cmd_ctx *ctx, const struct strv *tables, json_t *out)
+/* A mode without a changelog cannot count what waits without reading the
+ * tables or the log: pending changes and lag are unknown here, and say so
+ * (null, with why), never 0. */
+static void report_unknown_pending(struct cmd_ctx *ctx, const char *why, const struct strv *tables,
+				   json_t *out)
 {
 	for (size_t i = 0; i < tables->n; i++) {
 		cmd_print(ctx, "  %-24s pending=unknown\n", tables->v[i]);
 		json_array_append_new(out, json_pack("{s:s, s:n, s:n, s:n}", "name", tables->v[i],
 						     "pending", "installed", "drift"));
 	}
-	cmd_print(ctx, "  (%s)\nlag: unknown\n", SNAPSHOT_UNKNOWN);
+	cmd_print(ctx, "  (%s)\nlag: unknown\n", why);
 	json_object_set_new(ctx->report, "pending", json_null());
-	json_object_set_new(ctx->report, "pending_unknown", json_string(SNAPSHOT_UNKNOWN));
+	json_object_set_new(ctx->report, "pending_unknown", json_string(why));
 	json_object_set_new(ctx->report, "lag_seconds", json_null());
 	json_object_set_new(ctx->report, "oldest_pending", json_null());
 }
@@ -134,7 +131,8 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 	int64_t total = 0;
 	char oldest[40] = "";
 	/* Only a mode that keeps a changelog can count what waits without a scan. */
-	bool counts = capture_ops_for(cfg->mode)->uses_changelog;
+	const char *unknown = capture_ops_for(cfg->mode)->pending_unknown;
+	bool counts = !unknown;
 	int rc = source_open(&ops, &src, cfg->source_url, &opt);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, ops, src, &tables);
@@ -167,7 +165,7 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 	strv_free(&stray);
 	json_object_set_new(ctx->report, "tables", out);
 	if (!rc && !counts) {
-		report_unknown_pending(ctx, &tables, out);
+		report_unknown_pending(ctx, unknown, &tables, out);
 	} else {
 		json_object_set_new(ctx->report, "pending", json_integer(total));
 		json_object_set_new(ctx->report, "pending_unknown", json_null());
