@@ -101,9 +101,10 @@ int rows_map_parse(struct rows_map *m, const uint8_t *types, size_t ntypes, cons
 		bool temporal = c->type == MYSQL_TYPE_TIMESTAMP2 ||
 				c->type == MYSQL_TYPE_DATETIME2 || c->type == MYSQL_TYPE_TIME2;
 		if (temporal && c->meta > 6) {
+			unsigned digits = (unsigned)c->meta; /* c goes with the map */
 			rows_map_free(m);
 			return err_set(CDC_ERUNTIME, "binlog: a table map gives %u fraction digits",
-				       (unsigned)c->meta);
+				       digits);
 		}
 	}
 	return 0;
