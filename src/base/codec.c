@@ -225,7 +225,7 @@ void format_real(char out[40], double r)
 	struct shortest_decimal d;
 	int prec;
 	if (r == 0)
-		strcpy(out, signbit(r) ? "-0" : "0");
+		memcpy(out, signbit(r) ? "-0" : "0", signbit(r) ? 3 : 2);
 	else if (shortest_double(r, &d, &prec))
 		shortest_format_g(out, r < 0, &d, prec);
 	else

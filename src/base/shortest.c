@@ -209,7 +209,8 @@ int shortest_format_g(char *out, bool neg, const struct shortest_decimal *d, int
 	int n = d->n;
 	for (; n > 1 && v % 10 == 0; n--)
 		v /= 10;
-	char digits[20];
+	char digits[20] = {
+		0}; /* d->n >= 1: digits[0] is always written; the analyzer cannot tell */
 	for (int i = n - 1; i >= 0; i--, v /= 10)
 		digits[i] = (char)('0' + v % 10);
 	char *o = out;
