@@ -150,25 +150,52 @@ const char *source_name_problem(const char *name)
 	return NULL;
 }
 
+/* The schemes the drivers registered, per role. */
+static struct {
+	const struct url_scheme *const *v;
+	size_t n;
+} schemes[URL_ANY];
+
+void config_register_schemes(enum url_role role, const struct url_scheme *const *v, size_t n)
+{
+	schemes[role].v = v;
+	schemes[role].n = n;
+}
+
+const struct url_scheme *config_url_scheme(enum url_role role, const char *url)
+{
+	for (size_t i = 0; url && i < schemes[role].n; i++) {
+		const char *prefix = schemes[role].v[i]->prefix;
+		size_t n = strlen(prefix);
+		if (strncmp(url, prefix, n) == 0 && url[n])
+			return schemes[role].v[i];
+	}
+	return NULL;
+}
+
+void config_scheme_list(struct buf *out, enum url_role role, size_t field, size_t flag)
+{
+	const struct url_scheme *pick[16];
+	size_t n = 0;
+	for (int r = 0; r < URL_ANY; r++) {
+		for (size_t i = 0;
+		     (role == URL_ANY || role == (enum url_role)r) && i < schemes[r].n && n < 16;
+		     i++) {
+			const char *s = (const char *)schemes[r].v[i];
+			if (!flag || *(const bool *)(s + flag))
+				pick[n++] = schemes[r].v[i];
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : (i + 1 < n ? ", " : " or ");
+		buf_addf(out, "%s%s", sep, *(const char *const *)((const char *)pick[i] + field));
+	}
+}
+
 char *source_default_name(const char *url)
 {
-	const char *start, *end;
-	if (strncmp(url, "sqlite:", 7) == 0) {
-		start = strrchr(url + 7, '/');
-		start = start ? start + 1 : url + 7;
-		end = strrchr(start, '.');
-		if (!end || end == start)
-			end = start + strlen(start);
-	} else if (strncmp(url, "mysql://", 8) == 0) {
-		start = strchr(url + 8, '/');
-		start = start ? start + 1 : url + strlen(url);
-		end = start + strcspn(start, "?");
-	} else {
-		return xstrdup("source");
-	}
-	if (end == start)
-		return xstrdup("source");
-	return xstrndup(start, (size_t)(end - start));
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, url);
+	return s && s->default_name ? s->default_name(url) : xstrdup("source");
 }
 
 void config_defaults(struct config *cfg)
@@ -192,19 +219,18 @@ void config_defaults(struct config *cfg)
 	cfg->lake_delimiter = LAKE_DELIM_SLASH;
 }
 
-static int set_url(const struct where *w, char **slot, const char *v, const char *const *schemes)
+static int set_url(const struct where *w, char **slot, const char *v, enum url_role role)
 {
-	for (size_t i = 0; schemes[i]; i++) {
-		size_t n = strlen(schemes[i]);
-		if (strncmp(v, schemes[i], n) == 0 && v[n]) {
-			set_str(slot, v);
-			return 0;
-		}
+	if (config_url_scheme(role, v)) {
+		set_str(slot, v);
+		return 0;
 	}
-	return bad(w,
-		   "'%s' is not a supported URL (want sqlite:PATH, mysql://..., file:DIR or "
-		   "s3://BUCKET)",
-		   v);
+	struct buf want = BUF_INIT;
+	config_scheme_list(&want, URL_ANY, offsetof(struct url_scheme, example), 0);
+	int rc = err_set(CDC_EUSAGE, "%s:%d: %s: '%s' is not a supported URL (want %s)", w->file,
+			 w->line, w->key, v, buf_str(&want));
+	buf_free(&want);
+	return rc;
 }
 
 static int set_prefix(const struct where *w, char **slot, const char *v)
@@ -220,9 +246,8 @@ static int set_prefix(const struct where *w, char **slot, const char *v)
 
 static int set_source(struct config *cfg, const struct where *w, const char *v)
 {
-	static const char *const schemes[] = {"sqlite:", "mysql://", NULL};
 	if (strcmp(w->key, "url") == 0)
-		return set_url(w, &cfg->source_url, v, schemes);
+		return set_url(w, &cfg->source_url, v, URL_SOURCE);
 	if (strcmp(w->key, "name") == 0) {
 		const char *why = *v ? source_name_problem(v) : NULL;
 		if (why)
@@ -352,11 +377,10 @@ static int set_target_number(struct config *cfg, const struct where *w, const ch
 
 static int set_target(struct config *cfg, const struct where *w, const char *v)
 {
-	static const char *const schemes[] = {"file:", "s3://", NULL};
 	static const char *const styles[] = {"auto", "true", "false", NULL};
 	int i;
 	if (strcmp(w->key, "url") == 0)
-		return set_url(w, &cfg->target_url, v, schemes);
+		return set_url(w, &cfg->target_url, v, URL_TARGET);
 	if (strcmp(w->key, "temp_prefix") == 0)
 		return set_prefix(w, &cfg->temp_prefix, v);
 	if (strcmp(w->key, "final_prefix") == 0)
@@ -519,25 +543,51 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 	return rc;
 }
 
+/* "applies to s3:// targets only": who a key set away from its default
+ * applies to, from the schemes that have flag. */
+static const char *applies_to(enum url_role role, size_t flag, const char *what)
+{
+	static char why[160];
+	struct buf list = BUF_INIT;
+	config_scheme_list(&list, role, offsetof(struct url_scheme, prefix), flag);
+	snprintf(why, sizeof(why), "applies to %s %s only", buf_str(&list), what);
+	buf_free(&list);
+	return why;
+}
+
+/* A [target] key read by some object stores only, set with another one. */
+static const char *unused_store_key(const struct config *cfg)
+{
+	const struct url_scheme *t = config_url_scheme(URL_TARGET, cfg->target_url);
+	if (t && t->store_keys)
+		return NULL;
+	if (strcmp(cfg->region, "us-east-1") != 0)
+		return "[target] region";
+	if (cfg->endpoint)
+		return "[target] endpoint";
+	if (cfg->path_style != PATH_STYLE_AUTO)
+		return "[target] path_style";
+	if (cfg->part_size != 16 << 20)
+		return "[target] part_size";
+	if (cfg->max_retries != 8)
+		return "[target] max_retries";
+	if (cfg->ca_bundle)
+		return "[target] ca_bundle";
+	return NULL;
+}
+
 const char *config_unused_key(const struct config *cfg, const char **why)
 {
-	bool s3 = strncmp(cfg->target_url, "s3://", 5) == 0;
-	*why = "applies to s3:// targets only";
-	if (!s3 && strcmp(cfg->region, "us-east-1") != 0)
-		return "[target] region";
-	if (!s3 && cfg->endpoint)
-		return "[target] endpoint";
-	if (!s3 && cfg->path_style != PATH_STYLE_AUTO)
-		return "[target] path_style";
-	if (!s3 && cfg->part_size != 16 << 20)
-		return "[target] part_size";
-	if (!s3 && cfg->max_retries != 8)
-		return "[target] max_retries";
-	if (!s3 && cfg->ca_bundle)
-		return "[target] ca_bundle";
-	*why = "applies to mysql:// sources only";
-	if (cfg->password_file && strncmp(cfg->source_url, "mysql://", 8) != 0)
+	const char *key = unused_store_key(cfg);
+	if (key) {
+		*why = applies_to(URL_TARGET, offsetof(struct url_scheme, store_keys), "targets");
+		return key;
+	}
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
+	if (cfg->password_file && !(s && s->password)) {
+		*why = applies_to(URL_SOURCE, offsetof(struct url_scheme, password), "sources");
 		return "[source] password_file";
+	}
 	*why = "applies to mode = trigger only (snapshot and binlog modes keep no changelog)";
 	if (cfg->mode != CAPTURE_TRIGGER && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
 		return "[capture] changelog";
@@ -582,9 +632,9 @@ static int lake_finish(struct config *cfg, const char *name)
 			       "the other",
 			       name, cfg->lake_prefix, cfg->temp_prefix, cfg->final_prefix);
 	free(cfg->lake_schema);
-	cfg->lake_schema = strncmp(cfg->source_url, "mysql://", 8) == 0
-				   ? source_default_name(cfg->source_url)
-				   : xstrdup(cfg->source_name);
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
+	cfg->lake_schema =
+		s && s->schema_name ? s->schema_name(cfg->source_url) : xstrdup(cfg->source_name);
 	const char *why = source_name_problem(cfg->lake_schema);
 	if (why)
 		return err_set(CDC_EUSAGE, "%s: [lake] prefix: the schema folder '%s' %s", name,
@@ -608,12 +658,15 @@ static int config_finish(struct config *cfg, const char *name)
 				       "%s: [source] name: the default '%s' %s; set name = ...",
 				       name, cfg->source_name, why);
 	}
-	/* The binary log is MySQL's and MariaDB's: no other source has one. */
-	if (cfg->mode == CAPTURE_BINLOG && strncmp(cfg->source_url, "mysql://", 8) != 0)
-		return err_set(CDC_EUSAGE,
-			       "%s: [capture] mode: binlog applies to mysql:// sources only (use "
-			       "mode = trigger or snapshot for this source)",
-			       name);
+	/* Only some sources keep a binary log (MySQL's and MariaDB's). */
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
+	if (cfg->mode == CAPTURE_BINLOG && !(s && s->binlog))
+		return err_set(
+			CDC_EUSAGE,
+			"%s: [capture] mode: binlog %s (use mode = trigger or snapshot for "
+			"this source)",
+			name,
+			applies_to(URL_SOURCE, offsetof(struct url_scheme, binlog), "sources"));
 	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
 		return err_set(CDC_EUSAGE,
 			       "%s: [target] temp_prefix: must differ from final_prefix", name);

@@ -2,9 +2,11 @@
 #ifndef CDCPACK_CONFIG_H
 #define CDCPACK_CONFIG_H
 
+#include "buf.h"
 #include "strv.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum capture_mode { CAPTURE_TRIGGER, CAPTURE_SNAPSHOT, CAPTURE_BINLOG };
@@ -64,6 +66,36 @@ struct config {
 	enum lake_partition lake_partition;
 	enum lake_delimiter lake_delimiter;
 };
+
+/* What the config needs to know of a URL scheme, answered by the driver that
+ * claims it: config.c names no scheme. Each driver's ops table points at its
+ * own (src/source/source.h, src/target/target.h), and the registries of
+ * source.c and target.c hand them to config_register_schemes. */
+enum url_role { URL_SOURCE, URL_TARGET, URL_ANY };
+struct url_scheme {
+	const char *prefix;  /* what URLs of the driver start with: "sqlite:", "s3://" */
+	const char *example; /* as config's messages spell one: "sqlite:PATH", "mysql://..." */
+	const char *usage;   /* as "no driver for this URL" spells one: "mysql://USER@HOST/DB" */
+	/* Source: the default [source] name (NULL: "source"), and the <schema>
+	 * folder of lake keys (NULL: the source name). Owned strings. */
+	char *(*default_name)(const char *url);
+	char *(*schema_name)(const char *url);
+	bool password; /* source: takes [source] password_file (and --password-file) */
+	bool binlog;   /* source: has a binary log ([capture] mode = binlog) */
+	/* Target: reads [target] region, endpoint, path_style, part_size,
+	 * max_retries and ca_bundle. */
+	bool store_keys;
+};
+/* Called once per role by the drivers' registry, before any config is read
+ * (a constructor in source.c, target.c); schemes must outlive the program. */
+void config_register_schemes(enum url_role role, const struct url_scheme *const *schemes, size_t n);
+/* The scheme of role that claims url (its prefix, and more after it), or NULL. */
+const struct url_scheme *config_url_scheme(enum url_role role, const char *url);
+/* Lists role's schemes (URL_ANY: sources, then targets) for a message, as
+ * "a", "a or b", "a, b or c": each spelt by the string at offset field of
+ * struct url_scheme (offsetof), only those whose bool at offset flag is set
+ * (flag 0: all of them). */
+void config_scheme_list(struct buf *out, enum url_role role, size_t field, size_t flag);
 
 /* Fills cfg with the defaults of docs/design.md §3 (no source or target URL). */
 void config_defaults(struct config *cfg);

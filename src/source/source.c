@@ -4,28 +4,42 @@
 #include "err.h"
 #include "redact.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
- * else in the pipeline. */
+ * else in the pipeline: its URL scheme reaches config through the
+ * constructor below. */
 static const struct source_ops *const drivers[] = {
 	&sqlite_source_ops,
 	&mysql_source_ops,
 };
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
+/* Hands config the drivers' URL schemes before main() runs, so that config
+ * (in the base layer) never names one. */
+__attribute__((constructor)) static void register_schemes(void)
+{
+	static const struct url_scheme *schemes[NDRIVERS];
+	for (size_t i = 0; i < NDRIVERS; i++)
+		schemes[i] = drivers[i]->url;
+	config_register_schemes(URL_SOURCE, schemes, NDRIVERS);
+}
 
 const struct source_ops *source_ops_for_url(const char *url)
 {
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		const char *scheme = drivers[i]->scheme;
+	for (size_t i = 0; i < NDRIVERS; i++) {
+		const char *scheme = drivers[i]->url->prefix;
 		if (strncmp(url, scheme, strlen(scheme)) == 0)
 			return drivers[i];
 	}
 	char *shown = url_redact(url);
-	err_set(CDC_EUSAGE,
-		"%s: no database driver for this URL (want sqlite:PATH or mysql://USER@HOST/DB)",
-		shown);
+	struct buf want = BUF_INIT;
+	config_scheme_list(&want, URL_SOURCE, offsetof(struct url_scheme, usage), 0);
+	err_set(CDC_EUSAGE, "%s: no database driver for this URL (want %s)", shown, buf_str(&want));
+	buf_free(&want);
 	free(shown);
 	return NULL;
 }

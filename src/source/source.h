@@ -6,6 +6,7 @@
 #define CDCPACK_SOURCE_H
 
 #include "buf.h"
+#include "config.h"
 #include "strv.h"
 #include "value.h"
 
@@ -95,7 +96,9 @@ typedef int (*seq_fn)(void *ctx, int64_t seq);
 /* Every function returns 0 or a CDC_E* code with err_set() called. */
 struct source_ops {
 	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
-	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
+	/* The driver's URLs: their prefix ("sqlite:", "mysql://"), default
+	 * source name, and what config checks of them. */
+	const struct url_scheme *url;
 	const struct sql_dialect *dialect;
 
 	int (*open)(struct source **out, const char *url, const struct source_options *opt);

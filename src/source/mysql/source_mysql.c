@@ -903,7 +903,7 @@ static const struct sql_dialect mysql_dialect = {
 
 const struct source_ops mysql_source_ops = {
 	.driver = "mysql",
-	.scheme = "mysql://",
+	.url = &mysql_url_scheme,
 	.dialect = &mysql_dialect,
 	.same_database = mysql_url_same_database,
 	.open = mysql_src_open,

@@ -718,6 +718,24 @@ static void sqlite_add_text(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/* The file's stem: sqlite:data/shop.db is "shop". */
+static char *sqlite_default_name(const char *url)
+{
+	const char *start = strrchr(url + strlen("sqlite:"), '/');
+	start = start ? start + 1 : url + strlen("sqlite:");
+	const char *end = strrchr(start, '.');
+	if (!end || end == start)
+		end = start + strlen(start);
+	return end == start ? xstrdup("source") : xstrndup(start, (size_t)(end - start));
+}
+
+static const struct url_scheme sqlite_url = {
+	.prefix = "sqlite:",
+	.example = "sqlite:PATH",
+	.usage = "sqlite:PATH",
+	.default_name = sqlite_default_name,
+};
+
 static const struct sql_dialect sqlite_dialect = {
 	.ident_quote = '"',
 	.preamble = "",
@@ -727,7 +745,7 @@ static const struct sql_dialect sqlite_dialect = {
 
 const struct source_ops sqlite_source_ops = {
 	.driver = "sqlite",
-	.scheme = "sqlite:",
+	.url = &sqlite_url,
 	.dialect = &sqlite_dialect,
 	.same_database = sqlite_same_database,
 	.open = sqlite_open,
