@@ -52,6 +52,20 @@ bool source_same_database(const char *url_a, const char *url_b)
 	return a && a == b && a->same_database(url_a, url_b);
 }
 
+int source_need_role(const struct source_ops *ops, enum source_role role, const char *what)
+{
+	const void *table[] = {ops->read, ops->changelog, ops->log, ops->replica};
+	static const char *const lacks[] = {
+		"cannot read tables",
+		"keeps no changelog (use [capture] mode = snapshot)",
+		"has no binary log",
+		"cannot be a replica",
+	};
+	if (table[role])
+		return 0;
+	return err_set(CDC_EUSAGE, "%s: the %s driver %s", what, ops->driver, lacks[role]);
+}
+
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
 		const struct source_options *opt)
 {
@@ -139,7 +153,7 @@ static int check_own(const struct source_ops *ops, struct source *src, const cha
 		     const char *table, const char *const *want, const char *what)
 {
 	struct table_def *def = NULL;
-	int rc = ops->describe(src, table, &def);
+	int rc = ops->read->describe(src, table, &def);
 	if (rc == CDC_ENOTFOUND) {
 		err_clear();
 		return 0;
@@ -172,7 +186,7 @@ int source_stray_triggers(const struct source_ops *ops, struct source *src,
 			  const struct strv *captured, struct strv *out)
 {
 	struct strv all = {0};
-	int rc = ops->triggered_tables(src, &all);
+	int rc = ops->changelog->triggered_tables(src, &all);
 	struct strv_index ix;
 	strv_index_init(&ix, captured);
 	for (size_t i = 0; i < all.n && !rc; i++)

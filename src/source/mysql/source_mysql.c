@@ -901,6 +901,48 @@ static const struct sql_dialect mysql_dialect = {
 	.canonical_temporal = true,
 };
 
+static const struct source_read_ops mysql_read = {
+	.list_tables = mysql_src_list_tables,
+	.describe = mysql_src_describe,
+	.begin_read = mysql_src_begin_read,
+	.end_read = mysql_src_end_read,
+	.scan = mysql_src_scan,
+};
+
+static const struct changelog_ops mysql_changelog = {
+	.triggers_install = mysql_triggers_install,
+	.triggers_remove = mysql_triggers_remove,
+	.drop = mysql_drop_changelog,
+	.triggers_alter = mysql_triggers_alter,
+	.triggered_tables = mysql_triggered_tables,
+	.triggers_status = mysql_triggers_status,
+	.read_changes = mysql_src_read_changes,
+	.seqs = mysql_src_changelog_seqs,
+	.ack = mysql_src_ack,
+	.chain_owner = mysql_chain_owner,
+	.chain_staged = mysql_chain_staged,
+};
+
+static const struct log_ops mysql_log = {
+	.check = mysql_binlog_check,
+	.position = mysql_binlog_position,
+	.read = mysql_binlog_read,
+};
+
+static const struct replica_ops mysql_replica = {
+	.begin = mysql_replica_begin,
+	.commit = mysql_replica_commit,
+	.rollback = mysql_replica_rollback,
+	.create_table = mysql_replica_create_table,
+	.upsert = mysql_replica_upsert,
+	.delete = mysql_replica_delete,
+	.same_type = mysql_replica_same_type,
+	.drop_table = mysql_replica_drop_table,
+	.truncate = mysql_replica_truncate,
+	.last_applied = mysql_replica_last_applied,
+	.mark_applied = mysql_replica_mark_applied,
+};
+
 const struct source_ops mysql_source_ops = {
 	.driver = "mysql",
 	.url = &mysql_url_scheme,
@@ -908,34 +950,8 @@ const struct source_ops mysql_source_ops = {
 	.same_database = mysql_url_same_database,
 	.open = mysql_src_open,
 	.close = mysql_src_close,
-	.list_tables = mysql_src_list_tables,
-	.describe = mysql_src_describe,
-	.triggers_install = mysql_triggers_install,
-	.triggers_remove = mysql_triggers_remove,
-	.drop_changelog = mysql_drop_changelog,
-	.triggered_tables = mysql_triggered_tables,
-	.triggers_alter = mysql_triggers_alter,
-	.triggers_status = mysql_triggers_status,
-	.begin_read = mysql_src_begin_read,
-	.end_read = mysql_src_end_read,
-	.read_changes = mysql_src_read_changes,
-	.changelog_seqs = mysql_src_changelog_seqs,
-	.scan = mysql_src_scan,
-	.ack = mysql_src_ack,
-	.chain_owner = mysql_chain_owner,
-	.chain_staged = mysql_chain_staged,
-	.log_check = mysql_binlog_check,
-	.log_position = mysql_binlog_position,
-	.log_read = mysql_binlog_read,
-	.replica_begin = mysql_replica_begin,
-	.replica_commit = mysql_replica_commit,
-	.replica_rollback = mysql_replica_rollback,
-	.replica_create_table = mysql_replica_create_table,
-	.replica_upsert = mysql_replica_upsert,
-	.replica_delete = mysql_replica_delete,
-	.replica_same_type = mysql_replica_same_type,
-	.replica_drop_table = mysql_replica_drop_table,
-	.replica_truncate = mysql_replica_truncate,
-	.replica_last_applied = mysql_replica_last_applied,
-	.replica_mark_applied = mysql_replica_mark_applied,
+	.read = &mysql_read,
+	.changelog = &mysql_changelog,
+	.log = &mysql_log,
+	.replica = &mysql_replica,
 };

@@ -143,7 +143,7 @@ static void add_type(struct buf *sql, const char *decl, bool foreign)
 static int add_missing_columns(struct source *src, const struct table_def *def)
 {
 	struct table_def *have = NULL;
-	int rc = sqlite_source_ops.describe(src, def->name, &have);
+	int rc = sqlite_source_ops.read->describe(src, def->name, &have);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < def->ncols && !rc; i++) {
