@@ -1,5 +1,5 @@
 /* Binlog capture ([capture] mode = binlog, issue 14): changes read from the
- * MySQL/MariaDB binary log (source_ops.log_read) rather than a changelog:
+ * MySQL/MariaDB binary log (the source's log_ops) rather than a changelog:
  * the source keeps no triggers and no changelog. The first run is a load
  * in one consistent snapshot with the log position it reflects; each later
  * run reads the log from the last acknowledged batch's position, up to a
