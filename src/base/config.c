@@ -329,9 +329,23 @@ const char *csv_null_value_problem(const char *s, char d)
 	return NULL;
 }
 
+/* A value in double quotes is its inside: how ';' and '#', which start a
+ * comment after a space, and surrounding spaces are written. */
+static const char *unquoted(const char *v, char *out, size_t cap)
+{
+	size_t n = strlen(v);
+	if (n < 2 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= cap)
+		return v;
+	memcpy(out, v + 1, n - 2);
+	out[n - 2] = '\0';
+	return out;
+}
+
 /* The delimiter as written: one ASCII character, or \t for a tab. */
 static int set_delimiter(struct config *cfg, const struct where *w, const char *v)
 {
+	char inside[8];
+	v = unquoted(v, inside, sizeof(inside));
 	char c = strcmp(v, "\\t") == 0 ? '\t' : v[0];
 	if (!*v || (v[1] && c != '\t'))
 		return bad(w, "'%s' is not one character (\\t for a tab)", v);
@@ -361,6 +375,8 @@ static int set_batch_shape(struct config *cfg, const struct where *w, const char
 		return 0;
 	}
 	if (strcmp(w->key, "csv_null_value") == 0) {
+		char inside[CSV_NULL_MAX + 1];
+		v = unquoted(v, inside, sizeof(inside));
 		if (strlen(v) > CSV_NULL_MAX)
 			return bad(w, "'%s' is longer than 32 bytes", v);
 		snprintf(cfg->csv_null_value, sizeof(cfg->csv_null_value), "%s", v);

@@ -41,6 +41,9 @@ const out = result.getRows().map((row) =>
 	row.map((v, i) => {
 		if (v === null) return '\\N';
 		if (!blobs.has(cols[i])) return v;
+		// X'..' where the plain spelling would read as a number (design §5).
+		const literal = /^[Xx]'([0-9A-Fa-f]*)'$/.exec(v);
+		if (literal) return literal[1].toUpperCase();
 		return base64 ? Buffer.from(v, 'base64').toString('hex').toUpperCase() : v.toUpperCase();
 	}).join('\t'));
 process.stdout.write(out.map((l) => l + '\n').join(''));
