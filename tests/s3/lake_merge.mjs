@@ -37,6 +37,18 @@ if (process.env.LAKE_MERGE_COUNT) statements[statements.length - 1] = 'SELECT co
 let result;
 for (const s of statements) result = await conn.runAndReadAll(s);
 const queried = Date.now();
+// LAKE_TS: every row's timestamp column reads as a DuckDB TIMESTAMP.
+if (ts.length) {
+	const opts = `header = false, auto_detect = false, delim = ${literal(process.env.LAKE_DELIM ?? ',')}, ` +
+		`quote = '"', escape = '"', nullstr = ${literal(process.env.LAKE_NULL ?? '')}, allow_quoted_nulls = false`;
+	const dir = tableDir.replaceAll("'", "''");
+	for (const [glob, names] of [['**/2*.csv*', ['Op', ...cols, ...ts]], ['LOAD*.csv*', [...cols, ...ts]]]) {
+		const check = await conn.runAndReadAll(`SELECT count(*)::INTEGER, count(TRY_CAST(${ident(ts[0])} AS TIMESTAMP))::INTEGER ` +
+			`FROM read_csv('${dir}/${glob}', ${opts}, columns = ${struct(names)})`);
+		const [all, good] = check.getRows()[0];
+		if (all !== good) throw new Error(`${glob}: ${all - good} of ${all} rows' ${ts[0]} is no TIMESTAMP`);
+	}
+}
 const out = result.getRows().map((row) =>
 	row.map((v, i) => {
 		if (v === null) return '\\N';
