@@ -321,7 +321,7 @@ const char *csv_null_value_problem(const char *s, char d)
 	double r;
 	long long ll;
 	size_t n = strlen(s);
-	if (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') || (*s && strchr(s, d)))
+	if (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') || (d && strchr(s, d)))
 		return "holds a quote, a line end or the delimiter";
 	/* Numbers and X'..' have no other spelling: the marker must not be one. */
 	if (parse_int(s, n, &ll) || parse_real(s, n, &r) || blob_literal_decode(NULL, s, n) == 0)
@@ -348,7 +348,7 @@ static int set_delimiter(struct config *cfg, const struct where *w, const char *
 	v = unquoted(v, inside, sizeof(inside));
 	char c = strcmp(v, "\\t") == 0 ? '\t' : v[0];
 	if (!*v || (v[1] && c != '\t'))
-		return bad(w, "'%s' is not one character (\\t for a tab)", v);
+		return bad(w, "'%s' is not one ASCII character (\\t for a tab)", v);
 	const char *why = csv_delimiter_problem(c);
 	if (why)
 		return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key, v, why);
@@ -379,6 +379,11 @@ static int set_batch_shape(struct config *cfg, const struct where *w, const char
 		v = unquoted(v, inside, sizeof(inside));
 		if (strlen(v) > CSV_NULL_MAX)
 			return bad(w, "'%s' is longer than 32 bytes", v);
+		/* The delimiter may come later: config_finish checks for it. */
+		const char *why = csv_null_value_problem(v, 0);
+		if (why)
+			return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key, v,
+				       why);
 		snprintf(cfg->csv_null_value, sizeof(cfg->csv_null_value), "%s", v);
 		return 0;
 	}

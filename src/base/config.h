@@ -109,7 +109,7 @@ int config_cdc_ops_parse(const char *s, enum cdc_ops *out);
 /* Why c cannot be a CSV delimiter (a byte some field's spelling uses, a
  * quote, a line end, a byte outside ASCII), NULL when it can. */
 const char *csv_delimiter_problem(char c);
-/* Why s cannot be the NULL marker with delimiter d, NULL when it can. */
+/* Why s cannot be the NULL marker with delimiter d (0: any), NULL when it can. */
 const char *csv_null_value_problem(const char *s, char d);
 
 #endif
