@@ -382,8 +382,8 @@ static int set_batch_shape(struct config *cfg, const struct where *w, const char
 		/* The delimiter may come later: config_finish checks for it. */
 		const char *why = csv_null_value_problem(v, 0);
 		if (why)
-			return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key, v,
-				       why);
+			return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key,
+				       v, why);
 		snprintf(cfg->csv_null_value, sizeof(cfg->csv_null_value), "%s", v);
 		return 0;
 	}
