@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -206,6 +207,9 @@ void config_defaults(struct config *cfg)
 	cfg->format = FORMAT_CSV;
 	cfg->compression = COMPRESS_ZSTD;
 	cfg->max_rows = 500000;
+	cfg->cdc_ops = CDC_OPS_ALL;
+	cfg->csv_delimiter = ',';
+	cfg->binary_encoding = BINARY_HEX; /* as DMS: docs/design.md §8 */
 	cfg->state_dir = xstrdup(".cdcpack");
 	cfg->keep_local_s = 7 * 86400;
 	cfg->temp_prefix = xstrdup("_tmp/");
@@ -304,6 +308,121 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 	return 1;
 }
 
+static const char *const cdc_ops_names[] = {"all", "inserts", "inserts_and_updates", NULL};
+
+const char *config_cdc_ops_name(enum cdc_ops ops)
+{
+	return cdc_ops_names[ops];
+}
+
+int config_cdc_ops_parse(const char *s, enum cdc_ops *out)
+{
+	int i;
+	if (parse_enum(s, cdc_ops_names, &i))
+		return -1;
+	*out = (enum cdc_ops)i;
+	return 0;
+}
+
+const char *csv_delimiter_problem(char c)
+{
+	if (c == '"')
+		return "is the quote";
+	if (c == '\n' || c == '\r')
+		return "ends a line";
+	if ((unsigned char)c >= 0x80)
+		return "is not one ASCII character";
+	/* Unquoted fields spell numbers (digits, - + . e), Infinity, base64
+	 * (+ / =), hex and X'..': a delimiter among them would split them. */
+	if (c != '\t' && !ispunct((unsigned char)c) && c != ' ')
+		return "is a letter, a digit or a control character";
+	if (strchr("'+-./=", c))
+		return "appears in unquoted values (numbers, base64, X'..')";
+	return NULL;
+}
+
+const char *csv_null_value_problem(const char *s, char d)
+{
+	double r;
+	long long ll;
+	size_t n = strlen(s);
+	if (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') || (d && strchr(s, d)))
+		return "holds a quote, a line end or the delimiter";
+	/* Numbers and X'..' have no other spelling: the marker must not be one. */
+	if (parse_int(s, n, &ll) || parse_real(s, n, &r) || blob_literal_decode(NULL, s, n) == 0)
+		return "reads as a number or a BLOB literal";
+	return NULL;
+}
+
+/* A value in double quotes is its inside: how ';' and '#', which start a
+ * comment after a space, and surrounding spaces are written. */
+static const char *unquoted(const char *v, char *out, size_t cap)
+{
+	size_t n = strlen(v);
+	if (n < 2 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= cap)
+		return v;
+	memcpy(out, v + 1, n - 2);
+	out[n - 2] = '\0';
+	return out;
+}
+
+/* The delimiter as written: one ASCII character, or \t for a tab. */
+static int set_delimiter(struct config *cfg, const struct where *w, const char *v)
+{
+	char inside[8];
+	v = unquoted(v, inside, sizeof(inside));
+	char c = strcmp(v, "\\t") == 0 ? '\t' : v[0];
+	if (!*v || (v[1] && c != '\t'))
+		return bad(w, "'%s' is not one ASCII character (\\t for a tab)", v);
+	const char *why = csv_delimiter_problem(c);
+	if (why)
+		return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key, v, why);
+	cfg->csv_delimiter = c;
+	return 0;
+}
+
+/* The keys that shape the change files as DMS's output options do. */
+static int set_batch_shape(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const encodings[] = {"hex", "base64", NULL};
+	int i;
+	if (strcmp(w->key, "timestamp_column") == 0) {
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return bad(w, "'%s' holds a control character", v);
+		free(cfg->timestamp_column);
+		cfg->timestamp_column = *v ? xstrdup(v) : NULL;
+		return 0;
+	}
+	if (strcmp(w->key, "cdc_ops") == 0) {
+		if (config_cdc_ops_parse(v, &cfg->cdc_ops))
+			return bad(w, "'%s' is not one of all | inserts | inserts_and_updates", v);
+		return 0;
+	}
+	if (strcmp(w->key, "csv_null_value") == 0) {
+		char inside[CSV_NULL_MAX + 1];
+		v = unquoted(v, inside, sizeof(inside));
+		if (strlen(v) > CSV_NULL_MAX)
+			return bad(w, "'%s' is longer than 32 bytes", v);
+		/* The delimiter may come later: config_finish checks for it. */
+		const char *why = csv_null_value_problem(v, 0);
+		if (why)
+			return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key,
+				       v, why);
+		snprintf(cfg->csv_null_value, sizeof(cfg->csv_null_value), "%s", v);
+		return 0;
+	}
+	if (strcmp(w->key, "csv_delimiter") == 0)
+		return set_delimiter(cfg, w, v);
+	if (strcmp(w->key, "binary_encoding") == 0) {
+		if (parse_enum(v, encodings, &i))
+			return bad(w, "'%s' is not a binary encoding (hex | base64)", v);
+		cfg->binary_encoding = (enum binary_encoding)i;
+		return 0;
+	}
+	return 1;
+}
+
 static int set_batch(struct config *cfg, const struct where *w, const char *v)
 {
 	static const char *const formats[] = {"csv", "jsonl", NULL};
@@ -336,7 +455,7 @@ static int set_batch(struct config *cfg, const struct where *w, const char *v)
 			return bad(w, "'%s' is not a boolean (true | false)", v);
 		return 0;
 	}
-	return 1;
+	return set_batch_shape(cfg, w, v);
 }
 
 static int set_state(struct config *cfg, const struct where *w, const char *v)
@@ -596,6 +715,15 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 		return "[batch] csv_header";
 	if (cfg->format == FORMAT_JSONL && cfg->load_op_column)
 		return "[batch] load_op_column";
+	if (cfg->format == FORMAT_JSONL && cfg->csv_null_value[0])
+		return "[batch] csv_null_value";
+	if (cfg->format == FORMAT_JSONL && cfg->csv_delimiter != ',')
+		return "[batch] csv_delimiter";
+	if (cfg->format == FORMAT_JSONL && cfg->binary_encoding != BINARY_HEX)
+		return "[batch] binary_encoding";
+	*why = "applies to format = csv only (jsonl lines carry each change's time in ts)";
+	if (cfg->format == FORMAT_JSONL && cfg->timestamp_column)
+		return "[batch] timestamp_column";
 	*why = "applies only when [lake] prefix is set";
 	if (!cfg->lake_prefix && cfg->lake_compression != LAKE_NONE)
 		return "[lake] compression";
@@ -670,6 +798,11 @@ static int config_finish(struct config *cfg, const char *name)
 	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
 		return err_set(CDC_EUSAGE,
 			       "%s: [target] temp_prefix: must differ from final_prefix", name);
+	/* Checked once both keys are read: the marker must not hold the delimiter. */
+	const char *why = csv_null_value_problem(cfg->csv_null_value, cfg->csv_delimiter);
+	if (why)
+		return err_set(CDC_EUSAGE, "%s: [batch] csv_null_value: '%s' %s", name,
+			       cfg->csv_null_value, why);
 	return lake_finish(cfg, name);
 }
 
@@ -749,5 +882,6 @@ void config_free(struct config *cfg)
 	free(cfg->ca_bundle);
 	free(cfg->lake_prefix);
 	free(cfg->lake_schema);
+	free(cfg->timestamp_column);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -24,6 +24,12 @@ enum lake_partition {
 	LAKE_PART_DDMMYYYY
 };
 enum lake_delimiter { LAKE_DELIM_SLASH, LAKE_DELIM_DASH, LAKE_DELIM_UNDERSCORE, LAKE_DELIM_NONE };
+/* [batch] cdc_ops: DMS's CdcInsertsOnly and CdcInsertsAndUpdates. */
+enum cdc_ops { CDC_OPS_ALL, CDC_OPS_INSERTS, CDC_OPS_INSERTS_AND_UPDATES };
+/* [batch] binary_encoding: how CSV fields spell BLOBs. */
+enum binary_encoding { BINARY_HEX, BINARY_BASE64 };
+/* The longest csv_null_value: a marker, not a value. */
+#define CSV_NULL_MAX 32
 
 /* Owns every string and list in it; config_free releases them. */
 struct config {
@@ -43,6 +49,13 @@ struct config {
 	int64_t max_rows;
 	bool csv_header;
 	bool load_op_column;
+	/* DMS's output options (docs/design.md §3): they shape the change
+	 * files, so the archive and the lake carry the same rows. */
+	char *timestamp_column; /* NULL: no timestamp column */
+	enum cdc_ops cdc_ops;
+	char csv_null_value[CSV_NULL_MAX + 1]; /* "" by default */
+	char csv_delimiter;
+	enum binary_encoding binary_encoding;
 
 	char *state_dir;
 	int64_t keep_local_s;
@@ -122,5 +135,13 @@ const char *compression_suffix(enum compression c);
 
 /* "trigger", "snapshot" or "binlog", as [capture] mode spells it. */
 const char *config_mode_name(enum capture_mode mode);
+/* "all", "inserts" or "inserts_and_updates"; and back (-1: not one). */
+const char *config_cdc_ops_name(enum cdc_ops ops);
+int config_cdc_ops_parse(const char *s, enum cdc_ops *out);
+/* Why c cannot be a CSV delimiter (a byte some field's spelling uses, a
+ * quote, a line end, a byte outside ASCII), NULL when it can. */
+const char *csv_delimiter_problem(char c);
+/* Why s cannot be the NULL marker with delimiter d (0: any), NULL when it can. */
+const char *csv_null_value_problem(const char *s, char d);
 
 #endif

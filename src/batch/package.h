@@ -24,6 +24,8 @@ void package_add_seq(struct package *pk, int64_t seq);
  * mode): recorded with the batch so its acknowledgement never deletes rows of
  * a later changelog. */
 void package_set_generation(struct package *pk, const char *generation);
+/* Changes (and load rows) taken, those [batch] cdc_ops leaves out of the
+ * files included: a batch that took any is shipped, to acknowledge them. */
 int64_t package_rows(const struct package *pk);
 size_t package_nfiles(const struct package *pk);
 /* Writes the archive into <state dir>/staging, fsyncs, renames, and records

@@ -103,6 +103,7 @@ struct applier {
 	const struct moment *until;
 	struct strv looked;
 	int64_t *looked_seq;
+	bool said_partial; /* the cdc_ops warning was given */
 };
 
 /* Which changes of a file one pass applies. */
@@ -114,7 +115,7 @@ enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
 static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n)
 {
 	struct changefile_reader *r;
-	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
+	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header, &f->csv);
 	char op;
 	const struct value *before, *after;
 	int got = 0;
@@ -379,6 +380,27 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 	return 0;
 }
 
+/* A chain written with [batch] cdc_ops other than all carries no deletes
+ * (nor updates): the replica keeps rows the source no longer has as they
+ * were, and verify reports them. Said once per apply. */
+static void say_partial_ops(struct applier *a, const struct manifest *m, struct apply_result *res)
+{
+	for (size_t i = 0; i < m->nfiles && !a->said_partial; i++) {
+		if (m->files[i].cdc_ops == CDC_OPS_ALL)
+			continue;
+		char *msg =
+			xasprintf("batch %s was written with cdc_ops = %s: rows deleted%s at the "
+				  "source keep their earlier state in the replica, which is not "
+				  "a copy of the source",
+				  m->batch_id, config_cdc_ops_name(m->files[i].cdc_ops),
+				  m->files[i].cdc_ops == CDC_OPS_INSERTS ? " or updated" : "");
+		log_warn("%s", msg);
+		json_array_append_new(res->warnings, json_string(msg));
+		free(msg);
+		a->said_partial = true;
+	}
+}
+
 static int apply_one(struct applier *a, const struct published *p, const struct apply_options *o,
 		     struct apply_result *res, bool *stop)
 {
@@ -397,6 +419,8 @@ static int apply_one(struct applier *a, const struct published *p, const struct 
 		rc = archive_read_batch(archive, dir, &m);
 	if (!rc)
 		rc = check_manifest(a, &m, p);
+	if (!rc)
+		say_partial_ops(a, &m, res);
 	struct moment created;
 	if (!rc && o->has_until && moment_parse(m.created, &created) == 0 &&
 	    moment_cmp(created, o->until) > 0) {
