@@ -131,6 +131,8 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 	}
 	if (!rc && got < 0)
 		rc = got;
+	if (!rc && a && a->rops->replica_flush)
+		rc = a->rops->replica_flush(a->replica);
 	changefile_close(r);
 	return rc;
 }

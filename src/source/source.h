@@ -196,6 +196,10 @@ struct source_ops {
 			      const struct value *row);
 	int (*replica_delete)(struct source *src, const struct table_def *def,
 			      const struct value *row);
+	/* Sends the upserts and deletes a driver gathered into multi-row
+	 * statements (def's of them stay valid until this): apply calls it at
+	 * the end of each file. Optional: NULL when each row goes at once. */
+	int (*replica_flush)(struct source *src);
 	/* Whether a replica column of declared type have is what this driver
 	 * creates for want (foreign: want's type is another engine's). */
 	bool (*replica_same_type)(const char *have, const struct column *want, bool foreign);

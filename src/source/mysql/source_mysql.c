@@ -933,6 +933,7 @@ const struct source_ops mysql_source_ops = {
 	.replica_create_table = mysql_replica_create_table,
 	.replica_upsert = mysql_replica_upsert,
 	.replica_delete = mysql_replica_delete,
+	.replica_flush = mysql_replica_flush,
 	.replica_same_type = mysql_replica_same_type,
 	.replica_drop_table = mysql_replica_drop_table,
 	.replica_truncate = mysql_replica_truncate,
