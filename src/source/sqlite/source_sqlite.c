@@ -755,6 +755,7 @@ const struct source_ops sqlite_source_ops = {
 	.replica_create_table = sqlite_replica_create_table,
 	.replica_upsert = sqlite_replica_upsert,
 	.replica_delete = sqlite_replica_delete,
+	.replica_flush = sqlite_replica_flush,
 	.replica_ddl_in_transaction = true,
 	.replica_same_type = sqlite_replica_same_type,
 	.replica_drop_table = sqlite_replica_drop_table,
