@@ -7,12 +7,7 @@
 # client. The CSV is the batch's own change file, out of the archive.
 source "$(dirname "$0")/lib.sh"
 cd "$W"
-# Every commit synced, as on a production server.
-export CDCPACK_TEST_MYSQL_DURABLE=1
-mkdir -p "$W/run" && bash "$ROOT/tests/lib/service-mariadb.sh" start "$W/run" >"$W/db.log" 2>&1 || { cat "$W/db.log" >&2; exit 1; }
-trap 'bash "$ROOT/tests/lib/service-mariadb.sh" stop "$W/run" >/dev/null 2>&1; rm -rf "$W"' EXIT
-source "$W/run/mariadb.env"
-export CDCPACK_REPLICA_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+bench_mariadb
 ROOTCNF=$CDCPACK_TEST_MYSQL_ROOT_CNF
 db() { mariadb --defaults-file="$ROOTCNF" "$@"; }
 db -e "SET GLOBAL local_infile = 1"
