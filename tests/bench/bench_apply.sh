@@ -11,7 +11,9 @@ bench_mariadb
 ROOTCNF=$CDCPACK_TEST_MYSQL_ROOT_CNF
 db() { mariadb --defaults-file="$ROOTCNF" "$@"; }
 db -e "SET GLOBAL local_infile = 1"
-my="mysql://$CDCPACK_TEST_MYSQL_USER@$CDCPACK_TEST_MYSQL_HOST:$CDCPACK_TEST_MYSQL_PORT/cdc_apply"
+# Over the server's socket, as the mariadb peers connect: over TCP the
+# server also offers TLS, which cost a 100k-row load some 25% more here.
+my="mysql://$CDCPACK_TEST_MYSQL_USER@localhost/cdc_apply?socket=$CDCPACK_TEST_MYSQL_SOCKET"
 mkdb="DROP DATABASE IF EXISTS cdc_apply; CREATE DATABASE cdc_apply;"
 mytable="CREATE TABLE cdc_apply.t(id BIGINT NOT NULL PRIMARY KEY, name LONGTEXT NULL, city LONGTEXT NULL, amount DOUBLE NULL, note LONGTEXT NULL) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin;"
 
