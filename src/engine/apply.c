@@ -132,6 +132,8 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 	}
 	if (!rc && got < 0)
 		rc = got;
+	if (!rc && a && a->rops->replica->flush)
+		rc = a->rops->replica->flush(a->replica);
 	changefile_close(r);
 	return rc;
 }

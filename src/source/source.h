@@ -200,6 +200,10 @@ struct replica_ops {
 	/* Row images in def's columns; I and U upsert, D deletes by key. */
 	int (*upsert)(struct source *src, const struct table_def *def, const struct value *row);
 	int (*delete)(struct source *src, const struct table_def *def, const struct value *row);
+	/* Sends the upserts and deletes a driver gathered into multi-row
+	 * statements (def's of them stay valid until this): apply calls it at
+	 * the end of each file. Optional: NULL when each row goes at once. */
+	int (*flush)(struct source *src);
 	/* Whether a replica column of declared type have is what this driver
 	 * creates for want (foreign: want's type is another engine's). */
 	bool (*same_type)(const char *have, const struct column *want, bool foreign);

@@ -935,6 +935,7 @@ static const struct replica_ops mysql_replica = {
 	.rollback = mysql_replica_rollback,
 	.create_table = mysql_replica_create_table,
 	.upsert = mysql_replica_upsert,
+	.flush = mysql_replica_flush,
 	.delete = mysql_replica_delete,
 	.same_type = mysql_replica_same_type,
 	.drop_table = mysql_replica_drop_table,

@@ -773,6 +773,7 @@ static const struct replica_ops sqlite_replica = {
 	.rollback = sqlite_replica_rollback,
 	.create_table = sqlite_replica_create_table,
 	.upsert = sqlite_replica_upsert,
+	.flush = sqlite_replica_flush,
 	.delete = sqlite_replica_delete,
 	.same_type = sqlite_replica_same_type,
 	.drop_table = sqlite_replica_drop_table,
