@@ -13,6 +13,8 @@
 #include "log.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 static int binlog_check_source(const struct source_ops *ops, struct source *src,
 			       const struct strv *tables)
@@ -141,11 +143,33 @@ static int binlog_ack(struct pipeline *p, const struct batch *b)
 	return rc;
 }
 
+/* Reads the position without creating binlog.db where no run made one. */
+static int binlog_lag(const struct source_ops *ops, struct source *src, const char *state_dir,
+		      char **pos, struct log_lag *out)
+{
+	*pos = NULL;
+	memset(out, 0, sizeof(*out));
+	char *path = xasprintf("%s/binlog.db", state_dir);
+	struct stat sb;
+	bool have = stat(path, &sb) == 0;
+	free(path);
+	if (!have || !ops->log_lag)
+		return 0;
+	struct binlogpos *bp = NULL;
+	int rc = binlogpos_open(&bp, state_dir);
+	if (!rc)
+		rc = binlogpos_current(bp, pos);
+	binlogpos_close(bp);
+	if (!rc && *pos)
+		rc = ops->log_lag(src, *pos, out);
+	return rc;
+}
+
 const struct capture_ops binlog_capture_ops = {
 	.name = "binlog",
 	.uses_changelog = false,
 	.pending_unknown = "binlog mode: changes are the binary log's after the last acknowledged "
-			   "position, which status does not read yet",
+			   "position; status gives how many bytes of log that is",
 	.batches_until_idle = true,
 	.check_source = binlog_check_source,
 	.check = binlog_check,
@@ -153,4 +177,5 @@ const struct capture_ops binlog_capture_ops = {
 	.changes = binlog_changes,
 	.load = binlog_load,
 	.ack = binlog_ack,
+	.lag = binlog_lag,
 };

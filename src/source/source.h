@@ -93,6 +93,17 @@ typedef int (*row_fn)(void *ctx, const struct value *row);
 typedef int (*seq_fn)(void *ctx, int64_t seq);
 
 /* Every function returns 0 or a CDC_E* code with err_set() called. */
+/* Where a log position stands in the source's log (log_lag). */
+struct log_lag {
+	bool gone;	 /* the server no longer has the position's log file */
+	int64_t bytes;	 /* log bytes after the position; -1 when gone */
+	int64_t seconds; /* age of the first transaction logged after it; 0: none */
+	char *oldest;	 /* the oldest log file the server keeps (owned, may be NULL) */
+	char *warning;	 /* owned; NULL, or why the position is about to be lost */
+};
+
+void log_lag_free(struct log_lag *l);
+
 struct source_ops {
 	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
 	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
@@ -182,6 +193,8 @@ struct source_ops {
 	 * column) stops it with CDC_ERUNTIME naming it. */
 	int (*log_read)(struct source *src, const char *from, struct table_def *const *defs,
 			size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+	/* Log capture, for status: how far the log runs past pos. */
+	int (*log_lag)(struct source *src, const char *pos, struct log_lag *out);
 
 	/* Replica side, for apply. Batches are applied inside begin/commit;
 	 * with replica_ddl_in_transaction a batch's CREATE/DROP TABLE too. */

@@ -68,14 +68,12 @@ static int stop_at(struct reader *r, const char *why)
 /* The stream starts at from ("FILE:OFFSET"). */
 static int open_stream(struct reader *r, const char *from)
 {
-	const char *colon = strrchr(from, ':');
-	char *end = NULL;
-	unsigned long long offset = colon ? strtoull(colon + 1, &end, 10) : 0;
-	if (!colon || colon == from || !end || *end || offset < 4)
-		return err_set(CDC_ERUNTIME, "binlog position '%s' is not FILE:OFFSET", from);
-	r->file = xstrndup(from, (size_t)(colon - from));
+	uint64_t offset;
+	int rc = mysql_binlog_parse_pos(from, &r->file, &offset);
+	if (rc)
+		return rc;
 	r->pos = offset;
-	int rc = mysql_connect_again(r->src, &r->db);
+	rc = mysql_connect_again(r->src, &r->db);
 	/* The dump sends events with the server's checksums, which the client
 	 * checks; MariaDB sends its GTID and annotate events at capability 4. */
 	if (!rc && mysql_query(r->db, "SET @master_binlog_checksum = @@global.binlog_checksum, "
@@ -366,7 +364,10 @@ int mysql_binlog_read(struct source *src, const char *from, struct table_def *co
 		.src = src, .defs = defs, .ndefs = ndefs, .max = max, .fn = fn, .ctx = ctx};
 	*end = NULL;
 	reader_setup(&r);
-	int rc = open_stream(&r, from);
+	/* A purged file is reported as such, never read past. */
+	int rc = mysql_binlog_present(src, from);
+	if (!rc)
+		rc = open_stream(&r, from);
 	if (!rc)
 		rc = read_events(&r);
 	if (!rc) {
@@ -375,6 +376,25 @@ int mysql_binlog_read(struct source *src, const char *from, struct table_def *co
 		log_debug("binlog read from=%s to=%s changes=%lld", from, *end,
 			  (long long)r.passed);
 	}
+	reader_free(&r);
+	return rc;
+}
+
+int mysql_binlog_next_time(struct source *src, const char *from, int64_t *when)
+{
+	struct reader r = {.src = src};
+	*when = 0;
+	reader_setup(&r);
+	int rc = open_stream(&r, from);
+	MARIADB_RPL_EVENT *ev;
+	/* A transaction starts with its GTID event, whose time is its commit's. */
+	while (!rc && !*when && (ev = mariadb_rpl_fetch(r.rpl, NULL))) {
+		if (ev->event_type == GTID_EVENT)
+			*when = ev->timestamp;
+		mariadb_free_rpl_event(ev);
+	}
+	if (!rc && !*when && (mysql_errno(r.db) || r.rpl->error_no))
+		rc = stream_fail(&r, "read the binlog");
 	reader_free(&r);
 	return rc;
 }

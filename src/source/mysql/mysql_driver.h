@@ -105,6 +105,17 @@ int mysql_binlog_check(struct source *src, const struct strv *tables);
 int mysql_binlog_position(struct source *src, char **pos);
 int mysql_binlog_read(struct source *src, const char *from, struct table_def *const *defs,
 		      size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+/* The commit time (Unix seconds) of the first transaction logged after
+ * from; 0 when there is none. */
+int mysql_binlog_next_time(struct source *src, const char *from, int64_t *when);
+
+/* mysql_binlog_files.c */
+/* "FILE:OFFSET" split; CDC_ERUNTIME when pos is not that. */
+int mysql_binlog_parse_pos(const char *pos, char **file, uint64_t *offset);
+/* CDC_ERUNTIME, naming the file and 'cdcpack load', when the server no
+ * longer has pos's file. */
+int mysql_binlog_present(struct source *src, const char *pos);
+int mysql_binlog_lag(struct source *src, const char *pos, struct log_lag *out);
 
 int mysql_replica_begin(struct source *src);
 int mysql_replica_commit(struct source *src);

@@ -927,6 +927,7 @@ const struct source_ops mysql_source_ops = {
 	.log_check = mysql_binlog_check,
 	.log_position = mysql_binlog_position,
 	.log_read = mysql_binlog_read,
+	.log_lag = mysql_binlog_lag,
 	.replica_begin = mysql_replica_begin,
 	.replica_commit = mysql_replica_commit,
 	.replica_rollback = mysql_replica_rollback,
