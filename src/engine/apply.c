@@ -108,6 +108,20 @@ struct applier {
 /* Which changes of a file one pass applies. */
 enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
 
+/* T (binlog mode's TRUNCATE) empties the table where it stands in the
+ * file's order, inside the batch's transaction. */
+static int apply_change(struct applier *a, const struct table_def *def, char op,
+			const struct value *before, const struct value *after)
+{
+	if (op == 'T')
+		return a->rops->replica_truncate
+			       ? a->rops->replica_truncate(a->replica, def)
+			       : err_set(CDC_ERUNTIME, "this replica cannot empty table %s (T)",
+					 def->name);
+	return op == 'D' ? a->rops->replica_delete(a->replica, def, before)
+			 : a->rops->replica_upsert(a->replica, def, after);
+}
+
 /* Reads every change of f in order; with a set, applies each the pass
  * takes to the replica (I and U upsert, D deletes by key). Counts every
  * change read in *n. */
@@ -123,10 +137,9 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 		rc = stop_check();
 		if (rc)
 			break;
-		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
+		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D' || op == 'T');
 		if (a && take)
-			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
-				       : a->rops->replica_upsert(a->replica, f->def, after);
+			rc = apply_change(a, f->def, op, before, after);
 		(*n)++;
 	}
 	if (!rc && got < 0)

@@ -51,7 +51,7 @@ struct source_options {
 struct change {
 	int64_t seq;
 	const char *ts; /* ISO 8601 UTC with milliseconds */
-	char op;	/* 'I', 'U' or 'D' */
+	char op;	/* 'I', 'U', 'D', or 'T' (binlog: the table was truncated) */
 	const struct table_def *def;
 	const struct value *before; /* NULL for I */
 	const struct value *after;  /* NULL for D */
@@ -188,9 +188,10 @@ struct source_ops {
 	 * now), with the commit time of their transaction, transaction by
 	 * transaction from position from, and stops at the end of the log, or
 	 * after a commit once max changes were passed; *end (owned) is the
-	 * position after the last transaction read. A change the mode cannot
-	 * ship right (DDL or TRUNCATE of a captured table, an undecodable
-	 * column) stops it with CDC_ERUNTIME naming it. */
+	 * position after the last transaction read. A TRUNCATE of a table is
+	 * a change of op 'T' (no images). A change the mode cannot ship right
+	 * (DDL of a captured table, an undecodable column) stops it with
+	 * CDC_ERUNTIME naming it. */
 	int (*log_read)(struct source *src, const char *from, struct table_def *const *defs,
 			size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
 	/* Log capture, for status: how far the log runs past pos. */

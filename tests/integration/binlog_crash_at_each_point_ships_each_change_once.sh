@@ -3,7 +3,7 @@
 # staged is recovered with its snapshot's position; a run killed at each
 # fault point (after-stage and after-upload among them) is followed by runs that ship
 # each change once, in commit order, the killed batch's included; the
-# replica then equals the source. A DDL or TRUNCATE of a captured table
+# replica then equals the source. A DDL of a captured table
 # stops the run (exit 3, naming the statement) rather than shipping rows of
 # the wrong shape; 'cdcpack load' starts again from a new snapshot.
 source "$(dirname "$0")/../lib/common.sh"
@@ -67,9 +67,6 @@ assert_contains "$T/last.err" "statement on captured table people: 'CREATE INDEX
 assert_contains "$T/last.err" "binlog mode does not follow this yet: run 'cdcpack load'"
 assert_status 3 "$CDCPACK" run
 assert_status 0 "$CDCPACK" load
-mysql_exec "$db" "INSERT INTO people VALUES (93, 'after the load', 'Rome'); TRUNCATE TABLE people"
-assert_status 3 "$CDCPACK" run
-assert_contains "$T/last.err" "statement on captured table people: 'TRUNCATE TABLE people'"
 binlog_cdc_rows "$T/bucket" people >got.csv
 grep -q '^I,90,before the alter$' got.csv || fail "the change before the ALTER was not shipped"
 grep -q '^U,91,after,Bergen$' got.csv || fail "the change after the drift load was not shipped"

@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "mysql_binlog_stmt.h"
 #include "mysql_rows.h"
 #include "naming.h"
 
@@ -225,6 +226,35 @@ static bool names_table(const char *sql, size_t n, const char *table)
 	return false;
 }
 
+/* The captured table a followed statement names, or -1. */
+static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+{
+	const MARIADB_STRING *dflt = &ev->event.query.database;
+	bool ours = st->db ? strcmp(st->db, r->src->url.db) == 0
+			   : dflt->length == strlen(r->src->url.db) &&
+				     memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
+	for (size_t i = 0; ours && i < r->ndefs; i++)
+		if (strcmp(r->defs[i]->name, st->table) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A statement binlog mode follows: a TRUNCATE of a captured table ships
+ * as a T change (the replica empties the table there, in change order). */
+static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+{
+	long t = stmt_table(r, ev, st);
+	int rc = 0;
+	if (t >= 0) {
+		struct change c = {.seq = -1, .ts = r->ts, .op = 'T', .def = r->defs[t]};
+		rc = r->fn(r->ctx, &c);
+		r->passed++;
+	}
+	if (!rc && !r->in_txn)
+		commit(r, ev);
+	return rc;
+}
+
 static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 {
 	const MARIADB_STRING *q = &ev->event.query.statement;
@@ -237,7 +267,13 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 		commit(r, ev);
 		return 0;
 	}
-	/* DDL, TRUNCATE: a statement naming a captured table stops the read
+	struct binlog_stmt st;
+	binlog_stmt_parse(q->str, q->length, &st);
+	int rc = st.kind == BINLOG_STMT_OTHER ? 1 : on_statement(r, ev, &st);
+	binlog_stmt_free(&st);
+	if (rc <= 0)
+		return rc;
+	/* Any other statement naming a captured table stops the read
 	 * (which may stop on a statement of another table of the same name
 	 * elsewhere: refused, never shipped wrong). */
 	for (size_t i = 0; i < r->ndefs; i++) {
