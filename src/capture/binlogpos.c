@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 struct binlogpos {
@@ -21,7 +22,21 @@ static int db_fail(struct binlogpos *bp, const char *what)
 static const char schema_sql[] =
 	"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	"CREATE TABLE IF NOT EXISTS position(seq INTEGER PRIMARY KEY, pos TEXT NOT NULL,"
-	" acked INTEGER NOT NULL DEFAULT 0);";
+	" acked INTEGER NOT NULL DEFAULT 0, gtid TEXT);";
+
+/* A binlog.db made before cdcpack recorded GTIDs gets the column (NULL:
+ * unknown, the reader asks the server). */
+static int add_gtid_column(struct binlogpos *bp)
+{
+	sqlite3_stmt *st = NULL;
+	bool have =
+		sqlite3_prepare_v2(bp->db, "SELECT gtid FROM position", -1, &st, NULL) == SQLITE_OK;
+	sqlite3_finalize(st);
+	if (!have && sqlite3_exec(bp->db, "ALTER TABLE position ADD COLUMN gtid TEXT", NULL, NULL,
+				  NULL) != SQLITE_OK)
+		return db_fail(bp, "add the gtid column");
+	return 0;
+}
 
 int binlogpos_open(struct binlogpos **out, const char *state_dir)
 {
@@ -38,6 +53,8 @@ int binlogpos_open(struct binlogpos **out, const char *state_dir)
 		sqlite3_busy_timeout(bp->db, 10000);
 		if (sqlite3_exec(bp->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
 			rc = db_fail(bp, "create schema");
+		if (!rc)
+			rc = add_gtid_column(bp);
 	}
 	if (rc) {
 		binlogpos_close(bp);
@@ -55,35 +72,46 @@ void binlogpos_close(struct binlogpos *bp)
 	free(bp);
 }
 
-/* Runs sql with seq (and pos) bound; a row's first column into *text. */
-static int run(struct binlogpos *bp, const char *sql, int64_t seq, const char *pos, char **text,
-	       const char *what)
+static char *column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* Runs sql with seq (and at's pos and gtid) bound; a row's columns into *out. */
+static int run(struct binlogpos *bp, const char *sql, int64_t seq, const struct log_pos *at,
+	       struct log_pos *out, const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(bp->db, sql, -1, &st, NULL) == SQLITE_OK ? 0 : -1;
 	if (!rc && sqlite3_bind_parameter_count(st) >= 1)
 		sqlite3_bind_int64(st, 1, seq);
-	if (!rc && pos)
-		sqlite3_bind_text(st, 2, pos, -1, SQLITE_STATIC);
+	if (!rc && at) {
+		sqlite3_bind_text(st, 2, at->pos, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, at->gtid, -1, SQLITE_STATIC); /* NULL binds NULL */
+	}
 	int step = rc ? SQLITE_ERROR : sqlite3_step(st);
-	if (step == SQLITE_ROW && text)
-		*text = xstrdup((const char *)sqlite3_column_text(st, 0));
+	if (step == SQLITE_ROW && out) {
+		out->pos = column_text(st, 0);
+		out->gtid = column_text(st, 1);
+	}
 	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(bp, what);
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int binlogpos_current(struct binlogpos *bp, char **pos)
+int binlogpos_current(struct binlogpos *bp, struct log_pos *out)
 {
-	*pos = NULL;
-	return run(bp, "SELECT pos FROM position WHERE acked ORDER BY seq DESC LIMIT 1", 0, NULL,
-		   pos, "read the current position");
+	memset(out, 0, sizeof(*out));
+	return run(bp, "SELECT pos, gtid FROM position WHERE acked ORDER BY seq DESC LIMIT 1", 0,
+		   NULL, out, "read the current position");
 }
 
-int binlogpos_pending(struct binlogpos *bp, int64_t seq, const char *pos)
+int binlogpos_pending(struct binlogpos *bp, int64_t seq, const struct log_pos *at)
 {
-	return run(bp, "INSERT OR REPLACE INTO position(seq, pos, acked) VALUES (?1, ?2, 0)", seq,
-		   pos, NULL, "record a batch's position");
+	return run(bp,
+		   "INSERT OR REPLACE INTO position(seq, pos, acked, gtid) VALUES (?1, ?2, 0, ?3)",
+		   seq, at, NULL, "record a batch's position");
 }
 
 int binlogpos_promote(struct binlogpos *bp, int64_t seq)

@@ -48,10 +48,10 @@ struct capture_ops {
 	 * (trigger), or makes the snapshots it was made from current (snapshot). */
 	int (*ack)(struct pipeline *p, const struct batch *b);
 	/* status: how far the source's log runs past the acknowledged position
-	 * (*pos, owned; NULL before the first load, or without a state dir).
-	 * NULL: the mode reads no log. */
+	 * (*pos, filled; pos->pos NULL before the first load, or without a
+	 * state dir). NULL: the mode reads no log. */
 	int (*lag)(const struct source_ops *ops, struct source *src, const char *state_dir,
-		   char **pos, struct log_lag *out);
+		   struct log_pos *pos, struct log_lag *out);
 };
 
 extern const struct capture_ops trigger_capture_ops;

@@ -34,12 +34,12 @@ static int binlog_check(struct pipeline *p)
 static int binlog_first_load(struct pipeline *p, bool *load)
 {
 	struct binlogpos *bp = NULL;
-	char *pos = NULL;
+	struct log_pos pos = {0};
 	int rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
 		rc = binlogpos_current(bp, &pos);
-	*load = !rc && !pos;
-	free(pos);
+	*load = !rc && !pos.pos;
+	log_pos_free(&pos);
 	binlogpos_close(bp);
 	return rc;
 }
@@ -69,7 +69,7 @@ static int add_change(void *ctx, const struct change *c)
 
 /* The batch being built will be staged as the next seq: the run lock
  * keeps anyone else from staging in between. */
-static int record_end(struct pipeline *p, struct binlogpos *bp, const char *end)
+static int record_end(struct pipeline *p, struct binlogpos *bp, const struct log_pos *end)
 {
 	int64_t seq;
 	char *previous_id = NULL;
@@ -82,23 +82,23 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 {
 	struct binlogpos *bp = NULL;
 	struct table_def **defs = NULL;
-	char *from = NULL, *end = NULL;
+	struct log_pos from = {0}, end = {0};
 	int rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
 		rc = binlogpos_current(bp, &from);
-	if (!rc && !from)
+	if (!rc && !from.pos)
 		rc = err_set(CDC_ERUNTIME,
 			     "binlog mode: no acknowledged position; run 'cdcpack load'");
 	if (!rc)
 		rc = describe_all(p, &p->tables, &defs);
 	if (!rc)
-		rc = p->sops->log_read(p->src, from, defs, p->tables.n, p->cfg->max_rows,
+		rc = p->sops->log_read(p->src, &from, defs, p->tables.n, p->cfg->max_rows,
 				       add_change, pk, &end);
 	if (!rc)
-		rc = record_end(p, bp, end);
+		rc = record_end(p, bp, &end);
 	free_defs(defs, p->tables.n);
-	free(from);
-	free(end);
+	log_pos_free(&from);
+	log_pos_free(&end);
 	binlogpos_close(bp);
 	return rc;
 }
@@ -113,7 +113,7 @@ static int binlog_load(struct pipeline *p, const struct strv *tables, struct pac
 			       "serves them all): run 'cdcpack load' without table names");
 	struct binlogpos *bp = NULL;
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
-	char *pos = NULL;
+	struct log_pos pos = {0};
 	int rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
 		rc = p->sops->begin_read(p->src);
@@ -124,11 +124,11 @@ static int binlog_load(struct pipeline *p, const struct strv *tables, struct pac
 	int end = p->sops->end_read(p->src);
 	rc = rc ? rc : end;
 	if (!rc)
-		rc = record_end(p, bp, pos);
+		rc = record_end(p, bp, &pos);
 	if (!rc)
-		log_debug("binlog load at=%s", pos);
+		log_debug("binlog load at=%s gtid=%s", pos.pos, pos.gtid ? pos.gtid : "-");
 	free_defs(defs, tables->n);
-	free(pos);
+	log_pos_free(&pos);
 	binlogpos_close(bp);
 	return rc;
 }
@@ -145,9 +145,9 @@ static int binlog_ack(struct pipeline *p, const struct batch *b)
 
 /* Reads the position without creating binlog.db where no run made one. */
 static int binlog_lag(const struct source_ops *ops, struct source *src, const char *state_dir,
-		      char **pos, struct log_lag *out)
+		      struct log_pos *pos, struct log_lag *out)
 {
-	*pos = NULL;
+	memset(pos, 0, sizeof(*pos));
 	memset(out, 0, sizeof(*out));
 	char *path = xasprintf("%s/binlog.db", state_dir);
 	struct stat sb;
@@ -160,8 +160,8 @@ static int binlog_lag(const struct source_ops *ops, struct source *src, const ch
 	if (!rc)
 		rc = binlogpos_current(bp, pos);
 	binlogpos_close(bp);
-	if (!rc && *pos)
-		rc = ops->log_lag(src, *pos, out);
+	if (!rc && pos->pos)
+		rc = ops->log_lag(src, pos->pos, out);
 	return rc;
 }
 

@@ -94,18 +94,21 @@ static int report_log_lag(struct cmd_ctx *ctx, const struct capture_ops *cops,
 		cmd_print(ctx, "lag: unknown\n");
 		return 0;
 	}
-	char *pos = NULL;
+	struct log_pos at = {0};
 	struct log_lag l = {0};
-	int rc = cops->lag(ops, src, state_dir, &pos, &l);
+	int rc = cops->lag(ops, src, state_dir, &at, &l);
+	const char *pos = at.pos;
 	json_t *warnings = json_array();
 	if (!rc && pos && !l.gone) {
-		cmd_print(ctx, "lag: %lld bytes of binary log after %s, %lld s\n",
-			  (long long)l.bytes, pos, (long long)l.seconds);
+		cmd_print(ctx, "lag: %lld bytes of binary log after %s%s%s%s, %lld s\n",
+			  (long long)l.bytes, pos, at.gtid ? " (gtid " : "", at.gtid ? at.gtid : "",
+			  at.gtid ? ")" : "", (long long)l.seconds);
 		json_object_set_new(ctx->report, "lag_seconds", json_integer(l.seconds));
 	} else if (!rc) {
 		cmd_print(ctx, "lag: unknown%s\n", pos ? "" : " (no acknowledged position)");
 	}
 	json_object_set_new(ctx->report, "log_position", pos ? json_string(pos) : json_null());
+	json_object_set_new(ctx->report, "log_gtid", at.gtid ? json_string(at.gtid) : json_null());
 	json_object_set_new(ctx->report, "lag_bytes",
 			    pos && !l.gone ? json_integer(l.bytes) : json_null());
 	if (l.warning) {
@@ -113,7 +116,7 @@ static int report_log_lag(struct cmd_ctx *ctx, const struct capture_ops *cops,
 		json_array_append_new(warnings, json_string(l.warning));
 	}
 	json_object_set_new(ctx->report, "warnings", warnings);
-	free(pos);
+	log_pos_free(&at);
 	log_lag_free(&l);
 	return rc;
 }

@@ -48,6 +48,13 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 	return (*ops)->open(out, url, opt);
 }
 
+void log_pos_free(struct log_pos *p)
+{
+	free(p->pos);
+	free(p->gtid);
+	memset(p, 0, sizeof(*p));
+}
+
 void log_lag_free(struct log_lag *l)
 {
 	free(l->oldest);

@@ -93,6 +93,17 @@ typedef int (*row_fn)(void *ctx, const struct value *row);
 typedef int (*seq_fn)(void *ctx, int64_t seq);
 
 /* Every function returns 0 or a CDC_E* code with err_set() called. */
+/* A place in a source's log: pos, "FILE:OFFSET", is where a read starts;
+ * gtid, where the server has GTIDs, is the GTID state there (MariaDB:
+ * domain-server-seq of each domain's last transaction, comma-separated,
+ * "" for none). Both owned; gtid NULL when unknown. */
+struct log_pos {
+	char *pos;
+	char *gtid;
+};
+
+void log_pos_free(struct log_pos *p);
+
 /* Where a log position stands in the source's log (log_lag). */
 struct log_lag {
 	bool gone;	 /* the server no longer has the position's log file */
@@ -180,20 +191,22 @@ struct source_ops {
 	 * key changes them); CDC_EUSAGE naming every missing setting,
 	 * privilege or such key, and what fixes it. NULL: no such log. */
 	int (*log_check)(struct source *src, const struct strv *tables);
-	/* Log capture. A log position is text, "FILE:OFFSET". Inside
-	 * begin_read: the position the read's snapshot reflects (every
-	 * transaction logged before it is in the read, none after). */
-	int (*log_position)(struct source *src, char **pos);
+	/* Log capture. Inside begin_read: the position the read's snapshot
+	 * reflects (every transaction logged before it is in the read, none
+	 * after). */
+	int (*log_position)(struct source *src, struct log_pos *out);
 	/* Passes fn the row changes of the tables of defs (their definitions
 	 * now), with the commit time of their transaction, transaction by
 	 * transaction from position from, and stops at the end of the log, or
-	 * after a commit once max changes were passed; *end (owned) is the
-	 * position after the last transaction read. A TRUNCATE of a table is
+	 * after a commit once max changes were passed; *end (filled, with
+	 * its GTID state where from has one or the server can tell it) is
+	 * the position after the last transaction read. A TRUNCATE of a table is
 	 * a change of op 'T' (no images). A change the mode cannot ship right
 	 * (DDL of a captured table, an undecodable column) stops it with
 	 * CDC_ERUNTIME naming it. */
-	int (*log_read)(struct source *src, const char *from, struct table_def *const *defs,
-			size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+	int (*log_read)(struct source *src, const struct log_pos *from,
+			struct table_def *const *defs, size_t ndefs, int64_t max, change_fn fn,
+			void *ctx, struct log_pos *end);
 	/* Log capture, for status: how far the log runs past pos. */
 	int (*log_lag)(struct source *src, const char *pos, struct log_lag *out);
 

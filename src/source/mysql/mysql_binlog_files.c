@@ -160,3 +160,61 @@ int mysql_binlog_lag(struct source *src, const char *pos, struct log_lag *out)
 	free(file);
 	return rc;
 }
+
+int mysql_binlog_gtid_at(struct source *src, const char *pos, char **gtid)
+{
+	char *file = NULL;
+	uint64_t offset;
+	*gtid = NULL;
+	int rc = mysql_binlog_parse_pos(pos, &file, &offset);
+	struct buf sql = BUF_INIT;
+	if (!rc) {
+		buf_adds(&sql, "SELECT BINLOG_GTID_POS(");
+		mysql_add_literal(src, &sql, file);
+		buf_addf(&sql, ", %llu)", (unsigned long long)offset);
+	}
+	MYSQL_RES *res = NULL;
+	if (!rc)
+		rc = mysql_select(src, buf_str(&sql), "read the GTID state of a binlog position",
+				  &res);
+	MYSQL_ROW row = rc ? NULL : mysql_fetch_row(res);
+	if (!rc)
+		*gtid = xstrdup(row && row[0] ? row[0] : "");
+	if (res)
+		mysql_free_result(res);
+	buf_free(&sql);
+	free(file);
+	return rc;
+}
+
+/* One domain's last GTID. */
+struct gtid {
+	unsigned long domain, server;
+	unsigned long long seq;
+};
+
+char *mysql_gtid_advance(const char *state, uint32_t domain, uint32_t server, uint64_t seq)
+{
+	struct buf b = BUF_INIT;
+	struct gtid g;
+	bool put = false;
+	const char *p = state ? state : "";
+	int used;
+	/* Domains in ascending order, the new one where it falls; a state in
+	 * the server's own order (BINLOG_GTID_POS) stays the same set. */
+	while (sscanf(p, "%lu-%lu-%llu%n", &g.domain, &g.server, &g.seq, &used) == 3) {
+		if (!put && g.domain >= domain) {
+			buf_addf(&b, "%s%u-%u-%llu", b.len ? "," : "", domain, server,
+				 (unsigned long long)seq);
+			put = true;
+		}
+		if (g.domain != domain)
+			buf_addf(&b, "%s%lu-%lu-%llu", b.len ? "," : "", g.domain, g.server, g.seq);
+		p += used;
+		p += *p == ',';
+	}
+	if (!put)
+		buf_addf(&b, "%s%u-%u-%llu", b.len ? "," : "", domain, server,
+			 (unsigned long long)seq);
+	return buf_detach(&b);
+}

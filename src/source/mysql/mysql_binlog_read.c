@@ -39,6 +39,12 @@ struct reader {
 	char *file;   /* the log file being read */
 	uint64_t pos; /* where the next event starts */
 	char *end;    /* after the last commit read */
+	char *gtid;   /* the GTID state there (NULL: unknown) */
+	struct {      /* the GTID of the transaction being read */
+		bool have;
+		uint32_t domain, server;
+		uint64_t seq;
+	} next;
 	bool in_txn;
 	bool done;
 	char ts[MOMENT_ISO_LEN]; /* the transaction's commit time */
@@ -207,6 +213,12 @@ static void commit(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	r->in_txn = false;
 	free(r->end);
 	r->end = xasprintf("%s:%u", r->file, ev->next_event_pos);
+	if (r->next.have && r->gtid) {
+		char *g = mysql_gtid_advance(r->gtid, r->next.domain, r->next.server, r->next.seq);
+		free(r->gtid);
+		r->gtid = g;
+	}
+	r->next.have = false;
 	r->done = r->passed >= r->max;
 }
 
@@ -301,6 +313,10 @@ static int on_event(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	case GTID_EVENT:
 		/* Written at commit: its time is the transaction's commit time. */
 		moment_iso((struct moment){.sec = ev->timestamp, .ms = 0}, r->ts);
+		r->next.have = true;
+		r->next.domain = ev->event.gtid.domain_id;
+		r->next.server = ev->server_id;
+		r->next.seq = ev->event.gtid.sequence_nr;
 		r->in_txn = !(ev->event.gtid.flags & FL_STANDALONE);
 		break;
 	case QUERY_EVENT:
@@ -391,26 +407,41 @@ static void reader_free(struct reader *r)
 	free(r->after);
 	free(r->file);
 	free(r->end);
+	free(r->gtid);
 }
 
-int mysql_binlog_read(struct source *src, const char *from, struct table_def *const *defs,
-		      size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end)
+/* The GTID state at from: as recorded, else (a position recorded before
+ * cdcpack kept them) as MariaDB tells it. */
+static int start_gtid(struct reader *r, const struct log_pos *from)
+{
+	if (from->gtid) {
+		r->gtid = xstrdup(from->gtid);
+		return 0;
+	}
+	return r->src->mariadb ? mysql_binlog_gtid_at(r->src, from->pos, &r->gtid) : 0;
+}
+
+int mysql_binlog_read(struct source *src, const struct log_pos *from, struct table_def *const *defs,
+		      size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end)
 {
 	struct reader r = {
 		.src = src, .defs = defs, .ndefs = ndefs, .max = max, .fn = fn, .ctx = ctx};
-	*end = NULL;
+	memset(end, 0, sizeof(*end));
 	reader_setup(&r);
 	/* A purged file is reported as such, never read past. */
-	int rc = mysql_binlog_present(src, from);
+	int rc = mysql_binlog_present(src, from->pos);
 	if (!rc)
-		rc = open_stream(&r, from);
+		rc = start_gtid(&r, from);
+	if (!rc)
+		rc = open_stream(&r, from->pos);
 	if (!rc)
 		rc = read_events(&r);
 	if (!rc) {
-		*end = r.end ? r.end : xstrdup(from);
-		r.end = NULL;
-		log_debug("binlog read from=%s to=%s changes=%lld", from, *end,
-			  (long long)r.passed);
+		end->pos = r.end ? r.end : xstrdup(from->pos);
+		end->gtid = r.gtid;
+		r.end = r.gtid = NULL;
+		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
+			  end->gtid ? end->gtid : "-", (long long)r.passed);
 	}
 	reader_free(&r);
 	return rc;
