@@ -20,6 +20,11 @@ struct capture_ops {
 	/* Why `status` cannot count this mode's pending changes (NULL: it
 	 * counts the changelog's rows). */
 	const char *pending_unknown;
+	/* A table the chain never shipped, once it has shipped others, ships
+	 * as a load (binlog: a table created, renamed to its name or newly
+	 * captured has rows the log read from the chain's position does not
+	 * carry whole). false: it starts from its columns now. */
+	bool load_new_tables;
 	/* A run repeats capture while a batch comes back full (max_rows);
 	 * false: one batch per run (a snapshot reads whole tables). */
 	bool batches_until_idle;

@@ -103,32 +103,63 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 	return rc;
 }
 
-/* One consistent snapshot of every captured table, and the log position
- * it reflects: the first change batch reads from exactly there. */
+/* A load of some tables at position at: the read position stays cur,
+ * and each loaded table's events before at are skipped (the load carries
+ * them), so the other tables' changes logged meanwhile still ship. */
+static void skip_loaded(struct log_pos *cur, const struct strv *tables, const char *at)
+{
+	struct log_pos keep = {0};
+	for (size_t i = 0; i < cur->skip_tables.n; i++) {
+		if (strv_contains(tables, cur->skip_tables.v[i]))
+			continue;
+		strv_push(&keep.skip_tables, cur->skip_tables.v[i]);
+		strv_push(&keep.skip_until, cur->skip_until.v[i]);
+	}
+	for (size_t i = 0; i < tables->n; i++) {
+		strv_push(&keep.skip_tables, tables->v[i]);
+		strv_push(&keep.skip_until, at);
+	}
+	strv_free(&cur->skip_tables);
+	strv_free(&cur->skip_until);
+	cur->skip_tables = keep.skip_tables;
+	cur->skip_until = keep.skip_until;
+}
+
+/* One consistent snapshot of the tables, and the log position it
+ * reflects. Every captured table (the first load): the first change batch
+ * reads from exactly there. Some of them (a table whose columns changed,
+ * or 'cdcpack load TABLE'): see skip_loaded. */
 static int binlog_load(struct pipeline *p, const struct strv *tables, struct package *pk)
 {
-	if (tables->n != p->tables.n)
-		return err_set(CDC_EUSAGE,
-			       "binlog mode loads every captured table at once (one log position "
-			       "serves them all): run 'cdcpack load' without table names");
 	struct binlogpos *bp = NULL;
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
-	struct log_pos pos = {0};
+	struct log_pos at = {0}, cur = {0};
+	bool some = tables->n != p->tables.n;
 	int rc = binlogpos_open(&bp, state_dir(p->st));
+	if (!rc && some)
+		rc = binlogpos_current(bp, &cur);
+	if (!rc && some && !cur.pos)
+		rc = err_set(CDC_EUSAGE,
+			     "binlog mode: the first load carries every captured table (one log "
+			     "position starts them all): run 'cdcpack load' without table names");
 	if (!rc)
 		rc = p->sops->begin_read(p->src);
 	if (!rc)
-		rc = p->sops->log_position(p->src, &pos);
+		rc = p->sops->log_position(p->src, &at);
 	for (size_t i = 0; i < tables->n && !rc; i++)
 		rc = capture_scan_table(p, tables->v[i], pk, &defs[i]);
 	int end = p->sops->end_read(p->src);
 	rc = rc ? rc : end;
+	if (!rc && some)
+		skip_loaded(&cur, tables, at.pos);
 	if (!rc)
-		rc = record_end(p, bp, &pos);
+		rc = record_end(p, bp, some ? &cur : &at);
 	if (!rc)
-		log_debug("binlog load at=%s gtid=%s", pos.pos, pos.gtid ? pos.gtid : "-");
+		log_debug("binlog load at=%s gtid=%s tables=%zu", at.pos, at.gtid ? at.gtid : "-",
+			  tables->n);
 	free_defs(defs, tables->n);
-	log_pos_free(&pos);
+	log_pos_free(&at);
+	log_pos_free(&cur);
 	binlogpos_close(bp);
 	return rc;
 }
@@ -171,6 +202,7 @@ const struct capture_ops binlog_capture_ops = {
 	.pending_unknown = "binlog mode: changes are the binary log's after the last acknowledged "
 			   "position; status gives how many bytes of log that is",
 	.batches_until_idle = true,
+	.load_new_tables = true,
 	.check_source = binlog_check_source,
 	.check = binlog_check,
 	.first_load = binlog_first_load,

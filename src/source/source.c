@@ -52,6 +52,8 @@ void log_pos_free(struct log_pos *p)
 {
 	free(p->pos);
 	free(p->gtid);
+	strv_free(&p->skip_tables);
+	strv_free(&p->skip_until);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -96,10 +96,13 @@ typedef int (*seq_fn)(void *ctx, int64_t seq);
 /* A place in a source's log: pos, "FILE:OFFSET", is where a read starts;
  * gtid, where the server has GTIDs, is the GTID state there (MariaDB:
  * domain-server-seq of each domain's last transaction, comma-separated,
- * "" for none). Both owned; gtid NULL when unknown. */
+ * "" for none). Both owned; gtid NULL when unknown. skip_tables[i]'s
+ * rows and statements logged before skip_until[i] are not read: a load of
+ * that table alone, at that later position, carries them. */
 struct log_pos {
 	char *pos;
 	char *gtid;
+	struct strv skip_tables, skip_until;
 };
 
 void log_pos_free(struct log_pos *p);

@@ -218,3 +218,24 @@ char *mysql_gtid_advance(const char *state, uint32_t domain, uint32_t server, ui
 			 (unsigned long long)seq);
 	return buf_detach(&b);
 }
+
+/* The number after a log file name's last dot (binlog.000012: 12). */
+static unsigned long long file_number(const char *file, size_t n)
+{
+	while (n > 0 && file[n - 1] != '.')
+		n--;
+	return n ? strtoull(file + n, NULL, 10) : 0;
+}
+
+int mysql_binlog_pos_cmp(const char *file, uint64_t offset, const char *pos)
+{
+	const char *colon = strrchr(pos, ':');
+	if (!colon)
+		return -1;
+	unsigned long long a = file_number(file, strlen(file));
+	unsigned long long b = file_number(pos, (size_t)(colon - pos));
+	unsigned long long at = strtoull(colon + 1, NULL, 10);
+	if (a != b)
+		return a < b ? -1 : 1;
+	return offset < at ? -1 : offset > at ? 1 : 0;
+}

@@ -34,6 +34,7 @@ struct reader {
 	struct table_def *const *defs;
 	size_t ndefs;
 	enum coltype_kind **kinds; /* per def */
+	const char **skip;	   /* per def: its events before this position are not read */
 	struct tmap *maps;
 	size_t nmaps;
 	char *file;   /* the log file being read */
@@ -103,6 +104,13 @@ static int open_stream(struct reader *r, const char *from)
 	return 0;
 }
 
+/* Whether table's events here are carried by a load at a later position. */
+static bool skipped(const struct reader *r, long table)
+{
+	const char *until = r->skip[table];
+	return until && mysql_binlog_pos_cmp(r->file, r->pos, until) < 0;
+}
+
 static struct tmap *find_map(struct reader *r, uint64_t id)
 {
 	for (size_t i = 0; i < r->nmaps; i++)
@@ -135,17 +143,20 @@ static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	rows_map_free(&m->map);
 	m->id = tm->table_id;
 	m->table = captured(r, &tm->database, &tm->table);
+	if (m->table >= 0 && skipped(r, m->table))
+		m->table = -1;
 	if (m->table < 0)
 		return 0;
 	const struct table_def *def = r->defs[m->table];
 	if (tm->column_count != def->ncols) {
-		char why[256];
-		snprintf(
-			why, sizeof(why),
-			"table %s has %u columns in the log and %zu now: an ALTER TABLE changed it",
-			def->name, tm->column_count, def->ncols);
 		m->table = -1;
-		return stop_at(r, why);
+		return err_set(CDC_ERUNTIME,
+			       "binlog %s:%llu: table %s has %u columns in the log and %zu now: an "
+			       "ALTER TABLE changed it after this run compared its columns; the "
+			       "next run ships it as a load (if the columns are back as they were, "
+			       "run 'cdcpack load %s')",
+			       r->file, (unsigned long long)r->pos, def->name, tm->column_count,
+			       def->ncols, def->name);
 	}
 	return rows_map_parse(&m->map, (const uint8_t *)tm->column_types.str,
 			      tm->column_types.length, (const uint8_t *)tm->metadata.str,
@@ -256,6 +267,8 @@ static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const stru
 static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
 {
 	long t = stmt_table(r, ev, st);
+	if (t >= 0 && skipped(r, t))
+		t = -1;
 	int rc = 0;
 	if (t >= 0) {
 		struct change c = {.seq = -1, .ts = r->ts, .op = 'T', .def = r->defs[t]};
@@ -265,6 +278,32 @@ static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const str
 	if (!rc && !r->in_txn)
 		commit(r, ev);
 	return rc;
+}
+
+/* Any other statement naming a captured table (DDL: ALTER, CREATE INDEX,
+ * RENAME, DROP...; or one of a table of the same name elsewhere) is a
+ * boundary: the batch ends before it, so no row logged after it is read
+ * with the columns described before it. The next read starts there,
+ * after the drift check (a table whose columns changed ships as a load)
+ * and a new description of the tables, made after the statement: so a
+ * read that passed no change yet goes on past it (the table maps after
+ * it are still checked against the description). */
+static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *table)
+{
+	const MARIADB_STRING *q = &ev->event.query.statement;
+	int n = q->length > 120 ? 120 : (int)q->length;
+	if (r->passed) {
+		log_info("binlog %s:%llu: batch ends before a statement on captured table %s: "
+			 "'%.*s'",
+			 r->file, (unsigned long long)r->pos, table, n, q->str);
+		r->done = true;
+		return 0;
+	}
+	log_info("binlog %s:%llu: statement on captured table %s passed (the tables were "
+		 "described after it): '%.*s'",
+		 r->file, (unsigned long long)r->pos, table, n, q->str);
+	commit(r, ev);
+	return 0;
 }
 
 static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
@@ -285,17 +324,9 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	binlog_stmt_free(&st);
 	if (rc <= 0)
 		return rc;
-	/* Any other statement naming a captured table stops the read
-	 * (which may stop on a statement of another table of the same name
-	 * elsewhere: refused, never shipped wrong). */
-	for (size_t i = 0; i < r->ndefs; i++) {
-		if (!names_table(q->str, q->length, r->defs[i]->name))
-			continue;
-		char why[400];
-		snprintf(why, sizeof(why), "statement on captured table %s: '%.*s'",
-			 r->defs[i]->name, q->length > 120 ? 120 : (int)q->length, q->str);
-		return stop_at(r, why);
-	}
+	for (size_t i = 0; i < r->ndefs; i++)
+		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
+			return on_ddl(r, ev, r->defs[i]->name);
 	if (!r->in_txn)
 		commit(r, ev);
 	return 0;
@@ -371,6 +402,7 @@ static int read_events(struct reader *r)
 static void reader_setup(struct reader *r)
 {
 	r->kinds = xcalloc(r->ndefs ? r->ndefs : 1, sizeof(*r->kinds));
+	r->skip = xcalloc(r->ndefs ? r->ndefs : 1, sizeof(*r->skip));
 	for (size_t i = 0; i < r->ndefs; i++) {
 		const struct table_def *def = r->defs[i];
 		r->kinds[i] = xcalloc(def->ncols ? def->ncols : 1, sizeof(*r->kinds[i]));
@@ -397,6 +429,7 @@ static void reader_free(struct reader *r)
 	for (size_t i = 0; i < r->ndefs && r->kinds; i++)
 		free(r->kinds[i]);
 	free(r->kinds);
+	free(r->skip);
 	for (size_t i = 0; i < r->width; i++) {
 		buf_free(&r->sb[i]);
 		buf_free(&r->sa[i]);
@@ -408,6 +441,24 @@ static void reader_free(struct reader *r)
 	free(r->file);
 	free(r->end);
 	free(r->gtid);
+}
+
+/* The skips end still needs: those of positions the read did not reach. */
+static void keep_skips(const struct log_pos *from, struct log_pos *end)
+{
+	char *file = NULL;
+	uint64_t offset = 0;
+	if (mysql_binlog_parse_pos(end->pos, &file, &offset) != 0) {
+		err_clear();
+		return;
+	}
+	for (size_t i = 0; i < from->skip_tables.n; i++) {
+		if (mysql_binlog_pos_cmp(file, offset, from->skip_until.v[i]) >= 0)
+			continue;
+		strv_push(&end->skip_tables, from->skip_tables.v[i]);
+		strv_push(&end->skip_until, from->skip_until.v[i]);
+	}
+	free(file);
 }
 
 /* The GTID state at from: as recorded, else (a position recorded before
@@ -428,6 +479,10 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 		.src = src, .defs = defs, .ndefs = ndefs, .max = max, .fn = fn, .ctx = ctx};
 	memset(end, 0, sizeof(*end));
 	reader_setup(&r);
+	for (size_t i = 0; i < from->skip_tables.n; i++)
+		for (size_t j = 0; j < ndefs; j++)
+			if (strcmp(defs[j]->name, from->skip_tables.v[i]) == 0)
+				r.skip[j] = from->skip_until.v[i];
 	/* A purged file is reported as such, never read past. */
 	int rc = mysql_binlog_present(src, from->pos);
 	if (!rc)
@@ -440,6 +495,7 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 		end->pos = r.end ? r.end : xstrdup(from->pos);
 		end->gtid = r.gtid;
 		r.end = r.gtid = NULL;
+		keep_skips(from, end);
 		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
 			  end->gtid ? end->gtid : "-", (long long)r.passed);
 	}

@@ -119,6 +119,9 @@ int mysql_binlog_lag(struct source *src, const char *pos, struct log_lag *out);
 /* MariaDB's GTID state at pos (BINLOG_GTID_POS: the server reads the file
  * up to it), "" when no GTID precedes it. */
 int mysql_binlog_gtid_at(struct source *src, const char *pos, char **gtid);
+/* <0, 0, >0 as the place (file, offset) is before, at, after pos (files
+ * of one log: their numbered suffixes order them). */
+int mysql_binlog_pos_cmp(const char *file, uint64_t offset, const char *pos);
 /* state with domain's last GTID made server-seq (a new string). */
 char *mysql_gtid_advance(const char *state, uint32_t domain, uint32_t server, uint64_t seq);
 
