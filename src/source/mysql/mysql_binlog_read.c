@@ -19,6 +19,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+/* MySQL's TRANSACTION_PAYLOAD_EVENT: a transaction's events, compressed. */
+#define MYSQL_TRANSACTION_PAYLOAD_EVENT 40
+
 /* A TABLE_MAP seen in the stream: which captured table (or -1) its id is. */
 struct tmap {
 	uint64_t id;
@@ -375,6 +378,13 @@ static int on_event(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	case UPDATE_ROWS_COMPRESSED_EVENT:
 	case DELETE_ROWS_COMPRESSED_EVENT:
 		rc = stop_at(r, "a compressed event (log_bin_compress is on)");
+		break;
+	case PARTIAL_UPDATE_ROWS_EVENT: /* MySQL 8: binlog_row_value_options */
+		rc = stop_at(r, "a partial JSON update (binlog_row_value_options = PARTIAL_JSON)");
+		break;
+	case MYSQL_TRANSACTION_PAYLOAD_EVENT: /* MySQL 8.0.20+, not in Connector/C 3.3's enum */
+		rc = stop_at(r,
+			     "a compressed transaction payload (binlog_transaction_compression)");
 		break;
 	default:
 		break;
