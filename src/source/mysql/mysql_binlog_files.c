@@ -71,15 +71,28 @@ static int gone(struct source *src, const char *pos, const char *file, const str
 		       lf->n ? lf->rows[0][0] : "none");
 }
 
+/* pos split, the server's files, and the index of pos's file among them
+ * (-1: the server no longer has it). */
+static int locate(struct source *src, const char *pos, char **file, uint64_t *offset,
+		  struct log_files *lf, long *at)
+{
+	*at = -1;
+	int rc = mysql_binlog_parse_pos(pos, file, offset);
+	if (!rc)
+		rc = list_files(src, lf);
+	if (!rc)
+		*at = find_file(lf, *file);
+	return rc;
+}
+
 int mysql_binlog_present(struct source *src, const char *pos)
 {
 	char *file = NULL;
 	uint64_t offset;
 	struct log_files lf = {0};
-	int rc = mysql_binlog_parse_pos(pos, &file, &offset);
-	if (!rc)
-		rc = list_files(src, &lf);
-	if (!rc && find_file(&lf, file) < 0)
+	long at;
+	int rc = locate(src, pos, &file, &offset, &lf, &at);
+	if (!rc && at < 0)
 		rc = gone(src, pos, file, &lf);
 	files_free(&lf);
 	free(file);
@@ -133,10 +146,8 @@ int mysql_binlog_lag(struct source *src, const char *pos, struct log_lag *out)
 	char *file = NULL;
 	uint64_t offset;
 	struct log_files lf = {0};
-	int rc = mysql_binlog_parse_pos(pos, &file, &offset);
-	if (!rc)
-		rc = list_files(src, &lf);
-	long at = rc ? -1 : find_file(&lf, file);
+	long at;
+	int rc = locate(src, pos, &file, &offset, &lf, &at);
 	if (!rc && lf.n)
 		out->oldest = xstrdup(lf.rows[0][0]);
 	if (!rc && at < 0) {
