@@ -28,7 +28,7 @@ struct pk_file {
 	int fd;
 	struct buf out;
 	struct hash_stream hash;
-	int64_t rows, ops[3], first_seq, last_seq, bytes;
+	int64_t rows, ops[4], first_seq, last_seq, bytes;
 	bool closed;
 };
 
@@ -176,7 +176,7 @@ static int file_for(struct package *pk, const struct table_def *def, struct pk_f
 
 static int op_index(char op)
 {
-	return op == 'I' ? 0 : op == 'U' ? 1 : 2;
+	return op == 'I' ? 0 : op == 'U' ? 1 : op == 'D' ? 2 : 3;
 }
 
 static int count_row(struct package *pk, struct pk_file *f, char op)

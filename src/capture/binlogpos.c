@@ -4,8 +4,10 @@
 #include "err.h"
 #include "sqlutil.h"
 
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 struct binlogpos {
@@ -21,7 +23,58 @@ static int db_fail(struct binlogpos *bp, const char *what)
 static const char schema_sql[] =
 	"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 	"CREATE TABLE IF NOT EXISTS position(seq INTEGER PRIMARY KEY, pos TEXT NOT NULL,"
-	" acked INTEGER NOT NULL DEFAULT 0);";
+	" acked INTEGER NOT NULL DEFAULT 0, gtid TEXT, skips TEXT);";
+
+/* A binlog.db made before cdcpack recorded GTIDs (NULL: unknown, the
+ * reader asks the server) and skips (NULL: none) gets the column. */
+static int add_column(struct binlogpos *bp, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	char *probe = xasprintf("SELECT %s FROM position", name);
+	bool have = sqlite3_prepare_v2(bp->db, probe, -1, &st, NULL) == SQLITE_OK;
+	sqlite3_finalize(st);
+	free(probe);
+	char *alter = xasprintf("ALTER TABLE position ADD COLUMN %s TEXT", name);
+	int rc = !have && sqlite3_exec(bp->db, alter, NULL, NULL, NULL) != SQLITE_OK
+			 ? db_fail(bp, "add a column")
+			 : 0;
+	free(alter);
+	return rc;
+}
+
+/* Skips as one JSON object, table: position (NULL when none). */
+static char *skips_text(const struct log_pos *at)
+{
+	if (!at->skip_tables.n)
+		return NULL;
+	json_t *o = json_object();
+	for (size_t i = 0; i < at->skip_tables.n; i++)
+		json_object_set_new(o, at->skip_tables.v[i], json_string(at->skip_until.v[i]));
+	char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(o);
+	return text;
+}
+
+static int skips_parse(const char *text, struct log_pos *out)
+{
+	if (!text)
+		return 0;
+	json_t *o = json_loads(text, 0, NULL);
+	const char *table;
+	json_t *until;
+	json_object_foreach(o, table, until)
+	{
+		if (!json_is_string(until))
+			break;
+		strv_push(&out->skip_tables, table);
+		strv_push(&out->skip_until, json_string_value(until));
+	}
+	bool ok = json_is_object(o) && out->skip_tables.n == json_object_size(o);
+	json_decref(o);
+	return ok ? 0
+		  : err_set(CDC_ERUNTIME, "state binlog.db: skips are not table: position: %s",
+			    text);
+}
 
 int binlogpos_open(struct binlogpos **out, const char *state_dir)
 {
@@ -38,6 +91,10 @@ int binlogpos_open(struct binlogpos **out, const char *state_dir)
 		sqlite3_busy_timeout(bp->db, 10000);
 		if (sqlite3_exec(bp->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
 			rc = db_fail(bp, "create schema");
+		if (!rc)
+			rc = add_column(bp, "gtid");
+		if (!rc)
+			rc = add_column(bp, "skips");
 	}
 	if (rc) {
 		binlogpos_close(bp);
@@ -55,35 +112,51 @@ void binlogpos_close(struct binlogpos *bp)
 	free(bp);
 }
 
-/* Runs sql with seq (and pos) bound; a row's first column into *text. */
-static int run(struct binlogpos *bp, const char *sql, int64_t seq, const char *pos, char **text,
-	       const char *what)
+static char *column_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* Runs sql with seq (and at's pos, gtid and skips) bound; a row's columns
+ * into *out. */
+static int run(struct binlogpos *bp, const char *sql, int64_t seq, const struct log_pos *at,
+	       struct log_pos *out, const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(bp->db, sql, -1, &st, NULL) == SQLITE_OK ? 0 : -1;
 	if (!rc && sqlite3_bind_parameter_count(st) >= 1)
 		sqlite3_bind_int64(st, 1, seq);
-	if (!rc && pos)
-		sqlite3_bind_text(st, 2, pos, -1, SQLITE_STATIC);
+	if (!rc && at) {
+		sqlite3_bind_text(st, 2, at->pos, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, at->gtid, -1, SQLITE_STATIC); /* NULL binds NULL */
+		sqlite3_bind_text(st, 4, skips_text(at), -1, free);
+	}
 	int step = rc ? SQLITE_ERROR : sqlite3_step(st);
-	if (step == SQLITE_ROW && text)
-		*text = xstrdup((const char *)sqlite3_column_text(st, 0));
 	rc = step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(bp, what);
+	if (!rc && step == SQLITE_ROW && out) {
+		out->pos = column_text(st, 0);
+		out->gtid = column_text(st, 1);
+		rc = skips_parse((const char *)sqlite3_column_text(st, 2), out);
+	}
 	sqlite3_finalize(st);
 	return rc;
 }
 
-int binlogpos_current(struct binlogpos *bp, char **pos)
+int binlogpos_current(struct binlogpos *bp, struct log_pos *out)
 {
-	*pos = NULL;
-	return run(bp, "SELECT pos FROM position WHERE acked ORDER BY seq DESC LIMIT 1", 0, NULL,
-		   pos, "read the current position");
+	memset(out, 0, sizeof(*out));
+	return run(bp,
+		   "SELECT pos, gtid, skips FROM position WHERE acked ORDER BY seq DESC LIMIT 1", 0,
+		   NULL, out, "read the current position");
 }
 
-int binlogpos_pending(struct binlogpos *bp, int64_t seq, const char *pos)
+int binlogpos_pending(struct binlogpos *bp, int64_t seq, const struct log_pos *at)
 {
-	return run(bp, "INSERT OR REPLACE INTO position(seq, pos, acked) VALUES (?1, ?2, 0)", seq,
-		   pos, NULL, "record a batch's position");
+	return run(bp,
+		   "INSERT OR REPLACE INTO position(seq, pos, acked, gtid, skips) VALUES (?1, ?2, "
+		   "0, ?3, ?4)",
+		   seq, at, NULL, "record a batch's position");
 }
 
 int binlogpos_promote(struct binlogpos *bp, int64_t seq)

@@ -6,16 +6,19 @@
 #ifndef CDCPACK_BINLOGPOS_H
 #define CDCPACK_BINLOGPOS_H
 
+#include "source.h"
+
 #include <stdint.h>
 
 struct binlogpos;
 
 int binlogpos_open(struct binlogpos **out, const char *state_dir);
 void binlogpos_close(struct binlogpos *bp); /* accepts NULL */
-/* *pos (owned): the current position, NULL when no batch was acknowledged. */
-int binlogpos_current(struct binlogpos *bp, char **pos);
-/* Batch seq, being built, ends at pos (replacing what a killed run left). */
-int binlogpos_pending(struct binlogpos *bp, int64_t seq, const char *pos);
+/* *out (filled): the current position and its GTID state; out->pos NULL
+ * when no batch was acknowledged. */
+int binlogpos_current(struct binlogpos *bp, struct log_pos *out);
+/* Batch seq, being built, ends at at (replacing what a killed run left). */
+int binlogpos_pending(struct binlogpos *bp, int64_t seq, const struct log_pos *at);
 /* Batch seq was acknowledged: its position is current (no-op for a batch
  * that recorded none). */
 int binlogpos_promote(struct binlogpos *bp, int64_t seq);

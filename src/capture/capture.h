@@ -20,6 +20,11 @@ struct capture_ops {
 	/* Why `status` cannot count this mode's pending changes (NULL: it
 	 * counts the changelog's rows). */
 	const char *pending_unknown;
+	/* A table the chain never shipped, once it has shipped others, ships
+	 * as a load (binlog: a table created, renamed to its name or newly
+	 * captured has rows the log read from the chain's position does not
+	 * carry whole). false: it starts from its columns now. */
+	bool load_new_tables;
 	/* A run repeats capture while a batch comes back full (max_rows);
 	 * false: one batch per run (a snapshot reads whole tables). */
 	bool batches_until_idle;
@@ -47,6 +52,11 @@ struct capture_ops {
 	/* Acknowledges b at the source: deletes exactly its changelog seqs
 	 * (trigger), or makes the snapshots it was made from current (snapshot). */
 	int (*ack)(struct pipeline *p, const struct batch *b);
+	/* status: how far the source's log runs past the acknowledged position
+	 * (*pos, filled; pos->pos NULL before the first load, or without a
+	 * state dir). NULL: the mode reads no log. */
+	int (*lag)(const struct source_ops *ops, struct source *src, const char *state_dir,
+		   struct log_pos *pos, struct log_lag *out);
 };
 
 extern const struct capture_ops trigger_capture_ops;

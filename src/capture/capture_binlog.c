@@ -13,6 +13,8 @@
 #include "log.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 static int binlog_check_source(const struct source_ops *ops, struct source *src,
 			       const struct strv *tables)
@@ -29,12 +31,12 @@ static int binlog_check(struct pipeline *p)
 static int binlog_first_load(struct pipeline *p, bool *load)
 {
 	struct binlogpos *bp = NULL;
-	char *pos = NULL;
+	struct log_pos pos = {0};
 	int rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
 		rc = binlogpos_current(bp, &pos);
-	*load = !rc && !pos;
-	free(pos);
+	*load = !rc && !pos.pos;
+	log_pos_free(&pos);
 	binlogpos_close(bp);
 	return rc;
 }
@@ -64,7 +66,7 @@ static int add_change(void *ctx, const struct change *c)
 
 /* The batch being built will be staged as the next seq: the run lock
  * keeps anyone else from staging in between. */
-static int record_end(struct pipeline *p, struct binlogpos *bp, const char *end)
+static int record_end(struct pipeline *p, struct binlogpos *bp, const struct log_pos *end)
 {
 	int64_t seq;
 	char *previous_id = NULL;
@@ -77,53 +79,84 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 {
 	struct binlogpos *bp = NULL;
 	struct table_def **defs = NULL;
-	char *from = NULL, *end = NULL;
+	struct log_pos from = {0}, end = {0};
 	int rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
 		rc = binlogpos_current(bp, &from);
-	if (!rc && !from)
+	if (!rc && !from.pos)
 		rc = err_set(CDC_ERUNTIME,
 			     "binlog mode: no acknowledged position; run 'cdcpack load'");
 	if (!rc)
 		rc = describe_all(p, &p->tables, &defs);
 	if (!rc)
-		rc = p->sops->log->read(p->src, from, defs, p->tables.n, p->cfg->max_rows,
+		rc = p->sops->log->read(p->src, &from, defs, p->tables.n, p->cfg->max_rows,
 					add_change, pk, &end);
 	if (!rc)
-		rc = record_end(p, bp, end);
+		rc = record_end(p, bp, &end);
 	free_defs(defs, p->tables.n);
-	free(from);
-	free(end);
+	log_pos_free(&from);
+	log_pos_free(&end);
 	binlogpos_close(bp);
 	return rc;
 }
 
-/* One consistent snapshot of every captured table, and the log position
- * it reflects: the first change batch reads from exactly there. */
+/* A load of some tables at position at: the read position stays cur,
+ * and each loaded table's events before at are skipped (the load carries
+ * them), so the other tables' changes logged meanwhile still ship. */
+static void skip_loaded(struct log_pos *cur, const struct strv *tables, const char *at)
+{
+	struct log_pos keep = {0};
+	for (size_t i = 0; i < cur->skip_tables.n; i++) {
+		if (strv_contains(tables, cur->skip_tables.v[i]))
+			continue;
+		strv_push(&keep.skip_tables, cur->skip_tables.v[i]);
+		strv_push(&keep.skip_until, cur->skip_until.v[i]);
+	}
+	for (size_t i = 0; i < tables->n; i++) {
+		strv_push(&keep.skip_tables, tables->v[i]);
+		strv_push(&keep.skip_until, at);
+	}
+	strv_free(&cur->skip_tables);
+	strv_free(&cur->skip_until);
+	cur->skip_tables = keep.skip_tables;
+	cur->skip_until = keep.skip_until;
+}
+
+/* One consistent snapshot of the tables, and the log position it
+ * reflects. Every captured table (the first load): the first change batch
+ * reads from exactly there. Some of them (a table whose columns changed,
+ * or 'cdcpack load TABLE'): see skip_loaded. */
 static int binlog_load(struct pipeline *p, const struct strv *tables, struct package *pk)
 {
-	if (tables->n != p->tables.n)
-		return err_set(CDC_EUSAGE,
-			       "binlog mode loads every captured table at once (one log position "
-			       "serves them all): run 'cdcpack load' without table names");
 	struct binlogpos *bp = NULL;
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
-	char *pos = NULL;
+	struct log_pos at = {0}, cur = {0};
+	bool some = tables->n != p->tables.n;
 	int rc = binlogpos_open(&bp, state_dir(p->st));
+	if (!rc && some)
+		rc = binlogpos_current(bp, &cur);
+	if (!rc && some && !cur.pos)
+		rc = err_set(CDC_EUSAGE,
+			     "binlog mode: the first load carries every captured table (one log "
+			     "position starts them all): run 'cdcpack load' without table names");
 	if (!rc)
 		rc = p->sops->read->begin_read(p->src);
 	if (!rc)
-		rc = p->sops->log->position(p->src, &pos);
+		rc = p->sops->log->position(p->src, &at);
 	for (size_t i = 0; i < tables->n && !rc; i++)
 		rc = capture_scan_table(p, tables->v[i], pk, &defs[i]);
 	int end = p->sops->read->end_read(p->src);
 	rc = rc ? rc : end;
+	if (!rc && some)
+		skip_loaded(&cur, tables, at.pos);
 	if (!rc)
-		rc = record_end(p, bp, pos);
+		rc = record_end(p, bp, some ? &cur : &at);
 	if (!rc)
-		log_debug("binlog load at=%s", pos);
+		log_debug("binlog load at=%s gtid=%s tables=%zu", at.pos, at.gtid ? at.gtid : "-",
+			  tables->n);
 	free_defs(defs, tables->n);
-	free(pos);
+	log_pos_free(&at);
+	log_pos_free(&cur);
 	binlogpos_close(bp);
 	return rc;
 }
@@ -138,16 +171,40 @@ static int binlog_ack(struct pipeline *p, const struct batch *b)
 	return rc;
 }
 
+/* Reads the position without creating binlog.db where no run made one. */
+static int binlog_lag(const struct source_ops *ops, struct source *src, const char *state_dir,
+		      struct log_pos *pos, struct log_lag *out)
+{
+	memset(pos, 0, sizeof(*pos));
+	memset(out, 0, sizeof(*out));
+	char *path = xasprintf("%s/binlog.db", state_dir);
+	struct stat sb;
+	bool have = stat(path, &sb) == 0;
+	free(path);
+	if (!have || !ops->log || !ops->log->lag)
+		return 0;
+	struct binlogpos *bp = NULL;
+	int rc = binlogpos_open(&bp, state_dir);
+	if (!rc)
+		rc = binlogpos_current(bp, pos);
+	binlogpos_close(bp);
+	if (!rc && pos->pos)
+		rc = ops->log->lag(src, pos->pos, out);
+	return rc;
+}
+
 const struct capture_ops binlog_capture_ops = {
 	.name = "binlog",
 	.uses_changelog = false,
 	.pending_unknown = "binlog mode: changes are the binary log's after the last acknowledged "
-			   "position, which status does not read yet",
+			   "position; status gives how many bytes of log that is",
 	.batches_until_idle = true,
+	.load_new_tables = true,
 	.check_source = binlog_check_source,
 	.check = binlog_check,
 	.first_load = binlog_first_load,
 	.changes = binlog_changes,
 	.load = binlog_load,
 	.ack = binlog_ack,
+	.lag = binlog_lag,
 };

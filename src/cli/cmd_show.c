@@ -25,10 +25,12 @@ static void print_manifest(struct cmd_ctx *ctx, const struct manifest *m, const 
 			       "recorded one)\n");
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct manifest_file *f = &m->files[i];
-		cmd_print(
-			ctx, "  %-40s %s rows=%lld I=%lld U=%lld D=%lld bytes=%lld xxh128=%s ok\n",
-			f->path, f->def->name, (long long)f->rows, (long long)f->ops[0],
-			(long long)f->ops[1], (long long)f->ops[2], (long long)f->bytes, f->xxh128);
+		cmd_print(ctx, "  %-40s %s rows=%lld I=%lld U=%lld D=%lld", f->path, f->def->name,
+			  (long long)f->rows, (long long)f->ops[0], (long long)f->ops[1],
+			  (long long)f->ops[2]);
+		if (f->ops[3])
+			cmd_print(ctx, " T=%lld", (long long)f->ops[3]);
+		cmd_print(ctx, " bytes=%lld xxh128=%s ok\n", (long long)f->bytes, f->xxh128);
 	}
 }
 

@@ -77,11 +77,48 @@ static void report_unknown_pending(struct cmd_ctx *ctx, const char *why, const s
 		json_array_append_new(out, json_pack("{s:s, s:n, s:n, s:n}", "name", tables->v[i],
 						     "pending", "installed", "drift"));
 	}
-	cmd_print(ctx, "  (%s)\nlag: unknown\n", why);
+	cmd_print(ctx, "  (%s)\n", why);
 	json_object_set_new(ctx->report, "pending", json_null());
 	json_object_set_new(ctx->report, "pending_unknown", json_string(why));
 	json_object_set_new(ctx->report, "lag_seconds", json_null());
 	json_object_set_new(ctx->report, "oldest_pending", json_null());
+}
+
+/* A mode that reads a log: how far the log runs past the acknowledged
+ * position, in bytes and (from the next transaction's commit time) in
+ * seconds, and a warning when the server is about to purge that position. */
+static int report_log_lag(struct cmd_ctx *ctx, const struct capture_ops *cops,
+			  const struct source_ops *ops, struct source *src, const char *state_dir)
+{
+	if (!cops->lag) {
+		cmd_print(ctx, "lag: unknown\n");
+		return 0;
+	}
+	struct log_pos at = {0};
+	struct log_lag l = {0};
+	int rc = cops->lag(ops, src, state_dir, &at, &l);
+	const char *pos = at.pos;
+	json_t *warnings = json_array();
+	if (!rc && pos && !l.gone) {
+		cmd_print(ctx, "lag: %lld bytes of binary log after %s%s%s%s, %lld s\n",
+			  (long long)l.bytes, pos, at.gtid ? " (gtid " : "", at.gtid ? at.gtid : "",
+			  at.gtid ? ")" : "", (long long)l.seconds);
+		json_object_set_new(ctx->report, "lag_seconds", json_integer(l.seconds));
+	} else if (!rc) {
+		cmd_print(ctx, "lag: unknown%s\n", pos ? "" : " (no acknowledged position)");
+	}
+	json_object_set_new(ctx->report, "log_position", pos ? json_string(pos) : json_null());
+	json_object_set_new(ctx->report, "log_gtid", at.gtid ? json_string(at.gtid) : json_null());
+	json_object_set_new(ctx->report, "lag_bytes",
+			    pos && !l.gone ? json_integer(l.bytes) : json_null());
+	if (l.warning) {
+		cmd_print(ctx, "  warning: %s\n", l.warning);
+		json_array_append_new(warnings, json_string(l.warning));
+	}
+	json_object_set_new(ctx->report, "warnings", warnings);
+	log_pos_free(&at);
+	log_lag_free(&l);
+	return rc;
 }
 
 static void report_target(struct cmd_ctx *ctx, const struct config *cfg)
@@ -168,6 +205,7 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 	json_object_set_new(ctx->report, "tables", out);
 	if (!rc && !counts) {
 		report_unknown_pending(ctx, unknown, &tables, out);
+		rc = report_log_lag(ctx, capture_ops_for(cfg->mode), ops, src, cfg->state_dir);
 	} else {
 		json_object_set_new(ctx->report, "pending", json_integer(total));
 		json_object_set_new(ctx->report, "pending_unknown", json_null());

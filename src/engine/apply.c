@@ -109,6 +109,24 @@ struct applier {
 /* Which changes of a file one pass applies. */
 enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
 
+/* T (binlog mode's TRUNCATE) empties the table where it stands in the
+ * file's order, inside the batch's transaction. */
+static int apply_change(struct applier *a, const struct table_def *def, char op,
+			const struct value *before, const struct value *after)
+{
+	const struct replica_ops *r = a->rops->replica;
+	if (op == 'T') {
+		if (!r->truncate)
+			return err_set(CDC_ERUNTIME, "this replica cannot empty table %s (T)",
+				       def->name);
+		/* Rows gathered into a multi-row statement come before the
+		 * TRUNCATE in change order: they go first. */
+		int rc = r->flush ? r->flush(a->replica) : 0;
+		return rc ? rc : r->truncate(a->replica, def);
+	}
+	return op == 'D' ? r->delete (a->replica, def, before) : r->upsert(a->replica, def, after);
+}
+
 /* Reads every change of f in order; with a set, applies each the pass
  * takes to the replica (I and U upsert, D deletes by key). Counts every
  * change read in *n. */
@@ -124,10 +142,9 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 		rc = stop_check();
 		if (rc)
 			break;
-		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
+		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D' || op == 'T');
 		if (a && take)
-			rc = op == 'D' ? a->rops->replica->delete (a->replica, f->def, before)
-				       : a->rops->replica->upsert(a->replica, f->def, after);
+			rc = apply_change(a, f->def, op, before, after);
 		(*n)++;
 	}
 	if (!rc && got < 0)

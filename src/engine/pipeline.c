@@ -345,8 +345,9 @@ static int differs(const char *table, const char *shipped, const struct table_de
 
 /* Whether table's columns (names, types, key) differ from those the chain
  * last shipped it with. A table no batch has carried yet starts from its
- * columns now. */
-static int redefined(struct pipeline *p, const char *table, bool *yes)
+ * columns now, or, in a mode that says so, once the chain has started
+ * (started), ships as a load. */
+static int redefined(struct pipeline *p, const char *table, bool started, bool *yes)
 {
 	struct table_def *def = NULL;
 	char *now = NULL, *shipped = NULL;
@@ -357,6 +358,15 @@ static int redefined(struct pipeline *p, const char *table, bool *yes)
 		rc = state_shipped_columns(p->st, table, &shipped);
 	if (!rc && shipped)
 		rc = differs(table, shipped, def, yes);
+	if (!rc && !shipped && started && p->cops->load_new_tables) {
+		log_warn("table %s is new to the chain (created, renamed to this name, or newly "
+			 "captured): it ships whole as a load",
+			 table);
+		*yes = true;
+		free(now);
+		table_def_free(def);
+		return 0;
+	}
 	if (!rc && !shipped)
 		rc = state_note_columns(p->st, table, now);
 	if (*yes) {
@@ -401,11 +411,13 @@ static int warn_gone(struct pipeline *p)
  * that load is staged sees the change again and ships it then. */
 static int reload_redefined(struct pipeline *p, struct run_result *res)
 {
-	struct strv which = {0};
-	int rc = 0;
+	struct strv which = {0}, shipped = {0};
+	int rc = state_shipped_tables(p->st, &shipped);
+	bool started = shipped.n > 0;
+	strv_free(&shipped);
 	for (size_t i = 0; i < p->tables.n && !rc; i++) {
 		bool yes = false;
-		rc = redefined(p, p->tables.v[i], &yes);
+		rc = redefined(p, p->tables.v[i], started, &yes);
 		if (!rc && yes)
 			strv_push(&which, p->tables.v[i]);
 	}

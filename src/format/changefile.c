@@ -212,7 +212,8 @@ void changefile_csv_record(struct buf *out, const struct csv_style *style,
 	for (size_t i = 0; i < def->ncols; i++) {
 		if (i)
 			buf_addc(out, style->delimiter);
-		csv_add_value(out, style, def, &def->cols[i], &row[i], &tmp);
+		if (row) /* a T row carries no image: every field empty */
+			csv_add_value(out, style, def, &def->cols[i], &row[i], &tmp);
 	}
 	if (style->timestamp) {
 		buf_addc(out, style->delimiter);
@@ -578,8 +579,8 @@ static int csv_next(struct changefile_reader *r, char *op, const struct value **
 		*op = n == 1 ? r->record.data[0] : '?';
 		/* strchr finds the terminator too: a NUL byte is no Op
 		 * (found by fuzz_changefile). */
-		if (n != 1 || *op == '\0' || !strchr("IUD", *op))
-			return err_set(CDC_ERUNTIME, "%s:%ld: Op must be I, U or D", r->path,
+		if (n != 1 || *op == '\0' || !strchr("IUDT", *op))
+			return err_set(CDC_ERUNTIME, "%s:%ld: Op must be I, U, D or T", r->path,
 				       r->line);
 		first = 1;
 	}
@@ -595,7 +596,7 @@ static int csv_next(struct changefile_reader *r, char *op, const struct value **
 	if (rc)
 		return rc;
 	*before = *op == 'D' ? r->row : NULL;
-	*after = *op == 'D' ? NULL : r->row;
+	*after = *op == 'D' || *op == 'T' ? NULL : r->row;
 	return 1;
 }
 
@@ -681,17 +682,18 @@ static int jsonl_next(struct changefile_reader *r, char *op, const struct value 
 		return err_set(CDC_ERUNTIME, "%s:%ld: not a JSON object: %s", r->path, r->line,
 			       r->json ? "" : jerr.text);
 	const char *o = json_string_value(json_object_get(r->json, "op"));
-	if (!o || strlen(o) != 1 || !strchr("IUD", o[0]))
-		return err_set(CDC_ERUNTIME, "%s:%ld: \"op\" must be I, U or D", r->path, r->line);
+	if (!o || strlen(o) != 1 || !strchr("IUDT", o[0]))
+		return err_set(CDC_ERUNTIME, "%s:%ld: \"op\" must be I, U, D or T", r->path,
+			       r->line);
 	*op = o[0];
 	int rc = json_image(r, json_object_get(r->json, "before"), r->row, &r->decoded, before);
 	if (!rc)
 		rc = json_image(r, json_object_get(r->json, "after"), r->row2, &r->decoded2, after);
 	if (rc)
 		return rc;
-	if ((*op == 'D' && !*before) || (*op != 'D' && !*after))
-		return err_set(CDC_ERUNTIME, "%s:%ld: op %c without its row image", r->path,
-			       r->line, *op);
+	if (*op == 'T' ? *before || *after : (*op == 'D' && !*before) || (*op != 'D' && !*after))
+		return err_set(CDC_ERUNTIME, "%s:%ld: op %c %s its row image", r->path, r->line,
+			       *op, *op == 'T' ? "with" : "without");
 	return 1;
 }
 

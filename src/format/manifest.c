@@ -13,7 +13,7 @@
 
 const char *manifest_op_name(int i)
 {
-	static const char *const names[] = {"I", "U", "D"};
+	static const char *const names[] = {"I", "U", "D", "T"};
 	return names[i];
 }
 
@@ -52,6 +52,10 @@ static json_t *file_json(const struct manifest_file *f)
 	json_t *ops = json_object();
 	for (int i = 0; i < 3; i++)
 		json_object_set_new(ops, manifest_op_name(i), json_integer(f->ops[i]));
+	/* T only where there are some: older archives' manifests stay as they
+	 * were, and an older cdcpack refuses one with T (the ops do not add up). */
+	if (f->ops[3])
+		json_object_set_new(ops, "T", json_integer(f->ops[3]));
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(f->def->name));
 	json_object_set_new(o, "columns", table_def_columns_json(f->def));
@@ -232,10 +236,12 @@ static void parse_ops(struct ctx *c, const json_t *ops, struct manifest_file *f)
 	}
 	for (int i = 0; i < 3; i++)
 		f->ops[i] = get_int(c, ops, manifest_op_name(i), false);
+	f->ops[3] = json_object_get(ops, "T") ? get_int(c, ops, "T", false) : 0;
 	/* Subtracted, not added: counts near INT64_MAX would overflow a sum
 	 * (and could wrap round to rows). All are >= 0 here. */
 	if (!c->rc && (f->ops[0] > f->rows || f->ops[1] > f->rows - f->ops[0] ||
-		       f->ops[2] != f->rows - f->ops[0] - f->ops[1]))
+		       f->ops[2] > f->rows - f->ops[0] - f->ops[1] ||
+		       f->ops[3] != f->rows - f->ops[0] - f->ops[1] - f->ops[2]))
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: ops do not add up to rows",
 				c->what, f->def->name);
 }

@@ -26,7 +26,7 @@ struct manifest_file {
 	char *timestamp_column;
 	enum cdc_ops cdc_ops;
 	int64_t rows;
-	int64_t ops[3];		     /* I, U, D */
+	int64_t ops[4];		     /* I, U, D, T (a table emptied; binlog TRUNCATE) */
 	int64_t first_seq, last_seq; /* -1: null (outside trigger mode) */
 	int64_t schema_version;	     /* 0: not recorded */
 	int64_t bytes;

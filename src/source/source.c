@@ -76,6 +76,22 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 	return (*ops)->open(out, url, opt);
 }
 
+void log_pos_free(struct log_pos *p)
+{
+	free(p->pos);
+	free(p->gtid);
+	strv_free(&p->skip_tables);
+	strv_free(&p->skip_until);
+	memset(p, 0, sizeof(*p));
+}
+
+void log_lag_free(struct log_lag *l)
+{
+	free(l->oldest);
+	free(l->warning);
+	memset(l, 0, sizeof(*l));
+}
+
 void trigger_status_free(struct trigger_status *st)
 {
 	strv_free(&st->warnings);

@@ -53,7 +53,7 @@ struct source_options {
 struct change {
 	int64_t seq;
 	const char *ts; /* ISO 8601 UTC with milliseconds */
-	char op;	/* 'I', 'U' or 'D' */
+	char op;	/* 'I', 'U', 'D', or 'T' (binlog: the table was truncated) */
 	const struct table_def *def;
 	const struct value *before; /* NULL for I */
 	const struct value *after;  /* NULL for D */
@@ -97,6 +97,31 @@ typedef int (*seq_fn)(void *ctx, int64_t seq);
 /* A driver plays up to four roles, each a table of its own; a NULL role is
  * one the driver cannot play, refused by source_need_role where it is asked
  * for. Every function returns 0 or a CDC_E* code with err_set() called. */
+
+/* A place in a source's log: pos, "FILE:OFFSET", is where a read starts;
+ * gtid, where the server has GTIDs, is the GTID state there (MariaDB:
+ * domain-server-seq of each domain's last transaction, comma-separated,
+ * "" for none). Both owned; gtid NULL when unknown. skip_tables[i]'s
+ * rows and statements logged before skip_until[i] are not read: a load of
+ * that table alone, at that later position, carries them. */
+struct log_pos {
+	char *pos;
+	char *gtid;
+	struct strv skip_tables, skip_until;
+};
+
+void log_pos_free(struct log_pos *p);
+
+/* Where a log position stands in the source's log (log_lag). */
+struct log_lag {
+	bool gone;	 /* the server no longer has the position's log file */
+	int64_t bytes;	 /* log bytes after the position; -1 when gone */
+	int64_t seconds; /* age of the first transaction logged after it; 0: none */
+	char *oldest;	 /* the oldest log file the server keeps (owned, may be NULL) */
+	char *warning;	 /* owned; NULL, or why the position is about to be lost */
+};
+
+void log_lag_free(struct log_lag *l);
 
 /* Reading (every driver): what diff, verify, snapshot capture and loads use. */
 struct source_read_ops {
@@ -172,19 +197,22 @@ struct log_ops {
 	 * tables (no cascading foreign key changes them); CDC_EUSAGE naming
 	 * every missing setting, privilege or such key, and what fixes it. */
 	int (*check)(struct source *src, const struct strv *tables);
-	/* A log position is text, "FILE:OFFSET". Inside begin_read: the
-	 * position the read's snapshot reflects (every transaction logged
-	 * before it is in the read, none after). */
-	int (*position)(struct source *src, char **pos);
+	/* Inside begin_read: the position the read's snapshot reflects (every
+	 * transaction logged before it is in the read, none after). */
+	int (*position)(struct source *src, struct log_pos *out);
 	/* Passes fn the row changes of the tables of defs (their definitions
 	 * now), with the commit time of their transaction, transaction by
 	 * transaction from position from, and stops at the end of the log, or
-	 * after a commit once max changes were passed; *end (owned) is the
-	 * position after the last transaction read. A change the mode cannot
-	 * ship right (DDL or TRUNCATE of a captured table, an undecodable
-	 * column) stops it with CDC_ERUNTIME naming it. */
-	int (*read)(struct source *src, const char *from, struct table_def *const *defs,
-		    size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+	 * after a commit once max changes were passed; *end (filled, with
+	 * its GTID state where from has one or the server can tell it) is
+	 * the position after the last transaction read. A TRUNCATE of a table is
+	 * a change of op 'T' (no images). A change the mode cannot ship right
+	 * (DDL of a captured table, an undecodable column) stops it with
+	 * CDC_ERUNTIME naming it. */
+	int (*read)(struct source *src, const struct log_pos *from, struct table_def *const *defs,
+		    size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end);
+	/* For status: how far the log runs past pos. */
+	int (*lag)(struct source *src, const char *pos, struct log_lag *out);
 };
 
 /* The replica side, for apply (and the table checks of verify). Batches are

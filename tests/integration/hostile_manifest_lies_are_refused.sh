@@ -75,7 +75,7 @@ for bad in 'X,7,seven,7.0,' 'I,7,seven,7.0' 'I,7,seven,7.0,,' 'I,7,"seven,7.0,' 
 	echo "case: a sealed change file whose last row is [$bad]"
 	{ cat "$T/data.orig"; printf '%s\n' "$bad"; } >"$T/parts/$DATA"
 	seal "$t.rows += 1 | $t.ops.I += 1"
-	expect_refused apply "Op must be I, U or D|fields, expected|unterminated quoted field|not hex"
+	expect_refused apply "Op must be I, U, D or T|fields, expected|unterminated quoted field|not hex"
 done
 echo "case: a sealed change file whose INTEGER PRIMARY KEY is text"
 { cat "$T/data.orig"; printf 'I,seven,seven,7.0,\n'; } >"$T/parts/$DATA"

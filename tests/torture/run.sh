@@ -8,7 +8,7 @@
 #   TORTURE_SEED_BASE  first seed is BASE+1 (default 1000; use $(date +%s) for new ones)
 #   TORTURE_STEPS      steps per case (default 15)
 #   TORTURE_OPS        --ops for every case (default: the default op classes)
-#   TORTURE_COMBOS     "src:rep:mode:fmt ..." (default: all 16)
+#   TORTURE_COMBOS     "src:rep:mode:fmt ..." (default: all 20; binlog with a mysql source only)
 #   TORTURE_LOG        directory for each case's log (default: a temp dir, kept)
 set -uo pipefail
 
@@ -24,7 +24,8 @@ combos=${TORTURE_COMBOS:-}
 if [[ -z $combos ]]; then
 	for s in sqlite mysql; do
 		for r in sqlite mysql; do
-			for m in trigger snapshot; do
+			for m in trigger snapshot binlog; do
+				[[ $m == binlog && $s != mysql ]] && continue # binlog: MariaDB sources only
 				for f in jsonl csv; do combos+=" $s:$r:$m:$f"; done
 			done
 		done

@@ -337,6 +337,28 @@ class MysqlDB:
 
     def drop(self):
         self.client("DROP DATABASE IF EXISTS %s" % mi(self.db), db=False)
+        if self.url.startswith("mysql://cdc_tb_"):
+            self.client("DROP USER IF EXISTS %s" % self.binlog_hosts(), db=False)
+
+    def binlog_hosts(self):
+        user = self.url.split("//", 1)[1].split("@", 1)[0]
+        return "'%s'@'localhost', '%s'@'127.0.0.1'" % (user, user)
+
+    def binlog_user(self):
+        """mode = binlog reads the server's log: a user of its own (README:
+        REPLICATION SLAVE, BINLOG MONITOR), with the cdc user's password,
+        so the shared cdc user keeps no global privilege."""
+        user = ("cdc_tb_%s" % self.db[4:])[:32]
+        self.url = self.url.replace("//%s@" % os.environ["CDCPACK_TEST_MYSQL_USER"],
+                                    "//%s@" % user, 1)
+        pw = os.environ.get("CDCPACK_TEST_MYSQL_PASSWORD", "").replace("'", "''")
+        sql = "DROP USER IF EXISTS %s;" % self.binlog_hosts()
+        for host in ("localhost", "127.0.0.1"):
+            who = "'%s'@'%s'" % (user, host)
+            sql += (" CREATE USER %s IDENTIFIED BY '%s'; GRANT SELECT ON %s.* TO %s;"
+                    " GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO %s;"
+                    % (who, pw, mi(self.db), who, who))
+        self.client(sql, db=False)
 
     def script(self, stmts):
         """Runs SQL statements as one transaction; errors (duplicate keys)
@@ -559,6 +581,8 @@ class Case:
         else:
             self.src = MysqlDB("cdc_%s_s" % tag)
             self.src.create()
+            if a.mode == "binlog":
+                self.src.binlog_user()
         if a.replica == "sqlite":
             self.rep = SqliteDB(os.path.join(self.dir, "replica.db"))
         else:
@@ -1732,7 +1756,7 @@ def main():
     p.add_argument("--steps", type=int, default=20)
     p.add_argument("--source", choices=["sqlite", "mysql"], default="sqlite")
     p.add_argument("--replica", choices=["sqlite", "mysql"], default="sqlite")
-    p.add_argument("--mode", choices=["trigger", "snapshot"], default="trigger")
+    p.add_argument("--mode", choices=["trigger", "snapshot", "binlog"], default="trigger")
     p.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
     p.add_argument("--ops", default="default",
                    help="op classes: 'default', 'all', a list (a,b,c) or changes to the default "
@@ -1758,6 +1782,8 @@ def main():
     a.ops = parse_ops(a.ops)
     if not os.path.isabs(a.bin):
         a.bin = os.path.abspath(a.bin)
+    if a.mode == "binlog" and a.source != "mysql":
+        raise SystemExit("torture: --mode binlog needs --source mysql (README: binlog mode)")
     if "mysql" in (a.source, a.replica) and "CDCPACK_TEST_MYSQL_ROOT_CNF" not in os.environ:
         raise SystemExit("torture: a MariaDB side needs the test server's environment "
                          "(tests/torture/run.sh or tests/run.sh start it)")

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "changefile.h"
+#include "err.h"
 #include "codec.h"
 #include <float.h>
 #include <math.h>
@@ -240,6 +241,52 @@ static void csv_op_must_be_i_u_or_d(void **state)
 		assert_true(changefile_next(r, &op, &before, &after) < 0);
 		changefile_close(r);
 		unlink(path);
+	}
+	free_cols(&def);
+}
+
+/* T (binlog mode's TRUNCATE) is written without an image and read back as
+ * one in both formats; a JSONL T with an image is refused. */
+static void t_rows_carry_no_image(void **state)
+{
+	(void)state;
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	table_def_add_column(&def, "s", "TEXT", false);
+	for (int format = 0; format < 2; format++) {
+		struct buf b = BUF_INIT;
+		if (format == 0)
+			changefile_csv_record(&b, NULL, &def, 'T', NULL, NULL);
+		else
+			changefile_jsonl_record(&b, &def, 'T', -1, "2026-12-07T04:00:00.000Z", NULL,
+						NULL);
+		assert_string_equal(
+			b.data, format == 0 ? "T,,\n"
+					    : "{\"op\":\"T\",\"seq\":null,\"ts\":\"2026-12-07T04:"
+					      "00:00.000Z\",\"table\":\"t\",\"key\":null,"
+					      "\"before\":null,\"after\":null}\n");
+		if (format == 1)
+			buf_adds(&b, "{\"op\":\"T\",\"table\":\"t\",\"before\":null,"
+				     "\"after\":{\"k\":1,\"s\":null}}\n");
+		char path[] = "/tmp/test_changefile.XXXXXX";
+		write_temp(path, b.data, b.len);
+		struct changefile_reader *r;
+		assert_int_equal(changefile_open(&r, path, &def,
+						 format == 0 ? FORMAT_CSV : FORMAT_JSONL, true,
+						 false, NULL),
+				 0);
+		char op;
+		const struct value *before, *after;
+		assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+		assert_int_equal(op, 'T');
+		assert_null(before);
+		assert_null(after);
+		assert_int_equal(changefile_next(r, &op, &before, &after),
+				 format == 0 ? 0 : CDC_ERUNTIME);
+		changefile_close(r);
+		unlink(path);
+		buf_free(&b);
 	}
 	free_cols(&def);
 }
@@ -521,6 +568,7 @@ int main(void)
 		cmocka_unit_test(base64_round_trips_binary),
 		cmocka_unit_test(csv_reader_reads_what_the_writer_wrote),
 		cmocka_unit_test(csv_op_must_be_i_u_or_d),
+		cmocka_unit_test(t_rows_carry_no_image),
 		cmocka_unit_test(csv_record_of_nulls_reads_as_nulls),
 		cmocka_unit_test(reals_are_read_only_from_decimal_spellings),
 		cmocka_unit_test(csv_sqlite_values_keep_their_type_in_every_affinity),

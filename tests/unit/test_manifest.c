@@ -63,10 +63,29 @@ static void round_trip_keeps_every_field(void **state)
 	assert_true(back.files[0].def->cols[0].key);
 	assert_int_equal(back.files[0].ops[2], 1);
 	assert_int_equal(back.files[0].first_seq, 101);
+	assert_int_equal(back.files[0].ops[3], 0);
+	assert_null(strstr(text, "\"T\"")); /* written only where there are some */
 	char *again = dump(&back);
 	assert_string_equal(text, again);
 	free(text);
 	free(again);
+	manifest_free(&m);
+	manifest_free(&back);
+}
+
+/* A file with T rows (binlog TRUNCATE) keeps their count. */
+static void t_count_round_trips(void **state)
+{
+	(void)state;
+	struct manifest m, back;
+	build(&m);
+	m.files[0].rows = 8;
+	m.files[0].ops[3] = 2;
+	char *text = dump(&m);
+	assert_non_null(strstr(text, "\"D\":1,\"T\":2}"));
+	assert_int_equal(manifest_parse(&back, text, strlen(text), "test"), 0);
+	assert_int_equal(back.files[0].ops[3], 2);
+	free(text);
 	manifest_free(&m);
 	manifest_free(&back);
 }
@@ -110,6 +129,9 @@ static void lies_and_unsafe_names_are_refused(void **state)
 	/* A 33rd digit was cut off before the check (hostile_manifest_lies_are_refused). */
 	expect_refused("\"0123456789abcdef0123456789abcdef\"",
 		       "\"0123456789abcdef0123456789abcdef0\"", "xxh128");
+	/* T counts with the others (a binlog TRUNCATE row), and only there. */
+	expect_refused("\"D\":1}", "\"D\":1,\"T\":1}", "ops do not add up");
+	expect_refused("\"D\":1}", "\"D\":0,\"T\":-1}", "\"T\" missing or not a non-negative");
 	/* Counts whose sum overflows int64 (and wraps round to rows): UB before. */
 	expect_refused("\"ops\":{\"I\":3,\"U\":2,\"D\":1}",
 		       "\"ops\":{\"I\":9223372036854775807,\"U\":9223372036854775807,\"D\":8}",
@@ -152,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(round_trip_keeps_every_field),
+		cmocka_unit_test(t_count_round_trips),
 		cmocka_unit_test(lies_and_unsafe_names_are_refused),
 		cmocka_unit_test(own_checksum_is_checked),
 	};

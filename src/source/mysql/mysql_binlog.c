@@ -199,9 +199,9 @@ int mysql_binlog_check(struct source *src, const struct strv *tables)
 
 /* ---- the log position of a consistent read ---- */
 
-int mysql_binlog_position(struct source *src, char **pos)
+int mysql_binlog_position(struct source *src, struct log_pos *out)
 {
-	*pos = NULL;
+	memset(out, 0, sizeof(*out));
 	if (!src->mariadb)
 		return err_set(CDC_EUSAGE,
 			       "mysql %s@%s/%s: [capture] mode = binlog: only MariaDB reports the "
@@ -222,12 +222,15 @@ int mysql_binlog_position(struct source *src, char **pos)
 			offset = row[1];
 	}
 	if (file && *file && offset)
-		*pos = xasprintf("%s:%s", file, offset);
+		out->pos = xasprintf("%s:%s", file, offset);
 	else
 		rc = err_set(CDC_ERUNTIME,
 			     "mysql %s@%s/%s: the server reports no binlog position for the "
 			     "snapshot (is log_bin on?)",
 			     src->url.user, src->url.host, src->url.db);
 	mysql_free_result(res);
+	/* The GTID state there, recorded next to it. */
+	if (!rc)
+		rc = mysql_binlog_gtid_at(src, out->pos, &out->gtid);
 	return rc;
 }

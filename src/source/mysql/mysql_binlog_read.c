@@ -8,6 +8,7 @@
 
 #include "err.h"
 #include "log.h"
+#include "mysql_binlog_stmt.h"
 #include "mysql_rows.h"
 #include "naming.h"
 
@@ -17,6 +18,9 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+/* MySQL's TRANSACTION_PAYLOAD_EVENT: a transaction's events, compressed. */
+#define MYSQL_TRANSACTION_PAYLOAD_EVENT 40
 
 /* A TABLE_MAP seen in the stream: which captured table (or -1) its id is. */
 struct tmap {
@@ -33,11 +37,18 @@ struct reader {
 	struct table_def *const *defs;
 	size_t ndefs;
 	enum coltype_kind **kinds; /* per def */
+	const char **skip;	   /* per def: its events before this position are not read */
 	struct tmap *maps;
 	size_t nmaps;
 	char *file;   /* the log file being read */
 	uint64_t pos; /* where the next event starts */
 	char *end;    /* after the last commit read */
+	char *gtid;   /* the GTID state there (NULL: unknown) */
+	struct {      /* the GTID of the transaction being read */
+		bool have;
+		uint32_t domain, server;
+		uint64_t seq;
+	} next;
 	bool in_txn;
 	bool done;
 	char ts[MOMENT_ISO_LEN]; /* the transaction's commit time */
@@ -68,14 +79,12 @@ static int stop_at(struct reader *r, const char *why)
 /* The stream starts at from ("FILE:OFFSET"). */
 static int open_stream(struct reader *r, const char *from)
 {
-	const char *colon = strrchr(from, ':');
-	char *end = NULL;
-	unsigned long long offset = colon ? strtoull(colon + 1, &end, 10) : 0;
-	if (!colon || colon == from || !end || *end || offset < 4)
-		return err_set(CDC_ERUNTIME, "binlog position '%s' is not FILE:OFFSET", from);
-	r->file = xstrndup(from, (size_t)(colon - from));
+	uint64_t offset;
+	int rc = mysql_binlog_parse_pos(from, &r->file, &offset);
+	if (rc)
+		return rc;
 	r->pos = offset;
-	int rc = mysql_connect_again(r->src, &r->db);
+	rc = mysql_connect_again(r->src, &r->db);
 	/* The dump sends events with the server's checksums, which the client
 	 * checks; MariaDB sends its GTID and annotate events at capability 4. */
 	if (!rc && mysql_query(r->db, "SET @master_binlog_checksum = @@global.binlog_checksum, "
@@ -96,6 +105,13 @@ static int open_stream(struct reader *r, const char *from)
 	if (mariadb_rpl_open(r->rpl))
 		return stream_fail(r, "open the binlog dump");
 	return 0;
+}
+
+/* Whether table's events here are carried by a load at a later position. */
+static bool skipped(const struct reader *r, long table)
+{
+	const char *until = r->skip[table];
+	return until && mysql_binlog_pos_cmp(r->file, r->pos, until) < 0;
 }
 
 static struct tmap *find_map(struct reader *r, uint64_t id)
@@ -130,17 +146,20 @@ static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	rows_map_free(&m->map);
 	m->id = tm->table_id;
 	m->table = captured(r, &tm->database, &tm->table);
+	if (m->table >= 0 && skipped(r, m->table))
+		m->table = -1;
 	if (m->table < 0)
 		return 0;
 	const struct table_def *def = r->defs[m->table];
 	if (tm->column_count != def->ncols) {
-		char why[256];
-		snprintf(
-			why, sizeof(why),
-			"table %s has %u columns in the log and %zu now: an ALTER TABLE changed it",
-			def->name, tm->column_count, def->ncols);
 		m->table = -1;
-		return stop_at(r, why);
+		return err_set(CDC_ERUNTIME,
+			       "binlog %s:%llu: table %s has %u columns in the log and %zu now: an "
+			       "ALTER TABLE changed it after this run compared its columns; the "
+			       "next run ships it as a load (if the columns are back as they were, "
+			       "run 'cdcpack load %s')",
+			       r->file, (unsigned long long)r->pos, def->name, tm->column_count,
+			       def->ncols, def->name);
 	}
 	return rows_map_parse(&m->map, (const uint8_t *)tm->column_types.str,
 			      tm->column_types.length, (const uint8_t *)tm->metadata.str,
@@ -208,6 +227,12 @@ static void commit(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	r->in_txn = false;
 	free(r->end);
 	r->end = xasprintf("%s:%u", r->file, ev->next_event_pos);
+	if (r->next.have && r->gtid) {
+		char *g = mysql_gtid_advance(r->gtid, r->next.domain, r->next.server, r->next.seq);
+		free(r->gtid);
+		r->gtid = g;
+	}
+	r->next.have = false;
 	r->done = r->passed >= r->max;
 }
 
@@ -227,6 +252,63 @@ static bool names_table(const char *sql, size_t n, const char *table)
 	return false;
 }
 
+/* The captured table a followed statement names, or -1. */
+static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+{
+	const MARIADB_STRING *dflt = &ev->event.query.database;
+	bool ours = st->db ? strcmp(st->db, r->src->url.db) == 0
+			   : dflt->length == strlen(r->src->url.db) &&
+				     memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
+	for (size_t i = 0; ours && i < r->ndefs; i++)
+		if (strcmp(r->defs[i]->name, st->table) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* A statement binlog mode follows: a TRUNCATE of a captured table ships
+ * as a T change (the replica empties the table there, in change order). */
+static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+{
+	long t = stmt_table(r, ev, st);
+	if (t >= 0 && skipped(r, t))
+		t = -1;
+	int rc = 0;
+	if (t >= 0) {
+		struct change c = {.seq = -1, .ts = r->ts, .op = 'T', .def = r->defs[t]};
+		rc = r->fn(r->ctx, &c);
+		r->passed++;
+	}
+	if (!rc && !r->in_txn)
+		commit(r, ev);
+	return rc;
+}
+
+/* Any other statement naming a captured table (DDL: ALTER, CREATE INDEX,
+ * RENAME, DROP...; or one of a table of the same name elsewhere) is a
+ * boundary: the batch ends before it, so no row logged after it is read
+ * with the columns described before it. The next read starts there,
+ * after the drift check (a table whose columns changed ships as a load)
+ * and a new description of the tables, made after the statement: so a
+ * read that passed no change yet goes on past it (the table maps after
+ * it are still checked against the description). */
+static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *table)
+{
+	const MARIADB_STRING *q = &ev->event.query.statement;
+	int n = q->length > 120 ? 120 : (int)q->length;
+	if (r->passed) {
+		log_info("binlog %s:%llu: batch ends before a statement on captured table %s: "
+			 "'%.*s'",
+			 r->file, (unsigned long long)r->pos, table, n, q->str);
+		r->done = true;
+		return 0;
+	}
+	log_info("binlog %s:%llu: statement on captured table %s passed (the tables were "
+		 "described after it): '%.*s'",
+		 r->file, (unsigned long long)r->pos, table, n, q->str);
+	commit(r, ev);
+	return 0;
+}
+
 static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 {
 	const MARIADB_STRING *q = &ev->event.query.statement;
@@ -239,17 +321,15 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 		commit(r, ev);
 		return 0;
 	}
-	/* DDL, TRUNCATE: a statement naming a captured table stops the read
-	 * (which may stop on a statement of another table of the same name
-	 * elsewhere: refused, never shipped wrong). */
-	for (size_t i = 0; i < r->ndefs; i++) {
-		if (!names_table(q->str, q->length, r->defs[i]->name))
-			continue;
-		char why[400];
-		snprintf(why, sizeof(why), "statement on captured table %s: '%.*s'",
-			 r->defs[i]->name, q->length > 120 ? 120 : (int)q->length, q->str);
-		return stop_at(r, why);
-	}
+	struct binlog_stmt st;
+	binlog_stmt_parse(q->str, q->length, &st);
+	int rc = st.kind == BINLOG_STMT_OTHER ? 1 : on_statement(r, ev, &st);
+	binlog_stmt_free(&st);
+	if (rc <= 0)
+		return rc;
+	for (size_t i = 0; i < r->ndefs; i++)
+		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
+			return on_ddl(r, ev, r->defs[i]->name);
 	if (!r->in_txn)
 		commit(r, ev);
 	return 0;
@@ -267,6 +347,10 @@ static int on_event(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	case GTID_EVENT:
 		/* Written at commit: its time is the transaction's commit time. */
 		moment_iso((struct moment){.sec = ev->timestamp, .ms = 0}, r->ts);
+		r->next.have = true;
+		r->next.domain = ev->event.gtid.domain_id;
+		r->next.server = ev->server_id;
+		r->next.seq = ev->event.gtid.sequence_nr;
 		r->in_txn = !(ev->event.gtid.flags & FL_STANDALONE);
 		break;
 	case QUERY_EVENT:
@@ -295,6 +379,13 @@ static int on_event(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	case DELETE_ROWS_COMPRESSED_EVENT:
 		rc = stop_at(r, "a compressed event (log_bin_compress is on)");
 		break;
+	case PARTIAL_UPDATE_ROWS_EVENT: /* MySQL 8: binlog_row_value_options */
+		rc = stop_at(r, "a partial JSON update (binlog_row_value_options = PARTIAL_JSON)");
+		break;
+	case MYSQL_TRANSACTION_PAYLOAD_EVENT: /* MySQL 8.0.20+, not in Connector/C 3.3's enum */
+		rc = stop_at(r,
+			     "a compressed transaction payload (binlog_transaction_compression)");
+		break;
 	default:
 		break;
 	}
@@ -321,6 +412,7 @@ static int read_events(struct reader *r)
 static void reader_setup(struct reader *r)
 {
 	r->kinds = xcalloc(r->ndefs ? r->ndefs : 1, sizeof(*r->kinds));
+	r->skip = xcalloc(r->ndefs ? r->ndefs : 1, sizeof(*r->skip));
 	for (size_t i = 0; i < r->ndefs; i++) {
 		const struct table_def *def = r->defs[i];
 		r->kinds[i] = xcalloc(def->ncols ? def->ncols : 1, sizeof(*r->kinds[i]));
@@ -347,6 +439,7 @@ static void reader_free(struct reader *r)
 	for (size_t i = 0; i < r->ndefs && r->kinds; i++)
 		free(r->kinds[i]);
 	free(r->kinds);
+	free(r->skip);
 	for (size_t i = 0; i < r->width; i++) {
 		buf_free(&r->sb[i]);
 		buf_free(&r->sa[i]);
@@ -357,24 +450,84 @@ static void reader_free(struct reader *r)
 	free(r->after);
 	free(r->file);
 	free(r->end);
+	free(r->gtid);
 }
 
-int mysql_binlog_read(struct source *src, const char *from, struct table_def *const *defs,
-		      size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end)
+/* The skips end still needs: those of positions the read did not reach. */
+static void keep_skips(const struct log_pos *from, struct log_pos *end)
+{
+	char *file = NULL;
+	uint64_t offset = 0;
+	if (mysql_binlog_parse_pos(end->pos, &file, &offset) != 0) {
+		err_clear();
+		return;
+	}
+	for (size_t i = 0; i < from->skip_tables.n; i++) {
+		if (mysql_binlog_pos_cmp(file, offset, from->skip_until.v[i]) >= 0)
+			continue;
+		strv_push(&end->skip_tables, from->skip_tables.v[i]);
+		strv_push(&end->skip_until, from->skip_until.v[i]);
+	}
+	free(file);
+}
+
+/* The GTID state at from: as recorded, else (a position recorded before
+ * cdcpack kept them) as MariaDB tells it. */
+static int start_gtid(struct reader *r, const struct log_pos *from)
+{
+	if (from->gtid) {
+		r->gtid = xstrdup(from->gtid);
+		return 0;
+	}
+	return r->src->mariadb ? mysql_binlog_gtid_at(r->src, from->pos, &r->gtid) : 0;
+}
+
+int mysql_binlog_read(struct source *src, const struct log_pos *from, struct table_def *const *defs,
+		      size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end)
 {
 	struct reader r = {
 		.src = src, .defs = defs, .ndefs = ndefs, .max = max, .fn = fn, .ctx = ctx};
-	*end = NULL;
+	memset(end, 0, sizeof(*end));
 	reader_setup(&r);
-	int rc = open_stream(&r, from);
+	for (size_t i = 0; i < from->skip_tables.n; i++)
+		for (size_t j = 0; j < ndefs; j++)
+			if (strcmp(defs[j]->name, from->skip_tables.v[i]) == 0)
+				r.skip[j] = from->skip_until.v[i];
+	/* A purged file is reported as such, never read past. */
+	int rc = mysql_binlog_present(src, from->pos);
+	if (!rc)
+		rc = start_gtid(&r, from);
+	if (!rc)
+		rc = open_stream(&r, from->pos);
 	if (!rc)
 		rc = read_events(&r);
 	if (!rc) {
-		*end = r.end ? r.end : xstrdup(from);
-		r.end = NULL;
-		log_debug("binlog read from=%s to=%s changes=%lld", from, *end,
-			  (long long)r.passed);
+		end->pos = r.end ? r.end : xstrdup(from->pos);
+		end->gtid = r.gtid;
+		r.end = r.gtid = NULL;
+		keep_skips(from, end);
+		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
+			  end->gtid ? end->gtid : "-", (long long)r.passed);
 	}
+	reader_free(&r);
+	return rc;
+}
+
+int mysql_binlog_next_time(struct source *src, const char *from, int64_t *when)
+{
+	struct reader r = {.src = src};
+	*when = 0;
+	reader_setup(&r);
+	int rc = open_stream(&r, from);
+	MARIADB_RPL_EVENT *ev;
+	/* A transaction starts with its GTID event, whose time is its commit's. */
+	while (!rc && !*when && (ev = mariadb_rpl_fetch(r.rpl, NULL))) {
+		if (ev->event_type == GTID_EVENT)
+			*when = ev->timestamp;
+		mariadb_free_rpl_event(ev);
+	}
+	if (!rc && !*when && (mysql_errno(r.db) || r.rpl->error_no))
+		rc = stream_fail(&r, "read the binlog");
 	reader_free(&r);
 	return rc;
 }

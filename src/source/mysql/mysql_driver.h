@@ -103,9 +103,28 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 
 /* mysql_binlog.c */
 int mysql_binlog_check(struct source *src, const struct strv *tables);
-int mysql_binlog_position(struct source *src, char **pos);
-int mysql_binlog_read(struct source *src, const char *from, struct table_def *const *defs,
-		      size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+int mysql_binlog_position(struct source *src, struct log_pos *out);
+int mysql_binlog_read(struct source *src, const struct log_pos *from, struct table_def *const *defs,
+		      size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end);
+/* The commit time (Unix seconds) of the first transaction logged after
+ * from; 0 when there is none. */
+int mysql_binlog_next_time(struct source *src, const char *from, int64_t *when);
+
+/* mysql_binlog_files.c */
+/* "FILE:OFFSET" split; CDC_ERUNTIME when pos is not that. */
+int mysql_binlog_parse_pos(const char *pos, char **file, uint64_t *offset);
+/* CDC_ERUNTIME, naming the file and 'cdcpack load', when the server no
+ * longer has pos's file. */
+int mysql_binlog_present(struct source *src, const char *pos);
+int mysql_binlog_lag(struct source *src, const char *pos, struct log_lag *out);
+/* MariaDB's GTID state at pos (BINLOG_GTID_POS: the server reads the file
+ * up to it), "" when no GTID precedes it. */
+int mysql_binlog_gtid_at(struct source *src, const char *pos, char **gtid);
+/* <0, 0, >0 as the place (file, offset) is before, at, after pos (files
+ * of one log: their numbered suffixes order them). */
+int mysql_binlog_pos_cmp(const char *file, uint64_t offset, const char *pos);
+/* state with domain's last GTID made server-seq (a new string). */
+char *mysql_gtid_advance(const char *state, uint32_t domain, uint32_t server, uint64_t seq);
 
 int mysql_replica_begin(struct source *src);
 int mysql_replica_commit(struct source *src);

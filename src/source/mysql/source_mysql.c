@@ -927,6 +927,7 @@ static const struct log_ops mysql_log = {
 	.check = mysql_binlog_check,
 	.position = mysql_binlog_position,
 	.read = mysql_binlog_read,
+	.lag = mysql_binlog_lag,
 };
 
 static const struct replica_ops mysql_replica = {

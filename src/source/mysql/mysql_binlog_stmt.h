@@ -1,0 +1,26 @@
+/* Binlog capture: what a statement in the binary log (a QUERY event) does
+ * to a table, for the statements cdcpack follows. A pure parser of the
+ * statement's text, so the unit tests reach every spelling. */
+#ifndef CDCPACK_MYSQL_BINLOG_STMT_H
+#define CDCPACK_MYSQL_BINLOG_STMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum binlog_stmt_kind {
+	BINLOG_STMT_OTHER,    /* anything else: not followed */
+	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t */
+};
+
+struct binlog_stmt {
+	enum binlog_stmt_kind kind;
+	char *db;    /* owned; NULL: the statement's default database */
+	char *table; /* owned */
+};
+
+/* Parses sql[0..n); out->kind is BINLOG_STMT_OTHER for a statement that
+ * is not one of the kinds (or not in a spelling this parser knows). */
+void binlog_stmt_parse(const char *sql, size_t n, struct binlog_stmt *out);
+void binlog_stmt_free(struct binlog_stmt *s);
+
+#endif
