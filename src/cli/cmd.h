@@ -74,6 +74,9 @@ json_t *cmd_url_json(const char *url);
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* text (a report's lines) as cmd_print prints. */
+void cmd_print_text(const struct cmd_ctx *ctx, const struct buf *text);
+
 struct run_result;
 /* The outcome of run or load: report fields and one line per published batch. */
 void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res);

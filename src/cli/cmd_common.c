@@ -4,6 +4,7 @@
 #include "err.h"
 #include "pipeline.h"
 #include "redact.h"
+#include "report.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,23 +62,17 @@ void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cmd_print_text(const struct cmd_ctx *ctx, const struct buf *text)
+{
+	if (text->len)
+		cmd_print(ctx, "%s", buf_str(text));
+}
+
 void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 {
-	json_object_set_new(ctx->report, "batches", json_integer(res->batches));
-	json_object_set_new(ctx->report, "recovered", json_integer(res->recovered));
-	json_object_set_new(ctx->report, "rows", json_integer(res->rows));
-	json_object_set_new(ctx->report, "bytes", json_integer(res->bytes));
-	json_object_set_new(ctx->report, "published",
-			    res->published ? json_incref(res->published) : json_array());
-	size_t i;
-	json_t *b;
-	json_array_foreach(res->published, i, b)
-	{
-		cmd_print(ctx, "published %s  %s  rows=%lld\n",
-			  json_string_value(json_object_get(b, "kind")),
-			  json_string_value(json_object_get(b, "key")),
-			  (long long)json_integer_value(json_object_get(b, "rows")));
-	}
-	if (res->batches == 0 && res->ok)
-		cmd_print(ctx, "nothing to publish\n");
+	report_run_json(ctx->report, res);
+	struct buf text = BUF_INIT;
+	report_run_text(&text, res);
+	cmd_print_text(ctx, &text);
+	buf_free(&text);
 }

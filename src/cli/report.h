@@ -1,0 +1,28 @@
+/* The reports of the commands that run the engine: each command's result
+ * struct, filled by the engine (run_result, apply_result, compare_result,
+ * dbdiff_result), rendered here as the fields of the --json report and as
+ * the text a person reads. The engine writes neither (docs/architecture.md). */
+#ifndef CDCPACK_REPORT_H
+#define CDCPACK_REPORT_H
+
+#include "buf.h"
+#include "context.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* --json: sets the command's fields on report, in the order they print
+ * (README, schemas/report.schema.json). */
+void report_run_json(json_t *report, const struct run_result *res);
+/* The fields every report ends with; error NULL when there was none. */
+void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
+			 int64_t duration_ms, const char *error);
+/* The report as printed: one line, ASCII only (anything else as \uXXXX, so
+ * a table name in any encoding cannot break a reader). Caller frees. */
+char *report_json_dump(const json_t *report);
+
+/* Text: appends the command's lines to out. */
+void report_run_text(struct buf *out, const struct run_result *res);
+
+#endif
