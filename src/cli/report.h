@@ -5,6 +5,7 @@
 #ifndef CDCPACK_REPORT_H
 #define CDCPACK_REPORT_H
 
+#include "apply.h"
 #include "buf.h"
 #include "context.h"
 
@@ -15,6 +16,8 @@
 /* --json: sets the command's fields on report, in the order they print
  * (README, schemas/report.schema.json). */
 void report_run_json(json_t *report, const struct run_result *res);
+/* replica_url as given (the report shows it redacted). */
+void report_apply_json(json_t *report, const char *replica_url, const struct apply_result *res);
 /* The fields every report ends with; error NULL when there was none. */
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
 			 int64_t duration_ms, const char *error);
@@ -24,5 +27,6 @@ char *report_json_dump(const json_t *report);
 
 /* Text: appends the command's lines to out. */
 void report_run_text(struct buf *out, const struct run_result *res);
+void report_apply_text(struct buf *out, const struct apply_result *res);
 
 #endif

@@ -1,6 +1,29 @@
 /* The --json reports (report.h). */
 #include "report.h"
 
+#include "redact.h"
+
+#include <stdlib.h>
+
+/* A URL as a report shows it: redacted (redact.h), or null. */
+static json_t *url_json(const char *url)
+{
+	if (!url)
+		return json_null();
+	char *shown = url_redact(url);
+	json_t *j = json_string(shown);
+	free(shown);
+	return j;
+}
+
+static json_t *strv_json(const struct strv *v)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(arr, json_string(v->v[i]));
+	return arr;
+}
+
 void report_run_json(json_t *report, const struct run_result *res)
 {
 	json_object_set_new(report, "batches", json_integer(res->batches));
@@ -17,6 +40,16 @@ void report_run_json(json_t *report, const struct run_result *res)
 						"bytes", (json_int_t)b->bytes));
 	}
 	json_object_set_new(report, "published", published);
+}
+
+void report_apply_json(json_t *report, const char *replica_url, const struct apply_result *res)
+{
+	json_object_set_new(report, "replica", url_json(replica_url));
+	json_object_set_new(report, "batches", json_integer(res->batches));
+	json_object_set_new(report, "rows", json_integer(res->rows));
+	json_object_set_new(report, "last_seq", json_integer(res->last_seq));
+	json_object_set_new(report, "applied", strv_json(&res->applied));
+	json_object_set_new(report, "warnings", strv_json(&res->warnings));
 }
 
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,

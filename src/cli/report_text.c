@@ -9,3 +9,9 @@ void report_run_text(struct buf *out, const struct run_result *res)
 	if (res->batches == 0 && res->ok)
 		buf_adds(out, "nothing to publish\n");
 }
+
+void report_apply_text(struct buf *out, const struct apply_result *res)
+{
+	buf_addf(out, "applied %d batch(es), %lld row(s); replica is at batch %lld\n", res->batches,
+		 (long long)res->rows, (long long)res->last_seq);
+}

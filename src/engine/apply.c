@@ -78,8 +78,8 @@ void published_free(struct published *v, size_t n)
 
 void apply_result_free(struct apply_result *res)
 {
-	json_decref(res->applied);
-	json_decref(res->warnings);
+	strv_free(&res->applied);
+	strv_free(&res->warnings);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -408,7 +408,7 @@ static int apply_one(struct applier *a, const struct published *p, const struct 
 				 (long long)rows);
 			free(a->last_id);
 			a->last_id = xstrdup(m.batch_id);
-			json_array_append_new(res->applied, json_string(m.batch_id));
+			strv_push(&res->applied, m.batch_id);
 			res->batches++;
 			res->rows += rows;
 			res->last_seq = m.seq;
@@ -500,8 +500,6 @@ static int check_not_a_source(struct applier *a, const char *to_url)
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->applied = json_array();
-	res->warnings = json_array();
 	struct applier a = {.cfg = cfg};
 	/* The replica's own credentials: the source's never leave for it. */
 	struct source_options opt = {.changelog = cfg->changelog,
