@@ -68,8 +68,6 @@ int cmd_bad_arg(const char *cmd, const char *arg);
 int cmd_once(const char *cmd, const char *opt, bool given);
 /* A --password-file option (named opt) belongs with a mysql:// URL only. */
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url);
-/* A URL for a report: redacted (redact.h), or null. */
-json_t *cmd_url_json(const char *url);
 /* Human output goes to stdout unless --json asked for the report there. */
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

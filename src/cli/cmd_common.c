@@ -3,12 +3,10 @@
 #include "cmd.h"
 #include "err.h"
 #include "pipeline.h"
-#include "redact.h"
 #include "report.h"
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
@@ -38,16 +36,6 @@ int cmd_check_password_file(const char *cmd, const char *opt, const char *file, 
 	if (!file || !url || strncmp(url, "mysql://", 8) == 0)
 		return 0;
 	return err_set(CDC_EUSAGE, "%s %s: only a mysql:// URL takes a password", cmd, opt);
-}
-
-json_t *cmd_url_json(const char *url)
-{
-	if (!url)
-		return json_null();
-	char *shown = url_redact(url);
-	json_t *j = json_string(shown);
-	free(shown);
-	return j;
 }
 
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)

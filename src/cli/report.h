@@ -7,7 +7,9 @@
 
 #include "apply.h"
 #include "buf.h"
+#include "compare.h"
 #include "context.h"
+#include "dbdiff.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -18,6 +20,11 @@
 void report_run_json(json_t *report, const struct run_result *res);
 /* replica_url as given (the report shows it redacted). */
 void report_apply_json(json_t *report, const char *replica_url, const struct apply_result *res);
+/* equal: the command found no difference (exit 0). */
+void report_verify_json(json_t *report, const char *against_url, bool equal,
+			const struct compare_result *res);
+void report_diff_json(json_t *report, const char *url_a, const char *url_b, bool equal,
+		      const struct dbdiff_result *res);
 /* The fields every report ends with; error NULL when there was none. */
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
 			 int64_t duration_ms, const char *error);
@@ -28,5 +35,9 @@ char *report_json_dump(const json_t *report);
 /* Text: appends the command's lines to out. */
 void report_run_text(struct buf *out, const struct run_result *res);
 void report_apply_text(struct buf *out, const struct apply_result *res);
+/* A line per table (and why it differs other than by rows), then the verdict. */
+void report_verify_text(struct buf *out, bool equal, const struct compare_result *res);
+/* A line of counts per table, then the verdict. */
+void report_diff_text(struct buf *out, bool equal, const struct dbdiff_result *res);
 
 #endif

@@ -52,6 +52,60 @@ void report_apply_json(json_t *report, const char *replica_url, const struct app
 	json_object_set_new(report, "warnings", strv_json(&res->warnings));
 }
 
+/* A table's entry of diff's report. */
+static json_t *diff_table_json(const struct dbdiff_table_result *t)
+{
+	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "name", t->name, "status",
+			      dbdiff_status_name(t->status), "rows_a", (json_int_t)t->rows_a,
+			      "rows_b", (json_int_t)t->rows_b, "inserted", (json_int_t)t->inserted,
+			      "updated", (json_int_t)t->updated, "deleted", (json_int_t)t->deleted);
+	json_object_set_new(o, "columns_only_in_a", strv_json(&t->only_a));
+	json_object_set_new(o, "columns_only_in_b", strv_json(&t->only_b));
+	json_object_set_new(o, "problem", t->problem ? json_string(t->problem) : json_null());
+	return o;
+}
+
+/* verify's: diff's fields, then the same counts named for the source (A)
+ * and the replica (B). */
+static json_t *verify_table_json(const struct dbdiff_table_result *t)
+{
+	json_t *o = diff_table_json(t);
+	json_object_set_new(o, "only_in_source", json_integer(t->deleted));
+	json_object_set_new(o, "only_in_replica", json_integer(t->inserted));
+	json_object_set_new(o, "different", json_integer(t->updated));
+	json_object_set_new(o, "columns_only_in_source", strv_json(&t->only_a));
+	json_object_set_new(o, "columns_only_in_replica", strv_json(&t->only_b));
+	return o;
+}
+
+static json_t *tables_json(const struct dbdiff_result *res,
+			   json_t *(*table_json)(const struct dbdiff_table_result *))
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < res->ntables; i++)
+		json_array_append_new(arr, table_json(&res->tables[i]));
+	return arr;
+}
+
+void report_verify_json(json_t *report, const char *against_url, bool equal,
+			const struct compare_result *res)
+{
+	json_object_set_new(report, "against", url_json(against_url));
+	json_object_set_new(report, "equal", json_boolean(equal));
+	json_object_set_new(report, "differences", json_integer(res->diff.differences));
+	json_object_set_new(report, "tables", tables_json(&res->diff, verify_table_json));
+}
+
+void report_diff_json(json_t *report, const char *url_a, const char *url_b, bool equal,
+		      const struct dbdiff_result *res)
+{
+	json_object_set_new(report, "a", url_json(url_a));
+	json_object_set_new(report, "b", url_json(url_b));
+	json_object_set_new(report, "equal", json_boolean(equal));
+	json_object_set_new(report, "differences", json_integer(res->differences));
+	json_object_set_new(report, "tables", tables_json(res, diff_table_json));
+}
+
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
 			 int64_t duration_ms, const char *error)
 {

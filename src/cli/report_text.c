@@ -15,3 +15,55 @@ void report_apply_text(struct buf *out, const struct apply_result *res)
 	buf_addf(out, "applied %d batch(es), %lld row(s); replica is at batch %lld\n", res->batches,
 		 (long long)res->rows, (long long)res->last_seq);
 }
+
+/* "a, b" */
+static void add_names(struct buf *out, const struct strv *names)
+{
+	for (size_t i = 0; i < names->n; i++) {
+		buf_adds(out, i ? ", " : "");
+		buf_adds(out, names->v[i]);
+	}
+}
+
+/* Why a table differs other than by rows: its presence, columns or key. */
+static void verify_reasons(struct buf *out, const struct dbdiff_table_result *t)
+{
+	if (t->status == DBDIFF_ONLY_A)
+		buf_addf(out, "  table %s is missing in the replica\n", t->name);
+	if (t->problem)
+		buf_addf(out, "  table %s: %s; its rows were not compared\n", t->name, t->problem);
+	if (t->only_a.n) {
+		buf_addf(out, "  table %s: columns only in the source: ", t->name);
+		add_names(out, &t->only_a);
+		buf_addc(out, '\n');
+	}
+	if (t->only_b.n) {
+		buf_addf(out, "  table %s: columns only in the replica: ", t->name);
+		add_names(out, &t->only_b);
+		buf_adds(out, " (allowed: rows compare on the source's columns)\n");
+	}
+}
+
+void report_verify_text(struct buf *out, bool equal, const struct compare_result *res)
+{
+	for (size_t i = 0; i < res->diff.ntables; i++) {
+		const struct dbdiff_table_result *t = &res->diff.tables[i];
+		buf_addf(out, "%-24s only-in-source=%lld only-in-replica=%lld different=%lld\n",
+			 t->name, (long long)t->deleted, (long long)t->inserted,
+			 (long long)t->updated);
+		verify_reasons(out, t);
+	}
+	buf_adds(out, equal ? "replica matches the source\n"
+			    : "replica differs from the source (-v lists the keys)\n");
+}
+
+void report_diff_text(struct buf *out, bool equal, const struct dbdiff_result *res)
+{
+	for (size_t i = 0; i < res->ntables; i++) {
+		const struct dbdiff_table_result *t = &res->tables[i];
+		buf_addf(out, "%-24s %-11s inserted=%lld updated=%lld deleted=%lld\n", t->name,
+			 dbdiff_status_name(t->status), (long long)t->inserted,
+			 (long long)t->updated, (long long)t->deleted);
+	}
+	buf_adds(out, equal ? "A and B hold the same rows\n" : "A and B differ\n");
+}
