@@ -10,6 +10,7 @@
 #include "compare.h"
 #include "context.h"
 #include "dbdiff.h"
+#include "status.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -25,6 +26,8 @@ void report_verify_json(json_t *report, const char *against_url, bool equal,
 			const struct compare_result *res);
 void report_diff_json(json_t *report, const char *url_a, const char *url_b, bool equal,
 		      const struct dbdiff_result *res);
+/* cfg: the one status read (its mode, source and target). */
+void report_status_json(json_t *report, const struct config *cfg, const struct status_result *res);
 /* The fields every report ends with; error NULL when there was none. */
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
 			 int64_t duration_ms, const char *error);
@@ -39,5 +42,6 @@ void report_apply_text(struct buf *out, const struct apply_result *res);
 void report_verify_text(struct buf *out, bool equal, const struct compare_result *res);
 /* A line of counts per table, then the verdict. */
 void report_diff_text(struct buf *out, bool equal, const struct dbdiff_result *res);
+void report_status_text(struct buf *out, const struct config *cfg, const struct status_result *res);
 
 #endif

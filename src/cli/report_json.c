@@ -106,6 +106,74 @@ void report_diff_json(json_t *report, const char *url_a, const char *url_b, bool
 	json_object_set_new(report, "tables", tables_json(res, diff_table_json));
 }
 
+static json_t *status_batches_json(const struct status_result *res)
+{
+	json_t *o = json_object();
+	for (int s = BATCH_STAGED; s <= BATCH_ACKED; s++)
+		json_object_set_new(o, batch_state_name((enum batch_state)s),
+				    json_integer(res->batches[s]));
+	return o;
+}
+
+static json_t *status_last_json(const struct status_last *last)
+{
+	if (!last)
+		return json_null();
+	return json_pack("{s:s, s:s, s:I, s:s?, s:s}", "id", last->id, "key", last->key, "rows",
+			 (json_int_t)last->rows, "published_at", last->published_at, "created",
+			 last->created);
+}
+
+/* A table's pending changes: null where the mode cannot count them. */
+static json_t *status_table_json(const struct status_table *t)
+{
+	if (!t->counted)
+		return json_pack("{s:s, s:n, s:n, s:n}", "name", t->name, "pending", "installed",
+				 "drift");
+	if (t->stray)
+		return json_pack("{s:s, s:I, s:b, s:b, s:b, s:[s]}", "name", t->name, "pending",
+				 (json_int_t)t->pending, "installed", t->installed, "drift",
+				 t->drift, "captured", 0, "warnings", t->stray);
+	return json_pack("{s:s, s:I, s:b, s:b}", "name", t->name, "pending", (json_int_t)t->pending,
+			 "installed", t->installed, "drift", t->drift);
+}
+
+static void status_pending_json(json_t *report, const struct status_result *res)
+{
+	json_t *tables = json_array();
+	for (size_t i = 0; i < res->ntables; i++)
+		json_array_append_new(tables, status_table_json(&res->tables[i]));
+	json_object_set_new(report, "tables", tables);
+	bool known = !res->pending_unknown;
+	json_object_set_new(report, "pending", known ? json_integer(res->pending) : json_null());
+	json_object_set_new(report, "pending_unknown",
+			    known ? json_null() : json_string(res->pending_unknown));
+	json_object_set_new(report, "lag_seconds",
+			    !known	   ? json_null()
+			    : res->lagging ? json_real(res->lag_seconds)
+					   : json_integer(0));
+	json_object_set_new(report, "oldest_pending",
+			    known && res->lagging ? json_string(res->oldest) : json_null());
+}
+
+void report_status_json(json_t *report, const struct config *cfg, const struct status_result *res)
+{
+	json_object_set_new(report, "mode", json_string(config_mode_name(cfg->mode)));
+	if (res->have < STATUS_STATE)
+		return;
+	json_object_set_new(report, "chain", res->chain ? json_string(res->chain) : json_null());
+	json_object_set_new(report, "batches", status_batches_json(res));
+	json_object_set_new(report, "last_published", status_last_json(res->last));
+	if (res->have < STATUS_PENDING)
+		return;
+	status_pending_json(report, res);
+	if (res->have < STATUS_TARGET)
+		return;
+	json_object_set_new(report, "target_reachable", json_boolean(res->target_reachable));
+	json_object_set_new(report, "target_error",
+			    res->target_error ? json_string(res->target_error) : json_null());
+}
+
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
 			 int64_t duration_ms, const char *error)
 {

@@ -67,3 +67,57 @@ void report_diff_text(struct buf *out, bool equal, const struct dbdiff_result *r
 	}
 	buf_adds(out, equal ? "A and B hold the same rows\n" : "A and B differ\n");
 }
+
+static void status_batches_text(struct buf *out, const struct status_result *res)
+{
+	buf_adds(out, "batches:");
+	for (int s = BATCH_STAGED; s <= BATCH_ACKED; s++)
+		buf_addf(out, " %s=%lld", batch_state_name((enum batch_state)s),
+			 (long long)res->batches[s]);
+	buf_addc(out, '\n');
+	const struct status_last *last = res->last;
+	if (!last)
+		buf_adds(out, "last published: none\n");
+	else
+		buf_addf(out, "last published: %s  %s  rows=%lld  at %s\n", last->id, last->key,
+			 (long long)last->rows, last->published_at ? last->published_at : "?");
+}
+
+static void status_pending_text(struct buf *out, const struct status_result *res)
+{
+	buf_adds(out, "pending changes:\n");
+	for (size_t i = 0; i < res->ntables; i++) {
+		const struct status_table *t = &res->tables[i];
+		if (!t->counted)
+			buf_addf(out, "  %-24s pending=unknown\n", t->name);
+		else if (t->stray)
+			buf_addf(out, "  %-24s pending=%lld (not captured)\n  warning: %s\n",
+				 t->name, (long long)t->pending, t->stray);
+		else
+			buf_addf(out, "  %-24s pending=%lld%s%s\n", t->name, (long long)t->pending,
+				 t->installed ? "" : " (no triggers)", t->drift ? " (drift)" : "");
+	}
+	if (res->pending_unknown)
+		buf_addf(out, "  (%s)\nlag: unknown\n", res->pending_unknown);
+	else if (res->lagging)
+		buf_addf(out, "lag: %.1f s (oldest pending change at %s)\n", res->lag_seconds,
+			 res->oldest);
+	else
+		buf_adds(out, "lag: none (nothing pending)\n");
+}
+
+void report_status_text(struct buf *out, const struct config *cfg, const struct status_result *res)
+{
+	buf_addf(out, "source %s (%s, %s mode)  target %s\n", cfg->source_name, cfg->source_url,
+		 config_mode_name(cfg->mode), cfg->target_url);
+	if (res->have < STATUS_STATE)
+		return;
+	buf_addf(out, "chain: %s\n", res->chain ? res->chain : "none yet (no state dir)");
+	status_batches_text(out, res);
+	if (res->have >= STATUS_PENDING)
+		status_pending_text(out, res);
+	if (res->have >= STATUS_TARGET)
+		buf_addf(out, "target: %s%s\n",
+			 res->target_reachable ? "reachable" : "NOT reachable: ",
+			 res->target_error ? res->target_error : "");
+}

@@ -198,6 +198,82 @@ static void strings_are_escaped(void **state)
 	dbdiff_result_free(&res);
 }
 
+/* status of a trigger-mode source: counted, stray and the last batch. */
+static void status_report_and_text(void **state)
+{
+	(void)state;
+	struct config cfg = {.source_name = "shop",
+			     .source_url = "sqlite:shop.db",
+			     .target_url = "file:bucket",
+			     .mode = CAPTURE_TRIGGER};
+	struct status_last last = {"shop-00000002", KEY2, "2026-11-24T10:11:13.000Z", NULL, 20};
+	struct status_table tables[] = {
+		{"orders", true, 3, true, true, NULL},
+		{"old", true, 1, true, false, "old is not captured"},
+	};
+	struct status_result res = {.have = STATUS_TARGET,
+				    .chain = "c0ffee",
+				    .batches = {0, 1, 0, 2},
+				    .last = &last,
+				    .tables = tables,
+				    .ntables = 2,
+				    .pending = 4,
+				    .oldest = "2026-11-24T10:00:00.000Z",
+				    .lagging = true,
+				    .lag_seconds = 2.5,
+				    .target_error = "no route"};
+	json_t *report = json_object();
+	report_status_json(report, &cfg, &res);
+	char *text = dump(report, "status", true, 0, NULL);
+	assert_string_equal(
+		text,
+		"{\"mode\":\"trigger\",\"chain\":\"c0ffee\",\"batches\":{\"staged\":0,"
+		"\"uploaded\":1,\"published\":0,\"acked\":2},\"last_published\":{\"id\":"
+		"\"shop-00000002\",\"key\":\"" KEY2 "\",\"rows\":20,\"published_at\":null,"
+		"\"created\":\"2026-11-24T10:11:13.000Z\"},\"tables\":[{\"name\":\"orders\","
+		"\"pending\":3,\"installed\":true,\"drift\":true},{\"name\":\"old\",\"pending\":1,"
+		"\"installed\":true,\"drift\":false,\"captured\":false,\"warnings\":"
+		"[\"old is not captured\"]}],\"pending\":4,\"pending_unknown\":null,"
+		"\"lag_seconds\":2.5,\"oldest_pending\":\"2026-11-24T10:00:00.000Z\","
+		"\"target_reachable\":false,\"target_error\":\"no route\",\"command\":\"status\","
+		"\"ok\":true,\"exit_code\":0,\"duration_ms\":12,\"error\":null}");
+	free(text);
+	struct buf out = BUF_INIT;
+	report_status_text(&out, &cfg, &res);
+	assert_string_equal(buf_str(&out),
+			    "source shop (sqlite:shop.db, trigger mode)  target file:bucket\n"
+			    "chain: c0ffee\n"
+			    "batches: staged=0 uploaded=1 published=0 acked=2\n"
+			    "last published: shop-00000002  " KEY2 "  rows=20  at ?\n"
+			    "pending changes:\n"
+			    "  orders                   pending=3 (drift)\n"
+			    "  old                      pending=1 (not captured)\n"
+			    "  warning: old is not captured\n"
+			    "lag: 2.5 s (oldest pending change at 2026-11-24T10:00:00.000Z)\n"
+			    "target: NOT reachable: no route\n");
+	/* A mode that cannot count says so; a failed read stops after the state. */
+	tables[0].counted = false;
+	res.ntables = 1;
+	res.pending_unknown = "cannot know";
+	res.have = STATUS_PENDING;
+	report = json_object();
+	report_status_json(report, &cfg, &res);
+	text = report_json_dump(report);
+	json_decref(report);
+	assert_non_null(strstr(text, "\"tables\":[{\"name\":\"orders\",\"pending\":null,"
+				     "\"installed\":null,\"drift\":null}],\"pending\":null,"
+				     "\"pending_unknown\":\"cannot know\",\"lag_seconds\":null,"
+				     "\"oldest_pending\":null}"));
+	free(text);
+	buf_reset(&out);
+	report_status_text(&out, &cfg, &res);
+	assert_non_null(strstr(buf_str(&out), "pending changes:\n"
+					      "  orders                   pending=unknown\n"
+					      "  (cannot know)\nlag: unknown\n"));
+	assert_null(strstr(buf_str(&out), "target:"));
+	buf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -206,6 +282,7 @@ int main(void)
 		cmocka_unit_test(verify_report_names_the_sides),
 		cmocka_unit_test(diff_report_and_text),
 		cmocka_unit_test(strings_are_escaped),
+		cmocka_unit_test(status_report_and_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
