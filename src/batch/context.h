@@ -10,7 +10,6 @@
 #include "state.h"
 #include "target.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,14 +28,21 @@ struct pipeline {
 	bool claimed;		  /* the target's claim of the source name is this chain's */
 };
 
-/* What a run did, for the command's report. */
+/* One batch a run (or load) published and acknowledged. */
+struct run_batch {
+	char *id, *key, *kind; /* owned; key is the final key */
+	int64_t seq, rows, bytes;
+};
+
+/* What a run did; the command renders it as text or --json (src/cli/report.h).
+ * Freed by run_result_free (pipeline.h). */
 struct run_result {
 	int recovered;
-	int batches;
+	int batches; /* how many published[] holds */
 	int64_t rows;
 	int64_t bytes;
-	json_t *published; /* array of {"id","key","kind","rows","bytes"}; owned */
-	bool ok;	   /* the run ended without error */
+	struct run_batch *published; /* in the order published; owned */
+	bool ok;		     /* the run ended without error */
 };
 
 #endif

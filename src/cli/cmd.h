@@ -69,11 +69,12 @@ int cmd_once(const char *cmd, const char *opt, bool given);
 /* A --password-file option (named opt) belongs with a URL whose driver takes
  * a password (mysql://) only. */
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url);
-/* A URL for a report: redacted (redact.h), or null. */
-json_t *cmd_url_json(const char *url);
 /* Human output goes to stdout unless --json asked for the report there. */
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* text (a report's lines) as cmd_print prints. */
+void cmd_print_text(const struct cmd_ctx *ctx, const struct buf *text);
 
 struct run_result;
 /* The outcome of run or load: report fields and one line per published batch. */

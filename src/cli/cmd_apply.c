@@ -2,6 +2,7 @@
 #include "apply.h"
 #include "cmd.h"
 #include "err.h"
+#include "report.h"
 
 #include <stddef.h>
 #include <string.h>
@@ -52,17 +53,12 @@ static int cmd_apply(struct cmd_ctx *ctx, int argc, char **argv)
 	struct apply_result res = {0};
 	if (!rc)
 		rc = apply_run(&cfg, &o, &res);
-	json_object_set_new(ctx->report, "replica", cmd_url_json(o.to_url));
-	json_object_set_new(ctx->report, "batches", json_integer(res.batches));
-	json_object_set_new(ctx->report, "rows", json_integer(res.rows));
-	json_object_set_new(ctx->report, "last_seq", json_integer(res.last_seq));
-	json_object_set_new(ctx->report, "applied",
-			    res.applied ? json_incref(res.applied) : json_array());
-	json_object_set_new(ctx->report, "warnings",
-			    res.warnings ? json_incref(res.warnings) : json_array());
+	report_apply_json(ctx->report, o.to_url, &res);
+	struct buf text = BUF_INIT;
 	if (!rc)
-		cmd_print(ctx, "applied %d batch(es), %lld row(s); replica is at batch %lld\n",
-			  res.batches, (long long)res.rows, (long long)res.last_seq);
+		report_apply_text(&text, &res);
+	cmd_print_text(ctx, &text);
+	buf_free(&text);
 	apply_result_free(&res);
 	config_free(&cfg);
 	return rc;

@@ -3,13 +3,12 @@
 #include "cmd.h"
 #include "err.h"
 #include "pipeline.h"
-#include "redact.h"
+#include "report.h"
 #include "source.h"
 
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 int cmd_load_config(struct cmd_ctx *ctx, struct config *cfg)
@@ -51,16 +50,6 @@ int cmd_check_password_file(const char *cmd, const char *opt, const char *file, 
 	return rc;
 }
 
-json_t *cmd_url_json(const char *url)
-{
-	if (!url)
-		return json_null();
-	char *shown = url_redact(url);
-	json_t *j = json_string(shown);
-	free(shown);
-	return j;
-}
-
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 {
 	/* With --json, stdout carries only the report. */
@@ -73,23 +62,17 @@ void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+void cmd_print_text(const struct cmd_ctx *ctx, const struct buf *text)
+{
+	if (text->len)
+		cmd_print(ctx, "%s", buf_str(text));
+}
+
 void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 {
-	json_object_set_new(ctx->report, "batches", json_integer(res->batches));
-	json_object_set_new(ctx->report, "recovered", json_integer(res->recovered));
-	json_object_set_new(ctx->report, "rows", json_integer(res->rows));
-	json_object_set_new(ctx->report, "bytes", json_integer(res->bytes));
-	json_object_set_new(ctx->report, "published",
-			    res->published ? json_incref(res->published) : json_array());
-	size_t i;
-	json_t *b;
-	json_array_foreach(res->published, i, b)
-	{
-		cmd_print(ctx, "published %s  %s  rows=%lld\n",
-			  json_string_value(json_object_get(b, "kind")),
-			  json_string_value(json_object_get(b, "key")),
-			  (long long)json_integer_value(json_object_get(b, "rows")));
-	}
-	if (res->batches == 0 && res->ok)
-		cmd_print(ctx, "nothing to publish\n");
+	report_run_json(ctx->report, res);
+	struct buf text = BUF_INIT;
+	report_run_text(&text, res);
+	cmd_print_text(ctx, &text);
+	buf_free(&text);
 }

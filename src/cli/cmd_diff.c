@@ -5,6 +5,7 @@
 #include "err.h"
 #include "log.h"
 #include "redact.h"
+#include "report.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -125,52 +126,33 @@ static int open_output(const struct diff_args *args, const struct strv *tables,
 static void print_summary(const struct cmd_ctx *ctx, const struct diff_args *args,
 			  const struct dbdiff_result *res, int rc)
 {
+	struct buf text = BUF_INIT;
+	report_diff_text(&text, rc == 0, res);
 	/* Row formats own stdout; the summary goes to the log then. */
-	bool to_log = args->format != DIFF_SUMMARY && !args->out;
-	size_t i;
-	json_t *t;
-	json_array_foreach(res->tables, i, t)
-	{
-		char line[512];
-		snprintf(line, sizeof(line), "%-24s %-11s inserted=%lld updated=%lld deleted=%lld",
-			 json_string_value(json_object_get(t, "name")),
-			 json_string_value(json_object_get(t, "status")),
-			 (long long)json_integer_value(json_object_get(t, "inserted")),
-			 (long long)json_integer_value(json_object_get(t, "updated")),
-			 (long long)json_integer_value(json_object_get(t, "deleted")));
-		if (to_log)
-			log_info("%s", line);
-		else
-			cmd_print(ctx, "%s\n", line);
+	if (args->format == DIFF_SUMMARY || args->out) {
+		cmd_print_text(ctx, &text);
+	} else {
+		for (const char *line = buf_str(&text), *end; (end = strchr(line, '\n'));
+		     line = end + 1)
+			log_info("%.*s", (int)(end - line), line);
 	}
-	const char *verdict = rc ? "A and B differ" : "A and B hold the same rows";
-	if (to_log)
-		log_info("%s", verdict);
-	else
-		cmd_print(ctx, "%s\n", verdict);
+	buf_free(&text);
 }
 
 /* Table-level differences are said on stderr whatever the format. */
 static void warn_tables(const struct dbdiff_result *res)
 {
-	size_t i;
-	json_t *t;
-	json_array_foreach(res->tables, i, t)
-	{
-		const char *name = json_string_value(json_object_get(t, "name"));
-		const char *status = json_string_value(json_object_get(t, "status"));
-		const json_t *problem = json_object_get(t, "problem");
-		if (strcmp(status, "only_in_a") == 0 || strcmp(status, "only_in_b") == 0)
-			log_warn("table %s exists %s", name,
-				 status[8] == 'a' ? "only in A" : "only in B");
-		else if (json_is_string(problem))
-			log_warn("table %s: %s; its rows were not compared", name,
-				 json_string_value(problem));
-		if (json_array_size(json_object_get(t, "columns_only_in_a")) ||
-		    json_array_size(json_object_get(t, "columns_only_in_b")))
+	for (size_t i = 0; i < res->ntables; i++) {
+		const struct dbdiff_table_result *t = &res->tables[i];
+		if (t->status == DBDIFF_ONLY_A || t->status == DBDIFF_ONLY_B)
+			log_warn("table %s exists %s", t->name,
+				 t->status == DBDIFF_ONLY_A ? "only in A" : "only in B");
+		else if (t->problem)
+			log_warn("table %s: %s; its rows were not compared", t->name, t->problem);
+		if (t->only_a.n || t->only_b.n)
 			log_warn("table %s: the column lists differ (see --json); rows were "
 				 "compared on the columns both have",
-				 name);
+				 t->name);
 	}
 }
 
@@ -237,12 +219,7 @@ static int cmd_diff(struct cmd_ctx *ctx, int argc, char **argv)
 	int rc = parse_args(&args, ctx, argc, argv);
 	if (!rc)
 		rc = run_diff(ctx, &args, &res);
-	json_object_set_new(ctx->report, "a", cmd_url_json(args.url_a));
-	json_object_set_new(ctx->report, "b", cmd_url_json(args.url_b));
-	json_object_set_new(ctx->report, "equal", json_boolean(rc == 0));
-	json_object_set_new(ctx->report, "differences", json_integer(res.differences));
-	json_object_set_new(ctx->report, "tables",
-			    res.tables ? json_incref(res.tables) : json_array());
+	report_diff_json(ctx->report, args.url_a, args.url_b, rc == 0, &res);
 	dbdiff_result_free(&res);
 	strv_free(&args.tables);
 	strv_free(&args.urls);

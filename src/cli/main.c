@@ -6,6 +6,7 @@
 #include "fault.h"
 #include "log.h"
 #include "pipeline.h"
+#include "report.h"
 #include "stop.h"
 
 #include <jansson.h>
@@ -316,15 +317,10 @@ static double now_ms(void)
 
 static void finish_report(json_t *report, const char *command, int rc, int status, double started)
 {
-	json_object_set_new(report, "command", json_string(command ? command : ""));
-	json_object_set_new(report, "ok", json_boolean(rc == 0 || rc == CDC_EDIFF));
-	json_object_set_new(report, "exit_code", json_integer(status));
-	json_object_set_new(report, "duration_ms", json_integer((json_int_t)(now_ms() - started)));
-	if (rc != 0 && rc != CDC_EDIFF)
-		json_object_set_new(report, "error", json_string(err_msg()));
-	else
-		json_object_set_new(report, "error", json_null());
-	char *text = json_dumps(report, JSON_COMPACT | JSON_ENSURE_ASCII);
+	bool ok = rc == 0 || rc == CDC_EDIFF;
+	report_outcome_json(report, command, ok, status, (int64_t)(now_ms() - started),
+			    ok ? NULL : err_msg());
+	char *text = report_json_dump(report);
 	if (text) {
 		puts(text);
 		free(text);

@@ -26,7 +26,14 @@ void dbdiff_close(struct dbdiff_side *s)
 
 void dbdiff_result_free(struct dbdiff_result *res)
 {
-	json_decref(res->tables);
+	for (size_t i = 0; i < res->ntables; i++) {
+		struct dbdiff_table_result *t = &res->tables[i];
+		free(t->name);
+		strv_free(&t->only_a);
+		strv_free(&t->only_b);
+		free(t->problem);
+	}
+	free(res->tables);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -164,37 +171,40 @@ static int compare_table(struct dbdiff_side *a, struct dbdiff_side *b, struct db
 	return rc ? err_prefix(rc, "diff table %s", t->name) : 0;
 }
 
-static const char *status_name(enum dbdiff_status s)
+const char *dbdiff_status_name(enum dbdiff_status s)
 {
 	static const char *const names[] = {"compared", "only_in_a", "only_in_b", "keys_differ"};
 	return names[s];
 }
 
-static json_t *names_json(const struct strv *v)
+static void copy_names(struct strv *to, const struct strv *from)
 {
-	json_t *arr = json_array();
-	for (size_t i = 0; i < v->n; i++)
-		json_array_append_new(arr, json_string(v->v[i]));
-	return arr;
+	for (size_t i = 0; i < from->n; i++)
+		strv_push(to, from->v[i]);
 }
 
-/* The table's line of the report, and what it adds to the differences. */
-static int64_t report_table(json_t *tables, const struct dbdiff_table *t, bool b_extra_ok)
+/* The table's entry in the result, and what it adds to the differences. */
+static int64_t record_table(struct dbdiff_result *res, const struct dbdiff_table *t,
+			    bool b_extra_ok)
 {
 	const struct diff_plan *plan = t->plan;
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "name", t->name, "status",
-			      status_name(t->status), "rows_a", (json_int_t)t->rows_a, "rows_b",
-			      (json_int_t)t->rows_b, "inserted", (json_int_t)t->inserted, "updated",
-			      (json_int_t)t->updated, "deleted", (json_int_t)t->deleted);
+	res->tables = xrealloc(res->tables, (res->ntables + 1) * sizeof(*res->tables));
+	struct dbdiff_table_result *r = &res->tables[res->ntables++];
+	*r = (struct dbdiff_table_result){
+		.name = xstrdup(t->name),
+		.status = t->status,
+		.rows_a = t->rows_a,
+		.rows_b = t->rows_b,
+		.inserted = t->inserted,
+		.updated = t->updated,
+		.deleted = t->deleted,
+		.problem = plan && plan->key_problem ? xstrdup(plan->key_problem) : NULL,
+	};
+	if (plan) {
+		copy_names(&r->only_a, &plan->only_a);
+		copy_names(&r->only_b, &plan->only_b);
+	}
 	bool columns = plan && (plan->only_a.n || (plan->only_b.n && !b_extra_ok));
-	json_object_set_new(o, "columns_only_in_a",
-			    plan ? names_json(&plan->only_a) : json_array());
-	json_object_set_new(o, "columns_only_in_b",
-			    plan ? names_json(&plan->only_b) : json_array());
-	json_object_set_new(o, "problem",
-			    plan && plan->key_problem ? json_string(plan->key_problem)
-						      : json_null());
-	json_array_append_new(tables, o);
 	return t->inserted + t->updated + t->deleted + (t->status != DBDIFF_COMPARED) + columns;
 }
 
@@ -235,11 +245,11 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 		rc = compare_table(a, b, &t, sink);
 	}
 	if (!rc) {
-		res->differences += report_table(res->tables, &t, b->extra_columns_ok);
+		res->differences += record_table(res, &t, b->extra_columns_ok);
 		log_debug(
 			"table compared table=%s status=%s inserted=%lld updated=%lld deleted=%lld",
-			t.name, status_name(t.status), (long long)t.inserted, (long long)t.updated,
-			(long long)t.deleted);
+			t.name, dbdiff_status_name(t.status), (long long)t.inserted,
+			(long long)t.updated, (long long)t.deleted);
 	}
 	diff_plan_free(&plan);
 	table_def_free(da);
@@ -271,7 +281,6 @@ int dbdiff_run(struct dbdiff_side *a, struct dbdiff_side *b, const struct strv *
 	       const struct dbdiff_sink *sink, struct dbdiff_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->tables = json_array();
 	struct strv in_a = {0}, in_b = {0};
 	int rc = a->ops->read->begin_read(a->db);
 	bool read_a = !rc;

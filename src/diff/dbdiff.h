@@ -7,8 +7,7 @@
 
 #include "diff.h"
 #include "source.h"
-
-#include <jansson.h>
+#include "strv.h"
 
 /* One open database. Owns db. */
 struct dbdiff_side {
@@ -49,12 +48,26 @@ struct dbdiff_sink {
 	void *progress_ctx;
 };
 
+/* One compared table's outcome, for the command's report. */
+struct dbdiff_table_result {
+	char *name; /* owned */
+	enum dbdiff_status status;
+	int64_t rows_a, rows_b, inserted, updated, deleted;
+	struct strv only_a, only_b; /* columns only one side has (when both have the table) */
+	char *problem;		    /* why the rows could not be paired, or NULL; owned */
+};
+
+/* What a diff found; the commands render it (src/cli/report.h). Freed by
+ * dbdiff_result_free. */
 struct dbdiff_result {
 	int64_t differences; /* differing rows, plus one per table whose presence, columns or key
 				differ */
-	json_t *tables;	     /* [{name, status, rows_a, rows_b, inserted, updated, deleted,
-				columns_only_in_a, columns_only_in_b, problem}]; owned */
+	struct dbdiff_table_result *tables; /* in the order compared; owned */
+	size_t ntables;
 };
+
+/* "compared", "only_in_a", "only_in_b", "keys_differ": the report's spelling. */
+const char *dbdiff_status_name(enum dbdiff_status s);
 
 int dbdiff_open(struct dbdiff_side *s, const char *url, const struct source_options *opt);
 void dbdiff_close(struct dbdiff_side *s);

@@ -78,8 +78,8 @@ void published_free(struct published *v, size_t n)
 
 void apply_result_free(struct apply_result *res)
 {
-	json_decref(res->applied);
-	json_decref(res->warnings);
+	strv_free(&res->applied);
+	strv_free(&res->warnings);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -239,6 +239,45 @@ static int replica_fit(struct applier *a, const struct table_def *def, enum fit 
 	return rc;
 }
 
+/* A published batch downloaded and unpacked: its manifest, whose change
+ * files live under dir until fetched_drop removes them. */
+struct fetched {
+	char *dir;
+	struct manifest m;
+};
+
+/* Fetches p into the temp dir's subdirectory slot (the batch being applied
+ * and the look-ahead each have one, both open at once), checking it as
+ * archive_read_batch does; the archive goes once unpacked. On error, f
+ * still goes to fetched_drop. */
+static int fetch_batch(struct applier *a, const struct published *p, const char *slot,
+		       struct fetched *f)
+{
+	/* Named as at the target, so that messages name the archive. */
+	const char *base = strrchr(p->key, '/') ? strrchr(p->key, '/') + 1 : p->key;
+	char *archive = xasprintf("%s/%s", a->tmp, base);
+	*f = (struct fetched){.dir = xasprintf("%s/%s", a->tmp, slot)};
+	int rc = fs_remove_tree(f->dir);
+	if (!rc)
+		rc = fs_mkdirs(f->dir, 0700);
+	if (!rc)
+		rc = a->tops->get_file(a->tgt, p->key, archive);
+	if (!rc)
+		rc = archive_read_batch(archive, f->dir, &f->m);
+	unlink(archive);
+	free(archive);
+	return rc;
+}
+
+static void fetched_drop(struct fetched *f)
+{
+	manifest_free(&f->m);
+	if (f->dir)
+		fs_remove_tree(f->dir);
+	free(f->dir);
+	*f = (struct fetched){0};
+}
+
 /* Whether a batch after the one being applied (and within --until) loads
  * table: its rows then replace whatever this one leaves. Asked only when a
  * cdc batch does not fit the replica; the answer is kept per table. */
@@ -251,30 +290,19 @@ static int reloaded_later(struct applier *a, const char *table, bool *yes)
 			return 0;
 		}
 	int64_t at = 0;
-	char *archive = xasprintf("%s/lookahead.tar", a->tmp);
-	char *dir = xasprintf("%s/lookahead", a->tmp);
 	int rc = 0;
 	for (size_t i = 0; i < a->nlater && !rc && !at; i++) {
 		const struct published *p = &a->later[i];
 		if (p->seq <= a->seq || (a->until && p->created.sec > a->until->sec))
 			continue;
-		struct manifest m = {0};
-		rc = fs_remove_tree(dir);
-		if (!rc)
-			rc = fs_mkdirs(dir, 0700);
-		if (!rc)
-			rc = a->tops->get_file(a->tgt, p->key, archive);
-		if (!rc)
-			rc = archive_read_batch(archive, dir, &m);
-		for (size_t f = 0; !rc && f < m.nfiles && !at; f++)
-			if (strcmp(m.kind, "load") == 0 && strcmp(m.files[f].def->name, table) == 0)
-				at = m.seq;
-		manifest_free(&m);
-		unlink(archive);
+		struct fetched f;
+		rc = fetch_batch(a, p, "lookahead", &f);
+		for (size_t j = 0; !rc && j < f.m.nfiles && !at; j++)
+			if (strcmp(f.m.kind, "load") == 0 &&
+			    strcmp(f.m.files[j].def->name, table) == 0)
+				at = f.m.seq;
+		fetched_drop(&f);
 	}
-	fs_remove_tree(dir);
-	free(archive);
-	free(dir);
 	strv_push(&a->looked, table);
 	a->looked_seq = xrealloc(a->looked_seq, a->looked.n * sizeof(*a->looked_seq));
 	a->looked_seq[a->looked.n - 1] = at;
@@ -414,7 +442,7 @@ static void say_partial_ops(struct applier *a, const struct manifest *m, struct 
 				  m->batch_id, config_cdc_ops_name(m->files[i].cdc_ops),
 				  m->files[i].cdc_ops == CDC_OPS_INSERTS ? " or updated" : "");
 		log_warn("%s", msg);
-		json_array_append_new(res->warnings, json_string(msg));
+		strv_push(&res->warnings, msg);
 		free(msg);
 		a->said_partial = true;
 	}
@@ -423,44 +451,32 @@ static void say_partial_ops(struct applier *a, const struct manifest *m, struct 
 static int apply_one(struct applier *a, const struct published *p, const struct apply_options *o,
 		     struct apply_result *res, bool *stop)
 {
-	/* Named as at the target, so that messages name the archive. */
-	const char *base = strrchr(p->key, '/') ? strrchr(p->key, '/') + 1 : p->key;
-	char *archive = xasprintf("%s/%s", a->tmp, base);
-	char *dir = xasprintf("%s/files", a->tmp);
-	struct manifest m = {0};
+	struct fetched f;
 	int64_t rows = 0;
-	int rc = fs_remove_tree(dir);
+	int rc = fetch_batch(a, p, "files", &f);
+	struct manifest *m = &f.m;
 	if (!rc)
-		rc = fs_mkdirs(dir, 0700);
+		rc = check_manifest(a, m, p);
 	if (!rc)
-		rc = a->tops->get_file(a->tgt, p->key, archive);
-	if (!rc)
-		rc = archive_read_batch(archive, dir, &m);
-	if (!rc)
-		rc = check_manifest(a, &m, p);
-	if (!rc)
-		say_partial_ops(a, &m, res);
+		say_partial_ops(a, m, res);
 	struct moment created;
-	if (!rc && o->has_until && moment_parse(m.created, &created) == 0 &&
+	if (!rc && o->has_until && moment_parse(m->created, &created) == 0 &&
 	    moment_cmp(created, o->until) > 0) {
 		*stop = true;
 	} else if (!rc) {
-		rc = apply_manifest(a, &m, &rows);
+		rc = apply_manifest(a, m, &rows);
 		if (!rc) {
-			log_info("batch applied id=%s kind=%s rows=%lld", m.batch_id, m.kind,
+			log_info("batch applied id=%s kind=%s rows=%lld", m->batch_id, m->kind,
 				 (long long)rows);
 			free(a->last_id);
-			a->last_id = xstrdup(m.batch_id);
-			json_array_append_new(res->applied, json_string(m.batch_id));
+			a->last_id = xstrdup(m->batch_id);
+			strv_push(&res->applied, m->batch_id);
 			res->batches++;
 			res->rows += rows;
-			res->last_seq = m.seq;
+			res->last_seq = m->seq;
 		}
 	}
-	manifest_free(&m);
-	unlink(archive);
-	free(archive);
-	free(dir);
+	fetched_drop(&f);
 	return rc && !strstr(err_msg(), p->key) ? err_prefix(rc, "apply %s", p->key) : rc;
 }
 
@@ -544,8 +560,6 @@ static int check_not_a_source(struct applier *a, const char *to_url)
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	res->applied = json_array();
-	res->warnings = json_array();
 	struct applier a = {.cfg = cfg};
 	/* The replica's own credentials: the source's never leave for it. */
 	struct source_options opt = {.changelog = cfg->changelog,

@@ -5,9 +5,9 @@
 
 #include "config.h"
 #include "naming.h"
+#include "strv.h"
 #include "target.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 
 /* A published batch found at the target. */
@@ -30,12 +30,16 @@ struct apply_options {
 	struct moment until;
 };
 
+/* What apply did; the command renders it (src/cli/report.h). Owned fields
+ * are freed by apply_result_free. */
 struct apply_result {
 	int batches;
 	int64_t rows;
-	int64_t last_seq;
-	json_t *applied;  /* array of batch ids; owned */
-	json_t *warnings; /* array of what apply warned about (strings); owned */
+	int64_t last_seq;    /* the replica's last applied batch */
+	struct strv applied; /* the batch ids applied, in order */
+	/* What apply warned about, for the report's warnings[] (README): a
+	 * chain written with cdc_ops other than all. */
+	struct strv warnings;
 };
 
 int apply_run(const struct config *cfg, const struct apply_options *o, struct apply_result *res);

@@ -1,7 +1,6 @@
 #include "compare.h"
 
 #include "buf.h"
-#include "dbdiff.h"
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
@@ -34,27 +33,6 @@ static int note_row(void *ctx, const struct dbdiff_table *t, char op, const stru
 	return 0;
 }
 
-/* The report keeps verify's own field names next to the engine's. */
-static json_t *verify_tables(const json_t *tables)
-{
-	json_t *out = json_array();
-	size_t i;
-	const json_t *t;
-	json_array_foreach(tables, i, t)
-	{
-		json_t *o = json_deep_copy(t);
-		json_object_set(o, "only_in_source", json_object_get(t, "deleted"));
-		json_object_set(o, "only_in_replica", json_object_get(t, "inserted"));
-		json_object_set(o, "different", json_object_get(t, "updated"));
-		json_object_set(o, "columns_only_in_source",
-				json_object_get(t, "columns_only_in_a"));
-		json_object_set(o, "columns_only_in_replica",
-				json_object_get(t, "columns_only_in_b"));
-		json_array_append_new(out, o);
-	}
-	return out;
-}
-
 int compare_run(const struct config *cfg, const char *against, const char *password_file,
 		struct compare_result *res)
 {
@@ -79,8 +57,8 @@ int compare_run(const struct config *cfg, const char *against, const char *passw
 	if (!rc)
 		rc = dbdiff_run(&a, &b, &tables, &sink, &dr);
 	if (rc == 0 || rc == CDC_EDIFF) {
-		res->differences = dr.differences;
-		res->tables = verify_tables(dr.tables);
+		res->diff = dr; /* the result takes the tables */
+		dr = (struct dbdiff_result){0};
 	}
 	dbdiff_result_free(&dr);
 	strv_free(&tables);
@@ -96,6 +74,5 @@ int compare_run(const struct config *cfg, const char *against, const char *passw
 
 void compare_result_free(struct compare_result *res)
 {
-	json_decref(res->tables);
-	memset(res, 0, sizeof(*res));
+	dbdiff_result_free(&res->diff);
 }

@@ -4,15 +4,13 @@
 #define CDCPACK_COMPARE_H
 
 #include "config.h"
+#include "dbdiff.h"
 
-#include <jansson.h>
-
+/* What verify found: the diff of the source (A) against the replica (B),
+ * whose report names A's and B's sides after the source and the replica
+ * (src/cli/report.h). Freed by compare_result_free. */
 struct compare_result {
-	int64_t differences;
-	/* [{"name","only_in_source","only_in_replica","different",
-	 * "columns_only_in_source","columns_only_in_replica"}, plus the fields
-	 * of dbdiff's report]; owned */
-	json_t *tables;
+	struct dbdiff_result diff;
 };
 
 /* 0 when equal, CDC_EDIFF when rows differ, or an error. The replica

@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,7 +192,12 @@ void pipeline_close(struct pipeline *p)
 
 void run_result_free(struct run_result *res)
 {
-	json_decref(res->published);
+	for (int i = 0; i < res->batches; i++) {
+		free(res->published[i].id);
+		free(res->published[i].key);
+		free(res->published[i].kind);
+	}
+	free(res->published);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -132,12 +132,10 @@ static int publish(struct pipeline *p, struct batch *b, const char *temp, const 
 
 static void report_batch(struct run_result *res, const struct batch *b, const char *final)
 {
-	if (!res->published)
-		res->published = json_array();
-	json_array_append_new(res->published,
-			      json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "id", b->id, "key", final,
-					"kind", b->kind, "seq", (json_int_t)b->seq, "rows",
-					(json_int_t)b->rows, "bytes", (json_int_t)b->bytes));
+	res->published = xrealloc(res->published, (res->batches + 1) * sizeof(*res->published));
+	res->published[res->batches] = (struct run_batch){
+		xstrdup(b->id), xstrdup(final), xstrdup(b->kind), b->seq, b->rows, b->bytes,
+	};
 	res->batches++;
 	res->rows += b->rows;
 	res->bytes += b->bytes;
