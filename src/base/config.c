@@ -365,6 +365,7 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 		if (!*v || strpbrk(v, "/ \t"))
 			return bad(w, "'%s' is not a region name", v);
 		set_str(&cfg->region, v);
+		cfg->region_set = true;
 		return 0;
 	}
 	if (strcmp(w->key, "endpoint") == 0) {

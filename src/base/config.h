@@ -49,7 +49,8 @@ struct config {
 	char *temp_prefix;
 	char *final_prefix;
 	char *region;
-	char *endpoint; /* NULL when unset */
+	bool region_set; /* region came from the file: AWS_REGION and the profile do not apply */
+	char *endpoint;	 /* NULL when unset: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL apply */
 	enum path_style path_style;
 	int64_t part_size;
 	int max_retries;

@@ -23,12 +23,14 @@ const path = require('path');
 const { once } = require('events');
 const sigv4 = require('@smithy/signature-v4');
 const { Hash } = require('@smithy/hash-node');
+const { createCredsHandler } = require('./creds');
 
 const env = process.env;
 const REGION = env.S3FRONT_REGION || 'us-east-1';
 const UPSTREAM = new URL(env.S3FRONT_UPSTREAM || 'http://127.0.0.1:4568');
 const SPOOL = env.S3FRONT_SPOOL || os.tmpdir();
-// [{access_key, secret_key, session_token?}]
+// [{access_key, secret_key, session_token?}]; creds.js adds the temporary
+// credentials it hands out, with their expiry (ms)
 const ACCOUNTS = new Map(JSON.parse(env.S3FRONT_KEYS || '[]').map(a => [a.access_key, a]));
 const MEMORY_BODY_MAX = 64 << 20;
 const MAX_PUT = 5 * 1024 ** 3;
@@ -37,7 +39,8 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 const Sha256 = Hash.bind(null, 'sha256');
 const upstreamAgent = new http.Agent({ keepAlive: true });
 
-const DEFAULT_MODE = { conditional_writes: true, clock_skew_s: 0, min_part_size: 5 << 20 };
+const DEFAULT_MODE = { conditional_writes: true, clock_skew_s: 0, min_part_size: 5 << 20, cred_lifetime_s: 3600,
+  creds_bad_answer: false };
 let mode = { ...DEFAULT_MODE };
 let rules = [];
 let log = [];
@@ -180,6 +183,8 @@ async function checkAuth(req, t, entry) {
     throw new S3Err(403, 'RequestTimeTooSkewed',
       'The difference between the request time and the current time is too large.',
       { RequestTime: h['x-amz-date'], ServerTime: new Date(now).toISOString(), MaxAllowedSkewMilliseconds: MAX_SKEW_MS });
+  if (account.expires && Date.now() >= account.expires)
+    throw new S3Err(400, 'ExpiredToken', 'The provided token has expired.', { 'X-Amz-Expired': accessKey });
   const token = h['x-amz-security-token'];
   if ((account.session_token || token) && token !== account.session_token)
     throw new S3Err(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
@@ -709,6 +714,11 @@ function onRequest(expectContinue) {
 }
 
 const s3 = http.createServer({ requestTimeout: 0 }, onRequest(false));
+const creds = createCredsHandler({
+  accounts: ACCOUNTS, region: REGION, roleArn: env.S3FRONT_ROLE_ARN, webIdentityToken: env.S3FRONT_WEB_IDENTITY_TOKEN,
+  ecsToken: env.S3FRONT_ECS_TOKEN, externalId: env.S3FRONT_EXTERNAL_ID, mode: () => mode,
+});
+const credsServer = http.createServer(creds.handle);
 s3.on('checkContinue', onRequest(true));
 
 function json(res, status, value) {
@@ -736,6 +746,7 @@ const control = http.createServer(async (req, res) => {
       return json(res, 200, rules.map(({ re, methods, nths, random, ...r }) => r));
     if (route === 'POST /reset') {
       rules = [];
+      creds.reset();
       log = [];
       mode = { ...DEFAULT_MODE };
       return json(res, 200, { ok: true });
@@ -745,7 +756,8 @@ const control = http.createServer(async (req, res) => {
         if (!(k in DEFAULT_MODE)) throw new Error(`unknown mode "${k}" (one of ${Object.keys(DEFAULT_MODE).join(', ')})`);
         if (k === 'conditional_writes' && ![true, false, 'not_implemented'].includes(v))
           throw new Error('conditional_writes: true, false or "not_implemented"');
-        if (k !== 'conditional_writes' && typeof v !== 'number') throw new Error(`${k}: a number`);
+        if (k === 'creds_bad_answer' && typeof v !== 'boolean') throw new Error(`${k}: true or false`);
+        if (k !== 'conditional_writes' && k !== 'creds_bad_answer' && typeof v !== 'number') throw new Error(`${k}: a number`);
         mode[k] = v;
       }
       return json(res, 200, mode);
@@ -754,6 +766,12 @@ const control = http.createServer(async (req, res) => {
     if (route === 'GET /log') {
       const since = Number(url.searchParams.get('since') || 0);
       const lines = log.filter(e => e.seq > since).map(e => JSON.stringify(e)).join('\n');
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+      return res.end(lines ? lines + '\n' : '');
+    }
+    if (route === 'GET /credlog') {
+      const since = Number(url.searchParams.get('since') || 0);
+      const lines = creds.log(since).map(e => JSON.stringify(e)).join('\n');
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       return res.end(lines ? lines + '\n' : '');
     }
@@ -777,10 +795,11 @@ const listen = (server, port) => new Promise((resolve, reject) => {
   server.once('error', reject);
   server.listen(port, '127.0.0.1', () => resolve(server.address().port));
 });
-Promise.all([listen(s3, Number(env.S3FRONT_PORT || 0)), listen(control, Number(env.S3FRONT_CONTROL_PORT || 0))]).then(
-  ([port, controlPort]) => {
+Promise.all([listen(s3, Number(env.S3FRONT_PORT || 0)), listen(control, Number(env.S3FRONT_CONTROL_PORT || 0)),
+  listen(credsServer, Number(env.S3FRONT_CREDS_PORT || 0))]).then(
+  ([port, controlPort, credsPort]) => {
     const file = env.S3FRONT_PORTS_FILE;
-    const text = JSON.stringify({ port, control_port: controlPort });
+    const text = JSON.stringify({ port, control_port: controlPort, creds_port: credsPort });
     if (!file) return console.log(text);
     fs.writeFileSync(file + '.tmp', text);
     fs.renameSync(file + '.tmp', file);
