@@ -364,8 +364,10 @@ static int profile_credentials(const struct chain *ch, const char *name, int dep
 	struct profile p;
 	int rc = profile_load(&p, name, true);
 	if (rc == CDC_ENOTFOUND)
-		rc = err_set(CDC_ENOTFOUND, "profile [%s] is in neither %s nor %s", name,
-			     p.cred_path, p.config_path);
+		rc = err_set(CDC_ENOTFOUND,
+			     "profile [%s] is in neither %s (AWS_SHARED_CREDENTIALS_FILE) nor %s "
+			     "(AWS_CONFIG_FILE)",
+			     name, p.cred_path, p.config_path);
 	else if (rc == 0 && allow_role && profile_get(&p, "role_arn"))
 		rc = profile_role(ch, &p, depth, out);
 	else if (rc == 0 &&
@@ -391,14 +393,7 @@ static int from_profile(const struct chain *ch, struct awscred *out, struct buf 
 		return rc;
 	if (env("AWS_PROFILE")) /* a profile asked for by name must be there */
 		return err_prefix(CDC_EUSAGE, "S3 credentials: AWS_PROFILE");
-	char *cred = aws_file("AWS_SHARED_CREDENTIALS_FILE", "credentials");
-	char *config = aws_file("AWS_CONFIG_FILE", "config");
-	buf_addf(tried,
-		 "profile [%s] (AWS_PROFILE) in %s (AWS_SHARED_CREDENTIALS_FILE) and %s "
-		 "(AWS_CONFIG_FILE): %s",
-		 profile_name(), cred, config, err_msg());
-	free(cred);
-	free(config);
+	buf_addf(tried, "shared files (AWS_PROFILE): %s", err_msg());
 	err_clear();
 	return CDC_ENOTFOUND;
 }
