@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Temporary credentials are fetched again before they expire (a quarter of
+# their life before, at most 5 minutes), also between the requests of one
+# multipart upload, and an expired token is never sent: the instance role's
+# credentials live 6 s, CreateMultipartUpload's reply is held 5 s and each
+# part's 4 s, so the upload starts with one key and ends with another, and the
+# front (which refuses an expired token with 400 ExpiredToken) refuses nothing.
+# If they cannot be fetched again, the old ones serve while they last, then the
+# run stops (exit 3) rather than send them expired.
+source "$(dirname "$0")/../lib/common.sh"
+source "$ROOT/tests/lib/s3.sh"
+s3_reset
+s3_chain_clear
+B=$CDCPACK_TEST_S3_BUCKET
+export AWS_EC2_METADATA_SERVICE_ENDPOINT=$CDCPACK_TEST_CREDS_ENDPOINT
+write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
+	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
+	"part_size = 5M" '[batch]' 'compression = none'
+export CDCPACK_CONFIG=$T/cdcpack.conf
+sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+assert_status 0 "$CDCPACK" triggers install
+more_rows() { # about 14 MB of CSV: three parts
+	sqlite3 "$T/src.db" "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $1 + 99999)
+		INSERT INTO t SELECT i, hex(randomblob(64)) FROM n;"
+}
+more_rows 1
+s3_mode '{"cred_lifetime_s": 6}'
+s3_faults '[{"method": "POST", "query": "uploads", "action": "slow", "delay_ms": 5000},
+	{"method": "PUT", "query": "partNumber", "action": "slow", "delay_ms": 4000}]'
+assert_status 0 "$CDCPACK" -v load
+assert_contains last.err "fetched again"
+
+s3_log >s3.log
+s3_credlog >cred.log
+assert_eq 0 "$(jq -s 'map(select(.status >= 400 and .status != 404 and .status != 412)) | length' s3.log)" \
+	"refused S3 requests ($(jq -c 'select(.status >= 400) | [.op, .code]' s3.log))"
+create=$(jq -r 'select(.op == "CreateMultipartUpload") | .access_key' s3.log)
+complete=$(jq -r 'select(.op == "CompleteMultipartUpload") | .access_key' s3.log)
+[[ -n $create && -n $complete ]] || fail "no multipart upload in the log"
+[[ $create != "$complete" ]] || fail "the whole upload was signed with one key: no refresh"
+assert_eq 3 "$(jq -s 'map(select(.op == "UploadPart")) | length' s3.log)" "parts"
+# every key used was issued by the stand-in, and used before it expired
+jq -s 'map(select(.issued) | {key: .issued.access_key, expires: (.issued.expiration | fromdate)}) ' cred.log >issued.json
+assert_eq 0 "$(jq -s --slurpfile issued issued.json '
+	map(. as $r | ($issued[0] | map(select(.key == $r.access_key)) | first) as $i
+		| select($i == null or ($r.time | sub("\\.[0-9]+Z$"; "Z") | fromdate) >= $i.expires)) | length' s3.log)" \
+	"requests with a key not issued or past its expiry"
+[[ $(jq 'length' issued.json) -ge 2 ]] || fail "credentials were fetched only once"
+
+# the source fails when they are due: the old ones serve while valid, then
+# the run stops with exit 3 rather than sign with an expired token (20 s, due
+# 5 s before: the parts, 16 s in, go out with the old ones; 4 s later
+# CompleteMultipartUpload would be too late)
+s3_reset
+s3_mode '{"cred_lifetime_s": 20}'
+s3_faults '[{"method": "POST", "query": "uploads", "action": "slow", "delay_ms": 16000},
+	{"method": "PUT", "query": "partNumber", "action": "slow", "delay_ms": 4000}]'
+more_rows 200001
+"$CDCPACK" -v run >late.out 2>late.err &
+pid=$!
+sleep 2
+s3_mode '{"creds_bad_answer": true}'
+status=0
+wait $pid || status=$?
+assert_eq 3 "$status" "exit status when the credentials cannot be fetched again ($(tail -3 late.err))"
+assert_contains late.err "fetching credentials again failed"
+assert_contains late.err "expired"
+assert_eq 0 "$(s3_log | jq -s 'map(select(.code == "ExpiredToken")) | length')" "requests sent with an expired token"
+s3_mode '{"creds_bad_answer": false}'
+s3_faults '[]'
+assert_status 0 "$CDCPACK" run
+assert_contains last.err "recovering batch"
