@@ -55,6 +55,15 @@ struct config {
 	int64_t part_size;
 	int max_retries;
 	char *ca_bundle; /* NULL when unset */
+	/* [target] object settings, sent with every object written (docs/design.md
+	 * §3); NULL (bucket_key: -1) when unset. */
+	char *sse; /* "AES256" or "aws:kms"; NULL for none */
+	char *sse_kms_key_id;
+	int bucket_key;
+	char *storage_class;
+	struct strv tags; /* key, value, key, value, ... */
+	char *acl;
+	char *expected_bucket_owner;
 
 	/* [lake]: NULL when off (prefix absent or empty). */
 	char *lake_prefix;

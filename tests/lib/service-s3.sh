@@ -33,6 +33,7 @@ ROLE_ARN=arn:aws:iam::000000000000:role/cdcpack-test-role
 WEB_IDENTITY_TOKEN=cdcpack-test-web-identity.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2RjcGFjayJ9.c2ln
 ECS_TOKEN=cdcpack-test-container-authorization-token
 EXTERNAL_ID=cdcpack-test-external-id
+BUCKET_OWNER=111122223333 # x-amz-expected-bucket-owner other than this: 403
 
 die() {
 	echo "service-s3: $*" >&2
@@ -119,7 +120,7 @@ start() {
 		"$ACCESS_KEY" "$SECRET_KEY" "$SESSION_ACCESS_KEY" "$SESSION_SECRET_KEY" "$SESSION_TOKEN")
 	S3FRONT_UPSTREAM=http://127.0.0.1:$sport S3FRONT_REGION=$REGION S3FRONT_KEYS=$keys \
 		S3FRONT_ROLE_ARN=$ROLE_ARN S3FRONT_WEB_IDENTITY_TOKEN=$WEB_IDENTITY_TOKEN \
-		S3FRONT_ECS_TOKEN=$ECS_TOKEN S3FRONT_EXTERNAL_ID=$EXTERNAL_ID \
+		S3FRONT_ECS_TOKEN=$ECS_TOKEN S3FRONT_EXTERNAL_ID=$EXTERNAL_ID S3FRONT_BUCKET_OWNER=$BUCKET_OWNER \
 		S3FRONT_SPOOL=$RUN/s3spool S3FRONT_PORTS_FILE=$RUN/s3front.ports \
 		node "$S3DIR/front.js" </dev/null >"$RUN/s3front.err" 2>&1 &
 	echo $! >"$RUN/s3front.pid"
@@ -151,6 +152,7 @@ start() {
 		export CDCPACK_TEST_WEB_IDENTITY_TOKEN=$WEB_IDENTITY_TOKEN
 		export CDCPACK_TEST_ECS_TOKEN=$ECS_TOKEN
 		export CDCPACK_TEST_EXTERNAL_ID=$EXTERNAL_ID
+		export CDCPACK_TEST_S3_BUCKET_OWNER=$BUCKET_OWNER
 		export CDCPACK_TEST_S3_DATA=$RUN/s3data
 		export CDCPACK_TEST_S3_FRONT_PID=$(<"$RUN/s3front.pid")
 		export CDCPACK_TEST_S3RVER_PID=$(<"$RUN/s3rver.pid")

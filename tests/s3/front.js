@@ -32,6 +32,7 @@ const SPOOL = env.S3FRONT_SPOOL || os.tmpdir();
 // [{access_key, secret_key, session_token?}]; creds.js adds the temporary
 // credentials it hands out, with their expiry (ms)
 const ACCOUNTS = new Map(JSON.parse(env.S3FRONT_KEYS || '[]').map(a => [a.access_key, a]));
+const BUCKET_OWNER = env.S3FRONT_BUCKET_OWNER || '111122223333';
 const MEMORY_BODY_MAX = 64 << 20;
 const MAX_PUT = 5 * 1024 ** 3;
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -224,6 +225,48 @@ async function checkAuth(req, t, entry) {
   }
 }
 
+// ---- object settings -------------------------------------------------------
+
+// The encryption, storage class, ACL, tag and owner headers: checked as S3
+// checks them, recorded in the log entry (object_settings), and not passed to
+// s3rver (which stores the data only).
+const OBJECT_SETTINGS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-bucket-key-enabled', 'x-amz-storage-class', 'x-amz-acl', 'x-amz-tagging',
+  'x-amz-tagging-directive', 'x-amz-metadata-directive', 'x-amz-expected-bucket-owner',
+  'x-amz-source-expected-bucket-owner'];
+const STORAGE_CLASSES = ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING',
+  'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS', 'SNOW', 'EXPRESS_ONEZONE'];
+const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'aws-exec-read', 'authenticated-read',
+  'bucket-owner-read', 'bucket-owner-full-control'];
+
+function checkObjectSettings(req, entry) {
+  const h = req.headers;
+  const got = {};
+  for (const n of OBJECT_SETTINGS) if (n in h) got[n] = h[n];
+  entry.object_settings = got;
+  const bad = (name, why) => new S3Err(400, 'InvalidArgument', why, { ArgumentName: name, ArgumentValue: h[name] });
+  for (const n of ['x-amz-expected-bucket-owner', 'x-amz-source-expected-bucket-owner'])
+    if (n in h && h[n] !== BUCKET_OWNER) throw new S3Err(403, 'AccessDenied', 'Access Denied (expected bucket owner)');
+  const sse = h['x-amz-server-side-encryption'];
+  if (sse !== undefined && !['AES256', 'aws:kms', 'aws:kms:dsse'].includes(sse))
+    throw bad('x-amz-server-side-encryption', 'The encryption method specified is not supported');
+  for (const n of ['x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-bucket-key-enabled'])
+    if (n in h && !/^aws:kms/.test(sse || '')) throw bad(n, `${n} applies with aws:kms only`);
+  const bk = h['x-amz-server-side-encryption-bucket-key-enabled'];
+  if (bk !== undefined && bk !== 'true' && bk !== 'false') throw bad('x-amz-server-side-encryption-bucket-key-enabled', 'true or false');
+  if ('x-amz-storage-class' in h && !STORAGE_CLASSES.includes(h['x-amz-storage-class']))
+    throw new S3Err(400, 'InvalidStorageClass', 'The storage class you specified is not valid');
+  if ('x-amz-acl' in h && !CANNED_ACLS.includes(h['x-amz-acl'])) throw bad('x-amz-acl', 'not a canned ACL');
+  for (const n of ['x-amz-tagging-directive', 'x-amz-metadata-directive'])
+    if (n in h && !['COPY', 'REPLACE'].includes(h[n])) throw bad(n, 'COPY or REPLACE');
+  if ('x-amz-tagging' in h) {
+    const tags = [...new URLSearchParams(h['x-amz-tagging'])];
+    if (tags.length > 10 || tags.some(([k, v]) => !k || k.length > 128 || v.length > 256))
+      throw new S3Err(400, 'InvalidTag', 'The TagValue you have provided is invalid');
+    entry.tags = Object.fromEntries(tags);
+  }
+}
+
 // ---- fault rules ----------------------------------------------------------
 
 const ACTIONS = {
@@ -395,7 +438,7 @@ const bodyText = body => Buffer.concat(body.chunks).toString('utf8');
 // ---- upstream (s3rver) ----------------------------------------------------
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'expect',
-  'proxy-connection', 'trailer', 'authorization', 'host', 'x-amz-security-token']);
+  'proxy-connection', 'trailer', 'authorization', 'host', 'x-amz-security-token', ...OBJECT_SETTINGS]);
 
 function upstream(method, upstreamPath, headers = {}, body = null) {
   return new Promise((resolve, reject) => {
@@ -549,6 +592,7 @@ async function handle(req, res, expectContinue) {
     Object.assign(entry, { vhost: t.vhost !== null, bucket: t.bucket || null, key: t.key, noncanonical_path: t.noncanonicalPath });
     entry.op = opOf(req, t);
     await checkAuth(req, t, entry);
+    checkObjectSettings(req, entry);
     const te = 'transfer-encoding' in req.headers;
     const cl = req.headers['content-length'];
     if ((req.method === 'PUT' || req.method === 'POST') && (te || (req.method === 'PUT' && cl === undefined)))

@@ -40,9 +40,10 @@ struct s3 {
 	char *ca_bundle;
 	char *bucket;
 	char *region;
-	char *scheme;	 /* "https" or "http" */
-	char *host;	 /* Host header, bucket first when virtual-hosted */
-	char *base_path; /* endpoint path, then "/bucket" when path style; "" for none */
+	char *scheme;	      /* "https" or "http" */
+	char *host;	      /* Host header, bucket first when virtual-hosted */
+	char *base_path;      /* endpoint path, then "/bucket" when path style; "" for none */
+	char *expected_owner; /* [target] expected_bucket_owner, sent with every request; or NULL */
 	int max_retries;
 	_Atomic long clock_skew_s; /* server time minus ours, learnt from RequestTimeTooSkewed */
 };
@@ -236,6 +237,7 @@ int s3_open(struct s3 **out, const struct config *cfg, const char *bucket)
 	if (!s->region)
 		s->region = xstrdup(cfg->region);
 	s->max_retries = cfg->max_retries;
+	s->expected_owner = cfg->expected_bucket_owner ? xstrdup(cfg->expected_bucket_owner) : NULL;
 	s->ca_bundle = cfg->ca_bundle ? xstrdup(cfg->ca_bundle) : NULL;
 	s->http_opt = (struct http_options){s->ca_bundle, CONNECT_TIMEOUT_S, LOW_SPEED_BYTES,
 					    LOW_SPEED_TIME_S, 0};
@@ -268,6 +270,7 @@ void s3_close(struct s3 *s)
 	s3_conn_close(s->conn);
 	s3_creds_close(s->creds);
 	free(s->ca_bundle);
+	free(s->expected_owner);
 	free(s->bucket);
 	free(s->region);
 	free(s->scheme);
@@ -355,6 +358,8 @@ static int sign_request(struct s3 *s, const struct s3_call *c, const char *path,
 	add_header(sh, "x-amz-content-sha256", 20, payload);
 	if (cred.session_token)
 		add_header(sh, "x-amz-security-token", 20, cred.session_token);
+	if (s->expected_owner) /* S3 refuses (403) a bucket another account owns */
+		add_header(sh, "x-amz-expected-bucket-owner", 27, s->expected_owner);
 	for (size_t i = 0; i < c->n_headers; i++) {
 		const char *colon = strchr(c->headers[i], ':');
 		const char *v = colon + 1;
