@@ -390,7 +390,8 @@ static int set_tags(struct config *cfg, const struct where *w, const char *v)
 	return rc;
 }
 
-/* The object settings of [target]: 1 when key is not one of them. */
+/* The object settings of [target]: 1 when key is not one of them. An empty
+ * value leaves the setting unset, as the README's reference spells it. */
 static int set_target_object(struct config *cfg, const struct where *w, const char *v)
 {
 	static const char *const sse[] = {"none", "AES256", "aws:kms", NULL};
@@ -401,14 +402,29 @@ static int set_target_object(struct config *cfg, const struct where *w, const ch
 	/* no public ACLs: archives hold database rows */
 	static const char *const acls[] = {"private", "bucket-owner-read",
 					   "bucket-owner-full-control", NULL};
+	static const char *const keys[] = {
+		"sse", "sse_kms_key_id",	"bucket_key", "storage_class", "tags",
+		"acl", "expected_bucket_owner", NULL};
 	int i;
 	bool b;
+	if (!*v && parse_enum(w->key, keys, &i) == 0) {
+		char **slots[] = {
+			&cfg->sse, &cfg->sse_kms_key_id,       NULL, &cfg->storage_class, NULL,
+			&cfg->acl, &cfg->expected_bucket_owner};
+		if (slots[i])
+			set_str(slots[i], "");
+		if (i == 2)
+			cfg->bucket_key = -1;
+		if (i == 4)
+			strv_free(&cfg->tags);
+		return 0;
+	}
 	if (strcmp(w->key, "sse") == 0) {
 		if (parse_enum(v, sse, &i))
 			return bad(w, "'%s' is not none, AES256 or aws:kms", v);
-		set_str(&cfg->sse, i ? v : NULL);
+		set_str(&cfg->sse, i ? v : "");
 	} else if (strcmp(w->key, "sse_kms_key_id") == 0) {
-		if (!*v || strpbrk(v, " \t\"\\"))
+		if (strpbrk(v, " \t\"\\"))
 			return bad(w, "'%s' is not a KMS key id, alias or ARN", v);
 		set_str(&cfg->sse_kms_key_id, v);
 	} else if (strcmp(w->key, "bucket_key") == 0) {
@@ -628,10 +644,18 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 		return "[target] max_retries";
 	if (!s3 && cfg->ca_bundle)
 		return "[target] ca_bundle";
-	if (!s3 && (cfg->sse || cfg->sse_kms_key_id || cfg->bucket_key >= 0))
-		return "[target] sse, sse_kms_key_id, bucket_key";
-	if (!s3 && (cfg->storage_class || cfg->tags.n || cfg->acl))
-		return "[target] storage_class, tags, acl";
+	if (!s3 && cfg->sse_kms_key_id)
+		return "[target] sse_kms_key_id";
+	if (!s3 && cfg->bucket_key >= 0)
+		return "[target] bucket_key";
+	if (!s3 && cfg->sse)
+		return "[target] sse";
+	if (!s3 && cfg->storage_class)
+		return "[target] storage_class";
+	if (!s3 && cfg->tags.n)
+		return "[target] tags";
+	if (!s3 && cfg->acl)
+		return "[target] acl";
 	if (!s3 && cfg->expected_bucket_owner)
 		return "[target] expected_bucket_owner";
 	*why = "applies to mysql:// sources only";
