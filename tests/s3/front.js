@@ -229,7 +229,7 @@ async function checkAuth(req, t, entry) {
 
 // The encryption, storage class, ACL, tag and owner headers: checked as S3
 // checks them, recorded in the log entry (object_settings), and not passed to
-// s3rver (which stores the data only).
+// s3rver (which stores the data only), but for x-amz-metadata-directive.
 const OBJECT_SETTINGS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id',
   'x-amz-server-side-encryption-bucket-key-enabled', 'x-amz-storage-class', 'x-amz-acl', 'x-amz-tagging',
   'x-amz-tagging-directive', 'x-amz-metadata-directive', 'x-amz-expected-bucket-owner',
@@ -438,7 +438,9 @@ const bodyText = body => Buffer.concat(body.chunks).toString('utf8');
 // ---- upstream (s3rver) ----------------------------------------------------
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'expect',
-  'proxy-connection', 'trailer', 'authorization', 'host', 'x-amz-security-token', ...OBJECT_SETTINGS]);
+  'proxy-connection', 'trailer', 'authorization', 'host', 'x-amz-security-token',
+  // s3rver stores the data only; it does implement the metadata directive
+  ...OBJECT_SETTINGS.filter(n => n !== 'x-amz-metadata-directive')]);
 
 function upstream(method, upstreamPath, headers = {}, body = null) {
   return new Promise((resolve, reject) => {
