@@ -6,16 +6,10 @@
 # this machine: exit 2; an answer that is not the credentials JSON: exit 3.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-s3_chain_clear
-B=$CDCPACK_TEST_S3_BUCKET
+s3_creds_setup
 export AWS_CONTAINER_CREDENTIALS_FULL_URI=$CDCPACK_TEST_CREDS_ENDPOINT/ecs/credentials
 export AWS_CONTAINER_AUTHORIZATION_TOKEN=$CDCPACK_TEST_ECS_TOKEN
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
-assert_status 0 "$CDCPACK" triggers install
+s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
 assert_status 0 "$CDCPACK" -v load
 assert_contains last.err "credentials from container credentials at $AWS_CONTAINER_CREDENTIALS_FULL_URI"
 s3_credlog >cred.log

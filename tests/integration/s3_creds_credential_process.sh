@@ -5,9 +5,7 @@
 # naming the profile; what the command prints never reaches the log.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-s3_chain_clear
-B=$CDCPACK_TEST_S3_BUCKET
+s3_creds_setup
 mkdir -p "$T/aws"
 export AWS_CONFIG_FILE=$T/aws/config AWS_PROFILE=proc
 cat >"$T/print-creds" <<EOF2
@@ -27,11 +25,7 @@ credential_process = echo '{"Version": 1, "AccessKeyId": "AKIAPRINTED", "SecretA
 [profile v2]
 credential_process = echo '{"Version": 2, "AccessKeyId": "AKIAPRINTED", "SecretAccessKey": "printed-secret"}'
 EOF2
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
-assert_status 0 "$CDCPACK" triggers install
+s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
 assert_status 0 "$CDCPACK" -v load
 assert_contains last.err "credentials from profile proc (credential_process)"
 assert_eq 1 "$(wc -l <"$T/process-runs")" "runs of the command"

@@ -7,9 +7,7 @@
 # profile settings exit 2 naming the key; a role STS refuses exits 3.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-s3_chain_clear
-B=$CDCPACK_TEST_S3_BUCKET
+s3_creds_setup
 mkdir -p "$T/aws"
 export AWS_SHARED_CREDENTIALS_FILE=$T/aws/credentials AWS_CONFIG_FILE=$T/aws/config
 cat >"$AWS_SHARED_CREDENTIALS_FILE" <<EOF2
@@ -48,10 +46,7 @@ source_profile = nowhere
 EOF2
 export AWS_PROFILE=deploy AWS_ENDPOINT_URL_S3=$CDCPACK_TEST_S3_ENDPOINT
 # no endpoint, no region in the config: the environment and the profile say
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX"
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
-assert_status 0 "$CDCPACK" triggers install
+s3_sqlite_source
 assert_status 0 "$CDCPACK" -v load
 assert_contains last.err "credentials from profile deploy (role_arn)"
 

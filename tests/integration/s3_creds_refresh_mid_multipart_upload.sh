@@ -9,16 +9,10 @@
 # run stops (exit 3) rather than send them expired.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-s3_chain_clear
-B=$CDCPACK_TEST_S3_BUCKET
+s3_creds_setup
 export AWS_EC2_METADATA_SERVICE_ENDPOINT=$CDCPACK_TEST_CREDS_ENDPOINT
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
+s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
 	"part_size = 5M" '[batch]' 'compression = none'
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
-assert_status 0 "$CDCPACK" triggers install
 more_rows() { # about 14 MB of CSV: three parts
 	sqlite3 "$T/src.db" "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $1 + 99999)
 		INSERT INTO t SELECT i, hex(randomblob(64)) FROM n;"

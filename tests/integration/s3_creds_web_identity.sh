@@ -7,17 +7,11 @@
 # token: exit 3 with STS's error code; half the pair: exit 2 naming the other.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
-s3_reset
-s3_chain_clear
-B=$CDCPACK_TEST_S3_BUCKET
+s3_creds_setup
 printf '%s\n' "$CDCPACK_TEST_WEB_IDENTITY_TOKEN" >"$T/token"
 export AWS_WEB_IDENTITY_TOKEN_FILE=$T/token AWS_ROLE_ARN=$CDCPACK_TEST_ROLE_ARN
 export AWS_ROLE_SESSION_NAME=cdcpack-web-identity-test
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
-assert_status 0 "$CDCPACK" triggers install
+s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
 assert_status 0 "$CDCPACK" -v load
 assert_contains last.err "credentials from web identity (AWS_ROLE_ARN)"
 

@@ -10,15 +10,11 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
 s3_client_setup
 KMS=arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
-write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-	"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
+s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
 	"part_size = 5M" "sse = aws:kms" "sse_kms_key_id = $KMS" "bucket_key = true" \
 	"storage_class = STANDARD_IA" "tags = team=data, cost center=cdc/42, empty=" \
 	"acl = bucket-owner-full-control" "expected_bucket_owner = $CDCPACK_TEST_S3_BUCKET_OWNER" \
 	'[batch]' 'compression = none' '[lake]' 'prefix = lake/'
-export CDCPACK_CONFIG=$T/cdcpack.conf
-sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
-assert_status 0 "$CDCPACK" triggers install
 assert_status 0 "$CDCPACK" load
 # a batch big enough for a multipart upload (3 parts)
 sqlite3 "$T/src.db" "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)

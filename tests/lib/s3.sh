@@ -38,6 +38,13 @@ s3_mode() { s3_control POST /mode "$1" >/dev/null; }
 s3_log() { s3_control GET "/log${1:+?since=$1}"; }
 s3_credlog() { s3_control GET "/credlog${1:+?since=$1}"; }
 
+# s3_creds_setup: a clean front, B = the test bucket, and s3_chain_clear.
+s3_creds_setup() {
+	s3_reset
+	B=$CDCPACK_TEST_S3_BUCKET
+	s3_chain_clear
+}
+
 # s3_chain_clear: no credential source set up at all: no keys in the
 # environment, no web identity, no profile files, no container endpoint, and
 # instance metadata on a loopback port nobody listens on (fails at once). A
@@ -108,10 +115,15 @@ s3_client_setup() {
 # $CDCPACK_CONFIG; triggers installed and the load published. After
 # s3_client_setup.
 s3_sqlite_loaded() {
-	write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-		"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
+	s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
+	assert_status 0 "$CDCPACK" load
+}
+
+# s3_sqlite_source [TARGET LINE...]: the same source and config ([target]
+# lines as given), triggers installed, nothing published yet.
+s3_sqlite_source() {
+	write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" "$@"
 	export CDCPACK_CONFIG=$T/cdcpack.conf
 	sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
 	assert_status 0 "$CDCPACK" triggers install
-	assert_status 0 "$CDCPACK" load
 }

@@ -215,3 +215,19 @@ out:
 	close(fd);
 	return rc;
 }
+
+int awscred_read_token(const char *path, const char *label, char **token)
+{
+	struct buf text = BUF_INIT;
+	int rc = awscred_read_file(path, &text, 0);
+	if (rc == CDC_ENOTFOUND)
+		rc = err_set(CDC_EUSAGE, "%s %s: no such file", label, path);
+	while (rc == 0 && text.len && strchr("\r\n \t", text.data[text.len - 1]))
+		text.data[--text.len] = '\0';
+	if (rc == 0 && text.len == 0)
+		rc = err_set(CDC_EUSAGE, "%s %s is empty", label, path);
+	if (rc == 0)
+		*token = xstrdup(buf_str(&text));
+	awscred_buf_wipe(&text);
+	return rc;
+}

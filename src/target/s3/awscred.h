@@ -37,6 +37,10 @@ void awscred_kv_free(struct strv *kv);
 /* Reads a small file whole (at most 1 MiB). CDC_ENOTFOUND when it does not
  * exist; warns when group or others may read it and warn_readable. */
 int awscred_read_file(const char *path, struct buf *text, int warn_readable);
+/* A token kept in a file (web identity, container authorization): read
+ * whole at each fetch, since it is rotated, trailing white space dropped.
+ * Missing or empty: CDC_EUSAGE naming label and path. */
+int awscred_read_token(const char *path, const char *label, char **token);
 /* Wipes and frees a buffer that held secrets. */
 void awscred_buf_wipe(struct buf *b);
 

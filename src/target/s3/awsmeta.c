@@ -97,20 +97,8 @@ static int container_token(char **out)
 	const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
 	const char *token = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
 	*out = NULL;
-	if (file && *file) {
-		struct buf text = BUF_INIT;
-		int rc = awscred_read_file(file, &text, 0);
-		if (rc == CDC_ENOTFOUND)
-			rc = err_set(CDC_EUSAGE,
-				     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE %s: no such file",
-				     file);
-		while (rc == 0 && text.len && strchr("\r\n \t", text.data[text.len - 1]))
-			text.data[--text.len] = '\0';
-		if (rc == 0)
-			*out = xstrdup(buf_str(&text));
-		awscred_buf_wipe(&text);
-		return rc;
-	}
+	if (file && *file)
+		return awscred_read_token(file, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", out);
 	if (token && *token)
 		*out = xstrdup(token);
 	return 0;

@@ -150,29 +150,12 @@ static int from_environment(const struct chain *ch, struct awscred *out, struct 
 	return 0;
 }
 
-/* The token file is read at each fetch: Kubernetes rotates it. */
-static int read_token_file(const char *path, const char *label, char **token)
-{
-	struct buf text = BUF_INIT;
-	int rc = awscred_read_file(path, &text, 0);
-	if (rc == CDC_ENOTFOUND)
-		rc = err_set(CDC_EUSAGE, "%s %s: no such file", label, path);
-	while (rc == 0 && text.len && strchr("\r\n \t", text.data[text.len - 1]))
-		text.data[--text.len] = '\0';
-	if (rc == 0 && text.len == 0)
-		rc = err_set(CDC_EUSAGE, "%s %s is empty", label, path);
-	if (rc == 0)
-		*token = xstrdup(buf_str(&text));
-	awscred_buf_wipe(&text);
-	return rc;
-}
-
 static int assume_web_identity(const char *region, const char *file, const char *file_label,
 			       const char *role, const char *session, const char *origin,
 			       struct awscred *out)
 {
 	char *token = NULL;
-	int rc = read_token_file(file, file_label, &token);
+	int rc = awscred_read_token(file, file_label, &token);
 	if (rc)
 		return rc;
 	struct awssts_role r = {role, session, NULL, 0, token, NULL, region, origin};
