@@ -42,13 +42,13 @@ assert_eq 0 "$(jq -s --slurpfile issued issued.json '
 [[ $(jq 'length' issued.json) -ge 2 ]] || fail "credentials were fetched only once"
 
 # the source fails when they are due: the old ones serve while valid, then
-# the run stops with exit 3 rather than sign with an expired token (20 s, due
-# 5 s before: the parts, 16 s in, go out with the old ones; 4 s later
-# CompleteMultipartUpload would be too late)
+# the run stops with exit 3 rather than sign with an expired token (40 s, due
+# 10 s before: the parts, 32 s in, go out with the old ones; 10 s later
+# CompleteMultipartUpload would be too late; seconds of slack for a loaded machine)
 s3_reset
-s3_mode '{"cred_lifetime_s": 20}'
-s3_faults '[{"method": "POST", "query": "uploads", "action": "slow", "delay_ms": 16000},
-	{"method": "PUT", "query": "partNumber", "action": "slow", "delay_ms": 4000}]'
+s3_mode '{"cred_lifetime_s": 40}'
+s3_faults '[{"method": "POST", "query": "uploads", "action": "slow", "delay_ms": 32000},
+	{"method": "PUT", "query": "partNumber", "action": "slow", "delay_ms": 10000}]'
 more_rows 200001
 "$CDCPACK" -v run >late.out 2>late.err &
 pid=$!
