@@ -52,7 +52,11 @@ s3_faults '[{"method": "POST", "query": "uploads", "action": "slow", "delay_ms":
 more_rows 200001
 "$CDCPACK" -v run >late.out 2>late.err &
 pid=$!
-sleep 2
+# once the run holds its credentials, the source breaks
+for ((i = 0; i < 300; i++)); do
+	[[ -n $(s3_credlog | jq -r 'select(.issued) | .seq') ]] && break
+	sleep 0.1
+done
 s3_mode '{"creds_bad_answer": true}'
 status=0
 wait $pid || status=$?
