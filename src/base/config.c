@@ -218,6 +218,7 @@ void config_defaults(struct config *cfg)
 	cfg->path_style = PATH_STYLE_AUTO;
 	cfg->part_size = 16 << 20;
 	cfg->max_retries = 8;
+	cfg->bucket_key = -1;
 	cfg->lake_compression = LAKE_NONE; /* DMS's CompressionType default */
 	cfg->lake_partition = LAKE_PART_NONE;
 	cfg->lake_delimiter = LAKE_DELIM_SLASH;
@@ -494,6 +495,112 @@ static int set_target_number(struct config *cfg, const struct where *w, const ch
 	return 1;
 }
 
+/* tags = k=v, k2=v2: S3's limits (10 tags, keys 1-128 and values 0-256 of
+ * letters, digits, spaces and + - = . _ : / @; no aws: keys, no repeats). */
+static int set_tags(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				 " +-=._:/@";
+	struct strv items = {0}, tags = {0};
+	strv_split_commas(&items, v);
+	int rc = items.n > 10 ? bad(w, "'%s' has more than S3's 10 tags", v) : 0;
+	for (size_t i = 0; rc == 0 && i < items.n; i++) {
+		const char *item = items.v[i], *eq = strchr(item, '=');
+		size_t klen = eq ? (size_t)(eq - item) : 0;
+		while (klen && item[klen - 1] == ' ')
+			klen--;
+		const char *val = eq ? eq + 1 : "";
+		while (*val == ' ')
+			val++;
+		char *key = xstrndup(item, klen);
+		if (!eq || klen == 0 || klen > 128 || strlen(val) > 256 || strspn(key, ok) < klen ||
+		    strspn(val, ok) < strlen(val))
+			rc = bad(w,
+				 "'%s' is not key=value (keys 1-128, values 0-256 of letters, "
+				 "digits, spaces, + - = . _ : / @)",
+				 item);
+		else if (strncmp(key, "aws:", 4) == 0 || strv_contains(&tags, key))
+			rc = bad(w, "tag '%s' is reserved (aws:) or given twice", key);
+		strv_push_owned(&tags, key);
+		strv_push(&tags, val);
+	}
+	strv_free(&items);
+	if (rc == 0) {
+		strv_free(&cfg->tags);
+		cfg->tags = tags;
+	} else {
+		strv_free(&tags);
+	}
+	return rc;
+}
+
+/* The object settings of [target]: 1 when key is not one of them. An empty
+ * value leaves the setting unset, as the README's reference spells it. */
+static int set_target_object(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const sse[] = {"none", "AES256", "aws:kms", NULL};
+	/* GLACIER and DEEP_ARCHIVE are left out: apply and verify read archives back at once. */
+	static const char *const classes[] = {
+		"STANDARD",   "STANDARD_IA",	    "ONEZONE_IA", "INTELLIGENT_TIERING",
+		"GLACIER_IR", "REDUCED_REDUNDANCY", NULL};
+	/* no public ACLs: archives hold database rows */
+	static const char *const acls[] = {"private", "bucket-owner-read",
+					   "bucket-owner-full-control", NULL};
+	static const char *const keys[] = {
+		"sse", "sse_kms_key_id",	"bucket_key", "storage_class", "tags",
+		"acl", "expected_bucket_owner", NULL};
+	int i;
+	bool b;
+	if (!*v && parse_enum(w->key, keys, &i) == 0) {
+		char **slots[] = {
+			&cfg->sse, &cfg->sse_kms_key_id,       NULL, &cfg->storage_class, NULL,
+			&cfg->acl, &cfg->expected_bucket_owner};
+		if (slots[i])
+			set_str(slots[i], "");
+		if (i == 2)
+			cfg->bucket_key = -1;
+		if (i == 4)
+			strv_free(&cfg->tags);
+		return 0;
+	}
+	if (strcmp(w->key, "sse") == 0) {
+		if (parse_enum(v, sse, &i))
+			return bad(w, "'%s' is not none, AES256 or aws:kms", v);
+		set_str(&cfg->sse, i ? v : "");
+	} else if (strcmp(w->key, "sse_kms_key_id") == 0) {
+		if (strpbrk(v, " \t\"\\"))
+			return bad(w, "'%s' is not a KMS key id, alias or ARN", v);
+		set_str(&cfg->sse_kms_key_id, v);
+	} else if (strcmp(w->key, "bucket_key") == 0) {
+		if (parse_bool(v, &b))
+			return bad(w, "'%s' is not true or false", v);
+		cfg->bucket_key = b;
+	} else if (strcmp(w->key, "storage_class") == 0) {
+		if (parse_enum(v, classes, &i))
+			return bad(w,
+				   "'%s' is not STANDARD, STANDARD_IA, ONEZONE_IA, "
+				   "INTELLIGENT_TIERING, GLACIER_IR or REDUCED_REDUNDANCY",
+				   v);
+		set_str(&cfg->storage_class, v);
+	} else if (strcmp(w->key, "tags") == 0) {
+		return set_tags(cfg, w, v);
+	} else if (strcmp(w->key, "acl") == 0) {
+		if (parse_enum(v, acls, &i))
+			return bad(w,
+				   "'%s' is not private, bucket-owner-read or "
+				   "bucket-owner-full-control",
+				   v);
+		set_str(&cfg->acl, v);
+	} else if (strcmp(w->key, "expected_bucket_owner") == 0) {
+		if (strlen(v) != 12 || strspn(v, "0123456789") != 12)
+			return bad(w, "'%s' is not a 12-digit AWS account id", v);
+		set_str(&cfg->expected_bucket_owner, v);
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 static int set_target(struct config *cfg, const struct where *w, const char *v)
 {
 	static const char *const styles[] = {"auto", "true", "false", NULL};
@@ -508,6 +615,7 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 		if (!*v || strpbrk(v, "/ \t"))
 			return bad(w, "'%s' is not a region name", v);
 		set_str(&cfg->region, v);
+		cfg->region_set = true;
 		return 0;
 	}
 	if (strcmp(w->key, "endpoint") == 0) {
@@ -528,7 +636,8 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 		set_str(&cfg->ca_bundle, v);
 		return 0;
 	}
-	return set_target_number(cfg, w, v);
+	int rc = set_target_object(cfg, w, v);
+	return rc == 1 ? set_target_number(cfg, w, v) : rc;
 }
 
 static int set_lake(struct config *cfg, const struct where *w, const char *v)
@@ -692,6 +801,20 @@ static const char *unused_store_key(const struct config *cfg)
 		return "[target] max_retries";
 	if (cfg->ca_bundle)
 		return "[target] ca_bundle";
+	if (cfg->sse_kms_key_id)
+		return "[target] sse_kms_key_id";
+	if (cfg->bucket_key >= 0)
+		return "[target] bucket_key";
+	if (cfg->sse)
+		return "[target] sse";
+	if (cfg->storage_class)
+		return "[target] storage_class";
+	if (cfg->tags.n)
+		return "[target] tags";
+	if (cfg->acl)
+		return "[target] acl";
+	if (cfg->expected_bucket_owner)
+		return "[target] expected_bucket_owner";
 	return NULL;
 }
 
@@ -803,6 +926,10 @@ static int config_finish(struct config *cfg, const char *name)
 	if (why)
 		return err_set(CDC_EUSAGE, "%s: [batch] csv_null_value: '%s' %s", name,
 			       cfg->csv_null_value, why);
+	if ((cfg->sse_kms_key_id || cfg->bucket_key >= 0) &&
+	    !(cfg->sse && strcmp(cfg->sse, "aws:kms") == 0))
+		return err_set(CDC_EUSAGE, "%s: [target] %s: applies with sse = aws:kms only", name,
+			       cfg->sse_kms_key_id ? "sse_kms_key_id" : "bucket_key");
 	return lake_finish(cfg, name);
 }
 
@@ -880,6 +1007,12 @@ void config_free(struct config *cfg)
 	free(cfg->region);
 	free(cfg->endpoint);
 	free(cfg->ca_bundle);
+	free(cfg->sse);
+	free(cfg->sse_kms_key_id);
+	free(cfg->storage_class);
+	strv_free(&cfg->tags);
+	free(cfg->acl);
+	free(cfg->expected_bucket_owner);
 	free(cfg->lake_prefix);
 	free(cfg->lake_schema);
 	free(cfg->timestamp_column);

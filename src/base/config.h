@@ -64,11 +64,21 @@ struct config {
 	char *temp_prefix;
 	char *final_prefix;
 	char *region;
-	char *endpoint; /* NULL when unset */
+	bool region_set; /* region came from the file: AWS_REGION and the profile do not apply */
+	char *endpoint;	 /* NULL when unset: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL apply */
 	enum path_style path_style;
 	int64_t part_size;
 	int max_retries;
 	char *ca_bundle; /* NULL when unset */
+	/* [target] object settings, sent with every object written (docs/design.md
+	 * §3); NULL (bucket_key: -1) when unset. */
+	char *sse; /* "AES256" or "aws:kms"; NULL for none */
+	char *sse_kms_key_id;
+	int bucket_key;
+	char *storage_class;
+	struct strv tags; /* key, value, key, value, ... */
+	char *acl;
+	char *expected_bucket_owner;
 
 	/* [lake]: NULL when off (prefix absent or empty). */
 	char *lake_prefix;

@@ -27,9 +27,12 @@ unused_key() {
 }
 
 for line in 'region = eu-west-1' 'endpoint = http://127.0.0.1:9' 'path_style = true' \
-	'part_size = 32M' 'max_retries = 2' "ca_bundle = $T/ca.pem"; do
+	'part_size = 32M' 'max_retries = 2' "ca_bundle = $T/ca.pem" 'sse = AES256' 'storage_class = STANDARD_IA' \
+	'tags = a=b' 'acl = private' 'expected_bucket_owner = 111122223333'; do
 	unused_key 'applies to s3:// targets only' target "$line"
 done
+unused_key 'applies to s3:// targets only' target 'sse = aws:kms' 'sse_kms_key_id = alias/k'
+unused_key 'applies to s3:// targets only' target 'sse = aws:kms' 'bucket_key = false'
 unused_key 'applies to mysql:// sources only' source "password_file = $T/pw"
 unused_key 'applies to mode = trigger only' capture 'mode = snapshot' 'changelog = my_log'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_header = true'
@@ -43,6 +46,8 @@ unused_key 'jsonl lines carry each change' batch 'format = jsonl' 'timestamp_col
 {
 	good_config
 	printf '%s\n' 'region = us-east-1' 'path_style = auto' 'part_size = 16M' 'max_retries = 8'
+	printf '%s\n' 'sse = none' 'sse_kms_key_id =' 'bucket_key =' 'storage_class =' 'tags =' 'acl =' \
+		'expected_bucket_owner ='
 	printf '%s\n' '[capture]' 'mode = snapshot' 'changelog = cdcpack_changelog'
 	printf '%s\n' '[batch]' 'format = jsonl' 'csv_header = false' 'load_op_column = false' \
 		'csv_delimiter = ,' 'csv_null_value =' 'binary_encoding = hex' 'timestamp_column =' 'cdc_ops = inserts'

@@ -36,6 +36,29 @@ s3_reset() { s3_control POST /reset >/dev/null; }
 s3_faults() { s3_control POST /faults "$1" >/dev/null; }
 s3_mode() { s3_control POST /mode "$1" >/dev/null; }
 s3_log() { s3_control GET "/log${1:+?since=$1}"; }
+s3_credlog() { s3_control GET "/credlog${1:+?since=$1}"; }
+
+# s3_creds_setup: a clean front, B = the test bucket, and s3_chain_clear.
+s3_creds_setup() {
+	s3_reset
+	B=$CDCPACK_TEST_S3_BUCKET
+	s3_chain_clear
+}
+
+# s3_chain_clear: no credential source set up at all: no keys in the
+# environment, no web identity, no profile files, no container endpoint, and
+# instance metadata on a loopback port nobody listens on (fails at once). A
+# test then sets up the one source it tests.
+s3_chain_clear() {
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE \
+		AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_ROLE_SESSION_NAME \
+		AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI \
+		AWS_CONTAINER_AUTHORIZATION_TOKEN AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \
+		AWS_EC2_METADATA_DISABLED AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 AWS_REGION AWS_DEFAULT_REGION
+	export AWS_SHARED_CREDENTIALS_FILE=$T/nonexistent/credentials AWS_CONFIG_FILE=$T/nonexistent/config
+	export AWS_ENDPOINT_URL_STS=$CDCPACK_TEST_CREDS_ENDPOINT
+	export AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9
+}
 
 # The AWS CLI from Debian (/usr/bin/aws, v2), never one earlier in PATH, and
 # nothing from the user's ~/.aws: only the test keys reach the test server.
@@ -92,10 +115,15 @@ s3_client_setup() {
 # $CDCPACK_CONFIG; triggers installed and the load published. After
 # s3_client_setup.
 s3_sqlite_loaded() {
-	write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
-		"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
+	s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION"
+	assert_status 0 "$CDCPACK" load
+}
+
+# s3_sqlite_source [TARGET LINE...]: the same source and config ([target]
+# lines as given), triggers installed, nothing published yet.
+s3_sqlite_source() {
+	write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" "$@"
 	export CDCPACK_CONFIG=$T/cdcpack.conf
 	sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
 	assert_status 0 "$CDCPACK" triggers install
-	assert_status 0 "$CDCPACK" load
 }

@@ -28,6 +28,12 @@ SECRET_KEY=cdcpack/Test+Secret/0123456789abcdefWXYZ
 SESSION_ACCESS_KEY=ASIACDCPACKTEST00002
 SESSION_SECRET_KEY=cdcpack/Session+Secret/0123456789abcdXY
 SESSION_TOKEN=cdcpack-test-session-token/+=
+# What the credential stand-ins (tests/s3/creds.js) accept
+ROLE_ARN=arn:aws:iam::000000000000:role/cdcpack-test-role
+WEB_IDENTITY_TOKEN=cdcpack-test-web-identity.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6Y2RjcGFjayJ9.c2ln
+ECS_TOKEN=cdcpack-test-container-authorization-token
+EXTERNAL_ID=cdcpack-test-external-id
+BUCKET_OWNER=111122223333 # x-amz-expected-bucket-owner other than this: 403
 
 die() {
 	echo "service-s3: $*" >&2
@@ -113,14 +119,17 @@ start() {
 	keys=$(printf '[{"access_key":"%s","secret_key":"%s"},{"access_key":"%s","secret_key":"%s","session_token":"%s"}]' \
 		"$ACCESS_KEY" "$SECRET_KEY" "$SESSION_ACCESS_KEY" "$SESSION_SECRET_KEY" "$SESSION_TOKEN")
 	S3FRONT_UPSTREAM=http://127.0.0.1:$sport S3FRONT_REGION=$REGION S3FRONT_KEYS=$keys \
+		S3FRONT_ROLE_ARN=$ROLE_ARN S3FRONT_WEB_IDENTITY_TOKEN=$WEB_IDENTITY_TOKEN \
+		S3FRONT_ECS_TOKEN=$ECS_TOKEN S3FRONT_EXTERNAL_ID=$EXTERNAL_ID S3FRONT_BUCKET_OWNER=$BUCKET_OWNER \
 		S3FRONT_SPOOL=$RUN/s3spool S3FRONT_PORTS_FILE=$RUN/s3front.ports \
 		node "$S3DIR/front.js" </dev/null >"$RUN/s3front.err" 2>&1 &
 	echo $! >"$RUN/s3front.pid"
 	wait_file "$RUN/s3front.ports" "$!" s3front
-	local ports port cport
+	local ports port cport crport
 	ports=$(<"$RUN/s3front.ports")
 	port=$(sed -E 's/.*"port":([0-9]+).*/\1/' <<<"$ports")
 	cport=$(sed -E 's/.*"control_port":([0-9]+).*/\1/' <<<"$ports")
+	crport=$(sed -E 's/.*"creds_port":([0-9]+).*/\1/' <<<"$ports")
 
 	# /health asks s3rver through the front: both answer, buckets exist
 	curl -sf --max-time 5 "http://127.0.0.1:$cport/health" >/dev/null ||
@@ -138,6 +147,12 @@ start() {
 		export CDCPACK_TEST_S3_SESSION_ACCESS_KEY=$SESSION_ACCESS_KEY
 		export CDCPACK_TEST_S3_SESSION_SECRET_KEY='$SESSION_SECRET_KEY'
 		export CDCPACK_TEST_S3_SESSION_TOKEN='$SESSION_TOKEN'
+		export CDCPACK_TEST_CREDS_ENDPOINT=http://127.0.0.1:$crport
+		export CDCPACK_TEST_ROLE_ARN=$ROLE_ARN
+		export CDCPACK_TEST_WEB_IDENTITY_TOKEN=$WEB_IDENTITY_TOKEN
+		export CDCPACK_TEST_ECS_TOKEN=$ECS_TOKEN
+		export CDCPACK_TEST_EXTERNAL_ID=$EXTERNAL_ID
+		export CDCPACK_TEST_S3_BUCKET_OWNER=$BUCKET_OWNER
 		export CDCPACK_TEST_S3_DATA=$RUN/s3data
 		export CDCPACK_TEST_S3_FRONT_PID=$(<"$RUN/s3front.pid")
 		export CDCPACK_TEST_S3RVER_PID=$(<"$RUN/s3rver.pid")

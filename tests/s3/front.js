@@ -23,13 +23,16 @@ const path = require('path');
 const { once } = require('events');
 const sigv4 = require('@smithy/signature-v4');
 const { Hash } = require('@smithy/hash-node');
+const { createCredsHandler } = require('./creds');
 
 const env = process.env;
 const REGION = env.S3FRONT_REGION || 'us-east-1';
 const UPSTREAM = new URL(env.S3FRONT_UPSTREAM || 'http://127.0.0.1:4568');
 const SPOOL = env.S3FRONT_SPOOL || os.tmpdir();
-// [{access_key, secret_key, session_token?}]
+// [{access_key, secret_key, session_token?}]; creds.js adds the temporary
+// credentials it hands out, with their expiry (ms)
 const ACCOUNTS = new Map(JSON.parse(env.S3FRONT_KEYS || '[]').map(a => [a.access_key, a]));
+const BUCKET_OWNER = env.S3FRONT_BUCKET_OWNER || '111122223333';
 const MEMORY_BODY_MAX = 64 << 20;
 const MAX_PUT = 5 * 1024 ** 3;
 const MAX_SKEW_MS = 15 * 60 * 1000;
@@ -37,7 +40,8 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 const Sha256 = Hash.bind(null, 'sha256');
 const upstreamAgent = new http.Agent({ keepAlive: true });
 
-const DEFAULT_MODE = { conditional_writes: true, clock_skew_s: 0, min_part_size: 5 << 20 };
+const DEFAULT_MODE = { conditional_writes: true, clock_skew_s: 0, min_part_size: 5 << 20, cred_lifetime_s: 3600,
+  creds_bad_answer: false };
 let mode = { ...DEFAULT_MODE };
 let rules = [];
 let log = [];
@@ -180,6 +184,8 @@ async function checkAuth(req, t, entry) {
     throw new S3Err(403, 'RequestTimeTooSkewed',
       'The difference between the request time and the current time is too large.',
       { RequestTime: h['x-amz-date'], ServerTime: new Date(now).toISOString(), MaxAllowedSkewMilliseconds: MAX_SKEW_MS });
+  if (account.expires && Date.now() >= account.expires)
+    throw new S3Err(400, 'ExpiredToken', 'The provided token has expired.', { 'X-Amz-Expired': accessKey });
   const token = h['x-amz-security-token'];
   if ((account.session_token || token) && token !== account.session_token)
     throw new S3Err(403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.');
@@ -216,6 +222,48 @@ async function checkAuth(req, t, entry) {
     throw new S3Err(403, 'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
       { AWSAccessKeyId: accessKey, StringToSign: sts, SignatureProvided: parts.Signature, CanonicalRequest: canonical });
+  }
+}
+
+// ---- object settings -------------------------------------------------------
+
+// The encryption, storage class, ACL, tag and owner headers: checked as S3
+// checks them, recorded in the log entry (object_settings), and not passed to
+// s3rver (which stores the data only), but for x-amz-metadata-directive.
+const OBJECT_SETTINGS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id',
+  'x-amz-server-side-encryption-bucket-key-enabled', 'x-amz-storage-class', 'x-amz-acl', 'x-amz-tagging',
+  'x-amz-tagging-directive', 'x-amz-metadata-directive', 'x-amz-expected-bucket-owner',
+  'x-amz-source-expected-bucket-owner'];
+const STORAGE_CLASSES = ['STANDARD', 'REDUCED_REDUNDANCY', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING',
+  'GLACIER', 'DEEP_ARCHIVE', 'GLACIER_IR', 'OUTPOSTS', 'SNOW', 'EXPRESS_ONEZONE'];
+const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'aws-exec-read', 'authenticated-read',
+  'bucket-owner-read', 'bucket-owner-full-control'];
+
+function checkObjectSettings(req, entry) {
+  const h = req.headers;
+  const got = {};
+  for (const n of OBJECT_SETTINGS) if (n in h) got[n] = h[n];
+  entry.object_settings = got;
+  const bad = (name, why) => new S3Err(400, 'InvalidArgument', why, { ArgumentName: name, ArgumentValue: h[name] });
+  for (const n of ['x-amz-expected-bucket-owner', 'x-amz-source-expected-bucket-owner'])
+    if (n in h && h[n] !== BUCKET_OWNER) throw new S3Err(403, 'AccessDenied', 'Access Denied (expected bucket owner)');
+  const sse = h['x-amz-server-side-encryption'];
+  if (sse !== undefined && !['AES256', 'aws:kms', 'aws:kms:dsse'].includes(sse))
+    throw bad('x-amz-server-side-encryption', 'The encryption method specified is not supported');
+  for (const n of ['x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-bucket-key-enabled'])
+    if (n in h && !/^aws:kms/.test(sse || '')) throw bad(n, `${n} applies with aws:kms only`);
+  const bk = h['x-amz-server-side-encryption-bucket-key-enabled'];
+  if (bk !== undefined && bk !== 'true' && bk !== 'false') throw bad('x-amz-server-side-encryption-bucket-key-enabled', 'true or false');
+  if ('x-amz-storage-class' in h && !STORAGE_CLASSES.includes(h['x-amz-storage-class']))
+    throw new S3Err(400, 'InvalidStorageClass', 'The storage class you specified is not valid');
+  if ('x-amz-acl' in h && !CANNED_ACLS.includes(h['x-amz-acl'])) throw bad('x-amz-acl', 'not a canned ACL');
+  for (const n of ['x-amz-tagging-directive', 'x-amz-metadata-directive'])
+    if (n in h && !['COPY', 'REPLACE'].includes(h[n])) throw bad(n, 'COPY or REPLACE');
+  if ('x-amz-tagging' in h) {
+    const tags = [...new URLSearchParams(h['x-amz-tagging'])];
+    if (tags.length > 10 || tags.some(([k, v]) => !k || k.length > 128 || v.length > 256))
+      throw new S3Err(400, 'InvalidTag', 'The TagValue you have provided is invalid');
+    entry.tags = Object.fromEntries(tags);
   }
 }
 
@@ -390,7 +438,9 @@ const bodyText = body => Buffer.concat(body.chunks).toString('utf8');
 // ---- upstream (s3rver) ----------------------------------------------------
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'te', 'upgrade', 'expect',
-  'proxy-connection', 'trailer', 'authorization', 'host', 'x-amz-security-token']);
+  'proxy-connection', 'trailer', 'authorization', 'host', 'x-amz-security-token',
+  // s3rver stores the data only; it does implement the metadata directive
+  ...OBJECT_SETTINGS.filter(n => n !== 'x-amz-metadata-directive')]);
 
 function upstream(method, upstreamPath, headers = {}, body = null) {
   return new Promise((resolve, reject) => {
@@ -544,6 +594,7 @@ async function handle(req, res, expectContinue) {
     Object.assign(entry, { vhost: t.vhost !== null, bucket: t.bucket || null, key: t.key, noncanonical_path: t.noncanonicalPath });
     entry.op = opOf(req, t);
     await checkAuth(req, t, entry);
+    checkObjectSettings(req, entry);
     const te = 'transfer-encoding' in req.headers;
     const cl = req.headers['content-length'];
     if ((req.method === 'PUT' || req.method === 'POST') && (te || (req.method === 'PUT' && cl === undefined)))
@@ -709,6 +760,11 @@ function onRequest(expectContinue) {
 }
 
 const s3 = http.createServer({ requestTimeout: 0 }, onRequest(false));
+const creds = createCredsHandler({
+  accounts: ACCOUNTS, region: REGION, roleArn: env.S3FRONT_ROLE_ARN, webIdentityToken: env.S3FRONT_WEB_IDENTITY_TOKEN,
+  ecsToken: env.S3FRONT_ECS_TOKEN, externalId: env.S3FRONT_EXTERNAL_ID, mode: () => mode,
+});
+const credsServer = http.createServer(creds.handle);
 s3.on('checkContinue', onRequest(true));
 
 function json(res, status, value) {
@@ -736,6 +792,7 @@ const control = http.createServer(async (req, res) => {
       return json(res, 200, rules.map(({ re, methods, nths, random, ...r }) => r));
     if (route === 'POST /reset') {
       rules = [];
+      creds.reset();
       log = [];
       mode = { ...DEFAULT_MODE };
       return json(res, 200, { ok: true });
@@ -745,7 +802,8 @@ const control = http.createServer(async (req, res) => {
         if (!(k in DEFAULT_MODE)) throw new Error(`unknown mode "${k}" (one of ${Object.keys(DEFAULT_MODE).join(', ')})`);
         if (k === 'conditional_writes' && ![true, false, 'not_implemented'].includes(v))
           throw new Error('conditional_writes: true, false or "not_implemented"');
-        if (k !== 'conditional_writes' && typeof v !== 'number') throw new Error(`${k}: a number`);
+        if (k === 'creds_bad_answer' && typeof v !== 'boolean') throw new Error(`${k}: true or false`);
+        if (k !== 'conditional_writes' && k !== 'creds_bad_answer' && typeof v !== 'number') throw new Error(`${k}: a number`);
         mode[k] = v;
       }
       return json(res, 200, mode);
@@ -754,6 +812,12 @@ const control = http.createServer(async (req, res) => {
     if (route === 'GET /log') {
       const since = Number(url.searchParams.get('since') || 0);
       const lines = log.filter(e => e.seq > since).map(e => JSON.stringify(e)).join('\n');
+      res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+      return res.end(lines ? lines + '\n' : '');
+    }
+    if (route === 'GET /credlog') {
+      const since = Number(url.searchParams.get('since') || 0);
+      const lines = creds.log(since).map(e => JSON.stringify(e)).join('\n');
       res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
       return res.end(lines ? lines + '\n' : '');
     }
@@ -777,10 +841,11 @@ const listen = (server, port) => new Promise((resolve, reject) => {
   server.once('error', reject);
   server.listen(port, '127.0.0.1', () => resolve(server.address().port));
 });
-Promise.all([listen(s3, Number(env.S3FRONT_PORT || 0)), listen(control, Number(env.S3FRONT_CONTROL_PORT || 0))]).then(
-  ([port, controlPort]) => {
+Promise.all([listen(s3, Number(env.S3FRONT_PORT || 0)), listen(control, Number(env.S3FRONT_CONTROL_PORT || 0)),
+  listen(credsServer, Number(env.S3FRONT_CREDS_PORT || 0))]).then(
+  ([port, controlPort, credsPort]) => {
     const file = env.S3FRONT_PORTS_FILE;
-    const text = JSON.stringify({ port, control_port: controlPort });
+    const text = JSON.stringify({ port, control_port: controlPort, creds_port: credsPort });
     if (!file) return console.log(text);
     fs.writeFileSync(file + '.tmp', text);
     fs.renameSync(file + '.tmp', file);

@@ -279,6 +279,44 @@ static void lake_schema_is_the_mysql_database(void **state)
 	config_free(&cfg);
 }
 
+/* [target] object settings: parsed, emptied by an empty value, cross-checked. */
+static void object_settings_parse_and_check(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse("sse = aws:kms\nsse_kms_key_id = alias/k\nbucket_key = yes\n"
+			       "storage_class = GLACIER_IR\ntags = a=1 , b c = x/y@z, e=\n"
+			       "acl = private\nexpected_bucket_owner = 111122223333\n",
+			       &cfg),
+			 0);
+	assert_string_equal(cfg.sse, "aws:kms");
+	assert_string_equal(cfg.sse_kms_key_id, "alias/k");
+	assert_int_equal(cfg.bucket_key, 1);
+	assert_int_equal(cfg.tags.n, 6);
+	assert_string_equal(cfg.tags.v[2], "b c");
+	assert_string_equal(cfg.tags.v[3], "x/y@z");
+	assert_string_equal(cfg.tags.v[5], "");
+	config_free(&cfg);
+	assert_int_equal(
+		parse("sse = AES256\nsse = none\ntags = a=1\ntags =\nbucket_key =\n", &cfg), 0);
+	assert_null(cfg.sse);
+	assert_int_equal(cfg.tags.n, 0);
+	assert_int_equal(cfg.bucket_key, -1);
+	config_free(&cfg);
+	expect_error("sse = aes256\n", "t.conf:5: sse: 'aes256' is not none, AES256 or aws:kms");
+	expect_error("sse = AES256\nbucket_key = true\n",
+		     "[target] bucket_key: applies with sse = aws:kms only");
+	expect_error("sse_kms_key_id = k\n",
+		     "[target] sse_kms_key_id: applies with sse = aws:kms only");
+	expect_error("storage_class = DEEP_ARCHIVE\n", "storage_class: 'DEEP_ARCHIVE'");
+	expect_error("tags = a=1,a=2\n", "tag 'a' is reserved (aws:) or given twice");
+	expect_error("tags = a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9,j=10,k=11\n",
+		     "more than S3's 10 tags");
+	expect_error("tags = a=1;2\n", "tags: 'a=1;2' is not key=value");
+	expect_error("acl = public-read\n", "acl: 'public-read'");
+	expect_error("expected_bucket_owner = 1234\n", "expected_bucket_owner: '1234'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +334,7 @@ int main(void)
 		cmocka_unit_test(lake_section_parses_and_checks),
 		cmocka_unit_test(lake_schema_is_the_mysql_database),
 		cmocka_unit_test(batch_output_options_parse_and_check),
+		cmocka_unit_test(object_settings_parse_and_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,10 @@
 #include <cmocka.h>
 
 #include "awscred.h"
+#include "awsjson.h"
+#include "awsmeta.h"
+#include "awssts.h"
+#include "s3_creds.h"
 #include "err.h"
 
 #include <stdio.h>
@@ -82,6 +86,14 @@ static void clear_env(void)
 	unsetenv("AWS_SESSION_TOKEN");
 	unsetenv("AWS_PROFILE");
 	unsetenv("AWS_SHARED_CREDENTIALS_FILE");
+	unsetenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	unsetenv("AWS_ROLE_ARN");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	unsetenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	unsetenv("AWS_REGION");
+	unsetenv("AWS_DEFAULT_REGION");
+	setenv("AWS_CONFIG_FILE", "/nonexistent/config", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1); /* no IMDS probe from a unit test */
 }
 
 static void environment_comes_before_the_file(void **state)
@@ -178,6 +190,95 @@ static void group_readable_file_still_loads(void **state)
 	clear_env();
 }
 
+static void flat_json_is_read_strictly(void **state)
+{
+	(void)state;
+	struct strv kv = {0};
+	const char *why = NULL;
+	const char *ok = " {\"Code\" : \"Success\", \"AccessKeyId\":\"AS\\u0041\\/x\", "
+			 "\"Version\": 1, \"Token\": null, \"E\": \"\\ud83d\\ude00\"}\n";
+	assert_int_equal(awsjson_flat(ok, strlen(ok), &kv, &why), 0);
+	assert_string_equal(awscred_kv(&kv, "AccessKeyId"), "ASA/x");
+	assert_string_equal(awscred_kv(&kv, "Version"), "1");
+	assert_string_equal(awscred_kv(&kv, "Token"), "null");
+	assert_string_equal(awscred_kv(&kv, "E"), "\xf0\x9f\x98\x80");
+	awscred_kv_free(&kv);
+	const char *bad[] = {"",
+			     "[]",
+			     "{\"a\":{}}",
+			     "{\"a\":\"b\"} x",
+			     "{\"a\":\"b\",}",
+			     "{\"a\" \"b\"}",
+			     "{\"a\":\"\\q\"}",
+			     "{\"a\":\"\\ud800\"}",
+			     "{\"a\":\"b"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		why = NULL;
+		assert_int_equal(awsjson_flat(bad[i], strlen(bad[i]), &kv, &why), -1);
+		assert_non_null(why);
+		assert_int_equal(kv.n, 0);
+	}
+}
+
+static void credentials_json_needs_keys_and_a_real_time(void **state)
+{
+	(void)state;
+	struct awscred c;
+	const char *ok = "{\"AccessKeyId\":\"ASIA1\",\"SecretAccessKey\":\"s\",\"Token\":\"t\","
+			 "\"Expiration\":\"2026-12-07T05:00:00Z\"}";
+	assert_int_equal(awsmeta_creds_json("ecs", ok, strlen(ok), "Token", &c), 0);
+	assert_string_equal(c.session_token, "t");
+	assert_int_equal(c.expires, 1796619600);
+	awscred_free(&c);
+	const char *no_secret = "{\"AccessKeyId\":\"ASIA1\"}";
+	assert_int_equal(awsmeta_creds_json("ecs", no_secret, strlen(no_secret), "Token", &c),
+			 CDC_ERUNTIME);
+	assert_non_null(strstr(err_msg(), "SecretAccessKey"));
+	const char *bad_time =
+		"{\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"s\",\"Expiration\":\"soon\"}";
+	assert_int_equal(awsmeta_creds_json("ecs", bad_time, strlen(bad_time), "Token", &c),
+			 CDC_ERUNTIME);
+	assert_non_null(strstr(err_msg(), "Expiration"));
+	assert_null(strstr(err_msg(), "\"s\""));
+	err_clear();
+	assert_int_equal(awsmeta_parse_time("2026-12-07T05:00:00.123Z"), 1796619600);
+	assert_int_equal(awsmeta_parse_time("2026-12-07T05:00:00+00:00"), 1796619600);
+	assert_int_equal(awsmeta_parse_time("2026-12-07T05:00:00+01:00"), -1);
+	assert_int_equal(awsmeta_parse_time("2026-12-07 05:00:00Z"), -1);
+}
+
+static void sts_reply_and_error_are_read(void **state)
+{
+	(void)state;
+	const char *ok =
+		"<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+		"<AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>sec&amp;ret</SecretAccessKey>"
+		"<SessionToken>tok</SessionToken><Expiration>2026-12-07T05:00:00Z</Expiration>"
+		"</Credentials></AssumeRoleResult></AssumeRoleResponse>";
+	struct awscred c;
+	assert_int_equal(awssts_parse_reply("r", ok, strlen(ok), &c), 0);
+	assert_string_equal(c.secret_key, "sec&ret");
+	assert_int_equal(c.expires, 1796619600);
+	awscred_free(&c);
+	const char *refused = "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>"
+			      "<Message>Not authorized</Message></Error></ErrorResponse>";
+	assert_int_equal(awssts_parse_reply("r", refused, strlen(refused), &c), CDC_ERUNTIME);
+	assert_non_null(strstr(err_msg(), "AccessDenied: Not authorized"));
+	const char *no_token = "<AssumeRoleResponse><AccessKeyId>A</AccessKeyId>"
+			       "<SecretAccessKey>s</SecretAccessKey></AssumeRoleResponse>";
+	assert_int_equal(awssts_parse_reply("r", no_token, strlen(no_token), &c), CDC_ERUNTIME);
+	assert_non_null(strstr(err_msg(), "SessionToken"));
+	err_clear();
+}
+
+static void refresh_is_due_five_minutes_or_a_quarter_life_before_expiry(void **state)
+{
+	(void)state;
+	assert_int_equal(s3_creds_refresh_at(1000, 1000 + 3600), 1000 + 3600 - 300);
+	assert_int_equal(s3_creds_refresh_at(1000, 1000 + 20), 1000 + 15);
+	assert_int_equal(s3_creds_refresh_at(1000, 999), 999);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +291,10 @@ int main(void)
 		cmocka_unit_test(profile_from_shared_credentials_file),
 		cmocka_unit_test(nothing_found_names_every_place_looked),
 		cmocka_unit_test(group_readable_file_still_loads),
+		cmocka_unit_test(flat_json_is_read_strictly),
+		cmocka_unit_test(credentials_json_needs_keys_and_a_real_time),
+		cmocka_unit_test(sts_reply_and_error_are_read),
+		cmocka_unit_test(refresh_is_due_five_minutes_or_a_quarter_life_before_expiry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
@@ -60,52 +61,112 @@ static int header_matches(const char *line, const char *profile)
 	return match;
 }
 
-static void set_key(struct awscred *c, const char *key, const char *value)
+void awscred_copy(struct awscred *dst, const struct awscred *src)
 {
-	char **slot = NULL;
-	if (strcasecmp(key, "aws_access_key_id") == 0)
-		slot = &c->access_key;
-	else if (strcasecmp(key, "aws_secret_access_key") == 0)
-		slot = &c->secret_key;
-	else if (strcasecmp(key, "aws_session_token") == 0 ||
-		 strcasecmp(key, "aws_security_token") == 0)
-		slot = &c->session_token;
-	if (!slot || !*value)
-		return;
-	wipe_free(*slot);
-	*slot = xstrdup(value);
+	dst->access_key = src->access_key ? xstrdup(src->access_key) : NULL;
+	dst->secret_key = src->secret_key ? xstrdup(src->secret_key) : NULL;
+	dst->session_token = src->session_token ? xstrdup(src->session_token) : NULL;
+	dst->origin = src->origin ? xstrdup(src->origin) : NULL;
+	dst->expires = src->expires;
 }
 
-static void parse_line(struct awscred *c, char *raw, const char *profile, int *in_profile)
+const char *awscred_kv(const struct strv *kv, const char *key)
+{
+	for (size_t i = 0; i + 1 < kv->n; i += 2)
+		if (strcasecmp(kv->v[i], key) == 0)
+			return kv->v[i + 1];
+	return NULL;
+}
+
+void awscred_kv_free(struct strv *kv)
+{
+	for (size_t i = 1; i < kv->n; i += 2)
+		OPENSSL_cleanse(kv->v[i], strlen(kv->v[i]));
+	strv_free(kv);
+}
+
+void awscred_buf_wipe(struct buf *b)
+{
+	if (b->data)
+		OPENSSL_cleanse(b->data, b->cap);
+	buf_free(b);
+}
+
+/* One line of the INI text; *state: 0 before any section, 1 in profile, 2 in another. */
+static void parse_line(struct strv *kv, char *raw, const char *profile, int *state)
 {
 	const char *line = trim(raw);
 	if (!*line || *line == '#' || *line == ';')
 		return;
 	if (*line == '[') {
-		*in_profile = header_matches(line, profile);
+		*state = header_matches(line, profile) ? 1 : 2;
+		if (*state == 1 && kv->n == 0)
+			strv_push(kv, ""); /* marks "the section exists" until the first key */
 		return;
 	}
 	char *eq = strchr(line, '=');
-	if (!*in_profile || !eq)
+	if (*state != 1 || !eq)
 		return;
 	*eq = '\0';
-	set_key(c, trim((char *)line), trim(eq + 1));
+	char *name = xstrdup(trim((char *)line));
+	for (char *p = name; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	const char *value = trim(eq + 1);
+	for (size_t i = 1; i + 1 < kv->n; i += 2) /* the last of a repeated key wins */
+		if (strcmp(kv->v[i], name) == 0) {
+			OPENSSL_cleanse(kv->v[i + 1], strlen(kv->v[i + 1]));
+			free(kv->v[i + 1]);
+			kv->v[i + 1] = xstrdup(value);
+			free(name);
+			return;
+		}
+	strv_push_owned(kv, name);
+	strv_push(kv, value);
+}
+
+int awscred_profile(struct strv *kv, const char *text, size_t len, const char *profile)
+{
+	struct strv all = {0};
+	int state = 0;
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char *line = xstrndup(p, n);
+		parse_line(&all, line, profile, &state);
+		OPENSSL_cleanse(line, n);
+		free(line);
+		p += n + 1;
+	}
+	if (all.n == 0)
+		return CDC_ENOTFOUND;
+	for (size_t i = 1; i < all.n; i++) /* all but the "section exists" marker */
+		strv_push(kv, all.v[i]);
+	for (size_t i = 0; i < all.n; i++)
+		OPENSSL_cleanse(all.v[i], strlen(all.v[i]));
+	strv_free(&all);
+	return 0;
+}
+
+static void take(char **slot, const struct strv *kv, const char *key)
+{
+	const char *v = awscred_kv(kv, key);
+	if (v && *v)
+		*slot = xstrdup(v);
 }
 
 int awscred_parse(struct awscred *out, const char *name, const char *text, size_t len,
 		  const char *profile)
 {
 	struct awscred c = {0};
-	int in_profile = 0;
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line = xstrndup(p, n);
-		parse_line(&c, line, profile, &in_profile);
-		OPENSSL_cleanse(line, n);
-		free(line);
-		p += n + 1;
+	struct strv kv = {0};
+	if (awscred_profile(&kv, text, len, profile) == 0) {
+		take(&c.access_key, &kv, "aws_access_key_id");
+		take(&c.secret_key, &kv, "aws_secret_access_key");
+		take(&c.session_token, &kv, "aws_session_token");
+		if (!c.session_token)
+			take(&c.session_token, &kv, "aws_security_token");
 	}
+	awscred_kv_free(&kv);
 	if (!c.access_key && !c.secret_key) {
 		awscred_free(&c);
 		return err_set(CDC_ENOTFOUND, "%s: no profile [%s] with aws_access_key_id", name,
@@ -121,35 +182,8 @@ int awscred_parse(struct awscred *out, const char *name, const char *text, size_
 	return 0;
 }
 
-static int from_environment(struct awscred *out)
-{
-	const char *id = getenv("AWS_ACCESS_KEY_ID");
-	const char *secret = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *token = getenv("AWS_SESSION_TOKEN");
-	if ((!id || !*id) && (!secret || !*secret))
-		return CDC_ENOTFOUND;
-	if (!id || !*id || !secret || !*secret)
-		return err_set(CDC_EUSAGE, "S3 credentials: %s is set but %s is not",
-			       id && *id ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY",
-			       id && *id ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID");
-	out->access_key = xstrdup(id);
-	out->secret_key = xstrdup(secret);
-	out->session_token = token && *token ? xstrdup(token) : NULL;
-	out->origin = xstrdup("environment");
-	return 0;
-}
-
-static char *credentials_path(void)
-{
-	const char *env = getenv("AWS_SHARED_CREDENTIALS_FILE");
-	if (env && *env)
-		return xstrdup(env);
-	const char *home = getenv("HOME");
-	return xasprintf("%s/.aws/credentials", home && *home ? home : ".");
-}
-
 /* Reads the whole (small) file; CDC_ENOTFOUND when it does not exist. */
-static int read_small_file(const char *path, struct buf *text)
+int awscred_read_file(const char *path, struct buf *text, int warn_readable)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -158,11 +192,13 @@ static int read_small_file(const char *path, struct buf *text)
 			       : err_set(CDC_EUSAGE, "%s: cannot open: %s", path, strerror(errno));
 	struct stat st;
 	int rc = 0;
+	if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) /* /dev/null: an empty file */
+		goto out;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > CRED_FILE_MAX) {
-		rc = err_set(CDC_EUSAGE, "%s: not a credentials file", path);
+		rc = err_set(CDC_EUSAGE, "%s: not a regular file of at most 1 MiB", path);
 		goto out;
 	}
-	if (st.st_mode & (S_IRGRP | S_IROTH))
+	if (warn_readable && (st.st_mode & (S_IRGRP | S_IROTH)))
 		log_warn("%s is readable by group or others: chmod 600 it, it holds a secret key",
 			 path);
 	buf_grow(text, (size_t)st.st_size);
@@ -180,35 +216,18 @@ out:
 	return rc;
 }
 
-static int from_file(struct awscred *out, const char *path, const char *profile)
+int awscred_read_token(const char *path, const char *label, char **token)
 {
 	struct buf text = BUF_INIT;
-	int rc = read_small_file(path, &text);
-	if (rc == 0)
-		rc = awscred_parse(out, path, buf_str(&text), text.len, profile);
-	if (text.data)
-		OPENSSL_cleanse(text.data, text.cap);
-	buf_free(&text);
-	return rc;
-}
-
-int awscred_load(struct awscred *out)
-{
-	memset(out, 0, sizeof(*out));
-	int rc = from_environment(out);
-	if (rc != CDC_ENOTFOUND)
-		return rc;
-	const char *profile = getenv("AWS_PROFILE");
-	if (!profile || !*profile)
-		profile = "default";
-	char *path = credentials_path();
-	rc = from_file(out, path, profile);
+	int rc = awscred_read_file(path, &text, 0);
 	if (rc == CDC_ENOTFOUND)
-		rc = err_set(CDC_EUSAGE,
-			     "S3 credentials not found: looked for AWS_ACCESS_KEY_ID and "
-			     "AWS_SECRET_ACCESS_KEY in the environment, then profile [%s] "
-			     "(AWS_PROFILE) in %s (AWS_SHARED_CREDENTIALS_FILE)",
-			     profile, path);
-	free(path);
+		rc = err_set(CDC_EUSAGE, "%s %s: no such file", label, path);
+	while (rc == 0 && text.len && strchr("\r\n \t", text.data[text.len - 1]))
+		text.data[--text.len] = '\0';
+	if (rc == 0 && text.len == 0)
+		rc = err_set(CDC_EUSAGE, "%s %s is empty", label, path);
+	if (rc == 0)
+		*token = xstrdup(buf_str(&text));
+	awscred_buf_wipe(&text);
 	return rc;
 }

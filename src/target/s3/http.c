@@ -226,6 +226,8 @@ static int set_options(struct http *h, struct exchange *x, struct curl_slist *he
 	SETOPT(c, CURLOPT_CONNECTTIMEOUT, h->opt.connect_timeout_s);
 	SETOPT(c, CURLOPT_LOW_SPEED_LIMIT, h->opt.low_speed_bytes);
 	SETOPT(c, CURLOPT_LOW_SPEED_TIME, h->opt.low_speed_time_s);
+	if (h->opt.timeout_s > 0)
+		SETOPT(c, CURLOPT_TIMEOUT, h->opt.timeout_s);
 	SETOPT(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	SETOPT(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	SETOPT(c, CURLOPT_BUFFERSIZE, 256L << 10);
@@ -311,4 +313,16 @@ bool http_transient(const struct http_response *r)
 	default:
 		return false;
 	}
+}
+
+bool http_host_is_loopback(const char *host)
+{
+	size_t n = strcspn(host, ":");
+	if (host[0] == '[')
+		return strncmp(host, "[::1]", 5) == 0;
+	if (n == 9 && strncmp(host, "localhost", 9) == 0)
+		return true;
+	if (n > 10 && strncmp(host + n - 10, ".localhost", 10) == 0)
+		return true;
+	return strncmp(host, "127.", 4) == 0;
 }

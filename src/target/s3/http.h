@@ -20,6 +20,7 @@ struct http_options {
 	/* A transfer slower than low_speed_bytes per second for low_speed_time_s is cut. */
 	long low_speed_bytes;
 	long low_speed_time_s;
+	long timeout_s; /* > 0: the whole exchange is cut after this long (credential sources) */
 };
 
 int http_open(struct http **out, const struct http_options *opt);
@@ -64,6 +65,8 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
 /* Value of the first response header called name (lower case), or NULL. */
 const char *http_header(const struct http_response *r, const char *name);
 void http_response_free(struct http_response *r);
+/* Is host ("name[:port]", "[::1]:port") a loopback name or address? */
+bool http_host_is_loopback(const char *host);
 /* True for transfer failures worth retrying: resets, refusals, timeouts. */
 bool http_transient(const struct http_response *r);
 

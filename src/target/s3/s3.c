@@ -1,6 +1,6 @@
 #include "s3.h"
 
-#include "awscred.h"
+#include "s3_creds.h"
 #include "err.h"
 #include "log.h"
 #include "s3xml.h"
@@ -31,17 +31,19 @@ struct s3_conn {
 	uint64_t rng;
 };
 
-/* Read-only after s3_open except clock_skew_s, so threads may share it. */
+/* Read-only after s3_open except clock_skew_s and creds (which locks), so
+ * threads may share it. */
 struct s3 {
 	struct s3_conn *conn; /* the connection of s3_call */
-	struct awscred cred;
+	struct s3_creds *creds;
 	struct http_options http_opt;
 	char *ca_bundle;
 	char *bucket;
 	char *region;
-	char *scheme;	 /* "https" or "http" */
-	char *host;	 /* Host header, bucket first when virtual-hosted */
-	char *base_path; /* endpoint path, then "/bucket" when path style; "" for none */
+	char *scheme;	      /* "https" or "http" */
+	char *host;	      /* Host header, bucket first when virtual-hosted */
+	char *base_path;      /* endpoint path, then "/bucket" when path style; "" for none */
+	char *expected_owner; /* [target] expected_bucket_owner, sent with every request; or NULL */
 	int max_retries;
 	_Atomic long clock_skew_s; /* server time minus ours, learnt from RequestTimeTooSkewed */
 };
@@ -166,18 +168,6 @@ void s3_conn_close(struct s3_conn *c)
 	free(c);
 }
 
-static bool host_is_loopback(const char *host)
-{
-	size_t n = strcspn(host, ":");
-	if (host[0] == '[')
-		return strncmp(host, "[::1]", 5) == 0;
-	if (n == 9 && strncmp(host, "localhost", 9) == 0)
-		return true;
-	if (n > 10 && strncmp(host + n - 10, ".localhost", 10) == 0)
-		return true;
-	return strncmp(host, "127.", 4) == 0;
-}
-
 /* Splits "scheme://host[:port][/path]" (validated by config.c) into s. */
 static int set_endpoint(struct s3 *s, const char *endpoint, bool path_style)
 {
@@ -200,7 +190,7 @@ static int set_endpoint(struct s3 *s, const char *endpoint, bool path_style)
 		s->base_path = xstrndup(path, path_len);
 		free(host);
 	}
-	if (strcmp(s->scheme, "http") == 0 && !host_is_loopback(s->host))
+	if (strcmp(s->scheme, "http") == 0 && !http_host_is_loopback(s->host))
 		log_warn(
 			"[target] endpoint %s is plain http on a non-loopback host: request bodies "
 			"and signed headers travel unencrypted",
@@ -220,24 +210,46 @@ static void set_aws_endpoint(struct s3 *s, bool path_style)
 	}
 }
 
+/* The endpoint when the config names none: AWS_ENDPOINT_URL_S3, then
+ * AWS_ENDPOINT_URL, as the SDKs read them; NULL for AWS itself. */
+static int env_endpoint(const char **out)
+{
+	static const char *const vars[] = {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"};
+	*out = NULL;
+	for (size_t i = 0; i < 2 && !*out; i++) {
+		const char *v = getenv(vars[i]);
+		if (!v || !*v)
+			continue;
+		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+			return err_set(CDC_EUSAGE, "%s: '%s' must start with http:// or https://",
+				       vars[i], v);
+		*out = v;
+	}
+	return 0;
+}
+
 int s3_open(struct s3 **out, const struct config *cfg, const char *bucket)
 {
 	*out = NULL;
 	struct s3 *s = xcalloc(1, sizeof(*s));
 	s->bucket = xstrdup(bucket);
-	s->region = xstrdup(cfg->region);
+	s->region = cfg->region_set ? NULL : s3_creds_region();
+	if (!s->region)
+		s->region = xstrdup(cfg->region);
 	s->max_retries = cfg->max_retries;
+	s->expected_owner = cfg->expected_bucket_owner ? xstrdup(cfg->expected_bucket_owner) : NULL;
 	s->ca_bundle = cfg->ca_bundle ? xstrdup(cfg->ca_bundle) : NULL;
 	s->http_opt = (struct http_options){s->ca_bundle, CONNECT_TIMEOUT_S, LOW_SPEED_BYTES,
-					    LOW_SPEED_TIME_S};
-	bool path_style = s3_use_path_style(cfg->path_style, cfg->endpoint, bucket);
-	int rc = 0;
-	if (cfg->endpoint && *cfg->endpoint)
-		rc = set_endpoint(s, cfg->endpoint, path_style);
-	else
+					    LOW_SPEED_TIME_S, 0};
+	const char *endpoint = cfg->endpoint;
+	int rc = endpoint ? 0 : env_endpoint(&endpoint);
+	bool path_style = s3_use_path_style(cfg->path_style, endpoint, bucket);
+	if (rc == 0 && endpoint && *endpoint)
+		rc = set_endpoint(s, endpoint, path_style);
+	else if (rc == 0)
 		set_aws_endpoint(s, path_style);
 	if (rc == 0)
-		rc = awscred_load(&s->cred);
+		rc = s3_creds_open(&s->creds, s->region);
 	if (rc == 0)
 		rc = s3_conn_open(s, &s->conn);
 	if (rc) {
@@ -245,7 +257,8 @@ int s3_open(struct s3 **out, const struct config *cfg, const char *bucket)
 		return rc;
 	}
 	log_debug("s3: bucket %s at %s://%s%s (%s style), credentials from %s", bucket, s->scheme,
-		  s->host, s->base_path, path_style ? "path" : "virtual-hosted", s->cred.origin);
+		  s->host, s->base_path, path_style ? "path" : "virtual-hosted",
+		  s3_creds_origin(s->creds));
 	*out = s;
 	return 0;
 }
@@ -255,8 +268,9 @@ void s3_close(struct s3 *s)
 	if (!s)
 		return;
 	s3_conn_close(s->conn);
-	awscred_free(&s->cred);
+	s3_creds_close(s->creds);
 	free(s->ca_bundle);
+	free(s->expected_owner);
 	free(s->bucket);
 	free(s->region);
 	free(s->scheme);
@@ -328,17 +342,24 @@ static void free_headers(struct signed_headers *sh)
 	strv_free(&sh->values);
 }
 
-/* Builds and signs the headers of one attempt (a fresh x-amz-date each time). */
-static void sign_request(struct s3 *s, const struct s3_call *c, const char *path,
-			 const char *payload, struct signed_headers *sh)
+/* Builds and signs the headers of one attempt (a fresh x-amz-date each time,
+ * credentials valid now: temporary ones are fetched again when due). */
+static int sign_request(struct s3 *s, const struct s3_call *c, const char *path,
+			const char *payload, struct signed_headers *sh)
 {
+	struct awscred cred = {0};
+	int rc = s3_creds_get(s->creds, &cred);
+	if (rc)
+		return err_prefix(rc, "%s", c->what);
 	char date[SIGV4_DATE_LEN + 1];
 	sigv4_amz_date(date, time(NULL) + s->clock_skew_s);
 	add_header(sh, "Host", 4, s->host);
 	add_header(sh, "x-amz-date", 10, date);
 	add_header(sh, "x-amz-content-sha256", 20, payload);
-	if (s->cred.session_token)
-		add_header(sh, "x-amz-security-token", 20, s->cred.session_token);
+	if (cred.session_token)
+		add_header(sh, "x-amz-security-token", 20, cred.session_token);
+	if (s->expected_owner) /* S3 refuses (403) a bucket another account owns */
+		add_header(sh, "x-amz-expected-bucket-owner", 27, s->expected_owner);
 	for (size_t i = 0; i < c->n_headers; i++) {
 		const char *colon = strchr(c->headers[i], ':');
 		const char *v = colon + 1;
@@ -350,12 +371,14 @@ static void sign_request(struct s3 *s, const struct s3_call *c, const char *path
 	for (size_t i = 0; i < sh->names.n; i++)
 		h[i] = (struct sigv4_header){sh->names.v[i], sh->values.v[i]};
 	struct sigv4_request req = {c->method, path, c->query, h, sh->names.n, payload};
-	struct sigv4_key key = {s->cred.access_key, s->cred.secret_key, s->region, "s3", date};
+	struct sigv4_key key = {cred.access_key, cred.secret_key, s->region, "s3", date};
 	struct buf auth = BUF_INIT;
 	sigv4_authorization(&auth, &key, &req);
 	strv_push_owned(&sh->lines, xasprintf("Authorization: %s", buf_str(&auth)));
 	buf_free(&auth);
 	free(h);
+	awscred_free(&cred);
+	return 0;
 }
 
 /* What went wrong with one attempt, for the retry log and the final error. */
@@ -477,11 +500,15 @@ static double now_s(void)
 }
 
 /* One signed attempt. */
-static void attempt(struct s3 *s, struct s3_conn *conn, const struct s3_call *c, const char *path,
-		    const struct buf *url, const char *payload, struct http_response *resp)
+static int attempt(struct s3 *s, struct s3_conn *conn, const struct s3_call *c, const char *path,
+		   const struct buf *url, const char *payload, struct http_response *resp)
 {
 	struct signed_headers sh = {0};
-	sign_request(s, c, path, payload, &sh);
+	int rc = sign_request(s, c, path, payload, &sh);
+	if (rc) {
+		free_headers(&sh);
+		return rc;
+	}
 	struct http_request req = {c->method,	buf_str(url), (const char *const *)sh.lines.v,
 				   sh.lines.n,	c->body_fd,   c->body_offset,
 				   c->body_mem, c->body_len,  c->out_fd};
@@ -492,6 +519,7 @@ static void attempt(struct s3 *s, struct s3_conn *conn, const struct s3_call *c,
 		  c->query ? c->query : "", resp->status, resp->status ? "" : " ",
 		  resp->status ? "" : resp->error, now_s() - t0);
 	free_headers(&sh);
+	return 0;
 }
 
 static int payload_hash(const struct s3_call *c, char out[SIGV4_HEX_LEN + 1])
@@ -552,8 +580,9 @@ static void explain_head_failure(struct s3 *s, struct s3_conn *conn, const struc
 	get.headers = range;
 	get.n_headers = 1;
 	get.out_fd = -1;
-	attempt(s, conn, &get, path, url, SIGV4_EMPTY_SHA256, &r);
-	if (r.status >= 400)
+	if (attempt(s, conn, &get, path, url, SIGV4_EMPTY_SHA256, &r) != 0)
+		err_clear(); /* the HEAD's own failure stands */
+	else if (r.status >= 400)
 		describe_failure(&r, &g);
 	if (g.code) { /* the GET's failure stands for the HEAD's */
 		learn_clock_skew(s, &g, &r);
@@ -574,7 +603,8 @@ static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *
 	for (int n = 1;; n++) {
 		if ((rc = rewind_output(c)) != 0)
 			break;
-		attempt(s, conn, c, path, url, payload, resp);
+		if ((rc = attempt(s, conn, c, path, url, payload, resp)) != 0)
+			break;
 		if (s3_answered(c->accept, resp))
 			break;
 		describe_failure(resp, &f);

@@ -43,7 +43,65 @@ struct target {
 	char *probe_key;
 	int64_t part_size;
 	enum conditional conditional;
+	/* [target] object settings as header lines: of a PutObject or
+	 * CreateMultipartUpload, and of a CopyObject (object_headers). */
+	struct strv put_headers;
+	struct strv copy_headers;
 };
+
+/* The [target] object settings (docs/design.md §3) as the headers of a write.
+ * A copy replaces the tags with the same ones (x-amz-tagging-directive) and
+ * restates encryption, class and ACL, which S3 does not carry over; its
+ * metadata directive stays COPY, so x-amz-meta-xxh128 goes along. */
+static void object_headers(const struct config *cfg, bool copy, struct strv *out)
+{
+	if (cfg->sse)
+		strv_push_owned(out, xasprintf("x-amz-server-side-encryption: %s", cfg->sse));
+	if (cfg->sse_kms_key_id)
+		strv_push_owned(out, xasprintf("x-amz-server-side-encryption-aws-kms-key-id: %s",
+					       cfg->sse_kms_key_id));
+	if (cfg->bucket_key >= 0)
+		strv_push_owned(out,
+				xasprintf("x-amz-server-side-encryption-bucket-key-enabled: %s",
+					  cfg->bucket_key ? "true" : "false"));
+	if (cfg->storage_class)
+		strv_push_owned(out, xasprintf("x-amz-storage-class: %s", cfg->storage_class));
+	if (cfg->acl)
+		strv_push_owned(out, xasprintf("x-amz-acl: %s", cfg->acl));
+	if (cfg->tags.n) {
+		struct buf b = BUF_INIT;
+		buf_adds(&b, "x-amz-tagging: ");
+		for (size_t i = 0; i + 1 < cfg->tags.n; i += 2) {
+			buf_adds(&b, i ? "&" : "");
+			sigv4_uri_encode(&b, cfg->tags.v[i], strlen(cfg->tags.v[i]), false);
+			buf_addc(&b, '=');
+			sigv4_uri_encode(&b, cfg->tags.v[i + 1], strlen(cfg->tags.v[i + 1]), false);
+		}
+		strv_push_owned(out, buf_detach(&b));
+		if (copy)
+			strv_push(out, "x-amz-tagging-directive: REPLACE");
+	}
+	if (copy && cfg->expected_bucket_owner)
+		strv_push_owned(out, xasprintf("x-amz-source-expected-bucket-owner: %s",
+					       cfg->expected_bucket_owner));
+}
+
+/* The non-NULL lines of extra, then settings: one array for an s3_call,
+ * borrowing both; the caller frees the array. */
+static const char **write_headers(const struct strv *settings, const char *const *extra,
+				  size_t n_extra, size_t *n)
+{
+	const char **h = xcalloc(n_extra + settings->n + 1, sizeof(*h));
+	*n = 0;
+	for (size_t i = 0; i < n_extra; i++)
+		if (extra[i])
+			h[(*n)++] = extra[i];
+	for (size_t i = 0; i < settings->n; i++)
+		h[(*n)++] = settings->v[i];
+	return h;
+}
+
+static void s3_close_target(struct target *t);
 
 static int s3_open_target(struct target **out, const struct config *cfg)
 {
@@ -57,12 +115,12 @@ static int s3_open_target(struct target **out, const struct config *cfg)
 	t->probe_key =
 		xasprintf("%s%s%s/.cdcpack-probe", prefix, cfg->temp_prefix, cfg->source_name);
 	t->part_size = cfg->part_size;
+	object_headers(cfg, false, &t->put_headers);
+	object_headers(cfg, true, &t->copy_headers);
 	rc = s3_open(&t->s3, cfg, bucket);
 	free(bucket);
 	if (rc) {
-		free(t->prefix);
-		free(t->probe_key);
-		free(t);
+		s3_close_target(t);
 		return rc;
 	}
 	*out = t;
@@ -76,6 +134,8 @@ static void s3_close_target(struct target *t)
 	s3_close(t->s3);
 	free(t->prefix);
 	free(t->probe_key);
+	strv_free(&t->put_headers);
+	strv_free(&t->copy_headers);
 	free(t);
 }
 
@@ -121,12 +181,13 @@ static char *meta_header(const struct object_info *info)
 static int put_single(struct target *t, const char *key, int fd, int64_t size,
 		      const struct object_info *info, const char *sha256, const char *what)
 {
+	size_t n;
 	char *meta = meta_header(info);
-	const char *headers[] = {meta};
+	const char **headers = write_headers(&t->put_headers, (const char *[]){meta}, 1, &n);
 	struct http_response r = {0};
 	struct s3_call c = call_for(what, "PUT", key, NULL);
 	c.headers = headers;
-	c.n_headers = meta ? 1 : 0;
+	c.n_headers = n;
 	c.body_fd = fd;
 	c.body_len = size;
 	c.body_sha256 = sha256;
@@ -135,6 +196,7 @@ static int put_single(struct target *t, const char *key, int fd, int64_t size,
 		fault_point("mid-upload"); /* a single PUT lands whole or not at all */
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
+	free(headers);
 	free(meta);
 	return rc;
 }
@@ -152,12 +214,13 @@ struct multipart {
 
 static int multipart_create(struct multipart *m, const struct object_info *info)
 {
+	size_t n;
 	char *meta = meta_header(info);
-	const char *headers[] = {meta};
+	const char **headers = write_headers(&m->t->put_headers, (const char *[]){meta}, 1, &n);
 	struct http_response r = {0};
 	struct s3_call c = call_for(m->what, "POST", m->key, "uploads=");
 	c.headers = headers;
-	c.n_headers = meta ? 1 : 0;
+	c.n_headers = n;
 	c.accept = s3_op_accept(S3_CREATE_MULTIPART, false);
 	int rc = s3_call(m->t->s3, &c, &r);
 	if (rc == 0) {
@@ -172,6 +235,7 @@ static int multipart_create(struct multipart *m, const struct object_info *info)
 		m->enc_id = buf_detach(&enc);
 	}
 	http_response_free(&r);
+	free(headers);
 	free(meta);
 	return rc;
 }
@@ -575,16 +639,19 @@ static char *copy_source_header(struct target *t, const char *src)
 /* PUT key with If-None-Match: * and an empty body; returns the status. */
 static int probe_put(struct target *t, const char *key, long *status)
 {
-	const char *headers[] = {"If-None-Match: *"};
+	size_t n;
+	const char **headers =
+		write_headers(&t->put_headers, (const char *[]){"If-None-Match: *"}, 1, &n);
 	struct http_response r = {0};
 	struct s3_call c = call_for("conditional write probe", "PUT", key, NULL);
 	c.headers = headers;
-	c.n_headers = 1;
+	c.n_headers = n;
 	c.body_mem = "";
 	c.accept = s3_op_accept(S3_PUT_OBJECT, true);
 	int rc = s3_call(t->s3, &c, &r);
 	*status = r.status;
 	http_response_free(&r);
+	free(headers);
 	return rc;
 }
 
@@ -634,12 +701,15 @@ static int probe_conditional(struct target *t)
 static int copy_single(struct target *t, const char *src, const char *dst, long *status)
 {
 	char *source = copy_source_header(t, src);
-	const char *headers[] = {source, "If-None-Match: *"};
+	size_t n;
+	const char *extra[] = {source,
+			       t->conditional == COND_SUPPORTED ? "If-None-Match: *" : NULL};
+	const char **headers = write_headers(&t->copy_headers, extra, 2, &n);
 	struct http_response r = {0};
 	char *what = xasprintf("publish %s", dst);
 	struct s3_call c = call_for(what, "PUT", dst, NULL);
 	c.headers = headers;
-	c.n_headers = t->conditional == COND_SUPPORTED ? 2 : 1;
+	c.n_headers = n;
 	c.body_mem = "";
 	c.accept = s3_op_accept(S3_COPY_OBJECT, t->conditional == COND_SUPPORTED);
 	int rc = s3_call(t->s3, &c, &r);
@@ -647,6 +717,7 @@ static int copy_single(struct target *t, const char *src, const char *dst, long 
 	if (rc == 0 && r.status == 412)
 		rc = err_set(CDC_EEXISTS, "%s: already exists", dst);
 	http_response_free(&r);
+	free(headers);
 	free(what);
 	free(source);
 	return rc;
