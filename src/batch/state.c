@@ -5,6 +5,7 @@
 #include "fault.h"
 #include "source.h"
 #include "fsutil.h"
+#include "hash.h"
 #include "sqlutil.h"
 
 #include <errno.h>
@@ -420,6 +421,30 @@ int state_shipped_tables(struct state *st, struct strv *out)
 		strv_push(out, (const char *)sqlite3_column_text(q, 0));
 	sqlite3_finalize(q);
 	return step == SQLITE_DONE ? 0 : db_fail(st, "read shipped tables");
+}
+
+int state_shipped_digest(struct state *st, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT tbl, columns FROM shipped_columns ORDER BY tbl", -1,
+			       &q, NULL))
+		return db_fail(st, "read shipped columns");
+	struct hash_stream h;
+	hash_stream_init(&h);
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW)
+		for (int c = 0; c < 2; c++)
+			hash_stream_update(&h, sqlite3_column_text(q, c),
+					   (size_t)sqlite3_column_bytes(q, c) + 1);
+	sqlite3_finalize(q);
+	char hex[HASH_HEX_LEN + 1];
+	hash_stream_hex(&h, hex);
+	hash_stream_free(&h);
+	if (step != SQLITE_DONE)
+		return db_fail(st, "read shipped columns");
+	*out = xstrdup(hex);
+	return 0;
 }
 
 int state_forget_columns(struct state *st, const char *table)

@@ -63,6 +63,9 @@ int state_note_columns(struct state *st, const char *table, const char *columns)
  * (a table the chain no longer captures). */
 int state_shipped_tables(struct state *st, struct strv *out);
 int state_forget_columns(struct state *st, const char *table);
+/* A hash (hex, owned) of every table's shipped columns: it changes with
+ * any column list recorded or forgotten. */
+int state_shipped_digest(struct state *st, char **out);
 /* Batches not yet acknowledged, oldest first. */
 int state_unfinished(struct state *st, struct batch **out, size_t *n);
 /* Every batch, oldest first (status, prune). */

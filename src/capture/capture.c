@@ -1,11 +1,15 @@
 #include "capture.h"
 
+#include "buf.h"
 #include "err.h"
 #include "fault.h"
+#include "hash.h"
 #include "progress.h"
 #include "stop.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 const struct capture_ops *capture_ops_for(enum capture_mode mode)
 {
@@ -51,4 +55,29 @@ int capture_scan_table(struct pipeline *p, const char *table, struct package *pk
 		rc = p->sops->read->scan(p->src, *def, add_load_row, &lc);
 	progress_end(&lc.bar);
 	return rc ? err_prefix(rc, "load table %s", table) : 0;
+}
+
+int capture_schema_stamp(struct pipeline *p, const char *check, char **out)
+{
+	*out = NULL;
+	char *schema = NULL;
+	const struct changelog_ops *cl = p->sops->changelog;
+	int rc = cl && cl->schema_stamp ? cl->schema_stamp(p->src, &schema) : 0;
+	if (rc || !schema)
+		return rc;
+	struct hash_stream h;
+	hash_stream_init(&h);
+	const char *parts[] = {"cdcpack " CDCPACK_VERSION, check,
+			       p->cfg->source_url,	   p->cfg->changelog,
+			       p->owner.generation,	   schema};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
+		hash_stream_update(&h, parts[i], strlen(parts[i]) + 1);
+	for (size_t i = 0; i < p->tables.n; i++)
+		hash_stream_update(&h, p->tables.v[i], strlen(p->tables.v[i]) + 1);
+	char hex[HASH_HEX_LEN + 1];
+	hash_stream_hex(&h, hex);
+	hash_stream_free(&h);
+	free(schema);
+	*out = xstrdup(hex);
+	return 0;
 }

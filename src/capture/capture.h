@@ -72,4 +72,12 @@ const struct capture_ops *capture_ops_for(enum capture_mode mode);
 int capture_scan_table(struct pipeline *p, const char *table, struct package *pk,
 		       struct table_def **def);
 
+/* What a clean look at every captured table depends on, hashed into *out
+ * (owned; NULL when the driver has no schema stamp): this cdcpack, check
+ * (what the look was: "triggers", "columns"), the source, its changelog
+ * and that changelog's generation, the captured tables, and the driver's
+ * schema stamp. A run whose stamp equals the one kept after the last clean
+ * look skips looking at each table (an idle run over 10,000 tables). */
+int capture_schema_stamp(struct pipeline *p, const char *check, char **out);
+
 #endif

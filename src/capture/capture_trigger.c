@@ -5,7 +5,6 @@
 
 #include "buf.h"
 #include "err.h"
-#include "hash.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -62,34 +61,6 @@ static int warn_stray(struct pipeline *p, bool *clean)
 	return rc;
 }
 
-/* What a clean drift check depends on, hashed: this cdcpack, the source
- * and its changelog (and that changelog's generation), the captured tables,
- * and the driver's schema stamp. NULL when the driver has no stamp. */
-static int drift_stamp(struct pipeline *p, char **out)
-{
-	*out = NULL;
-	char *schema = NULL;
-	int rc = p->sops->changelog->schema_stamp
-			 ? p->sops->changelog->schema_stamp(p->src, &schema)
-			 : 0;
-	if (rc || !schema)
-		return rc;
-	struct hash_stream h;
-	hash_stream_init(&h);
-	const char *parts[] = {"cdcpack " CDCPACK_VERSION, p->cfg->source_url, p->cfg->changelog,
-			       p->owner.generation, schema};
-	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
-		hash_stream_update(&h, parts[i], strlen(parts[i]) + 1);
-	for (size_t i = 0; i < p->tables.n; i++)
-		hash_stream_update(&h, p->tables.v[i], strlen(p->tables.v[i]) + 1);
-	char hex[HASH_HEX_LEN + 1];
-	hash_stream_hex(&h, hex);
-	hash_stream_free(&h);
-	free(schema);
-	*out = xstrdup(hex);
-	return 0;
-}
-
 /* The stamp of the last drift check that found every table's triggers
  * current and nothing to say, kept in the state dir. */
 #define VERIFIED_KEY "verified_schema"
@@ -102,7 +73,7 @@ static int drift_stamp(struct pipeline *p, char **out)
 static int trigger_check(struct pipeline *p)
 {
 	char *stamp = NULL, *last = NULL;
-	int rc = drift_stamp(p, &stamp);
+	int rc = capture_schema_stamp(p, "triggers", &stamp);
 	if (!rc && stamp)
 		rc = state_meta_get(p->st, VERIFIED_KEY, &last);
 	bool same = !rc && stamp && last && strcmp(stamp, last) == 0;

@@ -397,8 +397,11 @@ static int warn_gone(struct pipeline *p)
 {
 	struct strv shipped = {0};
 	int rc = state_shipped_tables(p->st, &shipped);
+	/* An index, not strv_contains: 10,000 tables would be 10^8 compares. */
+	struct strv_index captured;
+	strv_index_init(&captured, &p->tables);
 	for (size_t i = 0; i < shipped.n && !rc; i++) {
-		if (strv_contains(&p->tables, shipped.v[i]))
+		if (strv_index_has(&captured, shipped.v[i]))
 			continue;
 		log_warn(
 			"table %s is no longer captured (dropped at the source, renamed, or taken "
@@ -407,7 +410,75 @@ static int warn_gone(struct pipeline *p)
 			shipped.v[i]);
 		rc = state_forget_columns(p->st, shipped.v[i]);
 	}
+	strv_index_free(&captured);
 	strv_free(&shipped);
+	return rc;
+}
+
+/* The stamp of the last column comparison that found no table redefined,
+ * kept in the state dir. */
+#define COMPARED_KEY "compared_columns"
+
+/* What a clean column comparison depends on: the source's schema (schema,
+ * capture_schema_stamp's, taken before the comparison) and every column
+ * list the state records (read after it: the comparison notes new tables'). */
+static int columns_stamp(struct pipeline *p, const char *schema, char **out)
+{
+	char *shipped = NULL;
+	int rc = state_shipped_digest(p->st, &shipped);
+	if (!rc)
+		*out = xasprintf("%s %s", schema, shipped);
+	free(shipped);
+	return rc;
+}
+
+/* Whether the last clean comparison's stamp is still current: then no
+ * table's columns can differ from the shipped ones (a table redefined since
+ * moved the schema stamp; a comparison that found one kept no stamp, so a
+ * run killed before its reload finds it again). */
+static int compared_before(struct pipeline *p, const char *schema, bool *same)
+{
+	*same = false;
+	char *now = NULL, *last = NULL;
+	int rc = schema ? columns_stamp(p, schema, &now) : 0;
+	if (!rc && now)
+		rc = state_meta_get(p->st, COMPARED_KEY, &last);
+	*same = !rc && now && last && strcmp(now, last) == 0;
+	if (*same)
+		log_debug("schema unchanged since the last comparison: columns of %zu table(s) "
+			  "as shipped",
+			  p->tables.n);
+	free(now);
+	free(last);
+	return rc;
+}
+
+/* Each captured table's columns compared with the shipped ones, unless the
+ * stamp says nothing moved; the tables that differ in *which. */
+static int find_redefined(struct pipeline *p, struct strv *which)
+{
+	char *schema = NULL, *stamp = NULL;
+	bool same = false;
+	struct strv shipped = {0};
+	int rc = state_shipped_tables(p->st, &shipped);
+	bool started = shipped.n > 0;
+	strv_free(&shipped);
+	if (!rc)
+		rc = capture_schema_stamp(p, "columns", &schema);
+	if (!rc)
+		rc = compared_before(p, schema, &same);
+	for (size_t i = 0; i < p->tables.n && !rc && !same; i++) {
+		bool yes = false;
+		rc = redefined(p, p->tables.v[i], started, &yes);
+		if (!rc && yes)
+			strv_push(which, p->tables.v[i]);
+	}
+	if (!rc && !same && schema && which->n == 0)
+		rc = columns_stamp(p, schema, &stamp);
+	if (!rc && stamp)
+		rc = state_meta_set(p->st, COMPARED_KEY, stamp);
+	free(stamp);
+	free(schema);
 	return rc;
 }
 
@@ -417,16 +488,8 @@ static int warn_gone(struct pipeline *p)
  * that load is staged sees the change again and ships it then. */
 static int reload_redefined(struct pipeline *p, struct run_result *res)
 {
-	struct strv which = {0}, shipped = {0};
-	int rc = state_shipped_tables(p->st, &shipped);
-	bool started = shipped.n > 0;
-	strv_free(&shipped);
-	for (size_t i = 0; i < p->tables.n && !rc; i++) {
-		bool yes = false;
-		rc = redefined(p, p->tables.v[i], started, &yes);
-		if (!rc && yes)
-			strv_push(&which, p->tables.v[i]);
-	}
+	struct strv which = {0};
+	int rc = find_redefined(p, &which);
 	char *dir = work_dir(p);
 	struct package *pk = NULL;
 	struct moment at;

@@ -162,10 +162,11 @@ struct changelog_ops {
 	int (*triggers_status)(struct source *src, const struct table_def *def,
 			       struct trigger_status *out);
 	/* Optional (NULL: the driver cannot tell). A text in *out (owned) that
-	 * changes whenever what triggers_status reports may have changed: any
-	 * DDL, ours or another connection's, and any trigger version recorded.
-	 * An idle run compares it with the last clean check's instead of
-	 * asking triggers_status about every table (capture_trigger.c). */
+	 * changes whenever what triggers_status or describe reports may have
+	 * changed: any DDL, ours or another connection's, and any trigger
+	 * version recorded. An idle run compares it with the last clean
+	 * check's instead of asking triggers_status about every table and
+	 * describing each (capture.c: capture_schema_stamp). */
 	int (*schema_stamp)(struct source *src, char **out);
 	/* Inside the read role's begin_read/end_read: changelog rows visible in
 	 * the read, by ascending seq, at most max. */

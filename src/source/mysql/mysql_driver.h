@@ -42,6 +42,7 @@ struct source {
 	bool mariadb;	    /* server flavour: MariaDB has CREATE OR REPLACE TRIGGER */
 	bool read_only;
 	bool in_read;
+	unsigned long long statements; /* sent so far (source_mysql.c: query) */
 	struct mysql_schema_entry *schema;
 	size_t nschema;
 	struct mysql_stmt_cache cache[MYSQL_STMT_CACHE];
@@ -98,6 +99,7 @@ int mysql_triggers_remove(struct source *src, const char *table);
 int mysql_drop_changelog(struct source *src);
 int mysql_triggered_tables(struct source *src, struct strv *out);
 int mysql_triggers_alter(struct source *src, const char *table, const char *ddl);
+int mysql_schema_stamp(struct source *src, char **out);
 int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out);
 

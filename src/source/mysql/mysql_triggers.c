@@ -5,6 +5,7 @@
 #include "mysql_driver.h"
 
 #include "err.h"
+#include "hash.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -600,4 +601,77 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`",
 				  def->name));
 	return 0;
+}
+
+/* What triggers_status and describe read of information_schema, for every
+ * table of the database at once (names, columns, keys, triggers, foreign
+ * keys; a trigger's body by its MD5, volatile columns such as row counts
+ * left out), so that an idle run asks a fixed number of queries whatever
+ * the number of tables. */
+static const char *const stamp_queries[] = {
+	"SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
+	" WHERE TABLE_SCHEMA = DATABASE() ORDER BY BINARY TABLE_NAME",
+	"SELECT TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE"
+	" FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
+	" ORDER BY BINARY TABLE_NAME, ORDINAL_POSITION",
+	"SELECT TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX, COLUMN_NAME, NON_UNIQUE, NULLABLE"
+	" FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE()"
+	" ORDER BY BINARY TABLE_NAME, BINARY INDEX_NAME, SEQ_IN_INDEX",
+	"SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, EVENT_MANIPULATION, ACTION_TIMING,"
+	" ACTION_ORDER, MD5(ACTION_STATEMENT) FROM information_schema.TRIGGERS"
+	" WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY BINARY TRIGGER_NAME",
+	"SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, DELETE_RULE, UPDATE_RULE"
+	" FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()"
+	" ORDER BY BINARY TABLE_NAME, BINARY CONSTRAINT_NAME",
+};
+
+/* Every row of sql into h: each field with its length (NULL apart). */
+static int hash_rows(struct source *src, const char *sql, struct hash_stream *h)
+{
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql, "read schema stamp", &res);
+	if (rc)
+		return rc;
+	unsigned nf = mysql_num_fields(res);
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res))) {
+		unsigned long *lens = mysql_fetch_lengths(res);
+		for (unsigned i = 0; i < nf; i++) {
+			uint64_t n = row[i] ? (uint64_t)lens[i] : UINT64_MAX;
+			hash_stream_update(h, &n, sizeof(n));
+			if (row[i])
+				hash_stream_update(h, row[i], lens[i]);
+		}
+	}
+	mysql_free_result(res);
+	return 0;
+}
+
+/* MySQL has no schema version: the stamp is a hash of what the checks
+ * read, with the trigger versions the schema table records. */
+int mysql_schema_stamp(struct source *src, char **out)
+{
+	*out = NULL;
+	struct hash_stream h;
+	hash_stream_init(&h);
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(stamp_queries) / sizeof(*stamp_queries) && !rc; i++)
+		rc = hash_rows(src, stamp_queries[i], &h);
+	bool exists = false;
+	if (!rc)
+		rc = mysql_table_exists(src, src->schema_table, &exists);
+	if (!rc && exists) {
+		struct buf sql = BUF_INIT;
+		buf_adds(&sql, "SELECT tbl, ver FROM ");
+		mysql_add_ident(&sql, src->schema_table);
+		buf_adds(&sql, " ORDER BY BINARY tbl, ver");
+		rc = hash_rows(src, sql.data, &h);
+		buf_free(&sql);
+	}
+	char hex[HASH_HEX_LEN + 1];
+	hash_stream_hex(&h, hex);
+	hash_stream_free(&h);
+	if (!rc)
+		*out = xasprintf("mysql %s", hex);
+	return rc;
 }

@@ -46,6 +46,8 @@ struct source {
 	bool schema_loaded;
 	struct sqlite_catalog *catalog; /* sqlite_catalog.c */
 	sqlite3_stmt *version_stmt;	/* PRAGMA schema_version, prepared once */
+	sqlite3_stmt *table_stmt;	/* one table by name (sqlite_catalog.c) */
+	unsigned long long statements;	/* run so far, counted with -v */
 	sqlite3_stmt *stamp_stmt;	/* max(rowid) of schema_table, prepared once */
 	bool catalog_pinned;		/* no schema version check while set */
 	struct sqlite_pending *pending; /* count_pending's cache, NULL until read */

@@ -152,9 +152,44 @@ static const struct catalog_entry *find(struct source *src, const char *name, bo
 	return bsearch(&key, cat->entries, cat->n, sizeof(key), entry_cmp);
 }
 
+/* Whether src->catalog is read and current, without reading it. */
+static bool catalog_current(struct source *src)
+{
+	int64_t version = 0;
+	if (!src->catalog || src->catalog_pinned)
+		return src->catalog != NULL;
+	return !sqlite_schema_version(src, &version) && version == src->catalog->schema_version;
+}
+
+/* One table by its exact name, as the catalogue has it (a row of type
+ * 'table' in main's sqlite_schema: virtual and shadow tables too, views
+ * not), from the schema SQLite holds in memory: an idle run asks about a
+ * few of cdcpack's own tables, which is no reason to read the catalogue's
+ * pass over every table's and trigger's SQL. */
+static bool table_listed(struct source *src, const char *name)
+{
+	int rc = 0;
+	if (!src->table_stmt)
+		rc = sqlite_prepare(src,
+				    "SELECT 1 FROM pragma_table_list(?1)"
+				    " WHERE schema = 'main' AND name = ?1 AND type <> 'view'",
+				    &src->table_stmt);
+	if (rc) {
+		err_clear();
+		return false;
+	}
+	sqlite3_bind_text(src->table_stmt, 1, name, -1, SQLITE_STATIC);
+	bool found = sqlite3_step(src->table_stmt) == SQLITE_ROW;
+	sqlite3_reset(src->table_stmt);
+	sqlite3_clear_bindings(src->table_stmt);
+	return found;
+}
+
 bool sqlite_table_exists(struct source *src, const char *name)
 {
-	return find(src, name, false) != NULL;
+	if (!name)
+		return false;
+	return catalog_current(src) ? find(src, name, false) != NULL : table_listed(src, name);
 }
 
 int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_images)
