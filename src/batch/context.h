@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct pubstore;
+
 /* Owned by the pipeline: everything a run touches. */
 struct pipeline {
 	const struct config *cfg;
@@ -27,6 +29,7 @@ struct pipeline {
 	struct strv tables;	  /* captured tables, resolved from [capture] */
 	struct chain_owner owner; /* trigger mode: the changelog's owner, as checked at open */
 	bool claimed;		  /* the target's claim of the source name is this chain's */
+	struct pubstore *pub;	  /* the published state (pubstore.h); NULL: not kept */
 };
 
 /* What a run did, for the command's report. */
@@ -35,8 +38,9 @@ struct run_result {
 	int batches;
 	int64_t rows;
 	int64_t bytes;
-	json_t *published; /* array of {"id","key","kind","rows","bytes"}; owned */
-	bool ok;	   /* the run ended without error */
+	json_t *published;  /* array of {"id","key","kind","rows","bytes"}; owned */
+	json_t *reconciled; /* a reconcile's per-table report, NULL when none ran; owned */
+	bool ok;	    /* the run ended without error */
 };
 
 #endif

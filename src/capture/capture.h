@@ -47,6 +47,12 @@ struct capture_ops {
 	/* Acknowledges b at the source: deletes exactly its changelog seqs
 	 * (trigger), or makes the snapshots it was made from current (snapshot). */
 	int (*ack)(struct pipeline *p, const struct batch *b);
+	/* Fills pk with what brings consumers to the source's state: the
+	 * tables compared with the published state (p->pub, kept for every
+	 * batch of a mode that has this), one object per table appended to
+	 * report (docs/design.md §4 step 3b). NULL: the mode cannot reconcile. */
+	int (*reconcile)(struct pipeline *p, const struct strv *tables, struct package *pk,
+			 json_t *report);
 };
 
 extern const struct capture_ops trigger_capture_ops;

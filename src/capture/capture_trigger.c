@@ -7,6 +7,7 @@
 #include "err.h"
 #include "hash.h"
 #include "log.h"
+#include "reconcile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,4 +188,5 @@ const struct capture_ops trigger_capture_ops = {
 	.changes = trigger_changes,
 	.load = trigger_load,
 	.ack = trigger_ack,
+	.reconcile = changelog_reconcile,
 };

@@ -79,7 +79,7 @@ struct run_result;
 void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res);
 
 extern const struct cmd_entry cmd_init_entry, cmd_triggers_entry, cmd_load_entry, cmd_run_entry,
-	cmd_status_entry, cmd_ls_entry, cmd_show_entry, cmd_apply_entry, cmd_verify_entry,
-	cmd_diff_entry;
+	cmd_reconcile_entry, cmd_status_entry, cmd_ls_entry, cmd_show_entry, cmd_apply_entry,
+	cmd_verify_entry, cmd_diff_entry;
 
 #endif

@@ -61,6 +61,31 @@ void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A reconcile's per-table counts: the report's "reconciled", one line each. */
+static void cmd_report_reconcile(struct cmd_ctx *ctx, json_t *tables)
+{
+	json_object_set(ctx->report, "reconciled", tables);
+	size_t i;
+	json_t *t;
+	json_array_foreach(tables, i, t)
+	{
+		const char *skipped = json_string_value(json_object_get(t, "skipped"));
+		const char *name = json_string_value(json_object_get(t, "table"));
+		if (skipped) {
+			cmd_print(ctx, "reconcile %s: not compared (%s)\n", name, skipped);
+			continue;
+		}
+		cmd_print(ctx,
+			  "reconcile %s: rows=%lld inserted=%lld updated=%lld deleted=%lld "
+			  "pending=%lld\n",
+			  name, (long long)json_integer_value(json_object_get(t, "rows")),
+			  (long long)json_integer_value(json_object_get(t, "inserted")),
+			  (long long)json_integer_value(json_object_get(t, "updated")),
+			  (long long)json_integer_value(json_object_get(t, "deleted")),
+			  (long long)json_integer_value(json_object_get(t, "pending")));
+	}
+}
+
 void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 {
 	json_object_set_new(ctx->report, "batches", json_integer(res->batches));
@@ -80,4 +105,6 @@ void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 	}
 	if (res->batches == 0 && res->ok)
 		cmd_print(ctx, "nothing to publish\n");
+	if (res->reconciled)
+		cmd_report_reconcile(ctx, res->reconciled);
 }

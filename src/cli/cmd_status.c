@@ -177,6 +177,35 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 	return rc;
 }
 
+/* The last reconcile: when, its batch, and what it repaired per table
+ * (non-zero: capture missed changes). */
+static int report_reconcile(struct cmd_ctx *ctx, struct state *st)
+{
+	json_t *last = NULL;
+	int rc = st ? pipeline_last_reconcile(st, &last) : 0;
+	if (rc || !last) {
+		cmd_print(ctx, "last reconcile: none\n");
+		json_object_set_new(ctx->report, "reconcile", json_null());
+		return rc;
+	}
+	json_int_t repaired = 0;
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(last, "tables"), i, t)
+	{
+		repaired += json_integer_value(json_object_get(t, "inserted")) +
+			    json_integer_value(json_object_get(t, "updated")) +
+			    json_integer_value(json_object_get(t, "deleted"));
+	}
+	json_object_set_new(last, "repaired", json_integer(repaired));
+	const char *batch = json_string_value(json_object_get(last, "batch"));
+	cmd_print(ctx, "last reconcile: %s  repaired=%lld  batch %s\n",
+		  json_string_value(json_object_get(last, "at")), (long long)repaired,
+		  batch ? batch : "none (nothing to repair)");
+	json_object_set_new(ctx->report, "reconcile", last);
+	return 0;
+}
+
 static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	int rc = cmd_parse(&cmd_status_entry, argc, argv, NULL, NULL);
@@ -205,6 +234,8 @@ static int cmd_status(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (!rc)
 		report_batches(ctx, &cfg, v, n);
+	if (!rc)
+		rc = report_reconcile(ctx, st);
 	if (!rc) {
 		cmd_print(ctx, "pending changes:\n");
 		rc = report_pending(ctx, &cfg);

@@ -25,6 +25,11 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res);
 /* Recover, then a load batch of tables (all captured tables when empty). */
 int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res);
+/* Recover, then a reconcile of tables (all captured tables when empty):
+ * docs/design.md §4 step 3b. */
+int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run_result *res);
+/* The last reconcile the state records ({"at", "batch", "tables"}), or NULL. */
+int pipeline_last_reconcile(struct state *st, json_t **out);
 void run_result_free(struct run_result *res);
 
 #endif
