@@ -94,7 +94,12 @@ int pubstore_open(struct pubstore **out, const char *state_dir)
 		sqlite3_busy_timeout(ps->db, 10000);
 		/* Durable at commit, as the state: notes committed before their
 		 * batch is recorded staged, an advance before its ack is. */
-		rc = exec(ps, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "open");
+		/* auto_vacuum (taken by a new file only): the notes of a load
+		 * as large as the table are given back once applied. */
+		rc = exec(ps,
+			  "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
+			  " PRAGMA synchronous=FULL;",
+			  "open");
 	}
 	if (!rc)
 		rc = exec(ps, schema_sql, "create schema");
@@ -325,6 +330,8 @@ int pubstore_advance(struct pubstore *ps, int64_t seq)
 		rc = exec(ps, "COMMIT", "commit advance");
 	if (rc)
 		sqlite3_exec(ps->db, "ROLLBACK", NULL, NULL, NULL);
+	if (!rc)
+		rc = exec(ps, "PRAGMA incremental_vacuum", "give back the notes' pages");
 	return rc;
 }
 
@@ -357,13 +364,70 @@ void pub_codec_free(struct pub_codec *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Bytes whose escaping (0x00 -> 0x00 0x01, then 0x00 0x00) keeps their
+ * order in a key of several columns. */
+static void add_ordered_bytes(struct buf *out, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_addc(out, p[i]);
+		if (p[i] == 0)
+			buf_addc(out, 1);
+	}
+	buf_add(out, "\0\0", 2);
+}
+
+static void add_be64(struct buf *out, uint64_t u)
+{
+	for (int s = 56; s >= 0; s -= 8)
+		buf_addc(out, (char)(u >> s));
+}
+
+/* One key value canonically (canon_value: the same value the same bytes
+ * whichever engine gave it), in bytes whose order is the scan's key order
+ * (source.h: NULL, numbers by value, text, blobs by bytes) for keys of one
+ * kind, so that a scan meets the stored keys in order and a reconcile
+ * walks them instead of looking each up. Integers, texts and blobs keep
+ * their order; other numbers are canonical but not ordered among them. */
+static void add_key_value(struct buf *out, const struct value *v, enum canon_class cls)
+{
+	struct canon c;
+	canon_value(v, cls, &c);
+	uint64_t bits;
+	switch (c.kind) {
+	case CK_NULL:
+		buf_addc(out, 0x00);
+		break;
+	case CK_INT:
+		buf_addc(out, 0x10);
+		add_be64(out, (uint64_t)c.i ^ (UINT64_C(1) << 63));
+		break;
+	case CK_REAL:
+		memcpy(&bits, &c.r, sizeof(bits));
+		buf_addc(out, 0x20);
+		add_be64(out, bits & (UINT64_C(1) << 63) ? ~bits : bits | (UINT64_C(1) << 63));
+		break;
+	case CK_DEC:
+		buf_addc(out, 0x28);
+		canon_encode(out, v, cls);
+		break;
+	case CK_TEXT:
+		buf_addc(out, 0x30);
+		add_ordered_bytes(out, c.p, c.n);
+		break;
+	case CK_BLOB:
+		buf_addc(out, 0x40);
+		add_ordered_bytes(out, c.p, c.n);
+		break;
+	}
+}
+
 uint64_t pub_codec_row(struct pub_codec *c, const struct value *row, struct buf *ckey,
 		       struct buf *key)
 {
 	buf_reset(ckey);
 	buf_reset(key);
 	for (size_t i = 0; i < c->nkeys; i++)
-		canon_encode(ckey, &row[c->keys[i]], c->key_classes[i]);
+		add_key_value(ckey, &row[c->keys[i]], c->key_classes[i]);
 	keyrec_encode_key(key, row, c->keys, c->nkeys);
 	return rowhash(&c->enc, row, c->cols, c->classes, c->ncols);
 }
@@ -464,4 +528,83 @@ int pubstore_unseen(struct pubstore *ps, const char *table,
 		rc = db_fail(ps, "read unseen keys");
 	sqlite3_finalize(q);
 	return rc;
+}
+
+/* Owns q and prev. */
+struct pub_walk {
+	struct pubstore *ps;
+	char *table;
+	sqlite3_stmt *q; /* table's keys in byte order */
+	int have;	 /* q is on a row */
+	struct buf prev; /* the last key asked for */
+	bool broken;	 /* keys came out of byte order: look up from then on */
+};
+
+static int bytes_cmp(const void *a, size_t an, const void *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static int walk_step(struct pub_walk *w)
+{
+	int step = sqlite3_step(w->q);
+	w->have = step == SQLITE_ROW;
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(w->ps, "walk the keys");
+}
+
+int pub_walk_open(struct pubstore *ps, const char *table, struct pub_walk **out)
+{
+	*out = NULL;
+	struct pub_table *t;
+	int rc = entry_for(ps, table, &t);
+	if (rc)
+		return rc;
+	struct pub_walk *w = xcalloc(1, sizeof(*w));
+	w->ps = ps;
+	w->table = xstrdup(table);
+	if (sqlite3_prepare_v2(ps->db, "SELECT ckey, hash FROM rows WHERE tid=? ORDER BY ckey", -1,
+			       &w->q, NULL) != SQLITE_OK)
+		rc = db_fail(ps, "walk the keys");
+	if (!rc) {
+		sqlite3_bind_int64(w->q, 1, t->tid);
+		rc = walk_step(w);
+	}
+	if (rc) {
+		pub_walk_close(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+int pub_walk_find(struct pub_walk *w, const uint8_t *ckey, size_t n, uint64_t *hash)
+{
+	if (!w->broken && w->prev.len && bytes_cmp(ckey, n, w->prev.data, w->prev.len) <= 0)
+		w->broken = true;
+	if (w->broken)
+		return pubstore_lookup(w->ps, w->table, ckey, n, hash);
+	buf_reset(&w->prev);
+	buf_add(&w->prev, ckey, n);
+	int c = 1, rc = 0;
+	while (w->have && !rc &&
+	       (c = bytes_cmp(sqlite3_column_blob(w->q, 0), (size_t)sqlite3_column_bytes(w->q, 0),
+			      ckey, n)) < 0)
+		rc = walk_step(w);
+	if (rc)
+		return rc;
+	if (!w->have || c != 0)
+		return 0;
+	*hash = (uint64_t)sqlite3_column_int64(w->q, 1);
+	return 1;
+}
+
+void pub_walk_close(struct pub_walk *w)
+{
+	if (!w)
+		return;
+	sqlite3_finalize(w->q);
+	buf_free(&w->prev);
+	free(w->table);
+	free(w);
 }

@@ -10,10 +10,11 @@
  * the next one (pubstore_begin), and applying an acknowledged batch twice
  * does nothing, so the store follows the chain exactly, whatever the kill.
  *
- * Keys are stored twice: canonically (canon_encode of each key value, so
+ * Keys are stored twice: canonically (each key value's canon_value, so
  * that a key read from a trigger image and the same key read by a scan
- * meet whatever their spelling) and as the source gave them (keyrec.h),
- * which is what a reconcile's D row names. */
+ * meet whatever their spelling, in bytes ordered as a scan orders keys)
+ * and as the source gave them (keyrec.h), which is what a reconcile's D
+ * row names. */
 #ifndef CDCPACK_PUBSTORE_H
 #define CDCPACK_PUBSTORE_H
 
@@ -67,6 +68,14 @@ int pubstore_table(struct pubstore *ps, const char *table, bool *baseline, int64
 /* 1 with *hash when table holds ckey, 0 when not. */
 int pubstore_lookup(struct pubstore *ps, const char *table, const uint8_t *ckey, size_t n,
 		    uint64_t *hash);
+/* Looks keys up by walking table's keys in byte order: as fast as a scan
+ * while the keys asked for come in ascending byte order (a scan of an
+ * integer, text or blob key), by lookups from the first that does not. */
+struct pub_walk;
+int pub_walk_open(struct pubstore *ps, const char *table, struct pub_walk **out);
+/* As pubstore_lookup. */
+int pub_walk_find(struct pub_walk *w, const uint8_t *ckey, size_t n, uint64_t *hash);
+void pub_walk_close(struct pub_walk *w);
 /* A set of keys for the capture's time (a reconcile's keys with changes
  * pending, and the keys its scan saw): name "busy" or "seen". */
 int pubstore_mark(struct pubstore *ps, const char *set, const char *table, const uint8_t *ckey,

@@ -95,6 +95,7 @@ struct rec_table {
 	struct pub_codec codec;
 	struct buf ckey, key;
 	struct value *drow; /* a D image: the key, the rest NULL */
+	struct pub_walk *walk;
 	struct progress bar;
 	int64_t rows, found, inserted, updated, deleted, pending;
 };
@@ -123,7 +124,7 @@ static int compare_row(void *ctx, const struct value *row)
 	t->rows++;
 	uint64_t hash = pub_codec_row(&t->codec, row, &t->ckey, &t->key), was = 0;
 	const uint8_t *ck = (const uint8_t *)t->ckey.data;
-	int found = pubstore_lookup(ps, t->def->name, ck, t->ckey.len, &was);
+	int found = pub_walk_find(t->walk, ck, t->ckey.len, &was);
 	if (found < 0)
 		return found;
 	t->found += found;
@@ -198,8 +199,12 @@ static int compare_table(struct rec_table *t, int64_t published)
 	char label[96];
 	snprintf(label, sizeof(label), "reconcile %s", t->def->name);
 	progress_start(&t->bar, label, "rows", -1);
-	int rc = p->sops->scan(p->src, t->def, compare_row, t);
+	int rc = pub_walk_open(p->pub, t->def->name, &t->walk);
+	if (!rc)
+		rc = p->sops->scan(p->src, t->def, compare_row, t);
 	progress_end(&t->bar);
+	pub_walk_close(t->walk);
+	t->walk = NULL;
 	if (!rc && t->found < published)
 		rc = find_deleted(t);
 	return rc;
