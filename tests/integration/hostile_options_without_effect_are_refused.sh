@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every option is honoured or refused, never silently ignored: a config key
 # set where it has no effect (an S3 key with a file: target, a password
-# file with a SQLite source, the changelog in snapshot mode, CSV options
+# file with a SQLite source, the changelog or reconcile in snapshot mode, CSV options
 # with format = jsonl) and a command-line option that would drop a value
 # (a single-valued option or -c given twice, -v with -q, diff --out with the
 # summary format, a table named twice to load or triggers) are exit 2 naming the key
@@ -32,6 +32,7 @@ for line in 'region = eu-west-1' 'endpoint = http://127.0.0.1:9' 'path_style = t
 done
 unused_key 'applies to mysql:// sources only' source "password_file = $T/pw"
 unused_key 'applies to mode = trigger only' capture 'mode = snapshot' 'changelog = my_log'
+unused_key 'snapshot mode compares every row' capture 'mode = snapshot' 'reconcile = 1d'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_header = true'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'load_op_column = true'
 
@@ -39,7 +40,7 @@ unused_key 'applies to format = csv only' batch 'format = jsonl' 'load_op_column
 {
 	good_config
 	printf '%s\n' 'region = us-east-1' 'path_style = auto' 'part_size = 16M' 'max_retries = 8'
-	printf '%s\n' '[capture]' 'mode = snapshot' 'changelog = cdcpack_changelog'
+	printf '%s\n' '[capture]' 'mode = snapshot' 'changelog = cdcpack_changelog' 'reconcile = 0'
 	printf '%s\n' '[batch]' 'format = jsonl' 'csv_header = false' 'load_op_column = false'
 } >"$T/ok.conf"
 cdc -c "$T/ok.conf" status
