@@ -262,57 +262,39 @@ int pubstore_note(struct pubstore *ps, const struct table_def *def, const struct
 	return add_note(ps, t->tid, &ps->ckey, del ? NULL : &ps->key, del ? NULL : &hash);
 }
 
-/* Runs q with tid and the note's columns 1..ncols (ckey, key, hash). */
-static int run_with(struct pubstore *ps, sqlite3_stmt *q, sqlite3_stmt *note, int ncols)
-{
-	sqlite3_bind_int64(q, 1, sqlite3_column_int64(note, 0));
-	for (int c = 1; c <= ncols; c++)
-		sqlite3_bind_value(q, c + 1, sqlite3_column_value(note, c));
-	return step_done(ps, q, "advance the published rows");
-}
-
-/* One acknowledged note applied to the published rows (advance_sql's
- * statements, in order). */
-static int apply_note(struct pubstore *ps, sqlite3_stmt *note, sqlite3_stmt *const *q)
-{
-	if (sqlite3_column_type(note, 1) == SQLITE_NULL) { /* the table starts over */
-		int rc = run_with(ps, q[0], note, 0);
-		return rc ? rc : run_with(ps, q[1], note, 0);
-	}
-	if (sqlite3_column_type(note, 3) == SQLITE_NULL) /* deleted */
-		return run_with(ps, q[2], note, 1);
-	return run_with(ps, q[3], note, 3);
-}
-
+/* A batch's notes applied to the published rows, set by set (one
+ * statement each rather than one per note): a load's reset first (it
+ * precedes every note of its table), then each key's last note decides
+ * its fate (bare columns of max(n) come from that note, as SQLite
+ * documents for min/max aggregates). */
 static const char *const advance_sql[] = {
-	"DELETE FROM rows WHERE tid=?",
-	"UPDATE tables SET baseline=1 WHERE tid=?",
-	"DELETE FROM rows WHERE tid=? AND ckey=?",
-	"INSERT OR REPLACE INTO rows(tid, ckey, key, hash) VALUES(?,?,?,?)",
+	"DELETE FROM rows WHERE tid IN (SELECT tid FROM pending WHERE seq=?1 AND ckey IS NULL)",
+	"UPDATE tables SET baseline=1 WHERE tid IN"
+	" (SELECT tid FROM pending WHERE seq=?1 AND ckey IS NULL)",
+	"CREATE TEMP TABLE IF NOT EXISTS last_note(tid INTEGER NOT NULL, ckey BLOB NOT NULL,"
+	" key BLOB, hash INTEGER, PRIMARY KEY(tid, ckey)) WITHOUT ROWID",
+	"INSERT INTO last_note SELECT tid, ckey, key, hash FROM"
+	" (SELECT tid, ckey, key, hash, max(n) FROM pending WHERE seq=?1 AND ckey IS NOT NULL"
+	" GROUP BY tid, ckey)",
+	"DELETE FROM rows WHERE (tid, ckey) IN (SELECT tid, ckey FROM last_note WHERE hash IS "
+	"NULL)",
+	"INSERT OR REPLACE INTO rows(tid, ckey, key, hash)"
+	" SELECT tid, ckey, key, hash FROM last_note WHERE hash IS NOT NULL",
+	"DELETE FROM last_note",
 };
 
 static int advance(struct pubstore *ps, int64_t seq)
 {
-	sqlite3_stmt *q[4] = {0}, *notes = NULL;
 	int rc = 0;
-	for (int i = 0; i < 4 && !rc; i++)
-		if (sqlite3_prepare_v2(ps->db, advance_sql[i], -1, &q[i], NULL) != SQLITE_OK)
-			rc = db_fail(ps, "prepare advance");
-	if (!rc && sqlite3_prepare_v2(ps->db,
-				      "SELECT tid, ckey, key, hash FROM pending WHERE seq=? "
-				      "ORDER BY n",
-				      -1, &notes, NULL) != SQLITE_OK)
-		rc = db_fail(ps, "read notes");
-	if (!rc)
-		sqlite3_bind_int64(notes, 1, seq);
-	int step = SQLITE_DONE;
-	while (!rc && (step = sqlite3_step(notes)) == SQLITE_ROW)
-		rc = apply_note(ps, notes, q);
-	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(ps, "read notes");
-	sqlite3_finalize(notes);
-	for (int i = 0; i < 4; i++)
-		sqlite3_finalize(q[i]);
+	for (size_t i = 0; i < sizeof(advance_sql) / sizeof(*advance_sql) && !rc; i++) {
+		sqlite3_stmt *q;
+		if (sqlite3_prepare_v2(ps->db, advance_sql[i], -1, &q, NULL) != SQLITE_OK)
+			return db_fail(ps, "advance the published rows");
+		if (sqlite3_bind_parameter_count(q))
+			sqlite3_bind_int64(q, 1, seq);
+		rc = step_done(ps, q, "advance the published rows");
+		sqlite3_finalize(q);
+	}
 	return rc;
 }
 
