@@ -12,9 +12,13 @@
 --                {'Op': 'VARCHAR', 'id': 'VARCHAR', 'name': 'VARCHAR'}
 --   {{cols}}     the names as a list: id, name
 --   {{key}}      the key columns: id
--- Every value is read as text, as the files spell it: NULL is an empty
--- unquoted field, the empty string "" (hence allow_quoted_nulls = false),
--- BLOBs base64 (from_base64() decodes them).
+--   {{delim}}    [batch] csv_delimiter: ,
+--   {{null}}     [batch] csv_null_value: empty unless set
+-- With [batch] timestamp_column, add that column last to {{columns}} and
+-- {{cdc_columns}}. Every value is read as text, as the files spell it: NULL
+-- is an empty unquoted field (or csv_null_value), the empty string ""
+-- (hence allow_quoted_nulls = false), BLOBs hex (unhex() decodes them;
+-- from_base64() with binary_encoding = base64).
 --
 -- A key's last change wins over its load row; the load's rows whose key
 -- never changed stand. Order of the changes: files by name,
@@ -33,9 +37,9 @@ SET threads = 1;
 -- Every change row, with its file's name and its place in the read.
 CREATE OR REPLACE TEMP TABLE lake_changes AS
 SELECT parse_filename(filename) AS lake_file, row_number() OVER () AS lake_row, Op, {{cols}}
-FROM read_csv('{{table}}/**/2*.csv*', header = false, auto_detect = false, delim = ',',
+FROM read_csv('{{table}}/**/2*.csv*', header = false, auto_detect = false, delim = '{{delim}}',
               quote = '"', escape = '"', columns = {{cdc_columns}}, filename = true,
-              allow_quoted_nulls = false);
+              nullstr = '{{null}}', allow_quoted_nulls = false);
 
 -- The last change of each key: files by time stamp, then -N part, rows in
 -- file order.
@@ -55,8 +59,9 @@ QUALIFY row_number() OVER (PARTITION BY {{key}}
 -- unless it is a delete.
 CREATE OR REPLACE TEMP TABLE merged AS
 SELECT {{cols}}
-FROM read_csv('{{table}}/LOAD*.csv*', header = false, auto_detect = false, delim = ',',
-              quote = '"', escape = '"', columns = {{columns}}, allow_quoted_nulls = false)
+FROM read_csv('{{table}}/LOAD*.csv*', header = false, auto_detect = false, delim = '{{delim}}',
+              quote = '"', escape = '"', columns = {{columns}}, nullstr = '{{null}}',
+              allow_quoted_nulls = false)
 ANTI JOIN lake_last USING ({{key}})
 UNION ALL
 SELECT {{cols}} FROM lake_last WHERE Op <> 'D';

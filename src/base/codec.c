@@ -97,15 +97,21 @@ int base64_decode(struct buf *out, const char *p, size_t n)
 	return 0;
 }
 
-void blob_literal_encode(struct buf *out, const char *p, size_t n)
+void hex_encode(struct buf *out, const char *p, size_t n)
 {
 	static const char digits[] = "0123456789ABCDEF";
-	buf_grow(out, 2 * n + 3);
-	buf_adds(out, "X'");
+	buf_grow(out, 2 * n);
 	for (size_t i = 0; i < n; i++) {
 		buf_addc(out, digits[(unsigned char)p[i] >> 4]);
 		buf_addc(out, digits[(unsigned char)p[i] & 15]);
 	}
+}
+
+void blob_literal_encode(struct buf *out, const char *p, size_t n)
+{
+	buf_grow(out, 2 * n + 3);
+	buf_adds(out, "X'");
+	hex_encode(out, p, n);
 	buf_addc(out, '\'');
 }
 

@@ -25,6 +25,8 @@ int hex_digit(char c);
 /* Appends the bytes of n hex digits; -1 (nothing appended) when n is odd
  * or one is not a hex digit. With out NULL, only checks. */
 int hex_decode(struct buf *out, const char *s, size_t n);
+/* Appends two upper-case hex digits per byte. */
+void hex_encode(struct buf *out, const char *p, size_t n);
 
 /* The shortest %g spelling that reads back as exactly r ("Infinity" for
  * inf); DMS readers and strtod both take it. */

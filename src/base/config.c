@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -150,25 +151,52 @@ const char *source_name_problem(const char *name)
 	return NULL;
 }
 
+/* The schemes the drivers registered, per role. */
+static struct {
+	const struct url_scheme *const *v;
+	size_t n;
+} schemes[URL_ANY];
+
+void config_register_schemes(enum url_role role, const struct url_scheme *const *v, size_t n)
+{
+	schemes[role].v = v;
+	schemes[role].n = n;
+}
+
+const struct url_scheme *config_url_scheme(enum url_role role, const char *url)
+{
+	for (size_t i = 0; url && i < schemes[role].n; i++) {
+		const char *prefix = schemes[role].v[i]->prefix;
+		size_t n = strlen(prefix);
+		if (strncmp(url, prefix, n) == 0 && url[n])
+			return schemes[role].v[i];
+	}
+	return NULL;
+}
+
+void config_scheme_list(struct buf *out, enum url_role role, size_t field, size_t flag)
+{
+	const struct url_scheme *pick[16];
+	size_t n = 0;
+	for (int r = 0; r < URL_ANY; r++) {
+		for (size_t i = 0;
+		     (role == URL_ANY || role == (enum url_role)r) && i < schemes[r].n && n < 16;
+		     i++) {
+			const char *s = (const char *)schemes[r].v[i];
+			if (!flag || *(const bool *)(s + flag))
+				pick[n++] = schemes[r].v[i];
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *sep = i == 0 ? "" : (i + 1 < n ? ", " : " or ");
+		buf_addf(out, "%s%s", sep, *(const char *const *)((const char *)pick[i] + field));
+	}
+}
+
 char *source_default_name(const char *url)
 {
-	const char *start, *end;
-	if (strncmp(url, "sqlite:", 7) == 0) {
-		start = strrchr(url + 7, '/');
-		start = start ? start + 1 : url + 7;
-		end = strrchr(start, '.');
-		if (!end || end == start)
-			end = start + strlen(start);
-	} else if (strncmp(url, "mysql://", 8) == 0) {
-		start = strchr(url + 8, '/');
-		start = start ? start + 1 : url + strlen(url);
-		end = start + strcspn(start, "?");
-	} else {
-		return xstrdup("source");
-	}
-	if (end == start)
-		return xstrdup("source");
-	return xstrndup(start, (size_t)(end - start));
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, url);
+	return s && s->default_name ? s->default_name(url) : xstrdup("source");
 }
 
 void config_defaults(struct config *cfg)
@@ -179,6 +207,9 @@ void config_defaults(struct config *cfg)
 	cfg->format = FORMAT_CSV;
 	cfg->compression = COMPRESS_ZSTD;
 	cfg->max_rows = 500000;
+	cfg->cdc_ops = CDC_OPS_ALL;
+	cfg->csv_delimiter = ',';
+	cfg->binary_encoding = BINARY_HEX; /* as DMS: docs/design.md §8 */
 	cfg->state_dir = xstrdup(".cdcpack");
 	cfg->keep_local_s = 7 * 86400;
 	cfg->temp_prefix = xstrdup("_tmp/");
@@ -192,19 +223,18 @@ void config_defaults(struct config *cfg)
 	cfg->lake_delimiter = LAKE_DELIM_SLASH;
 }
 
-static int set_url(const struct where *w, char **slot, const char *v, const char *const *schemes)
+static int set_url(const struct where *w, char **slot, const char *v, enum url_role role)
 {
-	for (size_t i = 0; schemes[i]; i++) {
-		size_t n = strlen(schemes[i]);
-		if (strncmp(v, schemes[i], n) == 0 && v[n]) {
-			set_str(slot, v);
-			return 0;
-		}
+	if (config_url_scheme(role, v)) {
+		set_str(slot, v);
+		return 0;
 	}
-	return bad(w,
-		   "'%s' is not a supported URL (want sqlite:PATH, mysql://..., file:DIR or "
-		   "s3://BUCKET)",
-		   v);
+	struct buf want = BUF_INIT;
+	config_scheme_list(&want, URL_ANY, offsetof(struct url_scheme, example), 0);
+	int rc = err_set(CDC_EUSAGE, "%s:%d: %s: '%s' is not a supported URL (want %s)", w->file,
+			 w->line, w->key, v, buf_str(&want));
+	buf_free(&want);
+	return rc;
 }
 
 static int set_prefix(const struct where *w, char **slot, const char *v)
@@ -220,9 +250,8 @@ static int set_prefix(const struct where *w, char **slot, const char *v)
 
 static int set_source(struct config *cfg, const struct where *w, const char *v)
 {
-	static const char *const schemes[] = {"sqlite:", "mysql://", NULL};
 	if (strcmp(w->key, "url") == 0)
-		return set_url(w, &cfg->source_url, v, schemes);
+		return set_url(w, &cfg->source_url, v, URL_SOURCE);
 	if (strcmp(w->key, "name") == 0) {
 		const char *why = *v ? source_name_problem(v) : NULL;
 		if (why)
@@ -284,6 +313,121 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 	return 1;
 }
 
+static const char *const cdc_ops_names[] = {"all", "inserts", "inserts_and_updates", NULL};
+
+const char *config_cdc_ops_name(enum cdc_ops ops)
+{
+	return cdc_ops_names[ops];
+}
+
+int config_cdc_ops_parse(const char *s, enum cdc_ops *out)
+{
+	int i;
+	if (parse_enum(s, cdc_ops_names, &i))
+		return -1;
+	*out = (enum cdc_ops)i;
+	return 0;
+}
+
+const char *csv_delimiter_problem(char c)
+{
+	if (c == '"')
+		return "is the quote";
+	if (c == '\n' || c == '\r')
+		return "ends a line";
+	if ((unsigned char)c >= 0x80)
+		return "is not one ASCII character";
+	/* Unquoted fields spell numbers (digits, - + . e), Infinity, base64
+	 * (+ / =), hex and X'..': a delimiter among them would split them. */
+	if (c != '\t' && !ispunct((unsigned char)c) && c != ' ')
+		return "is a letter, a digit or a control character";
+	if (strchr("'+-./=", c))
+		return "appears in unquoted values (numbers, base64, X'..')";
+	return NULL;
+}
+
+const char *csv_null_value_problem(const char *s, char d)
+{
+	double r;
+	long long ll;
+	size_t n = strlen(s);
+	if (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') || (d && strchr(s, d)))
+		return "holds a quote, a line end or the delimiter";
+	/* Numbers and X'..' have no other spelling: the marker must not be one. */
+	if (parse_int(s, n, &ll) || parse_real(s, n, &r) || blob_literal_decode(NULL, s, n) == 0)
+		return "reads as a number or a BLOB literal";
+	return NULL;
+}
+
+/* A value in double quotes is its inside: how ';' and '#', which start a
+ * comment after a space, and surrounding spaces are written. */
+static const char *unquoted(const char *v, char *out, size_t cap)
+{
+	size_t n = strlen(v);
+	if (n < 2 || v[0] != '"' || v[n - 1] != '"' || n - 2 >= cap)
+		return v;
+	memcpy(out, v + 1, n - 2);
+	out[n - 2] = '\0';
+	return out;
+}
+
+/* The delimiter as written: one ASCII character, or \t for a tab. */
+static int set_delimiter(struct config *cfg, const struct where *w, const char *v)
+{
+	char inside[8];
+	v = unquoted(v, inside, sizeof(inside));
+	char c = strcmp(v, "\\t") == 0 ? '\t' : v[0];
+	if (!*v || (v[1] && c != '\t'))
+		return bad(w, "'%s' is not one ASCII character (\\t for a tab)", v);
+	const char *why = csv_delimiter_problem(c);
+	if (why)
+		return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key, v, why);
+	cfg->csv_delimiter = c;
+	return 0;
+}
+
+/* The keys that shape the change files as DMS's output options do. */
+static int set_batch_shape(struct config *cfg, const struct where *w, const char *v)
+{
+	static const char *const encodings[] = {"hex", "base64", NULL};
+	int i;
+	if (strcmp(w->key, "timestamp_column") == 0) {
+		for (const char *p = v; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return bad(w, "'%s' holds a control character", v);
+		free(cfg->timestamp_column);
+		cfg->timestamp_column = *v ? xstrdup(v) : NULL;
+		return 0;
+	}
+	if (strcmp(w->key, "cdc_ops") == 0) {
+		if (config_cdc_ops_parse(v, &cfg->cdc_ops))
+			return bad(w, "'%s' is not one of all | inserts | inserts_and_updates", v);
+		return 0;
+	}
+	if (strcmp(w->key, "csv_null_value") == 0) {
+		char inside[CSV_NULL_MAX + 1];
+		v = unquoted(v, inside, sizeof(inside));
+		if (strlen(v) > CSV_NULL_MAX)
+			return bad(w, "'%s' is longer than 32 bytes", v);
+		/* The delimiter may come later: config_finish checks for it. */
+		const char *why = csv_null_value_problem(v, 0);
+		if (why)
+			return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key,
+				       v, why);
+		snprintf(cfg->csv_null_value, sizeof(cfg->csv_null_value), "%s", v);
+		return 0;
+	}
+	if (strcmp(w->key, "csv_delimiter") == 0)
+		return set_delimiter(cfg, w, v);
+	if (strcmp(w->key, "binary_encoding") == 0) {
+		if (parse_enum(v, encodings, &i))
+			return bad(w, "'%s' is not a binary encoding (hex | base64)", v);
+		cfg->binary_encoding = (enum binary_encoding)i;
+		return 0;
+	}
+	return 1;
+}
+
 static int set_batch(struct config *cfg, const struct where *w, const char *v)
 {
 	static const char *const formats[] = {"csv", "jsonl", NULL};
@@ -316,7 +460,7 @@ static int set_batch(struct config *cfg, const struct where *w, const char *v)
 			return bad(w, "'%s' is not a boolean (true | false)", v);
 		return 0;
 	}
-	return 1;
+	return set_batch_shape(cfg, w, v);
 }
 
 static int set_state(struct config *cfg, const struct where *w, const char *v)
@@ -357,11 +501,10 @@ static int set_target_number(struct config *cfg, const struct where *w, const ch
 
 static int set_target(struct config *cfg, const struct where *w, const char *v)
 {
-	static const char *const schemes[] = {"file:", "s3://", NULL};
 	static const char *const styles[] = {"auto", "true", "false", NULL};
 	int i;
 	if (strcmp(w->key, "url") == 0)
-		return set_url(w, &cfg->target_url, v, schemes);
+		return set_url(w, &cfg->target_url, v, URL_TARGET);
 	if (strcmp(w->key, "temp_prefix") == 0)
 		return set_prefix(w, &cfg->temp_prefix, v);
 	if (strcmp(w->key, "final_prefix") == 0)
@@ -524,25 +667,51 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 	return rc;
 }
 
+/* "applies to s3:// targets only": who a key set away from its default
+ * applies to, from the schemes that have flag. */
+static const char *applies_to(enum url_role role, size_t flag, const char *what)
+{
+	static char why[160];
+	struct buf list = BUF_INIT;
+	config_scheme_list(&list, role, offsetof(struct url_scheme, prefix), flag);
+	snprintf(why, sizeof(why), "applies to %s %s only", buf_str(&list), what);
+	buf_free(&list);
+	return why;
+}
+
+/* A [target] key read by some object stores only, set with another one. */
+static const char *unused_store_key(const struct config *cfg)
+{
+	const struct url_scheme *t = config_url_scheme(URL_TARGET, cfg->target_url);
+	if (t && t->store_keys)
+		return NULL;
+	if (strcmp(cfg->region, "us-east-1") != 0)
+		return "[target] region";
+	if (cfg->endpoint)
+		return "[target] endpoint";
+	if (cfg->path_style != PATH_STYLE_AUTO)
+		return "[target] path_style";
+	if (cfg->part_size != 16 << 20)
+		return "[target] part_size";
+	if (cfg->max_retries != 8)
+		return "[target] max_retries";
+	if (cfg->ca_bundle)
+		return "[target] ca_bundle";
+	return NULL;
+}
+
 const char *config_unused_key(const struct config *cfg, const char **why)
 {
-	bool s3 = strncmp(cfg->target_url, "s3://", 5) == 0;
-	*why = "applies to s3:// targets only";
-	if (!s3 && strcmp(cfg->region, "us-east-1") != 0)
-		return "[target] region";
-	if (!s3 && cfg->endpoint)
-		return "[target] endpoint";
-	if (!s3 && cfg->path_style != PATH_STYLE_AUTO)
-		return "[target] path_style";
-	if (!s3 && cfg->part_size != 16 << 20)
-		return "[target] part_size";
-	if (!s3 && cfg->max_retries != 8)
-		return "[target] max_retries";
-	if (!s3 && cfg->ca_bundle)
-		return "[target] ca_bundle";
-	*why = "applies to mysql:// sources only";
-	if (cfg->password_file && strncmp(cfg->source_url, "mysql://", 8) != 0)
+	const char *key = unused_store_key(cfg);
+	if (key) {
+		*why = applies_to(URL_TARGET, offsetof(struct url_scheme, store_keys), "targets");
+		return key;
+	}
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
+	if (cfg->password_file && !(s && s->password)) {
+		*why = applies_to(URL_SOURCE, offsetof(struct url_scheme, password), "sources");
 		return "[source] password_file";
+	}
 	*why = "applies to mode = trigger only (snapshot and binlog modes keep no changelog)";
 	if (cfg->mode != CAPTURE_TRIGGER && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
 		return "[capture] changelog";
@@ -550,11 +719,24 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 	       "binlog mode does not reconcile yet)";
 	if (cfg->mode != CAPTURE_TRIGGER && cfg->reconcile_s)
 		return "[capture] reconcile";
+	*why = "applies to cdc_ops = all only (a reconcile ships the updates and deletes that "
+	       "[batch] cdc_ops leaves out)";
+	if (cfg->cdc_ops != CDC_OPS_ALL && cfg->reconcile_s)
+		return "[capture] reconcile";
 	*why = "applies to format = csv only";
 	if (cfg->format == FORMAT_JSONL && cfg->csv_header)
 		return "[batch] csv_header";
 	if (cfg->format == FORMAT_JSONL && cfg->load_op_column)
 		return "[batch] load_op_column";
+	if (cfg->format == FORMAT_JSONL && cfg->csv_null_value[0])
+		return "[batch] csv_null_value";
+	if (cfg->format == FORMAT_JSONL && cfg->csv_delimiter != ',')
+		return "[batch] csv_delimiter";
+	if (cfg->format == FORMAT_JSONL && cfg->binary_encoding != BINARY_HEX)
+		return "[batch] binary_encoding";
+	*why = "applies to format = csv only (jsonl lines carry each change's time in ts)";
+	if (cfg->format == FORMAT_JSONL && cfg->timestamp_column)
+		return "[batch] timestamp_column";
 	*why = "applies only when [lake] prefix is set";
 	if (!cfg->lake_prefix && cfg->lake_compression != LAKE_NONE)
 		return "[lake] compression";
@@ -591,9 +773,9 @@ static int lake_finish(struct config *cfg, const char *name)
 			       "the other",
 			       name, cfg->lake_prefix, cfg->temp_prefix, cfg->final_prefix);
 	free(cfg->lake_schema);
-	cfg->lake_schema = strncmp(cfg->source_url, "mysql://", 8) == 0
-				   ? source_default_name(cfg->source_url)
-				   : xstrdup(cfg->source_name);
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
+	cfg->lake_schema =
+		s && s->schema_name ? s->schema_name(cfg->source_url) : xstrdup(cfg->source_name);
 	const char *why = source_name_problem(cfg->lake_schema);
 	if (why)
 		return err_set(CDC_EUSAGE, "%s: [lake] prefix: the schema folder '%s' %s", name,
@@ -617,15 +799,23 @@ static int config_finish(struct config *cfg, const char *name)
 				       "%s: [source] name: the default '%s' %s; set name = ...",
 				       name, cfg->source_name, why);
 	}
-	/* The binary log is MySQL's and MariaDB's: no other source has one. */
-	if (cfg->mode == CAPTURE_BINLOG && strncmp(cfg->source_url, "mysql://", 8) != 0)
-		return err_set(CDC_EUSAGE,
-			       "%s: [capture] mode: binlog applies to mysql:// sources only (use "
-			       "mode = trigger or snapshot for this source)",
-			       name);
+	/* Only some sources keep a binary log (MySQL's and MariaDB's). */
+	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
+	if (cfg->mode == CAPTURE_BINLOG && !(s && s->binlog))
+		return err_set(
+			CDC_EUSAGE,
+			"%s: [capture] mode: binlog %s (use mode = trigger or snapshot for "
+			"this source)",
+			name,
+			applies_to(URL_SOURCE, offsetof(struct url_scheme, binlog), "sources"));
 	if (strcmp(cfg->temp_prefix, cfg->final_prefix) == 0)
 		return err_set(CDC_EUSAGE,
 			       "%s: [target] temp_prefix: must differ from final_prefix", name);
+	/* Checked once both keys are read: the marker must not hold the delimiter. */
+	const char *why = csv_null_value_problem(cfg->csv_null_value, cfg->csv_delimiter);
+	if (why)
+		return err_set(CDC_EUSAGE, "%s: [batch] csv_null_value: '%s' %s", name,
+			       cfg->csv_null_value, why);
 	return lake_finish(cfg, name);
 }
 
@@ -705,5 +895,6 @@ void config_free(struct config *cfg)
 	free(cfg->ca_bundle);
 	free(cfg->lake_prefix);
 	free(cfg->lake_schema);
+	free(cfg->timestamp_column);
 	memset(cfg, 0, sizeof(*cfg));
 }

@@ -2,9 +2,11 @@
 #ifndef CDCPACK_CONFIG_H
 #define CDCPACK_CONFIG_H
 
+#include "buf.h"
 #include "strv.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum capture_mode { CAPTURE_TRIGGER, CAPTURE_SNAPSHOT, CAPTURE_BINLOG };
@@ -22,6 +24,12 @@ enum lake_partition {
 	LAKE_PART_DDMMYYYY
 };
 enum lake_delimiter { LAKE_DELIM_SLASH, LAKE_DELIM_DASH, LAKE_DELIM_UNDERSCORE, LAKE_DELIM_NONE };
+/* [batch] cdc_ops: DMS's CdcInsertsOnly and CdcInsertsAndUpdates. */
+enum cdc_ops { CDC_OPS_ALL, CDC_OPS_INSERTS, CDC_OPS_INSERTS_AND_UPDATES };
+/* [batch] binary_encoding: how CSV fields spell BLOBs. */
+enum binary_encoding { BINARY_HEX, BINARY_BASE64 };
+/* The longest csv_null_value: a marker, not a value. */
+#define CSV_NULL_MAX 32
 
 /* Owns every string and list in it; config_free releases them. */
 struct config {
@@ -42,6 +50,13 @@ struct config {
 	int64_t max_rows;
 	bool csv_header;
 	bool load_op_column;
+	/* DMS's output options (docs/design.md §3): they shape the change
+	 * files, so the archive and the lake carry the same rows. */
+	char *timestamp_column; /* NULL: no timestamp column */
+	enum cdc_ops cdc_ops;
+	char csv_null_value[CSV_NULL_MAX + 1]; /* "" by default */
+	char csv_delimiter;
+	enum binary_encoding binary_encoding;
 
 	char *state_dir;
 	int64_t keep_local_s;
@@ -65,6 +80,36 @@ struct config {
 	enum lake_partition lake_partition;
 	enum lake_delimiter lake_delimiter;
 };
+
+/* What the config needs to know of a URL scheme, answered by the driver that
+ * claims it: config.c names no scheme. Each driver's ops table points at its
+ * own (src/source/source.h, src/target/target.h), and the registries of
+ * source.c and target.c hand them to config_register_schemes. */
+enum url_role { URL_SOURCE, URL_TARGET, URL_ANY };
+struct url_scheme {
+	const char *prefix;  /* what URLs of the driver start with: "sqlite:", "s3://" */
+	const char *example; /* as config's messages spell one: "sqlite:PATH", "mysql://..." */
+	const char *usage;   /* as "no driver for this URL" spells one: "mysql://USER@HOST/DB" */
+	/* Source: the default [source] name (NULL: "source"), and the <schema>
+	 * folder of lake keys (NULL: the source name). Owned strings. */
+	char *(*default_name)(const char *url);
+	char *(*schema_name)(const char *url);
+	bool password; /* source: takes [source] password_file (and --password-file) */
+	bool binlog;   /* source: has a binary log ([capture] mode = binlog) */
+	/* Target: reads [target] region, endpoint, path_style, part_size,
+	 * max_retries and ca_bundle. */
+	bool store_keys;
+};
+/* Called once per role by the drivers' registry, before any config is read
+ * (a constructor in source.c, target.c); schemes must outlive the program. */
+void config_register_schemes(enum url_role role, const struct url_scheme *const *schemes, size_t n);
+/* The scheme of role that claims url (its prefix, and more after it), or NULL. */
+const struct url_scheme *config_url_scheme(enum url_role role, const char *url);
+/* Lists role's schemes (URL_ANY: sources, then targets) for a message, as
+ * "a", "a or b", "a, b or c": each spelt by the string at offset field of
+ * struct url_scheme (offsetof), only those whose bool at offset flag is set
+ * (flag 0: all of them). */
+void config_scheme_list(struct buf *out, enum url_role role, size_t field, size_t flag);
 
 /* Fills cfg with the defaults of docs/design.md §3 (no source or target URL). */
 void config_defaults(struct config *cfg);
@@ -91,5 +136,13 @@ const char *compression_suffix(enum compression c);
 
 /* "trigger", "snapshot" or "binlog", as [capture] mode spells it. */
 const char *config_mode_name(enum capture_mode mode);
+/* "all", "inserts" or "inserts_and_updates"; and back (-1: not one). */
+const char *config_cdc_ops_name(enum cdc_ops ops);
+int config_cdc_ops_parse(const char *s, enum cdc_ops *out);
+/* Why c cannot be a CSV delimiter (a byte some field's spelling uses, a
+ * quote, a line end, a byte outside ASCII), NULL when it can. */
+const char *csv_delimiter_problem(char c);
+/* Why s cannot be the NULL marker with delimiter d (0: any), NULL when it can. */
+const char *csv_null_value_problem(const char *s, char d);
 
 #endif

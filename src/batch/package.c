@@ -40,12 +40,15 @@ struct package {
 	char *kind;
 	char *generation; /* NULL when none */
 	bool is_load;
+	bool op_column; /* the files have an Op column (CSV) */
+	struct csv_style style;
 	struct moment created;
 	struct pk_file *files;
 	size_t nfiles;
 	int64_t (*ranges)[2];
 	size_t nranges, capranges;
-	int64_t rows;
+	int64_t rows;	     /* rows in the files */
+	int64_t taken;	     /* changes and load rows taken, those cdc_ops leaves out included */
 	struct pubstore *ps; /* borrowed; NULL: no published state kept */
 };
 
@@ -63,6 +66,11 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 	pk->work_dir = xstrdup(work_dir);
 	pk->kind = xstrdup(kind);
 	pk->is_load = strcmp(kind, "load") == 0;
+	/* DMS's CdcInsertsOnly writes I rows without an Op column, unless the
+	 * load files have one (IncludeOpForFullLoad): the same rule here. */
+	pk->op_column = cfg->format == FORMAT_JSONL || cfg->load_op_column ||
+			(!pk->is_load && cfg->cdc_ops != CDC_OPS_INSERTS);
+	csv_style_of(&pk->style, cfg);
 	pk->created = created;
 	*out = pk;
 	return 0;
@@ -140,7 +148,8 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
 	}
 	if (pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV)
-		changefile_csv_header(&f->out, def, !pk->is_load || pk->cfg->load_op_column);
+		changefile_csv_header(&f->out, &pk->style, def, pk->op_column,
+				      pk->cfg->timestamp_column);
 	*out = f;
 	/* A load replaces what consumers held of the table. */
 	return pk->ps && pk->is_load && index == 1 ? pubstore_note_reset(pk->ps, def) : 0;
@@ -178,6 +187,7 @@ static int count_row(struct package *pk, struct pk_file *f, char op)
 	f->rows++;
 	f->ops[op_index(op)]++;
 	pk->rows++;
+	pk->taken++;
 	return f->out.len >= FLUSH_AT ? flush_file(f) : 0;
 }
 
@@ -208,19 +218,55 @@ static int check_key(const struct package *pk, const struct table_def *def, cons
 	return 0;
 }
 
+/* Whether [batch] cdc_ops writes changes of this op (DMS's CdcInsertsOnly,
+ * CdcInsertsAndUpdates). */
+static bool op_kept(const struct package *pk, char op)
+{
+	switch (pk->cfg->cdc_ops) {
+	case CDC_OPS_INSERTS:
+		return op == 'I';
+	case CDC_OPS_INSERTS_AND_UPDATES:
+		return op != 'D';
+	default:
+		return true;
+	}
+}
+
+/* The timestamp column's value for a change at ts (ISO 8601 UTC). */
+static int change_time(const struct change *c, char out[MOMENT_ISO_LEN])
+{
+	struct moment m;
+	if (!c->ts || moment_parse(c->ts, &m) != 0)
+		return err_set(CDC_ERUNTIME, "table %s: change seq %lld: time '%s' is not ISO 8601",
+			       c->def->name, (long long)c->seq, c->ts ? c->ts : "");
+	moment_dms(m, out);
+	return 0;
+}
+
 int package_add_change(struct package *pk, const struct change *c)
 {
 	struct pk_file *f;
+	char ts[MOMENT_ISO_LEN] = "";
 	int rc = check_key(pk, c->def, c->before, c->seq);
 	if (!rc)
 		rc = check_key(pk, c->def, c->after, c->seq);
+	if (!rc && !op_kept(pk, c->op)) {
+		/* Taken, so acknowledged, but not written. */
+		if (c->seq >= 0)
+			package_add_seq(pk, c->seq);
+		pk->taken++;
+		return 0;
+	}
+	if (!rc && pk->cfg->timestamp_column)
+		rc = change_time(c, ts);
 	if (!rc)
 		rc = file_for(pk, c->def, &f);
 	if (rc)
 		return rc;
 	if (pk->cfg->format == FORMAT_CSV)
 		/* DMS rows: I and U carry the new image, D the deleted row's last one. */
-		changefile_csv_record(&f->out, c->def, c->op, c->op == 'D' ? c->before : c->after);
+		changefile_csv_record(&f->out, &pk->style, c->def, pk->op_column ? c->op : 0,
+				      c->op == 'D' ? c->before : c->after, ts);
 	else
 		changefile_jsonl_record(&f->out, c->def, c->op, c->seq, c->ts, c->before, c->after);
 	if (f->first_seq < 0)
@@ -242,8 +288,11 @@ int package_add_load_row(struct package *pk, const struct table_def *def, const 
 		rc = file_for(pk, def, &f);
 	if (rc)
 		return rc;
+	char ts[MOMENT_ISO_LEN] = "";
+	if (pk->cfg->timestamp_column)
+		moment_dms(pk->created, ts); /* the load's time */
 	if (pk->cfg->format == FORMAT_CSV)
-		changefile_csv_record(&f->out, def, pk->cfg->load_op_column ? 'I' : 0, row);
+		changefile_csv_record(&f->out, &pk->style, def, pk->op_column ? 'I' : 0, row, ts);
 	else
 		changefile_jsonl_record(&f->out, def, 'I', -1, NULL, NULL, row);
 	if (pk->ps)
@@ -273,7 +322,7 @@ void package_add_seq(struct package *pk, int64_t seq)
 
 int64_t package_rows(const struct package *pk)
 {
-	return pk->rows;
+	return pk->taken;
 }
 
 size_t package_nfiles(const struct package *pk)
@@ -290,9 +339,12 @@ static void fill_manifest(struct package *pk, struct manifest *m)
 		mf->path = xstrdup(f->entry);
 		mf->local = xstrdup(f->local);
 		mf->format = pk->cfg->format;
-		mf->op_column =
-			pk->cfg->format == FORMAT_JSONL || !pk->is_load || pk->cfg->load_op_column;
+		mf->op_column = pk->op_column;
 		mf->header = pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV;
+		mf->csv = pk->style;
+		mf->timestamp_column =
+			pk->cfg->timestamp_column ? xstrdup(pk->cfg->timestamp_column) : NULL;
+		mf->cdc_ops = pk->cfg->cdc_ops;
 		mf->rows = f->rows;
 		memcpy(mf->ops, f->ops, sizeof(f->ops));
 		mf->first_seq = f->first_seq;

@@ -29,6 +29,8 @@ void package_set_generation(struct package *pk, const char *generation);
  * capture for the seq the batch will get. */
 struct pubstore;
 void package_track(struct package *pk, struct pubstore *ps);
+/* Changes (and load rows) taken, those [batch] cdc_ops leaves out of the
+ * files included: a batch that took any is shipped, to acknowledge them. */
 int64_t package_rows(const struct package *pk);
 size_t package_nfiles(const struct package *pk);
 /* Writes the archive into <state dir>/staging, fsyncs, renames, and records

@@ -40,7 +40,7 @@ static int add_load_row(void *ctx, const struct value *row)
 int capture_scan_table(struct pipeline *p, const char *table, struct package *pk,
 		       struct table_def **def)
 {
-	int rc = p->sops->describe(p->src, table, def);
+	int rc = p->sops->read->describe(p->src, table, def);
 	if (!rc)
 		rc = package_add_table(pk, *def);
 	struct load_ctx lc = {pk, *def, {0}};
@@ -48,7 +48,7 @@ int capture_scan_table(struct pipeline *p, const char *table, struct package *pk
 	snprintf(label, sizeof(label), "load %s", table);
 	progress_start(&lc.bar, label, "rows", -1);
 	if (!rc)
-		rc = p->sops->scan(p->src, *def, add_load_row, &lc);
+		rc = p->sops->read->scan(p->src, *def, add_load_row, &lc);
 	progress_end(&lc.bar);
 	return rc ? err_prefix(rc, "load table %s", table) : 0;
 }

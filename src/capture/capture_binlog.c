@@ -1,5 +1,5 @@
 /* Binlog capture ([capture] mode = binlog, issue 14): changes read from the
- * MySQL/MariaDB binary log (source_ops.log_read) rather than a changelog:
+ * MySQL/MariaDB binary log (the source's log_ops) rather than a changelog:
  * the source keeps no triggers and no changelog. The first run is a load
  * in one consistent snapshot with the log position it reflects; each later
  * run reads the log from the last acknowledged batch's position, up to a
@@ -17,11 +17,8 @@
 static int binlog_check_source(const struct source_ops *ops, struct source *src,
 			       const struct strv *tables)
 {
-	if (!ops->log_check || !ops->log_read)
-		return err_set(CDC_EUSAGE,
-			       "[capture] mode = binlog: the %s driver has no binary log",
-			       ops->driver);
-	return ops->log_check(src, tables);
+	int rc = source_need_role(ops, ROLE_LOG, "[capture] mode = binlog");
+	return rc ? rc : ops->log->check(src, tables);
 }
 
 static int binlog_check(struct pipeline *p)
@@ -49,7 +46,7 @@ static int describe_all(struct pipeline *p, const struct strv *tables, struct ta
 	*defs = xcalloc(tables->n ? tables->n : 1, sizeof(**defs));
 	int rc = 0;
 	for (size_t i = 0; i < tables->n && !rc; i++)
-		rc = p->sops->describe(p->src, tables->v[i], &(*defs)[i]);
+		rc = p->sops->read->describe(p->src, tables->v[i], &(*defs)[i]);
 	return rc;
 }
 
@@ -90,8 +87,8 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 	if (!rc)
 		rc = describe_all(p, &p->tables, &defs);
 	if (!rc)
-		rc = p->sops->log_read(p->src, from, defs, p->tables.n, p->cfg->max_rows,
-				       add_change, pk, &end);
+		rc = p->sops->log->read(p->src, from, defs, p->tables.n, p->cfg->max_rows,
+					add_change, pk, &end);
 	if (!rc)
 		rc = record_end(p, bp, end);
 	free_defs(defs, p->tables.n);
@@ -114,12 +111,12 @@ static int binlog_load(struct pipeline *p, const struct strv *tables, struct pac
 	char *pos = NULL;
 	int rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
-		rc = p->sops->begin_read(p->src);
+		rc = p->sops->read->begin_read(p->src);
 	if (!rc)
-		rc = p->sops->log_position(p->src, &pos);
+		rc = p->sops->log->position(p->src, &pos);
 	for (size_t i = 0; i < tables->n && !rc; i++)
 		rc = capture_scan_table(p, tables->v[i], pk, &defs[i]);
-	int end = p->sops->end_read(p->src);
+	int end = p->sops->read->end_read(p->src);
 	rc = rc ? rc : end;
 	if (!rc)
 		rc = record_end(p, bp, pos);

@@ -145,7 +145,7 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	snprintf(label, sizeof(label), "scan %s", t->def->name);
 	progress_start(&feed.bar, label, "rows", -1);
 	if (!rc)
-		rc = p->sops->scan(p->src, t->def, feed_row, &feed);
+		rc = p->sops->read->scan(p->src, t->def, feed_row, &feed);
 	progress_end(&feed.bar);
 	if (!rc)
 		rc = diff_merge_finish(&m);
@@ -212,14 +212,14 @@ static int capture_tables(struct snap_capture *cap, const struct strv *tables)
 {
 	struct pipeline *p = cap->p;
 	cap->defs = xcalloc(tables->n ? tables->n : 1, sizeof(*cap->defs));
-	int rc = p->sops->begin_read(p->src);
+	int rc = p->sops->read->begin_read(p->src);
 	for (size_t i = 0; i < tables->n && !rc; i++) {
-		rc = p->sops->describe(p->src, tables->v[i], &cap->defs[i]);
+		rc = p->sops->read->describe(p->src, tables->v[i], &cap->defs[i]);
 		cap->ndefs = i + 1;
 		if (!rc)
 			rc = capture_table(cap, cap->defs[i], i);
 	}
-	int end = p->sops->end_read(p->src);
+	int end = p->sops->read->end_read(p->src);
 	return rc ? rc : end;
 }
 

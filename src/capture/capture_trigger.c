@@ -18,9 +18,9 @@ static int check_table(struct pipeline *p, const char *table, bool *clean)
 {
 	struct table_def *def = NULL;
 	struct trigger_status ts = {0};
-	int rc = p->sops->describe(p->src, table, &def);
+	int rc = p->sops->read->describe(p->src, table, &def);
 	if (!rc)
-		rc = p->sops->triggers_status(p->src, def, &ts);
+		rc = p->sops->changelog->triggers_status(p->src, def, &ts);
 	if (!rc && ts.renamed) {
 		/* Renamed: rebuilt under the new name, the old triggers dropped in
 		 * the same step, so each change is logged once, under one name. */
@@ -28,7 +28,7 @@ static int check_table(struct pipeline *p, const char *table, bool *clean)
 			 "logged as %s (changes logged before under the old name ship under it); "
 			 "run 'cdcpack load %s' to give replicas its rows under this name",
 			 table, table, table);
-		rc = p->sops->triggers_install(p->src, def);
+		rc = p->sops->changelog->triggers_install(p->src, def);
 	} else if (!rc && !ts.installed)
 		log_warn("table %s has no cdcpack triggers: its changes are not captured; run "
 			 "'cdcpack triggers install %s', then 'cdcpack load %s' to ship the rows "
@@ -38,10 +38,10 @@ static int check_table(struct pipeline *p, const char *table, bool *clean)
 		log_warn("schema drift on table %s: rebuilding its triggers (the table then "
 			 "ships whole as a load, its changes logged since the ALTER with it)",
 			 table);
-		rc = p->sops->triggers_install(p->src, def);
+		rc = p->sops->changelog->triggers_install(p->src, def);
 	} else if (!rc && ts.outdated) {
 		log_info("table %s: rebuilding its triggers, made by an earlier cdcpack", table);
-		rc = p->sops->triggers_install(p->src, def);
+		rc = p->sops->changelog->triggers_install(p->src, def);
 	}
 	*clean = ts.installed && !ts.renamed && !ts.drift && !ts.outdated;
 	trigger_status_free(&ts);
@@ -70,7 +70,9 @@ static int drift_stamp(struct pipeline *p, char **out)
 {
 	*out = NULL;
 	char *schema = NULL;
-	int rc = p->sops->schema_stamp ? p->sops->schema_stamp(p->src, &schema) : 0;
+	int rc = p->sops->changelog->schema_stamp
+			 ? p->sops->changelog->schema_stamp(p->src, &schema)
+			 : 0;
 	if (rc || !schema)
 		return rc;
 	struct hash_stream h;
@@ -138,11 +140,11 @@ static int trigger_first_load(struct pipeline *p, bool *load)
 
 static int trigger_changes(struct pipeline *p, struct package *pk)
 {
-	int rc = p->sops->begin_read(p->src);
+	int rc = p->sops->read->begin_read(p->src);
 	if (rc)
 		return rc;
-	rc = p->sops->read_changes(p->src, p->cfg->max_rows, add_change, pk);
-	int end = p->sops->end_read(p->src);
+	rc = p->sops->changelog->read_changes(p->src, p->cfg->max_rows, add_change, pk);
+	int end = p->sops->read->end_read(p->src);
 	return rc ? rc : end;
 }
 
@@ -157,15 +159,15 @@ static int trigger_load(struct pipeline *p, const struct strv *tables, struct pa
 	/* Every def stays alive until the read ends: the package tells files apart
 	 * by def pointer while rows arrive (it keeps copies of its own). */
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
-	int rc = p->sops->begin_read(p->src);
+	int rc = p->sops->read->begin_read(p->src);
 	if (!rc)
-		rc = p->sops->changelog_seqs(p->src, tables, add_seq, pk);
+		rc = p->sops->changelog->seqs(p->src, tables, add_seq, pk);
 	for (size_t i = 0; i < tables->n && !rc; i++) {
 		rc = capture_scan_table(p, tables->v[i], pk, &defs[i]);
 		if (!rc)
 			log_debug("table loaded table=%s", tables->v[i]);
 	}
-	int end = p->sops->end_read(p->src);
+	int end = p->sops->read->end_read(p->src);
 	for (size_t i = 0; i < tables->n; i++)
 		table_def_free(defs[i]);
 	free(defs);
@@ -176,7 +178,7 @@ static int trigger_ack(struct pipeline *p, const struct batch *b)
 {
 	struct chain_ack who = {
 		.chain = state_chain(p->st), .generation = b->generation, .batch = b->seq};
-	return p->sops->ack(p->src, (const int64_t(*)[2])b->ranges, b->nranges, &who);
+	return p->sops->changelog->ack(p->src, (const int64_t(*)[2])b->ranges, b->nranges, &who);
 }
 
 const struct capture_ops trigger_capture_ops = {

@@ -70,7 +70,7 @@ static int mark_busy(void *ctx, const struct change *c)
 static int read_busy(struct pipeline *p)
 {
 	struct busy_ctx b = {.p = p};
-	int rc = p->sops->read_changes(p->src, INT64_MAX, mark_busy, &b);
+	int rc = p->sops->changelog->read_changes(p->src, INT64_MAX, mark_busy, &b);
 	if (!rc)
 		log_debug("reconcile: %lld changelog image(s) pending, their keys left to the "
 			  "normal batches",
@@ -161,7 +161,7 @@ static int find_deleted(struct rec_table *t)
 	struct pipeline *p = t->p;
 	int rc = pubstore_clear(p->pub, "seen");
 	if (!rc)
-		rc = p->sops->scan(p->src, t->def, see_row, t);
+		rc = p->sops->read->scan(p->src, t->def, see_row, t);
 	if (!rc)
 		rc = pubstore_unseen(p->pub, t->def->name, delete_key, t);
 	if (!rc)
@@ -201,7 +201,7 @@ static int compare_table(struct rec_table *t, int64_t published)
 	progress_start(&t->bar, label, "rows", -1);
 	int rc = pub_walk_open(p->pub, t->def->name, &t->walk);
 	if (!rc)
-		rc = p->sops->scan(p->src, t->def, compare_row, t);
+		rc = p->sops->read->scan(p->src, t->def, compare_row, t);
 	progress_end(&t->bar);
 	pub_walk_close(t->walk);
 	t->walk = NULL;
@@ -248,18 +248,18 @@ int changelog_reconcile(struct pipeline *p, const struct strv *tables, struct pa
 	/* Every def lives until the read ends: the package tells files apart
 	 * by def pointer. */
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
-	int rc = p->sops->begin_read(p->src);
+	int rc = p->sops->read->begin_read(p->src);
 	if (rc) {
 		free(defs);
 		return rc;
 	}
 	rc = read_busy(p);
 	for (size_t i = 0; i < tables->n && !rc; i++) {
-		rc = p->sops->describe(p->src, tables->v[i], &defs[i]);
+		rc = p->sops->read->describe(p->src, tables->v[i], &defs[i]);
 		if (!rc)
 			rc = reconcile_table(p, defs[i], ts, pk, report);
 	}
-	int end = p->sops->end_read(p->src);
+	int end = p->sops->read->end_read(p->src);
 	for (size_t i = 0; i < tables->n; i++)
 		table_def_free(defs[i]);
 	free(defs);

@@ -66,7 +66,8 @@ int cmd_bad_arg(const char *cmd, const char *arg);
 /* A single-valued option (given already set) given twice: the first value
  * would be silently dropped, so it is refused. */
 int cmd_once(const char *cmd, const char *opt, bool given);
-/* A --password-file option (named opt) belongs with a mysql:// URL only. */
+/* A --password-file option (named opt) belongs with a URL whose driver takes
+ * a password (mysql://) only. */
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url);
 /* A URL for a report: redacted (redact.h), or null. */
 json_t *cmd_url_json(const char *url);

@@ -4,8 +4,10 @@
 #include "err.h"
 #include "pipeline.h"
 #include "redact.h"
+#include "source.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +36,19 @@ int cmd_bad_arg(const char *cmd, const char *arg)
 
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url)
 {
-	if (!file || !url || strncmp(url, "mysql://", 8) == 0)
+	if (!file || !url)
 		return 0;
-	return err_set(CDC_EUSAGE, "%s %s: only a mysql:// URL takes a password", cmd, opt);
+	const struct source_ops *ops = source_ops_for_url(url);
+	err_clear(); /* a URL no driver answers is refused where it is opened */
+	if (ops && ops->url->password)
+		return 0;
+	struct buf which = BUF_INIT;
+	config_scheme_list(&which, URL_SOURCE, offsetof(struct url_scheme, prefix),
+			   offsetof(struct url_scheme, password));
+	int rc = err_set(CDC_EUSAGE, "%s %s: only a %s URL takes a password", cmd, opt,
+			 buf_str(&which));
+	buf_free(&which);
+	return rc;
 }
 
 json_t *cmd_url_json(const char *url)

@@ -100,9 +100,9 @@ static int report_stray(struct cmd_ctx *ctx, const struct source_ops *ops, struc
 {
 	struct table_def *def = NULL;
 	struct trigger_status ts = {0};
-	int rc = ops->describe(src, table, &def);
+	int rc = ops->read->describe(src, table, &def);
 	if (!rc)
-		rc = ops->triggers_status(src, def, &ts);
+		rc = ops->changelog->triggers_status(src, def, &ts);
 	if (!rc) {
 		char *why = source_stray_warning(table);
 		cmd_print(ctx, "  %-24s pending=%lld (not captured)\n  warning: %s\n", table,
@@ -134,14 +134,16 @@ static int report_pending(struct cmd_ctx *ctx, const struct config *cfg)
 	const char *unknown = capture_ops_for(cfg->mode)->pending_unknown;
 	bool counts = !unknown;
 	int rc = source_open(&ops, &src, cfg->source_url, &opt);
+	if (!rc && counts)
+		rc = source_need_role(ops, ROLE_CHANGELOG, cfg->path);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, ops, src, &tables);
 	for (size_t i = 0; i < tables.n && !rc && counts; i++) {
 		struct table_def *def = NULL;
 		struct trigger_status ts = {0};
-		rc = ops->describe(src, tables.v[i], &def);
+		rc = ops->read->describe(src, tables.v[i], &def);
 		if (!rc)
-			rc = ops->triggers_status(src, def, &ts);
+			rc = ops->changelog->triggers_status(src, def, &ts);
 		if (!rc) {
 			cmd_print(ctx, "  %-24s pending=%lld%s%s\n", tables.v[i],
 				  (long long)ts.pending, ts.installed ? "" : " (no triggers)",

@@ -17,13 +17,13 @@ static int install_one(const struct source_ops *ops, struct source *src, const c
 {
 	struct table_def *def = NULL;
 	struct trigger_status was = {0}, ts = {0};
-	int rc = ops->describe(src, table, &def);
+	int rc = ops->read->describe(src, table, &def);
 	if (!rc)
-		rc = ops->triggers_status(src, def, &was);
+		rc = ops->changelog->triggers_status(src, def, &was);
 	if (!rc)
-		rc = ops->triggers_install(src, def);
+		rc = ops->changelog->triggers_install(src, def);
 	if (!rc)
-		rc = ops->triggers_status(src, def, &ts);
+		rc = ops->changelog->triggers_status(src, def, &ts);
 	if (!rc) {
 		cmd_print(ctx, "%s: triggers installed%s\n", table,
 			  def->rowid_key ? " (no primary key: keyed by rowid)" : "");
@@ -49,9 +49,9 @@ static int status_one(const struct source_ops *ops, struct source *src, const ch
 {
 	struct table_def *def = NULL;
 	struct trigger_status ts = {0};
-	int rc = ops->describe(src, table, &def);
+	int rc = ops->read->describe(src, table, &def);
 	if (!rc)
-		rc = ops->triggers_status(src, def, &ts);
+		rc = ops->changelog->triggers_status(src, def, &ts);
 	if (!rc) {
 		cmd_print(ctx, "%-24s %-13s %-8s pending=%lld\n", table,
 			  ts.installed ? "installed" : "not-installed",
@@ -84,7 +84,7 @@ static int each_table(struct cmd_ctx *ctx, const char *action, const struct sour
 		} else if (strcmp(action, "status") == 0) {
 			rc = status_one(ops, src, tables->v[i], entry, ctx);
 		} else {
-			rc = ops->triggers_remove(src, tables->v[i]);
+			rc = ops->changelog->triggers_remove(src, tables->v[i]);
 			if (!rc)
 				cmd_print(ctx, "%s: triggers removed\n", tables->v[i]);
 		}
@@ -177,7 +177,7 @@ static int check_alter_args(const struct strv *names)
 static int alter_one(struct cmd_ctx *ctx, const struct source_ops *ops, struct source *src,
 		     const char *table, const char *ddl, json_t *out)
 {
-	int rc = ops->triggers_alter(src, table, ddl);
+	int rc = ops->changelog->triggers_alter(src, table, ddl);
 	if (!rc) {
 		cmd_print(ctx, "%s: altered, triggers rebuilt\n", table);
 		json_array_append_new(out, json_pack("{s:s, s:b}", "name", table, "altered", 1));
@@ -244,6 +244,8 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
 	if (!rc)
+		rc = source_need_role(ops, ROLE_CHANGELOG, cfg.path);
+	if (!rc)
 		rc = source_check_own_tables(ops, src, cfg.changelog);
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &all);
@@ -267,7 +269,7 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc && strcmp(action, "status") == 0)
 		report_stray(ctx, &stray, out);
 	if (!rc && drop) {
-		rc = ops->drop_changelog(src);
+		rc = ops->changelog->drop(src);
 		if (!rc)
 			cmd_print(ctx, "changelog %s dropped\n", cfg.changelog);
 	}

@@ -132,7 +132,7 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 	r.m = &m;
 	rc = diff_merge_start(&m);
 	if (!rc)
-		rc = b->ops->scan(b->db, t->b, scan_row, &r);
+		rc = b->ops->read->scan(b->db, t->b, scan_row, &r);
 	if (!rc)
 		rc = diff_merge_finish(&m);
 	rc = finish_queue(q, rc);
@@ -152,9 +152,9 @@ static int compare_table(struct dbdiff_side *a, struct dbdiff_side *b, struct db
 	if (!rc && t->status == DBDIFF_COMPARED)
 		rc = merge_rows(a, b, t, sink);
 	else if (!rc && t->status == DBDIFF_ONLY_A)
-		rc = a->ops->scan(a->db, t->a, count_row, &t->rows_a);
+		rc = a->ops->read->scan(a->db, t->a, count_row, &t->rows_a);
 	else if (!rc && t->status == DBDIFF_ONLY_B)
-		rc = b->ops->scan(b->db, t->b, count_row, &t->rows_b);
+		rc = b->ops->read->scan(b->db, t->b, count_row, &t->rows_b);
 	if (t->status == DBDIFF_ONLY_A)
 		t->deleted = t->rows_a;
 	if (t->status == DBDIFF_ONLY_B)
@@ -203,7 +203,7 @@ static int describe_side(struct dbdiff_side *s, const struct strv *list, const c
 {
 	*out = NULL;
 	const char *real = find_name(list, name);
-	return real ? s->ops->describe(s->db, real, out) : 0;
+	return real ? s->ops->read->describe(s->db, real, out) : 0;
 }
 
 static void classify(struct dbdiff_table *t, struct diff_plan *plan, const char *a_driver,
@@ -250,8 +250,8 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 static int list_both(struct dbdiff_side *a, struct dbdiff_side *b, struct strv *in_a,
 		     struct strv *in_b)
 {
-	int rc = a->ops->list_tables(a->db, in_a);
-	return rc ? rc : b->ops->list_tables(b->db, in_b);
+	int rc = a->ops->read->list_tables(a->db, in_a);
+	return rc ? rc : b->ops->read->list_tables(b->db, in_b);
 }
 
 int dbdiff_tables(struct dbdiff_side *a, struct dbdiff_side *b, const struct strv *wanted,
@@ -273,17 +273,17 @@ int dbdiff_run(struct dbdiff_side *a, struct dbdiff_side *b, const struct strv *
 	memset(res, 0, sizeof(*res));
 	res->tables = json_array();
 	struct strv in_a = {0}, in_b = {0};
-	int rc = a->ops->begin_read(a->db);
+	int rc = a->ops->read->begin_read(a->db);
 	bool read_a = !rc;
 	if (!rc)
-		rc = b->ops->begin_read(b->db);
+		rc = b->ops->read->begin_read(b->db);
 	bool read_b = read_a && !rc;
 	if (!rc)
 		rc = list_both(a, b, &in_a, &in_b);
 	for (size_t i = 0; i < tables->n && !rc; i++)
 		rc = diff_one(a, b, &in_a, &in_b, tables->v[i], sink, res);
-	int end_a = read_a ? a->ops->end_read(a->db) : 0;
-	int end_b = read_b ? b->ops->end_read(b->db) : 0;
+	int end_a = read_a ? a->ops->read->end_read(a->db) : 0;
+	int end_b = read_b ? b->ops->read->end_read(b->db) : 0;
 	rc = rc ? rc : end_a ? end_a : end_b;
 	strv_free(&in_a);
 	strv_free(&in_b);

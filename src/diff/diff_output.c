@@ -315,7 +315,7 @@ static int on_row(void *ctx, const struct dbdiff_table *t, char op, const struct
 		write_line(o, t, op, b_row);
 		break;
 	case DIFF_CSV:
-		changefile_csv_record(&o->out, t->b, op, op == 'D' ? o->row : b_row);
+		changefile_csv_record(&o->out, NULL, t->b, op, op == 'D' ? o->row : b_row, NULL);
 		break;
 	case DIFF_JSONL:
 		changefile_jsonl_record(&o->out, t->b, op, -1, NULL, op == 'D' ? o->row : NULL,

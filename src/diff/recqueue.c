@@ -78,7 +78,7 @@ static int produce_row(void *ctx, const struct value *row)
 static void *produce(void *arg)
 {
 	struct rec_queue *q = arg;
-	int rc = q->ops->scan(q->src, q->def, produce_row, q);
+	int rc = q->ops->read->scan(q->src, q->def, produce_row, q);
 	if (!rc && q->fill.len)
 		rc = push(q);
 	pthread_mutex_lock(&q->mu);

@@ -103,6 +103,7 @@ struct applier {
 	const struct moment *until;
 	struct strv looked;
 	int64_t *looked_seq;
+	bool said_partial; /* the cdc_ops warning was given */
 };
 
 /* Which changes of a file one pass applies. */
@@ -114,7 +115,7 @@ enum pass { PASS_ALL, PASS_DELETES, PASS_UPSERTS };
 static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n)
 {
 	struct changefile_reader *r;
-	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header);
+	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header, &f->csv);
 	char op;
 	const struct value *before, *after;
 	int got = 0;
@@ -125,12 +126,14 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 			break;
 		bool take = pass == PASS_ALL || (pass == PASS_DELETES) == (op == 'D');
 		if (a && take)
-			rc = op == 'D' ? a->rops->replica_delete(a->replica, f->def, before)
-				       : a->rops->replica_upsert(a->replica, f->def, after);
+			rc = op == 'D' ? a->rops->replica->delete (a->replica, f->def, before)
+				       : a->rops->replica->upsert(a->replica, f->def, after);
 		(*n)++;
 	}
 	if (!rc && got < 0)
 		rc = got;
+	if (!rc && a && a->rops->replica->flush)
+		rc = a->rops->replica->flush(a->replica);
 	changefile_close(r);
 	return rc;
 }
@@ -161,12 +164,12 @@ static int check_file(const struct manifest_file *f)
 /* A load replaces each table's contents, once per table per batch. */
 static int truncate_for_load(struct applier *a, const struct manifest *m, size_t i)
 {
-	if (strcmp(m->kind, "load") != 0 || !a->rops->replica_truncate)
+	if (strcmp(m->kind, "load") != 0 || !a->rops->replica->truncate)
 		return 0;
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(m->files[j].def->name, m->files[i].def->name) == 0)
 			return 0;
-	return a->rops->replica_truncate(a->replica, m->files[i].def);
+	return a->rops->replica->truncate(a->replica, m->files[i].def);
 }
 
 /* How a replica table stands to the columns a file carries. */
@@ -190,7 +193,7 @@ static enum fit column_fit(const struct applier *a, const struct table_def *have
 		else if (found->key != want->key)
 			*why = xasprintf("column %s is %sa key column there", want->name,
 					 found->key ? "" : "not ");
-		else if (!a->rops->replica_same_type(found->type, want, def->foreign))
+		else if (!a->rops->replica->same_type(found->type, want, def->foreign))
 			*why = xasprintf("column %s is %s there, not %s", want->name, found->type,
 					 want->type);
 		if (*why)
@@ -208,7 +211,7 @@ static int replica_fit(struct applier *a, const struct table_def *def, enum fit 
 	struct table_def *have = NULL;
 	*why = NULL;
 	*fit = FIT_ABSENT;
-	int rc = a->rops->describe(a->replica, def->name, &have);
+	int rc = a->rops->read->describe(a->replica, def->name, &have);
 	if (rc == CDC_ENOTFOUND) {
 		err_clear();
 		return 0;
@@ -295,13 +298,13 @@ static int prepare_table(struct applier *a, const struct manifest *m, size_t i)
 	if (!rc && load && (fit == FIT_WIDER || fit == FIT_OTHER)) {
 		log_info("replica table recreated table=%s why=\"%s\"", def->name,
 			 why ? why : "it has columns the load does not carry");
-		rc = a->rops->replica_drop_table(a->replica, def);
+		rc = a->rops->replica->drop_table(a->replica, def);
 	} else if (!rc && !load && fit == FIT_OTHER) {
 		rc = check_cdc_fit(a, m, def, why);
 	}
 	free(why);
 	if (!rc)
-		rc = a->rops->replica_create_table(a->replica, def);
+		rc = a->rops->replica->create_table(a->replica, def);
 	return rc;
 }
 
@@ -315,13 +318,13 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 	/* SQLite's DDL (a load's DROP and CREATE) is part of the batch's
 	 * transaction; MySQL commits any open transaction on DDL, so there it
 	 * runs first. */
-	bool in_txn = a->rops->replica_ddl_in_transaction;
+	bool in_txn = a->rops->replica->ddl_in_transaction;
 	if (!rc && in_txn)
-		rc = a->rops->replica_begin(a->replica);
+		rc = a->rops->replica->begin(a->replica);
 	for (size_t i = 0; i < m->nfiles && !rc; i++)
 		rc = prepare_table(a, m, i);
 	if (!rc && !in_txn)
-		rc = a->rops->replica_begin(a->replica);
+		rc = a->rops->replica->begin(a->replica);
 	/* A snapshot batch is the difference of two snapshots: each key at most
 	 * once, so its changes commute, and deletes go first. A key whose type
 	 * changed (TEXT '1' -> INTEGER 1) ships as I of the new and D of the
@@ -337,14 +340,14 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 			rc = apply_file(a, &m->files[i], snapshot ? PASS_UPSERTS : PASS_ALL, rows);
 	}
 	if (!rc)
-		rc = a->rops->replica_mark_applied(a->replica, a->cfg->source_name, m->batch_id,
-						   m->seq, m->created);
+		rc = a->rops->replica->mark_applied(a->replica, a->cfg->source_name, m->batch_id,
+						    m->seq, m->created);
 	if (!rc)
 		fault_point("apply-before-commit");
 	if (!rc)
-		rc = a->rops->replica_commit(a->replica);
+		rc = a->rops->replica->commit(a->replica);
 	if (rc)
-		a->rops->replica_rollback(a->replica);
+		a->rops->replica->rollback(a->replica);
 	return rc;
 }
 
@@ -380,6 +383,27 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 	return 0;
 }
 
+/* A chain written with [batch] cdc_ops other than all carries no deletes
+ * (nor updates): the replica keeps rows the source no longer has as they
+ * were, and verify reports them. Said once per apply. */
+static void say_partial_ops(struct applier *a, const struct manifest *m, struct apply_result *res)
+{
+	for (size_t i = 0; i < m->nfiles && !a->said_partial; i++) {
+		if (m->files[i].cdc_ops == CDC_OPS_ALL)
+			continue;
+		char *msg =
+			xasprintf("batch %s was written with cdc_ops = %s: rows deleted%s at the "
+				  "source keep their earlier state in the replica, which is not "
+				  "a copy of the source",
+				  m->batch_id, config_cdc_ops_name(m->files[i].cdc_ops),
+				  m->files[i].cdc_ops == CDC_OPS_INSERTS ? " or updated" : "");
+		log_warn("%s", msg);
+		json_array_append_new(res->warnings, json_string(msg));
+		free(msg);
+		a->said_partial = true;
+	}
+}
+
 static int apply_one(struct applier *a, const struct published *p, const struct apply_options *o,
 		     struct apply_result *res, bool *stop)
 {
@@ -398,6 +422,8 @@ static int apply_one(struct applier *a, const struct published *p, const struct 
 		rc = archive_read_batch(archive, dir, &m);
 	if (!rc)
 		rc = check_manifest(a, &m, p);
+	if (!rc)
+		say_partial_ops(a, &m, res);
 	struct moment created;
 	if (!rc && o->has_until && moment_parse(m.created, &created) == 0 &&
 	    moment_cmp(created, o->until) > 0) {
@@ -425,7 +451,8 @@ static int apply_one(struct applier *a, const struct published *p, const struct 
 static int apply_chain(struct applier *a, const struct apply_options *o, struct apply_result *res)
 {
 	int64_t last = 0;
-	int rc = a->rops->replica_last_applied(a->replica, a->cfg->source_name, &last, &a->last_id);
+	int rc =
+		a->rops->replica->last_applied(a->replica, a->cfg->source_name, &last, &a->last_id);
 	struct published *v = NULL;
 	size_t n = 0;
 	if (!rc)
@@ -481,7 +508,7 @@ static int check_not_a_source(struct applier *a, const char *to_url)
 		if (!names[i] || (i && a->cfg->changelog && strcmp(names[i], names[0]) == 0))
 			continue;
 		struct table_def *def = NULL;
-		int rc = a->rops->describe(a->replica, names[i], &def);
+		int rc = a->rops->read->describe(a->replica, names[i], &def);
 		table_def_free(def);
 		if (rc == 0) {
 			char *why = xasprintf("it holds cdcpack's changelog table %s (it is a "
@@ -516,6 +543,8 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 		rc = target_open(&a.tops, &a.tgt, cfg);
 	if (!rc)
 		rc = source_open(&a.rops, &a.replica, o->to_url, &opt);
+	if (!rc)
+		rc = source_need_role(a.rops, ROLE_REPLICA, "apply --to");
 	if (!rc)
 		rc = check_not_a_source(&a, o->to_url);
 	const char *base = getenv("TMPDIR");

@@ -35,7 +35,7 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 			    struct source *src, struct strv *out)
 {
 	struct strv all = {0};
-	int rc = sops->list_tables(src, &all);
+	int rc = sops->read->list_tables(src, &all);
 	struct strv_index ix;
 	strv_index_init(&ix, &all);
 	for (size_t i = 0; i < cfg->tables.n && !rc; i++)
@@ -106,7 +106,7 @@ static int check_owner(struct pipeline *p)
 {
 	if (!p->cops->uses_changelog)
 		return 0;
-	int rc = p->sops->chain_owner(p->src, state_chain(p->st), &p->owner);
+	int rc = p->sops->changelog->chain_owner(p->src, state_chain(p->st), &p->owner);
 	if (rc || !p->owner.present)
 		return rc;
 	if (strcmp(p->owner.chain, state_chain(p->st)) != 0)
@@ -158,6 +158,8 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 				     .password_file = cfg->password_file};
 	if (!rc)
 		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
+	if (!rc && p->cops->uses_changelog)
+		rc = source_need_role(p->sops, ROLE_CHANGELOG, cfg->path);
 	if (!rc && !p->tops)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
@@ -247,7 +249,7 @@ static int recapture_if_lost(struct pipeline *p, const struct batch *b, bool may
 		/* The source first: a copy of the state dir still holding the
 		 * batch stays newer than what the source has seen. */
 		if (!rc && p->owner.present)
-			rc = p->sops->chain_staged(p->src, b->seq, true);
+			rc = p->sops->changelog->chain_staged(p->src, b->seq, true);
 		if (!rc)
 			rc = state_forget(p->st, b->seq);
 		if (!rc) {
@@ -276,7 +278,7 @@ static int recover(struct pipeline *p, bool may_load, struct run_result *res)
 		log_info("recovering batch id=%s state=%s", v[i].id, batch_state_name(v[i].state));
 		/* A run killed between staging and telling the source. */
 		if (p->owner.present)
-			rc = p->sops->chain_staged(p->src, v[i].seq, false);
+			rc = p->sops->changelog->chain_staged(p->src, v[i].seq, false);
 		if (!rc)
 			rc = batch_finish(p, &v[i], res);
 		if (!rc)
@@ -341,7 +343,7 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 	rc = package_stage(pk, p->st, p->sops->driver, &b);
 	/* Before it can leave the machine, the source learns it exists. */
 	if (!rc && p->owner.present)
-		rc = p->sops->chain_staged(p->src, b.seq, false);
+		rc = p->sops->changelog->chain_staged(p->src, b.seq, false);
 	if (!rc) {
 		fault_point("after-stage");
 		rc = batch_finish(p, &b, res);
@@ -380,7 +382,7 @@ static int redefined(struct pipeline *p, const char *table, bool *yes)
 {
 	struct table_def *def = NULL;
 	char *now = NULL, *shipped = NULL;
-	int rc = p->sops->describe(p->src, table, &def);
+	int rc = p->sops->read->describe(p->src, table, &def);
 	if (!rc)
 		now = table_def_columns_text(def);
 	if (!rc)
@@ -623,6 +625,11 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 			       "reconcile: capture mode %s does not reconcile (snapshot mode "
 			       "compares every row at every run; binlog mode: not yet)",
 			       p->cops->name);
+	if (p->cfg->cdc_ops != CDC_OPS_ALL)
+		return err_set(CDC_EUSAGE,
+			       "reconcile: %s: [batch] cdc_ops = %s leaves changes out on purpose, "
+			       "which a reconcile would ship",
+			       p->cfg->path, config_cdc_ops_name(p->cfg->cdc_ops));
 	int rc = check_named(p, "reconcile", tables);
 	if (!rc)
 		rc = recover(p, false, res);

@@ -171,7 +171,10 @@ static int write_archive(const char *path, bool raw, enum compression c,
 		rc = err_set(CDC_ERUNTIME, "%s: writing archive: %s", path,
 			     s.err ? strerror(s.err) : la_error(a));
 	archive_write_free(a);
-	if (rc == 0 && fsync(s.fd) != 0)
+	/* A staged archive is made durable here; a lake file (raw) is a work
+	 * file the upload copies, and the target makes the copy durable: one
+	 * fsync of its bytes is enough. */
+	if (rc == 0 && !raw && fsync(s.fd) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
 	if (close(s.fd) != 0 && rc == 0)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));

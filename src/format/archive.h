@@ -17,7 +17,8 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 
 /* Writes the bytes file src holds into a new file dst as one gzip stream
  * (no name or time in its header: the same bytes give the same gzip, the
- * lake's per-file CompressionType), fsynced; gives its XXH3-128 and size. */
+ * lake's per-file CompressionType), not fsynced (a work file: the upload's
+ * copy is the durable one); gives its XXH3-128 and size. */
 int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 		      char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 

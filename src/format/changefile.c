@@ -26,9 +26,27 @@ static void csv_add_quoted(struct buf *out, const char *p, size_t n)
 	buf_addc(out, '"');
 }
 
-void csv_add_field(struct buf *out, const char *p, size_t n)
+const struct csv_style csv_style_default = {.delimiter = ',', .binary = BINARY_HEX};
+const struct csv_style csv_style_before = {.delimiter = ',', .binary = BINARY_BASE64};
+
+void csv_style_of(struct csv_style *s, const struct config *cfg)
 {
-	if (n && !memchr(p, ',', n) && !memchr(p, '"', n) && !memchr(p, '\n', n) &&
+	memset(s, 0, sizeof(*s));
+	s->delimiter = cfg->csv_delimiter;
+	memcpy(s->null_value, cfg->csv_null_value, sizeof(s->null_value));
+	s->binary = cfg->binary_encoding;
+	s->timestamp = cfg->timestamp_column != NULL;
+}
+
+static bool is_null_marker(const struct csv_style *style, const char *p, size_t n)
+{
+	return style->null_value[0] && strlen(style->null_value) == n &&
+	       memcmp(style->null_value, p, n) == 0;
+}
+
+static void csv_add_field_in(struct buf *out, const char *p, size_t n, char delimiter)
+{
+	if (n && !memchr(p, delimiter, n) && !memchr(p, '"', n) && !memchr(p, '\n', n) &&
 	    !memchr(p, '\r', n)) {
 		buf_add(out, p, n);
 		return;
@@ -36,12 +54,31 @@ void csv_add_field(struct buf *out, const char *p, size_t n)
 	csv_add_quoted(out, p, n);
 }
 
+void csv_add_field(struct buf *out, const char *p, size_t n)
+{
+	csv_add_field_in(out, p, n, ',');
+}
+
+/* A BLOB's bytes in the style's encoding; decoded with out NULL only checks. */
+static void binary_encode(enum binary_encoding enc, struct buf *out, const char *p, size_t n)
+{
+	if (enc == BINARY_HEX)
+		hex_encode(out, p, n);
+	else
+		base64_encode(out, p, n);
+}
+
+static int binary_decode(enum binary_encoding enc, struct buf *out, const char *p, size_t n)
+{
+	return enc == BINARY_HEX ? hex_decode(out, p, n) : base64_decode(out, p, n);
+}
+
 /* How a column's CSV fields read (docs/design.md §5, "CSV spellings"): by
  * the column's affinity, with MySQL's own meanings where its types name no
  * SQLite affinity's values. */
 enum csv_rules {
-	CSV_NONE,   /* no affinity: text always quoted; numbers; base64 BLOBs */
-	CSV_BYTES,  /* a MySQL binary type: every value is a BLOB, base64 */
+	CSV_NONE,   /* no affinity: text always quoted; numbers; hex/base64 BLOBs */
+	CSV_BYTES,  /* a MySQL binary type: every value is a BLOB, hex/base64 */
 	CSV_NUMBER, /* INTEGER, and a SQLite source's NUMERIC: an integer, else a REAL */
 	CSV_REAL,   /* REAL: a REAL */
 	CSV_TEXT,   /* TEXT, and MySQL's DECIMAL and dates: exact text */
@@ -81,11 +118,12 @@ static bool integer_spelling(const char *p, size_t n)
 /* The type an unquoted, non-empty field that is no X'..' literal reads as
  * under rules, with v->i or v->r set for a number. The writer asks it too:
  * whatever would read back as something else gets another spelling. */
-static enum value_type csv_plain_type(enum csv_rules rules, const char *p, size_t n,
-				      struct value *v)
+static enum value_type csv_plain_type(enum csv_rules rules, enum binary_encoding enc, const char *p,
+				      size_t n, struct value *v)
 {
 	long long ll;
-	bool base64 = (rules == CSV_NONE || rules == CSV_BYTES) && base64_decode(NULL, p, n) == 0;
+	bool base64 =
+		(rules == CSV_NONE || rules == CSV_BYTES) && binary_decode(enc, NULL, p, n) == 0;
 	if (rules == CSV_TEXT || (rules == CSV_BYTES && base64))
 		return rules == CSV_TEXT ? VAL_TEXT : VAL_BLOB;
 	if (rules != CSV_REAL && parse_int(p, n, &ll)) {
@@ -104,40 +142,45 @@ static enum value_type csv_plain_type(enum csv_rules rules, const char *p, size_
  * (RFC 4180 allows quoting any field): always in a column without affinity,
  * so that "1" and 1 stay apart, and in a typed column when it would read
  * as a number ('Infinity' in a REAL column) or as a BLOB literal. */
-static void csv_add_text(struct buf *out, enum csv_rules rules, const struct value *v)
+static void csv_add_text(struct buf *out, const struct csv_style *style, enum csv_rules rules,
+			 const struct value *v)
 {
 	struct value num;
 	if (rules == CSV_NONE || rules == CSV_BYTES || v->n == 0 ||
-	    blob_literal_decode(NULL, v->p, v->n) == 0 ||
-	    csv_plain_type(rules, v->p, v->n, &num) != VAL_TEXT)
+	    blob_literal_decode(NULL, v->p, v->n) == 0 || is_null_marker(style, v->p, v->n) ||
+	    csv_plain_type(rules, style->binary, v->p, v->n, &num) != VAL_TEXT)
 		csv_add_quoted(out, v->p, v->n);
 	else
-		csv_add_field(out, v->p, v->n);
+		csv_add_field_in(out, v->p, v->n, style->delimiter);
 }
 
-/* A BLOB is base64, unless that would read back as something else: the
- * empty BLOB (an empty field is NULL, "" is text) and, in a column without
- * affinity, a BLOB whose base64 reads as a number ("1234" is X'D76DF8').
- * Those are SQL's BLOB literal, X'' and X'D76DF8', in any column. */
-static void csv_add_blob(struct buf *out, enum csv_rules rules, const struct value *v,
-			 struct buf *tmp)
+/* A BLOB is hex (or base64), unless that would read back as something
+ * else: the empty BLOB (an empty field is NULL, "" is text), a BLOB spelt
+ * as the NULL marker and, in a column without affinity, a BLOB whose
+ * spelling reads as a number (hex "1234", base64 "1234" of X'D76DF8').
+ * Those are SQL's BLOB literal, X'' and X'1234', in any column. */
+static void csv_add_blob(struct buf *out, const struct csv_style *style, enum csv_rules rules,
+			 const struct value *v, struct buf *tmp)
 {
 	struct value num;
 	buf_reset(tmp);
-	base64_encode(tmp, v->p, v->n);
-	if (v->n == 0 ||
-	    (rules == CSV_NONE && csv_plain_type(rules, buf_str(tmp), tmp->len, &num) != VAL_BLOB))
+	binary_encode(style->binary, tmp, v->p, v->n);
+	if (v->n == 0 || is_null_marker(style, buf_str(tmp), tmp->len) ||
+	    (rules == CSV_NONE &&
+	     csv_plain_type(rules, style->binary, buf_str(tmp), tmp->len, &num) != VAL_BLOB))
 		blob_literal_encode(out, v->p, v->n);
 	else
-		buf_add(out, buf_str(tmp), tmp->len); /* base64 needs no quotes */
+		buf_add(out, buf_str(tmp), tmp->len); /* hex and base64 need no quotes */
 }
 
-static void csv_add_value(struct buf *out, const struct table_def *def, const struct column *col,
+static void csv_add_value(struct buf *out, const struct csv_style *style,
+			  const struct table_def *def, const struct column *col,
 			  const struct value *v, struct buf *tmp)
 {
 	char num[40];
 	switch (v->type) {
 	case VAL_NULL:
+		buf_adds(out, style->null_value);
 		break;
 	case VAL_INT:
 		buf_add_int(out, (long long)v->i);
@@ -147,39 +190,56 @@ static void csv_add_value(struct buf *out, const struct table_def *def, const st
 		buf_adds(out, num);
 		break;
 	case VAL_TEXT:
-		csv_add_text(out, csv_rules_for(def, col), v);
+		csv_add_text(out, style, csv_rules_for(def, col), v);
 		break;
 	case VAL_BLOB:
-		csv_add_blob(out, csv_rules_for(def, col), v, tmp);
+		csv_add_blob(out, style, csv_rules_for(def, col), v, tmp);
 		break;
 	}
 }
 
-void changefile_csv_record(struct buf *out, const struct table_def *def, char op,
-			   const struct value *row)
+void changefile_csv_record(struct buf *out, const struct csv_style *style,
+			   const struct table_def *def, char op, const struct value *row,
+			   const char *ts)
 {
+	if (!style)
+		style = &csv_style_default;
 	struct buf tmp = BUF_INIT;
 	if (op) {
 		buf_addc(out, op);
-		buf_addc(out, ',');
+		buf_addc(out, style->delimiter);
 	}
 	for (size_t i = 0; i < def->ncols; i++) {
 		if (i)
-			buf_addc(out, ',');
-		csv_add_value(out, def, &def->cols[i], &row[i], &tmp);
+			buf_addc(out, style->delimiter);
+		csv_add_value(out, style, def, &def->cols[i], &row[i], &tmp);
+	}
+	if (style->timestamp) {
+		buf_addc(out, style->delimiter);
+		buf_adds(out, ts); /* digits, '-', ':', '.' and a space: never quoted */
 	}
 	buf_addc(out, '\n');
 	buf_free(&tmp);
 }
 
-void changefile_csv_header(struct buf *out, const struct table_def *def, bool op_column)
+void changefile_csv_header(struct buf *out, const struct csv_style *style,
+			   const struct table_def *def, bool op_column, const char *ts_name)
 {
-	if (op_column)
-		buf_adds(out, "Op,");
+	if (!style)
+		style = &csv_style_default;
+	if (op_column) {
+		buf_adds(out, "Op");
+		buf_addc(out, style->delimiter);
+	}
 	for (size_t i = 0; i < def->ncols; i++) {
 		if (i)
-			buf_addc(out, ',');
-		csv_add_field(out, def->cols[i].name, strlen(def->cols[i].name));
+			buf_addc(out, style->delimiter);
+		csv_add_field_in(out, def->cols[i].name, strlen(def->cols[i].name),
+				 style->delimiter);
+	}
+	if (style->timestamp && ts_name) {
+		buf_addc(out, style->delimiter);
+		csv_add_field_in(out, ts_name, strlen(ts_name), style->delimiter);
 	}
 	buf_addc(out, '\n');
 }
@@ -334,6 +394,7 @@ struct changefile_reader {
 	const struct table_def *def;
 	enum batch_format format;
 	bool op_column;
+	struct csv_style style;
 	long line;
 	struct buf record; /* fields of the current record, back to back */
 	size_t *offsets;   /* start of each field in record; one past the end too */
@@ -349,7 +410,8 @@ struct changefile_reader {
 static int csv_read_record(struct changefile_reader *r);
 
 int changefile_open(struct changefile_reader **out, const char *path, const struct table_def *def,
-		    enum batch_format format, bool op_column, bool header)
+		    enum batch_format format, bool op_column, bool header,
+		    const struct csv_style *style)
 {
 	*out = NULL;
 	FILE *f = fopen(path, "re");
@@ -361,6 +423,7 @@ int changefile_open(struct changefile_reader **out, const char *path, const stru
 	r->def = def;
 	r->format = format;
 	r->op_column = op_column;
+	r->style = style ? *style : csv_style_default;
 	r->row = xcalloc(def->ncols, sizeof(*r->row));
 	r->row2 = xcalloc(def->ncols, sizeof(*r->row2));
 	*out = r;
@@ -442,7 +505,7 @@ static int csv_read_record(struct changefile_reader *r)
 		}
 		if (c == '"' && r->record.len == r->offsets[r->nfields] && !quoted) {
 			quoted = in_quotes = true;
-		} else if (c == ',') {
+		} else if (c == r->style.delimiter) {
 			end_field(r, quoted);
 			quoted = false;
 		} else if (c == '\n') {
@@ -470,7 +533,7 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 	enum csv_rules rules = csv_rules_for(r->def, col);
 	memset(v, 0, sizeof(*v));
 	*blob_off = r->decoded.len;
-	if (n == 0 && !r->quoted[field])
+	if (!r->quoted[field] && (n == 0 || is_null_marker(&r->style, p, n)))
 		return 0; /* NULL */
 	if (r->quoted[field]) {
 		/* "" in a MySQL binary column, which holds only bytes: the empty
@@ -479,13 +542,13 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 	} else if (blob_literal_decode(&r->decoded, p, n) == 0) {
 		v->type = VAL_BLOB;
 	} else {
-		v->type = csv_plain_type(rules, p, n, v);
+		v->type = csv_plain_type(rules, r->style.binary, p, n, v);
 		if (v->type == VAL_BLOB)
-			base64_decode(&r->decoded, p, n);
+			binary_decode(r->style.binary, &r->decoded, p, n);
 		else if (v->type == VAL_TEXT && col->decl == VAL_BLOB)
 			/* a BLOB column's text is always quoted */
-			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not base64", r->path,
-				       r->line, col->name);
+			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not %s", r->path, r->line,
+				       col->name, r->style.binary == BINARY_HEX ? "hex" : "base64");
 	}
 	if (v->type == VAL_BLOB) {
 		v->n = r->decoded.len - *blob_off; /* v->p is set once the row is read */
@@ -503,7 +566,8 @@ static int csv_next(struct changefile_reader *r, char *op, const struct value **
 	if (rc <= 0)
 		return rc;
 	rc = 0;
-	size_t want = r->def->ncols + (r->op_column ? 1 : 0);
+	/* The timestamp column, last, is the consumers': apply skips it. */
+	size_t want = r->def->ncols + (r->op_column ? 1 : 0) + (r->style.timestamp ? 1 : 0);
 	if (r->nfields != want)
 		return err_set(CDC_ERUNTIME, "%s:%ld: %zu fields, expected %zu", r->path, r->line,
 			       r->nfields, want);

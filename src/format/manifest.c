@@ -22,6 +22,7 @@ struct manifest_file *manifest_add_file(struct manifest *m)
 	m->files = xrealloc(m->files, (m->nfiles + 1) * sizeof(*m->files));
 	struct manifest_file *f = &m->files[m->nfiles++];
 	memset(f, 0, sizeof(*f));
+	f->csv = csv_style_default;
 	f->first_seq = f->last_seq = -1;
 	return f;
 }
@@ -29,6 +30,21 @@ struct manifest_file *manifest_add_file(struct manifest *m)
 static json_t *seq_json(int64_t seq)
 {
 	return seq < 0 ? json_null() : json_integer(seq);
+}
+
+/* The output options, as [batch] names them (docs/design.md §5). */
+static void shape_json(json_t *o, const struct manifest_file *f)
+{
+	if (f->format == FORMAT_CSV) {
+		char delimiter[2] = {f->csv.delimiter, 0};
+		json_object_set_new(o, "csv_delimiter", json_string(delimiter));
+		json_object_set_new(o, "csv_null_value", json_string(f->csv.null_value));
+		json_object_set_new(o, "binary_encoding",
+				    json_string(f->csv.binary == BINARY_HEX ? "hex" : "base64"));
+	}
+	if (f->timestamp_column)
+		json_object_set_new(o, "timestamp_column", json_string(f->timestamp_column));
+	json_object_set_new(o, "cdc_ops", json_string(config_cdc_ops_name(f->cdc_ops)));
 }
 
 static json_t *file_json(const struct manifest_file *f)
@@ -45,6 +61,7 @@ static json_t *file_json(const struct manifest_file *f)
 	json_object_set_new(o, "format", json_string(f->format == FORMAT_CSV ? "csv" : "jsonl"));
 	json_object_set_new(o, "op_column", json_boolean(f->op_column));
 	json_object_set_new(o, "header", json_boolean(f->header));
+	shape_json(o, f);
 	json_object_set_new(o, "rows", json_integer(f->rows));
 	json_object_set_new(o, "ops", ops);
 	json_object_set_new(o, "first_seq", seq_json(f->first_seq));
@@ -223,6 +240,39 @@ static void parse_ops(struct ctx *c, const json_t *ops, struct manifest_file *f)
 				c->what, f->def->name);
 }
 
+/* An optional string field: dflt when absent. */
+static const char *get_opt_str(struct ctx *c, const json_t *o, const char *key, const char *dflt)
+{
+	return json_object_get(o, key) ? get_str(c, o, key) : dflt;
+}
+
+/* The output options; each absent one as archives before them were written. */
+static void parse_shape(struct ctx *c, const json_t *o, struct manifest_file *f)
+{
+	const char *delim = get_opt_str(c, o, "csv_delimiter", ",");
+	const char *null_value = get_opt_str(c, o, "csv_null_value", "");
+	const char *binary = get_opt_str(c, o, "binary_encoding", "base64");
+	const char *ts = get_opt_str(c, o, "timestamp_column", NULL);
+	const char *ops = get_opt_str(c, o, "cdc_ops", "all");
+	f->csv.delimiter = delim[0];
+	snprintf(f->csv.null_value, sizeof(f->csv.null_value), "%s", null_value);
+	f->csv.binary = strcmp(binary, "hex") == 0 ? BINARY_HEX : BINARY_BASE64;
+	f->csv.timestamp = ts != NULL;
+	f->timestamp_column = ts ? xstrdup(ts) : NULL;
+	const char *why = NULL;
+	if (strlen(delim) != 1 || csv_delimiter_problem(delim[0]))
+		why = "csv_delimiter";
+	else if (strlen(null_value) > CSV_NULL_MAX || csv_null_value_problem(null_value, delim[0]))
+		why = "csv_null_value";
+	else if (strcmp(binary, "hex") != 0 && strcmp(binary, "base64") != 0)
+		why = "binary_encoding";
+	else if (config_cdc_ops_parse(ops, &f->cdc_ops))
+		why = "cdc_ops";
+	if (why && !c->rc)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: bad \"%s\"", c->what,
+				f->def->name, why);
+}
+
 static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 {
 	struct manifest_file *f = manifest_add_file(m);
@@ -245,6 +295,7 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown format '%s'", c->what, format);
 	f->op_column = get_bool(c, o, "op_column", true);
 	f->header = get_bool(c, o, "header", false);
+	parse_shape(c, o, f);
 	f->rows = get_int(c, o, "rows", false);
 	parse_ops(c, json_object_get(o, "ops"), f);
 	f->first_seq = get_int(c, o, "first_seq", true);
@@ -388,6 +439,7 @@ void manifest_free(struct manifest *m)
 		table_def_free(m->files[i].def);
 		free(m->files[i].path);
 		free(m->files[i].local);
+		free(m->files[i].timestamp_column);
 	}
 	free(m->files);
 	free(m->batch_id);

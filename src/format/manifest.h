@@ -3,6 +3,7 @@
 #ifndef CDCPACK_MANIFEST_H
 #define CDCPACK_MANIFEST_H
 
+#include "changefile.h"
 #include "config.h"
 #include "hash.h"
 #include "value.h"
@@ -18,6 +19,12 @@ struct manifest_file {
 	enum batch_format format;
 	bool op_column;
 	bool header;
+	/* DMS's output options the file was written with: CSV spellings (in
+	 * an archive written before them, base64 BLOBs), the timestamp
+	 * column's name (NULL: none), which change ops it keeps. */
+	struct csv_style csv;
+	char *timestamp_column;
+	enum cdc_ops cdc_ops;
 	int64_t rows;
 	int64_t ops[3];		     /* I, U, D */
 	int64_t first_seq, last_seq; /* -1: null (outside trigger mode) */

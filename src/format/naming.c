@@ -22,6 +22,14 @@ void moment_iso(struct moment m, char out[MOMENT_ISO_LEN])
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, m.ms);
 }
 
+void moment_dms(struct moment m, char out[MOMENT_ISO_LEN])
+{
+	struct tm tm;
+	gmtime_r(&m.sec, &tm);
+	snprintf(out, MOMENT_ISO_LEN, "%04d-%02d-%02d %02d:%02d:%02d.%03d000", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, m.ms);
+}
+
 int moment_parse(const char *s, struct moment *out)
 {
 	struct tm tm = {0};

@@ -22,6 +22,8 @@ void moment_iso(struct moment m, char out[MOMENT_ISO_LEN]);
  * or a space instead of T). Returns -1 when s is not such a time. */
 int moment_parse(const char *s, struct moment *out);
 int moment_cmp(struct moment a, struct moment b);
+/* "2026-11-24 10:11:12.345000": DMS's timestamp column (yyyy-MM-dd HH:mm:ss.SSSSSS). */
+void moment_dms(struct moment m, char out[MOMENT_ISO_LEN]);
 
 /* "shop-00000007" */
 char *batch_id(const char *source, int64_t seq);

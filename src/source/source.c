@@ -4,28 +4,42 @@
 #include "err.h"
 #include "redact.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
- * else in the pipeline. */
+ * else in the pipeline: its URL scheme reaches config through the
+ * constructor below. */
 static const struct source_ops *const drivers[] = {
 	&sqlite_source_ops,
 	&mysql_source_ops,
 };
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
+/* Hands config the drivers' URL schemes before main() runs, so that config
+ * (in the base layer) never names one. */
+__attribute__((constructor)) static void register_schemes(void)
+{
+	static const struct url_scheme *schemes[NDRIVERS];
+	for (size_t i = 0; i < NDRIVERS; i++)
+		schemes[i] = drivers[i]->url;
+	config_register_schemes(URL_SOURCE, schemes, NDRIVERS);
+}
 
 const struct source_ops *source_ops_for_url(const char *url)
 {
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		const char *scheme = drivers[i]->scheme;
+	for (size_t i = 0; i < NDRIVERS; i++) {
+		const char *scheme = drivers[i]->url->prefix;
 		if (strncmp(url, scheme, strlen(scheme)) == 0)
 			return drivers[i];
 	}
 	char *shown = url_redact(url);
-	err_set(CDC_EUSAGE,
-		"%s: no database driver for this URL (want sqlite:PATH or mysql://USER@HOST/DB)",
-		shown);
+	struct buf want = BUF_INIT;
+	config_scheme_list(&want, URL_SOURCE, offsetof(struct url_scheme, usage), 0);
+	err_set(CDC_EUSAGE, "%s: no database driver for this URL (want %s)", shown, buf_str(&want));
+	buf_free(&want);
 	free(shown);
 	return NULL;
 }
@@ -36,6 +50,20 @@ bool source_same_database(const char *url_a, const char *url_b)
 	const struct source_ops *b = a ? source_ops_for_url(url_b) : NULL;
 	err_clear();
 	return a && a == b && a->same_database(url_a, url_b);
+}
+
+int source_need_role(const struct source_ops *ops, enum source_role role, const char *what)
+{
+	const void *table[] = {ops->read, ops->changelog, ops->log, ops->replica};
+	static const char *const lacks[] = {
+		"cannot read tables",
+		"keeps no changelog (use [capture] mode = snapshot)",
+		"has no binary log",
+		"cannot be a replica",
+	};
+	if (table[role])
+		return 0;
+	return err_set(CDC_EUSAGE, "%s: the %s driver %s", what, ops->driver, lacks[role]);
 }
 
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
@@ -125,7 +153,7 @@ static int check_own(const struct source_ops *ops, struct source *src, const cha
 		     const char *table, const char *const *want, const char *what)
 {
 	struct table_def *def = NULL;
-	int rc = ops->describe(src, table, &def);
+	int rc = ops->read->describe(src, table, &def);
 	if (rc == CDC_ENOTFOUND) {
 		err_clear();
 		return 0;
@@ -158,7 +186,7 @@ int source_stray_triggers(const struct source_ops *ops, struct source *src,
 			  const struct strv *captured, struct strv *out)
 {
 	struct strv all = {0};
-	int rc = ops->triggered_tables(src, &all);
+	int rc = ops->changelog->triggered_tables(src, &all);
 	struct strv_index ix;
 	strv_index_init(&ix, captured);
 	for (size_t i = 0; i < all.n && !rc; i++)

@@ -1,11 +1,13 @@
 /* The seam between the pipeline and each database driver (sqlite, mysql),
  * in the manner of SQLite's sqlite3_vfs: the pipeline calls these function
- * pointers and never names a concrete driver. A driver serves both as a
- * capture source and as an apply/verify replica. */
+ * pointers and never names a concrete driver. A driver's roles (reading,
+ * trigger capture, log capture, replica) are tables of their own in its
+ * struct source_ops. */
 #ifndef CDCPACK_SOURCE_H
 #define CDCPACK_SOURCE_H
 
 #include "buf.h"
+#include "config.h"
 #include "strv.h"
 #include "value.h"
 
@@ -92,28 +94,37 @@ typedef int (*change_fn)(void *ctx, const struct change *c);
 typedef int (*row_fn)(void *ctx, const struct value *row);
 typedef int (*seq_fn)(void *ctx, int64_t seq);
 
-/* Every function returns 0 or a CDC_E* code with err_set() called. */
-struct source_ops {
-	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
-	const char *scheme; /* URL prefix this driver answers: "sqlite:", "mysql://" */
-	const struct sql_dialect *dialect;
+/* A driver plays up to four roles, each a table of its own; a NULL role is
+ * one the driver cannot play, refused by source_need_role where it is asked
+ * for. Every function returns 0 or a CDC_E* code with err_set() called. */
 
-	int (*open)(struct source **out, const char *url, const struct source_options *opt);
-	/* Whether two URLs of this driver name the same database, however they
-	 * spell it (apply refuses to write into the source). */
-	bool (*same_database)(const char *url_a, const char *url_b);
-	void (*close)(struct source *src); /* accepts NULL */
-
+/* Reading (every driver): what diff, verify, snapshot capture and loads use. */
+struct source_read_ops {
 	/* User tables, excluding cdcpack's own (changelog, schema, applied). */
 	int (*list_tables)(struct source *src, struct strv *out);
 	/* Columns in ordinal order with key flags; CDC_ENOTFOUND when no such table. */
 	int (*describe)(struct source *src, const char *table, struct table_def **out);
+	/* A consistent read: everything between begin_read and end_read sees one
+	 * snapshot of the database. */
+	int (*begin_read)(struct source *src);
+	int (*end_read)(struct source *src);
+	/* Every row of def's table in ascending key order; rows have def->ncols
+	 * values. The order is binary, whatever the collation: numbers by value
+	 * (DECIMAL too, though it travels as text), text and blobs by their
+	 * bytes. diff, verify and snapshot capture merge two scans on it, and
+	 * refuse a scan that breaks it. */
+	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
+};
 
-	/* Trigger mode. install is idempotent and rebuilds on drift; it records
-	 * def as the column list changes of this table will carry from now on. */
+/* Trigger capture ([capture] mode = trigger): the triggers, the changelog
+ * they write, and its owner record. */
+struct changelog_ops {
+	/* install is idempotent and rebuilds on drift; it records def as the
+	 * column list changes of this table will carry from now on. */
 	int (*triggers_install)(struct source *src, const struct table_def *def);
 	int (*triggers_remove)(struct source *src, const char *table);
-	int (*drop_changelog)(struct source *src);
+	/* Drops the changelog and its own tables. */
+	int (*drop)(struct source *src);
 	/* Runs ddl (an ALTER TABLE of table) and rebuilds the table's triggers
 	 * for its new columns as one step that no write of the table sees
 	 * half-done: no write fails on a trigger naming a dropped column, and
@@ -129,24 +140,14 @@ struct source_ops {
 	 * changes whenever what triggers_status reports may have changed: any
 	 * DDL, ours or another connection's, and any trigger version recorded.
 	 * An idle run compares it with the last clean check's instead of
-	 * asking triggers_status about every table (capture.c). */
+	 * asking triggers_status about every table (capture_trigger.c). */
 	int (*schema_stamp)(struct source *src, char **out);
-
-	/* A consistent read: everything between begin_read and end_read sees one
-	 * snapshot of the database. */
-	int (*begin_read)(struct source *src);
-	int (*end_read)(struct source *src);
-	/* Changelog rows visible in the read, by ascending seq, at most max. */
+	/* Inside the read role's begin_read/end_read: changelog rows visible in
+	 * the read, by ascending seq, at most max. */
 	int (*read_changes)(struct source *src, int64_t max, change_fn fn, void *ctx);
 	/* Every changelog seq of the tables named visible in the read, ascending
 	 * (a load's handoff to cdc: it reflects those tables' changes only). */
-	int (*changelog_seqs)(struct source *src, const struct strv *tables, seq_fn fn, void *ctx);
-	/* Every row of def's table in ascending key order; rows have def->ncols
-	 * values. The order is binary, whatever the collation: numbers by value
-	 * (DECIMAL too, though it travels as text), text and blobs by their
-	 * bytes. diff, verify and snapshot capture merge two scans on it, and
-	 * refuse a scan that breaks it. */
-	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
+	int (*seqs)(struct source *src, const struct strv *tables, seq_fn fn, void *ctx);
 	/* Acknowledge: delete exactly the changelog rows lo..hi of each range
 	 * (ranges hold only seqs that were read, never a high-water mark), and
 	 * record who->batch as the owner's last acknowledged batch, in one
@@ -154,25 +155,27 @@ struct source_ops {
 	 * nothing is deleted then. CDC_ERUNTIME when another chain owns it. */
 	int (*ack)(struct source *src, const int64_t (*ranges)[2], size_t n,
 		   const struct chain_ack *who);
-	/* Trigger mode: reads the changelog's owner record into out, creating
-	 * it (with a new generation) when the changelog has none and claiming
-	 * it for chain when no chain owns it yet. */
+	/* Reads the changelog's owner record into out, creating it (with a new
+	 * generation) when the changelog has none and claiming it for chain
+	 * when no chain owns it yet. */
 	int (*chain_owner)(struct source *src, const char *chain, struct chain_owner *out);
-	/* Trigger mode: batch was staged (so a copy of the state dir made before
-	 * it, even if it is never acknowledged, is known to be stale); with
-	 * withdrawn, it was forgotten before it left the machine. */
+	/* batch was staged (so a copy of the state dir made before it, even if
+	 * it is never acknowledged, is known to be stale); with withdrawn, it
+	 * was forgotten before it left the machine. */
 	int (*chain_staged)(struct source *src, int64_t batch, bool withdrawn);
+};
 
-	/* Log capture ([capture] mode = binlog): checks that the server logs
-	 * row images cdcpack can read, that the user may read them, and that
-	 * the log carries every change of the tables (no cascading foreign
-	 * key changes them); CDC_EUSAGE naming every missing setting,
-	 * privilege or such key, and what fixes it. NULL: no such log. */
-	int (*log_check)(struct source *src, const struct strv *tables);
-	/* Log capture. A log position is text, "FILE:OFFSET". Inside
-	 * begin_read: the position the read's snapshot reflects (every
-	 * transaction logged before it is in the read, none after). */
-	int (*log_position)(struct source *src, char **pos);
+/* Log capture ([capture] mode = binlog): the server's own log of row changes. */
+struct log_ops {
+	/* Checks that the server logs row images cdcpack can read, that the
+	 * user may read them, and that the log carries every change of the
+	 * tables (no cascading foreign key changes them); CDC_EUSAGE naming
+	 * every missing setting, privilege or such key, and what fixes it. */
+	int (*check)(struct source *src, const struct strv *tables);
+	/* A log position is text, "FILE:OFFSET". Inside begin_read: the
+	 * position the read's snapshot reflects (every transaction logged
+	 * before it is in the read, none after). */
+	int (*position)(struct source *src, char **pos);
 	/* Passes fn the row changes of the tables of defs (their definitions
 	 * now), with the commit time of their transaction, transaction by
 	 * transaction from position from, and stops at the end of the log, or
@@ -180,42 +183,72 @@ struct source_ops {
 	 * position after the last transaction read. A change the mode cannot
 	 * ship right (DDL or TRUNCATE of a captured table, an undecodable
 	 * column) stops it with CDC_ERUNTIME naming it. */
-	int (*log_read)(struct source *src, const char *from, struct table_def *const *defs,
-			size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+	int (*read)(struct source *src, const char *from, struct table_def *const *defs,
+		    size_t ndefs, int64_t max, change_fn fn, void *ctx, char **end);
+};
 
-	/* Replica side, for apply. Batches are applied inside begin/commit;
-	 * with replica_ddl_in_transaction a batch's CREATE/DROP TABLE too. */
-	bool replica_ddl_in_transaction;
-	int (*replica_begin)(struct source *src);
-	int (*replica_commit)(struct source *src);
-	int (*replica_rollback)(struct source *src);
+/* The replica side, for apply (and the table checks of verify). Batches are
+ * applied inside begin/commit; with ddl_in_transaction a batch's
+ * CREATE/DROP TABLE too. */
+struct replica_ops {
+	bool ddl_in_transaction;
+	int (*begin)(struct source *src);
+	int (*commit)(struct source *src);
+	int (*rollback)(struct source *src);
 	/* Creates def's table when missing (keys as primary key). */
-	int (*replica_create_table)(struct source *src, const struct table_def *def);
+	int (*create_table)(struct source *src, const struct table_def *def);
 	/* Row images in def's columns; I and U upsert, D deletes by key. */
-	int (*replica_upsert)(struct source *src, const struct table_def *def,
-			      const struct value *row);
-	int (*replica_delete)(struct source *src, const struct table_def *def,
-			      const struct value *row);
+	int (*upsert)(struct source *src, const struct table_def *def, const struct value *row);
+	int (*delete)(struct source *src, const struct table_def *def, const struct value *row);
+	/* Sends the upserts and deletes a driver gathered into multi-row
+	 * statements (def's of them stay valid until this): apply calls it at
+	 * the end of each file. Optional: NULL when each row goes at once. */
+	int (*flush)(struct source *src);
 	/* Whether a replica column of declared type have is what this driver
 	 * creates for want (foreign: want's type is another engine's). */
-	bool (*replica_same_type)(const char *have, const struct column *want, bool foreign);
+	bool (*same_type)(const char *have, const struct column *want, bool foreign);
 	/* Drops def's table: a load whose columns differ from the replica
 	 * table's recreates it (docs/design.md §6). */
-	int (*replica_drop_table)(struct source *src, const struct table_def *def);
+	int (*drop_table)(struct source *src, const struct table_def *def);
 	/* Empties def's table: a load batch replaces what the replica held.
 	 * Optional: when NULL, a load only upserts. */
-	int (*replica_truncate)(struct source *src, const struct table_def *def);
+	int (*truncate)(struct source *src, const struct table_def *def);
 	/* The last batch of source_name applied here: *seq = 0 when none. */
-	int (*replica_last_applied)(struct source *src, const char *source_name, int64_t *seq,
-				    char **batch_id);
-	int (*replica_mark_applied)(struct source *src, const char *source_name,
-				    const char *batch_id, int64_t seq, const char *created);
+	int (*last_applied)(struct source *src, const char *source_name, int64_t *seq,
+			    char **batch_id);
+	int (*mark_applied)(struct source *src, const char *source_name, const char *batch_id,
+			    int64_t seq, const char *created);
+};
+
+/* A driver: its name, URLs, SQL dialect, the connection, and its roles. */
+struct source_ops {
+	const char *driver; /* manifest "source.driver": "sqlite", "mysql" */
+	/* The driver's URLs: their prefix ("sqlite:", "mysql://"), default
+	 * source name, and what config checks of them. */
+	const struct url_scheme *url;
+	const struct sql_dialect *dialect;
+
+	int (*open)(struct source **out, const char *url, const struct source_options *opt);
+	/* Whether two URLs of this driver name the same database, however they
+	 * spell it (apply refuses to write into the source). */
+	bool (*same_database)(const char *url_a, const char *url_b);
+	void (*close)(struct source *src); /* accepts NULL */
+
+	const struct source_read_ops *read;    /* never NULL */
+	const struct changelog_ops *changelog; /* NULL: no trigger capture */
+	const struct log_ops *log;	       /* NULL: no log capture */
+	const struct replica_ops *replica;     /* NULL: not an apply replica */
 };
 
 /* The driver for url, or NULL (with err_set, CDC_EUSAGE) when none answers it. */
 const struct source_ops *source_ops_for_url(const char *url);
 /* Whether two URLs name the same database (false when their drivers differ). */
 bool source_same_database(const char *url_a, const char *url_b);
+/* CDC_EUSAGE when ops's driver cannot play role (its table is NULL), as
+ * "<what>: the <driver> driver has no binary log"; what names where it was
+ * asked for ("[capture] mode = binlog", "apply --to"). */
+enum source_role { ROLE_READ, ROLE_CHANGELOG, ROLE_LOG, ROLE_REPLICA };
+int source_need_role(const struct source_ops *ops, enum source_role role, const char *what);
 /* Looks up the driver and opens url in one step. */
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
 		const struct source_options *opt);

@@ -3,24 +3,39 @@
 #include "buf.h"
 #include "err.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Every object store cdcpack knows; a new one adds a line here only. */
+/* Every object store cdcpack knows; a new one adds a line here only (its
+ * URL scheme reaches config through the constructor below). */
 static const struct target_ops *const drivers[] = {
 	&file_target_ops,
 	&s3_target_ops,
 };
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
+/* Hands config the drivers' URL schemes before main() runs, so that config
+ * (in the base layer) never names one. */
+__attribute__((constructor)) static void register_schemes(void)
+{
+	static const struct url_scheme *schemes[NDRIVERS];
+	for (size_t i = 0; i < NDRIVERS; i++)
+		schemes[i] = drivers[i]->url;
+	config_register_schemes(URL_TARGET, schemes, NDRIVERS);
+}
 
 const struct target_ops *target_ops_for_url(const char *url)
 {
-	for (size_t i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++) {
-		const char *scheme = drivers[i]->scheme;
+	for (size_t i = 0; i < NDRIVERS; i++) {
+		const char *scheme = drivers[i]->url->prefix;
 		if (strncmp(url, scheme, strlen(scheme)) == 0)
 			return drivers[i];
 	}
-	err_set(CDC_EUSAGE,
-		"%s: no target driver for this URL (want file:DIR or s3://BUCKET[/PREFIX])", url);
+	struct buf want = BUF_INIT;
+	config_scheme_list(&want, URL_TARGET, offsetof(struct url_scheme, usage), 0);
+	err_set(CDC_EUSAGE, "%s: no target driver for this URL (want %s)", url, buf_str(&want));
+	buf_free(&want);
 	return NULL;
 }
 

@@ -26,7 +26,9 @@ typedef int (*key_fn)(void *ctx, const char *key, int64_t size);
 
 /* Every function returns 0 or a CDC_E* code with err_set() called. */
 struct target_ops {
-	const char *scheme; /* URL prefix this driver answers: "file:", "s3://" */
+	/* The driver's URLs: their prefix ("file:", "s3://") and what config
+	 * checks of them. */
+	const struct url_scheme *url;
 
 	/* Reads cfg->target_url and the [target] keys it needs. */
 	int (*open)(struct target **out, const struct config *cfg);

@@ -4,15 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 # Every commit synced, as on a production server: per-commit costs are real.
-export CDCPACK_TEST_MYSQL_DURABLE=1
-mkdir -p "$W/run" && bash "$ROOT/tests/lib/service-mariadb.sh" start "$W/run" >"$W/db.log" 2>&1 || { cat "$W/db.log" >&2; exit 1; }
-trap 'bash "$ROOT/tests/lib/service-mariadb.sh" stop "$W/run" >/dev/null 2>&1; rm -rf "$W"' EXIT
-source "$W/run/mariadb.env"
-export CDCPACK_SOURCE_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
-# Replicas and diff sides take their own credentials (the test server's
-# cdc user serves every role here).
-export CDCPACK_REPLICA_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
-export CDCPACK_A_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD CDCPACK_B_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+bench_mariadb
 db() { mariadb --defaults-file="$CDCPACK_TEST_MYSQL_ROOT_CNF" "$@"; }
 url="mysql://$CDCPACK_TEST_MYSQL_USER@$CDCPACK_TEST_MYSQL_HOST:$CDCPACK_TEST_MYSQL_PORT/cdc_bench"
 ddl="DROP DATABASE IF EXISTS cdc_bench; CREATE DATABASE cdc_bench;

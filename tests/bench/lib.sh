@@ -146,3 +146,17 @@ bench_config() { # bench_config FILE SOURCE_URL TARGET_URL [extra lines]
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$f"
 }
+
+# bench_mariadb: starts a MariaDB server of this script's own (stopped, and
+# $W removed, on exit), every commit synced as on a production server, and
+# exports its settings (tests/lib/service-mariadb.sh) and cdcpack's
+# passwords: its cdc user serves every role.
+bench_mariadb() {
+	export CDCPACK_TEST_MYSQL_DURABLE=1
+	mkdir -p "$W/run" && bash "$ROOT/tests/lib/service-mariadb.sh" start "$W/run" >"$W/db.log" 2>&1 || { cat "$W/db.log" >&2; exit 1; }
+	trap 'bash "$ROOT/tests/lib/service-mariadb.sh" stop "$W/run" >/dev/null 2>&1; rm -rf "$W"' EXIT
+	source "$W/run/mariadb.env"
+	export CDCPACK_SOURCE_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+	export CDCPACK_REPLICA_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+	export CDCPACK_A_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD CDCPACK_B_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
+}

@@ -1,8 +1,9 @@
 /* The CSV and JSONL change-file reader (src/format/changefile.c) over a fixed
  * table. The first input byte picks the reader's options (bit 0: JSONL,
  * bit 1: Op column, bit 2: header row, bit 3: the types are a SQLite
- * source's, whose NUMERIC and BLOB columns read otherwise than MySQL's),
- * the rest is the file. Every value
+ * source's, whose NUMERIC and BLOB columns read otherwise than MySQL's,
+ * bit 4: base64 BLOBs, bit 5: DMS's options set: ';', NULL spelt "NULL",
+ * a timestamp column), the rest is the file. Every value
  * handed out is read in full, so a pointer past its buffer is caught, and
  * written back as a JSONL record (any bytes in any value: the writer must
  * take them, as it takes whatever a source holds). */
@@ -13,6 +14,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static volatile unsigned sink;
 static struct table_def *def;
@@ -56,8 +58,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	def->sqlite_affinity = opts & 8;
 	fuzz_write_file(path, data + 1, size - 1);
 	struct changefile_reader *r;
+	struct csv_style style = csv_style_default;
+	if (opts & 16)
+		style.binary = BINARY_BASE64;
+	if (opts & 32) {
+		style.delimiter = ';';
+		memcpy(style.null_value, "NULL", 5);
+		style.timestamp = true;
+	}
 	int rc = changefile_open(&r, path, def, opts & 1 ? FORMAT_JSONL : FORMAT_CSV, opts & 2,
-				 opts & 4);
+				 opts & 4, &style);
 	for (int n = 0; rc == 0; n++) {
 		char op = 0;
 		const struct value *before = NULL, *after = NULL;

@@ -49,8 +49,8 @@ assert_eq "3|null" "$(sqlite3 "$SRC_DB" "SELECT count(*), ifnull(group_concat(ne
 
 cdc run
 check_cdc_rows "changes of both trigger layouts, in order" \
-	'I,2,two,0.1,' 'U,1,uno,1e+300,AP8=' 'D,2,two,0.1,' 'I,20,two,0.1,' "I,3,3,3.0,X''" \
-	"D,3,3,3.0,X''" 'I,4,four,-2.5,AQI=' 'U,20,two,0.1,'
+	'I,2,two,0.1,' 'U,1,uno,1e+300,00FF' 'D,2,two,0.1,' 'I,20,two,0.1,' "I,3,3,3.0,X''" \
+	"D,3,3,3.0,X''" "I,4,four,-2.5,X'0102'" 'U,20,two,0.1,'
 assert_eq 0 "$(sqlite3 "$SRC_DB" 'SELECT count(*) FROM cdcpack_changelog')" "changelog rows left"
 apply_and_compare "$T/replica.db"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A batch whose manifest.json is malformed or lies, while the archive is
 # otherwise sound: not JSON, another format, missing or mistyped fields,
-# ops that do not add up, a bad checksum spelling, a file listed twice, a
+# ops that do not add up, a bad checksum spelling, output options
+# ([batch] csv_delimiter, csv_null_value, ...) the config would refuse, a file listed twice, a
 # table without a key, an unknown kind, seq 0, or more or fewer rows than
 # the change file holds; and a change file that is malformed but sealed with
 # matching bytes and checksum. `show` refuses what it can see (the manifest
@@ -45,6 +46,15 @@ refuse_manifest both "has no key column" "$t.columns[].key = false"
 refuse_manifest both '"columns" is not a non-empty array' "$t.columns = []"
 refuse_manifest both "unknown format 'parquet'" "$t.format = \"parquet\""
 refuse_manifest both "tables\\[0\\] is not an object" '.tables = [1]'
+# The [batch] output options a file was written with: only what the config
+# takes passes (a delimiter that splits values, a NULL marker that is a
+# number, an unknown encoding or op set).
+refuse_manifest both 'bad "csv_delimiter"' "$t.csv_delimiter = \"1\""
+refuse_manifest both 'bad "csv_delimiter"' "$t.csv_delimiter = \";;\""
+refuse_manifest both 'bad "csv_null_value"' "$t.csv_null_value = \"0\""
+refuse_manifest both 'bad "binary_encoding"' "$t.binary_encoding = \"base32\""
+refuse_manifest both 'bad "cdc_ops"' "$t.cdc_ops = \"deletes\""
+refuse_manifest both '"timestamp_column" missing or not a string' "$t.timestamp_column = 1"
 
 echo "case: rows that lie (only apply counts them)"
 refuse_manifest apply "holds 3 rows, the manifest says 4" "$t.rows += 1 | $t.ops.I += 1"
@@ -65,7 +75,7 @@ for bad in 'X,7,seven,7.0,' 'I,7,seven,7.0' 'I,7,seven,7.0,,' 'I,7,"seven,7.0,' 
 	echo "case: a sealed change file whose last row is [$bad]"
 	{ cat "$T/data.orig"; printf '%s\n' "$bad"; } >"$T/parts/$DATA"
 	seal "$t.rows += 1 | $t.ops.I += 1"
-	expect_refused apply "Op must be I, U or D|fields, expected|unterminated quoted field|not base64"
+	expect_refused apply "Op must be I, U or D|fields, expected|unterminated quoted field|not hex"
 done
 echo "case: a sealed change file whose INTEGER PRIMARY KEY is text"
 { cat "$T/data.orig"; printf 'I,seven,seven,7.0,\n'; } >"$T/parts/$DATA"

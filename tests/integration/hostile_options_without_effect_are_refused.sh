@@ -35,13 +35,18 @@ unused_key 'applies to mode = trigger only' capture 'mode = snapshot' 'changelog
 unused_key 'snapshot mode compares every row' capture 'mode = snapshot' 'reconcile = 1d'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_header = true'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'load_op_column = true'
+unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_delimiter = |'
+unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_null_value = NULL'
+unused_key 'applies to format = csv only' batch 'format = jsonl' 'binary_encoding = base64'
+unused_key 'jsonl lines carry each change' batch 'format = jsonl' 'timestamp_column = ts'
 
 # the defaults, spelled out, are no conflict
 {
 	good_config
 	printf '%s\n' 'region = us-east-1' 'path_style = auto' 'part_size = 16M' 'max_retries = 8'
 	printf '%s\n' '[capture]' 'mode = snapshot' 'changelog = cdcpack_changelog' 'reconcile = 0'
-	printf '%s\n' '[batch]' 'format = jsonl' 'csv_header = false' 'load_op_column = false'
+	printf '%s\n' '[batch]' 'format = jsonl' 'csv_header = false' 'load_op_column = false' \
+		'csv_delimiter = ,' 'csv_null_value =' 'binary_encoding = hex' 'timestamp_column =' 'cdc_ops = inserts'
 } >"$T/ok.conf"
 cdc -c "$T/ok.conf" status
 rm -rf "$T/state" "$T/bucket"

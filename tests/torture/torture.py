@@ -1028,7 +1028,7 @@ class Case:
     def bad_text_casts(self, t):
         """badutf8: the BadText values bound as BLOBs become TEXT in the same
         transaction (a BLOB left in a TEXT column is another case: csv
-        documents that it comes back as its base64 text)."""
+        documents that it comes back as its hex text)."""
         if "badutf8" not in self.ops or self.a.source != "sqlite":
             return []
         return [("UPDATE %s SET %s = CAST(%s AS TEXT) WHERE typeof(%s) = 'blob'"
@@ -1615,6 +1615,11 @@ def xxh128_cached(cache, data):
     if key not in cache:
         cache[key] = xxh128(data)
     return cache[key]
+
+
+# A change file's field holds a whole value: a BLOB of 100 KB is 200 KB of
+# hex ([batch] binary_encoding's default), past csv's 128 KiB default limit.
+csv.field_size_limit(1 << 30)
 
 
 def count_rows(data, tb):

@@ -500,8 +500,14 @@ void mem_store_foreign(struct mem_store *s, const char *key)
 	(void)place_foreign(s, key, size_at(s, key, FOREIGN_SIZE));
 }
 
+static const struct url_scheme mem_url = {
+	.prefix = "mem:",
+	.example = "mem:",
+	.usage = "mem:",
+};
+
 const struct target_ops mem_target_ops = {
-	.scheme = "mem:",
+	.url = &mem_url,
 	.open = mem_open,
 	.close = mem_close,
 	.put_file = mem_put,

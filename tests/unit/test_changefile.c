@@ -54,7 +54,7 @@ static void empty_string_is_two_quotes_and_null_is_empty(void **state)
 	struct value row[3] = {
 		{.type = VAL_INT, .i = 1}, {.type = VAL_TEXT, .p = "", .n = 0}, {.type = VAL_NULL}};
 	struct buf b = BUF_INIT;
-	changefile_csv_record(&b, &def, 'I', row);
+	changefile_csv_record(&b, NULL, &def, 'I', row, NULL);
 	assert_string_equal(buf_str(&b), "I,1,\"\",\n");
 	buf_free(&b);
 	for (size_t i = 0; i < def.ncols; i++) {
@@ -197,11 +197,11 @@ static void csv_reader_reads_what_the_writer_wrote(void **state)
 	};
 	char path[] = "/tmp/test_changefile.XXXXXX";
 	struct buf b = BUF_INIT;
-	changefile_csv_record(&b, &def, 'U', rows[0]);
-	changefile_csv_record(&b, &def, 'D', rows[1]);
+	changefile_csv_record(&b, NULL, &def, 'U', rows[0], NULL);
+	changefile_csv_record(&b, NULL, &def, 'D', rows[1], NULL);
 	write_temp(path, b.data, b.len);
 	struct changefile_reader *r;
-	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false), 0);
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false, NULL), 0);
 	char op;
 	const struct value *before, *after;
 	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
@@ -234,7 +234,7 @@ static void csv_op_must_be_i_u_or_d(void **state)
 		char path[] = "/tmp/test_changefile.XXXXXX";
 		write_temp(path, bad[i], len[i]);
 		struct changefile_reader *r;
-		assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false), 0);
+		assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false, NULL), 0);
 		char op;
 		const struct value *before, *after;
 		assert_true(changefile_next(r, &op, &before, &after) < 0);
@@ -256,7 +256,7 @@ static void csv_record_of_nulls_reads_as_nulls(void **state)
 	char path[] = "/tmp/test_changefile.XXXXXX";
 	write_temp(path, ",\n", 2);
 	struct changefile_reader *r;
-	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false), 0);
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false, NULL), 0);
 	char op;
 	const struct value *before, *after;
 	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
@@ -285,16 +285,17 @@ static void reals_are_read_only_from_decimal_spellings(void **state)
 /* Writes one row of def with the CSV writer, checks the line it makes (when
  * want is not NULL) and reads it back: every value must return with its own
  * type and bits. */
-static void csv_round_trip(struct table_def *def, const struct value *row, const char *want)
+static void csv_round_trip_in(const struct csv_style *style, struct table_def *def,
+			      const struct value *row, const char *want)
 {
 	char path[] = "/tmp/test_changefile.XXXXXX";
 	struct buf b = BUF_INIT;
-	changefile_csv_record(&b, def, 0, row);
+	changefile_csv_record(&b, style, def, 0, row, "2026-12-07 04:30:00.123000");
 	if (want)
 		assert_string_equal(buf_str(&b), want);
 	write_temp(path, b.data, b.len);
 	struct changefile_reader *r;
-	assert_int_equal(changefile_open(&r, path, def, FORMAT_CSV, false, false), 0);
+	assert_int_equal(changefile_open(&r, path, def, FORMAT_CSV, false, false, style), 0);
 	char op;
 	const struct value *before, *after;
 	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
@@ -306,6 +307,12 @@ static void csv_round_trip(struct table_def *def, const struct value *row, const
 	changefile_close(r);
 	unlink(path);
 	buf_free(&b);
+}
+
+/* Archives' base64 spelling, as every archive before binary_encoding. */
+static void csv_round_trip(struct table_def *def, const struct value *row, const char *want)
+{
+	csv_round_trip_in(&csv_style_before, def, row, want);
 }
 
 #define TEXT(s)                                                                                    \
@@ -388,16 +395,60 @@ static void csv_sqlite_values_keep_their_type_in_every_affinity(void **state)
 		BLOB("\xd7\x6d\xf8\xe7\xae\xfc"), /* base64 "12345678" */
 		BLOB("\xd5\xed\x74"),		  /* base64 "1e10" */
 		BLOB("\0\1"),
+		BLOB("\x12\x34"),     /* hex "1234" */
+		BLOB("\x1e\x10"),     /* hex "1E10" */
+		BLOB("\x35\x42\xcb"), /* base64 "NULL" */
+		BLOB("\xab"),	      /* hex "AB", a NULL marker below */
+		TEXT("NULL"),
+		TEXT("AB"),
+		TEXT("a;b|c\td"),
 		{.type = VAL_NULL},
 	};
-	for (size_t d = 0; d < sizeof(decls) / sizeof(decls[0]); d++) {
-		struct table_def def = {.name = "t", .sqlite_affinity = true};
-		table_def_add_column(&def, "v", decls[d], false);
-		for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++)
-			if (sqlite_keeps(def.cols[0].aff, &any[i]))
-				csv_round_trip(&def, &any[i], NULL);
-		free_cols(&def);
+	/* Each spelling DMS's options give: hex and base64, other delimiters,
+	 * NULL markers that are words, hex digits or base64, a timestamp column. */
+	struct csv_style styles[] = {
+		csv_style_default,
+		csv_style_before,
+		{.delimiter = ';', .null_value = "NULL", .timestamp = true},
+		{.delimiter = '|', .null_value = "NULL", .binary = BINARY_BASE64},
+		{.delimiter = '\t', .null_value = "AB", .timestamp = true}};
+	for (size_t st = 0; st < sizeof(styles) / sizeof(styles[0]); st++) {
+		for (size_t d = 0; d < sizeof(decls) / sizeof(decls[0]); d++) {
+			struct table_def def = {.name = "t", .sqlite_affinity = true};
+			table_def_add_column(&def, "v", decls[d], false);
+			table_def_add_column(&def, "w", decls[d], false);
+			for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
+				struct value two[2] = {
+					any[i], any[(i + 1) % (sizeof(any) / sizeof(any[0]))]};
+				if (sqlite_keeps(def.cols[0].aff, &two[0]) &&
+				    sqlite_keeps(def.cols[0].aff, &two[1]))
+					csv_round_trip_in(&styles[st], &def, two, NULL);
+			}
+			free_cols(&def);
+		}
 	}
+}
+
+/* The default spelling is hex (DMS's, docs/design.md §8): a BLOB whose hex
+ * reads as a number in a column without affinity is X'..', elsewhere its
+ * digits; the NULL marker, the delimiter and the timestamp column as set. */
+static void csv_hex_and_dms_options_spellings(void **state)
+{
+	(void)state;
+	struct table_def def = {.name = "t", .sqlite_affinity = true};
+	table_def_add_column(&def, "u", "", false);
+	table_def_add_column(&def, "b", "BLOB", false);
+	table_def_add_column(&def, "t", "TEXT", false);
+	struct value digits[] = {BLOB("\x12\x34"), BLOB("\xd7\x6d\xf8"), TEXT("a,b")};
+	csv_round_trip_in(NULL, &def, digits, "X'1234',D76DF8,\"a,b\"\n");
+	struct value exp[] = {BLOB("\x1e\x10"), BLOB("\x1e\x10"), TEXT("NULL")};
+	csv_round_trip_in(NULL, &def, exp, "X'1E10',X'1E10',NULL\n");
+	struct csv_style dms = {.delimiter = '|', .null_value = "NULL", .timestamp = true};
+	struct value nulls[] = {{.type = VAL_NULL}, BLOB("\xab"), TEXT("NULL")};
+	csv_round_trip_in(&dms, &def, nulls, "NULL|AB|\"NULL\"|2026-12-07 04:30:00.123000\n");
+	struct value pipes[] = {TEXT("a|b"), BLOB(""), TEXT("a,b")};
+	csv_round_trip_in(&dms, &def, pipes, "\"a|b\"|X''|a,b|2026-12-07 04:30:00.123000\n");
+	free_cols(&def);
 }
 
 /* The spellings themselves (README, docs/design.md §5): FINDINGS.md F1 and
@@ -440,12 +491,13 @@ static void csv_mysql_columns_keep_their_spellings(void **state)
 	struct value row[] = {TEXT("12.50"), TEXT("18446744073709551615"), BLOB("\xd7\x6d\xf8"),
 			      TEXT("X''")};
 	csv_round_trip(&def, row, "12.50,18446744073709551615,1234,\"X''\"\n");
+	csv_round_trip_in(NULL, &def, row, "12.50,18446744073709551615,D76DF8,\"X''\"\n");
 	struct value empty[] = {TEXT("2024-01-01"), INT(1), BLOB(""), TEXT("")};
 	csv_round_trip(&def, empty, "2024-01-01,1,X'',\"\"\n");
 	char path[] = "/tmp/test_changefile.XXXXXX";
 	write_temp(path, "1.5,2,\"\",\"\"\n", 12);
 	struct changefile_reader *r;
-	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false), 0);
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, false, false, NULL), 0);
 	char op;
 	const struct value *before, *after;
 	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
@@ -474,6 +526,7 @@ int main(void)
 		cmocka_unit_test(csv_sqlite_values_keep_their_type_in_every_affinity),
 		cmocka_unit_test(csv_spells_empty_blob_and_text_apart_and_quotes_number_text),
 		cmocka_unit_test(csv_mysql_columns_keep_their_spellings),
+		cmocka_unit_test(csv_hex_and_dms_options_spellings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,6 +223,50 @@ static void lake_section_parses_and_checks(void **state)
 	config_free(&cfg);
 }
 
+/* [batch] DMS output options (issue 13 item 3): defaults, spellings, and
+ * values that would break the change files refused naming the key. */
+static void batch_output_options_parse_and_check(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse("", &cfg), 0);
+	assert_null(cfg.timestamp_column);
+	assert_int_equal(cfg.cdc_ops, CDC_OPS_ALL);
+	assert_int_equal(cfg.csv_delimiter, ',');
+	assert_string_equal(cfg.csv_null_value, "");
+	assert_int_equal(cfg.binary_encoding, BINARY_HEX);
+	config_free(&cfg);
+	assert_int_equal(
+		parse("[batch]\ntimestamp_column = at\ncdc_ops = inserts\n"
+		      "csv_delimiter = \\t\ncsv_null_value = \\N\nbinary_encoding = base64\n",
+		      &cfg),
+		0);
+	assert_string_equal(cfg.timestamp_column, "at");
+	assert_int_equal(cfg.cdc_ops, CDC_OPS_INSERTS);
+	assert_int_equal(cfg.csv_delimiter, '\t');
+	assert_string_equal(cfg.csv_null_value, "\\N");
+	assert_int_equal(cfg.binary_encoding, BINARY_BASE64);
+	config_free(&cfg);
+	assert_int_equal(parse("[batch]\ncsv_delimiter = \";\"\ncsv_null_value = \" \"\n", &cfg),
+			 0);
+	assert_int_equal(cfg.csv_delimiter, ';');
+	assert_string_equal(cfg.csv_null_value, " ");
+	config_free(&cfg);
+	expect_error("[batch]\ncsv_delimiter = \"\n", "t.conf:6: csv_delimiter: '\"' is the quote");
+	expect_error("[batch]\ncsv_delimiter = \xc3\xa9\n", "t.conf:6: csv_delimiter:");
+	expect_error("[batch]\ncsv_delimiter = 7\n", "t.conf:6: csv_delimiter: '7'");
+	expect_error("[batch]\ncsv_null_value = 1.5\n", "t.conf:6: csv_null_value: '1.5'");
+	expect_error("[batch]\ncsv_delimiter = |\ncsv_null_value = a|b\n",
+		     "[batch] csv_null_value: 'a|b'");
+	expect_error("[batch]\nbinary_encoding = b64\n", "t.conf:6: binary_encoding:");
+	expect_error("[batch]\ncdc_ops = none\n", "t.conf:6: cdc_ops:");
+	/* jsonl spells its own: the CSV options there have no effect. */
+	assert_int_equal(parse("[batch]\nformat = jsonl\ncsv_delimiter = |\n", &cfg), 0);
+	const char *why;
+	assert_string_equal(config_unused_key(&cfg, &why), "[batch] csv_delimiter");
+	config_free(&cfg);
+}
+
 static void lake_schema_is_the_mysql_database(void **state)
 {
 	(void)state;
@@ -251,6 +295,7 @@ int main(void)
 		cmocka_unit_test(repeated_tables_count_once),
 		cmocka_unit_test(lake_section_parses_and_checks),
 		cmocka_unit_test(lake_schema_is_the_mysql_database),
+		cmocka_unit_test(batch_output_options_parse_and_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

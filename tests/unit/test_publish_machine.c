@@ -161,9 +161,9 @@ static void install_triggers(const char *db, const char *changelog)
 	struct source_options opt = {.changelog = changelog};
 	int rc = source_open(&ops, &src, url, &opt);
 	if (!rc)
-		rc = ops->describe(src, "t", &def);
+		rc = ops->read->describe(src, "t", &def);
 	if (!rc)
-		rc = ops->triggers_install(src, def);
+		rc = ops->changelog->triggers_install(src, def);
 	if (rc)
 		fail_msg("triggers install: %s", err_msg());
 	table_def_free(def);

@@ -48,6 +48,7 @@ struct source {
 	size_t cache_next;
 	struct strv collation_checked; /* replica tables whose key collations apply checked */
 	char *password;		       /* for mysql_connect_again; wiped at close */
+	struct mysql_bulk *bulk; /* apply's pending multi-row statement (mysql_replica_bulk.c) */
 };
 
 /* A second connection to src's database, as src's user (binlog capture
@@ -119,6 +120,21 @@ int mysql_replica_last_applied(struct source *src, const char *source_name, int6
 			       char **batch_id);
 int mysql_replica_mark_applied(struct source *src, const char *source_name, const char *batch_id,
 			       int64_t seq, const char *created);
+int mysql_replica_flush(struct source *src);
 void mysql_replica_free_cache(struct source *src);
+/* "INSERT INTO t (c1, c2) VALUES " and " ON DUPLICATE KEY UPDATE c2 = VALUES(c2)". */
+void mysql_upsert_head(struct buf *sql, const struct table_def *def);
+void mysql_upsert_tail(struct buf *sql, const struct table_def *def);
+
+/* mysql_replica_bulk.c: runs of upserts or deletes of one table as
+ * multi-row statements. mysql_bulk_add takes row into the pending
+ * statement (flushing it first when it must go before row); *taken is
+ * false when row must go by the one-row path (the pending statement is
+ * flushed then). Flush sends what is pending; discard drops it (rollback). */
+int mysql_bulk_add(struct source *src, const struct table_def *def, char op,
+		   const struct value *row, bool *taken);
+int mysql_bulk_flush(struct source *src);
+void mysql_bulk_discard(struct source *src);
+void mysql_bulk_free(struct source *src);
 
 #endif

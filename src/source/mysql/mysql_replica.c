@@ -18,6 +18,7 @@ static int stmt_fail(struct source *src, MYSQL_STMT *st, const char *what)
 
 void mysql_replica_free_cache(struct source *src)
 {
+	mysql_bulk_free(src);
 	for (size_t i = 0; i < MYSQL_STMT_CACHE; i++) {
 		if (src->cache[i].stmt)
 			mysql_stmt_close(src->cache[i].stmt);
@@ -137,13 +138,20 @@ int mysql_replica_begin(struct source *src)
 	return rc;
 }
 
+int mysql_replica_flush(struct source *src)
+{
+	return mysql_bulk_flush(src);
+}
+
 int mysql_replica_commit(struct source *src)
 {
-	return mysql_run(src, "COMMIT", "commit apply");
+	int rc = mysql_bulk_flush(src);
+	return rc ? rc : mysql_run(src, "COMMIT", "commit apply");
 }
 
 int mysql_replica_rollback(struct source *src)
 {
+	mysql_bulk_discard(src);
 	if (mysql_rollback(src->db) != 0)
 		return mysql_fail(src, "roll back apply");
 	return 0;
@@ -350,50 +358,67 @@ int mysql_replica_drop_table(struct source *src, const struct table_def *def)
  * transaction half-way. */
 int mysql_replica_truncate(struct source *src, const struct table_def *def)
 {
-	return table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
+	int rc = mysql_bulk_flush(src);
+	return rc ? rc
+		  : table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
+}
+
+void mysql_upsert_head(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "INSERT INTO ");
+	mysql_add_ident(sql, def->name);
+	buf_adds(sql, " (");
+	for (size_t i = 0; i < def->ncols; i++) {
+		buf_adds(sql, i ? ", " : "");
+		mysql_add_ident(sql, def->cols[i].name);
+	}
+	buf_adds(sql, ") VALUES ");
+}
+
+void mysql_upsert_tail(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, " ON DUPLICATE KEY UPDATE ");
+	const char *sep = "";
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (def->cols[i].key)
+			continue;
+		buf_adds(sql, sep);
+		sep = ", ";
+		mysql_add_ident(sql, def->cols[i].name);
+		buf_adds(sql, " = VALUES(");
+		mysql_add_ident(sql, def->cols[i].name);
+		buf_addc(sql, ')');
+	}
+	if (!*sep) { /* every column is a key: nothing to update */
+		for (size_t i = 0; i < def->ncols && !*sep; i++) {
+			mysql_add_ident(sql, def->cols[i].name);
+			buf_adds(sql, " = ");
+			mysql_add_ident(sql, def->cols[i].name);
+			sep = ", ";
+		}
+	}
 }
 
 static char *upsert_sql(const struct table_def *def)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "INSERT INTO ");
-	mysql_add_ident(&sql, def->name);
-	buf_adds(&sql, " (");
-	for (size_t i = 0; i < def->ncols; i++) {
-		buf_adds(&sql, i ? ", " : "");
-		mysql_add_ident(&sql, def->cols[i].name);
-	}
-	buf_adds(&sql, ") VALUES (");
+	mysql_upsert_head(&sql, def);
 	for (size_t i = 0; i < def->ncols; i++)
-		buf_adds(&sql, i ? ", ?" : "?");
-	buf_adds(&sql, ") ON DUPLICATE KEY UPDATE ");
-	const char *sep = "";
-	for (size_t i = 0; i < def->ncols; i++) {
-		if (def->cols[i].key)
-			continue;
-		buf_adds(&sql, sep);
-		sep = ", ";
-		mysql_add_ident(&sql, def->cols[i].name);
-		buf_adds(&sql, " = VALUES(");
-		mysql_add_ident(&sql, def->cols[i].name);
-		buf_addc(&sql, ')');
-	}
-	if (!*sep) { /* every column is a key: nothing to update */
-		for (size_t i = 0; i < def->ncols && !*sep; i++) {
-			mysql_add_ident(&sql, def->cols[i].name);
-			buf_adds(&sql, " = ");
-			mysql_add_ident(&sql, def->cols[i].name);
-			sep = ", ";
-		}
-	}
+		buf_adds(&sql, i ? ", ?" : "(?");
+	buf_addc(&sql, ')');
+	mysql_upsert_tail(&sql, def);
 	return buf_detach(&sql);
 }
 
 int mysql_replica_upsert(struct source *src, const struct table_def *def, const struct value *row)
 {
+	bool taken;
+	int rc = mysql_bulk_add(src, def, 'U', row, &taken);
+	if (rc || taken)
+		return rc;
 	char *sql = upsert_sql(def);
 	MYSQL_STMT *st;
-	int rc = cached_stmt(src, sql, &st);
+	rc = cached_stmt(src, sql, &st);
 	free(sql);
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
@@ -408,6 +433,10 @@ int mysql_replica_upsert(struct source *src, const struct table_def *def, const 
 
 int mysql_replica_delete(struct source *src, const struct table_def *def, const struct value *row)
 {
+	bool taken;
+	int rc = mysql_bulk_add(src, def, 'D', row, &taken);
+	if (rc || taken)
+		return rc;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "DELETE FROM ");
 	mysql_add_ident(&sql, def->name);
@@ -421,7 +450,7 @@ int mysql_replica_delete(struct source *src, const struct table_def *def, const 
 		buf_adds(&sql, " = ?");
 	}
 	MYSQL_STMT *st;
-	int rc = cached_stmt(src, sql.data, &st);
+	rc = cached_stmt(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
@@ -466,11 +495,13 @@ int mysql_replica_mark_applied(struct source *src, const char *source_name, cons
 			       int64_t seq, const char *created)
 {
 	MYSQL_STMT *st;
-	int rc = cached_stmt(
-		src,
-		"INSERT INTO cdcpack_applied (source, seq, batch_id, created, applied_at)"
-		" VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))",
-		&st);
+	int rc = mysql_bulk_flush(src);
+	if (!rc)
+		rc = cached_stmt(
+			src,
+			"INSERT INTO cdcpack_applied (source, seq, batch_id, created, applied_at)"
+			" VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))",
+			&st);
 	if (rc)
 		return rc;
 	struct value v[4] = {

@@ -233,3 +233,23 @@ bool mysql_url_same_database(const char *url_a, const char *url_b)
 	err_clear();
 	return same;
 }
+
+/* The database: mysql://cdc@db/shop?ssl=0 is "shop" (the default source name
+ * and the lake's schema folder). */
+static char *mysql_url_db_name(const char *url)
+{
+	const char *start = strchr(url + strlen("mysql://"), '/');
+	start = start ? start + 1 : url + strlen(url);
+	const char *end = start + strcspn(start, "?");
+	return end == start ? xstrdup("source") : xstrndup(start, (size_t)(end - start));
+}
+
+const struct url_scheme mysql_url_scheme = {
+	.prefix = "mysql://",
+	.example = "mysql://...",
+	.usage = "mysql://USER@HOST/DB",
+	.default_name = mysql_url_db_name,
+	.schema_name = mysql_url_db_name,
+	.password = true,
+	.binlog = true,
+};

@@ -5,6 +5,8 @@
 #ifndef CDCPACK_MYSQL_URL_H
 #define CDCPACK_MYSQL_URL_H
 
+#include "config.h"
+
 #include <stdbool.h>
 
 enum mysql_url_ssl {
@@ -37,5 +39,8 @@ void mysql_url_free(struct mysql_url *u);
 bool mysql_url_same_database(const char *url_a, const char *url_b);
 /* url with the password part of USER:PASSWORD@ replaced by ***: safe to print. */
 char *mysql_url_redact(const char *url);
+/* What config knows of these URLs: the prefix, the default source name
+ * (the database), password_file, the binary log. */
+extern const struct url_scheme mysql_url_scheme;
 
 #endif

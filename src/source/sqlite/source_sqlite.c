@@ -718,6 +718,24 @@ static void sqlite_add_text(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/* The file's stem: sqlite:data/shop.db is "shop". */
+static char *sqlite_default_name(const char *url)
+{
+	const char *start = strrchr(url + strlen("sqlite:"), '/');
+	start = start ? start + 1 : url + strlen("sqlite:");
+	const char *end = strrchr(start, '.');
+	if (!end || end == start)
+		end = start + strlen(start);
+	return end == start ? xstrdup("source") : xstrndup(start, (size_t)(end - start));
+}
+
+static const struct url_scheme sqlite_url = {
+	.prefix = "sqlite:",
+	.example = "sqlite:PATH",
+	.usage = "sqlite:PATH",
+	.default_name = sqlite_default_name,
+};
+
 static const struct sql_dialect sqlite_dialect = {
 	.ident_quote = '"',
 	.preamble = "",
@@ -725,40 +743,54 @@ static const struct sql_dialect sqlite_dialect = {
 	.canonical_temporal = false,
 };
 
+static const struct source_read_ops sqlite_read = {
+	.list_tables = sqlite_list_tables,
+	.describe = sqlite_describe,
+	.begin_read = sqlite_begin_read,
+	.end_read = sqlite_end_read,
+	.scan = sqlite_scan,
+};
+
+static const struct changelog_ops sqlite_changelog = {
+	.triggers_install = sqlite_triggers_install,
+	.triggers_remove = sqlite_triggers_remove,
+	.drop = sqlite_drop_changelog,
+	.triggers_alter = sqlite_triggers_alter,
+	.triggered_tables = sqlite_triggered_tables,
+	.triggers_status = sqlite_triggers_status,
+	.schema_stamp = sqlite_schema_stamp_text,
+	.read_changes = sqlite_read_changes,
+	.seqs = sqlite_changelog_seqs,
+	.ack = sqlite_ack,
+	.chain_owner = sqlite_chain_owner,
+	.chain_staged = sqlite_chain_staged,
+};
+
+static const struct replica_ops sqlite_replica = {
+	.ddl_in_transaction = true,
+	.begin = sqlite_replica_begin,
+	.commit = sqlite_replica_commit,
+	.rollback = sqlite_replica_rollback,
+	.create_table = sqlite_replica_create_table,
+	.upsert = sqlite_replica_upsert,
+	.flush = sqlite_replica_flush,
+	.delete = sqlite_replica_delete,
+	.same_type = sqlite_replica_same_type,
+	.drop_table = sqlite_replica_drop_table,
+	.truncate = sqlite_replica_truncate,
+	.last_applied = sqlite_replica_last_applied,
+	.mark_applied = sqlite_replica_mark_applied,
+};
+
 const struct source_ops sqlite_source_ops = {
 	.driver = "sqlite",
-	.scheme = "sqlite:",
+	.url = &sqlite_url,
 	.dialect = &sqlite_dialect,
 	.same_database = sqlite_same_database,
 	.open = sqlite_open,
 	.close = sqlite_close,
-	.list_tables = sqlite_list_tables,
-	.describe = sqlite_describe,
-	.triggers_install = sqlite_triggers_install,
-	.triggers_remove = sqlite_triggers_remove,
-	.drop_changelog = sqlite_drop_changelog,
-	.triggered_tables = sqlite_triggered_tables,
-	.triggers_alter = sqlite_triggers_alter,
-	.triggers_status = sqlite_triggers_status,
-	.schema_stamp = sqlite_schema_stamp_text,
-	.begin_read = sqlite_begin_read,
-	.end_read = sqlite_end_read,
-	.read_changes = sqlite_read_changes,
-	.changelog_seqs = sqlite_changelog_seqs,
-	.scan = sqlite_scan,
-	.ack = sqlite_ack,
-	.chain_owner = sqlite_chain_owner,
-	.chain_staged = sqlite_chain_staged,
-	.replica_begin = sqlite_replica_begin,
-	.replica_commit = sqlite_replica_commit,
-	.replica_rollback = sqlite_replica_rollback,
-	.replica_create_table = sqlite_replica_create_table,
-	.replica_upsert = sqlite_replica_upsert,
-	.replica_delete = sqlite_replica_delete,
-	.replica_ddl_in_transaction = true,
-	.replica_same_type = sqlite_replica_same_type,
-	.replica_drop_table = sqlite_replica_drop_table,
-	.replica_truncate = sqlite_replica_truncate,
-	.replica_last_applied = sqlite_replica_last_applied,
-	.replica_mark_applied = sqlite_replica_mark_applied,
+	.read = &sqlite_read,
+	.changelog = &sqlite_changelog,
+	.log = NULL,
+	.replica = &sqlite_replica,
 };

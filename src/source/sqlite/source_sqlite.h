@@ -53,6 +53,12 @@ struct source {
 	int64_t pending_stamp; /* sqlite3_total_changes64 when read */
 	struct sqlite_stmt_cache cache[SQLITE_STMT_CACHE];
 	size_t cache_next;
+	/* apply's upsert [0] and delete [1] statements of the file it is at
+	 * (borrowed from the cache, keyed by def), so that a row does not
+	 * rebuild and look up its SQL. Cleared at the end of each file, the
+	 * batch's end, and whenever the cache prepares (it may evict them). */
+	const struct table_def *row_def[2];
+	sqlite3_stmt *row_stmt[2];
 };
 
 /* Runs sql (no results wanted); on failure sets an error naming what. */
@@ -136,6 +142,7 @@ int sqlite_replica_rollback(struct source *src);
 int sqlite_replica_create_table(struct source *src, const struct table_def *def);
 int sqlite_replica_upsert(struct source *src, const struct table_def *def, const struct value *row);
 int sqlite_replica_delete(struct source *src, const struct table_def *def, const struct value *row);
+int sqlite_replica_flush(struct source *src);
 bool sqlite_replica_same_type(const char *have, const struct column *want, bool foreign);
 int sqlite_replica_drop_table(struct source *src, const struct table_def *def);
 int sqlite_replica_truncate(struct source *src, const struct table_def *def);

@@ -37,6 +37,7 @@ static int cached_stmt(struct source *src, const char *sql, sqlite3_stmt **out)
 			return 0;
 		}
 	}
+	sqlite_replica_flush(src); /* the slot below may hold one of them */
 	int rc = sqlite_prepare(src, sql, out);
 	if (rc)
 		return rc;
@@ -48,6 +49,15 @@ static int cached_stmt(struct source *src, const char *sql, sqlite3_stmt **out)
 	return 0;
 }
 
+int sqlite_replica_flush(struct source *src)
+{
+	for (size_t i = 0; i < 2; i++) {
+		src->row_def[i] = NULL;
+		src->row_stmt[i] = NULL;
+	}
+	return 0;
+}
+
 int sqlite_replica_begin(struct source *src)
 {
 	return sqlite_exec(src, "BEGIN IMMEDIATE", "begin apply");
@@ -55,11 +65,13 @@ int sqlite_replica_begin(struct source *src)
 
 int sqlite_replica_commit(struct source *src)
 {
+	sqlite_replica_flush(src);
 	return sqlite_exec(src, "COMMIT", "commit apply");
 }
 
 int sqlite_replica_rollback(struct source *src)
 {
+	sqlite_replica_flush(src);
 	if (sqlite3_get_autocommit(src->db))
 		return 0;
 	return sqlite_exec(src, "ROLLBACK", "roll back apply");
@@ -143,7 +155,7 @@ static void add_type(struct buf *sql, const char *decl, bool foreign)
 static int add_missing_columns(struct source *src, const struct table_def *def)
 {
 	struct table_def *have = NULL;
-	int rc = sqlite_source_ops.describe(src, def->name, &have);
+	int rc = sqlite_source_ops.read->describe(src, def->name, &have);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < def->ncols && !rc; i++) {
@@ -202,39 +214,77 @@ static int step_done(struct source *src, sqlite3_stmt *st, const char *what)
 	return rc == SQLITE_DONE ? 0 : sqlite_fail(src, what);
 }
 
-int sqlite_replica_upsert(struct source *src, const struct table_def *def, const struct value *row)
+static void upsert_sql(struct buf *sql, const struct table_def *def)
 {
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "INSERT INTO ");
-	sql_add_ident(&sql, def->name, '"');
-	buf_addc(&sql, '(');
+	buf_adds(sql, "INSERT INTO ");
+	sql_add_ident(sql, def->name, '"');
+	buf_addc(sql, '(');
 	for (size_t i = 0; i < def->ncols; i++) {
 		if (i)
-			buf_adds(&sql, ", ");
-		sql_add_ident(&sql, def->cols[i].name, '"');
+			buf_adds(sql, ", ");
+		sql_add_ident(sql, def->cols[i].name, '"');
 	}
-	buf_adds(&sql, ") VALUES(");
+	buf_adds(sql, ") VALUES(");
 	for (size_t i = 0; i < def->ncols; i++)
-		buf_adds(&sql, i ? ", ?" : "?");
-	buf_adds(&sql, ") ON CONFLICT(");
-	add_key_list(&sql, def);
+		buf_adds(sql, i ? ", ?" : "?");
+	buf_adds(sql, ") ON CONFLICT(");
+	add_key_list(sql, def);
 	bool any = false;
 	for (size_t i = 0; i < def->ncols; i++) {
 		if (def->cols[i].key)
 			continue;
-		buf_adds(&sql, any ? ", " : ") DO UPDATE SET ");
+		buf_adds(sql, any ? ", " : ") DO UPDATE SET ");
 		any = true;
-		sql_add_ident(&sql, def->cols[i].name, '"');
-		buf_adds(&sql, " = excluded.");
-		sql_add_ident(&sql, def->cols[i].name, '"');
+		sql_add_ident(sql, def->cols[i].name, '"');
+		buf_adds(sql, " = excluded.");
+		sql_add_ident(sql, def->cols[i].name, '"');
 	}
 	if (!any)
-		buf_adds(&sql, ") DO NOTHING");
-	sqlite3_stmt *st;
-	int rc = cached_stmt(src, sql.data, &st);
+		buf_adds(sql, ") DO NOTHING");
+}
+
+static void delete_sql(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "DELETE FROM ");
+	sql_add_ident(sql, def->name, '"');
+	buf_adds(sql, " WHERE ");
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		if (!first)
+			buf_adds(sql, " AND ");
+		first = false;
+		sql_add_ident(sql, def->cols[i].name, '"');
+		buf_adds(sql, " IS ?");
+	}
+}
+
+/* def's upsert (kind 0) or delete (1) statement, built and looked up once
+ * per file. */
+static int row_stmt(struct source *src, const struct table_def *def, int kind, sqlite3_stmt **out)
+{
+	if (src->row_def[kind] == def) {
+		*out = src->row_stmt[kind];
+		return 0;
+	}
+	struct buf sql = BUF_INIT;
+	(kind ? delete_sql : upsert_sql)(&sql, def);
+	int rc = cached_stmt(src, sql.data, out);
 	buf_free(&sql);
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
+	src->row_def[kind] = def;
+	src->row_stmt[kind] = *out;
+	return 0;
+}
+
+int sqlite_replica_upsert(struct source *src, const struct table_def *def, const struct value *row)
+{
+	sqlite3_stmt *st;
+	int rc = row_stmt(src, def, 0, &st);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < def->ncols; i++)
 		sqlite_bind_value(st, (int)i + 1, &row[i]);
 	return step_done(src, st, "upsert into replica");
@@ -242,25 +292,10 @@ int sqlite_replica_upsert(struct source *src, const struct table_def *def, const
 
 int sqlite_replica_delete(struct source *src, const struct table_def *def, const struct value *row)
 {
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
-	sql_add_ident(&sql, def->name, '"');
-	buf_adds(&sql, " WHERE ");
-	bool first = true;
-	for (size_t i = 0; i < def->ncols; i++) {
-		if (!def->cols[i].key)
-			continue;
-		if (!first)
-			buf_adds(&sql, " AND ");
-		first = false;
-		sql_add_ident(&sql, def->cols[i].name, '"');
-		buf_adds(&sql, " IS ?");
-	}
 	sqlite3_stmt *st;
-	int rc = cached_stmt(src, sql.data, &st);
-	buf_free(&sql);
+	int rc = row_stmt(src, def, 1, &st);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return rc;
 	int idx = 1;
 	for (size_t i = 0; i < def->ncols; i++)
 		if (def->cols[i].key)

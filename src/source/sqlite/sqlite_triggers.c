@@ -522,7 +522,7 @@ static int alter_locked(struct source *src, const char *table, const char *ddl)
 		rc = sqlite_exec(src, ddl, "run the ALTER");
 	struct table_def *def = NULL;
 	if (!rc)
-		rc = sqlite_source_ops.describe(src, table, &def);
+		rc = sqlite_source_ops.read->describe(src, table, &def);
 	if (!rc)
 		rc = install_locked(src, def);
 	table_def_free(def);

@@ -302,8 +302,14 @@ static int file_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 	return rc;
 }
 
+static const struct url_scheme file_url = {
+	.prefix = "file:",
+	.example = "file:DIR",
+	.usage = "file:DIR",
+};
+
 const struct target_ops file_target_ops = {
-	.scheme = "file:",
+	.url = &file_url,
 	.open = file_open,
 	.close = file_close,
 	.put_file = file_put,

@@ -828,8 +828,15 @@ static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 	return rc;
 }
 
+static const struct url_scheme s3_url = {
+	.prefix = "s3://",
+	.example = "s3://BUCKET",
+	.usage = "s3://BUCKET[/PREFIX]",
+	.store_keys = true,
+};
+
 const struct target_ops s3_target_ops = {
-	.scheme = "s3://",
+	.url = &s3_url,
 	.open = s3_open_target,
 	.close = s3_close_target,
 	.put_file = s3_put_file,
