@@ -300,6 +300,11 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 		strv_split_commas(&cfg->exclude, v);
 		return 0;
 	}
+	if (strcmp(w->key, "reconcile") == 0) {
+		if (parse_duration(v, &cfg->reconcile_s))
+			return bad(w, "'%s' is not a duration (like 12h, 1d; 0 for off)", v);
+		return 0;
+	}
 	if (strcmp(w->key, "changelog") == 0) {
 		if (!*v)
 			return bad(w, "%sa table name is required", "");
@@ -833,6 +838,14 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 	*why = "applies to mode = trigger only (snapshot and binlog modes keep no changelog)";
 	if (cfg->mode != CAPTURE_TRIGGER && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
 		return "[capture] changelog";
+	*why = "applies to mode = trigger only (snapshot mode compares every row at every run; "
+	       "binlog mode does not reconcile yet)";
+	if (cfg->mode != CAPTURE_TRIGGER && cfg->reconcile_s)
+		return "[capture] reconcile";
+	*why = "applies to cdc_ops = all only (a reconcile ships the updates and deletes that "
+	       "[batch] cdc_ops leaves out)";
+	if (cfg->cdc_ops != CDC_OPS_ALL && cfg->reconcile_s)
+		return "[capture] reconcile";
 	*why = "applies to format = csv only";
 	if (cfg->format == FORMAT_JSONL && cfg->csv_header)
 		return "[batch] csv_header";

@@ -43,6 +43,7 @@ struct config {
 	struct strv tables;  /* empty when every user table is captured ("*") */
 	struct strv exclude; /* globs */
 	char *changelog;
+	int64_t reconcile_s; /* a run reconciles when the last reconcile is older; 0: off */
 
 	enum batch_format format;
 	enum compression compression;

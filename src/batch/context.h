@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct pubstore;
+
 /* Owned by the pipeline: everything a run touches. */
 struct pipeline {
 	const struct config *cfg;
@@ -26,6 +28,23 @@ struct pipeline {
 	struct strv tables;	  /* captured tables, resolved from [capture] */
 	struct chain_owner owner; /* trigger mode: the changelog's owner, as checked at open */
 	bool claimed;		  /* the target's claim of the source name is this chain's */
+	struct pubstore *pub;	  /* the published state (pubstore.h); NULL: not kept */
+};
+
+/* A reconcile's finding for one table (docs/design.md §4 step 3b). */
+struct reconcile_table {
+	char *table;   /* owned */
+	char *skipped; /* why it was not compared (owned), or NULL */
+	int64_t rows, inserted, updated, deleted, pending;
+};
+
+/* What one reconcile found: when, the batch that repaired it (NULL when
+ * nothing differed), and per table. Freed by reconcile_result_free
+ * (pipeline.h). */
+struct reconcile_result {
+	char *at, *batch; /* owned */
+	struct reconcile_table *tables;
+	size_t ntables;
 };
 
 /* One batch a run (or load) published and acknowledged. */
@@ -41,8 +60,9 @@ struct run_result {
 	int batches; /* how many published[] holds */
 	int64_t rows;
 	int64_t bytes;
-	struct run_batch *published; /* in the order published; owned */
-	bool ok;		     /* the run ended without error */
+	struct run_batch *published;	     /* in the order published; owned */
+	struct reconcile_result *reconciled; /* a reconcile's findings, NULL when none ran; owned */
+	bool ok;			     /* the run ended without error */
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
+#include "pubstore.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -46,8 +47,9 @@ struct package {
 	size_t nfiles;
 	int64_t (*ranges)[2];
 	size_t nranges, capranges;
-	int64_t rows;  /* rows in the files */
-	int64_t taken; /* changes and load rows taken, those cdc_ops leaves out included */
+	int64_t rows;	     /* rows in the files */
+	int64_t taken;	     /* changes and load rows taken, those cdc_ops leaves out included */
+	struct pubstore *ps; /* borrowed; NULL: no published state kept */
 };
 
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
@@ -149,7 +151,8 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 		changefile_csv_header(&f->out, &pk->style, def, pk->op_column,
 				      pk->cfg->timestamp_column);
 	*out = f;
-	return 0;
+	/* A load replaces what consumers held of the table. */
+	return pk->ps && pk->is_load && index == 1 ? pubstore_note_reset(pk->ps, def) : 0;
 }
 
 /* The open file for def, a new one when none is open or the open one holds
@@ -271,7 +274,10 @@ int package_add_change(struct package *pk, const struct change *c)
 	f->last_seq = c->seq;
 	if (c->seq >= 0) /* snapshot changes have none */
 		package_add_seq(pk, c->seq);
-	return count_row(pk, f, c->op);
+	if (pk->ps)
+		rc = pubstore_note(pk->ps, c->def, c->op == 'D' ? c->before : c->after,
+				   c->op == 'D');
+	return rc ? rc : count_row(pk, f, c->op);
 }
 
 int package_add_load_row(struct package *pk, const struct table_def *def, const struct value *row)
@@ -289,7 +295,9 @@ int package_add_load_row(struct package *pk, const struct table_def *def, const 
 		changefile_csv_record(&f->out, &pk->style, def, pk->op_column ? 'I' : 0, row, ts);
 	else
 		changefile_jsonl_record(&f->out, def, 'I', -1, NULL, NULL, row);
-	return count_row(pk, f, 'I');
+	if (pk->ps)
+		rc = pubstore_note(pk->ps, def, row, false);
+	return rc ? rc : count_row(pk, f, 'I');
 }
 
 int package_add_table(struct package *pk, const struct table_def *def)
@@ -423,6 +431,9 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 	out->key = batch_key(pk->cfg->source_name, out->seq, pk->created, pk->cfg->compression);
 	fill_batch(pk, out, &m);
 	rc = write_archive(pk, st, &m, out);
+	/* The published state's notes are durable before the batch exists. */
+	if (!rc && pk->ps)
+		rc = pubstore_commit(pk->ps);
 	if (!rc)
 		rc = state_add_batch(st, out);
 	if (!rc)
@@ -453,6 +464,11 @@ void package_free(struct package *pk)
 	free(pk->kind);
 	free(pk->generation);
 	free(pk);
+}
+
+void package_track(struct package *pk, struct pubstore *ps)
+{
+	pk->ps = ps;
 }
 
 void package_set_generation(struct package *pk, const char *generation)

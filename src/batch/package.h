@@ -11,7 +11,7 @@
 
 struct package;
 
-/* kind is "load" or "cdc"; change files go into work_dir (created, emptied). */
+/* kind is "load", "cdc" or "reconcile"; change files go into work_dir (created, emptied). */
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
 		const char *kind, struct moment created);
 int package_add_change(struct package *pk, const struct change *c);
@@ -24,6 +24,11 @@ void package_add_seq(struct package *pk, int64_t seq);
  * mode): recorded with the batch so its acknowledgement never deletes rows of
  * a later changelog. */
 void package_set_generation(struct package *pk, const char *generation);
+/* The rows the batch carries are noted in ps (pubstore.h) as it is built,
+ * and the notes committed when it is staged; ps must have begun the
+ * capture for the seq the batch will get. */
+struct pubstore;
+void package_track(struct package *pk, struct pubstore *ps);
 /* Changes (and load rows) taken, those [batch] cdc_ops leaves out of the
  * files included: a batch that took any is shipped, to acknowledge them. */
 int64_t package_rows(const struct package *pk);

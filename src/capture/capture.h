@@ -57,6 +57,12 @@ struct capture_ops {
 	 * state dir). NULL: the mode reads no log. */
 	int (*lag)(const struct source_ops *ops, struct source *src, const char *state_dir,
 		   struct log_pos *pos, struct log_lag *out);
+	/* Fills pk with what brings consumers to the source's state: the
+	 * tables compared with the published state (p->pub, kept for every
+	 * batch of a mode that has this), one entry per table added to
+	 * out (docs/design.md §4 step 3b). NULL: the mode cannot reconcile. */
+	int (*reconcile)(struct pipeline *p, const struct strv *tables, struct package *pk,
+			 struct reconcile_result *out);
 };
 
 extern const struct capture_ops trigger_capture_ops;

@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "err.h"
 #include "log.h"
+#include "reconcile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,4 +161,5 @@ const struct capture_ops trigger_capture_ops = {
 	.changes = trigger_changes,
 	.load = trigger_load,
 	.ack = trigger_ack,
+	.reconcile = changelog_reconcile,
 };

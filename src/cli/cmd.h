@@ -79,9 +79,15 @@ void cmd_print_text(const struct cmd_ctx *ctx, const struct buf *text);
 struct run_result;
 /* The outcome of run or load: report fields and one line per published batch. */
 void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res);
+struct pipeline;
+/* load and reconcile: ctx's config loaded, the pipeline opened, work done
+ * on tables, reported as a run is. */
+int cmd_pipeline_tables(struct cmd_ctx *ctx, struct strv *tables,
+			int (*work)(struct pipeline *p, const struct strv *tables,
+				    struct run_result *res));
 
 extern const struct cmd_entry cmd_init_entry, cmd_triggers_entry, cmd_load_entry, cmd_run_entry,
-	cmd_status_entry, cmd_ls_entry, cmd_show_entry, cmd_apply_entry, cmd_verify_entry,
-	cmd_diff_entry;
+	cmd_reconcile_entry, cmd_status_entry, cmd_ls_entry, cmd_show_entry, cmd_apply_entry,
+	cmd_verify_entry, cmd_diff_entry;
 
 #endif

@@ -76,3 +76,25 @@ void cmd_report_run(struct cmd_ctx *ctx, const struct run_result *res)
 	cmd_print_text(ctx, &text);
 	buf_free(&text);
 }
+
+int cmd_pipeline_tables(struct cmd_ctx *ctx, struct strv *tables,
+			int (*work)(struct pipeline *p, const struct strv *tables,
+				    struct run_result *res))
+{
+	struct config cfg;
+	int rc = cmd_load_config(ctx, &cfg);
+	struct pipeline p = {.lock_fd = -1};
+	if (!rc)
+		rc = pipeline_open(&p, &cfg);
+	struct run_result res = {0};
+	if (!rc)
+		rc = work(&p, tables, &res);
+	res.ok = rc == 0;
+	cmd_report_run(ctx, &res);
+	run_result_free(&res);
+	if (p.st)
+		pipeline_close(&p);
+	strv_free(tables);
+	config_free(&cfg);
+	return rc;
+}

@@ -7,7 +7,6 @@
 
 static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct config cfg;
 	struct strv tables = {0};
 	int rc = cmd_parse(&cmd_load_entry, argc, argv, NULL, &tables);
 	/* Named twice, a table's rows would ship twice in the load. */
@@ -20,21 +19,7 @@ static int cmd_load(struct cmd_ctx *ctx, int argc, char **argv)
 		strv_free(&tables);
 		return rc;
 	}
-	rc = cmd_load_config(ctx, &cfg);
-	struct pipeline p = {.lock_fd = -1};
-	if (!rc)
-		rc = pipeline_open(&p, &cfg);
-	struct run_result res = {0};
-	if (!rc)
-		rc = pipeline_load(&p, &tables, &res);
-	res.ok = rc == 0;
-	cmd_report_run(ctx, &res);
-	run_result_free(&res);
-	if (p.st)
-		pipeline_close(&p);
-	strv_free(&tables);
-	config_free(&cfg);
-	return rc;
+	return cmd_pipeline_tables(ctx, &tables, pipeline_load);
 }
 
 const struct cmd_entry cmd_load_entry = {

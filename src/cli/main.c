@@ -21,8 +21,9 @@
 #include <time.h>
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_init_entry, &cmd_triggers_entry, &cmd_load_entry,	&cmd_run_entry,	 &cmd_status_entry,
-	&cmd_ls_entry,	 &cmd_show_entry,     &cmd_apply_entry, &cmd_diff_entry, &cmd_verify_entry,
+	&cmd_init_entry,      &cmd_triggers_entry, &cmd_load_entry,   &cmd_run_entry,
+	&cmd_reconcile_entry, &cmd_status_entry,   &cmd_ls_entry,     &cmd_show_entry,
+	&cmd_apply_entry,     &cmd_diff_entry,	   &cmd_verify_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

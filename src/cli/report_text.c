@@ -1,6 +1,25 @@
 /* The text a person reads (report.h). */
 #include "report.h"
 
+#include "pipeline.h"
+
+/* A reconcile's per-table counts, one line each. */
+static void reconcile_text(struct buf *out, const struct reconcile_result *r)
+{
+	for (size_t i = 0; i < r->ntables; i++) {
+		const struct reconcile_table *t = &r->tables[i];
+		if (t->skipped)
+			buf_addf(out, "reconcile %s: not compared (%s)\n", t->table, t->skipped);
+		else
+			buf_addf(out,
+				 "reconcile %s: rows=%lld inserted=%lld updated=%lld deleted=%lld "
+				 "pending=%lld\n",
+				 t->table, (long long)t->rows, (long long)t->inserted,
+				 (long long)t->updated, (long long)t->deleted,
+				 (long long)t->pending);
+	}
+}
+
 void report_run_text(struct buf *out, const struct run_result *res)
 {
 	for (int i = 0; i < res->batches; i++)
@@ -8,6 +27,8 @@ void report_run_text(struct buf *out, const struct run_result *res)
 			 res->published[i].key, (long long)res->published[i].rows);
 	if (res->batches == 0 && res->ok)
 		buf_adds(out, "nothing to publish\n");
+	if (res->reconciled)
+		reconcile_text(out, res->reconciled);
 }
 
 void report_apply_text(struct buf *out, const struct apply_result *res)
@@ -133,6 +154,13 @@ void report_status_text(struct buf *out, const struct config *cfg, const struct 
 		return;
 	buf_addf(out, "chain: %s\n", res->chain ? res->chain : "none yet (no state dir)");
 	status_batches_text(out, res);
+	const struct reconcile_result *r = res->last_reconcile;
+	if (r)
+		buf_addf(out, "last reconcile: %s  repaired=%lld  batch %s\n", r->at,
+			 (long long)reconcile_repaired(r),
+			 r->batch ? r->batch : "none (nothing to repair)");
+	else
+		buf_adds(out, "last reconcile: none\n");
 	if (res->have >= STATUS_PENDING)
 		status_pending_text(out, res);
 	if (res->have >= STATUS_TARGET)

@@ -374,8 +374,9 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 	 * once, so its changes commute, and deletes go first. A key whose type
 	 * changed (TEXT '1' -> INTEGER 1) ships as I of the new and D of the
 	 * old; on a replica that keeps the old type both are one row, and the
-	 * delete must not come last. Trigger batches keep their order. */
-	bool snapshot = strcmp(m->mode, "snapshot") == 0;
+	 * delete must not come last. A reconcile batch is such a difference
+	 * too (docs/design.md §4 step 3b). Trigger batches keep their order. */
+	bool snapshot = strcmp(m->mode, "snapshot") == 0 || strcmp(m->kind, "reconcile") == 0;
 	for (size_t i = 0; snapshot && i < m->nfiles && !rc; i++)
 		rc = apply_file(a, &m->files[i], PASS_DELETES, rows);
 	for (size_t i = 0; i < m->nfiles && !rc; i++) {

@@ -11,6 +11,7 @@
 #include "naming.h"
 #include "package.h"
 #include "publish.h"
+#include "pubstore.h"
 #include "stop.h"
 
 #include <dirent.h>
@@ -172,6 +173,9 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 		rc = check_owner(p);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
+	/* A mode that reconciles keeps the published state for every batch. */
+	if (!rc && p->cops->reconcile)
+		rc = pubstore_open(&p->pub, state_dir(p->st));
 	if (rc)
 		pipeline_close(p);
 	return rc;
@@ -183,6 +187,7 @@ void pipeline_close(struct pipeline *p)
 		p->sops->close(p->src);
 	if (p->tops)
 		p->tops->close(p->tgt);
+	pubstore_close(p->pub);
 	state_close(p->st);
 	state_unlock(p->lock_fd);
 	strv_free(&p->tables);
@@ -198,6 +203,8 @@ void run_result_free(struct run_result *res)
 		free(res->published[i].kind);
 	}
 	free(res->published);
+	reconcile_result_free(res->reconciled);
+	free(res->reconciled);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -301,6 +308,32 @@ static int batch_moment(struct pipeline *p, struct moment *out)
 	if (!rc && last && moment_parse(last, &prev) == 0 && moment_cmp(*out, prev) <= 0)
 		*out = (struct moment){prev.sec + (prev.ms + 1) / 1000, (prev.ms + 1) % 1000};
 	free(last);
+	return rc;
+}
+
+/* A new package of kind, at the batch's time, reading the changelog's
+ * generation; when the published state is kept, its rows are noted there
+ * for the seq it will be staged as (the run lock keeps anyone else from
+ * staging in between). */
+static int start_package(struct pipeline *p, const char *kind, struct package **pk)
+{
+	char *dir = work_dir(p);
+	struct moment at;
+	int64_t seq;
+	char *previous = NULL;
+	int rc = batch_moment(p, &at);
+	if (!rc)
+		rc = package_new(pk, p->cfg, dir, kind, at);
+	free(dir);
+	if (!rc)
+		package_set_generation(*pk, p->owner.generation[0] ? p->owner.generation : NULL);
+	if (!rc && p->pub)
+		rc = state_next_seq(p->st, &seq, &previous);
+	free(previous);
+	if (!rc && p->pub)
+		rc = pubstore_begin(p->pub, seq, p->sops->driver);
+	if (!rc && p->pub)
+		package_track(*pk, p->pub);
 	return rc;
 }
 
@@ -490,16 +523,9 @@ static int reload_redefined(struct pipeline *p, struct run_result *res)
 {
 	struct strv which = {0};
 	int rc = find_redefined(p, &which);
-	char *dir = work_dir(p);
 	struct package *pk = NULL;
-	struct moment at;
 	if (!rc && which.n)
-		rc = batch_moment(p, &at);
-	if (!rc && which.n)
-		rc = package_new(&pk, p->cfg, dir, "load", at);
-	free(dir);
-	if (pk)
-		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+		rc = start_package(p, "load", &pk);
 	if (pk && !rc)
 		rc = p->cops->load(p, &which, pk);
 	if (pk && !rc)
@@ -511,24 +537,165 @@ static int reload_redefined(struct pipeline *p, struct run_result *res)
 
 static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 {
-	char *dir = work_dir(p);
 	struct package *pk = NULL;
 	bool load = false;
-	struct moment at;
 	int rc = p->cops->first_load(p, &load);
 	if (!rc)
-		rc = batch_moment(p, &at);
-	if (!rc)
-		rc = package_new(&pk, p->cfg, dir, load ? "load" : "cdc", at);
-	free(dir);
-	if (!rc)
-		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+		rc = start_package(p, load ? "load" : "cdc", &pk);
 	if (!rc)
 		rc = load ? p->cops->load(p, &p->tables, pk) : p->cops->changes(p, pk);
 	*more = !rc && p->cops->batches_until_idle && package_rows(pk) >= p->cfg->max_rows;
 	if (!rc)
 		rc = ship(p, pk, load, res);
 	package_free(pk);
+	return rc;
+}
+
+/* The state's record of the last reconcile: {"at", "batch", "tables"},
+ * each table as the --json report shows it. */
+#define RECONCILE_KEY "reconcile_last"
+
+void reconcile_result_free(struct reconcile_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ntables; i++) {
+		free(r->tables[i].table);
+		free(r->tables[i].skipped);
+	}
+	free(r->tables);
+	free(r->at);
+	free(r->batch);
+	memset(r, 0, sizeof(*r));
+}
+
+int64_t reconcile_repaired(const struct reconcile_result *r)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < r->ntables; i++)
+		n += r->tables[i].inserted + r->tables[i].updated + r->tables[i].deleted;
+	return n;
+}
+
+static int note_reconcile(struct pipeline *p, const struct reconcile_result *r)
+{
+	json_t *tables = json_array();
+	for (size_t i = 0; i < r->ntables; i++) {
+		const struct reconcile_table *t = &r->tables[i];
+		json_array_append_new(tables,
+				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s?}", "table",
+						t->table, "rows", (json_int_t)t->rows, "inserted",
+						(json_int_t)t->inserted, "updated",
+						(json_int_t)t->updated, "deleted",
+						(json_int_t)t->deleted, "pending",
+						(json_int_t)t->pending, "skipped", t->skipped));
+	}
+	json_t *doc =
+		json_pack("{s:s, s:s?, s:o}", "at", r->at, "batch", r->batch, "tables", tables);
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	int rc = text ? state_meta_set(p->st, RECONCILE_KEY, text)
+		      : err_set(CDC_ERUNTIME, "reconcile: a table name is not UTF-8");
+	free(text);
+	json_decref(doc);
+	return rc;
+}
+
+static int64_t json_int_of(const json_t *o, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* The record note_reconcile wrote, read back; a record that does not
+ * parse reads as none (the next scheduled reconcile is then due). */
+static void parse_reconcile(const char *text, struct reconcile_result *r)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	const char *at = json_string_value(json_object_get(doc, "at"));
+	const char *batch = json_string_value(json_object_get(doc, "batch"));
+	r->at = at ? xstrdup(at) : NULL;
+	r->batch = batch ? xstrdup(batch) : NULL;
+	const json_t *tables = json_object_get(doc, "tables");
+	size_t n = json_array_size(tables);
+	r->tables = xcalloc(n ? n : 1, sizeof(*r->tables));
+	for (size_t i = 0; i < n; i++) {
+		const json_t *t = json_array_get(tables, i);
+		const char *name = json_string_value(json_object_get(t, "table"));
+		const char *skipped = json_string_value(json_object_get(t, "skipped"));
+		if (!name)
+			continue;
+		r->tables[r->ntables++] = (struct reconcile_table){
+			.table = xstrdup(name),
+			.skipped = skipped ? xstrdup(skipped) : NULL,
+			.rows = json_int_of(t, "rows"),
+			.inserted = json_int_of(t, "inserted"),
+			.updated = json_int_of(t, "updated"),
+			.deleted = json_int_of(t, "deleted"),
+			.pending = json_int_of(t, "pending"),
+		};
+	}
+	json_decref(doc);
+}
+
+int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
+{
+	char *last = NULL;
+	int rc = state_meta_get(st, RECONCILE_KEY, &last);
+	*out = NULL;
+	if (!rc && last) {
+		*out = xcalloc(1, sizeof(**out));
+		parse_reconcile(last, *out);
+		if (!(*out)->at) {
+			reconcile_result_free(*out);
+			free(*out);
+			*out = NULL;
+		}
+	}
+	free(last);
+	return rc;
+}
+
+/* Step 3b: tables compared with the published state, the difference
+ * shipped as a batch of kind reconcile (nothing when there is none). */
+static int reconcile(struct pipeline *p, const struct strv *tables, struct run_result *res)
+{
+	char at[MOMENT_ISO_LEN];
+	moment_iso(moment_now(), at);
+	struct reconcile_result *r = xcalloc(1, sizeof(*r));
+	r->at = xstrdup(at);
+	struct package *pk = NULL;
+	int made = res->batches;
+	int rc = start_package(p, "reconcile", &pk);
+	if (!rc)
+		rc = p->cops->reconcile(p, tables, pk, r);
+	if (!rc)
+		rc = ship(p, pk, false, res);
+	package_free(pk);
+	if (!rc && res->batches > made)
+		r->batch = xstrdup(res->published[res->batches - 1].id);
+	if (!rc)
+		rc = note_reconcile(p, r);
+	if (!rc && !res->reconciled) {
+		res->reconciled = r;
+		return 0;
+	}
+	reconcile_result_free(r);
+	free(r);
+	return rc;
+}
+
+/* [capture] reconcile: whether the last reconcile is older than it. */
+static int reconcile_due(struct pipeline *p, bool *due)
+{
+	*due = false;
+	if (!p->cfg->reconcile_s || !p->cops->reconcile)
+		return 0;
+	struct reconcile_result *last = NULL;
+	int rc = pipeline_last_reconcile(p->st, &last);
+	struct moment at;
+	*due = !rc && (!last || moment_parse(last->at, &at) != 0 ||
+		       moment_now().sec - at.sec >= p->cfg->reconcile_s);
+	reconcile_result_free(last);
+	free(last);
 	return rc;
 }
 
@@ -590,6 +757,11 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	for (int made = 0;
 	     !rc && more && !stop_requested && (max_batches <= 0 || made < max_batches); made++)
 		rc = run_one_batch(p, res, &more);
+	bool due = false;
+	if (!rc && !stop_requested)
+		rc = reconcile_due(p, &due);
+	if (!rc && due)
+		rc = reconcile(p, &p->tables, res);
 	if (!rc)
 		rc = prune(p);
 	if (!rc && stop_requested)
@@ -597,30 +769,58 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	return rc == CDC_EINTR ? 0 : rc;
 }
 
+/* The tables a command names must be captured ones. */
+static int check_named(struct pipeline *p, const char *cmd, const struct strv *tables)
+{
+	for (size_t i = 0; i < tables->n; i++)
+		if (source_reserved_name(p->cfg->changelog, tables->v[i]))
+			return source_reserved_error(cmd, tables->v[i], p->cfg->changelog);
+		else if (!strv_contains(&p->tables, tables->v[i]))
+			return err_set(CDC_EUSAGE,
+				       "%s: '%s' is not a captured table (see [capture] "
+				       "tables and exclude in %s)",
+				       cmd, tables->v[i], p->cfg->path);
+	return 0;
+}
+
+int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run_result *res)
+{
+	if (!p->cops->reconcile)
+		return err_set(CDC_EUSAGE,
+			       "reconcile: capture mode %s does not reconcile (snapshot mode "
+			       "compares every row at every run; binlog mode: not yet)",
+			       p->cops->name);
+	if (p->cfg->cdc_ops != CDC_OPS_ALL)
+		return err_set(CDC_EUSAGE,
+			       "reconcile: %s: [batch] cdc_ops = %s leaves changes out on purpose, "
+			       "which a reconcile would ship",
+			       p->cfg->path, config_cdc_ops_name(p->cfg->cdc_ops));
+	int rc = check_named(p, "reconcile", tables);
+	if (!rc)
+		rc = recover(p, false, res);
+	if (!rc)
+		rc = check_capture(p);
+	if (!rc)
+		rc = reload_redefined(p, res);
+	if (!rc)
+		rc = reconcile(p, tables->n ? tables : &p->tables, res);
+	if (!rc)
+		rc = prune(p);
+	return rc == CDC_EINTR ? 0 : rc;
+}
+
 int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res)
 {
 	const struct strv *which = tables->n ? tables : &p->tables;
-	for (size_t i = 0; i < tables->n; i++)
-		if (source_reserved_name(p->cfg->changelog, tables->v[i]))
-			return source_reserved_error("load", tables->v[i], p->cfg->changelog);
-		else if (!strv_contains(&p->tables, tables->v[i]))
-			return err_set(CDC_EUSAGE,
-				       "load: '%s' is not a captured table (see [capture] "
-				       "tables and exclude in %s)",
-				       tables->v[i], p->cfg->path);
-	int rc = recover(p, true, res);
+	int rc = check_named(p, "load", tables);
+	if (rc)
+		return rc;
+	rc = recover(p, true, res);
 	if (!rc)
 		rc = check_capture(p);
-	char *dir = work_dir(p);
 	struct package *pk = NULL;
-	struct moment at;
 	if (!rc)
-		rc = batch_moment(p, &at);
-	if (!rc)
-		rc = package_new(&pk, p->cfg, dir, "load", at);
-	free(dir);
-	if (!rc)
-		package_set_generation(pk, p->owner.generation[0] ? p->owner.generation : NULL);
+		rc = start_package(p, "load", &pk);
 	if (!rc)
 		rc = p->cops->load(p, which, pk);
 	if (!rc)

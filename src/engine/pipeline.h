@@ -25,6 +25,17 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res);
 /* Recover, then a load batch of tables (all captured tables when empty). */
 int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_result *res);
+/* Recover, then a reconcile of tables (all captured tables when empty):
+ * docs/design.md §4 step 3b. */
+int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run_result *res);
+/* The last reconcile the state records, or NULL; *out owned (free it with
+ * reconcile_result_free, then free). */
+int pipeline_last_reconcile(struct state *st, struct reconcile_result **out);
+/* Frees what r holds (not r); accepts NULL. */
+void reconcile_result_free(struct reconcile_result *r);
+/* Rows r repaired (inserted, updated, deleted): non-zero means capture
+ * missed changes. */
+int64_t reconcile_repaired(const struct reconcile_result *r);
 void run_result_free(struct run_result *res);
 
 #endif

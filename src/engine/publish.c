@@ -7,6 +7,7 @@
 #include "holds.h"
 #include "lake.h"
 #include "log.h"
+#include "pubstore.h"
 #include "stop.h"
 
 #include <stdlib.h>
@@ -157,7 +158,11 @@ int batch_finish(struct pipeline *p, struct batch *b, struct run_result *res)
 	if (!rc && !stop_requested)
 		rc = lake_publish(p, b);
 	if (!rc && !stop_requested) {
-		rc = p->cops->ack(p, b);
+		/* The published state first: advancing it twice does nothing. */
+		if (p->pub)
+			rc = pubstore_advance(p->pub, b->seq);
+		if (!rc)
+			rc = p->cops->ack(p, b);
 		if (!rc) /* acknowledged at the source, not yet in the state */
 			fault_point("mid-ack");
 		if (!rc)

@@ -29,6 +29,8 @@ void status_result_free(struct status_result *res)
 	}
 	free(res->tables);
 	free(res->target_error);
+	reconcile_result_free(res->last_reconcile);
+	free(res->last_reconcile);
 	log_pos_free(&res->log_at);
 	log_lag_free(&res->log_lag);
 	memset(res, 0, sizeof(*res));
@@ -71,6 +73,8 @@ static int read_state(const struct config *cfg, struct status_result *res)
 		res->chain = st ? xstrdup(state_chain(st)) : NULL;
 		count_batches(cfg, v, n, res);
 	}
+	if (!rc && st)
+		rc = pipeline_last_reconcile(st, &res->last_reconcile);
 	batches_free(v, n);
 	state_close(st);
 	return rc;

@@ -5,6 +5,7 @@
 #define CDCPACK_STATUS_H
 
 #include "config.h"
+#include "context.h"
 #include "source.h"
 #include "state.h"
 
@@ -15,7 +16,7 @@
  * failed step stops it; a failed count keeps what it counted. */
 enum status_have {
 	STATUS_NOTHING,
-	STATUS_STATE,	/* chain, batches, last published */
+	STATUS_STATE,	/* chain, batches, last published, last reconcile */
 	STATUS_PENDING, /* tables, pending, lag */
 	STATUS_TARGET,	/* target_reachable, target_error */
 };
@@ -44,7 +45,10 @@ struct status_result {
 	char *chain;			  /* NULL: no state dir yet */
 	int64_t batches[BATCH_ACKED + 1]; /* by enum batch_state */
 	struct status_last *last;	  /* NULL: none published yet */
-	struct status_table *tables;	  /* captured tables, then stray ones; owned */
+	/* The last reconcile; NULL: none yet. Non-zero repairs mean capture
+	 * missed changes. */
+	struct reconcile_result *last_reconcile;
+	struct status_table *tables; /* captured tables, then stray ones; owned */
 	size_t ntables;
 	int64_t pending;
 	/* Set when the capture mode cannot count what waits: why (static), and

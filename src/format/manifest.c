@@ -341,7 +341,8 @@ static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
 	else if (chain && !c->rc)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"chain\" must be 32 hex digits",
 				c->what);
-	if (!c->rc && strcmp(m->kind, "load") != 0 && strcmp(m->kind, "cdc") != 0)
+	if (!c->rc && strcmp(m->kind, "load") != 0 && strcmp(m->kind, "cdc") != 0 &&
+	    strcmp(m->kind, "reconcile") != 0)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown batch kind '%s'", c->what,
 				m->kind);
 	if (!c->rc && m->seq < 1)

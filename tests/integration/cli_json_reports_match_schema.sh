@@ -36,12 +36,20 @@ report 1 verify --against "sqlite:$T/replica.db"
 report 2 run --every never
 report 3 show "$T/no-such-archive"
 report 2 frobnicate
+report 0 reconcile
+sqlite3 src.db "insert into Persons values(4,'Di','Kyiv'); delete from cdcpack_changelog"
+report 0 reconcile
+report 0 status
 
 assert_eq 1 "$(jq ".published | length" r5.json)" "batches published by the first run"
 assert_eq true "$(jq '.published[0].rows == 2' r5.json)" "rows of the cdc batch"
 assert_eq 0 "$(jq .batches r6.json)" "an idle run publishes nothing"
 assert_eq false "$(jq .equal r12.json)" "verify reports the difference"
 assert_contains r13.json "never"
+assert_eq "0 0" "$(jq '[.batches, .reconciled[0].inserted] | join(" ")' -r r16.json)" "a clean reconcile"
+assert_eq "1 1 reconcile" "$(jq -r '[.batches, .reconciled[0].inserted, .published[0].kind] | join(" ")' r17.json)" \
+	"a reconcile that repairs"
+assert_eq 1 "$(jq .reconcile.repaired r18.json)" "status: the last reconcile's repairs"
 
 /usr/bin/python3 "$ROOT/tests/lib/validate_json.py" "$ROOT/schemas/report.schema.json" r*.json ||
 	fail "reports do not match schemas/report.schema.json"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every option is honoured or refused, never silently ignored: a config key
 # set where it has no effect (an S3 key with a file: target, a password
-# file with a SQLite source, the changelog in snapshot mode, CSV options
+# file with a SQLite source, the changelog or reconcile in snapshot mode, CSV options
 # with format = jsonl) and a command-line option that would drop a value
 # (a single-valued option or -c given twice, -v with -q, diff --out with the
 # summary format, a table named twice to load or triggers) are exit 2 naming the key
@@ -35,6 +35,7 @@ unused_key 'applies to s3:// targets only' target 'sse = aws:kms' 'sse_kms_key_i
 unused_key 'applies to s3:// targets only' target 'sse = aws:kms' 'bucket_key = false'
 unused_key 'applies to mysql:// sources only' source "password_file = $T/pw"
 unused_key 'applies to mode = trigger only' capture 'mode = snapshot' 'changelog = my_log'
+unused_key 'snapshot mode compares every row' capture 'mode = snapshot' 'reconcile = 1d'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_header = true'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'load_op_column = true'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_delimiter = |'
@@ -48,7 +49,7 @@ unused_key 'jsonl lines carry each change' batch 'format = jsonl' 'timestamp_col
 	printf '%s\n' 'region = us-east-1' 'path_style = auto' 'part_size = 16M' 'max_retries = 8'
 	printf '%s\n' 'sse = none' 'sse_kms_key_id =' 'bucket_key =' 'storage_class =' 'tags =' 'acl =' \
 		'expected_bucket_owner ='
-	printf '%s\n' '[capture]' 'mode = snapshot' 'changelog = cdcpack_changelog'
+	printf '%s\n' '[capture]' 'mode = snapshot' 'changelog = cdcpack_changelog' 'reconcile = 0'
 	printf '%s\n' '[batch]' 'format = jsonl' 'csv_header = false' 'load_op_column = false' \
 		'csv_delimiter = ,' 'csv_null_value =' 'binary_encoding = hex' 'timestamp_column =' 'cdc_ops = inserts'
 } >"$T/ok.conf"

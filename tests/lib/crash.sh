@@ -543,6 +543,20 @@ cm_cases() {
 	((${#failed[@]} == 0)) || fail "failed cases: ${failed[*]}"
 }
 
+# cm_killed_at POINT COMMAND...: cdcpack COMMAND, run with
+# CDCPACK_FAULT=crash:POINT, dies there by SIGKILL (exit 137, saying so).
+cm_killed_at() {
+	local point=$1 got=0
+	shift
+	{ CDCPACK_FAULT=crash:$point "$CDCPACK" "$@" >"$CM_DIR/crash.out" 2>"$CM_DIR/crash.err"; } 2>/dev/null ||
+		got=$?
+	if ((got != 137)); then
+		cat "$CM_DIR/crash.err" >&2
+		fail "$* with CDCPACK_FAULT=crash:$point exited $got, expected 137 (SIGKILL)"
+	fi
+	assert_contains "$CM_DIR/crash.err" "crash at $point"
+}
+
 # cm_crash_scenario POINT: the crash matrix case. A writer plays steps
 # (at most 120); a run is killed at POINT (CDCPACK_FAULT=crash:POINT,
 # SIGKILL) while it writes; the next run must carry forward the batch the
@@ -551,7 +565,7 @@ cm_cases() {
 # rerun changed, and cm_check_all. The lake is on (CM_LAKE_CONFIG), so
 # every point also checks that each change lands in the lake once.
 cm_crash_scenario() {
-	local point=$1 got=0 runs=0 recovered=1
+	local point=$1 runs=0 recovered=1
 	[[ $point == after-capture || $point == after-ack ]] && recovered=0
 	cm_case "$point"
 	CM_LAKE=1
@@ -559,13 +573,7 @@ cm_crash_scenario() {
 	cm_writer_script 120
 	cm_writer_start
 	wait_for 30 "the writer's first changes" cm_changelog_has 3
-	{ CDCPACK_FAULT=crash:$point "$CDCPACK" run >"$CM_DIR/crash.out" 2>"$CM_DIR/crash.err"; } 2>/dev/null ||
-		got=$?
-	if ((got != 137)); then
-		cat "$CM_DIR/crash.err" >&2
-		fail "run with CDCPACK_FAULT=crash:$point exited $got, expected 137 (SIGKILL)"
-	fi
-	assert_contains "$CM_DIR/crash.err" "crash at $point"
+	cm_killed_at "$point" run
 	cm_writer_running || echo "note: the writer ended before the crash" >&2
 	cm_published_sums >"$CM_DIR/before.sha"
 
