@@ -54,6 +54,24 @@ static void run_report_renders_fields_in_order(void **state)
 	report_run_text(&out, &res);
 	assert_string_equal(buf_str(&out), "published load  " KEY1 "  rows=10\n"
 					   "published cdc  " KEY2 "  rows=20\n");
+	/* A reconcile's findings follow the batches, a line a table. */
+	struct reconcile_table found[] = {{"orders", NULL, 100, 1, 2, 0, 3},
+					  {"old", "no load acknowledged", 0, 0, 0, 0, 0}};
+	struct reconcile_result rec = {"2026-11-24T09:00:00.000Z", NULL, found, 2};
+	res.reconciled = &rec;
+	buf_reset(&out);
+	report_run_text(&out, &res);
+	assert_string_equal(buf_str(&out),
+			    "published load  " KEY1 "  rows=10\n"
+			    "published cdc  " KEY2 "  rows=20\n"
+			    "reconcile orders: rows=100 inserted=1 updated=2 deleted=0 pending=3\n"
+			    "reconcile old: not compared (no load acknowledged)\n");
+	report = json_object();
+	report_run_json(report, &res);
+	text = report_json_dump(report);
+	json_decref(report);
+	assert_non_null(strstr(text, "\"reconciled\":[{\"table\":\"orders\",\"rows\":100,"));
+	free(text);
 	/* An idle run says so; a failed one does not claim it. */
 	struct run_result idle = {.ok = true};
 	buf_reset(&out);
@@ -211,10 +229,16 @@ static void status_report_and_text(void **state)
 		{"orders", true, 3, true, true, NULL},
 		{"old", true, 1, true, false, "old is not captured"},
 	};
+	struct reconcile_table found[] = {
+		{"orders", NULL, 100, 1, 2, 0, 3},
+		{"old", "no load acknowledged", 0, 0, 0, 0, 0},
+	};
+	struct reconcile_result rec = {"2026-11-24T09:00:00.000Z", "shop-00000001", found, 2};
 	struct status_result res = {.have = STATUS_TARGET,
 				    .chain = "c0ffee",
 				    .batches = {0, 1, 0, 2},
 				    .last = &last,
+				    .last_reconcile = &rec,
 				    .tables = tables,
 				    .ntables = 2,
 				    .pending = 4,
@@ -230,7 +254,12 @@ static void status_report_and_text(void **state)
 		"{\"mode\":\"trigger\",\"chain\":\"c0ffee\",\"batches\":{\"staged\":0,"
 		"\"uploaded\":1,\"published\":0,\"acked\":2},\"last_published\":{\"id\":"
 		"\"shop-00000002\",\"key\":\"" KEY2 "\",\"rows\":20,\"published_at\":null,"
-		"\"created\":\"2026-11-24T10:11:13.000Z\"},\"tables\":[{\"name\":\"orders\","
+		"\"created\":\"2026-11-24T10:11:13.000Z\"},\"reconcile\":{\"at\":"
+		"\"2026-11-24T09:00:00.000Z\",\"batch\":\"shop-00000001\",\"tables\":[{\"table\":"
+		"\"orders\",\"rows\":100,\"inserted\":1,\"updated\":2,\"deleted\":0,\"pending\":3,"
+		"\"skipped\":null},{\"table\":\"old\",\"rows\":0,\"inserted\":0,\"updated\":0,"
+		"\"deleted\":0,\"pending\":0,\"skipped\":\"no load acknowledged\"}],"
+		"\"repaired\":3},\"tables\":[{\"name\":\"orders\","
 		"\"pending\":3,\"installed\":true,\"drift\":true},{\"name\":\"old\",\"pending\":1,"
 		"\"installed\":true,\"drift\":false,\"captured\":false,\"warnings\":"
 		"[\"old is not captured\"]}],\"pending\":4,\"pending_unknown\":null,"
@@ -245,6 +274,8 @@ static void status_report_and_text(void **state)
 			    "chain: c0ffee\n"
 			    "batches: staged=0 uploaded=1 published=0 acked=2\n"
 			    "last published: shop-00000002  " KEY2 "  rows=20  at ?\n"
+			    "last reconcile: 2026-11-24T09:00:00.000Z  repaired=3  batch "
+			    "shop-00000001\n"
 			    "pending changes:\n"
 			    "  orders                   pending=3 (drift)\n"
 			    "  old                      pending=1 (not captured)\n"
