@@ -301,8 +301,16 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 		return 0;
 	}
 	if (strcmp(w->key, "reconcile") == 0) {
+		cfg->reconcile_s = 0;
+		cfg->reconcile_kept = strcmp(v, "manual") == 0;
+		if (cfg->reconcile_kept || strcmp(v, "off") == 0)
+			return 0;
 		if (parse_duration(v, &cfg->reconcile_s))
-			return bad(w, "'%s' is not a duration (like 12h, 1d; 0 for off)", v);
+			return bad(
+				w,
+				"'%s' is not off, manual or a duration (like 12h, 1d; 0 for off)",
+				v);
+		cfg->reconcile_kept = cfg->reconcile_s > 0;
 		return 0;
 	}
 	if (strcmp(w->key, "changelog") == 0) {
@@ -840,11 +848,11 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 		return "[capture] changelog";
 	*why = "applies to mode = trigger only (snapshot mode compares every row at every run; "
 	       "binlog mode does not reconcile yet)";
-	if (cfg->mode != CAPTURE_TRIGGER && cfg->reconcile_s)
+	if (cfg->mode != CAPTURE_TRIGGER && cfg->reconcile_kept)
 		return "[capture] reconcile";
 	*why = "applies to cdc_ops = all only (a reconcile ships the updates and deletes that "
 	       "[batch] cdc_ops leaves out)";
-	if (cfg->cdc_ops != CDC_OPS_ALL && cfg->reconcile_s)
+	if (cfg->cdc_ops != CDC_OPS_ALL && cfg->reconcile_kept)
 		return "[capture] reconcile";
 	*why = "applies to format = csv only";
 	if (cfg->format == FORMAT_JSONL && cfg->csv_header)

@@ -43,7 +43,11 @@ struct config {
 	struct strv tables;  /* empty when every user table is captured ("*") */
 	struct strv exclude; /* globs */
 	char *changelog;
-	int64_t reconcile_s; /* a run reconciles when the last reconcile is older; 0: off */
+	int64_t reconcile_s; /* a run reconciles when the last reconcile is older; 0: never */
+	/* reconcile = manual or a duration: the published state a reconcile
+	 * compares with is kept (it costs every batch a hash and a write per
+	 * row, so off, the default, keeps none). */
+	bool reconcile_kept;
 
 	enum batch_format format;
 	enum compression compression;

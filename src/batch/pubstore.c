@@ -3,12 +3,15 @@
 #include "err.h"
 #include "fsutil.h"
 #include "keyrec.h"
+#include "log.h"
 #include "sqlutil.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A table's id, and its codec for the capture under way (made from the
  * first def the capture noted it with: every def of one capture describes
@@ -76,6 +79,24 @@ static int step_done(struct pubstore *ps, sqlite3_stmt *q, const char *what)
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	return step == SQLITE_DONE ? 0 : db_fail(ps, what);
+}
+
+int pubstore_drop(const char *state_dir)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	int rc = 0;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes) && !rc; i++) {
+		char *path = xasprintf("%s/published.db%s", state_dir, suffixes[i]);
+		bool gone = unlink(path) == 0;
+		if (!gone && errno != ENOENT)
+			rc = err_set(CDC_ERUNTIME, "remove %s: %s", path, strerror(errno));
+		else if (gone && i == 0)
+			log_info("reconcile is off: dropped the published state %s (a later "
+				 "reconcile compares each table from its next load)",
+				 path);
+		free(path);
+	}
+	return rc;
 }
 
 int pubstore_open(struct pubstore **out, const char *state_dir)

@@ -28,6 +28,10 @@
 struct pubstore;
 
 int pubstore_open(struct pubstore **out, const char *state_dir);
+/* Removes the published state of state_dir, if any: kept no longer, it
+ * would go stale and a later reconcile would ship changes already
+ * published as repairs. */
+int pubstore_drop(const char *state_dir);
 /* Accepts NULL; an open capture is rolled back. */
 void pubstore_close(struct pubstore *ps);
 

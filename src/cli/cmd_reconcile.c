@@ -29,8 +29,9 @@ const struct cmd_entry cmd_reconcile_entry = {
 		"Keys with changes waiting in the changelog are left to the next run. A\n"
 		"non-zero count means capture missed changes (writes without triggers, a\n"
 		"cascade, a REPLACE, a changelog row deleted): worth an alert.\n"
-		"[capture] reconcile = DURATION makes a run reconcile when the last one is\n"
-		"older.\n"
+		"Needs [capture] reconcile = manual (or a duration, which also makes a run\n"
+		"reconcile when the last one is older): only then is the published state\n"
+		"kept; after setting it, run 'cdcpack load' once.\n"
 		"\nExamples:\n"
 		"  cdcpack reconcile\n"
 		"  cdcpack --json reconcile Persons\n",

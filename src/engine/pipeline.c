@@ -173,9 +173,12 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 		rc = check_owner(p);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
-	/* A mode that reconciles keeps the published state for every batch. */
-	if (!rc && p->cops->reconcile)
+	/* The published state costs every batch a row hash and a write per
+	 * row: kept only where reconcile is on (manual or scheduled). */
+	if (!rc && p->cops->reconcile && cfg->reconcile_kept)
 		rc = pubstore_open(&p->pub, state_dir(p->st));
+	else if (!rc)
+		rc = pubstore_drop(state_dir(p->st));
 	if (rc)
 		pipeline_close(p);
 	return rc;
@@ -795,6 +798,12 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 			       "reconcile: %s: [batch] cdc_ops = %s leaves changes out on purpose, "
 			       "which a reconcile would ship",
 			       p->cfg->path, config_cdc_ops_name(p->cfg->cdc_ops));
+	if (!p->pub)
+		return err_set(CDC_EUSAGE,
+			       "reconcile: %s: [capture] reconcile is off, so no published state "
+			       "is kept to compare with; set reconcile = manual (or a duration "
+			       "like 1d), then run 'cdcpack load' once",
+			       p->cfg->path);
 	int rc = check_named(p, "reconcile", tables);
 	if (!rc)
 		rc = recover(p, false, res);

@@ -6,7 +6,7 @@ source "$(dirname "$0")/../lib/common.sh"
 
 sqlite3 src.db "create table Persons(PersonID INTEGER PRIMARY KEY, FullName TEXT, City TEXT);
   insert into Persons values(1,'Ann','Oslo'),(2,'Bo','Rome');"
-write_config c.conf sqlite:src.db "file:$T/bucket"
+write_config c.conf sqlite:src.db "file:$T/bucket" '[capture]' 'reconcile = manual'
 n=0
 report() { # report EXPECTED_EXIT ARGS...
 	local want=$1

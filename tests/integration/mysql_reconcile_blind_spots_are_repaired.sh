@@ -10,6 +10,9 @@ source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/mysql.sh"
 
 mysql_types_fixture reconcile
+# The published state is kept from when reconcile is on: a load starts it.
+printf '[capture]\nreconcile = manual\n' >>"$CDCPACK_CONFIG"
+assert_status 0 "$CDCPACK" load
 published() { find "$T/bucket/cdc" -type f | wc -l; }
 
 # reconcile_expect WHAT TABLE I U D: one reconcile; TABLE's repair counts.

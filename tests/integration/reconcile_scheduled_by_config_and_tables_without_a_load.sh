@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # [capture] reconcile = DURATION: a run reconciles when no reconcile is
-# recorded or the last is older than DURATION, and not otherwise; without
-# the key, runs never reconcile. A table with no acknowledged load since
+# recorded or the last is older than DURATION, and not otherwise; with
+# manual, or without the key, runs never reconcile. Off (the default) keeps
+# no published state, and `reconcile` says how to start one; turned off
+# later, the state is dropped (it would go stale). A table with no acknowledged load since
 # the published state exists is not compared (skipped, naming the load
 # that starts it), and is compared once loaded. `reconcile TABLE` takes
 # captured tables only (exit 2 otherwise); snapshot mode refuses the
@@ -9,10 +11,21 @@
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
+# reconcile off (the default): no published state is kept, and the command
+# says how to start one.
+core_use "$T/off"
 persons_loaded
+cdc run
+[[ ! -e $STATE_DIR/published.db ]] || fail "published.db kept with reconcile off"
+cdc_status 2 reconcile
+assert_contains "$T/last.err" "[capture] reconcile is off"
+assert_contains "$T/last.err" "reconcile = manual"
+
+core_use "$T"
+persons_loaded '[capture]' 'reconcile = manual'
 sql "UPDATE Persons SET City = 'Lost' WHERE PersonID = 4; DELETE FROM cdcpack_changelog"
 cdc --json run
-assert_eq null "$(jq .reconciled "$T/last.out")" "a run without [capture] reconcile"
+assert_eq null "$(jq .reconciled "$T/last.out")" "a run with reconcile = manual"
 
 core_config '[capture]' 'reconcile = 1d'
 cdc --json run
@@ -46,6 +59,16 @@ assert_eq 1 "$(jq '.reconciled | length' "$T/last.out")" "only the table named"
 cdc_status 2 reconcile NoSuchTable
 assert_contains "$T/last.err" "'NoSuchTable' is not a captured table"
 cdc_status 2 reconcile cdcpack_changelog
+
+# Turned off, the published state goes (it would go stale); turned on
+# again, each table is compared from its next load.
+core_config
+cdc run
+[[ ! -e $STATE_DIR/published.db ]] || fail "published.db kept after reconcile was turned off"
+core_config '[capture]' 'reconcile = manual'
+cdc --json reconcile Persons
+assert_eq "no load acknowledged" "$(jq -r '.reconciled[0].skipped' "$T/last.out")" \
+	"a table after reconcile was off and on again"
 
 core_use "$T/snap"
 persons_db "$SRC_DB"

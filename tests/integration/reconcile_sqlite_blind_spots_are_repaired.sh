@@ -15,7 +15,7 @@ source "$ROOT/tests/lib/core.sh"
 persons_db "$SRC_DB"
 sql "CREATE TABLE Badges(id INTEGER PRIMARY KEY, code TEXT UNIQUE, owner INTEGER);
      INSERT INTO Badges VALUES(1,'A',1),(2,'B',2),(3,'C',3);"
-core_config
+core_config '[capture]' 'reconcile = manual'
 cdc triggers install
 cdc load
 REP=$T/replica.db

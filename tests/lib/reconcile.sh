@@ -13,7 +13,7 @@ RC_WANT_ITEM=$'I,9999,z'
 rc_setup() {
 	cm_seed
 	cm_sql "INSERT INTO acct VALUES (9000, 'blind 0', 0), (9001, 'blind 1', 1), (9002, 'blind 2', 2)"
-	cm_config
+	cm_config '[capture]' 'reconcile = manual'
 	cdc triggers install
 	cdc load
 	cm_sql "UPDATE acct SET bal = -1 WHERE id = 9000; DELETE FROM acct WHERE id = 9001;

@@ -279,6 +279,33 @@ static void lake_schema_is_the_mysql_database(void **state)
 	config_free(&cfg);
 }
 
+/* [capture] reconcile: off keeps no published state; manual keeps it
+ * without a schedule; a duration keeps it and schedules. */
+static void reconcile_values(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line;
+		bool kept;
+		int64_t s;
+	} cases[] = {
+		{"", false, 0},
+		{"[capture]\nreconcile = off\n", false, 0},
+		{"[capture]\nreconcile = 0\n", false, 0},
+		{"[capture]\nreconcile = manual\n", true, 0},
+		{"[capture]\nreconcile = 1d\n", true, 86400},
+		{"[capture]\nreconcile = 1d\nreconcile = off\n", false, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct config cfg;
+		assert_int_equal(parse(cases[i].line, &cfg), 0);
+		assert_int_equal(cfg.reconcile_kept, cases[i].kept);
+		assert_int_equal(cfg.reconcile_s, cases[i].s);
+		config_free(&cfg);
+	}
+	expect_error("[capture]\nreconcile = sometimes\n", "is not off, manual or a duration");
+}
+
 /* [target] object settings: parsed, emptied by an empty value, cross-checked. */
 static void object_settings_parse_and_check(void **state)
 {
@@ -335,6 +362,7 @@ int main(void)
 		cmocka_unit_test(lake_schema_is_the_mysql_database),
 		cmocka_unit_test(batch_output_options_parse_and_check),
 		cmocka_unit_test(object_settings_parse_and_check),
+		cmocka_unit_test(reconcile_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
