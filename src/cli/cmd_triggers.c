@@ -49,9 +49,7 @@ static int status_one(const struct source_ops *ops, struct source *src, const ch
 {
 	struct table_def *def = NULL;
 	struct trigger_status ts = {0};
-	int rc = ops->read->describe(src, table, &def);
-	if (!rc)
-		rc = ops->changelog->triggers_status(src, def, &ts);
+	int rc = source_trigger_status(ops, src, table, &def, &ts);
 	if (!rc) {
 		cmd_print(ctx, "%-24s %-13s %-8s pending=%lld\n", table,
 			  ts.installed ? "installed" : "not-installed",

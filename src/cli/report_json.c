@@ -1,7 +1,7 @@
 /* The --json reports (report.h). */
 #include "report.h"
 
-#include "pipeline.h"
+#include "recrecord.h"
 #include "redact.h"
 
 #include <stdlib.h>
@@ -25,20 +25,11 @@ static json_t *strv_json(const struct strv *v)
 	return arr;
 }
 
-static json_t *reconcile_tables_json(const struct reconcile_result *r)
+/* A reconcile's tables; null when a name is not UTF-8. */
+static json_t *reconciled_json(const struct reconcile_result *r)
 {
-	json_t *tables = json_array();
-	for (size_t i = 0; i < r->ntables; i++) {
-		const struct reconcile_table *t = &r->tables[i];
-		json_array_append_new(tables,
-				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s?}", "table",
-						t->table, "rows", (json_int_t)t->rows, "inserted",
-						(json_int_t)t->inserted, "updated",
-						(json_int_t)t->updated, "deleted",
-						(json_int_t)t->deleted, "pending",
-						(json_int_t)t->pending, "skipped", t->skipped));
-	}
-	return tables;
+	json_t *tables = reconcile_tables_json(r);
+	return tables ? tables : json_null();
 }
 
 /* The last reconcile as status shows it: {"at", "batch", "tables",
@@ -48,7 +39,7 @@ static json_t *status_reconcile_json(const struct reconcile_result *r)
 	if (!r)
 		return json_null();
 	return json_pack("{s:s, s:s?, s:o, s:I}", "at", r->at, "batch", r->batch, "tables",
-			 reconcile_tables_json(r), "repaired", (json_int_t)reconcile_repaired(r));
+			 reconciled_json(r), "repaired", (json_int_t)reconcile_repaired(r));
 }
 
 void report_run_json(json_t *report, const struct run_result *res)
@@ -68,7 +59,7 @@ void report_run_json(json_t *report, const struct run_result *res)
 	}
 	json_object_set_new(report, "published", published);
 	if (res->reconciled)
-		json_object_set_new(report, "reconciled", reconcile_tables_json(res->reconciled));
+		json_object_set_new(report, "reconciled", reconciled_json(res->reconciled));
 }
 
 void report_apply_json(json_t *report, const char *replica_url, const struct apply_result *res)

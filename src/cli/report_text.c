@@ -1,7 +1,7 @@
 /* The text a person reads (report.h). */
 #include "report.h"
 
-#include "pipeline.h"
+#include "recrecord.h"
 
 /* A reconcile's per-table counts, one line each. */
 static void reconcile_text(struct buf *out, const struct reconcile_result *r)

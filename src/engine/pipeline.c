@@ -12,6 +12,7 @@
 #include "package.h"
 #include "publish.h"
 #include "pubstore.h"
+#include "recrecord.h"
 #include "stop.h"
 
 #include <dirent.h>
@@ -558,85 +559,13 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
  * each table as the --json report shows it. */
 #define RECONCILE_KEY "reconcile_last"
 
-void reconcile_result_free(struct reconcile_result *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->ntables; i++) {
-		free(r->tables[i].table);
-		free(r->tables[i].skipped);
-	}
-	free(r->tables);
-	free(r->at);
-	free(r->batch);
-	memset(r, 0, sizeof(*r));
-}
-
-int64_t reconcile_repaired(const struct reconcile_result *r)
-{
-	int64_t n = 0;
-	for (size_t i = 0; i < r->ntables; i++)
-		n += r->tables[i].inserted + r->tables[i].updated + r->tables[i].deleted;
-	return n;
-}
-
 static int note_reconcile(struct pipeline *p, const struct reconcile_result *r)
 {
-	json_t *tables = json_array();
-	for (size_t i = 0; i < r->ntables; i++) {
-		const struct reconcile_table *t = &r->tables[i];
-		json_array_append_new(tables,
-				      json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s?}", "table",
-						t->table, "rows", (json_int_t)t->rows, "inserted",
-						(json_int_t)t->inserted, "updated",
-						(json_int_t)t->updated, "deleted",
-						(json_int_t)t->deleted, "pending",
-						(json_int_t)t->pending, "skipped", t->skipped));
-	}
-	json_t *doc =
-		json_pack("{s:s, s:s?, s:o}", "at", r->at, "batch", r->batch, "tables", tables);
-	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	char *text = reconcile_record_text(r);
 	int rc = text ? state_meta_set(p->st, RECONCILE_KEY, text)
 		      : err_set(CDC_ERUNTIME, "reconcile: a table name is not UTF-8");
 	free(text);
-	json_decref(doc);
 	return rc;
-}
-
-static int64_t json_int_of(const json_t *o, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(o, key));
-}
-
-/* The record note_reconcile wrote, read back; a record that does not
- * parse reads as none (the next scheduled reconcile is then due). */
-static void parse_reconcile(const char *text, struct reconcile_result *r)
-{
-	json_t *doc = json_loads(text, 0, NULL);
-	const char *at = json_string_value(json_object_get(doc, "at"));
-	const char *batch = json_string_value(json_object_get(doc, "batch"));
-	r->at = at ? xstrdup(at) : NULL;
-	r->batch = batch ? xstrdup(batch) : NULL;
-	const json_t *tables = json_object_get(doc, "tables");
-	size_t n = json_array_size(tables);
-	r->tables = xcalloc(n ? n : 1, sizeof(*r->tables));
-	for (size_t i = 0; i < n; i++) {
-		const json_t *t = json_array_get(tables, i);
-		const char *name = json_string_value(json_object_get(t, "table"));
-		const char *skipped = json_string_value(json_object_get(t, "skipped"));
-		if (!name)
-			continue;
-		r->tables[r->ntables++] = (struct reconcile_table){
-			.table = xstrdup(name),
-			.skipped = skipped ? xstrdup(skipped) : NULL,
-			.rows = json_int_of(t, "rows"),
-			.inserted = json_int_of(t, "inserted"),
-			.updated = json_int_of(t, "updated"),
-			.deleted = json_int_of(t, "deleted"),
-			.pending = json_int_of(t, "pending"),
-		};
-	}
-	json_decref(doc);
 }
 
 int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
@@ -646,7 +575,7 @@ int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
 	*out = NULL;
 	if (!rc && last) {
 		*out = xcalloc(1, sizeof(**out));
-		parse_reconcile(last, *out);
+		reconcile_record_parse(last, *out);
 		if (!(*out)->at) {
 			reconcile_result_free(*out);
 			free(*out);

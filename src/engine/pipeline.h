@@ -31,11 +31,7 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 /* The last reconcile the state records, or NULL; *out owned (free it with
  * reconcile_result_free, then free). */
 int pipeline_last_reconcile(struct state *st, struct reconcile_result **out);
-/* Frees what r holds (not r); accepts NULL. */
-void reconcile_result_free(struct reconcile_result *r);
-/* Rows r repaired (inserted, updated, deleted): non-zero means capture
- * missed changes. */
-int64_t reconcile_repaired(const struct reconcile_result *r);
+
 void run_result_free(struct run_result *res);
 
 #endif

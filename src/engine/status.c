@@ -6,6 +6,7 @@
 #include "naming.h"
 #include "pipeline.h"
 #include "publish.h"
+#include "recrecord.h"
 #include "source.h"
 #include "target.h"
 
@@ -95,9 +96,7 @@ static int count_table(const struct source_ops *ops, struct source *src, const c
 {
 	struct table_def *def = NULL;
 	struct trigger_status ts = {0};
-	int rc = ops->read->describe(src, table, &def);
-	if (!rc)
-		rc = ops->changelog->triggers_status(src, def, &ts);
+	int rc = source_trigger_status(ops, src, table, &def, &ts);
 	if (!rc) {
 		struct status_table *t = add_table(res, table);
 		t->counted = true;

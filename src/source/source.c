@@ -213,6 +213,13 @@ int source_stray_triggers(const struct source_ops *ops, struct source *src,
 	return rc;
 }
 
+int source_trigger_status(const struct source_ops *ops, struct source *src, const char *table,
+			  struct table_def **def, struct trigger_status *ts)
+{
+	int rc = ops->read->describe(src, table, def);
+	return rc ? rc : ops->changelog->triggers_status(src, *def, ts);
+}
+
 char *source_stray_warning(const char *table)
 {
 	return xasprintf("table %s is not captured ([capture] tables, exclude), but its triggers "

@@ -308,6 +308,10 @@ int source_stray_triggers(const struct source_ops *ops, struct source *src,
 			  const struct strv *captured, struct strv *out);
 /* What to tell the user about such a table (an owned string). */
 char *source_stray_warning(const char *table);
+/* table's columns (*def, owned) and what its triggers say (ts); the
+ * driver must have the changelog role. */
+int source_trigger_status(const struct source_ops *ops, struct source *src, const char *table,
+			  struct table_def **def, struct trigger_status *ts);
 /* What to tell the user about a table whose changelog trigger (one named)
  * was made for another name: the table was renamed (an owned string). */
 char *source_renamed_warning(const char *table, const char *trigger);

@@ -1,0 +1,94 @@
+/* The reconcile record (recrecord.h). */
+#include "recrecord.h"
+
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void reconcile_result_free(struct reconcile_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->ntables; i++) {
+		free(r->tables[i].table);
+		free(r->tables[i].skipped);
+	}
+	free(r->tables);
+	free(r->at);
+	free(r->batch);
+	memset(r, 0, sizeof(*r));
+}
+
+int64_t reconcile_repaired(const struct reconcile_result *r)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < r->ntables; i++)
+		n += r->tables[i].inserted + r->tables[i].updated + r->tables[i].deleted;
+	return n;
+}
+
+json_t *reconcile_tables_json(const struct reconcile_result *r)
+{
+	json_t *tables = json_array();
+	for (size_t i = 0; i < r->ntables; i++) {
+		const struct reconcile_table *t = &r->tables[i];
+		json_t *o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:s?}", "table", t->table,
+				      "rows", (json_int_t)t->rows, "inserted",
+				      (json_int_t)t->inserted, "updated", (json_int_t)t->updated,
+				      "deleted", (json_int_t)t->deleted, "pending",
+				      (json_int_t)t->pending, "skipped", t->skipped);
+		if (!o) {
+			json_decref(tables);
+			return NULL;
+		}
+		json_array_append_new(tables, o);
+	}
+	return tables;
+}
+
+char *reconcile_record_text(const struct reconcile_result *r)
+{
+	json_t *tables = reconcile_tables_json(r);
+	json_t *doc = tables ? json_pack("{s:s, s:s?, s:o}", "at", r->at, "batch", r->batch,
+					 "tables", tables)
+			     : NULL;
+	char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	json_decref(doc);
+	return text;
+}
+
+static int64_t json_int_of(const json_t *o, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
+void reconcile_record_parse(const char *text, struct reconcile_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	json_t *doc = json_loads(text, 0, NULL);
+	const char *at = json_string_value(json_object_get(doc, "at"));
+	const char *batch = json_string_value(json_object_get(doc, "batch"));
+	r->at = at ? xstrdup(at) : NULL;
+	r->batch = batch ? xstrdup(batch) : NULL;
+	const json_t *tables = json_object_get(doc, "tables");
+	size_t n = json_array_size(tables);
+	r->tables = xcalloc(n ? n : 1, sizeof(*r->tables));
+	for (size_t i = 0; i < n; i++) {
+		const json_t *t = json_array_get(tables, i);
+		const char *name = json_string_value(json_object_get(t, "table"));
+		const char *skipped = json_string_value(json_object_get(t, "skipped"));
+		if (!name)
+			continue;
+		r->tables[r->ntables++] = (struct reconcile_table){
+			.table = xstrdup(name),
+			.skipped = skipped ? xstrdup(skipped) : NULL,
+			.rows = json_int_of(t, "rows"),
+			.inserted = json_int_of(t, "inserted"),
+			.updated = json_int_of(t, "updated"),
+			.deleted = json_int_of(t, "deleted"),
+			.pending = json_int_of(t, "pending"),
+		};
+	}
+	json_decref(doc);
+}

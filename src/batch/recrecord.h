@@ -1,0 +1,27 @@
+/* A reconcile's findings (struct reconcile_result, context.h) as JSON: the
+ * state keeps the last one in this shape, and the --json reports show it
+ * the same way, so one module spells it. */
+#ifndef CDCPACK_RECRECORD_H
+#define CDCPACK_RECRECORD_H
+
+#include "context.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* Frees what r holds (not r); accepts NULL. */
+void reconcile_result_free(struct reconcile_result *r);
+/* Rows r repaired (inserted, updated, deleted): non-zero means capture
+ * missed changes. */
+int64_t reconcile_repaired(const struct reconcile_result *r);
+/* [{"table", "rows", "inserted", "updated", "deleted", "pending",
+ * "skipped"}]; NULL when a name is not UTF-8. */
+json_t *reconcile_tables_json(const struct reconcile_result *r);
+/* {"at", "batch", "tables"} as compact text (owned); NULL when a name is
+ * not UTF-8. */
+char *reconcile_record_text(const struct reconcile_result *r);
+/* What reconcile_record_text wrote, into r (zeroed first); a record that
+ * does not parse leaves r->at NULL. */
+void reconcile_record_parse(const char *text, struct reconcile_result *r);
+
+#endif
