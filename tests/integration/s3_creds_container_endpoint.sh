@@ -39,3 +39,10 @@ s3_mode '{"creds_bad_answer": true}'
 sqlite3 "$T/src.db" "INSERT INTO t VALUES(2, 'two');"
 assert_status 3 "$CDCPACK" run
 assert_contains last.err "is not the credentials JSON"
+# RELATIVE_URI (ECS's own variable) wins over FULL_URI and goes to ECS's
+# link-local host; nothing there serves this test, so the run stops (exit 3)
+# naming the URL it asked, whatever the network answers (refused, timeout,
+# an error status).
+s3_mode '{}'
+AWS_CONTAINER_CREDENTIALS_RELATIVE_URI=/v2/credentials/cdcpack-test assert_status 3 "$CDCPACK" run
+assert_contains last.err "container credentials at http://169.254.170.2/v2/credentials/cdcpack-test"
