@@ -88,7 +88,7 @@ static enum csv_rules csv_rules_for(const struct table_def *def, const struct co
 {
 	switch (col->aff) {
 	case AFF_NONE:
-		return def->sqlite_affinity || !col->type[0] ? CSV_NONE : CSV_BYTES;
+		return def->type_affinity || !col->type[0] ? CSV_NONE : CSV_BYTES;
 	case AFF_INTEGER:
 		return CSV_NUMBER;
 	case AFF_REAL:
@@ -97,7 +97,7 @@ static enum csv_rules csv_rules_for(const struct table_def *def, const struct co
 		/* SQLite keeps numbers there as INTEGER and REAL: read with strtod
 		 * and bound as such, never as text SQLite converts (3.40 rounds
 		 * some digits one ulp off, and takes no "Infinity"). */
-		return def->sqlite_affinity ? CSV_NUMBER : CSV_TEXT;
+		return def->type_affinity ? CSV_NUMBER : CSV_TEXT;
 	default:
 		return CSV_TEXT;
 	}

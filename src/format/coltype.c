@@ -11,7 +11,6 @@
 /* Longest name either engine's replica is asked to create; MySQL's own
  * limit (64 characters) is checked by the server. */
 #define MAX_NAME 1024
-#define MAX_TYPE 4096
 
 /* Every base name a MySQL column type may have in an archive, and its family. */
 struct kind_name {
@@ -69,22 +68,6 @@ static const struct kind_name kind_names[] = {
 	{"boolean", COLTYPE_OTHER},
 };
 
-static bool word_in(const char *s, size_t n, const char *const *words, size_t nwords)
-{
-	for (size_t i = 0; i < nwords; i++)
-		if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0)
-			return true;
-	return false;
-}
-
-static size_t word_len(const char *s)
-{
-	size_t n = 0;
-	while (isalnum((unsigned char)s[n]) || s[n] == '_')
-		n++;
-	return n;
-}
-
 /* The entry of kind_names for the n-character word s, or NULL. */
 static const struct kind_name *base_named(const char *s, size_t n)
 {
@@ -94,143 +77,52 @@ static const struct kind_name *base_named(const char *s, size_t n)
 	return NULL;
 }
 
-/* digits, at most 10 of them */
-static bool digits(const char **p)
+size_t coltype_word_len(const char *s)
+{
+	size_t n = 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '_')
+		n++;
+	return n;
+}
+
+bool coltype_word_in(const char *s, size_t n, const char *const *words, size_t nwords)
+{
+	for (size_t i = 0; i < nwords; i++)
+		if (strlen(words[i]) == n && strncasecmp(s, words[i], n) == 0)
+			return true;
+	return false;
+}
+
+bool coltype_base_known(const char *s, size_t n)
+{
+	return base_named(s, n) != NULL;
+}
+
+bool coltype_digits(const char **p)
 {
 	size_t n = strspn(*p, "0123456789");
 	*p += n;
 	return n > 0 && n <= 10;
 }
 
-/* 'label'(,'label')* up to the closing parenthesis. */
-static bool enum_labels(const char **pp)
+/* The drivers' type rules, as the source registry handed them over. */
+static struct {
+	const struct type_rules *const *v;
+	size_t n;
+} rules;
+
+void coltype_register_rules(const struct type_rules *const *v, size_t n)
 {
-	const char *p = *pp;
-	for (;;) {
-		if (*p++ != '\'')
-			return false;
-		for (;; p++) {
-			if (*p == '\'' && p[1] == '\'') {
-				p++;
-				continue;
-			}
-			if (*p == '\'')
-				break;
-			if (!*p || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
-				return false;
-		}
-		p++;
-		if (*p != ',')
-			break;
-		p++;
-	}
-	*pp = p;
-	return true;
+	rules.v = v;
+	rules.n = n;
 }
 
-bool coltype_mysql_valid(const char *type)
+const struct type_rules *coltype_rules_for(const char *driver)
 {
-	static const char *const modifiers[] = {"unsigned", "signed", "zerofill"};
-	if (strlen(type) > MAX_TYPE)
-		return false;
-	const char *p = type;
-	size_t n = word_len(p);
-	if (!base_named(p, n))
-		return false;
-	bool labels = (n == 4 && strncasecmp(p, "enum", 4) == 0) ||
-		      (n == 3 && strncasecmp(p, "set", 3) == 0);
-	p += n;
-	if (*p == '(') {
-		p++;
-		if (labels ? !enum_labels(&p) : !digits(&p) || (*p == ',' && (p++, !digits(&p))))
-			return false;
-		if (*p++ != ')')
-			return false;
-	} else if (labels) {
-		return false;
-	}
-	while (*p == ' ') {
-		p++;
-		n = word_len(p);
-		if (!word_in(p, n, modifiers, sizeof(modifiers) / sizeof(modifiers[0])))
-			return false;
-		p += n;
-	}
-	return *p == '\0';
-}
-
-/* [+-]digits[.digits] */
-static bool signed_number(const char **p)
-{
-	if (**p == '+' || **p == '-')
-		(*p)++;
-	if (!digits(p))
-		return false;
-	if (**p == '.') {
-		(*p)++;
-		return digits(p);
-	}
-	return true;
-}
-
-static void skip_blank(const char **p)
-{
-	while (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')
-		(*p)++;
-}
-
-/* '(' n [',' m] ')' with blanks anywhere between. */
-static bool sqlite_size(const char **p)
-{
-	(*p)++;
-	skip_blank(p);
-	if (!signed_number(p))
-		return false;
-	skip_blank(p);
-	if (**p == ',') {
-		(*p)++;
-		skip_blank(p);
-		if (!signed_number(p))
-			return false;
-		skip_blank(p);
-	}
-	if (**p != ')')
-		return false;
-	(*p)++;
-	return true;
-}
-
-bool coltype_sqlite_valid(const char *type)
-{
-	/* Words that start a column constraint: a type never holds them. */
-	static const char *const constraint[] = {
-		"constraint", "primary", "not",	       "null",	    "unique", "check",
-		"default",    "collate", "references", "generated", "as",     "autoincrement",
-	};
-	if (strlen(type) > MAX_TYPE)
-		return false;
-	const char *p = type;
-	skip_blank(&p);
-	while (*p && *p != '(') {
-		size_t n = word_len(p);
-		if (n == 0 || isdigit((unsigned char)*p) ||
-		    word_in(p, n, constraint, sizeof(constraint) / sizeof(constraint[0])))
-			return false;
-		p += n;
-		const char *before = p;
-		skip_blank(&p);
-		if (*p && *p != '(' && p == before)
-			return false; /* words are apart */
-	}
-	if (*p == '(' && (p == type || !sqlite_size(&p)))
-		return false;
-	skip_blank(&p);
-	return *p == '\0';
-}
-
-bool coltype_driver_known(const char *driver)
-{
-	return strcmp(driver, "sqlite") == 0 || strcmp(driver, "mysql") == 0;
+	for (size_t i = 0; driver && i < rules.n; i++)
+		if (strcmp(rules.v[i]->driver, driver) == 0)
+			return rules.v[i];
+	return NULL;
 }
 
 /* s made safe to print: control bytes as ?, cut at 80 bytes. */
@@ -268,7 +160,7 @@ static bool name_ok(const char *name)
 
 int coltype_check_def(const char *driver, const struct table_def *def)
 {
-	if (!coltype_driver_known(driver))
+	if (!coltype_rules_for(driver))
 		return bad("unknown source driver '%s'%s%s", driver, "", "");
 	if (!name_ok(def->name))
 		return bad("table name '%s' is empty, too long or holds control characters%s%s",
@@ -276,7 +168,7 @@ int coltype_check_def(const char *driver, const struct table_def *def)
 	/* cdcpack's own bookkeeping and SQLite's internal tables are not data. */
 	if (strcmp(def->name, "cdcpack_applied") == 0 || strncasecmp(def->name, "sqlite_", 7) == 0)
 		return bad("table name '%s' is reserved%s%s", def->name, "", "");
-	bool mysql = strcmp(driver, "mysql") == 0;
+	const struct type_rules *r = coltype_rules_for(driver);
 	for (size_t i = 0; i < def->ncols; i++) {
 		const struct column *c = &def->cols[i];
 		if (!name_ok(c->name))
@@ -287,7 +179,7 @@ int coltype_check_def(const char *driver, const struct table_def *def)
 			if (strcasecmp(def->cols[j].name, c->name) == 0)
 				return bad("table %s: column %s is listed twice%s", def->name,
 					   c->name, "");
-		if (!(mysql ? coltype_mysql_valid(c->type) : coltype_sqlite_valid(c->type)))
+		if (!r->type_valid(c->type))
 			return bad("table %s: column %s: type '%s' is not a column type cdcpack "
 				   "knows for this driver",
 				   def->name, c->name, c->type);
@@ -300,7 +192,7 @@ enum coltype_kind coltype_kind_of(const char *column_type)
 	const char *s = column_type;
 	while (isspace((unsigned char)*s))
 		s++;
-	size_t n = word_len(s);
+	size_t n = coltype_word_len(s);
 	const struct kind_name *base = base_named(s, n);
 	if (!base)
 		return COLTYPE_OTHER;

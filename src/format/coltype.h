@@ -9,21 +9,44 @@
 #include "value.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 
-/* A column type as information_schema's COLUMN_TYPE spells it: a known
- * base name ("int", "varchar", "enum"...), then "(n)", "(n,m)" or, for
- * ENUM and SET, "('label',...)" (labels without backslashes or control
- * characters, quotes doubled), then any of unsigned, signed, zerofill. */
-bool coltype_mysql_valid(const char *type);
-/* A declared type as SQLite's grammar has it: words of letters, digits and
- * _, then at most one "(n)" or "(n,m)" of signed numbers; no constraint
- * keyword (NOT, NULL, DEFAULT, COLLATE...). "" (no type) is valid. */
-bool coltype_sqlite_valid(const char *type);
-/* "sqlite" or "mysql": the drivers an archive may name. */
-bool coltype_driver_known(const char *driver);
+/* What the format layer knows of a driver's column types, owned by the
+ * driver (src/source/NAME/) and handed over by the source registry (a
+ * constructor in source.c), so that this layer names no driver. An
+ * archive's manifest names its driver: one with no rules is refused. */
+struct type_rules {
+	const char *driver; /* as manifests name it (source.driver) */
+	/* Whether type is a declared column type as the driver spells one: the
+	 * only spellings an archive of the driver may carry. */
+	bool (*type_valid)(const char *type);
+	/* Its FLOAT is single precision: hashed as CANON_FLOAT32 (rowhash.h). */
+	bool float32;
+	/* Values keep the type they were written with, whatever the column's
+	 * declared type (SQLite's type affinity): table_def.type_affinity. */
+	bool affinity;
+};
+/* Called once by the source registry before any archive is read; rules
+ * must outlive the program. */
+void coltype_register_rules(const struct type_rules *const *rules, size_t n);
+/* The rules of the driver an archive names, or NULL when none is registered. */
+const struct type_rules *coltype_rules_for(const char *driver);
 
-/* Checks def as read from an archive of driver: the table name, each
- * column's name (no two alike, ignoring case) and type. CDC_ERUNTIME naming
+/* The pieces the drivers' type grammars are made of. The longest type
+ * spelling an archive may carry: */
+#define COLTYPE_MAX 4096
+/* The length of the word of letters, digits and _ at s. */
+size_t coltype_word_len(const char *s);
+/* Whether the n-character word s is one of words, ignoring case. */
+bool coltype_word_in(const char *s, size_t n, const char *const *words, size_t nwords);
+/* Whether the n-character word s is a base name coltype_kind_of knows. */
+bool coltype_base_known(const char *s, size_t n);
+/* Skips 1 to 10 digits at *p; false when there are none or more. */
+bool coltype_digits(const char **p);
+
+/* Checks def as read from an archive of driver: the driver is registered,
+ * the table name, each column's name (no two alike, ignoring case) and its
+ * type by the driver's grammar. CDC_ERUNTIME naming
  * the table, column and (made printable) offending text. */
 int coltype_check_def(const char *driver, const struct table_def *def);
 

@@ -293,7 +293,8 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
 				f->def->name);
 	f->def->rowid_key = get_bool(c, o, "rowid_key", false);
-	f->def->sqlite_affinity = strcmp(m->driver, "sqlite") == 0;
+	const struct type_rules *r = coltype_rules_for(m->driver);
+	f->def->type_affinity = r && r->affinity;
 	f->path = xstrdup(get_str(c, o, "file"));
 	const char *format = get_str(c, o, "format");
 	f->format = strcmp(format, "jsonl") == 0 ? FORMAT_JSONL : FORMAT_CSV;
@@ -408,7 +409,7 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 	if (!c.rc) {
 		m->source_name = xstrdup(get_str(&c, source, "name"));
 		m->driver = xstrdup(get_str(&c, source, "driver"));
-		if (!c.rc && !coltype_driver_known(m->driver))
+		if (!c.rc && !coltype_rules_for(m->driver))
 			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown source driver", what);
 	}
 	/* apply records the id and chains the next batch's "previous" to it: an

@@ -27,9 +27,12 @@ enum canon_class canon_class_for(const char *decl, const char *driver)
 	case COLTYPE_TIMESTAMP:
 	case COLTYPE_TEMPORAL:
 		return CANON_TEMPORAL;
-	case COLTYPE_FLOAT:
-		/* SQLite's FLOAT is a double; only MySQL's is single precision. */
-		return strcmp(driver, "mysql") == 0 ? CANON_FLOAT32 : CANON_PLAIN;
+	case COLTYPE_FLOAT: {
+		/* The driver says whether its FLOAT is single precision (MySQL's)
+		 * or a double (SQLite's); an unknown driver's is a double. */
+		const struct type_rules *r = coltype_rules_for(driver);
+		return r && r->float32 ? CANON_FLOAT32 : CANON_PLAIN;
+	}
 	default:
 		return CANON_PLAIN;
 	}

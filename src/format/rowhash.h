@@ -36,10 +36,11 @@ enum canon_class {
 	CANON_PLAIN,	/* as they come */
 	CANON_DECIMAL,	/* DECIMAL/NUMERIC, YEAR, unsigned: numeric text is a number */
 	CANON_TEMPORAL, /* DATE/DATETIME/TIMESTAMP/TIME: one spelling of a moment */
-	CANON_FLOAT32,	/* MySQL FLOAT: REALs rounded to single precision first */
+	CANON_FLOAT32,	/* a single-precision FLOAT (MySQL's): REALs rounded to it first */
 };
 
-/* The class for a column declared `decl` by a source of driver ("sqlite", "mysql"). */
+/* The class for a column declared `decl` by a source of driver (as manifests
+ * name it: its registered type rules say how its FLOAT hashes). */
 enum canon_class canon_class_for(const char *decl, const char *driver);
 /* The class to compare a column declared differently on two sides with. */
 enum canon_class canon_class_merge(enum canon_class a, enum canon_class b);

@@ -25,7 +25,7 @@ struct table_def *table_def_copy(const struct table_def *def)
 	c->name = xstrdup(def->name);
 	c->rowid_key = def->rowid_key;
 	c->foreign = def->foreign;
-	c->sqlite_affinity = def->sqlite_affinity;
+	c->type_affinity = def->type_affinity;
 	for (size_t i = 0; i < def->ncols; i++)
 		table_def_add_column(c, def->cols[i].name, def->cols[i].type, def->cols[i].key);
 	return c;

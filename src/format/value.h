@@ -47,10 +47,11 @@ struct table_def {
 	/* The declared types come from another engine (apply of a MySQL source
 	 * into a SQLite replica): the replica keeps values as they travel. */
 	bool foreign;
-	/* The declared types are a SQLite source's: a NUMERIC-affinity column
-	 * holds INTEGER and REAL values, which change files spell as numbers.
+	/* The declared types are those of a driver with type affinity (its
+	 * type_rules.affinity; SQLite's): a NUMERIC-affinity column holds
+	 * INTEGER and REAL values, which change files spell as numbers.
 	 * Otherwise (MySQL) such columns (DECIMAL, dates) hold exact text. */
-	bool sqlite_affinity;
+	bool type_affinity;
 };
 
 void table_def_add_column(struct table_def *def, const char *name, const char *type, bool key);

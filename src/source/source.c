@@ -10,22 +10,27 @@
 #include <strings.h>
 
 /* Every driver cdcpack knows. A new driver adds one line here and nothing
- * else in the pipeline: its URL scheme reaches config through the
- * constructor below. */
+ * else in the pipeline: its URL scheme reaches config, and its type rules
+ * the format layer, through the constructor below. */
 static const struct source_ops *const drivers[] = {
 	&sqlite_source_ops,
 	&mysql_source_ops,
 };
 #define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 
-/* Hands config the drivers' URL schemes before main() runs, so that config
- * (in the base layer) never names one. */
+/* Hands config the drivers' URL schemes, and the format layer their type
+ * rules, before main() runs, so that neither (in the layers below) names
+ * a driver. */
 __attribute__((constructor)) static void register_schemes(void)
 {
 	static const struct url_scheme *schemes[NDRIVERS];
-	for (size_t i = 0; i < NDRIVERS; i++)
+	static const struct type_rules *types[NDRIVERS];
+	for (size_t i = 0; i < NDRIVERS; i++) {
 		schemes[i] = drivers[i]->url;
+		types[i] = drivers[i]->types;
+	}
 	config_register_schemes(URL_SOURCE, schemes, NDRIVERS);
+	coltype_register_rules(types, NDRIVERS);
 }
 
 const struct source_ops *source_ops_for_url(const char *url)

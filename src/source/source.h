@@ -7,6 +7,7 @@
 #define CDCPACK_SOURCE_H
 
 #include "buf.h"
+#include "coltype.h"
 #include "config.h"
 #include "strv.h"
 #include "value.h"
@@ -256,6 +257,9 @@ struct source_ops {
 	 * source name, and what config checks of them. */
 	const struct url_scheme *url;
 	const struct sql_dialect *dialect;
+	/* What the format layer checks and hashes of its archives' column
+	 * types (coltype.h): their grammar, FLOAT's precision, affinity. */
+	const struct type_rules *types;
 
 	int (*open)(struct source **out, const char *url, const struct source_options *opt);
 	/* Whether two URLs of this driver name the same database, however they

@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "err.h"
 #include "fsutil.h"
+#include "source.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -15,6 +16,9 @@
 #include <sys/stat.h>
 
 static volatile unsigned sink;
+
+/* Links the source registry, whose constructor registers the type rules (fuzz_config.c). */
+const void *const fuzz_archive_registry = (const void *)source_ops_for_url;
 
 /* Extraction writes NNNNNN.part files only: entry names never become paths. */
 static void check_dir(const char *dir)

@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	unsigned opts = data[0];
-	def->sqlite_affinity = opts & 8;
+	def->type_affinity = opts & 8;
 	fuzz_write_file(path, data + 1, size - 1);
 	struct changefile_reader *r;
 	struct csv_style style = csv_style_default;

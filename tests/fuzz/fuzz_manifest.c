@@ -5,11 +5,15 @@
 
 #include "err.h"
 #include "manifest.h"
+#include "source.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 static volatile unsigned sink;
+
+/* Links the source registry, whose constructor registers the type rules (fuzz_config.c). */
+const void *const fuzz_manifest_registry = (const void *)source_ops_for_url;
 
 static void check_same(const struct manifest *a, const struct manifest *b)
 {

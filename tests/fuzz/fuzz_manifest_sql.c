@@ -12,12 +12,16 @@
 #include "err.h"
 #include "manifest.h"
 #include "replica_sql.h"
+#include "source.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 static sqlite3 *db;
+
+/* Links the source registry, whose constructor registers the type rules (fuzz_config.c). */
+const void *const fuzz_manifest_sql_registry = (const void *)source_ops_for_url;
 
 static void check_sqlite(const struct table_def *def)
 {

@@ -461,7 +461,7 @@ static void csv_sqlite_values_keep_their_type_in_every_affinity(void **state)
 		{.delimiter = '\t', .null_value = "AB", .timestamp = true}};
 	for (size_t st = 0; st < sizeof(styles) / sizeof(styles[0]); st++) {
 		for (size_t d = 0; d < sizeof(decls) / sizeof(decls[0]); d++) {
-			struct table_def def = {.name = "t", .sqlite_affinity = true};
+			struct table_def def = {.name = "t", .type_affinity = true};
 			table_def_add_column(&def, "v", decls[d], false);
 			table_def_add_column(&def, "w", decls[d], false);
 			for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++) {
@@ -482,7 +482,7 @@ static void csv_sqlite_values_keep_their_type_in_every_affinity(void **state)
 static void csv_hex_and_dms_options_spellings(void **state)
 {
 	(void)state;
-	struct table_def def = {.name = "t", .sqlite_affinity = true};
+	struct table_def def = {.name = "t", .type_affinity = true};
 	table_def_add_column(&def, "u", "", false);
 	table_def_add_column(&def, "b", "BLOB", false);
 	table_def_add_column(&def, "t", "TEXT", false);
@@ -504,7 +504,7 @@ static void csv_hex_and_dms_options_spellings(void **state)
 static void csv_spells_empty_blob_and_text_apart_and_quotes_number_text(void **state)
 {
 	(void)state;
-	struct table_def def = {.name = "t", .sqlite_affinity = true};
+	struct table_def def = {.name = "t", .type_affinity = true};
 	table_def_add_column(&def, "u", "", false);
 	table_def_add_column(&def, "b", "BLOB", false);
 	table_def_add_column(&def, "n", "NUMERIC", false);

@@ -1,4 +1,5 @@
-/* The grammar of what an archive may say (src/format/coltype.c) and URL redaction
+/* The grammar of what an archive may say (src/format/coltype.c, and each
+ * driver's type grammar, src/source/NAME/NAME_types.c) and URL redaction
  * (src/base/redact.c): the spellings the drivers write pass, SQL does not. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +8,9 @@
 #include <cmocka.h>
 
 #include "coltype.h"
+#include "mysql_types.h"
 #include "redact.h"
+#include "sqlite_types.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +55,9 @@ static void mysql_spellings(void **state)
 		"int\nunsigned",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_true(coltype_mysql_valid(good[i]));
+		assert_true(mysql_type_valid(good[i]));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(coltype_mysql_valid(bad[i]));
+		assert_false(mysql_type_valid(bad[i]));
 }
 
 static void sqlite_spellings(void **state)
@@ -90,9 +93,9 @@ static void sqlite_spellings(void **state)
 		"INT(1,2,3)",
 	};
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		assert_true(coltype_sqlite_valid(good[i]));
+		assert_true(sqlite_type_valid(good[i]));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		assert_false(coltype_sqlite_valid(bad[i]));
+		assert_false(sqlite_type_valid(bad[i]));
 }
 
 static void redaction(void **state)

@@ -1,7 +1,7 @@
 #include "mysql_image.h"
 
 #include "codec.h"
-#include "coltype.h"
+#include "mysql_types.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -323,7 +323,7 @@ void mysql_column_decl(struct buf *b, const char *type, bool key)
 {
 	/* Only a spelling of the grammar is pasted into SQL; anything else
 	 * maps by its affinity onto a fixed type name. */
-	if (is_mysql_spelling(type) && coltype_mysql_valid(type))
+	if (is_mysql_spelling(type) && mysql_type_valid(type))
 		native_decl(b, type, key);
 	else
 		affinity_decl(b, type, key);

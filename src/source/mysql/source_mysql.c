@@ -5,6 +5,7 @@
 #include "mysql_driver.h"
 
 #include "codec.h"
+#include "mysql_types.h"
 #include "err.h"
 #include "fault.h"
 #include "log.h"
@@ -973,6 +974,7 @@ const struct source_ops mysql_source_ops = {
 	.driver = "mysql",
 	.url = &mysql_url_scheme,
 	.dialect = &mysql_dialect,
+	.types = &mysql_type_rules,
 	.same_database = mysql_url_same_database,
 	.open = mysql_src_open,
 	.close = mysql_src_close,

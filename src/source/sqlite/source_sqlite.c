@@ -8,6 +8,7 @@
 #include "fault.h"
 #include "log.h"
 #include "sqlite_image.h"
+#include "sqlite_types.h"
 #include "sqlutil.h"
 
 #include <errno.h>
@@ -208,7 +209,7 @@ static int sqlite_describe(struct source *src, const char *table, struct table_d
 		return err_set(CDC_ENOTFOUND, "%s: no table named '%s'", src->path, table);
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
-	def->sqlite_affinity = true;
+	def->type_affinity = true;
 	bool has_rowid_name = false;
 	int rc = read_columns(src, def, &has_rowid_name);
 	if (!rc && def->ncols == 0)
@@ -229,7 +230,7 @@ static int add_schema_row(struct source *src, const char *table, int64_t ver, co
 	json_t *doc = json_loads(json, 0, &jerr);
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
-	def->sqlite_affinity = true;
+	def->type_affinity = true;
 	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
 		     : err_set(CDC_ERUNTIME, "%s: bad JSON: %s", src->schema_table, jerr.text);
 	if (!rc)
@@ -811,6 +812,7 @@ const struct source_ops sqlite_source_ops = {
 	.driver = "sqlite",
 	.url = &sqlite_url,
 	.dialect = &sqlite_dialect,
+	.types = &sqlite_type_rules,
 	.same_database = sqlite_same_database,
 	.open = sqlite_open,
 	.close = sqlite_close,
