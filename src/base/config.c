@@ -31,7 +31,7 @@ static int bad(const struct where *w, const char *fmt, const char *value)
 	return rc;
 }
 
-static void set_str(char **slot, const char *value)
+void config_set_str(char **slot, const char *value)
 {
 	free(*slot);
 	*slot = *value ? xstrdup(value) : NULL;
@@ -101,7 +101,7 @@ int parse_duration(const char *s, int64_t *out)
 	return 0;
 }
 
-static int parse_bool(const char *s, bool *out)
+int parse_bool(const char *s, bool *out)
 {
 	static const char *const yes[] = {"true", "yes", "on", "1"};
 	static const char *const no[] = {"false", "no", "off", "0"};
@@ -118,8 +118,7 @@ static int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-/* Maps value to its index in names (NULL-terminated). */
-static int parse_enum(const char *value, const char *const *names, int *out)
+int parse_enum(const char *value, const char *const *names, int *out)
 {
 	for (int i = 0; names[i]; i++) {
 		if (strcmp(value, names[i]) == 0) {
@@ -227,7 +226,7 @@ void config_defaults(struct config *cfg)
 static int set_url(const struct where *w, char **slot, const char *v, enum url_role role)
 {
 	if (config_url_scheme(role, v)) {
-		set_str(slot, v);
+		config_set_str(slot, v);
 		return 0;
 	}
 	struct buf want = BUF_INIT;
@@ -258,11 +257,11 @@ static int set_source(struct config *cfg, const struct where *w, const char *v)
 		if (why)
 			return err_set(CDC_EUSAGE, "%s:%d: name: '%s' %s", w->file, w->line, v,
 				       why);
-		set_str(&cfg->source_name, v);
+		config_set_str(&cfg->source_name, v);
 		return 0;
 	}
 	if (strcmp(w->key, "password_file") == 0) {
-		set_str(&cfg->password_file, v);
+		config_set_str(&cfg->password_file, v);
 		return 0;
 	}
 	return 1;
@@ -316,7 +315,7 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 	if (strcmp(w->key, "changelog") == 0) {
 		if (!*v)
 			return bad(w, "%sa table name is required", "");
-		set_str(&cfg->changelog, v);
+		config_set_str(&cfg->changelog, v);
 		return 0;
 	}
 	return 1;
@@ -477,7 +476,7 @@ static int set_state(struct config *cfg, const struct where *w, const char *v)
 	if (strcmp(w->key, "dir") == 0) {
 		if (!*v)
 			return bad(w, "%sa directory is required", "");
-		set_str(&cfg->state_dir, v);
+		config_set_str(&cfg->state_dir, v);
 		return 0;
 	}
 	if (strcmp(w->key, "keep_local") == 0) {
@@ -488,130 +487,31 @@ static int set_state(struct config *cfg, const struct where *w, const char *v)
 	return 1;
 }
 
-static int set_target_number(struct config *cfg, const struct where *w, const char *v)
+static int set_max_retries(struct config *cfg, const struct where *w, const char *v)
 {
 	int64_t n;
-	if (strcmp(w->key, "part_size") == 0) {
-		if (parse_size(v, &n))
-			return bad(w, "'%s' is not a size (like 16M)", v);
-		if (n < (5 << 20) || n > (5LL << 30))
-			return bad(w, "'%s' is outside S3's part size limits (5M to 5G)", v);
-		cfg->part_size = n;
-		return 0;
-	}
-	if (strcmp(w->key, "max_retries") == 0) {
-		if (parse_size(v, &n) || n > 100)
-			return bad(w, "'%s' is not a retry count from 0 to 100", v);
-		cfg->max_retries = (int)n;
-		return 0;
+	if (parse_size(v, &n) || n > 100)
+		return bad(w, "'%s' is not a retry count from 0 to 100", v);
+	cfg->max_retries = (int)n;
+	return 0;
+}
+
+/* A key of role's section that a registered driver owns (struct
+ * config_key): 1 when none does. */
+static int set_driver_key(struct config *cfg, const struct where *w, enum url_role role,
+			  const char *v)
+{
+	for (size_t i = 0; i < schemes[role].n; i++) {
+		for (const struct config_key *k = schemes[role].v[i]->keys; k && k->name; k++) {
+			if (strcmp(k->name, w->key) != 0)
+				continue;
+			struct buf why = BUF_INIT;
+			int rc = k->parse(cfg, v, &why) ? bad(w, "%s", buf_str(&why)) : 0;
+			buf_free(&why);
+			return rc;
+		}
 	}
 	return 1;
-}
-
-/* tags = k=v, k2=v2: S3's limits (10 tags, keys 1-128 and values 0-256 of
- * letters, digits, spaces and + - = . _ : / @; no aws: keys, no repeats). */
-static int set_tags(struct config *cfg, const struct where *w, const char *v)
-{
-	static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-				 " +-=._:/@";
-	struct strv items = {0}, tags = {0};
-	strv_split_commas(&items, v);
-	int rc = items.n > 10 ? bad(w, "'%s' has more than S3's 10 tags", v) : 0;
-	for (size_t i = 0; rc == 0 && i < items.n; i++) {
-		const char *item = items.v[i], *eq = strchr(item, '=');
-		size_t klen = eq ? (size_t)(eq - item) : 0;
-		while (klen && item[klen - 1] == ' ')
-			klen--;
-		const char *val = eq ? eq + 1 : "";
-		while (*val == ' ')
-			val++;
-		char *key = xstrndup(item, klen);
-		if (!eq || klen == 0 || klen > 128 || strlen(val) > 256 || strspn(key, ok) < klen ||
-		    strspn(val, ok) < strlen(val))
-			rc = bad(w,
-				 "'%s' is not key=value (keys 1-128, values 0-256 of letters, "
-				 "digits, spaces, + - = . _ : / @)",
-				 item);
-		else if (strncmp(key, "aws:", 4) == 0 || strv_contains(&tags, key))
-			rc = bad(w, "tag '%s' is reserved (aws:) or given twice", key);
-		strv_push_owned(&tags, key);
-		strv_push(&tags, val);
-	}
-	strv_free(&items);
-	if (rc == 0) {
-		strv_free(&cfg->tags);
-		cfg->tags = tags;
-	} else {
-		strv_free(&tags);
-	}
-	return rc;
-}
-
-/* The object settings of [target]: 1 when key is not one of them. An empty
- * value leaves the setting unset, as the README's reference spells it. */
-static int set_target_object(struct config *cfg, const struct where *w, const char *v)
-{
-	static const char *const sse[] = {"none", "AES256", "aws:kms", NULL};
-	/* GLACIER and DEEP_ARCHIVE are left out: apply and verify read archives back at once. */
-	static const char *const classes[] = {
-		"STANDARD",   "STANDARD_IA",	    "ONEZONE_IA", "INTELLIGENT_TIERING",
-		"GLACIER_IR", "REDUCED_REDUNDANCY", NULL};
-	/* no public ACLs: archives hold database rows */
-	static const char *const acls[] = {"private", "bucket-owner-read",
-					   "bucket-owner-full-control", NULL};
-	static const char *const keys[] = {
-		"sse", "sse_kms_key_id",	"bucket_key", "storage_class", "tags",
-		"acl", "expected_bucket_owner", NULL};
-	int i;
-	bool b;
-	if (!*v && parse_enum(w->key, keys, &i) == 0) {
-		char **slots[] = {
-			&cfg->sse, &cfg->sse_kms_key_id,       NULL, &cfg->storage_class, NULL,
-			&cfg->acl, &cfg->expected_bucket_owner};
-		if (slots[i])
-			set_str(slots[i], "");
-		if (i == 2)
-			cfg->bucket_key = -1;
-		if (i == 4)
-			strv_free(&cfg->tags);
-		return 0;
-	}
-	if (strcmp(w->key, "sse") == 0) {
-		if (parse_enum(v, sse, &i))
-			return bad(w, "'%s' is not none, AES256 or aws:kms", v);
-		set_str(&cfg->sse, i ? v : "");
-	} else if (strcmp(w->key, "sse_kms_key_id") == 0) {
-		if (strpbrk(v, " \t\"\\"))
-			return bad(w, "'%s' is not a KMS key id, alias or ARN", v);
-		set_str(&cfg->sse_kms_key_id, v);
-	} else if (strcmp(w->key, "bucket_key") == 0) {
-		if (parse_bool(v, &b))
-			return bad(w, "'%s' is not true or false", v);
-		cfg->bucket_key = b;
-	} else if (strcmp(w->key, "storage_class") == 0) {
-		if (parse_enum(v, classes, &i))
-			return bad(w,
-				   "'%s' is not STANDARD, STANDARD_IA, ONEZONE_IA, "
-				   "INTELLIGENT_TIERING, GLACIER_IR or REDUCED_REDUNDANCY",
-				   v);
-		set_str(&cfg->storage_class, v);
-	} else if (strcmp(w->key, "tags") == 0) {
-		return set_tags(cfg, w, v);
-	} else if (strcmp(w->key, "acl") == 0) {
-		if (parse_enum(v, acls, &i))
-			return bad(w,
-				   "'%s' is not private, bucket-owner-read or "
-				   "bucket-owner-full-control",
-				   v);
-		set_str(&cfg->acl, v);
-	} else if (strcmp(w->key, "expected_bucket_owner") == 0) {
-		if (strlen(v) != 12 || strspn(v, "0123456789") != 12)
-			return bad(w, "'%s' is not a 12-digit AWS account id", v);
-		set_str(&cfg->expected_bucket_owner, v);
-	} else {
-		return 1;
-	}
-	return 0;
 }
 
 static int set_target(struct config *cfg, const struct where *w, const char *v)
@@ -627,14 +527,14 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 	if (strcmp(w->key, "region") == 0) {
 		if (!*v || strpbrk(v, "/ \t"))
 			return bad(w, "'%s' is not a region name", v);
-		set_str(&cfg->region, v);
+		config_set_str(&cfg->region, v);
 		cfg->region_set = true;
 		return 0;
 	}
 	if (strcmp(w->key, "endpoint") == 0) {
 		if (*v && strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
 			return bad(w, "'%s' must start with http:// or https://", v);
-		set_str(&cfg->endpoint, v);
+		config_set_str(&cfg->endpoint, v);
 		return 0;
 	}
 	if (strcmp(w->key, "path_style") == 0) {
@@ -646,11 +546,12 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 	if (strcmp(w->key, "ca_bundle") == 0) {
 		if (*v && access(v, R_OK) != 0)
 			return bad(w, "cannot read CA bundle '%s'", v);
-		set_str(&cfg->ca_bundle, v);
+		config_set_str(&cfg->ca_bundle, v);
 		return 0;
 	}
-	int rc = set_target_object(cfg, w, v);
-	return rc == 1 ? set_target_number(cfg, w, v) : rc;
+	if (strcmp(w->key, "max_retries") == 0)
+		return set_max_retries(cfg, w, v);
+	return set_driver_key(cfg, w, URL_TARGET, v);
 }
 
 static int set_lake(struct config *cfg, const struct where *w, const char *v)
@@ -662,7 +563,7 @@ static int set_lake(struct config *cfg, const struct where *w, const char *v)
 	int i;
 	if (strcmp(w->key, "prefix") == 0) {
 		if (!*v) { /* empty: the lake is off */
-			set_str(&cfg->lake_prefix, v);
+			config_set_str(&cfg->lake_prefix, v);
 			return 0;
 		}
 		return set_prefix(w, &cfg->lake_prefix, v);

@@ -100,6 +100,16 @@ struct config {
  * own (src/source/source.h, src/target/target.h), and the registries of
  * source.c and target.c hand them to config_register_schemes. */
 enum url_role { URL_SOURCE, URL_TARGET, URL_ANY };
+/* A key of its role's section ([source], [target]) that a driver owns, such
+ * as S3's object settings: config.c parses the keys it knows itself and
+ * hands any other to the registered drivers' tables. The value is still
+ * stored in struct config, the config file's contract (docs/design.md §3). */
+struct config_key {
+	const char *name; /* as the file spells it: "storage_class" */
+	/* Sets cfg from v. 0, or -1 with why set to what follows "file:line:
+	 * key: " in the message. */
+	int (*parse)(struct config *cfg, const char *v, struct buf *why);
+};
 struct url_scheme {
 	const char *prefix;  /* what URLs of the driver start with: "sqlite:", "s3://" */
 	const char *example; /* as config's messages spell one: "sqlite:PATH", "mysql://..." */
@@ -113,6 +123,9 @@ struct url_scheme {
 	/* Target: reads [target] region, endpoint, path_style, part_size,
 	 * max_retries and ca_bundle. */
 	bool store_keys;
+	/* The keys of the role's section the driver parses itself, ended by
+	 * one whose name is NULL; NULL: none. */
+	const struct config_key *keys;
 };
 /* Called once per role by the drivers' registry, before any config is read
  * (a constructor in source.c, target.c); schemes must outlive the program. */
@@ -138,6 +151,13 @@ void config_free(struct config *cfg);
  * commands refuse such a config rather than silently ignore the key. */
 const char *config_unused_key(const struct config *cfg, const char **why);
 
+/* What a driver's config_key.parse spells values with. "true"/"yes"/"on"/
+ * "1" and their opposites -> *out; 0, or -1 when s is none of them. */
+int parse_bool(const char *s, bool *out);
+/* The index of value in names (NULL-terminated) -> *out; 0, or -1 when absent. */
+int parse_enum(const char *value, const char *const *names, int *out);
+/* Replaces *slot by a copy of value; "" leaves it NULL (unset). */
+void config_set_str(char **slot, const char *value);
 /* "16M" -> 16777216. Returns 0, or -1 when s is not a size. */
 int parse_size(const char *s, int64_t *out);
 /* "7d" -> 604800. Returns 0, or -1 when s is not a duration. */

@@ -1,7 +1,8 @@
 /* The drivers own their URLs (issue 12): config knows a scheme only from the
  * registries of src/source/source.c and src/target/target.c, and a driver's
  * missing role is refused by name. A driver registered here, as a new one
- * would be, is accepted, named in the messages and asked for its defaults. */
+ * would be, is accepted, named in the messages and asked for its defaults;
+ * a target's own [target] keys are parsed by its table (struct config_key). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include "config.h"
 #include "err.h"
 #include "source.h"
+#include "target.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +105,62 @@ static void a_new_driver_needs_no_config_edit(void **state)
 	config_register_schemes(URL_SOURCE, both, 2);
 }
 
+/* A key of its own for the test target below: how fast it writes. */
+static int set_gs_speed(struct config *cfg, const char *v, struct buf *why)
+{
+	if (strcmp(v, "fast") != 0) {
+		buf_addf(why, "'%s' is not fast", v);
+		return -1;
+	}
+	cfg->max_retries = 42; /* where a real driver's key would land */
+	return 0;
+}
+
+static const struct config_key gs_keys[] = {{"speed", set_gs_speed}, {NULL, NULL}};
+
+static const struct url_scheme gs_url = {
+	.prefix = "gs://",
+	.example = "gs://BUCKET",
+	.usage = "gs://BUCKET",
+	.keys = gs_keys,
+};
+
+/* A target's own [target] keys come from its table (S3's from
+ * s3_config_keys): config.c is not edited for them. */
+static void a_target_parses_its_own_keys(void **state)
+{
+	(void)state;
+	struct config cfg;
+	assert_int_equal(parse(&cfg, "[source]\nurl = sqlite:a.db\n[target]\nurl = s3://b\n"
+				     "storage_class = STANDARD_IA\ntags = a=1, b=2\n"
+				     "part_size = 8M\n"),
+			 0);
+	assert_string_equal(cfg.storage_class, "STANDARD_IA");
+	assert_int_equal(cfg.tags.n, 4);
+	assert_int_equal(cfg.part_size, 8 << 20);
+	config_free(&cfg);
+	expect_error("[target]\nspeed = fast\n", "t.conf:2: speed: unknown key in [target]");
+
+	static const struct url_scheme *with_gs[3];
+	with_gs[0] = file_target_ops.url;
+	with_gs[1] = s3_target_ops.url;
+	with_gs[2] = &gs_url;
+	config_register_schemes(URL_TARGET, with_gs, 3);
+	assert_int_equal(parse(&cfg, "[source]\nurl = sqlite:a.db\n[target]\nurl = gs://b\n"
+				     "speed = fast\n"),
+			 0);
+	assert_int_equal(cfg.max_retries, 42);
+	config_free(&cfg);
+	expect_error("[target]\nspeed = slow\n", "t.conf:2: speed: 'slow' is not fast");
+	expect_error("[target]\npart_size = 1M\n",
+		     "t.conf:2: part_size: '1M' is outside S3's part size limits (5M to 5G)");
+
+	/* Without S3 registered, its keys are unknown ones. */
+	config_register_schemes(URL_TARGET, with_gs, 1);
+	expect_error("[target]\nacl = private\n", "t.conf:2: acl: unknown key in [target]");
+	config_register_schemes(URL_TARGET, with_gs, 2);
+}
+
 /* A driver that leaves a role NULL cannot play it: asked for, it is refused
  * naming where it was asked and the driver. */
 static void a_missing_role_is_refused_by_name(void **state)
@@ -133,6 +191,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(drivers_registered_their_schemes),
 		cmocka_unit_test(a_new_driver_needs_no_config_edit),
+		cmocka_unit_test(a_target_parses_its_own_keys),
 		cmocka_unit_test(a_missing_role_is_refused_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "progress.h"
 #include "s3.h"
+#include "s3_config.h"
 #include "s3xml.h"
 #include "sigv4.h"
 
@@ -904,6 +905,7 @@ static const struct url_scheme s3_url = {
 	.example = "s3://BUCKET",
 	.usage = "s3://BUCKET[/PREFIX]",
 	.store_keys = true,
+	.keys = s3_config_keys, /* part_size, the object settings */
 };
 
 const struct target_ops s3_target_ops = {
