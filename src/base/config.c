@@ -223,6 +223,24 @@ void config_defaults(struct config *cfg)
 	cfg->lake_delimiter = LAKE_DELIM_SLASH;
 }
 
+/* A key of role's section that a registered driver owns (struct
+ * config_key): 1 when none does. */
+static int set_driver_key(struct config *cfg, const struct where *w, enum url_role role,
+			  const char *v)
+{
+	for (size_t i = 0; i < schemes[role].n; i++) {
+		for (const struct config_key *k = schemes[role].v[i]->keys; k && k->name; k++) {
+			if (strcmp(k->name, w->key) != 0)
+				continue;
+			struct buf why = BUF_INIT;
+			int rc = k->parse(cfg, v, &why) ? bad(w, "%s", buf_str(&why)) : 0;
+			buf_free(&why);
+			return rc;
+		}
+	}
+	return 1;
+}
+
 static int set_url(const struct where *w, char **slot, const char *v, enum url_role role)
 {
 	if (config_url_scheme(role, v)) {
@@ -264,7 +282,7 @@ static int set_source(struct config *cfg, const struct where *w, const char *v)
 		config_set_str(&cfg->password_file, v);
 		return 0;
 	}
-	return 1;
+	return set_driver_key(cfg, w, URL_SOURCE, v);
 }
 
 /* [capture] mode's words, in enum capture_mode's order. */
@@ -494,24 +512,6 @@ static int set_max_retries(struct config *cfg, const struct where *w, const char
 		return bad(w, "'%s' is not a retry count from 0 to 100", v);
 	cfg->max_retries = (int)n;
 	return 0;
-}
-
-/* A key of role's section that a registered driver owns (struct
- * config_key): 1 when none does. */
-static int set_driver_key(struct config *cfg, const struct where *w, enum url_role role,
-			  const char *v)
-{
-	for (size_t i = 0; i < schemes[role].n; i++) {
-		for (const struct config_key *k = schemes[role].v[i]->keys; k && k->name; k++) {
-			if (strcmp(k->name, w->key) != 0)
-				continue;
-			struct buf why = BUF_INIT;
-			int rc = k->parse(cfg, v, &why) ? bad(w, "%s", buf_str(&why)) : 0;
-			buf_free(&why);
-			return rc;
-		}
-	}
-	return 1;
 }
 
 static int set_target(struct config *cfg, const struct where *w, const char *v)
