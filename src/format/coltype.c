@@ -160,7 +160,8 @@ static bool name_ok(const char *name)
 
 int coltype_check_def(const char *driver, const struct table_def *def)
 {
-	if (!coltype_rules_for(driver))
+	const struct type_rules *r = coltype_rules_for(driver);
+	if (!r)
 		return bad("unknown source driver '%s'%s%s", driver, "", "");
 	if (!name_ok(def->name))
 		return bad("table name '%s' is empty, too long or holds control characters%s%s",
@@ -168,7 +169,6 @@ int coltype_check_def(const char *driver, const struct table_def *def)
 	/* cdcpack's own bookkeeping and SQLite's internal tables are not data. */
 	if (strcmp(def->name, "cdcpack_applied") == 0 || strncasecmp(def->name, "sqlite_", 7) == 0)
 		return bad("table name '%s' is reserved%s%s", def->name, "", "");
-	const struct type_rules *r = coltype_rules_for(driver);
 	for (size_t i = 0; i < def->ncols; i++) {
 		const struct column *c = &def->cols[i];
 		if (!name_ok(c->name))
