@@ -17,16 +17,7 @@ url="mysql://$CDCPACK_TEST_MYSQL_USER@$CDCPACK_TEST_MYSQL_HOST:$CDCPACK_TEST_MYS
 bench_config my.conf "$url" "file:$W/bucket"
 
 n=$((BENCH_ROWS / 5))
-python3 - "$n" >bulk.sql <<'PY'
-import sys
-n = int(sys.argv[1])
-out = ["USE cdc_bench;"]
-for start in range(1, n + 1, 1000):
-    rows = ",".join(f"({i},'name {i}','city {i % 97}',{i * 1.25},'note {i}')"
-                    for i in range(start, min(start + 1000, n + 1)))
-    out.append(f"BEGIN; INSERT INTO t VALUES {rows}; COMMIT;")
-print("\n".join(out))
-PY
+mysql_txn_inserts "$n" >bulk.sql
 
 # The changelog as `triggers install` makes it (src/source/mysql/mysql_triggers.c).
 opts='ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin'
