@@ -160,3 +160,18 @@ bench_mariadb() {
 	export CDCPACK_REPLICA_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
 	export CDCPACK_A_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD CDCPACK_B_PASSWORD=$CDCPACK_TEST_MYSQL_PASSWORD
 }
+
+# mysql_txn_inserts N: SQL for cdc_bench.t(id, name, city, amount, note) of
+# rows 1..N in transactions of 1,000 rows, one multi-row INSERT each.
+mysql_txn_inserts() {
+	python3 - "$1" <<'PY'
+import sys
+n = int(sys.argv[1])
+out = ["USE cdc_bench;"]
+for start in range(1, n + 1, 1000):
+    rows = ",".join(f"({i},'name {i}','city {i % 97}',{i * 1.25},'note {i}')"
+                    for i in range(start, min(start + 1000, n + 1)))
+    out.append(f"BEGIN; INSERT INTO t VALUES {rows}; COMMIT;")
+print("\n".join(out))
+PY
+}
