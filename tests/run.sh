@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: cmocka unit tests (release and ASan builds), then each
+# Runs every test: cmocka unit tests (release and ASan builds), the check
+# that every mutant of tests/mutate/catalogue still applies, then each
 # integration script in tests/integration/, with the servers they need
 # (tests/lib/service-*.sh) started first and stopped at the end, then a
 # subset of the integration scripts again against the ASan+UBSan binary
@@ -61,6 +62,23 @@ for flavour in release asan; do
 		[[ -x $bin ]] && run_unit "$bin"
 	done
 done
+
+# The mutation catalogue still fits the source (tests/mutate/README): every
+# mutant's original text occurs exactly once in its file, and every test it
+# names exists. No build, under a second; one test of the run, failing with
+# the names of the stale mutants, so that code moved under a mutant is seen
+# by whoever moved it, not by the next `make mutate`.
+check_mutants() {
+	local out status stale
+	out=$(MUTATE_CHECK=1 python3 tests/mutate/run.py 2>&1)
+	status=$?
+	stale=$(awk '$1 == "stale" { printf " %s", $2 }' <<<"$out")
+	record "mutate catalogue${stale:+ (stale:$stale)}" $status
+	if [[ $status -ne 0 ]]; then
+		sed 's/^/    /' <<<"$out"
+	fi
+}
+check_mutants
 
 for svc in tests/lib/service-*.sh; do
 	[[ -e $svc ]] || continue
