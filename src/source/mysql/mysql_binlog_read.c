@@ -134,6 +134,53 @@ static long captured(struct reader *r, const MARIADB_STRING *db, const MARIADB_S
 	return -1;
 }
 
+/* The next column name of a table map's COLUMN_NAME field (length-encoded
+ * strings, one per column; names are at most 64 characters, so one length
+ * byte below 251): 0, or -1 when the field is malformed. */
+static int next_name(const uint8_t **p, const uint8_t *end, const uint8_t **name, size_t *n)
+{
+	if (*p >= end || **p >= 251 || (size_t)(end - *p - 1) < **p)
+		return -1;
+	*n = **p;
+	*name = *p + 1;
+	*p += 1 + *n;
+	return 0;
+}
+
+/* With binlog_row_metadata = FULL the table map names the columns as they
+ * were when the rows were logged. Rows are mapped by position against the
+ * table as described at the run's start, so an ALTER the description did
+ * not see that kept the count (a rename, a swap of two same-typed columns)
+ * would map values to the wrong names: stop instead. Connector/C 3.3
+ * finds the field (column_names) but does not split it. */
+static int check_names(struct reader *r, const struct table_def *def,
+		       const MARIADB_CONST_DATA *names)
+{
+	if (!names->data || !names->length)
+		return 0; /* binlog_row_metadata is MINIMAL or NO_LOG */
+	const uint8_t *p = names->data, *end = p + names->length;
+	for (size_t i = 0; i < def->ncols; i++) {
+		const uint8_t *name;
+		size_t n;
+		if (next_name(&p, end, &name, &n) != 0)
+			return err_set(CDC_ERUNTIME,
+				       "binlog %s:%llu: table %s: the table map's column names "
+				       "are malformed",
+				       r->file, (unsigned long long)r->pos, def->name);
+		if (strlen(def->cols[i].name) == n && memcmp(def->cols[i].name, name, n) == 0)
+			continue;
+		return err_set(CDC_ERUNTIME,
+			       "binlog %s:%llu: table %s: column %zu is %.*s in the log and %s "
+			       "now: an ALTER TABLE renamed or reordered its columns after this "
+			       "run described them, and its rows there cannot be mapped to "
+			       "today's columns; run 'cdcpack load %s' to ship the table afresh "
+			       "and capture it from there",
+			       r->file, (unsigned long long)r->pos, def->name, i + 1, (int)n,
+			       (const char *)name, def->cols[i].name, def->name);
+	}
+	return 0;
+}
+
 static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 {
 	const struct st_mariadb_rpl_table_map_event *tm = &ev->event.table_map;
@@ -160,6 +207,11 @@ static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 			       "run 'cdcpack load %s')",
 			       r->file, (unsigned long long)r->pos, def->name, tm->column_count,
 			       def->ncols, def->name);
+	}
+	int rc = check_names(r, def, &tm->column_names);
+	if (rc) {
+		m->table = -1;
+		return rc;
 	}
 	return rows_map_parse(&m->map, (const uint8_t *)tm->column_types.str,
 			      tm->column_types.length, (const uint8_t *)tm->metadata.str,
