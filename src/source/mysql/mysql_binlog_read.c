@@ -49,6 +49,7 @@ struct reader {
 		uint32_t domain, server;
 		uint64_t seq;
 	} next;
+	struct strv replaced; /* see log_pos.replaced */
 	bool in_txn;
 	bool done;
 	char ts[MOMENT_ISO_LEN]; /* the transaction's commit time */
@@ -342,8 +343,15 @@ static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const str
  * after the drift check (a table whose columns changed ships as a load)
  * and a new description of the tables, made after the statement: so a
  * read that passed no change yet goes on past it (the table maps after
- * it are still checked against the description). */
-static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *table)
+ * it are still checked against the description). A statement that gives
+ * captured names to other tables (DROP, RENAME, CREATE TABLE; several
+ * tables in one: DROP TABLE a, b; RENAME TABLE a TO b, b TO a) is passed
+ * too, but the read ends right after it and names each captured table it
+ * lists (log_pos.replaced): the description, made after it, may match the
+ * new table while the chain shipped the old one (a swap of two tables of
+ * the same columns), so those tables ship as loads before any of their
+ * rows logged after it. */
+static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *table, bool replaces)
 {
 	const MARIADB_STRING *q = &ev->event.query.statement;
 	int n = q->length > 120 ? 120 : (int)q->length;
@@ -358,6 +366,10 @@ static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *tab
 		 "described after it): '%.*s'",
 		 r->file, (unsigned long long)r->pos, table, n, q->str);
 	commit(r, ev);
+	for (size_t i = 0; replaces && i < r->ndefs; i++)
+		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
+			strv_push(&r->replaced, r->defs[i]->name);
+	r->done = r->done || replaces;
 	return 0;
 }
 
@@ -375,13 +387,14 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	}
 	struct binlog_stmt st;
 	binlog_stmt_parse(q->str, q->length, &st);
-	int rc = st.kind == BINLOG_STMT_OTHER ? 1 : on_statement(r, ev, &st);
+	bool replaces = st.kind == BINLOG_STMT_REPLACES;
+	int rc = st.kind == BINLOG_STMT_TRUNCATE ? on_statement(r, ev, &st) : 1;
 	binlog_stmt_free(&st);
 	if (rc <= 0)
 		return rc;
 	for (size_t i = 0; i < r->ndefs; i++)
 		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
-			return on_ddl(r, ev, r->defs[i]->name);
+			return on_ddl(r, ev, r->defs[i]->name, replaces);
 	if (!r->in_txn)
 		commit(r, ev);
 	return 0;
@@ -503,6 +516,7 @@ static void reader_free(struct reader *r)
 	free(r->file);
 	free(r->end);
 	free(r->gtid);
+	strv_free(&r->replaced);
 }
 
 /* The skips end still needs: those of positions the read did not reach. */
@@ -556,7 +570,9 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 	if (!rc) {
 		end->pos = r.end ? r.end : xstrdup(from->pos);
 		end->gtid = r.gtid;
+		end->replaced = r.replaced;
 		r.end = r.gtid = NULL;
+		memset(&r.replaced, 0, sizeof(r.replaced));
 		keep_skips(from, end);
 		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
 			  end->gtid ? end->gtid : "-", (long long)r.passed);

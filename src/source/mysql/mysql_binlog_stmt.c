@@ -117,6 +117,12 @@ void binlog_stmt_parse(const char *sql, size_t n, struct binlog_stmt *out)
 		}
 	}
 	binlog_stmt_free(out);
+	l = (struct lex){sql, sql + n};
+	bool create = keyword(&l, "CREATE");
+	if (create && keyword(&l, "OR"))
+		create = keyword(&l, "REPLACE");
+	if ((create || keyword(&l, "DROP") || keyword(&l, "RENAME")) && keyword(&l, "TABLE"))
+		out->kind = BINLOG_STMT_REPLACES;
 }
 
 void binlog_stmt_free(struct binlog_stmt *s)

@@ -10,6 +10,10 @@
 enum binlog_stmt_kind {
 	BINLOG_STMT_OTHER,    /* anything else: not followed */
 	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t */
+	/* DROP TABLE, RENAME TABLE, CREATE [OR REPLACE] TABLE: after it the
+	 * names it lists (one or several) stand for other tables, or none. No
+	 * db or table: the reader finds the captured names in the text. */
+	BINLOG_STMT_REPLACES,
 };
 
 struct binlog_stmt {
