@@ -305,15 +305,17 @@ static bool names_table(const char *sql, size_t n, const char *table)
 	return false;
 }
 
-/* The captured table a followed statement names, or -1. */
-static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+/* The captured table a followed statement names as db (NULL: the
+ * statement's default database) and table, or -1. */
+static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *db,
+		       const char *table)
 {
 	const MARIADB_STRING *dflt = &ev->event.query.database;
-	bool ours = st->db ? strcmp(st->db, r->src->url.db) == 0
-			   : dflt->length == strlen(r->src->url.db) &&
-				     memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
+	bool ours = db ? strcmp(db, r->src->url.db) == 0
+		       : dflt->length == strlen(r->src->url.db) &&
+				    memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
 	for (size_t i = 0; ours && i < r->ndefs; i++)
-		if (strcmp(r->defs[i]->name, st->table) == 0)
+		if (strcmp(r->defs[i]->name, table) == 0)
 			return (long)i;
 	return -1;
 }
@@ -322,7 +324,7 @@ static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const stru
  * as a T change (the replica empties the table there, in change order). */
 static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
 {
-	long t = stmt_table(r, ev, st);
+	long t = stmt_table(r, ev, st->db, st->table);
 	if (t >= 0 && skipped(r, t))
 		t = -1;
 	int rc = 0;
@@ -343,15 +345,8 @@ static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const str
  * after the drift check (a table whose columns changed ships as a load)
  * and a new description of the tables, made after the statement: so a
  * read that passed no change yet goes on past it (the table maps after
- * it are still checked against the description). A statement that gives
- * captured names to other tables (DROP, RENAME, CREATE TABLE; several
- * tables in one: DROP TABLE a, b; RENAME TABLE a TO b, b TO a) is passed
- * too, but the read ends right after it and names each captured table it
- * lists (log_pos.replaced): the description, made after it, may match the
- * new table while the chain shipped the old one (a swap of two tables of
- * the same columns), so those tables ship as loads before any of their
- * rows logged after it. */
-static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *table, bool replaces)
+ * it are still checked against the description). */
+static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *table)
 {
 	const MARIADB_STRING *q = &ev->event.query.statement;
 	int n = q->length > 120 ? 120 : (int)q->length;
@@ -366,10 +361,36 @@ static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *tab
 		 "described after it): '%.*s'",
 		 r->file, (unsigned long long)r->pos, table, n, q->str);
 	commit(r, ev);
-	for (size_t i = 0; replaces && i < r->ndefs; i++)
-		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
-			strv_push(&r->replaced, r->defs[i]->name);
-	r->done = r->done || replaces;
+	return 0;
+}
+
+/* A statement that gives names to other tables (DROP, RENAME, CREATE
+ * TABLE; several in one: DROP TABLE a, b; RENAME TABLE a TO t, b TO a,
+ * t TO b). If it lists captured tables, it ends the batch before it, like
+ * other DDL; met first, it is passed, the read ends right after it, and
+ * each captured table it lists is named (log_pos.replaced): the
+ * description, made after it, may match the new table while the chain
+ * shipped the old one (a swap of two tables of the same columns), so
+ * those tables ship as loads before any of their rows logged after it. */
+static int on_replaces(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+{
+	struct strv ours = {0};
+	for (size_t i = 0; i < st->tables.n; i++) {
+		const char *db = st->dbs.v[i];
+		long t = stmt_table(r, ev, *db ? db : NULL, st->tables.v[i]);
+		if (t >= 0 && !skipped(r, t) && !strv_contains(&ours, r->defs[t]->name))
+			strv_push(&ours, r->defs[t]->name);
+	}
+	if (ours.n) {
+		bool first = !r->passed;
+		on_ddl(r, ev, ours.v[0]);
+		for (size_t i = 0; first && i < ours.n; i++)
+			strv_push(&r->replaced, ours.v[i]);
+		r->done = true;
+	} else if (!r->in_txn) {
+		commit(r, ev); /* other databases' tables, or ones not captured */
+	}
+	strv_free(&ours);
 	return 0;
 }
 
@@ -387,14 +408,15 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	}
 	struct binlog_stmt st;
 	binlog_stmt_parse(q->str, q->length, &st);
-	bool replaces = st.kind == BINLOG_STMT_REPLACES;
-	int rc = st.kind == BINLOG_STMT_TRUNCATE ? on_statement(r, ev, &st) : 1;
+	int rc = st.kind == BINLOG_STMT_TRUNCATE   ? on_statement(r, ev, &st)
+		 : st.kind == BINLOG_STMT_REPLACES ? on_replaces(r, ev, &st)
+						   : 1;
 	binlog_stmt_free(&st);
 	if (rc <= 0)
 		return rc;
 	for (size_t i = 0; i < r->ndefs; i++)
 		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
-			return on_ddl(r, ev, r->defs[i]->name, replaces);
+			return on_ddl(r, ev, r->defs[i]->name);
 	if (!r->in_txn)
 		commit(r, ev);
 	return 0;
