@@ -13,16 +13,7 @@ bench_config my.conf "$url" "file:$W/bucket" "[batch]" "max_rows = 100000000"
 
 # 200 transactions of 1,000 rows (BENCH_ROWS/5 rows in all).
 n=$((BENCH_ROWS / 5))
-python3 - "$n" >bulk.sql <<'PY'
-import sys
-n = int(sys.argv[1])
-out = ["USE cdc_bench;"]
-for start in range(1, n + 1, 1000):
-    rows = ",".join(f"({i},'name {i}','city {i % 97}',{i * 1.25},'note {i}')"
-                    for i in range(start, min(start + 1000, n + 1)))
-    out.append(f"BEGIN; INSERT INTO t VALUES {rows}; COMMIT;")
-print("\n".join(out))
-PY
+mariadb_bulk_sql "$n" >bulk.sql
 measure "echo '$ddl' | mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' && '$CDCPACK' -q -c '$W/my.conf' triggers install" \
 	"mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' <'$W/bulk.sql'"
 ours=$MEDIAN

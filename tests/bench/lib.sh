@@ -114,6 +114,21 @@ con.close()
 PY
 }
 
+# mariadb_bulk_sql N: the SQL inserting N rows into cdc_bench.t(id, name,
+# city, amount, note) in 1,000-row transactions, on stdout.
+mariadb_bulk_sql() {
+	python3 - "$1" <<'PY'
+import sys
+n = int(sys.argv[1])
+out = ["USE cdc_bench;"]
+for start in range(1, n + 1, 1000):
+    rows = ",".join(f"({i},'name {i}','city {i % 97}',{i * 1.25},'note {i}')"
+                    for i in range(start, min(start + 1000, n + 1)))
+    out.append(f"BEGIN; INSERT INTO t VALUES {rows}; COMMIT;")
+print("\n".join(out))
+PY
+}
+
 median() {
 	printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
