@@ -75,6 +75,20 @@ static int record_end(struct pipeline *p, struct binlogpos *bp, const struct log
 	return rc ? rc : binlogpos_pending(bp, seq, end);
 }
 
+/* Tables whose name the read saw given to another table (log_pos.replaced):
+ * the next column comparison ships them as loads. */
+static int mark_replaced(struct pipeline *p, const struct strv *tables)
+{
+	int rc = 0;
+	for (size_t i = 0; i < tables->n && !rc; i++) {
+		log_warn("table %s: a DROP, RENAME or CREATE TABLE in the binary log gave its name "
+			 "to another table: it ships whole as a load",
+			 tables->v[i]);
+		rc = state_mark_replaced(p->st, tables->v[i]);
+	}
+	return rc;
+}
+
 static int binlog_changes(struct pipeline *p, struct package *pk)
 {
 	struct binlogpos *bp = NULL;
@@ -91,6 +105,8 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 	if (!rc)
 		rc = p->sops->log->read(p->src, &from, defs, p->tables.n, p->cfg->max_rows,
 					add_change, pk, &end);
+	if (!rc)
+		rc = mark_replaced(p, &end.replaced);
 	if (!rc)
 		rc = record_end(p, bp, &end);
 	free_defs(defs, p->tables.n);

@@ -109,6 +109,10 @@ struct log_pos {
 	char *pos;
 	char *gtid;
 	struct strv skip_tables, skip_until;
+	/* Set by a read, not recorded: tables whose name a statement the read
+	 * passed gave to another table (DROP, RENAME, CREATE TABLE), so their
+	 * rows after it belong to a table the chain has not shipped. */
+	struct strv replaced;
 };
 
 void log_pos_free(struct log_pos *p);
