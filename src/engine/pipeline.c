@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "capture.h"
 #include "claim.h"
+#include "coltype.h"
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -53,6 +54,18 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	strv_index_free(&ix);
 	strv_free(&all);
 	return rc;
+}
+
+/* Every captured table's name is one an archive may carry (the columns
+ * are checked where the table is read: load, install, a schema change). */
+static int check_table_names(const char *driver, const struct strv *tables)
+{
+	for (size_t i = 0; i < tables->n; i++)
+		if (!coltype_name_ok(tables->v[i])) {
+			struct table_def def = {.name = tables->v[i]};
+			return coltype_check_capturable(driver, &def);
+		}
+	return 0;
 }
 
 static char *work_dir(const struct pipeline *p)
@@ -174,6 +187,8 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 		rc = check_owner(p);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
+	if (!rc)
+		rc = check_table_names(p->sops->driver, &p->tables);
 	/* The published state costs every batch a row hash and a write per
 	 * row: kept only where reconcile is on (manual or scheduled). */
 	if (!rc && p->cops->reconcile && cfg->reconcile_kept)
@@ -396,6 +411,8 @@ static int redefined(struct pipeline *p, const char *table, bool started, bool *
 	char *now = NULL, *shipped = NULL;
 	int rc = p->sops->read->describe(p->src, table, &def);
 	if (!rc)
+		rc = coltype_check_capturable(p->sops->driver, def);
+	if (!rc)
 		now = table_def_columns_text(def);
 	if (!rc)
 		rc = state_shipped_columns(p->st, table, &shipped);
@@ -562,8 +579,7 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 static int note_reconcile(struct pipeline *p, const struct reconcile_result *r)
 {
 	char *text = reconcile_record_text(r);
-	int rc = text ? state_meta_set(p->st, RECONCILE_KEY, text)
-		      : err_set(CDC_ERUNTIME, "reconcile: a table name is not UTF-8");
+	int rc = state_meta_set(p->st, RECONCILE_KEY, text);
 	free(text);
 	return rc;
 }
