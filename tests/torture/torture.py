@@ -314,6 +314,14 @@ ODD_COL_STEMS = ODD_STEMS + ["c,d", "[br]", "x*", "?", " lead", "trail ", "#h", 
 SQLITE_ONLY_STEMS = ["emoji😀", "𝔘𝔫𝔦"]
 
 
+def unbatch(field):
+    """A field of the mariadb client's batch output as its text: -B spells a
+    backslash, tab, newline and NUL as \\\\, \\t, \\n, \\0 (a name may hold
+    a backslash)."""
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "0": "\0"}.get(m.group(1),
+                                                                           m.group(1)), field)
+
+
 def qi(name):
     return '"' + name.replace('"', '""') + '"'
 
@@ -397,14 +405,15 @@ class MysqlDB:
         out = self.client("SELECT table_name FROM information_schema.tables WHERE "
                           "table_schema=DATABASE() AND table_type='BASE TABLE' AND table_name "
                           "NOT LIKE 'cdcpack\\_%' ORDER BY table_name")
-        return [line for line in out.split("\n") if line]
+        return [unbatch(line) for line in out.split("\n") if line]
 
     def columns(self, table):
         out = self.client("SELECT column_name, column_type, IF(column_key='PRI',1,0) FROM "
                           "information_schema.columns WHERE table_schema=DATABASE() AND "
-                          "table_name='%s' ORDER BY ordinal_position" % table.replace("'", "''"))
+                          "table_name='%s' ORDER BY ordinal_position"
+                          % table.replace("\\", "\\\\").replace("'", "''"))
         rows = [line.split("\t") for line in out.split("\n") if line]
-        return [(r[0], r[1], int(r[2])) for r in rows]
+        return [(unbatch(r[0]), r[1], int(r[2])) for r in rows]
 
     def dump(self, table, names=None):
         cols = self.columns(table)
@@ -440,7 +449,7 @@ class MysqlDB:
         for line in out.split("\n"):
             if line:
                 tn, cn, ct = line.split("\t")
-                cols.setdefault(tn, []).append((cn, ct))
+                cols.setdefault(unbatch(tn), []).append((unbatch(cn), ct))
         sql = []
         order = []
         for tn, names in wanted.items():
