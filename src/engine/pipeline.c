@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "capture.h"
 #include "claim.h"
+#include "codec.h"
 #include "coltype.h"
 #include "err.h"
 #include "fault.h"
@@ -56,16 +57,38 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	return rc;
 }
 
+/* A lake folder name longer than a file name may be (NAME_MAX on the
+ * common file systems) would stop every run after its archive is
+ * published: a file: target cannot create the folder. */
+#define LAKE_FOLDER_MAX 255
+
 /* Every captured table's name is one an archive may carry (the columns
- * are checked where the table is read: load, install, a schema change). */
-static int check_table_names(const char *driver, const struct strv *tables)
+ * are checked where the table is read: load, install, a schema change)
+ * and, with a [lake] prefix, one a lake folder can take. */
+static int check_table_names(const struct config *cfg, const char *driver,
+			     const struct strv *tables)
 {
-	for (size_t i = 0; i < tables->n; i++)
-		if (!coltype_name_ok(tables->v[i])) {
+	int rc = 0;
+	for (size_t i = 0; i < tables->n && !rc; i++) {
+		const char *name = tables->v[i];
+		if (!coltype_name_ok(name)) {
 			struct table_def def = {.name = tables->v[i]};
 			return coltype_check_capturable(driver, &def);
 		}
-	return 0;
+		char *dir = cfg->lake_prefix ? table_dir_name(name) : NULL;
+		if (dir && strlen(dir) > LAKE_FOLDER_MAX) {
+			char *shown = name_shown(name);
+			rc = err_set(CDC_EUSAGE,
+				     "table '%.80s%s' cannot be captured with a [lake] prefix: its "
+				     "lake folder name is %zu bytes, more than the %d a folder may "
+				     "take; rename it, or leave the table out ([capture] exclude)",
+				     shown, strlen(shown) > 80 ? "..." : "", strlen(dir),
+				     LAKE_FOLDER_MAX);
+			free(shown);
+		}
+		free(dir);
+	}
+	return rc;
 }
 
 static char *work_dir(const struct pipeline *p)
@@ -188,7 +211,7 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
 	if (!rc)
-		rc = check_table_names(p->sops->driver, &p->tables);
+		rc = check_table_names(cfg, p->sops->driver, &p->tables);
 	/* The published state costs every batch a row hash and a write per
 	 * row: kept only where reconcile is on (manual or scheduled). */
 	if (!rc && p->cops->reconcile && cfg->reconcile_kept)

@@ -49,6 +49,20 @@ long=t$(printf 'x%.0s' {1..1100})
 sql "CREATE TABLE $long(id INTEGER PRIMARY KEY, v TEXT)"
 refused "${long:0:80}..." load
 
+# With a [lake] prefix a table's folder name must fit a file name (255
+# bytes): a longer one would stop every run after its archive is published
+# (a file: target cannot create the folder): t and 130 é are 261 bytes.
+core_use "$T/lake"
+core_config '[lake]' 'prefix = dms/'
+wide=t$(printf 'é%.0s' {1..130})
+sql "CREATE TABLE $wide(id INTEGER PRIMARY KEY, v TEXT)"
+cdc triggers install
+cdc_status 2 load
+assert_contains "$T/last.err" "cannot be captured with a [lake] prefix: its lake folder name is 261 bytes"
+[[ ! -e $BUCKET/cdc ]] || fail "lake: something was published: $(find "$BUCKET" -type f)"
+core_config
+cdc load
+
 # One source: a table whose name is not UTF-8 next to a plain one.
 core_use "$T/mixed"
 core_config
