@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "pubstore.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,9 @@
 #include <unistd.h>
 
 #define FLUSH_AT (256 << 10)
+/* Buffers of FLUSH_AT bytes the worker may have waiting: enough to ride
+ * out a slow write, bounded so that a fast producer waits. */
+#define PK_QUEUE 4
 
 /* One change file being written. Owns def, entry, local, out and hash. */
 struct pk_file {
@@ -31,6 +35,12 @@ struct pk_file {
 	struct hash_stream hash;
 	int64_t rows, ops[4], first_seq, last_seq, bytes;
 	bool closed;
+	/* The lake's gzip copy ([lake] compression = gzip), written with the
+	 * file: NULL when none or closed; gz and its hash and size then. */
+	struct archive_gzip *lake;
+	char *gz;
+	char gz_xxh128[HASH_HEX_LEN + 1];
+	int64_t gz_bytes;
 };
 
 /* Owns files, ranges and strings. */
@@ -50,6 +60,10 @@ struct package {
 	int64_t rows;	     /* rows in the files */
 	int64_t taken;	     /* changes and load rows taken, those cdc_ops leaves out included */
 	struct pubstore *ps; /* borrowed; NULL: no published state kept */
+	int64_t staged_seq;  /* the seq package_stage gave it; -1 before */
+	/* Writes, hashes and gzips the files' bytes (write_job): a file's fd,
+	 * hash, bytes and lake stream are the worker's until close_file. */
+	struct worker *worker;
 };
 
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
@@ -61,7 +75,12 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 		rc = fs_private_dir(work_dir, "work dir", false);
 	if (rc)
 		return rc;
+	struct worker *w;
+	rc = worker_start(&w, PK_QUEUE);
+	if (rc)
+		return rc;
 	struct package *pk = xcalloc(1, sizeof(*pk));
+	pk->worker = w;
 	pk->cfg = cfg;
 	pk->work_dir = xstrdup(work_dir);
 	pk->kind = xstrdup(kind);
@@ -72,16 +91,18 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 			(!pk->is_load && cfg->cdc_ops != CDC_OPS_INSERTS);
 	csv_style_of(&pk->style, cfg);
 	pk->created = created;
+	pk->staged_seq = -1;
 	*out = pk;
 	return 0;
 }
 
-static int flush_file(struct pk_file *f)
+/* On the worker: the file's next bytes written, hashed and gzipped for the
+ * lake, while the main thread formats the rows after them. */
+static int write_job(void *ctx, const struct buf *data)
 {
-	if (!f->out.len)
-		return 0;
-	const char *p = f->out.data;
-	size_t n = f->out.len;
+	struct pk_file *f = ctx;
+	const char *p = data->data;
+	size_t n = data->len;
 	while (n) {
 		ssize_t w = write(f->fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -91,22 +112,33 @@ static int flush_file(struct pk_file *f)
 		p += w;
 		n -= (size_t)w;
 	}
-	hash_stream_update(&f->hash, f->out.data, f->out.len);
-	f->bytes += (int64_t)f->out.len;
-	buf_reset(&f->out);
-	return 0;
+	hash_stream_update(&f->hash, data->data, data->len);
+	f->bytes += (int64_t)data->len;
+	return f->lake ? archive_gzip_write(f->lake, data->data, data->len) : 0;
 }
 
-static int close_file(struct pk_file *f)
+/* Hands f's buffered rows to the worker; f->out starts over empty. */
+static int flush_file(struct package *pk, struct pk_file *f)
+{
+	return f->out.len ? worker_submit(pk->worker, write_job, f, &f->out) : 0;
+}
+
+/* The worker's jobs for f done, its files closed: only then does the main
+ * thread read what the jobs wrote (bytes, hash, the lake's copy). */
+static int close_file(struct package *pk, struct pk_file *f)
 {
 	if (f->closed)
 		return 0;
-	int rc = flush_file(f);
+	int rc = flush_file(pk, f);
+	int done = worker_drain(pk->worker);
+	rc = rc ? rc : done;
 	if (close(f->fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
+	int gz = archive_gzip_close(f->lake, f->gz_xxh128, &f->gz_bytes);
+	f->lake = NULL;
 	f->fd = -1;
 	f->closed = true;
-	return rc;
+	return rc ? rc : gz;
 }
 
 static unsigned files_for_table(const struct package *pk, const char *table)
@@ -131,6 +163,10 @@ static char *entry_name(const struct package *pk, const struct table_def *def, u
 static int open_file(struct package *pk, const struct table_def *def, struct pk_file **out)
 {
 	unsigned index = files_for_table(pk, def->name) + 1;
+	/* The worker's jobs point into pk->files, which may move. */
+	int rc = worker_drain(pk->worker);
+	if (rc)
+		return rc;
 	pk->files = xrealloc(pk->files, (pk->nfiles + 1) * sizeof(*pk->files));
 	struct pk_file *f = &pk->files[pk->nfiles];
 	memset(f, 0, sizeof(*f));
@@ -146,6 +182,17 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	if (f->fd < 0) {
 		f->closed = true;
 		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
+	}
+	/* One pass over the bytes: the lake step publishes this copy instead
+	 * of unpacking the archive and gzipping each file once more. */
+	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP) {
+		f->gz = xasprintf("%s/%zu.gz", pk->work_dir, pk->nfiles - 1);
+		rc = archive_gzip_open(&f->lake, f->gz);
+	}
+	if (rc) {
+		close(f->fd);
+		f->closed = true;
+		return rc;
 	}
 	if (pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV)
 		changefile_csv_header(&f->out, &pk->style, def, pk->op_column,
@@ -166,7 +213,7 @@ static int file_for(struct package *pk, const struct table_def *def, struct pk_f
 		if (f->origin != def || f->closed)
 			continue;
 		if (f->rows >= pk->cfg->max_rows) {
-			int rc = close_file(f);
+			int rc = close_file(pk, f);
 			if (rc)
 				return rc;
 			break;
@@ -188,7 +235,7 @@ static int count_row(struct package *pk, struct pk_file *f, char op)
 	f->ops[op_index(op)]++;
 	pk->rows++;
 	pk->taken++;
-	return f->out.len >= FLUSH_AT ? flush_file(f) : 0;
+	return f->out.len >= FLUSH_AT ? flush_file(pk, f) : 0;
 }
 
 /* SQLite lets a non-INTEGER PRIMARY KEY column not declared NOT NULL hold
@@ -330,6 +377,33 @@ size_t package_nfiles(const struct package *pk)
 	return pk->nfiles;
 }
 
+int package_lake_file(const struct package *pk, int64_t seq, size_t i,
+		      const struct manifest_file *mf, const char **path, int64_t *bytes,
+		      char xxh128[HASH_HEX_LEN + 1])
+{
+	if (pk->staged_seq != seq || i >= pk->nfiles)
+		return -1;
+	const struct pk_file *f = &pk->files[i];
+	char plain[HASH_HEX_LEN + 1];
+	hash_stream_hex(&f->hash, plain);
+	/* The archive's file i, as written: same name, size and checksum. */
+	if (!f->closed || strcmp(f->entry, mf->path) != 0 || f->bytes != mf->bytes ||
+	    strcmp(plain, mf->xxh128) != 0)
+		return -1;
+	if (pk->cfg->lake_compression == LAKE_NONE) { /* the lake's copy is the file itself */
+		*path = f->local;
+		*bytes = f->bytes;
+		memcpy(xxh128, plain, sizeof(plain));
+		return 0;
+	}
+	if (!f->gz || f->gz_bytes <= 0)
+		return -1;
+	*path = f->gz;
+	*bytes = f->gz_bytes;
+	memcpy(xxh128, f->gz_xxh128, sizeof(f->gz_xxh128));
+	return 0;
+}
+
 static void fill_manifest(struct package *pk, struct manifest *m)
 {
 	for (size_t i = 0; i < pk->nfiles; i++) {
@@ -405,7 +479,7 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 	memset(out, 0, sizeof(*out));
 	int rc = 0;
 	for (size_t i = 0; i < pk->nfiles && !rc; i++)
-		rc = close_file(&pk->files[i]);
+		rc = close_file(pk, &pk->files[i]);
 	char *previous = NULL;
 	if (!rc)
 		rc = state_next_seq(st, &out->seq, &previous);
@@ -437,6 +511,8 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 	if (!rc)
 		rc = state_add_batch(st, out);
 	if (!rc)
+		pk->staged_seq = out->seq;
+	if (!rc)
 		log_info("batch staged id=%s kind=%s rows=%lld files=%zu bytes=%lld", out->id,
 			 out->kind, (long long)out->rows, m.nfiles, (long long)out->bytes);
 	manifest_free(&m);
@@ -447,10 +523,13 @@ void package_free(struct package *pk)
 {
 	if (!pk)
 		return;
+	worker_stop(pk->worker); /* before the files its jobs point at go */
 	for (size_t i = 0; i < pk->nfiles; i++) {
 		struct pk_file *f = &pk->files[i];
 		if (!f->closed)
 			close(f->fd);
+		archive_gzip_close(f->lake, NULL, NULL);
+		free(f->gz);
 		table_def_free(f->def);
 		free(f->entry);
 		free(f->local);

@@ -138,20 +138,22 @@ static int write_entries(struct archive *a, const struct manifest *m, time_t mti
 	return rc;
 }
 
-/* Writes an archive (format: pax tar, or raw for one gzip file) through
- * libarchive to a new file at path, hashing it as it goes; entries writes its
- * contents. */
-static int write_archive(const char *path, bool raw, enum compression c,
-			 int (*entries)(struct archive *a, const void *ctx), const void *ctx,
-			 char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+/* An archive being written through libarchive to a new file, hashed as it
+ * goes: a pax tar, or raw (one gzip stream, a lake file). */
+struct writer {
+	struct sink s;
+	struct archive *a;
+	bool raw;
+};
+
+static int writer_open(struct writer *w, const char *path, bool raw, enum compression c)
 {
-	struct sink s = {.fd = fs_create(path, 0600)};
-	if (s.fd < 0)
+	*w = (struct writer){.s = {.fd = fs_create(path, 0600)}, .raw = raw};
+	if (w->s.fd < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
 			       strerror(errno));
-	hash_stream_init(&s.hash);
-	struct archive *a = archive_write_new();
-	int rc = 0;
+	hash_stream_init(&w->s.hash);
+	struct archive *a = w->a = archive_write_new();
 	int format =
 		raw ? archive_write_set_format_raw(a) : archive_write_set_format_pax_restricted(a);
 	/* A lake file (raw) is gzipped at level 1: the lake step publishes
@@ -161,59 +163,119 @@ static int write_archive(const char *path, bool raw, enum compression c,
 	    (raw &&
 	     archive_write_set_filter_option(a, "gzip", "compression-level", "1") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open2(a, &s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
-		rc = -1;
-	if (rc == 0)
-		rc = entries(a, ctx);
-	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
+	    archive_write_open2(a, &w->s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
+		return -1;
+	return 0;
+}
+
+/* Ends what writer_open began, rc being the outcome so far (-1: a
+ * libarchive error, named here); gives the hash and size on success. */
+static int writer_close(struct writer *w, int rc, const char *path, char xxh128[HASH_HEX_LEN + 1],
+			int64_t *size)
+{
+	if (w->s.fd < 0)
+		return rc;
+	if (archive_write_close(w->a) != ARCHIVE_OK && rc == 0)
 		rc = -1;
 	if (rc == -1)
 		rc = err_set(CDC_ERUNTIME, "%s: writing archive: %s", path,
-			     s.err ? strerror(s.err) : la_error(a));
-	archive_write_free(a);
+			     w->s.err ? strerror(w->s.err) : la_error(w->a));
+	archive_write_free(w->a);
 	/* A staged archive is made durable here; a lake file (raw) is a work
 	 * file the upload copies, and the target makes the copy durable: one
 	 * fsync of its bytes is enough. */
-	if (rc == 0 && !raw && fsync(s.fd) != 0)
+	if (rc == 0 && !w->raw && fsync(w->s.fd) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
-	if (close(s.fd) != 0 && rc == 0)
+	if (close(w->s.fd) != 0 && rc == 0)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
 	if (rc == 0) {
-		hash_stream_hex(&s.hash, xxh128);
-		*size = s.size;
+		hash_stream_hex(&w->s.hash, xxh128);
+		*size = w->s.size;
 	}
-	hash_stream_free(&s.hash);
+	hash_stream_free(&w->s.hash);
 	return rc;
-}
-
-struct batch_ctx {
-	const struct manifest *m;
-	time_t mtime;
-};
-
-static int batch_entries(struct archive *a, const void *ctx)
-{
-	const struct batch_ctx *b = ctx;
-	return write_entries(a, b->m, b->mtime);
 }
 
 int archive_write_batch(const char *path, enum compression c, time_t mtime,
 			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
-	struct batch_ctx ctx = {m, mtime};
-	return write_archive(path, false, c, batch_entries, &ctx, xxh128, size);
+	struct writer w;
+	int rc = writer_open(&w, path, false, c);
+	if (rc == 0)
+		rc = write_entries(w.a, m, mtime);
+	return writer_close(&w, rc, path, xxh128, size);
 }
 
-static int gzip_entry(struct archive *a, const void *ctx)
+/* One lake file being gzipped as it is written. Owns path. */
+struct archive_gzip {
+	struct writer w;
+	char *path;
+};
+
+int archive_gzip_open(struct archive_gzip **out, const char *dst)
 {
-	return add_file(a, ctx, 0);
+	struct archive_gzip *g = *out = xcalloc(1, sizeof(*g));
+	g->path = xstrdup(dst);
+	int rc = writer_open(&g->w, dst, true, COMPRESS_GZIP);
+	if (rc == 0) {
+		/* No name, time or size in the stream: the same bytes give the same gzip. */
+		struct archive_entry *e = new_entry("data", 0, 0);
+		archive_entry_unset_size(e);
+		rc = archive_write_header(g->w.a, e) == ARCHIVE_OK ? 0 : -1;
+		archive_entry_free(e);
+	}
+	if (rc) {
+		char hex[HASH_HEX_LEN + 1];
+		int64_t size;
+		rc = writer_close(&g->w, rc, dst, hex, &size);
+		free(g->path);
+		free(g);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int archive_gzip_write(struct archive_gzip *g, const void *p, size_t n)
+{
+	if (n && archive_write_data(g->w.a, p, n) != (la_ssize_t)n)
+		return err_set(CDC_ERUNTIME, "%s: writing archive: %s", g->path,
+			       g->w.s.err ? strerror(g->w.s.err) : la_error(g->w.a));
+	return 0;
+}
+
+int archive_gzip_close(struct archive_gzip *g, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	if (!g)
+		return 0;
+	char hex[HASH_HEX_LEN + 1];
+	int64_t n;
+	int rc = writer_close(&g->w, 0, g->path, xxh128 ? xxh128 : hex, size ? size : &n);
+	free(g->path);
+	free(g);
+	return rc;
 }
 
 int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 		      char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
-	struct manifest_file f = {.local = (char *)src, .path = "data", .bytes = bytes};
-	return write_archive(dst, true, COMPRESS_GZIP, gzip_entry, &f, xxh128, size);
+	int fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", src, strerror(errno));
+	struct archive_gzip *g;
+	int rc = archive_gzip_open(&g, dst);
+	char *chunk = xmalloc(CHUNK);
+	int64_t total = 0;
+	ssize_t n = 0;
+	while (rc == 0 && (n = read(fd, chunk, CHUNK)) > 0) {
+		total += n;
+		rc = archive_gzip_write(g, chunk, (size_t)n);
+	}
+	if (rc == 0 && (n < 0 || total != bytes))
+		rc = err_set(CDC_ERUNTIME, "%s: changed while being archived", src);
+	int closed = archive_gzip_close(g, xxh128, size);
+	free(chunk);
+	close(fd);
+	return rc ? rc : closed;
 }
 
 /* ---- reading ---- */
@@ -323,6 +385,8 @@ static int read_entries(struct archive *a, const char *path, const char *dir, st
 		return err_set(CDC_ERUNTIME, "%s: not a readable archive: %s", path,
 			       r == ARCHIVE_EOF ? "empty" : la_error(a));
 	int rc = read_manifest(a, e, path, m);
+	if (!dir)
+		return rc;
 	for (size_t index = 0; !rc; index++) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
@@ -340,7 +404,9 @@ static int read_entries(struct archive *a, const char *path, const char *dir, st
 	return rc;
 }
 
-int archive_read_batch(const char *path, const char *dir, struct manifest *m)
+/* Opens the archive at path for reading, then reads it into m: the
+ * manifest, and with a dir every change file (read_entries). */
+static int read_archive(const char *path, const char *dir, struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
 	struct archive *a = archive_read_new();
@@ -353,4 +419,14 @@ int archive_read_batch(const char *path, const char *dir, struct manifest *m)
 		rc = read_entries(a, path, dir, m);
 	archive_read_free(a);
 	return rc;
+}
+
+int archive_read_batch(const char *path, const char *dir, struct manifest *m)
+{
+	return read_archive(path, dir, m);
+}
+
+int archive_read_manifest(const char *path, struct manifest *m)
+{
+	return read_archive(path, NULL, m);
 }

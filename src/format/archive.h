@@ -22,11 +22,25 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 		      char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
+/* The same gzip stream, written as the bytes arrive (the package gzips
+ * each change file for the lake as it writes it, issue 13): the same bytes
+ * give the same gzip as archive_gzip_file's, however they are split. A
+ * failed open leaves *out NULL. Close frees g (NULL: nothing), and gives
+ * the stream's XXH3-128 and size (either may be NULL). */
+struct archive_gzip;
+int archive_gzip_open(struct archive_gzip **out, const char *dst);
+int archive_gzip_write(struct archive_gzip *g, const void *p, size_t n);
+int archive_gzip_close(struct archive_gzip *g, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
+
 /* Reads the archive at path into m, extracting each change file into dir
  * (m->files[i].local). Refuses (CDC_ERUNTIME, naming the archive and the
  * fault) a missing or late manifest, unsafe or unknown entry names, links
  * and other non-files, duplicates, sizes or checksums that differ from the
  * manifest, and files the manifest lists but the archive lacks. */
 int archive_read_batch(const char *path, const char *dir, struct manifest *m);
+
+/* Reads only the archive's manifest into m (its files' local paths NULL):
+ * the first entry, so only the archive's first block is decompressed. */
+int archive_read_manifest(const char *path, struct manifest *m);
 
 #endif
