@@ -22,6 +22,10 @@
 /* Buffers of FLUSH_AT bytes the worker may have waiting: enough to ride
  * out a slow write, bounded so that a fast producer waits. */
 #define PK_QUEUE 4
+/* Files whose zstd frame is made as they are written: each holds a zstd
+ * context (about 1.3 MiB at level 3) while open, so a run with many
+ * tables open at once compresses the others when it stages. */
+#define PK_FRAMES 4
 
 /* One change file being written. Owns def, entry, local, out and hash. */
 struct pk_file {
@@ -37,10 +41,15 @@ struct pk_file {
 	bool closed;
 	/* The lake's gzip copy ([lake] compression = gzip), written with the
 	 * file: NULL when none or closed; gz and its hash and size then. */
-	struct archive_gzip *lake;
+	struct archive_stream *lake;
 	char *gz;
 	char gz_xxh128[HASH_HEX_LEN + 1];
 	int64_t gz_bytes;
+	/* The archive's zstd frame of the file, made with it (archive.h,
+	 * archive_write_frames): NULL when none or closed; zst then (NULL:
+	 * none made, the archive compresses the file itself). */
+	struct archive_stream *frame;
+	char *zst;
 };
 
 /* Owns files, ranges and strings. */
@@ -64,6 +73,7 @@ struct package {
 	/* Writes, hashes and gzips the files' bytes (write_job): a file's fd,
 	 * hash, bytes and lake stream are the worker's until close_file. */
 	struct worker *worker;
+	size_t frames_open;
 };
 
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
@@ -114,7 +124,8 @@ static int write_job(void *ctx, const struct buf *data)
 	}
 	hash_stream_update(&f->hash, data->data, data->len);
 	f->bytes += (int64_t)data->len;
-	return f->lake ? archive_gzip_write(f->lake, data->data, data->len) : 0;
+	int rc = f->frame ? archive_stream_write(f->frame, data->data, data->len) : 0;
+	return !rc && f->lake ? archive_stream_write(f->lake, data->data, data->len) : rc;
 }
 
 /* Hands f's buffered rows to the worker; f->out starts over empty. */
@@ -134,11 +145,13 @@ static int close_file(struct package *pk, struct pk_file *f)
 	rc = rc ? rc : done;
 	if (close(f->fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
-	int gz = archive_gzip_close(f->lake, f->gz_xxh128, &f->gz_bytes);
-	f->lake = NULL;
+	int gz = archive_stream_close(f->lake, f->gz_xxh128, &f->gz_bytes);
+	int zst = archive_stream_close(f->frame, NULL, NULL);
+	pk->frames_open -= f->frame != NULL;
+	f->lake = f->frame = NULL;
 	f->fd = -1;
 	f->closed = true;
-	return rc ? rc : gz;
+	return rc ? rc : gz ? gz : zst;
 }
 
 static unsigned files_for_table(const struct package *pk, const char *table)
@@ -187,7 +200,13 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	 * of unpacking the archive and gzipping each file once more. */
 	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP) {
 		f->gz = xasprintf("%s/%zu.gz", pk->work_dir, pk->nfiles - 1);
-		rc = archive_gzip_open(&f->lake, f->gz);
+		rc = archive_stream_open(&f->lake, f->gz, COMPRESS_GZIP);
+	}
+	/* The archive's compression, on the worker while rows are read. */
+	if (!rc && pk->cfg->compression == COMPRESS_ZSTD && pk->frames_open < PK_FRAMES) {
+		f->zst = xasprintf("%s/%zu.zst", pk->work_dir, pk->nfiles - 1);
+		rc = archive_stream_open(&f->frame, f->zst, COMPRESS_ZSTD);
+		pk->frames_open += f->frame != NULL;
 	}
 	if (rc) {
 		close(f->fd);
@@ -450,6 +469,18 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 	}
 }
 
+/* A zstd archive from the frames made as the files were written. */
+static int write_frames(struct package *pk, const char *path, time_t mtime,
+			const struct manifest *m, struct batch *b)
+{
+	const char **frames = xcalloc(pk->nfiles ? pk->nfiles : 1, sizeof(*frames));
+	for (size_t i = 0; i < pk->nfiles; i++)
+		frames[i] = pk->files[i].zst;
+	int rc = archive_write_frames(path, mtime, m, frames, b->xxh128, &b->bytes);
+	free(frames);
+	return rc;
+}
+
 static int write_archive(struct package *pk, struct state *st, struct manifest *m, struct batch *b)
 {
 	const char *base = strrchr(b->key, '/') + 1;
@@ -460,7 +491,10 @@ static int write_archive(struct package *pk, struct state *st, struct manifest *
 	time_t mtime = pk->created.sec;
 	int rc = fs_private_dir(dir, "staging dir", false);
 	if (!rc)
-		rc = archive_write_batch(tmp, pk->cfg->compression, mtime, m, b->xxh128, &b->bytes);
+		rc = pk->cfg->compression == COMPRESS_ZSTD
+			     ? write_frames(pk, tmp, mtime, m, b)
+			     : archive_write_batch(tmp, pk->cfg->compression, mtime, m, b->xxh128,
+						   &b->bytes);
 	/* Staged archives hold the data: 0600, and in place only once complete. */
 	if (!rc && rename(tmp, path) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: rename: %s", path, strerror(errno));
@@ -528,8 +562,10 @@ void package_free(struct package *pk)
 		struct pk_file *f = &pk->files[i];
 		if (!f->closed)
 			close(f->fd);
-		archive_gzip_close(f->lake, NULL, NULL);
+		archive_stream_close(f->lake, NULL, NULL);
+		archive_stream_close(f->frame, NULL, NULL);
 		free(f->gz);
+		free(f->zst);
 		table_def_free(f->def);
 		free(f->entry);
 		free(f->local);
