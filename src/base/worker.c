@@ -40,6 +40,7 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		int rc = skip ? 0 : j->fn(j->ctx, &j->data);
 		char *msg = rc ? xstrdup(err_msg()) : NULL;
+		err_clear(); /* this thread's slot, freed before the thread ends */
 		pthread_mutex_lock(&w->lock);
 		if (rc && !w->rc) {
 			w->rc = rc;
