@@ -22,10 +22,12 @@
 /* Buffers of FLUSH_AT bytes the worker may have waiting: enough to ride
  * out a slow write, bounded so that a fast producer waits. */
 #define PK_QUEUE 4
-/* Files whose zstd frame is made as they are written: each holds a zstd
- * context (about 1.3 MiB at level 3) while open, so a run with many
- * tables open at once compresses the others when it stages. */
-#define PK_FRAMES 4
+/* Files whose zstd frame (and lake gzip copy) is made as they are
+ * written: each holds a zstd context (about 1.3 MiB at level 3; deflate's
+ * about 0.3 MiB) and a descriptor while open, so a run with many tables
+ * open at once compresses the others when it stages (and the lake step
+ * gzips their copies from the archive). */
+#define PK_STREAMS 4
 
 /* One change file being written. Owns def, entry, local, out and hash. */
 struct pk_file {
@@ -73,7 +75,7 @@ struct package {
 	/* Writes, hashes and gzips the files' bytes (write_job): a file's fd,
 	 * hash, bytes and lake stream are the worker's until close_file. */
 	struct worker *worker;
-	size_t frames_open;
+	size_t frames_open, lakes_open;
 };
 
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
@@ -148,6 +150,7 @@ static int close_file(struct package *pk, struct pk_file *f)
 	int gz = archive_stream_close(f->lake, f->gz_xxh128, &f->gz_bytes);
 	int zst = archive_stream_close(f->frame, NULL, NULL);
 	pk->frames_open -= f->frame != NULL;
+	pk->lakes_open -= f->lake != NULL;
 	f->lake = f->frame = NULL;
 	f->fd = -1;
 	f->closed = true;
@@ -198,12 +201,14 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	}
 	/* One pass over the bytes: the lake step publishes this copy instead
 	 * of unpacking the archive and gzipping each file once more. */
-	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP) {
+	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP &&
+	    pk->lakes_open < PK_STREAMS) {
 		f->gz = xasprintf("%s/%zu.gz", pk->work_dir, pk->nfiles - 1);
 		rc = archive_stream_open(&f->lake, f->gz, COMPRESS_GZIP);
+		pk->lakes_open += f->lake != NULL;
 	}
 	/* The archive's compression, on the worker while rows are read. */
-	if (!rc && pk->cfg->compression == COMPRESS_ZSTD && pk->frames_open < PK_FRAMES) {
+	if (!rc && pk->cfg->compression == COMPRESS_ZSTD && pk->frames_open < PK_STREAMS) {
 		f->zst = xasprintf("%s/%zu.zst", pk->work_dir, pk->nfiles - 1);
 		rc = archive_stream_open(&f->frame, f->zst, COMPRESS_ZSTD);
 		pk->frames_open += f->frame != NULL;
@@ -239,6 +244,14 @@ static int file_for(struct package *pk, const struct table_def *def, struct pk_f
 		}
 		*out = f;
 		return 0;
+	}
+	/* A load reads its tables one after another (capture_scan_table): the
+	 * files of those before are done, and close now, their streams'
+	 * memory and descriptors with them. */
+	for (size_t i = 0; pk->is_load && i < pk->nfiles; i++) {
+		int rc = close_file(pk, &pk->files[i]);
+		if (rc)
+			return rc;
 	}
 	return open_file(pk, def, out);
 }

@@ -77,20 +77,21 @@ static int file_key(struct lake_run *r, size_t i, char **key)
 	return rc;
 }
 
-/* The bytes the lake object of file i holds: the package's copy (fast),
- * else the extracted file, gzipped here when the layout says so. */
+/* The bytes the lake object of file i holds: the package's copy when this
+ * run made one (package.h), else the extracted file, gzipped here when the
+ * layout says so. */
 static int object_source(struct lake_run *r, size_t i, char **path, struct object_info *info)
 {
 	const struct manifest_file *f = &r->m.files[i];
 	const char *copy;
-	if (r->fast) {
-		if (package_lake_file(r->p->staged, r->b->seq, i, f, &copy, &info->size,
-				      info->xxh128) != 0)
-			return err_set(CDC_ERUNTIME, "batch %s: the lake copy of %s is gone",
-				       r->b->id, f->path);
+	if (r->p->staged && package_lake_file(r->p->staged, r->b->seq, i, f, &copy, &info->size,
+					      info->xxh128) == 0) {
 		*path = xstrdup(copy);
 		return 0;
 	}
+	if (r->fast)
+		return err_set(CDC_ERUNTIME, "batch %s: the lake copy of %s is gone", r->b->id,
+			       f->path);
 	if (r->layout.compression != LAKE_GZIP) {
 		*path = xstrdup(f->local);
 		info->size = f->bytes;
@@ -129,7 +130,8 @@ static int put_file(struct lake_run *r, size_t i, const char *key)
 
 /* The fast way in: this run just staged the batch, and the package still
  * holds a copy of each file the staged archive's manifest lists. Only the
- * manifest is read then; the files are not unpacked. */
+ * manifest is read then; the files are not unpacked. (When only some have
+ * one, the archive is unpacked and the copies still used for those.) */
 static bool read_staged(struct lake_run *r)
 {
 	if (!r->p->staged)
