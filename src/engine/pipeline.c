@@ -395,7 +395,9 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 		rc = p->sops->changelog->chain_staged(p->src, b.seq, false);
 	if (!rc) {
 		fault_point("after-stage");
+		p->staged = pk;
 		rc = batch_finish(p, &b, res);
+		p->staged = NULL;
 	}
 	batch_clear(&b);
 	return rc;
