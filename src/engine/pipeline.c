@@ -720,7 +720,7 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 	if (!p->cops->reconcile)
 		return err_set(CDC_EUSAGE,
 			       "reconcile: capture mode %s does not reconcile (snapshot mode "
-			       "compares every row at every run; binlog mode: not yet)",
+			       "compares every row at every run)",
 			       p->cops->name);
 	if (p->cfg->cdc_ops != CDC_OPS_ALL)
 		return err_set(CDC_EUSAGE,
