@@ -207,8 +207,7 @@ void run_result_free(struct run_result *res)
 		free(res->published[i].kind);
 	}
 	free(res->published);
-	reconcile_result_free(res->reconciled);
-	free(res->reconciled);
+	reconcile_result_destroy(res->reconciled);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -577,8 +576,7 @@ int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
 		*out = xcalloc(1, sizeof(**out));
 		reconcile_record_parse(last, *out);
 		if (!(*out)->at) {
-			reconcile_result_free(*out);
-			free(*out);
+			reconcile_result_destroy(*out);
 			*out = NULL;
 		}
 	}
@@ -610,8 +608,7 @@ static int reconcile(struct pipeline *p, const struct strv *tables, struct run_r
 		res->reconciled = r;
 		return 0;
 	}
-	reconcile_result_free(r);
-	free(r);
+	reconcile_result_destroy(r);
 	return rc;
 }
 
@@ -626,8 +623,7 @@ static int reconcile_due(struct pipeline *p, bool *due)
 	struct moment at;
 	*due = !rc && (!last || moment_parse(last->at, &at) != 0 ||
 		       moment_now().sec - at.sec >= p->cfg->reconcile_s);
-	reconcile_result_free(last);
-	free(last);
+	reconcile_result_destroy(last);
 	return rc;
 }
 
