@@ -44,8 +44,8 @@ struct reconcile_table {
 };
 
 /* What one reconcile found: when, the batch that repaired it (NULL when
- * nothing differed), and per table. Freed by reconcile_result_free
- * (pipeline.h). */
+ * nothing differed), and per table. Always on the heap; freed, with what
+ * it holds, by reconcile_result_destroy (recrecord.h). */
 struct reconcile_result {
 	char *at, *batch; /* owned */
 	struct reconcile_table *tables;

@@ -353,7 +353,10 @@ int package_add_change(struct package *pk, const struct change *c)
 	f->last_seq = c->seq;
 	if (c->seq >= 0) /* snapshot changes have none */
 		package_add_seq(pk, c->seq);
-	if (pk->ps)
+	/* A TRUNCATE (binlog's T, no images) empties the table at its place. */
+	if (pk->ps && c->op == 'T')
+		rc = pubstore_note_reset(pk->ps, c->def);
+	else if (pk->ps)
 		rc = pubstore_note(pk->ps, c->def, c->op == 'D' ? c->before : c->after,
 				   c->op == 'D');
 	return rc ? rc : count_row(pk, f, c->op);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void reconcile_result_free(struct reconcile_result *r)
+void reconcile_result_destroy(struct reconcile_result *r)
 {
 	if (!r)
 		return;
@@ -19,7 +19,7 @@ void reconcile_result_free(struct reconcile_result *r)
 	free(r->tables);
 	free(r->at);
 	free(r->batch);
-	memset(r, 0, sizeof(*r));
+	free(r);
 }
 
 int64_t reconcile_repaired(const struct reconcile_result *r)

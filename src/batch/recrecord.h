@@ -9,8 +9,8 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* Frees what r holds (not r); accepts NULL. */
-void reconcile_result_free(struct reconcile_result *r);
+/* Frees r (made with xcalloc) and what it holds; accepts NULL. */
+void reconcile_result_destroy(struct reconcile_result *r);
 /* Rows r repaired (inserted, updated, deleted): non-zero means capture
  * missed changes. */
 int64_t reconcile_repaired(const struct reconcile_result *r);

@@ -245,8 +245,7 @@ void run_result_free(struct run_result *res)
 		free(res->published[i].kind);
 	}
 	free(res->published);
-	reconcile_result_free(res->reconciled);
-	free(res->reconciled);
+	reconcile_result_destroy(res->reconciled);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -618,8 +617,7 @@ int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
 		*out = xcalloc(1, sizeof(**out));
 		reconcile_record_parse(last, *out);
 		if (!(*out)->at) {
-			reconcile_result_free(*out);
-			free(*out);
+			reconcile_result_destroy(*out);
 			*out = NULL;
 		}
 	}
@@ -651,8 +649,7 @@ static int reconcile(struct pipeline *p, const struct strv *tables, struct run_r
 		res->reconciled = r;
 		return 0;
 	}
-	reconcile_result_free(r);
-	free(r);
+	reconcile_result_destroy(r);
 	return rc;
 }
 
@@ -667,8 +664,7 @@ static int reconcile_due(struct pipeline *p, bool *due)
 	struct moment at;
 	*due = !rc && (!last || moment_parse(last->at, &at) != 0 ||
 		       moment_now().sec - at.sec >= p->cfg->reconcile_s);
-	reconcile_result_free(last);
-	free(last);
+	reconcile_result_destroy(last);
 	return rc;
 }
 
@@ -761,7 +757,7 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 	if (!p->cops->reconcile)
 		return err_set(CDC_EUSAGE,
 			       "reconcile: capture mode %s does not reconcile (snapshot mode "
-			       "compares every row at every run; binlog mode: not yet)",
+			       "compares every row at every run)",
 			       p->cops->name);
 	if (p->cfg->cdc_ops != CDC_OPS_ALL)
 		return err_set(CDC_EUSAGE,
