@@ -21,7 +21,8 @@
 -- from_base64() with binary_encoding = base64).
 --
 -- A key's last change wins over its load row; the load's rows whose key
--- never changed stand. Order of the changes: files by name,
+-- never changed stand. A T row (a TRUNCATE, binlog mode) empties the table
+-- at its place: the load rows and the changes before it drop out. Order of the changes: files by name,
 -- yyyymmdd-hhmmssSSS, then -N for the Nth file of a table in one batch; the
 -- date folders are left out of the order (MMYYYYDD and DDMMYYYY folders do
 -- not sort by time). Within a file, rows keep their
@@ -41,27 +42,44 @@ FROM read_csv('{{table}}/**/2*.csv*', header = false, auto_detect = false, delim
               quote = '"', escape = '"', columns = {{cdc_columns}}, filename = true,
               nullstr = '{{null}}', allow_quoted_nulls = false);
 
--- The last change of each key: files by time stamp, then -N part, rows in
--- file order.
+-- Each change row's place in time: its file's time stamp, then -N part,
+-- then its row in the file.
+CREATE OR REPLACE TEMP TABLE lake_ordered AS
+SELECT *,
+       regexp_extract(lake_file, '^[0-9]{8}-[0-9]{9}') AS lake_stamp,
+       coalesce(TRY_CAST(regexp_extract(lake_file, '^[0-9]{8}-[0-9]{9}-([0-9]+)', 1)
+                         AS INTEGER), 1) AS lake_part
+FROM lake_changes;
+
+-- The table's last TRUNCATE (Op T, binlog mode; every other field empty):
+-- the table was emptied there, so its load rows and every change before
+-- it are gone.
+CREATE OR REPLACE TEMP TABLE lake_truncated AS
+SELECT lake_stamp, lake_part, lake_row FROM lake_ordered WHERE Op = 'T'
+ORDER BY lake_stamp DESC, lake_part DESC, lake_row DESC
+LIMIT 1;
+
+-- The last change of each key after that TRUNCATE (all of them without
+-- one), in that order.
 CREATE OR REPLACE TEMP TABLE lake_last AS
-WITH ordered AS (
-	SELECT *,
-	       regexp_extract(lake_file, '^[0-9]{8}-[0-9]{9}') AS lake_stamp,
-	       coalesce(TRY_CAST(regexp_extract(lake_file, '^[0-9]{8}-[0-9]{9}-([0-9]+)', 1)
-	                         AS INTEGER), 1) AS lake_part
-	FROM lake_changes
-)
-SELECT * FROM ordered
+SELECT * FROM lake_ordered o
+WHERE Op <> 'T' AND NOT EXISTS (
+	SELECT 1 FROM lake_truncated t
+	WHERE o.lake_stamp < t.lake_stamp
+	   OR (o.lake_stamp = t.lake_stamp AND (o.lake_part < t.lake_part
+	       OR (o.lake_part = t.lake_part AND o.lake_row < t.lake_row))))
 QUALIFY row_number() OVER (PARTITION BY {{key}}
                            ORDER BY lake_stamp DESC, lake_part DESC, lake_row DESC) = 1;
 
--- The load's rows whose key never changed, and every key's last change
--- unless it is a delete.
+-- The load's rows whose key never changed (none after a TRUNCATE), and
+-- every key's last change unless it is a delete.
 CREATE OR REPLACE TEMP TABLE merged AS
 SELECT {{cols}}
-FROM read_csv('{{table}}/LOAD*.csv*', header = false, auto_detect = false, delim = '{{delim}}',
-              quote = '"', escape = '"', columns = {{columns}}, nullstr = '{{null}}',
-              allow_quoted_nulls = false)
+FROM (SELECT * FROM read_csv('{{table}}/LOAD*.csv*', header = false, auto_detect = false,
+                             delim = '{{delim}}', quote = '"', escape = '"',
+                             columns = {{columns}}, nullstr = '{{null}}',
+                             allow_quoted_nulls = false)
+      WHERE NOT EXISTS (SELECT 1 FROM lake_truncated)) AS lake_load
 ANTI JOIN lake_last USING ({{key}})
 UNION ALL
 SELECT {{cols}} FROM lake_last WHERE Op <> 'D';

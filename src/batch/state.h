@@ -63,6 +63,11 @@ int state_note_columns(struct state *st, const char *table, const char *columns)
  * (a table the chain no longer captures). */
 int state_shipped_tables(struct state *st, struct strv *out);
 int state_forget_columns(struct state *st, const char *table);
+/* The table's name now stands for another table than the one the chain
+ * shipped (binlog: a DROP, RENAME or CREATE TABLE read in the log): its
+ * recorded columns are replaced by a list no table has, so the next column
+ * comparison finds it redefined and it ships as a load. */
+int state_mark_replaced(struct state *st, const char *table);
 /* A hash (hex, owned) of every table's shipped columns: it changes with
  * any column list recorded or forgotten. */
 int state_shipped_digest(struct state *st, char **out);

@@ -87,6 +87,7 @@ void log_pos_free(struct log_pos *p)
 	free(p->gtid);
 	strv_free(&p->skip_tables);
 	strv_free(&p->skip_until);
+	strv_free(&p->replaced);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -49,6 +49,7 @@ struct reader {
 		uint32_t domain, server;
 		uint64_t seq;
 	} next;
+	struct strv replaced; /* see log_pos.replaced */
 	bool in_txn;
 	bool done;
 	char ts[MOMENT_ISO_LEN]; /* the transaction's commit time */
@@ -134,6 +135,53 @@ static long captured(struct reader *r, const MARIADB_STRING *db, const MARIADB_S
 	return -1;
 }
 
+/* The next column name of a table map's COLUMN_NAME field (length-encoded
+ * strings, one per column; names are at most 64 characters, so one length
+ * byte below 251): 0, or -1 when the field is malformed. */
+static int next_name(const uint8_t **p, const uint8_t *end, const uint8_t **name, size_t *n)
+{
+	if (*p >= end || **p >= 251 || (size_t)(end - *p - 1) < **p)
+		return -1;
+	*n = **p;
+	*name = *p + 1;
+	*p += 1 + *n;
+	return 0;
+}
+
+/* With binlog_row_metadata = FULL the table map names the columns as they
+ * were when the rows were logged. Rows are mapped by position against the
+ * table as described at the run's start, so an ALTER the description did
+ * not see that kept the count (a rename, a swap of two same-typed columns)
+ * would map values to the wrong names: stop instead. Connector/C 3.3
+ * finds the field (column_names) but does not split it. */
+static int check_names(struct reader *r, const struct table_def *def,
+		       const MARIADB_CONST_DATA *names)
+{
+	if (!names->data || !names->length)
+		return 0; /* binlog_row_metadata is MINIMAL or NO_LOG */
+	const uint8_t *p = names->data, *end = p + names->length;
+	for (size_t i = 0; i < def->ncols; i++) {
+		const uint8_t *name;
+		size_t n;
+		if (next_name(&p, end, &name, &n) != 0)
+			return err_set(CDC_ERUNTIME,
+				       "binlog %s:%llu: table %s: the table map's column names "
+				       "are malformed",
+				       r->file, (unsigned long long)r->pos, def->name);
+		if (strlen(def->cols[i].name) == n && memcmp(def->cols[i].name, name, n) == 0)
+			continue;
+		return err_set(CDC_ERUNTIME,
+			       "binlog %s:%llu: table %s: column %zu is %.*s in the log and %s "
+			       "now: an ALTER TABLE renamed or reordered its columns after this "
+			       "run described them, and its rows there cannot be mapped to "
+			       "today's columns; run 'cdcpack load %s' to ship the table afresh "
+			       "and capture it from there",
+			       r->file, (unsigned long long)r->pos, def->name, i + 1, (int)n,
+			       (const char *)name, def->cols[i].name, def->name);
+	}
+	return 0;
+}
+
 static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 {
 	const struct st_mariadb_rpl_table_map_event *tm = &ev->event.table_map;
@@ -160,6 +208,11 @@ static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 			       "run 'cdcpack load %s')",
 			       r->file, (unsigned long long)r->pos, def->name, tm->column_count,
 			       def->ncols, def->name);
+	}
+	int rc = check_names(r, def, &tm->column_names);
+	if (rc) {
+		m->table = -1;
+		return rc;
 	}
 	return rows_map_parse(&m->map, (const uint8_t *)tm->column_types.str,
 			      tm->column_types.length, (const uint8_t *)tm->metadata.str,
@@ -252,15 +305,17 @@ static bool names_table(const char *sql, size_t n, const char *table)
 	return false;
 }
 
-/* The captured table a followed statement names, or -1. */
-static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+/* The captured table a followed statement names as db (NULL: the
+ * statement's default database) and table, or -1. */
+static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *db,
+		       const char *table)
 {
 	const MARIADB_STRING *dflt = &ev->event.query.database;
-	bool ours = st->db ? strcmp(st->db, r->src->url.db) == 0
-			   : dflt->length == strlen(r->src->url.db) &&
-				     memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
+	bool ours = db ? strcmp(db, r->src->url.db) == 0
+		       : dflt->length == strlen(r->src->url.db) &&
+				    memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
 	for (size_t i = 0; ours && i < r->ndefs; i++)
-		if (strcmp(r->defs[i]->name, st->table) == 0)
+		if (strcmp(r->defs[i]->name, table) == 0)
 			return (long)i;
 	return -1;
 }
@@ -269,7 +324,7 @@ static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const stru
  * as a T change (the replica empties the table there, in change order). */
 static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
 {
-	long t = stmt_table(r, ev, st);
+	long t = stmt_table(r, ev, st->db, st->table);
 	if (t >= 0 && skipped(r, t))
 		t = -1;
 	int rc = 0;
@@ -309,6 +364,36 @@ static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *tab
 	return 0;
 }
 
+/* A statement that gives names to other tables (DROP, RENAME, CREATE
+ * TABLE; several in one: DROP TABLE a, b; RENAME TABLE a TO t, b TO a,
+ * t TO b). If it lists captured tables, it ends the batch before it, like
+ * other DDL; met first, it is passed, the read ends right after it, and
+ * each captured table it lists is named (log_pos.replaced): the
+ * description, made after it, may match the new table while the chain
+ * shipped the old one (a swap of two tables of the same columns), so
+ * those tables ship as loads before any of their rows logged after it. */
+static int on_replaces(struct reader *r, const MARIADB_RPL_EVENT *ev, const struct binlog_stmt *st)
+{
+	struct strv ours = {0};
+	for (size_t i = 0; i < st->tables.n; i++) {
+		const char *db = st->dbs.v[i];
+		long t = stmt_table(r, ev, *db ? db : NULL, st->tables.v[i]);
+		if (t >= 0 && !skipped(r, t) && !strv_contains(&ours, r->defs[t]->name))
+			strv_push(&ours, r->defs[t]->name);
+	}
+	if (ours.n) {
+		bool first = !r->passed;
+		on_ddl(r, ev, ours.v[0]);
+		for (size_t i = 0; first && i < ours.n; i++)
+			strv_push(&r->replaced, ours.v[i]);
+		r->done = true;
+	} else if (!r->in_txn) {
+		commit(r, ev); /* other databases' tables, or ones not captured */
+	}
+	strv_free(&ours);
+	return 0;
+}
+
 static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 {
 	const MARIADB_STRING *q = &ev->event.query.statement;
@@ -323,7 +408,9 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	}
 	struct binlog_stmt st;
 	binlog_stmt_parse(q->str, q->length, &st);
-	int rc = st.kind == BINLOG_STMT_OTHER ? 1 : on_statement(r, ev, &st);
+	int rc = st.kind == BINLOG_STMT_TRUNCATE   ? on_statement(r, ev, &st)
+		 : st.kind == BINLOG_STMT_REPLACES ? on_replaces(r, ev, &st)
+						   : 1;
 	binlog_stmt_free(&st);
 	if (rc <= 0)
 		return rc;
@@ -451,6 +538,7 @@ static void reader_free(struct reader *r)
 	free(r->file);
 	free(r->end);
 	free(r->gtid);
+	strv_free(&r->replaced);
 }
 
 /* The skips end still needs: those of positions the read did not reach. */
@@ -504,7 +592,9 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 	if (!rc) {
 		end->pos = r.end ? r.end : xstrdup(from->pos);
 		end->gtid = r.gtid;
+		end->replaced = r.replaced;
 		r.end = r.gtid = NULL;
+		memset(&r.replaced, 0, sizeof(r.replaced));
 		keep_skips(from, end);
 		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
 			  end->gtid ? end->gtid : "-", (long long)r.passed);

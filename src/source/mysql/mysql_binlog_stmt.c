@@ -105,6 +105,71 @@ static bool at_end(struct lex *l)
 	return l->p == l->end;
 }
 
+/* A [db.]table of a list into out->dbs, out->tables. */
+static bool listed_name(struct lex *l, struct binlog_stmt *out)
+{
+	struct binlog_stmt one = {0};
+	bool ok = table_name(l, &one);
+	if (ok) {
+		strv_push(&out->dbs, one.db ? one.db : "");
+		strv_push(&out->tables, one.table);
+	}
+	binlog_stmt_free(&one);
+	return ok;
+}
+
+static bool comma(struct lex *l)
+{
+	skip_space(l);
+	if (l->p < l->end && *l->p == ',') {
+		l->p++;
+		return true;
+	}
+	return false;
+}
+
+/* RENAME TABLE [IF EXISTS] a [WAIT n | NOWAIT] TO b, ... (MariaDB 10.5's
+ * spelling; the server logs what it was given). */
+static bool rename_list(struct lex *l, struct binlog_stmt *out)
+{
+	if (keyword(l, "IF") && !keyword(l, "EXISTS"))
+		return false;
+	do {
+		if (!listed_name(l, out))
+			return false;
+		if (keyword(l, "WAIT"))
+			free(ident(l)); /* the seconds */
+		else
+			(void)keyword(l, "NOWAIT");
+		if (!keyword(l, "TO") || !listed_name(l, out))
+			return false;
+	} while (comma(l));
+	return true;
+}
+
+/* The statements after which table names stand for other tables. */
+static bool replaces(struct lex *l, struct binlog_stmt *out)
+{
+	if (keyword(l, "RENAME"))
+		return keyword(l, "TABLE") && rename_list(l, out);
+	bool drop = keyword(l, "DROP");
+	if (!drop && !keyword(l, "CREATE"))
+		return false;
+	if (!drop && keyword(l, "OR") && !keyword(l, "REPLACE"))
+		return false;
+	if (!keyword(l, "TABLE"))
+		return false;
+	if (keyword(l, "IF") && !((drop || keyword(l, "NOT")) && keyword(l, "EXISTS")))
+		return false;
+	if (!drop)
+		return listed_name(l, out);
+	do {
+		if (!listed_name(l, out))
+			return false;
+	} while (comma(l));
+	return true;
+}
+
 void binlog_stmt_parse(const char *sql, size_t n, struct binlog_stmt *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -117,11 +182,18 @@ void binlog_stmt_parse(const char *sql, size_t n, struct binlog_stmt *out)
 		}
 	}
 	binlog_stmt_free(out);
+	l = (struct lex){sql, sql + n};
+	if (replaces(&l, out))
+		out->kind = BINLOG_STMT_REPLACES;
+	else
+		binlog_stmt_free(out);
 }
 
 void binlog_stmt_free(struct binlog_stmt *s)
 {
 	free(s->db);
 	free(s->table);
+	strv_free(&s->dbs);
+	strv_free(&s->tables);
 	memset(s, 0, sizeof(*s));
 }

@@ -7,15 +7,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "strv.h"
+
 enum binlog_stmt_kind {
 	BINLOG_STMT_OTHER,    /* anything else: not followed */
 	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t */
+	/* DROP TABLE [IF EXISTS] a, b...; RENAME TABLE a TO b, c TO d...;
+	 * CREATE [OR REPLACE] TABLE [IF NOT EXISTS] a: after it the names it
+	 * lists (dbs, tables) stand for other tables, or none. */
+	BINLOG_STMT_REPLACES,
 };
 
 struct binlog_stmt {
 	enum binlog_stmt_kind kind;
 	char *db;    /* owned; NULL: the statement's default database */
 	char *table; /* owned */
+	/* BINLOG_STMT_REPLACES: each name, db "" for the default database. */
+	struct strv dbs, tables;
 };
 
 /* Parses sql[0..n); out->kind is BINLOG_STMT_OTHER for a statement that

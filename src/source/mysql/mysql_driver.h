@@ -125,6 +125,8 @@ int mysql_binlog_gtid_at(struct source *src, const char *pos, char **gtid);
 /* <0, 0, >0 as the place (file, offset) is before, at, after pos (files
  * of one log: their numbered suffixes order them). */
 int mysql_binlog_pos_cmp(const char *file, uint64_t offset, const char *pos);
+/* The same for two positions (log_ops cmp). */
+int mysql_binlog_cmp(const char *a, const char *b);
 /* state with domain's last GTID made server-seq (a new string). */
 char *mysql_gtid_advance(const char *state, uint32_t domain, uint32_t server, uint64_t seq);
 

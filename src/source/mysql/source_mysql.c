@@ -953,6 +953,7 @@ static const struct log_ops mysql_log = {
 	.position = mysql_binlog_position,
 	.read = mysql_binlog_read,
 	.lag = mysql_binlog_lag,
+	.cmp = mysql_binlog_cmp,
 };
 
 static const struct replica_ops mysql_replica = {
