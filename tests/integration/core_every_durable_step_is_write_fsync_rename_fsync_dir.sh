@@ -79,6 +79,15 @@ traced recover-uploaded run
 saw recover-uploaded "^[0-9]+ +link\(\"$BUCKET/_tmp/" "publish by link"
 check_chain
 
+# The other archive writer: gzip (and none) go through libarchive, zstd
+# splices its frames; each makes its staged archive durable on its own.
+core_use "$T/gzip"
+persons_db "$SRC_DB"
+core_config '[batch]' 'compression = gzip'
+cdc triggers install
+traced gzip-load load
+saw gzip-load "^[0-9]+ +rename\(\"$STATE_DIR/staging/[^\"]+\.tar\.gz\.tmp\"" "staged gzip archive renamed into place"
+
 core_use "$T/snapshot"
 persons_db "$SRC_DB"
 core_config '[capture]' 'mode = snapshot'
