@@ -607,9 +607,20 @@ static int install_locked(struct source *src, const struct table_def *def)
 	return rc;
 }
 
+/* Each CREATE TRIGGER makes SQLite find its new sqlite_schema row by a scan
+ * of the whole table; with the default page cache (2 MiB) smaller than
+ * the schema, every scan read it from the file again (a fifth of
+ * installing triggers on 2,000 tables). Pages are held only once read. */
+static int schema_sized_cache(struct source *src)
+{
+	return sqlite_exec(src, "PRAGMA cache_size = -65536", "size the page cache");
+}
+
 int sqlite_triggers_install(struct source *src, const struct table_def *def)
 {
-	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "install triggers");
+	int rc = schema_sized_cache(src);
+	if (!rc)
+		rc = sqlite_exec(src, "BEGIN IMMEDIATE", "install triggers");
 	if (rc)
 		return rc;
 	rc = install_locked(src, def);
