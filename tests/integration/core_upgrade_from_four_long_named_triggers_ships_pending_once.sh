@@ -7,7 +7,8 @@
 # the old triggers logged ship once, `triggers status` names the old
 # triggers, `run` and `triggers install` replace them (in the transaction
 # that creates the new ones, so no change is logged twice or missed), and
-# `triggers remove` removes them too.
+# `triggers remove` removes them too. An upgrade under a writer logs each of
+# its inserts once.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -64,3 +65,18 @@ assert_eq "" "$(triggers_of b)" "table b's triggers after remove"
 cdc triggers install
 cdc run
 apply_and_compare "$T/replica.db"
+
+# Upgraded while an application writes: every insert is logged by the old
+# triggers or the new ones, never both, never neither.
+legacy
+for ((i = 100; i < 400; i++)); do
+	echo "INSERT INTO c VALUES ($i, 'w$i');"
+done | sqlite3 -cmd ".timeout 30000" "$SRC_DB" >/dev/null &
+writer=$!
+cdc run
+wait "$writer"
+cdc run
+assert_eq "cdc_d_ cdc_i_ cdc_u_" "$(triggers_of c | cut -c1-6 | paste -sd' ')" "table c's triggers after the run"
+cdc_rows | grep -E '^I,[0-9]+,w[0-9]+$' | sort | uniq -c | awk '$1 != 1' >"$T/twice"
+assert_eq "" "$(cat "$T/twice")" "the writer's rows logged more than once"
+assert_eq 300 "$(cdc_rows | grep -cE '^I,[0-9]+,w[0-9]+$')" "the writer's rows, each shipped once"
