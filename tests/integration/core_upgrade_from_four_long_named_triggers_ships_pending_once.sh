@@ -2,8 +2,8 @@
 # An earlier cdcpack made four triggers a table, named
 # <changelog>_<table>_ai/_au/_ak/_ad; this one makes three with short names
 # (cdc_i_/cdc_u_/cdc_d_ and a hash of changelog and table), so that SQLite's
-# schema load, which every connection pays, does not grow with the square of
-# long names. A database upgraded in place keeps every change: the changes
+# schema load, which every connection pays, walks fewer and shorter
+# names. A database upgraded in place keeps every change: the changes
 # the old triggers logged ship once, `triggers status` names the old
 # triggers, `run` and `triggers install` replace them (in the transaction
 # that creates the new ones, so no change is logged twice or missed), and

@@ -441,7 +441,7 @@ drop_triggers_sql() {
 # (changing it: D + I) and _ad. KEY is the first column, COLs the others
 # in the table's order.
 legacy_triggers_sql() {
-	local t=$1 key=$2 c i=1 o= n= oc= nc=
+	local t=$1 key=$2 c i=1 o='' n='' oc='' nc=''
 	shift
 	for c in "$@"; do
 		o+=", OLD.\"$c\"" n+=", NEW.\"$c\"" oc+=", o$i" nc+=", n$i"
