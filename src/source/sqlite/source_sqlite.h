@@ -70,6 +70,8 @@ int sqlite_prepare(struct source *src, const char *sql, sqlite3_stmt **out);
 int sqlite_fail(struct source *src, const char *what);
 /* sqlite_catalog.c: from one read of sqlite_schema per schema version. */
 bool sqlite_table_exists(struct source *src, const char *name);
+/* Whether table exists; if so, pins a current catalogue (catalog_pinned). */
+bool sqlite_catalog_pin(struct source *src, const char *table);
 /* 1 when a trigger of that name exists (with whether it quote()s its
  * images in *text_images, if not NULL), else 0. */
 int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_images);

@@ -192,6 +192,15 @@ bool sqlite_table_exists(struct source *src, const char *name)
 	return catalog_current(src) ? find(src, name, false) != NULL : table_listed(src, name);
 }
 
+bool sqlite_catalog_pin(struct source *src, const char *table)
+{
+	/* catalog() first: sqlite_table_exists may answer from SQLite's own
+	 * schema when the catalogue is stale, and pinning it then would answer
+	 * the table's questions from the schema of before. */
+	src->catalog_pinned = sqlite_table_exists(src, table) && catalog(src);
+	return src->catalog_pinned;
+}
+
 int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_images)
 {
 	const struct catalog_entry *e = find(src, name, true);

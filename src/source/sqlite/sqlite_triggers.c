@@ -821,7 +821,7 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	/* one catalogue for this table's questions: the schema version is
 	 * checked once, not at each lookup (each check is a transaction) */
 	bool pinned = src->catalog_pinned;
-	src->catalog_pinned = sqlite_table_exists(src, def->name);
+	sqlite_catalog_pin(src, def->name);
 	out->installed = count_triggers(src, def->name) == NTRIGGERS ||
 			 count_legacy(src, def->name) == NLEGACY;
 	struct strv foreign = {0};
