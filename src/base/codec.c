@@ -27,6 +27,39 @@ void base64_encode(struct buf *out, const void *data, size_t n)
 	}
 }
 
+/* The length of the UTF-8 character at p (p < end); 0 when none starts
+ * there. */
+static size_t utf8_char_len(const unsigned char *p, const unsigned char *end)
+{
+	if (*p < 0x80)
+		return 1;
+	size_t len;
+	unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
+	if (*p >= 0xC2 && *p <= 0xDF) {
+		len = 2;
+	} else if (*p >= 0xE0 && *p <= 0xEF) {
+		len = 3;
+		if (*p == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (*p == 0xED)
+			hi = 0x9F; /* surrogates */
+	} else if (*p >= 0xF0 && *p <= 0xF4) {
+		len = 4;
+		if (*p == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (*p == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (p[k] < 0x80 || p[k] > 0xBF)
+			return 0;
+	return len;
+}
+
 bool utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -35,33 +68,52 @@ bool utf8_valid(const char *s, size_t n)
 			p++;
 			continue;
 		}
-		size_t len;
-		unsigned lo = 0x80, hi = 0xBF; /* the range of the second byte */
-		if (*p >= 0xC2 && *p <= 0xDF) {
-			len = 2;
-		} else if (*p >= 0xE0 && *p <= 0xEF) {
-			len = 3;
-			if (*p == 0xE0)
-				lo = 0xA0; /* overlong */
-			else if (*p == 0xED)
-				hi = 0x9F; /* surrogates */
-		} else if (*p >= 0xF0 && *p <= 0xF4) {
-			len = 4;
-			if (*p == 0xF0)
-				lo = 0x90; /* overlong */
-			else if (*p == 0xF4)
-				hi = 0x8F; /* above U+10FFFF */
-		} else {
+		size_t len = utf8_char_len(p, end);
+		if (!len)
 			return false;
-		}
-		if ((size_t)(end - p) < len || p[1] < lo || p[1] > hi)
-			return false;
-		for (size_t k = 2; k < len; k++)
-			if (p[k] < 0x80 || p[k] > 0xBF)
-				return false;
 		p += len;
 	}
 	return true;
+}
+
+char *name_shown(const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)name, *end = p + strlen(name);
+	while (p < end) {
+		size_t len = utf8_char_len(p, end);
+		if (len > 1 || (len == 1 && *p >= 0x20 && *p != 0x7f && *p != '\\')) {
+			buf_add(&b, p, len);
+			p += len;
+			continue;
+		}
+		if (*p == '\\') {
+			buf_adds(&b, "\\\\");
+		} else {
+			char esc[4] = {'\\', 'x', hex[*p >> 4], hex[*p & 15]};
+			buf_add(&b, esc, 4);
+		}
+		p++;
+	}
+	return buf_detach(&b);
+}
+
+char *name_utf8(const char *name)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p = (const unsigned char *)name, *end = p + strlen(name);
+	while (p < end) {
+		size_t len = utf8_char_len(p, end);
+		if (len) {
+			buf_add(&b, p, len);
+			p += len;
+		} else {
+			buf_adds(&b, "\xEF\xBF\xBD"); /* U+FFFD */
+			p++;
+		}
+	}
+	return buf_detach(&b);
 }
 
 static int b64_value(char c)

@@ -11,6 +11,14 @@ void base64_encode(struct buf *out, const void *p, size_t n);
  * surrogates, nothing above U+10FFFF): what a JSON string can carry. NUL
  * bytes are valid (JSON spells them \u0000). */
 bool utf8_valid(const char *p, size_t n);
+/* A table or column name as text reports and messages spell it (docs/design.md
+ * §2, "Names in reports"): its UTF-8 characters as they are; a backslash as
+ * \\; a control byte (below 0x20, 0x7f) and a byte that is not part of
+ * UTF-8 as \xHH. Lossless, and a name cannot break a line. Caller frees. */
+char *name_shown(const char *name);
+/* name as UTF-8 for a JSON string: each byte that is not part of UTF-8 as
+ * U+FFFD (the report then adds the bytes in hex). Caller frees. */
+char *name_utf8(const char *name);
 /* Appends the decoded bytes; returns -1 on a malformed input. With out
  * NULL, only checks that p[0..n) is base64. */
 int base64_decode(struct buf *out, const char *p, size_t n);

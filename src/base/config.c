@@ -747,9 +747,9 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 	*why = "applies to mode = trigger only (snapshot and binlog modes keep no changelog)";
 	if (cfg->mode != CAPTURE_TRIGGER && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
 		return "[capture] changelog";
-	*why = "applies to mode = trigger only (snapshot mode compares every row at every run; "
-	       "binlog mode does not reconcile yet)";
-	if (cfg->mode != CAPTURE_TRIGGER && cfg->reconcile_kept)
+	*why = "applies to mode = trigger or binlog only (snapshot mode compares every row at "
+	       "every run)";
+	if (cfg->mode == CAPTURE_SNAPSHOT && cfg->reconcile_kept)
 		return "[capture] reconcile";
 	*why = "applies to cdc_ops = all only (a reconcile ships the updates and deletes that "
 	       "[batch] cdc_ops leaves out)";

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct package;
 struct pubstore;
 
 /* Owned by the pipeline: everything a run touches. */
@@ -29,6 +30,10 @@ struct pipeline {
 	struct chain_owner owner; /* trigger mode: the changelog's owner, as checked at open */
 	bool claimed;		  /* the target's claim of the source name is this chain's */
 	struct pubstore *pub;	  /* the published state (pubstore.h); NULL: not kept */
+	/* The package this run just staged, while its batch is published:
+	 * the lake step takes its copies of the change files (package.h)
+	 * rather than unpack the archive. NULL otherwise (recovery). */
+	const struct package *staged;
 };
 
 /* A reconcile's finding for one table (docs/design.md §4 step 3b). */
@@ -39,8 +44,8 @@ struct reconcile_table {
 };
 
 /* What one reconcile found: when, the batch that repaired it (NULL when
- * nothing differed), and per table. Freed by reconcile_result_free
- * (pipeline.h). */
+ * nothing differed), and per table. Always on the heap; freed, with what
+ * it holds, by reconcile_result_destroy (recrecord.h). */
 struct reconcile_result {
 	char *at, *batch; /* owned */
 	struct reconcile_table *tables;

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "pubstore.h"
+#include "worker.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,15 @@
 #include <unistd.h>
 
 #define FLUSH_AT (256 << 10)
+/* Buffers of FLUSH_AT bytes the worker may have waiting: enough to ride
+ * out a slow write, bounded so that a fast producer waits. */
+#define PK_QUEUE 4
+/* Files whose zstd frame (and lake gzip copy) is made as they are
+ * written: each holds a zstd context (about 1.3 MiB at level 3; deflate's
+ * about 0.3 MiB) and a descriptor while open, so a run with many tables
+ * open at once compresses the others when it stages (and the lake step
+ * gzips their copies from the archive). */
+#define PK_STREAMS 4
 
 /* One change file being written. Owns def, entry, local, out and hash. */
 struct pk_file {
@@ -31,6 +41,17 @@ struct pk_file {
 	struct hash_stream hash;
 	int64_t rows, ops[4], first_seq, last_seq, bytes;
 	bool closed;
+	/* The lake's gzip copy ([lake] compression = gzip), written with the
+	 * file: NULL when none or closed; gz and its hash and size then. */
+	struct archive_stream *lake;
+	char *gz;
+	char gz_xxh128[HASH_HEX_LEN + 1];
+	int64_t gz_bytes;
+	/* The archive's zstd frame of the file, made with it (archive.h,
+	 * archive_write_frames): NULL when none or closed; zst then (NULL:
+	 * none made, the archive compresses the file itself). */
+	struct archive_stream *frame;
+	char *zst;
 };
 
 /* Owns files, ranges and strings. */
@@ -50,6 +71,11 @@ struct package {
 	int64_t rows;	     /* rows in the files */
 	int64_t taken;	     /* changes and load rows taken, those cdc_ops leaves out included */
 	struct pubstore *ps; /* borrowed; NULL: no published state kept */
+	int64_t staged_seq;  /* the seq package_stage gave it; -1 before */
+	/* Writes, hashes and gzips the files' bytes (write_job): a file's fd,
+	 * hash, bytes and lake stream are the worker's until close_file. */
+	struct worker *worker;
+	size_t frames_open, lakes_open;
 };
 
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
@@ -61,7 +87,12 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 		rc = fs_private_dir(work_dir, "work dir", false);
 	if (rc)
 		return rc;
+	struct worker *w;
+	rc = worker_start(&w, PK_QUEUE);
+	if (rc)
+		return rc;
 	struct package *pk = xcalloc(1, sizeof(*pk));
+	pk->worker = w;
 	pk->cfg = cfg;
 	pk->work_dir = xstrdup(work_dir);
 	pk->kind = xstrdup(kind);
@@ -72,16 +103,18 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 			(!pk->is_load && cfg->cdc_ops != CDC_OPS_INSERTS);
 	csv_style_of(&pk->style, cfg);
 	pk->created = created;
+	pk->staged_seq = -1;
 	*out = pk;
 	return 0;
 }
 
-static int flush_file(struct pk_file *f)
+/* On the worker: the file's next bytes written, hashed and gzipped for the
+ * lake, while the main thread formats the rows after them. */
+static int write_job(void *ctx, const struct buf *data)
 {
-	if (!f->out.len)
-		return 0;
-	const char *p = f->out.data;
-	size_t n = f->out.len;
+	struct pk_file *f = ctx;
+	const char *p = data->data;
+	size_t n = data->len;
 	while (n) {
 		ssize_t w = write(f->fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -91,22 +124,37 @@ static int flush_file(struct pk_file *f)
 		p += w;
 		n -= (size_t)w;
 	}
-	hash_stream_update(&f->hash, f->out.data, f->out.len);
-	f->bytes += (int64_t)f->out.len;
-	buf_reset(&f->out);
-	return 0;
+	hash_stream_update(&f->hash, data->data, data->len);
+	f->bytes += (int64_t)data->len;
+	int rc = f->frame ? archive_stream_write(f->frame, data->data, data->len) : 0;
+	return !rc && f->lake ? archive_stream_write(f->lake, data->data, data->len) : rc;
 }
 
-static int close_file(struct pk_file *f)
+/* Hands f's buffered rows to the worker; f->out starts over empty. */
+static int flush_file(struct package *pk, struct pk_file *f)
+{
+	return f->out.len ? worker_submit(pk->worker, write_job, f, &f->out) : 0;
+}
+
+/* The worker's jobs for f done, its files closed: only then does the main
+ * thread read what the jobs wrote (bytes, hash, the lake's copy). */
+static int close_file(struct package *pk, struct pk_file *f)
 {
 	if (f->closed)
 		return 0;
-	int rc = flush_file(f);
+	int rc = flush_file(pk, f);
+	int done = worker_drain(pk->worker);
+	rc = rc ? rc : done;
 	if (close(f->fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
+	int gz = archive_stream_close(f->lake, f->gz_xxh128, &f->gz_bytes);
+	int zst = archive_stream_close(f->frame, NULL, NULL);
+	pk->frames_open -= f->frame != NULL;
+	pk->lakes_open -= f->lake != NULL;
+	f->lake = f->frame = NULL;
 	f->fd = -1;
 	f->closed = true;
-	return rc;
+	return rc ? rc : gz ? gz : zst;
 }
 
 static unsigned files_for_table(const struct package *pk, const char *table)
@@ -131,6 +179,10 @@ static char *entry_name(const struct package *pk, const struct table_def *def, u
 static int open_file(struct package *pk, const struct table_def *def, struct pk_file **out)
 {
 	unsigned index = files_for_table(pk, def->name) + 1;
+	/* The worker's jobs point into pk->files, which may move. */
+	int rc = worker_drain(pk->worker);
+	if (rc)
+		return rc;
 	pk->files = xrealloc(pk->files, (pk->nfiles + 1) * sizeof(*pk->files));
 	struct pk_file *f = &pk->files[pk->nfiles];
 	memset(f, 0, sizeof(*f));
@@ -146,6 +198,25 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	if (f->fd < 0) {
 		f->closed = true;
 		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
+	}
+	/* One pass over the bytes: the lake step publishes this copy instead
+	 * of unpacking the archive and gzipping each file once more. */
+	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP &&
+	    pk->lakes_open < PK_STREAMS) {
+		f->gz = xasprintf("%s/%zu.gz", pk->work_dir, pk->nfiles - 1);
+		rc = archive_stream_open(&f->lake, f->gz, COMPRESS_GZIP);
+		pk->lakes_open += f->lake != NULL;
+	}
+	/* The archive's compression, on the worker while rows are read. */
+	if (!rc && pk->cfg->compression == COMPRESS_ZSTD && pk->frames_open < PK_STREAMS) {
+		f->zst = xasprintf("%s/%zu.zst", pk->work_dir, pk->nfiles - 1);
+		rc = archive_stream_open(&f->frame, f->zst, COMPRESS_ZSTD);
+		pk->frames_open += f->frame != NULL;
+	}
+	if (rc) {
+		close(f->fd);
+		f->closed = true;
+		return rc;
 	}
 	if (pk->cfg->csv_header && pk->cfg->format == FORMAT_CSV)
 		changefile_csv_header(&f->out, &pk->style, def, pk->op_column,
@@ -166,13 +237,21 @@ static int file_for(struct package *pk, const struct table_def *def, struct pk_f
 		if (f->origin != def || f->closed)
 			continue;
 		if (f->rows >= pk->cfg->max_rows) {
-			int rc = close_file(f);
+			int rc = close_file(pk, f);
 			if (rc)
 				return rc;
 			break;
 		}
 		*out = f;
 		return 0;
+	}
+	/* A load reads its tables one after another (capture_scan_table): the
+	 * files of those before are done, and close now, their streams'
+	 * memory and descriptors with them. */
+	for (size_t i = 0; pk->is_load && i < pk->nfiles; i++) {
+		int rc = close_file(pk, &pk->files[i]);
+		if (rc)
+			return rc;
 	}
 	return open_file(pk, def, out);
 }
@@ -188,7 +267,7 @@ static int count_row(struct package *pk, struct pk_file *f, char op)
 	f->ops[op_index(op)]++;
 	pk->rows++;
 	pk->taken++;
-	return f->out.len >= FLUSH_AT ? flush_file(f) : 0;
+	return f->out.len >= FLUSH_AT ? flush_file(pk, f) : 0;
 }
 
 /* SQLite lets a non-INTEGER PRIMARY KEY column not declared NOT NULL hold
@@ -274,7 +353,10 @@ int package_add_change(struct package *pk, const struct change *c)
 	f->last_seq = c->seq;
 	if (c->seq >= 0) /* snapshot changes have none */
 		package_add_seq(pk, c->seq);
-	if (pk->ps)
+	/* A TRUNCATE (binlog's T, no images) empties the table at its place. */
+	if (pk->ps && c->op == 'T')
+		rc = pubstore_note_reset(pk->ps, c->def);
+	else if (pk->ps)
 		rc = pubstore_note(pk->ps, c->def, c->op == 'D' ? c->before : c->after,
 				   c->op == 'D');
 	return rc ? rc : count_row(pk, f, c->op);
@@ -330,6 +412,33 @@ size_t package_nfiles(const struct package *pk)
 	return pk->nfiles;
 }
 
+int package_lake_file(const struct package *pk, int64_t seq, size_t i,
+		      const struct manifest_file *mf, const char **path, int64_t *bytes,
+		      char xxh128[HASH_HEX_LEN + 1])
+{
+	if (pk->staged_seq != seq || i >= pk->nfiles)
+		return -1;
+	const struct pk_file *f = &pk->files[i];
+	char plain[HASH_HEX_LEN + 1];
+	hash_stream_hex(&f->hash, plain);
+	/* The archive's file i, as written: same name, size and checksum. */
+	if (!f->closed || strcmp(f->entry, mf->path) != 0 || f->bytes != mf->bytes ||
+	    strcmp(plain, mf->xxh128) != 0)
+		return -1;
+	if (pk->cfg->lake_compression == LAKE_NONE) { /* the lake's copy is the file itself */
+		*path = f->local;
+		*bytes = f->bytes;
+		memcpy(xxh128, plain, sizeof(plain));
+		return 0;
+	}
+	if (!f->gz || f->gz_bytes <= 0)
+		return -1;
+	*path = f->gz;
+	*bytes = f->gz_bytes;
+	memcpy(xxh128, f->gz_xxh128, sizeof(f->gz_xxh128));
+	return 0;
+}
+
 static void fill_manifest(struct package *pk, struct manifest *m)
 {
 	for (size_t i = 0; i < pk->nfiles; i++) {
@@ -376,6 +485,18 @@ static void fill_batch(struct package *pk, struct batch *b, const struct manifes
 	}
 }
 
+/* A zstd archive from the frames made as the files were written. */
+static int write_frames(struct package *pk, const char *path, time_t mtime,
+			const struct manifest *m, struct batch *b)
+{
+	const char **frames = xcalloc(pk->nfiles ? pk->nfiles : 1, sizeof(*frames));
+	for (size_t i = 0; i < pk->nfiles; i++)
+		frames[i] = pk->files[i].zst;
+	int rc = archive_write_frames(path, mtime, m, frames, b->xxh128, &b->bytes);
+	free(frames);
+	return rc;
+}
+
 static int write_archive(struct package *pk, struct state *st, struct manifest *m, struct batch *b)
 {
 	const char *base = strrchr(b->key, '/') + 1;
@@ -386,7 +507,10 @@ static int write_archive(struct package *pk, struct state *st, struct manifest *
 	time_t mtime = pk->created.sec;
 	int rc = fs_private_dir(dir, "staging dir", false);
 	if (!rc)
-		rc = archive_write_batch(tmp, pk->cfg->compression, mtime, m, b->xxh128, &b->bytes);
+		rc = pk->cfg->compression == COMPRESS_ZSTD
+			     ? write_frames(pk, tmp, mtime, m, b)
+			     : archive_write_batch(tmp, pk->cfg->compression, mtime, m, b->xxh128,
+						   &b->bytes);
 	/* Staged archives hold the data: 0600, and in place only once complete. */
 	if (!rc && rename(tmp, path) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: rename: %s", path, strerror(errno));
@@ -405,7 +529,7 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 	memset(out, 0, sizeof(*out));
 	int rc = 0;
 	for (size_t i = 0; i < pk->nfiles && !rc; i++)
-		rc = close_file(&pk->files[i]);
+		rc = close_file(pk, &pk->files[i]);
 	char *previous = NULL;
 	if (!rc)
 		rc = state_next_seq(st, &out->seq, &previous);
@@ -437,6 +561,8 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 	if (!rc)
 		rc = state_add_batch(st, out);
 	if (!rc)
+		pk->staged_seq = out->seq;
+	if (!rc)
 		log_info("batch staged id=%s kind=%s rows=%lld files=%zu bytes=%lld", out->id,
 			 out->kind, (long long)out->rows, m.nfiles, (long long)out->bytes);
 	manifest_free(&m);
@@ -447,10 +573,15 @@ void package_free(struct package *pk)
 {
 	if (!pk)
 		return;
+	worker_stop(pk->worker); /* before the files its jobs point at go */
 	for (size_t i = 0; i < pk->nfiles; i++) {
 		struct pk_file *f = &pk->files[i];
 		if (!f->closed)
 			close(f->fd);
+		archive_stream_close(f->lake, NULL, NULL);
+		archive_stream_close(f->frame, NULL, NULL);
+		free(f->gz);
+		free(f->zst);
 		table_def_free(f->def);
 		free(f->entry);
 		free(f->local);

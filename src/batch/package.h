@@ -5,6 +5,8 @@
 #define CDCPACK_PACKAGE_H
 
 #include "config.h"
+#include "hash.h"
+#include "manifest.h"
 #include "naming.h"
 #include "source.h"
 #include "state.h"
@@ -33,6 +35,15 @@ void package_track(struct package *pk, struct pubstore *ps);
  * files included: a batch that took any is shipped, to acknowledge them. */
 int64_t package_rows(const struct package *pk);
 size_t package_nfiles(const struct package *pk);
+/* The lake's copy of change file i, kept in the work dir until
+ * package_free: with [lake] compression = gzip, its gzip stream, made as
+ * the file was written (one pass over the bytes), else the file itself;
+ * gives its path, size and XXH3-128. -1 (nothing set) unless pk was staged
+ * as batch seq and its file i is mf (the staged archive's manifest's file
+ * i: same name, size and checksum). */
+int package_lake_file(const struct package *pk, int64_t seq, size_t i,
+		      const struct manifest_file *mf, const char **path, int64_t *bytes,
+		      char xxh128[HASH_HEX_LEN + 1]);
 /* Writes the archive into <state dir>/staging, fsyncs, renames, and records
  * the batch as staged; out receives the record. */
 int package_stage(struct package *pk, struct state *st, const char *driver, struct batch *out);

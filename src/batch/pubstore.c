@@ -284,24 +284,31 @@ int pubstore_note(struct pubstore *ps, const struct table_def *def, const struct
 }
 
 /* A batch's notes applied to the published rows, set by set (one
- * statement each rather than one per note): a load's reset first (it
- * precedes every note of its table), then each key's last note decides
- * its fate (bare columns of max(n) come from that note, as SQLite
- * documents for min/max aggregates). */
+ * statement each rather than one per note): a table's reset first (a
+ * load's precedes every note of its table; a TRUNCATE's, in a binlog
+ * batch, may follow some, which it voids: only notes after a table's last
+ * reset count), then each key's last note decides its fate (bare columns
+ * of max(n) come from that note, as SQLite documents for min/max
+ * aggregates). */
 static const char *const advance_sql[] = {
-	"DELETE FROM rows WHERE tid IN (SELECT tid FROM pending WHERE seq=?1 AND ckey IS NULL)",
-	"UPDATE tables SET baseline=1 WHERE tid IN"
-	" (SELECT tid FROM pending WHERE seq=?1 AND ckey IS NULL)",
+	"CREATE TEMP TABLE IF NOT EXISTS reset_at(tid INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+	"INSERT INTO reset_at SELECT tid, max(n) FROM pending WHERE seq=?1 AND ckey IS NULL"
+	" GROUP BY tid",
+	"DELETE FROM rows WHERE tid IN (SELECT tid FROM reset_at)",
+	"UPDATE tables SET baseline=1 WHERE tid IN (SELECT tid FROM reset_at)",
 	"CREATE TEMP TABLE IF NOT EXISTS last_note(tid INTEGER NOT NULL, ckey BLOB NOT NULL,"
 	" key BLOB, hash INTEGER, PRIMARY KEY(tid, ckey)) WITHOUT ROWID",
 	"INSERT INTO last_note SELECT tid, ckey, key, hash FROM"
-	" (SELECT tid, ckey, key, hash, max(n) FROM pending WHERE seq=?1 AND ckey IS NOT NULL"
-	" GROUP BY tid, ckey)",
+	" (SELECT p.tid, p.ckey, p.key, p.hash, max(p.n) FROM pending p"
+	" LEFT JOIN reset_at r ON r.tid = p.tid"
+	" WHERE p.seq=?1 AND p.ckey IS NOT NULL AND p.n > coalesce(r.n, -1)"
+	" GROUP BY p.tid, p.ckey)",
 	"DELETE FROM rows WHERE (tid, ckey) IN (SELECT tid, ckey FROM last_note WHERE hash IS "
 	"NULL)",
 	"INSERT OR REPLACE INTO rows(tid, ckey, key, hash)"
 	" SELECT tid, ckey, key, hash FROM last_note WHERE hash IS NOT NULL",
 	"DELETE FROM last_note",
+	"DELETE FROM reset_at",
 };
 
 static int advance(struct pubstore *ps, int64_t seq)

@@ -9,16 +9,15 @@
 #include <jansson.h>
 #include <stdint.h>
 
-/* Frees what r holds (not r); accepts NULL. */
-void reconcile_result_free(struct reconcile_result *r);
+/* Frees r (made with xcalloc) and what it holds; accepts NULL. */
+void reconcile_result_destroy(struct reconcile_result *r);
 /* Rows r repaired (inserted, updated, deleted): non-zero means capture
  * missed changes. */
 int64_t reconcile_repaired(const struct reconcile_result *r);
-/* [{"table", "rows", "inserted", "updated", "deleted", "pending",
- * "skipped"}]; NULL when a name is not UTF-8. */
+/* [{"table"(, "table_hex"), "rows", "inserted", "updated", "deleted",
+ * "pending", "skipped"}]: a name that is not UTF-8 as json_set_name has it. */
 json_t *reconcile_tables_json(const struct reconcile_result *r);
-/* {"at", "batch", "tables"} as compact text (owned); NULL when a name is
- * not UTF-8. */
+/* {"at", "batch", "tables"} as compact text (owned). */
 char *reconcile_record_text(const struct reconcile_result *r);
 /* What reconcile_record_text wrote, into r (zeroed first); a record that
  * does not parse leaves r->at NULL. */

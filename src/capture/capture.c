@@ -1,6 +1,7 @@
 #include "capture.h"
 
 #include "buf.h"
+#include "coltype.h"
 #include "err.h"
 #include "fault.h"
 #include "hash.h"
@@ -45,6 +46,8 @@ int capture_scan_table(struct pipeline *p, const char *table, struct package *pk
 		       struct table_def **def)
 {
 	int rc = p->sops->read->describe(p->src, table, def);
+	if (!rc)
+		rc = coltype_check_capturable(p->sops->driver, *def);
 	if (!rc)
 		rc = package_add_table(pk, *def);
 	struct load_ctx lc = {pk, *def, {0}};

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "err.h"
 #include "log.h"
+#include "reconcile.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,65 @@ static int binlog_lag(const struct source_ops *ops, struct source *src, const ch
 	return rc;
 }
 
+/* ---- reconcile (docs/design.md §4 step 3b, binlog mode) ---- */
+
+/* The changes pending at the reconcile's snapshot are the log's from the
+ * acknowledged position (from) to the snapshot's: read to there at least
+ * (a read stops at the log's end or before a statement on a captured
+ * table, so it is read again from where it stopped); what it passes after
+ * the snapshot's position is marked too, which only leaves more keys to
+ * the next reconcile. */
+static int binlog_pending(struct pipeline *p, void *ctx, change_fn mark, void *mark_ctx)
+{
+	const struct log_ops *log = p->sops->log;
+	const struct log_pos *cur = ctx;
+	struct log_pos at = {0}, got = {0};
+	struct table_def **defs = NULL;
+	int rc = log->position(p->src, &at);
+	if (!rc)
+		rc = describe_all(p, &p->tables, &defs);
+	while (!rc && log->cmp(cur->pos, at.pos) < 0) {
+		struct log_pos end = {0};
+		rc = log->read(p->src, cur, defs, p->tables.n, INT64_MAX, mark, mark_ctx, &end);
+		if (!rc && log->cmp(end.pos, cur->pos) <= 0)
+			rc = err_set(CDC_ERUNTIME,
+				     "reconcile: the binary log read from %s stops there, before "
+				     "%s (the reconcile's snapshot)",
+				     cur->pos, at.pos);
+		log_pos_free(&got);
+		got = end;
+		cur = &got;
+	}
+	free_defs(defs, p->tables.n);
+	log_pos_free(&at);
+	log_pos_free(&got);
+	return rc;
+}
+
+/* The reconcile batch moves the log position nowhere: acknowledged, it
+ * leaves the position where it was, and the cdc batches after it read the
+ * pending changes from there. */
+static int binlog_reconcile(struct pipeline *p, const struct strv *tables, struct package *pk,
+			    struct reconcile_result *out)
+{
+	struct binlogpos *bp = NULL;
+	struct log_pos from = {0};
+	int rc = binlogpos_open(&bp, state_dir(p->st));
+	if (!rc)
+		rc = binlogpos_current(bp, &from);
+	if (!rc && !from.pos)
+		rc = err_set(CDC_ERUNTIME,
+			     "binlog mode: no acknowledged position to reconcile from; run "
+			     "'cdcpack load'");
+	if (!rc)
+		rc = reconcile_tables(p, tables, pk, out, binlog_pending, &from);
+	if (!rc)
+		rc = record_end(p, bp, &from);
+	log_pos_free(&from);
+	binlogpos_close(bp);
+	return rc;
+}
+
 const struct capture_ops binlog_capture_ops = {
 	.name = "binlog",
 	.uses_changelog = false,
@@ -223,4 +283,5 @@ const struct capture_ops binlog_capture_ops = {
 	.load = binlog_load,
 	.ack = binlog_ack,
 	.lag = binlog_lag,
+	.reconcile = binlog_reconcile,
 };

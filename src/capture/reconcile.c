@@ -1,15 +1,17 @@
 /* Reconcile (docs/design.md §4 step 3b): in one consistent read of the
- * source, the keys with changes waiting in the changelog are set aside,
- * then each table is scanned and each row's key and hash looked up in the
- * published state (pubstore.h): a key consumers lack is I, another hash
- * U, a published key the scan did not see D.
+ * source, the keys with changes pending (in the changelog, or in the
+ * binary log after the acknowledged position: the mode says) are set
+ * aside, then each table is scanned and each row's key and hash looked up
+ * in the published state (pubstore.h): a key consumers lack is I, another
+ * hash U, a published key the scan did not see D.
  *
  * The invariant that keeps it from racing live writers: a key with a
- * change in the changelog at the read's snapshot is left to the normal
- * batches, which ship that change (and the published state follows them);
- * a change committed after the snapshot is not in the scan and ships
- * after the reconcile batch. So the batch never doubles nor reverts a
- * captured change; a key it skips is compared again by the next reconcile.
+ * change pending at the read's snapshot is left to the normal batches,
+ * which ship that change (and the published state follows them); a change
+ * committed after the snapshot is not in the scan and ships after the
+ * reconcile batch. So the batch never doubles nor reverts a captured
+ * change; a key it skips is compared again by the next reconcile. A
+ * pending TRUNCATE sets the whole table aside.
  *
  * Cost: one lookup per row in the published state; the table is scanned a
  * second time (in the same read) only when published keys went missing,
@@ -59,21 +61,28 @@ static int mark_image(struct busy_ctx *b, const struct table_def *def, const str
 			     b->ckey.len);
 }
 
-/* A change waiting in the changelog: its keys (old and new) are busy. */
+/* A TRUNCATE pending: the table's empty key marks it all busy. */
+static const uint8_t whole_table[1];
+
+/* A change pending: its keys (old and new) are busy. */
 static int mark_busy(void *ctx, const struct change *c)
 {
 	struct busy_ctx *b = ctx;
+	if (c->op == 'T') {
+		b->marked++;
+		return pubstore_mark(b->p->pub, "busy", c->def->name, whole_table, 0);
+	}
 	int rc = mark_image(b, c->def, c->before);
 	return rc ? rc : mark_image(b, c->def, c->after);
 }
 
-static int read_busy(struct pipeline *p)
+static int read_busy(struct pipeline *p, reconcile_pending_fn pending, void *ctx)
 {
 	struct busy_ctx b = {.p = p};
-	int rc = p->sops->changelog->read_changes(p->src, INT64_MAX, mark_busy, &b);
+	int rc = pending(p, ctx, mark_busy, &b);
 	if (!rc)
-		log_debug("reconcile: %lld changelog image(s) pending, their keys left to the "
-			  "normal batches",
+		log_debug("reconcile: %lld pending image(s), their keys left to the normal "
+			  "batches",
 			  (long long)b.marked);
 	for (size_t i = 0; i < b.n; i++) {
 		free(b.names[i]);
@@ -190,8 +199,9 @@ static void log_table(const struct rec_table *t)
 	if (repaired)
 		log_warn("reconcile of table %s: %lld row(s) consumers hold differ from the source "
 			 "(inserted=%lld updated=%lld deleted=%lld), changes capture missed (a "
-			 "write without triggers, a cascade, a REPLACE, a changelog row deleted); "
-			 "the reconcile batch repairs them",
+			 "write without triggers, a cascade, a REPLACE, a changelog row deleted; "
+			 "binlog mode: a write with sql_log_bin = 0); the reconcile batch repairs "
+			 "them",
 			 t->def->name, (long long)repaired, (long long)t->inserted,
 			 (long long)t->updated, (long long)t->deleted);
 	log_info("table reconciled table=%s rows=%lld inserted=%lld updated=%lld deleted=%lld "
@@ -224,6 +234,15 @@ static int reconcile_one_table(struct pipeline *p, const struct table_def *def, 
 	bool baseline = false;
 	int64_t published = 0;
 	int rc = pubstore_table(p->pub, def->name, &baseline, &published);
+	int truncated = rc ? 0 : pubstore_marked(p->pub, "busy", def->name, whole_table, 0);
+	if (truncated) {
+		log_info("reconcile: table %s has a TRUNCATE pending; the next reconcile compares "
+			 "it",
+			 def->name);
+		if (truncated > 0)
+			add_finding(out, &t, "a TRUNCATE pending");
+		return truncated < 0 ? truncated : 0;
+	}
 	if (!rc && !baseline) {
 		log_warn("reconcile: table %s has no published state to compare with (no load of "
 			 "it acknowledged since this cdcpack keeps one); run 'cdcpack load %s' "
@@ -247,8 +266,8 @@ static int reconcile_one_table(struct pipeline *p, const struct table_def *def, 
 	return rc ? err_prefix(rc, "reconcile of table %s", def->name) : 0;
 }
 
-int changelog_reconcile(struct pipeline *p, const struct strv *tables, struct package *pk,
-			struct reconcile_result *out)
+int reconcile_tables(struct pipeline *p, const struct strv *tables, struct package *pk,
+		     struct reconcile_result *out, reconcile_pending_fn pending, void *ctx)
 {
 	char ts[MOMENT_ISO_LEN];
 	moment_iso(moment_now(), ts);
@@ -260,7 +279,7 @@ int changelog_reconcile(struct pipeline *p, const struct strv *tables, struct pa
 		free(defs);
 		return rc;
 	}
-	rc = read_busy(p);
+	rc = read_busy(p, pending, ctx);
 	for (size_t i = 0; i < tables->n && !rc; i++) {
 		rc = p->sops->read->describe(p->src, tables->v[i], &defs[i]);
 		if (!rc)
@@ -271,4 +290,16 @@ int changelog_reconcile(struct pipeline *p, const struct strv *tables, struct pa
 		table_def_free(defs[i]);
 	free(defs);
 	return rc ? rc : end;
+}
+
+static int changelog_pending(struct pipeline *p, void *ctx, change_fn mark, void *mark_ctx)
+{
+	(void)ctx;
+	return p->sops->changelog->read_changes(p->src, INT64_MAX, mark, mark_ctx);
+}
+
+int changelog_reconcile(struct pipeline *p, const struct strv *tables, struct package *pk,
+			struct reconcile_result *out)
+{
+	return reconcile_tables(p, tables, pk, out, changelog_pending, NULL);
 }

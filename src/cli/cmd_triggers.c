@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "capture.h"
 #include "cmd.h"
+#include "coltype.h"
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
@@ -18,6 +19,8 @@ static int install_one(const struct source_ops *ops, struct source *src, const c
 	struct table_def *def = NULL;
 	struct trigger_status was = {0}, ts = {0};
 	int rc = ops->read->describe(src, table, &def);
+	if (!rc)
+		rc = coltype_check_capturable(ops->driver, def);
 	if (!rc)
 		rc = ops->changelog->triggers_status(src, def, &was);
 	if (!rc)

@@ -9,6 +9,7 @@
 #include "report.h"
 #include "stop.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <locale.h>
 #include <signal.h>
@@ -336,6 +337,18 @@ static void finish_report(json_t *report, const char *command, int rc, int statu
 	}
 }
 
+/* Output that did not reach stdout (a full disk, ulimit -f) is a failure:
+ * exit 3 saying so, never a success whose report nobody can read. */
+static int check_stdout(int status)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return status;
+	log_error("stdout: write: %s", errno ? strerror(errno) : "failed");
+	return status == 0 || status == err_exit_status(CDC_EDIFF) ? err_exit_status(CDC_ERUNTIME)
+								   : status;
+}
+
 /* Every command but run (which ends a stopped run with 0 between steps)
  * ends a stopped command with 128 + the signal, having cleaned up. */
 static int stopped(const struct cmd_entry *cmd, int rc)
@@ -409,5 +422,5 @@ int main(int argc, char **argv)
 		finish_report(report, cmd ? cmd->name : NULL, rc, status, started);
 	json_decref(report);
 	err_clear();
-	return status;
+	return check_stdout(status);
 }

@@ -21,15 +21,13 @@ static json_t *strv_json(const struct strv *v)
 {
 	json_t *arr = json_array();
 	for (size_t i = 0; i < v->n; i++)
-		json_array_append_new(arr, json_string(v->v[i]));
+		json_array_append_new(arr, json_text(v->v[i]));
 	return arr;
 }
 
-/* A reconcile's tables; null when a name is not UTF-8. */
 static json_t *reconciled_json(const struct reconcile_result *r)
 {
-	json_t *tables = reconcile_tables_json(r);
-	return tables ? tables : json_null();
+	return reconcile_tables_json(r);
 }
 
 /* The last reconcile as status shows it: {"at", "batch", "tables",
@@ -72,16 +70,28 @@ void report_apply_json(json_t *report, const char *replica_url, const struct app
 	json_object_set_new(report, "warnings", strv_json(&res->warnings));
 }
 
+/* {"name"(, "name_hex")} then fields: every table named, in any encoding. */
+static json_t *named(const char *name, json_t *fields)
+{
+	json_t *o = json_object();
+	json_set_name(o, "name", name);
+	json_object_update(o, fields);
+	json_decref(fields);
+	return o;
+}
+
 /* A table's entry of diff's report. */
 static json_t *diff_table_json(const struct dbdiff_table_result *t)
 {
-	json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "name", t->name, "status",
-			      dbdiff_status_name(t->status), "rows_a", (json_int_t)t->rows_a,
-			      "rows_b", (json_int_t)t->rows_b, "inserted", (json_int_t)t->inserted,
-			      "updated", (json_int_t)t->updated, "deleted", (json_int_t)t->deleted);
+	json_t *o = named(t->name,
+			  json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "status",
+				    dbdiff_status_name(t->status), "rows_a", (json_int_t)t->rows_a,
+				    "rows_b", (json_int_t)t->rows_b, "inserted",
+				    (json_int_t)t->inserted, "updated", (json_int_t)t->updated,
+				    "deleted", (json_int_t)t->deleted));
 	json_object_set_new(o, "columns_only_in_a", strv_json(&t->only_a));
 	json_object_set_new(o, "columns_only_in_b", strv_json(&t->only_b));
-	json_object_set_new(o, "problem", t->problem ? json_string(t->problem) : json_null());
+	json_object_set_new(o, "problem", t->problem ? json_text(t->problem) : json_null());
 	return o;
 }
 
@@ -148,14 +158,15 @@ static json_t *status_last_json(const struct status_last *last)
 static json_t *status_table_json(const struct status_table *t)
 {
 	if (!t->counted)
-		return json_pack("{s:s, s:n, s:n, s:n}", "name", t->name, "pending", "installed",
-				 "drift");
+		return named(t->name,
+			     json_pack("{s:n, s:n, s:n}", "pending", "installed", "drift"));
 	if (t->stray)
-		return json_pack("{s:s, s:I, s:b, s:b, s:b, s:[s]}", "name", t->name, "pending",
-				 (json_int_t)t->pending, "installed", t->installed, "drift",
-				 t->drift, "captured", 0, "warnings", t->stray);
-	return json_pack("{s:s, s:I, s:b, s:b}", "name", t->name, "pending", (json_int_t)t->pending,
-			 "installed", t->installed, "drift", t->drift);
+		return named(t->name,
+			     json_pack("{s:I, s:b, s:b, s:b, s:[o]}", "pending",
+				       (json_int_t)t->pending, "installed", t->installed, "drift",
+				       t->drift, "captured", 0, "warnings", json_text(t->stray)));
+	return named(t->name, json_pack("{s:I, s:b, s:b}", "pending", (json_int_t)t->pending,
+					"installed", t->installed, "drift", t->drift));
 }
 
 static void status_pending_json(json_t *report, const struct status_result *res)

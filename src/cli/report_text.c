@@ -1,22 +1,27 @@
 /* The text a person reads (report.h). */
 #include "report.h"
 
+#include "codec.h"
 #include "recrecord.h"
+
+#include <stdlib.h>
 
 /* A reconcile's per-table counts, one line each. */
 static void reconcile_text(struct buf *out, const struct reconcile_result *r)
 {
 	for (size_t i = 0; i < r->ntables; i++) {
 		const struct reconcile_table *t = &r->tables[i];
+		char *name = name_shown(t->table);
 		if (t->skipped)
-			buf_addf(out, "reconcile %s: not compared (%s)\n", t->table, t->skipped);
+			buf_addf(out, "reconcile %s: not compared (%s)\n", name, t->skipped);
 		else
 			buf_addf(out,
 				 "reconcile %s: rows=%lld inserted=%lld updated=%lld deleted=%lld "
 				 "pending=%lld\n",
-				 t->table, (long long)t->rows, (long long)t->inserted,
+				 name, (long long)t->rows, (long long)t->inserted,
 				 (long long)t->updated, (long long)t->deleted,
 				 (long long)t->pending);
+		free(name);
 	}
 }
 
@@ -41,25 +46,27 @@ void report_apply_text(struct buf *out, const struct apply_result *res)
 static void add_names(struct buf *out, const struct strv *names)
 {
 	for (size_t i = 0; i < names->n; i++) {
+		char *name = name_shown(names->v[i]);
 		buf_adds(out, i ? ", " : "");
-		buf_adds(out, names->v[i]);
+		buf_adds(out, name);
+		free(name);
 	}
 }
 
 /* Why a table differs other than by rows: its presence, columns or key. */
-static void verify_reasons(struct buf *out, const struct dbdiff_table_result *t)
+static void verify_reasons(struct buf *out, const struct dbdiff_table_result *t, const char *name)
 {
 	if (t->status == DBDIFF_ONLY_A)
-		buf_addf(out, "  table %s is missing in the replica\n", t->name);
+		buf_addf(out, "  table %s is missing in the replica\n", name);
 	if (t->problem)
-		buf_addf(out, "  table %s: %s; its rows were not compared\n", t->name, t->problem);
+		buf_addf(out, "  table %s: %s; its rows were not compared\n", name, t->problem);
 	if (t->only_a.n) {
-		buf_addf(out, "  table %s: columns only in the source: ", t->name);
+		buf_addf(out, "  table %s: columns only in the source: ", name);
 		add_names(out, &t->only_a);
 		buf_addc(out, '\n');
 	}
 	if (t->only_b.n) {
-		buf_addf(out, "  table %s: columns only in the replica: ", t->name);
+		buf_addf(out, "  table %s: columns only in the replica: ", name);
 		add_names(out, &t->only_b);
 		buf_adds(out, " (allowed: rows compare on the source's columns)\n");
 	}
@@ -69,10 +76,12 @@ void report_verify_text(struct buf *out, bool equal, const struct compare_result
 {
 	for (size_t i = 0; i < res->diff.ntables; i++) {
 		const struct dbdiff_table_result *t = &res->diff.tables[i];
+		char *name = name_shown(t->name);
 		buf_addf(out, "%-24s only-in-source=%lld only-in-replica=%lld different=%lld\n",
-			 t->name, (long long)t->deleted, (long long)t->inserted,
+			 name, (long long)t->deleted, (long long)t->inserted,
 			 (long long)t->updated);
-		verify_reasons(out, t);
+		verify_reasons(out, t, name);
+		free(name);
 	}
 	buf_adds(out, equal ? "replica matches the source\n"
 			    : "replica differs from the source (-v lists the keys)\n");
@@ -82,9 +91,11 @@ void report_diff_text(struct buf *out, bool equal, const struct dbdiff_result *r
 {
 	for (size_t i = 0; i < res->ntables; i++) {
 		const struct dbdiff_table_result *t = &res->tables[i];
-		buf_addf(out, "%-24s %-11s inserted=%lld updated=%lld deleted=%lld\n", t->name,
+		char *name = name_shown(t->name);
+		buf_addf(out, "%-24s %-11s inserted=%lld updated=%lld deleted=%lld\n", name,
 			 dbdiff_status_name(t->status), (long long)t->inserted,
 			 (long long)t->updated, (long long)t->deleted);
+		free(name);
 	}
 	buf_adds(out, equal ? "A and B hold the same rows\n" : "A and B differ\n");
 }
@@ -126,14 +137,16 @@ static void status_pending_text(struct buf *out, const struct status_result *res
 	buf_adds(out, "pending changes:\n");
 	for (size_t i = 0; i < res->ntables; i++) {
 		const struct status_table *t = &res->tables[i];
+		char *name = name_shown(t->name);
 		if (!t->counted)
-			buf_addf(out, "  %-24s pending=unknown\n", t->name);
+			buf_addf(out, "  %-24s pending=unknown\n", name);
 		else if (t->stray)
-			buf_addf(out, "  %-24s pending=%lld (not captured)\n  warning: %s\n",
-				 t->name, (long long)t->pending, t->stray);
+			buf_addf(out, "  %-24s pending=%lld (not captured)\n  warning: %s\n", name,
+				 (long long)t->pending, t->stray);
 		else
-			buf_addf(out, "  %-24s pending=%lld%s%s\n", t->name, (long long)t->pending,
+			buf_addf(out, "  %-24s pending=%lld%s%s\n", name, (long long)t->pending,
 				 t->installed ? "" : " (no triggers)", t->drift ? " (drift)" : "");
+		free(name);
 	}
 	if (res->pending_unknown) {
 		buf_addf(out, "  (%s)\n", res->pending_unknown);

@@ -353,6 +353,22 @@ static int prepare_table(struct applier *a, const struct manifest *m, size_t i)
 	return rc;
 }
 
+/* Rolls back a failed batch. The first error (what failed, on which table)
+ * is what the user must read: a rollback that fails too (the connection
+ * lost) is told after it, never instead of it. */
+static void roll_back(struct applier *a)
+{
+	char *first = xstrdup(err_msg());
+	if (a->rops->replica->rollback(a->replica) != 0) {
+		char *second = xstrdup(err_msg());
+		err_set_message("%s; rolling the batch back failed too: %s", first, second);
+		free(second);
+	} else {
+		err_set_message("%s", first);
+	}
+	free(first);
+}
+
 static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 {
 	int rc = 0;
@@ -392,7 +408,7 @@ static int apply_manifest(struct applier *a, struct manifest *m, int64_t *rows)
 	if (!rc)
 		rc = a->rops->replica->commit(a->replica);
 	if (rc)
-		a->rops->replica->rollback(a->replica);
+		roll_back(a);
 	return rc;
 }
 

@@ -32,34 +32,39 @@ static bool chain_id_ok(const char *s)
 	return true;
 }
 
-/* A claim names its format, our source name and a chain id, nothing else
- * counts as one: a bucket writer cannot make us take a stranger for it. */
-static int parse_claim(const char *path, const char *key, const struct config *cfg,
+/* A claim names its format, a source name and a chain id, nothing else
+ * counts as one: a bucket writer cannot make us take a stranger for it.
+ * want: the source the claim must name (NULL: any; *source gets it). */
+static int parse_claim(const char *path, const char *key, const char *want, char **source,
 		       char chain[CHAIN_ID_LEN + 1])
 {
 	json_error_t je;
 	json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	const char *format = json_string_value(json_object_get(j, "format"));
-	const char *source = json_string_value(json_object_get(j, "source"));
+	const char *named = json_string_value(json_object_get(j, "source"));
 	const char *id = json_string_value(json_object_get(j, "chain"));
 	int rc = 0;
-	if (!format || strcmp(format, CLAIM_FORMAT) != 0 || !source ||
-	    strcmp(source, cfg->source_name) != 0 || !chain_id_ok(id))
+	if (!format || strcmp(format, CLAIM_FORMAT) != 0 || !named ||
+	    (want && strcmp(named, want) != 0) || !chain_id_ok(id))
 		rc = err_set(CDC_ERUNTIME,
-			     "%s: not a chain claim of source '%s' (cdcpack writes {\"format\": "
+			     "%s: not a chain claim%s%s%s (cdcpack writes {\"format\": "
 			     "\"" CLAIM_FORMAT "\", \"source\": ..., \"chain\": 32 hex digits}); "
 			     "move it away if it is not cdcpack's, then run again",
-			     key, cfg->source_name);
+			     key, want ? " of source '" : "", want ? want : "", want ? "'" : "");
 	else
 		memcpy(chain, id, CHAIN_ID_LEN + 1);
+	if (!rc && source)
+		*source = xstrdup(named);
 	json_decref(j);
 	return rc;
 }
 
-int claim_read(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
-	       const char *scratch, char chain[CHAIN_ID_LEN + 1])
+/* The claim at key into chain ("" when none is there) and, with source, the
+ * source it names. */
+static int read_claim(const struct target_ops *ops, struct target *tgt, const char *key,
+		      const char *want, const char *scratch, char **source,
+		      char chain[CHAIN_ID_LEN + 1])
 {
-	char *key = claim_key(cfg);
 	char *path = xasprintf("%s/claim.read", scratch);
 	struct object_info info;
 	chain[0] = '\0';
@@ -70,10 +75,18 @@ int claim_read(const struct target_ops *ops, struct target *tgt, const struct co
 	} else if (!rc) {
 		rc = ops->get_file(tgt, key, path);
 		if (!rc)
-			rc = parse_claim(path, key, cfg, chain);
+			rc = parse_claim(path, key, want, source, chain);
 		unlink(path);
 	}
 	free(path);
+	return rc;
+}
+
+int claim_read(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
+	       const char *scratch, char chain[CHAIN_ID_LEN + 1])
+{
+	char *key = claim_key(cfg);
+	int rc = read_claim(ops, tgt, key, cfg->source_name, scratch, NULL, chain);
 	free(key);
 	return rc;
 }
@@ -108,12 +121,11 @@ static int check_put(const struct target_ops *ops, struct target *tgt, const cha
  * chains never write one object) and copies it to the claim key at most
  * once: CDC_EEXISTS when a claim is there already. */
 static int write_claim(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
-		       const char *scratch, const char *chain)
+		       const char *scratch, const char *chain, const char *final)
 {
 	char *path = xasprintf("%s/claim.new", scratch);
-	char *temp =
-		xasprintf(CLAIM_FOLDER "%s%s.%s.json", cfg->final_prefix, cfg->source_name, chain);
-	char *final = claim_key(cfg);
+	size_t stem = strlen(final) - strlen(".json");
+	char *temp = xasprintf("%.*s.%s.json", (int)stem, final, chain);
 	json_t *j = json_pack("{s:s, s:s, s:s}", "format", CLAIM_FORMAT, "source", cfg->source_name,
 			      "chain", chain);
 	struct object_info info = {.not_archive = true};
@@ -136,13 +148,46 @@ static int write_claim(const struct target_ops *ops, struct target *tgt, const s
 	if (!rc)
 		rc = ops->remove(tgt, temp);
 	if (!rc && !there)
-		log_info("claimed source name '%s' for chain %s at %s", cfg->source_name, chain,
-			 final);
+		log_info("claimed for source '%s', chain %s: %s", cfg->source_name, chain, final);
 	unlink(path);
 	json_decref(j);
 	free(path);
 	free(temp);
-	free(final);
+	return rc;
+}
+
+char *claim_lake_key(const struct config *cfg)
+{
+	return cfg->lake_prefix ? xasprintf(CLAIM_FOLDER "lake/%s%s.json", cfg->lake_prefix,
+					    cfg->lake_schema)
+				: NULL;
+}
+
+/* The lake's <schema> folder belongs to the first source that wrote it: a
+ * second one (a MySQL database of the same name on another server, or a
+ * SQLite source named like it) would collide on its keys (LOAD00000001.csv
+ * of a table both have) and stop, or mix its rows into the first's. */
+static int take_lake(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
+		     const char *scratch, const char *chain, bool write)
+{
+	char *key = claim_lake_key(cfg), *owner = NULL;
+	char have[CHAIN_ID_LEN + 1];
+	int rc = key ? read_claim(ops, tgt, key, NULL, scratch, &owner, have) : 0;
+	if (!rc && key && !have[0] && write) {
+		rc = write_claim(ops, tgt, cfg, scratch, chain, key);
+		if (!rc)
+			rc = read_claim(ops, tgt, key, NULL, scratch, &owner, have);
+	}
+	if (!rc && owner && strcmp(owner, cfg->source_name) != 0)
+		rc = err_set(
+			CDC_ERUNTIME,
+			"[lake] prefix: the lake folder %s%s/ at %s belongs to source '%s' (%s), "
+			"not '%s': two sources writing one lake folder would collide on its "
+			"keys. Give this source its own [lake] prefix; nothing was done",
+			cfg->lake_prefix, cfg->lake_schema, cfg->target_url, owner, key,
+			cfg->source_name);
+	free(owner);
+	free(key);
 	return rc;
 }
 
@@ -153,28 +198,30 @@ int claim_take(const struct target_ops *ops, struct target *tgt, const struct co
 	*ours = false;
 	int rc = fs_mkdirs(scratch, 0700);
 	if (!rc)
+		rc = take_lake(ops, tgt, cfg, scratch, chain, write);
+	if (!rc)
 		rc = claim_read(ops, tgt, cfg, scratch, have);
 	if (!rc && !have[0] && !write)
 		return 0;
+	char *key = claim_key(cfg);
 	if (!rc && !have[0]) {
-		rc = write_claim(ops, tgt, cfg, scratch, chain);
+		rc = write_claim(ops, tgt, cfg, scratch, chain, key);
 		/* Read back: of two chains claiming at once, the one whose claim
 		 * the store kept wins, whatever each was told. */
 		if (!rc)
 			rc = claim_read(ops, tgt, cfg, scratch, have);
 	}
 	*ours = !rc && strcmp(have, chain) == 0;
-	if (rc || *ours)
-		return rc;
-	char *key = claim_key(cfg);
-	rc = err_set(CDC_ERUNTIME,
-		     "%s: source name '%s' belongs to another chain at %s %s (%s), not this state "
-		     "dir's (%s): another database or state dir publishes under that name, and "
-		     "two chains under one name would interleave their batches for every "
-		     "consumer. Give this source its own [source] name (README: Recovery, start "
-		     "another chain) or its own [target] final_prefix or bucket, or run with that "
-		     "chain's state dir; nothing was done",
-		     cfg->state_dir, cfg->source_name, cfg->target_url, key, have, chain);
+	if (!rc && !*ours)
+		rc = err_set(
+			CDC_ERUNTIME,
+			"%s: source name '%s' belongs to another chain at %s %s (%s), not this "
+			"state dir's (%s): another database or state dir publishes under that "
+			"name, and two chains under one name would interleave their batches for "
+			"every consumer. Give this source its own [source] name (README: "
+			"Recovery, start another chain) or its own [target] final_prefix or "
+			"bucket, or run with that chain's state dir; nothing was done",
+			cfg->state_dir, cfg->source_name, cfg->target_url, key, have, chain);
 	free(key);
 	return rc;
 }

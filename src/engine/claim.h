@@ -15,15 +15,19 @@
 #include <stdbool.h>
 
 char *claim_key(const struct config *cfg);
+/* With a [lake] prefix, the lake's <schema> folder is claimed too, at
+ * _cdcpack/claims/lake/<lake prefix><schema>.json (the same shape), by the
+ * first source that writes it; NULL without a [lake] prefix. */
+char *claim_lake_key(const struct config *cfg);
 /* The chain that owns cfg's source name at the target into chain ("" when
  * no claim is there); scratch is a private folder for the download.
  * CDC_ERUNTIME when the object there is not a claim. */
 int claim_read(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
 	       const char *scratch, char chain[CHAIN_ID_LEN + 1]);
 /* CDC_ERUNTIME naming the way out when another chain owns cfg's source
- * name. With write, claims it for chain when no chain has (written at most
- * once, then read back, so of two chains claiming at once exactly one wins).
- * *ours: the claim there names chain. */
+ * name, or another source its lake folder (claim_lake_key). With write, claims it for chain when no
+ * chain has (written at most once, then read back, so of two chains claiming at once exactly one
+ * wins). *ours: the claim there names chain. */
 int claim_take(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
 	       const char *scratch, const char *chain, bool write, bool *ours);
 

@@ -10,6 +10,7 @@
 #include "lakekey.h"
 #include "log.h"
 #include "manifest.h"
+#include "package.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ struct lake_run {
 	char *dir;
 	struct manifest m;
 	size_t written;
+	bool fast; /* m is the staged archive's manifest, the files the package's copies */
 };
 
 /* The archive to read: the staged one, else (staging lost it after the
@@ -75,19 +77,38 @@ static int file_key(struct lake_run *r, size_t i, char **key)
 	return rc;
 }
 
+/* The bytes the lake object of file i holds: the package's copy when this
+ * run made one (package.h), else the extracted file, gzipped here when the
+ * layout says so. */
+static int object_source(struct lake_run *r, size_t i, char **path, struct object_info *info)
+{
+	const struct manifest_file *f = &r->m.files[i];
+	const char *copy;
+	if (r->p->staged && package_lake_file(r->p->staged, r->b->seq, i, f, &copy, &info->size,
+					      info->xxh128) == 0) {
+		*path = xstrdup(copy);
+		return 0;
+	}
+	if (r->fast)
+		return err_set(CDC_ERUNTIME, "batch %s: the lake copy of %s is gone", r->b->id,
+			       f->path);
+	if (r->layout.compression != LAKE_GZIP) {
+		*path = xstrdup(f->local);
+		info->size = f->bytes;
+		memcpy(info->xxh128, f->xxh128, sizeof(info->xxh128));
+		return 0;
+	}
+	*path = xasprintf("%s/%zu.gz", r->dir, i);
+	return archive_gzip_file(f->local, f->bytes, *path, info->xxh128, &info->size);
+}
+
 /* Publishes file i at key unless the key already holds its bytes. */
 static int put_file(struct lake_run *r, size_t i, const char *key)
 {
 	const struct manifest_file *f = &r->m.files[i];
-	struct object_info info = {.size = f->bytes};
-	memcpy(info.xxh128, f->xxh128, sizeof(info.xxh128));
-	char *path = xstrdup(f->local);
-	int rc = 0;
-	if (r->layout.compression == LAKE_GZIP) {
-		free(path);
-		path = xasprintf("%s/%zu.gz", r->dir, i);
-		rc = archive_gzip_file(f->local, f->bytes, path, info.xxh128, &info.size);
-	}
+	struct object_info info = {0};
+	char *path = NULL;
+	int rc = object_source(r, i, &path, &info);
 	char *what = xasprintf("%s of batch %s", f->path, r->b->id);
 	if (!rc)
 		rc = holds_object(r->p, key, info.size, info.xxh128, true, what);
@@ -107,15 +128,41 @@ static int put_file(struct lake_run *r, size_t i, const char *key)
 	return rc < 0 ? rc : 0;
 }
 
+/* The fast way in: this run just staged the batch, and the package still
+ * holds a copy of each file the staged archive's manifest lists. Only the
+ * manifest is read then; the files are not unpacked. (When only some have
+ * one, the archive is unpacked and the copies still used for those.) */
+static bool read_staged(struct lake_run *r)
+{
+	if (!r->p->staged)
+		return false;
+	char *archive = xasprintf("%s/%s", state_dir(r->p->st), r->b->file);
+	int rc = archive_read_manifest(archive, &r->m);
+	free(archive);
+	const char *copy;
+	struct object_info info;
+	for (size_t i = 0; i < r->m.nfiles && !rc; i++)
+		rc = package_lake_file(r->p->staged, r->b->seq, i, &r->m.files[i], &copy,
+				       &info.size, info.xxh128);
+	if (rc) {
+		err_clear();
+		manifest_free(&r->m);
+		memset(&r->m, 0, sizeof(r->m));
+		return false;
+	}
+	return true;
+}
+
 static int publish_files(struct lake_run *r)
 {
 	char *archive = NULL;
 	int rc = fs_remove_tree(r->dir);
 	if (!rc)
 		rc = fs_mkdirs(r->dir, 0700);
-	if (!rc)
+	r->fast = !rc && read_staged(r);
+	if (!rc && !r->fast)
 		rc = archive_path(r, &archive);
-	if (!rc)
+	if (!rc && !r->fast)
 		rc = archive_read_batch(archive, r->dir, &r->m);
 	free(archive);
 	if (!rc && moment_parse(r->m.created, &r->created) != 0)
@@ -141,8 +188,8 @@ int lake_publish(struct pipeline *p, const struct batch *b)
 			     .dir = xasprintf("%s/work/lake", state_dir(p->st))};
 	int rc = publish_files(&r);
 	if (!rc) {
-		log_info("batch lake published id=%s files=%zu new=%zu prefix=%s", b->id,
-			 r.m.nfiles, r.written, p->cfg->lake_prefix);
+		log_info("batch lake published id=%s files=%zu new=%zu prefix=%s from=%s", b->id,
+			 r.m.nfiles, r.written, p->cfg->lake_prefix, r.fast ? "copy" : "archive");
 		fault_point("after-lake");
 	}
 	manifest_free(&r.m);

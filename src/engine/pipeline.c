@@ -4,6 +4,8 @@
 #include "buf.h"
 #include "capture.h"
 #include "claim.h"
+#include "codec.h"
+#include "coltype.h"
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -52,6 +54,40 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 			strv_push(out, from->v[i]);
 	strv_index_free(&ix);
 	strv_free(&all);
+	return rc;
+}
+
+/* A lake folder name longer than a file name may be (NAME_MAX on the
+ * common file systems) would stop every run after its archive is
+ * published: a file: target cannot create the folder. */
+#define LAKE_FOLDER_MAX 255
+
+/* Every captured table's name is one an archive may carry (the columns
+ * are checked where the table is read: load, install, a schema change)
+ * and, with a [lake] prefix, one a lake folder can take. */
+static int check_table_names(const struct config *cfg, const char *driver,
+			     const struct strv *tables)
+{
+	int rc = 0;
+	for (size_t i = 0; i < tables->n && !rc; i++) {
+		const char *name = tables->v[i];
+		if (!coltype_name_ok(name)) {
+			struct table_def def = {.name = tables->v[i]};
+			return coltype_check_capturable(driver, &def);
+		}
+		char *dir = cfg->lake_prefix ? table_dir_name(name) : NULL;
+		if (dir && strlen(dir) > LAKE_FOLDER_MAX) {
+			char *shown = name_shown(name);
+			rc = err_set(CDC_EUSAGE,
+				     "table '%.80s%s' cannot be captured with a [lake] prefix: its "
+				     "lake folder name is %zu bytes, more than the %d a folder may "
+				     "take; rename it, or leave the table out ([capture] exclude)",
+				     shown, strlen(shown) > 80 ? "..." : "", strlen(dir),
+				     LAKE_FOLDER_MAX);
+			free(shown);
+		}
+		free(dir);
+	}
 	return rc;
 }
 
@@ -174,6 +210,8 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 		rc = check_owner(p);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
+	if (!rc)
+		rc = check_table_names(cfg, p->sops->driver, &p->tables);
 	/* The published state costs every batch a row hash and a write per
 	 * row: kept only where reconcile is on (manual or scheduled). */
 	if (!rc && p->cops->reconcile && cfg->reconcile_kept)
@@ -207,8 +245,7 @@ void run_result_free(struct run_result *res)
 		free(res->published[i].kind);
 	}
 	free(res->published);
-	reconcile_result_free(res->reconciled);
-	free(res->reconciled);
+	reconcile_result_destroy(res->reconciled);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -357,7 +394,9 @@ static int ship(struct pipeline *p, struct package *pk, bool keep_empty, struct 
 		rc = p->sops->changelog->chain_staged(p->src, b.seq, false);
 	if (!rc) {
 		fault_point("after-stage");
+		p->staged = pk;
 		rc = batch_finish(p, &b, res);
+		p->staged = NULL;
 	}
 	batch_clear(&b);
 	return rc;
@@ -395,6 +434,8 @@ static int redefined(struct pipeline *p, const char *table, bool started, bool *
 	struct table_def *def = NULL;
 	char *now = NULL, *shipped = NULL;
 	int rc = p->sops->read->describe(p->src, table, &def);
+	if (!rc)
+		rc = coltype_check_capturable(p->sops->driver, def);
 	if (!rc)
 		now = table_def_columns_text(def);
 	if (!rc)
@@ -562,8 +603,7 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 static int note_reconcile(struct pipeline *p, const struct reconcile_result *r)
 {
 	char *text = reconcile_record_text(r);
-	int rc = text ? state_meta_set(p->st, RECONCILE_KEY, text)
-		      : err_set(CDC_ERUNTIME, "reconcile: a table name is not UTF-8");
+	int rc = state_meta_set(p->st, RECONCILE_KEY, text);
 	free(text);
 	return rc;
 }
@@ -577,8 +617,7 @@ int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
 		*out = xcalloc(1, sizeof(**out));
 		reconcile_record_parse(last, *out);
 		if (!(*out)->at) {
-			reconcile_result_free(*out);
-			free(*out);
+			reconcile_result_destroy(*out);
 			*out = NULL;
 		}
 	}
@@ -610,8 +649,7 @@ static int reconcile(struct pipeline *p, const struct strv *tables, struct run_r
 		res->reconciled = r;
 		return 0;
 	}
-	reconcile_result_free(r);
-	free(r);
+	reconcile_result_destroy(r);
 	return rc;
 }
 
@@ -626,8 +664,7 @@ static int reconcile_due(struct pipeline *p, bool *due)
 	struct moment at;
 	*due = !rc && (!last || moment_parse(last->at, &at) != 0 ||
 		       moment_now().sec - at.sec >= p->cfg->reconcile_s);
-	reconcile_result_free(last);
-	free(last);
+	reconcile_result_destroy(last);
 	return rc;
 }
 
@@ -720,7 +757,7 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 	if (!p->cops->reconcile)
 		return err_set(CDC_EUSAGE,
 			       "reconcile: capture mode %s does not reconcile (snapshot mode "
-			       "compares every row at every run; binlog mode: not yet)",
+			       "compares every row at every run)",
 			       p->cops->name);
 	if (p->cfg->cdc_ops != CDC_OPS_ALL)
 		return err_set(CDC_EUSAGE,

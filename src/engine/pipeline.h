@@ -29,7 +29,7 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
  * docs/design.md §4 step 3b. */
 int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run_result *res);
 /* The last reconcile the state records, or NULL; *out owned (free it with
- * reconcile_result_free, then free). */
+ * reconcile_result_destroy). */
 int pipeline_last_reconcile(struct state *st, struct reconcile_result **out);
 
 void run_result_free(struct run_result *res);

@@ -30,8 +30,7 @@ void status_result_free(struct status_result *res)
 	}
 	free(res->tables);
 	free(res->target_error);
-	reconcile_result_free(res->last_reconcile);
-	free(res->last_reconcile);
+	reconcile_result_destroy(res->last_reconcile);
 	log_pos_free(&res->log_at);
 	log_lag_free(&res->log_lag);
 	memset(res, 0, sizeof(*res));

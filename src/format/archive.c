@@ -32,9 +32,9 @@ struct sink {
 	int err;
 };
 
-static la_ssize_t sink_write(struct archive *a, void *ctx, const void *p, size_t n)
+/* Writes and hashes n bytes; -1 with s->err set when the write fails. */
+static int sink_put(struct sink *s, const void *p, size_t n)
 {
-	struct sink *s = ctx;
 	const char *q = p;
 	size_t left = n;
 	while (left) {
@@ -43,7 +43,6 @@ static la_ssize_t sink_write(struct archive *a, void *ctx, const void *p, size_t
 			if (errno == EINTR)
 				continue;
 			s->err = errno;
-			archive_set_error(a, errno, "write: %s", strerror(errno));
 			return -1;
 		}
 		q += w;
@@ -51,7 +50,16 @@ static la_ssize_t sink_write(struct archive *a, void *ctx, const void *p, size_t
 	}
 	hash_stream_update(&s->hash, p, n);
 	s->size += (int64_t)n;
-	return (la_ssize_t)n;
+	return 0;
+}
+
+static la_ssize_t sink_write(struct archive *a, void *ctx, const void *p, size_t n)
+{
+	struct sink *s = ctx;
+	if (sink_put(s, p, n) == 0)
+		return (la_ssize_t)n;
+	archive_set_error(a, s->err, "write: %s", strerror(s->err));
+	return -1;
 }
 
 static int set_filter(struct archive *a, enum compression c)
@@ -103,17 +111,16 @@ static int add_bytes(struct archive *a, const char *name, const void *p, size_t 
 	return rc;
 }
 
-static int add_file(struct archive *a, const struct manifest_file *f, time_t mtime)
+/* Writes the bytes of f's local copy as the current entry's data. */
+static int add_data(struct archive *a, const struct manifest_file *f)
 {
 	int fd = open(f->local, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", f->local, strerror(errno));
-	struct archive_entry *e = new_entry(f->path, f->bytes, mtime);
-	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
-	archive_entry_free(e);
 	char *chunk = xmalloc(CHUNK);
 	int64_t total = 0;
 	ssize_t n = 0;
+	int rc = 0;
 	while (rc == 0 && (n = read(fd, chunk, CHUNK)) > 0) {
 		total += n;
 		if (archive_write_data(a, chunk, (size_t)n) != n)
@@ -124,6 +131,14 @@ static int add_file(struct archive *a, const struct manifest_file *f, time_t mti
 	free(chunk);
 	close(fd);
 	return rc;
+}
+
+static int add_file(struct archive *a, const struct manifest_file *f, time_t mtime)
+{
+	struct archive_entry *e = new_entry(f->path, f->bytes, mtime);
+	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	return rc ? rc : add_data(a, f);
 }
 
 static int write_entries(struct archive *a, const struct manifest *m, time_t mtime)
@@ -138,82 +153,299 @@ static int write_entries(struct archive *a, const struct manifest *m, time_t mti
 	return rc;
 }
 
-/* Writes an archive (format: pax tar, or raw for one gzip file) through
- * libarchive to a new file at path, hashing it as it goes; entries writes its
- * contents. */
-static int write_archive(const char *path, bool raw, enum compression c,
-			 int (*entries)(struct archive *a, const void *ctx), const void *ctx,
-			 char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+/* An archive being written through libarchive to a new file, hashed as it
+ * goes: a pax tar, or raw (one gzip stream, a lake file). */
+struct writer {
+	struct sink s;
+	struct archive *a;
+	bool raw;
+};
+
+static int writer_open(struct writer *w, const char *path, bool raw, enum compression c)
 {
-	struct sink s = {.fd = fs_create(path, 0600)};
-	if (s.fd < 0)
+	*w = (struct writer){.s = {.fd = fs_create(path, 0600)}, .raw = raw};
+	if (w->s.fd < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
 			       strerror(errno));
-	hash_stream_init(&s.hash);
-	struct archive *a = archive_write_new();
-	int rc = 0;
+	hash_stream_init(&w->s.hash);
+	struct archive *a = w->a = archive_write_new();
 	int format =
 		raw ? archive_write_set_format_raw(a) : archive_write_set_format_pax_restricted(a);
-	/* A lake file (raw) is gzipped at level 1: the lake step publishes
-	 * every change once more, and level 1 costs a fraction of the default's
-	 * time for a few more bytes (docs/bench.md). */
+	/* A lake file (raw gzip) is gzipped at level 1: the lake step
+	 * publishes every change once more, and level 1 costs a fraction of
+	 * the default's time for a few more bytes (docs/bench.md). */
 	if (format != ARCHIVE_OK || set_filter(a, c) ||
-	    (raw &&
+	    (raw && c == COMPRESS_GZIP &&
 	     archive_write_set_filter_option(a, "gzip", "compression-level", "1") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
-	    archive_write_open2(a, &s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
-		rc = -1;
-	if (rc == 0)
-		rc = entries(a, ctx);
-	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
+	    archive_write_open2(a, &w->s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
+		return -1;
+	return 0;
+}
+
+/* Ends what writer_open began, rc being the outcome so far (-1: a
+ * libarchive error, named here); gives the hash and size on success. */
+static int writer_close(struct writer *w, int rc, const char *path, char xxh128[HASH_HEX_LEN + 1],
+			int64_t *size)
+{
+	if (w->s.fd < 0)
+		return rc;
+	if (archive_write_close(w->a) != ARCHIVE_OK && rc == 0)
 		rc = -1;
 	if (rc == -1)
 		rc = err_set(CDC_ERUNTIME, "%s: writing archive: %s", path,
-			     s.err ? strerror(s.err) : la_error(a));
-	archive_write_free(a);
+			     w->s.err ? strerror(w->s.err) : la_error(w->a));
+	archive_write_free(w->a);
 	/* A staged archive is made durable here; a lake file (raw) is a work
 	 * file the upload copies, and the target makes the copy durable: one
 	 * fsync of its bytes is enough. */
-	if (rc == 0 && !raw && fsync(s.fd) != 0)
+	if (rc == 0 && !w->raw && fsync(w->s.fd) != 0)
 		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
-	if (close(s.fd) != 0 && rc == 0)
+	if (close(w->s.fd) != 0 && rc == 0)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
 	if (rc == 0) {
-		hash_stream_hex(&s.hash, xxh128);
-		*size = s.size;
+		hash_stream_hex(&w->s.hash, xxh128);
+		*size = w->s.size;
 	}
-	hash_stream_free(&s.hash);
+	hash_stream_free(&w->s.hash);
 	return rc;
-}
-
-struct batch_ctx {
-	const struct manifest *m;
-	time_t mtime;
-};
-
-static int batch_entries(struct archive *a, const void *ctx)
-{
-	const struct batch_ctx *b = ctx;
-	return write_entries(a, b->m, b->mtime);
 }
 
 int archive_write_batch(const char *path, enum compression c, time_t mtime,
 			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
-	struct batch_ctx ctx = {m, mtime};
-	return write_archive(path, false, c, batch_entries, &ctx, xxh128, size);
+	struct writer w;
+	int rc = writer_open(&w, path, false, c);
+	if (rc == 0)
+		rc = write_entries(w.a, m, mtime);
+	return writer_close(&w, rc, path, xxh128, size);
 }
 
-static int gzip_entry(struct archive *a, const void *ctx)
+/* ---- a zstd archive of frames (issue 16, "both cores") ---- */
+
+/* A zstd archive may be a run of frames: it decompresses to their
+ * contents one after the other. So a file's data, compressed into a frame
+ * of its own while the rows were being read (on the package's worker),
+ * goes into the archive as it is; libarchive writes the tar stream around
+ * it (filter none, unblocked) into a splice: its own bytes (headers,
+ * padding, the end) gather in pending and go out as frames made here, and
+ * the nulls it writes for the data it was not given are dropped. The
+ * archive decompresses to the very tar stream archive_write_batch makes
+ * without frames. */
+struct splice {
+	struct sink *out;
+	struct buf pending;
+	int64_t skip; /* placeholder bytes still to drop */
+};
+
+static la_ssize_t splice_write(struct archive *a, void *ctx, const void *p, size_t n)
 {
-	return add_file(a, ctx, 0);
+	(void)a;
+	struct splice *s = ctx;
+	size_t drop = s->skip < (int64_t)n ? (size_t)s->skip : n;
+	s->skip -= (int64_t)drop;
+	buf_add(&s->pending, (const char *)p + drop, n - drop);
+	return (la_ssize_t)n;
+}
+
+/* One zstd frame onto out, of p (n bytes), else of the file at local. */
+static int put_frame(struct sink *out, const void *p, size_t n, const struct manifest_file *local)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = new_entry("data", 0, 0);
+	archive_entry_unset_size(e);
+	int rc = archive_write_set_format_raw(a) != ARCHIVE_OK || set_filter(a, COMPRESS_ZSTD) ||
+				 archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
+				 archive_write_open2(a, out, NULL, sink_write, NULL, NULL) !=
+					 ARCHIVE_OK ||
+				 archive_write_header(a, e) != ARCHIVE_OK
+			 ? -1
+			 : 0;
+	archive_entry_free(e);
+	if (rc == 0 && local)
+		rc = add_data(a, local);
+	else if (rc == 0 && n && archive_write_data(a, p, n) != (la_ssize_t)n)
+		rc = -1;
+	if (archive_write_close(a) != ARCHIVE_OK && rc == 0)
+		rc = -1;
+	if (rc == -1)
+		rc = err_set(CDC_ERUNTIME, "writing archive: %s",
+			     out->err ? strerror(out->err) : la_error(a));
+	archive_write_free(a);
+	return rc;
+}
+
+static int put_pending(struct splice *s)
+{
+	int rc = s->pending.len ? put_frame(s->out, s->pending.data, s->pending.len, NULL) : 0;
+	buf_reset(&s->pending);
+	return rc;
+}
+
+/* Copies the frame file at path onto out as it is. */
+static int put_file_bytes(struct sink *out, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", path, strerror(errno));
+	char *chunk = xmalloc(CHUNK);
+	ssize_t n;
+	int rc = 0;
+	while (rc == 0 && (n = read(fd, chunk, CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			rc = err_set(CDC_ERUNTIME, "%s: read: %s", path, strerror(errno));
+		else if (sink_put(out, chunk, (size_t)n) != 0)
+			rc = err_set(CDC_ERUNTIME, "writing archive: %s", strerror(out->err));
+	}
+	free(chunk);
+	close(fd);
+	return rc;
+}
+
+/* File i's entry: its header, then its data as a frame (frame, else made
+ * here from its local copy), then libarchive's placeholder dropped. */
+static int splice_file(struct archive *a, struct splice *s, const struct manifest_file *f,
+		       const char *frame, time_t mtime)
+{
+	struct archive_entry *e = new_entry(f->path, f->bytes, mtime);
+	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
+	archive_entry_free(e);
+	if (rc == -1)
+		return err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
+	rc = put_pending(s);
+	if (!rc && f->bytes)
+		rc = frame ? put_file_bytes(s->out, frame) : put_frame(s->out, NULL, 0, f);
+	s->skip = f->bytes;
+	if (!rc && archive_write_finish_entry(a) != ARCHIVE_OK)
+		rc = err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
+	return rc;
+}
+
+static int splice_entries(struct sink *out, const struct manifest *m, const char *const *frames,
+			  time_t mtime)
+{
+	struct splice s = {.out = out};
+	struct archive *a = archive_write_new();
+	int rc = archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+				 archive_write_add_filter_none(a) != ARCHIVE_OK ||
+				 archive_write_set_bytes_per_block(a, 0) != ARCHIVE_OK ||
+				 archive_write_open2(a, &s, NULL, splice_write, NULL, NULL) !=
+					 ARCHIVE_OK
+			 ? err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a))
+			 : 0;
+	char *text = rc ? NULL : manifest_text(m);
+	if (!rc && !text)
+		rc = CDC_ERUNTIME;
+	if (!rc && add_bytes(a, "manifest.json", text, strlen(text), mtime) != 0)
+		rc = err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
+	free(text);
+	for (size_t i = 0; i < m->nfiles && !rc; i++)
+		rc = splice_file(a, &s, &m->files[i], frames[i], mtime);
+	if (archive_write_close(a) != ARCHIVE_OK && !rc)
+		rc = err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
+	if (!rc)
+		rc = put_pending(&s);
+	archive_write_free(a);
+	buf_free(&s.pending);
+	return rc;
+}
+
+int archive_write_frames(const char *path, time_t mtime, const struct manifest *m,
+			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	struct writer w = {.s = {.fd = fs_create(path, 0600)}};
+	if (w.s.fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
+			       strerror(errno));
+	hash_stream_init(&w.s.hash);
+	int rc = splice_entries(&w.s, m, frames, mtime);
+	if (rc)
+		err_prefix_message("%s", path);
+	/* writer_close's durable end, without a libarchive writer of its own. */
+	if (rc == 0 && fsync(w.s.fd) != 0)
+		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
+	if (close(w.s.fd) != 0 && rc == 0)
+		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
+	if (rc == 0) {
+		hash_stream_hex(&w.s.hash, xxh128);
+		*size = w.s.size;
+	}
+	hash_stream_free(&w.s.hash);
+	return rc;
+}
+
+/* One file being compressed as it is written. Owns path. */
+struct archive_stream {
+	struct writer w;
+	char *path;
+};
+
+int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c)
+{
+	struct archive_stream *g = *out = xcalloc(1, sizeof(*g));
+	g->path = xstrdup(dst);
+	int rc = writer_open(&g->w, dst, true, c);
+	if (rc == 0) {
+		/* No name, time or size in the stream: the same bytes give the same gzip. */
+		struct archive_entry *e = new_entry("data", 0, 0);
+		archive_entry_unset_size(e);
+		rc = archive_write_header(g->w.a, e) == ARCHIVE_OK ? 0 : -1;
+		archive_entry_free(e);
+	}
+	if (rc) {
+		char hex[HASH_HEX_LEN + 1];
+		int64_t size;
+		rc = writer_close(&g->w, rc, dst, hex, &size);
+		free(g->path);
+		free(g);
+		*out = NULL;
+	}
+	return rc;
+}
+
+int archive_stream_write(struct archive_stream *g, const void *p, size_t n)
+{
+	if (n && archive_write_data(g->w.a, p, n) != (la_ssize_t)n)
+		return err_set(CDC_ERUNTIME, "%s: writing archive: %s", g->path,
+			       g->w.s.err ? strerror(g->w.s.err) : la_error(g->w.a));
+	return 0;
+}
+
+int archive_stream_close(struct archive_stream *g, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	if (!g)
+		return 0;
+	char hex[HASH_HEX_LEN + 1];
+	int64_t n;
+	int rc = writer_close(&g->w, 0, g->path, xxh128 ? xxh128 : hex, size ? size : &n);
+	free(g->path);
+	free(g);
+	return rc;
 }
 
 int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 		      char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
-	struct manifest_file f = {.local = (char *)src, .path = "data", .bytes = bytes};
-	return write_archive(dst, true, COMPRESS_GZIP, gzip_entry, &f, xxh128, size);
+	int fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", src, strerror(errno));
+	struct archive_stream *g;
+	int rc = archive_stream_open(&g, dst, COMPRESS_GZIP);
+	char *chunk = xmalloc(CHUNK);
+	int64_t total = 0;
+	ssize_t n = 0;
+	while (rc == 0 && (n = read(fd, chunk, CHUNK)) > 0) {
+		total += n;
+		rc = archive_stream_write(g, chunk, (size_t)n);
+	}
+	if (rc == 0 && (n < 0 || total != bytes))
+		rc = err_set(CDC_ERUNTIME, "%s: changed while being archived", src);
+	int closed = archive_stream_close(g, xxh128, size);
+	free(chunk);
+	close(fd);
+	return rc ? rc : closed;
 }
 
 /* ---- reading ---- */
@@ -323,6 +555,8 @@ static int read_entries(struct archive *a, const char *path, const char *dir, st
 		return err_set(CDC_ERUNTIME, "%s: not a readable archive: %s", path,
 			       r == ARCHIVE_EOF ? "empty" : la_error(a));
 	int rc = read_manifest(a, e, path, m);
+	if (!dir)
+		return rc;
 	for (size_t index = 0; !rc; index++) {
 		r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
@@ -340,7 +574,9 @@ static int read_entries(struct archive *a, const char *path, const char *dir, st
 	return rc;
 }
 
-int archive_read_batch(const char *path, const char *dir, struct manifest *m)
+/* Opens the archive at path for reading, then reads it into m: the
+ * manifest, and with a dir every change file (read_entries). */
+static int read_archive(const char *path, const char *dir, struct manifest *m)
 {
 	memset(m, 0, sizeof(*m));
 	struct archive *a = archive_read_new();
@@ -353,4 +589,14 @@ int archive_read_batch(const char *path, const char *dir, struct manifest *m)
 		rc = read_entries(a, path, dir, m);
 	archive_read_free(a);
 	return rc;
+}
+
+int archive_read_batch(const char *path, const char *dir, struct manifest *m)
+{
+	return read_archive(path, dir, m);
+}
+
+int archive_read_manifest(const char *path, struct manifest *m)
+{
+	return read_archive(path, NULL, m);
 }

@@ -15,6 +15,14 @@
 int archive_write_batch(const char *path, enum compression c, time_t mtime,
 			const struct manifest *m, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
+/* The same archive with COMPRESS_ZSTD, its files' data taken from frames
+ * (frames[i]: a file holding file i's bytes as one zstd frame, from
+ * archive_stream; NULL: compressed here from its local copy): a run of
+ * zstd frames that decompresses to the very tar stream archive_write_batch
+ * writes (its compressed bytes differ). */
+int archive_write_frames(const char *path, time_t mtime, const struct manifest *m,
+			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
+
 /* Writes the bytes file src holds into a new file dst as one gzip stream
  * (no name or time in its header: the same bytes give the same gzip, the
  * lake's per-file CompressionType), not fsynced (a work file: the upload's
@@ -22,11 +30,27 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
 int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 		      char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
+/* A file compressed as its bytes arrive, one stream (raw, no tar): with
+ * COMPRESS_GZIP the stream archive_gzip_file makes (the same bytes give the
+ * same gzip however they are split: the package gzips each change file for
+ * the lake as it writes it, issue 13); with COMPRESS_ZSTD one zstd frame
+ * at level 3, as archive_write_batch's frames takes it. A failed open
+ * leaves *out NULL. Close frees g (NULL: nothing), and gives the stream's
+ * XXH3-128 and size (either may be NULL). */
+struct archive_stream;
+int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c);
+int archive_stream_write(struct archive_stream *g, const void *p, size_t n);
+int archive_stream_close(struct archive_stream *g, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
+
 /* Reads the archive at path into m, extracting each change file into dir
  * (m->files[i].local). Refuses (CDC_ERUNTIME, naming the archive and the
  * fault) a missing or late manifest, unsafe or unknown entry names, links
  * and other non-files, duplicates, sizes or checksums that differ from the
  * manifest, and files the manifest lists but the archive lacks. */
 int archive_read_batch(const char *path, const char *dir, struct manifest *m);
+
+/* Reads only the archive's manifest into m (its files' local paths NULL):
+ * the first entry, so only the archive's first block is decompressed. */
+int archive_read_manifest(const char *path, struct manifest *m);
 
 #endif

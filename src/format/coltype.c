@@ -1,6 +1,7 @@
 #include "coltype.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 
 #include <ctype.h>
@@ -125,16 +126,16 @@ const struct type_rules *coltype_rules_for(const char *driver)
 	return NULL;
 }
 
-/* s made safe to print: control bytes as ?, cut at 80 bytes. */
+/* s made safe to print: spelt as name_shown has it (lossless: control
+ * bytes and bytes that are not UTF-8 as \xHH), cut after 80 bytes. */
 static char *shown(const char *s)
 {
-	struct buf b = BUF_INIT;
-	size_t i = 0;
-	for (; s[i] && i < 80; i++)
-		buf_addc(&b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
-	if (s[i])
-		buf_adds(&b, "...");
-	return buf_detach(&b);
+	char *all = name_shown(s);
+	if (strlen(all) <= 80)
+		return all;
+	char *cut = xasprintf("%.80s...", all);
+	free(all);
+	return cut;
 }
 
 static int bad(const char *fmt, const char *a, const char *b, const char *c)
@@ -147,10 +148,10 @@ static int bad(const char *fmt, const char *a, const char *b, const char *c)
 	return rc;
 }
 
-static bool name_ok(const char *name)
+bool coltype_name_ok(const char *name)
 {
 	size_t n = strlen(name);
-	if (n == 0 || n > MAX_NAME)
+	if (n == 0 || n > MAX_NAME || !utf8_valid(name, n))
 		return false;
 	for (const char *p = name; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
@@ -163,18 +164,21 @@ int coltype_check_def(const char *driver, const struct table_def *def)
 	const struct type_rules *r = coltype_rules_for(driver);
 	if (!r)
 		return bad("unknown source driver '%s'%s%s", driver, "", "");
-	if (!name_ok(def->name))
-		return bad("table name '%s' is empty, too long or holds control characters%s%s",
+	if (!coltype_name_ok(def->name))
+		return bad("table name '%s' is empty, longer than 1024 bytes, not UTF-8 or holds "
+			   "control "
+			   "characters%s%s",
 			   def->name, "", "");
 	/* cdcpack's own bookkeeping and SQLite's internal tables are not data. */
 	if (strcmp(def->name, "cdcpack_applied") == 0 || strncasecmp(def->name, "sqlite_", 7) == 0)
 		return bad("table name '%s' is reserved%s%s", def->name, "", "");
 	for (size_t i = 0; i < def->ncols; i++) {
 		const struct column *c = &def->cols[i];
-		if (!name_ok(c->name))
-			return bad("table %s: column name '%s' is empty, too long or holds control "
-				   "characters%s",
-				   def->name, c->name, "");
+		if (!coltype_name_ok(c->name))
+			return bad(
+				"table %s: column name '%s' is empty, longer than 1024 bytes, not "
+				"UTF-8 or holds control characters%s",
+				def->name, c->name, "");
 		for (size_t j = 0; j < i; j++)
 			if (strcasecmp(def->cols[j].name, c->name) == 0)
 				return bad("table %s: column %s is listed twice%s", def->name,
@@ -185,6 +189,22 @@ int coltype_check_def(const char *driver, const struct table_def *def)
 				   def->name, c->name, c->type);
 	}
 	return 0;
+}
+
+int coltype_check_capturable(const char *driver, const struct table_def *def)
+{
+	if (!coltype_check_def(driver, def))
+		return 0;
+	char *why = xstrdup(err_msg());
+	char *name = shown(def->name);
+	int rc = err_set(CDC_EUSAGE,
+			 "table '%s' cannot be captured: %s, which no archive may carry (apply "
+			 "refuses it); rename it, or leave the table out ([capture] exclude takes "
+			 "a pattern: * matches any bytes)",
+			 name, why);
+	free(name);
+	free(why);
+	return rc;
 }
 
 enum coltype_kind coltype_kind_of(const char *column_type)

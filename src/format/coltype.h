@@ -49,6 +49,14 @@ bool coltype_digits(const char **p);
  * type by the driver's grammar. CDC_ERUNTIME naming
  * the table, column and (made printable) offending text. */
 int coltype_check_def(const char *driver, const struct table_def *def);
+/* The same grammar, on the capture side: a table whose name, column names
+ * or types an archive may not carry is refused before anything ships
+ * (CDC_EUSAGE naming it), so that capture never makes a chain apply
+ * cannot follow (docs/design.md §5, "Names"). */
+int coltype_check_capturable(const char *driver, const struct table_def *def);
+/* A table or column name an archive may carry: 1..1024 bytes of UTF-8
+ * without control characters. */
+bool coltype_name_ok(const char *name);
 
 /* The family of a column type, by its base name: MySQL's names, which
  * cover SQLite's common spellings too (DECIMAL(10,2), DATETIME, REAL). The

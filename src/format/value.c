@@ -1,6 +1,7 @@
 #include "value.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 
 #include <stdio.h>
@@ -115,6 +116,28 @@ json_t *table_def_columns_json(const struct table_def *def)
 						      def->cols[i].key));
 	}
 	return cols;
+}
+
+void json_set_name(json_t *o, const char *key, const char *name)
+{
+	json_object_set_new(o, key, json_text(name));
+	size_t n = strlen(name);
+	if (utf8_valid(name, n))
+		return;
+	struct buf hex = BUF_INIT;
+	hex_encode(&hex, name, n);
+	char *hex_key = xasprintf("%s_hex", key);
+	json_object_set_new(o, hex_key, json_stringn(hex.data ? hex.data : "", hex.len));
+	free(hex_key);
+	buf_free(&hex);
+}
+
+json_t *json_text(const char *s)
+{
+	char *u = name_utf8(s);
+	json_t *j = json_string(u);
+	free(u);
+	return j;
 }
 
 char *table_def_columns_text(const struct table_def *def)

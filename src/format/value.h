@@ -78,6 +78,14 @@ enum affinity affinity_for_decl(const char *decl);
 json_t *table_def_columns_json(const struct table_def *def);
 /* The same array as compact JSON text, for comparing definitions. */
 char *table_def_columns_text(const struct table_def *def);
+/* Sets o's key to a table's name as reports carry it (docs/design.md §2,
+ * "Names in reports"): the name when it is UTF-8; otherwise the name with
+ * each byte that is not part of UTF-8 as U+FFFD, and key + "_hex" its
+ * bytes in hex (so that no name is lost or confused with another). */
+void json_set_name(json_t *o, const char *key, const char *name);
+/* A JSON string of any text (a column name, a message naming a table):
+ * bytes that are not part of UTF-8 as U+FFFD, never a NULL that drops it. */
+json_t *json_text(const char *s);
 /* Reads such an array into def (which must have no columns yet). */
 int table_def_columns_from_json(struct table_def *def, const json_t *columns);
 #endif

@@ -219,6 +219,9 @@ struct log_ops {
 		    size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end);
 	/* For status: how far the log runs past pos. */
 	int (*lag)(struct source *src, const char *pos, struct log_lag *out);
+	/* <0, 0, >0 as position a is before, at or after position b (one
+	 * server's log); a position not of the log's form sorts first. */
+	int (*cmp)(const char *a, const char *b);
 };
 
 /* The replica side, for apply (and the table checks of verify). Batches are

@@ -9,7 +9,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$W"
 
 make_table src.db "$BENCH_ROWS"
-bench_config rec.conf "sqlite:$W/src.db" "file:$W/bucket" "[batch]" "max_rows = 100000000"
+bench_config rec.conf "sqlite:$W/src.db" "file:$W/bucket" "[batch]" "max_rows = 100000000" \
+	"[capture]" "reconcile = manual"
 "$CDCPACK" -q -c rec.conf triggers install >/dev/null
 "$CDCPACK" -q -c rec.conf load >/dev/null
 pair "reconcile ${BENCH_ROWS} rows, nothing to repair" "sqlite3 select *" "<= 1.5; RSS <= 64 MiB" \

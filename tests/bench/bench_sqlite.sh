@@ -2,10 +2,9 @@
 # SQLite source: full load vs sqlite3 -csv | zstd -3 on three tables (the
 # easy one of short decimals, issue 16's random-REAL one and a text-heavy one
 # with BLOBs), the cost of the audit triggers on a bulk insert (one
-# transaction, and 1,000-row transactions), and idle runs (one table, and
-# BENCH_TABLES tables with triggers).
-# BENCH_TEXT_ROWS sizes the text-heavy table (default BENCH_ROWS / 5),
-# BENCH_TABLES the many-tables source (default 2000).
+# transaction, and 1,000-row transactions), and an idle run (the many-tables
+# idle run is tests/bench/bench_idle_tables.sh).
+# BENCH_TEXT_ROWS sizes the text-heavy table (default BENCH_ROWS / 5).
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 
@@ -74,26 +73,4 @@ bench_config idle.conf "sqlite:$W/src.db" "file:$W/bucket"
 measure "true" "'$CDCPACK' -q -c '$W/idle.conf' run"
 row "idle run (nothing pending)" "$MEDIAN" "-" "0" "$RSS" "0" "<= 0.100 s"
 
-# An idle run and a status over BENCH_TABLES tables with triggers installed,
-# nothing pending (issue 18 asks for an idle run under 1 s at 10,000
-# tables). The idle run's peer is the floor, a bare sqlite3 that opens the
-# database and runs one statement; status has none.
-tables=${BENCH_TABLES:-2000}
-for ((k = 1; k <= tables; k++)); do
-	printf 'CREATE TABLE t%05d(id INTEGER PRIMARY KEY, name TEXT, amount REAL); INSERT INTO t%05d VALUES (1, %s, 1.5);\n' "$k" "$k" "'x'"
-done | sqlite3 many.db >/dev/null
-sqlite3 many.db "PRAGMA journal_mode=WAL;" >/dev/null
-rm -rf state
-bench_config many.conf "sqlite:$W/many.db" "file:$W/bucket"
-"$CDCPACK" -q -c many.conf triggers install >/dev/null
-"$CDCPACK" -q -c many.conf run >/dev/null
-measure "true" "'$CDCPACK' -q -c '$W/many.conf' run"
-ours=$MEDIAN ours_rss=$RSS
-# The floor: any SQLite connection (the application's too) parses the whole
-# schema, every trigger included, before its first statement.
-measure "true" "sqlite3 '$W/many.db' 'select 1 from sqlite_schema limit 1'"
-row "idle run, ${tables} tables with triggers" "$ours" "sqlite3 schema load (floor)" "$MEDIAN" "$ours_rss" "$RSS" \
-	"<= 1 s at 10000 tables"
-measure "true" "'$CDCPACK' -q -c '$W/many.conf' status"
-row "status, ${tables} tables with triggers" "$MEDIAN" "-" "0" "$RSS" "0" "report (no peer)"
 rm -rf "$W"

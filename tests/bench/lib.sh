@@ -11,19 +11,22 @@ BENCH_OUT=${BENCH_OUT:-/dev/stdout}
 W=${BENCH_DIR:-$(mktemp -d /tmp/cdcpack-bench.XXXXXX)}
 
 # measure SETUP CMD: runs SETUP (untimed) then CMD, BENCH_RUNS times.
-# Sets MEDIAN (seconds) and RSS (KiB, the largest seen).
+# Sets MEDIAN (seconds), CPU_MEDIAN (user + sys seconds: the figure that
+# means something on a loaded machine) and RSS (KiB, the largest seen).
 measure() {
-	local setup=$1 cmd=$2 times=() rss=0 i t r
+	local setup=$1 cmd=$2 times=() cpus=() rss=0 i t r u s
 	for ((i = 0; i < BENCH_RUNS; i++)); do
 		bash -c "$setup" >/dev/null 2>&1
 		# pipefail: a peer pipeline whose dump fails must not pass for a fast one.
-		/usr/bin/time -f '%e %M' -o "$W/time.out" bash -o pipefail -c "$cmd" >/dev/null 2>"$W/err.out" ||
+		/usr/bin/time -f '%e %M %U %S' -o "$W/time.out" bash -o pipefail -c "$cmd" >/dev/null 2>"$W/err.out" ||
 			{ cat "$W/err.out" >&2; echo "bench command failed: $cmd" >&2; return 1; }
-		read -r t r <"$W/time.out"
+		read -r t r u s <"$W/time.out"
 		times+=("$t")
+		cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')")
 		((r > rss)) && rss=$r
 	done
 	MEDIAN=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	CPU_MEDIAN=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 	RSS=$rss
 }
 

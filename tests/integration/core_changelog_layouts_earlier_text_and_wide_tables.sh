@@ -24,8 +24,7 @@ log() { # log OP OLD NEW: the changelog insert of an earlier trigger
 }
 drop=
 for k in 1 2 3 4; do drop+="ALTER TABLE cdcpack_changelog DROP COLUMN o$k; ALTER TABLE cdcpack_changelog DROP COLUMN n$k; "; done
-sql "DROP TRIGGER cdcpack_changelog_t_ai; DROP TRIGGER cdcpack_changelog_t_au;
-     DROP TRIGGER cdcpack_changelog_t_ak; DROP TRIGGER cdcpack_changelog_t_ad; $drop
+sql "$(drop_triggers_sql t) $drop
      CREATE TRIGGER cdcpack_changelog_t_ai AFTER INSERT ON t BEGIN $(log I NULL "$(img NEW)") END;
      CREATE TRIGGER cdcpack_changelog_t_au AFTER UPDATE ON t WHEN OLD.id IS NEW.id
        BEGIN $(log U "$(img OLD)" "$(img NEW)") END;
@@ -40,7 +39,8 @@ assert_eq "text" "$(sqlite3 "$SRC_DB" "SELECT DISTINCT typeof(new) FROM cdcpack_
 cdc triggers install
 assert_eq "1" "$(sqlite3 "$SRC_DB" "SELECT group_concat(ver) FROM cdcpack_changelog_schema WHERE tbl = 't'")" \
 	"schema versions of t after the triggers were replaced"
-sqlite3 "$SRC_DB" "SELECT sql FROM sqlite_schema WHERE name = 'cdcpack_changelog_t_ai'" >ai.sql
+assert_eq 3 "$(triggers_of t | grep -c '^cdc_[iud]_')" "triggers replacing the earlier ones"
+sqlite3 "$SRC_DB" "SELECT sql FROM sqlite_schema WHERE name = '$(triggers_of t INSERT)'" >ai.sql
 grep -q 'quote(' ai.sql && fail "triggers still write text images: $(cat ai.sql)"
 sql "DELETE FROM t WHERE id = 3; INSERT INTO t VALUES (4, 'four', -2.5, x'0102');
      UPDATE t SET b = NULL WHERE id = 20;"
@@ -73,7 +73,7 @@ for w in w900 w901; do
 	sql "INSERT INTO $w(id, c2, c898) VALUES (2, x'00', -7); UPDATE $w SET c899 = 'z' WHERE id = 1;
 	     DELETE FROM $w WHERE id = 2; INSERT INTO $w(id, c3) VALUES (3, 0.5);"
 done
-quoted() { sqlite3 "$SRC_DB" "SELECT count(*) FROM sqlite_schema WHERE name = 'cdcpack_changelog_$1_ai' AND sql LIKE '%quote(%'"; }
+quoted() { sqlite3 "$SRC_DB" "SELECT count(*) FROM sqlite_schema WHERE name = '$(triggers_of "$1" INSERT)' AND sql LIKE '%quote(%'"; }
 assert_eq "0 1" "$(quoted w900) $(quoted w901)" "triggers writing text images (w900, w901)"
 assert_eq "w900:null w901:text" \
 	"$(sqlite3 "$SRC_DB" "SELECT tbl || ':' || typeof(new) FROM cdcpack_changelog WHERE op = 'I' GROUP BY tbl ORDER BY tbl" | paste -sd' ')" \

@@ -52,7 +52,7 @@ forge "$(col t name '"TEXT COLLATE NOCASE"')" "column name: type 'TEXT COLLATE N
 forge "$(col t name '"TEXT NOT NULL"')" "column name: type"
 forge "$(col t price '"REAL /* x */"')" "column price: type"
 forge "$(col t price '"REAL(1) PRIMARY"')" "column price: type"
-forge "$(col u v '"INTEGER\u001b[31m"')" "column v: type 'INTEGER\?\[31m'"
+forge "$(col u v '"INTEGER\u001b[31m"')" "column v: type 'INTEGER\\\\x1B\[31m'"
 # Names: reserved, control characters, twice; an unknown driver.
 forge '(.tables[] | select(.name == "u") | .name) = "cdcpack_applied"' "table name 'cdcpack_applied' is reserved"
 forge '(.tables[] | select(.name == "u") | .name) = "sqlite_x"' "reserved"

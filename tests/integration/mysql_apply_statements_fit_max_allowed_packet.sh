@@ -2,9 +2,9 @@
 # apply's multi-row statements (issue 20) are sized to the replica
 # session's max_allowed_packet: with the server's at 64 KiB, a load batch
 # and a cdc batch of some 600 KiB each (quotes, backslashes, NUL bytes,
-# every byte value in BLOBs) reach a MariaDB replica exactly. apply never
-# asks for LOAD DATA LOCAL INFILE: it works with the server's local_infile
-# OFF (docs/design.md §6).
+# every byte value in BLOBs) reach a MariaDB replica exactly. With the
+# server's local_infile OFF, the load batch's LOAD DATA LOCAL is refused
+# (said once) and its rows go by these statements (docs/design.md §6).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 source "$ROOT/tests/lib/mysql.sh"
@@ -27,6 +27,7 @@ sql "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, b BLOB, r REAL);
 core_start_capture trigger
 rep=$(mysql_fresh_db packet)
 cdc apply --to "$(mysql_url "$rep")"
+assert_eq 1 "$(grep -c "refused LOAD DATA LOCAL" "$T/last.err")" "the refusal, said once"
 # same WHAT: the replica's rows are the source's, byte for byte (REALs
 # compared as the doubles their shortest spellings read back as).
 reals() {

@@ -422,3 +422,35 @@ core_start_capture() {
 		cdc run
 	fi
 }
+
+# triggers_of TABLE [EVENT]: the names of TABLE's triggers (AFTER EVENT's
+# only, when given), sorted.
+triggers_of() {
+	sqlite3 "$SRC_DB" "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = '$1'
+	  AND sql LIKE '% AFTER ${2:-}%' ORDER BY name"
+}
+
+# drop_triggers_sql TABLE: DROP TRIGGER statements for TABLE's triggers.
+drop_triggers_sql() {
+	triggers_of "$1" | sed 's/.*/DROP TRIGGER "&";/'
+}
+
+# legacy_triggers_sql TABLE KEY COL...: the four triggers cdcpack made
+# before it made three short-named ones, as it wrote them (typed images,
+# version 1): <changelog>_<table>_ai, _au (update keeping the key), _ak
+# (changing it: D + I) and _ad. KEY is the first column, COLs the others
+# in the table's order.
+legacy_triggers_sql() {
+	local t=$1 key=$2 c i=1 o='' n='' oc='' nc=''
+	shift
+	for c in "$@"; do
+		o+=", OLD.\"$c\"" n+=", NEW.\"$c\"" oc+=", o$i" nc+=", n$i"
+		i=$((i + 1))
+	done
+	local log="INSERT INTO \"cdcpack_changelog\"(op, tbl, ver"
+	local same="typeof(OLD.\"$key\") IS typeof(NEW.\"$key\") AND OLD.\"$key\" IS NEW.\"$key\" COLLATE BINARY"
+	echo "CREATE TRIGGER \"cdcpack_changelog_${t}_ai\" AFTER INSERT ON \"$t\" BEGIN $log$nc) VALUES('I', '$t', 1$n); END;"
+	echo "CREATE TRIGGER \"cdcpack_changelog_${t}_au\" AFTER UPDATE ON \"$t\" WHEN $same BEGIN $log$oc$nc) VALUES('U', '$t', 1$o$n); END;"
+	echo "CREATE TRIGGER \"cdcpack_changelog_${t}_ak\" AFTER UPDATE ON \"$t\" WHEN NOT ($same) BEGIN $log$oc) VALUES('D', '$t', 1$o);$log$nc) VALUES('I', '$t', 1$n); END;"
+	echo "CREATE TRIGGER \"cdcpack_changelog_${t}_ad\" AFTER DELETE ON \"$t\" BEGIN $log$oc) VALUES('D', '$t', 1$o); END;"
+}

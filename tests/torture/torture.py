@@ -88,6 +88,11 @@ OPS = {
     "emptyblob": "csv: empty BLOB / empty TEXT in a column without affinity (FINDINGS.md F1)",
     "numreal": "csv: full-precision REALs in a SQLite NUMERIC-affinity column (FINDINGS.md F4)",
     "numinf": "csv: +-Inf in a SQLite NUMERIC-affinity column (FINDINGS.md F3)",
+    "oddnames": "table and non-key column names of every shape the engines allow: keywords, "
+    "quotes, spaces, dots, slashes, backslashes, percent, unicode (4-byte in SQLite), up to "
+    "600 bytes in SQLite / 64 characters in MariaDB",
+    "badname": "SQLite: a table named with a control byte or bytes that are not UTF-8: run "
+    "must refuse it (exit 2, naming it as \\xHH), then it is renamed, installed and loaded",
     "droptable": "DROP TABLE between runs (the run says so once; the replica keeps the table, "
     "which is not compared)",
 }
@@ -298,6 +303,25 @@ def canon_sqlite(t, v):
     return ("b", bytes(v))
 
 
+# oddnames: name stems. Table names leave out what [capture] tables and
+# exclude read as syntax (a comma, glob characters, INI comments) and outer
+# spaces; column names take anything but NUL and control bytes (which
+# capture refuses: README "Names an archive cannot carry").
+ODD_STEMS = ["select", "from", "order", "group by", "o'dd", 'q"uote', "x y", "a-b", "Ünïcödé",
+             "ключ", "名前", "a.b", "a/b", "a\\b", "50%", "tab(1)", "$x", "`bt`", "@at", "..",
+             ".hidden", "NULL", "rowid", "oid", "_rowid_"]
+ODD_COL_STEMS = ODD_STEMS + ["c,d", "[br]", "x*", "?", " lead", "trail ", "#h", ";semi", "="]
+SQLITE_ONLY_STEMS = ["emoji😀", "𝔘𝔫𝔦"]
+
+
+def unbatch(field):
+    """A field of the mariadb client's batch output as its text: -B spells a
+    backslash, tab, newline and NUL as \\\\, \\t, \\n, \\0 (a name may hold
+    a backslash)."""
+    return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "0": "\0"}.get(m.group(1),
+                                                                           m.group(1)), field)
+
+
 def qi(name):
     return '"' + name.replace('"', '""') + '"'
 
@@ -381,14 +405,15 @@ class MysqlDB:
         out = self.client("SELECT table_name FROM information_schema.tables WHERE "
                           "table_schema=DATABASE() AND table_type='BASE TABLE' AND table_name "
                           "NOT LIKE 'cdcpack\\_%' ORDER BY table_name")
-        return [line for line in out.split("\n") if line]
+        return [unbatch(line) for line in out.split("\n") if line]
 
     def columns(self, table):
         out = self.client("SELECT column_name, column_type, IF(column_key='PRI',1,0) FROM "
                           "information_schema.columns WHERE table_schema=DATABASE() AND "
-                          "table_name='%s' ORDER BY ordinal_position" % table.replace("'", "''"))
+                          "table_name='%s' ORDER BY ordinal_position"
+                          % table.replace("\\", "\\\\").replace("'", "''"))
         rows = [line.split("\t") for line in out.split("\n") if line]
-        return [(r[0], r[1], int(r[2])) for r in rows]
+        return [(unbatch(r[0]), r[1], int(r[2])) for r in rows]
 
     def dump(self, table, names=None):
         cols = self.columns(table)
@@ -424,7 +449,7 @@ class MysqlDB:
         for line in out.split("\n"):
             if line:
                 tn, cn, ct = line.split("\t")
-                cols.setdefault(tn, []).append((cn, ct))
+                cols.setdefault(unbatch(tn), []).append((unbatch(cn), ct))
         sql = []
         order = []
         for tn, names in wanted.items():
@@ -615,7 +640,31 @@ class Case:
         base = self.r.choice(["t", "Tab", "x y", "o'dd", "a-b"])
         if self.a.source == "mysql":
             base = self.r.choice(["t", "Tab", "x y", "a-b"])
+        if "oddnames" in self.ops and self.r.random() < 0.7:
+            return "%s_%d" % (self.odd_stem(ODD_STEMS), self.table_seq)
         return "%s%d" % (base, self.table_seq)
+
+    def mysql_side(self):
+        return self.a.source == "mysql" or self.a.replica == "mysql"
+
+    def odd_stem(self, stems):
+        """A name stem for oddnames: MariaDB identifiers hold at most 64
+        characters of the BMP and end in no space (the _N suffix sees to
+        that); SQLite ones anything, long ones too."""
+        r = self.r
+        if not self.mysql_side():
+            stems = stems + SQLITE_ONLY_STEMS
+            if r.random() < 0.1:
+                return r.choice(["L", "é", "k "]) * r.randint(50, 300)
+        stem = r.choice(stems)
+        if r.random() < 0.2:
+            stem = stem.upper() if r.random() < 0.5 else stem + " " + r.choice(stems)
+        return stem[:55] if self.mysql_side() else stem
+
+    def col_name(self, i):
+        if "oddnames" in self.ops and self.r.random() < 0.6:
+            return "%s_%d" % (self.odd_stem(ODD_COL_STEMS), i)
+        return "c%d" % i
 
     def new_table(self, initial=False, empty=False):
         name = self.table_name()
@@ -674,7 +723,7 @@ class Case:
                 defs.append('"k2" TEXT%s COLLATE %s' % (nn, coll))
         for i in range(ncol):
             ty = r.choice(types)
-            cn = "c%d" % i
+            cn = self.col_name(i)
             coll = ""
             if ty in ("TEXT", "") and r.random() < 0.2 and not self.cross:
                 coll = " COLLATE " + r.choice(["NOCASE", "RTRIM"])
@@ -715,7 +764,7 @@ class Case:
             defs.append("`k2` varchar(60) COLLATE %s NOT NULL" % coll)
         for i in range(ncol):
             ty = r.choice(MYSQL_TYPES)
-            cn = "c%d" % i
+            cn = self.col_name(i)
             t.cols.append((cn, ty))
             defs.append("%s %s NULL" % (mi(cn), ty))
         defs.append("PRIMARY KEY(%s)" % ", ".join(mi(k) for k in t.key))
@@ -1110,7 +1159,7 @@ class Case:
         ops = ["run", "run", "run"]
         for o in ("fault", "kill", "loadall", "retrigger", "addcol", "createtable", "exclude",
                   "loadtable", "dropcol", "renamecol", "adddefault", "renametable", "droptable",
-                  "keytype", "nullpk"):
+                  "keytype", "nullpk", "badname"):
             if o in self.ops:
                 ops.append(o)
         return ops
@@ -1221,6 +1270,8 @@ class Case:
             del self.tables[t.name]
             self.write_config()
             return "drop table %s" % t.name
+        if op == "badname" and self.a.source == "sqlite":
+            return self.bad_name_table()
         if op == "nullpk" and self.a.source == "sqlite":
             cands = [t for t in live if t.nullable_key]
             if cands:
@@ -1313,6 +1364,44 @@ class Case:
             self.execute([(m.group(1), [])])
             advice.append(m.group(1))
         raise CdcError("run kept refusing the NULL key of %s" % t.name)
+
+    def bad_name_table(self):
+        """README "Names an archive cannot carry": a table whose name holds
+        a control byte or is not UTF-8 is refused by run (exit 2, the name
+        spelt with \\xHH) rather than shipped to an apply that refuses it;
+        renamed, it is captured (install + load in trigger mode, a load by
+        itself in snapshot mode)."""
+        self.table_seq += 1
+        raw, shown = self.r.choice([(b"bad\n", "bad\\x0A"), (b"bad\t", "bad\\x09"),
+                                    (b"bad\x01", "bad\\x01"), (b"bad\xff", "bad\\xFF"),
+                                    (b"bad\xc3", "bad\\xC3")])
+        raw += b"%d" % self.table_seq
+        shown += "%d" % self.table_seq
+        qraw = b'"' + raw + b'"'
+        self.sqlite_cli(b"CREATE TABLE " + qraw + b"(id INTEGER PRIMARY KEY, v TEXT); "
+                        b"INSERT INTO " + qraw + b" VALUES (1, 'x'), (2, NULL);")
+        rc, _, err = self.cdc("run", expect=(0, 2) if self.dup_tables else (2,))
+        if rc == 2 and "table '%s' cannot be captured" % shown not in err:
+            raise CdcError("run refused the table without naming it as '%s':\n%s"
+                           % (shown, err[-2000:]))
+        new = "fixed_%d" % self.table_seq
+        self.sqlite_cli(b"ALTER TABLE " + qraw + b" RENAME TO " + new.encode() + b";")
+        t = Table(new)
+        t.key, t.rowid, t.key_kind = ["id"], True, {"id": "int"}
+        t.cols = [("id", "INTEGER"), ("v", "TEXT")]
+        self.tables[new] = t
+        self.write_config()
+        if self.a.mode == "trigger":
+            self.cdc("triggers", "install", new)
+            self.cdc("load", new)
+        return "table %s refused by run (exit %d), renamed %s" % (shown, rc, new)
+
+    def sqlite_cli(self, sql):
+        """SQL as bytes (a name Python's sqlite3 cannot spell), by sqlite3."""
+        p = subprocess.run(["sqlite3", "-cmd", ".timeout 30000", self.src.path], input=sql,
+                           capture_output=True)
+        if p.returncode:
+            raise AppWriteFailed("sqlite3: %r" % p.stderr[-500:])
 
     def retype_key(self, t):
         self.src.ddl('CREATE TABLE "tmp_rt" AS SELECT * FROM %s; DROP TABLE %s; '

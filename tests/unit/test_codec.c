@@ -215,6 +215,29 @@ static void utf8_validity(void **state)
 	assert_false(utf8_valid("\xc3", 1));
 }
 
+/* Names as reports spell them: lossless, one line, valid UTF-8 kept. */
+static void names_are_shown_losslessly(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"plain", "plain"},
+		{"W\xc3\xa9 \xf0\x9f\x98\x80", "W\xc3\xa9 \xf0\x9f\x98\x80"},
+		{"a\\b", "a\\\\b"},
+		{"t\nx\t\x01\x7f", "t\\x0Ax\\x09\\x01\\x7F"},
+		{"bad\xff\xfe", "bad\\xFF\\xFE"},
+		{"cut\xe2\x82", "cut\\xE2\\x82"},
+		{"\\xFF", "\\\\xFF"}, /* not confused with the byte 0xFF */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *shown = name_shown(cases[i][0]);
+		assert_string_equal(shown, cases[i][1]);
+		free(shown);
+	}
+	char *u = name_utf8("a\xff\xc3\xa9");
+	assert_string_equal(u, "a\xef\xbf\xbd\xc3\xa9");
+	free(u);
+}
+
 /* X'..' is the change files' BLOB literal: it reads back the bytes it
  * spells, either case; anything else is no literal and appends nothing. */
 static void blob_literals_round_trip(void **state)
@@ -247,6 +270,7 @@ int main(void)
 		cmocka_unit_test(random_bit_patterns_are_shortest),
 		cmocka_unit_test(floats_keep_their_own_shortest_digits),
 		cmocka_unit_test(utf8_validity),
+		cmocka_unit_test(names_are_shown_losslessly),
 		cmocka_unit_test(blob_literals_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "recrecord.h"
 #include "report.h"
 
 #include <stdlib.h>
@@ -216,6 +217,66 @@ static void strings_are_escaped(void **state)
 	dbdiff_result_free(&res);
 }
 
+/* A name that is not UTF-8 (SQLite allows any bytes) is still named: JSON
+ * gives it with U+FFFD and its bytes in name_hex, text as \xHH; a
+ * reconcile record keeps its bytes. */
+static void names_not_utf8_are_named(void **state)
+{
+	(void)state;
+	struct dbdiff_result res = {.ntables = 2, .tables = calloc(2, sizeof(*res.tables))};
+	res.tables[0].name = strdup("bad\xff\xfename");
+	res.tables[1].name = strdup("a\\b\tc");
+	strv_push(&res.tables[0].only_a, "c\xff");
+	json_t *report = json_object();
+	report_diff_json(report, "sqlite:a.db", "sqlite:b.db", false, &res);
+	char *text = dump(report, "diff", true, 1, NULL);
+	assert_non_null(strstr(text, "\"tables\":[{\"name\":\"bad\\uFFFD\\uFFFDname\","
+				     "\"name_hex\":\"626164FFFE6E616D65\",\"status\":"));
+	assert_non_null(strstr(text, "\"columns_only_in_a\":[\"c\\uFFFD\"]"));
+	assert_non_null(strstr(text, "{\"name\":\"a\\\\b\\tc\",\"status\":"));
+	assert_null(strstr(text, "\"name\":\"a\\\\b\\tc\",\"name_hex\""));
+	free(text);
+	struct compare_result cres = {.diff = res};
+	report = json_object();
+	report_verify_json(report, "sqlite:b.db", false, &cres);
+	text = dump(report, "verify", true, 1, NULL);
+	assert_non_null(strstr(text, "\"name_hex\":\"626164FFFE6E616D65\""));
+	free(text);
+	struct buf out = BUF_INIT;
+	report_diff_text(&out, false, &res);
+	assert_string_equal(
+		buf_str(&out),
+		"bad\\xFF\\xFEname          compared    inserted=0 updated=0 deleted=0\n"
+		"a\\\\b\\x09c                compared    inserted=0 updated=0 deleted=0\n"
+		"A and B differ\n");
+	buf_free(&out);
+	dbdiff_result_free(&res);
+
+	struct status_table tables[] = {{"bad\xffname", true, 3, true, false, NULL}};
+	struct config cfg = {.source_name = "s", .mode = CAPTURE_TRIGGER};
+	struct status_result st = {
+		.have = STATUS_PENDING, .tables = tables, .ntables = 1, .pending = 3};
+	report = json_object();
+	report_status_json(report, &cfg, &st);
+	text = dump(report, "status", true, 0, NULL);
+	assert_non_null(strstr(text, "\"tables\":[{\"name\":\"bad\\uFFFDname\",\"name_hex\":"
+				     "\"626164FF6E616D65\",\"pending\":3,"));
+	free(text);
+
+	struct reconcile_table found[] = {{"r\xffx", NULL, 1, 0, 0, 0, 0}};
+	struct reconcile_result rec = {"2026-11-24T09:00:00.000Z", NULL, found, 1};
+	struct reconcile_result *back = calloc(1, sizeof(*back));
+	char *record = reconcile_record_text(&rec);
+	assert_non_null(record);
+	assert_non_null(back);
+	assert_non_null(strstr(record, "\"table_hex\":\"72FF78\""));
+	reconcile_record_parse(record, back);
+	assert_int_equal(back->ntables, 1);
+	assert_string_equal(back->tables[0].table, "r\xffx");
+	reconcile_result_destroy(back);
+	free(record);
+}
+
 /* status of a trigger-mode source: counted, stray and the last batch. */
 static void status_report_and_text(void **state)
 {
@@ -313,6 +374,7 @@ int main(void)
 		cmocka_unit_test(verify_report_names_the_sides),
 		cmocka_unit_test(diff_report_and_text),
 		cmocka_unit_test(strings_are_escaped),
+		cmocka_unit_test(names_not_utf8_are_named),
 		cmocka_unit_test(status_report_and_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -238,6 +238,17 @@ static unsigned long long file_number(const char *file, size_t n)
 	return n ? strtoull(file + n, NULL, 10) : 0;
 }
 
+int mysql_binlog_cmp(const char *a, const char *b)
+{
+	const char *colon = strrchr(a, ':');
+	if (!colon)
+		return -1;
+	char *file = xstrndup(a, (size_t)(colon - a));
+	int c = mysql_binlog_pos_cmp(file, strtoull(colon + 1, NULL, 10), b);
+	free(file);
+	return c;
+}
+
 int mysql_binlog_pos_cmp(const char *file, uint64_t offset, const char *pos)
 {
 	const char *colon = strrchr(pos, ':');

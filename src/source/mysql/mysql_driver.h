@@ -50,6 +50,7 @@ struct source {
 	struct strv collation_checked; /* replica tables whose key collations apply checked */
 	char *password;		       /* for mysql_connect_again; wiped at close */
 	struct mysql_bulk *bulk; /* apply's pending multi-row statement (mysql_replica_bulk.c) */
+	struct mysql_load *load; /* apply's pending LOAD DATA chunk (mysql_replica_load.c) */
 };
 
 /* A second connection to src's database, as src's user (binlog capture
@@ -125,6 +126,8 @@ int mysql_binlog_gtid_at(struct source *src, const char *pos, char **gtid);
 /* <0, 0, >0 as the place (file, offset) is before, at, after pos (files
  * of one log: their numbered suffixes order them). */
 int mysql_binlog_pos_cmp(const char *file, uint64_t offset, const char *pos);
+/* The same for two positions (log_ops cmp). */
+int mysql_binlog_cmp(const char *a, const char *b);
 /* state with domain's last GTID made server-seq (a new string). */
 char *mysql_gtid_advance(const char *state, uint32_t domain, uint32_t server, uint64_t seq);
 
@@ -154,8 +157,25 @@ void mysql_upsert_tail(struct buf *sql, const struct table_def *def);
  * flushed then). Flush sends what is pending; discard drops it (rollback). */
 int mysql_bulk_add(struct source *src, const struct table_def *def, char op,
 		   const struct value *row, bool *taken);
+int mysql_bulk_send(struct source *src);
+/* Sends what is pending of both paths: the load chunk, the statement. */
 int mysql_bulk_flush(struct source *src);
 void mysql_bulk_discard(struct source *src);
 void mysql_bulk_free(struct source *src);
+/* An upsert by the exact path: the pending multi-row statement, else one row. */
+int mysql_upsert_exact(struct source *src, const struct table_def *def, const struct value *row);
+
+/* mysql_replica_load.c: a load batch's rows of a table it emptied as LOAD
+ * DATA LOCAL chunks, checked and redone by the exact path on any warning.
+ * mysql_load_add takes row into the pending chunk, or flushes it and says
+ * *taken false (the exact path's turn). mysql_load_handler makes the
+ * connection serve LOCAL requests from the pending chunk only. */
+void mysql_load_handler(MYSQL *db, struct source *src);
+void mysql_load_emptied(struct source *src, const char *table);
+int mysql_load_add(struct source *src, const struct table_def *def, const struct value *row,
+		   bool *taken);
+int mysql_load_flush(struct source *src);
+void mysql_load_end_batch(struct source *src);
+void mysql_load_free(struct source *src);
 
 #endif

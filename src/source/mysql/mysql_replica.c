@@ -19,6 +19,7 @@ static int stmt_fail(struct source *src, MYSQL_STMT *st, const char *what)
 void mysql_replica_free_cache(struct source *src)
 {
 	mysql_bulk_free(src);
+	mysql_load_free(src);
 	for (size_t i = 0; i < MYSQL_STMT_CACHE; i++) {
 		if (src->cache[i].stmt)
 			mysql_stmt_close(src->cache[i].stmt);
@@ -133,6 +134,7 @@ int mysql_replica_begin(struct source *src)
 	/* DDL commits implicitly in MySQL: create the bookkeeping table before
 	 * the batch's transaction opens, never inside it. */
 	int rc = ensure_applied_table(src);
+	mysql_load_end_batch(src);
 	if (!rc)
 		rc = mysql_run(src, "START TRANSACTION", "begin apply");
 	return rc;
@@ -146,12 +148,16 @@ int mysql_replica_flush(struct source *src)
 int mysql_replica_commit(struct source *src)
 {
 	int rc = mysql_bulk_flush(src);
-	return rc ? rc : mysql_run(src, "COMMIT", "commit apply");
+	if (!rc)
+		rc = mysql_run(src, "COMMIT", "commit apply");
+	mysql_load_end_batch(src);
+	return rc;
 }
 
 int mysql_replica_rollback(struct source *src)
 {
 	mysql_bulk_discard(src);
+	mysql_load_end_batch(src);
 	if (mysql_rollback(src->db) != 0)
 		return mysql_fail(src, "roll back apply");
 	return 0;
@@ -359,8 +365,11 @@ int mysql_replica_drop_table(struct source *src, const struct table_def *def)
 int mysql_replica_truncate(struct source *src, const struct table_def *def)
 {
 	int rc = mysql_bulk_flush(src);
-	return rc ? rc
-		  : table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
+	if (!rc)
+		rc = table_statement(src, "DELETE FROM ", def, "empty replica table for a load");
+	if (!rc)
+		mysql_load_emptied(src, def->name);
+	return rc;
 }
 
 void mysql_upsert_head(struct buf *sql, const struct table_def *def)
@@ -413,6 +422,13 @@ static char *upsert_sql(const struct table_def *def)
 int mysql_replica_upsert(struct source *src, const struct table_def *def, const struct value *row)
 {
 	bool taken;
+	int rc = mysql_load_add(src, def, row, &taken);
+	return rc || taken ? rc : mysql_upsert_exact(src, def, row);
+}
+
+int mysql_upsert_exact(struct source *src, const struct table_def *def, const struct value *row)
+{
+	bool taken;
 	int rc = mysql_bulk_add(src, def, 'U', row, &taken);
 	if (rc || taken)
 		return rc;
@@ -433,8 +449,10 @@ int mysql_replica_upsert(struct source *src, const struct table_def *def, const 
 
 int mysql_replica_delete(struct source *src, const struct table_def *def, const struct value *row)
 {
-	bool taken;
-	int rc = mysql_bulk_add(src, def, 'D', row, &taken);
+	bool taken = false;
+	int rc = mysql_load_flush(src);
+	if (!rc)
+		rc = mysql_bulk_add(src, def, 'D', row, &taken);
 	if (rc || taken)
 		return rc;
 	struct buf sql = BUF_INIT;

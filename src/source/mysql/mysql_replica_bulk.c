@@ -230,7 +230,7 @@ static void start_statement(struct mysql_bulk *b, const struct table_def *def, c
 	}
 }
 
-int mysql_bulk_flush(struct source *src)
+int mysql_bulk_send(struct source *src)
 {
 	struct mysql_bulk *b = src->bulk;
 	if (!b || !b->def)
@@ -243,6 +243,12 @@ int mysql_bulk_flush(struct source *src)
 	rc = rc ? err_prefix(rc, "table %s", table) : 0;
 	mysql_bulk_discard(src);
 	return rc;
+}
+
+int mysql_bulk_flush(struct source *src)
+{
+	int rc = mysql_load_flush(src);
+	return rc ? rc : mysql_bulk_send(src);
 }
 
 /* The session's max_allowed_packet, read once, bounds every statement. */
@@ -287,10 +293,10 @@ int mysql_bulk_add(struct source *src, const struct table_def *def, char op,
 	if (rc)
 		return rc;
 	if (!spell_row(src, b, def, op, row))
-		return mysql_bulk_flush(src);
+		return mysql_bulk_send(src);
 	uint64_t h = key_hash(&b->key);
 	if (must_flush(b, def, op, h))
-		rc = mysql_bulk_flush(src);
+		rc = mysql_bulk_send(src);
 	if (rc)
 		return rc;
 	if (!b->def)

@@ -190,6 +190,7 @@ static int open_connection(struct source *src, const char *password, bool create
 	mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(db, MYSQL_OPT_MAX_ALLOWED_PACKET, &max_packet);
+	mysql_load_handler(db, src);
 	set_tls(db, &src->url);
 	/* Connector/C speaks over the socket only when the host is localhost. */
 	const char *host = src->url.socket ? "localhost" : src->url.host;
@@ -953,6 +954,7 @@ static const struct log_ops mysql_log = {
 	.position = mysql_binlog_position,
 	.read = mysql_binlog_read,
 	.lag = mysql_binlog_lag,
+	.cmp = mysql_binlog_cmp,
 };
 
 static const struct replica_ops mysql_replica = {

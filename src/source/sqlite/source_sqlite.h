@@ -73,7 +73,10 @@ bool sqlite_table_exists(struct source *src, const char *name);
 /* 1 when a trigger of that name exists (with whether it quote()s its
  * images in *text_images, if not NULL), else 0. */
 int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_images);
-/* Whether the trigger's WHEN compares keys by type and bytes (its SQL holds
+/* The table of the trigger of that name (the catalogue's: valid until it
+ * is read anew), or NULL. */
+const char *sqlite_trigger_table(struct source *src, const char *name);
+/* Whether the trigger compares keys by type and bytes (its SQL holds
  * "typeof(OLD."): triggers of an earlier cdcpack compared them by the key
  * column's collation and are rebuilt. */
 bool sqlite_trigger_bytewise_keys(struct source *src, const char *name);
@@ -90,7 +93,8 @@ int sqlite_triggered_tables(struct source *src, struct strv *out);
  * for it: made for the name it had before ALTER TABLE ... RENAME TO, they
  * log its changes under that name. */
 int sqlite_foreign_triggers(struct source *src, const char *table, struct strv *out);
-/* Whether name is one of the triggers cdcpack makes for table. */
+/* Whether name is one of the triggers cdcpack makes for table (or one an
+ * earlier cdcpack named for it). */
 bool sqlite_trigger_is_ours(const struct source *src, const char *table, const char *name);
 /* Loads the schema table into src->schema (empty when it does not exist),
  * unless what was loaded is still current: versions are only ever added,

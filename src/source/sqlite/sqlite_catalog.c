@@ -23,7 +23,7 @@ struct catalog_entry {
 	char *table;	       /* tbl_name: a trigger's table */
 	bool trigger;	       /* else a table */
 	bool text_images;      /* a trigger whose SQL quote()s its images */
-	bool bytewise_keys;    /* ... whose WHEN compares keys by type and bytes */
+	bool bytewise_keys;    /* ... which compares keys by type and bytes */
 	bool writes_changelog; /* a trigger that inserts into the changelog */
 	bool foreign;	       /* ... but is not named for its table (renamed?) */
 };
@@ -198,6 +198,12 @@ int sqlite_trigger_lookup(struct source *src, const char *name, bool *text_image
 	if (e && text_images)
 		*text_images = e->text_images;
 	return e != NULL;
+}
+
+const char *sqlite_trigger_table(struct source *src, const char *name)
+{
+	const struct catalog_entry *e = find(src, name, true);
+	return e ? e->table : NULL;
 }
 
 bool sqlite_trigger_bytewise_keys(struct source *src, const char *name)

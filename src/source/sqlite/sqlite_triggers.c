@@ -1,28 +1,71 @@
 /* SQLite audit triggers: one changelog table, one schema table recording the
- * column list each trigger version knows, and four triggers per table.
+ * column list each trigger version knows, and three triggers per table.
  *
  * Row images go into untyped changelog columns o1..oN (before) and n1..nN
  * (after), one value each: a column without a declared type stores any
  * value exactly as given (storage class, REAL bits, BLOB bytes), and the
  * trigger does no work on it. Images as quote()d text (columns old and new)
  * cost twice as much per change; they remain for tables wider than
- * SQLITE_IMAGE_MAX_COLS and are still read from changelogs written that way. */
+ * SQLITE_IMAGE_MAX_COLS and are still read from changelogs written that way.
+ *
+ * Trigger names are short and differ early: every connection parses every
+ * trigger at open, and SQLite's schema hash stops growing at 64 buckets, so
+ * each trigger parsed walks a chain of (triggers so far) / 64 names. Four
+ * triggers a table named <changelog>_<table>_ai..ad (an earlier cdcpack's)
+ * made opening a database of 10,000 tables take seconds; they are replaced
+ * by install and run, in the transaction that creates the new ones. */
 #include "source_sqlite.h"
 
 #include "err.h"
 #include "log.h"
 #include "sqlutil.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const trigger_suffix[] = {"ai", "au", "ak", "ad"};
-#define NTRIGGERS 4
+/* One trigger per event: the update trigger ships a key change as D + I. */
+static const char trigger_event_letter[] = {'i', 'u', 'd'};
+#define NTRIGGERS 3
+enum { TRIG_INSERT, TRIG_UPDATE, TRIG_DELETE };
 
+/* An earlier cdcpack's four, <changelog>_<table>_<suffix>: recognised so
+ * that they are replaced, never left to log a change twice. */
+static const char *const legacy_suffix[] = {"ai", "au", "ak", "ad"};
+#define NLEGACY 4
+
+/* FNV-1a, 64 bits, of changelog NUL table, its bits mixed (MurmurHash3's
+ * finaliser: FNV alone leaves names that differ in their last character
+ * alike in their first digits, which SQLite compares first): the names of
+ * one table's triggers, unique per changelog and table unless two names
+ * collide (1 in 10^11 at 10,000 tables), which install refuses rather
+ * than share. */
+static uint64_t name_hash(const char *changelog, const char *table)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const char *p = changelog;; p++) {
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+		if (!*p)
+			break;
+	}
+	for (const char *p = table; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	h = (h ^ (h >> 33)) * 0xff51afd7ed558ccdull;
+	h = (h ^ (h >> 33)) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+/* cdc_i_<16 hex digits>: "cdc_<event>_<hash of changelog and table>" */
 static char *trigger_name(const struct source *src, const char *table, int which)
 {
-	return xasprintf("%s_%s_%s", src->changelog, table, trigger_suffix[which]);
+	return xasprintf("cdc_%c_%016" PRIx64, trigger_event_letter[which],
+			 name_hash(src->changelog, table));
+}
+
+static char *legacy_name(const struct source *src, const char *table, int which)
+{
+	return xasprintf("%s_%s_%s", src->changelog, table, legacy_suffix[which]);
 }
 
 static bool typed_images(const struct table_def *def)
@@ -104,30 +147,56 @@ static void add_same_key(struct buf *sql, const struct table_def *def)
 	}
 }
 
+/* Which rows of an update a changelog insert logs: every one, those that
+ * keep the key (U) or those that change it (D + I). */
+enum key_filter { ANY_ROW, SAME_KEY, NEW_KEY };
+
+/* ") VALUES(" or, for an insert of some rows only, ") SELECT " */
+static void add_row_open(struct buf *sql, enum key_filter only)
+{
+	buf_adds(sql, only == ANY_ROW ? ") VALUES(" : ") SELECT ");
+}
+
+/* ");" or " WHERE <same key>;" or " WHERE NOT (<same key>);" (never NULL:
+ * typeof() IS and IS compare to 0 or 1) */
+static void add_row_close(struct buf *sql, const struct table_def *def, enum key_filter only)
+{
+	if (only == ANY_ROW) {
+		buf_adds(sql, ");");
+		return;
+	}
+	buf_adds(sql, only == SAME_KEY ? " WHERE " : " WHERE NOT (");
+	add_same_key(sql, def);
+	buf_adds(sql, only == SAME_KEY ? ";" : ");");
+}
+
 /* (op, tbl, ver, o1.., n1..) VALUES('U', 't', 2, OLD.., NEW..) */
 static void add_typed_row(struct buf *sql, const struct table_def *def, int64_t ver, char op,
-			  bool with_old, bool with_new)
+			  bool with_old, bool with_new, enum key_filter only)
 {
 	buf_adds(sql, "(op, tbl, ver");
 	if (with_old)
 		add_image_columns(sql, def, 'o');
 	if (with_new)
 		add_image_columns(sql, def, 'n');
-	buf_addf(sql, ") VALUES('%c', ", op);
+	add_row_open(sql, only);
+	buf_addf(sql, "'%c', ", op);
 	sql_add_literal(sql, def->name);
 	buf_addf(sql, ", %lld", (long long)ver);
 	if (with_old)
 		add_image_values(sql, def, "OLD");
 	if (with_new)
 		add_image_values(sql, def, "NEW");
-	buf_adds(sql, ");");
+	add_row_close(sql, def, only);
 }
 
 /* (op, tbl, ver, old, new) VALUES('U', 't', 2, quote(OLD..)||.., quote(NEW..)||..) */
 static void add_text_row(struct buf *sql, const struct table_def *def, int64_t ver, char op,
-			 bool with_old, bool with_new)
+			 bool with_old, bool with_new, enum key_filter only)
 {
-	buf_addf(sql, "(op, tbl, ver, old, new) VALUES('%c', ", op);
+	buf_adds(sql, "(op, tbl, ver, old, new");
+	add_row_open(sql, only);
+	buf_addf(sql, "'%c', ", op);
 	sql_add_literal(sql, def->name);
 	buf_addf(sql, ", %lld, ", (long long)ver);
 	if (with_old)
@@ -139,50 +208,42 @@ static void add_text_row(struct buf *sql, const struct table_def *def, int64_t v
 		add_text_image(sql, def, "NEW");
 	else
 		buf_adds(sql, "NULL");
-	buf_adds(sql, ");");
+	add_row_close(sql, def, only);
 }
 
 static void add_log_insert(struct buf *sql, const struct source *src, const struct table_def *def,
-			   int64_t ver, char op, bool with_old, bool with_new)
+			   int64_t ver, char op, bool with_old, bool with_new, enum key_filter only)
 {
 	buf_adds(sql, "INSERT INTO ");
 	sql_add_ident(sql, src->changelog, '"');
 	if (typed_images(def))
-		add_typed_row(sql, def, ver, op, with_old, with_new);
+		add_typed_row(sql, def, ver, op, with_old, with_new, only);
 	else
-		add_text_row(sql, def, ver, op, with_old, with_new);
+		add_text_row(sql, def, ver, op, with_old, with_new, only);
 }
 
 static void add_trigger(struct buf *sql, const struct source *src, const struct table_def *def,
 			int64_t ver, int which)
 {
-	static const char *const event[] = {"INSERT", "UPDATE", "UPDATE", "DELETE"};
+	static const char *const event[] = {"INSERT", "UPDATE", "DELETE"};
 	char *name = trigger_name(src, def->name, which);
 	buf_adds(sql, "CREATE TRIGGER ");
 	sql_add_ident(sql, name, '"');
 	buf_addf(sql, " AFTER %s ON ", event[which]);
 	sql_add_ident(sql, def->name, '"');
 	free(name);
-	if (which == 1 || which == 2) {
-		buf_adds(sql, which == 1 ? " WHEN " : " WHEN NOT (");
-		add_same_key(sql, def);
-		if (which == 2)
-			buf_addc(sql, ')');
-	}
 	buf_adds(sql, " BEGIN ");
 	switch (which) {
-	case 0:
-		add_log_insert(sql, src, def, ver, 'I', false, true);
+	case TRIG_INSERT:
+		add_log_insert(sql, src, def, ver, 'I', false, true, ANY_ROW);
 		break;
-	case 1:
-		add_log_insert(sql, src, def, ver, 'U', true, true);
-		break;
-	case 2: /* a key change ships as D(old) + I(new): docs/design.md §4 */
-		add_log_insert(sql, src, def, ver, 'D', true, false);
-		add_log_insert(sql, src, def, ver, 'I', false, true);
+	case TRIG_UPDATE: /* a key change ships as D(old) + I(new): docs/design.md §4 */
+		add_log_insert(sql, src, def, ver, 'U', true, true, SAME_KEY);
+		add_log_insert(sql, src, def, ver, 'D', true, false, NEW_KEY);
+		add_log_insert(sql, src, def, ver, 'I', false, true, NEW_KEY);
 		break;
 	default:
-		add_log_insert(sql, src, def, ver, 'D', true, false);
+		add_log_insert(sql, src, def, ver, 'D', true, false, ANY_ROW);
 	}
 	buf_adds(sql, " END;\n");
 }
@@ -200,15 +261,22 @@ char *sqlite_trigger_layout(const struct source *src)
 	return buf_detach(&sql);
 }
 
+static void add_drop_trigger(struct buf *sql, char *name)
+{
+	buf_adds(sql, "DROP TRIGGER IF EXISTS ");
+	sql_add_ident(sql, name, '"');
+	buf_adds(sql, ";\n");
+	free(name);
+}
+
+/* Ours, and those an earlier cdcpack named for the table (a missing one
+ * costs SQLite a hash lookup). */
 static void add_drop_triggers(struct buf *sql, const struct source *src, const char *table)
 {
-	for (int i = 0; i < NTRIGGERS; i++) {
-		char *name = trigger_name(src, table, i);
-		buf_adds(sql, "DROP TRIGGER IF EXISTS ");
-		sql_add_ident(sql, name, '"');
-		buf_adds(sql, ";\n");
-		free(name);
-	}
+	for (int i = 0; i < NTRIGGERS; i++)
+		add_drop_trigger(sql, trigger_name(src, table, i));
+	for (int i = 0; i < NLEGACY; i++)
+		add_drop_trigger(sql, legacy_name(src, table, i));
 }
 
 static int count_triggers(struct source *src, const char *table)
@@ -216,6 +284,18 @@ static int count_triggers(struct source *src, const char *table)
 	int found = 0;
 	for (int i = 0; i < NTRIGGERS; i++) {
 		char *name = trigger_name(src, table, i);
+		found += sqlite_trigger_lookup(src, name, NULL);
+		free(name);
+	}
+	return found;
+}
+
+/* How many of an earlier cdcpack's four triggers the table has. */
+static int count_legacy(struct source *src, const char *table)
+{
+	int found = 0;
+	for (int i = 0; i < NLEGACY; i++) {
+		char *name = legacy_name(src, table, i);
 		found += sqlite_trigger_lookup(src, name, NULL);
 		free(name);
 	}
@@ -292,7 +372,11 @@ static int widen_changelog(struct source *src, size_t ncols)
  * NOCASE shipped as U, leaving the old key in replicas). */
 static bool keys_bytewise(struct source *src, const struct table_def *def)
 {
-	char *name = trigger_name(src, def->name, 1);
+	char *name = trigger_name(src, def->name, TRIG_UPDATE);
+	if (!sqlite_trigger_lookup(src, name, NULL)) { /* an earlier cdcpack's? */
+		free(name);
+		name = legacy_name(src, def->name, 1);
+	}
 	bool bytewise = sqlite_trigger_bytewise_keys(src, name);
 	free(name);
 	return bytewise;
@@ -300,10 +384,12 @@ static bool keys_bytewise(struct source *src, const struct table_def *def)
 
 /* Whether the table's triggers are written the way this cdcpack would:
  * triggers made by an earlier one (quote()d text, keys compared by
- * collation) are rebuilt. */
+ * collation, four named <changelog>_<table>_ai..ad) are rebuilt. */
 static bool triggers_current(struct source *src, const struct table_def *def)
 {
-	char *name = trigger_name(src, def->name, 0);
+	if (count_legacy(src, def->name))
+		return false;
+	char *name = trigger_name(src, def->name, TRIG_INSERT);
 	bool text_images = false;
 	bool current =
 		sqlite_trigger_lookup(src, name, &text_images) && !text_images == typed_images(def);
@@ -338,27 +424,52 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 	return rc;
 }
 
-/* Tells the catalogue what our DDL did to table's triggers. */
+/* Tells the catalogue what our DDL did to table's triggers (an earlier
+ * cdcpack's are gone either way). */
 static void note_triggers(struct source *src, const char *table, bool present, bool text_images)
 {
-	char *names[NTRIGGERS];
+	char *names[NTRIGGERS + NLEGACY];
 	for (int i = 0; i < NTRIGGERS; i++)
 		names[i] = trigger_name(src, table, i);
+	for (int i = 0; i < NLEGACY; i++)
+		names[NTRIGGERS + i] = legacy_name(src, table, i);
 	sqlite_catalog_note_triggers(src, table, names, NTRIGGERS, present, text_images);
+	sqlite_catalog_note_triggers(src, table, names + NTRIGGERS, NLEGACY, false, false);
 	sqlite_schema_restamp(src);
-	for (int i = 0; i < NTRIGGERS; i++)
+	for (int i = 0; i < NTRIGGERS + NLEGACY; i++)
 		free(names[i]);
 }
 
+/* One of ours for table, or one of the four an earlier cdcpack named for
+ * it (replaced at the next install, not taken for a renamed table's). */
 bool sqlite_trigger_is_ours(const struct source *src, const char *table, const char *name)
 {
 	bool ours = false;
-	for (int k = 0; k < NTRIGGERS && !ours; k++) {
-		char *mine = trigger_name(src, table, k);
+	for (int k = 0; k < NTRIGGERS + NLEGACY && !ours; k++) {
+		char *mine = k < NTRIGGERS ? trigger_name(src, table, k)
+					   : legacy_name(src, table, k - NTRIGGERS);
 		ours = sqlite3_stricmp(mine, name) == 0;
 		free(mine);
 	}
 	return ours;
+}
+
+/* Two tables whose trigger names hash alike would share (and drop) each
+ * other's triggers: refused, naming both. */
+static int check_name_clash(struct source *src, const char *table)
+{
+	int rc = 0;
+	for (int i = 0; i < NTRIGGERS && !rc; i++) {
+		char *name = trigger_name(src, table, i);
+		const char *other = sqlite_trigger_table(src, name);
+		if (other && strcmp(other, table) != 0 && sqlite_trigger_is_ours(src, other, name))
+			rc = err_set(CDC_ERUNTIME,
+				     "trigger name %s of table %s is also table %s's (the names "
+				     "are a hash of the table's): rename one of the tables",
+				     name, table, other);
+		free(name);
+	}
+	return rc;
 }
 
 static int foreign_triggers(struct source *src, const char *table, struct strv *out)
@@ -447,6 +558,8 @@ static int install_locked(struct source *src, const struct table_def *def)
 	if (!rc)
 		rc = create_own_tables(src);
 	if (!rc)
+		rc = check_name_clash(src, def->name);
+	if (!rc)
 		rc = sqlite_load_schema(src);
 	if (rc)
 		return rc;
@@ -494,9 +607,20 @@ static int install_locked(struct source *src, const struct table_def *def)
 	return rc;
 }
 
+/* Each CREATE TRIGGER makes SQLite find its new sqlite_schema row by a scan
+ * of the whole table; with the default page cache (2 MiB) smaller than
+ * the schema, every scan read it from the file again (a fifth of
+ * installing triggers on 2,000 tables). Pages are held only once read. */
+static int schema_sized_cache(struct source *src)
+{
+	return sqlite_exec(src, "PRAGMA cache_size = -65536", "size the page cache");
+}
+
 int sqlite_triggers_install(struct source *src, const struct table_def *def)
 {
-	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "install triggers");
+	int rc = schema_sized_cache(src);
+	if (!rc)
+		rc = sqlite_exec(src, "BEGIN IMMEDIATE", "install triggers");
 	if (rc)
 		return rc;
 	rc = install_locked(src, def);
@@ -664,6 +788,30 @@ static bool has_secondary_unique(struct source *src, const char *table)
 	return found;
 }
 
+/* Triggers an earlier cdcpack made, which the next run replaces. */
+static void status_outdated(struct source *src, const struct table_def *def,
+			    struct trigger_status *out)
+{
+	if (!out->installed)
+		return;
+	if (count_legacy(src, def->name)) {
+		out->outdated = true;
+		strv_push_owned(&out->warnings,
+				xasprintf("its triggers were made by an earlier cdcpack (four, "
+					  "named %s_%s_ai.._ad: long names slow every "
+					  "connection's schema load when there are many tables); "
+					  "the next run or install replaces them with three",
+					  src->changelog, def->name));
+	}
+	if (!keys_bytewise(src, def)) {
+		out->outdated = true;
+		strv_push(&out->warnings,
+			  "its triggers were made by an earlier cdcpack and compare keys by the "
+			  "key column's collation (a case-only key change under NOCASE ships as "
+			  "U and leaves the old key in replicas); the next run rebuilds them");
+	}
+}
+
 int sqlite_triggers_status(struct source *src, const struct table_def *def,
 			   struct trigger_status *out)
 {
@@ -674,7 +822,8 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	 * checked once, not at each lookup (each check is a transaction) */
 	bool pinned = src->catalog_pinned;
 	src->catalog_pinned = sqlite_table_exists(src, def->name);
-	out->installed = count_triggers(src, def->name) == NTRIGGERS;
+	out->installed = count_triggers(src, def->name) == NTRIGGERS ||
+			 count_legacy(src, def->name) == NLEGACY;
 	struct strv foreign = {0};
 	if (foreign_triggers(src, def->name, &foreign) == 0 && foreign.n) {
 		out->renamed = true;
@@ -684,12 +833,7 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
-	out->outdated = out->installed && !keys_bytewise(src, def);
-	if (out->outdated)
-		strv_push(&out->warnings,
-			  "its triggers were made by an earlier cdcpack and compare keys by the "
-			  "key column's collation (a case-only key change under NOCASE ships as "
-			  "U and leaves the old key in replicas); the next run rebuilds them");
+	status_outdated(src, def, out);
 	rc = count_pending(src, def->name, out);
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "

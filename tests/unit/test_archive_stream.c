@@ -1,0 +1,209 @@
+/* Files compressed as they are written. The lake's gzip stream (issue
+ * 13): the package gzips each change file as it writes it, and a rerun
+ * after a crash gzips the archive's copy instead; both must give the same
+ * bytes, or the rerun would find "other bytes" at a lake key the first run
+ * wrote. The archive of zstd frames (issue 16): it decompresses to the
+ * same tar stream as the archive written in one go, and reads back. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "archive.h"
+#include "buf.h"
+#include "fsutil.h"
+#include "hash.h"
+#include "manifest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DATA_BYTES (3 << 20)
+
+/* CSV-like rows with random digits: compressible, but not trivially. */
+static char *make_data(size_t n)
+{
+	char *p = xmalloc(n);
+	uint64_t x = 88172645463325252u;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		p[i] = i % 41 == 40 ? '\n' : i % 7 == 6 ? ',' : (char)('0' + x % 10);
+	}
+	return p;
+}
+
+static char *read_all(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	struct buf b = {0};
+	char chunk[65536];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_add(&b, chunk, got);
+	fclose(f);
+	*n = b.len;
+	return b.data;
+}
+
+/* data gzipped through the stream in pieces of step bytes (step 0: the
+ * piece sizes vary); gives the stream's bytes. */
+static char *stream(const char *dir, const char *data, size_t n, size_t step, size_t *len,
+		    char hex[HASH_HEX_LEN + 1])
+{
+	char *path = xasprintf("%s/stream.gz", dir);
+	struct archive_stream *g;
+	assert_int_equal(archive_stream_open(&g, path, COMPRESS_GZIP), 0);
+	for (size_t at = 0, k = 1; at < n; k++) {
+		size_t piece = step ? step : (k * 7919) % 300000 + 1;
+		if (piece > n - at)
+			piece = n - at;
+		assert_int_equal(archive_stream_write(g, data + at, piece), 0);
+		at += piece;
+	}
+	int64_t size;
+	assert_int_equal(archive_stream_close(g, hex, &size), 0);
+	char *out = read_all(path, len);
+	assert_int_equal((int64_t)*len, size);
+	unlink(path);
+	free(path);
+	return out;
+}
+
+static void stream_equals_file_gzip_however_split(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_archive_gzip.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *data = make_data(DATA_BYTES);
+	char *src = xasprintf("%s/data", dir), *dst = xasprintf("%s/file.gz", dir);
+	FILE *f = fopen(src, "wb");
+	assert_int_equal(fwrite(data, 1, DATA_BYTES, f), DATA_BYTES);
+	fclose(f);
+	char want_hex[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
+	int64_t want_size;
+	assert_int_equal(archive_gzip_file(src, DATA_BYTES, dst, want_hex, &want_size), 0);
+	size_t want_len, len;
+	char *want = read_all(dst, &want_len);
+	const size_t steps[] = {0, 1000, 262144 + 17, 65536, DATA_BYTES};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		char *got = stream(dir, data, DATA_BYTES, steps[i], &len, hex);
+		assert_int_equal(len, want_len);
+		assert_memory_equal(got, want, len);
+		assert_string_equal(hex, want_hex);
+		free(got);
+	}
+	/* And it is gzip of the data. */
+	char *cmd = xasprintf("gzip -dc '%s' | cmp -s - '%s'", dst, src);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	free(want);
+	free(data);
+	fs_remove_tree(dir);
+	free(src);
+	free(dst);
+}
+
+/* A file of n bytes of data at path; its checksum into f. */
+static void put_data(const char *path, const char *data, size_t n, struct manifest_file *f)
+{
+	FILE *out = fopen(path, "wb");
+	assert_int_equal(fwrite(data, 1, n, out), n);
+	fclose(out);
+	struct hash_stream h;
+	hash_stream_init(&h);
+	hash_stream_update(&h, data, n);
+	hash_stream_hex(&h, f->xxh128);
+	hash_stream_free(&h);
+	f->local = xstrdup(path);
+	f->bytes = (int64_t)n;
+}
+
+/* Three files (one empty, one of a size that is not a multiple of the tar
+ * block) in a manifest. */
+static void build(struct manifest *m, const char *dir, const char *data)
+{
+	memset(m, 0, sizeof(*m));
+	m->batch_id = xstrdup("shop-00000007");
+	m->seq = 7;
+	m->kind = xstrdup("cdc");
+	m->mode = xstrdup("trigger");
+	m->created = xstrdup("2026-11-24T10:11:12.345Z");
+	m->source_name = xstrdup("shop");
+	m->driver = xstrdup("sqlite");
+	const size_t sizes[] = {DATA_BYTES - 77, 0, 1000};
+	for (size_t i = 0; i < 3; i++) {
+		struct manifest_file *f = manifest_add_file(m);
+		f->def = xcalloc(1, sizeof(*f->def));
+		f->def->name = xasprintf("t%zu", i);
+		table_def_add_column(f->def, "id", "INTEGER", true);
+		f->path = xasprintf("t%zu/LOAD00000001.csv", i);
+		f->first_seq = f->last_seq = -1;
+		char *path = xasprintf("%s/%zu.part", dir, i);
+		put_data(path, data + i, sizes[i], f);
+		free(path);
+	}
+}
+
+static void frames_decompress_to_the_same_tar_and_read_back(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_archive_frames.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *data = make_data(DATA_BYTES);
+	struct manifest m;
+	build(&m, dir, data);
+	char *one = xasprintf("%s/one.tar.zst", dir), *framed = xasprintf("%s/framed.tar.zst", dir);
+	char hex[HASH_HEX_LEN + 1], hex2[HASH_HEX_LEN + 1];
+	int64_t size, size2;
+	assert_int_equal(archive_write_batch(one, COMPRESS_ZSTD, 1795515072, &m, hex, &size), 0);
+	/* File 0 from a frame made as a stream, the others made while writing. */
+	char *frame0 = xasprintf("%s/0.zst", dir);
+	struct archive_stream *s;
+	assert_int_equal(archive_stream_open(&s, frame0, COMPRESS_ZSTD), 0);
+	for (size_t at = 0; at < (size_t)m.files[0].bytes; at += 100000) {
+		size_t n = (size_t)m.files[0].bytes - at < 100000 ? (size_t)m.files[0].bytes - at
+								  : 100000;
+		assert_int_equal(archive_stream_write(s, data + at, n), 0);
+	}
+	assert_int_equal(archive_stream_close(s, NULL, NULL), 0);
+	const char *frames[] = {frame0, NULL, NULL};
+	assert_int_equal(archive_write_frames(framed, 1795515072, &m, frames, hex2, &size2), 0);
+	size_t len;
+	char *bytes = read_all(framed, &len);
+	assert_int_equal((int64_t)len, size2);
+	free(bytes);
+	char *cmd = xasprintf("zstd -dcq '%s' >'%s/a.tar' && zstd -dcq '%s' >'%s/b.tar' && "
+			      "cmp -s '%s/a.tar' '%s/b.tar'",
+			      one, dir, framed, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	/* And cdcpack reads it: every file there, sizes and checksums right. */
+	struct manifest back;
+	char *out = xasprintf("%s/out", dir);
+	assert_int_equal(fs_mkdirs(out, 0700), 0);
+	assert_int_equal(archive_read_batch(framed, out, &back), 0);
+	assert_int_equal(back.nfiles, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(back.files[i].xxh128, m.files[i].xxh128);
+	manifest_free(&back);
+	manifest_free(&m);
+	fs_remove_tree(dir);
+	free(out);
+	free(frame0);
+	free(one);
+	free(framed);
+	free(data);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stream_equals_file_gzip_however_split),
+		cmocka_unit_test(frames_decompress_to_the_same_tar_and_read_back),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
