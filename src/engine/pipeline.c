@@ -653,6 +653,23 @@ static int reconcile(struct pipeline *p, const struct strv *tables, struct run_r
 	return rc;
 }
 
+/* The tables the capture mode says the run must reconcile now that its
+ * batches are acknowledged (binlog mode: children of cascading foreign
+ * keys, capture.h). */
+static int reconcile_owed(struct pipeline *p, struct run_result *res)
+{
+	struct strv due = {0};
+	int rc = p->cops->reconcile_due && p->pub ? p->cops->reconcile_due(p, &due) : 0;
+	if (!rc && due.n) {
+		log_info("reconciling %zu table(s) a cascading foreign key changed", due.n);
+		rc = reconcile(p, &due, res);
+		if (!rc)
+			rc = p->cops->reconcile_done(p);
+	}
+	strv_free(&due);
+	return rc;
+}
+
 /* [capture] reconcile: whether the last reconcile is older than it. */
 static int reconcile_due(struct pipeline *p, bool *due)
 {
@@ -726,6 +743,8 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	for (int made = 0;
 	     !rc && more && !stop_requested && (max_batches <= 0 || made < max_batches); made++)
 		rc = run_one_batch(p, res, &more);
+	if (!rc && !stop_requested)
+		rc = reconcile_owed(p, res);
 	bool due = false;
 	if (!rc && !stop_requested)
 		rc = reconcile_due(p, &due);
