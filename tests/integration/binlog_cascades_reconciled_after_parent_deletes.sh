@@ -9,7 +9,8 @@
 # reconcile batch; a run that read none reconciles nothing; a run killed
 # after acknowledging the cdc batch leaves the reconcile to the next run.
 # A MariaDB replica built by apply equals the source (mariadb's own dump,
-# and verify); a child whose parent is not captured is refused.
+# and verify); status's last reconcile stays the last full one; a child
+# whose parent is not captured is refused.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/mysql.sh"
 source "$ROOT/tests/lib/binlog.sh"
@@ -91,6 +92,10 @@ reconcile_rows >"$T/rec.csv"
 printf '%s\n' 'D,10,,' 'D,100,' 'D,11,,' 'D,12,,' 'D,13,,' 'D,130,' 'U,1,' 'U,2,' 'U,20,22,c' >"$T/want.csv"
 cmp -s "$T/want.csv" "$T/rec.csv" || { diff "$T/want.csv" "$T/rec.csv" >&2; fail "the reconcile batch's rows (< expected, > shipped)"; }
 replica_equal "after the cascades"
+# Expected repairs, no missed changes: status's last reconcile (the one to
+# alert on, and the schedule's) is not this one.
+assert_status 0 "$CDCPACK" --json status
+assert_eq null "$(jq -c '.reconcile' "$T/last.out")" "status's last reconcile"
 assert_status 0 "$CDCPACK" --json run
 assert_eq 0 "$(jq '.batches' "$T/last.out")" "batches of the next, idle run"
 assert_eq null "$(jq '.reconciled' "$T/last.out")" "the next run reconciles nothing"
