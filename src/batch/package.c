@@ -72,9 +72,13 @@ struct package {
 	int64_t taken;	     /* changes and load rows taken, those cdc_ops leaves out included */
 	struct pubstore *ps; /* borrowed; NULL: no published state kept */
 	int64_t staged_seq;  /* the seq package_stage gave it; -1 before */
-	/* Writes, hashes and gzips the files' bytes (write_job): a file's fd,
-	 * hash, bytes and lake stream are the worker's until close_file. */
-	struct worker *worker;
+	/* Writes, hashes and compresses the files' bytes (write_job): a file's
+	 * fd, hash, bytes and zstd frame are the worker's until close_file.
+	 * The lake's gzip copy has a worker of its own (lake_job): gzip costs
+	 * about as much as zstd, and on one thread with it the worker became
+	 * the run's longest side whenever a lake is written. */
+	struct worker *worker, *lake_worker;
+	struct buf lake_out; /* the copy handed to the lake worker, reused */
 	size_t frames_open, lakes_open;
 };
 
@@ -87,12 +91,16 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 		rc = fs_private_dir(work_dir, "work dir", false);
 	if (rc)
 		return rc;
-	struct worker *w;
+	struct worker *w, *lw = NULL;
 	rc = worker_start(&w, PK_QUEUE);
+	if (!rc && cfg->lake_prefix && cfg->lake_compression == LAKE_GZIP &&
+	    (rc = worker_start(&lw, PK_QUEUE)) != 0)
+		worker_stop(w);
 	if (rc)
 		return rc;
 	struct package *pk = xcalloc(1, sizeof(*pk));
 	pk->worker = w;
+	pk->lake_worker = lw;
 	pk->cfg = cfg;
 	pk->work_dir = xstrdup(work_dir);
 	pk->kind = xstrdup(kind);
@@ -108,8 +116,8 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 	return 0;
 }
 
-/* On the worker: the file's next bytes written, hashed and gzipped for the
- * lake, while the main thread formats the rows after them. */
+/* On the worker: the file's next bytes written, hashed and compressed,
+ * while the main thread formats the rows after them. */
 static int write_job(void *ctx, const struct buf *data)
 {
 	struct pk_file *f = ctx;
@@ -126,14 +134,38 @@ static int write_job(void *ctx, const struct buf *data)
 	}
 	hash_stream_update(&f->hash, data->data, data->len);
 	f->bytes += (int64_t)data->len;
-	int rc = f->frame ? archive_stream_write(f->frame, data->data, data->len) : 0;
-	return !rc && f->lake ? archive_stream_write(f->lake, data->data, data->len) : rc;
+	return f->frame ? archive_stream_write(f->frame, data->data, data->len) : 0;
 }
 
-/* Hands f's buffered rows to the worker; f->out starts over empty. */
+/* On the lake worker: the same bytes gzipped for the lake's copy. */
+static int lake_job(void *ctx, const struct buf *data)
+{
+	struct pk_file *f = ctx;
+	return archive_stream_write(f->lake, data->data, data->len);
+}
+
+/* Hands f's buffered rows to the workers; f->out starts over empty. The
+ * lake worker gets a copy: each worker owns the buffer it is handed. */
 static int flush_file(struct package *pk, struct pk_file *f)
 {
-	return f->out.len ? worker_submit(pk->worker, write_job, f, &f->out) : 0;
+	if (!f->out.len)
+		return 0;
+	int rc = 0;
+	if (f->lake) {
+		buf_reset(&pk->lake_out);
+		buf_add(&pk->lake_out, f->out.data, f->out.len);
+		rc = worker_submit(pk->lake_worker, lake_job, f, &pk->lake_out);
+	}
+	int wrc = worker_submit(pk->worker, write_job, f, &f->out);
+	return rc ? rc : wrc;
+}
+
+/* Both workers' jobs done; the first failure's code. */
+static int drain_workers(struct package *pk)
+{
+	int rc = worker_drain(pk->worker);
+	int lrc = pk->lake_worker ? worker_drain(pk->lake_worker) : 0;
+	return rc ? rc : lrc;
 }
 
 /* The worker's jobs for f done, its files closed: only then does the main
@@ -143,7 +175,7 @@ static int close_file(struct package *pk, struct pk_file *f)
 	if (f->closed)
 		return 0;
 	int rc = flush_file(pk, f);
-	int done = worker_drain(pk->worker);
+	int done = drain_workers(pk);
 	rc = rc ? rc : done;
 	if (close(f->fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
@@ -179,8 +211,8 @@ static char *entry_name(const struct package *pk, const struct table_def *def, u
 static int open_file(struct package *pk, const struct table_def *def, struct pk_file **out)
 {
 	unsigned index = files_for_table(pk, def->name) + 1;
-	/* The worker's jobs point into pk->files, which may move. */
-	int rc = worker_drain(pk->worker);
+	/* The workers' jobs point into pk->files, which may move. */
+	int rc = drain_workers(pk);
 	if (rc)
 		return rc;
 	pk->files = xrealloc(pk->files, (pk->nfiles + 1) * sizeof(*pk->files));
@@ -573,7 +605,9 @@ void package_free(struct package *pk)
 {
 	if (!pk)
 		return;
-	worker_stop(pk->worker); /* before the files its jobs point at go */
+	worker_stop(pk->worker); /* before the files their jobs point at go */
+	worker_stop(pk->lake_worker);
+	buf_free(&pk->lake_out);
 	for (size_t i = 0; i < pk->nfiles; i++) {
 		struct pk_file *f = &pk->files[i];
 		if (!f->closed)

@@ -30,10 +30,11 @@ struct capture_ops {
 	bool batches_until_idle;
 
 	/* cdcpack init: whether the source is set up for this mode (binlog:
-	 * the server's log settings and the user's privileges). NULL: nothing
-	 * to check. */
+	 * the server's log settings and the user's privileges). reconcile:
+	 * [capture] reconcile is on (binlog mode then takes tables a cascading
+	 * foreign key changes, see reconcile_due). NULL: nothing to check. */
 	int (*check_source)(const struct source_ops *ops, struct source *src,
-			    const struct strv *tables);
+			    const struct strv *tables, bool reconcile);
 	/* Before capture: follow what changed in the source's schema
 	 * (trigger mode rebuilds the triggers of a table whose columns
 	 * changed, warns about tables it cannot see). NULL: nothing to do. */
@@ -63,6 +64,13 @@ struct capture_ops {
 	 * out (docs/design.md §4 step 3b). NULL: the mode cannot reconcile. */
 	int (*reconcile)(struct pipeline *p, const struct strv *tables, struct package *pk,
 			 struct reconcile_result *out);
+	/* Tables the run must reconcile once its batches are acknowledged
+	 * (binlog mode: the children of a cascading foreign key whose
+	 * parent's delete or key update a read passed, changed below the
+	 * log), kept in the state until reconcile_done; none in *out: nothing
+	 * due. NULL: the mode has none. */
+	int (*reconcile_due)(struct pipeline *p, struct strv *out);
+	int (*reconcile_done)(struct pipeline *p);
 };
 
 extern const struct capture_ops trigger_capture_ops;

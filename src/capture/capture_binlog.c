@@ -7,6 +7,7 @@
  * acknowledged (binlogpos.h): exactly once by position. */
 #include "capture.h"
 
+#include "binlog_cascade.h"
 #include "binlogpos.h"
 #include "buf.h"
 #include "err.h"
@@ -18,15 +19,15 @@
 #include <sys/stat.h>
 
 static int binlog_check_source(const struct source_ops *ops, struct source *src,
-			       const struct strv *tables)
+			       const struct strv *tables, bool reconcile)
 {
 	int rc = source_need_role(ops, ROLE_LOG, "[capture] mode = binlog");
-	return rc ? rc : ops->log->check(src, tables);
+	return rc ? rc : ops->log->check(src, tables, reconcile);
 }
 
 static int binlog_check(struct pipeline *p)
 {
-	return binlog_check_source(p->sops, p->src, &p->tables);
+	return binlog_check_source(p->sops, p->src, &p->tables, p->cfg->reconcile_kept);
 }
 
 static int binlog_first_load(struct pipeline *p, bool *load)
@@ -60,11 +61,6 @@ static void free_defs(struct table_def **defs, size_t n)
 	free(defs);
 }
 
-static int add_change(void *ctx, const struct change *c)
-{
-	return package_add_change(ctx, c);
-}
-
 /* The batch being built will be staged as the next seq: the run lock
  * keeps anyone else from staging in between. */
 static int record_end(struct pipeline *p, struct binlogpos *bp, const struct log_pos *end)
@@ -95,7 +91,10 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 	struct binlogpos *bp = NULL;
 	struct table_def **defs = NULL;
 	struct log_pos from = {0}, end = {0};
-	int rc = binlogpos_open(&bp, state_dir(p->st));
+	struct cascade_reading cr;
+	int rc = cascade_reading_open(p, pk, &cr);
+	if (!rc)
+		rc = binlogpos_open(&bp, state_dir(p->st));
 	if (!rc)
 		rc = binlogpos_current(bp, &from);
 	if (!rc && !from.pos)
@@ -105,11 +104,16 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 		rc = describe_all(p, &p->tables, &defs);
 	if (!rc)
 		rc = p->sops->log->read(p->src, &from, defs, p->tables.n, p->cfg->max_rows,
-					add_change, pk, &end);
+					cascade_add_change, &cr, &end);
 	if (!rc)
 		rc = mark_replaced(p, &end.replaced);
+	/* Before the batch is staged: a run killed after it still owes the
+	 * reconcile. */
+	if (!rc)
+		rc = cascade_reading_note(p, &cr);
 	if (!rc)
 		rc = record_end(p, bp, &end);
+	cascade_reading_close(&cr);
 	free_defs(defs, p->tables.n);
 	log_pos_free(&from);
 	log_pos_free(&end);
@@ -284,4 +288,6 @@ const struct capture_ops binlog_capture_ops = {
 	.ack = binlog_ack,
 	.lag = binlog_lag,
 	.reconcile = binlog_reconcile,
+	.reconcile_due = binlog_cascade_due,
+	.reconcile_done = binlog_cascade_done,
 };

@@ -35,7 +35,7 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc)
 		rc = pipeline_resolve_tables(&cfg, ops, src, &tables);
 	if (!rc && cops->check_source)
-		rc = cops->check_source(ops, src, &tables);
+		rc = cops->check_source(ops, src, &tables, cfg.reconcile_kept);
 	if (!rc)
 		rc = target_probe(&cfg);
 	if (!rc) {

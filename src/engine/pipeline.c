@@ -626,8 +626,10 @@ int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
 }
 
 /* Step 3b: tables compared with the published state, the difference
- * shipped as a batch of kind reconcile (nothing when there is none). */
-static int reconcile(struct pipeline *p, const struct strv *tables, struct run_result *res)
+ * shipped as a batch of kind reconcile (nothing when there is none);
+ * noted as the last reconcile (status, the schedule) unless owed. */
+static int reconcile(struct pipeline *p, const struct strv *tables, bool owed,
+		     struct run_result *res)
 {
 	char at[MOMENT_ISO_LEN];
 	moment_iso(moment_now(), at);
@@ -643,13 +645,32 @@ static int reconcile(struct pipeline *p, const struct strv *tables, struct run_r
 	package_free(pk);
 	if (!rc && res->batches > made)
 		r->batch = xstrdup(res->published[res->batches - 1].id);
-	if (!rc)
+	if (!rc && !owed)
 		rc = note_reconcile(p, r);
 	if (!rc && !res->reconciled) {
 		res->reconciled = r;
 		return 0;
 	}
 	reconcile_result_destroy(r);
+	return rc;
+}
+
+/* The tables the capture mode says the run must reconcile now that its
+ * batches are acknowledged (binlog mode: children of cascading foreign
+ * keys, capture.h); done already when the run reconciled every table.
+ * Not noted as the last reconcile: its repairs are no missed changes to
+ * alert on, and the tables it leaves out keep their schedule. */
+static int reconcile_owed(struct pipeline *p, bool done, struct run_result *res)
+{
+	struct strv due = {0};
+	int rc = p->cops->reconcile_due && p->pub ? p->cops->reconcile_due(p, &due) : 0;
+	if (!rc && due.n && !done) {
+		log_info("reconciling %zu table(s) a cascading foreign key changed", due.n);
+		rc = reconcile(p, &due, true, res);
+	}
+	if (!rc && due.n)
+		rc = p->cops->reconcile_done(p);
+	strv_free(&due);
 	return rc;
 }
 
@@ -730,7 +751,9 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 	if (!rc && !stop_requested)
 		rc = reconcile_due(p, &due);
 	if (!rc && due)
-		rc = reconcile(p, &p->tables, res);
+		rc = reconcile(p, &p->tables, false, res);
+	if (!rc && !stop_requested)
+		rc = reconcile_owed(p, due, res);
 	if (!rc)
 		rc = prune(p);
 	if (!rc && stop_requested)
@@ -778,7 +801,7 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 	if (!rc)
 		rc = reload_redefined(p, res);
 	if (!rc)
-		rc = reconcile(p, tables->n ? tables : &p->tables, res);
+		rc = reconcile(p, tables->n ? tables : &p->tables, false, res);
 	if (!rc)
 		rc = prune(p);
 	return rc == CDC_EINTR ? 0 : rc;

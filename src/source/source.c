@@ -91,6 +91,17 @@ void log_pos_free(struct log_pos *p)
 	memset(p, 0, sizeof(*p));
 }
 
+void log_cascades_free(struct log_cascade *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].child);
+		free(v[i].parent);
+		strv_free(&v[i].parent_cols);
+		free(v[i].line);
+	}
+	free(v);
+}
+
 void log_lag_free(struct log_lag *l)
 {
 	free(l->oldest);

@@ -117,6 +117,18 @@ struct log_pos {
 
 void log_pos_free(struct log_pos *p);
 
+/* A foreign key of child whose action changes child's rows when parent's
+ * row is deleted (on_delete) or its key updated (on_update): CASCADE, SET
+ * NULL, SET DEFAULT. The server makes those changes below its log. */
+struct log_cascade {
+	char *child, *parent;	 /* owned; parent "db.t" in another database */
+	struct strv parent_cols; /* the parent's columns the key references */
+	char *line;		 /* owned: the key as SHOW CREATE TABLE gives it */
+	bool on_delete, on_update;
+};
+
+void log_cascades_free(struct log_cascade *v, size_t n);
+
 /* Where a log position stands in the source's log (log_lag). */
 struct log_lag {
 	bool gone;	 /* the server no longer has the position's log file */
@@ -200,9 +212,15 @@ struct changelog_ops {
 struct log_ops {
 	/* Checks that the server logs row images cdcpack can read, that the
 	 * user may read them, and that the log carries every change of the
-	 * tables (no cascading foreign key changes them); CDC_EUSAGE naming
-	 * every missing setting, privilege or such key, and what fixes it. */
-	int (*check)(struct source *src, const struct strv *tables);
+	 * tables (no cascading foreign key changes them; with cascades_ok,
+	 * such a key is allowed when its parent is one of the tables: the
+	 * caller repairs the children after the parent's deletes and key
+	 * updates, which the log carries); CDC_EUSAGE naming every missing
+	 * setting, privilege or such key, and what fixes it. */
+	int (*check)(struct source *src, const struct strv *tables, bool cascades_ok);
+	/* The tables' foreign keys whose actions change their rows. */
+	int (*cascades)(struct source *src, const struct strv *tables, struct log_cascade **out,
+			size_t *n);
 	/* Inside begin_read: the position the read's snapshot reflects (every
 	 * transaction logged before it is in the read, none after). */
 	int (*position)(struct source *src, struct log_pos *out);

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
 # Helpers for the crash matrix and the signal and disk tests
 # (tests/integration/crash_matrix_*.sh, signal_*.sh, disk_*.sh). Source after
-# tests/lib/common.sh and tests/lib/core.sh; then `cm_init SOURCE TARGET`
-# with SOURCE sqlite|mysql and TARGET file|s3.
+# tests/lib/common.sh and tests/lib/core.sh; then `cm_init SOURCE TARGET
+# [MODE]` with SOURCE sqlite|mysql, TARGET file|s3 and MODE trigger (the
+# default) or binlog (mysql only: the cases capture from the binary log as
+# the user cdc_binlog of tests/lib/binlog.sh; no triggers, no changelog).
 #
 # A test works in cases: `cm_case NAME` gives each its own directory
 # ($CM_DIR, with core.sh's $SRC_DB, $BUCKET, $STATE_DIR, $CDCPACK_CONFIG in
@@ -26,10 +28,19 @@ CM_TABLES=(acct item)
 cm_init() {
 	CM_SOURCE=$1
 	CM_TARGET=$2
+	CM_MODE=${3:-trigger}
 	case $CM_SOURCE in
 	sqlite) ;;
 	mysql) source "$ROOT/tests/lib/mysql.sh" ;;
 	*) fail "cm_init: unknown source $CM_SOURCE" ;;
+	esac
+	case $CM_MODE:$CM_SOURCE in
+	trigger:*) ;;
+	binlog:mysql)
+		source "$ROOT/tests/lib/binlog.sh"
+		CM_NO_SEQS=1 # cm_check_chain: no changelog seqs in binlog mode
+		;;
+	*) fail "cm_init: no mode $CM_MODE with source $CM_SOURCE" ;;
 	esac
 	case $CM_TARGET in
 	file) ;;
@@ -71,6 +82,11 @@ cm_case() {
 	if [[ $CM_SOURCE == mysql ]]; then
 		CM_DB=$(mysql_fresh_db "cm_${CM_TARGET}_${1//-/_}")
 	fi
+	if [[ $CM_MODE == binlog ]]; then
+		binlog_grant "$CM_DB"
+		CM_BINLOG_URL=$url
+		cm_on_exit binlog_drop_user
+	fi
 	if [[ $CM_TARGET == s3 ]]; then
 		CM_PREFIX=$S3_PREFIX/$1
 	fi
@@ -78,18 +94,26 @@ cm_case() {
 
 # cm_source_url: the case's source.
 cm_source_url() {
-	if [[ $CM_SOURCE == mysql ]]; then mysql_url "$CM_DB"; else echo "sqlite:$SRC_DB"; fi
+	if [[ $CM_MODE == binlog ]]; then
+		echo "$CM_BINLOG_URL"
+	elif [[ $CM_SOURCE == mysql ]]; then
+		mysql_url "$CM_DB"
+	else
+		echo "sqlite:$SRC_DB"
+	fi
 }
 
 # cm_config [extra INI lines...]: the case's config (source named "src");
-# extra lines go after [target]'s keys (start them with a section).
+# extra lines go after [target]'s keys (start them with a section; binlog
+# mode's [capture] section comes last).
 cm_config() {
-	local tgt="file:$CM_BUCKET_DIR" extra=()
+	local tgt="file:$CM_BUCKET_DIR" extra=() mode=()
 	if [[ $CM_TARGET == s3 ]]; then
 		tgt="s3://$CDCPACK_TEST_S3_BUCKET/$CM_PREFIX"
 		extra=("endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION")
 	fi
-	write_config "$CDCPACK_CONFIG" "$(cm_source_url)" "$tgt" "${extra[@]}" "$@"
+	[[ $CM_MODE == binlog ]] && mode=('[capture]' 'mode = binlog')
+	write_config "$CDCPACK_CONFIG" "$(cm_source_url)" "$tgt" "${extra[@]}" "$@" "${mode[@]}"
 	sed -i -e '/^url = \(sqlite\|mysql\):/a name = src' -e "s|^dir = .*|dir = $STATE_DIR|" \
 		"$CDCPACK_CONFIG"
 }
@@ -114,12 +138,12 @@ cm_seed() {
 		INSERT INTO item VALUES $item;"
 }
 
-# cm_setup [extra INI lines...]: a seeded source, its config, triggers and
-# the load batch.
+# cm_setup [extra INI lines...]: a seeded source, its config, triggers (in
+# trigger mode) and the load batch.
 cm_setup() {
 	cm_seed
 	cm_config "$@"
-	cdc triggers install
+	[[ $CM_MODE == binlog ]] || cdc triggers install
 	cdc load
 }
 
@@ -683,16 +707,16 @@ cm_expect_runtime_failure() {
 	fi
 }
 
-# cm_random_kills_scenario MAX_KILLS: runs killed with SIGKILL at random
-# moments while a writer plays (batches of at most 25 rows, so a
-# run has several batches to be killed in); at most 3 * MAX_KILLS runs are
+# cm_random_kills_scenario MAX_KILLS [MAX_ROWS]: runs killed with SIGKILL at
+# random moments while a writer plays (batches of at most MAX_ROWS rows,
+# default 25, so a run has several batches to be killed in); at most 3 * MAX_KILLS runs are
 # started. The delays spread over five times the time an idle run takes
 # (measured first), from a fixed seed, printed (CM_KILL_SEED overrides). Then runs until idle and cm_check_all; no published key was
 # written twice.
 cm_random_kills_scenario() {
 	local max=$1 seed=${CM_KILL_SEED:-7} kills=0 tries=0 run ms
 	cm_case random-kills
-	cm_setup '[batch]' 'max_rows = 25'
+	cm_setup '[batch]' "max_rows = ${2:-25}"
 	# the delays spread over five times what an idle run takes here and
 	# now: over the start, and one or several batches of a busy run
 	local t0=$EPOCHREALTIME span
@@ -721,7 +745,11 @@ cm_random_kills_scenario() {
 	echo "the killed runs logged: $(grep -oE '(recovering|batch (staged|uploaded|published|acknowledged)) ' \
 		"$CM_DIR/runs.log" | sort | uniq -c | tr -s ' \n' ' ')"
 	cm_rerun_and_check 30
-	assert_eq 0 "$(cm_changelog_count)" "changelog rows left after the runs"
+	if [[ $CM_MODE == binlog ]]; then
+		assert_eq "acct item" "$(cm_sql "SHOW TABLES" | LC_ALL=C sort | xargs)" "tables of the source (no changelog)"
+	else
+		assert_eq 0 "$(cm_changelog_count)" "changelog rows left after the runs"
+	fi
 	echo "random kills: $kills kills survived in $tries runs (seed $seed)"
 	((kills >= max / 2)) || fail "only $kills of $max kills landed: the runs ended too fast to test anything"
 }

@@ -132,20 +132,76 @@ static int check_privileges(struct source *src, struct buf *why)
 	return 0;
 }
 
-/* Whether a SHOW CREATE TABLE line is a foreign key whose action changes
- * rows (CASCADE, SET NULL, SET DEFAULT). */
-static bool acting_key(const char *line)
+/* Whether the action after on (" ON DELETE ", " ON UPDATE ") in a foreign
+ * key's SHOW CREATE TABLE text changes rows (CASCADE, SET NULL, SET
+ * DEFAULT; RESTRICT and NO ACTION refuse instead). */
+static bool acts(const char *ref, const char *on)
 {
-	const char *ref = strstr(line, " REFERENCES ");
-	return strstr(line, "FOREIGN KEY") && ref &&
-	       (strstr(ref, " CASCADE") || strstr(ref, " SET NULL") || strstr(ref, " SET DEFAULT"));
+	const char *a = strstr(ref, on);
+	if (!a)
+		return false;
+	a += strlen(on);
+	return strncmp(a, "CASCADE", 7) == 0 || strncmp(a, "SET NULL", 8) == 0 ||
+	       strncmp(a, "SET DEFAULT", 11) == 0;
 }
 
-/* Foreign keys whose action changes rows of a captured table: InnoDB makes
- * those changes below the binary log, which never carries them. Read from
- * SHOW CREATE TABLE: MariaDB hides information_schema's constraints from
- * a user with SELECT only. */
-static int check_cascades(struct source *src, const char *table, struct buf *why)
+/* The backquoted name at *p into b, *p moved past it; backquotes doubled
+ * inside a name stand for one. */
+static void unquote(const char **p, struct buf *b)
+{
+	const char *s = *p;
+	for (s++; *s && !(*s == '`' && s[1] != '`'); s++) {
+		if (*s == '`')
+			s++;
+		buf_addc(b, *s);
+	}
+	*p = *s ? s + 1 : s;
+}
+
+/* The table after " REFERENCES ": `t`, or `db`.`t` ("db.t") for a table of
+ * another database; then its columns, " (`a`,`b`)", into cols. */
+static char *referenced(const char *ref, struct strv *cols)
+{
+	const char *p = ref + strlen(" REFERENCES ");
+	struct buf b = BUF_INIT;
+	while (*p == '`') {
+		unquote(&p, &b);
+		if (*p != '.')
+			break;
+		buf_addc(&b, *p++);
+	}
+	for (p += strspn(p, " ("); *p == '`'; p += strspn(p, ", ")) {
+		struct buf col = BUF_INIT;
+		unquote(&p, &col);
+		strv_push_owned(cols, buf_detach(&col));
+	}
+	return buf_detach(&b);
+}
+
+/* Appends to *v the foreign key in line (of table) when its action
+ * changes rows. */
+static void add_cascade(const char *table, const char *line, struct log_cascade **v, size_t *n)
+{
+	const char *ref = strstr(line, " REFERENCES ");
+	if (!strstr(line, "FOREIGN KEY") || !ref)
+		return;
+	bool del = acts(ref, " ON DELETE "), upd = acts(ref, " ON UPDATE ");
+	if (!del && !upd)
+		return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	struct log_cascade *k = &(*v)[(*n)++];
+	*k = (struct log_cascade){.child = xstrdup(table),
+				  .line = xstrdup(line + strspn(line, " ")),
+				  .on_delete = del,
+				  .on_update = upd};
+	k->parent = referenced(ref, &k->parent_cols);
+}
+
+/* Foreign keys whose action changes rows of table: InnoDB makes those
+ * changes below the binary log, which never carries them. Read from SHOW
+ * CREATE TABLE: MariaDB hides information_schema's constraints from a user
+ * with SELECT only. */
+static int table_cascades(struct source *src, const char *table, struct log_cascade **v, size_t *n)
 {
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "SHOW CREATE TABLE ");
@@ -158,24 +214,59 @@ static int check_cascades(struct source *src, const char *table, struct buf *why
 	MYSQL_ROW row = mysql_fetch_row(res);
 	const char *p = row && mysql_num_fields(res) > 1 && row[1] ? row[1] : "";
 	while (*p) {
-		size_t n = strcspn(p, "\n");
-		char *line = xstrndup(p, n);
-		if (acting_key(line)) {
-			struct buf b = BUF_INIT;
-			buf_addf(&b,
-				 "table %s: %s: the binary log does not carry the changes such a "
-				 "foreign key makes; capture this source with mode = snapshot, or "
-				 "make "
-				 "the key RESTRICT",
-				 table, line + strspn(line, " "));
-			add_problem(why, buf_str(&b));
-			buf_free(&b);
-		}
+		size_t len = strcspn(p, "\n");
+		char *line = xstrndup(p, len);
+		add_cascade(table, line, v, n);
 		free(line);
-		p += n + (p[n] ? 1 : 0);
+		p += len + (p[len] ? 1 : 0);
 	}
 	mysql_free_result(res);
 	return 0;
+}
+
+int mysql_binlog_cascades(struct source *src, const struct strv *tables, struct log_cascade **out,
+			  size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	int rc = 0;
+	for (size_t i = 0; i < tables->n && !rc; i++)
+		rc = table_cascades(src, tables->v[i], out, n);
+	return rc;
+}
+
+/* Each cascading foreign key of the tables is a problem, unless
+ * cascades_ok and its parent is captured (a run then reconciles the
+ * children after it reads the parent's deletes and key updates). */
+static int check_cascades(struct source *src, const struct strv *tables, bool cascades_ok,
+			  struct buf *why)
+{
+	struct log_cascade *v;
+	size_t n;
+	int rc = mysql_binlog_cascades(src, tables, &v, &n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct buf b = BUF_INIT;
+		if (!cascades_ok)
+			buf_addf(&b,
+				 "table %s: %s: the binary log does not carry the changes such a "
+				 "foreign key makes; set [capture] reconcile = manual (or a "
+				 "duration) for a run to reconcile %s after it reads a delete or "
+				 "key update of %s, capture this source with mode = snapshot, or "
+				 "make the key RESTRICT",
+				 v[i].child, v[i].line, v[i].child, v[i].parent);
+		else if (!strv_contains(tables, v[i].parent))
+			buf_addf(&b,
+				 "table %s: %s: the binary log does not carry the changes such a "
+				 "foreign key makes, and %s is not captured, so no run sees the "
+				 "deletes and key updates that start them: capture %s too, or "
+				 "make the key RESTRICT",
+				 v[i].child, v[i].line, v[i].parent, v[i].parent);
+		if (b.len)
+			add_problem(why, buf_str(&b));
+		buf_free(&b);
+	}
+	log_cascades_free(v, n);
+	return rc;
 }
 
 /* Text columns whose bytes in the log are not UTF-8: trigger images
@@ -208,7 +299,7 @@ static int check_charsets(struct source *src, const char *table, struct buf *why
 	return rc;
 }
 
-int mysql_binlog_check(struct source *src, const struct strv *tables)
+int mysql_binlog_check(struct source *src, const struct strv *tables, bool cascades_ok)
 {
 	struct buf why = BUF_INIT;
 	int rc = check_settings(src, &why);
@@ -216,11 +307,10 @@ int mysql_binlog_check(struct source *src, const struct strv *tables)
 		rc = check_privileges(src, &why);
 	if (!rc)
 		rc = check_row_metadata(src);
-	for (size_t i = 0; i < tables->n && !rc; i++) {
-		rc = check_cascades(src, tables->v[i], &why);
-		if (!rc)
-			rc = check_charsets(src, tables->v[i], &why);
-	}
+	if (!rc)
+		rc = check_cascades(src, tables, cascades_ok, &why);
+	for (size_t i = 0; i < tables->n && !rc; i++)
+		rc = check_charsets(src, tables->v[i], &why);
 	if (!rc && why.len)
 		rc = err_set(CDC_EUSAGE, "mysql %s@%s/%s: [capture] mode = binlog: %s",
 			     src->url.user, src->url.host, src->url.db, buf_str(&why));

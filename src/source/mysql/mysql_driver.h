@@ -105,7 +105,9 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out);
 
 /* mysql_binlog.c */
-int mysql_binlog_check(struct source *src, const struct strv *tables);
+int mysql_binlog_check(struct source *src, const struct strv *tables, bool cascades_ok);
+int mysql_binlog_cascades(struct source *src, const struct strv *tables, struct log_cascade **out,
+			  size_t *n);
 int mysql_binlog_position(struct source *src, struct log_pos *out);
 int mysql_binlog_read(struct source *src, const struct log_pos *from, struct table_def *const *defs,
 		      size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end);

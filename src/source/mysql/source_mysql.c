@@ -951,6 +951,7 @@ static const struct changelog_ops mysql_changelog = {
 
 static const struct log_ops mysql_log = {
 	.check = mysql_binlog_check,
+	.cascades = mysql_binlog_cascades,
 	.position = mysql_binlog_position,
 	.read = mysql_binlog_read,
 	.lag = mysql_binlog_lag,
