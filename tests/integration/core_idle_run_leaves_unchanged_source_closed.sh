@@ -162,6 +162,25 @@ full "WAL commit after a TRUNCATE checkpoint"
 ships "WAL commit after reset" t1
 settle
 
+# a commit that rewrites a reset log within its old size: the -wal file's
+# size, header and last frame (a stale one) stay; its wal-index moves
+held "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+      INSERT INTO t1 SELECT 1000 + i, hex(randomblob(200)) FROM n;"
+full "a large WAL commit"
+ships "large WAL commit" t1
+settle
+held "PRAGMA wal_checkpoint(RESTART);"
+held "INSERT INTO t1 VALUES(5, 'resets the log');"
+full "the commit that resets the log"
+ships "log reset" t1
+settle
+wal_size=$(stat -c %s "$SRC_DB-wal")
+held "INSERT INTO t1 VALUES(6, 'within the old size');"
+assert_eq "$wal_size" "$(stat -c %s "$SRC_DB-wal")" "-wal size across a commit into a reset log"
+full "a commit within a reset log's old size"
+ships "commit within the old size" t1
+settle
+
 held "BEGIN; INSERT INTO t1 VALUES(4, 'held');"
 idle "a WAL write in progress (nothing committed)"
 held "COMMIT;"
