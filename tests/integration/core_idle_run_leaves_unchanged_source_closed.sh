@@ -135,6 +135,18 @@ cp "$T/bg.out" "$T/last.out"
 ships "held write" t1
 hold_close
 settle
+
+# run --every: idle cycles leave the source closed; a cycle after a write opens it
+"$CDCPACK" -v run --every 1s >"$T/every.out" 2>"$T/every.err" &
+every=$!
+wait_for 20 "an idle cycle" grep -q "not opened" "$T/every.err"
+before=$(published_count)
+more_published() { (($(published_count) > before)); }
+sql "INSERT INTO t1 VALUES(7, 'during run --every');"
+wait_for 30 "the loop's batch" more_published
+kill -TERM "$every"
+wait_exit "$every" 30
+assert_eq 0 "$EXIT_STATUS" "exit code of run --every"
 check_chain
 
 # --- WAL, a second connection keeping the -wal and -shm files ---
