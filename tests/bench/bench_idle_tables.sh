@@ -27,9 +27,10 @@ row "triggers install, ${tables} tables (cpu $CPU_MEDIAN s)" "$MEDIAN" "-" "0" "
 
 # The chain's first run claims the changelog (a write to the source), so
 # the second opens the source again; it records the stamp the idle runs
-# find unchanged (docs/design.md §4, "Idle runs").
-"$CDCPACK" -q -c many.conf run >/dev/null
-"$CDCPACK" -q -c many.conf run >/dev/null
+# find unchanged (docs/design.md §4, "Idle runs"), with the config named
+# as the measured runs name it (its path is part of the stamp).
+"$CDCPACK" -q -c "$W/many.conf" run >/dev/null
+"$CDCPACK" -q -c "$W/many.conf" run >/dev/null
 measure "true" "$floor"
 peer=$MEDIAN peer_rss=$RSS peer_cpu=$CPU_MEDIAN
 measure "true" "'$CDCPACK' -q -c '$W/many.conf' run"
