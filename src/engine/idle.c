@@ -94,5 +94,14 @@ int idle_same(struct state *st, const char *stamp, bool *yes)
 
 int idle_note(struct state *st, const char *stamp)
 {
-	return state_meta_set(st, IDLE_KEY, stamp ? stamp : "");
+	if (stamp)
+		return state_meta_set(st, IDLE_KEY, stamp);
+	/* Forgetting writes (an fsync) only when there is a stamp to forget:
+	 * a source without fingerprints (MySQL) never has one. */
+	char *last = NULL;
+	int rc = state_meta_get(st, IDLE_KEY, &last);
+	if (!rc && last && *last)
+		rc = state_meta_set(st, IDLE_KEY, "");
+	free(last);
+	return rc;
 }
