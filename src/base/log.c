@@ -25,8 +25,17 @@ static const char *level_name(enum log_level level)
 	return names[level];
 }
 
+static unsigned long warnings;
+
+unsigned long log_warnings(void)
+{
+	return warnings;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
+	if (level <= LOG_WARN)
+		warnings++;
 	if (level > current)
 		return;
 	struct timeval tv;

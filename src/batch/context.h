@@ -34,6 +34,11 @@ struct pipeline {
 	 * the lake step takes its copies of the change files (package.h)
 	 * rather than unpack the archive. NULL otherwise (recovery). */
 	const struct package *staged;
+	/* Idle runs (engine/idle.h): the stamp taken before the source was
+	 * opened this cycle (owned; NULL: none), and whether this cycle found
+	 * it the last clean run's and leaves the source closed. */
+	char *idle_stamp;
+	bool idle;
 };
 
 /* A reconcile's finding for one table (docs/design.md §4 step 3b). */

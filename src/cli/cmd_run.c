@@ -69,7 +69,7 @@ static int cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	struct pipeline p = {.lock_fd = -1};
 	if (!rc)
-		rc = pipeline_open(&p, &cfg);
+		rc = pipeline_open_run(&p, &cfg);
 	struct run_result total = {0};
 	while (!rc) {
 		struct run_result res = {0};

@@ -9,6 +9,7 @@
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "idle.h"
 #include "log.h"
 #include "naming.h"
 #include "package.h"
@@ -175,13 +176,69 @@ static int check_owner(struct pipeline *p)
 	return rc;
 }
 
-int pipeline_open(struct pipeline *p, const struct config *cfg)
+/* The source, the roles the mode needs of it: the first half of its
+ * checks, before the target is opened. The stamp of the last clean run
+ * goes, whatever happens next: only a run that ends clean records one. */
+static int open_source(struct pipeline *p)
 {
-	return pipeline_open_on(p, cfg, NULL, NULL);
+	const struct config *cfg = p->cfg;
+	struct source_options opt = {.changelog = cfg->changelog,
+				     .password_file = cfg->password_file};
+	int rc = idle_note(p->st, NULL);
+	if (!rc)
+		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
+	if (!rc && p->cops->uses_changelog)
+		rc = source_need_role(p->sops, ROLE_CHANGELOG, cfg->path);
+	return rc;
 }
 
-int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct target_ops *tops,
-		     struct target *tgt)
+/* The second half: what the source says of the chain and the tables. */
+static int check_source(struct pipeline *p)
+{
+	const struct config *cfg = p->cfg;
+	int rc = 0;
+	if (p->cops->uses_changelog)
+		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
+	if (!rc)
+		rc = check_owner(p);
+	if (!rc)
+		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
+	if (!rc)
+		rc = check_table_names(cfg, p->sops->driver, &p->tables);
+	return rc;
+}
+
+static int reconcile_due(struct pipeline *p, bool *due);
+
+/* Whether this cycle may leave the source closed (docs/design.md §4, "Idle
+ * runs"): its stamp, taken now, is the last clean run's, and nothing else
+ * is to be done: no batch unfinished, no reconcile due. The stamp is kept
+ * for the end of the cycle either way. */
+static int decide_idle(struct pipeline *p)
+{
+	free(p->idle_stamp);
+	p->idle_stamp = NULL;
+	p->idle = false;
+	int rc = idle_stamp(p->cfg, &p->idle_stamp);
+	bool same = false, due = false;
+	if (!rc)
+		rc = idle_same(p->st, p->idle_stamp, &same);
+	struct batch *v = NULL;
+	size_t n = 0;
+	if (!rc && same)
+		rc = state_unfinished(p->st, &v, &n);
+	batches_free(v, n);
+	if (!rc && same && n == 0)
+		rc = reconcile_due(p, &due);
+	p->idle = !rc && same && n == 0 && !due;
+	if (p->idle)
+		log_debug("source %s unchanged since the last clean run: not opened",
+			  p->cfg->source_url);
+	return rc;
+}
+
+static int open_on(struct pipeline *p, const struct config *cfg, const struct target_ops *tops,
+		   struct target *tgt, bool may_idle)
 {
 	memset(p, 0, sizeof(*p));
 	p->cfg = cfg;
@@ -192,26 +249,18 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 	int rc = state_lock(cfg->state_dir, &p->lock_fd);
 	if (!rc)
 		rc = state_open(&p->st, cfg->state_dir, cfg->source_name);
-	struct source_options opt = {.changelog = cfg->changelog,
-				     .password_file = cfg->password_file};
-	if (!rc)
-		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
-	if (!rc && p->cops->uses_changelog)
-		rc = source_need_role(p->sops, ROLE_CHANGELOG, cfg->path);
+	if (!rc && may_idle)
+		rc = decide_idle(p);
+	if (!rc && !p->idle)
+		rc = open_source(p);
 	if (!rc && !p->tops)
 		rc = target_open(&p->tops, &p->tgt, cfg);
 	if (!rc)
 		rc = check_fresh_state(p);
 	if (!rc)
 		rc = claim_source_name(p, false);
-	if (!rc && p->cops->uses_changelog)
-		rc = source_check_own_tables(p->sops, p->src, cfg->changelog);
-	if (!rc)
-		rc = check_owner(p);
-	if (!rc)
-		rc = pipeline_resolve_tables(cfg, p->sops, p->src, &p->tables);
-	if (!rc)
-		rc = check_table_names(cfg, p->sops->driver, &p->tables);
+	if (!rc && !p->idle)
+		rc = check_source(p);
 	/* The published state costs every batch a row hash and a write per
 	 * row: kept only where reconcile is on (manual or scheduled). */
 	if (!rc && p->cops->reconcile && cfg->reconcile_kept)
@@ -221,6 +270,22 @@ int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct 
 	if (rc)
 		pipeline_close(p);
 	return rc;
+}
+
+int pipeline_open(struct pipeline *p, const struct config *cfg)
+{
+	return open_on(p, cfg, NULL, NULL, false);
+}
+
+int pipeline_open_run(struct pipeline *p, const struct config *cfg)
+{
+	return open_on(p, cfg, NULL, NULL, true);
+}
+
+int pipeline_open_on(struct pipeline *p, const struct config *cfg, const struct target_ops *tops,
+		     struct target *tgt)
+{
+	return open_on(p, cfg, tops, tgt, false);
 }
 
 void pipeline_close(struct pipeline *p)
@@ -233,6 +298,7 @@ void pipeline_close(struct pipeline *p)
 	state_close(p->st);
 	state_unlock(p->lock_fd);
 	strv_free(&p->tables);
+	free(p->idle_stamp);
 	memset(p, 0, sizeof(*p));
 	p->lock_fd = -1;
 }
@@ -734,8 +800,40 @@ static int prune(struct pipeline *p)
 	return rc;
 }
 
-int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
+/* The first cycle was decided at open; a later cycle of run --every whose
+ * source is still closed is idle again, or opens the source now. */
+static int start_cycle(struct pipeline *p)
 {
+	if (p->src || p->idle)
+		return 0;
+	int rc = decide_idle(p);
+	if (!rc && !p->idle)
+		rc = open_source(p);
+	if (!rc && !p->idle)
+		rc = check_source(p);
+	return rc;
+}
+
+/* The end of a clean cycle: its stamp is recorded when nothing is left
+ * pending (no batch unfinished, no full batch that may have more behind
+ * it, no stop) and nothing was said that an idle run would leave unsaid. */
+static int note_clean(struct pipeline *p, bool more, unsigned long warned)
+{
+	struct batch *v = NULL;
+	size_t n = 0;
+	if (!p->idle_stamp || p->idle || more || stop_requested || log_warnings() != warned)
+		return 0;
+	int rc = state_unfinished(p->st, &v, &n);
+	batches_free(v, n);
+	if (!rc && n == 0)
+		rc = idle_note(p->st, p->idle_stamp);
+	return rc;
+}
+
+/* The full cycle: recover, capture until idle, reconcile when due. */
+static int full_cycle(struct pipeline *p, int max_batches, struct run_result *res)
+{
+	unsigned long warned = log_warnings();
 	int rc = recover(p, false, res);
 	if (!rc)
 		rc = check_capture(p);
@@ -754,6 +852,20 @@ int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
 		rc = reconcile(p, &p->tables, false, res);
 	if (!rc && !stop_requested)
 		rc = reconcile_owed(p, due, res);
+	if (!rc)
+		rc = note_clean(p, more, warned);
+	return rc;
+}
+
+int pipeline_run(struct pipeline *p, int max_batches, struct run_result *res)
+{
+	int rc = start_cycle(p);
+	if (!rc && !p->idle)
+		rc = full_cycle(p, max_batches, res);
+	/* The stamp was this cycle's: the next one decides afresh. */
+	free(p->idle_stamp);
+	p->idle_stamp = NULL;
+	p->idle = false;
 	if (!rc)
 		rc = prune(p);
 	if (!rc && stop_requested)

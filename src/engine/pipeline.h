@@ -10,6 +10,10 @@
 
 /* Takes the lock, opens state, source and target. */
 int pipeline_open(struct pipeline *p, const struct config *cfg);
+/* The same for `run`: the source is left closed while it is unchanged
+ * since the last clean run (docs/design.md §4, "Idle runs"); pipeline_run
+ * opens it when a cycle finds it changed. */
+int pipeline_open_run(struct pipeline *p, const struct config *cfg);
 /* The same over a target already open (taken whatever happens, closed by
  * pipeline_close) instead of cfg->target_url's driver: how the unit tests
  * run the pipeline over an in-memory store (tests/unit/mem_target.h). */

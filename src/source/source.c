@@ -81,6 +81,15 @@ int source_open(const struct source_ops **ops, struct source **out, const char *
 	return (*ops)->open(out, url, opt);
 }
 
+int source_fingerprint(const char *url, char **out)
+{
+	*out = NULL;
+	const struct source_ops *ops = source_ops_for_url(url);
+	if (!ops)
+		return CDC_EUSAGE;
+	return ops->fingerprint ? ops->fingerprint(url, out) : 0;
+}
+
 void log_pos_free(struct log_pos *p)
 {
 	free(p->pos);

@@ -291,6 +291,10 @@ struct source_ops {
 	 * spell it (apply refuses to write into the source). */
 	bool (*same_database)(const char *url_a, const char *url_b);
 	void (*close)(struct source *src); /* accepts NULL */
+	/* A text that changes whenever the database at url may have changed,
+	 * read without opening it (docs/design.md §4, "Idle runs"); *out NULL
+	 * when it cannot tell. NULL: the driver has none. */
+	int (*fingerprint)(const char *url, char **out);
 
 	const struct source_read_ops *read;    /* never NULL */
 	const struct changelog_ops *changelog; /* NULL: no trigger capture */
@@ -310,6 +314,9 @@ int source_need_role(const struct source_ops *ops, enum source_role role, const 
 /* Looks up the driver and opens url in one step. */
 int source_open(const struct source_ops **ops, struct source **out, const char *url,
 		const struct source_options *opt);
+/* The driver's fingerprint of url (*out owned), or *out NULL when it has
+ * none or cannot tell; the database is not opened. */
+int source_fingerprint(const char *url, char **out);
 void trigger_status_free(struct trigger_status *st);
 /* Drivers' list_tables: removes the tables of other chains' changelogs (a
  * table N with N_schema and N_owner beside it, N_owner having an owner

@@ -7,7 +7,9 @@
 # DDL by another connection between two runs (a column added, a trigger
 # dropped, a table renamed) and a change of the captured tables are each
 # seen by the next run, and a run that had something to say or rebuilt
-# triggers checks again next time rather than remembering the schema.
+# triggers checks again next time rather than remembering the schema. The
+# idle runs here open the source (cdc_opened): an untouched one is not
+# opened at all (core_idle_run_leaves_unchanged_source_closed.sh).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -23,9 +25,9 @@ skipped="schema unchanged since the last check"
 # load checks and remembers; an idle run after it skips the checks
 cdc -v load
 assert_not_contains "$T/last.err" "$skipped"
-cdc -v run
+cdc_opened -v run
 assert_contains "$T/last.err" "$skipped"
-cdc -v run
+cdc_opened -v run
 assert_contains "$T/last.err" "$skipped"
 
 # a column added between two runs is drift: rebuilt, and the change ships
@@ -37,7 +39,7 @@ sql "INSERT INTO b VALUES(2, 'after', 'w2');"
 cdc run
 assert_eq '["id","v","w"]' "$(manifest "$(published | tail -n 1)" | jq -c '[.tables[0].columns[].name]')" \
 	"b's columns in the batch after the rebuild"
-cdc -v run
+cdc_opened -v run
 assert_contains "$T/last.err" "$skipped"
 
 # a trigger dropped by another connection: every run says so until fixed
@@ -50,7 +52,7 @@ done
 cdc -q triggers install c
 cdc -v run
 assert_not_contains "$T/last.err" "has no cdcpack triggers"
-cdc -v run
+cdc_opened -v run
 assert_contains "$T/last.err" "$skipped"
 
 # a table renamed between two runs: its triggers are rebuilt under its name
@@ -62,7 +64,7 @@ sql "INSERT INTO a2 VALUES(2, 'two');"
 cdc run
 assert_eq a2 "$(manifest "$(published | tail -n 1)" | jq -r '.tables[0].name')" \
 	"the renamed table's change ships under its name"
-cdc -v run
+cdc_opened -v run
 assert_contains "$T/last.err" "$skipped"
 
 # the captured tables changed (no DDL): the table no longer excluded is checked

@@ -54,6 +54,17 @@ sql() {
 	sqlite3 -cmd '.timeout 30000' "$SRC_DB" "$1"
 }
 
+# cdc_opened ARGS...: `cdcpack ARGS` (a run) after a write that changes no row
+# and no schema (user_version): the source's fingerprint moves, so the run
+# opens the source rather than take the idle path (docs/design.md §4 "Idle
+# runs"), for tests of what a run that opens it does.
+SOURCE_BUMP=0
+cdc_opened() {
+	SOURCE_BUMP=$((SOURCE_BUMP + 1))
+	sql "PRAGMA user_version = $SOURCE_BUMP"
+	cdc "$@"
+}
+
 # assert_same_file EXPECTED ACTUAL WHAT: the two files are byte for byte equal.
 assert_same_file() {
 	cmp -s "$1" "$2" && return 0

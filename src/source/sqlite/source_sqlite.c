@@ -816,6 +816,7 @@ const struct source_ops sqlite_source_ops = {
 	.same_database = sqlite_same_database,
 	.open = sqlite_open,
 	.close = sqlite_close,
+	.fingerprint = sqlite_fingerprint,
 	.read = &sqlite_read,
 	.changelog = &sqlite_changelog,
 	.log = NULL,

@@ -163,4 +163,7 @@ int sqlite_bind_value(sqlite3_stmt *stmt, int idx, const struct value *v);
 /* Reads column idx of the current row into v (borrowed from stmt). */
 void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v);
 
+/* sqlite_source_ops.fingerprint (sqlite_fingerprint.c). */
+int sqlite_fingerprint(const char *url, char **out);
+
 #endif
