@@ -99,6 +99,16 @@ char *name_shown(const char *name)
 	return buf_detach(&b);
 }
 
+char *name_shown_short(const char *name)
+{
+	char *all = name_shown(name);
+	if (strlen(all) <= 80)
+		return all;
+	char *cut = xasprintf("%.80s...", all);
+	free(all);
+	return cut;
+}
+
 char *name_utf8(const char *name)
 {
 	struct buf b = BUF_INIT;

@@ -16,6 +16,9 @@ bool utf8_valid(const char *p, size_t n);
  * \\; a control byte (below 0x20, 0x7f) and a byte that is not part of
  * UTF-8 as \xHH. Lossless, and a name cannot break a line. Caller frees. */
 char *name_shown(const char *name);
+/* name_shown cut after 80 bytes, "..." marking the cut: for messages that
+ * name something a hostile archive or catalogue may make long. */
+char *name_shown_short(const char *name);
 /* name as UTF-8 for a JSON string: each byte that is not part of UTF-8 as
  * U+FFFD (the report then adds the bytes in hex). Caller frees. */
 char *name_utf8(const char *name);

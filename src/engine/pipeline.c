@@ -78,13 +78,12 @@ static int check_table_names(const struct config *cfg, const char *driver,
 		}
 		char *dir = cfg->lake_prefix ? table_dir_name(name) : NULL;
 		if (dir && strlen(dir) > LAKE_FOLDER_MAX) {
-			char *shown = name_shown(name);
+			char *shown = name_shown_short(name);
 			rc = err_set(CDC_EUSAGE,
-				     "table '%.80s%s' cannot be captured with a [lake] prefix: its "
+				     "table '%s' cannot be captured with a [lake] prefix: its "
 				     "lake folder name is %zu bytes, more than the %d a folder may "
 				     "take; rename it, or leave the table out ([capture] exclude)",
-				     shown, strlen(shown) > 80 ? "..." : "", strlen(dir),
-				     LAKE_FOLDER_MAX);
+				     shown, strlen(dir), LAKE_FOLDER_MAX);
 			free(shown);
 		}
 		free(dir);

@@ -126,21 +126,10 @@ const struct type_rules *coltype_rules_for(const char *driver)
 	return NULL;
 }
 
-/* s made safe to print: spelt as name_shown has it (lossless: control
- * bytes and bytes that are not UTF-8 as \xHH), cut after 80 bytes. */
-static char *shown(const char *s)
-{
-	char *all = name_shown(s);
-	if (strlen(all) <= 80)
-		return all;
-	char *cut = xasprintf("%.80s...", all);
-	free(all);
-	return cut;
-}
-
 static int bad(const char *fmt, const char *a, const char *b, const char *c)
 {
-	char *sa = shown(a), *sb = b ? shown(b) : NULL, *sc = c ? shown(c) : NULL;
+	char *sa = name_shown_short(a), *sb = b ? name_shown_short(b) : NULL,
+	     *sc = c ? name_shown_short(c) : NULL;
 	int rc = err_set(CDC_ERUNTIME, fmt, sa, sb, sc);
 	free(sa);
 	free(sb);
@@ -196,7 +185,7 @@ int coltype_check_capturable(const char *driver, const struct table_def *def)
 	if (!coltype_check_def(driver, def))
 		return 0;
 	char *why = xstrdup(err_msg());
-	char *name = shown(def->name);
+	char *name = name_shown_short(def->name);
 	int rc = err_set(CDC_EUSAGE,
 			 "table '%s' cannot be captured: %s, which no archive may carry (apply "
 			 "refuses it); rename it, or leave the table out ([capture] exclude takes "
