@@ -76,8 +76,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = got;
 			break;
 		}
-		/* A change is I, U or D and carries the image its op needs. */
-		if ((op != 'I' && op != 'U' && op != 'D') || (op == 'D' ? !before : !after))
+		/* A change is I, U or D and carries the image its op needs, or
+		 * a T (the table emptied) that carries none. */
+		bool images_fit = op == 'T'   ? !before && !after
+				  : op == 'D' ? before != NULL
+					      : after != NULL;
+		if ((op != 'I' && op != 'U' && op != 'D' && op != 'T') || !images_fit)
 			__builtin_trap();
 		touch_row(before);
 		touch_row(after);
