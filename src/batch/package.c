@@ -23,10 +23,10 @@
  * out a slow write, bounded so that a fast producer waits. */
 #define PK_QUEUE 4
 /* Files whose zstd frame (and lake gzip copy) is made as they are
- * written: each holds a zstd context (about 1.3 MiB at level 3; deflate's
- * about 0.3 MiB) and a descriptor while open, so a run with many tables
- * open at once compresses the others when it stages (and the lake step
- * gzips their copies from the archive). */
+ * written: each holds a zstd context (about 1.3 MiB at level 3; igzip's
+ * with its blocks about 0.7 MiB, gzstream.c) and a descriptor while open,
+ * so a run with many tables open at once compresses the others when it
+ * stages (and the lake step gzips their copies from the archive). */
 #define PK_STREAMS 4
 
 /* One change file being written. Owns def, entry, local, out and hash. */

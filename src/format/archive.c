@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "err.h"
 #include "fsutil.h"
+#include "gzstream.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -51,6 +52,34 @@ static int sink_put(struct sink *s, const void *p, size_t n)
 	hash_stream_update(&s->hash, p, n);
 	s->size += (int64_t)n;
 	return 0;
+}
+
+/* Creates path (0600) for a sink that hashes what it writes. */
+static int sink_open(struct sink *s, const char *path)
+{
+	*s = (struct sink){.fd = fs_create(path, 0600)};
+	if (s->fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
+			       strerror(errno));
+	hash_stream_init(&s->hash);
+	return 0;
+}
+
+/* Ends what sink_open began, rc being the outcome so far: fsynced when
+ * durable; gives the hash and size on success. */
+static int sink_close(struct sink *s, int rc, const char *path, bool durable,
+		      char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	if (rc == 0 && durable && fsync(s->fd) != 0)
+		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
+	if (close(s->fd) != 0 && rc == 0)
+		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
+	if (rc == 0) {
+		hash_stream_hex(&s->hash, xxh128);
+		*size = s->size;
+	}
+	hash_stream_free(&s->hash);
+	return rc;
 }
 
 static la_ssize_t sink_write(struct archive *a, void *ctx, const void *p, size_t n)
@@ -154,7 +183,7 @@ static int write_entries(struct archive *a, const struct manifest *m, time_t mti
 }
 
 /* An archive being written through libarchive to a new file, hashed as it
- * goes: a pax tar, or raw (one gzip stream, a lake file). */
+ * goes: a pax tar, or raw (one zstd frame, archive_stream). */
 struct writer {
 	struct sink s;
 	struct archive *a;
@@ -163,20 +192,14 @@ struct writer {
 
 static int writer_open(struct writer *w, const char *path, bool raw, enum compression c)
 {
-	*w = (struct writer){.s = {.fd = fs_create(path, 0600)}, .raw = raw};
-	if (w->s.fd < 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
-			       strerror(errno));
-	hash_stream_init(&w->s.hash);
+	*w = (struct writer){.raw = raw};
+	int rc = sink_open(&w->s, path);
+	if (rc)
+		return rc;
 	struct archive *a = w->a = archive_write_new();
 	int format =
 		raw ? archive_write_set_format_raw(a) : archive_write_set_format_pax_restricted(a);
-	/* A lake file (raw gzip) is gzipped at level 1: the lake step
-	 * publishes every change once more, and level 1 costs a fraction of
-	 * the default's time for a few more bytes (docs/bench.md). */
 	if (format != ARCHIVE_OK || set_filter(a, c) ||
-	    (raw && c == COMPRESS_GZIP &&
-	     archive_write_set_filter_option(a, "gzip", "compression-level", "1") != ARCHIVE_OK) ||
 	    archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK ||
 	    archive_write_open2(a, &w->s, NULL, sink_write, NULL, NULL) != ARCHIVE_OK)
 		return -1;
@@ -196,19 +219,9 @@ static int writer_close(struct writer *w, int rc, const char *path, char xxh128[
 		rc = err_set(CDC_ERUNTIME, "%s: writing archive: %s", path,
 			     w->s.err ? strerror(w->s.err) : la_error(w->a));
 	archive_write_free(w->a);
-	/* A staged archive is made durable here; a lake file (raw) is a work
-	 * file the upload copies, and the target makes the copy durable: one
-	 * fsync of its bytes is enough. */
-	if (rc == 0 && !w->raw && fsync(w->s.fd) != 0)
-		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
-	if (close(w->s.fd) != 0 && rc == 0)
-		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
-	if (rc == 0) {
-		hash_stream_hex(&w->s.hash, xxh128);
-		*size = w->s.size;
-	}
-	hash_stream_free(&w->s.hash);
-	return rc;
+	/* A staged archive is made durable here; a raw stream is a work file
+	 * (a frame the archive copies), not fsynced. */
+	return sink_close(&w->s, rc, path, !w->raw, xxh128, size);
 }
 
 int archive_write_batch(const char *path, enum compression c, time_t mtime,
@@ -355,40 +368,39 @@ static int splice_entries(struct sink *out, const struct manifest *m, const char
 int archive_write_frames(const char *path, time_t mtime, const struct manifest *m,
 			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
 {
-	struct writer w = {.s = {.fd = fs_create(path, 0600)}};
-	if (w.s.fd < 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot create archive: %s", path,
-			       strerror(errno));
-	hash_stream_init(&w.s.hash);
-	int rc = splice_entries(&w.s, m, frames, mtime);
+	struct sink s;
+	int rc = sink_open(&s, path);
+	if (rc)
+		return rc;
+	rc = splice_entries(&s, m, frames, mtime);
 	if (rc)
 		err_prefix_message("%s", path);
-	/* writer_close's durable end, without a libarchive writer of its own. */
-	if (rc == 0 && fsync(w.s.fd) != 0)
-		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", path, strerror(errno));
-	if (close(w.s.fd) != 0 && rc == 0)
-		rc = err_set(CDC_ERUNTIME, "%s: close: %s", path, strerror(errno));
-	if (rc == 0) {
-		hash_stream_hex(&w.s.hash, xxh128);
-		*size = w.s.size;
-	}
-	hash_stream_free(&w.s.hash);
-	return rc;
+	return sink_close(&s, rc, path, true, xxh128, size);
 }
 
-/* One file being compressed as it is written. Owns path. */
+/* One file being compressed as it is written: through libarchive (zstd),
+ * or, for gzip, through igzip (gzstream.h) into w's sink alone. Owns
+ * path and gz. */
 struct archive_stream {
 	struct writer w;
+	struct gzstream *gz; /* NULL: libarchive's */
 	char *path;
 };
 
-int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c)
+/* gzstream's output into the stream's file. */
+static int gz_emit(void *ctx, const void *p, size_t n)
 {
-	struct archive_stream *g = *out = xcalloc(1, sizeof(*g));
-	g->path = xstrdup(dst);
-	int rc = writer_open(&g->w, dst, true, c);
+	struct archive_stream *g = ctx;
+	if (sink_put(&g->w.s, p, n) != 0)
+		return err_set(CDC_ERUNTIME, "%s: write: %s", g->path, strerror(g->w.s.err));
+	return 0;
+}
+
+/* libarchive's raw stream of one entry with no name, time or size. */
+static int open_libarchive(struct archive_stream *g, enum compression c)
+{
+	int rc = writer_open(&g->w, g->path, true, c);
 	if (rc == 0) {
-		/* No name, time or size in the stream: the same bytes give the same gzip. */
 		struct archive_entry *e = new_entry("data", 0, 0);
 		archive_entry_unset_size(e);
 		rc = archive_write_header(g->w.a, e) == ARCHIVE_OK ? 0 : -1;
@@ -397,7 +409,23 @@ int archive_stream_open(struct archive_stream **out, const char *dst, enum compr
 	if (rc) {
 		char hex[HASH_HEX_LEN + 1];
 		int64_t size;
-		rc = writer_close(&g->w, rc, dst, hex, &size);
+		rc = writer_close(&g->w, rc, g->path, hex, &size);
+	}
+	return rc;
+}
+
+int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c)
+{
+	struct archive_stream *g = *out = xcalloc(1, sizeof(*g));
+	g->path = xstrdup(dst);
+	int rc;
+	if (c == COMPRESS_GZIP) {
+		rc = sink_open(&g->w.s, dst);
+		g->gz = rc ? NULL : gzstream_new(gz_emit, g);
+	} else {
+		rc = open_libarchive(g, c);
+	}
+	if (rc) {
 		free(g->path);
 		free(g);
 		*out = NULL;
@@ -407,6 +435,8 @@ int archive_stream_open(struct archive_stream **out, const char *dst, enum compr
 
 int archive_stream_write(struct archive_stream *g, const void *p, size_t n)
 {
+	if (g->gz)
+		return gzstream_write(g->gz, p, n);
 	if (n && archive_write_data(g->w.a, p, n) != (la_ssize_t)n)
 		return err_set(CDC_ERUNTIME, "%s: writing archive: %s", g->path,
 			       g->w.s.err ? strerror(g->w.s.err) : la_error(g->w.a));
@@ -419,7 +449,17 @@ int archive_stream_close(struct archive_stream *g, char xxh128[HASH_HEX_LEN + 1]
 		return 0;
 	char hex[HASH_HEX_LEN + 1];
 	int64_t n;
-	int rc = writer_close(&g->w, 0, g->path, xxh128 ? xxh128 : hex, size ? size : &n);
+	xxh128 = xxh128 ? xxh128 : hex;
+	size = size ? size : &n;
+	int rc;
+	if (g->gz) {
+		/* A work file the upload copies; the target makes the copy
+		 * durable: one fsync of its bytes is enough. */
+		rc = sink_close(&g->w.s, gzstream_finish(g->gz), g->path, false, xxh128, size);
+		gzstream_free(g->gz);
+	} else {
+		rc = writer_close(&g->w, 0, g->path, xxh128, size);
+	}
 	free(g->path);
 	free(g);
 	return rc;

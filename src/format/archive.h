@@ -24,19 +24,19 @@ int archive_write_frames(const char *path, time_t mtime, const struct manifest *
 			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
 /* Writes the bytes file src holds into a new file dst as one gzip stream
- * (no name or time in its header: the same bytes give the same gzip, the
- * lake's per-file CompressionType), not fsynced (a work file: the upload's
- * copy is the durable one); gives its XXH3-128 and size. */
+ * (igzip, gzstream.h: no name or time in its header, the same bytes give
+ * the same gzip; the lake's per-file CompressionType), not fsynced (a work
+ * file: the upload's copy is the durable one); gives its XXH3-128 and size. */
 int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 		      char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
 /* A file compressed as its bytes arrive, one stream (raw, no tar): with
- * COMPRESS_GZIP the stream archive_gzip_file makes (the same bytes give the
- * same gzip however they are split: the package gzips each change file for
- * the lake as it writes it, issue 13); with COMPRESS_ZSTD one zstd frame
- * at level 3, as archive_write_batch's frames takes it. A failed open
- * leaves *out NULL. Close frees g (NULL: nothing), and gives the stream's
- * XXH3-128 and size (either may be NULL). */
+ * COMPRESS_GZIP the stream archive_gzip_file makes, by igzip (the same
+ * bytes give the same gzip however they are split: the package gzips each
+ * change file for the lake as it writes it, issue 13); with COMPRESS_ZSTD
+ * one zstd frame at level 3, as archive_write_batch's frames takes it. A
+ * failed open leaves *out NULL. Close frees g (NULL: nothing), and gives
+ * the stream's XXH3-128 and size (either may be NULL). */
 struct archive_stream;
 int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c);
 int archive_stream_write(struct archive_stream *g, const void *p, size_t n);
