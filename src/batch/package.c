@@ -74,9 +74,10 @@ struct package {
 	int64_t staged_seq;  /* the seq package_stage gave it; -1 before */
 	/* Writes, hashes and compresses the files' bytes (write_job): a file's
 	 * fd, hash, bytes and zstd frame are the worker's until close_file.
-	 * The lake's gzip copy has a worker of its own (lake_job): gzip costs
-	 * about as much as zstd, and on one thread with it the worker became
-	 * the run's longest side whenever a lake is written. */
+	 * The lake's gzip copy has a worker of its own (lake_job): zlib's
+	 * deflate cost about as much as zstd, and on one thread with it the
+	 * worker became the run's longest side whenever a lake was written
+	 * (igzip, gzstream.c, now costs a quarter of that). */
 	struct worker *worker, *lake_worker;
 	struct buf lake_out; /* the copy handed to the lake worker, reused */
 	size_t frames_open, lakes_open;
