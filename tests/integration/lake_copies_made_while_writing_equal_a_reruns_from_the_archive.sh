@@ -56,3 +56,17 @@ for t in "${tables[@]}"; do
 done
 assert_eq 14 "$n" "lake objects checked (a load and a cdc file per table)"
 assert_eq 14 "$(find "$BUCKET/dms" -type f | wc -l)" "lake objects"
+
+# Each object is one gzip member (a reader that stops after the first
+# would see all of it) with no file name or time in its header.
+find "$BUCKET/dms" -type f -name '*.gz' -print0 | xargs -0 gzip -t || fail "gzip -t refuses a lake object"
+python3 - "$BUCKET/dms" <<'PY' || fail "a lake object is not one gzip member without name or time"
+import pathlib, sys, zlib
+for p in pathlib.Path(sys.argv[1]).rglob("*.gz"):
+    b = p.read_bytes()
+    d = zlib.decompressobj(31)
+    d.decompress(b)
+    flags, mtime = b[3], int.from_bytes(b[4:8], "little")
+    if not d.eof or d.unused_data or flags & 0x08 or mtime:
+        sys.exit(f"{p}: ended {d.eof}, {len(d.unused_data)} bytes after the member, FLG {flags:#x}, MTIME {mtime}")
+PY
