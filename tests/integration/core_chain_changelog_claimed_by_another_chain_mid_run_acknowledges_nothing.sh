@@ -12,8 +12,7 @@ source "$ROOT/tests/lib/core.sh"
 
 persons_loaded
 second=$T/second.conf
-write_config "$second" "sqlite:$SRC_DB" "file:$T/bucket2"
-sed -i -e 's|^url = sqlite:.*|&\nname = other|' -e "s|^dir = .*|dir = $T/state2|" "$second"
+core_second_config "$second"
 
 sql "UPDATE Persons SET City = 'Old' WHERE PersonID = 1"
 start_held held after-publish 4000 run
