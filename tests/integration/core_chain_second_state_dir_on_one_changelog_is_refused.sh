@@ -11,8 +11,7 @@ source "$ROOT/tests/lib/core.sh"
 
 persons_loaded
 second=$T/second.conf
-write_config "$second" "sqlite:$SRC_DB" "file:$T/bucket2"
-sed -i -e 's|^url = sqlite:.*|&\nname = other|' -e "s|^dir = .*|dir = $T/state2|" "$second"
+core_second_config "$second"
 
 sql "UPDATE Persons SET City = 'First' WHERE PersonID = 1"
 for cmd in run load; do

@@ -29,6 +29,14 @@ core_config() {
 	sed -i -e 's|^url = sqlite:.*|&\nname = src|' -e "s|^dir = .*|dir = $STATE_DIR|" "$CDCPACK_CONFIG"
 }
 
+# core_second_config FILE: the config FILE of a second state dir ($T/state2)
+# on the same source, with its own [source] name (other) and bucket
+# ($T/bucket2).
+core_second_config() {
+	write_config "$1" "sqlite:$SRC_DB" "file:$T/bucket2"
+	sed -i -e 's|^url = sqlite:.*|&\nname = other|' -e "s|^dir = .*|dir = $T/state2|" "$1"
+}
+
 # cdc_status CODE ARGS...: runs cdcpack ARGS, which must exit CODE.
 cdc_status() {
 	local want=$1 got=0

@@ -127,3 +127,17 @@ s3_sqlite_source() {
 	sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES(0, 'zero');"
 	assert_status 0 "$CDCPACK" triggers install
 }
+
+# s3_next_run_publishes SEQ KEY FILE: with that source, a batch a failed run
+# left behind: the next `run` exits 0 and publishes batch SEQ at cdc/KEY, byte
+# for byte its staged archive (state/FILE), deletes its temp object and
+# empties the changelog.
+s3_next_run_publishes() {
+	local seq=$1 key=$2 file=$3
+	assert_status 0 "$CDCPACK" run
+	assert_eq 200 "$(s3_req GET "$(s3_url "$S3_PREFIX/cdc/$key")")" "GET the final object of batch $seq"
+	cmp -s "$T/s3.body" "$T/state/$file" || fail "the final object of batch $seq is not the staged archive"
+	assert_eq 404 "$(s3_req HEAD "$(s3_url "$S3_PREFIX/_tmp/$key")")" "HEAD the temp key of batch $seq once published"
+	assert_eq 0 "$(sqlite3 "$T/src.db" "SELECT count(*) FROM cdcpack_changelog")" \
+		"changelog rows after publishing batch $seq"
+}
