@@ -12,6 +12,7 @@
 #include "log.h"
 #include "progress.h"
 #include "naming.h"
+#include "recqueue.h"
 #include "snapstore.h"
 
 #include <stdio.h>
@@ -153,7 +154,9 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	snprintf(label, sizeof(label), "scan %s", t->def->name);
 	progress_start(&feed.bar, label, "rows", -1);
 	if (!rc)
-		rc = p->sops->read->scan(p->src, t->def, feed_row, &feed);
+		/* Read on a second thread: the source's VM and value conversion
+		 * overlap with the hashing, merging and packaging done here. */
+		rc = rec_queue_scan_rows(p->sops, p->src, t->def, feed_row, &feed);
 	progress_end(&feed.bar);
 	if (!rc)
 		rc = diff_merge_finish(&m);
