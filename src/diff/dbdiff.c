@@ -106,18 +106,6 @@ static int scan_row(void *ctx, const struct value *row)
 	return rc;
 }
 
-/* Runs the queue's finish without losing the error already being reported. */
-static int finish_queue(struct rec_queue *q, int rc)
-{
-	if (!rc)
-		return rec_queue_finish(q);
-	char *msg = xstrdup(err_msg());
-	rec_queue_finish(q);
-	err_set(rc, "%s", msg);
-	free(msg);
-	return rc;
-}
-
 static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdiff_table *t,
 		      const struct dbdiff_sink *sink)
 {
@@ -142,7 +130,7 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 		rc = b->ops->read->scan(b->db, t->b, scan_row, &r);
 	if (!rc)
 		rc = diff_merge_finish(&m);
-	rc = finish_queue(q, rc);
+	rc = rec_queue_end(q, rc);
 	t->rows_a = m.rows_a;
 	t->rows_b = m.rows_b;
 	t->inserted = m.inserted;

@@ -21,7 +21,7 @@ struct rec_queue {
 	const struct source_ops *ops;
 	struct source *src;
 	const struct table_def *def;
-	const struct diff_plan *plan;
+	const struct diff_plan *plan; /* NULL: whole rows go over (rec_queue_scan_rows) */
 
 	struct buf ring[DEPTH];
 	size_t head, count;
@@ -75,10 +75,51 @@ static int produce_row(void *ctx, const struct value *row)
 	return q->fill.len >= CHUNK_BYTES ? push(q) : 0;
 }
 
+/* A row's image in a chunk, value after value: the type byte, then an
+ * INT's or REAL's 8 bytes, or a TEXT's or BLOB's length (8 bytes), its
+ * bytes and a NUL (a driver's text ends in one). Read back by next_image
+ * in this process only. Returns the end of what it wrote at d. */
+static uint8_t *put_image(uint8_t *d, const struct value *v)
+{
+	*d++ = (uint8_t)v->type;
+	switch (v->type) {
+	case VAL_NULL:
+		return d;
+	case VAL_INT:
+		memcpy(d, &v->i, 8);
+		return d + 8;
+	case VAL_REAL:
+		memcpy(d, &v->r, 8);
+		return d + 8;
+	default:
+		memcpy(d, &v->n, 8);
+		if (v->n)
+			memcpy(d + 8, v->p, v->n);
+		d[8 + v->n] = '\0';
+		return d + 8 + v->n + 1;
+	}
+}
+
+static int produce_image(void *ctx, const struct value *row)
+{
+	struct rec_queue *q = ctx;
+	size_t ncols = q->def->ncols, need = 0;
+	for (size_t i = 0; i < ncols; i++)
+		need += 10 + (row[i].type >= VAL_TEXT ? row[i].n : 0);
+	if (q->fill.len + need + 1 > q->fill.cap)
+		buf_grow(&q->fill, need);
+	uint8_t *start = (uint8_t *)q->fill.data + q->fill.len, *d = start;
+	for (size_t i = 0; i < ncols; i++)
+		d = put_image(d, &row[i]);
+	q->fill.len += (size_t)(d - start);
+	q->fill.data[q->fill.len] = '\0';
+	return q->fill.len >= CHUNK_BYTES ? push(q) : 0;
+}
+
 static void *produce(void *arg)
 {
 	struct rec_queue *q = arg;
-	int rc = q->ops->read->scan(q->src, q->def, produce_row, q);
+	int rc = q->ops->read->scan(q->src, q->def, q->plan ? produce_row : produce_image, q);
 	if (!rc && q->fill.len)
 		rc = push(q);
 	pthread_mutex_lock(&q->mu);
@@ -167,6 +208,66 @@ static int next_rec(void *ctx, struct keyrec *out)
 struct rec_source rec_queue_source(struct rec_queue *q)
 {
 	return (struct rec_source){next_rec, q};
+}
+
+int rec_queue_end(struct rec_queue *q, int rc)
+{
+	if (!rc)
+		return rec_queue_finish(q);
+	char *msg = xstrdup(err_msg());
+	rec_queue_finish(q);
+	err_set(rc, "%s", msg);
+	free(msg);
+	return rc;
+}
+
+/* The value at q->take's pos into v (see put_image). */
+static void next_image(struct rec_queue *q, struct value *v)
+{
+	const uint8_t *d = (const uint8_t *)q->take.data + q->pos;
+	memset(v, 0, sizeof(*v));
+	v->type = (enum value_type)d[0];
+	if (v->type == VAL_INT)
+		memcpy(&v->i, d + 1, 8);
+	else if (v->type == VAL_REAL)
+		memcpy(&v->r, d + 1, 8);
+	else if (v->type != VAL_NULL)
+		memcpy(&v->n, d + 1, 8);
+	q->pos += v->type == VAL_NULL ? 1 : 9;
+	if (v->type >= VAL_TEXT) {
+		v->p = (const char *)d + 9;
+		q->pos += v->n + 1;
+	}
+}
+
+/* Every row of the queue's chunks to fn, in the scan's order. */
+static int consume_rows(struct rec_queue *q, row_fn fn, void *ctx)
+{
+	size_t ncols = q->def->ncols;
+	struct value *row = xcalloc(ncols ? ncols : 1, sizeof(*row));
+	int rc = 0;
+	for (;;) {
+		while (!rc && q->pos < q->take.len) {
+			for (size_t i = 0; i < ncols; i++)
+				next_image(q, &row[i]);
+			rc = fn(ctx, row);
+		}
+		if (rc || (rc = take_chunk(q)) <= 0)
+			break;
+		rc = 0;
+	}
+	free(row);
+	return rc;
+}
+
+int rec_queue_scan_rows(const struct source_ops *ops, struct source *src,
+			const struct table_def *def, row_fn fn, void *ctx)
+{
+	struct rec_queue *q = NULL;
+	int rc = rec_queue_start(&q, ops, src, def, NULL, NULL);
+	if (!rc)
+		rc = rec_queue_end(q, consume_rows(q, fn, ctx));
+	return rc;
 }
 
 int rec_queue_finish(struct rec_queue *q)
