@@ -49,6 +49,20 @@ static int count_statement(unsigned type, void *ctx, void *stmt, void *sql)
 	return 0;
 }
 
+/* [capture] changelog_secure_delete (docs/design.md §4 step 7): the pragma
+ * is the connection's, and only this connection's acknowledgements delete
+ * from the changelog. Unset keeps the library's own default, which is what
+ * the application's deletes get (Debian builds with SQLITE_SECURE_DELETE). */
+static int set_secure_delete(struct source *src, enum secure_delete mode)
+{
+	if (mode == SECURE_DELETE_LIBRARY)
+		return 0;
+	return sqlite_exec(src,
+			   mode == SECURE_DELETE_ON ? "PRAGMA secure_delete = ON"
+						    : "PRAGMA secure_delete = FAST",
+			   "set changelog_secure_delete");
+}
+
 static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
 {
 	const char *path = url + strlen("sqlite:");
@@ -82,6 +96,8 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	/* Reading the schema proves this is a database, not some other file. */
 	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema",
 			     "not a usable SQLite database");
+	if (!rc)
+		rc = set_secure_delete(src, opt->secure_delete);
 	if (rc) {
 		sqlite_source_ops.close(src);
 		return rc;
@@ -681,14 +697,63 @@ static int sqlite_scan(struct source *src, const struct table_def *def, row_fn f
 	return rc;
 }
 
+/* Whether any changelog row lies outside ranges, which a batch records
+ * ascending and disjoint (*outside stays true for any other order): seeks
+ * for a row below the first, between two and above the last. */
+static int rows_outside(struct source *src, const int64_t (*ranges)[2], size_t n, bool *outside)
+{
+	*outside = true;
+	for (size_t i = 1; i < n; i++)
+		if (ranges[i][0] <= ranges[i - 1][1])
+			return 0;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "SELECT 1 FROM ");
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, " WHERE seq BETWEEN ? AND ? LIMIT 1");
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, sql.data, &st), step = SQLITE_DONE;
+	buf_free(&sql);
+	for (size_t i = 0; i <= n && !rc && step == SQLITE_DONE; i++) {
+		/* the gap before ranges[i] (i == n: after the last), bounds inclusive */
+		int64_t lo = i ? ranges[i - 1][1] : INT64_MIN,
+			hi = i < n ? ranges[i][0] : INT64_MAX;
+		if (i ? lo == INT64_MAX : hi == INT64_MIN)
+			continue;
+		sqlite3_bind_int64(st, 1, i ? lo + 1 : lo);
+		sqlite3_bind_int64(st, 2, i < n ? hi - 1 : hi);
+		step = sqlite3_step(st);
+		if (step != SQLITE_DONE && step != SQLITE_ROW)
+			rc = sqlite_fail(src, "acknowledge changes");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	*outside = step != SQLITE_DONE;
+	return rc;
+}
+
+/* Deletes exactly the rows of ranges. When they are every row of the
+ * changelog (a run that shipped all it found), one DELETE without WHERE:
+ * SQLite then frees the table's pages whole (its truncate optimisation)
+ * instead of deleting and rebalancing row by row; AUTOINCREMENT's counter
+ * stays, so seqs are still never reused. */
 static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
 {
+	bool outside = true;
+	int rc = n ? rows_outside(src, ranges, n, &outside) : 0;
 	struct buf sql = BUF_INIT;
 	buf_adds(&sql, "DELETE FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
+	if (!rc && !outside) {
+		log_debug("acknowledge: every changelog row is the batch's: emptied whole");
+		rc = sqlite_exec(src, sql.data, "acknowledge changes");
+	}
+	if (rc || !outside) {
+		buf_free(&sql);
+		return rc;
+	}
 	buf_adds(&sql, " WHERE seq BETWEEN ? AND ?");
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, sql.data, &st);
+	rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	for (size_t i = 0; i < n && !rc; i++) {
 		sqlite3_bind_int64(st, 1, ranges[i][0]);
@@ -760,6 +825,7 @@ static const struct url_scheme sqlite_url = {
 	.example = "sqlite:PATH",
 	.usage = "sqlite:PATH",
 	.default_name = sqlite_default_name,
+	.secure_delete = true,
 };
 
 static const struct sql_dialect sqlite_dialect = {
