@@ -697,6 +697,19 @@ static int sqlite_scan(struct source *src, const struct table_def *def, row_fn f
 	return rc;
 }
 
+/* head, the changelog's quoted name and tail, prepared. */
+static int prepare_on_changelog(struct source *src, const char *head, const char *tail,
+				sqlite3_stmt **st)
+{
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, head);
+	sql_add_ident(&sql, src->changelog, '"');
+	buf_adds(&sql, tail);
+	int rc = sqlite_prepare(src, sql.data, st);
+	buf_free(&sql);
+	return rc;
+}
+
 /* Whether any changelog row lies outside ranges, which a batch records
  * ascending and disjoint (*outside stays true for any other order): seeks
  * for a row below the first, between two and above the last. */
@@ -706,13 +719,10 @@ static int rows_outside(struct source *src, const int64_t (*ranges)[2], size_t n
 	for (size_t i = 1; i < n; i++)
 		if (ranges[i][0] <= ranges[i - 1][1])
 			return 0;
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT 1 FROM ");
-	sql_add_ident(&sql, src->changelog, '"');
-	buf_adds(&sql, " WHERE seq BETWEEN ? AND ? LIMIT 1");
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, sql.data, &st), step = SQLITE_DONE;
-	buf_free(&sql);
+	int rc = prepare_on_changelog(src, "SELECT 1 FROM ", " WHERE seq BETWEEN ? AND ? LIMIT 1",
+				      &st);
+	int step = SQLITE_DONE;
 	for (size_t i = 0; i <= n && !rc && step == SQLITE_DONE; i++) {
 		/* the gap before ranges[i] (i == n: after the last), bounds inclusive */
 		int64_t lo = i ? ranges[i - 1][1] : INT64_MIN,
@@ -740,24 +750,17 @@ static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t 
 {
 	bool outside = true;
 	int rc = n ? rows_outside(src, ranges, n, &outside) : 0;
-	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
-	sql_add_ident(&sql, src->changelog, '"');
-	if (!rc && !outside) {
+	if (!rc && !outside)
 		log_debug("acknowledge: every changelog row is the batch's: emptied whole");
-		rc = sqlite_exec(src, sql.data, "acknowledge changes");
-	}
-	if (rc || !outside) {
-		buf_free(&sql);
-		return rc;
-	}
-	buf_adds(&sql, " WHERE seq BETWEEN ? AND ?");
-	sqlite3_stmt *st;
-	rc = sqlite_prepare(src, sql.data, &st);
-	buf_free(&sql);
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_bind_int64(st, 1, ranges[i][0]);
-		sqlite3_bind_int64(st, 2, ranges[i][1]);
+	sqlite3_stmt *st = NULL;
+	if (!rc)
+		rc = prepare_on_changelog(src, "DELETE FROM ",
+					  outside ? " WHERE seq BETWEEN ? AND ?" : "", &st);
+	for (size_t i = 0; i < (outside ? n : 1) && !rc; i++) {
+		if (outside) {
+			sqlite3_bind_int64(st, 1, ranges[i][0]);
+			sqlite3_bind_int64(st, 2, ranges[i][1]);
+		}
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sqlite_fail(src, "acknowledge changes");
 		sqlite3_reset(st);
