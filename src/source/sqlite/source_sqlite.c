@@ -57,10 +57,17 @@ static int set_secure_delete(struct source *src, enum secure_delete mode)
 {
 	if (mode == SECURE_DELETE_LIBRARY)
 		return 0;
-	return sqlite_exec(src,
-			   mode == SECURE_DELETE_ON ? "PRAGMA secure_delete = ON"
-						    : "PRAGMA secure_delete = FAST",
-			   "set changelog_secure_delete");
+	int want = mode == SECURE_DELETE_ON ? 1 : 2; /* what the pragma answers */
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(
+		src, want == 1 ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = FAST", &st);
+	/* An erasure asked for and not taken must not pass unnoticed. */
+	if (!rc && (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != want))
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: [capture] changelog_secure_delete: SQLite %s did not take it",
+			     src->path, sqlite3_libversion());
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
