@@ -330,6 +330,16 @@ static int set_capture(struct config *cfg, const struct where *w, const char *v)
 		cfg->reconcile_kept = cfg->reconcile_s > 0;
 		return 0;
 	}
+	if (strcmp(w->key, "changelog_secure_delete") == 0) {
+		static const char *const words[] = {"on", "fast", NULL};
+		if (parse_enum(v, words, &i))
+			return bad(w,
+				   "'%s' is not a secure delete setting (on | fast; unset: the "
+				   "SQLite library's own)",
+				   v);
+		cfg->changelog_secure_delete = i ? SECURE_DELETE_FAST : SECURE_DELETE_ON;
+		return 0;
+	}
 	if (strcmp(w->key, "changelog") == 0) {
 		if (!*v)
 			return bad(w, "%sa table name is required", "");
@@ -747,6 +757,13 @@ const char *config_unused_key(const struct config *cfg, const char **why)
 	*why = "applies to mode = trigger only (snapshot and binlog modes keep no changelog)";
 	if (cfg->mode != CAPTURE_TRIGGER && strcmp(cfg->changelog, "cdcpack_changelog") != 0)
 		return "[capture] changelog";
+	if (cfg->mode != CAPTURE_TRIGGER && cfg->changelog_secure_delete)
+		return "[capture] changelog_secure_delete";
+	if (cfg->changelog_secure_delete && !(s && s->secure_delete)) {
+		*why = applies_to(URL_SOURCE, offsetof(struct url_scheme, secure_delete),
+				  "sources");
+		return "[capture] changelog_secure_delete";
+	}
 	*why = "applies to mode = trigger or binlog only (snapshot mode compares every row at "
 	       "every run)";
 	if (cfg->mode == CAPTURE_SNAPSHOT && cfg->reconcile_kept)

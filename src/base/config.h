@@ -28,6 +28,10 @@ enum lake_delimiter { LAKE_DELIM_SLASH, LAKE_DELIM_DASH, LAKE_DELIM_UNDERSCORE, 
 enum cdc_ops { CDC_OPS_ALL, CDC_OPS_INSERTS, CDC_OPS_INSERTS_AND_UPDATES };
 /* [batch] binary_encoding: how CSV fields spell BLOBs. */
 enum binary_encoding { BINARY_HEX, BINARY_BASE64 };
+/* [capture] changelog_secure_delete: how an acknowledgement erases the
+ * changelog rows it deletes (docs/design.md §4 step 7). LIBRARY (unset)
+ * keeps the SQLite library's own setting, as the application's deletes do. */
+enum secure_delete { SECURE_DELETE_LIBRARY, SECURE_DELETE_ON, SECURE_DELETE_FAST };
 /* The longest csv_null_value: a marker, not a value. */
 #define CSV_NULL_MAX 32
 
@@ -48,6 +52,7 @@ struct config {
 	 * compares with is kept (it costs every batch a hash and a write per
 	 * row, so off, the default, keeps none). */
 	bool reconcile_kept;
+	enum secure_delete changelog_secure_delete;
 
 	enum batch_format format;
 	enum compression compression;
@@ -120,6 +125,8 @@ struct url_scheme {
 	char *(*schema_name)(const char *url);
 	bool password; /* source: takes [source] password_file (and --password-file) */
 	bool binlog;   /* source: has a binary log ([capture] mode = binlog) */
+	/* source: its changelog deletes honour [capture] changelog_secure_delete */
+	bool secure_delete;
 	/* Target: reads [target] region, endpoint, path_style, part_size,
 	 * max_retries and ca_bundle. */
 	bool store_keys;

@@ -182,7 +182,8 @@ static int open_source(struct pipeline *p)
 {
 	const struct config *cfg = p->cfg;
 	struct source_options opt = {.changelog = cfg->changelog,
-				     .password_file = cfg->password_file};
+				     .password_file = cfg->password_file,
+				     .secure_delete = cfg->changelog_secure_delete};
 	int rc = idle_note(p->st, NULL);
 	if (!rc)
 		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);

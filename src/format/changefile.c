@@ -116,14 +116,13 @@ static bool integer_spelling(const char *p, size_t n)
 }
 
 /* The type an unquoted, non-empty field that is no X'..' literal reads as
- * under rules, with v->i or v->r set for a number. The writer asks it too:
- * whatever would read back as something else gets another spelling. */
-static enum value_type csv_plain_type(enum csv_rules rules, enum binary_encoding enc, const char *p,
-				      size_t n, struct value *v)
+ * under rules, with v->i or v->r set for a number, binary saying whether it
+ * is a hex (base64) spelling. */
+static enum value_type plain_type(enum csv_rules rules, bool binary, const char *p, size_t n,
+				  struct value *v)
 {
 	long long ll;
-	bool base64 =
-		(rules == CSV_NONE || rules == CSV_BYTES) && binary_decode(enc, NULL, p, n) == 0;
+	bool base64 = (rules == CSV_NONE || rules == CSV_BYTES) && binary;
 	if (rules == CSV_TEXT || (rules == CSV_BYTES && base64))
 		return rules == CSV_TEXT ? VAL_TEXT : VAL_BLOB;
 	if (rules != CSV_REAL && parse_int(p, n, &ll)) {
@@ -136,6 +135,16 @@ static enum value_type csv_plain_type(enum csv_rules rules, enum binary_encoding
 	if (parse_real(p, n, &v->r))
 		return VAL_REAL;
 	return base64 ? VAL_BLOB : VAL_TEXT;
+}
+
+/* The same for any field; the writer asks it too: whatever would read back
+ * as something else gets another spelling. */
+static enum value_type csv_plain_type(enum csv_rules rules, enum binary_encoding enc, const char *p,
+				      size_t n, struct value *v)
+{
+	bool binary =
+		(rules == CSV_NONE || rules == CSV_BYTES) && binary_decode(enc, NULL, p, n) == 0;
+	return plain_type(rules, binary, p, n, v);
 }
 
 /* Text is written plain where it reads back as itself; quoted elsewhere
@@ -160,22 +169,25 @@ static void csv_add_text(struct buf *out, const struct csv_style *style, enum cs
  * spelling reads as a number (hex "1234", base64 "1234" of X'D76DF8').
  * Those are SQL's BLOB literal, X'' and X'1234', in any column. */
 static void csv_add_blob(struct buf *out, const struct csv_style *style, enum csv_rules rules,
-			 const struct value *v, struct buf *tmp)
+			 const struct value *v)
 {
 	struct value num;
-	buf_reset(tmp);
-	binary_encode(style->binary, tmp, v->p, v->n);
-	if (v->n == 0 || is_null_marker(style, buf_str(tmp), tmp->len) ||
-	    (rules == CSV_NONE &&
-	     csv_plain_type(rules, style->binary, buf_str(tmp), tmp->len, &num) != VAL_BLOB))
+	size_t at = out->len;
+	/* Spelt in place (hex and base64 need no quotes), and taken back for
+	 * the literal; a spelling of ours is one by construction. */
+	binary_encode(style->binary, out, v->p, v->n);
+	const char *spelt = out->data + at;
+	size_t n = out->len - at;
+	if (v->n == 0 || is_null_marker(style, spelt, n) ||
+	    (rules == CSV_NONE && plain_type(rules, true, spelt, n, &num) != VAL_BLOB)) {
+		out->len = at;
 		blob_literal_encode(out, v->p, v->n);
-	else
-		buf_add(out, buf_str(tmp), tmp->len); /* hex and base64 need no quotes */
+	}
 }
 
 static void csv_add_value(struct buf *out, const struct csv_style *style,
 			  const struct table_def *def, const struct column *col,
-			  const struct value *v, struct buf *tmp)
+			  const struct value *v)
 {
 	char num[40];
 	switch (v->type) {
@@ -193,7 +205,7 @@ static void csv_add_value(struct buf *out, const struct csv_style *style,
 		csv_add_text(out, style, csv_rules_for(def, col), v);
 		break;
 	case VAL_BLOB:
-		csv_add_blob(out, style, csv_rules_for(def, col), v, tmp);
+		csv_add_blob(out, style, csv_rules_for(def, col), v);
 		break;
 	}
 }
@@ -204,7 +216,6 @@ void changefile_csv_record(struct buf *out, const struct csv_style *style,
 {
 	if (!style)
 		style = &csv_style_default;
-	struct buf tmp = BUF_INIT;
 	if (op) {
 		buf_addc(out, op);
 		buf_addc(out, style->delimiter);
@@ -213,14 +224,13 @@ void changefile_csv_record(struct buf *out, const struct csv_style *style,
 		if (i)
 			buf_addc(out, style->delimiter);
 		if (row) /* a T row carries no image: every field empty */
-			csv_add_value(out, style, def, &def->cols[i], &row[i], &tmp);
+			csv_add_value(out, style, def, &def->cols[i], &row[i]);
 	}
 	if (style->timestamp) {
 		buf_addc(out, style->delimiter);
 		buf_adds(out, ts); /* digits, '-', ':', '.' and a space: never quoted */
 	}
 	buf_addc(out, '\n');
-	buf_free(&tmp);
 }
 
 void changefile_csv_header(struct buf *out, const struct csv_style *style,

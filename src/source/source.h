@@ -45,6 +45,9 @@ struct source_options {
 	 * variable, so that the source's secret is only sent to the source. */
 	const char *password_file;
 	const char *password_env;
+	/* trigger mode, SQLite: how acknowledgements erase changelog rows
+	 * (SECURE_DELETE_LIBRARY, 0: the connection's own setting) */
+	enum secure_delete secure_delete;
 	bool create;	/* replica: create the database if it does not exist */
 	bool read_only; /* verify/diff: never write */
 };

@@ -5,9 +5,13 @@
 # final one (`aws s3 cp` to temp + `aws s3 mv` to final), on the same data:
 # - a load of the easy table;
 # - a cdc run shipping BENCH_BLOB_CHANGES (default BENCH_ROWS / 10) inserts of
-#   1,500-byte random BLOBs captured by the triggers. The peer dumps the same
-#   rows with the BLOB spelt hex() (sqlite3 -csv cuts raw BLOBs at the first
-#   NUL; cdcpack writes base64).
+#   1,500-byte random BLOBs captured by the triggers, in the default
+#   configuration, then again with the opt-in [capture]
+#   changelog_secure_delete = fast on a line of its own (the default keeps
+#   the SQLite library's secure_delete: Debian's erases every page the ack
+#   frees). The peer dumps the same rows with the BLOB spelt hex() (sqlite3
+#   -csv cuts raw BLOBs at the first NUL; cdcpack writes hex too, its
+#   default binary_encoding).
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 mkdir -p "$W/run" && bash "$ROOT/tests/lib/service-s3.sh" start "$W/run" >"$W/s3.log" 2>&1 || { cat "$W/s3.log" >&2; exit 1; }
@@ -52,13 +56,20 @@ sqlite3 blob.db "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 
   INSERT INTO b SELECT i, randomblob(1500) FROM n; COMMIT; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 cp blob.db blob.base
 if [[ -d state ]]; then cp -a state state.base; fi
-pair "run of ${changes} changes, 1.5 KB BLOBs, to S3 (temp -> final)" "sqlite3|zstd + aws s3 cp temp + mv final" \
-	"<= 0.8" \
-	"rm -rf '$W/state' '$W/blob.db'* && { test ! -d '$W/state.base' || cp -a '$W/state.base' '$W/state'; } && cp '$W/blob.base' '$W/blob.db' && $aws rm --only-show-errors --recursive '$bucket/blob/'" \
-	"'$CDCPACK' -q -c '$W/blob.conf' run" \
-	"sqlite3 -csv '$W/blob.db' 'select id, hex(payload) from b' | zstd -3 -q >'$W/peer.csv.zst' && $(peer_upload "$W/peer.csv.zst" b.csv.zst)" \
-	"rm -f '$W/peer.csv.zst' && $aws rm --only-show-errors --recursive '$bucket/peer/'"
-# The last run must have published the changes (not found nothing to do).
-published=$(eval "$aws ls --recursive '$bucket/blob/'" | awk '/\/cdc\// {n++; s += $3} END {printf "%d objects, %d bytes", n, s}')
-echo "blob run published under the final prefix: $published" >&2
-[[ $published != 0\ objects* ]] || { echo "bench_s3: the blob run published nothing" >&2; exit 1; }
+# blob_pair LABEL CONF: the cdc run with CONF against the peer.
+blob_pair() {
+	pair "run of ${changes} changes, 1.5 KB BLOBs, to S3 (temp -> final)$1" \
+		"sqlite3|zstd + aws s3 cp temp + mv final" "<= 0.8" \
+		"rm -rf '$W/state' '$W/blob.db'* && { test ! -d '$W/state.base' || cp -a '$W/state.base' '$W/state'; } && cp '$W/blob.base' '$W/blob.db' && $aws rm --only-show-errors --recursive '$bucket/blob/'" \
+		"'$CDCPACK' -q -c '$W/$2' run" \
+		"sqlite3 -csv '$W/blob.db' 'select id, hex(payload) from b' | zstd -3 -q >'$W/peer.csv.zst' && $(peer_upload "$W/peer.csv.zst" b.csv.zst)" \
+		"rm -f '$W/peer.csv.zst' && $aws rm --only-show-errors --recursive '$bucket/peer/'"
+	# The last run must have published the changes (not found nothing to do).
+	local published
+	published=$(eval "$aws ls --recursive '$bucket/blob/'" | awk '/\/cdc\// {n++; s += $3} END {printf "%d objects, %d bytes", n, s}')
+	echo "blob run ($2) published under the final prefix: $published" >&2
+	[[ $published != 0\ objects* ]] || { echo "bench_s3: the blob run ($2) published nothing" >&2; exit 1; }
+}
+blob_pair "" blob.conf
+cp blob.conf blob-fast.conf && printf '[capture]\nchangelog_secure_delete = fast\n' >>blob-fast.conf
+blob_pair ", opt-in changelog_secure_delete = fast" blob-fast.conf

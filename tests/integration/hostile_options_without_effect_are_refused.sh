@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every option is honoured or refused, never silently ignored: a config key
 # set where it has no effect (an S3 key with a file: target, a password
-# file with a SQLite source, the changelog or reconcile in snapshot mode, CSV options
+# file with a SQLite source, the changelog, its secure delete or reconcile in
+# snapshot mode, SQLite's secure delete with a MySQL source, CSV options
 # with format = jsonl) and a command-line option that would drop a value
 # (a single-valued option or -c given twice, -v with -q, diff --out with the
 # summary format, a table named twice to load or triggers) are exit 2 naming the key
@@ -36,6 +37,11 @@ unused_key 'applies to s3:// targets only' target 'sse = aws:kms' 'bucket_key = 
 unused_key 'applies to mysql:// sources only' source "password_file = $T/pw"
 unused_key 'applies to mode = trigger only' capture 'mode = snapshot' 'changelog = my_log'
 unused_key 'snapshot mode compares every row' capture 'mode = snapshot' 'reconcile = 1d'
+unused_key 'applies to mode = trigger only' capture 'mode = snapshot' 'changelog_secure_delete = on'
+# SQLite's pragma: a MySQL source's changelog is InnoDB's to erase
+{ good_config; printf '[source]\nurl = mysql://cdc@127.0.0.1/db\n[capture]\nchangelog_secure_delete = fast\n'; } >"$T/bad.conf"
+echo "case: [capture] changelog_secure_delete with a mysql:// source"
+config_refused "$T/bad.conf" "bad.conf: [capture] changelog_secure_delete" 'applies to sqlite: sources only'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_header = true'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'load_op_column = true'
 unused_key 'applies to format = csv only' batch 'format = jsonl' 'csv_delimiter = |'

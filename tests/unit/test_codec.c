@@ -263,6 +263,37 @@ static void blob_literals_round_trip(void **state)
 	buf_free(&dec);
 }
 
+/* hex_encode spells every byte value as two upper-case digits after what
+ * the buffer held; hex_decode reads either case back, and a string with a
+ * non-digit anywhere (even after good pairs) appends nothing. */
+static void hex_round_trips_every_byte(void **state)
+{
+	(void)state;
+	char bytes[256];
+	for (int i = 0; i < 256; i++)
+		bytes[i] = (char)i;
+	struct buf enc = BUF_INIT, dec = BUF_INIT;
+	buf_adds(&enc, "ab");
+	hex_encode(&enc, bytes, sizeof(bytes));
+	assert_int_equal(enc.len, 2 + 512);
+	assert_memory_equal(enc.data, "ab000102", 8);
+	assert_string_equal(enc.data + 2 + 2 * 0xf9, "F9FAFBFCFDFEFF");
+	buf_adds(&dec, "x");
+	assert_int_equal(hex_decode(&dec, enc.data + 2, 512), 0);
+	assert_int_equal(dec.len, 1 + 256);
+	assert_memory_equal(dec.data + 1, bytes, 256);
+	assert_int_equal(hex_decode(NULL, "0aFf", 4), 0);
+	static const char *const bad[] = {"0", "0g", "00 1", "000G", "-1", "0x"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(hex_decode(NULL, bad[i], strlen(bad[i])), -1);
+		assert_int_equal(hex_decode(&dec, bad[i], strlen(bad[i])), -1);
+		assert_int_equal(dec.len, 1 + 256);
+		assert_int_equal(dec.data[dec.len], '\0');
+	}
+	buf_free(&enc);
+	buf_free(&dec);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -272,6 +303,7 @@ int main(void)
 		cmocka_unit_test(utf8_validity),
 		cmocka_unit_test(names_are_shown_losslessly),
 		cmocka_unit_test(blob_literals_round_trip),
+		cmocka_unit_test(hex_round_trips_every_byte),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,6 +49,27 @@ static int count_statement(unsigned type, void *ctx, void *stmt, void *sql)
 	return 0;
 }
 
+/* [capture] changelog_secure_delete (docs/design.md §4 step 7): the pragma
+ * is the connection's, and only this connection's acknowledgements delete
+ * from the changelog. Unset keeps the library's own default, which is what
+ * the application's deletes get (Debian builds with SQLITE_SECURE_DELETE). */
+static int set_secure_delete(struct source *src, enum secure_delete mode)
+{
+	if (mode == SECURE_DELETE_LIBRARY)
+		return 0;
+	int want = mode == SECURE_DELETE_ON ? 1 : 2; /* what the pragma answers */
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(
+		src, want == 1 ? "PRAGMA secure_delete = ON" : "PRAGMA secure_delete = FAST", &st);
+	/* An erasure asked for and not taken must not pass unnoticed. */
+	if (!rc && (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != want))
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: [capture] changelog_secure_delete: SQLite %s did not take it",
+			     src->path, sqlite3_libversion());
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
 {
 	const char *path = url + strlen("sqlite:");
@@ -82,6 +103,8 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	/* Reading the schema proves this is a database, not some other file. */
 	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema",
 			     "not a usable SQLite database");
+	if (!rc)
+		rc = set_secure_delete(src, opt->secure_delete);
 	if (rc) {
 		sqlite_source_ops.close(src);
 		return rc;
@@ -681,18 +704,70 @@ static int sqlite_scan(struct source *src, const struct table_def *def, row_fn f
 	return rc;
 }
 
-static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
+/* head, the changelog's quoted name and tail, prepared. */
+static int prepare_on_changelog(struct source *src, const char *head, const char *tail,
+				sqlite3_stmt **st)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "DELETE FROM ");
+	buf_adds(&sql, head);
 	sql_add_ident(&sql, src->changelog, '"');
-	buf_adds(&sql, " WHERE seq BETWEEN ? AND ?");
-	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, sql.data, &st);
+	buf_adds(&sql, tail);
+	int rc = sqlite_prepare(src, sql.data, st);
 	buf_free(&sql);
-	for (size_t i = 0; i < n && !rc; i++) {
-		sqlite3_bind_int64(st, 1, ranges[i][0]);
-		sqlite3_bind_int64(st, 2, ranges[i][1]);
+	return rc;
+}
+
+/* Whether any changelog row lies outside ranges, which a batch records
+ * ascending and disjoint (*outside stays true for any other order): seeks
+ * for a row below the first, between two and above the last. */
+static int rows_outside(struct source *src, const int64_t (*ranges)[2], size_t n, bool *outside)
+{
+	*outside = true;
+	for (size_t i = 1; i < n; i++)
+		if (ranges[i][0] <= ranges[i - 1][1])
+			return 0;
+	sqlite3_stmt *st;
+	int rc = prepare_on_changelog(src, "SELECT 1 FROM ", " WHERE seq BETWEEN ? AND ? LIMIT 1",
+				      &st);
+	int step = SQLITE_DONE;
+	for (size_t i = 0; i <= n && !rc && step == SQLITE_DONE; i++) {
+		/* the gap before ranges[i] (i == n: after the last), bounds inclusive */
+		int64_t lo = i ? ranges[i - 1][1] : INT64_MIN,
+			hi = i < n ? ranges[i][0] : INT64_MAX;
+		if (i ? lo == INT64_MAX : hi == INT64_MIN)
+			continue;
+		sqlite3_bind_int64(st, 1, i ? lo + 1 : lo);
+		sqlite3_bind_int64(st, 2, i < n ? hi - 1 : hi);
+		step = sqlite3_step(st);
+		if (step != SQLITE_DONE && step != SQLITE_ROW)
+			rc = sqlite_fail(src, "acknowledge changes");
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	*outside = step != SQLITE_DONE;
+	return rc;
+}
+
+/* Deletes exactly the rows of ranges. When they are every row of the
+ * changelog (a run that shipped all it found), one DELETE without WHERE:
+ * SQLite then frees the table's pages whole (its truncate optimisation)
+ * instead of deleting and rebalancing row by row; AUTOINCREMENT's counter
+ * stays, so seqs are still never reused. */
+static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
+{
+	bool outside = true;
+	int rc = n ? rows_outside(src, ranges, n, &outside) : 0;
+	if (!rc && !outside)
+		log_debug("acknowledge: every changelog row is the batch's: emptied whole");
+	sqlite3_stmt *st = NULL;
+	if (!rc)
+		rc = prepare_on_changelog(src, "DELETE FROM ",
+					  outside ? " WHERE seq BETWEEN ? AND ?" : "", &st);
+	for (size_t i = 0; i < (outside ? n : 1) && !rc; i++) {
+		if (outside) {
+			sqlite3_bind_int64(st, 1, ranges[i][0]);
+			sqlite3_bind_int64(st, 2, ranges[i][1]);
+		}
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = sqlite_fail(src, "acknowledge changes");
 		sqlite3_reset(st);
@@ -760,6 +835,7 @@ static const struct url_scheme sqlite_url = {
 	.example = "sqlite:PATH",
 	.usage = "sqlite:PATH",
 	.default_name = sqlite_default_name,
+	.secure_delete = true,
 };
 
 static const struct sql_dialect sqlite_dialect = {
