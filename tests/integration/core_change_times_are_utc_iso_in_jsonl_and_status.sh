@@ -2,7 +2,9 @@
 # Each captured change carries the UTC time it was made: status reports the
 # oldest pending one and the lag, and jsonl change files carry it as "ts",
 # both as 2026-11-24T10:11:12.345Z. A changelog made by an earlier cdcpack
-# (ts stored as that text, not as a julian day) reads back the same way.
+# (ts stored as that text, not as a julian day) reads back the same way, and
+# the triggers installed on it keep writing that text (the time a trigger
+# gives is a julian day, which a TEXT column would keep as digits).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -43,6 +45,7 @@ cdc triggers install
 cdc load
 start=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 changes
+assert_eq real "$(sqlite3 "$SRC_DB" 'SELECT DISTINCT typeof(ts) FROM cdcpack_changelog')" "ts of this cdcpack's changelog"
 check_times "this cdcpack's changelog" "$start"
 
 # The changelog as an earlier cdcpack created it: ts as text.
@@ -57,4 +60,7 @@ cdc load
 start=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
 changes
 assert_eq text "$(sqlite3 "$SRC_DB" 'SELECT DISTINCT typeof(ts) FROM cdcpack_changelog')" "ts of the earlier changelog"
+assert_eq 0 "$(sqlite3 "$SRC_DB" "SELECT count(*) FROM cdcpack_changelog
+	WHERE ts NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'")" \
+	"changes in the earlier changelog whose ts is not ISO text"
 check_times "an earlier cdcpack's changelog" "$start"
