@@ -73,9 +73,21 @@ int binlog_cascade_due(struct pipeline *p, struct strv *out)
 	return rc;
 }
 
-int binlog_cascade_done(struct pipeline *p)
+int binlog_cascade_done(struct pipeline *p, const struct strv *covered)
 {
-	return state_meta_set(p->st, DUE_KEY, "[]");
+	struct strv due = {0};
+	int rc = binlog_cascade_due(p, &due);
+	json_t *a = json_array();
+	for (size_t i = 0; i < due.n; i++)
+		if (!strv_contains(covered, due.v[i]))
+			json_array_append_new(a, json_string(due.v[i]));
+	char *text = rc ? NULL : json_dumps(a, JSON_COMPACT);
+	if (!rc)
+		rc = state_meta_set(p->st, DUE_KEY, text);
+	free(text);
+	json_decref(a);
+	strv_free(&due);
+	return rc;
 }
 
 int cascade_reading_note(struct pipeline *p, struct cascade_reading *r)
