@@ -24,6 +24,9 @@ struct state {
 	sqlite3 *db;
 	char *dir;
 	char *chain;
+	/* Opened read-only on a state dir of a version before batches.generation
+	 * (migrate adds it at the next writable open): read as NULL. */
+	bool no_generation;
 };
 
 static const char schema_sql[] =
@@ -183,8 +186,8 @@ int state_meta_set(struct state *st, const char *k, const char *v)
 	return step == SQLITE_DONE ? 0 : db_fail(st, "write meta");
 }
 
-/* batches.generation came after the first state dirs: added when missing. */
-static int migrate(struct state *st)
+/* Whether batches has its generation column. */
+static int have_generation(struct state *st, bool *have)
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db,
@@ -192,8 +195,18 @@ static int migrate(struct state *st)
 			       " WHERE name = 'generation'",
 			       -1, &q, NULL))
 		return db_fail(st, "read schema");
-	bool have = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	*have = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
 	sqlite3_finalize(q);
+	return 0;
+}
+
+/* batches.generation came after the first state dirs: added when missing. */
+static int migrate(struct state *st)
+{
+	bool have = false;
+	int rc = have_generation(st, &have);
+	if (rc)
+		return rc;
 	if (!have && sqlite3_exec(st->db, "ALTER TABLE batches ADD COLUMN generation TEXT", NULL,
 				  NULL, NULL) != SQLITE_OK)
 		return db_fail(st, "add batches.generation");
@@ -311,6 +324,10 @@ static int open_read(struct state *st, const char *source_name, bool immutable)
 		return db_fail(st, "open read-only");
 	sqlite3_busy_timeout(st->db, 10000);
 	int rc = check_source(st, source_name, true);
+	bool have = false;
+	if (!rc)
+		rc = have_generation(st, &have);
+	st->no_generation = !have;
 	return rc ? rc : read_chain(st);
 }
 
@@ -641,9 +658,9 @@ static int select_batches(struct state *st, const char *where, struct batch **ou
 {
 	char *sql =
 		xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
-			  " first_seq, last_seq, published_at, generation FROM batches %s"
+			  " first_seq, last_seq, published_at, %s FROM batches %s"
 			  " ORDER BY seq",
-			  where);
+			  st->no_generation ? "NULL" : "generation", where);
 	sqlite3_stmt *q;
 	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
 	free(sql);

@@ -63,6 +63,12 @@ else
 	ls -A "$STATE_DIR" >"$T/after.ls"
 	assert_same_file "$T/before.ls" "$T/after.ls" "files in the state dir after status"
 
+	# A state dir of a version before batches.generation, before any run of
+	# this version added it: read as it is.
+	sqlite3 "$STATE_DIR/state.db" 'ALTER TABLE batches DROP COLUMN generation'
+	reader 0 status --json
+	same_status "a state dir from before batches.generation"
+
 	# A -wal with frames and no -shm (a run died holding the database):
 	# SQLite cannot read it without an index it cannot create, and the file
 	# alone would miss the frames, so status stops.
