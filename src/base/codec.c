@@ -76,26 +76,45 @@ bool utf8_valid(const char *s, size_t n)
 	return true;
 }
 
-char *name_shown(const char *name)
+/* Whether the character of len bytes at p can be shown as it is: not a
+ * control character of C0 (below 0x20), DEL, or C1 (U+0080..U+009F, which a
+ * UTF-8 terminal may obey as ESC sequences: U+009B is CSI). */
+static bool shown_as_is(const unsigned char *p, size_t len)
+{
+	if (len == 1)
+		return *p >= 0x20 && *p != 0x7f;
+	return len > 1 && !(p[0] == 0xC2 && p[1] <= 0x9F);
+}
+
+void text_shown_add(struct buf *out, const char *text, size_t n, bool escape_backslash)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	struct buf b = BUF_INIT;
-	const unsigned char *p = (const unsigned char *)name, *end = p + strlen(name);
+	const unsigned char *p = (const unsigned char *)text, *end = p + n;
 	while (p < end) {
 		size_t len = utf8_char_len(p, end);
-		if (len > 1 || (len == 1 && *p >= 0x20 && *p != 0x7f && *p != '\\')) {
-			buf_add(&b, p, len);
+		if (shown_as_is(p, len) && !(escape_backslash && *p == '\\')) {
+			buf_add(out, p, len);
 			p += len;
 			continue;
 		}
 		if (*p == '\\') {
-			buf_adds(&b, "\\\\");
-		} else {
-			char esc[4] = {'\\', 'x', hex[*p >> 4], hex[*p & 15]};
-			buf_add(&b, esc, 4);
+			buf_adds(out, "\\\\");
+			p++;
+			continue;
 		}
-		p++;
+		/* every byte of a C1 character, so the spelling stays lossless */
+		for (size_t k = 0; k < (len ? len : 1); k++) {
+			char esc[4] = {'\\', 'x', hex[p[k] >> 4], hex[p[k] & 15]};
+			buf_add(out, esc, 4);
+		}
+		p += len ? len : 1;
 	}
+}
+
+char *name_shown(const char *name)
+{
+	struct buf b = BUF_INIT;
+	text_shown_add(&b, name, strlen(name), true);
 	return buf_detach(&b);
 }
 

@@ -13,9 +13,16 @@ void base64_encode(struct buf *out, const void *p, size_t n);
 bool utf8_valid(const char *p, size_t n);
 /* A table or column name as text reports and messages spell it (docs/design.md
  * §2, "Names in reports"): its UTF-8 characters as they are; a backslash as
- * \\; a control byte (below 0x20, 0x7f) and a byte that is not part of
- * UTF-8 as \xHH. Lossless, and a name cannot break a line. Caller frees. */
+ * \\; a control character (below 0x20, 0x7f, and U+0080..U+009F, each of
+ * its bytes) and a byte that is not part of UTF-8 as \xHH. Lossless, and a
+ * name can neither break a line nor reach a terminal as a control. Caller
+ * frees. */
 char *name_shown(const char *name);
+/* Appends text[0..n) as name_shown spells it; with escape_backslash false a
+ * backslash stays as it is: what a log line does to a whole message (names in
+ * it were shown already), so no message can forge a line or a terminal
+ * control whatever it quotes. */
+void text_shown_add(struct buf *out, const char *text, size_t n, bool escape_backslash);
 /* name_shown cut after 80 bytes, "..." marking the cut: for messages that
  * name something a hostile archive or catalogue may make long. */
 char *name_shown_short(const char *name);

@@ -1,6 +1,7 @@
 #include "log.h"
 
 #include "buf.h"
+#include "codec.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,10 +48,15 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	buf_addf(&line, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (long)(tv.tv_usec / 1000), level_name(level));
+	struct buf msg = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
-	buf_vaddf(&line, fmt, ap);
+	buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	/* One event, one line: whatever a message quotes (a table name, a server's
+	 * error text) cannot start a forged line or reach the terminal as a control. */
+	text_shown_add(&line, msg.data ? msg.data : "", msg.len, false);
+	buf_free(&msg);
 	buf_addc(&line, '\n');
 	/* One write per line, so lines of concurrent processes do not interleave. */
 	fwrite(line.data, 1, line.len, stderr);

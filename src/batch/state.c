@@ -24,6 +24,9 @@ struct state {
 	sqlite3 *db;
 	char *dir;
 	char *chain;
+	/* Opened read-only on a state dir of a version before batches.generation
+	 * (migrate adds it at the next writable open): read as NULL. */
+	bool no_generation;
 };
 
 static const char schema_sql[] =
@@ -133,7 +136,8 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-static int check_source(struct state *st, const char *source_name)
+/* readonly: a state dir that names no source yet is taken as it is. */
+static int check_source(struct state *st, const char *source_name, bool readonly)
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k='source'", -1, &q, NULL))
@@ -146,7 +150,7 @@ static int check_source(struct state *st, const char *source_name)
 				     "%s: state dir belongs to source '%s', not '%s'; use another "
 				     "[state] dir",
 				     st->dir, have, source_name);
-	} else {
+	} else if (!readonly) {
 		char *sql = sqlite3_mprintf("INSERT INTO meta VALUES('source', %Q)", source_name);
 		if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			rc = db_fail(st, "write meta");
@@ -182,8 +186,8 @@ int state_meta_set(struct state *st, const char *k, const char *v)
 	return step == SQLITE_DONE ? 0 : db_fail(st, "write meta");
 }
 
-/* batches.generation came after the first state dirs: added when missing. */
-static int migrate(struct state *st)
+/* Whether batches has its generation column. */
+static int have_generation(struct state *st, bool *have)
 {
 	sqlite3_stmt *q;
 	if (sqlite3_prepare_v2(st->db,
@@ -191,8 +195,18 @@ static int migrate(struct state *st)
 			       " WHERE name = 'generation'",
 			       -1, &q, NULL))
 		return db_fail(st, "read schema");
-	bool have = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	*have = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
 	sqlite3_finalize(q);
+	return 0;
+}
+
+/* batches.generation came after the first state dirs: added when missing. */
+static int migrate(struct state *st)
+{
+	bool have = false;
+	int rc = have_generation(st, &have);
+	if (rc)
+		return rc;
 	if (!have && sqlite3_exec(st->db, "ALTER TABLE batches ADD COLUMN generation TEXT", NULL,
 				  NULL, NULL) != SQLITE_OK)
 		return db_fail(st, "add batches.generation");
@@ -201,6 +215,14 @@ static int migrate(struct state *st)
 
 /* The chain id: made once, with the state dir (or at its first open by this
  * version), and copied with it; the source's owner record names it. */
+static int read_chain(struct state *st)
+{
+	char *chain = NULL;
+	int rc = state_meta_get(st, "chain", &chain);
+	st->chain = chain;
+	return rc;
+}
+
 static int load_chain(struct state *st)
 {
 	unsigned char raw[CHAIN_ID_LEN / 2];
@@ -214,16 +236,10 @@ static int load_chain(struct state *st)
 			 ? 0
 			 : db_fail(st, "write meta");
 	sqlite3_free(sql);
-	sqlite3_stmt *q;
-	if (!rc && sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k='chain'", -1, &q, NULL))
+	if (!rc)
+		rc = read_chain(st);
+	if (!rc && !st->chain)
 		rc = db_fail(st, "read meta");
-	if (!rc) {
-		if (sqlite3_step(q) == SQLITE_ROW)
-			st->chain = xstrdup((const char *)sqlite3_column_text(q, 0));
-		else
-			rc = db_fail(st, "read meta");
-		sqlite3_finalize(q);
-	}
 	return rc;
 }
 
@@ -255,11 +271,101 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 			rc = db_fail(st, "create schema");
 	}
 	if (!rc)
-		rc = check_source(st, source_name);
+		rc = check_source(st, source_name, false);
 	if (!rc)
 		rc = migrate(st);
 	if (!rc)
 		rc = load_chain(st);
+	if (rc) {
+		state_close(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+/* Whether SQLite refused to read because it could not create the -shm (or
+ * -wal) beside state.db: a directory or file system this process cannot
+ * write, or a file-size limit. */
+static bool cannot_index_wal(sqlite3 *db)
+{
+	int code = sqlite3_extended_errcode(db);
+	return code == SQLITE_READONLY_DIRECTORY || code == SQLITE_READONLY_CANTINIT ||
+	       (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR;
+}
+
+/* Whether any connection may hold state.db open: SQLite keeps its -wal and
+ * -shm while one does and removes them at the last close. */
+static bool db_in_use(const char *dir)
+{
+	static const char *const names[] = {"state.db-wal", "state.db-shm"};
+	for (size_t i = 0; i < 2; i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		struct stat sb;
+		bool there = lstat(path, &sb) == 0;
+		free(path);
+		if (there)
+			return true;
+	}
+	return false;
+}
+
+/* Opens state.db read-only (immutable: as a file nobody changes) and reads
+ * what every reader needs: the source it belongs to, the chain id. */
+static int open_read(struct state *st, const char *source_name, bool immutable)
+{
+	sqlite3_close(st->db);
+	st->db = NULL;
+	char *uri = sqlite3_mprintf("file:%s/state.db?mode=ro%s", st->dir,
+				    immutable ? "&immutable=1" : "");
+	int orc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	sqlite3_free(uri);
+	if (orc != SQLITE_OK)
+		return db_fail(st, "open read-only");
+	sqlite3_busy_timeout(st->db, 10000);
+	int rc = check_source(st, source_name, true);
+	bool have = false;
+	if (!rc)
+		rc = have_generation(st, &have);
+	st->no_generation = !have;
+	return rc ? rc : read_chain(st);
+}
+
+int state_open_read(struct state **out, const char *dir, const char *source_name)
+{
+	*out = NULL;
+	char *path = xasprintf("%s/state.db", dir);
+	struct stat sb;
+	bool none = lstat(path, &sb) != 0 && errno == ENOENT;
+	free(path);
+	int rc = fs_private_dir(dir, "state dir", true);
+	if (!rc)
+		rc = check_db_files(dir);
+	if (!rc)
+		rc = check_subdirs(dir);
+	if (rc || none)
+		return rc;
+	struct state *st = xcalloc(1, sizeof(*st));
+	st->dir = xstrdup(dir);
+	rc = open_read(st, source_name, false);
+	/* docs/design.md §9: status reads a state dir it cannot write. SQLite
+	 * wants a -shm beside a WAL database even to read it; when it cannot
+	 * make one, the file is read as immutable, but only when no connection
+	 * holds it (no -wal, no -shm) and this process cannot write the dir
+	 * (so no run of ours can start during the read); otherwise the WAL may
+	 * hold what the file does not yet, and status says so. */
+	if (rc && cannot_index_wal(st->db) && !db_in_use(dir) && access(dir, W_OK) != 0) {
+		err_clear();
+		rc = open_read(st, source_name, true);
+	} else if (rc && cannot_index_wal(st->db)) {
+		rc = err_set(CDC_ERUNTIME,
+			     "%s/state.db: cannot read it without creating or growing "
+			     "state.db-shm beside it (%s%s), and reading the file alone could "
+			     "miss changes a run still holds in state.db-wal; run status where "
+			     "it may write the state dir (as the user who runs cdcpack, without "
+			     "a file-size limit)",
+			     dir, sqlite3_errmsg(st->db), sql_os_reason(st->db));
+	}
 	if (rc) {
 		state_close(st);
 		return rc;
@@ -552,9 +658,9 @@ static int select_batches(struct state *st, const char *where, struct batch **ou
 {
 	char *sql =
 		xasprintf("SELECT seq, id, kind, state, created, key, file, bytes, xxh128, rows,"
-			  " first_seq, last_seq, published_at, generation FROM batches %s"
+			  " first_seq, last_seq, published_at, %s FROM batches %s"
 			  " ORDER BY seq",
-			  where);
+			  st->no_generation ? "NULL" : "generation", where);
 	sqlite3_stmt *q;
 	int prc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
 	free(sql);

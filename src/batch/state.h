@@ -37,6 +37,10 @@ struct state;
 /* Creates dir (0700) when missing, and opens its state database. Refuses a
  * state dir that belongs to another source name. */
 int state_open(struct state **out, const char *dir, const char *source_name);
+/* Opens dir's state database read-only, writing nothing (status): *out
+ * NULL when there is no state.db yet. Exit 3 with the reason when SQLite
+ * cannot read it without creating its -shm (docs/design.md §9). */
+int state_open_read(struct state **out, const char *dir, const char *source_name);
 void state_close(struct state *st);
 /* Takes the exclusive run lock of dir: CDC_ELOCKED when another process holds it.
  * The lock goes with the process, so a killed run leaves none behind. */

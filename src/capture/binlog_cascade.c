@@ -73,9 +73,28 @@ int binlog_cascade_due(struct pipeline *p, struct strv *out)
 	return rc;
 }
 
-int binlog_cascade_done(struct pipeline *p)
+/* Writes the list of due tables, leaving out those in skip (may be NULL). */
+static int save_due(struct pipeline *p, const struct strv *due, const struct strv *skip)
 {
-	return state_meta_set(p->st, DUE_KEY, "[]");
+	json_t *a = json_array();
+	for (size_t i = 0; i < due->n; i++)
+		if (!skip || !strv_contains(skip, due->v[i]))
+			json_array_append_new(a, json_string(due->v[i]));
+	char *text = json_dumps(a, JSON_COMPACT);
+	int rc = state_meta_set(p->st, DUE_KEY, text);
+	free(text);
+	json_decref(a);
+	return rc;
+}
+
+int binlog_cascade_done(struct pipeline *p, const struct strv *covered)
+{
+	struct strv due = {0};
+	int rc = binlog_cascade_due(p, &due);
+	if (!rc)
+		rc = save_due(p, &due, covered);
+	strv_free(&due);
+	return rc;
 }
 
 int cascade_reading_note(struct pipeline *p, struct cascade_reading *r)
@@ -89,16 +108,10 @@ int cascade_reading_note(struct pipeline *p, struct cascade_reading *r)
 				push_new(&r->due, r->keys[j].child);
 	struct strv all = {0};
 	int rc = binlog_cascade_due(p, &all);
-	json_t *a = json_array();
 	for (size_t i = 0; i < r->due.n; i++)
 		push_new(&all, r->due.v[i]);
-	for (size_t i = 0; i < all.n; i++)
-		json_array_append_new(a, json_string(all.v[i]));
-	char *text = rc ? NULL : json_dumps(a, JSON_COMPACT);
 	if (!rc)
-		rc = state_meta_set(p->st, DUE_KEY, text);
-	free(text);
-	json_decref(a);
+		rc = save_due(p, &all, NULL);
 	strv_free(&all);
 	return rc;
 }

@@ -30,6 +30,6 @@ void cascade_reading_close(struct cascade_reading *r);
 
 /* capture_ops.reconcile_due and reconcile_done for binlog mode. */
 int binlog_cascade_due(struct pipeline *p, struct strv *out);
-int binlog_cascade_done(struct pipeline *p);
+int binlog_cascade_done(struct pipeline *p, const struct strv *covered);
 
 #endif

@@ -70,7 +70,9 @@ struct capture_ops {
 	 * log), kept in the state until reconcile_done; none in *out: nothing
 	 * due. NULL: the mode has none. */
 	int (*reconcile_due)(struct pipeline *p, struct strv *out);
-	int (*reconcile_done)(struct pipeline *p);
+	/* A reconcile of covered is acknowledged (a run's or a manual one):
+	 * they are due no more. */
+	int (*reconcile_done)(struct pipeline *p, const struct strv *covered);
 };
 
 extern const struct capture_ops trigger_capture_ops;

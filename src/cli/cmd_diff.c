@@ -1,5 +1,6 @@
 /* cdcpack diff URL_A URL_B [--table T]... [--format F] [--out PATH] */
 #include "cmd.h"
+#include "codec.h"
 #include "dbdiff.h"
 #include "diff_output.h"
 #include "err.h"
@@ -160,7 +161,9 @@ static void warn_tables(const struct dbdiff_result *res)
 static void show_progress(void *ctx, const struct dbdiff_table *t, int64_t rows)
 {
 	(void)ctx;
-	fprintf(stderr, "\r%s: %lld rows compared\033[K", t->name, (long long)rows);
+	char *shown = name_shown_short(t->name);
+	fprintf(stderr, "\r%s: %lld rows compared\033[K", shown, (long long)rows);
+	free(shown);
 }
 
 static bool want_progress(void)

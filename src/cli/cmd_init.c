@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "capture.h"
 #include "cmd.h"
+#include "codec.h"
 #include "err.h"
 #include "lakekey.h"
 #include "naming.h"
@@ -45,7 +46,9 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		cmd_print(ctx, "tables     %zu:", tables.n);
 		json_t *names = json_array();
 		for (size_t i = 0; i < tables.n; i++) {
-			cmd_print(ctx, " %s", tables.v[i]);
+			char *shown = name_shown(tables.v[i]);
+			cmd_print(ctx, " %s", shown);
+			free(shown);
 			json_array_append_new(names, json_string(tables.v[i]));
 		}
 		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",

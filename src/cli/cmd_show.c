@@ -2,6 +2,7 @@
 #include "archive.h"
 #include "buf.h"
 #include "cmd.h"
+#include "codec.h"
 #include "err.h"
 #include "fsutil.h"
 #include "manifest.h"
@@ -11,27 +12,54 @@
 #include <string.h>
 #include <unistd.h>
 
+/* s as name_shown spells it, padded to width: everything shown is read from
+ * the archive, which anyone who writes the bucket may have made. */
+static void add_shown(struct buf *b, const char *s, int width)
+{
+	size_t from = b->len;
+	text_shown_add(b, s, strlen(s), true);
+	buf_addf(b, "%*s", width > (int)(b->len - from) ? width - (int)(b->len - from) : 0, "");
+}
+
 static void print_manifest(struct cmd_ctx *ctx, const struct manifest *m, const char *what)
 {
-	cmd_print(ctx,
-		  "%s\n  batch    %s (seq %lld, %s, %s mode)\n  created  %s\n  previous %s\n"
-		  "  source   %s (%s)\n",
-		  what, m->batch_id, (long long)m->seq, m->kind, m->mode, m->created,
-		  m->previous ? m->previous : "-", m->source_name, m->driver);
+	struct buf b = BUF_INIT;
+	const char *fields[][2] = {{"\n  batch    ", m->batch_id},
+				   {" (seq ", NULL},
+				   {", ", m->kind},
+				   {", ", m->mode},
+				   {" mode)\n  created  ", m->created},
+				   {"\n  previous ", m->previous ? m->previous : "-"},
+				   {"\n  source   ", m->source_name},
+				   {" (", m->driver}};
+	add_shown(&b, what, 0);
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		buf_adds(&b, fields[i][0]);
+		if (fields[i][1])
+			add_shown(&b, fields[i][1], 0);
+		else
+			buf_addf(&b, "%lld", (long long)m->seq);
+	}
+	buf_adds(&b, ")\n");
 	if (m->xxh128[0])
-		cmd_print(ctx, "  manifest xxh128=%s ok\n", m->xxh128);
+		buf_addf(&b, "  manifest xxh128=%s ok\n", m->xxh128);
 	else
-		cmd_print(ctx, "  manifest has no checksum of its own (written before cdcpack "
-			       "recorded one)\n");
+		buf_adds(&b, "  manifest has no checksum of its own (written before cdcpack "
+			     "recorded one)\n");
 	for (size_t i = 0; i < m->nfiles; i++) {
 		const struct manifest_file *f = &m->files[i];
-		cmd_print(ctx, "  %-40s %s rows=%lld I=%lld U=%lld D=%lld", f->path, f->def->name,
-			  (long long)f->rows, (long long)f->ops[0], (long long)f->ops[1],
-			  (long long)f->ops[2]);
+		buf_adds(&b, "  ");
+		add_shown(&b, f->path, 40);
+		buf_adds(&b, " ");
+		add_shown(&b, f->def->name, 0);
+		buf_addf(&b, " rows=%lld I=%lld U=%lld D=%lld", (long long)f->rows,
+			 (long long)f->ops[0], (long long)f->ops[1], (long long)f->ops[2]);
 		if (f->ops[3])
-			cmd_print(ctx, " T=%lld", (long long)f->ops[3]);
-		cmd_print(ctx, " bytes=%lld xxh128=%s ok\n", (long long)f->bytes, f->xxh128);
+			buf_addf(&b, " T=%lld", (long long)f->ops[3]);
+		buf_addf(&b, " bytes=%lld xxh128=%s ok\n", (long long)f->bytes, f->xxh128);
 	}
+	cmd_print_text(ctx, &b);
+	buf_free(&b);
 }
 
 /* A local file is read as is; anything else is a key at the configured target. */

@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "capture.h"
 #include "cmd.h"
+#include "codec.h"
 #include "coltype.h"
 #include "err.h"
 #include "log.h"
@@ -28,17 +29,19 @@ static int install_one(const struct source_ops *ops, struct source *src, const c
 	if (!rc)
 		rc = ops->changelog->triggers_status(src, def, &ts);
 	if (!rc) {
-		cmd_print(ctx, "%s: triggers installed%s\n", table,
+		char *shown = name_shown(table);
+		cmd_print(ctx, "%s: triggers installed%s\n", shown,
 			  def->rowid_key ? " (no primary key: keyed by rowid)" : "");
 		/* Triggers see changes from now on, never the rows already there. */
 		if (!was.installed)
 			cmd_print(ctx,
 				  "%s: rows it already holds reach replicas with a load: "
 				  "cdcpack load %s\n",
-				  table, table);
+				  shown, shown);
 		for (size_t i = 0; i < ts.warnings.n; i++) {
-			log_warn("table %s: %s", table, ts.warnings.v[i]);
+			log_warn("table %s: %s", shown, ts.warnings.v[i]);
 		}
+		free(shown);
 		json_object_set_new(entry, "rowid_key", json_boolean(def->rowid_key));
 	}
 	trigger_status_free(&was);
@@ -54,9 +57,11 @@ static int status_one(const struct source_ops *ops, struct source *src, const ch
 	struct trigger_status ts = {0};
 	int rc = source_trigger_status(ops, src, table, &def, &ts);
 	if (!rc) {
-		cmd_print(ctx, "%-24s %-13s %-8s pending=%lld\n", table,
+		char *shown = name_shown(table);
+		cmd_print(ctx, "%-24s %-13s %-8s pending=%lld\n", shown,
 			  ts.installed ? "installed" : "not-installed",
 			  ts.drift ? "DRIFT" : "no-drift", (long long)ts.pending);
+		free(shown);
 		json_t *warnings = json_array();
 		for (size_t i = 0; i < ts.warnings.n; i++) {
 			cmd_print(ctx, "  warning: %s\n", ts.warnings.v[i]);
@@ -86,8 +91,10 @@ static int each_table(struct cmd_ctx *ctx, const char *action, const struct sour
 			rc = status_one(ops, src, tables->v[i], entry, ctx);
 		} else {
 			rc = ops->changelog->triggers_remove(src, tables->v[i]);
+			char *shown = name_shown(tables->v[i]);
 			if (!rc)
-				cmd_print(ctx, "%s: triggers removed\n", tables->v[i]);
+				cmd_print(ctx, "%s: triggers removed\n", shown);
+			free(shown);
 		}
 		json_array_append_new(out, entry);
 	}
@@ -148,8 +155,9 @@ static int check_drop(const struct source_ops *ops, struct source *src, const ch
 static void report_stray(struct cmd_ctx *ctx, const struct strv *stray, json_t *out)
 {
 	for (size_t i = 0; i < stray->n; i++) {
-		char *why = source_stray_warning(stray->v[i]);
-		cmd_print(ctx, "%-24s %-13s\n  warning: %s\n", stray->v[i], "not-captured", why);
+		char *why = source_stray_warning(stray->v[i]), *shown = name_shown(stray->v[i]);
+		cmd_print(ctx, "%-24s %-13s\n  warning: %s\n", shown, "not-captured", why);
+		free(shown);
 		json_array_append_new(out,
 				      json_pack("{s:s, s:b, s:b, s:[s]}", "name", stray->v[i],
 						"installed", 1, "captured", 0, "warnings", why));
@@ -180,7 +188,9 @@ static int alter_one(struct cmd_ctx *ctx, const struct source_ops *ops, struct s
 {
 	int rc = ops->changelog->triggers_alter(src, table, ddl);
 	if (!rc) {
-		cmd_print(ctx, "%s: altered, triggers rebuilt\n", table);
+		char *shown = name_shown(table);
+		cmd_print(ctx, "%s: altered, triggers rebuilt\n", shown);
+		free(shown);
 		json_array_append_new(out, json_pack("{s:s, s:b}", "name", table, "altered", 1));
 	}
 	return rc;

@@ -693,7 +693,9 @@ int pipeline_last_reconcile(struct state *st, struct reconcile_result **out)
 
 /* Step 3b: tables compared with the published state, the difference
  * shipped as a batch of kind reconcile (nothing when there is none);
- * noted as the last reconcile (status, the schedule) unless owed. */
+ * noted as the last reconcile (status, the schedule) unless owed. Once
+ * its batch is acknowledged the tables are owed no reconcile, whoever
+ * asked for this one (a run, its schedule, `cdcpack reconcile`). */
 static int reconcile(struct pipeline *p, const struct strv *tables, bool owed,
 		     struct run_result *res)
 {
@@ -711,6 +713,8 @@ static int reconcile(struct pipeline *p, const struct strv *tables, bool owed,
 	package_free(pk);
 	if (!rc && res->batches > made)
 		r->batch = xstrdup(res->published[res->batches - 1].id);
+	if (!rc && p->cops->reconcile_done)
+		rc = p->cops->reconcile_done(p, tables);
 	if (!rc && !owed)
 		rc = note_reconcile(p, r);
 	if (!rc && !res->reconciled) {
@@ -723,19 +727,17 @@ static int reconcile(struct pipeline *p, const struct strv *tables, bool owed,
 
 /* The tables the capture mode says the run must reconcile now that its
  * batches are acknowledged (binlog mode: children of cascading foreign
- * keys, capture.h); done already when the run reconciled every table.
+ * keys, capture.h); none left when the run reconciled every table.
  * Not noted as the last reconcile: its repairs are no missed changes to
  * alert on, and the tables it leaves out keep their schedule. */
-static int reconcile_owed(struct pipeline *p, bool done, struct run_result *res)
+static int reconcile_owed(struct pipeline *p, struct run_result *res)
 {
 	struct strv due = {0};
 	int rc = p->cops->reconcile_due && p->pub ? p->cops->reconcile_due(p, &due) : 0;
-	if (!rc && due.n && !done) {
+	if (!rc && due.n) {
 		log_info("reconciling %zu table(s) a cascading foreign key changed", due.n);
 		rc = reconcile(p, &due, true, res);
 	}
-	if (!rc && due.n)
-		rc = p->cops->reconcile_done(p);
 	strv_free(&due);
 	return rc;
 }
@@ -851,7 +853,7 @@ static int full_cycle(struct pipeline *p, int max_batches, struct run_result *re
 	if (!rc && due)
 		rc = reconcile(p, &p->tables, false, res);
 	if (!rc && !stop_requested)
-		rc = reconcile_owed(p, due, res);
+		rc = reconcile_owed(p, res);
 	if (!rc)
 		rc = note_clean(p, more, warned);
 	return rc;

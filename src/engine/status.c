@@ -57,16 +57,18 @@ static void count_batches(const struct config *cfg, const struct batch *v, size_
 	};
 }
 
-/* The state dir's chain and batches; reading status must not create a
- * state dir that no run made. */
+/* The state dir's chain and batches, read without writing a byte: status
+ * must not create a state dir that no run made, and works where it cannot
+ * write (a read-only mount, an operator's inspection). */
 static int read_state(const struct config *cfg, struct status_result *res)
 {
 	struct state *st = NULL;
 	struct batch *v = NULL;
 	size_t n = 0;
 	struct stat sb;
-	int rc = stat(cfg->state_dir, &sb) == 0 ? state_open(&st, cfg->state_dir, cfg->source_name)
-						: 0;
+	int rc = stat(cfg->state_dir, &sb) == 0
+			 ? state_open_read(&st, cfg->state_dir, cfg->source_name)
+			 : 0;
 	if (!rc && st)
 		rc = state_all(st, &v, &n);
 	if (!rc) {

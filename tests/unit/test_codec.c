@@ -227,12 +227,22 @@ static void names_are_shown_losslessly(void **state)
 		{"bad\xff\xfe", "bad\\xFF\\xFE"},
 		{"cut\xe2\x82", "cut\\xE2\\x82"},
 		{"\\xFF", "\\\\xFF"}, /* not confused with the byte 0xFF */
+		/* C1 controls (U+009B is CSI to a UTF-8 terminal), each byte; U+00A0 is not one */
+		{"c\xc2\x9b"
+		 "31m\xc2\x80\xc2\xa0",
+		 "c\\xC2\\x9B31m\\xC2\\x80\xc2\xa0"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *shown = name_shown(cases[i][0]);
 		assert_string_equal(shown, cases[i][1]);
 		free(shown);
 	}
+	/* A log message: controls escaped, a backslash left as it is. */
+	struct buf line = BUF_INIT;
+	const char *msg = "a\\b\nERROR x\x1b[31m";
+	text_shown_add(&line, msg, strlen(msg), false);
+	assert_string_equal(buf_str(&line), "a\\b\\x0AERROR x\\x1B[31m");
+	buf_free(&line);
 	char *u = name_utf8("a\xff\xc3\xa9");
 	assert_string_equal(u, "a\xef\xbf\xbd\xc3\xa9");
 	free(u);
