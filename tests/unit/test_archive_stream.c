@@ -77,16 +77,24 @@ static char *stream(const char *dir, const char *data, size_t n, size_t step, si
 	return out;
 }
 
+/* A new temp dir made from the template dir, holding "data": make_data's
+ * DATA_BYTES (into *data); gives that file's path. */
+static char *data_file(char *dir, char **data)
+{
+	assert_non_null(mkdtemp(dir));
+	*data = make_data(DATA_BYTES);
+	char *src = xasprintf("%s/data", dir);
+	FILE *f = fopen(src, "wb");
+	assert_int_equal(fwrite(*data, 1, DATA_BYTES, f), DATA_BYTES);
+	fclose(f);
+	return src;
+}
+
 static void stream_equals_file_gzip_however_split(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/test_archive_gzip.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char *data = make_data(DATA_BYTES);
-	char *src = xasprintf("%s/data", dir), *dst = xasprintf("%s/file.gz", dir);
-	FILE *f = fopen(src, "wb");
-	assert_int_equal(fwrite(data, 1, DATA_BYTES, f), DATA_BYTES);
-	fclose(f);
+	char dir[] = "/tmp/test_archive_gzip.XXXXXX", *data;
+	char *src = data_file(dir, &data), *dst = xasprintf("%s/file.gz", dir);
 	char want_hex[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
 	int64_t want_size;
 	assert_int_equal(archive_gzip_file(src, DATA_BYTES, dst, want_hex, &want_size), 0);
@@ -203,20 +211,14 @@ static void frames_decompress_to_the_same_tar_and_read_back(void **state)
 	free(data);
 }
 
-/* sh's cmd run in dir. */
-static void sh(const char *dir, const char *cmd)
-{
-	char *line = xasprintf("cd '%s' && %s", dir, cmd);
-	assert_int_equal(system(line), 0);
-	free(line);
-}
-
 /* sh's cmd run in dir; then fn (gzstream_content or hash_file) of dir/name. */
 static int content_of(const char *dir, const char *cmd, const char *name,
 		      int (*fn)(const char *, char *, int64_t *), char hex[HASH_HEX_LEN + 1],
 		      int64_t *size)
 {
-	sh(dir, cmd);
+	char *line = xasprintf("cd '%s' && %s", dir, cmd);
+	assert_int_equal(system(line), 0);
+	free(line);
 	char *path = xasprintf("%s/%s", dir, name);
 	int rc = fn(path, hex, size);
 	free(path);
@@ -226,13 +228,8 @@ static int content_of(const char *dir, const char *cmd, const char *name,
 static void gzip_content_is_whole_members_and_nothing_else(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/test_gzip_content.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char *data = make_data(DATA_BYTES);
-	char *src = xasprintf("%s/data", dir), *gz = xasprintf("%s/data.gz", dir);
-	FILE *f = fopen(src, "wb");
-	assert_int_equal(fwrite(data, 1, DATA_BYTES, f), DATA_BYTES);
-	fclose(f);
+	char dir[] = "/tmp/test_gzip_content.XXXXXX", *data;
+	char *src = data_file(dir, &data), *gz = xasprintf("%s/data.gz", dir);
 	char want[HASH_HEX_LEN + 1], want2[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
 	int64_t size, n;
 	assert_int_equal(hash_file(src, want, &size), 0);
