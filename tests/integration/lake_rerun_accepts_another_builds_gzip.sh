@@ -41,11 +41,12 @@ assert_eq 1 "${#out[@]}" "change objects out after the kill mid-lake"
 first=${out[0]}
 zcat "$first" >"$T/first.csv"
 regzip "$first" <"$T/first.csv"
+cp "$first" "$T/first.gz"
 cdc -v run
 assert_contains "$T/last.err" "lake object key=${first#"$BUCKET/"} holds"
 assert_contains "$T/last.err" "gzipped by another build: published already"
 assert_contains "$T/last.err" "new=2 "
-zcat "$first" | cmp -s - "$T/first.csv" || fail "$first was rewritten"
+cmp -s "$first" "$T/first.gz" || fail "$first was uploaded again"
 
 # Every lake object holds its archive file, each file once: each change
 # once in the lake.
