@@ -9,26 +9,25 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The XXH3-128 of the object at key by its bytes: downloaded into the work
- * dir, hashed, removed. */
-static int hash_by_bytes(struct pipeline *p, const char *key, char out[HASH_HEX_LEN + 1])
+int holds_fetch_digest(struct pipeline *p, const char *key, holds_digest digest,
+		       char out[HASH_HEX_LEN + 1], int64_t *size)
 {
 	char *dir = xasprintf("%s/work", state_dir(p->st));
 	char *path = xasprintf("%s/verify.part", dir);
-	int64_t size;
 	int rc = fs_mkdirs(dir, 0700);
 	if (!rc)
 		rc = p->tops->get_file(p->tgt, key, path);
 	if (!rc)
-		rc = hash_file(path, out, &size);
+		rc = digest(path, out, size);
 	unlink(path);
 	free(path);
 	free(dir);
 	return rc ? err_prefix(rc, "check what %s holds", key) : 0;
 }
 
-int holds_object(struct pipeline *p, const char *key, int64_t size, const char *xxh128, bool strict,
-		 const char *what)
+/* holds_object, with holds_object_alike's second look when alike is set. */
+static int holds(struct pipeline *p, const char *key, int64_t size, const char *xxh128, bool strict,
+		 const char *what, holds_alike alike, const void *ctx)
 {
 	struct object_info info = {0};
 	int rc = p->tops->head(p->tgt, key, &info);
@@ -37,12 +36,15 @@ int holds_object(struct pipeline *p, const char *key, int64_t size, const char *
 	if (rc)
 		return rc;
 	bool fetched = strict && !info.xxh128[0] && info.size == size;
-	if (fetched && (rc = hash_by_bytes(p, key, info.xxh128)) != 0)
+	int64_t got;
+	if (fetched && (rc = holds_fetch_digest(p, key, hash_file, info.xxh128, &got)) != 0)
 		return rc;
 	if (info.size == size && strcmp(info.xxh128, xxh128) == 0)
 		return 1;
 	if (!strict)
 		return 0;
+	if (alike && (rc = alike(p, ctx, key)) != 0)
+		return rc;
 	return err_set(CDC_ERUNTIME,
 		       "%s holds %lld bytes (xxh128 %s), not %s (%lld bytes, xxh128 %s); "
 		       "a published key never changes content, so nothing was overwritten: "
@@ -50,4 +52,16 @@ int holds_object(struct pipeline *p, const char *key, int64_t size, const char *
 		       key, (long long)info.size,
 		       info.xxh128[0] ? info.xxh128 : "unknown: no checksum stored with it", what,
 		       (long long)size, xxh128);
+}
+
+int holds_object(struct pipeline *p, const char *key, int64_t size, const char *xxh128, bool strict,
+		 const char *what)
+{
+	return holds(p, key, size, xxh128, strict, what, NULL, NULL);
+}
+
+int holds_object_alike(struct pipeline *p, const char *key, int64_t size, const char *xxh128,
+		       const char *what, holds_alike alike, const void *ctx)
+{
+	return holds(p, key, size, xxh128, true, what, alike, ctx);
 }

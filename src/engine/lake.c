@@ -5,6 +5,7 @@
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
+#include "gzstream.h"
 #include "hash.h"
 #include "holds.h"
 #include "lakekey.h"
@@ -102,6 +103,37 @@ static int object_source(struct lake_run *r, size_t i, char **path, struct objec
 	return archive_gzip_file(f->local, f->bytes, *path, info->xxh128, &info->size);
 }
 
+/* What a fetched lake object holds when gunzipped; an object that is not
+ * whole gzip holds no file (no checksum), so it counts as other bytes. */
+static int gunzipped(const char *path, char out[HASH_HEX_LEN + 1], int64_t *size)
+{
+	if (gzstream_content(path, out, size) == 0)
+		return 0;
+	log_info("lake object of other bytes, not whole gzip: %s", err_msg());
+	err_clear();
+	out[0] = '\0';
+	*size = -1;
+	return 0;
+}
+
+/* Whether the gzip object at key, of other bytes than this run's copy, is
+ * file f all the same: gzip's bytes depend on the build and CPU that made
+ * them (§8 ISA-L), so a batch's lake step cut short and finished by
+ * another build meets its own objects so. Compared by what they hold. */
+static int same_file_gzipped(struct pipeline *p, const void *ctx, const char *key)
+{
+	const struct manifest_file *f = ctx;
+	char sum[HASH_HEX_LEN + 1];
+	int64_t size;
+	int rc = holds_fetch_digest(p, key, gunzipped, sum, &size);
+	if (rc || size != f->bytes || strcmp(sum, f->xxh128) != 0)
+		return rc;
+	log_info("lake object key=%s holds %s (%lld bytes, xxh128 %s) gzipped by another build: "
+		 "published already",
+		 key, f->path, (long long)f->bytes, f->xxh128);
+	return 1;
+}
+
 /* Publishes file i at key unless the key already holds its bytes. */
 static int put_file(struct lake_run *r, size_t i, const char *key)
 {
@@ -110,8 +142,10 @@ static int put_file(struct lake_run *r, size_t i, const char *key)
 	char *path = NULL;
 	int rc = object_source(r, i, &path, &info);
 	char *what = xasprintf("%s of batch %s", f->path, r->b->id);
+	bool gz = r->layout.compression == LAKE_GZIP;
 	if (!rc)
-		rc = holds_object(r->p, key, info.size, info.xxh128, true, what);
+		rc = holds_object_alike(r->p, key, info.size, info.xxh128, what,
+					gz ? same_file_gzipped : NULL, f);
 	if (rc == 0) {
 		rc = r->p->tops->put_file(r->p->tgt, key, path, &info);
 		if (!rc)

@@ -11,8 +11,9 @@
 /* Publishes b's change files as lake objects (nothing when the lake is
  * off). Each key is checked first: an object holding the same bytes counts
  * as done, so a batch interrupted anywhere is finished by running this
- * again, and none is written twice; an object of other bytes at a lake key
- * is CDC_ERUNTIME naming it. The change files come from the staged
+ * again, and none is written twice; with gzip, an object of other bytes
+ * that gunzips to the file (another build's gzip) counts as done too; any
+ * other object at a lake key is CDC_ERUNTIME naming it. The change files come from the staged
  * archive, or from the published one when staging lost it. */
 int lake_publish(struct pipeline *p, const struct batch *b);
 

@@ -3,11 +3,14 @@
 #include "buf.h"
 #include "err.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <isa-l/igzip_lib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* igzip's output depends on how its input is split into isal_deflate
  * calls (where a call ends, a deflate block may end), unlike zlib's. The
@@ -110,4 +113,85 @@ void gzstream_free(struct gzstream *g)
 	free(g->block);
 	free(g->out);
 	free(g);
+}
+
+/* Reading: owns state, in and out (fixed sizes, whatever the file's). */
+struct gunzip {
+	struct inflate_state *state;
+	uint8_t *in, *out;
+	int fd;
+	bool eof;
+	struct hash_stream h;
+	int64_t size;
+};
+
+/* More input when igzip has taken all it was given; eof at the file's end. */
+static int refill(struct gunzip *u, const char *path)
+{
+	if (u->state->avail_in || u->eof)
+		return 0;
+	ssize_t n = read(u->fd, u->in, GZ_OUT);
+	if (n < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot read: %s", path, strerror(errno));
+	u->state->next_in = u->in;
+	u->state->avail_in = (uint32_t)n;
+	u->eof = n == 0;
+	return 0;
+}
+
+/* One gzip member, from its header to its checked trailer (CRC-32, size). */
+static int inflate_member(struct gunzip *u, const char *path)
+{
+	isal_inflate_reset(u->state);
+	u->state->crc_flag = ISAL_GZIP;
+	while (u->state->block_state != ISAL_BLOCK_FINISH) {
+		int rc = refill(u, path);
+		if (rc)
+			return rc;
+		u->state->next_out = u->out;
+		u->state->avail_out = GZ_OUT;
+		int r = isal_inflate(u->state);
+		if (r != ISAL_DECOMP_OK)
+			return err_set(CDC_ERUNTIME, "%s: not gzip, or damaged (igzip code %d)",
+				       path, r);
+		size_t n = GZ_OUT - u->state->avail_out;
+		hash_stream_update(&u->h, u->out, n);
+		u->size += (int64_t)n;
+		/* No input left, none to come, nothing more out: the member's
+		 * end is missing. */
+		bool stuck = !n && !u->state->avail_in && u->eof;
+		if (stuck && u->state->block_state != ISAL_BLOCK_FINISH)
+			return err_set(CDC_ERUNTIME,
+				       "%s: ends inside a gzip member (cut short, or other bytes "
+				       "after the last)",
+				       path);
+	}
+	return 0;
+}
+
+int gzstream_content(const char *path, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+{
+	struct gunzip u = {.fd = open(path, O_RDONLY | O_CLOEXEC)};
+	if (u.fd < 0)
+		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", path, strerror(errno));
+	u.state = xcalloc(1, sizeof(*u.state));
+	u.in = xmalloc(GZ_OUT);
+	u.out = xmalloc(GZ_OUT);
+	isal_inflate_init(u.state);
+	hash_stream_init(&u.h);
+	/* A member, then another as long as bytes follow (gzip's own rule:
+	 * concatenated members are one file). */
+	int rc = inflate_member(&u, path);
+	while (!rc && !(rc = refill(&u, path)) && !u.eof)
+		rc = inflate_member(&u, path);
+	if (!rc) {
+		hash_stream_hex(&u.h, xxh128);
+		*size = u.size;
+	}
+	hash_stream_free(&u.h);
+	free(u.state);
+	free(u.in);
+	free(u.out);
+	close(u.fd);
+	return rc;
 }

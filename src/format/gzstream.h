@@ -1,10 +1,14 @@
 /* One gzip member made as its bytes arrive, with ISA-L's igzip (the lake's
  * per-file CompressionType GZIP, issue 13): about a third of zlib's CPU at
- * level 1, and still one stream that every gzip reader reads whole. */
+ * level 1, and still one stream that every gzip reader reads whole; and
+ * what a gzip file holds, read back by igzip's inflate. */
 #ifndef CDCPACK_GZSTREAM_H
 #define CDCPACK_GZSTREAM_H
 
+#include "hash.h"
+
 #include <stddef.h>
+#include <stdint.h>
 
 /* Takes n compressed bytes at p; 0, or a negative code with the message
  * set (the stream stops at the first). */
@@ -23,5 +27,12 @@ int gzstream_write(struct gzstream *z, const void *p, size_t n);
 int gzstream_finish(struct gzstream *z);
 /* NULL: nothing. */
 void gzstream_free(struct gzstream *z);
+
+/* The XXH3-128 and size of what the gzip file at path holds: one or more
+ * whole gzip members (any gzip writer's: another build's igzip, zlib) and
+ * nothing after them, read in fixed buffers. CDC_ERUNTIME naming path for
+ * anything else (damaged, cut short, bytes after the last member), so a
+ * caller never takes a part for the whole. */
+int gzstream_content(const char *path, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
 #endif

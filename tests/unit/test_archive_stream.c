@@ -3,7 +3,9 @@
  * after a crash gzips the archive's copy instead; both must give the same
  * bytes, or the rerun would find "other bytes" at a lake key the first run
  * wrote. The archive of zstd frames (issue 16): it decompresses to the
- * same tar stream as the archive written in one go, and reads back. */
+ * same tar stream as the archive written in one go, and reads back. What
+ * a gzip file holds, read back: another build's gzip of a lake file counts
+ * as that file only when it is whole gzip and nothing else. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +14,9 @@
 
 #include "archive.h"
 #include "buf.h"
+#include "err.h"
 #include "fsutil.h"
+#include "gzstream.h"
 #include "hash.h"
 #include "manifest.h"
 
@@ -73,16 +77,24 @@ static char *stream(const char *dir, const char *data, size_t n, size_t step, si
 	return out;
 }
 
+/* A new temp dir made from the template dir, holding "data": make_data's
+ * DATA_BYTES (into *data); gives that file's path. */
+static char *data_file(char *dir, char **data)
+{
+	assert_non_null(mkdtemp(dir));
+	*data = make_data(DATA_BYTES);
+	char *src = xasprintf("%s/data", dir);
+	FILE *f = fopen(src, "wb");
+	assert_int_equal(fwrite(*data, 1, DATA_BYTES, f), DATA_BYTES);
+	fclose(f);
+	return src;
+}
+
 static void stream_equals_file_gzip_however_split(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/test_archive_gzip.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char *data = make_data(DATA_BYTES);
-	char *src = xasprintf("%s/data", dir), *dst = xasprintf("%s/file.gz", dir);
-	FILE *f = fopen(src, "wb");
-	assert_int_equal(fwrite(data, 1, DATA_BYTES, f), DATA_BYTES);
-	fclose(f);
+	char dir[] = "/tmp/test_archive_gzip.XXXXXX", *data;
+	char *src = data_file(dir, &data), *dst = xasprintf("%s/file.gz", dir);
 	char want_hex[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
 	int64_t want_size;
 	assert_int_equal(archive_gzip_file(src, DATA_BYTES, dst, want_hex, &want_size), 0);
@@ -199,11 +211,69 @@ static void frames_decompress_to_the_same_tar_and_read_back(void **state)
 	free(data);
 }
 
+/* sh's cmd run in dir; then fn (gzstream_content or hash_file) of dir/name. */
+static int content_of(const char *dir, const char *cmd, const char *name,
+		      int (*fn)(const char *, char *, int64_t *), char hex[HASH_HEX_LEN + 1],
+		      int64_t *size)
+{
+	char *line = xasprintf("cd '%s' && %s", dir, cmd);
+	assert_int_equal(system(line), 0);
+	free(line);
+	char *path = xasprintf("%s/%s", dir, name);
+	int rc = fn(path, hex, size);
+	free(path);
+	return rc;
+}
+
+static void gzip_content_is_whole_members_and_nothing_else(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_gzip_content.XXXXXX", *data;
+	char *src = data_file(dir, &data), *gz = xasprintf("%s/data.gz", dir);
+	char want[HASH_HEX_LEN + 1], want2[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
+	int64_t size, n;
+	assert_int_equal(hash_file(src, want, &size), 0);
+	assert_int_equal(archive_gzip_file(src, DATA_BYTES, gz, hex, &n), 0);
+	assert_int_equal(gzstream_content(gz, hex, &n), 0);
+	assert_string_equal(hex, want);
+	assert_int_equal(n, DATA_BYTES);
+	/* Another writer's gzip (zlib's, a name in its header) of the same. */
+	assert_int_equal(
+		content_of(dir, "gzip -1 -c data >z.gz", "z.gz", gzstream_content, hex, &n), 0);
+	assert_string_equal(hex, want);
+	assert_int_equal(n, DATA_BYTES);
+	/* Two members are one file: what both hold, in turn. */
+	assert_int_equal(content_of(dir, "cat data data >dd", "dd", hash_file, want2, &size), 0);
+	assert_int_equal(
+		content_of(dir, "cat data.gz z.gz >two.gz", "two.gz", gzstream_content, hex, &n),
+		0);
+	assert_string_equal(hex, want2);
+	assert_int_equal(n, 2 * DATA_BYTES);
+	/* Anything else is refused, never taken for part of the file. */
+	const char *bad[] = {
+		"(cat z.gz; echo 'junk junk junk junk junk') >x.gz", /* other bytes after */
+		"(cat z.gz; printf '\\0\\0') >x.gz",		     /* gzip's tolerated zeros */
+		"head -c -1 z.gz >x.gz",			     /* cut short */
+		"head -c 100000 z.gz >x.gz",			     /* cut mid-stream */
+		"cp z.gz x.gz && printf X | dd of=x.gz bs=1 seek=500000 conv=notrunc 2>/dev/null",
+		": >x.gz",	/* empty */
+		"cp data x.gz", /* not gzip */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(content_of(dir, bad[i], "x.gz", gzstream_content, hex, &n),
+				 CDC_ERUNTIME);
+	fs_remove_tree(dir);
+	free(src);
+	free(gz);
+	free(data);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stream_equals_file_gzip_however_split),
 		cmocka_unit_test(frames_decompress_to_the_same_tar_and_read_back),
+		cmocka_unit_test(gzip_content_is_whole_members_and_nothing_else),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
