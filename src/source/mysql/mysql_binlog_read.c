@@ -581,13 +581,16 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 		for (size_t j = 0; j < ndefs; j++)
 			if (strcmp(defs[j]->name, from->skip_tables.v[i]) == 0)
 				r.skip[j] = from->skip_until.v[i];
-	/* A purged file is reported as such, never read past. */
-	int rc = mysql_binlog_present(src, from->pos);
+	/* A purged file is reported as such, never read past. At the log's
+	 * end there is nothing to read: no dump connection (what a run that
+	 * finds nothing new costs the server, issue 14). */
+	bool at_end = false;
+	int rc = mysql_binlog_present(src, from->pos, &at_end);
 	if (!rc)
 		rc = start_gtid(&r, from);
-	if (!rc)
+	if (!rc && !at_end)
 		rc = open_stream(&r, from->pos);
-	if (!rc)
+	if (!rc && !at_end)
 		rc = read_events(&r);
 	if (!rc) {
 		end->pos = r.end ? r.end : xstrdup(from->pos);
@@ -596,8 +599,9 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 		r.end = r.gtid = NULL;
 		memset(&r.replaced, 0, sizeof(r.replaced));
 		keep_skips(from, end);
-		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
-			  end->gtid ? end->gtid : "-", (long long)r.passed);
+		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld%s", from->pos, end->pos,
+			  end->gtid ? end->gtid : "-", (long long)r.passed,
+			  at_end ? " (at the log's end: no dump)" : "");
 	}
 	reader_free(&r);
 	return rc;
