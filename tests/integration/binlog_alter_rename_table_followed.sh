@@ -28,18 +28,6 @@ binlog_user "$db"
 write_config "$T/cdcpack.conf" "$url" "file:$T/bucket" '[capture]' 'mode = binlog'
 export CDCPACK_CONFIG=$T/cdcpack.conf
 rep=$(mysql_fresh_db binlog_alter_ren_rep)
-until_idle() {
-	local i
-	for i in 1 2 3 4; do assert_status 0 "$CDCPACK" run; done
-}
-same() { # same WHAT: both replicas, after apply, hold the source's rows
-	local r
-	for r in "sqlite:$T/replica.db" "$(mysql_url "$rep")"; do
-		assert_status 0 "$CDCPACK" apply --to "$r"
-		assert_status 0 "$CDCPACK" verify --against "$r" ||
-			fail "$1: replica $r differs from the source"
-	done
-}
 assert_status 0 "$CDCPACK" run
 
 mysql_exec "$db" "INSERT INTO people VALUES (2, 'bob'); INSERT INTO toys VALUES (2, 'kite');
@@ -48,8 +36,8 @@ ALTER TABLE /* swap */ pets RENAME people, COMMENT 'swapped, RENAME TO x';
 ALTER TABLE \`t\` COMMENT 'back', RENAME AS pets;
 INSERT INTO people VALUES (3, 'after'); INSERT INTO pets VALUES (3, 'after');
 INSERT INTO toys VALUES (3, 'top')"
-until_idle
-same "after three ALTER TABLE ... RENAME swapping people and pets"
+binlog_until_idle
+binlog_same "after three ALTER TABLE ... RENAME swapping people and pets" "$rep"
 printf '%s\n' 'I,2,kite' 'I,3,top' >want.csv
 binlog_cdc_rows "$T/bucket" toys >got.csv
 cmp -s want.csv got.csv || { diff want.csv got.csv >&2; fail "toys around the renames (< expected, > published)"; }
@@ -58,6 +46,6 @@ mysql_root -e "INSERT INTO \`$db\`.pets VALUES (4, 'moved soon');
 ALTER TABLE \`$db\`.pets RENAME TO \`$other\`.pets;
 ALTER TABLE \`$other\`.strays RENAME TO \`$db\`.pets;
 INSERT INTO \`$db\`.pets VALUES (9, 'new')"
-until_idle
-same "after ALTER TABLE db.pets RENAME TO other.pets and other.strays RENAME TO db.pets"
+binlog_until_idle
+binlog_same "after ALTER TABLE db.pets RENAME TO other.pets and other.strays RENAME TO db.pets" "$rep"
 echo ok
