@@ -3,7 +3,8 @@
 # and how fast cdcpack ships rows from the log.
 # - write overhead: BENCH_ROWS/5 rows in 1,000-row transactions, binary log
 #   on in both, with cdcpack capturing in binlog mode (runs back to back
-#   while the writer writes) vs nobody capturing; trigger mode's cost on the
+#   while the writer writes, a process each; then one 'run --every 1s', as
+#   a user schedules it) vs nobody capturing; trigger mode's cost on the
 #   same insert next to it (triggers installed vs not, nobody capturing);
 # - capture throughput: one 'cdcpack run' shipping those rows from the log
 #   (read over the replication protocol, decoded, packaged, published) vs
@@ -36,14 +37,24 @@ echo \$\$ >'$W/loop.pid'
 while [ ! -e '$W/stop' ]; do nice -n ${BENCH_CAPTURE_NICE:-0} '$CDCPACK' -q -c '$W/bin.conf' run >/dev/null 2>>'$W/loop.log' || exit 1; echo >>'$W/loop.runs'; done
 LOOP
 stop_loop="touch '$W/stop'; while [ -e '$W/loop.pid' ] && kill -0 \$(cat '$W/loop.pid') 2>/dev/null; do sleep 0.1; done; rm -f '$W/loop.pid'"
-fresh="$stop_loop; rm -rf '$W/state' '$W/bucket' '$W/tbucket'; $root <'$W/ddl.sql'"
-capturing="$fresh && '$CDCPACK' -q -c '$W/bin.conf' load && rm -f '$W/stop' && (setsid bash '$W/capture_loop.sh' </dev/null >/dev/null 2>&1 &) && sleep 0.5"
+# The capturing side as a user schedules it: one 'cdcpack run --every 1s'
+# (the shortest interval), a process and a connection kept across cycles.
+stop_every="[ -e '$W/every.pid' ] && kill -TERM \$(cat '$W/every.pid') 2>/dev/null; while [ -e '$W/every.pid' ] && kill -0 \$(cat '$W/every.pid') 2>/dev/null; do sleep 0.1; done; rm -f '$W/every.pid'"
+fresh="$stop_loop; $stop_every; rm -rf '$W/state' '$W/bucket' '$W/tbucket'; $root <'$W/ddl.sql'"
+loaded="$fresh && '$CDCPACK' -q -c '$W/bin.conf' load"
+capturing="$loaded && rm -f '$W/stop' && (setsid bash '$W/capture_loop.sh' </dev/null >/dev/null 2>&1 &) && sleep 0.5"
+every="$loaded && (setsid nice -n ${BENCH_CAPTURE_NICE:-0} '$CDCPACK' -q -c '$W/bin.conf' run --every 1s </dev/null >>'$W/every.out' 2>>'$W/every.log' & echo \$! >'$W/every.pid') && sleep 0.5"
 insert="$root <'$W/bulk.sql'"
 pair "mariadb insert ${n} rows, 1000/txn, binlog capture running" "binlog on, no capture" "<= 1.05" \
 	"$capturing" "$insert" "$insert" "$fresh"
 bash -c "$stop_loop"
 grep -q . loop.log 2>/dev/null && { echo "capture loop failed:" >&2; cat loop.log >&2; exit 1; }
 echo "binlog capture: $(wc -l <loop.runs) runs during the $BENCH_RUNS capturing inserts" >&2
+pair "mariadb insert ${n} rows, 1000/txn, binlog capture by run --every 1s" "binlog on, no capture" "<= 1.05" \
+	"$every" "$insert" "$insert" "$fresh"
+bash -c "$stop_every"
+grep -qv '^$' every.log 2>/dev/null && { echo "run --every failed:" >&2; cat every.log >&2; exit 1; }
+echo "binlog capture by run --every 1s: $(grep -c . every.out) cycles reported during the $BENCH_RUNS capturing inserts" >&2
 pair "mariadb insert ${n} rows, 1000/txn, triggers" "no triggers" "<= 2.0" \
 	"$fresh && '$CDCPACK' -q -c '$W/trig.conf' triggers install" "$insert" "$insert" "$fresh"
 

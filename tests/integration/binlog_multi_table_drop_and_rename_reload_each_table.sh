@@ -22,34 +22,22 @@ binlog_user "$db"
 write_config "$T/cdcpack.conf" "$url" "file:$T/bucket" '[capture]' 'mode = binlog'
 export CDCPACK_CONFIG=$T/cdcpack.conf
 rep=$(mysql_fresh_db binlog_multi_rep)
-until_idle() {
-	local i
-	for i in 1 2 3 4; do assert_status 0 "$CDCPACK" run; done
-}
-same() { # same WHAT: both replicas, after apply, hold the source's rows
-	local r
-	for r in "sqlite:$T/replica.db" "$(mysql_url "$rep")"; do
-		assert_status 0 "$CDCPACK" apply --to "$r"
-		assert_status 0 "$CDCPACK" verify --against "$r" ||
-			fail "$1: replica $r differs from the source"
-	done
-}
 assert_status 0 "$CDCPACK" run
 
 mysql_exec "$db" "INSERT INTO people VALUES (2, 'bob'); INSERT INTO toys VALUES (2, 'kite');
 RENAME TABLE people TO t, pets TO people, t TO pets;
 INSERT INTO people VALUES (3, 'after'); INSERT INTO pets VALUES (3, 'after');
 INSERT INTO toys VALUES (3, 'top')"
-until_idle
-same "after RENAME TABLE people TO t, pets TO people, t TO pets"
+binlog_until_idle
+binlog_same "after RENAME TABLE people TO t, pets TO people, t TO pets" "$rep"
 printf '%s\n' 'I,2,kite' 'I,3,top' >want.csv
 binlog_cdc_rows "$T/bucket" toys >got.csv
 cmp -s want.csv got.csv || { diff want.csv got.csv >&2; fail "toys around the renames (< expected, > published)"; }
 
 mysql_exec "$db" "INSERT INTO pets VALUES (4, 'gone soon'); DROP TABLE pets, toys;
 CREATE TABLE pets(id INT PRIMARY KEY, name VARCHAR(40)); INSERT INTO pets VALUES (9, 'new')"
-until_idle
+binlog_until_idle
 mysql_exec "$rep" "DROP TABLE toys"
 sqlite3 "$T/replica.db" "DROP TABLE toys"
-same "after DROP TABLE pets, toys and CREATE TABLE pets"
+binlog_same "after DROP TABLE pets, toys and CREATE TABLE pets" "$rep"
 echo ok

@@ -35,3 +35,21 @@ binlog_cdc_rows() {
 		tar -xOf "$a" --wildcards --exclude '*/LOAD*' "$2/*" 2>/dev/null || true
 	done
 }
+
+# binlog_until_idle: four runs, enough for a read that stops at each
+# followed statement to reach the log's end.
+binlog_until_idle() {
+	local i
+	for i in 1 2 3 4; do assert_status 0 "$CDCPACK" run; done
+}
+
+# binlog_same WHAT REPDB: the SQLite replica $T/replica.db and the MariaDB
+# database REPDB, after apply, hold the source's rows.
+binlog_same() {
+	local r
+	for r in "sqlite:$T/replica.db" "$(mysql_url "$2")"; do
+		assert_status 0 "$CDCPACK" apply --to "$r"
+		assert_status 0 "$CDCPACK" verify --against "$r" ||
+			fail "$1: replica $r differs from the source"
+	done
+}

@@ -103,6 +103,42 @@ static void replacing_statements(void **state)
 	expect_names("ALTER TABLE a RENAME COLUMN x TO y", NULL);
 }
 
+/* ALTER TABLE a ... RENAME b gives a's name away as RENAME TABLE a TO b
+ * does; every other ALTER stays DDL on the tables it names. */
+static void alter_table_rename(void **state)
+{
+	(void)state;
+	expect_names("ALTER TABLE a RENAME TO b", ".a,.b");
+	expect_names("alter table a rename b;", ".a,.b");
+	expect_names("ALTER TABLE a RENAME AS b", ".a,.b");
+	expect_names("ALTER TABLE db.a RENAME TO db2.b", "db.a,db2.b");
+	expect_names("ALTER TABLE `my db`.`peo``ple` RENAME TO `x.y`", "my db.peo`ple,.x.y");
+	expect_names("ALTER /* c */ TABLE a -- why\n RENAME # note\n TO `b`", ".a,.b");
+	expect_names("ALTER ONLINE IGNORE TABLE IF EXISTS a NOWAIT RENAME TO b", ".a,.b");
+	expect_names("ALTER TABLE a WAIT 5 RENAME TO b", ".a,.b");
+	expect_names("ALTER TABLE a ADD COLUMN c INT DEFAULT 1, RENAME TO b", ".a,.b");
+	expect_names("ALTER TABLE a RENAME TO b, ADD INDEX i (x, y), COMMENT 'x, RENAME TO c'",
+		     ".a,.b");
+	expect_names("ALTER TABLE a ADD c VARCHAR(9) DEFAULT 'it''s, \\' RENAME', RENAME b",
+		     ".a,.b");
+	expect_names("ALTER TABLE a ADD c INT COMMENT \"x\", RENAME COLUMN c TO d, RENAME TO b",
+		     ".a,.b");
+	expect_names("ALTER TABLE a ADD `RENAME, x` INT, RENAME TO b", ".a,.b");
+	expect_names("ALTER TABLE a RENAME INDEX i TO j", NULL);
+	expect_names("ALTER TABLE a RENAME KEY i TO j, RENAME COLUMN x TO y", NULL);
+	expect_names("ALTER TABLE a COMMENT 'RENAME TO b'", NULL);
+	expect_names("ALTER TABLE a ADD c INT, COMMENT 'x', RENAME_X INT", NULL);
+	expect_names("ALTER TABLE a RENAME TO", NULL);
+	expect_names("ALTER TABLE a RENAME TO b, ADD c INT DEFAULT 'unclosed", NULL);
+	expect_names("ALTER TABLE a ADD c INT) , RENAME TO b", NULL);
+	expect_names("ALTER TABLE a /*!50100 RENAME TO b */", NULL);
+	expect_names("ALTER TABLE a RENAME TO b /*!50100 , RENAME TO c */", NULL);
+	expect_names("ALTER TABLE", NULL);
+	expect_names("ALTER TABLE a", NULL);
+	expect_names("ALTER VIEW v RENAME TO w", NULL);
+	expect_names("ALTERTABLE a RENAME TO b", NULL);
+}
+
 static void expect_gtid(const char *state, uint32_t d, uint32_t s, uint64_t n, const char *want)
 {
 	char *got = mysql_gtid_advance(state, d, s, n);
@@ -131,6 +167,7 @@ int main(void)
 		cmocka_unit_test(truncate_spellings),
 		cmocka_unit_test(not_a_truncate),
 		cmocka_unit_test(replacing_statements),
+		cmocka_unit_test(alter_table_rename),
 		cmocka_unit_test(gtid_state_advances_per_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

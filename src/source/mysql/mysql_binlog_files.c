@@ -85,15 +85,21 @@ static int locate(struct source *src, const char *pos, char **file, uint64_t *of
 	return rc;
 }
 
-int mysql_binlog_present(struct source *src, const char *pos)
+int mysql_binlog_present(struct source *src, const char *pos, bool *at_end)
 {
 	char *file = NULL;
 	uint64_t offset;
 	struct log_files lf = {0};
 	long at;
+	*at_end = false;
 	int rc = locate(src, pos, &file, &offset, &lf, &at);
 	if (!rc && at < 0)
 		rc = gone(src, pos, file, &lf);
+	/* The size the server gives its current file counts every byte it
+	 * wrote there (a transaction is written whole, at its commit), never
+	 * fewer than a dump would send: equal to the offset, nothing follows. */
+	if (!rc && (size_t)at + 1 == lf.n)
+		*at_end = strtoull(lf.rows[at][1], NULL, 10) == offset;
 	files_free(&lf);
 	free(file);
 	return rc;

@@ -422,15 +422,54 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	return 0;
 }
 
+/* CRC-32 (the binlog's, zlib's polynomial) of p[0..n). */
+static uint32_t crc32_of(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = c >> 1 ^ (0xedb88320u & -(c & 1u));
+	}
+	return ~c;
+}
+
+/* The next file. Connector/C 3.3 splits a rotate event right only before
+ * the dump's format description: the later ones (a file's end, and the
+ * server's own after it) come out 8 bytes off (a name "0", a position
+ * made of the name's bytes), so it is read from the raw event: the
+ * 19-byte header, the 8-byte position, the name, and a CRC32 when the
+ * event's last 4 bytes are its checksum (each file has its own
+ * binlog_checksum, so the event says, not the server's setting now). */
+static int on_rotate(struct reader *r, const MARIADB_RPL_EVENT *ev)
+{
+	const uint8_t *e = ev->raw_data + ev->raw_data_ofs;
+	size_t n = ev->event_length, head = 19 + 8;
+	if (ev->raw_data_ofs > ev->raw_data_size || n > ev->raw_data_size - ev->raw_data_ofs ||
+	    n <= head)
+		return stop_at(r, "a rotate event too short to name the next file");
+	size_t crc = 0;
+	if (n > head + 4) {
+		const uint8_t *t = e + n - 4;
+		uint32_t stored = (uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 |
+				  (uint32_t)t[3] << 24;
+		crc = crc32_of(e, n - 4) == stored ? 4 : 0;
+	}
+	uint64_t pos = 0;
+	for (int i = 7; i >= 0; i--)
+		pos = pos << 8 | e[19 + i];
+	free(r->file);
+	r->file = xstrndup((const char *)e + head, n - head - crc);
+	r->pos = pos;
+	return 0;
+}
+
 static int on_event(struct reader *r, const MARIADB_RPL_EVENT *ev)
 {
 	int rc = 0;
 	switch (ev->event_type) {
 	case ROTATE_EVENT:
-		free(r->file);
-		r->file = xstrndup(ev->event.rotate.filename.str, ev->event.rotate.filename.length);
-		r->pos = ev->event.rotate.position;
-		return 0;
+		return on_rotate(r, ev);
 	case GTID_EVENT:
 		/* Written at commit: its time is the transaction's commit time. */
 		moment_iso((struct moment){.sec = ev->timestamp, .ms = 0}, r->ts);
@@ -581,13 +620,16 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 		for (size_t j = 0; j < ndefs; j++)
 			if (strcmp(defs[j]->name, from->skip_tables.v[i]) == 0)
 				r.skip[j] = from->skip_until.v[i];
-	/* A purged file is reported as such, never read past. */
-	int rc = mysql_binlog_present(src, from->pos);
+	/* A purged file is reported as such, never read past. At the log's
+	 * end there is nothing to read: no dump connection (what a run that
+	 * finds nothing new costs the server, issue 14). */
+	bool at_end = false;
+	int rc = mysql_binlog_present(src, from->pos, &at_end);
 	if (!rc)
 		rc = start_gtid(&r, from);
-	if (!rc)
+	if (!rc && !at_end)
 		rc = open_stream(&r, from->pos);
-	if (!rc)
+	if (!rc && !at_end)
 		rc = read_events(&r);
 	if (!rc) {
 		end->pos = r.end ? r.end : xstrdup(from->pos);
@@ -596,8 +638,9 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 		r.end = r.gtid = NULL;
 		memset(&r.replaced, 0, sizeof(r.replaced));
 		keep_skips(from, end);
-		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld", from->pos, end->pos,
-			  end->gtid ? end->gtid : "-", (long long)r.passed);
+		log_debug("binlog read from=%s to=%s gtid=%s changes=%lld%s", from->pos, end->pos,
+			  end->gtid ? end->gtid : "-", (long long)r.passed,
+			  at_end ? " (at the log's end: no dump)" : "");
 	}
 	reader_free(&r);
 	return rc;

@@ -16,6 +16,14 @@ static bool ident_char(unsigned char c)
 	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
 }
 
+/* A comment to the end of the line: '#...' or '-- ...'. */
+static bool line_comment(const struct lex *l)
+{
+	return (l->p < l->end && *l->p == '#') ||
+	       (l->end - l->p >= 3 && l->p[0] == '-' && l->p[1] == '-' &&
+		isspace((unsigned char)l->p[2]));
+}
+
 /* Whitespace and plain comments; an executable comment (slash-star-bang)
  * is text the parser does not know, and stays. */
 static void skip_space(struct lex *l)
@@ -30,6 +38,11 @@ static void skip_space(struct lex *l)
 			if (close + 1 >= l->end)
 				return;
 			l->p = close + 2;
+			continue;
+		}
+		if (line_comment(l)) {
+			while (l->p < l->end && *l->p != '\n')
+				l->p++;
 			continue;
 		}
 		return;
@@ -147,11 +160,104 @@ static bool rename_list(struct lex *l, struct binlog_stmt *out)
 	return true;
 }
 
+/* Past a quoted string or name (q its quote; a doubled quote or, in
+ * strings, a backslash escapes); false when it does not close. */
+static bool skip_quoted(struct lex *l, char q)
+{
+	for (l->p++; l->p < l->end; l->p++) {
+		if (*l->p == '\\' && q != '`' && l->p + 1 < l->end) {
+			l->p++;
+		} else if (*l->p == q) {
+			if (l->p + 1 < l->end && l->p[1] == q)
+				l->p++;
+			else
+				break;
+		}
+	}
+	if (l->p >= l->end)
+		return false;
+	l->p++;
+	return true;
+}
+
+/* Past the rest of one ALTER TABLE spec, to the comma that ends it (not
+ * taken) or the end: strings, names and parentheses are passed whole.
+ * false when the text is not understood (an executable comment may hold
+ * any spec; an unclosed quote or parenthesis). */
+static bool skip_spec(struct lex *l)
+{
+	int depth = 0;
+	for (;;) {
+		skip_space(l);
+		if (l->p >= l->end)
+			return depth == 0;
+		char c = *l->p;
+		if (c == ',' && depth == 0)
+			return true;
+		if (c == '/' && l->end - l->p >= 3 && l->p[1] == '*' && l->p[2] == '!')
+			return false;
+		if (c == '\'' || c == '"' || c == '`') {
+			if (!skip_quoted(l, c))
+				return false;
+			continue;
+		}
+		if (c == ')' && --depth < 0)
+			return false;
+		depth += c == '(';
+		l->p++;
+	}
+}
+
+/* One ALTER TABLE spec: RENAME [TO | AS] [db.]b gives a's name away (a
+ * RENAME COLUMN, INDEX or KEY does not); into out as a TO b. */
+static bool alter_spec(struct lex *l, const struct binlog_stmt *a, struct binlog_stmt *out)
+{
+	const char *at = l->p;
+	if (keyword(l, "RENAME") && !keyword(l, "COLUMN") && !keyword(l, "INDEX") &&
+	    !keyword(l, "KEY")) {
+		if (!keyword(l, "TO"))
+			(void)keyword(l, "AS");
+		strv_push(&out->dbs, a->db ? a->db : "");
+		strv_push(&out->tables, a->table);
+		return listed_name(l, out) && skip_spec(l);
+	}
+	l->p = at;
+	return skip_spec(l);
+}
+
+/* ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] [db.]a [WAIT n | NOWAIT]
+ * spec, ...: true when a spec renames the table (out lists a and its new
+ * name, as RENAME TABLE a TO b does); false for any other ALTER, which
+ * the reader then takes for DDL on the tables it names. */
+static bool alter_rename(struct lex *l, struct binlog_stmt *out)
+{
+	(void)keyword(l, "ONLINE");
+	(void)keyword(l, "IGNORE");
+	if (!keyword(l, "TABLE") || (keyword(l, "IF") && !keyword(l, "EXISTS")))
+		return false;
+	struct binlog_stmt a = {0};
+	bool ok = table_name(l, &a);
+	if (ok && keyword(l, "WAIT"))
+		free(ident(l)); /* the seconds */
+	else if (ok)
+		(void)keyword(l, "NOWAIT");
+	while (ok) {
+		ok = alter_spec(l, &a, out);
+		if (!ok || !comma(l))
+			break;
+	}
+	ok = ok && at_end(l) && out->tables.n > 0;
+	binlog_stmt_free(&a);
+	return ok;
+}
+
 /* The statements after which table names stand for other tables. */
 static bool replaces(struct lex *l, struct binlog_stmt *out)
 {
 	if (keyword(l, "RENAME"))
 		return keyword(l, "TABLE") && rename_list(l, out);
+	if (keyword(l, "ALTER"))
+		return alter_rename(l, out);
 	bool drop = keyword(l, "DROP");
 	if (!drop && !keyword(l, "CREATE"))
 		return false;

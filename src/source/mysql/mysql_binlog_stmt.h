@@ -13,6 +13,7 @@ enum binlog_stmt_kind {
 	BINLOG_STMT_OTHER,    /* anything else: not followed */
 	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t */
 	/* DROP TABLE [IF EXISTS] a, b...; RENAME TABLE a TO b, c TO d...;
+	 * ALTER TABLE a ..., RENAME [TO | AS] b, ... (listed as a, b);
 	 * CREATE [OR REPLACE] TABLE [IF NOT EXISTS] a: after it the names it
 	 * lists (dbs, tables) stand for other tables, or none. */
 	BINLOG_STMT_REPLACES,

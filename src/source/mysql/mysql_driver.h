@@ -119,8 +119,9 @@ int mysql_binlog_next_time(struct source *src, const char *from, int64_t *when);
 /* "FILE:OFFSET" split; CDC_ERUNTIME when pos is not that. */
 int mysql_binlog_parse_pos(const char *pos, char **file, uint64_t *offset);
 /* CDC_ERUNTIME, naming the file and 'cdcpack load', when the server no
- * longer has pos's file. */
-int mysql_binlog_present(struct source *src, const char *pos);
+ * longer has pos's file. *at_end: pos is the end of the log, nothing
+ * written past it yet (its file is the last one and ends there). */
+int mysql_binlog_present(struct source *src, const char *pos, bool *at_end);
 int mysql_binlog_lag(struct source *src, const char *pos, struct log_lag *out);
 /* MariaDB's GTID state at pos (BINLOG_GTID_POS: the server reads the file
  * up to it), "" when no GTID precedes it. */
