@@ -3,7 +3,7 @@
 # FUZZ_SECONDS (default 10) over its committed corpus, regression inputs
 # included, under ASan+UBSan: any crash, sanitizer report, leak, timeout or
 # out-of-memory fails, with the input kept in build/fuzz/artifacts/.
-# About 75 s of fuzzing plus the clang build; `make fuzz FUZZ_SECONDS=300` runs longer.
+# About 90 s of fuzzing plus the clang build; `make fuzz FUZZ_SECONDS=300` runs longer.
 source "$(dirname "$0")/../lib/common.sh"
 
 command -v "${FUZZ_CC:-clang-14}" >/dev/null ||
