@@ -39,6 +39,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cops->check_source(ops, src, &tables, cfg.reconcile_kept);
 	if (!rc)
 		rc = target_probe(&cfg);
+	if (!rc)
+		cmd_warn_no_tables(&cfg, &tables);
 	if (!rc) {
 		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
 		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",
