@@ -5,6 +5,9 @@
 # install say so (exit 0, nothing to do) rather than print a plan of no
 # table and install nothing in silence; and a load stopped by SIGINT says
 # it stopped (exit 130), never "nothing to publish", and publishes nothing.
+# A relative sqlite: path is the directory cdcpack runs in's, not the
+# config's: run from elsewhere (cron, systemd), the error names where it
+# looked.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -44,3 +47,19 @@ assert_eq "" "$(published)" "objects published by the stopped load"
 cdc load
 assert_contains "$T/last.out" "published load"
 assert_eq 1 "$(published_count)" "batches published by the second load"
+
+# a relative source path, run from another directory than the config's
+mkdir -p "$T/app" "$T/elsewhere"
+sqlite3 "$T/app/shop.db" 'CREATE TABLE t (id INTEGER PRIMARY KEY)'
+printf '[source]\nurl = sqlite:shop.db\n[state]\ndir = %s\n[target]\nurl = file:%s\n' \
+	"$T/app/state" "$T/app/bucket" >"$T/app/cdcpack.conf"
+cd "$T/elsewhere" || fail "cd"
+for cmd in init run; do
+	assert_status 3 "$CDCPACK" -c "$T/app/cdcpack.conf" "$cmd"
+	assert_contains "$T/last.err" "shop.db: cannot open SQLite database: No such file or directory (a relative path: looked in $T/elsewhere, the directory cdcpack runs in)"
+done
+assert_status 3 "$CDCPACK" diff sqlite:shop.db "sqlite:$T/app/shop.db"
+assert_contains "$T/last.err" "looked in $T/elsewhere"
+# from the config's directory it works
+cd "$T/app" || fail "cd"
+assert_status 0 "$CDCPACK" init

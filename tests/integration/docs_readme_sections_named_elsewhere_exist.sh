@@ -28,7 +28,7 @@ while IFS=$'\t' read -r where name; do
 	# a heading that begins with it ("Binlog mode (MariaDB; ...)")
 	grep -qF -- "$name (" headings.txt && continue
 	# a paragraph or list item led by it
-	grep -qE -- "^( *- )?$name[:.( ]" "$readme" && continue
+	grep -qE -- "^( *- )?${name}[:.( ]" "$readme" && continue
 	missing+="  $where: '$name'"$'\n'
 done <refs.txt
 [[ -z $missing ]] || fail "README sections named but not in the README:"$'\n'"$missing"
