@@ -3,7 +3,9 @@
 # what happened: a source where [capture] selects no table (an empty
 # database, the wrong file, every table excluded) makes init and triggers
 # install say so (exit 0, nothing to do) rather than print a plan of no
-# table and install nothing in silence; and a load stopped by SIGINT says
+# table and install nothing in silence; init names each table triggers
+# install, load and run would refuse (exit 2) rather than print it in a
+# plan that fails a step later; and a load stopped by SIGINT says
 # it stopped (exit 130), never "nothing to publish", and publishes nothing.
 # A relative sqlite: path is the directory cdcpack runs in's, not the
 # config's: run from elsewhere (cron, systemd), the error names where it
@@ -32,6 +34,18 @@ cdc triggers install
 assert_not_contains "$T/last.err" "no table to capture"
 cdc init
 assert_not_contains "$T/last.err" "no table to capture"
+
+# a table no archive can carry (a column type with a constraint word): init
+# warns naming it and why, exit 0, and triggers install refuses it, exit 2
+sql 'CREATE TABLE odd (id INTEGER PRIMARY KEY, v "TEXT CHECK")'
+cdc init
+assert_contains "$T/last.err" "WARN table 'odd' cannot be captured: table odd: column v: type 'TEXT CHECK'"
+assert_not_contains "$T/last.err" "table 'items' cannot be captured"
+cdc_status 2 triggers install odd
+assert_contains "$T/last.err" "table 'odd' cannot be captured"
+sql 'DROP TABLE odd'
+cdc init
+assert_not_contains "$T/last.err" "cannot be captured"
 
 # load stopped by SIGINT while it reads the table (held there a moment)
 sql "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
