@@ -644,6 +644,32 @@ static void strip_comment(char *s)
 	}
 }
 
+static const char *const sections[] = {"source", "capture", "batch", "state",
+				       "target", "lake",    NULL};
+
+/* " (a key of [capture])": the other sections where w's key is one, for
+ * a key set in the wrong section; empty when none. Each is probed by
+ * setting the key in a scratch config: a value refused there still shows
+ * the key is known. */
+static void other_sections(const struct where *w, const char *value, struct buf *out)
+{
+	for (size_t i = 0; sections[i]; i++) {
+		if (strcmp(sections[i], w->section) == 0)
+			continue;
+		struct config scratch;
+		config_defaults(&scratch);
+		struct where there = *w;
+		there.section = sections[i];
+		int rc = set_key(&scratch, &there, value);
+		config_free(&scratch);
+		err_clear();
+		if (rc != 1)
+			buf_addf(out, "%s[%s]", out->len ? ", " : " (a key of ", sections[i]);
+	}
+	if (out->len)
+		buf_addc(out, ')');
+}
+
 static int parse_section(struct where *w, char *line, char **section)
 {
 	char *end = strchr(line, ']');
@@ -652,10 +678,8 @@ static int parse_section(struct where *w, char *line, char **section)
 			       line);
 	*end = '\0';
 	char *name = trim(line + 1);
-	static const char *const known[] = {"source", "capture", "batch", "state",
-					    "target", "lake",	 NULL};
 	int i;
-	if (parse_enum(name, known, &i))
+	if (parse_enum(name, sections, &i))
 		return err_set(CDC_EUSAGE,
 			       "%s:%d: [%s]: unknown section (known: source, capture, batch, "
 			       "state, target, lake)",
@@ -689,9 +713,13 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 	w->section = *section;
 	w->key = key;
 	int rc = set_key(cfg, w, value);
-	if (rc == 1)
-		return err_set(CDC_EUSAGE, "%s:%d: %s: unknown key in [%s]", w->file, w->line, key,
-			       *section);
+	if (rc == 1) {
+		struct buf hint = BUF_INIT;
+		other_sections(w, value, &hint);
+		rc = err_set(CDC_EUSAGE, "%s:%d: %s: unknown key in [%s]%s", w->file, w->line, key,
+			     *section, buf_str(&hint));
+		buf_free(&hint);
+	}
 	return rc;
 }
 

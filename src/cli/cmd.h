@@ -69,6 +69,10 @@ int cmd_once(const char *cmd, const char *opt, bool given);
 /* A --password-file option (named opt) belongs with a URL whose driver takes
  * a password (mysql://) only. */
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url);
+/* A source where [capture] tables and exclude select no table (an empty
+ * database, the wrong one, or everything excluded): warns naming both, as
+ * the commands that act on every table would otherwise do nothing silently. */
+void cmd_warn_no_tables(const struct config *cfg, const struct strv *tables);
 /* Human output goes to stdout unless --json asked for the report there. */
 void cmd_print(const struct cmd_ctx *ctx, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

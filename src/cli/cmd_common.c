@@ -2,9 +2,11 @@
 #include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "log.h"
 #include "pipeline.h"
 #include "report.h"
 #include "source.h"
+#include "stop.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +33,15 @@ int cmd_bad_arg(const char *cmd, const char *arg)
 {
 	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
 		       arg, cmd);
+}
+
+void cmd_warn_no_tables(const struct config *cfg, const struct strv *tables)
+{
+	if (tables->n)
+		return;
+	log_warn("no table to capture in %s: [capture] tables and exclude in %s select none "
+		 "(is it the right database?); nothing is captured",
+		 cfg->source_url, cfg->path);
 }
 
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url)
@@ -89,7 +100,9 @@ int cmd_pipeline_tables(struct cmd_ctx *ctx, struct strv *tables,
 	struct run_result res = {0};
 	if (!rc)
 		rc = work(&p, tables, &res);
-	res.ok = rc == 0;
+	/* A stopped load or reconcile returns 0 having kept nothing: it did
+	 * not find "nothing to publish" (main says it stopped, exit 128+sig). */
+	res.ok = rc == 0 && !stop_requested;
 	cmd_report_run(ctx, &res);
 	run_result_free(&res);
 	if (p.st)

@@ -3,14 +3,37 @@
 #include "capture.h"
 #include "cmd.h"
 #include "codec.h"
+#include "coltype.h"
 #include "err.h"
 #include "lakekey.h"
+#include "log.h"
 #include "naming.h"
 #include "pipeline.h"
 #include "state.h"
 #include "target.h"
 
 #include <stdlib.h>
+
+/* The plan's tables that triggers install, load and run will refuse (exit
+ * 2: a MySQL table without a key, a name or column type no archive can
+ * carry), each said now, so the first refusal is not a step later. */
+static int warn_uncapturable(const struct source_ops *ops, struct source *src,
+			     const struct strv *tables)
+{
+	for (size_t i = 0; i < tables->n; i++) {
+		struct table_def *def = NULL;
+		int rc = ops->read->describe(src, tables->v[i], &def);
+		if (!rc)
+			rc = coltype_check_capturable(ops->driver, def);
+		table_def_free(def);
+		if (rc && rc != CDC_EUSAGE)
+			return rc;
+		if (rc)
+			log_warn("%s", err_msg());
+		err_clear();
+	}
+	return 0;
+}
 
 static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -39,6 +62,10 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cops->check_source(ops, src, &tables, cfg.reconcile_kept);
 	if (!rc)
 		rc = target_probe(&cfg);
+	if (!rc)
+		cmd_warn_no_tables(&cfg, &tables);
+	if (!rc)
+		rc = warn_uncapturable(ops, src, &tables);
 	if (!rc) {
 		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
 		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",

@@ -68,7 +68,8 @@ const struct cmd_entry cmd_ls_entry = {
 	.name = "ls",
 	.opts = ls_opts,
 	.summary = "list the published batches at the target",
-	.help = "One line per batch: seq, creation time, bytes, key. Uses one LIST request.\n"
+	.help = "One line per batch: seq, creation time, bytes, key. On S3 it lists the\n"
+		"source's prefix: one LIST request per 1,000 keys.\n"
 		"\nExample:\n"
 		"  cdcpack ls --since 2026-11-01\n",
 	.exec = cmd_ls,

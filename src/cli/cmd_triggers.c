@@ -272,6 +272,8 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 				 alter ? 1 : (int)names.n, names.v, &tables);
 	if (!rc && drop)
 		rc = check_drop(ops, src, cfg.changelog, &tables);
+	if (!rc && !alter)
+		cmd_warn_no_tables(&cfg, &tables);
 	json_t *out = json_array();
 	if (!rc && alter)
 		rc = alter_one(ctx, ops, src, names.v[0], names.v[1], out);

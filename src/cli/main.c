@@ -104,7 +104,8 @@ static void print_man(void)
 	puts("cdcpack copies every insert, update and delete made in a SQLite or MySQL/MariaDB "
 	     "database into S3 or a local directory as compressed, dated archives in the file "
 	     "layout AWS DMS writes, exactly once, even when killed. See the README for the "
-	     "configuration file.");
+	     "configuration file: make install puts it, docs/design.md and the examples in "
+	     "share/doc/cdcpack of its prefix (/usr/local/share/doc/cdcpack/README).");
 	puts(".SH COMMANDS");
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		struct buf b = {0};

@@ -18,7 +18,7 @@ struct published {
 	int64_t size;
 };
 
-/* Every published batch of cfg's source, ascending by seq (one LIST). */
+/* Every published batch of cfg's source, ascending by seq (one listing). */
 int published_list(const struct target_ops *ops, struct target *tgt, const struct config *cfg,
 		   struct published **out, size_t *n);
 void published_free(struct published *v, size_t n);

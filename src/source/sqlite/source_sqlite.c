@@ -12,10 +12,12 @@
 #include "sqlutil.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int sqlite_fail(struct source *src, const char *what)
 {
@@ -70,6 +72,21 @@ static int set_secure_delete(struct source *src, enum secure_delete mode)
 	return rc;
 }
 
+/* A missing database file. A relative path is the directory cdcpack runs
+ * in's, not the config file's (README: Configuration reference): under
+ * cron, systemd or another shell that is easily another directory, so the
+ * message names the one it looked in. */
+static int sqlite_missing(const char *path, int e)
+{
+	char cwd[PATH_MAX];
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
+		return err_set(CDC_ERUNTIME,
+			       "%s: cannot open SQLite database: %s (a relative path: looked in "
+			       "%s, the directory cdcpack runs in)",
+			       path, strerror(e), cwd);
+	return err_set(CDC_ERUNTIME, "%s: cannot open SQLite database: %s", path, strerror(e));
+}
+
 static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
 {
 	const char *path = url + strlen("sqlite:");
@@ -79,8 +96,7 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	struct stat st;
 	/* Never create an empty database by accident: a typo'd path must fail. */
 	if (!opt->create && stat(path, &st) != 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot open SQLite database: %s", path,
-			       strerror(errno));
+		return sqlite_missing(path, errno);
 	struct source *src = xcalloc(1, sizeof(*src));
 	src->path = xstrdup(path);
 	src->changelog = xstrdup(opt->changelog ? opt->changelog : "cdcpack_changelog");
