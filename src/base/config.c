@@ -147,6 +147,9 @@ const char *source_name_problem(const char *name)
 		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
 			return "contains '/', '\\' or a control character";
 	}
+	/* every manifest and claim carries it as a JSON string */
+	if (!utf8_valid(name, strlen(name)))
+		return "is not UTF-8";
 	return NULL;
 }
 
@@ -389,6 +392,9 @@ const char *csv_null_value_problem(const char *s, char d)
 	size_t n = strlen(s);
 	if (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') || (d && strchr(s, d)))
 		return "holds a quote, a line end or the delimiter";
+	/* the manifest carries it as a JSON string, which cannot hold other bytes */
+	if (!utf8_valid(s, n))
+		return "is not UTF-8";
 	/* Numbers and X'..' have no other spelling: the marker must not be one. */
 	if (parse_int(s, n, &ll) || parse_real(s, n, &r) || blob_literal_decode(NULL, s, n) == 0)
 		return "reads as a number or a BLOB literal";
@@ -431,6 +437,9 @@ static int set_batch_shape(struct config *cfg, const struct where *w, const char
 		for (const char *p = v; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return bad(w, "'%s' holds a control character", v);
+		/* the manifest carries it as a JSON string */
+		if (!utf8_valid(v, strlen(v)))
+			return bad(w, "'%s' is not UTF-8", v);
 		free(cfg->timestamp_column);
 		cfg->timestamp_column = *v ? xstrdup(v) : NULL;
 		return 0;
