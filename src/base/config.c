@@ -296,14 +296,22 @@ const char *config_mode_name(enum capture_mode mode)
 	return modes[mode];
 }
 
+int config_mode_parse(const char *s, enum capture_mode *out)
+{
+	int i;
+	if (parse_enum(s, modes, &i))
+		return -1;
+	*out = (enum capture_mode)i;
+	return 0;
+}
+
 static int set_capture(struct config *cfg, const struct where *w, const char *v)
 {
 	int i;
 	if (strcmp(w->key, "mode") == 0) {
-		if (parse_enum(v, modes, &i))
+		if (config_mode_parse(v, &cfg->mode))
 			return bad(w, "'%s' is not a capture mode (trigger | snapshot | binlog)",
 				   v);
-		cfg->mode = (enum capture_mode)i;
 		return 0;
 	}
 	if (strcmp(w->key, "tables") == 0) {

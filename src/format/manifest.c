@@ -1,6 +1,7 @@
 #include "manifest.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "coltype.h"
 #include "err.h"
 #include "naming.h"
@@ -323,6 +324,16 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 					f->path);
 }
 
+/* Refuses field's value (shown escaped and cut: it is the archive's) for why. */
+static void refuse_field(struct ctx *c, const char *field, const char *value, const char *why)
+{
+	if (c->rc)
+		return;
+	char *shown = name_shown_short(value);
+	c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"%s\" '%s' %s", c->what, field, shown, why);
+	free(shown);
+}
+
 static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
 {
 	m->batch_id = xstrdup(get_str(c, b, "id"));
@@ -348,6 +359,19 @@ static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
 				m->kind);
 	if (!c->rc && m->seq < 1)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: batch seq must be >= 1", c->what);
+	enum capture_mode mode;
+	if (config_mode_parse(m->mode, &mode))
+		refuse_field(c, "mode", m->mode,
+			     "is not a capture mode (trigger | snapshot | binlog)");
+	/* apply records it in the replica and compares --until with it: only
+	 * the writer's own spelling (moment_iso) passes. */
+	struct moment t;
+	char back[MOMENT_ISO_LEN] = "";
+	if (moment_parse(m->created, &t) == 0)
+		moment_iso(t, back);
+	if (strcmp(back, m->created) != 0)
+		refuse_field(c, "created", m->created,
+			     "is not a time as cdcpack writes it (2026-11-24T10:11:12.345Z)");
 }
 
 /* A manifest with its own checksum must match it; one without is from an
@@ -409,6 +433,10 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 	if (!c.rc) {
 		m->source_name = xstrdup(get_str(&c, source, "name"));
 		m->driver = xstrdup(get_str(&c, source, "driver"));
+		/* the writer's own grammar: it names keys, files and messages */
+		const char *why = c.rc ? NULL : source_name_problem(m->source_name);
+		if (why)
+			refuse_field(&c, "source name", m->source_name, why);
 		if (!c.rc && !coltype_rules_for(m->driver))
 			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown source driver", what);
 	}
