@@ -4,7 +4,9 @@
 # not UTF-8 as U+FFFD per such byte plus name_hex (init's list of names: the
 # U+FFFD spelling), never an entry dropped because JSON cannot carry the
 # bytes. Covers the refused install, status of a plain and of a renamed
-# (stray-triggered) table, and the remove of that table's triggers.
+# (stray-triggered) table, and the remove of that table's triggers. The
+# warnings `triggers status` prints name a table as text shows names (\xHH,
+# \\): a name holding ESC never reaches the terminal as a control.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 
@@ -49,4 +51,15 @@ has_entry '.name == "ok\uFFFD" and .name_hex == "6F6BFF"' \
 	"triggers remove --json drops the table"
 assert_eq 0 "$(sqlite3 "$SRC_DB" "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")" \
 	"triggers left after remove"
+
+echo "case: warnings name a table holding ESC and a backslash as text shows it"
+sql "CREATE TABLE ok2(id INTEGER PRIMARY KEY, v TEXT)"
+cdc triggers install ok2
+printf 'ALTER TABLE ok2 RENAME TO "ok\x1b[31mX\\y";\n' | sqlite3 "$SRC_DB"
+cdc triggers status
+grep -q $'\x1b' "$T/last.out" && fail "triggers status printed an ESC: $(cat -v "$T/last.out")"
+assert_contains "$T/last.out" 'cdcpack load ok\x1B[31mX\\y`'
+cdc triggers status --json
+has_entry '.name == "ok\u001b[31mX\\y" and (.warnings[0] | contains("load ok\\x1B[31mX\\\\y"))' \
+	"triggers status --json: the warning of the ESC name"
 echo "ok"
