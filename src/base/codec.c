@@ -118,14 +118,19 @@ char *name_shown(const char *name)
 	return buf_detach(&b);
 }
 
-char *name_shown_short(const char *name)
+char *name_shown_cut(const char *name, int max)
 {
 	char *all = name_shown(name);
-	if (strlen(all) <= 80)
+	if (strlen(all) <= (size_t)max)
 		return all;
-	char *cut = xasprintf("%.80s...", all);
+	char *cut = xasprintf("%.*s...", max, all);
 	free(all);
 	return cut;
+}
+
+char *name_shown_short(const char *name)
+{
+	return name_shown_cut(name, 80);
 }
 
 char *name_utf8(const char *name)

@@ -26,6 +26,9 @@ void text_shown_add(struct buf *out, const char *text, size_t n, bool escape_bac
 /* name_shown cut after 80 bytes, "..." marking the cut: for messages that
  * name something a hostile archive or catalogue may make long. */
 char *name_shown_short(const char *name);
+/* name_shown cut after max bytes, "..." marking the cut: for a longer text
+ * a hostile party controls (a server's error message). */
+char *name_shown_cut(const char *name, int max);
 /* name as UTF-8 for a JSON string: each byte that is not part of UTF-8 as
  * U+FFFD (the report then adds the bytes in hex). Caller frees. */
 char *name_utf8(const char *name);

@@ -147,6 +147,9 @@ const char *source_name_problem(const char *name)
 		if (*p < 0x20 || *p == 0x7f || *p == '/' || *p == '\\')
 			return "contains '/', '\\' or a control character";
 	}
+	/* every manifest and claim carries it as a JSON string */
+	if (!utf8_valid(name, strlen(name)))
+		return "is not UTF-8";
 	return NULL;
 }
 
@@ -293,14 +296,22 @@ const char *config_mode_name(enum capture_mode mode)
 	return modes[mode];
 }
 
+int config_mode_parse(const char *s, enum capture_mode *out)
+{
+	int i;
+	if (parse_enum(s, modes, &i))
+		return -1;
+	*out = (enum capture_mode)i;
+	return 0;
+}
+
 static int set_capture(struct config *cfg, const struct where *w, const char *v)
 {
 	int i;
 	if (strcmp(w->key, "mode") == 0) {
-		if (parse_enum(v, modes, &i))
+		if (config_mode_parse(v, &cfg->mode))
 			return bad(w, "'%s' is not a capture mode (trigger | snapshot | binlog)",
 				   v);
-		cfg->mode = (enum capture_mode)i;
 		return 0;
 	}
 	if (strcmp(w->key, "tables") == 0) {
@@ -389,6 +400,9 @@ const char *csv_null_value_problem(const char *s, char d)
 	size_t n = strlen(s);
 	if (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\r') || (d && strchr(s, d)))
 		return "holds a quote, a line end or the delimiter";
+	/* the manifest carries it as a JSON string, which cannot hold other bytes */
+	if (!utf8_valid(s, n))
+		return "is not UTF-8";
 	/* Numbers and X'..' have no other spelling: the marker must not be one. */
 	if (parse_int(s, n, &ll) || parse_real(s, n, &r) || blob_literal_decode(NULL, s, n) == 0)
 		return "reads as a number or a BLOB literal";
@@ -431,6 +445,9 @@ static int set_batch_shape(struct config *cfg, const struct where *w, const char
 		for (const char *p = v; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return bad(w, "'%s' holds a control character", v);
+		/* the manifest carries it as a JSON string */
+		if (!utf8_valid(v, strlen(v)))
+			return bad(w, "'%s' is not UTF-8", v);
 		free(cfg->timestamp_column);
 		cfg->timestamp_column = *v ? xstrdup(v) : NULL;
 		return 0;

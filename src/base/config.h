@@ -177,6 +177,8 @@ const char *compression_suffix(enum compression c);
 
 /* "trigger", "snapshot" or "binlog", as [capture] mode spells it. */
 const char *config_mode_name(enum capture_mode mode);
+/* And back: -1 when s is not one. */
+int config_mode_parse(const char *s, enum capture_mode *out);
 /* "all", "inserts" or "inserts_and_updates"; and back (-1: not one). */
 const char *config_cdc_ops_name(enum cdc_ops ops);
 int config_cdc_ops_parse(const char *s, enum cdc_ops *out);

@@ -11,6 +11,7 @@
 #include "pipeline.h"
 #include "state.h"
 #include "target.h"
+#include "value.h"
 
 #include <stdlib.h>
 
@@ -76,7 +77,7 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 			char *shown = name_shown(tables.v[i]);
 			cmd_print(ctx, " %s", shown);
 			free(shown);
-			json_array_append_new(names, json_string(tables.v[i]));
+			json_array_append_new(names, json_text(tables.v[i]));
 		}
 		cmd_print(ctx, "\nstate dir  %s\ntarget     %s (reachable)\nkeys like  %s%s\n",
 			  cfg.state_dir, cfg.target_url, cfg.final_prefix, key);

@@ -9,6 +9,7 @@
 #include "pipeline.h"
 #include "source.h"
 #include "stop.h"
+#include "value.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static int status_one(const struct source_ops *ops, struct source *src, const ch
 		json_t *warnings = json_array();
 		for (size_t i = 0; i < ts.warnings.n; i++) {
 			cmd_print(ctx, "  warning: %s\n", ts.warnings.v[i]);
-			json_array_append_new(warnings, json_string(ts.warnings.v[i]));
+			json_array_append_new(warnings, json_text(ts.warnings.v[i]));
 		}
 		json_object_set_new(entry, "installed", json_boolean(ts.installed));
 		json_object_set_new(entry, "drift", json_boolean(ts.drift));
@@ -84,7 +85,8 @@ static int each_table(struct cmd_ctx *ctx, const char *action, const struct sour
 	int rc = 0;
 	/* A stop ends between tables: each is installed or removed whole. */
 	for (size_t i = 0; i < tables->n && !rc && !(rc = stop_check()); i++) {
-		json_t *entry = json_pack("{s:s}", "name", tables->v[i]);
+		/* any bytes SQLite allows in a name (docs/design.md §2) */
+		json_t *entry = json_named(tables->v[i], json_object());
 		if (strcmp(action, "install") == 0) {
 			rc = install_one(ops, src, tables->v[i], entry, ctx);
 		} else if (strcmp(action, "status") == 0) {
@@ -158,9 +160,10 @@ static void report_stray(struct cmd_ctx *ctx, const struct strv *stray, json_t *
 		char *why = source_stray_warning(stray->v[i]), *shown = name_shown(stray->v[i]);
 		cmd_print(ctx, "%-24s %-13s\n  warning: %s\n", shown, "not-captured", why);
 		free(shown);
-		json_array_append_new(out,
-				      json_pack("{s:s, s:b, s:b, s:[s]}", "name", stray->v[i],
-						"installed", 1, "captured", 0, "warnings", why));
+		json_array_append_new(
+			out, json_named(stray->v[i],
+					json_pack("{s:b, s:b, s:[o]}", "installed", 1, "captured",
+						  0, "warnings", json_text(why))));
 		free(why);
 	}
 }
@@ -191,7 +194,7 @@ static int alter_one(struct cmd_ctx *ctx, const struct source_ops *ops, struct s
 		char *shown = name_shown(table);
 		cmd_print(ctx, "%s: altered, triggers rebuilt\n", shown);
 		free(shown);
-		json_array_append_new(out, json_pack("{s:s, s:b}", "name", table, "altered", 1));
+		json_array_append_new(out, json_named(table, json_pack("{s:b}", "altered", 1)));
 	}
 	return rc;
 }

@@ -70,25 +70,15 @@ void report_apply_json(json_t *report, const char *replica_url, const struct app
 	json_object_set_new(report, "warnings", strv_json(&res->warnings));
 }
 
-/* {"name"(, "name_hex")} then fields: every table named, in any encoding. */
-static json_t *named(const char *name, json_t *fields)
-{
-	json_t *o = json_object();
-	json_set_name(o, "name", name);
-	json_object_update(o, fields);
-	json_decref(fields);
-	return o;
-}
-
 /* A table's entry of diff's report. */
 static json_t *diff_table_json(const struct dbdiff_table_result *t)
 {
-	json_t *o = named(t->name,
-			  json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "status",
-				    dbdiff_status_name(t->status), "rows_a", (json_int_t)t->rows_a,
-				    "rows_b", (json_int_t)t->rows_b, "inserted",
-				    (json_int_t)t->inserted, "updated", (json_int_t)t->updated,
-				    "deleted", (json_int_t)t->deleted));
+	json_t *o = json_named(
+		t->name,
+		json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "status", dbdiff_status_name(t->status),
+			  "rows_a", (json_int_t)t->rows_a, "rows_b", (json_int_t)t->rows_b,
+			  "inserted", (json_int_t)t->inserted, "updated", (json_int_t)t->updated,
+			  "deleted", (json_int_t)t->deleted));
 	json_object_set_new(o, "columns_only_in_a", strv_json(&t->only_a));
 	json_object_set_new(o, "columns_only_in_b", strv_json(&t->only_b));
 	json_object_set_new(o, "problem", t->problem ? json_text(t->problem) : json_null());
@@ -158,15 +148,15 @@ static json_t *status_last_json(const struct status_last *last)
 static json_t *status_table_json(const struct status_table *t)
 {
 	if (!t->counted)
-		return named(t->name,
-			     json_pack("{s:n, s:n, s:n}", "pending", "installed", "drift"));
+		return json_named(t->name,
+				  json_pack("{s:n, s:n, s:n}", "pending", "installed", "drift"));
 	if (t->stray)
-		return named(t->name,
-			     json_pack("{s:I, s:b, s:b, s:b, s:[o]}", "pending",
-				       (json_int_t)t->pending, "installed", t->installed, "drift",
-				       t->drift, "captured", 0, "warnings", json_text(t->stray)));
-	return named(t->name, json_pack("{s:I, s:b, s:b}", "pending", (json_int_t)t->pending,
-					"installed", t->installed, "drift", t->drift));
+		return json_named(t->name, json_pack("{s:I, s:b, s:b, s:b, s:[o]}", "pending",
+						     (json_int_t)t->pending, "installed",
+						     t->installed, "drift", t->drift, "captured", 0,
+						     "warnings", json_text(t->stray)));
+	return json_named(t->name, json_pack("{s:I, s:b, s:b}", "pending", (json_int_t)t->pending,
+					     "installed", t->installed, "drift", t->drift));
 }
 
 static void status_pending_json(json_t *report, const struct status_result *res)
@@ -224,7 +214,7 @@ void report_status_json(json_t *report, const struct config *cfg, const struct s
 		return;
 	json_object_set_new(report, "target_reachable", json_boolean(res->target_reachable));
 	json_object_set_new(report, "target_error",
-			    res->target_error ? json_string(res->target_error) : json_null());
+			    res->target_error ? json_text(res->target_error) : json_null());
 }
 
 void report_outcome_json(json_t *report, const char *command, bool ok, int exit_code,
@@ -234,7 +224,7 @@ void report_outcome_json(json_t *report, const char *command, bool ok, int exit_
 	json_object_set_new(report, "ok", json_boolean(ok));
 	json_object_set_new(report, "exit_code", json_integer(exit_code));
 	json_object_set_new(report, "duration_ms", json_integer(duration_ms));
-	json_object_set_new(report, "error", error ? json_string(error) : json_null());
+	json_object_set_new(report, "error", error ? json_text(error) : json_null());
 }
 
 char *report_json_dump(const json_t *report)

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "changefile.h"
 #include "claim.h"
+#include "codec.h"
 #include "err.h"
 #include "fault.h"
 #include "fsutil.h"
@@ -438,9 +439,14 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 	bool first = p->seq == 1;
 	const char *want = first ? NULL : a->last_id;
 	if (first ? m->previous != NULL
-		  : (want && (!m->previous || strcmp(m->previous, want) != 0)))
-		return err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s",
-			       p->key, m->previous ? m->previous : "null", want ? want : "null");
+		  : (want && (!m->previous || strcmp(m->previous, want) != 0))) {
+		/* the archive's "previous" is any string: escaped and cut */
+		char *shown = m->previous ? name_shown_short(m->previous) : xstrdup("null");
+		int rc = err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s",
+				 p->key, shown, want ? want : "null");
+		free(shown);
+		return rc;
+	}
 	return 0;
 }
 

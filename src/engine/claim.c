@@ -1,6 +1,7 @@
 #include "claim.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "fsutil.h"
 #include "hash.h"
@@ -178,14 +179,18 @@ static int take_lake(const struct target_ops *ops, struct target *tgt, const str
 		if (!rc)
 			rc = read_claim(ops, tgt, key, NULL, scratch, &owner, have);
 	}
-	if (!rc && owner && strcmp(owner, cfg->source_name) != 0)
+	if (!rc && owner && strcmp(owner, cfg->source_name) != 0) {
+		/* the claim's source is any string a bucket writer put there */
+		char *shown = name_shown_short(owner);
 		rc = err_set(
 			CDC_ERUNTIME,
 			"[lake] prefix: the lake folder %s%s/ at %s belongs to source '%s' (%s), "
 			"not '%s': two sources writing one lake folder would collide on its "
 			"keys. Give this source its own [lake] prefix; nothing was done",
-			cfg->lake_prefix, cfg->lake_schema, cfg->target_url, owner, key,
+			cfg->lake_prefix, cfg->lake_schema, cfg->target_url, shown, key,
 			cfg->source_name);
+		free(shown);
+	}
 	free(owner);
 	free(key);
 	return rc;

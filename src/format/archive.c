@@ -1,6 +1,7 @@
 #include "archive.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "fsutil.h"
 #include "gzstream.h"
@@ -494,9 +495,14 @@ static int read_manifest(struct archive *a, struct archive_entry *e, const char 
 			 struct manifest *m)
 {
 	const char *name = archive_entry_pathname_utf8(e);
-	if (!name || strcmp(name, "manifest.json") != 0)
-		return err_set(CDC_ERUNTIME, "%s: first entry is '%s', not manifest.json", path,
-			       name ? name : "(a name that is not UTF-8)");
+	if (!name || strcmp(name, "manifest.json") != 0) {
+		/* the archive's: escaped, and cut so that it cannot flood the line */
+		char *shown = name ? name_shown_short(name) : xstrdup("(a name that is not UTF-8)");
+		int rc = err_set(CDC_ERUNTIME, "%s: first entry is '%s', not manifest.json", path,
+				 shown);
+		free(shown);
+		return rc;
+	}
 	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) > MANIFEST_MAX)
 		return err_set(CDC_ERUNTIME, "%s: manifest.json is not a file of at most 16 MiB",
 			       path);
@@ -560,28 +566,45 @@ static int copy_entry(struct archive *a, const char *path, struct manifest_file 
 	return rc;
 }
 
+/* Why entry e (f: its manifest file, or NULL) cannot be extracted, or 0. */
+static int check_entry(struct archive_entry *e, const char *path, const char *name,
+		       const struct manifest_file *f)
+{
+	const char *why = NULL;
+	if (!f)
+		why = "is not in the manifest";
+	else if (archive_entry_filetype(e) != AE_IFREG)
+		why = "is not a regular file";
+	else if (f->local)
+		why = "appears twice";
+	if (why) {
+		/* the archive's name: escaped, and cut so that it cannot flood the line */
+		char *shown = name ? name_shown_short(name) : xstrdup("(no name)");
+		int rc = err_set(CDC_ERUNTIME, "%s: entry '%s' %s", path, shown, why);
+		free(shown);
+		return rc;
+	}
+	if (archive_entry_size_is_set(e) && archive_entry_size(e) != f->bytes)
+		return err_set(CDC_ERUNTIME,
+			       "%s: entry '%s' declares %lld bytes, the manifest %lld", path,
+			       f->path, (long long)archive_entry_size(e), (long long)f->bytes);
+	return 0;
+}
+
 static int extract_entry(struct archive *a, struct archive_entry *e, const char *path,
 			 const char *dir, struct manifest *m, size_t index)
 {
 	const char *name = archive_entry_pathname_utf8(e);
 	struct manifest_file *f = name ? find_file(m, name) : NULL;
-	if (!f)
-		return err_set(CDC_ERUNTIME, "%s: entry '%s' is not in the manifest", path,
-			       name ? name : "(no name)");
-	if (archive_entry_filetype(e) != AE_IFREG)
-		return err_set(CDC_ERUNTIME, "%s: entry '%s' is not a regular file", path, name);
-	if (f->local)
-		return err_set(CDC_ERUNTIME, "%s: entry '%s' appears twice", path, name);
-	if (archive_entry_size_is_set(e) && archive_entry_size(e) != f->bytes)
-		return err_set(CDC_ERUNTIME,
-			       "%s: entry '%s' declares %lld bytes, the manifest %lld", path, name,
-			       (long long)archive_entry_size(e), (long long)f->bytes);
+	int rc = check_entry(e, path, name, f);
+	if (rc)
+		return rc;
 	/* Extract under a generated name: entry names never become paths here. */
 	f->local = xasprintf("%s/%06zu.part", dir, index);
 	int fd = open(f->local, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
-	int rc = copy_entry(a, path, f, fd);
+	rc = copy_entry(a, path, f, fd);
 	if (close(fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
 	return rc;

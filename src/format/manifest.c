@@ -1,6 +1,7 @@
 #include "manifest.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "coltype.h"
 #include "err.h"
 #include "naming.h"
@@ -196,6 +197,17 @@ static bool get_bool(struct ctx *c, const json_t *o, const char *key, bool dflt)
 	return json_is_true(v);
 }
 
+/* Refuses with fmt (the archive, the value, then why): the value is the
+ * archive's, so escaped and cut, never flooding or forging the line. */
+static void refuse_value(struct ctx *c, const char *fmt, const char *value, const char *why)
+{
+	if (c->rc)
+		return;
+	char *shown = name_shown_short(value);
+	c->rc = err_set(CDC_ERUNTIME, fmt, c->what, shown, why);
+	free(shown);
+}
+
 /* Archive entry names are relative, without "..", and not manifest.json. */
 static bool safe_entry_name(const char *name)
 {
@@ -298,8 +310,8 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	f->path = xstrdup(get_str(c, o, "file"));
 	const char *format = get_str(c, o, "format");
 	f->format = strcmp(format, "jsonl") == 0 ? FORMAT_JSONL : FORMAT_CSV;
-	if (!c->rc && strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)
-		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown format '%s'", c->what, format);
+	if (strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0)
+		refuse_value(c, "%s: manifest: unknown format '%s'%s", format, "");
 	f->op_column = get_bool(c, o, "op_column", true);
 	f->header = get_bool(c, o, "header", false);
 	parse_shape(c, o, f);
@@ -311,9 +323,8 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	/* Checked before the copy, which would cut a 33rd digit off unseen. */
 	const char *xxh128 = get_str(c, o, "xxh128");
 	snprintf(f->xxh128, sizeof(f->xxh128), "%s", xxh128);
-	if (!c->rc && !safe_entry_name(f->path))
-		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unsafe file name '%s'", c->what,
-				f->path);
+	if (!safe_entry_name(f->path))
+		refuse_value(c, "%s: manifest: unsafe file name '%s'%s", f->path, "");
 	if (!c->rc && !is_hex32(xxh128))
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: xxh128 of %s is not 32 hex digits",
 				c->what, f->path);
@@ -342,12 +353,24 @@ static void parse_batch(struct ctx *c, struct manifest *m, const json_t *b)
 	else if (chain && !c->rc)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: \"chain\" must be 32 hex digits",
 				c->what);
-	if (!c->rc && strcmp(m->kind, "load") != 0 && strcmp(m->kind, "cdc") != 0 &&
+	if (strcmp(m->kind, "load") != 0 && strcmp(m->kind, "cdc") != 0 &&
 	    strcmp(m->kind, "reconcile") != 0)
-		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown batch kind '%s'", c->what,
-				m->kind);
+		refuse_value(c, "%s: manifest: unknown batch kind '%s'%s", m->kind, "");
 	if (!c->rc && m->seq < 1)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: batch seq must be >= 1", c->what);
+	enum capture_mode mode;
+	if (config_mode_parse(m->mode, &mode))
+		refuse_value(c, "%s: manifest: \"mode\" '%s' %s", m->mode,
+			     "is not a capture mode (trigger | snapshot | binlog)");
+	/* apply records it in the replica and compares --until with it: only
+	 * the writer's own spelling (moment_iso) passes. */
+	struct moment t;
+	char back[MOMENT_ISO_LEN] = "";
+	if (moment_parse(m->created, &t) == 0)
+		moment_iso(t, back);
+	if (strcmp(back, m->created) != 0)
+		refuse_value(c, "%s: manifest: \"created\" '%s' %s", m->created,
+			     "is not a time as cdcpack writes it (2026-11-24T10:11:12.345Z)");
 }
 
 /* A manifest with its own checksum must match it; one without is from an
@@ -409,6 +432,11 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 	if (!c.rc) {
 		m->source_name = xstrdup(get_str(&c, source, "name"));
 		m->driver = xstrdup(get_str(&c, source, "driver"));
+		/* the writer's own grammar: it names keys, files and messages */
+		const char *why = c.rc ? NULL : source_name_problem(m->source_name);
+		if (why)
+			refuse_value(&c, "%s: manifest: \"source name\" '%s' %s", m->source_name,
+				     why);
 		if (!c.rc && !coltype_rules_for(m->driver))
 			c.rc = err_set(CDC_ERUNTIME, "%s: manifest: unknown source driver", what);
 	}
@@ -417,9 +445,8 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 	if (!c.rc) {
 		char *want = batch_id(m->source_name, m->seq);
 		if (strcmp(m->batch_id, want) != 0)
-			c.rc = err_set(CDC_ERUNTIME,
-				       "%s: manifest: batch id '%s' is not '%s' (source-seq)", what,
-				       m->batch_id, want);
+			refuse_value(&c, "%s: manifest: batch id '%s' is not '%s' (source-seq)",
+				     m->batch_id, want);
 		free(want);
 	}
 	size_t i;

@@ -132,6 +132,15 @@ void json_set_name(json_t *o, const char *key, const char *name)
 	buf_free(&hex);
 }
 
+json_t *json_named(const char *name, json_t *fields)
+{
+	json_t *o = json_object();
+	json_set_name(o, "name", name);
+	json_object_update(o, fields);
+	json_decref(fields);
+	return o;
+}
+
 json_t *json_text(const char *s)
 {
 	char *u = name_utf8(s);

@@ -83,6 +83,9 @@ char *table_def_columns_text(const struct table_def *def);
  * each byte that is not part of UTF-8 as U+FFFD, and key + "_hex" its
  * bytes in hex (so that no name is lost or confused with another). */
 void json_set_name(json_t *o, const char *key, const char *name);
+/* {"name"(, "name_hex")} as json_set_name sets them, then fields' members
+ * (fields is taken): a report's entry for a table, whatever its bytes. */
+json_t *json_named(const char *name, json_t *fields);
 /* A JSON string of any text (a column name, a message naming a table):
  * bytes that are not part of UTF-8 as U+FFFD, never a NULL that drops it. */
 json_t *json_text(const char *s);

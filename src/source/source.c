@@ -1,6 +1,7 @@
 #include "source.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "redact.h"
 
@@ -175,11 +176,14 @@ bool source_reserved_name(const char *changelog, const char *name)
 
 int source_reserved_error(const char *what, const char *table, const char *changelog)
 {
-	return err_set(CDC_EUSAGE,
-		       "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
-		       "%s_schema, %s_owner and every name starting cdcpack_): it is never "
-		       "captured; rename the table to capture it",
-		       what, table, changelog, changelog, changelog);
+	char *shown = name_shown_short(table); /* a catalogue's name */
+	int rc = err_set(CDC_EUSAGE,
+			 "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
+			 "%s_schema, %s_owner and every name starting cdcpack_): it is never "
+			 "captured; rename the table to capture it",
+			 what, shown, changelog, changelog, changelog);
+	free(shown);
+	return rc;
 }
 
 /* Whether def's columns begin with want (NULL-terminated), by name. */
@@ -246,20 +250,28 @@ int source_trigger_status(const struct source_ops *ops, struct source *src, cons
 	return rc ? rc : ops->changelog->triggers_status(src, *def, ts);
 }
 
+/* The warnings name the table as text shows names (docs/design.md §2): they
+ * reach a terminal through reports that print them as they are. */
 char *source_stray_warning(const char *table)
 {
-	return xasprintf("table %s is not captured ([capture] tables, exclude), but its triggers "
-			 "still write its changes to the changelog; to stop that, run `cdcpack "
-			 "triggers remove %s`",
-			 table, table);
+	char *shown = name_shown(table);
+	char *w = xasprintf("table %s is not captured ([capture] tables, exclude), but its "
+			    "triggers still write its changes to the changelog; to stop that, run "
+			    "`cdcpack triggers remove %s`",
+			    shown, shown);
+	free(shown);
+	return w;
 }
 
 char *source_renamed_warning(const char *table, const char *trigger)
 {
-	return xasprintf("its trigger %s was made for another table name (ALTER TABLE ... "
-			 "RENAME TO?) and logs its changes under that name; the next `cdcpack "
-			 "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
-			 "`cdcpack load %s` gives replicas its rows under this name (a replica's "
-			 "table of the old name stays as it was)",
-			 trigger, table, table);
+	char *shown = name_shown(table);
+	char *w = xasprintf("its trigger %s was made for another table name (ALTER TABLE ... "
+			    "RENAME TO?) and logs its changes under that name; the next `cdcpack "
+			    "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
+			    "`cdcpack load %s` gives replicas its rows under this name (a "
+			    "replica's table of the old name stays as it was)",
+			    trigger, shown, shown);
+	free(shown);
+	return w;
 }

@@ -4,7 +4,8 @@
 # ops that do not add up, a bad checksum spelling, output options
 # ([batch] csv_delimiter, csv_null_value, ...) the config would refuse, a file listed twice, a
 # table without a key, an unknown kind, seq 0, or more or fewer rows than
-# the change file holds; and a change file that is malformed but sealed with
+# the change file holds; a batch mode, created time or source name the
+# writer would never write; and a change file that is malformed but sealed with
 # matching bytes and checksum. `show` refuses what it can see (the manifest
 # itself), `apply` refuses all of them with exit 3 naming the fault, and the
 # replica is unchanged: the rows applied before the fault are rolled back.
@@ -55,6 +56,17 @@ refuse_manifest both 'bad "csv_null_value"' "$t.csv_null_value = \"0\""
 refuse_manifest both 'bad "binary_encoding"' "$t.binary_encoding = \"base32\""
 refuse_manifest both 'bad "cdc_ops"' "$t.cdc_ops = \"deletes\""
 refuse_manifest both '"timestamp_column" missing or not a string' "$t.timestamp_column = 1"
+# The batch's own fields, held to the writer's grammar: a known capture
+# mode, a time as moment_iso spells it (apply records it in the replica and
+# compares --until with it), a source name as the config takes it.
+refuse_manifest both '"mode" .full. is not a capture mode' '.batch.mode = "full"'
+refuse_manifest both '"created" .yesterday. is not a time' '.batch.created = "yesterday"'
+refuse_manifest both '"created" .* is not a time' '.batch.created = "2026-02-30T10:11:12.345Z"'
+refuse_manifest both '"created" .* is not a time' '.batch.created = "2026-11-24"'
+refuse_manifest both '"source name" .s\\x01rc. contains' \
+	'.source.name = "s\u0001rc" | .batch.id = "s\u0001rc-00000003"'
+refuse_manifest both '"source name" .s{80}\.\.\.. is longer than 100 bytes' \
+	'.source.name = ("s" * 101) | .batch.id = ("s" * 101 + "-00000003")'
 
 echo "case: rows that lie (only apply counts them)"
 refuse_manifest apply "holds 3 rows, the manifest says 4" "$t.rows += 1 | $t.ops.I += 1"

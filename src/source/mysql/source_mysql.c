@@ -632,18 +632,29 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 	int64_t seq = strtoll(row[0], NULL, 10);
 	const struct mysql_schema_entry *e =
 		mysql_find_schema(src, row[3], strtoll(row[4], NULL, 10));
-	if (!e)
-		return err_set(CDC_ERUNTIME,
-			       "%s: seq %lld names table '%s' version %s, unknown to %s",
-			       src->changelog, (long long)seq, row[3], row[4], src->schema_table);
+	if (!e) {
+		/* the changelog's row: whoever can write the source can write it */
+		char *table = name_shown_short(row[3] ? row[3] : ""),
+		     *ver = name_shown_short(row[4] ? row[4] : "");
+		int rc = err_set(CDC_ERUNTIME,
+				 "%s: seq %lld names table '%s' version %s, unknown to %s",
+				 src->changelog, (long long)seq, table, ver, src->schema_table);
+		free(table);
+		free(ver);
+		return rc;
+	}
 	char op = row[2] ? row[2][0] : '?';
 	/* A NULL image where one belongs means MySQL could not build it (a
 	 * value larger than max_allowed_packet): stop rather than ship a hole. */
-	if (!images_fit(op, row[5], row[6]))
-		return err_set(CDC_ERUNTIME,
-			       "%s: seq %lld: op '%s' without its row images (a value "
-			       "larger than max_allowed_packet?)",
-			       src->changelog, (long long)seq, row[2] ? row[2] : "");
+	if (!images_fit(op, row[5], row[6])) {
+		char *shown = name_shown_short(row[2] ? row[2] : "");
+		int rc = err_set(CDC_ERUNTIME,
+				 "%s: seq %lld: op '%s' without its row images (a value "
+				 "larger than max_allowed_packet?)",
+				 src->changelog, (long long)seq, shown);
+		free(shown);
+		return rc;
+	}
 	json_t *before = NULL, *after = NULL;
 	int rc = 0;
 	if (row[5])

@@ -241,18 +241,27 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 	return 0;
 }
 
+/* A catalogue's name (any bytes SQLite allows) in a message: escaped and cut. */
+static int table_error(int code, const char *fmt, const struct source *src, const char *table)
+{
+	char *shown = name_shown_short(table);
+	int rc = err_set(code, fmt, src->path, shown);
+	free(shown);
+	return rc;
+}
+
 static int sqlite_describe(struct source *src, const char *table, struct table_def **out)
 {
 	*out = NULL;
 	if (!sqlite_table_exists(src, table))
-		return err_set(CDC_ENOTFOUND, "%s: no table named '%s'", src->path, table);
+		return table_error(CDC_ENOTFOUND, "%s: no table named '%s'", src, table);
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
 	def->type_affinity = true;
 	bool has_rowid_name = false;
 	int rc = read_columns(src, def, &has_rowid_name);
 	if (!rc && def->ncols == 0)
-		rc = err_set(CDC_ERUNTIME, "%s: table '%s' has no columns", src->path, table);
+		rc = table_error(CDC_ERUNTIME, "%s: table '%s' has no columns", src, table);
 	if (!rc && table_def_nkeys(def) == 0)
 		rc = add_rowid_key(def, has_rowid_name);
 	if (rc) {
@@ -512,12 +521,17 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 	const char *table = (const char *)sqlite3_column_text(st, 3);
 	int64_t ver = sqlite3_column_int64(st, 4);
 	const struct table_def *def = find_schema(src, table, ver);
-	if (!def)
-		return err_set(
+	if (!def) {
+		/* the changelog's row: whoever can write the source can write it */
+		char *shown = name_shown_short(table ? table : "");
+		int rc = err_set(
 			CDC_ERUNTIME,
 			"%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
-			src->path, (long long)sqlite3_column_int64(st, 0), table, (long long)ver,
+			src->path, (long long)sqlite3_column_int64(st, 0), shown, (long long)ver,
 			src->schema_table);
+		free(shown);
+		return rc;
+	}
 	const char *op = (const char *)sqlite3_column_text(st, 2);
 	/* Text images say they are there; typed ones are there by the op. */
 	bool typed = def->ncols <= cr->width;
@@ -534,9 +548,13 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 		.after = has_after ? cr->after : NULL,
 	};
 	if ((c.op == 'I' && !has_after) || (c.op == 'D' && !has_before) ||
-	    (c.op == 'U' && (!has_before || !has_after)) || !strchr("IUD", c.op))
-		return err_set(CDC_ERUNTIME, "%s: changelog seq %lld: op '%s' without its images",
-			       src->path, (long long)c.seq, op ? op : "");
+	    (c.op == 'U' && (!has_before || !has_after)) || !strchr("IUD", c.op)) {
+		char *shown = name_shown_short(op ? op : "");
+		int rc = err_set(CDC_ERUNTIME, "%s: changelog seq %lld: op '%s' without its images",
+				 src->path, (long long)c.seq, shown);
+		free(shown);
+		return rc;
+	}
 	int rc = 0;
 	if (has_before)
 		rc = image_of(src, st, 0, def, cr->before, &cr->scratch_before);

@@ -16,6 +16,7 @@
  * by install and run, in the transaction that creates the new ones. */
 #include "source_sqlite.h"
 
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "sqlutil.h"
@@ -903,12 +904,15 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 					  "may renumber unless it is an INTEGER PRIMARY KEY");
 	struct strv keys = {0};
 	if (nullable_keys(src, def, &keys) == 0)
-		for (size_t i = 0; i < keys.n; i++)
+		for (size_t i = 0; i < keys.n; i++) {
+			char *shown = name_shown(keys.v[i]); /* any bytes SQLite allows */
 			strv_push_owned(&out->warnings,
 					xasprintf("key column %s is not declared NOT NULL: a row "
 						  "with a NULL key stops capture until it is fixed "
 						  "(no replica can pair it); declare it NOT NULL",
-						  keys.v[i]));
+						  shown));
+			free(shown);
+		}
 	strv_free(&keys);
 	if (has_secondary_unique(src, def->name))
 		strv_push(&out->warnings,

@@ -1,6 +1,7 @@
 #include "s3.h"
 
 #include "s3_creds.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "s3xml.h"
@@ -390,6 +391,15 @@ struct failure {
 	bool retryable;
 };
 
+/* Adds fmt with text, a server's (or whoever answers at the endpoint):
+ * escaped, and cut after max bytes so that it cannot flood the message. */
+static void add_server_text(struct buf *b, const char *fmt, const char *text, int max)
+{
+	char *shown = name_shown_cut(text, max);
+	buf_addf(b, fmt, shown);
+	free(shown);
+}
+
 static void describe_failure(const struct http_response *r, struct failure *f)
 {
 	buf_reset(&f->why);
@@ -406,18 +416,19 @@ static void describe_failure(const struct http_response *r, struct failure *f)
 	buf_addf(&f->why, "HTTP %ld", r->status);
 	if (s3xml_parse_error(r->body.data, r->body.len, &e)) {
 		if (e.code)
-			buf_addf(&f->why, " %s", e.code);
+			add_server_text(&f->why, " %s", e.code, 80);
 		if (e.message)
-			buf_addf(&f->why, ": %s", e.message);
+			add_server_text(&f->why, ": %s", e.message, 400);
 		f->code = e.code;
 		e.code = NULL;
 		s3xml_error_free(&e);
 	}
 	if (!f->code && r->reason[0]) /* HEAD replies carry no error body */
-		buf_addf(&f->why, " %s", r->reason);
+		add_server_text(&f->why, " %s", r->reason, 80);
 	const char *region = http_header(r, "x-amz-bucket-region");
 	if (region)
-		buf_addf(&f->why, " (the bucket is in region %s: set [target] region)", region);
+		add_server_text(&f->why, " (the bucket is in region %s: set [target] region)",
+				region, 80);
 	f->retryable = s3_reply_retryable(r);
 	f->retry_after_ms = s3_parse_retry_after(http_header(r, "retry-after"), time(NULL));
 }
