@@ -41,6 +41,9 @@ static void truncate_spellings(void **state)
 	expect("TRUNCATE /* why */ db1.`people`", BINLOG_STMT_TRUNCATE, "db1", "people");
 	expect("TRUNCATE `my db` . t_1$", BINLOG_STMT_TRUNCATE, "my db", "t_1$");
 	expect("TRUNCATE TABLE `table`", BINLOG_STMT_TRUNCATE, NULL, "table");
+	/* sql_mode ANSI_QUOTES: the server logs the statement as given */
+	expect("TRUNCATE TABLE \"peo\"\"ple\"", BINLOG_STMT_TRUNCATE, NULL, "peo\"ple");
+	expect("TRUNCATE \"my db\".\"a`b\"", BINLOG_STMT_TRUNCATE, "my db", "a`b");
 }
 
 static void not_a_truncate(void **state)
@@ -53,6 +56,9 @@ static void not_a_truncate(void **state)
 	expect("TRUNCATEX a", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE `unclosed", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE ``", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE \"\"", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE \"unclosed", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE TABLES a", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE db.", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("", BINLOG_STMT_OTHER, NULL, NULL);
 }
@@ -91,6 +97,15 @@ static void replacing_statements(void **state)
 	expect_names("CREATE OR REPLACE TABLE `s`.`a`(id INT)", "s.a");
 	expect_names("create table if not exists a like b", ".a");
 	expect_names("/* c */ RENAME  TABLE a TO b", ".a,.b");
+	/* the grammar's TABLES, and ANSI_QUOTES names, logged as given */
+	expect_names("rename tables a to t, b to a, t to b", ".a,.t,.b,.a,.t,.b");
+	expect_names("DROP TABLES a, b", ".a,.b");
+	expect_names("RENAME TABLE \"a\" TO \"t\", \"d\".\"b\" TO a", ".a,.t,d.b,.a");
+	expect_names("DROP TABLE IF EXISTS \"x\"\"y\"", ".x\"y");
+	expect_names("CREATE TABLE \"a\" (id INT)", ".a");
+	expect_names("ALTER TABLE \"a\" ADD \"c\" INT, RENAME TO \"b\"", ".a,.b");
+	expect_names("CREATE TABLES a (id INT)", NULL);
+	expect_names("RENAME TABLESX a TO b", NULL);
 	expect_names("CREATE INDEX i ON a(x)", NULL);
 	expect_names("CREATE OR REPLACE VIEW v AS SELECT 1", NULL);
 	expect_names("CREATE TEMPORARY TABLE a (id INT)", NULL);

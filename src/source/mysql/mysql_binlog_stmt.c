@@ -61,18 +61,23 @@ static bool keyword(struct lex *l, const char *kw)
 	return true;
 }
 
-/* An identifier, bare or back-quoted (`` inside for one `); NULL if none. */
+/* An identifier, bare or quoted: back-quoted, or in double quotes (the
+ * server logs a statement as given, and under sql_mode ANSI_QUOTES a name
+ * may be spelt so; where a name is expected a string cannot stand, so
+ * taking it for a name needs no sql_mode). A doubled quote inside stands
+ * for one. NULL if none. */
 static char *ident(struct lex *l)
 {
 	skip_space(l);
 	struct buf b = BUF_INIT;
-	if (l->p < l->end && *l->p == '`') {
+	if (l->p < l->end && (*l->p == '`' || *l->p == '"')) {
+		char quote = *l->p;
 		const char *q = l->p + 1;
 		for (; q < l->end; q++) {
-			if (*q != '`') {
+			if (*q != quote) {
 				buf_addc(&b, *q);
-			} else if (q + 1 < l->end && q[1] == '`') {
-				buf_addc(&b, '`');
+			} else if (q + 1 < l->end && q[1] == quote) {
+				buf_addc(&b, quote);
 				q++;
 			} else {
 				break;
@@ -251,11 +256,18 @@ static bool alter_rename(struct lex *l, struct binlog_stmt *out)
 	return ok;
 }
 
+/* TABLE or TABLES: DROP and RENAME take either (and the server logs a
+ * RENAME TABLES as given). */
+static bool table_word(struct lex *l)
+{
+	return keyword(l, "TABLE") || keyword(l, "TABLES");
+}
+
 /* The statements after which table names stand for other tables. */
 static bool replaces(struct lex *l, struct binlog_stmt *out)
 {
 	if (keyword(l, "RENAME"))
-		return keyword(l, "TABLE") && rename_list(l, out);
+		return table_word(l) && rename_list(l, out);
 	if (keyword(l, "ALTER"))
 		return alter_rename(l, out);
 	bool drop = keyword(l, "DROP");
@@ -263,7 +275,7 @@ static bool replaces(struct lex *l, struct binlog_stmt *out)
 		return false;
 	if (!drop && keyword(l, "OR") && !keyword(l, "REPLACE"))
 		return false;
-	if (!keyword(l, "TABLE"))
+	if (!(drop ? table_word(l) : keyword(l, "TABLE")))
 		return false;
 	if (keyword(l, "IF") && !((drop || keyword(l, "NOT")) && keyword(l, "EXISTS")))
 		return false;
