@@ -9,29 +9,18 @@
 
 #include "buf.h"
 #include "mysql_binlog_stmt.h"
+#include "sqlutil.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* name in backquotes, a backquote doubled. */
-static void add_quoted(struct buf *b, const char *name)
-{
-	buf_addc(b, '`');
-	for (const char *p = name; *p; p++) {
-		if (*p == '`')
-			buf_addc(b, '`');
-		buf_addc(b, *p);
-	}
-	buf_addc(b, '`');
-}
-
 static void add_table(struct buf *b, const char *db, const char *table)
 {
 	if (db && *db) {
-		add_quoted(b, db);
+		sql_add_ident(b, db, '`');
 		buf_addc(b, '.');
 	}
-	add_quoted(b, table);
+	sql_add_ident(b, table, '`');
 }
 
 static bool same(const char *a, const char *b)
