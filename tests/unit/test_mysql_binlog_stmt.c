@@ -41,6 +41,9 @@ static void truncate_spellings(void **state)
 	expect("TRUNCATE /* why */ db1.`people`", BINLOG_STMT_TRUNCATE, "db1", "people");
 	expect("TRUNCATE `my db` . t_1$", BINLOG_STMT_TRUNCATE, "my db", "t_1$");
 	expect("TRUNCATE TABLE `table`", BINLOG_STMT_TRUNCATE, NULL, "table");
+	/* sql_mode ANSI_QUOTES: the server logs the statement as given */
+	expect("TRUNCATE TABLE \"peo\"\"ple\"", BINLOG_STMT_TRUNCATE, NULL, "peo\"ple");
+	expect("TRUNCATE \"my db\".\"a`b\"", BINLOG_STMT_TRUNCATE, "my db", "a`b");
 }
 
 static void not_a_truncate(void **state)
@@ -53,6 +56,9 @@ static void not_a_truncate(void **state)
 	expect("TRUNCATEX a", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE `unclosed", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE ``", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE \"\"", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE \"unclosed", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE TABLES a", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE db.", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("", BINLOG_STMT_OTHER, NULL, NULL);
 }
@@ -91,6 +97,15 @@ static void replacing_statements(void **state)
 	expect_names("CREATE OR REPLACE TABLE `s`.`a`(id INT)", "s.a");
 	expect_names("create table if not exists a like b", ".a");
 	expect_names("/* c */ RENAME  TABLE a TO b", ".a,.b");
+	/* the grammar's TABLES, and ANSI_QUOTES names, logged as given */
+	expect_names("rename tables a to t, b to a, t to b", ".a,.t,.b,.a,.t,.b");
+	expect_names("DROP TABLES a, b", ".a,.b");
+	expect_names("RENAME TABLE \"a\" TO \"t\", \"d\".\"b\" TO a", ".a,.t,d.b,.a");
+	expect_names("DROP TABLE IF EXISTS \"x\"\"y\"", ".x\"y");
+	expect_names("CREATE TABLE \"a\" (id INT)", ".a");
+	expect_names("ALTER TABLE \"a\" ADD \"c\" INT, RENAME TO \"b\"", ".a,.b");
+	expect_names("CREATE TABLES a (id INT)", NULL);
+	expect_names("RENAME TABLESX a TO b", NULL);
 	expect_names("CREATE INDEX i ON a(x)", NULL);
 	expect_names("CREATE OR REPLACE VIEW v AS SELECT 1", NULL);
 	expect_names("CREATE TEMPORARY TABLE a (id INT)", NULL);
@@ -139,6 +154,35 @@ static void alter_table_rename(void **state)
 	expect_names("ALTERTABLE a RENAME TO b", NULL);
 }
 
+/* ALTER TABLE specs that move rows with no row event logged list a (and
+ * the table the rows went to or came from); partition specs that keep the
+ * rows (ADD, REORGANIZE, COALESCE, REMOVE PARTITIONING) do not. */
+static void alter_table_moves_rows(void **state)
+{
+	(void)state;
+	expect_names("ALTER TABLE a TRUNCATE PARTITION p2", ".a");
+	expect_names("alter table d.a truncate partition all", "d.a");
+	expect_names("ALTER TABLE a DROP PARTITION p1, p2", ".a");
+	expect_names("ALTER TABLE a DROP PARTITION IF EXISTS p1", ".a");
+	expect_names("ALTER TABLE a EXCHANGE PARTITION p WITH TABLE d.b WITHOUT VALIDATION",
+		     ".a,d.b");
+	expect_names("ALTER TABLE `a` CONVERT PARTITION `p 1` TO TABLE \"b\"", ".a,.b");
+	expect_names("ALTER TABLE a CONVERT TABLE b TO PARTITION p VALUES LESS THAN (50)", ".a,.b");
+	expect_names("ALTER TABLE a ADD c INT, DROP PARTITION p", ".a");
+	expect_names("ALTER TABLE a ADD PARTITION (PARTITION p9 VALUES LESS THAN (90))", NULL);
+	expect_names(
+		"ALTER TABLE a REORGANIZE PARTITION p1 INTO (PARTITION p1 VALUES LESS THAN (5), "
+		"PARTITION p1b VALUES LESS THAN (10))",
+		NULL);
+	expect_names("ALTER TABLE a COALESCE PARTITION 2", NULL);
+	expect_names("ALTER TABLE a REMOVE PARTITIONING", NULL);
+	expect_names("ALTER TABLE a DROP COLUMN `partition`", NULL);
+	expect_names("ALTER TABLE a DROP `partition`", NULL);
+	expect_names("ALTER TABLE a CONVERT TO CHARACTER SET utf8mb4", NULL);
+	expect_names("ALTER TABLE a EXCHANGE PARTITION p WITH TABLE", NULL);
+	expect_names("ALTER TABLE a CONVERT TABLE", NULL);
+}
+
 static void expect_gtid(const char *state, uint32_t d, uint32_t s, uint64_t n, const char *want)
 {
 	char *got = mysql_gtid_advance(state, d, s, n);
@@ -168,6 +212,7 @@ int main(void)
 		cmocka_unit_test(not_a_truncate),
 		cmocka_unit_test(replacing_statements),
 		cmocka_unit_test(alter_table_rename),
+		cmocka_unit_test(alter_table_moves_rows),
 		cmocka_unit_test(gtid_state_advances_per_domain),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,18 +61,23 @@ static bool keyword(struct lex *l, const char *kw)
 	return true;
 }
 
-/* An identifier, bare or back-quoted (`` inside for one `); NULL if none. */
+/* An identifier, bare or quoted: back-quoted, or in double quotes (the
+ * server logs a statement as given, and under sql_mode ANSI_QUOTES a name
+ * may be spelt so; where a name is expected a string cannot stand, so
+ * taking it for a name needs no sql_mode). A doubled quote inside stands
+ * for one. NULL if none. */
 static char *ident(struct lex *l)
 {
 	skip_space(l);
 	struct buf b = BUF_INIT;
-	if (l->p < l->end && *l->p == '`') {
+	if (l->p < l->end && (*l->p == '`' || *l->p == '"')) {
+		char quote = *l->p;
 		const char *q = l->p + 1;
 		for (; q < l->end; q++) {
-			if (*q != '`') {
+			if (*q != quote) {
 				buf_addc(&b, *q);
-			} else if (q + 1 < l->end && q[1] == '`') {
-				buf_addc(&b, '`');
+			} else if (q + 1 < l->end && q[1] == quote) {
+				buf_addc(&b, quote);
 				q++;
 			} else {
 				break;
@@ -208,11 +213,51 @@ static bool skip_spec(struct lex *l)
 	}
 }
 
+/* Past an identifier (a partition's name); false if none. */
+static bool skip_ident(struct lex *l)
+{
+	char *name = ident(l);
+	bool ok = name != NULL;
+	free(name);
+	return ok;
+}
+
+/* An ALTER TABLE spec that moves rows with no row event logged (the log
+ * has the statement alone): TRUNCATE or DROP PARTITION, EXCHANGE PARTITION
+ * p WITH TABLE b, CONVERT PARTITION p TO TABLE b, CONVERT TABLE b TO
+ * PARTITION. 1: one, read up to its partition's name or b, and a (and b)
+ * listed in out; 0: another spec (l unmoved); -1: b not understood. */
+static int moves_rows(struct lex *l, const struct binlog_stmt *a, struct binlog_stmt *out)
+{
+	const char *at = l->p;
+	bool moves = false, names_b = false;
+	if (keyword(l, "TRUNCATE") || keyword(l, "DROP"))
+		moves = keyword(l, "PARTITION");
+	else if (keyword(l, "EXCHANGE"))
+		moves = names_b = keyword(l, "PARTITION") && skip_ident(l) && keyword(l, "WITH") &&
+				  keyword(l, "TABLE");
+	else if (keyword(l, "CONVERT"))
+		moves = names_b =
+			keyword(l, "TABLE") || (keyword(l, "PARTITION") && skip_ident(l) &&
+						keyword(l, "TO") && keyword(l, "TABLE"));
+	if (!moves) {
+		l->p = at;
+		return 0;
+	}
+	strv_push(&out->dbs, a->db ? a->db : "");
+	strv_push(&out->tables, a->table);
+	return !names_b || listed_name(l, out) ? 1 : -1;
+}
+
 /* One ALTER TABLE spec: RENAME [TO | AS] [db.]b gives a's name away (a
- * RENAME COLUMN, INDEX or KEY does not); into out as a TO b. */
+ * RENAME COLUMN, INDEX or KEY does not), into out as a TO b; a spec that
+ * moves rows unlogged (moves_rows) lists a and any other table it names. */
 static bool alter_spec(struct lex *l, const struct binlog_stmt *a, struct binlog_stmt *out)
 {
 	const char *at = l->p;
+	int moved = moves_rows(l, a, out);
+	if (moved)
+		return moved > 0 && skip_spec(l);
 	if (keyword(l, "RENAME") && !keyword(l, "COLUMN") && !keyword(l, "INDEX") &&
 	    !keyword(l, "KEY")) {
 		if (!keyword(l, "TO"))
@@ -227,9 +272,10 @@ static bool alter_spec(struct lex *l, const struct binlog_stmt *a, struct binlog
 
 /* ALTER [ONLINE] [IGNORE] TABLE [IF EXISTS] [db.]a [WAIT n | NOWAIT]
  * spec, ...: true when a spec renames the table (out lists a and its new
- * name, as RENAME TABLE a TO b does); false for any other ALTER, which
- * the reader then takes for DDL on the tables it names. */
-static bool alter_rename(struct lex *l, struct binlog_stmt *out)
+ * name, as RENAME TABLE a TO b does) or moves its rows unlogged (out lists
+ * a, and the table its rows went to or came from); false for any other
+ * ALTER, which the reader then takes for DDL on the tables it names. */
+static bool alter_replaces(struct lex *l, struct binlog_stmt *out)
 {
 	(void)keyword(l, "ONLINE");
 	(void)keyword(l, "IGNORE");
@@ -251,19 +297,26 @@ static bool alter_rename(struct lex *l, struct binlog_stmt *out)
 	return ok;
 }
 
+/* TABLE or TABLES: DROP and RENAME take either (and the server logs a
+ * RENAME TABLES as given). */
+static bool table_word(struct lex *l)
+{
+	return keyword(l, "TABLE") || keyword(l, "TABLES");
+}
+
 /* The statements after which table names stand for other tables. */
 static bool replaces(struct lex *l, struct binlog_stmt *out)
 {
 	if (keyword(l, "RENAME"))
-		return keyword(l, "TABLE") && rename_list(l, out);
+		return table_word(l) && rename_list(l, out);
 	if (keyword(l, "ALTER"))
-		return alter_rename(l, out);
+		return alter_replaces(l, out);
 	bool drop = keyword(l, "DROP");
 	if (!drop && !keyword(l, "CREATE"))
 		return false;
 	if (!drop && keyword(l, "OR") && !keyword(l, "REPLACE"))
 		return false;
-	if (!keyword(l, "TABLE"))
+	if (!(drop ? table_word(l) : keyword(l, "TABLE")))
 		return false;
 	if (keyword(l, "IF") && !((drop || keyword(l, "NOT")) && keyword(l, "EXISTS")))
 		return false;

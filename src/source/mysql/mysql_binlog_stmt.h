@@ -14,6 +14,9 @@ enum binlog_stmt_kind {
 	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t */
 	/* DROP TABLE [IF EXISTS] a, b...; RENAME TABLE a TO b, c TO d...;
 	 * ALTER TABLE a ..., RENAME [TO | AS] b, ... (listed as a, b);
+	 * ALTER TABLE a TRUNCATE | DROP PARTITION, EXCHANGE PARTITION p WITH
+	 * TABLE b, CONVERT PARTITION p TO TABLE b, CONVERT TABLE b TO
+	 * PARTITION (rows moved with no row event logged: a, and b);
 	 * CREATE [OR REPLACE] TABLE [IF NOT EXISTS] a: after it the names it
 	 * lists (dbs, tables) stand for other tables, or none. */
 	BINLOG_STMT_REPLACES,
