@@ -18,16 +18,16 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-RUN=$(mktemp -d /tmp/cdcpack-run.XXXXXX)
-passed=0
-failed=0
-failures=()
-
 JOBS=${CDCPACK_TEST_JOBS:-2}
 if ! [[ $JOBS =~ ^[1-9][0-9]*$ ]]; then
 	echo "CDCPACK_TEST_JOBS must be a positive number, not [$JOBS]" >&2
 	exit 2
 fi
+
+RUN=$(mktemp -d /tmp/cdcpack-run.XXXXXX)
+passed=0
+failed=0
+failures=()
 
 stop_services() {
 	local slot svc
@@ -52,7 +52,7 @@ record() { # record NAME STATUS
 }
 
 # The job pool. pool_start KIND LABEL CMD... runs CMD in the background in
-# a free job slot (SLOT set to its number), its output in $RUN/job.N.log and
+# a free job slot (POOL_SLOT set to its number), its output in $RUN/job.N.log and
 # "STATUS WALL CPU" in $RUN/job.N.result; when it ends, pool_reap calls
 # finish_KIND LABEL LOG STATUS WALL CPU in this shell, which prints its lines.
 declare -A job_slot job_kind job_label job_file
@@ -101,8 +101,8 @@ pool_start() { # pool_start KIND LABEL CMD...
 	done
 	jobs_started=$((jobs_started + 1))
 	file=$RUN/job.$jobs_started
-	SLOT=$slot pool_job "$file" "$@" &
-	slot_pid[$slot]=$!
+	POOL_SLOT=$slot pool_job "$file" "$@" &
+	slot_pid[slot]=$!
 	job_slot[$!]=$slot job_kind[$!]=$kind job_label[$!]=$label job_file[$!]=$file
 	running=$((running + 1))
 }
@@ -158,7 +158,7 @@ for flavour in release asan; do
 		[[ -x $bin ]] && pool_start unit "$bin" "$bin"
 	done
 done
-pool_drain
+# (the last unit tests may still run beside the first integration tests)
 
 # The mutation catalogue still fits the source (tests/mutate/README): every
 # mutant's original text occurs exactly once in its file, and every test it
@@ -195,7 +195,7 @@ done
 
 integration_job() { # integration_job SCRIPT: one test, with its slot's servers
 	local env status san_dir=${SAN_DIR:-}
-	for env in "$RUN/slot$SLOT"/*.env; do
+	for env in "$RUN/slot$POOL_SLOT"/*.env; do
 		[[ -e $env ]] && source "$env"
 	done
 	timeout 600 bash "$1"
