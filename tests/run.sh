@@ -5,19 +5,36 @@
 # (tests/lib/service-*.sh) started first and stopped at the end, then a
 # subset of the integration scripts again against the ASan+UBSan binary
 # (ASAN_TESTS, below).
+# The unit test binaries, then the integration scripts, run JOBS at a time
+# (CDCPACK_TEST_JOBS, default 2: CI's cores; 1 runs them one by one), the
+# servers starting meanwhile. Each job slot has servers of its own (RUN/slotN),
+# so that a test's S3 fault rules, request log or MariaDB server settings
+# never reach a test running beside it; a script with the line
+# "# run.sh: alone" (timing, kill loops, disk-full) runs with
+# nothing beside it, after the others. A test's lines are printed when it
+# ends, never interleaved with another's; then the 25 slowest tests.
 # Last line: "N passed, N failed".
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+JOBS=${CDCPACK_TEST_JOBS:-2}
+if ! [[ $JOBS =~ ^[1-9][0-9]*$ ]]; then
+	echo "CDCPACK_TEST_JOBS must be a positive number, not [$JOBS]" >&2
+	exit 2
+fi
+
 RUN=$(mktemp -d /tmp/cdcpack-run.XXXXXX)
 passed=0
 failed=0
 failures=()
 
 stop_services() {
-	for svc in tests/lib/service-*.sh; do
-		[[ -e $svc ]] && bash "$svc" stop "$RUN" >/dev/null 2>&1
+	local slot svc
+	for ((slot = 1; slot <= JOBS; slot++)); do
+		for svc in tests/lib/service-*.sh; do
+			[[ -e $svc && -d $RUN/slot$slot ]] && bash "$svc" stop "$RUN/slot$slot" >/dev/null 2>&1
+		done
 	done
 	rm -rf "$RUN"
 }
@@ -34,11 +51,65 @@ record() { # record NAME STATUS
 	fi
 }
 
-run_unit() { # run_unit BINARY: each cmocka case counts
-	local bin=$1 out
-	out=$("$bin" 2>&1)
-	local status=$?
-	local p f
+# The job pool. pool_start KIND LABEL CMD... runs CMD in the background in
+# a free job slot (POOL_SLOT set to its number), its output in $RUN/job.N.log and
+# "STATUS WALL CPU" in $RUN/job.N.result; when it ends, pool_reap calls
+# finish_KIND LABEL LOG STATUS WALL CPU in this shell, which prints its lines.
+declare -A job_slot job_kind job_label job_file
+slot_pid=()
+jobs_started=0
+running=0
+timings=() # "WALL CPU LABEL" of every test, for the slowest list
+
+pool_job() { # pool_job FILE CMD...: one job's body (in its subshell)
+	local file=$1 started=$SECONDS status cpu
+	shift
+	"$@" >"$file.log" 2>&1
+	status=$?
+	# the user and system seconds of everything the job ran (the 2nd line of
+	# times, which a pipe's subshell would not see)
+	times >"$file.times"
+	cpu=$(awk 'NR == 2 { split($1, u, /[ms]/); split($2, s, /[ms]/)
+		printf "%.1f", u[1] * 60 + u[2] + s[1] * 60 + s[2] }' "$file.times")
+	echo "$status $((SECONDS - started)) $cpu" >"$file.result"
+}
+
+pool_reap() { # pool_reap: waits for one job of the pool to end, and reports it
+	local pid status wall cpu
+	while :; do
+		wait -n -p pid
+		[[ -n ${pid:-} && -n ${job_slot[$pid]:-} ]] && break
+	done
+	slot_pid[${job_slot[$pid]}]=
+	running=$((running - 1))
+	read -r status wall cpu <"${job_file[$pid]}.result" || status=1 wall=0 cpu=0
+	timings+=("$wall ${cpu:-0} ${job_label[$pid]}")
+	"finish_${job_kind[$pid]}" "${job_label[$pid]}" "${job_file[$pid]}.log" "$status" "$wall" "$cpu"
+	unset "job_slot[$pid]" "job_kind[$pid]" "job_label[$pid]" "job_file[$pid]"
+}
+
+pool_drain() { # pool_drain: waits for every job of the pool
+	while ((running > 0)); do pool_reap; done
+}
+
+pool_start() { # pool_start KIND LABEL CMD...
+	local kind=$1 label=$2 slot file
+	shift 2
+	while ((running >= JOBS)); do pool_reap; done
+	for ((slot = 1; slot <= JOBS; slot++)); do
+		[[ -z ${slot_pid[$slot]:-} ]] && break
+	done
+	jobs_started=$((jobs_started + 1))
+	file=$RUN/job.$jobs_started
+	POOL_SLOT=$slot pool_job "$file" "$@" &
+	slot_pid[slot]=$!
+	job_slot[$!]=$slot job_kind[$!]=$kind job_label[$!]=$label job_file[$!]=$file
+	running=$((running + 1))
+}
+
+finish_unit() { # finish_unit BINARY LOG STATUS: each cmocka case counts
+	local bin=$1 out status=$3 p f
+	out=$(<"$2")
 	p=$(grep -oP '\[  PASSED  \] \K[0-9]+' <<<"$out" | tail -1)
 	f=$(grep -oP '\[  FAILED  \] \K[0-9]+' <<<"$out" | tail -1)
 	p=${p:-0}
@@ -57,11 +128,37 @@ run_unit() { # run_unit BINARY: each cmocka case counts
 	fi
 }
 
+# Each slot's servers start in the background (npm's packages installed
+# once, first) while the unit tests run.
+for svc in tests/lib/service-*.sh; do
+	[[ -e $svc ]] || continue
+	if ! bash "$svc" install "$RUN" >"$RUN/install.log" 2>&1; then
+		cat "$RUN/install.log"
+		record "$(basename "$svc" .sh) install" 1
+	fi
+done
+start_slot() { # start_slot N: the servers of job slot N, in RUN/slotN
+	local dir=$RUN/slot$1 svc name
+	for svc in tests/lib/service-*.sh; do
+		[[ -e $svc ]] || continue
+		name=$(basename "$svc" .sh)
+		bash "$svc" start "$dir" >"$dir/$name.log" 2>&1
+		echo $? >"$dir/$name.status"
+	done
+}
+starters=()
+for ((slot = 1; slot <= JOBS; slot++)); do
+	mkdir -p "$RUN/slot$slot"
+	start_slot "$slot" &
+	starters+=($!)
+done
+
 for flavour in release asan; do
 	for bin in build/$flavour/tests/test_*; do
-		[[ -x $bin ]] && run_unit "$bin"
+		[[ -x $bin ]] && pool_start unit "$bin" "$bin"
 	done
 done
+# (the last unit tests may still run beside the first integration tests)
 
 # The mutation catalogue still fits the source (tests/mutate/README): every
 # mutant's original text occurs exactly once in its file, and every test it
@@ -80,41 +177,49 @@ check_mutants() {
 }
 check_mutants
 
-for svc in tests/lib/service-*.sh; do
-	[[ -e $svc ]] || continue
-	name=$(basename "$svc" .sh)
-	if ! bash "$svc" start "$RUN" >"$RUN/$name.log" 2>&1; then
-		cat "$RUN/$name.log"
-		record "$name start" 1
-	fi
+for pid in "${starters[@]}"; do
+	wait "$pid" 2>/dev/null # (pool_reap may have reaped it: the status files tell)
 done
-for env in "$RUN"/*.env; do
-	[[ -e $env ]] && source "$env"
+for ((slot = 1; slot <= JOBS; slot++)); do
+	for svc in tests/lib/service-*.sh; do
+		[[ -e $svc ]] || continue
+		name=$(basename "$svc" .sh)
+		if [[ $(cat "$RUN/slot$slot/$name.status" 2>/dev/null) != 0 ]]; then
+			cat "$RUN/slot$slot/$name.log"
+			label="$name start"
+			((JOBS > 1)) && label+=" (slot $slot)"
+			record "$label" 1
+		fi
+	done
 done
 
-run_integration() { # run_integration LABEL SCRIPT: one test, its log in $RUN
-	local label=$1 t=$2 log="$RUN/$1.log" started=$SECONDS status
-	timeout 600 bash "$t" >"$log" 2>&1
+integration_job() { # integration_job SCRIPT: one test, with its slot's servers
+	local env status san_dir=${SAN_DIR:-}
+	for env in "$RUN/slot$POOL_SLOT"/*.env; do
+		[[ -e $env ]] && source "$env"
+	done
+	timeout 600 bash "$1"
 	status=$?
-	if [[ -n ${SAN_DIR:-} ]] && compgen -G "$SAN_DIR/*" >/dev/null; then
+	if [[ -n $san_dir ]] && compgen -G "$san_dir/*" >/dev/null; then
 		# a sanitizer report fails the test even when the test passed
-		{
-			echo "sanitizer reports:"
-			head -n 60 "$SAN_DIR"/*
-		} >>"$log"
+		echo "sanitizer reports:"
+		head -n 60 "$san_dir"/*
 		status=1
 	fi
-	record "$label ($((SECONDS - started))s)" $status
-	if [[ $status -ne 0 ]]; then
-		tail -n 40 "$log" | sed 's/^/    /'
+	return $status
+}
+
+finish_integration() { # finish_integration LABEL LOG STATUS WALL
+	record "$1 ($4s)" "$3"
+	if [[ $3 -ne 0 ]]; then
+		tail -n 40 "$2" | sed 's/^/    /'
 	fi
 }
 
+# alone SCRIPT: the script says it needs the machine to itself
+alone() { grep -q '^# run.sh: alone' "$1"; }
+
 TESTS=${TESTS:-tests/integration/*.sh}
-for t in $TESTS; do
-	[[ -e $t ]] || continue
-	run_integration "$(basename "$t" .sh)" "$t"
-done
 
 # The sanitizer pass: the tests in ASAN_TESTS run a second time against
 # bin/cdcpack-asan (ASan+UBSan, -fno-sanitize-recover=all), reported as
@@ -156,18 +261,43 @@ if [[ -n $ASAN_TESTS && ! -x bin/cdcpack-asan ]]; then
 	record "asan pass: bin/cdcpack-asan missing (make asan)" 1
 	ASAN_TESTS=
 fi
-for t in $ASAN_TESTS; do
-	[[ -e $t ]] || continue
-	name=$(basename "$t" .sh)
-	SAN_DIR=$RUN/sanitizer/$name
-	mkdir -p "$SAN_DIR"
-	CDCPACK_BIN=$ROOT/bin/cdcpack-asan \
-		ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:log_path=$SAN_DIR/asan" \
-		UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
-		run_integration "asan:$name" "$t"
-	SAN_DIR=
-done
 
+# queue_tests PASS ALONE: every test of the pass (release or asan) that needs
+# the machine to itself (ALONE=1) or not (ALONE=0) into the pool.
+queue_tests() {
+	local pass=$1 want=$2 t name is san
+	local list=$TESTS
+	[[ $pass == asan ]] && list=$ASAN_TESTS
+	for t in $list; do
+		[[ -e $t ]] || continue
+		is=0
+		alone "$t" && is=1
+		[[ $is == "$want" ]] || continue
+		name=$(basename "$t" .sh)
+		if [[ $pass == release ]]; then
+			pool_start integration "$name" integration_job "$t"
+		else
+			san=$RUN/sanitizer/$name
+			mkdir -p "$san"
+			SAN_DIR=$san CDCPACK_BIN=$ROOT/bin/cdcpack-asan \
+				ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:exitcode=86:log_path=$san/asan" \
+				UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
+				pool_start integration "asan:$name" integration_job "$t"
+		fi
+		((want == 1)) && pool_drain
+	done
+}
+queue_tests release 0
+queue_tests asan 0
+pool_drain
+queue_tests release 1
+queue_tests asan 1
+
+if ((${#timings[@]})); then
+	echo "slowest (wall s, cpu s of the test's processes; $JOBS at a time):"
+	printf '%s\n' "${timings[@]}" | sort -k1,1nr -k2,2nr | head -n 25 |
+		awk '{ printf "  %5ss %7ss  %s\n", $1, $2, $3 }'
+fi
 if ((${#failures[@]})); then
 	echo "failed: ${failures[*]}"
 fi

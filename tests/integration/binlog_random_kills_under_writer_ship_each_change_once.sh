@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (a kill loop: its moments are meant to fall across every step)
 # mode = binlog, MySQL source -> file: target: runs killed with SIGKILL at
 # random moments (fixed seed, printed; CM_KILL_SEED overrides) while a
 # writer commits inserts, updates, key changes and deletes; then runs until

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (timing: the second chain must start within the first's 6 s delay)
 # Two databases given the same [source] name (here both default to "app",
 # the file name) publish to one bucket: file: and S3. Without a word, the
 # second would number its own batches 1, 2, ... among the first's, and `ls`
@@ -53,7 +54,8 @@ for target in "file:$T/bucket" "s3://$CDCPACK_TEST_S3_BUCKET/$S3_PREFIX/one" \
 		CDCPACK_FAULT=delay:after-capture:6000 "$CDCPACK" -c "$a/c.conf" load >a.out 2>a.err &
 		pid=$!
 		held() { grep -q 'fault injected: delay' a.err; }
-		for ((i = 0; i < 100; i++)); do held && break || sleep 0.1; done
+		# (up to 60 s: on a loaded machine a's start-up alone took more than 10)
+		for ((i = 0; i < 600; i++)); do held && break || sleep 0.1; done
 		held || fail "a's load never reached its delay: $(cat a.err)"
 	else
 		# b has a chain of its own, published to a bucket of its own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (a kill loop: its moments are meant to fall across every step)
 # Runs killed with SIGKILL at random moments while a writer inserts,
 # updates, changes keys and deletes; then runs until idle: the cdc rows of
 # all published batches are exactly the writer's changes in order (none

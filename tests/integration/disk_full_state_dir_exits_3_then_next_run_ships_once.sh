@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (a disk filled up: nothing else may write meanwhile)
 # The state dir on a small tmpfs, filled so that a run runs out of space at
 # different steps (no space at all; space for part of the change files;
 # space for the change files but not the archive): each run exits 3 naming

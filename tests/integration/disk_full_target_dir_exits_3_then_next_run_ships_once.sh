@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (a disk filled up: nothing else may write meanwhile)
 # A file: target on a small tmpfs, filled (no space at all; space for part
 # of the archive): a run stages its batch, fails the upload with exit 3
 # naming the target path, acknowledges and publishes nothing and leaves no

@@ -8,6 +8,11 @@ source "$(dirname "$0")/../lib/common.sh"
 
 command -v "${FUZZ_CC:-clang-14}" >/dev/null ||
 	fail "${FUZZ_CC:-clang-14} is not installed (ci/install-deps.sh installs clang-14 and libclang-rt-14-dev)"
+# One instance at a time builds and fuzzes: tests/run.sh may start this test
+# and its asan: twin at once, and both would write build/fuzz/.
+mkdir -p "$ROOT/build"
+exec 9>"$ROOT/build/fuzz-test.lock"
+flock 9
 if ! make -C "$ROOT" --no-print-directory -j"$(nproc)" fuzz-build >"$T/build.log" 2>&1; then
 	tail -n 40 "$T/build.log" >&2
 	fail "make fuzz-build failed"

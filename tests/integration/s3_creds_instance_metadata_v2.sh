@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (timing: the refusal must come within 5 s)
 # EC2 instance metadata, IMDSv2 only: a PUT for a session token with the TTL
 # header, then the role name and its credentials, each GET carrying the token
 # (the stand-in refuses IMDSv1 GETs). The endpoint comes from

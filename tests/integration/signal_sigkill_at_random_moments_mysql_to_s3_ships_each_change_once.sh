@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (a kill loop: its moments are meant to fall across every step)
 # MySQL source -> s3: target: ten runs killed with SIGKILL at random moments
 # (fixed seed, printed; CM_KILL_SEED overrides) while a writer inserts,
 # updates, changes keys and deletes; then runs until idle: every change

@@ -3,13 +3,14 @@
 # data directory under RUNDIR/mariadb, starts the server on 127.0.0.1 with a
 # free port and a socket in RUNDIR, creates the `cdc` user and writes
 # RUNDIR/mariadb.env; `stop RUNDIR` shuts it down (and succeeds when nothing
-# runs). The system service is never touched.
+# runs); `install RUNDIR` does nothing (mariadbd is a system package). The
+# system service is never touched.
 set -euo pipefail
 
 cmd=${1:-}
 run=${2:-}
 if [[ -z $cmd || -z $run ]]; then
-	echo "usage: $0 start|stop RUNDIR" >&2
+	echo "usage: $0 start|stop|install RUNDIR" >&2
 	exit 2
 fi
 run=$(cd "$run" && pwd)
@@ -170,8 +171,9 @@ stop() {
 case $cmd in
 start) start ;;
 stop) stop ;;
+install) ;;
 *)
-	echo "usage: $0 start|stop RUNDIR" >&2
+	echo "usage: $0 start|stop|install RUNDIR" >&2
 	exit 2
 	;;
 esac

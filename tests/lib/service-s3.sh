@@ -6,6 +6,8 @@
 #   service-s3.sh start RUNDIR   install the npm packages if needed, start both,
 #                                wait until they answer, write RUNDIR/s3.env
 #   service-s3.sh stop RUNDIR    stop what start started (fine if nothing runs)
+#   service-s3.sh install RUNDIR only install the npm packages if needed (run.sh
+#                                does it once before starting several servers)
 #
 # Optional: S3FRONT_FAULTS / S3FRONT_MODE (JSON, see tests/s3/README.md) set
 # the front's initial fault rules and mode.
@@ -14,8 +16,8 @@ set -euo pipefail
 S3DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../s3" && pwd)
 cmd=${1:-}
 RUN=${2:-}
-if [[ -z $RUN || ($cmd != start && $cmd != stop) ]]; then
-	echo "usage: $0 start|stop RUNDIR" >&2
+if [[ -z $RUN || ($cmd != start && $cmd != stop && $cmd != install) ]]; then
+	echo "usage: $0 start|stop|install RUNDIR" >&2
 	exit 2
 fi
 
@@ -159,5 +161,7 @@ start() {
 	EOF
 	echo "service-s3: S3 on http://127.0.0.1:$port (control :$cport), bucket $BUCKET"
 }
+
+install() { install_packages; }
 
 "$cmd"
