@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (timing: its concurrent writes must land inside a fault point's delay)
 # The load -> cdc handoff loses nothing and ships nothing twice. Changes made
 # after `triggers install` but before the load's snapshot are in the load
 # and are not shipped again as cdc; changes a concurrent writer makes while

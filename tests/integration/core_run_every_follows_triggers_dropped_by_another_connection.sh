@@ -24,11 +24,11 @@ stop_loop() { # the loop never outlives the test, even a failed one
 	cleanup_tmp
 }
 trap stop_loop EXIT
-sql "UPDATE Persons SET City = 'Loop 1' WHERE PersonID = 1"
+sql_beside_a_run "UPDATE Persons SET City = 'Loop 1' WHERE PersonID = 1"
 wait_for 20 "the loop's first batch" count_is 2
 assert_not_contains "$T/loop.err" "has no cdcpack triggers"
 
-sql "$(drop_triggers_sql Persons | head -n 1)"
+sql_beside_a_run "$(drop_triggers_sql Persons | head -n 1)"
 assert_eq 2 "$(triggers_of Persons | wc -l)" "Persons' triggers after one was dropped"
 wait_for 20 "a cycle to name the table whose trigger another connection dropped" warned
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (timing: its concurrent writes must land inside a fault point's delay)
 # A transaction holding a changelog seq INSIDE a batch's range (an early
 # commit below it, a late one above it, both shipped), and committing while
 # that batch's acknowledgement waits (the run held at after-publish): the

@@ -62,6 +62,15 @@ sql() {
 	sqlite3 -cmd '.timeout 30000' "$SRC_DB" "$1"
 }
 
+# sql_beside_a_run SQL: a write while a cdcpack process may hold the source's
+# write lock. A deferred transaction that read first gets "database is
+# locked" at once, whatever its busy timeout (SQLite will not wait where
+# waiting could deadlock), so the write takes its lock first, as an
+# application writing beside a reader should.
+sql_beside_a_run() {
+	sqlite3 -cmd '.timeout 30000' "$SRC_DB" "BEGIN IMMEDIATE; $1; COMMIT;"
+}
+
 # cdc_opened ARGS...: `cdcpack ARGS` (a run) after a write that changes no row
 # and no schema (user_version): the source's fingerprint moves, so the run
 # opens the source rather than take the idle path (docs/design.md §4 "Idle
