@@ -97,6 +97,34 @@ static char *stream(const char *dir, enum compression c, const char *data, size_
 	return out;
 }
 
+/* `tool -dc path` gives the bytes of the file src. */
+static void decompresses_to(const char *tool, const char *path, const char *src)
+{
+	char *cmd = xasprintf("%s -dc '%s' | cmp -s - '%s'", tool, path, src);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* data through a stream (c) in pieces of several sizes gives want (its
+ * want_len bytes, XXH3-128 want_hex) each time, the process having at
+ * least min_threads threads while it is written. */
+static void same_however_split(const char *dir, enum compression c, const char *data,
+			       const char *want, size_t want_len, const char *want_hex,
+			       size_t min_threads)
+{
+	const size_t steps[] = {0, 1000, 262144 + 17, 65536, DATA_BYTES};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		size_t len;
+		char hex[HASH_HEX_LEN + 1];
+		char *got = stream(dir, c, data, DATA_BYTES, steps[i], &len, hex);
+		assert_true(steps[i] == DATA_BYTES || stream_threads >= min_threads);
+		assert_int_equal(len, want_len);
+		assert_memory_equal(got, want, len);
+		assert_string_equal(hex, want_hex);
+		free(got);
+	}
+}
+
 /* A new temp dir made from the template dir, holding "data": make_data's
  * DATA_BYTES (into *data); gives that file's path. */
 static char *data_file(char *dir, char **data)
@@ -115,23 +143,13 @@ static void stream_equals_file_gzip_however_split(void **state)
 	(void)state;
 	char dir[] = "/tmp/test_archive_gzip.XXXXXX", *data;
 	char *src = data_file(dir, &data), *dst = xasprintf("%s/file.gz", dir);
-	char want_hex[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
+	char want_hex[HASH_HEX_LEN + 1];
 	int64_t want_size;
 	assert_int_equal(archive_gzip_file(src, DATA_BYTES, dst, want_hex, &want_size), 0);
-	size_t want_len, len;
+	size_t want_len;
 	char *want = read_all(dst, &want_len);
-	const size_t steps[] = {0, 1000, 262144 + 17, 65536, DATA_BYTES};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		char *got = stream(dir, COMPRESS_GZIP, data, DATA_BYTES, steps[i], &len, hex);
-		assert_int_equal(len, want_len);
-		assert_memory_equal(got, want, len);
-		assert_string_equal(hex, want_hex);
-		free(got);
-	}
-	/* And it is gzip of the data. */
-	char *cmd = xasprintf("gzip -dc '%s' | cmp -s - '%s'", dst, src);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	same_however_split(dir, COMPRESS_GZIP, data, want, want_len, want_hex, 0);
+	decompresses_to("gzip", dst, src); /* and it is gzip of the data */
 	free(want);
 	free(data);
 	fs_remove_tree(dir);
@@ -148,26 +166,17 @@ static void stream_zstd_on_workers_same_bytes_however_split(void **state)
 	(void)state;
 	char dir[] = "/tmp/test_archive_zstd.XXXXXX", *data;
 	char *src = data_file(dir, &data);
-	size_t base = threads_now(), want_len, len;
-	char want_hex[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
+	size_t base = threads_now(), want_len;
+	char want_hex[HASH_HEX_LEN + 1];
 	char *want = stream(dir, COMPRESS_ZSTD, data, DATA_BYTES, DATA_BYTES, &want_len, want_hex);
-	const size_t steps[] = {0, 1000, 262144 + 17, 65536};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		char *got = stream(dir, COMPRESS_ZSTD, data, DATA_BYTES, steps[i], &len, hex);
-		assert_true(stream_threads >= base + 2); /* two of zstd's workers */
-		assert_int_equal(len, want_len);
-		assert_memory_equal(got, want, len);
-		assert_string_equal(hex, want_hex);
-		free(got);
-	}
+	/* two of zstd's workers */
+	same_however_split(dir, COMPRESS_ZSTD, data, want, want_len, want_hex, base + 2);
 	assert_true(threads_now() == base); /* and they end with the stream */
 	char *frame = xasprintf("%s/frame.zst", dir);
 	FILE *f = fopen(frame, "wb");
 	assert_int_equal(fwrite(want, 1, want_len, f), want_len);
 	fclose(f);
-	char *cmd = xasprintf("zstd -dcq '%s' | cmp -s - '%s'", frame, src);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	decompresses_to("zstd", frame, src);
 	free(frame);
 	free(want);
 	free(data);
