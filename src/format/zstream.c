@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "err.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <zstd.h>
 
@@ -28,17 +29,20 @@ struct zstream {
 
 struct zstream *zstream_new(zstream_emit emit, void *ctx)
 {
+	/* nbWorkers fails only in a libzstd built without threads, which
+	 * then compresses on the caller's thread (and takes no job size):
+	 * slower, the frame as valid. */
 	ZSTD_CCtx *cctx = ZSTD_createCCtx();
-	if (!cctx)
+	bool ok = cctx &&
+		  !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, ZS_LEVEL)) &&
+		  (ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_nbWorkers, ZS_WORKERS)) ||
+		   !ZSTD_isError(ZSTD_CCtx_setParameter(cctx, ZSTD_c_jobSize, ZS_JOB)));
+	if (!ok) {
+		ZSTD_freeCCtx(cctx);
 		return NULL;
+	}
 	struct zstream *z = xcalloc(1, sizeof(*z));
 	z->cctx = cctx;
-	/* The level and job size are valid values; nbWorkers fails only in a
-	 * libzstd built without threads, which then compresses on the
-	 * caller's thread: slower, the frame as valid. */
-	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_compressionLevel, ZS_LEVEL);
-	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_nbWorkers, ZS_WORKERS);
-	ZSTD_CCtx_setParameter(z->cctx, ZSTD_c_jobSize, ZS_JOB);
 	z->cap = ZSTD_CStreamOutSize();
 	z->out = xmalloc(z->cap);
 	z->emit = emit;

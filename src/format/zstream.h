@@ -15,8 +15,8 @@ typedef int (*zstream_emit)(void *ctx, const void *p, size_t n);
 struct zstream;
 
 /* A new level-3 frame handing its output to emit(ctx, ...); NULL when zstd
- * cannot make a context (out of memory). The frame's bytes depend on the
- * data alone, not on how it is split into writes. */
+ * cannot make or set up a context. The frame's bytes depend on the data
+ * alone, not on how it is split into writes. */
 struct zstream *zstream_new(zstream_emit emit, void *ctx);
 /* Compresses the next n bytes (zstd's workers may still be at them);
  * emit's code, or CDC_ERUNTIME when zstd refuses. */
