@@ -19,10 +19,13 @@ made() {
 		"$(grep -E "open(at)?\(.*\"$work/[^\"]*\.part\".*O_CREAT" "$T/$1.trace" | grep -vc ENOENT)" \
 		"$(grep -E "open(at)?\(.*\"$work/[^\"]*\.zst\".*O_CREAT" "$T/$1.trace" | grep -vc ENOENT)"
 }
-# traced_run NAME: a run under strace, which must succeed.
+# traced_run NAME: a run under strace, which must succeed. LeakSanitizer
+# cannot run under ptrace: the ASan pass checks leaks in the untraced run
+# at the end.
 traced_run() {
 	local got=0
-	strace -f -qq -o "$T/$1.trace" -e trace=open,openat,creat "$CDCPACK" run >"$T/$1.out" 2>"$T/$1.err" || got=$?
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -o "$T/$1.trace" -e trace=open,openat,creat "$CDCPACK" run >"$T/$1.out" 2>"$T/$1.err" || got=$?
 	assert_eq 0 "$got" "exit status of the traced run $1 ($(tail -n 3 "$T/$1.err"))"
 }
 # changes TABLES...: a few hundred inserts, updates and deletes in each.
@@ -63,4 +66,10 @@ assert_eq "part=2 zst=2" "$(made lake)" "work files of a run with an uncompresse
 for f in "$BUCKET"/dms/src/t1/2*.csv; do
 	[[ -s $f ]] || fail "no t1 change file in the lake ($f)"
 done
+apply_and_compare "$T/replica.db"
+
+# And a run of framed files that nothing traces (the ASan pass's leak check).
+core_config
+changes t1 t2 t3
+cdc run
 apply_and_compare "$T/replica.db"
