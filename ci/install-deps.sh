@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
 	build-essential pkg-config
 	libsqlite3-dev sqlite3 sqlite3-tools
-	libarchive-dev libcurl4-openssl-dev libssl-dev libisal-dev
+	libarchive-dev libzstd-dev libcurl4-openssl-dev libssl-dev libisal-dev
 	libxxhash-dev xxhash libjansson-dev
 	libmariadb-dev mariadb-server mariadb-client
 	libcmocka-dev

@@ -35,8 +35,8 @@ struct pk_file {
 	struct table_def *def;
 	unsigned load_index;
 	char *entry; /* name in the archive */
-	char *local; /* path in the work dir */
-	int fd;
+	char *local; /* path in the work dir: the plain bytes, when keeps_plain */
+	int fd;	     /* -1: no plain copy kept */
 	struct buf out;
 	struct hash_stream hash;
 	int64_t rows, ops[4], first_seq, last_seq, bytes;
@@ -123,7 +123,7 @@ static int write_job(void *ctx, const struct buf *data)
 {
 	struct pk_file *f = ctx;
 	const char *p = data->data;
-	size_t n = data->len;
+	size_t n = f->fd >= 0 ? data->len : 0; /* no plain copy kept (keeps_plain) */
 	while (n) {
 		ssize_t w = write(f->fd, p, n);
 		if (w < 0 && errno == EINTR)
@@ -178,7 +178,7 @@ static int close_file(struct package *pk, struct pk_file *f)
 	int rc = flush_file(pk, f);
 	int done = drain_workers(pk);
 	rc = rc ? rc : done;
-	if (close(f->fd) != 0 && !rc)
+	if (f->fd >= 0 && close(f->fd) != 0 && !rc)
 		rc = err_set(CDC_ERUNTIME, "%s: close: %s", f->local, strerror(errno));
 	int gz = archive_stream_close(f->lake, f->gz_xxh128, &f->gz_bytes);
 	int zst = archive_stream_close(f->frame, NULL, NULL);
@@ -209,6 +209,37 @@ static char *entry_name(const struct package *pk, const struct table_def *def, u
 	return entry;
 }
 
+/* Whether f's plain bytes must be kept in its work file: the archive
+ * compresses them from there when no frame was made as it was written,
+ * and an uncompressed lake publishes that file itself. Otherwise nothing
+ * reads them (a 100k-BLOB run wrote 300 MB there for nothing). */
+static bool keeps_plain(const struct package *pk, const struct pk_file *f)
+{
+	return !f->frame || (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_NONE);
+}
+
+/* f's streams: the lake's gzip copy and the archive's zstd frame, each
+ * while fewer than PK_STREAMS files have one. */
+static int open_streams(struct package *pk, struct pk_file *f)
+{
+	int rc = 0;
+	/* One pass over the bytes: the lake step publishes this copy instead
+	 * of unpacking the archive and gzipping each file once more. */
+	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP &&
+	    pk->lakes_open < PK_STREAMS) {
+		f->gz = xasprintf("%s/%zu.gz", pk->work_dir, pk->nfiles - 1);
+		rc = archive_stream_open(&f->lake, f->gz, COMPRESS_GZIP);
+		pk->lakes_open += f->lake != NULL;
+	}
+	/* The archive's compression, on the worker while rows are read. */
+	if (!rc && pk->cfg->compression == COMPRESS_ZSTD && pk->frames_open < PK_STREAMS) {
+		f->zst = xasprintf("%s/%zu.zst", pk->work_dir, pk->nfiles - 1);
+		rc = archive_stream_open(&f->frame, f->zst, COMPRESS_ZSTD);
+		pk->frames_open += f->frame != NULL;
+	}
+	return rc;
+}
+
 static int open_file(struct package *pk, const struct table_def *def, struct pk_file **out)
 {
 	unsigned index = files_for_table(pk, def->name) + 1;
@@ -225,29 +256,15 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	f->entry = entry_name(pk, def, index);
 	f->local = xasprintf("%s/%zu.part", pk->work_dir, pk->nfiles);
 	f->first_seq = f->last_seq = -1;
-	f->fd = fs_create(f->local, 0600);
+	f->fd = -1;
 	hash_stream_init(&f->hash);
 	pk->nfiles++;
-	if (f->fd < 0) {
-		f->closed = true;
-		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
-	}
-	/* One pass over the bytes: the lake step publishes this copy instead
-	 * of unpacking the archive and gzipping each file once more. */
-	if (pk->cfg->lake_prefix && pk->cfg->lake_compression == LAKE_GZIP &&
-	    pk->lakes_open < PK_STREAMS) {
-		f->gz = xasprintf("%s/%zu.gz", pk->work_dir, pk->nfiles - 1);
-		rc = archive_stream_open(&f->lake, f->gz, COMPRESS_GZIP);
-		pk->lakes_open += f->lake != NULL;
-	}
-	/* The archive's compression, on the worker while rows are read. */
-	if (!rc && pk->cfg->compression == COMPRESS_ZSTD && pk->frames_open < PK_STREAMS) {
-		f->zst = xasprintf("%s/%zu.zst", pk->work_dir, pk->nfiles - 1);
-		rc = archive_stream_open(&f->frame, f->zst, COMPRESS_ZSTD);
-		pk->frames_open += f->frame != NULL;
-	}
+	rc = open_streams(pk, f);
+	if (!rc && keeps_plain(pk, f) && (f->fd = fs_create(f->local, 0600)) < 0)
+		rc = err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
 	if (rc) {
-		close(f->fd);
+		if (f->fd >= 0)
+			close(f->fd);
 		f->closed = true;
 		return rc;
 	}
@@ -611,7 +628,7 @@ void package_free(struct package *pk)
 	buf_free(&pk->lake_out);
 	for (size_t i = 0; i < pk->nfiles; i++) {
 		struct pk_file *f = &pk->files[i];
-		if (!f->closed)
+		if (!f->closed && f->fd >= 0)
 			close(f->fd);
 		archive_stream_close(f->lake, NULL, NULL);
 		archive_stream_close(f->frame, NULL, NULL);

@@ -5,6 +5,7 @@
 #include "err.h"
 #include "fsutil.h"
 #include "gzstream.h"
+#include "zstream.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -379,17 +380,18 @@ int archive_write_frames(const char *path, time_t mtime, const struct manifest *
 	return sink_close(&s, rc, path, true, xxh128, size);
 }
 
-/* One file being compressed as it is written: through libarchive (zstd),
- * or, for gzip, through igzip (gzstream.h) into w's sink alone. Owns
- * path and gz. */
+/* One file being compressed as it is written, into w's sink alone: by
+ * igzip (gzip, gzstream.h) or by zstd on its own workers (zstream.h), else
+ * through libarchive. Owns path, gz and zs. */
 struct archive_stream {
 	struct writer w;
-	struct gzstream *gz; /* NULL: libarchive's */
+	struct gzstream *gz; /* NULL: not gzip */
+	struct zstream *zs;  /* NULL: not zstd */
 	char *path;
 };
 
-/* gzstream's output into the stream's file. */
-static int gz_emit(void *ctx, const void *p, size_t n)
+/* gzstream's or zstream's output into the stream's file. */
+static int stream_emit(void *ctx, const void *p, size_t n)
 {
 	struct archive_stream *g = ctx;
 	if (sink_put(&g->w.s, p, n) != 0)
@@ -415,6 +417,19 @@ static int open_libarchive(struct archive_stream *g, enum compression c)
 	return rc;
 }
 
+/* The zstd frame: a sink and a zstream writing into it. */
+static int open_zstream(struct archive_stream *g)
+{
+	int rc = sink_open(&g->w.s, g->path);
+	if (rc)
+		return rc;
+	g->zs = zstream_new(stream_emit, g);
+	if (g->zs)
+		return 0;
+	rc = err_set(CDC_ERUNTIME, "%s: zstd: cannot make a compression context", g->path);
+	return sink_close(&g->w.s, rc, g->path, false, NULL, NULL);
+}
+
 int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c)
 {
 	struct archive_stream *g = *out = xcalloc(1, sizeof(*g));
@@ -422,7 +437,9 @@ int archive_stream_open(struct archive_stream **out, const char *dst, enum compr
 	int rc;
 	if (c == COMPRESS_GZIP) {
 		rc = sink_open(&g->w.s, dst);
-		g->gz = rc ? NULL : gzstream_new(gz_emit, g);
+		g->gz = rc ? NULL : gzstream_new(stream_emit, g);
+	} else if (c == COMPRESS_ZSTD) {
+		rc = open_zstream(g);
 	} else {
 		rc = open_libarchive(g, c);
 	}
@@ -438,6 +455,8 @@ int archive_stream_write(struct archive_stream *g, const void *p, size_t n)
 {
 	if (g->gz)
 		return gzstream_write(g->gz, p, n);
+	if (g->zs)
+		return zstream_write(g->zs, p, n);
 	if (n && archive_write_data(g->w.a, p, n) != (la_ssize_t)n)
 		return err_set(CDC_ERUNTIME, "%s: writing archive: %s", g->path,
 			       g->w.s.err ? strerror(g->w.s.err) : la_error(g->w.a));
@@ -453,11 +472,14 @@ int archive_stream_close(struct archive_stream *g, char xxh128[HASH_HEX_LEN + 1]
 	xxh128 = xxh128 ? xxh128 : hex;
 	size = size ? size : &n;
 	int rc;
+	/* A gzip or zstd stream is a work file the upload (or the archive)
+	 * copies; the copy is made durable: no fsync of its own. */
 	if (g->gz) {
-		/* A work file the upload copies; the target makes the copy
-		 * durable: one fsync of its bytes is enough. */
 		rc = sink_close(&g->w.s, gzstream_finish(g->gz), g->path, false, xxh128, size);
 		gzstream_free(g->gz);
+	} else if (g->zs) {
+		rc = sink_close(&g->w.s, zstream_finish(g->zs), g->path, false, xxh128, size);
+		zstream_free(g->zs);
 	} else {
 		rc = writer_close(&g->w, 0, g->path, xxh128, size);
 	}

@@ -34,7 +34,8 @@ int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
  * COMPRESS_GZIP the stream archive_gzip_file makes, by igzip (the same
  * bytes give the same gzip however they are split: the package gzips each
  * change file for the lake as it writes it, issue 13); with COMPRESS_ZSTD
- * one zstd frame at level 3, as archive_write_batch's frames takes it. A
+ * one zstd frame at level 3, as archive_write_frames takes it, made on
+ * zstd's own workers (zstream.h: the same bytes give the same frame). A
  * failed open leaves *out NULL. Close frees g (NULL: nothing), and gives
  * the stream's XXH3-128 and size (either may be NULL). */
 struct archive_stream;

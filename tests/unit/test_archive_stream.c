@@ -3,7 +3,8 @@
  * after a crash gzips the archive's copy instead; both must give the same
  * bytes, or the rerun would find "other bytes" at a lake key the first run
  * wrote. The archive of zstd frames (issue 16): it decompresses to the
- * same tar stream as the archive written in one go, and reads back. What
+ * same tar stream as the archive written in one go, and reads back; each
+ * file's frame is made on zstd's workers, the same bytes however split. What
  * a gzip file holds, read back: another build's gzip of a lake file counts
  * as that file only when it is whole gzip and nothing else. */
 #include <setjmp.h>
@@ -53,15 +54,34 @@ static char *read_all(const char *path, size_t *n)
 	return b.data;
 }
 
-/* data gzipped through the stream in pieces of step bytes (step 0: the
- * piece sizes vary); gives the stream's bytes. */
-static char *stream(const char *dir, const char *data, size_t n, size_t step, size_t *len,
-		    char hex[HASH_HEX_LEN + 1])
+/* Threads of this process now (/proc/self/task). */
+static size_t threads_now(void)
 {
-	char *path = xasprintf("%s/stream.gz", dir);
+	char *cmd = xasprintf("ls /proc/%ld/task | wc -l", (long)getpid());
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	unsigned long n = 0;
+	assert_int_equal(fscanf(p, "%lu", &n), 1);
+	pclose(p);
+	free(cmd);
+	return (size_t)n;
+}
+
+/* The most threads seen while a stream was being written (stream()). */
+static size_t stream_threads;
+
+/* data compressed (c) through the stream in pieces of step bytes (step 0:
+ * the piece sizes vary); gives the stream's bytes. */
+static char *stream(const char *dir, enum compression c, const char *data, size_t n, size_t step,
+		    size_t *len, char hex[HASH_HEX_LEN + 1])
+{
+	char *path = xasprintf("%s/stream", dir);
 	struct archive_stream *g;
-	assert_int_equal(archive_stream_open(&g, path, COMPRESS_GZIP), 0);
+	assert_int_equal(archive_stream_open(&g, path, c), 0);
+	stream_threads = 0;
 	for (size_t at = 0, k = 1; at < n; k++) {
+		size_t t = at >= n / 2 && !stream_threads ? threads_now() : 0;
+		stream_threads = t > stream_threads ? t : stream_threads;
 		size_t piece = step ? step : (k * 7919) % 300000 + 1;
 		if (piece > n - at)
 			piece = n - at;
@@ -75,6 +95,34 @@ static char *stream(const char *dir, const char *data, size_t n, size_t step, si
 	unlink(path);
 	free(path);
 	return out;
+}
+
+/* `tool -dc path` gives the bytes of the file src. */
+static void decompresses_to(const char *tool, const char *path, const char *src)
+{
+	char *cmd = xasprintf("%s -dc '%s' | cmp -s - '%s'", tool, path, src);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+/* data through a stream (c) in pieces of several sizes gives want (its
+ * want_len bytes, XXH3-128 want_hex) each time, the process having at
+ * least min_threads threads while it is written. */
+static void same_however_split(const char *dir, enum compression c, const char *data,
+			       const char *want, size_t want_len, const char *want_hex,
+			       size_t min_threads)
+{
+	const size_t steps[] = {0, 1000, 262144 + 17, 65536, DATA_BYTES};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		size_t len;
+		char hex[HASH_HEX_LEN + 1];
+		char *got = stream(dir, c, data, DATA_BYTES, steps[i], &len, hex);
+		assert_true(steps[i] == DATA_BYTES || stream_threads >= min_threads);
+		assert_int_equal(len, want_len);
+		assert_memory_equal(got, want, len);
+		assert_string_equal(hex, want_hex);
+		free(got);
+	}
 }
 
 /* A new temp dir made from the template dir, holding "data": make_data's
@@ -95,28 +143,45 @@ static void stream_equals_file_gzip_however_split(void **state)
 	(void)state;
 	char dir[] = "/tmp/test_archive_gzip.XXXXXX", *data;
 	char *src = data_file(dir, &data), *dst = xasprintf("%s/file.gz", dir);
-	char want_hex[HASH_HEX_LEN + 1], hex[HASH_HEX_LEN + 1];
+	char want_hex[HASH_HEX_LEN + 1];
 	int64_t want_size;
 	assert_int_equal(archive_gzip_file(src, DATA_BYTES, dst, want_hex, &want_size), 0);
-	size_t want_len, len;
+	size_t want_len;
 	char *want = read_all(dst, &want_len);
-	const size_t steps[] = {0, 1000, 262144 + 17, 65536, DATA_BYTES};
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		char *got = stream(dir, data, DATA_BYTES, steps[i], &len, hex);
-		assert_int_equal(len, want_len);
-		assert_memory_equal(got, want, len);
-		assert_string_equal(hex, want_hex);
-		free(got);
-	}
-	/* And it is gzip of the data. */
-	char *cmd = xasprintf("gzip -dc '%s' | cmp -s - '%s'", dst, src);
-	assert_int_equal(system(cmd), 0);
-	free(cmd);
+	same_however_split(dir, COMPRESS_GZIP, data, want, want_len, want_hex, 0);
+	decompresses_to("gzip", dst, src); /* and it is gzip of the data */
 	free(want);
 	free(data);
 	fs_remove_tree(dir);
 	free(src);
 	free(dst);
+}
+
+/* The archive's zstd frame of a change file (issue 16, "both cores"): made
+ * on zstd's own workers beside the thread that writes it, the same bytes
+ * however the data arrives (a staged archive's bytes depend on the changes
+ * alone), one frame of the data. */
+static void stream_zstd_on_workers_same_bytes_however_split(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/test_archive_zstd.XXXXXX", *data;
+	char *src = data_file(dir, &data);
+	size_t base = threads_now(), want_len;
+	char want_hex[HASH_HEX_LEN + 1];
+	char *want = stream(dir, COMPRESS_ZSTD, data, DATA_BYTES, DATA_BYTES, &want_len, want_hex);
+	/* two of zstd's workers */
+	same_however_split(dir, COMPRESS_ZSTD, data, want, want_len, want_hex, base + 2);
+	assert_true(threads_now() == base); /* and they end with the stream */
+	char *frame = xasprintf("%s/frame.zst", dir);
+	FILE *f = fopen(frame, "wb");
+	assert_int_equal(fwrite(want, 1, want_len, f), want_len);
+	fclose(f);
+	decompresses_to("zstd", frame, src);
+	free(frame);
+	free(want);
+	free(data);
+	fs_remove_tree(dir);
+	free(src);
 }
 
 /* A file of n bytes of data at path; its checksum into f. */
@@ -272,6 +337,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stream_equals_file_gzip_however_split),
+		cmocka_unit_test(stream_zstd_on_workers_same_bytes_however_split),
 		cmocka_unit_test(frames_decompress_to_the_same_tar_and_read_back),
 		cmocka_unit_test(gzip_content_is_whole_members_and_nothing_else),
 	};
