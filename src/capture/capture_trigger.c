@@ -16,7 +16,7 @@
 static int check_table(struct pipeline *p, const char *table, bool *clean)
 {
 	struct table_def *def = NULL;
-	struct trigger_status ts = {0};
+	struct trigger_status ts = {.skip_pending = true};
 	int rc = p->sops->read->describe(p->src, table, &def);
 	if (!rc)
 		rc = p->sops->changelog->triggers_status(p->src, def, &ts);

@@ -65,9 +65,14 @@ struct change {
 
 struct trigger_status {
 	bool installed;
-	bool drift;	      /* the table's columns differ from those the triggers know */
-	bool renamed;	      /* its triggers were made for another name (ALTER TABLE RENAME) */
-	bool outdated;	      /* its triggers were made by an earlier cdcpack: run rebuilds them */
+	bool drift;    /* the table's columns differ from those the triggers know */
+	bool renamed;  /* its triggers were made for another name (ALTER TABLE RENAME) */
+	bool outdated; /* its triggers were made by an earlier cdcpack: run rebuilds them */
+	/* In: set by a caller that reads neither pending nor oldest (a run's
+	 * trigger check), so the changelog is not scanned to count them: over
+	 * a large backlog that scan was the run's slowest part before its
+	 * first row (docs/bench.md, the S3 BLOB run). */
+	bool skip_pending;
 	int64_t pending;      /* changelog rows waiting for this table */
 	char oldest[40];      /* ts of the oldest pending change; "" when none or unknown */
 	struct strv warnings; /* blind spots (REPLACE, FK cascades, TRUNCATE) */

@@ -565,7 +565,7 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	int rc = mysql_load_schema(src);
 	if (!rc)
 		rc = count_triggers(src, def->name, &found);
-	if (!rc)
+	if (!rc && !out->skip_pending)
 		rc = count_pending(src, def->name, out);
 	if (!rc)
 		rc = warn_cascades(src, def->name, &out->warnings);

@@ -898,7 +898,7 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
 	status_outdated(src, def, out);
-	rc = count_pending(src, def->name, out);
+	rc = out->skip_pending ? 0 : count_pending(src, def->name, out);
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
 					  "may renumber unless it is an INTEGER PRIMARY KEY");
