@@ -682,6 +682,61 @@ static int select_batches(struct state *st, const char *where, struct batch **ou
 	return rc;
 }
 
+/* Acknowledged batches of generation ?1 and their ranges. */
+#define ACKED_RANGES                                                                               \
+	" FROM batch_ranges r JOIN batches b ON b.seq = r.batch_seq WHERE b.state = 3 AND"         \
+	" b.generation IS ?1"
+
+int state_acked_top(struct state *st, const char *generation, int64_t *top)
+{
+	*top = 0;
+	if (st->no_generation)
+		return 0;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db, "SELECT coalesce(max(r.hi), 0)" ACKED_RANGES, -1, &q, NULL))
+		return db_fail(st, "read acknowledged ranges");
+	sqlite3_bind_text(q, 1, generation, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q) == SQLITE_ROW ? 0 : db_fail(st, "read acknowledged ranges");
+	if (!rc)
+		*top = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int state_acked_ranges(struct state *st, const char *generation, int64_t from,
+		       struct acked_range **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT r.lo, r.hi, r.batch_seq" ACKED_RANGES
+			       " AND r.hi >= ?2 ORDER BY r.lo",
+			       -1, &q, NULL))
+		return db_fail(st, "read acknowledged ranges");
+	sqlite3_bind_text(q, 1, generation, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, from);
+	size_t cap = 0;
+	int step;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[(*n)++] =
+			(struct acked_range){sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+					     sqlite3_column_int64(q, 2)};
+	}
+	int rc = step == SQLITE_DONE ? 0 : db_fail(st, "read acknowledged ranges");
+	sqlite3_finalize(q);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
 int state_unfinished(struct state *st, struct batch **out, size_t *n)
 {
 	return select_batches(st, "WHERE state < 3", out, n);

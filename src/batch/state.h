@@ -75,6 +75,17 @@ int state_mark_replaced(struct state *st, const char *table);
 /* A hash (hex, owned) of every table's shipped columns: it changes with
  * any column list recorded or forgotten. */
 int state_shipped_digest(struct state *st, char **out);
+/* Changelog seqs lo..hi an acknowledged batch (number batch) carried. */
+struct acked_range {
+	int64_t lo, hi, batch;
+};
+/* The highest changelog seq an acknowledged batch read from changelog
+ * generation (NULL: none recorded) carried, 0 when none did. */
+int state_acked_top(struct state *st, const char *generation, int64_t *top);
+/* The ranges acknowledged batches of generation carried that end at from
+ * or above, by ascending lo (*out owned, NULL when none). */
+int state_acked_ranges(struct state *st, const char *generation, int64_t from,
+		       struct acked_range **out, size_t *n);
 /* Batches not yet acknowledged, oldest first. */
 int state_unfinished(struct state *st, struct batch **out, size_t *n);
 /* Every batch, oldest first (status, prune). */

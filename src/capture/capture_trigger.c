@@ -97,9 +97,66 @@ static int trigger_check(struct pipeline *p)
 	return rc;
 }
 
+/* A changes read: the package it fills, and what tells a reused seq. */
+struct changes_read {
+	struct pipeline *p;
+	struct package *pk;
+	const char *generation;
+	int64_t acked_top;	   /* the highest seq an acknowledged batch carried */
+	struct acked_range *acked; /* those ending at or above the first change below it */
+	size_t nacked;
+	bool loaded;
+};
+
+/* The acknowledged range holding seq, if any (ranges ascending by lo; two
+ * share at most an end, a marker's seq: docs/design.md §4 step 7). */
+static const struct acked_range *acked_range_of(const struct changes_read *r, int64_t seq)
+{
+	size_t lo = 0, hi = r->nacked;
+	while (lo < hi) { /* the first range starting above seq */
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->acked[mid].lo <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && r->acked[lo - 1].hi >= seq ? &r->acked[lo - 1] : NULL;
+}
+
+/* A change whose seq an acknowledged batch already carried is refused, not
+ * shipped again or skipped: its changelog reuses seqs (a marker row deleted
+ * by hand), so consumers would hold two changes under one seq. Only seqs at
+ * or below the acknowledged top are looked up: rows a load left behind. */
+static int check_not_acked(struct changes_read *r, const struct change *c)
+{
+	if (c->seq > r->acked_top)
+		return 0;
+	int rc = 0;
+	if (!r->loaded)
+		rc = state_acked_ranges(r->p->st, r->generation, c->seq, &r->acked, &r->nacked);
+	r->loaded = true;
+	const struct acked_range *hit = rc ? NULL : acked_range_of(r, c->seq);
+	if (hit)
+		rc = err_set(CDC_ERUNTIME,
+			     "changelog seq %lld (table %s) was already carried by batch %lld, "
+			     "acknowledged: the changelog reuses seqs (its row of op '%c', which "
+			     "holds the highest seq, was deleted by hand?), and consumers would "
+			     "hold two changes under one seq; recreate it ('cdcpack triggers "
+			     "remove --drop-changelog', 'cdcpack triggers install', then 'cdcpack "
+			     "load')",
+			     (long long)c->seq, c->def->name, (long long)hit->batch, CHANGE_MARKER);
+	return rc;
+}
+
 static int add_change(void *ctx, const struct change *c)
 {
-	return package_add_change(ctx, c);
+	struct changes_read *r = ctx;
+	if (c->op == CHANGE_MARKER) { /* acknowledged with the batch, if one ships */
+		package_add_seq(r->pk, c->seq);
+		return 0;
+	}
+	int rc = check_not_acked(r, c);
+	return rc ? rc : package_add_change(r->pk, c);
 }
 
 static int trigger_first_load(struct pipeline *p, bool *load)
@@ -111,11 +168,19 @@ static int trigger_first_load(struct pipeline *p, bool *load)
 
 static int trigger_changes(struct pipeline *p, struct package *pk)
 {
-	int rc = p->sops->read->begin_read(p->src);
+	struct changes_read r = {.p = p,
+				 .pk = pk,
+				 .generation = p->owner.generation[0] ? p->owner.generation : NULL};
+	int rc = state_acked_top(p->st, r.generation, &r.acked_top);
+	if (!rc && r.acked_top > 0 && p->sops->changelog->keep_seqs)
+		rc = p->sops->changelog->keep_seqs(p->src, r.acked_top);
+	if (!rc)
+		rc = p->sops->read->begin_read(p->src);
 	if (rc)
 		return rc;
-	rc = p->sops->changelog->read_changes(p->src, p->cfg->max_rows, add_change, pk);
+	rc = p->sops->changelog->read_changes(p->src, p->cfg->max_rows, add_change, &r);
 	int end = p->sops->read->end_read(p->src);
+	free(r.acked);
 	return rc ? rc : end;
 }
 

@@ -68,6 +68,8 @@ static const uint8_t whole_table[1];
 static int mark_busy(void *ctx, const struct change *c)
 {
 	struct busy_ctx *b = ctx;
+	if (c->op == CHANGE_MARKER) /* no change: the changelog's seq holder */
+		return 0;
 	if (c->op == 'T') {
 		b->marked++;
 		return pubstore_mark(b->p->pub, "busy", c->def->name, whole_table, 0);

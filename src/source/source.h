@@ -57,11 +57,17 @@ struct source_options {
 struct change {
 	int64_t seq;
 	const char *ts; /* ISO 8601 UTC with milliseconds */
-	char op;	/* 'I', 'U', 'D', or 'T' (binlog: the table was truncated) */
+	/* 'I', 'U', 'D', 'T' (binlog: the table was truncated), or
+	 * CHANGE_MARKER: a changelog row that holds the highest seq so that
+	 * seqs never go back (def and images NULL); the batch that reads it
+	 * acknowledges it, and ships nothing for it. */
+	char op;
 	const struct table_def *def;
 	const struct value *before; /* NULL for I */
 	const struct value *after;  /* NULL for D */
 };
+
+#define CHANGE_MARKER '-'
 
 struct trigger_status {
 	bool installed;
@@ -194,7 +200,8 @@ struct changelog_ops {
 	 * describing each (capture.c: capture_schema_stamp). */
 	int (*schema_stamp)(struct source *src, char **out);
 	/* Inside the read role's begin_read/end_read: changelog rows visible in
-	 * the read, by ascending seq, at most max. */
+	 * the read, by ascending seq, at most max changes (markers,
+	 * CHANGE_MARKER, passed to fn too but not counted). */
 	int (*read_changes)(struct source *src, int64_t max, change_fn fn, void *ctx);
 	/* Every changelog seq of the tables named visible in the read, ascending
 	 * (a load's handoff to cdc: it reflects those tables' changes only). */
@@ -206,6 +213,12 @@ struct changelog_ops {
 	 * nothing is deleted then. CDC_ERUNTIME when another chain owns it. */
 	int (*ack)(struct source *src, const int64_t (*ranges)[2], size_t n,
 		   const struct chain_ack *who);
+	/* Before a read: a changelog whose highest seq is below top, the
+	 * highest an acknowledged batch of its generation carried, gets a
+	 * marker (CHANGE_MARKER) at top again, so that the next change does
+	 * not reuse an acknowledged seq. NULL: the driver's seqs never go back
+	 * (MySQL's AUTO_INCREMENT). */
+	int (*keep_seqs)(struct source *src, int64_t top);
 	/* Reads the changelog's owner record into out, creating it (with a new
 	 * generation) when the changelog has none and claiming it for chain
 	 * when no chain owns it yet. */

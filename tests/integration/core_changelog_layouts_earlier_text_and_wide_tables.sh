@@ -51,7 +51,7 @@ cdc run
 check_cdc_rows "changes of both trigger layouts, in order" \
 	'I,2,two,0.1,' 'U,1,uno,1e+300,00FF' 'D,2,two,0.1,' 'I,20,two,0.1,' "I,3,3,3.0,X''" \
 	"D,3,3,3.0,X''" "I,4,four,-2.5,X'0102'" 'U,20,two,0.1,'
-assert_eq 0 "$(sqlite3 "$SRC_DB" 'SELECT count(*) FROM cdcpack_changelog')" "changelog rows left"
+assert_eq 0 "$(sqlite3 "$SRC_DB" "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'")" "changelog rows left"
 apply_and_compare "$T/replica.db"
 
 # Tables of 900 columns (typed images, the most the changelog takes) and

@@ -17,7 +17,7 @@ assert_eq 1 "$(sqlite3 "$STATE_DIR/state.db" "SELECT count(*) FROM batches")" \
 sql "UPDATE Persons SET City = 'After' WHERE PersonID = 2"
 cdc --json run
 assert_eq 0 "$(jq .recovered "$T/last.out")" "batches the run after the kill recovered"
-assert_eq 0 "$(sql "SELECT count(*) FROM cdcpack_changelog")" "changelog rows after the rerun"
+assert_eq 0 "$(sql "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'")" "changelog rows after the rerun"
 check_cdc_rows "cdc rows after a kill at mid-stage-record" 'U,1,Bob Ortiz,Window' 'U,2,Carla Nguyen,After'
 check_chain
 

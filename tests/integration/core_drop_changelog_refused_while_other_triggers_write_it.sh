@@ -23,7 +23,7 @@ assert_contains "$T/last.err" "the triggers of b, c still write to the changelog
 assert_eq "$schema" "$(sqlite3 "$SRC_DB" .schema)" "schema after the refused drop"
 sql "INSERT INTO a VALUES(2, 'x'); INSERT INTO b VALUES(2, 'x')"
 cdc run
-assert_eq 0 "$(sqlite3 "$SRC_DB" 'SELECT count(*) FROM cdcpack_changelog')" "changelog rows after the run"
+assert_eq 0 "$(sqlite3 "$SRC_DB" "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'")" "changelog rows after the run"
 apply_and_compare "$T/replica1.db"
 
 # c leaves [capture] tables with its triggers still in place.

@@ -34,7 +34,7 @@ foreign() {
 	head -c "$(stat -c %s "$FILE")" /dev/urandom >"$BUCKET/$1"
 	cp "$BUCKET/$1" "$T/foreign"
 }
-pending() { sqlite3 "$SRC_DB" "SELECT count(*) FROM cdcpack_changelog"; }
+pending() { sqlite3 "$SRC_DB" "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"; }
 published_is_staged() {
 	cmp -s "$BUCKET/cdc/$KEY" "$FILE" || fail "the final object of batch $SEQ is not the staged archive"
 	assert_eq "" "$(temp_objects)" "temp objects after publishing batch $SEQ"

@@ -14,7 +14,7 @@ source "$ROOT/tests/lib/s3.sh"
 s3_client_setup
 s3_sqlite_loaded
 
-pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog"; }
+pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"; }
 head_status() { s3_req HEAD "$(s3_url "$S3_PREFIX/$1")"; }
 
 # misreported N RULE MESSAGE STATE TEMP: row N inserted; with the fault RULE

@@ -15,7 +15,7 @@ s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_
 	"part_size = 5M" "max_retries = 1" '[batch]' 'compression = none'
 assert_status 0 "$CDCPACK" load
 
-pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog"; }
+pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"; }
 uploads() {
 	s3_control GET /uploads | jq -c --arg p "$S3_PREFIX/" 'map(select(.key | startswith($p)) | .key)'
 }

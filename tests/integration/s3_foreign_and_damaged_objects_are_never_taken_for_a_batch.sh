@@ -38,7 +38,7 @@ put() {
 # foreign OUT: a file of the staged archive's size with other bytes.
 foreign() { head -c "$(stat -c %s "$FILE")" /dev/urandom >"$1"; }
 other_sum() { xxhsum -H2 "$1" | cut -d' ' -f1; }
-pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog"; }
+pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"; }
 # published_is_staged: the final object is the staged archive, the temp one gone.
 published_is_staged() {
 	assert_eq 200 "$(s3_req GET "$(url "cdc/$KEY")")" "GET the final object of batch $SEQ"

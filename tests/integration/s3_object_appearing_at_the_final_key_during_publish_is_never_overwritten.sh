@@ -14,7 +14,7 @@ s3_client_setup
 s3_sqlite_loaded
 
 url() { s3_url "$S3_PREFIX/$1"; }
-pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog"; }
+pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"; }
 
 # race N MODE: row N inserted; with the front's mode MODE, a run held at
 # before-final-copy meets a foreign object put at the final key.

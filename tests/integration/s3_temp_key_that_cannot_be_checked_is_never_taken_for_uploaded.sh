@@ -14,7 +14,7 @@ s3_sqlite_source "endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_
 	"max_retries = 1"
 assert_status 0 "$CDCPACK" load
 
-pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog"; }
+pending() { sqlite3 src.db "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"; }
 head_status() { s3_req HEAD "$(s3_url "$S3_PREFIX/$1")"; }
 
 # unchecked N RULE MESSAGE: row N inserted; every HEAD and GET of the temp

@@ -73,11 +73,11 @@ check_pending() {
 		return
 	fi
 	local total per oldest
-	total=$(src "SELECT count(*) FROM cdcpack_changelog")
+	total=$(src "SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'") # '-': a seq marker
 	if [[ $driver == sqlite ]]; then
 		per=$(sqlite3 "$case/src.db" "SELECT t.n || ':' || (SELECT count(*) FROM cdcpack_changelog c WHERE c.tbl = t.n)
 			FROM (SELECT 't1' AS n UNION ALL SELECT 't2') t ORDER BY t.n" | tr '\n' ' ')
-		oldest=$(src "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', min(ts)) FROM cdcpack_changelog")
+		oldest=$(src "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', min(ts)) FROM cdcpack_changelog WHERE op <> '-'")
 	else
 		per=$(src "SELECT concat(t.n, ':', (SELECT count(*) FROM cdcpack_changelog c WHERE c.tbl = t.n))
 			FROM (SELECT 't1' AS n UNION ALL SELECT 't2') t ORDER BY t.n" | tr '\n' ' ')

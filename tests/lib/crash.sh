@@ -274,7 +274,7 @@ cm_writer_wait() {
 
 # cm_changelog_count: rows waiting in the source's changelog.
 cm_changelog_count() {
-	cm_sql "SELECT COUNT(*) FROM cdcpack_changelog"
+	cm_sql "SELECT COUNT(*) FROM cdcpack_changelog WHERE op <> '-'"
 }
 
 cm_changelog_has() { # cm_changelog_has N: at least N rows wait

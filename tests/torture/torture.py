@@ -1590,7 +1590,8 @@ class Case:
         if self.a.source == "sqlite":
             c = self.src.connect()
             try:
-                n = c.execute("SELECT count(*) FROM cdcpack_changelog").fetchone()[0]
+                # a marker row (op '-') holds the last seq: no change
+                n = c.execute("SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'").fetchone()[0]
             except sqlite3.OperationalError:
                 return
             finally:

@@ -515,9 +515,20 @@ static int image_of(struct source *src, sqlite3_stmt *st, int side, const struct
 	return 0;
 }
 
+/* A marker row (mark_top): op CHANGE_MARKER alone. */
+static bool is_marker(const char *op)
+{
+	return op && op[0] == CHANGE_MARKER && !op[1];
+}
+
 static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *cr, change_fn fn,
 		       void *ctx)
 {
+	const char *op = (const char *)sqlite3_column_text(st, 2);
+	if (is_marker(op)) {
+		struct change mark = {.seq = sqlite3_column_int64(st, 0), .op = CHANGE_MARKER};
+		return fn(ctx, &mark);
+	}
 	const char *table = (const char *)sqlite3_column_text(st, 3);
 	int64_t ver = sqlite3_column_int64(st, 4);
 	const struct table_def *def = find_schema(src, table, ver);
@@ -532,7 +543,6 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 		free(shown);
 		return rc;
 	}
-	const char *op = (const char *)sqlite3_column_text(st, 2);
 	/* Text images say they are there; typed ones are there by the op. */
 	bool typed = def->ncols <= cr->width;
 	bool has_before = sqlite3_column_type(st, 5) != SQLITE_NULL ||
@@ -586,13 +596,14 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 		buf_addf(&sql, ", o%zu, n%zu", k, k);
 	buf_adds(&sql, " FROM ");
 	sql_add_ident(&sql, src->changelog, '"');
-	buf_adds(&sql, " ORDER BY seq LIMIT ?");
+	/* No LIMIT: max counts changes, not markers (a batch cut short by one
+	 * would look like the changelog's end). In seq order, the rowid's: no sort. */
+	buf_adds(&sql, " ORDER BY seq");
 	sqlite3_stmt *st;
 	rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
 		return rc;
-	sqlite3_bind_int64(st, 1, max);
 	/* The trigger schema (every table's column lists, parsed) is read only
 	 * when there is a change to decode: an idle run over 10,000 tables
 	 * would otherwise parse 10,000 of them for nothing. */
@@ -602,11 +613,13 @@ static int sqlite_read_changes(struct source *src, int64_t max, change_fn fn, vo
 		cr.before = xcalloc(widest_schema(src), sizeof(struct value));
 		cr.after = xcalloc(widest_schema(src), sizeof(struct value));
 	}
-	while (!rc && step == SQLITE_ROW) {
+	int64_t taken = 0;
+	while (!rc && step == SQLITE_ROW && taken < max) {
+		taken += !is_marker((const char *)sqlite3_column_text(st, 2));
 		rc = emit_change(src, st, &cr, fn, ctx);
 		step = rc ? step : sqlite3_step(st);
 	}
-	if (!rc && step != SQLITE_DONE)
+	if (!rc && step != SQLITE_DONE && step != SQLITE_ROW)
 		rc = sqlite_fail(src, "read changelog");
 	sqlite3_finalize(st);
 	free(cr.before);
@@ -782,15 +795,55 @@ static int rows_outside(struct source *src, const int64_t (*ranges)[2], size_t n
 	return rc;
 }
 
+/* The changelog's highest seq, 0 when it is empty. */
+static int top_seq(struct source *src, int64_t *top)
+{
+	sqlite3_stmt *st;
+	int rc = prepare_on_changelog(src, "SELECT coalesce(max(seq), 0) FROM ", "", &st);
+	if (!rc && sqlite3_step(st) == SQLITE_ROW)
+		*top = sqlite3_column_int64(st, 0);
+	else if (!rc)
+		rc = sqlite_fail(src, "acknowledge changes");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A seq is never reused: a new row's seq is max(seq) + 1 (the rowid; the
+ * changelog has no AUTOINCREMENT, docs/design.md §4 step 7), so when the
+ * acknowledgement deleted the newest row, a marker row (op CHANGE_MARKER,
+ * no table, no images) takes its seq. Readers pass it to the next batch
+ * that ships, whose acknowledgement deletes it (and marks its own top). */
+static int mark_top(struct source *src, int64_t was)
+{
+	int64_t now = 0;
+	int rc = top_seq(src, &now);
+	if (rc || now >= was)
+		return rc;
+	sqlite3_stmt *st;
+	rc = prepare_on_changelog(src, "INSERT INTO ", "(seq, op, tbl, ver) VALUES(?, ?, '', 0)",
+				  &st);
+	if (!rc) {
+		static const char op[] = {CHANGE_MARKER, '\0'};
+		sqlite3_bind_int64(st, 1, was);
+		sqlite3_bind_text(st, 2, op, 1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sqlite_fail(src, "mark the changelog's last seq");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Deletes exactly the rows of ranges. When they are every row of the
  * changelog (a run that shipped all it found), one DELETE without WHERE:
  * SQLite then frees the table's pages whole (its truncate optimisation)
- * instead of deleting and rebalancing row by row; AUTOINCREMENT's counter
- * stays, so seqs are still never reused. */
+ * instead of deleting and rebalancing row by row; mark_top keeps the seq. */
 static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t n)
 {
+	int64_t top = 0;
 	bool outside = true;
-	int rc = n ? rows_outside(src, ranges, n, &outside) : 0;
+	int rc = top_seq(src, &top);
+	if (!rc && n)
+		rc = rows_outside(src, ranges, n, &outside);
 	if (!rc && !outside)
 		log_debug("acknowledge: every changelog row is the batch's: emptied whole");
 	sqlite3_stmt *st = NULL;
@@ -807,7 +860,36 @@ static int delete_ranges(struct source *src, const int64_t (*ranges)[2], size_t 
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return rc ? rc : mark_top(src, top);
+}
+
+/* A marker deleted by hand (with the rows above it) let the changelog's
+ * max(seq) fall below what batches acknowledged: restored before the next
+ * write can reuse a seq (one that already did is refused by the read,
+ * capture_trigger.c). */
+static int sqlite_keep_seqs(struct source *src, int64_t top)
+{
+	if (!sqlite_table_exists(src, src->changelog))
+		return 0;
+	int64_t now = 0;
+	int rc = top_seq(src, &now);
+	if (rc || now >= top)
+		return rc;
+	rc = sqlite_exec(src, "BEGIN IMMEDIATE", "restore the changelog's last seq");
+	if (!rc)
+		rc = mark_top(src, top);
+	if (!rc)
+		rc = sqlite_exec(src, "COMMIT", "restore the changelog's last seq");
+	if (rc) {
+		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	log_warn("changelog %s: its highest seq was %lld, below %lld, which an acknowledged "
+		 "batch carried (rows deleted by hand, its row of op '%c' among them?): a row of "
+		 "op '%c' holds %lld again, so that no seq is reused",
+		 src->changelog, (long long)now, (long long)top, CHANGE_MARKER, CHANGE_MARKER,
+		 (long long)top);
+	return 0;
 }
 
 static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
@@ -815,11 +897,11 @@ static int sqlite_ack(struct source *src, const int64_t (*ranges)[2], size_t n,
 {
 	if (!sqlite_table_exists(src, src->changelog))
 		return 0;
-	bool gone = false;
+	bool skip = false;
 	int rc = sqlite_exec(src, "BEGIN IMMEDIATE", "acknowledge");
 	if (!rc)
-		rc = sqlite_owner_ack_check(src, who, &gone);
-	if (!rc && !gone)
+		rc = sqlite_owner_ack_check(src, who, &skip);
+	if (!rc && !skip)
 		rc = delete_ranges(src, ranges, n);
 	if (!rc)
 		fault_point("mid-ack-txn");
@@ -898,6 +980,7 @@ static const struct changelog_ops sqlite_changelog = {
 	.read_changes = sqlite_read_changes,
 	.seqs = sqlite_changelog_seqs,
 	.ack = sqlite_ack,
+	.keep_seqs = sqlite_keep_seqs,
 	.chain_owner = sqlite_chain_owner,
 	.chain_staged = sqlite_chain_staged,
 };

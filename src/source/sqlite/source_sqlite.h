@@ -138,8 +138,9 @@ int sqlite_chain_owner(struct source *src, const char *chain, struct chain_owner
 /* Whether table has the owner table's columns (another chain's). */
 bool sqlite_is_owner_table(struct source *src, const char *table);
 /* Inside the ack transaction: CDC_ERUNTIME when another chain owns the
- * changelog; *gone when the batch was read from an earlier generation. */
-int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone);
+ * changelog; *skip (nothing to delete) when the batch was read from an
+ * earlier generation or its acknowledgement is already recorded. */
+int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *skip);
 /* Inside the ack transaction: who->batch is the last acknowledged. */
 int sqlite_owner_ack_record(struct source *src, const struct chain_ack *who);
 int sqlite_chain_staged(struct source *src, int64_t batch, bool withdrawn);

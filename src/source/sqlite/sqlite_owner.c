@@ -90,9 +90,9 @@ int sqlite_chain_owner(struct source *src, const char *chain, struct chain_owner
 	return rc;
 }
 
-int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *gone)
+int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool *skip)
 {
-	*gone = false;
+	*skip = false;
 	if (!who || !sqlite_table_exists(src, src->owner_table))
 		return 0;
 	struct chain_owner o = {.present = true};
@@ -105,11 +105,20 @@ int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool
 			       "dir's chain %s; batch %lld not acknowledged",
 			       src->path, src->changelog, o.chain, who->chain,
 			       (long long)who->batch);
-	*gone = who->generation && strcmp(o.generation, who->generation) != 0;
-	if (*gone)
+	if (who->generation && strcmp(o.generation, who->generation) != 0) {
 		log_warn("batch %lld was read from an earlier changelog %s (generation %s, now "
 			 "%s): its rows went with it, nothing to delete",
 			 (long long)who->batch, src->changelog, who->generation, o.generation);
+		*skip = true;
+	} else if (o.acked >= who->batch) {
+		/* Committed with its delete by a run killed before the state said
+		 * so (mid-ack): deleting its seqs again could only take rows that
+		 * reuse them, were a seq ever reused. */
+		log_info("batch %lld: its acknowledgement is already recorded in %s: nothing "
+			 "deleted again",
+			 (long long)who->batch, src->owner_table);
+		*skip = true;
+	}
 	return 0;
 }
 

@@ -337,17 +337,18 @@ static int count_legacy(struct source *src, const char *table)
 static int create_own_tables(struct source *src)
 {
 	struct buf sql = BUF_INIT;
-	/* AUTOINCREMENT: a seq is never reused, even after acknowledged rows are
-	 * deleted, so seqs name changes uniquely across batches (and costs
-	 * 2% of the trigger in 1,000-row statements, 36% when each row is a
-	 * statement: SQLite reads and writes sqlite_sequence per statement).
-	 * ts is a julian day, which this cdcpack's triggers give (TS_NOW):
-	 * cheaper than formatting a string in every trigger firing; readers
+	/* seq is the rowid, max + 1, without AUTOINCREMENT (which costs 36% of
+	 * the trigger when each row is a statement: SQLite reads and writes
+	 * sqlite_sequence per statement). A seq is still never reused: the
+	 * acknowledgement never lets max(seq) go back, leaving a marker row in
+	 * place of the newest row it deletes (source_sqlite.c, mark_top);
+	 * changelogs made with AUTOINCREMENT keep it. ts is a julian day, which this cdcpack's
+	 * triggers give (TS_NOW): cheaper than formatting a string in every trigger firing; readers
 	 * format it (and the text of changelogs made before, which strftime
 	 * reads back unchanged). */
 	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	sql_add_ident(&sql, src->changelog, '"');
-	buf_adds(&sql, "(seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	buf_adds(&sql, "(seq INTEGER PRIMARY KEY,"
 		       " ts REAL NOT NULL DEFAULT (julianday('now')),"
 		       " op TEXT NOT NULL, tbl TEXT NOT NULL, ver INTEGER NOT NULL,"
 		       " old TEXT, new TEXT);\n");
