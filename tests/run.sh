@@ -158,6 +158,11 @@ for flavour in release asan; do
 		[[ -x $bin ]] && pool_start unit "$bin" "$bin"
 	done
 done
+# with a race pass (TSAN_TESTS, below), the unit tests' ThreadSanitizer build too
+for bin in build/tsan/tests/test_*; do
+	[[ -n ${TSAN_TESTS:-} && -x $bin ]] &&
+		TSAN_OPTIONS="halt_on_error=0:suppressions=$ROOT/tests/tsan.supp" pool_start unit "$bin" "$bin"
+done
 # (the last unit tests may still run beside the first integration tests)
 
 # The mutation catalogue still fits the source (tests/mutate/README): every
@@ -261,13 +266,23 @@ if [[ -n $ASAN_TESTS && ! -x bin/cdcpack-asan ]]; then
 	record "asan pass: bin/cdcpack-asan missing (make asan)" 1
 	ASAN_TESTS=
 fi
+# The race pass: the tests in TSAN_TESTS (globs; none by default) run once
+# more against bin/cdcpack-tsan (make tsan: ThreadSanitizer), reported as
+# "tsan:NAME"; a race report, written under $RUN/sanitizer/tsan-NAME/, fails
+# the test like an ASan one. tests/tsan.supp holds the suppressions.
+TSAN_TESTS=$(for g in ${TSAN_TESTS:-}; do compgen -G "$g"; done)
+if [[ -n $TSAN_TESTS && ! -x bin/cdcpack-tsan ]]; then
+	record "tsan pass: bin/cdcpack-tsan missing (make tsan)" 1
+	TSAN_TESTS=
+fi
 
-# queue_tests PASS ALONE: every test of the pass (release or asan) that needs
-# the machine to itself (ALONE=1) or not (ALONE=0) into the pool.
+# queue_tests PASS ALONE: every test of the pass (release, asan or tsan)
+# that needs the machine to itself (ALONE=1) or not (ALONE=0) into the pool.
 queue_tests() {
 	local pass=$1 want=$2 t name is san
 	local list=$TESTS
 	[[ $pass == asan ]] && list=$ASAN_TESTS
+	[[ $pass == tsan ]] && list=$TSAN_TESTS
 	for t in $list; do
 		[[ -e $t ]] || continue
 		is=0
@@ -276,6 +291,12 @@ queue_tests() {
 		name=$(basename "$t" .sh)
 		if [[ $pass == release ]]; then
 			pool_start integration "$name" integration_job "$t"
+		elif [[ $pass == tsan ]]; then
+			san=$RUN/sanitizer/tsan-$name
+			mkdir -p "$san"
+			SAN_DIR=$san CDCPACK_BIN=$ROOT/bin/cdcpack-tsan \
+				TSAN_OPTIONS="halt_on_error=0:exitcode=88:log_path=$san/tsan:suppressions=$ROOT/tests/tsan.supp" \
+				pool_start integration "tsan:$name" integration_job "$t"
 		else
 			san=$RUN/sanitizer/$name
 			mkdir -p "$san"
@@ -289,9 +310,11 @@ queue_tests() {
 }
 queue_tests release 0
 queue_tests asan 0
+queue_tests tsan 0
 pool_drain
 queue_tests release 1
 queue_tests asan 1
+queue_tests tsan 1
 
 if ((${#timings[@]})); then
 	echo "slowest (wall s, cpu s of the test's processes; $JOBS at a time):"
