@@ -169,24 +169,29 @@ done
 # tsan unit tests of TSAN_UNITS (all, or names; by default the threaded
 # ones) run with them. `make tsan-test` runs the threaded tests' full set.
 I=tests/integration
+# pass_tests SPEC DEFAULT: the tests of a sanitizer pass, one a line: SPEC
+# none, all (those of TESTS), default (those of TESTS in DEFAULT) or globs.
+pass_tests() {
+	local t d
+	case $1 in
+	none) ;;
+	all) for t in $TESTS; do echo "$t"; done ;;
+	default)
+		for t in $TESTS; do
+			for d in $2; do
+				[[ $t -ef $d ]] && echo "$t" && break
+			done
+		done
+		;;
+	*) for t in $1; do compgen -G "$t"; done ;;
+	esac
+}
 TSAN_DEFAULT="$I/core_staging_keeps_a_plain_copy_only_where_one_is_read.sh
 	$I/lake_copies_made_while_writing_equal_a_reruns_from_the_archive.sh
 	$I/snapshot_first_run_loads_then_ships_iud.sh $I/diff_rows_agree_with_sqldiff.sh"
 [[ ${TESTS:-} == none ]] && TESTS=$I/none # no release pass (make tsan-test)
 TESTS=${TESTS:-$I/*.sh}
-case ${TSAN_TESTS:-default} in
-none) TSAN_TESTS= ;;
-all) TSAN_TESTS=$TESTS ;;
-default)
-	TSAN_TESTS=
-	for t in $TESTS; do
-		for d in $TSAN_DEFAULT; do
-			[[ $t -ef $d ]] && TSAN_TESTS+=" $t" && break
-		done
-	done
-	;;
-*) TSAN_TESTS=$(for g in $TSAN_TESTS; do compgen -G "$g"; done) ;;
-esac
+TSAN_TESTS=$(pass_tests "${TSAN_TESTS:-default}" "$TSAN_DEFAULT")
 if [[ -n $TSAN_TESTS && ! -x bin/cdcpack-tsan ]]; then
 	record "tsan pass: bin/cdcpack-tsan missing (make tsan)" 1
 	TSAN_TESTS=
@@ -281,18 +286,7 @@ ASAN_DEFAULT="$I/cli_help_man_and_exit_codes.sh $I/core_exit_codes_and_messages.
 	$I/s3_publish_small_and_multipart_archives.sh $I/s3_transient_faults_publish_exactly_once.sh
 	$I/snapshot_first_run_loads_then_ships_iud.sh $I/snapshot_mysql_source_ships_changes_once.sh
 	$I/crash_matrix_mysql_to_s3_each_point_ships_each_change_once.sh"
-case ${ASAN_TESTS:-default} in
-none) ASAN_TESTS= ;;
-all) ASAN_TESTS=$TESTS ;;
-default)
-	ASAN_TESTS=
-	for t in $TESTS; do
-		for d in $ASAN_DEFAULT; do
-			[[ $t -ef $d ]] && ASAN_TESTS+=" $t" && break
-		done
-	done
-	;;
-esac
+ASAN_TESTS=$(pass_tests "${ASAN_TESTS:-default}" "$ASAN_DEFAULT")
 if [[ -n $ASAN_TESTS && ! -x bin/cdcpack-asan ]]; then
 	record "asan pass: bin/cdcpack-asan missing (make asan)" 1
 	ASAN_TESTS=
