@@ -4,7 +4,8 @@
 # integration script in tests/integration/, with the servers they need
 # (tests/lib/service-*.sh) started first and stopped at the end, then a
 # subset of the integration scripts again against the ASan+UBSan binary
-# (ASAN_TESTS, below).
+# (ASAN_TESTS, below) and a smaller one against the ThreadSanitizer binary
+# (TSAN_TESTS).
 # The unit test binaries, then the integration scripts, run JOBS at a time
 # (CDCPACK_TEST_JOBS, default 2: CI's cores; 1 runs them one by one), the
 # servers starting meanwhile. Each job slot has servers of its own (RUN/slotN),
@@ -158,6 +159,49 @@ for flavour in release asan; do
 		[[ -x $bin ]] && pool_start unit "$bin" "$bin"
 	done
 done
+# The race pass (make tsan: bin/cdcpack-tsan, ThreadSanitizer): the tests
+# in TSAN_TESTS run once more against it, reported as "tsan:NAME"; a race
+# report, written under $RUN/sanitizer/tsan-NAME/, fails the test like an
+# ASan one (tests/tsan.supp: the suppressions, each with its reason). As
+# ASAN_TESTS: all, none, GLOBs, or by default the tests of TESTS in the
+# slice below (the threads of staging: package and lake workers, zstd's,
+# the scan thread of snapshot and diff), within `make test`'s time; the
+# tsan unit tests of TSAN_UNITS (all, or names; by default the threaded
+# ones) run with them. `make tsan-test` runs the threaded tests' full set.
+I=tests/integration
+# pass_tests SPEC DEFAULT: the tests of a sanitizer pass, one a line: SPEC
+# none, all (those of TESTS), default (those of TESTS in DEFAULT) or globs.
+pass_tests() {
+	local t d
+	case $1 in
+	none) ;;
+	all) for t in $TESTS; do echo "$t"; done ;;
+	default)
+		for t in $TESTS; do
+			for d in $2; do
+				[[ $t -ef $d ]] && echo "$t" && break
+			done
+		done
+		;;
+	*) for t in $1; do compgen -G "$t"; done ;;
+	esac
+}
+TSAN_DEFAULT="$I/core_staging_keeps_a_plain_copy_only_where_one_is_read.sh
+	$I/lake_copies_made_while_writing_equal_a_reruns_from_the_archive.sh
+	$I/snapshot_first_run_loads_then_ships_iud.sh $I/diff_rows_agree_with_sqldiff.sh"
+[[ ${TESTS:-} == none ]] && TESTS=$I/none # no release pass (make tsan-test)
+TESTS=${TESTS:-$I/*.sh}
+TSAN_TESTS=$(pass_tests "${TSAN_TESTS:-default}" "$TSAN_DEFAULT")
+if [[ -n $TSAN_TESTS && ! -x bin/cdcpack-tsan ]]; then
+	record "tsan pass: bin/cdcpack-tsan missing (make tsan)" 1
+	TSAN_TESTS=
+fi
+TSAN_UNITS=${TSAN_UNITS:-worker rec_queue_rows archive_stream}
+for bin in build/tsan/tests/test_*; do
+	[[ -n $TSAN_TESTS && -x $bin ]] || continue
+	[[ $TSAN_UNITS == all || " $TSAN_UNITS " == *" ${bin##*/test_} "* ]] || continue
+	TSAN_OPTIONS="halt_on_error=0:suppressions=$ROOT/tests/tsan.supp" pool_start unit "$bin" "$bin"
+done
 # (the last unit tests may still run beside the first integration tests)
 
 # The mutation catalogue still fits the source (tests/mutate/README): every
@@ -219,8 +263,6 @@ finish_integration() { # finish_integration LABEL LOG STATUS WALL
 # alone SCRIPT: the script says it needs the machine to itself
 alone() { grep -q '^# run.sh: alone' "$1"; }
 
-TESTS=${TESTS:-tests/integration/*.sh}
-
 # The sanitizer pass: the tests in ASAN_TESTS run a second time against
 # bin/cdcpack-asan (ASan+UBSan, -fno-sanitize-recover=all), reported as
 # "asan:NAME". ASan and LeakSanitizer write their reports to files under
@@ -234,7 +276,6 @@ TESTS=${TESTS:-tests/integration/*.sh}
 # per module and path (parsers of outside input, error paths, each driver,
 # recovery at every fault point), sized to keep `make test` within CI's
 # time (README, "Testing").
-I=tests/integration
 ASAN_DEFAULT="$I/cli_help_man_and_exit_codes.sh $I/core_exit_codes_and_messages.sh
 	$I/core_apply_until_gap_and_corruption.sh $I/core_awkward_values_round_trip_bit_exact.sh
 	$I/core_schema_drift_add_column_rebuilds_triggers.sh $I/core_run_every_stops_cleanly_on_sigterm.sh
@@ -245,29 +286,18 @@ ASAN_DEFAULT="$I/cli_help_man_and_exit_codes.sh $I/core_exit_codes_and_messages.
 	$I/s3_publish_small_and_multipart_archives.sh $I/s3_transient_faults_publish_exactly_once.sh
 	$I/snapshot_first_run_loads_then_ships_iud.sh $I/snapshot_mysql_source_ships_changes_once.sh
 	$I/crash_matrix_mysql_to_s3_each_point_ships_each_change_once.sh"
-case ${ASAN_TESTS:-default} in
-none) ASAN_TESTS= ;;
-all) ASAN_TESTS=$TESTS ;;
-default)
-	ASAN_TESTS=
-	for t in $TESTS; do
-		for d in $ASAN_DEFAULT; do
-			[[ $t -ef $d ]] && ASAN_TESTS+=" $t" && break
-		done
-	done
-	;;
-esac
+ASAN_TESTS=$(pass_tests "${ASAN_TESTS:-default}" "$ASAN_DEFAULT")
 if [[ -n $ASAN_TESTS && ! -x bin/cdcpack-asan ]]; then
 	record "asan pass: bin/cdcpack-asan missing (make asan)" 1
 	ASAN_TESTS=
 fi
-
-# queue_tests PASS ALONE: every test of the pass (release or asan) that needs
-# the machine to itself (ALONE=1) or not (ALONE=0) into the pool.
+# queue_tests PASS ALONE: every test of the pass (release, asan or tsan)
+# that needs the machine to itself (ALONE=1) or not (ALONE=0) into the pool.
 queue_tests() {
 	local pass=$1 want=$2 t name is san
 	local list=$TESTS
 	[[ $pass == asan ]] && list=$ASAN_TESTS
+	[[ $pass == tsan ]] && list=$TSAN_TESTS
 	for t in $list; do
 		[[ -e $t ]] || continue
 		is=0
@@ -276,6 +306,12 @@ queue_tests() {
 		name=$(basename "$t" .sh)
 		if [[ $pass == release ]]; then
 			pool_start integration "$name" integration_job "$t"
+		elif [[ $pass == tsan ]]; then
+			san=$RUN/sanitizer/tsan-$name
+			mkdir -p "$san"
+			SAN_DIR=$san CDCPACK_BIN=$ROOT/bin/cdcpack-tsan \
+				TSAN_OPTIONS="halt_on_error=0:exitcode=88:log_path=$san/tsan:suppressions=$ROOT/tests/tsan.supp" \
+				pool_start integration "tsan:$name" integration_job "$t"
 		else
 			san=$RUN/sanitizer/$name
 			mkdir -p "$san"
@@ -289,9 +325,11 @@ queue_tests() {
 }
 queue_tests release 0
 queue_tests asan 0
+queue_tests tsan 0
 pool_drain
 queue_tests release 1
 queue_tests asan 1
+queue_tests tsan 1
 
 if ((${#timings[@]})); then
 	echo "slowest (wall s, cpu s of the test's processes; $JOBS at a time):"

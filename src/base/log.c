@@ -4,6 +4,7 @@
 #include "codec.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/time.h>
 #include <time.h>
@@ -26,7 +27,9 @@ static const char *level_name(enum log_level level)
 	return names[level];
 }
 
-static unsigned long warnings;
+/* Counted on every thread that logs: S3's part uploads warn from theirs
+ * (a clock skew learnt), beside the main thread. */
+static atomic_ulong warnings;
 
 unsigned long log_warnings(void)
 {
