@@ -165,7 +165,10 @@ void report_status_text(struct buf *out, const struct config *cfg, const struct 
 		 config_mode_name(cfg->mode), cfg->target_url);
 	if (res->have < STATUS_STATE)
 		return;
-	buf_addf(out, "chain: %s\n", res->chain ? res->chain : "none yet (no state dir)");
+	buf_addf(out, "chain: %s\n",
+		 res->chain ? res->chain
+			    : "none yet (no state dir, or one an earlier cdcpack made: the next "
+			      "run gives it one)");
 	status_batches_text(out, res);
 	const struct reconcile_result *r = res->last_reconcile;
 	if (r)

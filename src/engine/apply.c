@@ -152,6 +152,9 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 		rc = got;
 	if (!rc && a && a->rops->replica->flush)
 		rc = a->rops->replica->flush(a->replica);
+	/* Said once a file: every pass reads all of it, the deletes' first. */
+	if (!rc && a && pass != PASS_DELETES && changefile_old_spelling(r))
+		log_warn("%s", changefile_old_spelling(r));
 	changefile_close(r);
 	return rc;
 }

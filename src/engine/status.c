@@ -72,7 +72,9 @@ static int read_state(const struct config *cfg, struct status_result *res)
 	if (!rc && st)
 		rc = state_all(st, &v, &n);
 	if (!rc) {
-		res->chain = st ? xstrdup(state_chain(st)) : NULL;
+		/* A state dir an earlier cdcpack made has no chain id until a run
+		 * of this version opens it for writing: none yet, as without one. */
+		res->chain = st && state_chain(st) ? xstrdup(state_chain(st)) : NULL;
 		count_batches(cfg, v, n, res);
 	}
 	if (!rc && st)

@@ -42,7 +42,7 @@ struct status_last {
  * status_result_free. */
 struct status_result {
 	enum status_have have;
-	char *chain;			  /* NULL: no state dir yet */
+	char *chain;			  /* NULL: no state dir, or no run since an upgrade */
 	int64_t batches[BATCH_ACKED + 1]; /* by enum batch_state */
 	struct status_last *last;	  /* NULL: none published yet */
 	/* The last reconcile; NULL: none yet. Non-zero repairs mean capture

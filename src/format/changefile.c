@@ -415,6 +415,7 @@ struct changefile_reader {
 	struct value *row2;  /* JSONL: the second image */
 	struct buf decoded;  /* BLOB bytes of row */
 	struct buf decoded2; /* BLOB bytes of row2 */
+	char *old_spelling;  /* the first field an earlier build may have meant otherwise */
 	json_t *json;	     /* JSONL: the current line's document */
 };
 
@@ -462,6 +463,7 @@ void changefile_close(struct changefile_reader *r)
 	free(r->quoted);
 	free(r->row);
 	free(r->row2);
+	free(r->old_spelling);
 	free(r);
 }
 
@@ -533,6 +535,45 @@ static int csv_read_record(struct changefile_reader *r)
 	}
 }
 
+/* What a field of an archive that names no chain reads as, when builds
+ * before commit 0bb874c spelt text (or the empty BLOB) that way: NULL when
+ * none did. Those builds wrote no X'..' literal, text in a NUMERIC column
+ * unquoted, and the empty BLOB as "". */
+static const char *old_spelling(const struct changefile_reader *r, size_t field,
+				const struct column *col, const struct value *v, bool literal)
+{
+	if (!r->style.before_chains)
+		return NULL;
+	if (literal)
+		return "a BLOB (X'..')";
+	if (!r->quoted[field] && v->type == VAL_REAL && col->aff == AFF_NUMERIC && !isfinite(v->r))
+		return isnan(v->r) ? "NULL (NaN)" : "a REAL (Infinity)";
+	if (r->quoted[field] && v->type == VAL_TEXT && v->n == 0 && col->decl == VAL_BLOB)
+		return "the empty text (\"\")";
+	return NULL;
+}
+
+/* Notes the first field an earlier build may have meant otherwise (README
+ * "Upgrading the binary"); the reader's owner says it. */
+static void note_old_spelling(struct changefile_reader *r, const struct column *col, const char *as)
+{
+	if (!as || r->old_spelling)
+		return;
+	r->old_spelling = xasprintf(
+		"table %s, line %ld of its file: column %s reads as %s; the archive names no "
+		"chain, "
+		"so a build before 2026-12-07 may have written it, and builds before commit "
+		"0bb874c "
+		"wrote text (and the empty BLOB) so: if the source did not hold that, run `cdcpack "
+		"load` and rebuild the replica from it (README: Upgrading the binary)",
+		r->def->name, r->line, col->name, as);
+}
+
+const char *changefile_old_spelling(const struct changefile_reader *r)
+{
+	return r->old_spelling;
+}
+
 /* Typed value from a CSV field, by its column's rules (docs/design.md §5). */
 static int csv_value(struct changefile_reader *r, size_t field, const struct column *col,
 		     struct value *v, size_t *blob_off)
@@ -542,6 +583,7 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 	const char *p = buf_str(&r->record) + r->offsets[field];
 	size_t n = r->offsets[field + 1] - r->offsets[field];
 	enum csv_rules rules = csv_rules_for(r->def, col);
+	bool literal = false;
 	memset(v, 0, sizeof(*v));
 	*blob_off = r->decoded.len;
 	if (!r->quoted[field] && (n == 0 || is_null_marker(&r->style, p, n)))
@@ -552,6 +594,7 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 		v->type = n == 0 && rules == CSV_BYTES ? VAL_BLOB : VAL_TEXT;
 	} else if (blob_literal_decode(&r->decoded, p, n) == 0) {
 		v->type = VAL_BLOB;
+		literal = true;
 	} else {
 		v->type = csv_plain_type(rules, r->style.binary, p, n, v);
 		if (v->type == VAL_BLOB)
@@ -567,6 +610,7 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 		v->p = p;
 		v->n = n;
 	}
+	note_old_spelling(r, col, old_spelling(r, field, col, v, literal));
 	return 0;
 }
 

@@ -16,6 +16,11 @@ struct csv_style {
 	char null_value[CSV_NULL_MAX + 1]; /* "": NULL is an empty unquoted field */
 	enum binary_encoding binary;
 	bool timestamp; /* a last column holds each row's time */
+	/* Read from an archive that names no chain: written before 2026-12-07,
+	 * maybe by a build before today's spellings (commit 0bb874c), which
+	 * left no mark of them: fields those builds spelt otherwise are read by
+	 * today's rules, with a warning. */
+	bool before_chains;
 };
 
 /* The default: ',', "", hex, no timestamp column. */
@@ -55,5 +60,8 @@ int changefile_open(struct changefile_reader **out, const char *path, const stru
 int changefile_next(struct changefile_reader *r, char *op, const struct value **before,
 		    const struct value **after);
 void changefile_close(struct changefile_reader *r);
+/* NULL, or what the file read so far holds that an earlier build may have
+ * spelt otherwise (csv_style.before_chains): a warning for the user. */
+const char *changefile_old_spelling(const struct changefile_reader *r);
 
 #endif

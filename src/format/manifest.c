@@ -315,6 +315,7 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	f->op_column = get_bool(c, o, "op_column", true);
 	f->header = get_bool(c, o, "header", false);
 	parse_shape(c, o, f);
+	f->csv.before_chains = m->chain == NULL;
 	f->rows = get_int(c, o, "rows", false);
 	parse_ops(c, json_object_get(o, "ops"), f);
 	f->first_seq = get_int(c, o, "first_seq", true);
