@@ -246,6 +246,7 @@ static int open_on(struct pipeline *p, const struct config *cfg, const struct ta
 	p->lock_fd = -1;
 	p->tops = tops;
 	p->tgt = tgt;
+	bool fresh = state_dir_is_new(cfg->state_dir);
 	int rc = state_lock(cfg->state_dir, &p->lock_fd);
 	if (!rc)
 		rc = state_open(&p->st, cfg->state_dir, cfg->source_name);
@@ -267,6 +268,14 @@ static int open_on(struct pipeline *p, const struct config *cfg, const struct ta
 		rc = pubstore_open(&p->pub, state_dir(p->st));
 	else if (!rc)
 		rc = pubstore_drop(state_dir(p->st));
+	/* Nothing outside the state dir has its chain id yet (the claim and the
+	 * owner record were only read): a state dir this open made goes again,
+	 * so a first command that fails (a source not reachable) leaves none. */
+	if (rc && fresh && p->lock_fd >= 0) {
+		state_close(p->st);
+		p->st = NULL;
+		state_remove_new(cfg->state_dir);
+	}
 	if (rc)
 		pipeline_close(p);
 	return rc;
