@@ -71,6 +71,8 @@ int s3_parse_url(const char *url, char **bucket, char **prefix)
 	*bucket = *prefix = NULL;
 	if (strncmp(url, "s3://", 5) != 0)
 		return err_set(CDC_EUSAGE, "[target] url: '%s' is not s3://BUCKET[/PREFIX]", url);
+	/* S3's characters, with the uppercase and '_' buckets made before
+	 * March 2018 may still have (docs/design.md §3). */
 	const char *b = url + 5;
 	size_t n = strcspn(b, "/");
 	if (n < 3 || n > 63 ||
@@ -79,7 +81,7 @@ int s3_parse_url(const char *url, char **bucket, char **prefix)
 		return err_set(
 			CDC_EUSAGE,
 			"[target] url: '%.*s' is not a bucket name (3 to 63 letters, digits, "
-			"'.', '-')",
+			"'.', '-', '_')",
 			(int)n, b);
 	const char *p = b + n;
 	while (*p == '/')
