@@ -78,13 +78,13 @@ static int check_table_names(const struct config *cfg, const char *driver,
 		}
 		char *dir = cfg->lake_prefix ? table_dir_name(name) : NULL;
 		if (dir && strlen(dir) > LAKE_FOLDER_MAX) {
-			char *shown = name_shown_short(name);
+			char shown[NAME_SHOWN_SHORT_SIZE];
 			rc = err_set(CDC_EUSAGE,
 				     "table '%s' cannot be captured with a [lake] prefix: its "
 				     "lake folder name is %zu bytes, more than the %d a folder may "
 				     "take; rename it, or leave the table out ([capture] exclude)",
-				     shown, strlen(dir), LAKE_FOLDER_MAX);
-			free(shown);
+				     name_shown_short_in(shown, name), strlen(dir),
+				     LAKE_FOLDER_MAX);
 		}
 		free(dir);
 	}

@@ -634,26 +634,23 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 		mysql_find_schema(src, row[3], strtoll(row[4], NULL, 10));
 	if (!e) {
 		/* the changelog's row: whoever can write the source can write it */
-		char *table = name_shown_short(row[3] ? row[3] : ""),
-		     *ver = name_shown_short(row[4] ? row[4] : "");
-		int rc = err_set(CDC_ERUNTIME,
-				 "%s: seq %lld names table '%s' version %s, unknown to %s",
-				 src->changelog, (long long)seq, table, ver, src->schema_table);
-		free(table);
-		free(ver);
-		return rc;
+		char table[NAME_SHOWN_SHORT_SIZE], ver[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME,
+			       "%s: seq %lld names table '%s' version %s, unknown to %s",
+			       src->changelog, (long long)seq,
+			       name_shown_short_in(table, row[3] ? row[3] : ""),
+			       name_shown_short_in(ver, row[4] ? row[4] : ""), src->schema_table);
 	}
 	char op = row[2] ? row[2][0] : '?';
 	/* A NULL image where one belongs means MySQL could not build it (a
 	 * value larger than max_allowed_packet): stop rather than ship a hole. */
 	if (!images_fit(op, row[5], row[6])) {
-		char *shown = name_shown_short(row[2] ? row[2] : "");
-		int rc = err_set(CDC_ERUNTIME,
-				 "%s: seq %lld: op '%s' without its row images (a value "
-				 "larger than max_allowed_packet?)",
-				 src->changelog, (long long)seq, shown);
-		free(shown);
-		return rc;
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME,
+			       "%s: seq %lld: op '%s' without its row images (a value "
+			       "larger than max_allowed_packet?)",
+			       src->changelog, (long long)seq,
+			       name_shown_short_in(shown, row[2] ? row[2] : ""));
 	}
 	json_t *before = NULL, *after = NULL;
 	int rc = 0;
