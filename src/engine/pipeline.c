@@ -260,17 +260,19 @@ static int open_on(struct pipeline *p, const struct config *cfg, const struct ta
 		rc = check_fresh_state(p);
 	if (!rc)
 		rc = claim_source_name(p, false);
-	if (!rc && !p->idle)
+	if (!rc && !p->idle) {
+		fresh = false; /* check_owner claims the changelog for this chain */
 		rc = check_source(p);
+	}
 	/* The published state costs every batch a row hash and a write per
 	 * row: kept only where reconcile is on (manual or scheduled). */
 	if (!rc && p->cops->reconcile && cfg->reconcile_kept)
 		rc = pubstore_open(&p->pub, state_dir(p->st));
 	else if (!rc)
 		rc = pubstore_drop(state_dir(p->st));
-	/* Nothing outside the state dir has its chain id yet (the claim and the
-	 * owner record were only read): a state dir this open made goes again,
-	 * so a first command that fails (a source not reachable) leaves none. */
+	/* Failed before the source's changelog names the chain (the target's
+	 * claim was only read): a state dir this open made goes again, so a
+	 * first command that fails (a source not reachable) leaves none. */
 	if (rc && fresh && p->lock_fd >= 0) {
 		state_close(p->st);
 		p->st = NULL;
