@@ -396,9 +396,11 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
 	char *index = NULL;
+	char shown[NAME_SHOWN_SHORT_SIZE]; /* a catalogue's name: any bytes */
 	int rc = read_columns(src, def);
 	if (!rc && def->ncols == 0)
-		rc = err_set(CDC_ENOTFOUND, "mysql %s: no table named '%s'", src->url.db, table);
+		rc = err_set(CDC_ENOTFOUND, "mysql %s: no table named '%s'", src->url.db,
+			     name_shown_short_in(shown, table));
 	if (!rc)
 		rc = find_key(src, def, &index);
 	if (!rc && !index)
@@ -407,7 +409,7 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 			"mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
 			"columns; cdcpack needs a key to capture it: add a primary key, or list "
 			"the table under [capture] exclude",
-			src->url.db, table);
+			src->url.db, name_shown_short_in(shown, table));
 	free(index);
 	if (rc) {
 		table_def_free(def);
@@ -824,8 +826,10 @@ static int build_scan_sql(struct source *src, const struct table_def *def, struc
 			if (strcmp(real->cols[j].name, def->cols[i].name) == 0)
 				c = &real->cols[j];
 		if (!c) {
-			rc = err_set(CDC_ERUNTIME, "mysql %s: table %s has no column %s",
-				     src->url.db, def->name, def->cols[i].name);
+			char table[NAME_SHOWN_SHORT_SIZE], column[NAME_SHOWN_SHORT_SIZE];
+			rc = err_set(CDC_ERUNTIME, "mysql %s: table '%s' has no column '%s'",
+				     src->url.db, name_shown_short_in(table, def->name),
+				     name_shown_short_in(column, def->cols[i].name));
 			break;
 		}
 		kinds[i] = coltype_kind_of(c->type);
