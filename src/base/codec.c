@@ -130,7 +130,15 @@ char *name_shown_cut(const char *name, int max)
 
 char *name_shown_short(const char *name)
 {
-	return name_shown_cut(name, 80);
+	return name_shown_cut(name, NAME_SHOWN_SHORT_SIZE - 4);
+}
+
+const char *name_shown_short_in(char out[NAME_SHOWN_SHORT_SIZE], const char *name)
+{
+	char *shown = name_shown_short(name);
+	snprintf(out, NAME_SHOWN_SHORT_SIZE, "%s", shown);
+	free(shown);
+	return out;
 }
 
 char *name_utf8(const char *name)

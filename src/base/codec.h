@@ -26,6 +26,10 @@ void text_shown_add(struct buf *out, const char *text, size_t n, bool escape_bac
 /* name_shown cut after 80 bytes, "..." marking the cut: for messages that
  * name something a hostile archive or catalogue may make long. */
 char *name_shown_short(const char *name);
+/* name_shown_short written into out, which it returns: for a message that
+ * quotes a name, with nothing to free after err_set. */
+#define NAME_SHOWN_SHORT_SIZE 84 /* 80 bytes, "...", NUL */
+const char *name_shown_short_in(char out[NAME_SHOWN_SHORT_SIZE], const char *name);
 /* name_shown cut after max bytes, "..." marking the cut: for a longer text
  * a hostile party controls (a server's error message). */
 char *name_shown_cut(const char *name, int max);

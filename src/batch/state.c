@@ -136,6 +136,27 @@ void state_unlock(int fd)
 		close(fd);
 }
 
+bool state_dir_is_new(const char *dir)
+{
+	struct stat sb;
+	return lstat(dir, &sb) != 0 && errno == ENOENT;
+}
+
+void state_remove_new(const char *dir)
+{
+	/* The lock last: another process that opens it before then finds it
+	 * held (exit 75), one that opens it after makes a new one, and the
+	 * folder then stays as that process uses it. */
+	static const char *const names[] = {"state.db", "state.db-wal", "state.db-shm",
+					    "state.db-journal", "lock"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+		char *path = xasprintf("%s/%s", dir, names[i]);
+		(void)unlink(path);
+		free(path);
+	}
+	(void)rmdir(dir);
+}
+
 /* readonly: a state dir that names no source yet is taken as it is. */
 static int check_source(struct state *st, const char *source_name, bool readonly)
 {

@@ -6,6 +6,7 @@
 #include "hash.h"
 #include "strv.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum batch_state { BATCH_STAGED, BATCH_UPLOADED, BATCH_PUBLISHED, BATCH_ACKED };
@@ -46,6 +47,13 @@ void state_close(struct state *st);
  * The lock goes with the process, so a killed run leaves none behind. */
 int state_lock(const char *dir, int *fd);
 void state_unlock(int fd);
+/* Whether dir does not exist yet: a command that then makes it and fails
+ * before its first batch removes it again (state_remove_new). */
+bool state_dir_is_new(const char *dir);
+/* Removes a state dir this command made, while it holds the dir's lock:
+ * the files state_lock and state_open put there, then the folder if nothing
+ * else is in it. Best effort: the command reports its own failure. */
+void state_remove_new(const char *dir);
 
 const char *state_dir(const struct state *st);
 /* The id of the chain this state dir writes (random, made with the state). */

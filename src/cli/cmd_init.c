@@ -51,8 +51,6 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	opt.changelog = cfg.changelog;
 	opt.password_file = cfg.password_file;
 	if (!rc)
-		rc = state_open(&st, cfg.state_dir, cfg.source_name);
-	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
 	const struct capture_ops *cops = capture_ops_for(cfg.mode);
 	if (!rc && cops->uses_changelog)
@@ -63,6 +61,10 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = cops->check_source(ops, src, &tables, cfg.reconcile_kept);
 	if (!rc)
 		rc = target_probe(&cfg);
+	/* Made once source and target answer: an init that fails leaves no
+	 * state dir behind (docs/design.md §2). */
+	if (!rc)
+		rc = state_open(&st, cfg.state_dir, cfg.source_name);
 	if (!rc)
 		cmd_warn_no_tables(&cfg, &tables);
 	if (!rc)
@@ -107,7 +109,7 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.summary =
-		"check the config, create the state dir, reach source and target, print the plan",
+		"check the config, reach source and target, create the state dir, print the plan",
 	.help = "Example:\n"
 		"  cdcpack -c shop.conf init\n",
 	.exec = cmd_init,

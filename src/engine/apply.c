@@ -444,11 +444,11 @@ static int check_manifest(struct applier *a, const struct manifest *m, const str
 	if (first ? m->previous != NULL
 		  : (want && (!m->previous || strcmp(m->previous, want) != 0))) {
 		/* the archive's "previous" is any string: escaped and cut */
-		char *shown = m->previous ? name_shown_short(m->previous) : xstrdup("null");
-		int rc = err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s",
-				 p->key, shown, want ? want : "null");
-		free(shown);
-		return rc;
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME, "%s: chain broken: previous is %s, expected %s",
+			       p->key,
+			       m->previous ? name_shown_short_in(shown, m->previous) : "null",
+			       want ? want : "null");
 	}
 	return 0;
 }

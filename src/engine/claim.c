@@ -181,15 +181,14 @@ static int take_lake(const struct target_ops *ops, struct target *tgt, const str
 	}
 	if (!rc && owner && strcmp(owner, cfg->source_name) != 0) {
 		/* the claim's source is any string a bucket writer put there */
-		char *shown = name_shown_short(owner);
+		char shown[NAME_SHOWN_SHORT_SIZE];
 		rc = err_set(
 			CDC_ERUNTIME,
 			"[lake] prefix: the lake folder %s%s/ at %s belongs to source '%s' (%s), "
 			"not '%s': two sources writing one lake folder would collide on its "
 			"keys. Give this source its own [lake] prefix; nothing was done",
-			cfg->lake_prefix, cfg->lake_schema, cfg->target_url, shown, key,
-			cfg->source_name);
-		free(shown);
+			cfg->lake_prefix, cfg->lake_schema, cfg->target_url,
+			name_shown_short_in(shown, owner), key, cfg->source_name);
 	}
 	free(owner);
 	free(key);

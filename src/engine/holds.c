@@ -9,23 +9,34 @@
 #include <string.h>
 #include <unistd.h>
 
-int holds_fetch_digest(struct pipeline *p, const char *key, holds_digest digest,
-		       char out[HASH_HEX_LEN + 1], int64_t *size)
+/* Fetches the object at key into the run's work dir, once: *copy is its
+ * path (caller unlinks and frees), NULL on error. */
+static int fetch_copy(struct pipeline *p, const char *key, char **copy)
 {
 	char *dir = xasprintf("%s/work", state_dir(p->st));
-	char *path = xasprintf("%s/verify.part", dir);
+	*copy = xasprintf("%s/verify.part", dir);
 	int rc = fs_mkdirs(dir, 0700);
 	if (!rc)
-		rc = p->tops->get_file(p->tgt, key, path);
-	if (!rc)
-		rc = digest(path, out, size);
-	unlink(path);
-	free(path);
+		rc = p->tops->get_file(p->tgt, key, *copy);
 	free(dir);
-	return rc ? err_prefix(rc, "check what %s holds", key) : 0;
+	if (rc) {
+		unlink(*copy);
+		free(*copy);
+		*copy = NULL;
+		return err_prefix(rc, "check what %s holds", key);
+	}
+	return 0;
 }
 
-/* holds_object, with holds_object_alike's second look when alike is set. */
+static void drop_copy(char *copy)
+{
+	if (copy)
+		unlink(copy);
+	free(copy);
+}
+
+/* holds_object, with holds_object_alike's second look when alike is set.
+ * An object fetched to be hashed is fetched once: alike reads the same copy. */
 static int holds(struct pipeline *p, const char *key, int64_t size, const char *xxh128, bool strict,
 		 const char *what, holds_alike alike, const void *ctx)
 {
@@ -35,15 +46,19 @@ static int holds(struct pipeline *p, const char *key, int64_t size, const char *
 		return 0;
 	if (rc)
 		return rc;
-	bool fetched = strict && !info.xxh128[0] && info.size == size;
+	char *copy = NULL;
 	int64_t got;
-	if (fetched && (rc = holds_fetch_digest(p, key, hash_file, info.xxh128, &got)) != 0)
-		return rc;
-	if (info.size == size && strcmp(info.xxh128, xxh128) == 0)
-		return 1;
-	if (!strict)
-		return 0;
-	if (alike && (rc = alike(p, ctx, key)) != 0)
+	if (strict && !info.xxh128[0] && info.size == size) {
+		rc = fetch_copy(p, key, &copy);
+		if (!rc && (rc = hash_file(copy, info.xxh128, &got)) != 0)
+			rc = err_prefix(rc, "check what %s holds", key);
+	}
+	if (!rc && info.size == size && strcmp(info.xxh128, xxh128) == 0)
+		rc = 1;
+	else if (!rc && strict && alike && (copy || (rc = fetch_copy(p, key, &copy)) == 0))
+		rc = alike(ctx, key, copy);
+	drop_copy(copy);
+	if (rc || !strict)
 		return rc;
 	return err_set(CDC_ERUNTIME,
 		       "%s holds %lld bytes (xxh128 %s), not %s (%lld bytes, xxh128 %s); "

@@ -19,23 +19,16 @@
 int holds_object(struct pipeline *p, const char *key, int64_t size, const char *xxh128, bool strict,
 		 const char *what);
 
-/* Another look at an object of other bytes than expected at key: 1 it
- * holds the expected content all the same (in another encoding), 0 it does
- * not, <0 error (message set). */
-typedef int (*holds_alike)(struct pipeline *p, const void *ctx, const char *key);
+/* Another look at an object of other bytes than expected at key, given a
+ * fetched copy of it (its path): 1 it holds the expected content all the
+ * same (in another encoding), 0 it does not, <0 error (message set). */
+typedef int (*holds_alike)(const void *ctx, const char *key, const char *copy);
 
-/* holds_object, strict, but an object of other bytes is first handed to
- * alike(p, ctx, key), and counts as held when it says so: the lake's gzip
- * objects, whose bytes depend on the build that made them (§8 ISA-L). */
+/* holds_object, strict, but an object of other bytes is first fetched and
+ * handed to alike(ctx, key, copy), and counts as held when it says so: the
+ * lake's gzip objects, whose bytes depend on the build that made them (§8
+ * ISA-L). The object is fetched once for both looks. */
 int holds_object_alike(struct pipeline *p, const char *key, int64_t size, const char *xxh128,
 		       const char *what, holds_alike alike, const void *ctx);
-
-/* Takes a fetched copy's path; gives its digest (hash_file's form). */
-typedef int (*holds_digest)(const char *path, char out[HASH_HEX_LEN + 1], int64_t *size);
-
-/* digest of the object at key's bytes: fetched into the run's work dir,
- * read, removed. Errors are prefixed "check what KEY holds". */
-int holds_fetch_digest(struct pipeline *p, const char *key, holds_digest digest,
-		       char out[HASH_HEX_LEN + 1], int64_t *size);
 
 #endif

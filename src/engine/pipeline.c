@@ -78,13 +78,13 @@ static int check_table_names(const struct config *cfg, const char *driver,
 		}
 		char *dir = cfg->lake_prefix ? table_dir_name(name) : NULL;
 		if (dir && strlen(dir) > LAKE_FOLDER_MAX) {
-			char *shown = name_shown_short(name);
+			char shown[NAME_SHOWN_SHORT_SIZE];
 			rc = err_set(CDC_EUSAGE,
 				     "table '%s' cannot be captured with a [lake] prefix: its "
 				     "lake folder name is %zu bytes, more than the %d a folder may "
 				     "take; rename it, or leave the table out ([capture] exclude)",
-				     shown, strlen(dir), LAKE_FOLDER_MAX);
-			free(shown);
+				     name_shown_short_in(shown, name), strlen(dir),
+				     LAKE_FOLDER_MAX);
 		}
 		free(dir);
 	}
@@ -246,6 +246,7 @@ static int open_on(struct pipeline *p, const struct config *cfg, const struct ta
 	p->lock_fd = -1;
 	p->tops = tops;
 	p->tgt = tgt;
+	bool fresh = state_dir_is_new(cfg->state_dir);
 	int rc = state_lock(cfg->state_dir, &p->lock_fd);
 	if (!rc)
 		rc = state_open(&p->st, cfg->state_dir, cfg->source_name);
@@ -259,14 +260,24 @@ static int open_on(struct pipeline *p, const struct config *cfg, const struct ta
 		rc = check_fresh_state(p);
 	if (!rc)
 		rc = claim_source_name(p, false);
-	if (!rc && !p->idle)
+	if (!rc && !p->idle) {
+		fresh = false; /* check_owner claims the changelog for this chain */
 		rc = check_source(p);
+	}
 	/* The published state costs every batch a row hash and a write per
 	 * row: kept only where reconcile is on (manual or scheduled). */
 	if (!rc && p->cops->reconcile && cfg->reconcile_kept)
 		rc = pubstore_open(&p->pub, state_dir(p->st));
 	else if (!rc)
 		rc = pubstore_drop(state_dir(p->st));
+	/* Failed before the source's changelog names the chain (the target's
+	 * claim was only read): a state dir this open made goes again, so a
+	 * first command that fails (a source not reachable) leaves none. */
+	if (rc && fresh && p->lock_fd >= 0) {
+		state_close(p->st);
+		p->st = NULL;
+		state_remove_new(cfg->state_dir);
+	}
 	if (rc)
 		pipeline_close(p);
 	return rc;

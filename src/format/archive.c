@@ -519,11 +519,10 @@ static int read_manifest(struct archive *a, struct archive_entry *e, const char 
 	const char *name = archive_entry_pathname_utf8(e);
 	if (!name || strcmp(name, "manifest.json") != 0) {
 		/* the archive's: escaped, and cut so that it cannot flood the line */
-		char *shown = name ? name_shown_short(name) : xstrdup("(a name that is not UTF-8)");
-		int rc = err_set(CDC_ERUNTIME, "%s: first entry is '%s', not manifest.json", path,
-				 shown);
-		free(shown);
-		return rc;
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME, "%s: first entry is '%s', not manifest.json", path,
+			       name ? name_shown_short_in(shown, name)
+				    : "(a name that is not UTF-8)");
 	}
 	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_size(e) > MANIFEST_MAX)
 		return err_set(CDC_ERUNTIME, "%s: manifest.json is not a file of at most 16 MiB",
@@ -601,10 +600,9 @@ static int check_entry(struct archive_entry *e, const char *path, const char *na
 		why = "appears twice";
 	if (why) {
 		/* the archive's name: escaped, and cut so that it cannot flood the line */
-		char *shown = name ? name_shown_short(name) : xstrdup("(no name)");
-		int rc = err_set(CDC_ERUNTIME, "%s: entry '%s' %s", path, shown, why);
-		free(shown);
-		return rc;
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME, "%s: entry '%s' %s", path,
+			       name ? name_shown_short_in(shown, name) : "(no name)", why);
 	}
 	if (archive_entry_size_is_set(e) && archive_entry_size(e) != f->bytes)
 		return err_set(CDC_ERUNTIME,

@@ -128,13 +128,10 @@ const struct type_rules *coltype_rules_for(const char *driver)
 
 static int bad(const char *fmt, const char *a, const char *b, const char *c)
 {
-	char *sa = name_shown_short(a), *sb = b ? name_shown_short(b) : NULL,
-	     *sc = c ? name_shown_short(c) : NULL;
-	int rc = err_set(CDC_ERUNTIME, fmt, sa, sb, sc);
-	free(sa);
-	free(sb);
-	free(sc);
-	return rc;
+	char sa[NAME_SHOWN_SHORT_SIZE], sb[NAME_SHOWN_SHORT_SIZE], sc[NAME_SHOWN_SHORT_SIZE];
+	return err_set(CDC_ERUNTIME, fmt, name_shown_short_in(sa, a),
+		       b ? name_shown_short_in(sb, b) : NULL,
+		       c ? name_shown_short_in(sc, c) : NULL);
 }
 
 bool coltype_name_ok(const char *name)
@@ -185,13 +182,12 @@ int coltype_check_capturable(const char *driver, const struct table_def *def)
 	if (!coltype_check_def(driver, def))
 		return 0;
 	char *why = xstrdup(err_msg());
-	char *name = name_shown_short(def->name);
+	char name[NAME_SHOWN_SHORT_SIZE];
 	int rc = err_set(CDC_EUSAGE,
 			 "table '%s' cannot be captured: %s, which no archive may carry (apply "
 			 "refuses it); rename it, or leave the table out ([capture] exclude takes "
 			 "a pattern: * matches any bytes)",
-			 name, why);
-	free(name);
+			 name_shown_short_in(name, def->name), why);
 	free(why);
 	return rc;
 }

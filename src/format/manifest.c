@@ -203,9 +203,8 @@ static void refuse_value(struct ctx *c, const char *fmt, const char *value, cons
 {
 	if (c->rc)
 		return;
-	char *shown = name_shown_short(value);
-	c->rc = err_set(CDC_ERUNTIME, fmt, c->what, shown, why);
-	free(shown);
+	char shown[NAME_SHOWN_SHORT_SIZE];
+	c->rc = err_set(CDC_ERUNTIME, fmt, c->what, name_shown_short_in(shown, value), why);
 }
 
 /* Archive entry names are relative, without "..", and not manifest.json. */

@@ -176,14 +176,12 @@ bool source_reserved_name(const char *changelog, const char *name)
 
 int source_reserved_error(const char *what, const char *table, const char *changelog)
 {
-	char *shown = name_shown_short(table); /* a catalogue's name */
-	int rc = err_set(CDC_EUSAGE,
-			 "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
-			 "%s_schema, %s_owner and every name starting cdcpack_): it is never "
-			 "captured; rename the table to capture it",
-			 what, shown, changelog, changelog, changelog);
-	free(shown);
-	return rc;
+	char shown[NAME_SHOWN_SHORT_SIZE]; /* a catalogue's name */
+	return err_set(CDC_EUSAGE,
+		       "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
+		       "%s_schema, %s_owner and every name starting cdcpack_): it is never "
+		       "captured; rename the table to capture it",
+		       what, name_shown_short_in(shown, table), changelog, changelog, changelog);
 }
 
 /* Whether def's columns begin with want (NULL-terminated), by name. */

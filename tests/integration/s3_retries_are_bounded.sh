@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Retries stop after max_retries: a server that keeps answering 503 gets
 # exactly max_retries + 1 attempts (1 with max_retries = 0), each retry logged
-# at debug level with its reason, and the run exits 3 naming the S3 error. A
+# as a warning with its reason, and the run exits 3 naming the S3 error. A
 # client error (400) is not retried at all, and a multipart upload it breaks
 # is aborted. Nothing is lost: the next run publishes it all.
 source "$(dirname "$0")/../lib/common.sh"

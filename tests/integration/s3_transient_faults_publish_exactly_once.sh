@@ -3,8 +3,8 @@
 # slow replies and 200-with-<Error> on every kind of request the S3 target
 # makes (PutObject, CreateMultipartUpload, UploadPart,
 # CompleteMultipartUpload, CopyObject, HeadObject, DeleteObject, GetObject,
-# ListObjectsV2) are retried: the runs succeed, each retry is logged at debug
-# level with its reason, every change is published exactly once, and a
+# ListObjectsV2) are retried: the runs succeed, each retry is logged as a
+# warning with its reason, every change is published exactly once, and a
 # CopyObject that succeeded although its reply was lost comes back 412 on
 # retry and is recognised as ours.
 source "$(dirname "$0")/../lib/common.sh"

@@ -243,6 +243,16 @@ static void names_are_shown_losslessly(void **state)
 	text_shown_add(&line, msg, strlen(msg), false);
 	assert_string_equal(buf_str(&line), "a\\b\\x0AERROR x\\x1B[31m");
 	buf_free(&line);
+	/* The buffer form is name_shown_short's very text, cut included. */
+	char buf[NAME_SHOWN_SHORT_SIZE], name[200];
+	memset(name, '\x1b', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	for (const char *n = "a\\b", *m = name; n; n = m, m = NULL) {
+		char *want = name_shown_short(n);
+		assert_string_equal(name_shown_short_in(buf, n), want);
+		free(want);
+	}
+	assert_int_equal(strlen(buf), NAME_SHOWN_SHORT_SIZE - 1);
 	char *u = name_utf8("a\xff\xc3\xa9");
 	assert_string_equal(u, "a\xef\xbf\xbd\xc3\xa9");
 	free(u);

@@ -147,6 +147,10 @@ static void bad_bucket_names_are_usage_errors(void **state)
 		assert_null(bucket);
 		assert_non_null(strstr(err_msg(), "[target] url"));
 	}
+	/* the message lists what the check lets through: '_' too (s3://b_1) */
+	char *bucket, *prefix;
+	assert_int_equal(s3_parse_url("s3://a+b/p", &bucket, &prefix), CDC_EUSAGE);
+	assert_non_null(strstr(err_msg(), "letters, digits, '.', '-', '_')"));
 	err_clear();
 }
 

@@ -396,9 +396,11 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
 	char *index = NULL;
+	char shown[NAME_SHOWN_SHORT_SIZE]; /* a catalogue's name: any bytes */
 	int rc = read_columns(src, def);
 	if (!rc && def->ncols == 0)
-		rc = err_set(CDC_ENOTFOUND, "mysql %s: no table named '%s'", src->url.db, table);
+		rc = err_set(CDC_ENOTFOUND, "mysql %s: no table named '%s'", src->url.db,
+			     name_shown_short_in(shown, table));
 	if (!rc)
 		rc = find_key(src, def, &index);
 	if (!rc && !index)
@@ -407,7 +409,7 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 			"mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
 			"columns; cdcpack needs a key to capture it: add a primary key, or list "
 			"the table under [capture] exclude",
-			src->url.db, table);
+			src->url.db, name_shown_short_in(shown, table));
 	free(index);
 	if (rc) {
 		table_def_free(def);
@@ -634,26 +636,23 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 		mysql_find_schema(src, row[3], strtoll(row[4], NULL, 10));
 	if (!e) {
 		/* the changelog's row: whoever can write the source can write it */
-		char *table = name_shown_short(row[3] ? row[3] : ""),
-		     *ver = name_shown_short(row[4] ? row[4] : "");
-		int rc = err_set(CDC_ERUNTIME,
-				 "%s: seq %lld names table '%s' version %s, unknown to %s",
-				 src->changelog, (long long)seq, table, ver, src->schema_table);
-		free(table);
-		free(ver);
-		return rc;
+		char table[NAME_SHOWN_SHORT_SIZE], ver[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME,
+			       "%s: seq %lld names table '%s' version %s, unknown to %s",
+			       src->changelog, (long long)seq,
+			       name_shown_short_in(table, row[3] ? row[3] : ""),
+			       name_shown_short_in(ver, row[4] ? row[4] : ""), src->schema_table);
 	}
 	char op = row[2] ? row[2][0] : '?';
 	/* A NULL image where one belongs means MySQL could not build it (a
 	 * value larger than max_allowed_packet): stop rather than ship a hole. */
 	if (!images_fit(op, row[5], row[6])) {
-		char *shown = name_shown_short(row[2] ? row[2] : "");
-		int rc = err_set(CDC_ERUNTIME,
-				 "%s: seq %lld: op '%s' without its row images (a value "
-				 "larger than max_allowed_packet?)",
-				 src->changelog, (long long)seq, shown);
-		free(shown);
-		return rc;
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME,
+			       "%s: seq %lld: op '%s' without its row images (a value "
+			       "larger than max_allowed_packet?)",
+			       src->changelog, (long long)seq,
+			       name_shown_short_in(shown, row[2] ? row[2] : ""));
 	}
 	json_t *before = NULL, *after = NULL;
 	int rc = 0;
@@ -827,8 +826,10 @@ static int build_scan_sql(struct source *src, const struct table_def *def, struc
 			if (strcmp(real->cols[j].name, def->cols[i].name) == 0)
 				c = &real->cols[j];
 		if (!c) {
-			rc = err_set(CDC_ERUNTIME, "mysql %s: table %s has no column %s",
-				     src->url.db, def->name, def->cols[i].name);
+			char table[NAME_SHOWN_SHORT_SIZE], column[NAME_SHOWN_SHORT_SIZE];
+			rc = err_set(CDC_ERUNTIME, "mysql %s: table '%s' has no column '%s'",
+				     src->url.db, name_shown_short_in(table, def->name),
+				     name_shown_short_in(column, def->cols[i].name));
 			break;
 		}
 		kinds[i] = coltype_kind_of(c->type);

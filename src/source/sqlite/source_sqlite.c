@@ -244,10 +244,8 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 /* A catalogue's name (any bytes SQLite allows) in a message: escaped and cut. */
 static int table_error(int code, const char *fmt, const struct source *src, const char *table)
 {
-	char *shown = name_shown_short(table);
-	int rc = err_set(code, fmt, src->path, shown);
-	free(shown);
-	return rc;
+	char shown[NAME_SHOWN_SHORT_SIZE];
+	return err_set(code, fmt, src->path, name_shown_short_in(shown, table));
 }
 
 static int sqlite_describe(struct source *src, const char *table, struct table_def **out)
@@ -534,14 +532,13 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 	const struct table_def *def = find_schema(src, table, ver);
 	if (!def) {
 		/* the changelog's row: whoever can write the source can write it */
-		char *shown = name_shown_short(table ? table : "");
-		int rc = err_set(
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(
 			CDC_ERUNTIME,
 			"%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
-			src->path, (long long)sqlite3_column_int64(st, 0), shown, (long long)ver,
+			src->path, (long long)sqlite3_column_int64(st, 0),
+			name_shown_short_in(shown, table ? table : ""), (long long)ver,
 			src->schema_table);
-		free(shown);
-		return rc;
 	}
 	/* Text images say they are there; typed ones are there by the op. */
 	bool typed = def->ncols <= cr->width;
@@ -559,11 +556,10 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 	};
 	if ((c.op == 'I' && !has_after) || (c.op == 'D' && !has_before) ||
 	    (c.op == 'U' && (!has_before || !has_after)) || !strchr("IUD", c.op)) {
-		char *shown = name_shown_short(op ? op : "");
-		int rc = err_set(CDC_ERUNTIME, "%s: changelog seq %lld: op '%s' without its images",
-				 src->path, (long long)c.seq, shown);
-		free(shown);
-		return rc;
+		char shown[NAME_SHOWN_SHORT_SIZE];
+		return err_set(CDC_ERUNTIME, "%s: changelog seq %lld: op '%s' without its images",
+			       src->path, (long long)c.seq,
+			       name_shown_short_in(shown, op ? op : ""));
 	}
 	int rc = 0;
 	if (has_before)

@@ -245,6 +245,20 @@ static int set_options(struct http *h, struct exchange *x, struct curl_slist *he
 	return set_method(c, x->req);
 }
 
+/* Sets the exchange's options. libcurl 7.88 refuses CURLOPT_BUFFERSIZE
+ * (CURLE_BAD_FUNCTION_ARGUMENT) on a handle whose last transfer could not
+ * resolve its host, so the retry of a DNS failure said "Failed
+ * initialization" in place of the cause: a fresh handle then takes every
+ * option (the old one's connections go with it). */
+static int prepare(struct http *h, struct exchange *x, struct curl_slist *headers, char *errbuf)
+{
+	if (set_options(h, x, headers, errbuf) == 0)
+		return 0;
+	curl_easy_cleanup(h->curl);
+	h->curl = curl_easy_init();
+	return h->curl ? set_options(h, x, headers, errbuf) : -1;
+}
+
 int http_perform(struct http *h, const struct http_request *req, struct http_response *resp)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
@@ -253,11 +267,8 @@ int http_perform(struct http *h, const struct http_request *req, struct http_res
 	struct curl_slist *headers = header_list(req);
 	if (!headers)
 		abort(); /* curl_slist_append fails only when malloc does */
-	CURLcode rc = CURLE_OK;
-	if (set_options(h, &x, headers, errbuf) != 0)
-		rc = CURLE_FAILED_INIT;
-	else
-		rc = curl_easy_perform(h->curl);
+	CURLcode rc = prepare(h, &x, headers, errbuf) == 0 ? curl_easy_perform(h->curl)
+							   : CURLE_FAILED_INIT;
 	curl_slist_free_all(headers);
 	resp->curl_code = rc;
 	if (rc == CURLE_OK) {
@@ -313,6 +324,12 @@ bool http_transient(const struct http_response *r)
 	default:
 		return false;
 	}
+}
+
+bool http_unreached(const struct http_response *r)
+{
+	return !r->local_error && (r->curl_code == CURLE_COULDNT_RESOLVE_HOST ||
+				   r->curl_code == CURLE_COULDNT_CONNECT);
 }
 
 bool http_host_is_loopback(const char *host)

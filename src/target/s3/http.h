@@ -69,5 +69,8 @@ void http_response_free(struct http_response *r);
 bool http_host_is_loopback(const char *host);
 /* True for transfer failures worth retrying: resets, refusals, timeouts. */
 bool http_transient(const struct http_response *r);
+/* Whether r failed before any server took the connection: a host name that
+ * did not resolve, or a connection refused or unreachable. */
+bool http_unreached(const struct http_response *r);
 
 #endif

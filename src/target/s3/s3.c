@@ -47,6 +47,7 @@ struct s3 {
 	char *expected_owner; /* [target] expected_bucket_owner, sent with every request; or NULL */
 	int max_retries;
 	_Atomic long clock_skew_s; /* server time minus ours, learnt from RequestTimeTooSkewed */
+	_Atomic bool answered;	   /* the endpoint has answered a request of this command */
 };
 
 const char *s3_bucket(const struct s3 *s)
@@ -71,6 +72,8 @@ int s3_parse_url(const char *url, char **bucket, char **prefix)
 	*bucket = *prefix = NULL;
 	if (strncmp(url, "s3://", 5) != 0)
 		return err_set(CDC_EUSAGE, "[target] url: '%s' is not s3://BUCKET[/PREFIX]", url);
+	/* S3's characters, with the uppercase and '_' buckets made before
+	 * March 2018 may still have (docs/design.md §3). */
 	const char *b = url + 5;
 	size_t n = strcspn(b, "/");
 	if (n < 3 || n > 63 ||
@@ -79,7 +82,7 @@ int s3_parse_url(const char *url, char **bucket, char **prefix)
 		return err_set(
 			CDC_EUSAGE,
 			"[target] url: '%.*s' is not a bucket name (3 to 63 letters, digits, "
-			"'.', '-')",
+			"'.', '-', '_')",
 			(int)n, b);
 	const char *p = b + n;
 	while (*p == '/')
@@ -616,11 +619,21 @@ static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *
 			break;
 		if ((rc = attempt(s, conn, c, path, url, payload, resp)) != 0)
 			break;
+		if (resp->status)
+			s->answered = true;
 		if (s3_answered(c->accept, resp))
 			break;
 		describe_failure(resp, &f);
 		if (!f.retryable && !f.code && strcmp(c->method, "HEAD") == 0)
 			explain_head_failure(s, conn, c, path, url, &f);
+		/* An endpoint never reached in this command (a wrong name or port,
+		 * a server not running) stays so for the minutes of retries:
+		 * said at once. One that answered before is retried (a restart). */
+		if (f.retryable && !s->answered && http_unreached(resp)) {
+			f.retryable = false;
+			buf_adds(&f.why, " (not retried: the endpoint has not answered yet; check "
+					 "[target] url and endpoint)");
+		}
 		if (!f.retryable || n > s->max_retries) {
 			rc = err_set(CDC_ERUNTIME, "%s: %s%s", c->what, buf_str(&f.why),
 				     n > 1 && f.retryable ? " (gave up after retries)" : "");
@@ -629,8 +642,9 @@ static int retry_loop(struct s3 *s, struct s3_conn *conn, const struct s3_call *
 		if (strcmp(c->method, "HEAD") != 0) /* a HEAD's was learnt from its GET */
 			learn_clock_skew(s, &f, resp);
 		long ms = s3_backoff_ms(n, f.retry_after_ms, next_random(conn));
-		log_debug("s3: %s: %s; retry %d of %d in %.3fs", c->what, buf_str(&f.why), n,
-			  s->max_retries, ms / 1000.0);
+		/* said by default: a user at a terminal sees why nothing moves */
+		log_warn("s3: %s: %s; retry %d of %d in %.3fs", c->what, buf_str(&f.why), n,
+			 s->max_retries, ms / 1000.0);
 		sleep_ms(ms);
 	}
 	buf_free(&f.why);
