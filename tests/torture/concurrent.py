@@ -41,6 +41,8 @@ FAULTS = ["after-capture", "mid-stage-record", "after-stage", "mid-upload", "aft
 # MariaDB errors an application meets without cdcpack: deadlock, lock wait
 # timeout, duplicate key. Anything else is a failure of the case.
 MYSQL_APP_ERRORS = {"1213", "1205", "1062"}
+# the on/off flags a rerun line repeats
+FLAGS = ("no_delays", "reconcile", "partial_loads", "update_ignore")
 TABLES = {
     "t1": ("id", ["id", "v", "s"]),
     "t2": ("a, b", ["a", "b", "v"]),
@@ -105,18 +107,21 @@ class Case:
             url = "sqlite:" + self.path
         self.conf = os.path.join(self.dir, "cdcpack.conf")
         self.max_rows = self.r.choice([0, 0, 7, 50, 400])
+        if a.max_rows is not None:
+            self.max_rows = a.max_rows
         self.reconcile = a.reconcile and a.mode != "snapshot"
+        capture = "mode = %s\n%s" % (a.mode, "reconcile = manual\n" if self.reconcile else "")
+        batch = "format = jsonl\n" + ("max_rows = %d\n" % self.max_rows if self.max_rows else "")
         with open(self.conf, "w") as f:
-            f.write("[source]\nurl = %s\nname = src\n\n[capture]\nmode = %s\n"
-                    "%s[batch]\nformat = jsonl\n%s\n[state]\ndir = %s\n\n[target]\nurl = file:%s\n"
-                    % (url, a.mode, "reconcile = manual\n\n" if self.reconcile else "\n", "max_rows = %d\n" % self.max_rows if self.max_rows else "",
-                       os.path.join(self.dir, "state"), self.bucket))
-        # seed rows
+            f.write("[source]\nurl = %s\nname = src\n\n[capture]\n%s\n[batch]\n%s\n"
+                    "[state]\ndir = %s\n\n[target]\nurl = file:%s\n"
+                    % (url, capture, batch, os.path.join(self.dir, "state"), self.bucket))
+        # 40 rows a table, each value a token
         seed_stmts = []
         for i in range(1, 41):
-            seed_stmts.append(("INSERT INTO t1 VALUES (%d, %d, 's%d')" % (i, self.next_token(), i)))
-            seed_stmts.append(("INSERT INTO t2 VALUES (%d, %d, %d)" % (i % 7, i, self.next_token())))
-            seed_stmts.append(("INSERT INTO t3 VALUES ('k%d', %d, %d)" % (i, i, self.next_token())))
+            seed_stmts.append("INSERT INTO t1 VALUES (%d, %d, 's%d')" % (i, self.next_token(), i))
+            seed_stmts.append("INSERT INTO t2 VALUES (%d, %d, %d)" % (i % 7, i, self.next_token()))
+            seed_stmts.append("INSERT INTO t3 VALUES ('k%d', %d, %d)" % (i, i, self.next_token()))
         self.exec_plain(seed_stmts)
         if a.mode == "trigger":
             self.cdc("triggers", "install")
@@ -343,8 +348,10 @@ class Case:
             point = r.choice(["after-capture", "after-stage", "after-publish", "mid-ack-txn",
                               "mid-ack"])
             ms = r.randint(100, 1500)
-            rc, err = self.cdc("run", env={"CDCPACK_FAULT": "delay:%s:%d" % (point, ms)},
-                               expect=(0, 75))
+            # the delay holds every batch: with small max_rows a run without
+            # a cap would never catch up with the writers
+            rc, err = self.cdc("run", "--max-batches", "3",
+                               env={"CDCPACK_FAULT": "delay:%s:%d" % (point, ms)}, expect=(0, 75))
             self.record("delay:" + point, rc)
         elif x < 0.8:
             rc, err = self.cdc("run", expect=(0, 75))
@@ -421,6 +428,9 @@ class Case:
                 path = os.path.join(self.dir, "replica.db")
                 self.cdc("apply", "--to", "sqlite:" + path)
                 rdump = self.dump("sqlite", path)
+            if self.a.self_check:  # the harness must see a replica that lost a row
+                gone = rdump["t1"].pop(0) if rdump["t1"] else None
+                log("self-check: dropped replica row %r from the compare" % gone)
             for t in TABLES:
                 a, b = set(sdump[t]), set(rdump[t])
                 if a != b:
@@ -555,6 +565,10 @@ def main():
                    help="`cdcpack load T...` of some tables among the runs")
     p.add_argument("--update-ignore", action="store_true",
                    help="MariaDB key changes as UPDATE IGNORE (FINDINGS.md F12)")
+    p.add_argument("--self-check", action="store_true",
+                   help="drop one replica row before the compare: exit 0 only if it is reported")
+    p.add_argument("--max-rows", type=int, default=None,
+                   help="[batch] max_rows (default: one of 0, 7, 50, 400 by the seed)")
     p.add_argument("--tmpdir", default=None)
     p.add_argument("--keep", action="store_true")
     p.add_argument("--bin", default=os.environ.get("CDCPACK_BIN",
@@ -566,11 +580,13 @@ def main():
         p.error("--mode binlog needs --source mysql")
     case = Case(a)
     ok = False
+    reported = [""]
     try:
         case.setup()
         case.play()
         ok = True
     except Failed as e:
+        reported[0] = str(e)
         print("FAILED: %s" % e, flush=True)
     finally:
         case.stop.set()
@@ -579,8 +595,15 @@ def main():
             "--writers %d --seconds %g --long-p %g%s" % (
                 a.seed, a.source, a.mode, a.journal, a.writers, a.seconds, a.long_p,
                 " --every" if a.every else "", ) + "".join(
-                    " --" + f.replace("_", "-") for f in ("no_delays", "reconcile", "partial_loads", "update_ignore")
-                    if getattr(a, f))
+                    " --" + f.replace("_", "-") for f in FLAGS if getattr(a, f))
+    if a.max_rows is not None:
+        rerun += " --max-rows %d" % a.max_rows
+    if a.self_check:
+        rerun += " --self-check"
+        ok = not ok and "only in source ['" in reported[0] and "only in replica []" in reported[0]
+        print("self-check: %s" % ("divergence reported as it must be" if ok else
+                                  "the dropped row was NOT reported"), flush=True)
+        case.cleanup(True)
     print("%s: %s" % ("ok" if ok else "rerun", rerun), flush=True)
     if not ok:
         print("case dir kept: %s" % case.dir)
