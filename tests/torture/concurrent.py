@@ -326,7 +326,7 @@ class Case:
     def one_run(self):
         r = self.r
         x = r.random()
-        if self.a.partial_loads and r.random() < 0.1:
+        if self.a.partial_loads and r.random() < 0.25:
             tables = r.sample(sorted(TABLES), r.randint(1, 2))
             rc, err = self.cdc("load", *tables, expect=(0, 75))
             self.record("load", rc)
