@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by tests/torture/run.sh and run_concurrent.sh (from the repo's
 # root): unless the environment already names a MariaDB server
 # (CDCPACK_TEST_MYSQL_*, as tests/run.sh exports them), starts a private
