@@ -32,15 +32,7 @@ if [[ -z $combos ]]; then
 	done
 fi
 
-if [[ -z ${CDCPACK_TEST_MYSQL_ROOT_CNF:-} ]]; then
-	RUN=$(mktemp -d /tmp/cdcpack-torture-run.XXXXXX)
-	trap 'bash tests/lib/service-mariadb.sh stop "$RUN" >/dev/null 2>&1; rm -rf "$RUN"' EXIT
-	bash tests/lib/service-mariadb.sh start "$RUN" >"$RUN/mariadb.log" 2>&1 || {
-		cat "$RUN/mariadb.log"
-		exit 1
-	}
-	source "$RUN/mariadb.env"
-fi
+source tests/torture/mariadb_env.sh
 
 passed=0
 failed=0
