@@ -633,8 +633,11 @@ class Case:
         self.gen = Gen(self.r, self.ops, no_inf=a.replica == "mysql" or a.source == "mysql",
                        no_negzero=a.replica == "mysql")
         self.bucket = os.path.join(self.dir, "bucket")
+        self.s3_retries = None
         if a.target == "s3":  # the chain checks read a mirror made by the AWS CLI
             self.s3 = S3Target("torture/%s-%d" % (tag, os.getpid()), self.bucket)
+            if "s3fault" in self.ops and self.r.random() < 0.5:
+                self.s3_retries = self.r.choice([0, 1, 2])
         self.compression = "zstd"
         if "compress" in self.ops:
             self.compression = self.r.choice(["zstd", "gzip", "xz", "none"])
@@ -651,8 +654,10 @@ class Case:
         if self.r.random() < 0.3:
             self.new_table(initial=True, empty=True)
         self.write_config()
-        log("case dir %s; tables %s; compression %s; max_rows %d" % (
-            self.dir, ", ".join(self.tables), self.compression, self.max_rows))
+        log("case dir %s; tables %s; compression %s; max_rows %d%s" % (
+            self.dir, ", ".join(self.tables), self.compression, self.max_rows,
+            "; s3://%s/%s%s" % (self.s3.bucket, self.s3.prefix, "" if self.s3_retries is None
+                                 else ", max_retries %d" % self.s3_retries) if self.s3 else ""))
 
     def make_table(self, name):
         return Table(name)
@@ -807,7 +812,7 @@ class Case:
                     "[state]\ndir = %s\n\n"
                     % (self.src.url, a.mode, tables, exclude, a.format, self.compression,
                        self.max_rows, os.path.join(self.dir, "state")))
-            f.write(self.s3.config() if self.s3 else "[target]\nurl = file:%s\n" % self.bucket)
+            f.write(self.s3.config(self.s3_retries) if self.s3 else "[target]\nurl = file:%s\n" % self.bucket)
 
     # ------------------------------------------------------------ cdcpack
 

@@ -34,9 +34,12 @@ class S3Target:
         self.prefix = prefix
         self.mirror = mirror  # the local copy check_chain reads
 
-    def config(self):
-        return "[target]\nurl = s3://%s/%s\nendpoint = %s\nregion = %s\n" % (
-            self.bucket, self.prefix, self.endpoint, self.region)
+    def config(self, max_retries=None):
+        """[target]; s3fault cases may lower max_retries so that faults
+        outlast a run's retries (exit 3) rather than only slow it."""
+        retries = "" if max_retries is None else "max_retries = %d\n" % max_retries
+        return "[target]\nurl = s3://%s/%s\nendpoint = %s\nregion = %s\n%s" % (
+            self.bucket, self.prefix, self.endpoint, self.region, retries)
 
     def client_env(self):
         """cdcpack's credential chain pointed at the test keys only."""
@@ -94,7 +97,7 @@ class S3Target:
         rules = []
         for _ in range(r.randint(1, 3)):
             action = r.choice(["500", "503", "502", "504", "reset", "reset-after", "slow"])
-            rule = {"path": path, "probability": r.choice([0.1, 0.3, 0.6]),
+            rule = {"path": path, "probability": r.choice([0.1, 0.3, 0.6, 1.0]),
                     "seed": r.randint(1, 10**6)}
             if r.random() < 0.5:
                 rule["method"] = r.choice(["PUT", "POST", "GET", "HEAD", "DELETE"])
