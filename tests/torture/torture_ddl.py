@@ -528,8 +528,10 @@ class BinlogDDL:
         o = mi(self.other)
         t = r.choice(live)
         twin = "%s.%s" % (o, mi(t.name))
-        self.sql("CREATE TABLE IF NOT EXISTS %s LIKE %s.%s; INSERT IGNORE INTO %s SELECT * FROM "
-                 "%s.%s" % (twin, mi(ours), mi(t.name), twin, mi(ours), mi(t.name)))
+        # made afresh: an earlier op may have swapped or altered the one there
+        # (seed 1796667732: a twin of other columns)
+        self.sql("DROP TABLE IF EXISTS %s; CREATE TABLE %s LIKE %s.%s; INSERT INTO %s SELECT * "
+                 "FROM %s.%s" % (twin, twin, mi(ours), mi(t.name), twin, mi(ours), mi(t.name)))
         use = "USE %s;\n" % o
         what = r.choice(["write", "truncate_use", "truncate_qual", "swap", "dropcreate", "alter",
                          "ours_truncate", "ours_rename"])
