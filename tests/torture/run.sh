@@ -10,6 +10,8 @@
 #   TORTURE_OPS        --ops for every case (default: the default op classes)
 #   TORTURE_COMBOS     "src:rep:mode:fmt ..." (default: all 20; binlog with a mysql source only)
 #   TORTURE_LOG        directory for each case's log (default: a temp dir, kept)
+#   TORTURE_TARGET     file | s3 (default file; s3 starts a private S3 test server
+#                      unless the environment names one)
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,6 +20,7 @@ seeds=${TORTURE_SEEDS:-2}
 base=${TORTURE_SEED_BASE:-1000}
 steps=${TORTURE_STEPS:-15}
 ops=${TORTURE_OPS:-default}
+target=${TORTURE_TARGET:-file}
 logs=${TORTURE_LOG:-$(mktemp -d /tmp/cdcpack-torture-logs.XXXXXX)}
 mkdir -p "$logs"
 combos=${TORTURE_COMBOS:-}
@@ -33,11 +36,12 @@ if [[ -z $combos ]]; then
 fi
 
 source tests/torture/mariadb_env.sh
+[[ $target != s3 || -n ${CDCPACK_TEST_S3_ENDPOINT:-} ]] || start_service s3
 
 passed=0
 failed=0
 started=$SECONDS
-echo "torture: $seeds seed(s) from $((base + 1)) x $(wc -w <<<"$combos") combination(s) x $steps steps; logs in $logs"
+echo "torture: $seeds seed(s) from $((base + 1)) x $(wc -w <<<"$combos") combination(s) x $steps steps, target $target; logs in $logs"
 for ((i = 1; i <= seeds; i++)); do
 	seed=$((base + i))
 	for c in $combos; do
@@ -45,7 +49,8 @@ for ((i = 1; i <= seeds; i++)); do
 		log=$logs/$seed-$s-$r-$m-$f.log
 		t0=$SECONDS
 		if python3 tests/torture/torture.py --seed "$seed" --steps "$steps" --source "$s" \
-			--replica "$r" --mode "$m" --format "$f" --ops "$ops" --no-keep-failed >"$log" 2>&1; then
+			--replica "$r" --mode "$m" --format "$f" --ops "$ops" --target "$target" \
+			--no-keep-failed >"$log" 2>&1; then
 			passed=$((passed + 1))
 			echo "ok   seed $seed $s->$r $m $f ($((SECONDS - t0))s)"
 		else

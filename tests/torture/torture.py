@@ -36,6 +36,9 @@ import tarfile
 import tempfile
 import time
 
+from torture_ddl import BINLOG_DDL_OPS, BinlogDDL
+from torture_s3 import S3Target, missing_env as s3_missing_env
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # Operation classes. DEFAULT_OPS pass on the current code; the others drive
@@ -95,9 +98,16 @@ OPS = {
     "must refuse it (exit 2, naming it as \\xHH), then it is renamed, installed and loaded",
     "droptable": "DROP TABLE between runs (the run says so once; the replica keeps the table, "
     "which is not compared)",
+    "s3fault": "--target s3: the front fails a random share of one run's requests (5xx, resets, "
+    "slow replies); the run ends 0 or 3, the next one finishes the job, each change once",
+    **BINLOG_DDL_OPS,
 }
 DEFAULT_OFF: set = set()  # classes of known defects (FINDINGS.md) go here until fixed
-DEFAULT_OPS = sorted(set(OPS) - DEFAULT_OFF)
+# Opt-in: the binlog DDL classes (tests/torture/torture_ddl.py) and s3fault
+# are off by default so that the `make test` slice keeps its cases and time;
+# `--ops +binlogddl` switches every binlog DDL class on.
+OPT_IN = set(BINLOG_DDL_OPS) | {"s3fault"}
+DEFAULT_OPS = sorted(set(OPS) - DEFAULT_OFF - OPT_IN)
 FAULT_POINTS = ["after-capture", "after-stage", "mid-upload", "after-upload", "after-publish",
                 "after-ack"]
 
@@ -341,11 +351,15 @@ class MysqlDB:
         self.url = "mysql://%s@%s:%s/%s" % (user, host, port, db)
         self.cnf = os.environ["CDCPACK_TEST_MYSQL_ROOT_CNF"]
 
-    def client(self, sql, db=True, force=False):
+    def client(self, sql, db=True, force=False, comments=False, local_infile=False):
         cmd = ["mariadb", "--defaults-file=" + self.cnf, "-N", "-B", "--init-command=SET "
                "time_zone='+00:00'"]
         if force:
             cmd.append("--force")
+        if comments:  # send comments as written (the client strips them by default)
+            cmd.append("--comments")
+        if local_infile:
+            cmd.append("--local-infile=1")
         if db:
             cmd += ["-D", self.db]
         p = subprocess.run(cmd, input=sql.encode("utf-8", "surrogateescape"),
@@ -593,6 +607,9 @@ class Case:
         self.steps_done = 0
         self.archive_cache = {}
         self.xxh_cache = {}
+        self.extra_dbs = []  # other MariaDB databases the case made (otherschema)
+        self.s3 = None
+        self.ddl_ops = BinlogDDL(self)
 
     # ------------------------------------------------------------ setup
 
@@ -616,6 +633,11 @@ class Case:
         self.gen = Gen(self.r, self.ops, no_inf=a.replica == "mysql" or a.source == "mysql",
                        no_negzero=a.replica == "mysql")
         self.bucket = os.path.join(self.dir, "bucket")
+        self.s3_retries = None
+        if a.target == "s3":  # the chain checks read a mirror made by the AWS CLI
+            self.s3 = S3Target("torture/%s-%d" % (tag, os.getpid()), self.bucket)
+            if "s3fault" in self.ops and self.r.random() < 0.5:
+                self.s3_retries = self.r.choice([0, 1, 2])
         self.compression = "zstd"
         if "compress" in self.ops:
             self.compression = self.r.choice(["zstd", "gzip", "xz", "none"])
@@ -632,8 +654,13 @@ class Case:
         if self.r.random() < 0.3:
             self.new_table(initial=True, empty=True)
         self.write_config()
-        log("case dir %s; tables %s; compression %s; max_rows %d" % (
-            self.dir, ", ".join(self.tables), self.compression, self.max_rows))
+        log("case dir %s; tables %s; compression %s; max_rows %d%s" % (
+            self.dir, ", ".join(self.tables), self.compression, self.max_rows,
+            "; s3://%s/%s%s" % (self.s3.bucket, self.s3.prefix, "" if self.s3_retries is None
+                                 else ", max_retries %d" % self.s3_retries) if self.s3 else ""))
+
+    def make_table(self, name):
+        return Table(name)
 
     def table_name(self):
         self.table_seq += 1
@@ -782,9 +809,10 @@ class Case:
         with open(self.conf, "w") as f:
             f.write("[source]\nurl = %s\nname = src\n\n[capture]\nmode = %s\ntables = %s\n"
                     "exclude = %s\n\n[batch]\nformat = %s\ncompression = %s\nmax_rows = %d\n\n"
-                    "[state]\ndir = %s\n\n[target]\nurl = file:%s\n"
+                    "[state]\ndir = %s\n\n"
                     % (self.src.url, a.mode, tables, exclude, a.format, self.compression,
-                       self.max_rows, os.path.join(self.dir, "state"), self.bucket))
+                       self.max_rows, os.path.join(self.dir, "state")))
+            f.write(self.s3.config(self.s3_retries) if self.s3 else "[target]\nurl = file:%s\n" % self.bucket)
 
     # ------------------------------------------------------------ cdcpack
 
@@ -795,6 +823,8 @@ class Case:
         # README: each mysql:// URL has its own password (issue 11 #14)
         e["CDCPACK_SOURCE_PASSWORD"] = os.environ.get("CDCPACK_TEST_MYSQL_PASSWORD", "")
         e["CDCPACK_REPLICA_PASSWORD"] = e["CDCPACK_SOURCE_PASSWORD"]
+        if self.s3:
+            e.update(self.s3.client_env())
         if env:
             e.update(env)
         p = subprocess.run(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -810,6 +840,8 @@ class Case:
         e = dict(os.environ)
         e["CDCPACK_SOURCE_PASSWORD"] = os.environ.get("CDCPACK_TEST_MYSQL_PASSWORD", "")
         e.pop("CDCPACK_FAULT", None)
+        if self.s3:
+            e.update(self.s3.client_env())
         delay = self.r.randint(0, 250) / 1000.0
         p = subprocess.Popen([self.a.bin, "-c", self.conf, "run"], env=e,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -1162,6 +1194,10 @@ class Case:
                   "keytype", "nullpk", "badname"):
             if o in self.ops:
                 ops.append(o)
+        if self.s3 and "s3fault" in self.ops:
+            ops.append("s3fault")
+        if self.a.mode == "binlog":
+            ops += sorted(o for o in BINLOG_DDL_OPS if o in self.ops)
         return ops
 
     def operation(self):
@@ -1177,6 +1213,12 @@ class Case:
         if op == "kill":
             delay, rc = self.run_killed_at_random()
             return "run SIGKILLed after %.3fs (exit %d)" % (delay, rc)
+        if op == "s3fault":
+            return self.run_under_s3_faults()
+        if op in BINLOG_DDL_OPS:
+            desc = self.ddl_ops.operation(op)
+            if desc is not None:
+                return desc
         if op == "loadall":
             self.cdc("load")
             return "load (every table)"
@@ -1289,6 +1331,22 @@ class Case:
                     return self.retype_key(t)
         self.run_until_ok()
         return "run"
+
+    def run_under_s3_faults(self):
+        """README: a run the target fails ends with exit 3 naming it (or 0
+        when its retries got through); the step's closing run, faults off,
+        finishes the job."""
+        rules = self.s3.random_faults(self.r)
+        try:
+            rc, _, err = self.cdc("run", expect=(0, 3))
+        finally:
+            self.s3.faults_off()
+        # "says what and where": the failed request's key or the target
+        if rc == 3 and "s3" not in err.lower() and self.s3.prefix not in err:
+            raise CdcError("run under S3 faults exited 3 without naming the target:\n%s"
+                           % err[-2000:])
+        return "run under S3 faults %s (exit %d)" % (
+            ", ".join(x["action"] + ("/fwd" if x.get("forward") else "") for x in rules), rc)
 
     def alter(self, t, sql):
         """DROP/RENAME COLUMN: in trigger mode through `cdcpack triggers
@@ -1508,6 +1566,8 @@ class Case:
         batch's previous is the one before, each file's XXH3-128 matches,
         rows match the manifest, each change (trigger mode, by seq) once,
         cdc batches' seq ranges disjoint, nothing left under the temp prefix."""
+        if self.s3:
+            self.s3.sync_mirror()
         arch = []
         for dp, _, fs in os.walk(os.path.join(self.bucket, "cdc")):
             for f in fs:
@@ -1644,7 +1704,10 @@ class Case:
             if len(arch) < 3:
                 raise RuntimeError("self-check: fewer than 3 published batches")
             victim = arch[len(arch) // 2]
-            os.unlink(victim)
+            if self.s3:
+                self.s3.remove(victim)
+            else:
+                os.unlink(victim)
             return "removed published batch %s" % os.path.basename(victim)
         raise ValueError(how)
 
@@ -1775,6 +1838,8 @@ def rerun_command(a, extra=()):
            "--seed", str(a.seed), "--steps", str(a.steps), "--source", a.source,
            "--replica", a.replica, "--mode", a.mode, "--format", a.format,
            "--ops", ",".join(sorted(a.ops)), "--check-every", str(a.check_every)]
+    if a.target != "file":
+        cmd += ["--target", a.target]
     if a.self_check:
         cmd += ["--self-check", a.self_check]
     return " ".join(shlex.quote(c) for c in list(cmd) + list(extra))
@@ -1787,7 +1852,12 @@ def parse_ops(spec):
         return set(DEFAULT_OPS)
     if spec == "all":
         return set(OPS)
-    parts = [x.strip() for x in spec.split(",") if x.strip()]
+    parts = []
+    for x in (x.strip() for x in spec.split(",") if x.strip()):
+        if x.lstrip("+-") == "binlogddl":  # the group of binlog DDL classes
+            parts += [x[0] + o if x[0] in "+-" else o for o in sorted(BINLOG_DDL_OPS)]
+        else:
+            parts.append(x)
     relative = all(x[0] in "+-" for x in parts)
     ops = set(DEFAULT_OPS) if relative else set()
     for part in parts:
@@ -1847,6 +1917,8 @@ def run_case(a):
                         db.drop()
                     except RuntimeError:
                         pass
+            for name in getattr(case, "extra_dbs", []):
+                case.src.client("DROP DATABASE IF EXISTS %s" % mi(name), db=False)
 
 
 def main():
@@ -1858,6 +1930,9 @@ def main():
     p.add_argument("--replica", choices=["sqlite", "mysql"], default="sqlite")
     p.add_argument("--mode", choices=["trigger", "snapshot", "binlog"], default="trigger")
     p.add_argument("--format", choices=["csv", "jsonl"], default="jsonl")
+    p.add_argument("--target", choices=["file", "s3"], default="file",
+                   help="s3: publish to the test S3 server (tests/s3; its CDCPACK_TEST_S3_* "
+                   "environment, as tests/run.sh exports it) instead of a file: bucket")
     p.add_argument("--ops", default="default",
                    help="op classes: 'default', 'all', a list (a,b,c) or changes to the default "
                    "(+collate,-kill); --list-ops lists them")
@@ -1875,7 +1950,7 @@ def main():
     a = p.parse_args()
     if a.list_ops:
         for name in sorted(OPS):
-            print("%-12s %s %s" % (name, "on " if name in DEFAULT_OPS else "off", OPS[name]))
+            print("%-14s %s %s" % (name, "on " if name in DEFAULT_OPS else "off", OPS[name]))
         return 0
     if a.seed is None:
         a.seed = int(time.time() * 1000) % 2**31
@@ -1884,6 +1959,10 @@ def main():
         a.bin = os.path.abspath(a.bin)
     if a.mode == "binlog" and a.source != "mysql":
         raise SystemExit("torture: --mode binlog needs --source mysql (README: binlog mode)")
+    if a.target == "s3" and s3_missing_env():
+        raise SystemExit("torture: --target s3 needs the S3 test server's environment (%s; "
+                         "tests/torture/run.sh or tests/run.sh start it)"
+                         % ", ".join(s3_missing_env()))
     if "mysql" in (a.source, a.replica) and "CDCPACK_TEST_MYSQL_ROOT_CNF" not in os.environ:
         raise SystemExit("torture: a MariaDB side needs the test server's environment "
                          "(tests/torture/run.sh or tests/run.sh start it)")

@@ -16,10 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The server the statements were logged by: MariaDB 10.11.19. */
+#define SERVER 101119UL
+
 static void expect(const char *sql, enum binlog_stmt_kind kind, const char *db, const char *table)
 {
 	struct binlog_stmt s;
-	binlog_stmt_parse(sql, strlen(sql), &s);
+	binlog_stmt_parse(sql, strlen(sql), SERVER, &s);
 	assert_int_equal(s.kind, kind);
 	if (db)
 		assert_string_equal(s.db, db);
@@ -44,6 +47,17 @@ static void truncate_spellings(void **state)
 	/* sql_mode ANSI_QUOTES: the server logs the statement as given */
 	expect("TRUNCATE TABLE \"peo\"\"ple\"", BINLOG_STMT_TRUNCATE, NULL, "peo\"ple");
 	expect("TRUNCATE \"my db\".\"a`b\"", BINLOG_STMT_TRUNCATE, "my db", "a`b");
+	/* MariaDB's lock wait; the server truncates and logs it as given */
+	expect("TRUNCATE TABLE a WAIT 1", BINLOG_STMT_TRUNCATE, NULL, "a");
+	expect("truncate a nowait;", BINLOG_STMT_TRUNCATE, NULL, "a");
+	/* executable comments the server ran (no version, or one up to its
+	 * own) are statement text: it runs and logs them as given */
+	expect("TRUNCATE /*!50000 TABLE */ a", BINLOG_STMT_TRUNCATE, NULL, "a");
+	expect("/*!TRUNCATE TABLE a*/", BINLOG_STMT_TRUNCATE, NULL, "a");
+	expect("/*!40000 TRUNCATE db.a NOWAIT */", BINLOG_STMT_TRUNCATE, "db", "a");
+	expect("/*M!100100 truncate `a` */ ;", BINLOG_STMT_TRUNCATE, NULL, "a");
+	expect("/*!101119 TRUNCATE a */", BINLOG_STMT_TRUNCATE, NULL, "a");
+	expect("TRUNCATE /*!100000 TABLE `a`*/", BINLOG_STMT_TRUNCATE, NULL, "a");
 }
 
 static void not_a_truncate(void **state)
@@ -51,8 +65,14 @@ static void not_a_truncate(void **state)
 	(void)state;
 	expect("TRUNCATE TABLE", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE TABLE a, b", BINLOG_STMT_OTHER, NULL, NULL);
-	expect("TRUNCATE TABLE a WAIT 1", BINLOG_STMT_OTHER, NULL, NULL);
-	expect("TRUNCATE /*!50000 TABLE */ a", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE TABLE a WAIT", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE TABLE a WAIT 1 x", BINLOG_STMT_OTHER, NULL, NULL);
+	/* a later version's executable comment is a comment: not run */
+	expect("/*!101120 TRUNCATE a */", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("/*M!999999 TRUNCATE a */", BINLOG_STMT_OTHER, NULL, NULL);
+	expect("TRUNCATE a /*!999999 , b */", BINLOG_STMT_TRUNCATE, NULL, "a");
+	/* nested executable comments: not understood */
+	expect("/*!TRUNCATE /*!TABLE */ a */", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATEX a", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE `unclosed", BINLOG_STMT_OTHER, NULL, NULL);
 	expect("TRUNCATE ``", BINLOG_STMT_OTHER, NULL, NULL);
@@ -69,7 +89,7 @@ static void not_a_truncate(void **state)
 static void expect_names(const char *sql, const char *want)
 {
 	struct binlog_stmt s;
-	binlog_stmt_parse(sql, strlen(sql), &s);
+	binlog_stmt_parse(sql, strlen(sql), SERVER, &s);
 	if (!want) {
 		assert_int_equal(s.kind, BINLOG_STMT_OTHER);
 		assert_int_equal(s.tables.n, 0);
@@ -146,8 +166,16 @@ static void alter_table_rename(void **state)
 	expect_names("ALTER TABLE a RENAME TO", NULL);
 	expect_names("ALTER TABLE a RENAME TO b, ADD c INT DEFAULT 'unclosed", NULL);
 	expect_names("ALTER TABLE a ADD c INT) , RENAME TO b", NULL);
-	expect_names("ALTER TABLE a /*!50100 RENAME TO b */", NULL);
-	expect_names("ALTER TABLE a RENAME TO b /*!50100 , RENAME TO c */", NULL);
+	/* executable comments the server ran are statement text; a later
+	 * version's are comments */
+	expect_names("ALTER TABLE a /*!50100 RENAME TO b */", ".a,.b");
+	expect_names("ALTER TABLE a RENAME TO b /*!50100 , RENAME TO c */", ".a,.b,.a,.c");
+	expect_names("/*!50001 RENAME TABLE a TO t, b TO a, t TO b */", ".a,.t,.b,.a,.t,.b");
+	expect_names("ALTER TABLE a /*M!100100 EXCHANGE PARTITION p WITH TABLE b */", ".a,.b");
+	expect_names("/*!DROP TABLE `a` */", ".a");
+	expect_names("ALTER TABLE a /*!999999 RENAME TO b */", NULL);
+	expect_names("/*!101120 RENAME TABLE a TO b */", NULL);
+	expect_names("ALTER TABLE a /*!50100 ADD c INT /*!50100 , RENAME TO b */ */", NULL);
 	expect_names("ALTER TABLE", NULL);
 	expect_names("ALTER TABLE a", NULL);
 	expect_names("ALTER VIEW v RENAME TO w", NULL);

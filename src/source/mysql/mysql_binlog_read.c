@@ -407,7 +407,7 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 		return 0;
 	}
 	struct binlog_stmt st;
-	binlog_stmt_parse(q->str, q->length, &st);
+	binlog_stmt_parse(q->str, q->length, mysql_get_server_version(r->db), &st);
 	int rc = st.kind == BINLOG_STMT_TRUNCATE   ? on_statement(r, ev, &st)
 		 : st.kind == BINLOG_STMT_REPLACES ? on_replaces(r, ev, &st)
 						   : 1;

@@ -9,6 +9,8 @@
 
 struct lex {
 	const char *p, *end;
+	unsigned long version; /* the server's, as mysql_get_server_version gives it */
+	bool in_exec;	       /* inside an executable comment the server ran */
 };
 
 static bool ident_char(unsigned char c)
@@ -24,20 +26,72 @@ static bool line_comment(const struct lex *l)
 		isspace((unsigned char)l->p[2]));
 }
 
-/* Whitespace and plain comments; an executable comment (slash-star-bang)
- * is text the parser does not know, and stays. */
+/* At an executable comment's opening (slash-star-bang, or slash-star-M-bang,
+ * MariaDB's own), optionally followed by a version of 5 or 6 digits: its
+ * length, and in *runs whether the server ran its text (no version, or
+ * one up to the server's: as the server's lexer decides); 0 if none. */
+static size_t exec_opening(const struct lex *l, bool *runs)
+{
+	const char *q = l->p;
+	if (l->end - q < 3 || q[0] != '/' || q[1] != '*')
+		return 0;
+	q += 2;
+	if (*q == 'M' && q + 1 < l->end && q[1] == '!')
+		q++;
+	if (*q != '!')
+		return 0;
+	q++;
+	size_t digits = 0;
+	while (q + digits < l->end && digits < 6 && isdigit((unsigned char)q[digits]))
+		digits++;
+	unsigned long v = 0;
+	if (digits >= 5) {
+		digits = digits == 6 ? 6 : 5;
+		for (size_t i = 0; i < digits; i++)
+			v = v * 10 + (unsigned long)(q[i] - '0');
+	} else {
+		digits = 0;
+	}
+	*runs = v <= l->version;
+	return (size_t)(q + digits - l->p);
+}
+
+/* Past a comment's text to its end (false: it does not end). */
+static bool skip_comment(struct lex *l)
+{
+	const char *close = l->p + 2;
+	while (close + 1 < l->end && !(close[0] == '*' && close[1] == '/'))
+		close++;
+	if (close + 1 >= l->end)
+		return false;
+	l->p = close + 2;
+	return true;
+}
+
+/* Whitespace and comments. The text of an executable comment the server
+ * ran is statement text (mysqldump writes whole statements so, and
+ * anyone may): its opening and closing are passed as space; one it did
+ * not run (a later version's) is a comment. */
 static void skip_space(struct lex *l)
 {
 	for (;;) {
 		while (l->p < l->end && isspace((unsigned char)*l->p))
 			l->p++;
-		if (l->end - l->p >= 3 && l->p[0] == '/' && l->p[1] == '*' && l->p[2] != '!') {
-			const char *close = l->p + 2;
-			while (close + 1 < l->end && !(close[0] == '*' && close[1] == '/'))
-				close++;
-			if (close + 1 >= l->end)
+		bool runs = false;
+		size_t open = exec_opening(l, &runs);
+		if (open && runs && !l->in_exec) {
+			l->p += open;
+			l->in_exec = true;
+			continue;
+		}
+		if (l->in_exec && l->end - l->p >= 2 && l->p[0] == '*' && l->p[1] == '/') {
+			l->p += 2;
+			l->in_exec = false;
+			continue;
+		}
+		if (l->end - l->p >= 3 && l->p[0] == '/' && l->p[1] == '*' && (!open || !runs)) {
+			if (!skip_comment(l))
 				return;
-			l->p = close + 2;
 			continue;
 		}
 		if (line_comment(l)) {
@@ -146,6 +200,25 @@ static bool comma(struct lex *l)
 	return false;
 }
 
+/* Past an identifier (a partition's name); false if none. */
+static bool skip_ident(struct lex *l)
+{
+	char *name = ident(l);
+	bool ok = name != NULL;
+	free(name);
+	return ok;
+}
+
+/* Past an optional WAIT n | NOWAIT (MariaDB's lock wait, after a table
+ * name in RENAME, ALTER and TRUNCATE); false for a WAIT without n. */
+static bool skip_wait(struct lex *l)
+{
+	if (keyword(l, "WAIT"))
+		return skip_ident(l); /* the seconds */
+	(void)keyword(l, "NOWAIT");
+	return true;
+}
+
 /* RENAME TABLE [IF EXISTS] a [WAIT n | NOWAIT] TO b, ... (MariaDB 10.5's
  * spelling; the server logs what it was given). */
 static bool rename_list(struct lex *l, struct binlog_stmt *out)
@@ -153,12 +226,8 @@ static bool rename_list(struct lex *l, struct binlog_stmt *out)
 	if (keyword(l, "IF") && !keyword(l, "EXISTS"))
 		return false;
 	do {
-		if (!listed_name(l, out))
+		if (!listed_name(l, out) || !skip_wait(l))
 			return false;
-		if (keyword(l, "WAIT"))
-			free(ident(l)); /* the seconds */
-		else
-			(void)keyword(l, "NOWAIT");
 		if (!keyword(l, "TO") || !listed_name(l, out))
 			return false;
 	} while (comma(l));
@@ -199,8 +268,9 @@ static bool skip_spec(struct lex *l)
 		char c = *l->p;
 		if (c == ',' && depth == 0)
 			return true;
-		if (c == '/' && l->end - l->p >= 3 && l->p[1] == '*' && l->p[2] == '!')
-			return false;
+		if (c == '/' && l->end - l->p >= 3 && l->p[1] == '*' &&
+		    (l->p[2] == '!' || l->p[2] == 'M'))
+			return false; /* one nested in another: not understood */
 		if (c == '\'' || c == '"' || c == '`') {
 			if (!skip_quoted(l, c))
 				return false;
@@ -211,15 +281,6 @@ static bool skip_spec(struct lex *l)
 		depth += c == '(';
 		l->p++;
 	}
-}
-
-/* Past an identifier (a partition's name); false if none. */
-static bool skip_ident(struct lex *l)
-{
-	char *name = ident(l);
-	bool ok = name != NULL;
-	free(name);
-	return ok;
 }
 
 /* An ALTER TABLE spec that moves rows with no row event logged (the log
@@ -282,11 +343,7 @@ static bool alter_replaces(struct lex *l, struct binlog_stmt *out)
 	if (!keyword(l, "TABLE") || (keyword(l, "IF") && !keyword(l, "EXISTS")))
 		return false;
 	struct binlog_stmt a = {0};
-	bool ok = table_name(l, &a);
-	if (ok && keyword(l, "WAIT"))
-		free(ident(l)); /* the seconds */
-	else if (ok)
-		(void)keyword(l, "NOWAIT");
+	bool ok = table_name(l, &a) && skip_wait(l);
 	while (ok) {
 		ok = alter_spec(l, &a, out);
 		if (!ok || !comma(l))
@@ -329,19 +386,20 @@ static bool replaces(struct lex *l, struct binlog_stmt *out)
 	return true;
 }
 
-void binlog_stmt_parse(const char *sql, size_t n, struct binlog_stmt *out)
+void binlog_stmt_parse(const char *sql, size_t n, unsigned long server_version,
+		       struct binlog_stmt *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct lex l = {sql, sql + n};
+	struct lex l = {sql, sql + n, server_version, false};
 	if (keyword(&l, "TRUNCATE")) {
 		(void)keyword(&l, "TABLE");
-		if (table_name(&l, out) && at_end(&l)) {
+		if (table_name(&l, out) && skip_wait(&l) && at_end(&l)) {
 			out->kind = BINLOG_STMT_TRUNCATE;
 			return;
 		}
 	}
 	binlog_stmt_free(out);
-	l = (struct lex){sql, sql + n};
+	l = (struct lex){sql, sql + n, server_version, false};
 	if (replaces(&l, out))
 		out->kind = BINLOG_STMT_REPLACES;
 	else

@@ -11,7 +11,7 @@
 
 enum binlog_stmt_kind {
 	BINLOG_STMT_OTHER,    /* anything else: not followed */
-	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t */
+	BINLOG_STMT_TRUNCATE, /* TRUNCATE [TABLE] [db.]t [WAIT n | NOWAIT] */
 	/* DROP TABLE [IF EXISTS] a, b...; RENAME TABLE a TO b, c TO d...;
 	 * ALTER TABLE a ..., RENAME [TO | AS] b, ... (listed as a, b);
 	 * ALTER TABLE a TRUNCATE | DROP PARTITION, EXCHANGE PARTITION p WITH
@@ -30,9 +30,13 @@ struct binlog_stmt {
 	struct strv dbs, tables;
 };
 
-/* Parses sql[0..n); out->kind is BINLOG_STMT_OTHER for a statement that
- * is not one of the kinds (or not in a spelling this parser knows). */
-void binlog_stmt_parse(const char *sql, size_t n, struct binlog_stmt *out);
+/* Parses sql[0..n), as logged by a server of server_version (as
+ * mysql_get_server_version gives it: 101100 for 10.11.0), which decides
+ * whether the text of an executable comment with a version was run;
+ * out->kind is BINLOG_STMT_OTHER for a statement that is not one of the
+ * kinds (or not in a spelling this parser knows). */
+void binlog_stmt_parse(const char *sql, size_t n, unsigned long server_version,
+		       struct binlog_stmt *out);
 void binlog_stmt_free(struct binlog_stmt *s);
 
 #endif
