@@ -398,7 +398,10 @@ class Case:
             return int(self.src.client("SELECT COUNT(*) FROM cdcpack_changelog").strip())
         c = sqlite3.connect(self.path, timeout=60)
         try:
-            return c.execute("SELECT count(*) FROM cdcpack_changelog").fetchone()[0]
+            # op '-' is the marker that holds the highest seq (docs/design.md
+            # §4 step 7), not a change waiting to ship
+            return c.execute("SELECT count(*) FROM cdcpack_changelog WHERE op <> '-'"
+                             ).fetchone()[0]
         finally:
             c.close()
 
