@@ -248,13 +248,25 @@ static int check_format(struct state *st, bool *same)
 {
 	sqlite3_stmt *q;
 	*same = false;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT CAST((SELECT v FROM meta WHERE k='state_format') AS INTEGER),"
-			       " (SELECT v FROM meta WHERE k='cdcpack')"
-			       " WHERE EXISTS (SELECT 1 FROM sqlite_master WHERE name='meta')",
-			       -1, &q, NULL))
+	if (sqlite3_prepare_v2(
+		    st->db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
+		    -1, &q, NULL))
+		return db_fail(st, "read schema");
+	int step = sqlite3_step(q);
+	bool have_meta = step == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	if (step != SQLITE_ROW)
+		return db_fail(st, "read schema");
+	if (!have_meta)
+		return 0;
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT CAST((SELECT v FROM meta WHERE k='state_format') AS INTEGER),"
+		    " (SELECT v FROM meta WHERE k='cdcpack')",
+		    -1, &q, NULL))
 		return db_fail(st, "read meta");
-	int rc = 0, step = sqlite3_step(q);
+	int rc = 0;
+	step = sqlite3_step(q);
 	if (step == SQLITE_ROW) {
 		long long have = sqlite3_column_int64(q, 0);
 		const char *by = (const char *)sqlite3_column_text(q, 1);
@@ -336,9 +348,11 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 	} else {
 		sqlite3_busy_timeout(st->db, 10000);
 		rc = check_format(st, &same);
-		if (!rc && (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-					 NULL, NULL, NULL) != SQLITE_OK ||
-			    sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK))
+	}
+	if (!rc) {
+		if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL,
+				 NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
 			rc = db_fail(st, "create schema");
 	}
 	if (!rc)

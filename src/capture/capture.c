@@ -72,9 +72,8 @@ int capture_schema_stamp(struct pipeline *p, const char *check, char **out)
 	struct hash_stream h;
 	hash_stream_init(&h);
 	/* The build's commit too: a new build checks the schema again once. */
-	const char *parts[] = {cdcpack_version(), check,
-			       p->cfg->source_url,	   p->cfg->changelog,
-			       p->owner.generation,	   schema};
+	const char *parts[] = {cdcpack_version(),   check, p->cfg->source_url, p->cfg->changelog,
+			       p->owner.generation, schema};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
 		hash_stream_update(&h, parts[i], strlen(parts[i]) + 1);
 	for (size_t i = 0; i < p->tables.n; i++)

@@ -32,7 +32,7 @@ printf "I,2,X'00',NaN,\"\"\n" >"$T/old/$file"
 sum=$(xxhsum -H2 "$T/old/$file" | cut -d' ' -f1)
 jq --arg sum "$sum" --argjson bytes "$(stat -c %s "$T/old/$file")" '
 	del(.batch.chain, .manifest_xxh128)
-	| .tables[0] |= (del(.csv_delimiter, .csv_null_value, .binary_encoding, .cdc_ops)
+	| .tables[0] |= (del(.csv_delimiter, .csv_null_value, .binary_encoding, .csv_spellings, .cdc_ops)
 	                 | .xxh128 = $sum | .bytes = $bytes)' \
 	"$T/old/manifest.json" >"$T/old/m" && mv "$T/old/m" "$T/old/manifest.json"
 (cd "$T/old" && tar --format=pax --zstd -cf "$a" manifest.json "$file")
