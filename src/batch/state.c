@@ -7,6 +7,7 @@
 #include "fsutil.h"
 #include "hash.h"
 #include "sqlutil.h"
+#include "version.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +44,12 @@ static const char schema_sql[] =
 	/* [lake]: the LOAD file numbers each load batch took per table. */
 	"CREATE TABLE IF NOT EXISTS lake_loads(batch_seq INTEGER NOT NULL, tbl TEXT NOT NULL,"
 	" first INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY(batch_seq, tbl));";
+
+/* The layout of state.db this build reads and writes, recorded in meta
+ * 'state_format' with the build that last wrote it ('cdcpack'); absent: the
+ * layouts before it, which migrate brings up to this one. A build whose
+ * state.db an earlier build would read wrong raises it. */
+#define STATE_FORMAT 1
 
 const char *batch_state_name(enum batch_state s)
 {
@@ -234,6 +241,59 @@ static int migrate(struct state *st)
 	return 0;
 }
 
+/* Refuses a state.db a newer build made (its state_format above ours) before
+ * anything reads or writes it; *same: it already records this format and
+ * build. A state.db without meta yet (new) has no format. */
+static int check_format(struct state *st, bool *same)
+{
+	sqlite3_stmt *q;
+	*same = false;
+	if (sqlite3_prepare_v2(
+		    st->db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
+		    -1, &q, NULL))
+		return db_fail(st, "read schema");
+	int step = sqlite3_step(q);
+	bool have_meta = step == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	if (step != SQLITE_ROW)
+		return db_fail(st, "read schema");
+	if (!have_meta)
+		return 0;
+	if (sqlite3_prepare_v2(
+		    st->db,
+		    "SELECT CAST((SELECT v FROM meta WHERE k='state_format') AS INTEGER),"
+		    " (SELECT v FROM meta WHERE k='cdcpack')",
+		    -1, &q, NULL))
+		return db_fail(st, "read meta");
+	int rc = 0;
+	step = sqlite3_step(q);
+	if (step == SQLITE_ROW) {
+		long long have = sqlite3_column_int64(q, 0);
+		const char *by = (const char *)sqlite3_column_text(q, 1);
+		if (have > STATE_FORMAT)
+			rc = err_set(CDC_EUSAGE,
+				     "%s/state.db: state format %lld, written by cdcpack %s; this "
+				     "cdcpack (%s) reads formats up to %d and would read it wrong: "
+				     "run that build or a newer one",
+				     st->dir, have, by ? by : "(newer)", cdcpack_version(),
+				     STATE_FORMAT);
+		*same = have == STATE_FORMAT && by && strcmp(by, cdcpack_version()) == 0;
+	} else if (step != SQLITE_DONE) {
+		rc = db_fail(st, "read meta");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Records this build's format and name, when the state.db does not yet. */
+static int write_format(struct state *st, bool same)
+{
+	char n[24];
+	snprintf(n, sizeof(n), "%d", STATE_FORMAT);
+	int rc = same ? 0 : state_meta_set(st, "state_format", n);
+	return rc || same ? rc : state_meta_set(st, "cdcpack", cdcpack_version());
+}
+
 /* The chain id: made once, with the state dir (or at its first open by this
  * version), and copied with it; the source's owner record names it. */
 static int read_chain(struct state *st)
@@ -276,6 +336,7 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 		return rc;
 	struct state *st = xcalloc(1, sizeof(*st));
 	st->dir = xstrdup(dir);
+	bool same = false;
 	char *path = xasprintf("%s/state.db", dir);
 	/* Created 0600 by the umask below: state names keys and tables. */
 	mode_t old = umask(077);
@@ -286,6 +347,9 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 		rc = db_fail(st, "open");
 	} else {
 		sqlite3_busy_timeout(st->db, 10000);
+		rc = check_format(st, &same);
+	}
+	if (!rc) {
 		if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", NULL,
 				 NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(st->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
@@ -295,6 +359,8 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 		rc = check_source(st, source_name, false);
 	if (!rc)
 		rc = migrate(st);
+	if (!rc)
+		rc = write_format(st, same);
 	if (!rc)
 		rc = load_chain(st);
 	if (rc) {
@@ -344,7 +410,10 @@ static int open_read(struct state *st, const char *source_name, bool immutable)
 	if (orc != SQLITE_OK)
 		return db_fail(st, "open read-only");
 	sqlite3_busy_timeout(st->db, 10000);
-	int rc = check_source(st, source_name, true);
+	bool same;
+	int rc = check_format(st, &same);
+	if (!rc)
+		rc = check_source(st, source_name, true);
 	bool have = false;
 	if (!rc)
 		rc = have_generation(st, &have);

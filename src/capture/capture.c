@@ -7,6 +7,7 @@
 #include "hash.h"
 #include "progress.h"
 #include "stop.h"
+#include "version.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,9 @@ int capture_schema_stamp(struct pipeline *p, const char *check, char **out)
 		return rc;
 	struct hash_stream h;
 	hash_stream_init(&h);
-	const char *parts[] = {"cdcpack " CDCPACK_VERSION, check,
-			       p->cfg->source_url,	   p->cfg->changelog,
-			       p->owner.generation,	   schema};
+	/* The build's commit too: a new build checks the schema again once. */
+	const char *parts[] = {cdcpack_version(),   check, p->cfg->source_url, p->cfg->changelog,
+			       p->owner.generation, schema};
 	for (size_t i = 0; i < sizeof(parts) / sizeof(*parts); i++)
 		hash_stream_update(&h, parts[i], strlen(parts[i]) + 1);
 	for (size_t i = 0; i < p->tables.n; i++)

@@ -8,6 +8,7 @@
 #include "pipeline.h"
 #include "report.h"
 #include "stop.h"
+#include "version.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -269,7 +270,7 @@ static bool info_option(const char *a, int *status)
 	else if (strcmp(a, "--man") == 0)
 		print_man();
 	else if (strcmp(a, "--version") == 0 || strcmp(a, "-V") == 0)
-		printf("cdcpack %s\n", CDCPACK_VERSION);
+		printf("cdcpack %s\n", cdcpack_version());
 	else
 		return false;
 	*status = 0;

@@ -4,6 +4,7 @@
 #include "hash.h"
 #include "log.h"
 #include "source.h"
+#include "version.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,7 +79,7 @@ int idle_stamp(const struct config *cfg, char **out)
 	/* A config file that cannot be read again is a doubt, not an error:
 	 * the run goes on as it would have. */
 	if (config_digest(cfg, conf) == 0)
-		*out = xasprintf("cdcpack %s config %s source %s", CDCPACK_VERSION, conf, fp);
+		*out = xasprintf("cdcpack %s config %s source %s", cdcpack_version(), conf, fp);
 	free(fp);
 	return 0;
 }

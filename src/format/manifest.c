@@ -5,7 +5,9 @@
 #include "coltype.h"
 #include "err.h"
 #include "naming.h"
+#include "version.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +44,7 @@ static void shape_json(json_t *o, const struct manifest_file *f)
 		json_object_set_new(o, "csv_null_value", json_string(f->csv.null_value));
 		json_object_set_new(o, "binary_encoding",
 				    json_string(f->csv.binary == BINARY_HEX ? "hex" : "base64"));
+		json_object_set_new(o, "csv_spellings", json_integer(CSV_SPELLINGS));
 	}
 	if (f->timestamp_column)
 		json_object_set_new(o, "timestamp_column", json_string(f->timestamp_column));
@@ -83,10 +86,12 @@ json_t *manifest_to_json(const struct manifest *m)
 	json_t *tables = json_array();
 	for (size_t i = 0; i < m->nfiles; i++)
 		json_array_append_new(tables, file_json(&m->files[i]));
+	char format[32];
+	snprintf(format, sizeof(format), "cdcpack/%d", MANIFEST_FORMAT);
 	json_t *doc =
 		json_pack("{s:s, s:{s:s, s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:o}", "format",
-			  "cdcpack/1", "batch", "id", m->batch_id, "seq", (json_int_t)m->seq,
-			  "kind", m->kind, "mode", m->mode, "created", m->created, "previous",
+			  format, "batch", "id", m->batch_id, "seq", (json_int_t)m->seq, "kind",
+			  m->kind, "mode", m->mode, "created", m->created, "previous",
 			  m->previous ? json_string(m->previous) : json_null(), "source", "name",
 			  m->source_name, "driver", m->driver, "tables", tables);
 	if (m->chain)
@@ -290,6 +295,24 @@ static void parse_shape(struct ctx *c, const json_t *o, struct manifest_file *f)
 				f->def->name, why);
 }
 
+/* Spellings a newer build wrote would be read wrong by these rules. */
+static void parse_spellings(struct ctx *c, const json_t *o, const struct manifest_file *f)
+{
+	const json_t *v = json_object_get(o, "csv_spellings");
+	if (!v || c->rc)
+		return;
+	if (json_is_integer(v) && json_integer_value(v) > CSV_SPELLINGS)
+		c->rc = err_set(
+			CDC_EUSAGE,
+			"%s: manifest: table %s: csv_spellings %lld, newer than this cdcpack "
+			"(%s) reads (%d): apply it with the build that wrote it or a newer one",
+			c->what, f->def->name, (long long)json_integer_value(v), cdcpack_version(),
+			CSV_SPELLINGS);
+	else if (!json_is_integer(v) || json_integer_value(v) != CSV_SPELLINGS)
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: bad \"csv_spellings\"",
+				c->what, f->def->name);
+}
+
 static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 {
 	struct manifest_file *f = manifest_add_file(m);
@@ -314,7 +337,8 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 	f->op_column = get_bool(c, o, "op_column", true);
 	f->header = get_bool(c, o, "header", false);
 	parse_shape(c, o, f);
-	f->csv.before_chains = m->chain == NULL;
+	parse_spellings(c, o, f);
+	f->csv.before_chains = m->chain == NULL && !json_object_get(o, "csv_spellings");
 	f->rows = get_int(c, o, "rows", false);
 	parse_ops(c, json_object_get(o, "ops"), f);
 	f->first_seq = get_int(c, o, "first_seq", true);
@@ -410,6 +434,29 @@ static int check_self(struct ctx *c, struct manifest *m, const json_t *doc, cons
 	return 0;
 }
 
+/* "cdcpack/N": a higher N than this build's is a newer build's manifest,
+ * refused first: even its checksum may be made otherwise. */
+static void check_format(struct ctx *c, const json_t *doc)
+{
+	const char *format = get_str(c, doc, "format");
+	char ours[32], *end = NULL;
+	snprintf(ours, sizeof(ours), "cdcpack/%d", MANIFEST_FORMAT);
+	if (c->rc || strcmp(format, ours) == 0)
+		return;
+	long n = strncmp(format, "cdcpack/", 8) == 0 && isdigit((unsigned char)format[8])
+			 ? strtol(format + 8, &end, 10)
+			 : 0;
+	if (n > MANIFEST_FORMAT && !*end)
+		c->rc = err_set(CDC_EUSAGE,
+				"%s: manifest format cdcpack/%ld is newer than this cdcpack (%s) "
+				"reads (cdcpack/%d): apply it with the build that wrote it or a "
+				"newer one",
+				c->what, n, cdcpack_version(), MANIFEST_FORMAT);
+	else
+		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: format is not cdcpack/%d", c->what,
+				MANIFEST_FORMAT);
+}
+
 int manifest_parse(struct manifest *m, const char *text, size_t len, const char *what)
 {
 	memset(m, 0, sizeof(*m));
@@ -419,9 +466,8 @@ int manifest_parse(struct manifest *m, const char *text, size_t len, const char 
 		return err_set(CDC_ERUNTIME, "%s: manifest.json is not valid JSON: %s (line %d)",
 			       what, jerr.text, jerr.line);
 	struct ctx c = {what, 0};
+	check_format(&c, doc);
 	check_self(&c, m, doc, text, len);
-	if (strcmp(get_str(&c, doc, "format"), "cdcpack/1") != 0 && !c.rc)
-		c.rc = err_set(CDC_ERUNTIME, "%s: manifest: format is not cdcpack/1", what);
 	const json_t *batch = json_object_get(doc, "batch");
 	const json_t *source = json_object_get(doc, "source");
 	const json_t *tables = json_object_get(doc, "tables");

@@ -54,6 +54,14 @@ struct manifest {
 	char xxh128[HASH_HEX_LEN + 1];
 };
 
+/* The manifest format this build writes and reads, "format": "cdcpack/1";
+ * a higher number is refused (exit 2) as made by a newer build. Fields that
+ * an earlier build may ignore are added without raising it. */
+#define MANIFEST_FORMAT 1
+/* "csv_spellings" of a CSV file: the spellings of docs/design.md §5 "CSV
+ * spellings" (commit 0bb874c); absent: maybe the ones before them. */
+#define CSV_SPELLINGS 2
+
 struct manifest_file *manifest_add_file(struct manifest *m);
 json_t *manifest_to_json(const struct manifest *m);
 /* manifest.json as archived (owned by the caller), ending in its own checksum,

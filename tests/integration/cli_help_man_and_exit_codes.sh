@@ -16,7 +16,7 @@ for cmd in $(awk '/^Commands:/ {on=1; next} on && /^  [a-z]/ {print $1} /^$/ {on
 	grep -q "^\.SS \"$cmd" man.roff || fail "man page lacks a section for $cmd"
 done
 assert_status 0 "$CDCPACK" --version
-grep -qE '^cdcpack [0-9]+\.[0-9]+\.[0-9]+$' last.out || fail "version line: $(cat last.out)"
+grep -qE '^cdcpack [0-9]+\.[0-9]+\.[0-9]+ \(commit [^)]+\)$' last.out || fail "version line: $(cat last.out)" # cli_version_names_the_commit
 
 # docs/cdcpack.1 is what the binary generates (make man); they must not drift.
 "$CDCPACK" --man >now.1

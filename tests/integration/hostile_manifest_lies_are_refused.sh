@@ -30,7 +30,9 @@ refuse_manifest() {
 printf '{"format": "cdcpack/1", "batch": ' >"$T/parts/manifest.json"
 build_victim "${honest[@]}"
 expect_refused both "manifest.json is not valid JSON"
-refuse_manifest both "format is not cdcpack/1" '.format = "cdcpack/2"'
+# (A higher cdcpack/N is a newer build's: core_upgrade_apply_refuses_a_newer_builds_manifest.)
+refuse_manifest both "format is not cdcpack/1" '.format = "cdcpack/1.1"'
+refuse_manifest both "format is not cdcpack/1" '.format = "dms/2"'
 refuse_manifest both "batch, source or tables missing" 'del(.tables)'
 refuse_manifest both '"seq" missing or not a non-negative integer' '.batch.seq = "3"'
 refuse_manifest both "batch seq must be >= 1" '.batch.seq = 0 | .batch.id = "src-00000000"'
@@ -54,6 +56,8 @@ refuse_manifest both 'bad "csv_delimiter"' "$t.csv_delimiter = \"1\""
 refuse_manifest both 'bad "csv_delimiter"' "$t.csv_delimiter = \";;\""
 refuse_manifest both 'bad "csv_null_value"' "$t.csv_null_value = \"0\""
 refuse_manifest both 'bad "binary_encoding"' "$t.binary_encoding = \"base32\""
+refuse_manifest both 'bad "csv_spellings"' "$t.csv_spellings = \"2\""
+refuse_manifest both 'bad "csv_spellings"' "$t.csv_spellings = 1"
 refuse_manifest both 'bad "cdc_ops"' "$t.cdc_ops = \"deletes\""
 refuse_manifest both '"timestamp_column" missing or not a string' "$t.timestamp_column = 1"
 # The batch's own fields, held to the writer's grammar: a known capture

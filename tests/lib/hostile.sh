@@ -160,19 +160,20 @@ assert_error_matches() {
 	}
 }
 
-# expect_refused WHAT FAULT_ERE: `show` of the victim file exits 3 naming
-# the archive and the fault (an extended regexp); `apply` exits 3 naming
+# expect_refused WHAT FAULT_ERE: `show` of the victim file exits 3 (or
+# $REFUSED_STATUS) naming the archive and the fault (an extended regexp);
+# `apply` exits the same naming
 # the object key and the fault, and the replica is unchanged (whole dump,
 # cdcpack_applied included). WHAT=apply runs apply only (faults only apply
 # can see: the chain, the rows); WHAT=both runs both.
 expect_refused() {
 	local what=$1 fault=$2
 	if [[ $what != apply ]]; then
-		cdc_status 3 show "$VICTIM"
+		cdc_status "${REFUSED_STATUS:-3}" show "$VICTIM"
 		assert_contains "$T/last.err" "$VICTIM: "
 		assert_error_matches "$fault"
 	fi
-	cdc_status 3 apply --to "sqlite:$REPLICA"
+	cdc_status "${REFUSED_STATUS:-3}" apply --to "sqlite:$REPLICA"
 	assert_contains "$T/last.err" "${REFUSED_KEY:-${VICTIM#"$BUCKET/"}}"
 	assert_error_matches "$fault"
 	replica_dump >"$T/replica.after"

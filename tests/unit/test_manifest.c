@@ -109,6 +109,23 @@ static void expect_refused(const char *from, const char *to, const char *why)
 	free(text);
 }
 
+/* A newer build's manifest is the user's to apply with that build: exit 2. */
+static void newer_format_is_refused_naming_it(void **state)
+{
+	(void)state;
+	struct manifest m, back;
+	build(&m);
+	char *text = dump(&m);
+	manifest_free(&m);
+	char *at = strstr(text, "\"cdcpack/1\"");
+	assert_non_null(at);
+	memcpy(at, "\"cdcpack/9\"", 11);
+	assert_int_equal(manifest_parse(&back, text, strlen(text), "x.tar.zst"), CDC_EUSAGE);
+	if (!strstr(err_msg(), "x.tar.zst: manifest format cdcpack/9 is newer than this cdcpack"))
+		fail_msg("message [%s]", err_msg());
+	free(text);
+}
+
 static void lies_and_unsafe_names_are_refused(void **state)
 {
 	(void)state;
@@ -116,7 +133,8 @@ static void lies_and_unsafe_names_are_refused(void **state)
 		       "unsafe file name");
 	expect_refused("\"Persons/20261124-101112345.csv\"", "\"/abs.csv\"", "unsafe file name");
 	expect_refused("\"rows\":6", "\"rows\":7", "ops do not add up");
-	expect_refused("\"cdcpack/1\"", "\"cdcpack/9\"", "format is not cdcpack/1");
+	expect_refused("\"cdcpack/1\"", "\"cdcpack/9x\"", "format is not cdcpack/1");
+	expect_refused("\"cdcpack/1\"", "\"cdcpack/01\"", "format is not cdcpack/1");
 	expect_refused("\"0123456789abcdef0123456789abcdef\"", "\"xyz\"", "xxh128");
 	expect_refused("\"kind\":\"cdc\"", "\"kind\":\"other\"", "unknown batch kind");
 	expect_refused("\"bytes\":160", "\"bytes\":-1", "bytes");
@@ -176,6 +194,7 @@ int main(void)
 		cmocka_unit_test(round_trip_keeps_every_field),
 		cmocka_unit_test(t_count_round_trips),
 		cmocka_unit_test(lies_and_unsafe_names_are_refused),
+		cmocka_unit_test(newer_format_is_refused_naming_it),
 		cmocka_unit_test(own_checksum_is_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
