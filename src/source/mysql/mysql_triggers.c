@@ -61,10 +61,13 @@ static void add_image(struct buf *sql, const struct table_def *def, const char *
 	buf_addc(sql, ')');
 }
 
-/* True when the update kept the key, compared as bytes: under a
- * case-insensitive collation 'a' -> 'A' is a key change for a replica that
- * compares bytes (SQLite), so it ships as D + I. */
-static void add_same_key(struct buf *sql, const struct table_def *def)
+/* For each key column, a.k and b.k hold the same bytes (under a *_ci
+ * collation 'a' and 'A' differ). by_index: also `a.k = b.k`, which an index
+ * lookup uses; key columns are NOT NULL, and `<=>` is not used there:
+ * MariaDB 10.11 finds no row for `k <=> NEW.k AND ...` when k is BIGINT
+ * UNSIGNED 18446744073709551615. */
+static void add_keys_match(struct buf *sql, const struct table_def *def, const char *a,
+			   const char *b, bool by_index)
 {
 	bool first = true;
 	for (size_t i = 0; i < def->ncols; i++) {
@@ -72,39 +75,36 @@ static void add_same_key(struct buf *sql, const struct table_def *def)
 			continue;
 		buf_adds(sql, first ? "" : " AND ");
 		first = false;
-		buf_adds(sql, "CAST(OLD.");
+		if (by_index) {
+			buf_addf(sql, "%s.", a);
+			mysql_add_ident(sql, def->cols[i].name);
+			buf_addf(sql, " = %s.", b);
+			mysql_add_ident(sql, def->cols[i].name);
+			buf_adds(sql, " AND ");
+		}
+		buf_addf(sql, "CAST(%s.", a);
 		mysql_add_ident(sql, def->cols[i].name);
-		buf_adds(sql, " AS BINARY) <=> CAST(NEW.");
+		buf_addf(sql, " AS BINARY) %s CAST(%s.", by_index ? "=" : "<=>", b);
 		mysql_add_ident(sql, def->cols[i].name);
 		buf_adds(sql, " AS BINARY)");
 	}
 }
 
-/* The stored row at row's key (NEW or OLD), matched as bytes as well as by
- * the index (`=` for the index, CAST AS BINARY for *_ci collations). Key
- * columns are NOT NULL; `<=>` is not used: MariaDB 10.11 finds no row for
- * `k <=> NEW.k AND ...` when k is BIGINT UNSIGNED 18446744073709551615. */
+/* True when the update kept the key, compared as bytes: under a
+ * case-insensitive collation 'a' -> 'A' is a key change for a replica that
+ * compares bytes (SQLite), so it ships as D + I. */
+static void add_same_key(struct buf *sql, const struct table_def *def)
+{
+	add_keys_match(sql, def, "OLD", "NEW", false);
+}
+
+/* The stored row at row's key (NEW or OLD). */
 static void add_stored_row(struct buf *sql, const struct table_def *def, const char *row)
 {
 	buf_adds(sql, "SELECT 1 FROM ");
 	mysql_add_ident(sql, def->name);
 	buf_adds(sql, " AS " STORED_ROW " WHERE ");
-	bool first = true;
-	for (size_t i = 0; i < def->ncols; i++) {
-		if (!def->cols[i].key)
-			continue;
-		buf_adds(sql, first ? "" : " AND ");
-		first = false;
-		buf_adds(sql, STORED_ROW ".");
-		mysql_add_ident(sql, def->cols[i].name);
-		buf_addf(sql, " = %s.", row);
-		mysql_add_ident(sql, def->cols[i].name);
-		buf_adds(sql, " AND CAST(" STORED_ROW ".");
-		mysql_add_ident(sql, def->cols[i].name);
-		buf_addf(sql, " AS BINARY) = CAST(%s.", row);
-		mysql_add_ident(sql, def->cols[i].name);
-		buf_adds(sql, " AS BINARY)");
-	}
+	add_keys_match(sql, def, STORED_ROW, row, true);
 }
 
 /* " AND" each column's image of STORED_ROW equals NEW's, as bytes (NULL
