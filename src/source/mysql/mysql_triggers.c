@@ -46,6 +46,9 @@ static void add_trigger_names(struct source *src, struct buf *sql, const char *t
 	}
 }
 
+/* The row of the table an update trigger reads to learn what the update did. */
+#define STORED_ROW "cdcpack_row"
+
 /* JSON_ARRAY(expr, ...) of row (NEW or OLD): see mysql_image.h. */
 static void add_image(struct buf *sql, const struct table_def *def, const char *row)
 {
@@ -58,10 +61,13 @@ static void add_image(struct buf *sql, const struct table_def *def, const char *
 	buf_addc(sql, ')');
 }
 
-/* True when the update kept the key, compared as bytes: under a
- * case-insensitive collation 'a' -> 'A' is a key change for a replica that
- * compares bytes (SQLite), so it ships as D + I. */
-static void add_same_key(struct buf *sql, const struct table_def *def)
+/* For each key column, a.k and b.k hold the same bytes (under a *_ci
+ * collation 'a' and 'A' differ). by_index: also `a.k = b.k`, which an index
+ * lookup uses; key columns are NOT NULL, and `<=>` is not used there:
+ * MariaDB 10.11 finds no row for `k <=> NEW.k AND ...` when k is BIGINT
+ * UNSIGNED 18446744073709551615. */
+static void add_keys_match(struct buf *sql, const struct table_def *def, const char *a,
+			   const char *b, bool by_index)
 {
 	bool first = true;
 	for (size_t i = 0; i < def->ncols; i++) {
@@ -69,10 +75,48 @@ static void add_same_key(struct buf *sql, const struct table_def *def)
 			continue;
 		buf_adds(sql, first ? "" : " AND ");
 		first = false;
-		buf_adds(sql, "CAST(OLD.");
+		if (by_index) {
+			buf_addf(sql, "%s.", a);
+			mysql_add_ident(sql, def->cols[i].name);
+			buf_addf(sql, " = %s.", b);
+			mysql_add_ident(sql, def->cols[i].name);
+			buf_adds(sql, " AND ");
+		}
+		buf_addf(sql, "CAST(%s.", a);
 		mysql_add_ident(sql, def->cols[i].name);
-		buf_adds(sql, " AS BINARY) <=> CAST(NEW.");
+		buf_addf(sql, " AS BINARY) %s CAST(%s.", by_index ? "=" : "<=>", b);
 		mysql_add_ident(sql, def->cols[i].name);
+		buf_adds(sql, " AS BINARY)");
+	}
+}
+
+/* True when the update kept the key, compared as bytes: under a
+ * case-insensitive collation 'a' -> 'A' is a key change for a replica that
+ * compares bytes (SQLite), so it ships as D + I. */
+static void add_same_key(struct buf *sql, const struct table_def *def)
+{
+	add_keys_match(sql, def, "OLD", "NEW", false);
+}
+
+/* The stored row at row's key (NEW or OLD). */
+static void add_stored_row(struct buf *sql, const struct table_def *def, const char *row)
+{
+	buf_adds(sql, "SELECT 1 FROM ");
+	mysql_add_ident(sql, def->name);
+	buf_adds(sql, " AS " STORED_ROW " WHERE ");
+	add_keys_match(sql, def, STORED_ROW, row, true);
+}
+
+/* " AND" each column's image of STORED_ROW equals NEW's, as bytes (NULL
+ * equal to NULL): the image compared column by column, without building
+ * the JSON arrays. */
+static void add_same_image(struct buf *sql, const struct table_def *def)
+{
+	for (size_t i = 0; i < def->ncols; i++) {
+		buf_adds(sql, " AND CAST(");
+		mysql_image_expr(sql, STORED_ROW, def->cols[i].name, def->cols[i].type);
+		buf_adds(sql, " AS BINARY) <=> CAST(");
+		mysql_image_expr(sql, "NEW", def->cols[i].name, def->cols[i].type);
 		buf_adds(sql, " AS BINARY)");
 	}
 }
@@ -110,12 +154,22 @@ static void add_trigger_body(struct buf *sql, struct source *src, const struct t
 		add_log_insert(sql, src, def, ver, 'D', true, false);
 		break;
 	default:
+		/* MariaDB fires AFTER UPDATE for a row UPDATE IGNORE skips (its
+		 * key, UNIQUE value or foreign key collides), so log only what the
+		 * table shows happened: a U when the row at the key holds NEW (the
+		 * same image expressions both sides, so a value that round-trips
+		 * compares equal), a key change when no row is left at OLD's key. */
 		buf_adds(sql, "BEGIN IF ");
 		add_same_key(sql, def);
-		buf_adds(sql, " THEN ");
+		buf_adds(sql, " THEN IF EXISTS (");
+		add_stored_row(sql, def, "NEW");
+		add_same_image(sql, def);
+		buf_adds(sql, ") THEN ");
 		add_log_insert(sql, src, def, ver, 'U', true, true);
 		/* A key change ships as D(old) + I(new): docs/design.md §4. */
-		buf_adds(sql, "; ELSE ");
+		buf_adds(sql, "; END IF; ELSEIF NOT EXISTS (");
+		add_stored_row(sql, def, "OLD");
+		buf_adds(sql, ") THEN ");
 		add_log_insert(sql, src, def, ver, 'D', true, false);
 		buf_adds(sql, "; ");
 		add_log_insert(sql, src, def, ver, 'I', false, true);
@@ -163,6 +217,34 @@ static int count_triggers(struct source *src, const char *table, int64_t *found)
 	buf_addc(&sql, ')');
 	int rc = mysql_select_int(src, sql.data, "look up triggers", found);
 	buf_free(&sql);
+	return rc;
+}
+
+/* Whether the table's update trigger is the one this cdcpack makes for
+ * version ver: an earlier cdcpack's logged rows UPDATE IGNORE skipped
+ * (tests/torture/FINDINGS.md F12). The body as a whole is compared, so any
+ * later change to it is found too. */
+static int update_trigger_current(struct source *src, const struct table_def *def, int64_t ver,
+				  bool *current)
+{
+	struct buf sql = BUF_INIT, body = BUF_INIT;
+	char *name = trigger_name(src, def->name, TRIGGER_UPDATE);
+	buf_adds(&sql, "SELECT ACTION_STATEMENT FROM information_schema.TRIGGERS"
+		       " WHERE TRIGGER_SCHEMA = DATABASE() AND BINARY TRIGGER_NAME = ");
+	mysql_add_literal(src, &sql, name);
+	free(name);
+	add_trigger_body(&body, src, def, ver, TRIGGER_UPDATE);
+	MYSQL_RES *res;
+	int rc = mysql_select(src, sql.data, "look up triggers", &res);
+	*current = true; /* none there: not installed, which callers see apart */
+	if (!rc) {
+		MYSQL_ROW row = mysql_fetch_row(res);
+		if (row && row[0])
+			*current = strcmp(row[0], body.data) == 0;
+		mysql_free_result(res);
+	}
+	buf_free(&sql);
+	buf_free(&body);
 	return rc;
 }
 
@@ -329,7 +411,12 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 	if (rc)
 		return err_prefix(rc, "table %s", def->name);
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
+	bool current = false;
 	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign)
+		rc = update_trigger_current(src, def, known->ver, &current);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
+	if (current)
 		return 0;
 	int64_t ver = known ? known->ver + 1 : 1;
 	rc = record_schema(src, def, ver);
@@ -558,6 +645,22 @@ static int warn_packet_limit(struct source *src, const struct table_def *def, st
 	return rc;
 }
 
+/* Update triggers an earlier cdcpack made, which the next run replaces. */
+static int status_outdated(struct source *src, const struct table_def *def, int64_t ver,
+			   struct trigger_status *out)
+{
+	bool current;
+	int rc = update_trigger_current(src, def, ver, &current);
+	if (rc || current)
+		return rc;
+	out->outdated = true;
+	strv_push(&out->warnings,
+		  "its update trigger was made by an earlier cdcpack and logs rows UPDATE "
+		  "IGNORE skipped (MariaDB fires it for them), shipping changes the table never "
+		  "made; the next run or install rebuilds it");
+	return 0;
+}
+
 int mysql_triggers_status(struct source *src, const struct table_def *def,
 			  struct trigger_status *out)
 {
@@ -587,6 +690,10 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	out->drift = out->installed && known && !table_def_same(known->def, def);
 	if (out->drift)
 		warn_dropped(known->def, def, &out->warnings);
+	else if (out->installed && known && !out->renamed)
+		rc = status_outdated(src, def, known->ver, out);
+	if (rc)
+		return err_prefix(rc, "table %s", def->name);
 	char *index = mysql_key_source(src, def->name);
 	if (index && strcmp(index, "PRIMARY") != 0)
 		strv_push_owned(
@@ -647,6 +754,12 @@ static int hash_rows(struct source *src, const char *sql, struct hash_stream *h)
 	return 0;
 }
 
+/* What the triggers this cdcpack makes do, in the stamp: a run of an
+ * earlier one stamped the same database with the same version string, and
+ * an idle run must still look at the triggers once to find them outdated.
+ * Change it with the trigger bodies. */
+static const char trigger_design[] = "update trigger logs what the row shows (F12), by column";
+
 /* MySQL has no schema version: the stamp is a hash of what the checks
  * read, with the trigger versions the schema table records. */
 int mysql_schema_stamp(struct source *src, char **out)
@@ -654,6 +767,7 @@ int mysql_schema_stamp(struct source *src, char **out)
 	*out = NULL;
 	struct hash_stream h;
 	hash_stream_init(&h);
+	hash_stream_update(&h, trigger_design, sizeof(trigger_design));
 	int rc = 0;
 	for (size_t i = 0; i < sizeof(stamp_queries) / sizeof(*stamp_queries) && !rc; i++)
 		rc = hash_rows(src, stamp_queries[i], &h);
