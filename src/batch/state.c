@@ -196,8 +196,9 @@ int state_meta_get(struct state *st, const char *k, char **out)
 		return db_fail(st, "read meta");
 	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
 	int step = sqlite3_step(q);
-	if (step == SQLITE_ROW)
-		*out = xstrdup((const char *)sqlite3_column_text(q, 0));
+	/* NULL as absent: a newer build's meta, read to be refused, may hold one */
+	const char *v = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+	*out = v ? xstrdup(v) : NULL;
 	sqlite3_finalize(q);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(st, "read meta");
 }
@@ -241,57 +242,56 @@ static int migrate(struct state *st)
 	return 0;
 }
 
-/* Refuses a state.db a newer build made (its state_format above ours) before
- * anything reads or writes it; *same: it already records this format and
- * build. A state.db without meta yet (new) has no format. */
-static int check_format(struct state *st, bool *same)
+/* Whether state.db has its meta table yet (a new one has not). */
+static int have_meta(struct state *st, bool *have)
 {
 	sqlite3_stmt *q;
-	*same = false;
 	if (sqlite3_prepare_v2(
 		    st->db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
 		    -1, &q, NULL))
 		return db_fail(st, "read schema");
 	int step = sqlite3_step(q);
-	bool have_meta = step == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	*have = step == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
 	sqlite3_finalize(q);
-	if (step != SQLITE_ROW)
-		return db_fail(st, "read schema");
-	if (!have_meta)
-		return 0;
-	if (sqlite3_prepare_v2(
-		    st->db,
-		    "SELECT CAST((SELECT v FROM meta WHERE k='state_format') AS INTEGER),"
-		    " (SELECT v FROM meta WHERE k='cdcpack')",
-		    -1, &q, NULL))
-		return db_fail(st, "read meta");
-	int rc = 0;
-	step = sqlite3_step(q);
-	if (step == SQLITE_ROW) {
-		long long have = sqlite3_column_int64(q, 0);
-		const char *by = (const char *)sqlite3_column_text(q, 1);
-		if (have > STATE_FORMAT)
-			rc = err_set(CDC_EUSAGE,
-				     "%s/state.db: state format %lld, written by cdcpack %s; this "
-				     "cdcpack (%s) reads formats up to %d and would read it wrong: "
-				     "run that build or a newer one",
-				     st->dir, have, by ? by : "(newer)", cdcpack_version(),
-				     STATE_FORMAT);
-		*same = have == STATE_FORMAT && by && strcmp(by, cdcpack_version()) == 0;
-	} else if (step != SQLITE_DONE) {
-		rc = db_fail(st, "read meta");
-	}
-	sqlite3_finalize(q);
+	return step == SQLITE_ROW ? 0 : db_fail(st, "read schema");
+}
+
+/* Refuses a state.db a newer build made (its state_format above ours) before
+ * anything reads or writes it; *same: it already records this format and
+ * build. A state.db without meta yet (new) has no format. */
+static int check_format(struct state *st, bool *same)
+{
+	*same = false;
+	bool meta = false;
+	int rc = have_meta(st, &meta);
+	if (rc || !meta)
+		return rc;
+	char *format = NULL, *by = NULL;
+	rc = state_meta_get(st, "state_format", &format);
+	if (!rc)
+		rc = state_meta_get(st, "cdcpack", &by);
+	long long have = format ? strtoll(format, NULL, 10) : 0;
+	if (!rc && have > STATE_FORMAT)
+		rc = err_set(CDC_EUSAGE,
+			     "%s/state.db: state format %lld, written by cdcpack %s; this "
+			     "cdcpack (%s) reads formats up to %d and would read it wrong: "
+			     "run that build or a newer one",
+			     st->dir, have, by ? by : "(newer)", cdcpack_version(), STATE_FORMAT);
+	*same = !rc && have == STATE_FORMAT && by && strcmp(by, cdcpack_version()) == 0;
+	free(format);
+	free(by);
 	return rc;
 }
 
 /* Records this build's format and name, when the state.db does not yet. */
 static int write_format(struct state *st, bool same)
 {
+	if (same)
+		return 0;
 	char n[24];
 	snprintf(n, sizeof(n), "%d", STATE_FORMAT);
-	int rc = same ? 0 : state_meta_set(st, "state_format", n);
-	return rc || same ? rc : state_meta_set(st, "cdcpack", cdcpack_version());
+	int rc = state_meta_set(st, "state_format", n);
+	return rc ? rc : state_meta_set(st, "cdcpack", cdcpack_version());
 }
 
 /* The chain id: made once, with the state dir (or at its first open by this

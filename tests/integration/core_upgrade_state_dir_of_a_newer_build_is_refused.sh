@@ -39,6 +39,17 @@ for cmd in run status load reconcile; do
 done
 assert_eq "$count" "$(published_count)" "batches published while refused"
 
+# A newer build's meta table may be made otherwise (here: v may be NULL, and
+# its build left unnamed): still refused, naming it "(newer)", not a crash.
+cp "$STATE_DIR/state.db" "$T/state.db.keep"
+sqlite3 "$STATE_DIR/state.db" "ALTER TABLE meta RENAME TO meta_was;
+	CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);
+	INSERT INTO meta SELECT k, v FROM meta_was; DROP TABLE meta_was;
+	UPDATE meta SET v = NULL WHERE k = 'cdcpack';"
+cdc_status 2 status
+assert_contains "$T/last.err" "$STATE_DIR/state.db: state format 2, written by cdcpack (newer); this cdcpack"
+cp "$T/state.db.keep" "$STATE_DIR/state.db"
+
 # The format this build knows: the run ships the change, and records itself.
 sqlite3 "$STATE_DIR/state.db" "UPDATE meta SET v = '1' WHERE k = 'state_format';"
 cdc run
