@@ -11,6 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* "format": "cdcpack/1", MANIFEST_FORMAT spelt out once. */
+#define SPELL(n) #n
+#define FORMAT_NAME_OF(n) "cdcpack/" SPELL(n)
+#define FORMAT_NAME FORMAT_NAME_OF(MANIFEST_FORMAT)
+
 /* The top-level key of the manifest's own checksum (manifest_text). */
 #define SELF_KEY "manifest_xxh128"
 
@@ -86,12 +91,10 @@ json_t *manifest_to_json(const struct manifest *m)
 	json_t *tables = json_array();
 	for (size_t i = 0; i < m->nfiles; i++)
 		json_array_append_new(tables, file_json(&m->files[i]));
-	char format[32];
-	snprintf(format, sizeof(format), "cdcpack/%d", MANIFEST_FORMAT);
 	json_t *doc =
 		json_pack("{s:s, s:{s:s, s:I, s:s, s:s, s:s, s:o}, s:{s:s, s:s}, s:o}", "format",
-			  format, "batch", "id", m->batch_id, "seq", (json_int_t)m->seq, "kind",
-			  m->kind, "mode", m->mode, "created", m->created, "previous",
+			  FORMAT_NAME, "batch", "id", m->batch_id, "seq", (json_int_t)m->seq,
+			  "kind", m->kind, "mode", m->mode, "created", m->created, "previous",
 			  m->previous ? json_string(m->previous) : json_null(), "source", "name",
 			  m->source_name, "driver", m->driver, "tables", tables);
 	if (m->chain)
@@ -439,9 +442,8 @@ static int check_self(struct ctx *c, struct manifest *m, const json_t *doc, cons
 static void check_format(struct ctx *c, const json_t *doc)
 {
 	const char *format = get_str(c, doc, "format");
-	char ours[32], *end = NULL;
-	snprintf(ours, sizeof(ours), "cdcpack/%d", MANIFEST_FORMAT);
-	if (c->rc || strcmp(format, ours) == 0)
+	char *end = NULL;
+	if (c->rc || strcmp(format, FORMAT_NAME) == 0)
 		return;
 	long n = strncmp(format, "cdcpack/", 8) == 0 && isdigit((unsigned char)format[8])
 			 ? strtol(format + 8, &end, 10)
