@@ -561,11 +561,10 @@ static void note_old_spelling(struct changefile_reader *r, const struct column *
 		return;
 	r->old_spelling = xasprintf(
 		"table %s, line %ld of its file: column %s reads as %s; the archive names no "
-		"chain, "
-		"so a build before 2026-12-07 may have written it, and builds before commit "
-		"0bb874c "
-		"wrote text (and the empty BLOB) so: if the source did not hold that, run `cdcpack "
-		"load` and rebuild the replica from it (README: Upgrading the binary)",
+		"chain, so a build before 2026-12-07 may have written it, and builds before "
+		"commit 0bb874c wrote text (and the empty BLOB) so: if the source did not hold "
+		"that, run `cdcpack load` and rebuild the replica from it (README: Upgrading the "
+		"binary)",
 		r->def->name, r->line, col->name, as);
 }
 

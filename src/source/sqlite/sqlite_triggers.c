@@ -342,10 +342,10 @@ static int create_own_tables(struct source *src)
 	 * sqlite_sequence per statement). A seq is still never reused: the
 	 * acknowledgement never lets max(seq) go back, leaving a marker row in
 	 * place of the newest row it deletes (source_sqlite.c, mark_top);
-	 * changelogs made with AUTOINCREMENT keep it. ts is a julian day, which this cdcpack's
-	 * triggers give (TS_NOW): cheaper than formatting a string in every trigger firing; readers
-	 * format it (and the text of changelogs made before, which strftime
-	 * reads back unchanged). */
+	 * changelogs made with AUTOINCREMENT keep it. ts is a julian day, which
+	 * this cdcpack's triggers give (TS_NOW): cheaper than formatting a
+	 * string in every trigger firing; readers format it (and the text of
+	 * changelogs made before, which strftime reads back unchanged). */
 	buf_adds(&sql, "CREATE TABLE IF NOT EXISTS ");
 	sql_add_ident(&sql, src->changelog, '"');
 	buf_adds(&sql, "(seq INTEGER PRIMARY KEY,"
