@@ -604,6 +604,9 @@ int package_stage(struct package *pk, struct state *st, const char *driver, stru
 	out->id = xstrdup(m.batch_id);
 	out->key = batch_key(pk->cfg->source_name, out->seq, pk->created, pk->cfg->compression);
 	fill_batch(pk, out, &m);
+	/* -v: where compressing ends and writing the staged archive begins
+	 * (tests/bench/s3_blob_phases.sh times the run's steps by these lines). */
+	log_debug("staging id=%s: change files closed, writing the archive", out->id);
 	rc = write_archive(pk, st, &m, out);
 	/* The published state's notes are durable before the batch exists. */
 	if (!rc && pk->ps)
