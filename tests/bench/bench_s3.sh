@@ -12,6 +12,14 @@
 #   frees). The peer dumps the same rows with the BLOB spelt hex() (sqlite3
 #   -csv cuts raw BLOBs at the first NUL; cdcpack writes hex too, its
 #   default binary_encoding).
+# BENCH_S3_LINES (default "load blob blob-fast") picks the lines to run:
+# `BENCH_S3_LINES=blob` runs the default BLOB run alone (no 1M-row table made).
+lines=" ${BENCH_S3_LINES:-load blob blob-fast} "
+for l in $lines; do
+	[[ $l == load || $l == blob || $l == blob-fast ]] || { echo "bench_s3: BENCH_S3_LINES: unknown line '$l' (load, blob, blob-fast)" >&2; exit 2; }
+done
+# wanted LINE: LINE is one of BENCH_S3_LINES.
+wanted() { [[ $lines == *" $1 "* ]]; }
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 mkdir -p "$W/run" && bash "$ROOT/tests/lib/service-s3.sh" start "$W/run" >"$W/s3.log" 2>&1 || { cat "$W/s3.log" >&2; exit 1; }
@@ -32,17 +40,20 @@ peer_upload() {
 }
 endpoint="endpoint = $CDCPACK_TEST_S3_ENDPOINT" region="region = $CDCPACK_TEST_S3_REGION"
 
-make_table src.db "$BENCH_ROWS"
-bench_config s3.conf "sqlite:$W/src.db" "$bucket/bench" "$endpoint" "$region" \
-	"[batch]" "max_rows = 100000000"
-# Each run starts a new chain: a fresh state dir and an empty prefix (cdcpack
-# refuses a fresh state dir over a prefix that already holds its batches).
-pair "load ${BENCH_ROWS} rows to S3, end to end" "sqlite3|zstd + aws s3 cp temp + mv final" "<= 1.0" \
-	"rm -rf '$W/state' && $aws rm --only-show-errors --recursive '$bucket/bench/'" \
-	"'$CDCPACK' -q -c '$W/s3.conf' load" \
-	"sqlite3 -csv '$W/src.db' 'select * from t' | zstd -3 -q >'$W/peer.csv.zst' && $(peer_upload "$W/peer.csv.zst" t.csv.zst)" \
-	"rm -f '$W/peer.csv.zst' && $aws rm --only-show-errors --recursive '$bucket/peer/'"
-rm -f src.db*
+if wanted load; then
+	make_table src.db "$BENCH_ROWS"
+	bench_config s3.conf "sqlite:$W/src.db" "$bucket/bench" "$endpoint" "$region" \
+		"[batch]" "max_rows = 100000000"
+	# Each run starts a new chain: a fresh state dir and an empty prefix (cdcpack
+	# refuses a fresh state dir over a prefix that already holds its batches).
+	pair "load ${BENCH_ROWS} rows to S3, end to end" "sqlite3|zstd + aws s3 cp temp + mv final" "<= 1.0" \
+		"rm -rf '$W/state' && $aws rm --only-show-errors --recursive '$bucket/bench/'" \
+		"'$CDCPACK' -q -c '$W/s3.conf' load" \
+		"sqlite3 -csv '$W/src.db' 'select * from t' | zstd -3 -q >'$W/peer.csv.zst' && $(peer_upload "$W/peer.csv.zst" t.csv.zst)" \
+		"rm -f '$W/peer.csv.zst' && $aws rm --only-show-errors --recursive '$bucket/peer/'"
+	rm -f src.db*
+fi
+wanted blob || wanted blob-fast || exit 0
 
 # The BLOB changes: triggers installed on an empty table, then the inserts;
 # the source and the state dir (if triggers install made one) as they stand
@@ -70,6 +81,6 @@ blob_pair() {
 	echo "blob run ($2) published under the final prefix: $published" >&2
 	[[ $published != 0\ objects* ]] || { echo "bench_s3: the blob run ($2) published nothing" >&2; exit 1; }
 }
-blob_pair "" blob.conf
+if wanted blob; then blob_pair "" blob.conf; fi
 cp blob.conf blob-fast.conf && printf '[capture]\nchangelog_secure_delete = fast\n' >>blob-fast.conf
-blob_pair ", opt-in changelog_secure_delete = fast" blob-fast.conf
+if wanted blob-fast; then blob_pair ", opt-in changelog_secure_delete = fast" blob-fast.conf; fi
