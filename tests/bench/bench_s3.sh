@@ -77,7 +77,7 @@ blob_pair() {
 		"rm -f '$W/peer.csv.zst' && $aws rm --only-show-errors --recursive '$bucket/peer/'"
 	# The last run must have published the changes (not found nothing to do).
 	local published
-	published=$(eval "$aws ls --recursive '$bucket/blob/'" | awk '/\/cdc\// {n++; s += $3} END {printf "%d objects, %d bytes", n, s}')
+	published=$(eval "$aws ls --recursive '$bucket/blob/'" | awk '$4 ~ /^blob\/cdc\// {n++; s += $3} END {printf "%d objects, %d bytes", n, s}')
 	echo "blob run ($2) published under the final prefix: $published" >&2
 	[[ $published != 0\ objects* ]] || { echo "bench_s3: the blob run ($2) published nothing" >&2; exit 1; }
 }
