@@ -25,6 +25,9 @@ struct state {
 	sqlite3 *db;
 	char *dir;
 	char *chain;
+	/* The build that last wrote state.db (meta 'cdcpack') as it was when
+	 * opened; NULL: none recorded (a build before it, or a new state dir). */
+	char *built_by;
 	/* Opened read-only on a state dir of a version before batches.generation
 	 * (migrate adds it at the next writable open): read as NULL. */
 	bool no_generation;
@@ -279,7 +282,8 @@ static int check_format(struct state *st, bool *same)
 			     st->dir, have, by ? by : "(newer)", cdcpack_version(), STATE_FORMAT);
 	*same = !rc && have == STATE_FORMAT && by && strcmp(by, cdcpack_version()) == 0;
 	free(format);
-	free(by);
+	free(st->built_by);
+	st->built_by = by;
 	return rc;
 }
 
@@ -471,6 +475,7 @@ void state_close(struct state *st)
 	sqlite3_close(st->db);
 	free(st->dir);
 	free(st->chain);
+	free(st->built_by);
 	free(st);
 }
 
@@ -482,6 +487,11 @@ const char *state_dir(const struct state *st)
 const char *state_chain(const struct state *st)
 {
 	return st->chain;
+}
+
+const char *state_built_by(const struct state *st)
+{
+	return st->built_by;
 }
 
 int state_forget(struct state *st, int64_t seq)
