@@ -20,6 +20,12 @@
 
 #define SNAP_MAGIC "CDCSNAP1"
 #define SNAP_BUF (256 << 10)
+/* The layout of index.db and the files it names that this build reads and
+ * writes, in index.db's meta 'format' with the build that last wrote it
+ * ('cdcpack'); absent: this one. A build whose snapshot store an earlier
+ * build would read wrong raises it (a new key record or index column; a
+ * new row hash is HASH_VERSION's, per entry). */
+#define SNAPSTORE_FORMAT 1
 
 /* Owns db and dir. */
 struct snapstore {
@@ -46,6 +52,25 @@ static int exec(struct snapstore *ss, const char *sql, const char *what)
 	return sqlite3_exec(ss->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(ss, what);
 }
 
+/* The journal and schema once the format check let the index be read, then
+ * the format and this build. */
+static int prepare(struct snapstore *ss)
+{
+	char *file = xasprintf("%s/index.db", ss->dir);
+	const struct sql_format f = {file, "format", "snapshot index format", SNAPSTORE_FORMAT};
+	bool same = false;
+	int rc = sql_format_check(ss->db, &f, &same, NULL);
+	/* Durable at commit: a promotion, once done, survives a crash. */
+	if (!rc)
+		rc = exec(ss, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "open");
+	if (!rc)
+		rc = exec(ss, schema_sql, "create schema");
+	if (!rc && !same)
+		rc = sql_format_write(ss->db, &f);
+	free(file);
+	return rc;
+}
+
 int snapstore_open(struct snapstore **out, const char *state_dir)
 {
 	*out = NULL;
@@ -62,11 +87,8 @@ int snapstore_open(struct snapstore **out, const char *state_dir)
 	free(path);
 	if (!rc) {
 		sqlite3_busy_timeout(ss->db, 10000);
-		/* Durable at commit: a promotion, once done, survives a crash. */
-		rc = exec(ss, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "open");
+		rc = prepare(ss);
 	}
-	if (!rc)
-		rc = exec(ss, schema_sql, "create schema");
 	if (rc) {
 		snapstore_close(ss);
 		return rc;
