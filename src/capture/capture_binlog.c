@@ -10,6 +10,7 @@
 #include "binlog_cascade.h"
 #include "binlogpos.h"
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "reconcile.h"
@@ -80,7 +81,7 @@ static int mark_replaced(struct pipeline *p, const struct strv *tables)
 	for (size_t i = 0; i < tables->n && !rc; i++) {
 		log_warn("table %s: a DROP, RENAME or CREATE TABLE in the binary log gave its name "
 			 "to another table: it ships whole as a load",
-			 tables->v[i]);
+			 NAME_SHOWN_SHORT(tables->v[i]));
 		rc = state_mark_replaced(p->st, tables->v[i]);
 	}
 	return rc;

@@ -1,5 +1,6 @@
 #include "snapstore.h"
 
+#include "codec.h"
 #include "err.h"
 #include "sqlutil.h"
 #include "strv.h"
@@ -130,8 +131,8 @@ static int def_from_json(const char *table, const char *text, struct table_def *
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
 	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
-		     : err_set(CDC_ERUNTIME, "snapshot index: bad JSON for table %s: %s", table,
-			       jerr.text);
+		     : err_set(CDC_ERUNTIME, "snapshot index: bad JSON for table %s: %s",
+			       NAME_SHOWN_SHORT(table), jerr.text);
 	if (!rc)
 		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
 	json_decref(doc);
@@ -460,7 +461,7 @@ static int reader_check_end(struct snap_reader *r)
 			"%s: damaged snapshot (%lld rows, %lld bytes; the index says %lld, %lld, "
 			"or the checksum differs): start the table over with 'cdcpack load %s'",
 			r->path, (long long)r->rows, (long long)r->bytes, (long long)r->want_rows,
-			(long long)r->want_bytes, r->table);
+			(long long)r->want_bytes, NAME_SHOWN_SHORT(r->table));
 	return 0;
 }
 
@@ -475,7 +476,7 @@ static int reader_next(void *ctx, struct keyrec *out)
 				got,
 				"%s: damaged snapshot (start the table over with 'cdcpack "
 				"load %s'): record %lld",
-				r->path, r->table, (long long)r->rows + 1);
+				r->path, NAME_SHOWN_SHORT(r->table), (long long)r->rows + 1);
 		if (got) {
 			r->pos += used;
 			r->rows++;
@@ -512,7 +513,7 @@ int snap_reader_open(struct snap_reader **out, struct snapstore *ss, const struc
 			CDC_ERUNTIME,
 			"%s: cannot open snapshot: %s (start the table over with 'cdcpack load "
 			"%s')",
-			r->path, strerror(errno), e->table);
+			r->path, strerror(errno), NAME_SHOWN_SHORT(e->table));
 	while (!rc && r->len < 8 && !r->eof)
 		rc = reader_fill(r);
 	if (!rc && (r->len < 8 || memcmp(r->buf, SNAP_MAGIC, 8) != 0))
