@@ -30,6 +30,10 @@ char *name_shown_short(const char *name);
  * quotes a name, with nothing to free after err_set. */
 #define NAME_SHOWN_SHORT_SIZE 84 /* 80 bytes, "...", NUL */
 const char *name_shown_short_in(char out[NAME_SHOWN_SHORT_SIZE], const char *name);
+/* name_shown_short_in into a buffer of its own that lives to the end of the
+ * enclosing block (a compound literal): for a message or log line that
+ * quotes a name, with no buffer to declare and nothing to free. */
+#define NAME_SHOWN_SHORT(name) name_shown_short_in((char[NAME_SHOWN_SHORT_SIZE]){0}, (name))
 /* name_shown cut after max bytes, "..." marking the cut: for a longer text
  * a hostile party controls (a server's error message). */
 char *name_shown_cut(const char *name, int max);

@@ -1,6 +1,10 @@
 #include "sqlutil.h"
 
+#include "err.h"
+#include "version.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -47,4 +51,94 @@ const char *sql_os_reason(sqlite3 *db)
 		return text;
 	}
 	return "";
+}
+
+int sql_meta_get(sqlite3 *db, const char *k, char **out)
+{
+	*out = NULL;
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(db, "SELECT v FROM meta WHERE k=?", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	const char *v = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
+	*out = v ? xstrdup(v) : NULL;
+	sqlite3_finalize(q);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? SQLITE_OK : step;
+}
+
+int sql_meta_set(sqlite3 *db, const char *k, const char *v)
+{
+	sqlite3_stmt *q;
+	int rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &q, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, v, -1, SQLITE_STATIC);
+	int step = sqlite3_step(q);
+	sqlite3_finalize(q);
+	return step == SQLITE_DONE ? SQLITE_OK : step;
+}
+
+static int meta_fail(sqlite3 *db, const struct sql_format *f, const char *what)
+{
+	return err_set(CDC_ERUNTIME, "%s: %s: %s%s", f->file, what, sqlite3_errmsg(db),
+		       sql_os_reason(db));
+}
+
+/* Whether the file has its meta table yet (a new one has not). */
+static int have_meta(sqlite3 *db, const struct sql_format *f, bool *have)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(
+		    db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", -1,
+		    &q, NULL))
+		return meta_fail(db, f, "read schema");
+	int step = sqlite3_step(q);
+	*have = step == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+	sqlite3_finalize(q);
+	return step == SQLITE_ROW ? 0 : meta_fail(db, f, "read schema");
+}
+
+int sql_format_check(sqlite3 *db, const struct sql_format *f, bool *same, char **by)
+{
+	*same = false;
+	if (by)
+		*by = NULL;
+	bool meta = false;
+	int rc = have_meta(db, f, &meta);
+	if (rc || !meta)
+		return rc;
+	char *format = NULL, *built = NULL;
+	if (sql_meta_get(db, f->key, &format) != SQLITE_OK ||
+	    sql_meta_get(db, "cdcpack", &built) != SQLITE_OK)
+		rc = meta_fail(db, f, "read meta");
+	long long have = format ? strtoll(format, NULL, 10) : 0;
+	if (!rc && have > f->ours)
+		rc = err_set(CDC_EUSAGE,
+			     "%s: %s %lld, written by cdcpack %s; this cdcpack (%s) reads formats "
+			     "up to %d and would read it wrong: run that build or a newer one",
+			     f->file, f->what, have, built ? built : "(newer)", cdcpack_version(),
+			     f->ours);
+	*same = !rc && have == f->ours && built && strcmp(built, cdcpack_version()) == 0;
+	free(format);
+	if (by)
+		*by = built;
+	else
+		free(built);
+	return rc;
+}
+
+int sql_format_write(sqlite3 *db, const struct sql_format *f)
+{
+	char n[24];
+	snprintf(n, sizeof(n), "%d", f->ours);
+	if (sqlite3_exec(db, "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v TEXT NOT NULL)",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return meta_fail(db, f, "create meta");
+	if (sql_meta_set(db, f->key, n) != SQLITE_OK ||
+	    sql_meta_set(db, "cdcpack", cdcpack_version()) != SQLITE_OK)
+		return meta_fail(db, f, "write meta");
+	return 0;
 }

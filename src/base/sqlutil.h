@@ -5,6 +5,7 @@
 #include "buf.h"
 
 #include <sqlite3.h>
+#include <stdbool.h>
 
 /* "name" with embedded " doubled (SQLite, and MySQL in ANSI_QUOTES mode). */
 void sql_add_ident(struct buf *b, const char *name, char quote);
@@ -20,5 +21,29 @@ void sql_add_literal(struct buf *b, const char *text);
  * full or open failure of db's last call, so a limit (disk, quota, rlimit)
  * is named rather than "disk I/O error"; "" when there is none. */
 const char *sql_os_reason(sqlite3 *db);
+
+/* The layout of a SQLite file cdcpack keeps in the state dir (state.db,
+ * binlog.db, snapshot/index.db), in its table meta(k, v): the number under
+ * key, the build that last wrote the file under 'cdcpack'. A build whose
+ * file an earlier build would read wrong raises the number; a file without
+ * one (made before numbers, or new) is read as this build's layout. */
+struct sql_format {
+	const char *file; /* for messages: "state/binlog.db" */
+	const char *key;  /* meta key of the number: "state_format", "format" */
+	const char *what; /* for messages: "state format" */
+	int ours;	  /* the layout this build reads and writes */
+};
+/* meta's value of k into *out (owned by the caller; NULL when absent or
+ * NULL, as a newer build's meta may hold); SQLite's error code on failure. */
+int sql_meta_get(sqlite3 *db, const char *k, char **out);
+int sql_meta_set(sqlite3 *db, const char *k, const char *v);
+/* Refuses (CDC_EUSAGE) a file whose number is above f->ours, naming the
+ * file, its number and the build that wrote it, before anything reads or
+ * writes it. *same: it records f->ours and this build already; *by (when
+ * by is not NULL; owned by the caller): the build that last wrote it, NULL
+ * when none is recorded. */
+int sql_format_check(sqlite3 *db, const struct sql_format *f, bool *same, char **by);
+/* Records f->ours and this build (making meta when missing). */
+int sql_format_write(sqlite3 *db, const struct sql_format *f);
 
 #endif

@@ -3,6 +3,7 @@
 #include "archive.h"
 #include "buf.h"
 #include "changefile.h"
+#include "codec.h"
 #include "err.h"
 #include "fsutil.h"
 #include "hash.h"
@@ -335,14 +336,18 @@ static int check_key(const struct package *pk, const struct table_def *def, cons
 				       "table %s: a row holds NULL in key column %s, which no "
 				       "replica can pair; give it a key or delete it (and declare "
 				       "%s NOT NULL)",
-				       def->name, def->cols[i].name, def->cols[i].name);
+				       NAME_SHOWN_SHORT(def->name),
+				       NAME_SHOWN_SHORT(def->cols[i].name),
+				       NAME_SHOWN_SHORT(def->cols[i].name));
 		return err_set(CDC_ERUNTIME,
 			       "table %s: changelog seq %lld has NULL in key column %s, which no "
 			       "replica can pair; fix the row at the source (give it a key or "
 			       "delete it, and declare %s NOT NULL), then delete the change: "
 			       "DELETE FROM %s WHERE seq = %lld",
-			       def->name, (long long)seq, def->cols[i].name, def->cols[i].name,
-			       pk->cfg->changelog, (long long)seq);
+			       NAME_SHOWN_SHORT(def->name), (long long)seq,
+			       NAME_SHOWN_SHORT(def->cols[i].name),
+			       NAME_SHOWN_SHORT(def->cols[i].name), pk->cfg->changelog,
+			       (long long)seq);
 	}
 	return 0;
 }
@@ -367,7 +372,8 @@ static int change_time(const struct change *c, char out[MOMENT_ISO_LEN])
 	struct moment m;
 	if (!c->ts || moment_parse(c->ts, &m) != 0)
 		return err_set(CDC_ERUNTIME, "table %s: change seq %lld: time '%s' is not ISO 8601",
-			       c->def->name, (long long)c->seq, c->ts ? c->ts : "");
+			       NAME_SHOWN_SHORT(c->def->name), (long long)c->seq,
+			       NAME_SHOWN_SHORT(c->ts ? c->ts : ""));
 	moment_dms(m, out);
 	return 0;
 }

@@ -25,6 +25,9 @@ struct state {
 	sqlite3 *db;
 	char *dir;
 	char *chain;
+	/* The build that last wrote state.db (meta 'cdcpack') as it was when
+	 * opened; NULL: none recorded (a build before it, or a new state dir). */
+	char *built_by;
 	/* Opened read-only on a state dir of a version before batches.generation
 	 * (migrate adds it at the next writable open): read as NULL. */
 	bool no_generation;
@@ -190,29 +193,12 @@ static int check_source(struct state *st, const char *source_name, bool readonly
 
 int state_meta_get(struct state *st, const char *k, char **out)
 {
-	*out = NULL;
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "SELECT v FROM meta WHERE k=?", -1, &q, NULL))
-		return db_fail(st, "read meta");
-	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
-	int step = sqlite3_step(q);
-	/* NULL as absent: a newer build's meta, read to be refused, may hold one */
-	const char *v = step == SQLITE_ROW ? (const char *)sqlite3_column_text(q, 0) : NULL;
-	*out = v ? xstrdup(v) : NULL;
-	sqlite3_finalize(q);
-	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : db_fail(st, "read meta");
+	return sql_meta_get(st->db, k, out) == SQLITE_OK ? 0 : db_fail(st, "read meta");
 }
 
 int state_meta_set(struct state *st, const char *k, const char *v)
 {
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta VALUES(?, ?)", -1, &q, NULL))
-		return db_fail(st, "write meta");
-	sqlite3_bind_text(q, 1, k, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, v, -1, SQLITE_STATIC);
-	int step = sqlite3_step(q);
-	sqlite3_finalize(q);
-	return step == SQLITE_DONE ? 0 : db_fail(st, "write meta");
+	return sql_meta_set(st->db, k, v) == SQLITE_OK ? 0 : db_fail(st, "write meta");
 }
 
 /* Whether batches has its generation column. */
@@ -242,44 +228,16 @@ static int migrate(struct state *st)
 	return 0;
 }
 
-/* Whether state.db has its meta table yet (a new one has not). */
-static int have_meta(struct state *st, bool *have)
-{
-	sqlite3_stmt *q;
-	if (sqlite3_prepare_v2(
-		    st->db, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
-		    -1, &q, NULL))
-		return db_fail(st, "read schema");
-	int step = sqlite3_step(q);
-	*have = step == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
-	sqlite3_finalize(q);
-	return step == SQLITE_ROW ? 0 : db_fail(st, "read schema");
-}
-
 /* Refuses a state.db a newer build made (its state_format above ours) before
  * anything reads or writes it; *same: it already records this format and
  * build. A state.db without meta yet (new) has no format. */
 static int check_format(struct state *st, bool *same)
 {
-	*same = false;
-	bool meta = false;
-	int rc = have_meta(st, &meta);
-	if (rc || !meta)
-		return rc;
-	char *format = NULL, *by = NULL;
-	rc = state_meta_get(st, "state_format", &format);
-	if (!rc)
-		rc = state_meta_get(st, "cdcpack", &by);
-	long long have = format ? strtoll(format, NULL, 10) : 0;
-	if (!rc && have > STATE_FORMAT)
-		rc = err_set(CDC_EUSAGE,
-			     "%s/state.db: state format %lld, written by cdcpack %s; this "
-			     "cdcpack (%s) reads formats up to %d and would read it wrong: "
-			     "run that build or a newer one",
-			     st->dir, have, by ? by : "(newer)", cdcpack_version(), STATE_FORMAT);
-	*same = !rc && have == STATE_FORMAT && by && strcmp(by, cdcpack_version()) == 0;
-	free(format);
-	free(by);
+	char *file = xasprintf("%s/state.db", st->dir);
+	const struct sql_format f = {file, "state_format", "state format", STATE_FORMAT};
+	free(st->built_by);
+	int rc = sql_format_check(st->db, &f, same, &st->built_by);
+	free(file);
 	return rc;
 }
 
@@ -288,10 +246,11 @@ static int write_format(struct state *st, bool same)
 {
 	if (same)
 		return 0;
-	char n[24];
-	snprintf(n, sizeof(n), "%d", STATE_FORMAT);
-	int rc = state_meta_set(st, "state_format", n);
-	return rc ? rc : state_meta_set(st, "cdcpack", cdcpack_version());
+	char *file = xasprintf("%s/state.db", st->dir);
+	const struct sql_format f = {file, "state_format", "state format", STATE_FORMAT};
+	int rc = sql_format_write(st->db, &f);
+	free(file);
+	return rc;
 }
 
 /* The chain id: made once, with the state dir (or at its first open by this
@@ -471,6 +430,7 @@ void state_close(struct state *st)
 	sqlite3_close(st->db);
 	free(st->dir);
 	free(st->chain);
+	free(st->built_by);
 	free(st);
 }
 
@@ -482,6 +442,11 @@ const char *state_dir(const struct state *st)
 const char *state_chain(const struct state *st)
 {
 	return st->chain;
+}
+
+const char *state_built_by(const struct state *st)
+{
+	return st->built_by;
 }
 
 int state_forget(struct state *st, int64_t seq)

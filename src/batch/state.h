@@ -58,6 +58,11 @@ void state_remove_new(const char *dir);
 const char *state_dir(const struct state *st);
 /* The id of the chain this state dir writes (random, made with the state). */
 const char *state_chain(const struct state *st);
+/* The build that last wrote the state dir, as `--version` names it without
+ * "cdcpack " (meta 'cdcpack', read at open, before this command writes it);
+ * NULL when none is recorded: a state dir the builds before 2026-12-07
+ * 18:34 UTC (d487eff) wrote last, or one made by this open. */
+const char *state_built_by(const struct state *st);
 /* Drops the record of batch seq, which never left the machine, so its
  * changes are captured again (a staged archive lost before upload). */
 int state_forget(struct state *st, int64_t seq);

@@ -4,6 +4,7 @@
 #include "err.h"
 #include "sqlutil.h"
 
+#include <stdbool.h>
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -19,6 +20,12 @@ static int db_fail(struct binlogpos *bp, const char *what)
 	return err_set(CDC_ERUNTIME, "state binlog.db: %s: %s%s", what, sqlite3_errmsg(bp->db),
 		       sql_os_reason(bp->db));
 }
+
+/* The layout of binlog.db this build reads and writes, in meta 'format'
+ * with the build that last wrote it ('cdcpack'); absent: this one (the
+ * layouts before it differ only by the columns add_column adds). A build
+ * whose binlog.db an earlier build would read wrong raises it. */
+#define BINLOGPOS_FORMAT 1
 
 static const char schema_sql[] =
 	"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
@@ -76,7 +83,25 @@ static int skips_parse(const char *text, struct log_pos *out)
 			    text);
 }
 
-int binlogpos_open(struct binlogpos **out, const char *state_dir)
+/* The schema, made or brought up to this build's once the format check let
+ * it be read; then, by a writer (not status, which writes nothing new), the
+ * format and build. */
+static int prepare(struct binlogpos *bp, const struct sql_format *f, bool writer)
+{
+	bool same = false;
+	int rc = sql_format_check(bp->db, f, &same, NULL);
+	if (!rc && sqlite3_exec(bp->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_fail(bp, "create schema");
+	if (!rc)
+		rc = add_column(bp, "gtid");
+	if (!rc)
+		rc = add_column(bp, "skips");
+	if (!rc && writer && !same)
+		rc = sql_format_write(bp->db, f);
+	return rc;
+}
+
+int binlogpos_open(struct binlogpos **out, const char *state_dir, bool writer)
 {
 	struct binlogpos *bp = xcalloc(1, sizeof(*bp));
 	char *path = xasprintf("%s/binlog.db", state_dir);
@@ -86,16 +111,13 @@ int binlogpos_open(struct binlogpos **out, const char *state_dir)
 	    SQLITE_OK)
 		rc = db_fail(bp, "open");
 	umask(old);
-	free(path);
 	if (!rc) {
 		sqlite3_busy_timeout(bp->db, 10000);
-		if (sqlite3_exec(bp->db, schema_sql, NULL, NULL, NULL) != SQLITE_OK)
-			rc = db_fail(bp, "create schema");
-		if (!rc)
-			rc = add_column(bp, "gtid");
-		if (!rc)
-			rc = add_column(bp, "skips");
+		const struct sql_format f = {path, "format", "binlog position format",
+					     BINLOGPOS_FORMAT};
+		rc = prepare(bp, &f, writer);
 	}
+	free(path);
 	if (rc) {
 		binlogpos_close(bp);
 		bp = NULL;

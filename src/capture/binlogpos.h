@@ -8,11 +8,14 @@
 
 #include "source.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct binlogpos;
 
-int binlogpos_open(struct binlogpos **out, const char *state_dir);
+/* Refuses (exit 2) a binlog.db whose format a newer build raised. writer:
+ * records this build in it (status, which writes nothing, passes false). */
+int binlogpos_open(struct binlogpos **out, const char *state_dir, bool writer);
 void binlogpos_close(struct binlogpos *bp); /* accepts NULL */
 /* *out (filled): the current position and its GTID state; out->pos NULL
  * when no batch was acknowledged. */

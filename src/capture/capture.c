@@ -1,6 +1,7 @@
 #include "capture.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "coltype.h"
 #include "err.h"
 #include "fault.h"
@@ -53,12 +54,12 @@ int capture_scan_table(struct pipeline *p, const char *table, struct package *pk
 		rc = package_add_table(pk, *def);
 	struct load_ctx lc = {pk, *def, {0}};
 	char label[96];
-	snprintf(label, sizeof(label), "load %s", table);
+	snprintf(label, sizeof(label), "load %s", NAME_SHOWN_SHORT(table));
 	progress_start(&lc.bar, label, "rows", -1);
 	if (!rc)
 		rc = p->sops->read->scan(p->src, *def, add_load_row, &lc);
 	progress_end(&lc.bar);
-	return rc ? err_prefix(rc, "load table %s", table) : 0;
+	return rc ? err_prefix(rc, "load table %s", NAME_SHOWN_SHORT(table)) : 0;
 }
 
 int capture_schema_stamp(struct pipeline *p, const char *check, char **out)

@@ -10,6 +10,7 @@
 #include "binlog_cascade.h"
 #include "binlogpos.h"
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "reconcile.h"
@@ -34,7 +35,7 @@ static int binlog_first_load(struct pipeline *p, bool *load)
 {
 	struct binlogpos *bp = NULL;
 	struct log_pos pos = {0};
-	int rc = binlogpos_open(&bp, state_dir(p->st));
+	int rc = binlogpos_open(&bp, state_dir(p->st), true);
 	if (!rc)
 		rc = binlogpos_current(bp, &pos);
 	*load = !rc && !pos.pos;
@@ -80,7 +81,7 @@ static int mark_replaced(struct pipeline *p, const struct strv *tables)
 	for (size_t i = 0; i < tables->n && !rc; i++) {
 		log_warn("table %s: a DROP, RENAME or CREATE TABLE in the binary log gave its name "
 			 "to another table: it ships whole as a load",
-			 tables->v[i]);
+			 NAME_SHOWN_SHORT(tables->v[i]));
 		rc = state_mark_replaced(p->st, tables->v[i]);
 	}
 	return rc;
@@ -94,7 +95,7 @@ static int binlog_changes(struct pipeline *p, struct package *pk)
 	struct cascade_reading cr;
 	int rc = cascade_reading_open(p, pk, &cr);
 	if (!rc)
-		rc = binlogpos_open(&bp, state_dir(p->st));
+		rc = binlogpos_open(&bp, state_dir(p->st), true);
 	if (!rc)
 		rc = binlogpos_current(bp, &from);
 	if (!rc && !from.pos)
@@ -153,7 +154,7 @@ static int binlog_load(struct pipeline *p, const struct strv *tables, struct pac
 	struct table_def **defs = xcalloc(tables->n ? tables->n : 1, sizeof(*defs));
 	struct log_pos at = {0}, cur = {0};
 	bool some = tables->n != p->tables.n;
-	int rc = binlogpos_open(&bp, state_dir(p->st));
+	int rc = binlogpos_open(&bp, state_dir(p->st), true);
 	if (!rc && some)
 		rc = binlogpos_current(bp, &cur);
 	if (!rc && some && !cur.pos)
@@ -185,7 +186,7 @@ static int binlog_load(struct pipeline *p, const struct strv *tables, struct pac
 static int binlog_ack(struct pipeline *p, const struct batch *b)
 {
 	struct binlogpos *bp = NULL;
-	int rc = binlogpos_open(&bp, state_dir(p->st));
+	int rc = binlogpos_open(&bp, state_dir(p->st), true);
 	if (!rc)
 		rc = binlogpos_promote(bp, b->seq);
 	binlogpos_close(bp);
@@ -205,7 +206,7 @@ static int binlog_lag(const struct source_ops *ops, struct source *src, const ch
 	if (!have || !ops->log || !ops->log->lag)
 		return 0;
 	struct binlogpos *bp = NULL;
-	int rc = binlogpos_open(&bp, state_dir);
+	int rc = binlogpos_open(&bp, state_dir, false);
 	if (!rc)
 		rc = binlogpos_current(bp, pos);
 	binlogpos_close(bp);
@@ -257,7 +258,7 @@ static int binlog_reconcile(struct pipeline *p, const struct strv *tables, struc
 {
 	struct binlogpos *bp = NULL;
 	struct log_pos from = {0};
-	int rc = binlogpos_open(&bp, state_dir(p->st));
+	int rc = binlogpos_open(&bp, state_dir(p->st), true);
 	if (!rc)
 		rc = binlogpos_current(bp, &from);
 	if (!rc && !from.pos)

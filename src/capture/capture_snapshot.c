@@ -8,6 +8,7 @@
 #include "capture.h"
 
 #include "diff.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "progress.h"
@@ -96,17 +97,17 @@ static bool usable(const struct snap_entry *cur, const struct table_def *def)
 			 "I, and rows deleted since then are not shipped as D (run 'cdcpack load "
 			 "%s' "
 			 "to refresh replicas)",
-			 def->name, def->name);
+			 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(def->name));
 		return false;
 	}
 	if (!table_def_same(cur->def, def))
 		log_warn("schema drift on table %s: its columns changed since the last snapshot; "
 			 "every row is shipped as U with the new column list",
-			 def->name);
+			 NAME_SHOWN_SHORT(def->name));
 	if (cur->hashver != HASH_VERSION)
 		log_warn("table %s: its snapshot was hashed by another cdcpack version; every row "
 			 "is shipped as U this once",
-			 def->name);
+			 NAME_SHOWN_SHORT(def->name));
 	return true;
 }
 
@@ -151,7 +152,7 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 		rc = diff_merge_start(&m);
 	struct scan_feed feed = {&m, {0}};
 	char label[96];
-	snprintf(label, sizeof(label), "scan %s", t->def->name);
+	snprintf(label, sizeof(label), "scan %s", NAME_SHOWN_SHORT(t->def->name));
 	progress_start(&feed.bar, label, "rows", -1);
 	if (!rc)
 		/* Read on a second thread: the source's VM and value conversion
@@ -167,7 +168,7 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	if (!rc)
 		log_info(
 			"table captured table=%s rows=%lld inserted=%lld updated=%lld deleted=%lld",
-			t->def->name, (long long)m.rows_b, (long long)m.inserted,
+			NAME_SHOWN_SHORT(t->def->name), (long long)m.rows_b, (long long)m.inserted,
 			(long long)m.updated, (long long)m.deleted);
 	diff_merge_free(&m);
 	snap_reader_close(r);
@@ -216,7 +217,7 @@ static int capture_table(struct snap_capture *cap, const struct table_def *def, 
 	free(t.drow);
 	snap_entry_clear(&cur);
 	snap_entry_clear(&made);
-	return rc ? err_prefix(rc, "snapshot of table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "snapshot of table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 static int capture_tables(struct snap_capture *cap, const struct strv *tables)

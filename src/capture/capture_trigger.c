@@ -4,6 +4,7 @@
 #include "capture.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "reconcile.h"
@@ -26,20 +27,21 @@ static int check_table(struct pipeline *p, const char *table, bool *clean)
 		log_warn("table %s was renamed: rebuilding its triggers so that its changes are "
 			 "logged as %s (changes logged before under the old name ship under it); "
 			 "run 'cdcpack load %s' to give replicas its rows under this name",
-			 table, table, table);
+			 NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table));
 		rc = p->sops->changelog->triggers_install(p->src, def);
 	} else if (!rc && !ts.installed)
 		log_warn("table %s has no cdcpack triggers: its changes are not captured; run "
 			 "'cdcpack triggers install %s', then 'cdcpack load %s' to ship the rows "
 			 "it already holds",
-			 table, table, table);
+			 NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table));
 	if (!rc && ts.drift) {
 		log_warn("schema drift on table %s: rebuilding its triggers (the table then "
 			 "ships whole as a load, its changes logged since the ALTER with it)",
-			 table);
+			 NAME_SHOWN_SHORT(table));
 		rc = p->sops->changelog->triggers_install(p->src, def);
 	} else if (!rc && ts.outdated) {
-		log_info("table %s: rebuilding its triggers, made by an earlier cdcpack", table);
+		log_info("table %s: rebuilding its triggers, made by an earlier cdcpack",
+			 NAME_SHOWN_SHORT(table));
 		rc = p->sops->changelog->triggers_install(p->src, def);
 	}
 	*clean = ts.installed && !ts.renamed && !ts.drift && !ts.outdated;
@@ -144,7 +146,8 @@ static int check_not_acked(struct changes_read *r, const struct change *c)
 			     "hold two changes under one seq; recreate it ('cdcpack triggers "
 			     "remove --drop-changelog', 'cdcpack triggers install', then 'cdcpack "
 			     "load')",
-			     (long long)c->seq, c->def->name, (long long)hit->batch, CHANGE_MARKER);
+			     (long long)c->seq, NAME_SHOWN_SHORT(c->def->name),
+			     (long long)hit->batch, CHANGE_MARKER);
 	return rc;
 }
 
@@ -201,7 +204,7 @@ static int trigger_load(struct pipeline *p, const struct strv *tables, struct pa
 	for (size_t i = 0; i < tables->n && !rc; i++) {
 		rc = capture_scan_table(p, tables->v[i], pk, &defs[i]);
 		if (!rc)
-			log_debug("table loaded table=%s", tables->v[i]);
+			log_debug("table loaded table=%s", NAME_SHOWN_SHORT(tables->v[i]));
 	}
 	int end = p->sops->read->end_read(p->src);
 	for (size_t i = 0; i < tables->n; i++)

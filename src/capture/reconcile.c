@@ -18,6 +18,7 @@
  * to name them. */
 #include "reconcile.h"
 
+#include "codec.h"
 #include "err.h"
 #include "keyrec.h"
 #include "log.h"
@@ -204,19 +205,19 @@ static void log_table(const struct rec_table *t)
 			 "write without triggers, a cascade, a REPLACE, a changelog row deleted; "
 			 "binlog mode: a write with sql_log_bin = 0); the reconcile batch repairs "
 			 "them",
-			 t->def->name, (long long)repaired, (long long)t->inserted,
-			 (long long)t->updated, (long long)t->deleted);
+			 NAME_SHOWN_SHORT(t->def->name), (long long)repaired,
+			 (long long)t->inserted, (long long)t->updated, (long long)t->deleted);
 	log_info("table reconciled table=%s rows=%lld inserted=%lld updated=%lld deleted=%lld "
 		 "pending=%lld",
-		 t->def->name, (long long)t->rows, (long long)t->inserted, (long long)t->updated,
-		 (long long)t->deleted, (long long)t->pending);
+		 NAME_SHOWN_SHORT(t->def->name), (long long)t->rows, (long long)t->inserted,
+		 (long long)t->updated, (long long)t->deleted, (long long)t->pending);
 }
 
 static int compare_table(struct rec_table *t, int64_t published)
 {
 	struct pipeline *p = t->p;
 	char label[96];
-	snprintf(label, sizeof(label), "reconcile %s", t->def->name);
+	snprintf(label, sizeof(label), "reconcile %s", NAME_SHOWN_SHORT(t->def->name));
 	progress_start(&t->bar, label, "rows", -1);
 	int rc = pub_walk_open(p->pub, t->def->name, &t->walk);
 	if (!rc)
@@ -240,7 +241,7 @@ static int reconcile_one_table(struct pipeline *p, const struct table_def *def, 
 	if (truncated) {
 		log_info("reconcile: table %s has a TRUNCATE pending; the next reconcile compares "
 			 "it",
-			 def->name);
+			 NAME_SHOWN_SHORT(def->name));
 		if (truncated > 0)
 			add_finding(out, &t, "a TRUNCATE pending");
 		return truncated < 0 ? truncated : 0;
@@ -249,7 +250,7 @@ static int reconcile_one_table(struct pipeline *p, const struct table_def *def, 
 		log_warn("reconcile: table %s has no published state to compare with (no load of "
 			 "it acknowledged since this cdcpack keeps one); run 'cdcpack load %s' "
 			 "once, and reconciles compare it from then on",
-			 def->name, def->name);
+			 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(def->name));
 		add_finding(out, &t, "no load acknowledged");
 		return 0;
 	}
@@ -265,7 +266,7 @@ static int reconcile_one_table(struct pipeline *p, const struct table_def *def, 
 	buf_free(&t.ckey);
 	buf_free(&t.key);
 	free(t.drow);
-	return rc ? err_prefix(rc, "reconcile of table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "reconcile of table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 int reconcile_tables(struct pipeline *p, const struct strv *tables, struct package *pk,

@@ -1,5 +1,6 @@
 #include "snapstore.h"
 
+#include "codec.h"
 #include "err.h"
 #include "sqlutil.h"
 #include "strv.h"
@@ -20,6 +21,12 @@
 
 #define SNAP_MAGIC "CDCSNAP1"
 #define SNAP_BUF (256 << 10)
+/* The layout of index.db and the files it names that this build reads and
+ * writes, in index.db's meta 'format' with the build that last wrote it
+ * ('cdcpack'); absent: this one. A build whose snapshot store an earlier
+ * build would read wrong raises it (a new key record or index column; a
+ * new row hash is HASH_VERSION's, per entry). */
+#define SNAPSTORE_FORMAT 1
 
 /* Owns db and dir. */
 struct snapstore {
@@ -46,6 +53,25 @@ static int exec(struct snapstore *ss, const char *sql, const char *what)
 	return sqlite3_exec(ss->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(ss, what);
 }
 
+/* The journal and schema once the format check let the index be read, then
+ * the format and this build. */
+static int prepare(struct snapstore *ss)
+{
+	char *file = xasprintf("%s/index.db", ss->dir);
+	const struct sql_format f = {file, "format", "snapshot index format", SNAPSTORE_FORMAT};
+	bool same = false;
+	int rc = sql_format_check(ss->db, &f, &same, NULL);
+	/* Durable at commit: a promotion, once done, survives a crash. */
+	if (!rc)
+		rc = exec(ss, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "open");
+	if (!rc)
+		rc = exec(ss, schema_sql, "create schema");
+	if (!rc && !same)
+		rc = sql_format_write(ss->db, &f);
+	free(file);
+	return rc;
+}
+
 int snapstore_open(struct snapstore **out, const char *state_dir)
 {
 	*out = NULL;
@@ -62,11 +88,8 @@ int snapstore_open(struct snapstore **out, const char *state_dir)
 	free(path);
 	if (!rc) {
 		sqlite3_busy_timeout(ss->db, 10000);
-		/* Durable at commit: a promotion, once done, survives a crash. */
-		rc = exec(ss, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;", "open");
+		rc = prepare(ss);
 	}
-	if (!rc)
-		rc = exec(ss, schema_sql, "create schema");
 	if (rc) {
 		snapstore_close(ss);
 		return rc;
@@ -108,8 +131,8 @@ static int def_from_json(const char *table, const char *text, struct table_def *
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(table);
 	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
-		     : err_set(CDC_ERUNTIME, "snapshot index: bad JSON for table %s: %s", table,
-			       jerr.text);
+		     : err_set(CDC_ERUNTIME, "snapshot index: bad JSON for table %s: %s",
+			       NAME_SHOWN_SHORT(table), jerr.text);
 	if (!rc)
 		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
 	json_decref(doc);
@@ -438,7 +461,7 @@ static int reader_check_end(struct snap_reader *r)
 			"%s: damaged snapshot (%lld rows, %lld bytes; the index says %lld, %lld, "
 			"or the checksum differs): start the table over with 'cdcpack load %s'",
 			r->path, (long long)r->rows, (long long)r->bytes, (long long)r->want_rows,
-			(long long)r->want_bytes, r->table);
+			(long long)r->want_bytes, NAME_SHOWN_SHORT(r->table));
 	return 0;
 }
 
@@ -453,7 +476,7 @@ static int reader_next(void *ctx, struct keyrec *out)
 				got,
 				"%s: damaged snapshot (start the table over with 'cdcpack "
 				"load %s'): record %lld",
-				r->path, r->table, (long long)r->rows + 1);
+				r->path, NAME_SHOWN_SHORT(r->table), (long long)r->rows + 1);
 		if (got) {
 			r->pos += used;
 			r->rows++;
@@ -490,7 +513,7 @@ int snap_reader_open(struct snap_reader **out, struct snapstore *ss, const struc
 			CDC_ERUNTIME,
 			"%s: cannot open snapshot: %s (start the table over with 'cdcpack load "
 			"%s')",
-			r->path, strerror(errno), e->table);
+			r->path, strerror(errno), NAME_SHOWN_SHORT(e->table));
 	while (!rc && r->len < 8 && !r->eof)
 		rc = reader_fill(r);
 	if (!rc && (r->len < 8 || memcmp(r->buf, SNAP_MAGIC, 8) != 0))

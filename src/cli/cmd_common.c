@@ -1,6 +1,7 @@
 /* Helpers every command uses. */
 #include "buf.h"
 #include "cmd.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
@@ -32,7 +33,7 @@ int cmd_once(const char *cmd, const char *opt, bool given)
 int cmd_bad_arg(const char *cmd, const char *arg)
 {
 	return err_set(CDC_EUSAGE, "%s: unexpected argument '%s'; see 'cdcpack %s --help'", cmd,
-		       arg, cmd);
+		       NAME_SHOWN_SHORT(arg), cmd);
 }
 
 void cmd_warn_no_tables(const struct config *cfg, const struct strv *tables)

@@ -146,14 +146,15 @@ static void warn_tables(const struct dbdiff_result *res)
 	for (size_t i = 0; i < res->ntables; i++) {
 		const struct dbdiff_table_result *t = &res->tables[i];
 		if (t->status == DBDIFF_ONLY_A || t->status == DBDIFF_ONLY_B)
-			log_warn("table %s exists %s", t->name,
+			log_warn("table %s exists %s", NAME_SHOWN_SHORT(t->name),
 				 t->status == DBDIFF_ONLY_A ? "only in A" : "only in B");
 		else if (t->problem)
-			log_warn("table %s: %s; its rows were not compared", t->name, t->problem);
+			log_warn("table %s: %s; its rows were not compared",
+				 NAME_SHOWN_SHORT(t->name), t->problem);
 		if (t->only_a.n || t->only_b.n)
 			log_warn("table %s: the column lists differ (see --json); rows were "
 				 "compared on the columns both have",
-				 t->name);
+				 NAME_SHOWN_SHORT(t->name));
 	}
 }
 

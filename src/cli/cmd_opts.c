@@ -2,6 +2,7 @@
  * gives its parsing, its place in the usage line, and its lines in --help
  * and the man page. */
 #include "buf.h"
+#include "codec.h"
 #include "cmd.h"
 #include "err.h"
 
@@ -54,7 +55,7 @@ static int parse_opt(const struct cmd_entry *c, int argc, char **argv, int *i, v
 	if (opt->type == OPT_FLAG) {
 		if (eq)
 			return err_set(CDC_EUSAGE, "%s %s: takes no value (given '%s')", c->name,
-				       opt->name, eq + 1);
+				       opt->name, NAME_SHOWN_SHORT(eq + 1));
 		return store(c->name, opt, args, NULL);
 	}
 	const char *value = eq ? eq + 1 : *i + 1 < argc ? argv[*i + 1] : NULL;

@@ -30,7 +30,9 @@ const struct cmd_entry cmd_status_entry = {
 	.summary =
 		"batches by state, pending changes, lag, last published batch, target reachability",
 	.help = "Reads the state dir and the source; takes no lock, so it works while a run\n"
-		"is going.\n"
+		"is going. Names the cdcpack build that last wrote the state dir (\"state\n"
+		"written by\", state_written_by in --json), the one to run after a failed\n"
+		"upgrade or downgrade.\n"
 		"\nExample:\n"
 		"  cdcpack --json status\n",
 	.exec = cmd_status,

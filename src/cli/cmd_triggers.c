@@ -118,9 +118,10 @@ static int pick_tables(const struct config *cfg, const struct strv *all, const s
 				CDC_EUSAGE,
 				"triggers: '%s' is not a captured table of %s (see [capture] "
 				"tables and exclude)",
-				argv[i], cfg->source_url);
+				NAME_SHOWN_SHORT(argv[i]), cfg->source_url);
 		if (strv_contains(out, argv[i]))
-			return err_set(CDC_EUSAGE, "triggers: table '%s' named twice", argv[i]);
+			return err_set(CDC_EUSAGE, "triggers: table '%s' named twice",
+				       NAME_SHOWN_SHORT(argv[i]));
 		strv_push(out, argv[i]);
 	}
 	if (argc == 0)

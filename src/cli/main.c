@@ -2,6 +2,7 @@
  * lives in the commands (src/cli/cmd_*.c) and the pipeline they call. */
 #include "buf.h"
 #include "cmd.h"
+#include "codec.h"
 #include "err.h"
 #include "fault.h"
 #include "log.h"
@@ -199,8 +200,9 @@ static int unknown_command(const char *name)
 	}
 	if (best)
 		return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; did you mean '%s'?",
-			       name, best->name);
-	return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; see 'cdcpack --help'", name);
+			       NAME_SHOWN_SHORT(name), best->name);
+	return err_set(CDC_EUSAGE, "'%s' is not a cdcpack command; see 'cdcpack --help'",
+		       NAME_SHOWN_SHORT(name));
 }
 
 static bool wants_help(int argc, char **argv)
@@ -287,7 +289,7 @@ static int parse_globals(int argc, char **argv, struct globals *g, int *status)
 			return -1;
 		if (n == 0) {
 			*status = err_set(CDC_EUSAGE, "%s: unknown option; see 'cdcpack --help'",
-					  argv[i]);
+					  NAME_SHOWN_SHORT(argv[i]));
 			return -1;
 		}
 		i += n;

@@ -202,6 +202,8 @@ void report_status_json(json_t *report, const struct config *cfg, const struct s
 	if (res->have < STATUS_STATE)
 		return;
 	json_object_set_new(report, "chain", res->chain ? json_string(res->chain) : json_null());
+	json_object_set_new(report, "state_written_by",
+			    res->written_by ? json_text(res->written_by) : json_null());
 	json_object_set_new(report, "batches", status_batches_json(res));
 	json_object_set_new(report, "last_published", status_last_json(res->last));
 	json_object_set_new(report, "reconcile", status_reconcile_json(res->last_reconcile));

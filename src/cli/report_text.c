@@ -159,6 +159,18 @@ static void status_pending_text(struct buf *out, const struct status_result *res
 	}
 }
 
+static void status_written_by_text(struct buf *out, const struct status_result *res)
+{
+	if (!res->written_by) {
+		buf_adds(out, "state written by: not recorded (no state dir yet, or a cdcpack "
+			      "before 2026-12-07 18:34 UTC wrote it last)\n");
+		return;
+	}
+	char *by = name_shown(res->written_by); /* state.db is a file anyone may edit */
+	buf_addf(out, "state written by: cdcpack %s\n", by);
+	free(by);
+}
+
 void report_status_text(struct buf *out, const struct config *cfg, const struct status_result *res)
 {
 	buf_addf(out, "source %s (%s, %s mode)  target %s\n", cfg->source_name, cfg->source_url,
@@ -169,6 +181,7 @@ void report_status_text(struct buf *out, const struct config *cfg, const struct 
 		 res->chain ? res->chain
 			    : "none yet (no state dir, or one an earlier cdcpack made: the next "
 			      "run gives it one)");
+	status_written_by_text(out, res);
 	status_batches_text(out, res);
 	const struct reconcile_result *r = res->last_reconcile;
 	if (r)

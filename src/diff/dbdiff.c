@@ -1,5 +1,6 @@
 #include "dbdiff.h"
 
+#include "codec.h"
 #include "err.h"
 #include "fault.h"
 #include "log.h"
@@ -156,7 +157,7 @@ static int compare_table(struct dbdiff_side *a, struct dbdiff_side *b, struct db
 		t->inserted = t->rows_b;
 	if (!rc && sink && sink->table_done)
 		rc = sink->table_done(sink->ctx, t);
-	return rc ? err_prefix(rc, "diff table %s", t->name) : 0;
+	return rc ? err_prefix(rc, "diff table %s", NAME_SHOWN_SHORT(t->name)) : 0;
 }
 
 const char *dbdiff_status_name(enum dbdiff_status s)
@@ -226,7 +227,8 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 	if (!rc)
 		rc = describe_side(b, in_b, name, &db);
 	if (!rc && !da && !db)
-		rc = err_set(CDC_EUSAGE, "table %s: not found on either side", name);
+		rc = err_set(CDC_EUSAGE, "table %s: not found on either side",
+			     NAME_SHOWN_SHORT(name));
 	struct dbdiff_table t = {.name = da ? da->name : db ? db->name : name, .a = da, .b = db};
 	if (!rc) {
 		classify(&t, &plan, a->ops->driver, b->ops->driver);
@@ -236,8 +238,8 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 		res->differences += record_table(res, &t, b->extra_columns_ok);
 		log_debug(
 			"table compared table=%s status=%s inserted=%lld updated=%lld deleted=%lld",
-			t.name, dbdiff_status_name(t.status), (long long)t.inserted,
-			(long long)t.updated, (long long)t.deleted);
+			NAME_SHOWN_SHORT(t.name), dbdiff_status_name(t.status),
+			(long long)t.inserted, (long long)t.updated, (long long)t.deleted);
 	}
 	diff_plan_free(&plan);
 	table_def_free(da);

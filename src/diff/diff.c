@@ -1,5 +1,6 @@
 #include "diff.h"
 
+#include "codec.h"
 #include "err.h"
 
 #include <stdlib.h>
@@ -46,9 +47,12 @@ static void pair_columns(struct diff_plan *p, const struct table_def *a, const c
 
 static void key_list(struct buf *out, const struct table_def *def)
 {
-	for (size_t i = 0, n = 0; i < def->ncols; i++)
-		if (def->cols[i].key)
-			buf_addf(out, "%s%s", n++ ? ", " : "", def->cols[i].name);
+	for (size_t i = 0, n = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		buf_adds(out, n++ ? ", " : ""); /* for messages: shown as names are */
+		text_shown_add(out, def->cols[i].name, strlen(def->cols[i].name), true);
+	}
 }
 
 /* Both scans order by their key columns in column order: the same names in
@@ -148,7 +152,7 @@ int diff_check_order(const struct diff_plan *p, const char *table, const char *s
 			 "(numbers by value, text and blobs by bytes), one row each; a collation, "
 			 "keys of mixed types or a duplicate key break that, and this table's rows "
 			 "cannot be paired",
-			 table, side, buf_str(&b), buf_str(&a));
+			 NAME_SHOWN_SHORT(table), side, buf_str(&b), buf_str(&a));
 	buf_free(&a);
 	buf_free(&b);
 	return rc;

@@ -334,17 +334,19 @@ static int on_row(void *ctx, const struct dbdiff_table *t, char op, const struct
 static void sql_notes(struct diff_output *o, const struct dbdiff_table *t)
 {
 	if (t->status == DBDIFF_ONLY_A)
-		buf_addf(&o->out, "-- table %s exists only in A: left as it is\n", t->name);
+		buf_addf(&o->out, "-- table %s exists only in A: left as it is\n",
+			 NAME_SHOWN_SHORT(t->name));
 	else if (t->status == DBDIFF_ONLY_B)
-		buf_addf(&o->out, "-- table %s exists only in B: not created here\n", t->name);
+		buf_addf(&o->out, "-- table %s exists only in B: not created here\n",
+			 NAME_SHOWN_SHORT(t->name));
 	else if (t->status == DBDIFF_KEYS_DIFFER)
-		buf_addf(&o->out, "-- table %s: %s; rows not compared\n", t->name,
+		buf_addf(&o->out, "-- table %s: %s; rows not compared\n", NAME_SHOWN_SHORT(t->name),
 			 t->plan->key_problem);
 	else if (t->plan->only_a.n || t->plan->only_b.n)
 		buf_addf(&o->out,
 			 "-- table %s: the column lists differ; statements set the "
 			 "columns both have\n",
-			 t->name);
+			 NAME_SHOWN_SHORT(t->name));
 }
 
 static int on_table(void *ctx, const struct dbdiff_table *t)

@@ -119,7 +119,7 @@ static int apply_change(struct applier *a, const struct table_def *def, char op,
 	if (op == 'T') {
 		if (!r->truncate)
 			return err_set(CDC_ERUNTIME, "this replica cannot empty table %s (T)",
-				       def->name);
+				       NAME_SHOWN_SHORT(def->name));
 		/* Rows gathered into a multi-row statement come before the
 		 * TRUNCATE in change order: they go first. */
 		int rc = r->flush ? r->flush(a->replica) : 0;
@@ -166,7 +166,7 @@ static int apply_file(struct applier *a, const struct manifest_file *f, enum pas
 	int rc = each_change(a, f, pass, &n); /* the row count was checked by check_file */
 	if (pass != PASS_DELETES)
 		*rows += n;
-	return rc ? err_prefix(rc, "apply %s", f->path) : 0;
+	return rc ? err_prefix(rc, "apply %s", NAME_SHOWN_SHORT(f->path)) : 0;
 }
 
 /* Reads a change file through once without applying it: a batch whose
@@ -178,8 +178,8 @@ static int check_file(const struct manifest_file *f)
 	int rc = each_change(NULL, f, PASS_ALL, &n);
 	if (!rc && n != f->rows)
 		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
-			     f->def->name, (long long)n, (long long)f->rows);
-	return rc ? err_prefix(rc, "check %s", f->path) : 0;
+			     NAME_SHOWN_SHORT(f->def->name), (long long)n, (long long)f->rows);
+	return rc ? err_prefix(rc, "check %s", NAME_SHOWN_SHORT(f->path)) : 0;
 }
 
 /* A load replaces each table's contents, once per table per batch. */
@@ -210,13 +210,14 @@ static enum fit column_fit(const struct applier *a, const struct table_def *have
 			if (strcasecmp(have->cols[j].name, want->name) == 0)
 				found = &have->cols[j];
 		if (!found)
-			*why = xasprintf("it has no column %s", want->name);
+			*why = xasprintf("it has no column %s", NAME_SHOWN_SHORT(want->name));
 		else if (found->key != want->key)
-			*why = xasprintf("column %s is %sa key column there", want->name,
-					 found->key ? "" : "not ");
+			*why = xasprintf("column %s is %sa key column there",
+					 NAME_SHOWN_SHORT(want->name), found->key ? "" : "not ");
 		else if (!a->rops->replica->same_type(found->type, want, def->foreign))
-			*why = xasprintf("column %s is %s there, not %s", want->name, found->type,
-					 want->type);
+			*why = xasprintf("column %s is %s there, not %s",
+					 NAME_SHOWN_SHORT(want->name),
+					 NAME_SHOWN_SHORT(found->type), want->type);
 		if (*why)
 			return FIT_OTHER;
 	}
@@ -331,7 +332,7 @@ static int check_cdc_fit(struct applier *a, const struct manifest *m, const stru
 		       "carry. Run 'cdcpack load %s' at the source, then apply again (the "
 		       "load replaces the table, with its new definition); nothing of this "
 		       "batch was applied",
-		       def->name, m->batch_id, why, def->name);
+		       NAME_SHOWN_SHORT(def->name), m->batch_id, why, NAME_SHOWN_SHORT(def->name));
 }
 
 /* Before the batch's transaction (MySQL commits on DDL): the replica table
@@ -345,7 +346,7 @@ static int prepare_table(struct applier *a, const struct manifest *m, size_t i)
 	char *why = NULL;
 	int rc = replica_fit(a, def, &fit, &why);
 	if (!rc && load && (fit == FIT_WIDER || fit == FIT_OTHER)) {
-		log_info("replica table recreated table=%s why=\"%s\"", def->name,
+		log_info("replica table recreated table=%s why=\"%s\"", NAME_SHOWN_SHORT(def->name),
 			 why ? why : "it has columns the load does not carry");
 		rc = a->rops->replica->drop_table(a->replica, def);
 	} else if (!rc && !load && fit == FIT_OTHER) {

@@ -1,6 +1,7 @@
 #include "compare.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "pipeline.h"
@@ -23,7 +24,7 @@ static int note_row(void *ctx, const struct dbdiff_table *t, char op, const stru
 		keyrec_decode(a, keys, NULL, p->nkeys);
 	struct buf key = BUF_INIT;
 	keyrec_describe(&key, keys, p->key_names, p->nkeys);
-	log_debug("difference table=%s %s %s", t->name,
+	log_debug("difference table=%s %s %s", NAME_SHOWN_SHORT(t->name),
 		  op == 'D'   ? "only-in-source"
 		  : op == 'I' ? "only-in-replica"
 			      : "different",

@@ -495,7 +495,8 @@ static int differs(const char *table, const char *shipped, const struct table_de
 	struct table_def *was = xcalloc(1, sizeof(*was));
 	was->name = xstrdup(table);
 	int rc = doc ? table_def_columns_from_json(was, doc)
-		     : err_set(CDC_ERUNTIME, "state: shipped columns of %s: %s", table, jerr.text);
+		     : err_set(CDC_ERUNTIME, "state: shipped columns of %s: %s",
+			       NAME_SHOWN_SHORT(table), jerr.text);
 	*yes = !rc && !table_def_same(was, now);
 	json_decref(doc);
 	table_def_free(was);
@@ -522,7 +523,7 @@ static int redefined(struct pipeline *p, const char *table, bool started, bool *
 	if (!rc && !shipped && started && p->cops->load_new_tables) {
 		log_warn("table %s is new to the chain (created, renamed to this name, or newly "
 			 "captured): it ships whole as a load",
-			 table);
+			 NAME_SHOWN_SHORT(table));
 		*yes = true;
 		free(now);
 		table_def_free(def);
@@ -535,8 +536,9 @@ static int redefined(struct pipeline *p, const char *table, bool started, bool *
 			 "added, dropped, renamed or retyped, or another key); change rows cannot "
 			 "carry that to replicas, so the table ships whole as a load batch, which "
 			 "replicas take with its new definition",
-			 table);
-		log_debug("table redefined table=%s shipped=%s now=%s", table, shipped, now);
+			 NAME_SHOWN_SHORT(table));
+		log_debug("table redefined table=%s shipped=%s now=%s", NAME_SHOWN_SHORT(table),
+			  shipped, now);
 	}
 	free(now);
 	free(shipped);
@@ -896,7 +898,7 @@ static int check_named(struct pipeline *p, const char *cmd, const struct strv *t
 			return err_set(CDC_EUSAGE,
 				       "%s: '%s' is not a captured table (see [capture] "
 				       "tables and exclude in %s)",
-				       cmd, tables->v[i], p->cfg->path);
+				       cmd, NAME_SHOWN_SHORT(tables->v[i]), p->cfg->path);
 	return 0;
 }
 

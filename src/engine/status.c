@@ -17,6 +17,7 @@
 void status_result_free(struct status_result *res)
 {
 	free(res->chain);
+	free(res->written_by);
 	if (res->last) {
 		free(res->last->id);
 		free(res->last->key);
@@ -75,6 +76,8 @@ static int read_state(const struct config *cfg, struct status_result *res)
 		/* A state dir an earlier cdcpack made has no chain id until a run
 		 * of this version opens it for writing: none yet, as without one. */
 		res->chain = st && state_chain(st) ? xstrdup(state_chain(st)) : NULL;
+		/* who to run after an upgrade or downgrade went wrong */
+		res->written_by = st && state_built_by(st) ? xstrdup(state_built_by(st)) : NULL;
 		count_batches(cfg, v, n, res);
 	}
 	if (!rc && st)

@@ -16,7 +16,7 @@
  * failed step stops it; a failed count keeps what it counted. */
 enum status_have {
 	STATUS_NOTHING,
-	STATUS_STATE,	/* chain, batches, last published, last reconcile */
+	STATUS_STATE,	/* chain, written_by, batches, last published, last reconcile */
 	STATUS_PENDING, /* tables, pending, lag */
 	STATUS_TARGET,	/* target_reachable, target_error */
 };
@@ -42,7 +42,10 @@ struct status_last {
  * status_result_free. */
 struct status_result {
 	enum status_have have;
-	char *chain;			  /* NULL: no state dir, or no run since an upgrade */
+	char *chain; /* NULL: no state dir, or no run since an upgrade */
+	/* The build that last wrote the state dir (state_built_by); owned, NULL:
+	 * no state dir, or one no build recorded itself in */
+	char *written_by;
 	int64_t batches[BATCH_ACKED + 1]; /* by enum batch_state */
 	struct status_last *last;	  /* NULL: none published yet */
 	/* The last reconcile; NULL: none yet. Non-zero repairs mean capture

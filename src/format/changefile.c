@@ -565,7 +565,7 @@ static void note_old_spelling(struct changefile_reader *r, const struct column *
 		"commit 0bb874c wrote text (and the empty BLOB) so: if the source did not hold "
 		"that, run `cdcpack load` and rebuild the replica from it (README: Upgrading the "
 		"binary)",
-		r->def->name, r->line, col->name, as);
+		NAME_SHOWN_SHORT(r->def->name), r->line, NAME_SHOWN_SHORT(col->name), as);
 }
 
 const char *changefile_old_spelling(const struct changefile_reader *r)
@@ -600,8 +600,10 @@ static int csv_value(struct changefile_reader *r, size_t field, const struct col
 			binary_decode(r->style.binary, &r->decoded, p, n);
 		else if (v->type == VAL_TEXT && col->decl == VAL_BLOB)
 			/* a BLOB column's text is always quoted */
-			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not %s", r->path, r->line,
-				       col->name, r->style.binary == BINARY_HEX ? "hex" : "base64");
+			return err_set(CDC_ERUNTIME, "%s:%ld: column %s: not %s",
+				       NAME_SHOWN_SHORT(r->path), r->line,
+				       NAME_SHOWN_SHORT(col->name),
+				       r->style.binary == BINARY_HEX ? "hex" : "base64");
 	}
 	if (v->type == VAL_BLOB) {
 		v->n = r->decoded.len - *blob_off; /* v->p is set once the row is read */

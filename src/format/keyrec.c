@@ -186,14 +186,19 @@ void keyrec_describe(struct buf *out, const struct value *keys, const char *cons
 {
 	for (size_t k = 0; k < n; k++) {
 		const struct value *v = &keys[k];
-		buf_addf(out, "%s%s=", k ? " " : "", names[k]);
+		/* for messages: names and text shown as names are (docs/design.md §9) */
+		buf_adds(out, k ? " " : "");
+		text_shown_add(out, names[k], strlen(names[k]), true);
+		buf_addc(out, '=');
 		if (v->type == VAL_INT)
 			buf_addf(out, "%lld", (long long)v->i);
 		else if (v->type == VAL_REAL)
 			add_real(out, v->r);
-		else if (v->type == VAL_TEXT)
-			buf_addf(out, "'%.*s'", (int)(v->n > 40 ? 40 : v->n), v->p);
-		else if (v->type == VAL_BLOB)
+		else if (v->type == VAL_TEXT) {
+			buf_addc(out, '\'');
+			text_shown_add(out, v->p, v->n > 40 ? 40 : v->n, true);
+			buf_addc(out, '\'');
+		} else if (v->type == VAL_BLOB)
 			buf_addf(out, "<%zu bytes>", v->n);
 		else
 			buf_adds(out, "NULL");

@@ -250,7 +250,7 @@ static void parse_ops(struct ctx *c, const json_t *ops, struct manifest_file *f)
 	if (!json_is_object(ops)) {
 		if (!c->rc)
 			c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: \"ops\" missing",
-					c->what, f->def->name);
+					c->what, NAME_SHOWN_SHORT(f->def->name));
 		return;
 	}
 	for (int i = 0; i < 3; i++)
@@ -262,7 +262,7 @@ static void parse_ops(struct ctx *c, const json_t *ops, struct manifest_file *f)
 		       f->ops[2] > f->rows - f->ops[0] - f->ops[1] ||
 		       f->ops[3] != f->rows - f->ops[0] - f->ops[1] - f->ops[2]))
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: ops do not add up to rows",
-				c->what, f->def->name);
+				c->what, NAME_SHOWN_SHORT(f->def->name));
 }
 
 /* An optional string field: dflt when absent. */
@@ -295,7 +295,7 @@ static void parse_shape(struct ctx *c, const json_t *o, struct manifest_file *f)
 		why = "cdc_ops";
 	if (why && !c->rc)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: bad \"%s\"", c->what,
-				f->def->name, why);
+				NAME_SHOWN_SHORT(f->def->name), why);
 }
 
 /* Spellings a newer build wrote would be read wrong by these rules. */
@@ -309,11 +309,11 @@ static void parse_spellings(struct ctx *c, const json_t *o, const struct manifes
 			CDC_EUSAGE,
 			"%s: manifest: table %s: csv_spellings %lld, newer than this cdcpack "
 			"(%s) reads (%d): apply it with the build that wrote it or a newer one",
-			c->what, f->def->name, (long long)json_integer_value(v), cdcpack_version(),
-			CSV_SPELLINGS);
+			c->what, NAME_SHOWN_SHORT(f->def->name), (long long)json_integer_value(v),
+			cdcpack_version(), CSV_SPELLINGS);
 	else if (!json_is_integer(v) || json_integer_value(v) != CSV_SPELLINGS)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s: bad \"csv_spellings\"",
-				c->what, f->def->name);
+				c->what, NAME_SHOWN_SHORT(f->def->name));
 }
 
 static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
@@ -328,7 +328,7 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 		c->rc = err_prefix(CDC_ERUNTIME, "%s: manifest", c->what);
 	if (!c->rc && table_def_nkeys(f->def) == 0)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
-				f->def->name);
+				NAME_SHOWN_SHORT(f->def->name));
 	f->def->rowid_key = get_bool(c, o, "rowid_key", false);
 	const struct type_rules *r = coltype_rules_for(m->driver);
 	f->def->type_affinity = r && r->affinity;

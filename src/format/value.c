@@ -163,7 +163,7 @@ int table_def_columns_from_json(struct table_def *def, const json_t *columns)
 {
 	if (!json_is_array(columns) || json_array_size(columns) == 0)
 		return err_set(CDC_ERUNTIME, "table %s: \"columns\" is not a non-empty array",
-			       def->name);
+			       NAME_SHOWN_SHORT(def->name));
 	size_t i;
 	const json_t *c;
 	json_array_foreach(columns, i, c)
@@ -175,7 +175,7 @@ int table_def_columns_from_json(struct table_def *def, const json_t *columns)
 			return err_set(
 				CDC_ERUNTIME,
 				"table %s: column %zu needs string name and type and boolean key",
-				def->name, i);
+				NAME_SHOWN_SHORT(def->name), i);
 		table_def_add_column(def, json_string_value(name), json_string_value(type),
 				     json_is_true(key));
 	}

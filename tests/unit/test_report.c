@@ -297,6 +297,7 @@ static void status_report_and_text(void **state)
 	struct reconcile_result rec = {"2026-11-24T09:00:00.000Z", "shop-00000001", found, 2};
 	struct status_result res = {.have = STATUS_TARGET,
 				    .chain = "c0ffee",
+				    .written_by = "0.1.0 (commit 0123456789ab)",
 				    .batches = {0, 1, 0, 2},
 				    .last = &last,
 				    .last_reconcile = &rec,
@@ -312,7 +313,8 @@ static void status_report_and_text(void **state)
 	char *text = dump(report, "status", true, 0, NULL);
 	assert_string_equal(
 		text,
-		"{\"mode\":\"trigger\",\"chain\":\"c0ffee\",\"batches\":{\"staged\":0,"
+		"{\"mode\":\"trigger\",\"chain\":\"c0ffee\",\"state_written_by\":"
+		"\"0.1.0 (commit 0123456789ab)\",\"batches\":{\"staged\":0,"
 		"\"uploaded\":1,\"published\":0,\"acked\":2},\"last_published\":{\"id\":"
 		"\"shop-00000002\",\"key\":\"" KEY2 "\",\"rows\":20,\"published_at\":null,"
 		"\"created\":\"2026-11-24T10:11:13.000Z\"},\"reconcile\":{\"at\":"
@@ -333,6 +335,7 @@ static void status_report_and_text(void **state)
 	assert_string_equal(buf_str(&out),
 			    "source shop (sqlite:shop.db, trigger mode)  target file:bucket\n"
 			    "chain: c0ffee\n"
+			    "state written by: cdcpack 0.1.0 (commit 0123456789ab)\n"
 			    "batches: staged=0 uploaded=1 published=0 acked=2\n"
 			    "last published: shop-00000002  " KEY2 "  rows=20  at ?\n"
 			    "last reconcile: 2026-11-24T09:00:00.000Z  repaired=3  batch "
@@ -348,10 +351,12 @@ static void status_report_and_text(void **state)
 	res.ntables = 1;
 	res.pending_unknown = "cannot know";
 	res.have = STATUS_PENDING;
+	res.written_by = NULL; /* a state dir no build recorded itself in */
 	report = json_object();
 	report_status_json(report, &cfg, &res);
 	text = report_json_dump(report);
 	json_decref(report);
+	assert_non_null(strstr(text, "\"chain\":\"c0ffee\",\"state_written_by\":null,"));
 	assert_non_null(strstr(text, "\"tables\":[{\"name\":\"orders\",\"pending\":null,"
 				     "\"installed\":null,\"drift\":null}],\"pending\":null,"
 				     "\"pending_unknown\":\"cannot know\",\"lag_seconds\":null,"
@@ -359,6 +364,7 @@ static void status_report_and_text(void **state)
 	free(text);
 	buf_reset(&out);
 	report_status_text(&out, &cfg, &res);
+	assert_non_null(strstr(buf_str(&out), "state written by: not recorded"));
 	assert_non_null(strstr(buf_str(&out), "pending changes:\n"
 					      "  orders                   pending=unknown\n"
 					      "  (cannot know)\nlag: unknown\n"));

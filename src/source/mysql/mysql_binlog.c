@@ -4,6 +4,7 @@
  * missing setting or privilege named with the statement that fixes it. */
 #include "mysql_driver.h"
 
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 
@@ -290,7 +291,8 @@ static int check_charsets(struct source *src, const char *table, struct buf *why
 			 "convert to UTF-8 yet; ALTER TABLE ... CONVERT TO CHARACTER SET utf8mb4, "
 			 "or "
 			 "use mode = trigger",
-			 table, row[0] ? row[0] : "?", row[1] ? row[1] : "?");
+			 NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(row[0] ? row[0] : "?"),
+			 NAME_SHOWN_SHORT(row[1] ? row[1] : "?"));
 		add_problem(why, buf_str(&b));
 		buf_free(&b);
 	}

@@ -6,6 +6,7 @@
  * read is what the batch ends at. */
 #include "mysql_driver.h"
 
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "mysql_binlog_stmt.h"
@@ -167,17 +168,22 @@ static int check_names(struct reader *r, const struct table_def *def,
 			return err_set(CDC_ERUNTIME,
 				       "binlog %s:%llu: table %s: the table map's column names "
 				       "are malformed",
-				       r->file, (unsigned long long)r->pos, def->name);
+				       r->file, (unsigned long long)r->pos,
+				       NAME_SHOWN_SHORT(def->name));
 		if (strlen(def->cols[i].name) == n && memcmp(def->cols[i].name, name, n) == 0)
 			continue;
-		return err_set(CDC_ERUNTIME,
-			       "binlog %s:%llu: table %s: column %zu is %.*s in the log and %s "
-			       "now: an ALTER TABLE renamed or reordered its columns after this "
-			       "run described them, and its rows there cannot be mapped to "
-			       "today's columns; run 'cdcpack load %s' to ship the table afresh "
-			       "and capture it from there",
-			       r->file, (unsigned long long)r->pos, def->name, i + 1, (int)n,
-			       (const char *)name, def->cols[i].name, def->name);
+		char *logged = xstrndup((const char *)name, n);
+		int rc = err_set(CDC_ERUNTIME,
+				 "binlog %s:%llu: table %s: column %zu is %s in the log and %s "
+				 "now: an ALTER TABLE renamed or reordered its columns after this "
+				 "run described them, and its rows there cannot be mapped to "
+				 "today's columns; run 'cdcpack load %s' to ship the table afresh "
+				 "and capture it from there",
+				 r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(def->name),
+				 i + 1, NAME_SHOWN_SHORT(logged),
+				 NAME_SHOWN_SHORT(def->cols[i].name), NAME_SHOWN_SHORT(def->name));
+		free(logged);
+		return rc;
 	}
 	return 0;
 }
@@ -206,8 +212,8 @@ static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 			       "ALTER TABLE changed it after this run compared its columns; the "
 			       "next run ships it as a load (if the columns are back as they were, "
 			       "run 'cdcpack load %s')",
-			       r->file, (unsigned long long)r->pos, def->name, tm->column_count,
-			       def->ncols, def->name);
+			       r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(def->name),
+			       tm->column_count, def->ncols, NAME_SHOWN_SHORT(def->name));
 	}
 	int rc = check_names(r, def, &tm->column_names);
 	if (rc) {
@@ -353,13 +359,13 @@ static int on_ddl(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *tab
 	if (r->passed) {
 		log_info("binlog %s:%llu: batch ends before a statement on captured table %s: "
 			 "'%.*s'",
-			 r->file, (unsigned long long)r->pos, table, n, q->str);
+			 r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(table), n, q->str);
 		r->done = true;
 		return 0;
 	}
 	log_info("binlog %s:%llu: statement on captured table %s passed (the tables were "
 		 "described after it): '%.*s'",
-		 r->file, (unsigned long long)r->pos, table, n, q->str);
+		 r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(table), n, q->str);
 	commit(r, ev);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* The replica side of the MySQL driver: what `apply --to mysql://...` writes. */
 #include "mysql_driver.h"
 
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "replica_sql.h"
@@ -216,7 +217,7 @@ static int alter_column(struct source *src, const struct table_def *def, const s
 	int rc = mysql_run(src, sql.data, add ? "add column to replica" : "retype replica column");
 	if (!rc)
 		log_info("replica column %s table=%s column=%s type=%s", add ? "added" : "retyped",
-			 def->name, c->name, c->type);
+			 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(c->name), c->type);
 	buf_free(&sql);
 	return rc;
 }
@@ -320,8 +321,9 @@ static int check_key_collations(struct source *src, const struct table_def *def)
 				"shows whether rows merged already; 'cdcpack load %s' at the "
 				"source "
 				"repairs them)",
-				def->name, row[0], row[1], def->name,
-				mysql_replica_collation(src->mariadb), def->name);
+				NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(row[0]),
+				NAME_SHOWN_SHORT(row[1]), NAME_SHOWN_SHORT(def->name),
+				mysql_replica_collation(src->mariadb), NAME_SHOWN_SHORT(def->name));
 	mysql_free_result(res);
 	return 0;
 }
@@ -335,12 +337,12 @@ int mysql_replica_create_table(struct source *src, const struct table_def *def)
 	if (!rc && exists)
 		rc = check_key_collations(src, def);
 	if (rc || exists)
-		return rc ? err_prefix(rc, "table %s", def->name) : 0;
+		return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 	struct buf sql = BUF_INIT;
 	mysql_create_table_sql(&sql, def, mysql_replica_collation(src->mariadb));
 	rc = mysql_run(src, sql.data, "create replica table");
 	buf_free(&sql);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 /* One statement naming def's table: "DELETE FROM t", "DROP TABLE t". */
@@ -352,7 +354,7 @@ static int table_statement(struct source *src, const char *verb, const struct ta
 	mysql_add_ident(&sql, def->name);
 	int rc = mysql_run(src, sql.data, what);
 	buf_free(&sql);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 int mysql_replica_drop_table(struct source *src, const struct table_def *def)
@@ -437,14 +439,14 @@ int mysql_upsert_exact(struct source *src, const struct table_def *def, const st
 	rc = cached_stmt(src, sql, &st);
 	free(sql);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	struct params p;
 	params_init(&p, def->ncols);
 	for (size_t i = 0; i < def->ncols; i++)
 		params_add(&p, &row[i]);
 	rc = execute(src, st, &p, "upsert into replica");
 	params_free(&p);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 int mysql_replica_delete(struct source *src, const struct table_def *def, const struct value *row)
@@ -471,7 +473,7 @@ int mysql_replica_delete(struct source *src, const struct table_def *def, const 
 	rc = cached_stmt(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	struct params p;
 	params_init(&p, def->ncols);
 	for (size_t i = 0; i < def->ncols; i++)
@@ -479,7 +481,7 @@ int mysql_replica_delete(struct source *src, const struct table_def *def, const 
 			params_add(&p, &row[i]);
 	rc = execute(src, st, &p, "delete from replica");
 	params_free(&p);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 int mysql_replica_last_applied(struct source *src, const char *source_name, int64_t *seq,

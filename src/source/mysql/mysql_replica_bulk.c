@@ -240,7 +240,7 @@ int mysql_bulk_send(struct source *src)
 	int rc =
 		mysql_real_query(src->db, b->sql.data, b->sql.len) != 0 ? mysql_fail(src, what) : 0;
 	const char *table = b->def->name;
-	rc = rc ? err_prefix(rc, "table %s", table) : 0;
+	rc = rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(table)) : 0;
 	mysql_bulk_discard(src);
 	return rc;
 }

@@ -336,7 +336,8 @@ static int send_chunk(struct source *src, struct mysql_load *l)
 	l->refused = l->refused || refused(err);
 	if (!refused(err))
 		log_debug("replica load into %s: %s; the rows go as multi-row statements",
-			  l->def->name, failed ? mysql_error(src->db) : "the server gave warnings");
+			  NAME_SHOWN_SHORT(l->def->name),
+			  failed ? mysql_error(src->db) : "the server gave warnings");
 	rc = mysql_run(src, "ROLLBACK TO SAVEPOINT cdcpack_load", "undo load into replica");
 	return rc ? rc : redo_chunk(src, l);
 }
@@ -347,7 +348,7 @@ int mysql_load_flush(struct source *src)
 	if (!l || !l->def)
 		return 0;
 	int rc = send_chunk(src, l);
-	rc = rc ? err_prefix(rc, "table %s", l->def->name) : 0;
+	rc = rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(l->def->name)) : 0;
 	chunk_discard(l);
 	return rc;
 }

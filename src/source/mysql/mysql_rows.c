@@ -479,7 +479,7 @@ static int decode_value(struct cur *c, const struct rows_col *col, enum coltype_
 		return err_set(CDC_ERUNTIME,
 			       "binlog: column %s (%s): binlog type %u is not decoded yet; use "
 			       "mode = trigger for this table",
-			       decl->name, decl->type, col->type);
+			       NAME_SHOWN_SHORT(decl->name), decl->type, col->type);
 	}
 	if (rc)
 		return rc;

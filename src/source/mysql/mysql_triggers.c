@@ -4,6 +4,7 @@
  * decides between U and D+I itself). */
 #include "mysql_driver.h"
 
+#include "codec.h"
 #include "err.h"
 #include "hash.h"
 #include "log.h"
@@ -409,13 +410,13 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 	size_t nforeign = foreign.n;
 	strv_free(&foreign);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
 	bool current = false;
 	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign)
 		rc = update_trigger_current(src, def, known->ver, &current);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	if (current)
 		return 0;
 	int64_t ver = known ? known->ver + 1 : 1;
@@ -423,10 +424,11 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 	if (!rc)
 		rc = replace_triggers(src, def, ver);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	char *index = mysql_key_source(src, def->name);
-	log_info("triggers installed table=%s version=%lld columns=%zu%s%s", def->name,
-		 (long long)ver, def->ncols, index && strcmp(index, "PRIMARY") ? " key=" : "",
+	log_info("triggers installed table=%s version=%lld columns=%zu%s%s",
+		 NAME_SHOWN_SHORT(def->name), (long long)ver, def->ncols,
+		 index && strcmp(index, "PRIMARY") ? " key=" : "",
 		 index && strcmp(index, "PRIMARY") ? index : "");
 	free(index);
 	return 0;
@@ -475,7 +477,7 @@ int mysql_triggers_alter(struct source *src, const char *table, const char *ddl)
 			       "SESSION lock_wait_timeout = 10",
 			       "set lock wait timeout");
 	if (rc)
-		return err_prefix(rc, "table %s", table);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(table));
 	int64_t ver = 0;
 	rc = lock_tables(src, table, true);
 	if (!rc)
@@ -486,8 +488,9 @@ int mysql_triggers_alter(struct source *src, const char *table, const char *ddl)
 				   "restore lock wait timeout");
 	rc = rc ? rc : unlock;
 	if (rc)
-		return err_prefix(rc, "table %s", table);
-	log_info("table altered and triggers rebuilt table=%s version=%lld", table, (long long)ver);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(table));
+	log_info("table altered and triggers rebuilt table=%s version=%lld",
+		 NAME_SHOWN_SHORT(table), (long long)ver);
 	return 0;
 }
 
@@ -500,7 +503,7 @@ int mysql_triggers_remove(struct source *src, const char *table)
 	strv_free(&foreign);
 	for (int i = 0; i < NTRIGGERS && !rc; i++)
 		rc = drop_trigger(src, table, i);
-	return rc ? err_prefix(rc, "table %s", table) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(table)) : 0;
 }
 
 int mysql_drop_changelog(struct source *src)
@@ -613,7 +616,7 @@ static void warn_dropped(const struct table_def *known, const struct table_def *
 				xasprintf("column %s was dropped or renamed: until `cdcpack "
 					  "triggers install` (or `run`) rebuilds the "
 					  "triggers, writes to the table fail",
-					  known->cols[i].name));
+					  NAME_SHOWN_SHORT(known->cols[i].name)));
 }
 
 /* A row image is built by string functions, which give up beyond
@@ -675,7 +678,7 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	if (!rc)
 		rc = warn_packet_limit(src, def, &out->warnings);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	out->installed = found == NTRIGGERS;
 	struct strv foreign = {0};
 	rc = foreign_triggers(src, def->name, &foreign);
@@ -685,7 +688,7 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	}
 	strv_free(&foreign);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
 	out->drift = out->installed && known && !table_def_same(known->def, def);
 	if (out->drift)
@@ -693,12 +696,12 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	else if (out->installed && known && !out->renamed)
 		rc = status_outdated(src, def, known->ver, out);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	char *index = mysql_key_source(src, def->name);
 	if (index && strcmp(index, "PRIMARY") != 0)
-		strv_push_owned(
-			&out->warnings,
-			xasprintf("no primary key: rows are keyed by unique index %s", index));
+		strv_push_owned(&out->warnings,
+				xasprintf("no primary key: rows are keyed by unique index %s",
+					  NAME_SHOWN_SHORT(index)));
 	free(index);
 	strv_push(&out->warnings, "TRUNCATE TABLE fires no trigger: its deletions are not captured "
 				  "(use DELETE FROM)");
@@ -706,7 +709,7 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 			xasprintf("a plain ALTER TABLE that drops or renames a column makes every "
 				  "write to the table fail until its triggers are rebuilt: change "
 				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`",
-				  def->name));
+				  NAME_SHOWN_SHORT(def->name)));
 	return 0;
 }
 

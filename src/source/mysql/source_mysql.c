@@ -584,21 +584,23 @@ static int decode_image(struct source *src, const struct mysql_schema_entry *e, 
 		return err_set(CDC_ERUNTIME,
 			       "%s: row image of table %s version %lld is not a "
 			       "JSON array of %zu values%s%s",
-			       src->changelog, e->table, (long long)e->ver, e->def->ncols,
-			       *doc ? "" : ": ", *doc ? "" : jerr.text);
+			       src->changelog, NAME_SHOWN_SHORT(e->table), (long long)e->ver,
+			       e->def->ncols, *doc ? "" : ": ", *doc ? "" : jerr.text);
 	for (size_t i = 0; i < e->def->ncols; i++) {
 		json_t *item = json_array_get(*doc, i);
 		if (!json_is_null(item) && !json_is_string(item))
 			return err_set(CDC_ERUNTIME,
 				       "%s: row image of table %s: column %s is "
 				       "neither a string nor null",
-				       src->changelog, e->table, e->def->cols[i].name);
+				       src->changelog, NAME_SHOWN_SHORT(e->table),
+				       NAME_SHOWN_SHORT(e->def->cols[i].name));
 		int rc =
 			mysql_decode_image(&vals[i], &scratch[i], e->kinds[i], e->def->cols[i].type,
 					   json_string_value(item), json_string_length(item));
 		if (rc)
 			return err_prefix(rc, "%s: column %s of table %s", src->changelog,
-					  e->def->cols[i].name, e->table);
+					  NAME_SHOWN_SHORT(e->def->cols[i].name),
+					  NAME_SHOWN_SHORT(e->table));
 	}
 	return 0;
 }
@@ -866,7 +868,7 @@ static int mysql_src_scan(struct source *src, const struct table_def *def, row_f
 	buf_free(&sql);
 	free(sr.kinds);
 	free(sr.row);
-	return rc ? err_prefix(rc, "scan table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "scan table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 /* Ranges per DELETE: few round trips, statements of a few KiB. */

@@ -225,7 +225,7 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 			CDC_EUSAGE,
 			"table %s: no primary key, and a column named rowid hides the row id; "
 			"declare a primary key or exclude the table",
-			def->name);
+			NAME_SHOWN_SHORT(def->name));
 	struct table_def tmp = {0};
 	table_def_add_column(&tmp, "rowid", "INTEGER", true);
 	for (size_t i = 0; i < def->ncols; i++)
@@ -497,7 +497,8 @@ static int decode_image(struct source *src, sqlite3_stmt *st, int col, const str
 	int rc = sqlite_image_parse(text ? text : "", len, def->ncols, vals, scratch);
 	if (rc)
 		return err_prefix(rc, "%s: changelog seq %lld (table %s)", src->path,
-				  (long long)sqlite3_column_int64(st, 0), def->name);
+				  (long long)sqlite3_column_int64(st, 0),
+				  NAME_SHOWN_SHORT(def->name));
 	return 0;
 }
 
@@ -731,7 +732,7 @@ static int sqlite_scan(struct source *src, const struct table_def *def, row_fn f
 	int rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
-		return err_prefix(rc, "scan table %s", def->name);
+		return err_prefix(rc, "scan table %s", NAME_SHOWN_SHORT(def->name));
 	struct value *row = xcalloc(def->ncols, sizeof(*row));
 	while (!rc && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (size_t i = 0; i < def->ncols; i++)

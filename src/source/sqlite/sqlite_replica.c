@@ -1,6 +1,7 @@
 /* The replica side of the SQLite driver: what `apply` writes. */
 #include "source_sqlite.h"
 
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "replica_sql.h"
@@ -172,8 +173,8 @@ static int add_missing_columns(struct source *src, const struct table_def *def)
 		add_type(&sql, def->cols[i].type, def->foreign);
 		rc = sqlite_exec(src, sql.data, "add column to replica");
 		if (!rc)
-			log_info("replica column added table=%s column=%s", def->name,
-				 def->cols[i].name);
+			log_info("replica column added table=%s column=%s",
+				 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(def->cols[i].name));
 		buf_free(&sql);
 	}
 	table_def_free(have);
@@ -204,7 +205,7 @@ int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 	sqlite_create_table_sql(&sql, def);
 	int rc = sqlite_exec(src, sql.data, "create replica table");
 	buf_free(&sql);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 static int step_done(struct source *src, sqlite3_stmt *st, const char *what)
@@ -273,7 +274,7 @@ static int row_stmt(struct source *src, const struct table_def *def, int kind, s
 	int rc = cached_stmt(src, sql.data, out);
 	buf_free(&sql);
 	if (rc)
-		return err_prefix(rc, "table %s", def->name);
+		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	src->row_def[kind] = def;
 	src->row_stmt[kind] = *out;
 	return 0;
@@ -382,7 +383,7 @@ static int table_statement(struct source *src, const char *verb, const struct ta
 	sql_add_ident(&sql, def->name, '"');
 	int rc = sqlite_exec(src, sql.data, what);
 	buf_free(&sql);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 int sqlite_replica_drop_table(struct source *src, const struct table_def *def)

@@ -502,7 +502,7 @@ static int check_name_clash(struct source *src, const char *table)
 			rc = err_set(CDC_ERUNTIME,
 				     "trigger name %s of table %s is also table %s's (the names "
 				     "are a hash of the table's): rename one of the tables",
-				     name, table, other);
+				     name, NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(other));
 		free(name);
 	}
 	return rc;
@@ -581,7 +581,8 @@ static int check_null_keys(struct source *src, const struct table_def *def)
 				     "%lld row(s) hold NULL in key column %s, which no replica can "
 				     "pair; give them keys or delete them (and declare %s NOT "
 				     "NULL), then install",
-				     (long long)n, keys.v[i], keys.v[i]);
+				     (long long)n, NAME_SHOWN_SHORT(keys.v[i]),
+				     NAME_SHOWN_SHORT(keys.v[i]));
 	}
 	buf_free(&sql);
 	strv_free(&keys);
@@ -667,8 +668,9 @@ static int install_locked(struct source *src, const struct table_def *def)
 	if (!rc)
 		note_triggers(src, def->name, true, !typed_images(def));
 	if (!rc)
-		log_info("triggers installed table=%s version=%lld columns=%zu%s", def->name,
-			 (long long)ver, def->ncols, def->rowid_key ? " key=rowid" : "");
+		log_info("triggers installed table=%s version=%lld columns=%zu%s",
+			 NAME_SHOWN_SHORT(def->name), (long long)ver, def->ncols,
+			 def->rowid_key ? " key=rowid" : "");
 	return rc;
 }
 
@@ -693,7 +695,7 @@ int sqlite_triggers_install(struct source *src, const struct table_def *def)
 		rc = sqlite_exec(src, "COMMIT", "install triggers");
 	if (rc)
 		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc ? err_prefix(rc, "table %s", def->name) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
 }
 
 /* One transaction: the old triggers go (SQLite refuses to drop a column a
@@ -728,7 +730,7 @@ int sqlite_triggers_alter(struct source *src, const char *table, const char *ddl
 		rc = sqlite_exec(src, "COMMIT", "alter table");
 	if (rc)
 		sqlite3_exec(src->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc ? err_prefix(rc, "table %s", table) : 0;
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(table)) : 0;
 }
 
 int sqlite_triggers_remove(struct source *src, const char *table)
@@ -866,7 +868,7 @@ static void status_outdated(struct source *src, const struct table_def *def,
 					  "named %s_%s_ai.._ad: long names slow every "
 					  "connection's schema load when there are many tables); "
 					  "the next run or install replaces them with three",
-					  src->changelog, def->name));
+					  src->changelog, NAME_SHOWN_SHORT(def->name)));
 	}
 	if (!keys_bytewise(src, def)) {
 		out->outdated = true;

@@ -55,6 +55,12 @@ const char *s3_bucket(const struct s3 *s)
 	return s->bucket;
 }
 
+const char *s3_endpoint_host(const struct s3 *s)
+{
+	const char *at = strrchr(s->host, '@'); /* an endpoint URL's user info stays out */
+	return at ? at + 1 : s->host;
+}
+
 int64_t s3_part_size(int64_t size, int64_t configured)
 {
 	int64_t part = configured < 5 * MIB ? 5 * MIB : configured;

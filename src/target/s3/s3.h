@@ -19,6 +19,10 @@ struct s3_conn; /* another connection, for one more thread: owns its HTTP handle
 int s3_open(struct s3 **out, const struct config *cfg, const char *bucket);
 void s3_close(struct s3 *s); /* accepts NULL */
 const char *s3_bucket(const struct s3 *s);
+/* The host (and port) requests go to, bucket first when virtual-hosted: for
+ * messages, which name where a request went (never the user info an
+ * endpoint URL may carry). */
+const char *s3_endpoint_host(const struct s3 *s);
 
 /* One S3 request; borrows every pointer. */
 struct s3_call {

@@ -145,12 +145,22 @@ static int full_key(const struct target *t, const char *key, char **out)
 {
 	*out = xasprintf("%s%s", t->prefix, key);
 	if (strlen(*out) > MAX_KEY_BYTES) {
+		int rc = err_set(CDC_ERUNTIME, "s3://%s/%s: longer than S3's %d-byte key limit",
+				 s3_bucket(t->s3), *out, MAX_KEY_BYTES);
 		free(*out);
 		*out = NULL;
-		return err_set(CDC_ERUNTIME, "%s: longer than S3's %d-byte key limit", key,
-			       MAX_KEY_BYTES);
+		return rc;
 	}
 	return 0;
+}
+
+/* "VERB s3://BUCKET/KEY at HOST": how messages name a request, what and where
+ * (README, exit 3), whichever bucket or endpoint of several it went to; never
+ * a credential or a signed query string. Caller frees. */
+static char *what_for(const struct target *t, const char *verb, const char *key)
+{
+	return xasprintf("%s s3://%s/%s at %s", verb, s3_bucket(t->s3), key,
+			 s3_endpoint_host(t->s3));
 }
 
 static const struct s3_call call_init = {.body_fd = -1, .out_fd = -1};
@@ -282,7 +292,7 @@ static int multipart_complete(struct multipart *m, bool exclusive)
 	c.accept = s3_op_accept(S3_COMPLETE_MULTIPART, exclusive);
 	int rc = s3_call(m->t->s3, &c, &r);
 	if (rc == 0 && r.status == 412)
-		rc = err_set(CDC_EEXISTS, "%s: already exists", m->key);
+		rc = err_set(CDC_EEXISTS, "%s: already exists", m->what);
 	http_response_free(&r);
 	buf_free(&body);
 	free(query);
@@ -560,7 +570,7 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 	int rc = full_key(t, key, &k);
 	if (rc)
 		return rc;
-	what = xasprintf("upload %s", k);
+	what = what_for(t, "upload", k);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) != 0) {
@@ -595,12 +605,12 @@ out:
 static int head_object(struct target *t, const char *k, struct object_info *out)
 {
 	struct http_response r = {0};
-	char *what = xasprintf("head %s", k);
+	char *what = what_for(t, "head", k);
 	struct s3_call c = call_for(what, "HEAD", k, NULL);
 	c.accept = s3_op_accept(S3_HEAD_OBJECT, false);
 	int rc = s3_call(t->s3, &c, &r);
 	if (rc == 0 && r.status == 404) {
-		rc = err_set(CDC_ENOTFOUND, "%s: no such object", k);
+		rc = err_set(CDC_ENOTFOUND, "%s: no such object", what);
 	} else if (rc == 0) {
 		const char *len = http_header(&r, "content-length");
 		const char *meta = http_header(&r, "x-amz-meta-xxh128");
@@ -644,7 +654,8 @@ static int probe_put(struct target *t, const char *key, long *status)
 	const char **headers =
 		write_headers(&t->put_headers, (const char *[]){"If-None-Match: *"}, 1, &n);
 	struct http_response r = {0};
-	struct s3_call c = call_for("conditional write probe", "PUT", key, NULL);
+	char *what = what_for(t, "conditional write probe", key);
+	struct s3_call c = call_for(what, "PUT", key, NULL);
 	c.headers = headers;
 	c.n_headers = n;
 	c.body_mem = "";
@@ -653,6 +664,7 @@ static int probe_put(struct target *t, const char *key, long *status)
 	*status = r.status;
 	http_response_free(&r);
 	free(headers);
+	free(what);
 	return rc;
 }
 
@@ -667,10 +679,12 @@ static void fall_back_to_head(struct target *t, const char *why)
 static int probe_delete(struct target *t, const char *key)
 {
 	struct http_response r = {0};
-	struct s3_call c = call_for("remove conditional write probe", "DELETE", key, NULL);
+	char *what = what_for(t, "remove conditional write probe", key);
+	struct s3_call c = call_for(what, "DELETE", key, NULL);
 	c.accept = s3_op_accept(S3_DELETE_OBJECT, false);
 	int rc = s3_call(t->s3, &c, &r);
 	http_response_free(&r);
+	free(what);
 	return rc;
 }
 
@@ -707,7 +721,7 @@ static int copy_single(struct target *t, const char *src, const char *dst, long 
 			       t->conditional == COND_SUPPORTED ? "If-None-Match: *" : NULL};
 	const char **headers = write_headers(&t->copy_headers, extra, 2, &n);
 	struct http_response r = {0};
-	char *what = xasprintf("publish %s", dst);
+	char *what = what_for(t, "publish", dst);
 	struct s3_call c = call_for(what, "PUT", dst, NULL);
 	c.headers = headers;
 	c.n_headers = n;
@@ -716,7 +730,7 @@ static int copy_single(struct target *t, const char *src, const char *dst, long 
 	int rc = s3_call(t->s3, &c, &r);
 	*status = r.status;
 	if (rc == 0 && r.status == 412)
-		rc = err_set(CDC_EEXISTS, "%s: already exists", dst);
+		rc = err_set(CDC_EEXISTS, "%s: already exists", what);
 	http_response_free(&r);
 	free(headers);
 	free(what);
@@ -730,7 +744,7 @@ static int copy_multipart(struct target *t, const char *src, const char *dst,
 {
 	int64_t part =
 		s3_part_size(info->size, t->part_size < (512 * MIB) ? 512 * MIB : t->part_size);
-	char *what = xasprintf("publish %s", dst);
+	char *what = what_for(t, "publish", dst);
 	char *source = copy_source_header(t, src);
 	struct multipart m = {
 		t, dst, what, NULL, NULL, NULL, (size_t)((info->size + part - 1) / part)};
@@ -759,6 +773,15 @@ static int copy_multipart(struct target *t, const char *src, const char *dst,
 	return rc;
 }
 
+/* CDC_EEXISTS for a publish that found an object at dst. */
+static int already_published(const struct target *t, const char *dst)
+{
+	char *what = what_for(t, "publish", dst);
+	int rc = err_set(CDC_EEXISTS, "%s: already exists", what);
+	free(what);
+	return rc;
+}
+
 static int copy_object(struct target *t, const char *src, const char *dst,
 		       const struct object_info *info)
 {
@@ -766,7 +789,7 @@ static int copy_object(struct target *t, const char *src, const char *dst,
 		struct object_info there;
 		int rc = head_object(t, dst, &there);
 		if (rc == 0)
-			return err_set(CDC_EEXISTS, "%s: already exists", dst);
+			return already_published(t, dst);
 		if (rc != CDC_ENOTFOUND)
 			return rc;
 	}
@@ -805,7 +828,7 @@ static int s3_get_file(struct target *t, const char *key, const char *path)
 	int rc = full_key(t, key, &k);
 	if (rc)
 		return rc;
-	char *what = xasprintf("download %s", k);
+	char *what = what_for(t, "download", k);
 	int fd = fs_create(path, 0644);
 	if (fd < 0) {
 		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
@@ -817,7 +840,7 @@ static int s3_get_file(struct target *t, const char *key, const char *path)
 	c.accept = s3_op_accept(S3_GET_OBJECT, false);
 	rc = s3_call(t->s3, &c, &r);
 	if (rc == 0 && r.status == 404)
-		rc = err_set(CDC_ENOTFOUND, "%s: no such object", k);
+		rc = err_set(CDC_ENOTFOUND, "%s: no such object", what);
 	http_response_free(&r);
 	if (close(fd) != 0 && rc == 0)
 		rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path, strerror(errno));
@@ -836,7 +859,7 @@ static int s3_remove(struct target *t, const char *key)
 	if (rc)
 		return rc;
 	struct http_response r = {0};
-	char *what = xasprintf("delete %s", k);
+	char *what = what_for(t, "delete", k);
 	struct s3_call c = call_for(what, "DELETE", k, NULL);
 	c.accept = s3_op_accept(S3_DELETE_OBJECT, false);
 	rc = s3_call(t->s3, &c, &r);
@@ -851,6 +874,7 @@ struct list_ctx {
 	size_t strip;
 	key_fn fn;
 	void *ctx;
+	bool fn_failed; /* the caller's fn failed: its message stands as it is */
 };
 
 static int list_one(void *ctx, const char *key, int64_t size)
@@ -858,7 +882,9 @@ static int list_one(void *ctx, const char *key, int64_t size)
 	struct list_ctx *l = ctx;
 	if (strlen(key) < l->strip)
 		return err_set(CDC_ERUNTIME, "ListObjectsV2: key %s is outside the prefix", key);
-	return l->fn(l->ctx, key + l->strip, size);
+	int rc = l->fn(l->ctx, key + l->strip, size);
+	l->fn_failed = rc != 0;
+	return rc;
 }
 
 static char *list_query(const char *prefix, const char *token)
@@ -877,9 +903,9 @@ static char *list_query(const char *prefix, const char *token)
 static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 {
 	char *full = xasprintf("%s%s", t->prefix, prefix);
-	char *what = xasprintf("list %s", full);
+	char *what = what_for(t, "list", full);
 	char *token = NULL;
-	struct list_ctx l = {strlen(t->prefix), fn, ctx};
+	struct list_ctx l = {strlen(t->prefix), fn, ctx, false};
 	int rc = 0;
 	do {
 		char *query = list_query(full, token);
@@ -889,8 +915,11 @@ static int s3_list(struct target *t, const char *prefix, key_fn fn, void *ctx)
 		free(token);
 		token = NULL;
 		rc = s3_call(t->s3, &c, &r);
-		if (rc == 0)
+		bool answered = rc == 0; /* else s3_call's message names what */
+		if (answered)
 			rc = s3xml_list_page(r.body.data, r.body.len, list_one, &l, &token);
+		if (answered && rc && !l.fn_failed) /* a reply the listing cannot read */
+			rc = err_prefix(rc, "%s", what);
 		http_response_free(&r);
 		free(query);
 	} while (rc == 0 && token);
