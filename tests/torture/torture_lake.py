@@ -263,11 +263,13 @@ class Lake:
         return ("b", self.blob(s))
 
     def check(self, live):
-        """Raises the harness's Divergence (given) listing the differences."""
+        """The differences between each table's merge and the source, and
+        how many rows were compared."""
         case = self.case
         names = [t.name for t in live]
         lake, problems = self.merged(names)
         sdump = case.src.dump_many({n: None for n in names if n in lake})
+        compared = 0
         for t in live:
             if t.name not in lake or t.name not in sdump:
                 if t.name in sdump and sdump[t.name][1] and not any(
@@ -277,6 +279,7 @@ class Lake:
                 continue
             lcols, lrows = lake[t.name]
             scols, srows = sdump[t.name]
+            compared += len(srows)
             if lcols != scols:
                 problems.append("lake %s: columns %s, source %s" % (t.name, lcols, scols))
                 continue
@@ -308,7 +311,7 @@ class Lake:
             if diffs:
                 problems.append("lake %s (source %d rows, lake %d):\n    %s" % (
                     t.name, len(srows), len(lrows), "\n    ".join(diffs[:8])))
-        return problems
+        return problems, compared
 
     # ------------------------------------------------------------ self-check
 
