@@ -1226,6 +1226,14 @@ class Case:
         op = r.choice(self.op_choices())
         trig = self.a.mode == "trigger"
         live = [t for t in self.live_tables() if t.name not in self.excluded]
+        if op == "fault" and self.lake and r.random() < 0.3:
+            # a load killed at a point of its own or of its publishing: the
+            # next run finishes the batch, its LOAD numbers the same
+            point = r.choice(["mid-load", "after-stage", "after-publish"] + LAKE_FAULT_POINTS)
+            t = r.choice(live) if live and r.random() < 0.5 else None
+            rc, _, _ = self.cdc(*(["load"] + ([t.name] if t else [])),
+                                env={"CDCPACK_FAULT": "crash:" + point}, expect=(0, 137))
+            return "load %s killed at %s (exit %d)" % (t.name if t else "(every table)", point, rc)
         if op == "fault":
             point = r.choice(FAULT_POINTS + (LAKE_FAULT_POINTS if self.lake else []))
             rc, _, _ = self.cdc("run", env={"CDCPACK_FAULT": "crash:" + point},
