@@ -45,10 +45,10 @@ SET VARIABLE lake_change_files = (SELECT list(file ORDER BY file) FROM glob('{{t
 
 -- Every change row, with its file's name and its place in the read.
 CREATE OR REPLACE TEMP TABLE lake_changes AS
-SELECT parse_filename(filename) AS lake_file, row_number() OVER () AS lake_row, Op, {{cols}}
+SELECT parse_filename(lake_filename) AS lake_file, row_number() OVER () AS lake_row, Op, {{cols}}
 FROM read_csv(coalesce(getvariable('lake_change_files'), getvariable('lake_load_files')),
               header = false, auto_detect = false, delim = '{{delim}}',
-              quote = '"', escape = '"', new_line = '\n', columns = {{cdc_columns}}, filename = true,
+              quote = '"', escape = '"', new_line = '\n', columns = {{cdc_columns}}, filename = 'lake_filename',
               nullstr = '{{null}}', allow_quoted_nulls = false)
 WHERE getvariable('lake_change_files') IS NOT NULL;
 
