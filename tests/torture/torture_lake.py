@@ -12,7 +12,7 @@ last load batch, its LOAD numbers (they count on across load batches: the
 folder must hold LOAD00000001 up to the sum of every load batch's files of
 the table, no more) and the change files named after that batch's time;
 the folder's change files must be exactly the archives' change files of
-the table, each once. The chosen objects are copied, date folders kept,
+the table, each once, and each object hold its archive file's bytes. The chosen objects are copied, date folders kept,
 into a folder of their own that merge.sql reads.
 
 How values compare (DuckDB reads every CSV field as VARCHAR, so the lake
@@ -31,6 +31,7 @@ as CAST(... AS CHAR) spells it."""
 
 import base64
 import binascii
+import gzip
 import json
 import os
 import re
@@ -118,10 +119,14 @@ class Lake:
         from the harness's own archive reads (check_chain runs first)."""
         out = []
         for ident in sorted(self.case.archive_cache, key=lambda i: os.path.basename(i[0])):
-            if not os.path.exists(ident[0]):
+            try:  # the cache may hold an earlier read of a path: the current one only
+                st = os.stat(ident[0])
+            except FileNotFoundError:
+                continue
+            if (st.st_size, st.st_mtime_ns) != ident[1:]:
                 continue
             members = self.case.archive_cache[ident]
-            out.append(json.loads(members["manifest.json"]))
+            out.append((json.loads(members["manifest.json"]), members))
         return out
 
     def table_objects(self, name, chain, problems):
@@ -129,9 +134,10 @@ class Lake:
         of table name's lake, following the README's rule for reloads."""
         loads = []   # (batch manifest, files of the table) per load batch
         changes = []  # archive change-file names of the table
+        content = {}  # lake object name (no .gz) -> the archive file's bytes
         folder = None
         last = None
-        for m in chain:
+        for m, members in chain:
             files = [tb for tb in m["tables"] if tb["name"] == name]
             if not files:
                 continue
@@ -139,8 +145,13 @@ class Lake:
             last = files[-1]
             if m["batch"]["kind"] == "load":
                 loads.append((m, files))
+                for tb in files:  # LOAD numbers count on across load batches
+                    content["LOAD%08X.csv" % (len(content_loads(content)) + 1)] = \
+                        members.get(tb["file"])
             else:
                 changes += [(tb["file"].split("/")[-1], m) for tb in files]
+                for tb in files:
+                    content[tb["file"].split("/")[-1]] = members.get(tb["file"])
         if folder is None:
             return None
         base = os.path.join(self.case.bucket, LAKE_PREFIX, self.schema(), folder)
@@ -152,6 +163,17 @@ class Lake:
                 if (self.compression == "gzip") != f.endswith(".gz"):
                     problems.append("lake %s: object %s against compression = %s"
                                     % (name, rel, self.compression))
+                if content.get(plain) is not None:
+                    with open(os.path.join(dp, f), "rb") as fh:
+                        raw = fh.read()
+                    try:
+                        raw = gzip.decompress(raw) if f.endswith(".gz") else raw
+                    except (OSError, EOFError) as e:
+                        raw = ("not gzip: %s" % e).encode()
+                    if raw != content[plain]:
+                        problems.append("lake %s: object %s does not hold the archive's %s "
+                                        "(%d bytes, archive %d)" % (name, rel, plain, len(raw),
+                                                                   len(content[plain])))
                 if plain.startswith("LOAD"):
                     if rel != f:
                         problems.append("lake %s: load object %s in a subfolder" % (name, rel))
@@ -331,6 +353,10 @@ class Lake:
             self.case.s3.remove(path)
         os.unlink(path)
         return "removed lake object %s" % os.path.relpath(path, self.case.bucket)
+
+
+def content_loads(content):
+    return [k for k in content if k.startswith("LOAD")]
 
 
 def case_key(v):
