@@ -27,20 +27,30 @@
 -- date folders are left out of the order (MMYYYYDD and DDMMYYYY folders do
 -- not sort by time). Within a file, rows keep their
 -- order (DuckDB keeps insertion order; one thread makes it certain).
--- A table without change files yet is its load files (read_csv refuses a
--- pattern that matches no file). The lake_* columns are the merge's own; a
+-- The lake_* columns are the merge's own; a
 -- table column named Op or lake_* needs them renamed.
 -- This merge assumes each table was loaded once (DMS's full load + CDC):
 -- after a second `cdcpack load TABLE` start from that load's files only
 -- (README: Reading the data).
 SET threads = 1;
 
+-- The table's load files and change files. Either may be none yet (a
+-- table created after the load has no load file, one unchanged since its
+-- load no change file), and read_csv refuses a pattern that matches
+-- nothing: so each read below takes a list, falls back to the other list
+-- when its own is empty (NULL), and then reads nothing (its WHERE is
+-- false before any file is opened).
+SET VARIABLE lake_load_files = (SELECT list(file ORDER BY file) FROM glob('{{table}}/LOAD*.csv*'));
+SET VARIABLE lake_change_files = (SELECT list(file ORDER BY file) FROM glob('{{table}}/**/2*.csv*'));
+
 -- Every change row, with its file's name and its place in the read.
 CREATE OR REPLACE TEMP TABLE lake_changes AS
-SELECT parse_filename(filename) AS lake_file, row_number() OVER () AS lake_row, Op, {{cols}}
-FROM read_csv('{{table}}/**/2*.csv*', header = false, auto_detect = false, delim = '{{delim}}',
-              quote = '"', escape = '"', columns = {{cdc_columns}}, filename = true,
-              nullstr = '{{null}}', allow_quoted_nulls = false);
+SELECT parse_filename(lake_filename) AS lake_file, row_number() OVER () AS lake_row, Op, {{cols}}
+FROM read_csv(coalesce(getvariable('lake_change_files'), getvariable('lake_load_files')),
+              header = false, auto_detect = false, delim = '{{delim}}',
+              quote = '"', escape = '"', new_line = '\n', columns = {{cdc_columns}}, filename = 'lake_filename',
+              nullstr = '{{null}}', allow_quoted_nulls = false)
+WHERE getvariable('lake_change_files') IS NOT NULL;
 
 -- Each change row's place in time: its file's time stamp, then -N part,
 -- then its row in the file.
@@ -75,11 +85,13 @@ QUALIFY row_number() OVER (PARTITION BY {{key}}
 -- every key's last change unless it is a delete.
 CREATE OR REPLACE TEMP TABLE merged AS
 SELECT {{cols}}
-FROM (SELECT * FROM read_csv('{{table}}/LOAD*.csv*', header = false, auto_detect = false,
-                             delim = '{{delim}}', quote = '"', escape = '"',
+FROM (SELECT * FROM read_csv(coalesce(getvariable('lake_load_files'),
+                                      getvariable('lake_change_files')), header = false, auto_detect = false,
+                             delim = '{{delim}}', quote = '"', escape = '"', new_line = '\n',
                              columns = {{columns}}, nullstr = '{{null}}',
                              allow_quoted_nulls = false)
-      WHERE NOT EXISTS (SELECT 1 FROM lake_truncated)) AS lake_load
+      WHERE getvariable('lake_load_files') IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM lake_truncated)) AS lake_load
 ANTI JOIN lake_last USING ({{key}})
 UNION ALL
 SELECT {{cols}} FROM lake_last WHERE Op <> 'D';

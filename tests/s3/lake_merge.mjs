@@ -7,35 +7,69 @@
 // COLS, KEY, BLOB_COLS: comma-separated column names. The files' [batch]
 // options: LAKE_DELIM (csv_delimiter, default ','), LAKE_NULL
 // (csv_null_value, default empty), LAKE_TS (timestamp_column, default none).
+//   node lake_merge.mjs SQL_FILE --jobs JOBS_JSON
+// (the torture harness's --lake): one DuckDB for many tables. JOBS_JSON is
+// a file holding [{dir, cols: [...], key: [...], delim, null, ts}]; stdout
+// gets [{rows: [[text or null, ...], ...]} or {error: "..."}], one per job,
+// the values as DuckDB read them (no BLOB decoding: the caller does it).
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [sqlFile, tableDir, colsArg, keyArg, blobArg = ''] = process.argv.slice(2);
-const cols = colsArg.split(',');
-const blobs = new Set(blobArg ? blobArg.split(',') : []);
 const ident = (c) => '"' + c.replaceAll('"', '""') + '"';
 const literal = (s) => "'" + s.replaceAll("'", "''") + "'";
 const struct = (names) => '{' + names.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ') + '}';
-const ts = process.env.LAKE_TS ? [process.env.LAKE_TS] : [];
-const base64 = process.env.LAKE_BINARY === 'base64';
-const sql = readFileSync(sqlFile, 'utf8')
-	.replaceAll('{{table}}', tableDir.replaceAll("'", "''"))
-	.replaceAll('{{delim}}', (process.env.LAKE_DELIM ?? ',').replaceAll("'", "''"))
-	.replaceAll('{{null}}', (process.env.LAKE_NULL ?? '').replaceAll("'", "''"))
-	.replaceAll('{{columns}}', struct([...cols, ...ts]))
-	.replaceAll('{{cdc_columns}}', struct(['Op', ...cols, ...ts]))
-	.replaceAll('{{cols}}', cols.map(ident).join(', '))
-	.replaceAll('{{key}}', keyArg.split(',').map(ident).join(', '));
 
+// merge.sql with its placeholders filled for one table, as statements.
+function statements(template, job) {
+	const ts = job.ts ? [job.ts] : [];
+	const sql = template
+		.replaceAll('{{table}}', job.dir.replaceAll("'", "''"))
+		.replaceAll('{{delim}}', job.delim.replaceAll("'", "''"))
+		.replaceAll('{{null}}', job.null.replaceAll("'", "''"))
+		.replaceAll('{{columns}}', struct([...job.cols, ...ts]))
+		.replaceAll('{{cdc_columns}}', struct(['Op', ...job.cols, ...ts]))
+		.replaceAll('{{cols}}', job.cols.map(ident).join(', '))
+		.replaceAll('{{key}}', job.key.map(ident).join(', '));
+	return sql.split(/;\s*\n/).filter((s) => s.replace(/--.*$/gm, '').trim());
+}
+
+const args = process.argv.slice(2);
+const template = readFileSync(args[0], 'utf8');
 const db = await DuckDBInstance.create(':memory:');
 const conn = await db.connect();
+
+if (args[1] === '--jobs') {
+	const out = [];
+	for (const job of JSON.parse(readFileSync(args[2], 'utf8'))) {
+		try {
+			let result;
+			for (const s of statements(template, job)) result = await conn.runAndReadAll(s);
+			out.push({ rows: result.getRows() });
+		} catch (e) {
+			out.push({ error: String(e.message ?? e) });
+		}
+	}
+	process.stdout.write(JSON.stringify(out));
+} else {
+	await single();
+}
+
+async function single() {
+const [, tableDir, colsArg, keyArg, blobArg = ''] = args;
+const cols = colsArg.split(',');
+const blobs = new Set(blobArg ? blobArg.split(',') : []);
+const ts = process.env.LAKE_TS ? [process.env.LAKE_TS] : [];
+const base64 = process.env.LAKE_BINARY === 'base64';
 const started = Date.now();
-const statements = sql.split(/;\s*\n/).filter((s) => s.replace(/--.*$/gm, '').trim());
+const stmts = statements(template, {
+	dir: tableDir, cols, key: keyArg.split(','), delim: process.env.LAKE_DELIM ?? ',',
+	null: process.env.LAKE_NULL ?? '', ts: process.env.LAKE_TS,
+});
 // LAKE_MERGE_COUNT=1 (the bench): the merge only, its rows counted, not
 // fetched into JavaScript (which costs more than the query).
-if (process.env.LAKE_MERGE_COUNT) statements[statements.length - 1] = 'SELECT count(*) FROM merged';
+if (process.env.LAKE_MERGE_COUNT) stmts[stmts.length - 1] = 'SELECT count(*) FROM merged';
 let result;
-for (const s of statements) result = await conn.runAndReadAll(s);
+for (const s of stmts) result = await conn.runAndReadAll(s);
 const queried = Date.now();
 // LAKE_TS: every row's timestamp column reads as a DuckDB TIMESTAMP.
 if (ts.length) {
@@ -61,3 +95,4 @@ const out = result.getRows().map((row) =>
 process.stdout.write(out.map((l) => l + '\n').join(''));
 process.stderr.write(`duckdb merge: ${out.length} rows in ${Date.now() - started} ms ` +
 	`(query ${queried - started} ms)\n`);
+}

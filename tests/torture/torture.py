@@ -38,6 +38,7 @@ import time
 
 from torture_ddl import BINLOG_DDL_OPS, BinlogDDL
 from torture_s3 import S3Target, missing_env as s3_missing_env
+from torture_lake import FAULT_POINTS as LAKE_FAULT_POINTS, Lake
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -98,6 +99,8 @@ OPS = {
     "must refuse it (exit 2, naming it as \\xHH), then it is renamed, installed and loaded",
     "droptable": "DROP TABLE between runs (the run says so once; the replica keeps the table, "
     "which is not compared)",
+    "lakeopts": "--lake: random DMS output options (lake gzip, date folders, csv_delimiter, "
+    "csv_null_value, binary_encoding, timestamp_column)",
     "s3fault": "--target s3: the front fails a random share of one run's requests (5xx, resets, "
     "slow replies); the run ends 0 or 3, the next one finishes the job, each change once",
     **BINLOG_DDL_OPS,
@@ -330,6 +333,13 @@ def unbatch(field):
     a backslash)."""
     return re.sub(r"\\(.)", lambda m: {"t": "\t", "n": "\n", "0": "\0"}.get(m.group(1),
                                                                            m.group(1)), field)
+
+
+def lake_folder(name):
+    """About the bytes of a table's lake folder name: %XX for the bytes
+    README "Reading the data" says are escaped."""
+    return re.sub(rb"[/\\%\x00-\x1f\x7f]", lambda m: b"%%%02X" % m.group(0)[0],
+                  name.encode("utf-8", "surrogateescape"))
 
 
 def qi(name):
@@ -609,6 +619,7 @@ class Case:
         self.xxh_cache = {}
         self.extra_dbs = []  # other MariaDB databases the case made (otherschema)
         self.s3 = None
+        self.lake = None
         self.ddl_ops = BinlogDDL(self)
 
     # ------------------------------------------------------------ setup
@@ -653,6 +664,9 @@ class Case:
             self.new_table(initial=True)
         if self.r.random() < 0.3:
             self.new_table(initial=True, empty=True)
+        if a.lake:  # drawn last, so a case without --lake keeps its draws
+            self.lake = Lake(self)
+            log("  %s" % self.lake.describe())
         self.write_config()
         log("case dir %s; tables %s; compression %s; max_rows %d%s" % (
             self.dir, ", ".join(self.tables), self.compression, self.max_rows,
@@ -668,7 +682,11 @@ class Case:
         if self.a.source == "mysql":
             base = self.r.choice(["t", "Tab", "x y", "a-b"])
         if "oddnames" in self.ops and self.r.random() < 0.7:
-            return "%s_%d" % (self.odd_stem(ODD_STEMS), self.table_seq)
+            stem = self.odd_stem(ODD_STEMS)
+            if self.a.lake:  # README: a lake folder name takes at most 255 bytes
+                while len(lake_folder(stem)) > 240:
+                    stem = stem[:-1]
+            return "%s_%d" % (stem, self.table_seq)
         return "%s%d" % (base, self.table_seq)
 
     def mysql_side(self):
@@ -757,8 +775,8 @@ class Case:
             t.cols.append((cn, ty))
             defs.append("%s %s%s" % (qi(cn), ty, coll))
         if "generated" in self.ops and r.random() < 0.5 and t.cols:
-            defs.append('"g" TEXT GENERATED ALWAYS AS (typeof("%s")) %s'
-                        % (t.cols[-1][0], r.choice(["STORED", "VIRTUAL"])))
+            defs.append('"g" TEXT GENERATED ALWAYS AS (typeof(%s)) %s'
+                        % (qi(t.cols[-1][0]), r.choice(["STORED", "VIRTUAL"])))
             t.generated.append("g")
             t.gen_source = t.cols[-1][0]
         if t.key and not t.rowid:
@@ -809,10 +827,13 @@ class Case:
         with open(self.conf, "w") as f:
             f.write("[source]\nurl = %s\nname = src\n\n[capture]\nmode = %s\ntables = %s\n"
                     "exclude = %s\n\n[batch]\nformat = %s\ncompression = %s\nmax_rows = %d\n\n"
-                    "[state]\ndir = %s\n\n"
+                    "%s\n[state]\ndir = %s\n\n"
                     % (self.src.url, a.mode, tables, exclude, a.format, self.compression,
-                       self.max_rows, os.path.join(self.dir, "state")))
+                       self.max_rows, self.lake.batch_config() if self.lake else "",
+                       os.path.join(self.dir, "state")))
             f.write(self.s3.config(self.s3_retries) if self.s3 else "[target]\nurl = file:%s\n" % self.bucket)
+            if self.lake:
+                f.write(self.lake.config())
 
     # ------------------------------------------------------------ cdcpack
 
@@ -1205,8 +1226,16 @@ class Case:
         op = r.choice(self.op_choices())
         trig = self.a.mode == "trigger"
         live = [t for t in self.live_tables() if t.name not in self.excluded]
+        if op == "fault" and self.lake and r.random() < 0.3:
+            # a load killed at a point of its own or of its publishing: the
+            # next run finishes the batch, its LOAD numbers the same
+            point = r.choice(["mid-load", "after-stage", "after-publish"] + LAKE_FAULT_POINTS)
+            t = r.choice(live) if live and r.random() < 0.5 else None
+            rc, _, _ = self.cdc(*(["load"] + ([t.name] if t else [])),
+                                env={"CDCPACK_FAULT": "crash:" + point}, expect=(0, 137))
+            return "load %s killed at %s (exit %d)" % (t.name if t else "(every table)", point, rc)
         if op == "fault":
-            point = r.choice(FAULT_POINTS)
+            point = r.choice(FAULT_POINTS + (LAKE_FAULT_POINTS if self.lake else []))
             rc, _, _ = self.cdc("run", env={"CDCPACK_FAULT": "crash:" + point},
                                 expect=(0, 137))
             return "run killed at %s (exit %d)" % (point, rc)
@@ -1306,7 +1335,9 @@ class Case:
             # (changes before it ship under the old name) and advises
             # `cdcpack load NEW`; follow the advice as given.
             _, out, err = self.cdc("triggers", "install", new)
-            advice = "cdcpack load %s" % new
+            # README: messages spell a backslash in a name as \\ (hunt, seed
+            # 34 --lake: `cdcpack load a\\b_1_r`, which a shell reads as a\b_1_r)
+            advice = "cdcpack load %s" % new.replace("\\", "\\\\")
             if advice not in (out + err).split("\n") and \
                     not any(line.endswith(": " + advice) for line in (out + err).split("\n")):
                 raise CdcError("triggers install %s after the rename does not advise `%s`:\n%s%s"
@@ -1469,13 +1500,18 @@ class Case:
             raise AppWriteFailed("sqlite3: %r" % p.stderr[-500:])
 
     def retype_key(self, t):
+        # the columns named: a generated column is a plain one in tmp_rt and
+        # not in the rebuilt table (hunt, seed 7001 --lake: "7 columns but
+        # 8 values")
+        names = ", ".join(qi(c) for c, _ in t.cols)
         self.src.ddl('CREATE TABLE "tmp_rt" AS SELECT * FROM %s; DROP TABLE %s; '
-                     'CREATE TABLE %s ("k1" TEXT PRIMARY KEY, %s); INSERT INTO %s SELECT * FROM '
-                     '"tmp_rt"; DROP TABLE "tmp_rt";' % (
+                     'CREATE TABLE %s ("k1" TEXT PRIMARY KEY, %s); INSERT INTO %s (%s) SELECT %s '
+                     'FROM "tmp_rt"; DROP TABLE "tmp_rt";' % (
                          qi(t.name), qi(t.name), qi(t.name),
                          ", ".join("%s %s" % (qi(c), ty) for c, ty in t.cols if c != "k1"),
-                         qi(t.name)))
+                         qi(t.name), names, names))
         t.cols = [("k1", "TEXT") if c == "k1" else (c, ty) for c, ty in t.cols]
+        t.generated, t.gen_source = [], None
         t.key_kind["k1"] = "text"
         return "retype key of %s to TEXT" % t.name
 
@@ -1697,6 +1733,8 @@ class Case:
                     self.rep.ddl("UPDATE %s SET %s = 1 LIMIT 1" % (mi(t.name), mi(c)))
                 return "changed column %s of the replica's %s" % (c, t.name)
             raise RuntimeError("self-check: no table with rows to damage")
+        if how == "lake":
+            return self.lake.corrupt()
         if how == "chain":
             arch = sorted((os.path.join(dp, f) for dp, _, fs in
                            os.walk(os.path.join(self.bucket, "cdc")) for f in fs),
@@ -1752,7 +1790,18 @@ class Case:
         if i % self.a.check_every == 0 or i == self.a.steps:
             self.apply_and_compare()
             n = self.check_chain()
-            log("step %d: replica equals source; chain of %d batches good" % (i, n))
+            lake = ""
+            if self.lake:
+                lake = "; the lake's merge equals the source (%d rows)" % self.check_lake()
+            log("step %d: replica equals source; chain of %d batches good%s" % (i, n, lake))
+
+    def check_lake(self):
+        live = [t for t in self.live_tables() if t.name not in self.excluded]
+        problems, compared = self.lake.check(live)
+        if problems:
+            raise Divergence("lake (examples/lake/merge.sql in DuckDB) differs:\n  "
+                             + "\n  ".join(problems[:20]))
+        return compared
 
 
 class BadText:
@@ -1812,7 +1861,8 @@ csv.field_size_limit(1 << 30)
 def count_rows(data, tb):
     if tb["format"] == "jsonl":
         return len(data.splitlines())
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline=""),
+                           delimiter=tb.get("csv_delimiter", ",")))
     return len(rows) - (1 if tb.get("header") else 0)
 
 
@@ -1821,7 +1871,8 @@ def file_keys(data, tb):
     if tb["format"] == "jsonl":
         return [(json.dumps(json.loads(line).get("key"), sort_keys=True),)
                 for line in data.splitlines()]
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline="")))
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", "surrogateescape"), newline=""),
+                           delimiter=tb.get("csv_delimiter", ",")))
     if tb.get("header"):
         rows = rows[1:]
     skip = 1 if tb.get("op_column") else 0
@@ -1840,6 +1891,8 @@ def rerun_command(a, extra=()):
            "--ops", ",".join(sorted(a.ops)), "--check-every", str(a.check_every)]
     if a.target != "file":
         cmd += ["--target", a.target]
+    if a.lake:
+        cmd += ["--lake"]
     if a.self_check:
         cmd += ["--self-check", a.self_check]
     return " ".join(shlex.quote(c) for c in list(cmd) + list(extra))
@@ -1889,6 +1942,8 @@ def run_case(a):
             try:
                 if a.self_check == "chain":
                     case.check_chain()
+                elif a.self_check == "lake":
+                    case.check_lake()
                 else:
                     case.compare(case.rep)
             except Divergence as e:
@@ -1939,7 +1994,10 @@ def main():
     p.add_argument("--list-ops", action="store_true")
     p.add_argument("--check-every", type=int, default=1,
                    help="apply and compare after every N steps (and after the last)")
-    p.add_argument("--self-check", choices=["replica", "value", "chain"],
+    p.add_argument("--lake", action="store_true",
+                   help="also write the lake ([lake] prefix; needs --format csv) and at each "
+                   "check rebuild every table from it with examples/lake/merge.sql in DuckDB")
+    p.add_argument("--self-check", choices=["replica", "value", "chain", "lake"],
                    help="after the case, damage the replica or drop a published batch and "
                    "expect the harness to report it (exit 0 only if it does)")
     p.add_argument("--bin", default=os.environ.get("CDCPACK_BIN", os.path.join(ROOT, "bin",
@@ -1957,6 +2015,14 @@ def main():
     a.ops = parse_ops(a.ops)
     if not os.path.isabs(a.bin):
         a.bin = os.path.abspath(a.bin)
+    if a.lake and a.format != "csv":
+        raise SystemExit("torture: --lake needs --format csv (merge.sql reads CSV)")
+    if a.lake:
+        # DuckDB refuses a CSV file holding bytes that are not UTF-8 (README
+        # "Reading the data"; FINDINGS.md F17): no such text in lake cases
+        a.ops.discard("badutf8")
+    if a.self_check == "lake" and not a.lake:
+        raise SystemExit("torture: --self-check lake needs --lake")
     if a.mode == "binlog" and a.source != "mysql":
         raise SystemExit("torture: --mode binlog needs --source mysql (README: binlog mode)")
     if a.target == "s3" and s3_missing_env():
