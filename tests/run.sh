@@ -284,6 +284,7 @@ ASAN_DEFAULT="$I/cli_help_man_and_exit_codes.sh $I/core_exit_codes_and_messages.
 	$I/hostile_config_nul_byte.sh $I/hostile_config_malformed_line.sh
 	$I/mysql_types_round_trip_mysql_replica.sh
 	$I/s3_publish_small_and_multipart_archives.sh $I/s3_transient_faults_publish_exactly_once.sh
+	$I/s3_apply_looks_ahead_at_a_batch_once_not_once_per_table.sh
 	$I/snapshot_first_run_loads_then_ships_iud.sh $I/snapshot_mysql_source_ships_changes_once.sh
 	$I/crash_matrix_mysql_to_s3_each_point_ships_each_change_once.sh"
 ASAN_TESTS=$(pass_tests "${ASAN_TESTS:-default}" "$ASAN_DEFAULT")

@@ -104,7 +104,17 @@ struct applier {
 	const struct moment *until;
 	struct strv looked;
 	int64_t *looked_seq;
+	/* The later batches the look-ahead fetched, each with the tables it
+	 * loads (none for a cdc batch): a batch is fetched for it once, not once
+	 * per table that asks. */
+	struct seen_batch *seen;
+	size_t nseen;
 	bool said_partial; /* the cdc_ops warning was given */
+};
+
+struct seen_batch {
+	int64_t seq;
+	struct strv loads;
 };
 
 /* Which changes of a file one pass applies. */
@@ -283,6 +293,28 @@ static void fetched_drop(struct fetched *f)
 	*f = (struct fetched){0};
 }
 
+/* The tables later batch p loads, fetching it the first time it is asked. */
+static int later_loads(struct applier *a, const struct published *p, const struct strv **loads)
+{
+	for (size_t i = 0; i < a->nseen; i++)
+		if (a->seen[i].seq == p->seq) {
+			*loads = &a->seen[i].loads;
+			return 0;
+		}
+	struct fetched f;
+	int rc = fetch_batch(a, p, "lookahead", &f);
+	if (!rc) {
+		a->seen = xrealloc(a->seen, (a->nseen + 1) * sizeof(*a->seen));
+		struct seen_batch *b = &a->seen[a->nseen++];
+		*b = (struct seen_batch){.seq = p->seq};
+		for (size_t j = 0; j < f.m.nfiles && strcmp(f.m.kind, "load") == 0; j++)
+			strv_push(&b->loads, f.m.files[j].def->name);
+		*loads = &b->loads;
+	}
+	fetched_drop(&f);
+	return rc;
+}
+
 /* Whether a batch after the one being applied (and within --until) loads
  * table: its rows then replace whatever this one leaves. Asked only when a
  * cdc batch does not fit the replica; the answer is kept per table. */
@@ -298,15 +330,12 @@ static int reloaded_later(struct applier *a, const char *table, bool *yes)
 	int rc = 0;
 	for (size_t i = 0; i < a->nlater && !rc && !at; i++) {
 		const struct published *p = &a->later[i];
+		const struct strv *loads = NULL;
 		if (p->seq <= a->seq || (a->until && p->created.sec > a->until->sec))
 			continue;
-		struct fetched f;
-		rc = fetch_batch(a, p, "lookahead", &f);
-		for (size_t j = 0; !rc && j < f.m.nfiles && !at; j++)
-			if (strcmp(f.m.kind, "load") == 0 &&
-			    strcmp(f.m.files[j].def->name, table) == 0)
-				at = f.m.seq;
-		fetched_drop(&f);
+		rc = later_loads(a, p, &loads);
+		if (!rc && strv_contains(loads, table))
+			at = p->seq;
 	}
 	strv_push(&a->looked, table);
 	a->looked_seq = xrealloc(a->looked_seq, a->looked.n * sizeof(*a->looked_seq));
@@ -617,6 +646,9 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	free(a.last_id);
 	strv_free(&a.looked);
 	free(a.looked_seq);
+	for (size_t i = 0; i < a.nseen; i++)
+		strv_free(&a.seen[i].loads);
+	free(a.seen);
 	free(a.last_chain);
 	if (a.rops)
 		a.rops->close(a.replica);

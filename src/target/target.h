@@ -44,7 +44,8 @@ struct target_ops {
 		    const struct object_info *info);
 	/* Size and checksum of key; CDC_ENOTFOUND when absent. */
 	int (*head)(struct target *t, const char *key, struct object_info *out);
-	/* Downloads key into a new local file at path (streamed). */
+	/* Downloads key into a new local file at path (streamed); CDC_ENOTFOUND
+	 * when absent (then no file is left at path). */
 	int (*get_file)(struct target *t, const char *key, const char *path);
 	/* Deletes key; absent is success. */
 	int (*remove)(struct target *t, const char *key);

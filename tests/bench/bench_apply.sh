@@ -5,6 +5,11 @@
 # mixed changes (40% U, 20% D, 40% I) into the MariaDB replica vs a
 # hand-written multi-row upsert script of the same rows run by the mariadb
 # client. The CSV is the batch's own change file, out of the archive.
+# Last, apply from an s3:// target (the local S3 server, s3rver behind the
+# SigV4-checking front): a chain of a load of BENCH_ROWS / 10 rows and 10 cdc
+# batches of BENCH_ROWS / 100 changes each into a SQLite replica, vs the
+# script a user would write: `aws s3 cp --recursive` of the final prefix,
+# then `cdcpack apply` from that copy (a file: target).
 source "$(dirname "$0")/lib.sh"
 cd "$W"
 bench_mariadb
@@ -74,3 +79,33 @@ setup="echo '$mkdb' | mariadb --defaults-file='$ROOTCNF' && '$CDCPACK' -q -c '$W
 pair "apply cdc ${c} mixed changes, mariadb" "mariadb multi-row upsert script" "<= 2.0; RSS <= 64 MiB" \
 	"$setup" "'$CDCPACK' -q -c '$W/src.conf' apply --to '$my'" \
 	"mariadb --defaults-file='$ROOTCNF' <'$W/upsert.sql'" "$setup"
+
+# apply from S3: the chain published to the local S3 server by a source of
+# its own (a state dir of its own), 11 batches.
+mkdir -p "$W/s3run" && bash "$ROOT/tests/lib/service-s3.sh" start "$W/s3run" >"$W/s3.log" 2>&1 || { cat "$W/s3.log" >&2; exit 1; }
+trap 'bash "$ROOT/tests/lib/service-s3.sh" stop "$W/s3run" >/dev/null 2>&1; bash "$ROOT/tests/lib/service-mariadb.sh" stop "$W/run" >/dev/null 2>&1; rm -rf "$W"' EXIT
+source "$W/s3run/s3.env"
+export AWS_ACCESS_KEY_ID=$CDCPACK_TEST_S3_ACCESS_KEY AWS_SECRET_ACCESS_KEY=$CDCPACK_TEST_S3_SECRET_KEY
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PAGER=
+aws="/usr/bin/aws --endpoint-url '$CDCPACK_TEST_S3_ENDPOINT' --region '$CDCPACK_TEST_S3_REGION' s3"
+s3rows=$((BENCH_ROWS / 10)) s3changes=$((BENCH_ROWS / 100))
+make_table s3src.db "$s3rows"
+printf '[source]\nurl = sqlite:%s\n[state]\ndir = %s\n[target]\nurl = %s\nendpoint = %s\nregion = %s\n[batch]\nmax_rows = 100000000\n' \
+	"$W/s3src.db" "$W/s3state" "s3://$CDCPACK_TEST_S3_BUCKET/applys3" "$CDCPACK_TEST_S3_ENDPOINT" \
+	"$CDCPACK_TEST_S3_REGION" >s3.conf
+"$CDCPACK" -q -c s3.conf triggers install >/dev/null
+"$CDCPACK" -q -c s3.conf load >/dev/null
+for ((r = 1; r <= 10; r++)); do
+	# a tenth of the changes new rows, the rest updates spread over the table
+	sqlite3 s3src.db "UPDATE t SET amount = amount + $r WHERE (id + $r) % $((s3rows / s3changes)) = 0;
+	  WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < $((s3changes / 10)))
+	  INSERT INTO t(name, city, amount, note) SELECT 'run $r ' || k, 'city', k, NULL FROM n;"
+	"$CDCPACK" -q -c s3.conf run >/dev/null
+done
+printf '[source]\nurl = sqlite:%s\n[state]\ndir = %s\n[target]\nurl = file:%s\n' \
+	"$W/s3src.db" "$W/s3state" "$W/s3copy" >s3copy.conf
+pair "apply 11 batches from s3:// ($s3rows-row load, 10 x $s3changes changes), sqlite" \
+	"aws s3 cp --recursive + apply from the copy" "<= 1.0" \
+	"rm -f '$W/s3rep.db'*" "'$CDCPACK' -q -c '$W/s3.conf' apply --to 'sqlite:$W/s3rep.db'" \
+	"$aws cp --only-show-errors --recursive 's3://$CDCPACK_TEST_S3_BUCKET/applys3/' '$W/s3copy/' && '$CDCPACK' -q -c '$W/s3copy.conf' apply --to 'sqlite:$W/s3peer.db'" \
+	"rm -rf '$W/s3copy' '$W/s3peer.db'*"

@@ -30,9 +30,9 @@ assert_contains last.err "HTTP 403"
 assert_not_contains last.err "$AWS_SECRET_ACCESS_KEY"
 assert_not_contains last.err "$CDCPACK_TEST_S3_SECRET_KEY"
 s3_log >bad.log
-# one HEAD (no retry of a 403), then one GET to learn the error code a HEAD reply cannot carry
-assert_eq '["HEAD","GET"]' "$(jq -sc 'map(.method)' bad.log)" "requests made with the bad key"
-assert_eq '[403,403]' "$(jq -sc 'map(.status)' bad.log)" "statuses of the requests with the bad key"
+# one GET of the claim (no retry of a 403), whose error body carries the code
+assert_eq '["GET"]' "$(jq -sc 'map(.method)' bad.log)" "requests made with the bad key"
+assert_eq '[403]' "$(jq -sc 'map(.status)' bad.log)" "statuses of the requests with the bad key"
 assert_status 0 aws_s3 ls --recursive "s3://$B/$S3_PREFIX/cdc/"
 assert_eq 1 "$(wc -l <last.out)" "published archives after the failed run (the load only)"
 assert_eq "1" "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "batches recorded (the load)"

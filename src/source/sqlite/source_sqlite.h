@@ -61,6 +61,7 @@ struct source {
 	 * batch's end, and whenever the cache prepares (it may evict them). */
 	const struct table_def *row_def[2];
 	sqlite3_stmt *row_stmt[2];
+	bool replica_cache_sized; /* apply's page cache set (sqlite_replica_begin) */
 };
 
 /* Runs sql (no results wanted); on failure sets an error naming what. */

@@ -207,8 +207,11 @@ static int file_get(struct target *t, const char *key, const char *path)
 	if (rc)
 		return rc;
 	struct stat sb;
+	/* Absent is CDC_ENOTFOUND, as for head: a claim is read by one get. */
 	if (lstat(src, &sb) != 0)
-		rc = err_set(CDC_ENOTFOUND, "%s: no such object in %s", key, t->root);
+		rc = errno == ENOENT
+			     ? err_set(CDC_ENOTFOUND, "%s: no such object in %s", key, t->root)
+			     : err_set(CDC_ERUNTIME, "%s: stat: %s", src, strerror(errno));
 	else if (!S_ISREG(sb.st_mode))
 		rc = err_set(CDC_ERUNTIME, "%s: not a regular file (a symbolic link?)", src);
 	else
