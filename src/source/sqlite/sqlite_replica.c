@@ -61,10 +61,11 @@ int sqlite_replica_flush(struct source *src)
 
 /* A batch's transaction holds every page it changes. With SQLite's
  * default 2 MiB page cache a batch changing more pages spills them to the
- * file before the commit, each spill syncing the journal first: a 200,000
- * row batch synced the replica 15 times, not 4, and read back pages it had
- * evicted (docs/bench.md). 32 MiB, taken as pages are used, keeps a batch
- * of some 8,000 changed pages in memory. */
+ * file before the commit, each spill syncing the journal first: batches of
+ * 40,000-300,000 changes to an 18 MB replica synced it 10-22 times, not
+ * the commit's 4, and read back pages they had evicted (docs/bench.md).
+ * 32 MiB, taken as pages are used, keeps a batch of some 8,000 changed
+ * pages in memory. */
 #define REPLICA_CACHE_PRAGMA "PRAGMA cache_size = -32768"
 
 int sqlite_replica_begin(struct source *src)
