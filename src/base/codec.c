@@ -118,12 +118,29 @@ char *name_shown(const char *name)
 	return buf_detach(&b);
 }
 
+/* How many bytes of shown (name_shown's text) fit in max without splitting a
+ * unit: an escape (\\ or \xHH) or a UTF-8 character, which a cut in its
+ * middle would turn into another name's spelling or into bytes that are not
+ * UTF-8. */
+static size_t shown_prefix_len(const char *shown, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)shown, *end = p + strlen(shown);
+	size_t n = 0;
+	while (p + n < end) {
+		size_t unit = p[n] != '\\' ? utf8_char_len(p + n, end) : p[n + 1] == 'x' ? 4 : 2;
+		if (n + (unit ? unit : 1) > max)
+			break;
+		n += unit ? unit : 1;
+	}
+	return n;
+}
+
 char *name_shown_cut(const char *name, int max)
 {
 	char *all = name_shown(name);
 	if (strlen(all) <= (size_t)max)
 		return all;
-	char *cut = xasprintf("%.*s...", max, all);
+	char *cut = xasprintf("%.*s...", (int)shown_prefix_len(all, (size_t)max), all);
 	free(all);
 	return cut;
 }

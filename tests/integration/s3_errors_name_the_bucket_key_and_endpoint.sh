@@ -44,7 +44,7 @@ fails() {
 	s3_reset
 }
 
-fails "the claim's read" head '{"method": ["HEAD", "GET"], "path": "_cdcpack/claims/", "action": "503"}' load
+fails "the claim's read" download '{"method": ["HEAD", "GET"], "path": "_cdcpack/claims/", "action": "503"}' load
 fails "an upload" upload '{"method": "PUT", "path": "/_tmp/.*tar", "copy_source": false, "action": "error",
 	"status": 400, "code": "InvalidArgument", "message": "injected"}' load
 fails "the upload's check" head '{"method": "HEAD", "path": "/_tmp/", "action": "500"}' load

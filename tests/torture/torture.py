@@ -133,6 +133,32 @@ class CdcError(Exception):
     """cdcpack exited other than expected."""
 
 
+def name_shown(name):
+    """A name as cdcpack's messages show it (src/base/codec.c
+    name_shown_short): a backslash doubled, C0/DEL/C1 controls as \\xHH per
+    byte, cut after 80 bytes at a whole escape or character, with "..."."""
+    units = []
+    for ch in name:
+        b = ch.encode("utf-8", "surrogateescape")
+        if ch == "\\":
+            units.append("\\\\")
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) <= 0x9F or \
+                0xDC80 <= ord(ch) <= 0xDCFF:
+            units.append("".join("\\x%02X" % c for c in b))
+        else:
+            units.append(ch)
+    if sum(len(u.encode("utf-8", "surrogateescape")) for u in units) <= 80:
+        return "".join(units)
+    out, n = [], 0
+    for u in units:
+        k = len(u.encode("utf-8", "surrogateescape"))
+        if n + k > 80:
+            break
+        out.append(u)
+        n += k
+    return "".join(out) + "..."
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -1440,7 +1466,7 @@ class Case:
                     raise Divergence("run accepted a NULL key in %s.k2 (exit 0)" % t.name)
                 return "NULL key in %s: run refused it; %s; %d change(s) deleted as advised" % (
                     t.name, fix, len(advice))
-            if "table %s:" % t.name not in err or "NULL in key column k2" not in err:
+            if "table %s:" % name_shown(t.name) not in err or "NULL in key column k2" not in err:
                 raise CdcError("run exit 3 does not name table %s and column k2:\n%s"
                                % (t.name, err[-2000:]))
             if fix is None:

@@ -253,6 +253,16 @@ static void names_are_shown_losslessly(void **state)
 		free(want);
 	}
 	assert_int_equal(strlen(buf), NAME_SHOWN_SHORT_SIZE - 1);
+	/* A cut never splits an escape or a UTF-8 character: 79 bytes then a
+	 * 4-byte escape or a 2-byte character keep 79 and mark the cut. */
+	for (size_t i = 0; i < 2; i++) {
+		memset(name, 'a', 79);
+		name[79] = '\0';
+		strcat(name, i ? "\xc3\xa9tail" : "\x01tail");
+		name_shown_short_in(buf, name);
+		assert_int_equal(strlen(buf), 79 + 3);
+		assert_string_equal(buf + 79, "...");
+	}
 	char *u = name_utf8("a\xff\xc3\xa9");
 	assert_string_equal(u, "a\xef\xbf\xbd\xc3\xa9");
 	free(u);
