@@ -141,7 +141,7 @@ static void add_same_column(struct buf *sql, const char *name, const char *type)
 /* Whether the stored row at NEW's key holds NEW (NULL when none is there):
  * the comparison is the subquery's value, not its WHERE, which MariaDB
  * runs through the optimizer again for every row (in the WHERE it cost
- * more than the lookup itself: docs/bench.md, 2026-12-07 22:00). The key
+ * more than the lookup itself: docs/bench.md, 2026-12-07 21:30). The key
  * is matched by its index alone: with the key unchanged as bytes, the one
  * row there is this row, and its key's bytes are compared with the other
  * columns. */
