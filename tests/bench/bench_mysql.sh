@@ -21,6 +21,21 @@ measure "echo '$ddl' | mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF'" \
 	"mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' <'$W/bulk.sql'"
 row "mariadb insert ${n} rows, 1000/txn, triggers" "$ours" "no triggers" "$MEDIAN" "-" "-" "<= 2.0"
 
+# The same rows updated in 1,000-row transactions (one UPDATE each): the
+# update trigger reads each row back (README "Triggers", F12).
+python3 - "$n" >update.sql <<'PY'
+import sys
+n = int(sys.argv[1])
+print("USE cdc_bench;")
+for s in range(1, n + 1, 1000):
+    print(f"BEGIN; UPDATE t SET amount = amount + 1, note = CONCAT(note, 'x') WHERE id BETWEEN {s} AND {s + 999}; COMMIT;")
+PY
+load="echo '$ddl' | mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' && mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' <'$W/bulk.sql'"
+pair "mariadb update ${n} rows, 1000/txn, triggers" "no triggers" "none" \
+	"$load && '$CDCPACK' -q -c '$W/my.conf' triggers install" \
+	"mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' <'$W/update.sql'" \
+	"mariadb --defaults-file='$CDCPACK_TEST_MYSQL_ROOT_CNF' <'$W/update.sql'" "$load"
+
 # Single-row autocommit inserts.
 m=$((BENCH_ROWS / 200))
 python3 - "$m" >single.sql <<'PY'

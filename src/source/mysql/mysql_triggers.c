@@ -99,7 +99,7 @@ static void add_same_key(struct buf *sql, const struct table_def *def)
 	add_keys_match(sql, def, "OLD", "NEW", false);
 }
 
-/* The stored row at row's key (NEW or OLD). */
+/* The stored row at OLD's key, matched as bytes: whether one is left there. */
 static void add_stored_row(struct buf *sql, const struct table_def *def, const char *row)
 {
 	buf_adds(sql, "SELECT 1 FROM ");
@@ -108,18 +108,66 @@ static void add_stored_row(struct buf *sql, const struct table_def *def, const c
 	add_keys_match(sql, def, STORED_ROW, row, true);
 }
 
-/* " AND" each column's image of STORED_ROW equals NEW's, as bytes (NULL
- * equal to NULL): the image compared column by column, without building
- * the JSON arrays. */
-static void add_same_image(struct buf *sql, const struct table_def *def)
+/* Column name of STORED_ROW and of NEW compared as bytes (NULL equal to
+ * NULL), by the cheapest expression that is exact for its kind: integers
+ * by value; strings (text in its own character set, binary, ENUM, SET) by
+ * their bytes, without the image's conversion (HEX of a BLOB); the rest by
+ * their image expressions (FLOAT and DOUBLE, whose -0 equals 0 by value;
+ * TIMESTAMP, whose values compare in the writer's time zone, where an hour
+ * can repeat; DECIMAL, temporals, BIT, JSON...). Both sides are the same
+ * column, so equal bytes are an equal image and the other way round. */
+static void add_same_column(struct buf *sql, const char *name, const char *type)
 {
-	for (size_t i = 0; i < def->ncols; i++) {
-		buf_adds(sql, " AND CAST(");
-		mysql_image_expr(sql, STORED_ROW, def->cols[i].name, def->cols[i].type);
+	enum coltype_kind kind = coltype_kind_of(type);
+	if (kind == COLTYPE_INT || kind == COLTYPE_UINT) {
+		buf_adds(sql, STORED_ROW ".");
+		mysql_add_ident(sql, name);
+		buf_adds(sql, " <=> NEW.");
+		mysql_add_ident(sql, name);
+	} else if (kind == COLTYPE_TEXT || kind == COLTYPE_BINARY) {
+		buf_adds(sql, "CAST(" STORED_ROW ".");
+		mysql_add_ident(sql, name);
+		buf_adds(sql, " AS BINARY) <=> CAST(NEW.");
+		mysql_add_ident(sql, name);
+		buf_adds(sql, " AS BINARY)");
+	} else {
+		buf_adds(sql, "CAST(");
+		mysql_image_expr(sql, STORED_ROW, name, type);
 		buf_adds(sql, " AS BINARY) <=> CAST(");
-		mysql_image_expr(sql, "NEW", def->cols[i].name, def->cols[i].type);
+		mysql_image_expr(sql, "NEW", name, type);
 		buf_adds(sql, " AS BINARY)");
 	}
+}
+
+/* Whether the stored row at NEW's key holds NEW (NULL when none is there):
+ * the comparison is the subquery's value, not its WHERE, which MariaDB
+ * runs through the optimizer again for every row (in the WHERE it cost
+ * more than the lookup itself: docs/bench.md, 2026-12-07 21:30). The key
+ * is matched by its index alone: with the key unchanged as bytes, the one
+ * row there is this row, and its key's bytes are compared with the other
+ * columns. */
+static void add_stored_row_is_new(struct buf *sql, const struct table_def *def)
+{
+	buf_adds(sql, "(SELECT ");
+	for (size_t i = 0; i < def->ncols; i++) {
+		buf_adds(sql, i ? " AND " : "");
+		add_same_column(sql, def->cols[i].name, def->cols[i].type);
+	}
+	buf_adds(sql, " FROM ");
+	mysql_add_ident(sql, def->name);
+	buf_adds(sql, " AS " STORED_ROW " WHERE ");
+	bool first = true;
+	for (size_t i = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		buf_adds(sql, first ? "" : " AND ");
+		first = false;
+		buf_adds(sql, STORED_ROW ".");
+		mysql_add_ident(sql, def->cols[i].name);
+		buf_adds(sql, " = NEW.");
+		mysql_add_ident(sql, def->cols[i].name);
+	}
+	buf_adds(sql, " LIMIT 1)");
 }
 
 static void add_log_insert(struct buf *sql, struct source *src, const struct table_def *def,
@@ -157,15 +205,13 @@ static void add_trigger_body(struct buf *sql, struct source *src, const struct t
 	default:
 		/* MariaDB fires AFTER UPDATE for a row UPDATE IGNORE skips (its
 		 * key, UNIQUE value or foreign key collides), so log only what the
-		 * table shows happened: a U when the row at the key holds NEW (the
-		 * same image expressions both sides, so a value that round-trips
-		 * compares equal), a key change when no row is left at OLD's key. */
+		 * table shows happened: a U when the row at the key holds NEW, a
+		 * key change when no row is left at OLD's key. */
 		buf_adds(sql, "BEGIN IF ");
 		add_same_key(sql, def);
-		buf_adds(sql, " THEN IF EXISTS (");
-		add_stored_row(sql, def, "NEW");
-		add_same_image(sql, def);
-		buf_adds(sql, ") THEN ");
+		buf_adds(sql, " THEN IF ");
+		add_stored_row_is_new(sql, def);
+		buf_adds(sql, " THEN ");
 		add_log_insert(sql, src, def, ver, 'U', true, true);
 		/* A key change ships as D(old) + I(new): docs/design.md §4. */
 		buf_adds(sql, "; END IF; ELSEIF NOT EXISTS (");
@@ -221,12 +267,19 @@ static int count_triggers(struct source *src, const char *table, int64_t *found)
 	return rc;
 }
 
-/* Whether the table's update trigger is the one this cdcpack makes for
- * version ver: an earlier cdcpack's logged rows UPDATE IGNORE skipped
- * (tests/torture/FINDINGS.md F12). The body as a whole is compared, so any
- * later change to it is found too. */
-static int update_trigger_current(struct source *src, const struct table_def *def, int64_t ver,
-				  bool *current)
+/* What the table's update trigger is against the one this cdcpack makes. */
+enum update_trigger_age {
+	UPDATE_TRIGGER_CURRENT,	    /* this cdcpack's, or none (callers see that apart) */
+	UPDATE_TRIGGER_SLOWER,	    /* reads the row back, at a higher cost per update */
+	UPDATE_TRIGGER_LOGS_SKIPPED /* logs rows UPDATE IGNORE skipped (F12) */
+};
+
+/* The table's update trigger against the one this cdcpack makes for
+ * version ver. The body as a whole is compared, so any later change to it
+ * is found too; one that never reads STORED_ROW is from before the F12 fix
+ * (tests/torture/FINDINGS.md). */
+static int update_trigger_age(struct source *src, const struct table_def *def, int64_t ver,
+			      enum update_trigger_age *age)
 {
 	struct buf sql = BUF_INIT, body = BUF_INIT;
 	char *name = trigger_name(src, def->name, TRIGGER_UPDATE);
@@ -237,11 +290,12 @@ static int update_trigger_current(struct source *src, const struct table_def *de
 	add_trigger_body(&body, src, def, ver, TRIGGER_UPDATE);
 	MYSQL_RES *res;
 	int rc = mysql_select(src, sql.data, "look up triggers", &res);
-	*current = true; /* none there: not installed, which callers see apart */
+	*age = UPDATE_TRIGGER_CURRENT;
 	if (!rc) {
 		MYSQL_ROW row = mysql_fetch_row(res);
-		if (row && row[0])
-			*current = strcmp(row[0], body.data) == 0;
+		if (row && row[0] && strcmp(row[0], body.data) != 0)
+			*age = strstr(row[0], STORED_ROW) ? UPDATE_TRIGGER_SLOWER
+							  : UPDATE_TRIGGER_LOGS_SKIPPED;
 		mysql_free_result(res);
 	}
 	buf_free(&sql);
@@ -413,8 +467,11 @@ int mysql_triggers_install(struct source *src, const struct table_def *def)
 		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	const struct mysql_schema_entry *known = mysql_latest_schema(src, def->name);
 	bool current = false;
-	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign)
-		rc = update_trigger_current(src, def, known->ver, &current);
+	if (known && table_def_same(known->def, def) && found == NTRIGGERS && !nforeign) {
+		enum update_trigger_age age;
+		rc = update_trigger_age(src, def, known->ver, &age);
+		current = age == UPDATE_TRIGGER_CURRENT;
+	}
 	if (rc)
 		return err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name));
 	if (current)
@@ -652,15 +709,20 @@ static int warn_packet_limit(struct source *src, const struct table_def *def, st
 static int status_outdated(struct source *src, const struct table_def *def, int64_t ver,
 			   struct trigger_status *out)
 {
-	bool current;
-	int rc = update_trigger_current(src, def, ver, &current);
-	if (rc || current)
+	enum update_trigger_age age;
+	int rc = update_trigger_age(src, def, ver, &age);
+	if (rc || age == UPDATE_TRIGGER_CURRENT)
 		return rc;
 	out->outdated = true;
-	strv_push(&out->warnings,
-		  "its update trigger was made by an earlier cdcpack and logs rows UPDATE "
-		  "IGNORE skipped (MariaDB fires it for them), shipping changes the table never "
-		  "made; the next run or install rebuilds it");
+	strv_push(
+		&out->warnings,
+		age == UPDATE_TRIGGER_LOGS_SKIPPED
+			? "its update trigger was made by an earlier cdcpack and logs rows UPDATE "
+			  "IGNORE skipped (MariaDB fires it for them), shipping changes the table "
+			  "never made; the next run or install rebuilds it"
+			: "its update trigger was made by an earlier cdcpack (it reads the row "
+			  "back as this one does, at a higher cost per update); the next run or "
+			  "install rebuilds it");
 	return 0;
 }
 
@@ -761,7 +823,8 @@ static int hash_rows(struct source *src, const char *sql, struct hash_stream *h)
  * earlier one stamped the same database with the same version string, and
  * an idle run must still look at the triggers once to find them outdated.
  * Change it with the trigger bodies. */
-static const char trigger_design[] = "update trigger logs what the row shows (F12), by column";
+static const char trigger_design[] =
+	"update trigger logs what the row shows (F12), compared in the subquery's value";
 
 /* MySQL has no schema version: the stamp is a hash of what the checks
  * read, with the trigger versions the schema table records. */
