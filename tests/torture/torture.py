@@ -1218,7 +1218,7 @@ class Case:
         if op in BINLOG_DDL_OPS:
             desc = self.ddl_ops.operation(op)
             if desc is not None:
-                return desc
+                return "[%s] %s" % (op, desc)  # the class, so a log counts what each case ran
         if op == "loadall":
             self.cdc("load")
             return "load (every table)"
