@@ -317,7 +317,9 @@ static bool may_name_ours(const struct reader *r, const MARIADB_RPL_EVENT *ev)
 	const char *db = r->src->url.db;
 	const MARIADB_STRING *dflt = &ev->event.query.database;
 	const MARIADB_STRING *q = &ev->event.query.statement;
-	if (dflt->length == strlen(db) && memcmp(dflt->str, db, dflt->length) == 0)
+	/* Any letter case: under lower_case_table_names the server may log
+	 * the name otherwise spelled than the URL's. */
+	if (dflt->length == strlen(db) && strncasecmp(dflt->str, db, dflt->length) == 0)
 		return true;
 	for (const char *c = db; *c; c++)
 		if ((unsigned char)*c >= 0x80 || strchr("`\"\\'", *c))
