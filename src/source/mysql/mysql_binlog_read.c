@@ -311,6 +311,28 @@ static bool names_table(const char *sql, size_t n, const char *table)
 	return false;
 }
 
+/* Whether a statement may name a table of the source's database: run in
+ * it (its default database), or naming it. One run in another database
+ * that does not name ours concerns a table there, even one of a captured
+ * table's name (FINDINGS.md F20: other databases' DDL ended our batches).
+ * A database name with quote characters or bytes outside ASCII may be
+ * spelled otherwise in the statement (escaped, another character set), so
+ * every statement may name it. */
+static bool may_name_ours(const struct reader *r, const MARIADB_RPL_EVENT *ev)
+{
+	const char *db = r->src->url.db;
+	const MARIADB_STRING *dflt = &ev->event.query.database;
+	const MARIADB_STRING *q = &ev->event.query.statement;
+	/* Any letter case: under lower_case_table_names the server may log
+	 * the name otherwise spelled than the URL's. */
+	if (dflt->length == strlen(db) && strncasecmp(dflt->str, db, dflt->length) == 0)
+		return true;
+	for (const char *c = db; *c; c++)
+		if ((unsigned char)*c >= 0x80 || strchr("`\"\\'", *c))
+			return true;
+	return names_table(q->str, q->length, db);
+}
+
 /* The captured table a followed statement names as db (NULL: the
  * statement's default database) and table, or -1. */
 static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const char *db,
@@ -345,7 +367,8 @@ static int on_statement(struct reader *r, const MARIADB_RPL_EVENT *ev, const str
 }
 
 /* Any other statement naming a captured table (DDL: ALTER, CREATE INDEX,
- * RENAME, DROP...; or one of a table of the same name elsewhere) is a
+ * RENAME, DROP...; or one of a table of the same name elsewhere that
+ * may_name_ours cannot rule out: the text is matched, not parsed) is a
  * boundary: the batch ends before it, so no row logged after it is read
  * with the columns described before it. The next read starts there,
  * after the drift check (a table whose columns changed ships as a load)
@@ -420,7 +443,8 @@ static int on_query(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	binlog_stmt_free(&st);
 	if (rc <= 0)
 		return rc;
-	for (size_t i = 0; i < r->ndefs; i++)
+	bool ours = may_name_ours(r, ev);
+	for (size_t i = 0; ours && i < r->ndefs; i++)
 		if (!skipped(r, (long)i) && names_table(q->str, q->length, r->defs[i]->name))
 			return on_ddl(r, ev, r->defs[i]->name);
 	if (!r->in_txn)
