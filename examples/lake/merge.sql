@@ -15,7 +15,8 @@
 --   {{delim}}    [batch] csv_delimiter: ,
 --   {{null}}     [batch] csv_null_value: empty unless set
 -- With [batch] timestamp_column, add that column last to {{columns}} and
--- {{cdc_columns}}. Every value is read as text, as the files spell it: NULL
+-- {{cdc_columns}}. With [batch] load_op_column = true the load files start
+-- with Op too: fill {{columns}} as {{cdc_columns}}. Every value is read as text, as the files spell it: NULL
 -- is an empty unquoted field (or csv_null_value), the empty string ""
 -- (hence allow_quoted_nulls = false), BLOBs hex (unhex() decodes them;
 -- from_base64() with binary_encoding = base64).

@@ -4,7 +4,7 @@
 # killed at fault points, mid-lake and after-lake among them, and at random
 # moments, reloads, column changes, new and excluded tables) and lakeopts
 # (gzip or not, date folders, csv_delimiter, csv_null_value,
-# binary_encoding, timestamp_column drawn per case). After every step each
+# binary_encoding, timestamp_column, load_op_column drawn per case). After every step each
 # table rebuilt from its lake objects by examples/lake/merge.sql in DuckDB
 # equals the source's dump: SQLite trigger mode to a file: target, MariaDB
 # binlog mode to S3 (the lake read back with the AWS CLI), SQLite snapshot

@@ -9,7 +9,9 @@
 // (csv_null_value, default empty), LAKE_TS (timestamp_column, default none).
 //   node lake_merge.mjs SQL_FILE --jobs JOBS_JSON
 // (the torture harness's --lake): one DuckDB for many tables. JOBS_JSON is
-// a file holding [{dir, cols: [...], key: [...], delim, null, ts}]; stdout
+// a file holding [{dir, cols: [...], key: [...], delim, null, ts, load_op}]
+// (load_op: [batch] load_op_column = true, {{columns}} filled as
+// {{cdc_columns}}, as examples/lake/README.md says); stdout
 // gets [{rows: [[text or null, ...], ...]} or {error: "..."}], one per job,
 // the values as DuckDB read them (no BLOB decoding: the caller does it).
 import { readFileSync } from 'node:fs';
@@ -26,7 +28,7 @@ function statements(template, job) {
 		.replaceAll('{{table}}', job.dir.replaceAll("'", "''"))
 		.replaceAll('{{delim}}', job.delim.replaceAll("'", "''"))
 		.replaceAll('{{null}}', job.null.replaceAll("'", "''"))
-		.replaceAll('{{columns}}', struct([...job.cols, ...ts]))
+		.replaceAll('{{columns}}', struct([...(job.load_op ? ['Op'] : []), ...job.cols, ...ts]))
 		.replaceAll('{{cdc_columns}}', struct(['Op', ...job.cols, ...ts]))
 		.replaceAll('{{cols}}', job.cols.map(ident).join(', '))
 		.replaceAll('{{key}}', job.key.map(ident).join(', '));

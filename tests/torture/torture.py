@@ -100,7 +100,7 @@ OPS = {
     "droptable": "DROP TABLE between runs (the run says so once; the replica keeps the table, "
     "which is not compared)",
     "lakeopts": "--lake: random DMS output options (lake gzip, date folders, csv_delimiter, "
-    "csv_null_value, binary_encoding, timestamp_column)",
+    "csv_null_value, binary_encoding, timestamp_column, load_op_column)",
     "s3fault": "--target s3: the front fails a random share of one run's requests (5xx, resets, "
     "slow replies); the run ends 0 or 3, the next one finishes the job, each change once",
     **BINLOG_DDL_OPS,

@@ -73,6 +73,7 @@ class Lake:
         self.null = ""
         self.binary = "hex"
         self.ts = None
+        self.load_op = False
         if "lakeopts" in case.ops:
             self.compression = r.choice(["none", "gzip"])
             self.partition = r.choice(["none", "none", "YYYYMMDD", "YYYYMMDDHH", "YYYYMM",
@@ -82,12 +83,13 @@ class Lake:
             self.null = r.choice(["", "", "NULL", "\\N"])
             self.binary = r.choice(["hex", "hex", "base64"])
             self.ts = r.choice([None, None, "lake_ts"])
+            self.load_op = r.random() < 0.25
         self.merge_dir = os.path.join(case.dir, "lakemerge")
 
     def describe(self):
-        return "lake %s gzip=%s dates=%s/%s delim=%r null=%r binary=%s ts=%s" % (
+        return "lake %s gzip=%s dates=%s/%s delim=%r null=%r binary=%s ts=%s load_op=%s" % (
             LAKE_PREFIX, self.compression, self.partition, self.date_delim, self.delim,
-            self.null, self.binary, self.ts)
+            self.null, self.binary, self.ts, self.load_op)
 
     def batch_config(self):
         """[batch] lines (inside the section the case writes)."""
@@ -97,6 +99,8 @@ class Lake:
             out += "csv_null_value = %s\n" % self.null
         if self.ts:
             out += "timestamp_column = %s\n" % self.ts
+        if self.load_op:
+            out += "load_op_column = true\n"
         return out
 
     def config(self):
@@ -229,7 +233,7 @@ class Lake:
                 shutil.copyfile(src, os.path.join(d, rel))
             os.makedirs(d, exist_ok=True)
             jobs.append({"dir": d, "cols": cols, "key": key, "delim": self.delim,
-                         "null": self.null, "ts": self.ts})
+                         "null": self.null, "ts": self.ts, "load_op": self.load_op})
             names.append(name)
         out = {}
         if jobs:
