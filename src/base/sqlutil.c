@@ -1,5 +1,6 @@
 #include "sqlutil.h"
 
+#include "codec.h"
 #include "err.h"
 #include "version.h"
 
@@ -119,8 +120,8 @@ int sql_format_check(sqlite3 *db, const struct sql_format *f, bool *same, char *
 		rc = err_set(CDC_EUSAGE,
 			     "%s: %s %lld, written by cdcpack %s; this cdcpack (%s) reads formats "
 			     "up to %d and would read it wrong: run that build or a newer one",
-			     f->file, f->what, have, built ? built : "(newer)", cdcpack_version(),
-			     f->ours);
+			     f->file, f->what, have, built ? NAME_SHOWN_SHORT(built) : "(newer)",
+			     cdcpack_version(), f->ours);
 	*same = !rc && have == f->ours && built && strcmp(built, cdcpack_version()) == 0;
 	free(format);
 	if (by)

@@ -50,6 +50,15 @@ cdc_status 2 status
 assert_contains "$T/last.err" "$STATE_DIR/state.db: state format 2, written by cdcpack (newer); this cdcpack"
 cp "$T/state.db.keep" "$STATE_DIR/state.db"
 
+# The build name comes from a file anyone may have written: shown as names
+# are (a backslash doubled), so the text \x0A cannot pass for an escaped
+# newline, nor a newline start a forged line.
+sqlite3 "$STATE_DIR/state.db" "UPDATE meta SET v = 'a\x0A b' || char(10) || 'ERROR forged' WHERE k = 'cdcpack';"
+cdc_status 2 status
+assert_contains "$T/last.err" 'state format 2, written by cdcpack a\\x0A b\x0AERROR forged; this cdcpack'
+if grep -q '^ERROR forged' "$T/last.err"; then fail "the build name reached the log raw"; fi
+cp "$T/state.db.keep" "$STATE_DIR/state.db"
+
 # The format this build knows: the run ships the change, and records itself.
 sqlite3 "$STATE_DIR/state.db" "UPDATE meta SET v = '1' WHERE k = 'state_format';"
 cdc run
