@@ -62,6 +62,15 @@ static void add_image(struct buf *sql, const struct table_def *def, const char *
 	buf_addc(sql, ')');
 }
 
+/* a.col = b.col: what an index lookup on col uses. */
+static void add_column_eq(struct buf *sql, const char *a, const char *b, const char *col)
+{
+	buf_addf(sql, "%s.", a);
+	mysql_add_ident(sql, col);
+	buf_addf(sql, " = %s.", b);
+	mysql_add_ident(sql, col);
+}
+
 /* For each key column, a.k and b.k hold the same bytes (under a *_ci
  * collation 'a' and 'A' differ). by_index: also `a.k = b.k`, which an index
  * lookup uses; key columns are NOT NULL, and `<=>` is not used there:
@@ -77,10 +86,7 @@ static void add_keys_match(struct buf *sql, const struct table_def *def, const c
 		buf_adds(sql, first ? "" : " AND ");
 		first = false;
 		if (by_index) {
-			buf_addf(sql, "%s.", a);
-			mysql_add_ident(sql, def->cols[i].name);
-			buf_addf(sql, " = %s.", b);
-			mysql_add_ident(sql, def->cols[i].name);
+			add_column_eq(sql, a, b, def->cols[i].name);
 			buf_adds(sql, " AND ");
 		}
 		buf_addf(sql, "CAST(%s.", a);
@@ -162,10 +168,7 @@ static void add_stored_row_is_new(struct buf *sql, const struct table_def *def)
 			continue;
 		buf_adds(sql, first ? "" : " AND ");
 		first = false;
-		buf_adds(sql, STORED_ROW ".");
-		mysql_add_ident(sql, def->cols[i].name);
-		buf_adds(sql, " = NEW.");
-		mysql_add_ident(sql, def->cols[i].name);
+		add_column_eq(sql, STORED_ROW, "NEW", def->cols[i].name);
 	}
 	buf_adds(sql, " LIMIT 1)");
 }
