@@ -96,14 +96,11 @@ struct applier {
 	char *last_chain;	      /* the chain of the last batch read that names one */
 	char claim[CHAIN_ID_LEN + 1]; /* the chain owning the source name at the target; "" none */
 	/* The chain's published batches (borrowed), the seq being applied,
-	 * --until (borrowed, or NULL), and per table looked ahead for the seq
-	 * of a later load of it (0: none). */
+	 * --until (borrowed, or NULL). */
 	const struct published *later;
 	size_t nlater;
 	int64_t seq;
 	const struct moment *until;
-	struct strv looked;
-	int64_t *looked_seq;
 	/* The later batches the look-ahead fetched, each with the tables it
 	 * loads (none for a cdc batch): a batch is fetched for it once, not once
 	 * per table that asks. */
@@ -317,30 +314,22 @@ static int later_loads(struct applier *a, const struct published *p, const struc
 
 /* Whether a batch after the one being applied (and within --until) loads
  * table: its rows then replace whatever this one leaves. Asked only when a
- * cdc batch does not fit the replica; the answer is kept per table. */
+ * cdc batch does not fit the replica. Asked again for each such batch, from
+ * the seq being applied: an answer kept per table went stale once apply
+ * passed the load it found (F24); later_loads keeps the one fetch per
+ * batch (F21). */
 static int reloaded_later(struct applier *a, const char *table, bool *yes)
 {
 	*yes = false;
-	for (size_t i = 0; i < a->looked.n; i++)
-		if (strcmp(a->looked.v[i], table) == 0) {
-			*yes = a->looked_seq[i] > a->seq;
-			return 0;
-		}
-	int64_t at = 0;
 	int rc = 0;
-	for (size_t i = 0; i < a->nlater && !rc && !at; i++) {
+	for (size_t i = 0; i < a->nlater && !rc && !*yes; i++) {
 		const struct published *p = &a->later[i];
 		const struct strv *loads = NULL;
 		if (p->seq <= a->seq || (a->until && p->created.sec > a->until->sec))
 			continue;
 		rc = later_loads(a, p, &loads);
-		if (!rc && strv_contains(loads, table))
-			at = p->seq;
+		*yes = !rc && strv_contains(loads, table);
 	}
-	strv_push(&a->looked, table);
-	a->looked_seq = xrealloc(a->looked_seq, a->looked.n * sizeof(*a->looked_seq));
-	a->looked_seq[a->looked.n - 1] = at;
-	*yes = at > a->seq;
 	return rc;
 }
 
@@ -644,8 +633,6 @@ int apply_run(const struct config *cfg, const struct apply_options *o, struct ap
 	fs_remove_tree(a.tmp);
 	free(a.tmp);
 	free(a.last_id);
-	strv_free(&a.looked);
-	free(a.looked_seq);
 	for (size_t i = 0; i < a.nseen; i++)
 		strv_free(&a.seen[i].loads);
 	free(a.seen);
