@@ -1,6 +1,7 @@
 #include "codec.h"
 #include "shortest.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <float.h>
 #include <stdbool.h>
@@ -156,6 +157,60 @@ const char *name_shown_short_in(char out[NAME_SHOWN_SHORT_SIZE], const char *nam
 	snprintf(out, NAME_SHOWN_SHORT_SIZE, "%s", shown);
 	free(shown);
 	return out;
+}
+
+/* Whether a shell reads name as one word as it is: no quoting needed. */
+static bool shell_plain(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_@%+=:,./-", *c))
+			return false;
+	return true;
+}
+
+/* Whether every character of name is one name_shown keeps as it is (a
+ * backslash aside): a keyboard types it. */
+static bool typable(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name, *end = p + strlen(name);
+	while (p < end) {
+		size_t len = utf8_char_len(p, end);
+		if (!shown_as_is(p, len))
+			return false;
+		p += len;
+	}
+	return true;
+}
+
+char *name_for_shell(const char *name)
+{
+	struct buf b = BUF_INIT;
+	if (name[0] == '-')
+		buf_adds(&b, "-- ");
+	if (shell_plain(name)) {
+		buf_adds(&b, name);
+		return buf_detach(&b);
+	}
+	bool as_is = typable(name);
+	char *shown = as_is ? NULL : name_shown(name);
+	buf_adds(&b, as_is ? "'" : "$'");
+	for (const char *c = as_is ? name : shown; *c; c++)
+		if (*c != '\'')
+			buf_add(&b, c, 1);
+		else
+			buf_adds(&b, as_is ? "'\\''" : "\\'");
+	buf_adds(&b, "'");
+	free(shown);
+	return buf_detach(&b);
+}
+
+const char *name_shell_note(const char *name)
+{
+	return typable(name) ? ""
+			     : " (the name escaped, as bash and zsh read $'...': \\xHH is a byte, "
+			       "\\\\ a backslash)";
 }
 
 char *name_utf8(const char *name)

@@ -37,6 +37,17 @@ const char *name_shown_short_in(char out[NAME_SHOWN_SHORT_SIZE], const char *nam
 /* name_shown cut after max bytes, "..." marking the cut: for a longer text
  * a hostile party controls (a server's error message). */
 char *name_shown_cut(const char *name, int max);
+/* A name as a hint's command line takes it (docs/design.md §2, "Names in
+ * hints"): whole, never cut, so that the command can be copied; as it is
+ * when a shell reads it so, else in single quotes (' as '\''); a name
+ * holding a byte no one types (name_shown escapes it) as bash's $'...'
+ * with name_shown's escapes, NAME_SHELL_NOTE saying so. A name starting
+ * with '-' follows "-- ", or cdcpack would read it as an option. Caller
+ * frees. */
+char *name_for_shell(const char *name);
+/* What a hint adds after a command that quotes name: "" when name_for_shell
+ * spells it as typed, else a note that the command shows it escaped. */
+const char *name_shell_note(const char *name);
 /* name as UTF-8 for a JSON string: each byte that is not part of UTF-8 as
  * U+FFFD (the report then adds the bytes in hex). Caller frees. */
 char *name_utf8(const char *name);

@@ -92,12 +92,12 @@ static bool same_key(const struct table_def *a, const struct table_def *b)
 static bool usable(const struct snap_entry *cur, const struct table_def *def)
 {
 	if (!same_key(cur->def, def)) {
+		char *word = name_for_shell(def->name);
 		log_warn("table %s: its key changed since the last snapshot: every row is shipped "
-			 "as "
-			 "I, and rows deleted since then are not shipped as D (run 'cdcpack load "
-			 "%s' "
-			 "to refresh replicas)",
-			 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(def->name));
+			 "as I, and rows deleted since then are not shipped as D (run `cdcpack "
+			 "load %s`%s to refresh replicas)",
+			 NAME_SHOWN_SHORT(def->name), word, name_shell_note(def->name));
+		free(word);
 		return false;
 	}
 	if (!table_def_same(cur->def, def))

@@ -21,19 +21,22 @@ static int check_table(struct pipeline *p, const char *table, bool *clean)
 	int rc = p->sops->read->describe(p->src, table, &def);
 	if (!rc)
 		rc = p->sops->changelog->triggers_status(p->src, def, &ts);
+	char *word = name_for_shell(table);
 	if (!rc && ts.renamed) {
 		/* Renamed: rebuilt under the new name, the old triggers dropped in
 		 * the same step, so each change is logged once, under one name. */
 		log_warn("table %s was renamed: rebuilding its triggers so that its changes are "
 			 "logged as %s (changes logged before under the old name ship under it); "
-			 "run 'cdcpack load %s' to give replicas its rows under this name",
-			 NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table));
+			 "run `cdcpack load %s`%s to give replicas its rows under this name",
+			 NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table), word,
+			 name_shell_note(table));
 		rc = p->sops->changelog->triggers_install(p->src, def);
 	} else if (!rc && !ts.installed)
 		log_warn("table %s has no cdcpack triggers: its changes are not captured; run "
-			 "'cdcpack triggers install %s', then 'cdcpack load %s' to ship the rows "
+			 "`cdcpack triggers install %s`, then `cdcpack load %s`%s to ship the rows "
 			 "it already holds",
-			 NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table), NAME_SHOWN_SHORT(table));
+			 NAME_SHOWN_SHORT(table), word, word, name_shell_note(table));
+	free(word);
 	if (!rc && ts.drift) {
 		log_warn("schema drift on table %s: rebuilding its triggers (the table then "
 			 "ships whole as a load, its changes logged since the ALTER with it)",

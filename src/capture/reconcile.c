@@ -247,10 +247,12 @@ static int reconcile_one_table(struct pipeline *p, const struct table_def *def, 
 		return truncated < 0 ? truncated : 0;
 	}
 	if (!rc && !baseline) {
+		char *word = name_for_shell(def->name);
 		log_warn("reconcile: table %s has no published state to compare with (no load of "
-			 "it acknowledged since this cdcpack keeps one); run 'cdcpack load %s' "
+			 "it acknowledged since this cdcpack keeps one); run `cdcpack load %s`%s "
 			 "once, and reconciles compare it from then on",
-			 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(def->name));
+			 NAME_SHOWN_SHORT(def->name), word, name_shell_note(def->name));
+		free(word);
 		add_finding(out, &t, "no load acknowledged");
 		return 0;
 	}

@@ -450,18 +450,31 @@ static int reader_fill(struct snap_reader *r)
 	return 0;
 }
 
+/* The repair a damaged or lost snapshot of table takes, as a hint. */
+static char *start_over(const char *table)
+{
+	char *word = name_for_shell(table);
+	char *hint = xasprintf("start the table over with `cdcpack load %s`%s", word,
+			       name_shell_note(table));
+	free(word);
+	return hint;
+}
+
 static int reader_check_end(struct snap_reader *r)
 {
 	if (r->pos != r->len)
 		return err_set(CDC_ERUNTIME, "%s: ends inside a record", r->path);
 	if (r->rows != r->want_rows || r->bytes != r->want_bytes ||
-	    XXH3_64bits_digest(r->xs) != r->want_xxh)
-		return err_set(
-			CDC_ERUNTIME,
-			"%s: damaged snapshot (%lld rows, %lld bytes; the index says %lld, %lld, "
-			"or the checksum differs): start the table over with 'cdcpack load %s'",
-			r->path, (long long)r->rows, (long long)r->bytes, (long long)r->want_rows,
-			(long long)r->want_bytes, NAME_SHOWN_SHORT(r->table));
+	    XXH3_64bits_digest(r->xs) != r->want_xxh) {
+		char *hint = start_over(r->table);
+		int rc = err_set(CDC_ERUNTIME,
+				 "%s: damaged snapshot (%lld rows, %lld bytes; the index says "
+				 "%lld, %lld, or the checksum differs): %s",
+				 r->path, (long long)r->rows, (long long)r->bytes,
+				 (long long)r->want_rows, (long long)r->want_bytes, hint);
+		free(hint);
+		return rc;
+	}
 	return 0;
 }
 
@@ -471,12 +484,13 @@ static int reader_next(void *ctx, struct keyrec *out)
 	for (;;) {
 		size_t used;
 		int got = keyrec_parse(r->buf + r->pos, r->len - r->pos, r->nkeys, out, &used);
-		if (got < 0)
-			return err_prefix(
-				got,
-				"%s: damaged snapshot (start the table over with 'cdcpack "
-				"load %s'): record %lld",
-				r->path, NAME_SHOWN_SHORT(r->table), (long long)r->rows + 1);
+		if (got < 0) {
+			char *hint = start_over(r->table);
+			int rc = err_prefix(got, "%s: damaged snapshot (%s): record %lld", r->path,
+					    hint, (long long)r->rows + 1);
+			free(hint);
+			return rc;
+		}
 		if (got) {
 			r->pos += used;
 			r->rows++;
@@ -508,12 +522,12 @@ int snap_reader_open(struct snap_reader **out, struct snapstore *ss, const struc
 	r->want_xxh = e->xxh;
 	r->fd = open(r->path, O_RDONLY | O_CLOEXEC);
 	int rc = 0;
-	if (r->fd < 0)
-		rc = err_set(
-			CDC_ERUNTIME,
-			"%s: cannot open snapshot: %s (start the table over with 'cdcpack load "
-			"%s')",
-			r->path, strerror(errno), NAME_SHOWN_SHORT(e->table));
+	if (r->fd < 0) {
+		const char *why = strerror(errno); /* before start_over's allocations */
+		char *hint = start_over(e->table);
+		rc = err_set(CDC_ERUNTIME, "%s: cannot open snapshot: %s (%s)", r->path, why, hint);
+		free(hint);
+	}
 	while (!rc && r->len < 8 && !r->eof)
 		rc = reader_fill(r);
 	if (!rc && (r->len < 8 || memcmp(r->buf, SNAP_MAGIC, 8) != 0))

@@ -34,11 +34,14 @@ static int install_one(const struct source_ops *ops, struct source *src, const c
 		cmd_print(ctx, "%s: triggers installed%s\n", shown,
 			  def->rowid_key ? " (no primary key: keyed by rowid)" : "");
 		/* Triggers see changes from now on, never the rows already there. */
-		if (!was.installed)
+		if (!was.installed) {
+			char *word = name_for_shell(table);
 			cmd_print(ctx,
 				  "%s: rows it already holds reach replicas with a load: "
-				  "cdcpack load %s\n",
-				  shown, shown);
+				  "cdcpack load %s%s\n",
+				  shown, word, name_shell_note(table));
+			free(word);
+		}
 		for (size_t i = 0; i < ts.warnings.n; i++) {
 			log_warn("table %s: %s", shown, ts.warnings.v[i]);
 		}
@@ -139,15 +142,23 @@ static int check_drop(const struct source_ops *ops, struct source *src, const ch
 	struct strv users = {0};
 	int rc = source_stray_triggers(ops, src, removing, &users);
 	if (!rc && users.n) {
-		struct buf names = BUF_INIT;
-		for (size_t i = 0; i < users.n; i++)
-			buf_addf(&names, "%s%s", i ? ", " : "", users.v[i]);
+		struct buf names = BUF_INIT, words = BUF_INIT;
+		const char *note = "";
+		for (size_t i = 0; i < users.n; i++) {
+			char *word = name_for_shell(users.v[i]);
+			buf_addf(&names, "%s%s", i ? ", " : "", NAME_SHOWN_SHORT(users.v[i]));
+			buf_addf(&words, " %s", word);
+			free(word);
+			if (!*note)
+				note = name_shell_note(users.v[i]);
+		}
 		rc = err_set(CDC_EUSAGE,
 			     "triggers remove --drop-changelog: the triggers of %s still write to "
 			     "the changelog %s (dropping it would lose their unshipped changes and "
 			     "fail every write to them); remove their triggers first (`cdcpack "
-			     "triggers remove %s`), or keep the changelog",
-			     names.data, changelog, names.data);
+			     "triggers remove%s`%s), or keep the changelog",
+			     names.data, NAME_SHOWN_SHORT(changelog), words.data, note);
+		buf_free(&words);
 		buf_free(&names);
 	}
 	strv_free(&users);

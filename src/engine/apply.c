@@ -344,13 +344,17 @@ static int check_cdc_fit(struct applier *a, const struct manifest *m, const stru
 	int rc = reloaded_later(a, def->name, &later);
 	if (rc || later)
 		return rc;
-	return err_set(CDC_ERUNTIME,
-		       "table %s: batch %s carries columns the replica table does not have as "
-		       "they are (%s): the source's schema changed in a way its changes cannot "
-		       "carry. Run 'cdcpack load %s' at the source, then apply again (the "
-		       "load replaces the table, with its new definition); nothing of this "
-		       "batch was applied",
-		       NAME_SHOWN_SHORT(def->name), m->batch_id, why, NAME_SHOWN_SHORT(def->name));
+	char *word = name_for_shell(def->name);
+	rc = err_set(CDC_ERUNTIME,
+		     "table %s: batch %s carries columns the replica table does not have as "
+		     "they are (%s): the source's schema changed in a way its changes cannot "
+		     "carry. Run `cdcpack load %s`%s at the source, then apply again (the load "
+		     "replaces the table, with its new definition); nothing of this batch was "
+		     "applied",
+		     NAME_SHOWN_SHORT(def->name), m->batch_id, why, word,
+		     name_shell_note(def->name));
+	free(word);
+	return rc;
 }
 
 /* Before the batch's transaction (MySQL commits on DDL): the replica table

@@ -252,24 +252,25 @@ int source_trigger_status(const struct source_ops *ops, struct source *src, cons
  * reach a terminal through reports that print them as they are. */
 char *source_stray_warning(const char *table)
 {
-	char *shown = name_shown(table);
+	char *shown = name_shown(table), *word = name_for_shell(table);
 	char *w = xasprintf("table %s is not captured ([capture] tables, exclude), but its "
 			    "triggers still write its changes to the changelog; to stop that, run "
-			    "`cdcpack triggers remove %s`",
-			    shown, shown);
+			    "`cdcpack triggers remove %s`%s",
+			    shown, word, name_shell_note(table));
+	free(word);
 	free(shown);
 	return w;
 }
 
 char *source_renamed_warning(const char *table, const char *trigger)
 {
-	char *shown = name_shown(table);
+	char *word = name_for_shell(table);
 	char *w = xasprintf("its trigger %s was made for another table name (ALTER TABLE ... "
 			    "RENAME TO?) and logs its changes under that name; the next `cdcpack "
 			    "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
-			    "`cdcpack load %s` gives replicas its rows under this name (a "
+			    "`cdcpack load %s`%s gives replicas its rows under this name (a "
 			    "replica's table of the old name stays as it was)",
-			    trigger, shown, shown);
-	free(shown);
+			    trigger, word, word, name_shell_note(table));
+	free(word);
 	return w;
 }

@@ -39,7 +39,7 @@ INSERT INTO people (id, a, b) VALUES (3, 'a three', 'b three'); $swap"
 assert_status 0 "$CDCPACK" run # up to the first ALTER
 assert_status 3 "$CDCPACK" run
 assert_contains "$T/last.err" "table people: column 2 is b in the log and a now"
-assert_contains "$T/last.err" "run 'cdcpack load people'"
+assert_contains "$T/last.err" 'run `cdcpack load people`'
 assert_status 3 "$CDCPACK" run # until someone acts, never past it
 
 assert_status 0 "$CDCPACK" load people

@@ -58,8 +58,9 @@ cdc triggers install ok2
 printf 'ALTER TABLE ok2 RENAME TO "ok\x1b[31mX\\y";\n' | sqlite3 "$SRC_DB"
 cdc triggers status
 grep -q $'\x1b' "$T/last.out" && fail "triggers status printed an ESC: $(cat -v "$T/last.out")"
-assert_contains "$T/last.out" 'cdcpack load ok\x1B[31mX\\y`'
+# the hint's command: as bash reads $'...', escaped as names are shown, and said so
+assert_contains "$T/last.out" 'cdcpack load $'\''ok\x1B[31mX\\y'\''` (the name escaped'
 cdc triggers status --json
-has_entry '.name == "ok\u001b[31mX\\y" and (.warnings[0] | contains("load ok\\x1B[31mX\\\\y"))' \
+has_entry '.name == "ok\u001b[31mX\\y" and (.warnings[0] | contains("load $'\''ok\\x1B[31mX\\\\y'\''`"))' \
 	"triggers status --json: the warning of the ESC name"
 echo "ok"

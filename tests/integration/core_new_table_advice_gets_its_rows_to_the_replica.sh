@@ -11,8 +11,8 @@ cdc apply --to "sqlite:$T/replica.db"
 sql "CREATE TABLE fresh(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO fresh VALUES(1, 'before triggers'), (2, 'too')"
 cdc run
 assert_contains "$T/last.err" "table fresh has no cdcpack triggers"
-advice=$(grep -o "run 'cdcpack [^']*', then 'cdcpack [^']*'" "$T/last.err")
-assert_eq "run 'cdcpack triggers install fresh', then 'cdcpack load fresh'" "$advice" "the advice"
+advice=$(grep -o 'run `cdcpack [^`]*`, then `cdcpack [^`]*`' "$T/last.err")
+assert_eq 'run `cdcpack triggers install fresh`, then `cdcpack load fresh`' "$advice" "the advice"
 cdc triggers install fresh
 assert_contains "$T/last.out" "cdcpack load fresh"
 cdc load fresh

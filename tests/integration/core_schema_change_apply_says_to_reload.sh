@@ -22,7 +22,7 @@ sql "UPDATE t SET a = 'z' WHERE id = 2; UPDATE r SET b = 2;"
 cdc run
 cdc_status 3 apply --to "sqlite:$T/replica.db"
 assert_contains "$T/last.err" "table t: batch src-00000002 carries columns the replica table does not have as they are (it has no column a)"
-assert_contains "$T/last.err" "Run 'cdcpack load t' at the source, then apply again"
+assert_contains "$T/last.err" 'Run `cdcpack load t` at the source, then apply again'
 assert_eq "1" "$(sqlite3 "$T/replica.db" "SELECT count(*) FROM cdcpack_applied")" "batches recorded applied"
 assert_eq "1" "$(sqlite3 "$T/replica.db" "SELECT b FROM r")" "r after the refused batch"
 

@@ -56,7 +56,7 @@ old=$(mysql_fresh_db pad_old)
 mysql_exec "$old" "CREATE TABLE t (k varchar(255) NOT NULL, v bigint NULL, note longtext NULL,
 	PRIMARY KEY (k)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
 cdc apply --to "$(mysql_url "$old")"
-fix="ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
+fix="ALTER TABLE \`t\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin"
 assert_contains "$T/last.err" "replica table t: key column k has collation utf8mb4_bin"
 assert_contains "$T/last.err" "$fix"
 assert_eq 1 "$(grep -c 'has collation' "$T/last.err")" "warnings (only t was made before)"

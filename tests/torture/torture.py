@@ -165,6 +165,20 @@ def name_shown(name):
     return "".join(out) + "..."
 
 
+def shell_word(name):
+    """A name as cdcpack's hints spell it in a command (src/base/codec.c
+    name_for_shell): whole; as it is when a shell reads it so, else in
+    single quotes (' as '\\''), or, with a byte no one types, as bash's
+    $'...' of name_shown's escapes (' as \\')."""
+    lead = "-- " if name.startswith("-") else ""
+    if re.fullmatch(r"[A-Za-z0-9_@%+=:,./-]+", name):
+        return lead + name
+    if not any(ord(ch) < 0x20 or ord(ch) == 0x7F or 0x80 <= ord(ch) <= 0x9F or
+               0xDC80 <= ord(ch) <= 0xDCFF for ch in name):
+        return lead + "'" + name.replace("'", "'\\''") + "'"
+    return lead + "$'" + "".join("\\'" if ch == "'" else name_shown(ch) for ch in name) + "'"
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -1367,11 +1381,13 @@ class Case:
             # (changes before it ship under the old name) and advises
             # `cdcpack load NEW`; follow the advice as given.
             _, out, err = self.cdc("triggers", "install", new)
-            # README: messages spell a backslash in a name as \\ (hunt, seed
+            # README: a hint spells the name for the shell, whole (hunt, seed
             # 34 --lake: `cdcpack load a\\b_1_r`, which a shell reads as a\b_1_r)
-            advice = "cdcpack load %s" % new.replace("\\", "\\\\")
+            advice = "cdcpack load %s" % shell_word(new)
             if advice not in (out + err).split("\n") and \
-                    not any(line.endswith(": " + advice) for line in (out + err).split("\n")):
+                    not any(line.endswith(": " + advice) or
+                            ": " + advice + " (the name escaped" in line
+                            for line in (out + err).split("\n")):
                 raise CdcError("triggers install %s after the rename does not advise `%s`:\n%s%s"
                                % (new, advice, out, err[-2000:]))
             self.cdc("load", new)

@@ -268,6 +268,42 @@ static void names_are_shown_losslessly(void **state)
 	free(u);
 }
 
+/* A hint's command spells a name whole (a long one too), as a shell reads it
+ * back: plain, in single quotes, or, with a byte no one types, as $'...'
+ * with name_shown's escapes and a note saying so. */
+static void names_in_hints_are_whole_and_quoted_for_the_shell(void **state)
+{
+	(void)state;
+	static const char *const cases[][3] = {
+		{"Persons", "Persons", ""},
+		{"a.b-c_1@x:y,z=%+/", "a.b-c_1@x:y,z=%+/", ""},
+		{"my table", "'my table'", ""},
+		{"it's", "'it'\\''s'", ""},
+		{"a\\b", "'a\\b'", ""},
+		{"$(rm -rf /)`x`;*", "'$(rm -rf /)`x`;*'", ""},
+		{"\xc3\xa9t\xc3\xa9", "'\xc3\xa9t\xc3\xa9'", ""},
+		{"", "''", ""},
+		{"-x", "-- -x", ""},
+		{"-x y", "-- '-x y'", ""},
+		{"ok\x1b[31mX\\y", "$'ok\\x1B[31mX\\\\y'", "x"},
+		{"a'\nb", "$'a\\'\\x0Ab'", "x"},
+		{"bad\xff", "$'bad\\xFF'", "x"},
+		{"c\xc2\x9b", "$'c\\xC2\\x9B'", "x"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *word = name_for_shell(cases[i][0]);
+		assert_string_equal(word, cases[i][1]);
+		free(word);
+		assert_int_equal(*name_shell_note(cases[i][0]) != '\0', *cases[i][2] != '\0');
+	}
+	char name[300];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	char *word = name_for_shell(name);
+	assert_string_equal(word, name);
+	free(word);
+}
+
 /* X'..' is the change files' BLOB literal: it reads back the bytes it
  * spells, either case; anything else is no literal and appends nothing. */
 static void blob_literals_round_trip(void **state)
@@ -332,6 +368,7 @@ int main(void)
 		cmocka_unit_test(floats_keep_their_own_shortest_digits),
 		cmocka_unit_test(utf8_validity),
 		cmocka_unit_test(names_are_shown_losslessly),
+		cmocka_unit_test(names_in_hints_are_whole_and_quoted_for_the_shell),
 		cmocka_unit_test(blob_literals_round_trip),
 		cmocka_unit_test(hex_round_trips_every_byte),
 	};

@@ -173,15 +173,18 @@ static int check_names(struct reader *r, const struct table_def *def,
 		if (strlen(def->cols[i].name) == n && memcmp(def->cols[i].name, name, n) == 0)
 			continue;
 		char *logged = xstrndup((const char *)name, n);
+		char *word = name_for_shell(def->name);
 		int rc = err_set(CDC_ERUNTIME,
 				 "binlog %s:%llu: table %s: column %zu is %s in the log and %s "
 				 "now: an ALTER TABLE renamed or reordered its columns after this "
 				 "run described them, and its rows there cannot be mapped to "
-				 "today's columns; run 'cdcpack load %s' to ship the table afresh "
-				 "and capture it from there",
+				 "today's columns; run `cdcpack load %s`%s to ship the table "
+				 "afresh and capture it from there",
 				 r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(def->name),
 				 i + 1, NAME_SHOWN_SHORT(logged),
-				 NAME_SHOWN_SHORT(def->cols[i].name), NAME_SHOWN_SHORT(def->name));
+				 NAME_SHOWN_SHORT(def->cols[i].name), word,
+				 name_shell_note(def->name));
+		free(word);
 		free(logged);
 		return rc;
 	}
@@ -207,13 +210,16 @@ static int on_table_map(struct reader *r, const MARIADB_RPL_EVENT *ev)
 	const struct table_def *def = r->defs[m->table];
 	if (tm->column_count != def->ncols) {
 		m->table = -1;
-		return err_set(CDC_ERUNTIME,
-			       "binlog %s:%llu: table %s has %u columns in the log and %zu now: an "
-			       "ALTER TABLE changed it after this run compared its columns; the "
-			       "next run ships it as a load (if the columns are back as they were, "
-			       "run 'cdcpack load %s')",
-			       r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(def->name),
-			       tm->column_count, def->ncols, NAME_SHOWN_SHORT(def->name));
+		char *word = name_for_shell(def->name);
+		int rc = err_set(CDC_ERUNTIME,
+				 "binlog %s:%llu: table %s has %u columns in the log and %zu now: "
+				 "an ALTER TABLE changed it after this run compared its columns; "
+				 "the next run ships it as a load (if the columns are back as they "
+				 "were, run `cdcpack load %s`%s)",
+				 r->file, (unsigned long long)r->pos, NAME_SHOWN_SHORT(def->name),
+				 tm->column_count, def->ncols, word, name_shell_note(def->name));
+		free(word);
+		return rc;
 	}
 	int rc = check_names(r, def, &tm->column_names);
 	if (rc) {

@@ -290,6 +290,30 @@ static bool is_key_column(const struct table_def *def, const char *name)
 	return false;
 }
 
+/* The warning of check_key_collations, with the statement that fixes the
+ * table (its name quoted as MySQL reads it, whole: to be copied; shown
+ * escaped, as a log line would, when it holds a byte no one types) and the
+ * command that repairs merged rows. */
+static void warn_key_collation(struct source *src, const struct table_def *def, const char *column,
+			       const char *collation)
+{
+	struct buf ident = BUF_INIT;
+	mysql_add_ident(&ident, def->name);
+	char *ident_shown = name_shown(buf_str(&ident));
+	char *word = name_for_shell(def->name);
+	log_warn("replica table %s: key column %s has collation %s, under which keys that differ "
+		 "only in trailing spaces (or letter case) are one key: such source rows merge "
+		 "into one here; fix it with `ALTER TABLE %s CONVERT TO CHARACTER SET utf8mb4 "
+		 "COLLATE %s` (then `cdcpack verify` shows whether rows merged already; "
+		 "`cdcpack load %s`%s at the source repairs them)",
+		 NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(column), NAME_SHOWN_SHORT(collation),
+		 ident_shown, mysql_replica_collation(src->mariadb), word,
+		 name_shell_note(def->name));
+	free(word);
+	free(ident_shown);
+	buf_free(&ident);
+}
+
 /* A replica table apply made before it made NO PAD ones (utf8mb4_bin), or
  * one made by hand, keeps working, but a key column whose collation pads
  * (or ignores case) holds 'a' and 'a ' as one key: such rows of the source
@@ -311,19 +335,7 @@ static int check_key_collations(struct source *src, const struct table_def *def)
 	MYSQL_ROW row;
 	while ((row = mysql_fetch_row(res)))
 		if (row[0] && is_key_column(def, row[0]) && !keeps_keys_apart(row[1]))
-			log_warn(
-				"replica table %s: key column %s has collation %s, under which "
-				"keys "
-				"that differ only in trailing spaces (or letter case) are one key: "
-				"such source rows merge into one here; fix it with 'ALTER TABLE %s "
-				"CONVERT TO CHARACTER SET utf8mb4 COLLATE %s' (then 'cdcpack "
-				"verify' "
-				"shows whether rows merged already; 'cdcpack load %s' at the "
-				"source "
-				"repairs them)",
-				NAME_SHOWN_SHORT(def->name), NAME_SHOWN_SHORT(row[0]),
-				NAME_SHOWN_SHORT(row[1]), NAME_SHOWN_SHORT(def->name),
-				mysql_replica_collation(src->mariadb), NAME_SHOWN_SHORT(def->name));
+			warn_key_collation(src, def, row[0], row[1]);
 	mysql_free_result(res);
 	return 0;
 }

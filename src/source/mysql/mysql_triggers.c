@@ -770,11 +770,13 @@ int mysql_triggers_status(struct source *src, const struct table_def *def,
 	free(index);
 	strv_push(&out->warnings, "TRUNCATE TABLE fires no trigger: its deletions are not captured "
 				  "(use DELETE FROM)");
+	char *word = name_for_shell(def->name);
 	strv_push_owned(&out->warnings,
 			xasprintf("a plain ALTER TABLE that drops or renames a column makes every "
 				  "write to the table fail until its triggers are rebuilt: change "
-				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`",
-				  NAME_SHOWN_SHORT(def->name)));
+				  "columns with `cdcpack triggers alter %s \"ALTER TABLE ...\"`%s",
+				  word, name_shell_note(def->name)));
+	free(word);
 	return 0;
 }
 
