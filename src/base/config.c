@@ -25,7 +25,7 @@ struct where {
 static int bad(const struct where *w, const char *fmt, const char *value)
 {
 	struct buf why = BUF_INIT;
-	buf_addf(&why, fmt, value);
+	buf_addf(&why, fmt, NAME_SHOWN_SHORT(value));
 	int rc = err_set(CDC_EUSAGE, "%s:%d: %s: %s", w->file, w->line, w->key, buf_str(&why));
 	buf_free(&why);
 	return rc;
@@ -235,8 +235,15 @@ static int set_driver_key(struct config *cfg, const struct where *w, enum url_ro
 		for (const struct config_key *k = schemes[role].v[i]->keys; k && k->name; k++) {
 			if (strcmp(k->name, w->key) != 0)
 				continue;
-			struct buf why = BUF_INIT;
-			int rc = k->parse(cfg, v, &why) ? bad(w, "%s", buf_str(&why)) : 0;
+			struct buf why = BUF_INIT, shown = BUF_INIT;
+			int rc = k->parse(cfg, v, &why);
+			/* The driver's message quotes v as it is: its controls
+			 * escaped, as a log line escapes them. */
+			text_shown_add(&shown, buf_str(&why), why.len, false);
+			if (rc)
+				rc = err_set(CDC_EUSAGE, "%s:%d: %s: %s", w->file, w->line, w->key,
+					     buf_str(&shown));
+			buf_free(&shown);
 			buf_free(&why);
 			return rc;
 		}
@@ -253,7 +260,7 @@ static int set_url(const struct where *w, char **slot, const char *v, enum url_r
 	struct buf want = BUF_INIT;
 	config_scheme_list(&want, URL_ANY, offsetof(struct url_scheme, example), 0);
 	int rc = err_set(CDC_EUSAGE, "%s:%d: %s: '%s' is not a supported URL (want %s)", w->file,
-			 w->line, w->key, v, buf_str(&want));
+			 w->line, w->key, NAME_SHOWN_SHORT(v), buf_str(&want));
 	buf_free(&want);
 	return rc;
 }
@@ -276,8 +283,8 @@ static int set_source(struct config *cfg, const struct where *w, const char *v)
 	if (strcmp(w->key, "name") == 0) {
 		const char *why = *v ? source_name_problem(v) : NULL;
 		if (why)
-			return err_set(CDC_EUSAGE, "%s:%d: name: '%s' %s", w->file, w->line, v,
-				       why);
+			return err_set(CDC_EUSAGE, "%s:%d: name: '%s' %s", w->file, w->line,
+				       NAME_SHOWN_SHORT(v), why);
 		config_set_str(&cfg->source_name, v);
 		return 0;
 	}
@@ -431,7 +438,8 @@ static int set_delimiter(struct config *cfg, const struct where *w, const char *
 		return bad(w, "'%s' is not one ASCII character (\\t for a tab)", v);
 	const char *why = csv_delimiter_problem(c);
 	if (why)
-		return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key, v, why);
+		return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key,
+			       NAME_SHOWN_SHORT(v), why);
 	cfg->csv_delimiter = c;
 	return 0;
 }
@@ -466,7 +474,7 @@ static int set_batch_shape(struct config *cfg, const struct where *w, const char
 		const char *why = csv_null_value_problem(v, 0);
 		if (why)
 			return err_set(CDC_EUSAGE, "%s:%d: %s: '%s' %s", w->file, w->line, w->key,
-				       v, why);
+				       NAME_SHOWN_SHORT(v), why);
 		snprintf(cfg->csv_null_value, sizeof(cfg->csv_null_value), "%s", v);
 		return 0;
 	}
@@ -692,7 +700,7 @@ static int parse_section(struct where *w, char *line, char **section)
 	char *end = strchr(line, ']');
 	if (!end || trim(end + 1)[0])
 		return err_set(CDC_EUSAGE, "%s:%d: malformed section header '%s'", w->file, w->line,
-			       line);
+			       NAME_SHOWN_SHORT(line));
 	*end = '\0';
 	char *name = trim(line + 1);
 	int i;
@@ -700,7 +708,7 @@ static int parse_section(struct where *w, char *line, char **section)
 		return err_set(CDC_EUSAGE,
 			       "%s:%d: [%s]: unknown section (known: source, capture, batch, "
 			       "state, target, lake)",
-			       w->file, w->line, name);
+			       w->file, w->line, NAME_SHOWN_SHORT(name));
 	free(*section);
 	*section = xstrdup(name);
 	return 0;
@@ -717,7 +725,7 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 	char *eq = strchr(line, '=');
 	if (!eq)
 		return err_set(CDC_EUSAGE, "%s:%d: expected 'key = value', got '%s'", w->file,
-			       w->line, line);
+			       w->line, NAME_SHOWN_SHORT(line));
 	*eq = '\0';
 	char *key = trim(line);
 	char *value = trim(eq + 1);
@@ -726,15 +734,15 @@ static int parse_line(struct config *cfg, struct where *w, char *line, char **se
 			       w->file, w->line);
 	if (!*section)
 		return err_set(CDC_EUSAGE, "%s:%d: %s: key outside of any [section]", w->file,
-			       w->line, key);
+			       w->line, NAME_SHOWN_SHORT(key));
 	w->section = *section;
 	w->key = key;
 	int rc = set_key(cfg, w, value);
 	if (rc == 1) {
 		struct buf hint = BUF_INIT;
 		other_sections(w, value, &hint);
-		rc = err_set(CDC_EUSAGE, "%s:%d: %s: unknown key in [%s]%s", w->file, w->line, key,
-			     *section, buf_str(&hint));
+		rc = err_set(CDC_EUSAGE, "%s:%d: %s: unknown key in [%s]%s", w->file, w->line,
+			     NAME_SHOWN_SHORT(key), *section, buf_str(&hint));
 		buf_free(&hint);
 	}
 	return rc;
@@ -865,7 +873,9 @@ static int lake_finish(struct config *cfg, const char *name)
 			       "%s: [lake] prefix: '%s' must be a folder apart from the archives "
 			       "([target] temp_prefix '%s', final_prefix '%s'): neither inside "
 			       "the other",
-			       name, cfg->lake_prefix, cfg->temp_prefix, cfg->final_prefix);
+			       name, NAME_SHOWN_SHORT(cfg->lake_prefix),
+			       NAME_SHOWN_SHORT(cfg->temp_prefix),
+			       NAME_SHOWN_SHORT(cfg->final_prefix));
 	free(cfg->lake_schema);
 	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
 	cfg->lake_schema =
@@ -873,7 +883,7 @@ static int lake_finish(struct config *cfg, const char *name)
 	const char *why = source_name_problem(cfg->lake_schema);
 	if (why)
 		return err_set(CDC_EUSAGE, "%s: [lake] prefix: the schema folder '%s' %s", name,
-			       cfg->lake_schema, why);
+			       NAME_SHOWN_SHORT(cfg->lake_schema), why);
 	return 0;
 }
 
@@ -891,7 +901,7 @@ static int config_finish(struct config *cfg, const char *name)
 		if (why)
 			return err_set(CDC_EUSAGE,
 				       "%s: [source] name: the default '%s' %s; set name = ...",
-				       name, cfg->source_name, why);
+				       name, NAME_SHOWN_SHORT(cfg->source_name), why);
 	}
 	/* Only some sources keep a binary log (MySQL's and MariaDB's). */
 	const struct url_scheme *s = config_url_scheme(URL_SOURCE, cfg->source_url);
@@ -909,7 +919,7 @@ static int config_finish(struct config *cfg, const char *name)
 	const char *why = csv_null_value_problem(cfg->csv_null_value, cfg->csv_delimiter);
 	if (why)
 		return err_set(CDC_EUSAGE, "%s: [batch] csv_null_value: '%s' %s", name,
-			       cfg->csv_null_value, why);
+			       NAME_SHOWN_SHORT(cfg->csv_null_value), why);
 	if ((cfg->sse_kms_key_id || cfg->bucket_key >= 0) &&
 	    !(cfg->sse && strcmp(cfg->sse, "aws:kms") == 0))
 		return err_set(CDC_EUSAGE, "%s: [target] %s: applies with sse = aws:kms only", name,
@@ -917,14 +927,17 @@ static int config_finish(struct config *cfg, const char *name)
 	return lake_finish(cfg, name);
 }
 
-int config_parse(struct config *cfg, const char *name, const char *text, size_t len)
+int config_parse(struct config *cfg, const char *path, const char *text, size_t len)
 {
+	free(cfg->path);
+	free(cfg->path_shown);
+	cfg->path = xstrdup(path);
+	cfg->path_shown = name_shown(path);
+	const char *name = cfg->path_shown;
 	struct where w = {.file = name};
 	char *section = NULL;
 	int rc = 0;
 	const char *p = text, *end = text + len;
-	free(cfg->path);
-	cfg->path = xstrdup(name);
 	/* Some Windows editors start a UTF-8 file with a byte order mark: left
 	 * in, it made line 1 "expected 'key = value', got '[source]'". */
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
@@ -942,16 +955,36 @@ int config_parse(struct config *cfg, const char *name, const char *text, size_t 
 		p += n + (nl ? 1 : 0);
 	}
 	free(section);
-	return rc ? rc : config_finish(cfg, name);
+	if (!rc)
+		rc = config_finish(cfg, name);
+	if (!rc) {
+		free(cfg->source_url_shown);
+		cfg->source_url_shown = name_shown(cfg->source_url);
+	}
+	return rc;
+}
+
+/* "PATH: what why", the path shown as names are (any bytes). */
+static int config_file_error(const char *path, const char *what, const char *why)
+{
+	char *shown = name_shown(path);
+	int rc = err_set(CDC_EUSAGE, "%s: %s%s", shown, what, why);
+	free(shown);
+	return rc;
 }
 
 int config_load(struct config *cfg, const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(CDC_EUSAGE,
-			       "%s: cannot open config file: %s (use -c FILE or CDCPACK_CONFIG)",
-			       path, strerror(errno));
+	if (fd < 0) {
+		const char *why = strerror(errno);
+		char *shown = name_shown(path);
+		int rc = err_set(CDC_EUSAGE,
+				 "%s: cannot open config file: %s (use -c FILE or CDCPACK_CONFIG)",
+				 shown, why);
+		free(shown);
+		return rc;
+	}
 	struct buf text = BUF_INIT;
 	char chunk[8192];
 	ssize_t n;
@@ -960,15 +993,14 @@ int config_load(struct config *cfg, const char *path)
 		if (text.len > (1 << 20)) {
 			close(fd);
 			buf_free(&text);
-			return err_set(CDC_EUSAGE, "%s: config file is larger than 1 MiB", path);
+			return config_file_error(path, "config file is larger than 1 MiB", "");
 		}
 	}
 	int saved = errno;
 	close(fd);
 	if (n < 0) {
 		buf_free(&text);
-		return err_set(CDC_EUSAGE, "%s: cannot read config file: %s", path,
-			       strerror(saved));
+		return config_file_error(path, "cannot read config file: ", strerror(saved));
 	}
 	int rc = config_parse(cfg, path, buf_str(&text), text.len);
 	buf_free(&text);
@@ -978,7 +1010,9 @@ int config_load(struct config *cfg, const char *path)
 void config_free(struct config *cfg)
 {
 	free(cfg->path);
+	free(cfg->path_shown);
 	free(cfg->source_url);
+	free(cfg->source_url_shown);
 	free(cfg->source_name);
 	free(cfg->password_file);
 	strv_free(&cfg->tables);

@@ -37,10 +37,12 @@ enum secure_delete { SECURE_DELETE_LIBRARY, SECURE_DELETE_ON, SECURE_DELETE_FAST
 
 /* Owns every string and list in it; config_free releases them. */
 struct config {
-	char *path; /* the file it was read from */
+	char *path;	  /* the file it was read from */
+	char *path_shown; /* path as messages show names (docs/design.md §2): any bytes */
 
 	char *source_url;
-	char *source_name; /* never NULL after config_load: defaulted from the URL */
+	char *source_url_shown; /* source_url as messages show names, whole */
+	char *source_name;	/* never NULL after config_load: defaulted from the URL */
 	char *password_file;
 
 	enum capture_mode mode;

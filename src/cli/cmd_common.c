@@ -42,7 +42,7 @@ void cmd_warn_no_tables(const struct config *cfg, const struct strv *tables)
 		return;
 	log_warn("no table to capture in %s: [capture] tables and exclude in %s select none "
 		 "(is it the right database?); nothing is captured",
-		 cfg->source_url, cfg->path);
+		 cfg->source_url_shown, cfg->path_shown);
 }
 
 int cmd_check_password_file(const char *cmd, const char *opt, const char *file, const char *url)

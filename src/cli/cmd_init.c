@@ -72,7 +72,8 @@ static int cmd_init(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc) {
 		char *key = batch_key(cfg.source_name, 1, moment_now(), cfg.compression);
 		cmd_print(ctx, "config     %s\nsource     %s (%s, name %s)\nmode       %s\n",
-			  cfg.path, cfg.source_url, ops->driver, cfg.source_name, cops->name);
+			  cfg.path_shown, cfg.source_url_shown, ops->driver, cfg.source_name,
+			  cops->name);
 		cmd_print(ctx, "tables     %zu:", tables.n);
 		json_t *names = json_array();
 		for (size_t i = 0; i < tables.n; i++) {

@@ -121,7 +121,7 @@ static int pick_tables(const struct config *cfg, const struct strv *all, const s
 				CDC_EUSAGE,
 				"triggers: '%s' is not a captured table of %s (see [capture] "
 				"tables and exclude)",
-				NAME_SHOWN_SHORT(argv[i]), cfg->source_url);
+				NAME_SHOWN_SHORT(argv[i]), cfg->source_url_shown);
 		if (strv_contains(out, argv[i]))
 			return err_set(CDC_EUSAGE, "triggers: table '%s' named twice",
 				       NAME_SHOWN_SHORT(argv[i]));
@@ -266,11 +266,11 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 				     .password_file = cfg.password_file};
 	if (!rc && !capture_ops_for(cfg.mode)->uses_changelog)
 		rc = err_set(CDC_EUSAGE, "%s: [capture] mode is %s: triggers are not used",
-			     cfg.path, config_mode_name(cfg.mode));
+			     cfg.path_shown, config_mode_name(cfg.mode));
 	if (!rc)
 		rc = source_open(&ops, &src, cfg.source_url, &opt);
 	if (!rc)
-		rc = source_need_role(ops, ROLE_CHANGELOG, cfg.path);
+		rc = source_need_role(ops, ROLE_CHANGELOG, cfg.path_shown);
 	if (!rc)
 		rc = source_check_own_tables(ops, src, cfg.changelog);
 	if (!rc)
@@ -299,7 +299,7 @@ static int cmd_triggers(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!rc && drop) {
 		rc = ops->changelog->drop(src);
 		if (!rc)
-			cmd_print(ctx, "changelog %s dropped\n", cfg.changelog);
+			cmd_print(ctx, "changelog %s dropped\n", NAME_SHOWN_SHORT(cfg.changelog));
 	}
 	json_object_set_new(ctx->report, "tables", out);
 	if (ops)

@@ -173,8 +173,10 @@ static void status_written_by_text(struct buf *out, const struct status_result *
 
 void report_status_text(struct buf *out, const struct config *cfg, const struct status_result *res)
 {
-	buf_addf(out, "source %s (%s, %s mode)  target %s\n", cfg->source_name, cfg->source_url,
+	char *url = name_shown(cfg->source_url ? cfg->source_url : "");
+	buf_addf(out, "source %s (%s, %s mode)  target %s\n", cfg->source_name, url,
 		 config_mode_name(cfg->mode), cfg->target_url);
+	free(url);
 	if (res->have < STATUS_STATE)
 		return;
 	buf_addf(out, "chain: %s\n",

@@ -72,7 +72,7 @@ int idle_stamp(const struct config *cfg, char **out)
 	*out = NULL;
 	int rc = source_fingerprint(cfg->source_url, &fp);
 	if (rc || !fp) {
-		log_debug("source %s: no fingerprint; the run opens it", cfg->source_url);
+		log_debug("source %s: no fingerprint; the run opens it", cfg->source_url_shown);
 		free(fp);
 		return rc;
 	}

@@ -45,10 +45,12 @@ int pipeline_resolve_tables(const struct config *cfg, const struct source_ops *s
 	strv_index_init(&ix, &all);
 	for (size_t i = 0; i < cfg->tables.n && !rc; i++)
 		if (source_reserved_name(cfg->changelog, cfg->tables.v[i]))
-			rc = source_reserved_error(cfg->path, cfg->tables.v[i], cfg->changelog);
+			rc = source_reserved_error(cfg->path_shown, cfg->tables.v[i],
+						   cfg->changelog);
 		else if (!strv_index_has(&ix, cfg->tables.v[i]))
 			rc = err_set(CDC_EUSAGE, "%s: [capture] tables: no table named '%s' in %s",
-				     cfg->path, cfg->tables.v[i], cfg->source_url);
+				     cfg->path_shown, NAME_SHOWN_SHORT(cfg->tables.v[i]),
+				     cfg->source_url_shown);
 	const struct strv *from = cfg->tables.n ? &cfg->tables : &all;
 	for (size_t i = 0; i < from->n && !rc; i++)
 		if (!excluded(cfg, from->v[i]))
@@ -155,7 +157,8 @@ static int check_owner(struct pipeline *p)
 			"one consumer, so this one would take changes away from it. Run with that "
 			"chain's state dir, or start another chain with its own [capture] "
 			"changelog (README: Recovery); nothing was done",
-			p->cfg->state_dir, p->cfg->changelog, p->cfg->source_url, p->owner.chain,
+			NAME_SHOWN_SHORT(p->cfg->state_dir), NAME_SHOWN_SHORT(p->cfg->changelog),
+			p->cfg->source_url_shown, NAME_SHOWN_SHORT(p->owner.chain),
 			(long long)p->owner.acked, state_chain(p->st));
 	int64_t next;
 	char *previous = NULL;
@@ -170,8 +173,8 @@ static int check_owner(struct pipeline *p)
 			"(restored from a backup, copied by hand) and would publish batches "
 			"that exist already. Run with the current state dir; if it is lost, "
 			"start another chain (README: Recovery); nothing was done",
-			p->cfg->state_dir, p->cfg->source_url, (long long)seen,
-			(long long)(next - 1));
+			NAME_SHOWN_SHORT(p->cfg->state_dir), p->cfg->source_url_shown,
+			(long long)seen, (long long)(next - 1));
 	return rc;
 }
 
@@ -188,7 +191,7 @@ static int open_source(struct pipeline *p)
 	if (!rc)
 		rc = source_open(&p->sops, &p->src, cfg->source_url, &opt);
 	if (!rc && p->cops->uses_changelog)
-		rc = source_need_role(p->sops, ROLE_CHANGELOG, cfg->path);
+		rc = source_need_role(p->sops, ROLE_CHANGELOG, cfg->path_shown);
 	return rc;
 }
 
@@ -233,7 +236,7 @@ static int decide_idle(struct pipeline *p)
 	p->idle = !rc && same && n == 0 && !due;
 	if (p->idle)
 		log_debug("source %s unchanged since the last clean run: not opened",
-			  p->cfg->source_url);
+			  p->cfg->source_url_shown);
 	return rc;
 }
 
@@ -898,7 +901,7 @@ static int check_named(struct pipeline *p, const char *cmd, const struct strv *t
 			return err_set(CDC_EUSAGE,
 				       "%s: '%s' is not a captured table (see [capture] "
 				       "tables and exclude in %s)",
-				       cmd, NAME_SHOWN_SHORT(tables->v[i]), p->cfg->path);
+				       cmd, NAME_SHOWN_SHORT(tables->v[i]), p->cfg->path_shown);
 	return 0;
 }
 
@@ -913,13 +916,13 @@ int pipeline_reconcile(struct pipeline *p, const struct strv *tables, struct run
 		return err_set(CDC_EUSAGE,
 			       "reconcile: %s: [batch] cdc_ops = %s leaves changes out on purpose, "
 			       "which a reconcile would ship",
-			       p->cfg->path, config_cdc_ops_name(p->cfg->cdc_ops));
+			       p->cfg->path_shown, config_cdc_ops_name(p->cfg->cdc_ops));
 	if (!p->pub)
 		return err_set(CDC_EUSAGE,
 			       "reconcile: %s: [capture] reconcile is off, so no published state "
 			       "is kept to compare with; set reconcile = manual (or a duration "
 			       "like 1d), then run 'cdcpack load' once",
-			       p->cfg->path);
+			       p->cfg->path_shown);
 	int rc = check_named(p, "reconcile", tables);
 	if (!rc)
 		rc = recover(p, false, res);

@@ -157,7 +157,7 @@ static int count_pending(const struct config *cfg, struct status_result *res)
 	const char *unknown = capture_ops_for(cfg->mode)->pending_unknown;
 	int rc = source_open(&ops, &src, cfg->source_url, &opt);
 	if (!rc && !unknown)
-		rc = source_need_role(ops, ROLE_CHANGELOG, cfg->path);
+		rc = source_need_role(ops, ROLE_CHANGELOG, cfg->path_shown);
 	if (!rc)
 		rc = pipeline_resolve_tables(cfg, ops, src, &tables);
 	for (size_t i = 0; i < tables.n && !rc && !unknown; i++)

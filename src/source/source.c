@@ -176,12 +176,15 @@ bool source_reserved_name(const char *changelog, const char *name)
 
 int source_reserved_error(const char *what, const char *table, const char *changelog)
 {
-	char shown[NAME_SHOWN_SHORT_SIZE]; /* a catalogue's name */
-	return err_set(CDC_EUSAGE,
-		       "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
-		       "%s_schema, %s_owner and every name starting cdcpack_): it is never "
-		       "captured; rename the table to capture it",
-		       what, name_shown_short_in(shown, table), changelog, changelog, changelog);
+	char shown[NAME_SHOWN_SHORT_SIZE];	 /* a catalogue's name */
+	char *log = name_shown_short(changelog); /* the config's */
+	int rc = err_set(CDC_EUSAGE,
+			 "%s: table '%s' has a name cdcpack reserves for its own tables (%s, "
+			 "%s_schema, %s_owner and every name starting cdcpack_): it is never "
+			 "captured; rename the table to capture it",
+			 what, name_shown_short_in(shown, table), log, log, log);
+	free(log);
+	return rc;
 }
 
 /* Whether def's columns begin with want (NULL-terminated), by name. */
@@ -210,7 +213,7 @@ static int check_own(const struct source_ops *ops, struct source *src, const cha
 		       "[capture] changelog = %s: the source already has a table '%s' that is "
 		       "not %s (an application table?); cdcpack would write into it. Choose "
 		       "another changelog name",
-		       changelog, table, what);
+		       NAME_SHOWN_SHORT(changelog), NAME_SHOWN_SHORT(table), what);
 }
 
 int source_check_own_tables(const struct source_ops *ops, struct source *src, const char *changelog)
@@ -270,7 +273,7 @@ char *source_renamed_warning(const char *table, const char *trigger)
 			    "run` (or `cdcpack triggers install %s`) rebuilds its triggers, then "
 			    "`cdcpack load %s`%s gives replicas its rows under this name (a "
 			    "replica's table of the old name stays as it was)",
-			    trigger, word, word, name_shell_note(table));
+			    NAME_SHOWN_SHORT(trigger), word, word, name_shell_note(table));
 	free(word);
 	return w;
 }

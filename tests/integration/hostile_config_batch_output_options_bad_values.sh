@@ -12,7 +12,7 @@ source "$ROOT/tests/lib/core.sh"
 source "$ROOT/tests/lib/hostile.sh"
 
 refused_line 'csv_delimiter = "' "csv_delimiter: '\"' is the quote" '' batch
-refused_line 'csv_delimiter = "\\n"' "csv_delimiter: '\\n' is not one ASCII character" '' batch
+refused_line 'csv_delimiter = "\\n"' "csv_delimiter: '\\\\n' is not one ASCII character" '' batch
 refused_line 'csv_delimiter = ab' "csv_delimiter: 'ab' is not one ASCII character" '' batch
 refused_line 'csv_delimiter = é' "csv_delimiter: 'é' is not one ASCII character" '' batch
 refused_line 'csv_delimiter = ' "csv_delimiter: '' is not one ASCII character" '' batch

@@ -76,16 +76,16 @@ static int check_row_metadata(struct source *src)
 	MYSQL_ROW row = mysql_fetch_row(res);
 	const char *have = row && row[1] ? row[1] : NULL;
 	if (!have)
-		log_warn("mysql %s@%s/%s: the server has no binlog_row_metadata (MariaDB 10.5+, "
+		log_warn("%s: the server has no binlog_row_metadata (MariaDB 10.5+, "
 			 "MySQL 8): rows in the log are mapped to columns by position only",
-			 src->url.user, src->url.host, src->url.db);
+			 src->where);
 	else if (strcasecmp(have, "FULL") != 0)
-		log_warn("mysql %s@%s/%s: binlog_row_metadata is %s: rows in the log are mapped "
+		log_warn("%s: binlog_row_metadata is %s: rows in the log are mapped "
 			 "to columns by position only, so a column rename or swap racing a run "
 			 "is not caught; SET GLOBAL binlog_row_metadata = 'FULL' (and "
 			 "binlog_row_metadata = FULL under [mysqld]) lets binlog capture check "
 			 "column names",
-			 src->url.user, src->url.host, src->url.db, have);
+			 src->where, have);
 	mysql_free_result(res);
 	return 0;
 }
@@ -123,12 +123,18 @@ static int check_privileges(struct source *src, struct buf *why)
 		return 0;
 	const char *missing = !slave && !client ? "REPLICATION SLAVE, " : "";
 	const char *one = client ? "REPLICATION SLAVE" : monitor;
-	struct buf b = BUF_INIT;
+	/* The GRANT is to be copied: the user whole, as a SQL string (shown
+	 * escaped, as names are, should it hold a byte no one types). */
+	struct buf b = BUF_INIT, user = BUF_INIT;
+	sql_quoted_literal(&user, src->url.user, strlen(src->url.user));
+	char *user_shown = name_shown(buf_str(&user));
 	buf_addf(&b,
 		 "user %s lacks the privilege %s%s needed to read the binary log: GRANT %s%s ON "
-		 "*.* TO '%s'@'...' (run by an administrator)",
-		 src->url.user, missing, one, missing, one, src->url.user);
+		 "*.* TO %s@'...' (run by an administrator)",
+		 NAME_SHOWN_SHORT(src->url.user), missing, one, missing, one, user_shown);
 	add_problem(why, buf_str(&b));
+	free(user_shown);
+	buf_free(&user);
 	buf_free(&b);
 	return 0;
 }
@@ -314,8 +320,8 @@ int mysql_binlog_check(struct source *src, const struct strv *tables, bool casca
 	for (size_t i = 0; i < tables->n && !rc; i++)
 		rc = check_charsets(src, tables->v[i], &why);
 	if (!rc && why.len)
-		rc = err_set(CDC_EUSAGE, "mysql %s@%s/%s: [capture] mode = binlog: %s",
-			     src->url.user, src->url.host, src->url.db, buf_str(&why));
+		rc = err_set(CDC_EUSAGE, "%s: [capture] mode = binlog: %s", src->where,
+			     buf_str(&why));
 	buf_free(&why);
 	return rc;
 }
@@ -327,10 +333,10 @@ int mysql_binlog_position(struct source *src, struct log_pos *out)
 	memset(out, 0, sizeof(*out));
 	if (!src->mariadb)
 		return err_set(CDC_EUSAGE,
-			       "mysql %s@%s/%s: [capture] mode = binlog: only MariaDB reports the "
+			       "%s: [capture] mode = binlog: only MariaDB reports the "
 			       "binlog position of a consistent snapshot (binlog_snapshot_file); "
 			       "MySQL is not supported yet",
-			       src->url.user, src->url.host, src->url.db);
+			       src->where);
 	MYSQL_RES *res;
 	int rc = mysql_select(src, "SHOW STATUS LIKE 'binlog_snapshot_%'",
 			      "read the snapshot's binlog position", &res);
@@ -348,9 +354,9 @@ int mysql_binlog_position(struct source *src, struct log_pos *out)
 		out->pos = xasprintf("%s:%s", file, offset);
 	else
 		rc = err_set(CDC_ERUNTIME,
-			     "mysql %s@%s/%s: the server reports no binlog position for the "
+			     "%s: the server reports no binlog position for the "
 			     "snapshot (is log_bin on?)",
-			     src->url.user, src->url.host, src->url.db);
+			     src->where);
 	mysql_free_result(res);
 	/* The GTID state there, recorded next to it. */
 	if (!rc)

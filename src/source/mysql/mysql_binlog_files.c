@@ -63,12 +63,11 @@ static long find_file(const struct log_files *lf, const char *file)
 static int gone(struct source *src, const char *pos, const char *file, const struct log_files *lf)
 {
 	return err_set(CDC_ERUNTIME,
-		       "mysql %s@%s/%s: binlog mode: the acknowledged position %s is in binary log "
+		       "%s: binlog mode: the acknowledged position %s is in binary log "
 		       "%s, which the server no longer has (purged; the oldest it keeps is %s): "
 		       "the changes logged after it cannot be read; run 'cdcpack load' to ship "
 		       "the tables afresh and capture from its position",
-		       src->url.user, src->url.host, src->url.db, pos, file,
-		       lf->n ? lf->rows[0][0] : "none");
+		       src->where, pos, file, lf->n ? lf->rows[0][0] : "none");
 }
 
 /* pos split, the server's files, and the index of pos's file among them

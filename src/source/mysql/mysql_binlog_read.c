@@ -65,9 +65,8 @@ struct reader {
 static int stream_fail(struct reader *r, const char *what)
 {
 	const char *msg = r->rpl && r->rpl->error_no ? r->rpl->error_msg : mysql_error(r->db);
-	return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: binlog %s:%llu: %s: %s", r->src->url.user,
-		       r->src->url.host, r->src->url.db, r->file ? r->file : "?",
-		       (unsigned long long)r->pos, what, msg);
+	return err_set(CDC_ERUNTIME, "%s: binlog %s:%llu: %s: %s", r->src->where,
+		       r->file ? r->file : "?", (unsigned long long)r->pos, what, msg);
 }
 
 static int stop_at(struct reader *r, const char *why)

@@ -36,6 +36,8 @@ struct mysql_stmt_cache {
 struct source {
 	MYSQL *db;
 	struct mysql_url url;
+	char *where;	    /* "mysql USER@HOST/DB" as messages show names: escaped, cut */
+	char *db_shown;	    /* the database as messages show names */
 	char *changelog;    /* changelog table */
 	char *schema_table; /* <changelog>_schema: column lists by trigger version */
 	char *owner_table;  /* <changelog>_owner: the chain consuming it (mysql_owner.c) */

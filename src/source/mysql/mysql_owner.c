@@ -4,6 +4,7 @@
  * never acknowledges rows of its successor that reuse its seqs) and the last
  * batch acknowledged (so a stale copy of the state dir is told from the
  * owner). The SQLite twin is sqlite_owner.c. */
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "mysql_driver.h"
@@ -51,8 +52,8 @@ static int read_owner(struct source *src, struct chain_owner *out)
 		out->acked = strtoll(row[2], NULL, 10);
 		out->staged = strtoll(row[3], NULL, 10);
 	} else {
-		rc = err_set(CDC_ERUNTIME, "mysql %s: table %s has no owner row", src->url.db,
-			     src->owner_table);
+		rc = err_set(CDC_ERUNTIME, "mysql %s: table %s has no owner row", src->db_shown,
+			     NAME_SHOWN_SHORT(src->owner_table));
 	}
 	mysql_free_result(res);
 	return rc;
@@ -107,13 +108,14 @@ int mysql_owner_ack_check(struct source *src, const struct chain_ack *who, bool 
 		return err_set(CDC_ERUNTIME,
 			       "mysql %s: changelog %s is now consumed by chain %s, not this state "
 			       "dir's chain %s; batch %lld not acknowledged",
-			       src->url.db, src->changelog, o.chain, who->chain,
-			       (long long)who->batch);
+			       src->db_shown, NAME_SHOWN_SHORT(src->changelog),
+			       NAME_SHOWN_SHORT(o.chain), who->chain, (long long)who->batch);
 	*gone = who->generation && strcmp(o.generation, who->generation) != 0;
 	if (*gone)
 		log_warn("batch %lld was read from an earlier changelog %s (generation %s, now "
 			 "%s): its rows went with it, nothing to delete",
-			 (long long)who->batch, src->changelog, who->generation, o.generation);
+			 (long long)who->batch, NAME_SHOWN_SHORT(src->changelog), who->generation,
+			 NAME_SHOWN_SHORT(o.generation));
 	return 0;
 }
 

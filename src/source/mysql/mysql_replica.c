@@ -13,8 +13,7 @@
 
 static int stmt_fail(struct source *src, MYSQL_STMT *st, const char *what)
 {
-	return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: %s: %s", src->url.user, src->url.host,
-		       src->url.db, what, mysql_stmt_error(st));
+	return err_set(CDC_ERUNTIME, "%s: %s: %s", src->where, what, mysql_stmt_error(st));
 }
 
 void mysql_replica_free_cache(struct source *src)

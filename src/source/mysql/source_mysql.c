@@ -30,8 +30,7 @@ static const char session_sql[] =
 
 int mysql_fail(struct source *src, const char *what)
 {
-	return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: %s: %s", src->url.user, src->url.host,
-		       src->url.db, what, mysql_error(src->db));
+	return err_set(CDC_ERUNTIME, "%s: %s: %s", src->where, what, mysql_error(src->db));
 }
 
 /* Every statement of the source's session goes through here, counted: with
@@ -196,15 +195,14 @@ static int open_connection(struct source *src, const char *password, bool create
 	const char *host = src->url.socket ? "localhost" : src->url.host;
 	if (!mysql_real_connect(db, host, src->url.user, password, create ? NULL : src->url.db,
 				src->url.port, src->url.socket, 0))
-		return err_set(CDC_ERUNTIME, "mysql %s@%s/%s: cannot connect: %s", src->url.user,
-			       src->url.host, src->url.db, mysql_error(db));
+		return err_set(CDC_ERUNTIME, "%s: cannot connect: %s", src->where, mysql_error(db));
 	/* Some Connector/C versions fall back to plain text under SSL_ENFORCE
 	 * when the server offers no TLS: check what was actually negotiated. */
 	if (src->url.ssl >= MYSQL_URL_SSL_REQUIRED && !mysql_get_ssl_cipher(db))
 		return err_set(CDC_ERUNTIME,
-			       "mysql %s@%s/%s: ssl=%s but the connection is not "
+			       "%s: ssl=%s but the connection is not "
 			       "encrypted (the server offers no TLS)",
-			       src->url.user, src->url.host, src->url.db,
+			       src->where,
 			       src->url.ssl == MYSQL_URL_SSL_VERIFY ? "verify" : "required");
 	return 0;
 }
@@ -240,12 +238,26 @@ static int create_database(struct source *src)
 	return rc;
 }
 
+/* The URL's user, host and database come from the config %-decoded: any
+ * bytes. Messages show them as names are shown (docs/design.md §2). */
+static void name_where(struct source *src)
+{
+	char *user = name_shown_short(src->url.user ? src->url.user : "");
+	char *host = name_shown_short(src->url.host ? src->url.host : "");
+	src->db_shown = name_shown_short(src->url.db ? src->url.db : "");
+	src->where = xasprintf("mysql %s@%s/%s", user, host, src->db_shown);
+	free(user);
+	free(host);
+}
+
 static int mysql_src_open(struct source **out, const char *url, const struct source_options *opt)
 {
 	*out = NULL;
 	struct source *src = xcalloc(1, sizeof(*src));
 	int rc = mysql_url_parse(url, &src->url);
 	char *password = NULL;
+	if (!rc)
+		name_where(src);
 	if (!rc)
 		rc = read_password(opt, &password);
 	if (!rc) {
@@ -292,10 +304,12 @@ static void mysql_src_close(struct source *src)
 	mysql_replica_free_cache(src);
 	free_schema(src);
 	if (src->db && log_get_level() >= LOG_DEBUG)
-		log_debug("source %s: %llu statement(s)", src->url.db, src->statements);
+		log_debug("source %s: %llu statement(s)", src->db_shown, src->statements);
 	if (src->db)
 		mysql_close(src->db);
 	mysql_url_free(&src->url);
+	free(src->where);
+	free(src->db_shown);
 	wipe(src->password);
 	free(src->changelog);
 	free(src->schema_table);
@@ -399,7 +413,7 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 	char shown[NAME_SHOWN_SHORT_SIZE]; /* a catalogue's name: any bytes */
 	int rc = read_columns(src, def);
 	if (!rc && def->ncols == 0)
-		rc = err_set(CDC_ENOTFOUND, "mysql %s: no table named '%s'", src->url.db,
+		rc = err_set(CDC_ENOTFOUND, "mysql %s: no table named '%s'", src->db_shown,
 			     name_shown_short_in(shown, table));
 	if (!rc)
 		rc = find_key(src, def, &index);
@@ -409,7 +423,7 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 			"mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
 			"columns; cdcpack needs a key to capture it: add a primary key, or list "
 			"the table under [capture] exclude",
-			src->url.db, name_shown_short_in(shown, table));
+			src->db_shown, name_shown_short_in(shown, table));
 	free(index);
 	if (rc) {
 		table_def_free(def);
@@ -440,7 +454,8 @@ static int add_schema_row(struct source *src, MYSQL_ROW row)
 	struct table_def *def = xcalloc(1, sizeof(*def));
 	def->name = xstrdup(row[0]);
 	int rc = cols ? table_def_columns_from_json(def, cols)
-		      : err_set(CDC_ERUNTIME, "%s: bad JSON: %s", src->schema_table, jerr.text);
+		      : err_set(CDC_ERUNTIME, "%s: bad JSON: %s",
+				NAME_SHOWN_SHORT(src->schema_table), jerr.text);
 	json_decref(cols);
 	if (rc) {
 		table_def_free(def);
@@ -584,23 +599,24 @@ static int decode_image(struct source *src, const struct mysql_schema_entry *e, 
 		return err_set(CDC_ERUNTIME,
 			       "%s: row image of table %s version %lld is not a "
 			       "JSON array of %zu values%s%s",
-			       src->changelog, NAME_SHOWN_SHORT(e->table), (long long)e->ver,
-			       e->def->ncols, *doc ? "" : ": ", *doc ? "" : jerr.text);
+			       NAME_SHOWN_SHORT(src->changelog), NAME_SHOWN_SHORT(e->table),
+			       (long long)e->ver, e->def->ncols, *doc ? "" : ": ",
+			       *doc ? "" : jerr.text);
 	for (size_t i = 0; i < e->def->ncols; i++) {
 		json_t *item = json_array_get(*doc, i);
 		if (!json_is_null(item) && !json_is_string(item))
 			return err_set(CDC_ERUNTIME,
 				       "%s: row image of table %s: column %s is "
 				       "neither a string nor null",
-				       src->changelog, NAME_SHOWN_SHORT(e->table),
+				       NAME_SHOWN_SHORT(src->changelog), NAME_SHOWN_SHORT(e->table),
 				       NAME_SHOWN_SHORT(e->def->cols[i].name));
 		int rc =
 			mysql_decode_image(&vals[i], &scratch[i], e->kinds[i], e->def->cols[i].type,
 					   json_string_value(item), json_string_length(item));
 		if (rc)
-			return err_prefix(rc, "%s: column %s of table %s", src->changelog,
-					  NAME_SHOWN_SHORT(e->def->cols[i].name),
-					  NAME_SHOWN_SHORT(e->table));
+			return err_prefix(
+				rc, "%s: column %s of table %s", NAME_SHOWN_SHORT(src->changelog),
+				NAME_SHOWN_SHORT(e->def->cols[i].name), NAME_SHOWN_SHORT(e->table));
 	}
 	return 0;
 }
@@ -641,9 +657,10 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 		char table[NAME_SHOWN_SHORT_SIZE], ver[NAME_SHOWN_SHORT_SIZE];
 		return err_set(CDC_ERUNTIME,
 			       "%s: seq %lld names table '%s' version %s, unknown to %s",
-			       src->changelog, (long long)seq,
+			       NAME_SHOWN_SHORT(src->changelog), (long long)seq,
 			       name_shown_short_in(table, row[3] ? row[3] : ""),
-			       name_shown_short_in(ver, row[4] ? row[4] : ""), src->schema_table);
+			       name_shown_short_in(ver, row[4] ? row[4] : ""),
+			       NAME_SHOWN_SHORT(src->schema_table));
 	}
 	char op = row[2] ? row[2][0] : '?';
 	/* A NULL image where one belongs means MySQL could not build it (a
@@ -653,7 +670,7 @@ static int emit_change(struct source *src, void *vctx, MYSQL_ROW row, unsigned l
 		return err_set(CDC_ERUNTIME,
 			       "%s: seq %lld: op '%s' without its row images (a value "
 			       "larger than max_allowed_packet?)",
-			       src->changelog, (long long)seq,
+			       NAME_SHOWN_SHORT(src->changelog), (long long)seq,
 			       name_shown_short_in(shown, row[2] ? row[2] : ""));
 	}
 	json_t *before = NULL, *after = NULL;
@@ -830,7 +847,7 @@ static int build_scan_sql(struct source *src, const struct table_def *def, struc
 		if (!c) {
 			char table[NAME_SHOWN_SHORT_SIZE], column[NAME_SHOWN_SHORT_SIZE];
 			rc = err_set(CDC_ERUNTIME, "mysql %s: table '%s' has no column '%s'",
-				     src->url.db, name_shown_short_in(table, def->name),
+				     src->db_shown, name_shown_short_in(table, def->name),
 				     name_shown_short_in(column, def->cols[i].name));
 			break;
 		}

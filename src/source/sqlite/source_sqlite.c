@@ -79,12 +79,21 @@ static int set_secure_delete(struct source *src, enum secure_delete mode)
 static int sqlite_missing(const char *path, int e)
 {
 	char cwd[PATH_MAX];
-	if (path[0] != '/' && getcwd(cwd, sizeof(cwd)))
-		return err_set(CDC_ERUNTIME,
-			       "%s: cannot open SQLite database: %s (a relative path: looked in "
-			       "%s, the directory cdcpack runs in)",
-			       path, strerror(e), cwd);
-	return err_set(CDC_ERUNTIME, "%s: cannot open SQLite database: %s", path, strerror(e));
+	char *shown = name_shown(path), *cwd_shown = NULL;
+	int rc;
+	if (path[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		cwd_shown = name_shown(cwd);
+		rc = err_set(CDC_ERUNTIME,
+			     "%s: cannot open SQLite database: %s (a relative path: looked in %s, "
+			     "the directory cdcpack runs in)",
+			     shown, strerror(e), cwd_shown);
+	} else {
+		rc = err_set(CDC_ERUNTIME, "%s: cannot open SQLite database: %s", shown,
+			     strerror(e));
+	}
+	free(cwd_shown);
+	free(shown);
+	return rc;
 }
 
 static int sqlite_open(struct source **out, const char *url, const struct source_options *opt)
@@ -98,7 +107,7 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	if (!opt->create && stat(path, &st) != 0)
 		return sqlite_missing(path, errno);
 	struct source *src = xcalloc(1, sizeof(*src));
-	src->path = xstrdup(path);
+	src->path = name_shown(path);
 	src->changelog = xstrdup(opt->changelog ? opt->changelog : "cdcpack_changelog");
 	src->schema_table = xasprintf("%s_schema", src->changelog);
 	src->owner_table = xasprintf("%s_owner", src->changelog);
@@ -278,7 +287,8 @@ static int add_schema_row(struct source *src, const char *table, int64_t ver, co
 	def->name = xstrdup(table);
 	def->type_affinity = true;
 	int rc = doc ? table_def_columns_from_json(def, json_object_get(doc, "columns"))
-		     : err_set(CDC_ERUNTIME, "%s: bad JSON: %s", src->schema_table, jerr.text);
+		     : err_set(CDC_ERUNTIME, "%s: bad JSON: %s",
+			       NAME_SHOWN_SHORT(src->schema_table), jerr.text);
 	if (!rc)
 		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
 	json_decref(doc);
@@ -539,7 +549,7 @@ static int emit_change(struct source *src, sqlite3_stmt *st, struct change_row *
 			"%s: changelog seq %lld names table '%s' version %lld, unknown to %s",
 			src->path, (long long)sqlite3_column_int64(st, 0),
 			name_shown_short_in(shown, table ? table : ""), (long long)ver,
-			src->schema_table);
+			NAME_SHOWN_SHORT(src->schema_table));
 	}
 	/* Text images say they are there; typed ones are there by the op. */
 	bool typed = def->ncols <= cr->width;
@@ -888,8 +898,8 @@ static int sqlite_keep_seqs(struct source *src, int64_t top)
 	log_warn("changelog %s: its highest seq was %lld, below %lld, which an acknowledged "
 		 "batch carried (rows deleted by hand, its row of op '%c' among them?): a row of "
 		 "op '%c' holds %lld again, so that no seq is reused",
-		 src->changelog, (long long)now, (long long)top, CHANGE_MARKER, CHANGE_MARKER,
-		 (long long)top);
+		 NAME_SHOWN_SHORT(src->changelog), (long long)now, (long long)top, CHANGE_MARKER,
+		 CHANGE_MARKER, (long long)top);
 	return 0;
 }
 

@@ -35,7 +35,7 @@ struct sqlite_pending {
 /* Owns db, strings, schema cache and statement cache; sqlite_source_ops.close frees all. */
 struct source {
 	sqlite3 *db;
-	char *path;
+	char *path; /* the database file as messages show names (name_shown): for messages only */
 	char *changelog;    /* changelog table */
 	char *schema_table; /* <changelog>_schema: column lists by trigger version */
 	char *owner_table;  /* <changelog>_owner: the chain consuming it (sqlite_owner.c) */

@@ -3,6 +3,7 @@
  * changelog is created, so a batch read from a dropped changelog never
  * acknowledges rows of its successor that reuse its seqs) and the last batch
  * acknowledged (so a stale copy of the state dir is told from the owner). */
+#include "codec.h"
 #include "err.h"
 #include "log.h"
 #include "source_sqlite.h"
@@ -47,7 +48,7 @@ static int read_owner(struct source *src, struct chain_owner *out)
 		out->staged = sqlite3_column_int64(st, 3);
 	} else {
 		rc = err_set(CDC_ERUNTIME, "%s: table %s has no owner row", src->path,
-			     src->owner_table);
+			     NAME_SHOWN_SHORT(src->owner_table));
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -103,12 +104,13 @@ int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool
 		return err_set(CDC_ERUNTIME,
 			       "%s: changelog %s is now consumed by chain %s, not this state "
 			       "dir's chain %s; batch %lld not acknowledged",
-			       src->path, src->changelog, o.chain, who->chain,
-			       (long long)who->batch);
+			       src->path, NAME_SHOWN_SHORT(src->changelog),
+			       NAME_SHOWN_SHORT(o.chain), who->chain, (long long)who->batch);
 	if (who->generation && strcmp(o.generation, who->generation) != 0) {
 		log_warn("batch %lld was read from an earlier changelog %s (generation %s, now "
 			 "%s): its rows went with it, nothing to delete",
-			 (long long)who->batch, src->changelog, who->generation, o.generation);
+			 (long long)who->batch, NAME_SHOWN_SHORT(src->changelog), who->generation,
+			 NAME_SHOWN_SHORT(o.generation));
 		*skip = true;
 	} else if (o.acked >= who->batch) {
 		/* Committed with its delete by a run killed before the state said
@@ -116,7 +118,7 @@ int sqlite_owner_ack_check(struct source *src, const struct chain_ack *who, bool
 		 * reuse them, were a seq ever reused. */
 		log_info("batch %lld: its acknowledgement is already recorded in %s: nothing "
 			 "deleted again",
-			 (long long)who->batch, src->owner_table);
+			 (long long)who->batch, NAME_SHOWN_SHORT(src->owner_table));
 		*skip = true;
 	}
 	return 0;

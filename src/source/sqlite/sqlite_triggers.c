@@ -868,7 +868,8 @@ static void status_outdated(struct source *src, const struct table_def *def,
 					  "named %s_%s_ai.._ad: long names slow every "
 					  "connection's schema load when there are many tables); "
 					  "the next run or install replaces them with three",
-					  src->changelog, NAME_SHOWN_SHORT(def->name)));
+					  NAME_SHOWN_SHORT(src->changelog),
+					  NAME_SHOWN_SHORT(def->name)));
 	}
 	if (!keys_bytewise(src, def)) {
 		out->outdated = true;
