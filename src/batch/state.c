@@ -228,13 +228,20 @@ static int migrate(struct state *st)
 	return 0;
 }
 
+/* state.db's format record, named by its path in *file (the caller frees). */
+static struct sql_format state_format(const struct state *st, char **file)
+{
+	*file = xasprintf("%s/state.db", st->dir);
+	return (struct sql_format){*file, "state_format", "state format", STATE_FORMAT};
+}
+
 /* Refuses a state.db a newer build made (its state_format above ours) before
  * anything reads or writes it; *same: it already records this format and
  * build. A state.db without meta yet (new) has no format. */
 static int check_format(struct state *st, bool *same)
 {
-	char *file = xasprintf("%s/state.db", st->dir);
-	const struct sql_format f = {file, "state_format", "state format", STATE_FORMAT};
+	char *file;
+	const struct sql_format f = state_format(st, &file);
 	free(st->built_by);
 	int rc = sql_format_check(st->db, &f, same, &st->built_by);
 	free(file);
@@ -246,8 +253,8 @@ static int write_format(struct state *st, bool same)
 {
 	if (same)
 		return 0;
-	char *file = xasprintf("%s/state.db", st->dir);
-	const struct sql_format f = {file, "state_format", "state format", STATE_FORMAT};
+	char *file;
+	const struct sql_format f = state_format(st, &file);
 	int rc = sql_format_write(st->db, &f);
 	free(file);
 	return rc;
