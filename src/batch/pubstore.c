@@ -13,6 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* published.db's layout, in its meta 'format' with the build that last wrote
+ * it ('cdcpack'); absent: format 1 (the layout before the number). A build
+ * whose published.db an earlier build would read wrong raises it. */
+#define PUBSTORE_FORMAT 1
+
 /* A table's id, and its codec for the capture under way (made from the
  * first def the capture noted it with: every def of one capture describes
  * the table as it is then). */
@@ -111,19 +116,27 @@ int pubstore_open(struct pubstore **out, const char *state_dir)
 			 ? 0
 			 : db_fail(ps, "open");
 	umask(old);
+	const struct sql_format f = {ps->path, "format", "published state format", PUBSTORE_FORMAT};
+	bool same = false;
 	if (!rc) {
 		sqlite3_busy_timeout(ps->db, 10000);
-		/* Durable at commit, as the state: notes committed before their
-		 * batch is recorded staged, an advance before its ack is. */
-		/* auto_vacuum (taken by a new file only): the notes of a load
-		 * as large as the table are given back once applied. */
+		/* Before anything reads or writes it (the pragmas below write). */
+		rc = sql_format_check(ps->db, &f, &same, NULL);
+	}
+	/* Durable at commit, as the state: notes committed before their batch
+	 * is recorded staged, an advance before its ack is. auto_vacuum (taken
+	 * by a new file only): the notes of a load as large as the table are
+	 * given back once applied. */
+	if (!rc)
 		rc = exec(ps,
 			  "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL;"
 			  " PRAGMA synchronous=FULL;",
 			  "open");
-	}
 	if (!rc)
 		rc = exec(ps, schema_sql, "create schema");
+	/* Only writers open the store (run, load, reconcile): status never does. */
+	if (!rc && !same)
+		rc = sql_format_write(ps->db, &f);
 	for (int i = 0; i < Q_COUNT && !rc; i++)
 		if (sqlite3_prepare_v2(ps->db, query_sql[i], -1, &ps->q[i], NULL) != SQLITE_OK)
 			rc = db_fail(ps, "prepare");
