@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void sql_add_ident(struct buf *b, const char *name, char quote)
 {
@@ -129,6 +131,51 @@ int sql_format_check(sqlite3 *db, const struct sql_format *f, bool *same, char *
 	else
 		free(built);
 	return rc;
+}
+
+int sql_open_read(const char *path, bool immutable, sqlite3 **db)
+{
+	/* A URI: the path's '%', '?' and '#' (and any byte not printable ASCII)
+	 * %-escaped, or SQLite would read them as the URI's own. */
+	struct buf uri = BUF_INIT;
+	buf_adds(&uri, "file:");
+	for (const unsigned char *c = (const unsigned char *)path; *c; c++)
+		if (*c <= 0x20 || *c >= 0x7f || strchr("%?#", *c))
+			buf_addf(&uri, "%%%02X", *c);
+		else
+			buf_addc(&uri, (char)*c);
+	buf_adds(&uri, immutable ? "?mode=ro&immutable=1" : "?mode=ro");
+	int rc = sqlite3_open_v2(buf_str(&uri), db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	buf_free(&uri);
+	if (rc == SQLITE_OK)
+		sqlite3_busy_timeout(*db, 10000);
+	return rc;
+}
+
+bool sql_cannot_index_wal(sqlite3 *db)
+{
+	int code = sqlite3_extended_errcode(db);
+	return code == SQLITE_READONLY_DIRECTORY || code == SQLITE_READONLY_CANTINIT ||
+	       (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR;
+}
+
+bool sql_in_use(const char *path)
+{
+	static const char *const suffixes[] = {"-wal", "-shm"};
+	for (size_t i = 0; i < 2; i++) {
+		char *side = xasprintf("%s%s", path, suffixes[i]);
+		struct stat sb;
+		bool there = lstat(side, &sb) == 0;
+		free(side);
+		if (there)
+			return true;
+	}
+	return false;
+}
+
+bool sql_read_immutable_ok(const char *path, const char *dir)
+{
+	return !sql_in_use(path) && access(dir, W_OK) != 0;
 }
 
 int sql_format_write(sqlite3 *db, const struct sql_format *f)

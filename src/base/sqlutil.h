@@ -46,4 +46,22 @@ int sql_format_check(sqlite3 *db, const struct sql_format *f, bool *same, char *
 /* Records f->ours and this build (making meta when missing). */
 int sql_format_write(sqlite3 *db, const struct sql_format *f);
 
+/* Opens the SQLite file at path for reading only (a status, which writes
+ * nothing: docs/design.md §9); immutable: as a file nobody changes, which
+ * SQLite reads without the -shm a WAL database otherwise needs. SQLite's
+ * result code; *db is set (to close) either way. */
+int sql_open_read(const char *path, bool immutable, sqlite3 **db);
+/* Whether db's last error is SQLite failing to make or grow the -shm a WAL
+ * database needs even to be read (a directory it cannot write, a file-size
+ * limit). */
+bool sql_cannot_index_wal(sqlite3 *db);
+/* Whether a connection may hold the database at path open: SQLite keeps its
+ * -wal and -shm while one does and removes them at the last close. */
+bool sql_in_use(const char *path);
+/* Whether the file at path, which a read failed to open as sql_cannot_index_wal
+ * says, may be read as immutable: no connection holds it and this process
+ * cannot write its directory dir (so no run of ours starts during the read);
+ * otherwise its -wal may hold what the file does not yet. */
+bool sql_read_immutable_ok(const char *path, const char *dir);
+
 #endif

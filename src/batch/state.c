@@ -337,45 +337,17 @@ int state_open(struct state **out, const char *dir, const char *source_name)
 	return 0;
 }
 
-/* Whether SQLite refused to read because it could not create the -shm (or
- * -wal) beside state.db: a directory or file system this process cannot
- * write, or a file-size limit. */
-static bool cannot_index_wal(sqlite3 *db)
-{
-	int code = sqlite3_extended_errcode(db);
-	return code == SQLITE_READONLY_DIRECTORY || code == SQLITE_READONLY_CANTINIT ||
-	       (code & 0xff) == SQLITE_CANTOPEN || (code & 0xff) == SQLITE_IOERR;
-}
-
-/* Whether any connection may hold state.db open: SQLite keeps its -wal and
- * -shm while one does and removes them at the last close. */
-static bool db_in_use(const char *dir)
-{
-	static const char *const names[] = {"state.db-wal", "state.db-shm"};
-	for (size_t i = 0; i < 2; i++) {
-		char *path = xasprintf("%s/%s", dir, names[i]);
-		struct stat sb;
-		bool there = lstat(path, &sb) == 0;
-		free(path);
-		if (there)
-			return true;
-	}
-	return false;
-}
-
 /* Opens state.db read-only (immutable: as a file nobody changes) and reads
  * what every reader needs: the source it belongs to, the chain id. */
 static int open_read(struct state *st, const char *source_name, bool immutable)
 {
 	sqlite3_close(st->db);
 	st->db = NULL;
-	char *uri = sqlite3_mprintf("file:%s/state.db?mode=ro%s", st->dir,
-				    immutable ? "&immutable=1" : "");
-	int orc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-	sqlite3_free(uri);
+	char *path = xasprintf("%s/state.db", st->dir);
+	int orc = sql_open_read(path, immutable, &st->db);
+	free(path);
 	if (orc != SQLITE_OK)
 		return db_fail(st, "open read-only");
-	sqlite3_busy_timeout(st->db, 10000);
 	bool same;
 	int rc = check_format(st, &same);
 	if (!rc)
@@ -410,10 +382,11 @@ int state_open_read(struct state **out, const char *dir, const char *source_name
 	 * holds it (no -wal, no -shm) and this process cannot write the dir
 	 * (so no run of ours can start during the read); otherwise the WAL may
 	 * hold what the file does not yet, and status says so. */
-	if (rc && cannot_index_wal(st->db) && !db_in_use(dir) && access(dir, W_OK) != 0) {
+	path = xasprintf("%s/state.db", dir);
+	if (rc && sql_cannot_index_wal(st->db) && sql_read_immutable_ok(path, dir)) {
 		err_clear();
 		rc = open_read(st, source_name, true);
-	} else if (rc && cannot_index_wal(st->db)) {
+	} else if (rc && sql_cannot_index_wal(st->db)) {
 		rc = err_set(CDC_ERUNTIME,
 			     "%s/state.db: cannot read it without creating or growing "
 			     "state.db-shm beside it (%s%s), and reading the file alone could "
@@ -422,6 +395,7 @@ int state_open_read(struct state **out, const char *dir, const char *source_name
 			     "a file-size limit)",
 			     dir, sqlite3_errmsg(st->db), sql_os_reason(st->db));
 	}
+	free(path);
 	if (rc) {
 		state_close(st);
 		return rc;

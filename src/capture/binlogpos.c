@@ -13,6 +13,9 @@
 
 struct binlogpos {
 	sqlite3 *db;
+	/* The columns binlogpos_current reads: "gtid" or "NULL" where a store
+	 * of the layout before them, opened by a reader, lacks the column. */
+	const char *gtid, *skips;
 };
 
 static int db_fail(struct binlogpos *bp, const char *what)
@@ -32,15 +35,21 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS position(seq INTEGER PRIMARY KEY, pos TEXT NOT NULL,"
 	" acked INTEGER NOT NULL DEFAULT 0, gtid TEXT, skips TEXT);";
 
-/* A binlog.db made before cdcpack recorded GTIDs (NULL: unknown, the
- * reader asks the server) and skips (NULL: none) gets the column. */
-static int add_column(struct binlogpos *bp, const char *name)
+static bool have_column(struct binlogpos *bp, const char *name)
 {
 	sqlite3_stmt *st = NULL;
 	char *probe = xasprintf("SELECT %s FROM position", name);
 	bool have = sqlite3_prepare_v2(bp->db, probe, -1, &st, NULL) == SQLITE_OK;
 	sqlite3_finalize(st);
 	free(probe);
+	return have;
+}
+
+/* A binlog.db made before cdcpack recorded GTIDs (NULL: unknown, the
+ * reader asks the server) and skips (NULL: none) gets the column. */
+static int add_column(struct binlogpos *bp, const char *name)
+{
+	bool have = have_column(bp, name);
 	char *alter = xasprintf("ALTER TABLE position ADD COLUMN %s TEXT", name);
 	int rc = !have && sqlite3_exec(bp->db, alter, NULL, NULL, NULL) != SQLITE_OK
 			 ? db_fail(bp, "add a column")
@@ -84,9 +93,8 @@ static int skips_parse(const char *text, struct log_pos *out)
 }
 
 /* The schema, made or brought up to this build's once the format check let
- * it be read; then, by a writer (not status, which writes nothing new), the
- * format and build. */
-static int prepare(struct binlogpos *bp, const struct sql_format *f, bool writer)
+ * it be read; then the format and build. */
+static int prepare(struct binlogpos *bp, const struct sql_format *f)
 {
 	bool same = false;
 	int rc = sql_format_check(bp->db, f, &same, NULL);
@@ -96,26 +104,63 @@ static int prepare(struct binlogpos *bp, const struct sql_format *f, bool writer
 		rc = add_column(bp, "gtid");
 	if (!rc)
 		rc = add_column(bp, "skips");
-	if (!rc && writer && !same)
+	if (!rc && !same)
 		rc = sql_format_write(bp->db, f);
+	return rc;
+}
+
+/* status reads the store as it is, writing nothing (docs/design.md §9): read
+ * only, a layout before gtid and skips read without them (the next run adds
+ * them). */
+static int open_reader(struct binlogpos *bp, const char *path, const struct sql_format *f,
+		       bool immutable)
+{
+	sqlite3_close(bp->db);
+	bp->db = NULL;
+	if (sql_open_read(path, immutable, &bp->db) != SQLITE_OK)
+		return db_fail(bp, "open read-only");
+	bool same = false;
+	int rc = sql_format_check(bp->db, f, &same, NULL);
+	if (!rc) {
+		bp->gtid = have_column(bp, "gtid") ? "gtid" : "NULL";
+		bp->skips = have_column(bp, "skips") ? "skips" : "NULL";
+	}
+	return rc;
+}
+
+/* As state_open_read: without the -shm a WAL file needs (a directory it
+ * cannot write), the file is read as immutable when no run holds it. */
+static int open_read(struct binlogpos *bp, const char *path, const char *state_dir,
+		     const struct sql_format *f)
+{
+	int rc = open_reader(bp, path, f, false);
+	if (rc && sql_cannot_index_wal(bp->db) && sql_read_immutable_ok(path, state_dir)) {
+		err_clear();
+		rc = open_reader(bp, path, f, true);
+	}
 	return rc;
 }
 
 int binlogpos_open(struct binlogpos **out, const char *state_dir, bool writer)
 {
 	struct binlogpos *bp = xcalloc(1, sizeof(*bp));
+	bp->gtid = "gtid";
+	bp->skips = "skips";
 	char *path = xasprintf("%s/binlog.db", state_dir);
-	mode_t old = umask(077); /* 0600, as state.db */
+	const struct sql_format f = {path, "format", "binlog position format", BINLOGPOS_FORMAT};
 	int rc = 0;
-	if (sqlite3_open_v2(path, &bp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK)
-		rc = db_fail(bp, "open");
-	umask(old);
-	if (!rc) {
-		sqlite3_busy_timeout(bp->db, 10000);
-		const struct sql_format f = {path, "format", "binlog position format",
-					     BINLOGPOS_FORMAT};
-		rc = prepare(bp, &f, writer);
+	if (writer) {
+		mode_t old = umask(077); /* 0600, as state.db */
+		if (sqlite3_open_v2(path, &bp->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+				    NULL) != SQLITE_OK)
+			rc = db_fail(bp, "open");
+		umask(old);
+		if (!rc) {
+			sqlite3_busy_timeout(bp->db, 10000);
+			rc = prepare(bp, &f);
+		}
+	} else {
+		rc = open_read(bp, path, state_dir, &f);
 	}
 	free(path);
 	if (rc) {
@@ -168,9 +213,12 @@ static int run(struct binlogpos *bp, const char *sql, int64_t seq, const struct 
 int binlogpos_current(struct binlogpos *bp, struct log_pos *out)
 {
 	memset(out, 0, sizeof(*out));
-	return run(bp,
-		   "SELECT pos, gtid, skips FROM position WHERE acked ORDER BY seq DESC LIMIT 1", 0,
-		   NULL, out, "read the current position");
+	char *sql = xasprintf("SELECT pos, %s, %s FROM position WHERE acked ORDER BY seq DESC "
+			      "LIMIT 1",
+			      bp->gtid, bp->skips);
+	int rc = run(bp, sql, 0, NULL, out, "read the current position");
+	free(sql);
+	return rc;
 }
 
 int binlogpos_pending(struct binlogpos *bp, int64_t seq, const struct log_pos *at)

@@ -14,7 +14,9 @@
 struct binlogpos;
 
 /* Refuses (exit 2) a binlog.db whose format a newer build raised. writer:
- * records this build in it (status, which writes nothing, passes false). */
+ * creates it when missing, brings its layout up to this build's and records
+ * this build; else (status) it is read as it is, read-only, writing nothing
+ * (a layout before gtid and skips: read without them). */
 int binlogpos_open(struct binlogpos **out, const char *state_dir, bool writer);
 void binlogpos_close(struct binlogpos *bp); /* accepts NULL */
 /* *out (filled): the current position and its GTID state; out->pos NULL
