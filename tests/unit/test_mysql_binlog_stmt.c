@@ -35,6 +35,36 @@ static void expect(const char *sql, enum binlog_stmt_kind kind, const char *db, 
 	binlog_stmt_free(&s);
 }
 
+/* A name in the log names a captured database or table as the server
+ * compares names: by bytes under lower_case_table_names = 0 (Linux's
+ * default: Shop and shop are two databases), in any letter case under 1
+ * (names stored folded) and 2 (stored as given, compared folded), where a
+ * URL's Shop is the server's shop and a statement may spell SHOP. */
+static void names_compare_as_the_server_does(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *log, *want;
+		bool is[3]; /* under lower_case_table_names 0, 1, 2 */
+	} cases[] = {
+		{"shop", "shop", {true, true, true}},
+		{"shop", "Shop", {false, true, true}},
+		{"SHOP", "shop", {false, true, true}},
+		{"shop", "shops", {false, false, false}},
+		{"shops", "shop", {false, false, false}},
+		{"sh0p", "shop", {false, false, false}},
+		{"", "", {true, true, true}},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (long lctn = 0; lctn < 3; lctn++)
+			assert_int_equal(binlog_name_is(cases[i].log, strlen(cases[i].log),
+							cases[i].want, lctn),
+					 cases[i].is[lctn]);
+	/* n bounds the name: the log's strings are not NUL-terminated */
+	assert_true(binlog_name_is("shop.t", 4, "SHOP", 1));
+	assert_false(binlog_name_is("shop.t", 4, "shop.t", 0));
+}
+
 static void truncate_spellings(void **state)
 {
 	(void)state;
@@ -236,6 +266,7 @@ static void gtid_state_advances_per_domain(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(names_compare_as_the_server_does),
 		cmocka_unit_test(truncate_spellings),
 		cmocka_unit_test(not_a_truncate),
 		cmocka_unit_test(replacing_statements),

@@ -123,10 +123,11 @@ static struct tmap *find_map(struct reader *r, uint64_t id)
 	return NULL;
 }
 
+/* The URL's database may be spelled in another letter case than the
+ * server's where the server folds names (lower_case_table_names 1 or 2). */
 static long captured(struct reader *r, const MARIADB_STRING *db, const MARIADB_STRING *table)
 {
-	if (db->length != strlen(r->src->url.db) ||
-	    memcmp(db->str, r->src->url.db, db->length) != 0)
+	if (!binlog_name_is(db->str, db->length, r->src->url.db, r->src->lower_case_names))
 		return -1;
 	for (size_t i = 0; i < r->ndefs; i++)
 		if (strlen(r->defs[i]->name) == table->length &&
@@ -344,11 +345,13 @@ static long stmt_table(struct reader *r, const MARIADB_RPL_EVENT *ev, const char
 		       const char *table)
 {
 	const MARIADB_STRING *dflt = &ev->event.query.database;
-	bool ours = db ? strcmp(db, r->src->url.db) == 0
-		       : dflt->length == strlen(r->src->url.db) &&
-				    memcmp(dflt->str, r->src->url.db, dflt->length) == 0;
+	long fold = r->src->lower_case_names;
+	/* A statement spells the names as its author typed them: under
+	 * lower_case_table_names 1 or 2, in any letter case. */
+	bool ours = db ? binlog_name_is(db, strlen(db), r->src->url.db, fold)
+		       : binlog_name_is(dflt->str, dflt->length, r->src->url.db, fold);
 	for (size_t i = 0; ours && i < r->ndefs; i++)
-		if (strcmp(r->defs[i]->name, table) == 0)
+		if (binlog_name_is(table, strlen(table), r->defs[i]->name, fold))
 			return (long)i;
 	return -1;
 }
@@ -644,6 +647,15 @@ static int start_gtid(struct reader *r, const struct log_pos *from)
 	return r->src->mariadb ? mysql_binlog_gtid_at(r->src, from->pos, &r->gtid) : 0;
 }
 
+/* The server's lower_case_table_names, once per connection. */
+static int lower_case_names(struct source *src)
+{
+	if (src->lower_case_names >= 0)
+		return 0;
+	return mysql_select_int(src, "SELECT @@lower_case_table_names",
+				"read lower_case_table_names", &src->lower_case_names);
+}
+
 int mysql_binlog_read(struct source *src, const struct log_pos *from, struct table_def *const *defs,
 		      size_t ndefs, int64_t max, change_fn fn, void *ctx, struct log_pos *end)
 {
@@ -659,7 +671,9 @@ int mysql_binlog_read(struct source *src, const struct log_pos *from, struct tab
 	 * end there is nothing to read: no dump connection (what a run that
 	 * finds nothing new costs the server, issue 14). */
 	bool at_end = false;
-	int rc = mysql_binlog_present(src, from->pos, &at_end);
+	int rc = lower_case_names(src);
+	if (!rc)
+		rc = mysql_binlog_present(src, from->pos, &at_end);
 	if (!rc)
 		rc = start_gtid(&r, from);
 	if (!rc && !at_end)

@@ -406,6 +406,14 @@ void binlog_stmt_parse(const char *sql, size_t n, unsigned long server_version,
 		binlog_stmt_free(out);
 }
 
+bool binlog_name_is(const char *name, size_t n, const char *want, long lower_case_table_names)
+{
+	if (strlen(want) != n)
+		return false;
+	return lower_case_table_names ? strncasecmp(name, want, n) == 0
+				      : memcmp(name, want, n) == 0;
+}
+
 void binlog_stmt_free(struct binlog_stmt *s)
 {
 	free(s->db);

@@ -39,4 +39,11 @@ void binlog_stmt_parse(const char *sql, size_t n, unsigned long server_version,
 		       struct binlog_stmt *out);
 void binlog_stmt_free(struct binlog_stmt *s);
 
+/* Whether name[0..n), a database or table name as the log carries it (a
+ * statement's text, a table map), names want, as the server compares names:
+ * byte for byte under lower_case_table_names = 0, in any letter case under
+ * 1 and 2 (the server folds the names; ASCII letters here: a name with
+ * other letters in another case is taken for another). */
+bool binlog_name_is(const char *name, size_t n, const char *want, long lower_case_table_names);
+
 #endif

@@ -42,6 +42,9 @@ struct source {
 	char *schema_table; /* <changelog>_schema: column lists by trigger version */
 	char *owner_table;  /* <changelog>_owner: the chain consuming it (mysql_owner.c) */
 	bool mariadb;	    /* server flavour: MariaDB has CREATE OR REPLACE TRIGGER */
+	/* @@lower_case_table_names, read once per connection (-1: not yet):
+	 * how the binlog reader compares the names the log carries. */
+	int64_t lower_case_names;
 	bool read_only;
 	bool in_read;
 	unsigned long long statements; /* sent so far (source_mysql.c: query) */

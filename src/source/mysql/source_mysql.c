@@ -254,6 +254,7 @@ static int mysql_src_open(struct source **out, const char *url, const struct sou
 {
 	*out = NULL;
 	struct source *src = xcalloc(1, sizeof(*src));
+	src->lower_case_names = -1;
 	int rc = mysql_url_parse(url, &src->url);
 	char *password = NULL;
 	if (!rc)
