@@ -29,6 +29,13 @@ struct diff_output {
 	char *tmp;		  /* where file is written until complete */
 	const char *stream_name;  /* the caller's, for messages */
 	struct value *row, *keys; /* B's layout of a D key; A's key values */
+	/* sql: the table's INSERTs, written after its DELETEs and UPDATEs (a
+	 * temp file, as a table may be all inserts): a key that differs from
+	 * one of A's only by case or trailing spaces is the same key under a
+	 * NOCASE or RTRIM column (a *_ci or PAD SPACE one in MySQL), and its
+	 * INSERT would fail while A's row is still there. */
+	FILE *inserts;
+	struct buf ins;
 	int ntables;
 	bool began; /* sql: BEGIN written */
 };
@@ -196,9 +203,12 @@ static void add_where(struct diff_output *o, const struct diff_plan *p)
 	}
 }
 
-static void sql_insert(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
+/* The INSERT goes to o->ins, which spills to the temp file. */
+static int sql_insert(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
 {
 	const struct diff_plan *p = t->plan;
+	struct buf keep = o->out; /* add_value and add_ident write to o->out */
+	o->out = o->ins;
 	buf_adds(&o->out, "INSERT INTO ");
 	add_ident(o, t->a->name);
 	buf_adds(&o->out, " (");
@@ -212,6 +222,42 @@ static void sql_insert(struct diff_output *o, const struct dbdiff_table *t, cons
 		add_value(o, &row[p->b_hash[k]], p->hash_classes[k]);
 	}
 	buf_adds(&o->out, ");\n");
+	o->ins = o->out;
+	o->out = keep;
+	if (o->ins.len < FLUSH_AT)
+		return 0;
+	if (!o->inserts)
+		o->inserts = tmpfile();
+	if (!o->inserts || fwrite(o->ins.data, 1, o->ins.len, o->inserts) != o->ins.len)
+		return err_set(CDC_ERUNTIME, "diff --format sql: temp file: %s", strerror(errno));
+	buf_reset(&o->ins);
+	return 0;
+}
+
+/* The table's INSERTs after its other statements. */
+static int sql_inserts_out(struct diff_output *o)
+{
+	int rc = 0;
+	if (o->inserts) {
+		char chunk[FLUSH_AT];
+		size_t n;
+		rc = fflush(o->inserts) == 0 && fseek(o->inserts, 0, SEEK_SET) == 0
+			     ? 0
+			     : err_set(CDC_ERUNTIME, "diff --format sql: temp file: %s",
+				       strerror(errno));
+		while (!rc && (n = fread(chunk, 1, sizeof(chunk), o->inserts)) > 0) {
+			buf_add(&o->out, chunk, n);
+			rc = flush(o);
+		}
+		if (!rc && ferror(o->inserts))
+			rc = err_set(CDC_ERUNTIME, "diff --format sql: temp file: %s",
+				     strerror(errno));
+		fclose(o->inserts);
+		o->inserts = NULL;
+	}
+	buf_add(&o->out, o->ins.data, o->ins.len);
+	buf_reset(&o->ins);
+	return rc;
 }
 
 static bool is_key_column(const struct diff_plan *p, size_t a_col, size_t *k)
@@ -254,8 +300,8 @@ static void sql_delete(struct diff_output *o, const struct dbdiff_table *t)
 	buf_adds(&o->out, ";\n");
 }
 
-static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
-		      const struct value *b_row)
+static int write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
+		     const struct value *b_row)
 {
 	if (!o->began)
 		buf_adds(&o->out, o->sql->preamble);
@@ -263,14 +309,28 @@ static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char 
 		buf_adds(&o->out, "BEGIN;\n");
 	o->began = true;
 	if (op == 'I')
-		sql_insert(o, t, b_row);
-	else if (op == 'U')
+		return sql_insert(o, t, b_row);
+	if (op == 'U')
 		sql_update(o, t, b_row);
 	else
 		sql_delete(o, t);
+	return 0;
 }
 
-/* A name as it is when it is a plain identifier, else "quoted". */
+/* Whether text_shown_add leaves text as it is: no control byte (a newline
+ * would split the line, an ESC reach the terminal) and nothing but UTF-8. */
+static bool shown_as_is(const char *p, size_t n)
+{
+	struct buf shown = BUF_INIT;
+	text_shown_add(&shown, p, n, false);
+	bool same = shown.len == n;
+	buf_free(&shown);
+	return same;
+}
+
+/* A name as it is when it is a plain identifier, else "quoted"; one with a
+ * control byte or a byte that is not UTF-8 is spelt as reports spell names
+ * (\xHH, a backslash as \\), so that no name breaks or forges a line. */
 static void add_name(struct buf *b, const char *name)
 {
 	bool plain =
@@ -278,10 +338,29 @@ static void add_name(struct buf *b, const char *name)
 	for (const char *c = name; *c && plain; c++)
 		plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_' ||
 			(*c >= '0' && *c <= '9');
-	if (plain)
+	if (plain) {
 		buf_adds(b, name);
-	else
+	} else if (shown_as_is(name, strlen(name))) {
 		sql_add_ident(b, name, '"');
+	} else {
+		char *shown = name_shown(name);
+		sql_add_ident(b, shown, '"');
+		free(shown);
+	}
+}
+
+/* A key in a line: as SQLite's SQL spells it (as sqldiff prints keys), text
+ * with a control byte or a byte that is not UTF-8 as its bytes cast back to
+ * TEXT, so that each key stays on its one line. */
+static void add_line_key(struct buf *b, const struct value *v)
+{
+	if (v->type == VAL_TEXT && !shown_as_is(v->p, v->n)) {
+		buf_adds(b, "CAST(");
+		blob_literal_encode(b, v->p, v->n);
+		buf_adds(b, " AS TEXT)");
+		return;
+	}
+	add_literal(b, v, sqlite_source_ops.dialect);
 }
 
 /* "U orders id=3": the key as B holds it (I, U) or as A held it (D). */
@@ -295,9 +374,7 @@ static void write_line(struct diff_output *o, const struct dbdiff_table *t, char
 		buf_addc(&o->out, ' ');
 		add_name(&o->out, p->key_names[k]);
 		buf_addc(&o->out, '=');
-		/* keys as SQLite's SQL spells them, as sqldiff prints them */
-		add_literal(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k],
-			    sqlite_source_ops.dialect);
+		add_line_key(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k]);
 	}
 	buf_addc(&o->out, '\n');
 }
@@ -321,9 +398,12 @@ static int on_row(void *ctx, const struct dbdiff_table *t, char op, const struct
 		changefile_jsonl_record(&o->out, t->b, op, -1, NULL, op == 'D' ? o->row : NULL,
 					op == 'D' ? NULL : b_row);
 		break;
-	case DIFF_SQL:
-		write_sql(o, t, op, b_row);
+	case DIFF_SQL: {
+		int rc = write_sql(o, t, op, b_row);
+		if (rc)
+			return rc;
 		break;
+	}
 	default:
 		break;
 	}
@@ -370,11 +450,19 @@ static int on_table(void *ctx, const struct dbdiff_table *t)
 	return 0;
 }
 
+static int on_table_done(void *ctx, const struct dbdiff_table *t)
+{
+	(void)t;
+	struct diff_output *o = ctx;
+	return o->format == DIFF_SQL ? sql_inserts_out(o) : 0;
+}
+
 struct dbdiff_sink diff_output_sink(struct diff_output *o)
 {
 	if (o->format == DIFF_SUMMARY)
 		return (struct dbdiff_sink){.ctx = o};
-	return (struct dbdiff_sink){.table = on_table, .row = on_row, .ctx = o};
+	return (struct dbdiff_sink){
+		.table = on_table, .row = on_row, .table_done = on_table_done, .ctx = o};
 }
 
 int diff_output_close(struct diff_output *o)
@@ -398,6 +486,9 @@ void diff_output_free(struct diff_output *o)
 	free(o->dir);
 	free(o->row);
 	free(o->keys);
+	if (o->inserts)
+		fclose(o->inserts);
+	buf_free(&o->ins);
 	buf_free(&o->out);
 	free(o);
 }
