@@ -23,6 +23,7 @@ struct diff_output {
 	FILE *stream;
 	char *dir;
 	const struct sql_dialect *sql; /* side A's dialect */
+	void *reader;		       /* its numeral reader, when it has one */
 	struct buf out;
 	FILE *file;		  /* csv into dir: the current table's file */
 	char *path;		  /* its name, for messages */
@@ -61,6 +62,8 @@ int diff_output_open(struct diff_output **out, enum diff_format format, FILE *st
 	o->stream_name = stream_name;
 	o->dir = dir ? xstrdup(dir) : NULL;
 	o->sql = dialect;
+	if (format == DIFF_SQL && dialect->reader_open)
+		o->reader = dialect->reader_open();
 	*out = o;
 	return 0;
 }
@@ -143,7 +146,32 @@ static int open_table_file(struct diff_output *o, const char *table)
 	return o->file ? 0 : CDC_ERUNTIME;
 }
 
-static void add_literal(struct buf *b, const struct value *v, const struct sql_dialect *sql)
+/* r as exact arithmetic, for an engine that misreads its shortest
+ * numeral: r = m x 2^e with m an integer below 2^53 (read exactly), times or
+ * divided by powers of two up to 2^62, each step exact (every partial
+ * result is m x 2^k between m and r, a double too). */
+static void add_exact_real(struct buf *b, double r)
+{
+	int e;
+	double f = frexp(r, &e);
+	long long m = (long long)ldexp(f, 53);
+	e -= 53;
+	while (m && m % 2 == 0) {
+		m /= 2;
+		e++;
+	}
+	buf_addf(b, "(%lld.0", m);
+	while (e != 0) {
+		int k = e > 62 ? 62 : e < -62 ? 62 : e > 0 ? e : -e;
+		buf_addf(b, " %c %llu", e > 0 ? '*' : '/', 1ULL << k);
+		e += e > 0 ? -k : k;
+	}
+	buf_addc(b, ')');
+}
+
+/* reader: the engine's numeral reader (sql --format), else NULL. */
+static void add_literal(struct buf *b, const struct value *v, const struct sql_dialect *sql,
+			void *reader)
 {
 	char num[40];
 	switch (v->type) {
@@ -158,7 +186,10 @@ static void add_literal(struct buf *b, const struct value *v, const struct sql_d
 					     : "-9e999"); /* SQLite reads these as infinity */
 		} else {
 			format_real(num, v->r);
-			buf_adds(b, num);
+			if (reader && !sql->reads_real(reader, num, v->r))
+				add_exact_real(b, v->r);
+			else
+				buf_adds(b, num);
 		}
 		break;
 	case VAL_TEXT:
@@ -183,7 +214,7 @@ static void add_value(struct diff_output *o, const struct value *v, enum canon_c
 		o->sql->add_text(&o->out, c.p, c.n);
 		return;
 	}
-	add_literal(&o->out, v, o->sql);
+	add_literal(&o->out, v, o->sql, o->reader);
 }
 
 static void add_ident(struct diff_output *o, const char *name)
@@ -360,7 +391,7 @@ static void add_line_key(struct buf *b, const struct value *v)
 		buf_adds(b, " AS TEXT)");
 		return;
 	}
-	add_literal(b, v, sqlite_source_ops.dialect);
+	add_literal(b, v, sqlite_source_ops.dialect, NULL);
 }
 
 /* "U orders id=3": the key as B holds it (I, U) or as A held it (D). */
@@ -488,6 +519,8 @@ void diff_output_free(struct diff_output *o)
 	free(o->keys);
 	if (o->inserts)
 		fclose(o->inserts);
+	if (o->reader)
+		o->sql->reader_close(o->reader);
 	buf_free(&o->ins);
 	buf_free(&o->out);
 	free(o);

@@ -936,6 +936,35 @@ static void sqlite_add_text(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/* A connection of its own, in memory, that only parses numerals: the
+ * library's reading is the one a person's sqlite3 shell will do. */
+static void *sqlite_reader_open(void)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static bool sqlite_reads_real(void *reader, const char *num, double r)
+{
+	char sql[64];
+	sqlite3_stmt *st = NULL;
+	snprintf(sql, sizeof(sql), "SELECT %s", num);
+	bool same = sqlite3_prepare_v2(reader, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_double(st, 0) == r;
+	sqlite3_finalize(st);
+	return same;
+}
+
+static void sqlite_reader_close(void *reader)
+{
+	sqlite3_close(reader);
+}
+
 /* The file's stem: sqlite:data/shop.db is "shop". */
 static char *sqlite_default_name(const char *url)
 {
@@ -960,6 +989,9 @@ static const struct sql_dialect sqlite_dialect = {
 	.preamble = "",
 	.add_text = sqlite_add_text,
 	.canonical_temporal = false,
+	.reader_open = sqlite_reader_open,
+	.reads_real = sqlite_reads_real,
+	.reader_close = sqlite_reader_close,
 };
 
 static const struct source_read_ops sqlite_read = {
