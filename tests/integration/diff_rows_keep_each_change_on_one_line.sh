@@ -29,7 +29,7 @@ if grep -q $'\x1b' rows.txt; then fail "an ESC reached the output: $(cat -A rows
 assert_contains rows.txt "D t k='plain'"
 assert_contains rows.txt 'U "new\x0Aline" id=1'
 # Each key as printed is SQL that gives back the key's bytes.
-while read -r op table key; do
+while read -r _ table key; do
 	[ "$table" = t ] || continue
 	expr=${key#k=}
 	assert_eq 1 "$(sqlite3 a.db "SELECT count(*) FROM t WHERE k = $expr")" "key $expr"
