@@ -18,9 +18,14 @@ it to B, mutates B at random (rows, keys, tables, columns) and checks:
   2. `--format rows`: one line per change;
   3. `--format sql` applied to a copy of A runs without error and leaves it
      equal to B (oracle and cdcpack diff both say so) in every table whose
-     rows were compared;
-  4. SQLite's own sqldiff applied to a copy of A makes it equal to B, and
+     rows were compared and whose shared columns are declared alike;
+  4. `--format jsonl` and `--format csv --out DIR`: one change each, the
+     ops counted as the oracle counts them;
+  5. SQLite's own sqldiff applied to a copy of A makes it equal to B, and
      cdcpack diff then exits 0 (same schemas only).
+
+With --verify a case is `cdcpack verify` of a source against a replica
+applied from its chain, then with drift in either (tests/torture/README).
 
 Everything random comes from random.Random(SEED); a failing case prints the
 command that replays it.
@@ -30,6 +35,8 @@ command that replays it.
 """
 
 import argparse
+import copy
+import csv
 import json
 import math
 import os
@@ -517,7 +524,7 @@ def recreate(rng, con, t, log):
 def mutate(rng, path, tables, log):
     con = sqlite3.connect(path)
     con.text_factory = bytes
-    for _ in range(rng.randrange(0, 12)):
+    for _ in range(rng.randrange(0, 12) if tables else 0):
         t = rng.choice(tables)
         op = rng.randrange(16)
         try:
@@ -655,10 +662,9 @@ def verify_case(binary, seed, work, verbose):
     log = []
     for step in ("applied", "replica drift", "source drift"):
         if step == "replica drift":
-            mutate(rng, rep, list(tables), log)
+            mutate(rng, rep, copy.deepcopy(tables), log)
         elif step == "source drift":
-            mutate(rng, src, [t for t in tables if t.name not in
-                              [l[5:] for l in log if l.startswith("drop ")]], log)
+            mutate(rng, src, list(tables), log)
         if verbose:
             print("  %s: %s" % (step, ", ".join(log)))
         try:
@@ -697,6 +703,40 @@ def check_report(rep, code, expect, total):
                                                                    total))
 
 
+def op_counts(expect):
+    return {op: sum(e[k] for e in expect.values() if e["status"] == "compared")
+            for op, k in (("I", "inserted"), ("U", "updated"), ("D", "deleted"))}
+
+
+def check_change_files(binary, a, b, work, expect):
+    """--format jsonl: one object per change; --format csv --out DIR: one
+    record per change (Op first), in one file per compared table."""
+    want = op_counts(expect)
+    p = run([binary, "-q", "diff", "--format", "jsonl", "sqlite:" + a, "sqlite:" + b])
+    got = {"I": 0, "U": 0, "D": 0}
+    for line in p.stdout.splitlines():
+        try:
+            got[json.loads(line)["op"]] += 1
+        except (ValueError, KeyError) as e:
+            raise Failure("--format jsonl: a line that is no change: %r (%s)" % (line[:200], e))
+    if got != want:
+        raise Failure("--format jsonl: %s, oracle %s" % (got, want))
+    out = os.path.join(work, "csv")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    p = run([binary, "-q", "diff", "--format", "csv", "--out", out, "sqlite:" + a, "sqlite:" + b])
+    got = {"I": 0, "U": 0, "D": 0}
+    for f in os.listdir(out):
+        with open(os.path.join(out, f), newline="", encoding="utf-8",
+                  errors="surrogateescape") as fh:
+            for rec in csv.reader(fh):
+                got[rec[0]] = got.get(rec[0], 0) + 1
+    files = sum(1 for e in expect.values() if e["status"] == "compared")
+    if got != want or len(os.listdir(out)) != files:
+        raise Failure("--format csv: %s in %d files, oracle %s in %d"
+                      % (got, len(os.listdir(out)), want, files))
+
+
 def same_types(a, b):
     """Tables whose shared columns are declared alike on both sides: only
     there can statements make A's rows B's (a column declared otherwise
@@ -715,11 +755,11 @@ def same_types(a, b):
     return out
 
 
-def same_rows(a, b):
-    """Oracle: every table compared on both sides, its columns declared
-    alike, holds the same rows."""
+def same_rows(a, b, alike_only=True):
+    """Oracle: the tables compared on both sides whose rows differ (with
+    alike_only, of those whose columns are declared alike)."""
     exp, _ = oracle(a, b)
-    alike = same_types(a, b)
+    alike = same_types(a, b) if alike_only else set(exp)
     return {n: e for n, e in exp.items() if n in alike and
             e["status"] == "compared" and (e["inserted"] or e["updated"] or e["deleted"])}
 
@@ -766,6 +806,7 @@ def one_case(binary, seed, work, verbose, self_check=False):
     if rows.returncode != p.returncode or lines != changes:
         raise Failure("--format rows: %d lines (exit %d), %d changes (exit %d)"
                       % (lines, rows.returncode, changes, p.returncode))
+    check_change_files(binary, a, b, work, expect)
     sql = run([binary, "-q", "diff", "--format", "sql", "sqlite:" + a, "sqlite:" + b])
     a2 = os.path.join(work, "a_sql.db")
     shutil.copy(a, a2)
@@ -789,7 +830,7 @@ def one_case(binary, seed, work, verbose, self_check=False):
             shutil.copy(a, a3)
             if apply_sql(a3, b"BEGIN;\n" + sd.stdout + b"COMMIT;\n"):
                 return "ok"  # sqldiff's own limits (NOCASE keys...), not ours
-            if same_rows(a3, b):
+            if same_rows(a3, b, alike_only=False):
                 return "ok"  # sqldiff spells REALs with 15 digits: its statements miss
             p3, rep3 = cdc_diff(binary, a3, b)
             if p3.returncode != 0:
