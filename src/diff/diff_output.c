@@ -243,13 +243,17 @@ static int sql_insert(struct diff_output *o, const struct dbdiff_table *t, const
 	buf_adds(&o->out, "INSERT INTO ");
 	add_ident(o, t->a->name);
 	buf_adds(&o->out, " (");
-	for (size_t k = 0; k < p->nhash; k++) {
-		buf_adds(&o->out, k ? ", " : "");
+	for (size_t k = 0, n = 0; k < p->nhash; k++) {
+		if (t->a->cols[p->a_hash[k]].generated)
+			continue; /* A computes it */
+		buf_adds(&o->out, n++ ? ", " : "");
 		add_ident(o, t->a->cols[p->a_hash[k]].name);
 	}
 	buf_adds(&o->out, ") VALUES (");
-	for (size_t k = 0; k < p->nhash; k++) {
-		buf_adds(&o->out, k ? ", " : "");
+	for (size_t k = 0, n = 0; k < p->nhash; k++) {
+		if (t->a->cols[p->a_hash[k]].generated)
+			continue;
+		buf_adds(&o->out, n++ ? ", " : "");
 		add_value(o, &row[p->b_hash[k]], p->hash_classes[k]);
 	}
 	buf_adds(&o->out, ");\n");
@@ -304,6 +308,7 @@ static bool is_key_column(const struct diff_plan *p, size_t a_col, size_t *k)
 static void sql_update(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
 {
 	const struct diff_plan *p = t->plan;
+	size_t start = o->out.len;
 	buf_adds(&o->out, "UPDATE ");
 	add_ident(o, t->a->name);
 	buf_adds(&o->out, " SET ");
@@ -311,6 +316,8 @@ static void sql_update(struct diff_output *o, const struct dbdiff_table *t, cons
 	for (size_t h = 0; h < p->nhash; h++) {
 		size_t k;
 		const struct value *v = &row[p->b_hash[h]];
+		if (t->a->cols[p->a_hash[h]].generated)
+			continue; /* A computes it from the columns set here */
 		if (is_key_column(p, p->a_hash[h], &k) && value_same(&o->keys[k], v))
 			continue;
 		buf_adds(&o->out, first ? "" : ", ");
@@ -318,6 +325,12 @@ static void sql_update(struct diff_output *o, const struct dbdiff_table *t, cons
 		add_ident(o, t->a->cols[p->a_hash[h]].name);
 		buf_adds(&o->out, " = ");
 		add_value(o, v, p->hash_classes[h]);
+	}
+	if (first) { /* nothing A may set: only columns it computes differ */
+		o->out.len = start;
+		buf_addf(&o->out, "-- table %s: a row differs only in generated columns\n",
+			 NAME_SHOWN_SHORT(t->name));
+		return;
 	}
 	add_where(o, p);
 	buf_adds(&o->out, ";\n");

@@ -426,6 +426,14 @@ class Table:
                 self.keys.reverse()  # PRIMARY KEY (b, a): the key's own order
         else:
             self.keys = []
+        # a generated column now and then: read like any column, never set
+        self.gen = []
+        if rng.random() < 0.2:
+            src = q(self.cols[-1][0])
+            self.gen.append('"gen" %s AS (%s) %s' % (
+                rng.choice(["", "TEXT", "INTEGER"]),
+                rng.choice(["typeof(%s)" % src, "%s || ''" % src, "length(%s)" % src]),
+                rng.choice(["VIRTUAL", "STORED"])))
 
     def create_sql(self, cols=None):
         cols = cols if cols is not None else self.cols
@@ -437,6 +445,7 @@ class Table:
             if self.shape.startswith("wr"):
                 d += " NOT NULL" if i in self.keys else ""
             defs.append(d)
+        defs.extend(getattr(self, "gen", []))
         if self.shape in ("pk1", "pkn", "wr1", "wrn"):
             defs.append("PRIMARY KEY (%s)" % ", ".join(q(cols[k][0]) for k in self.keys))
         tail = " WITHOUT ROWID" if self.shape.startswith("wr") else ""
@@ -506,6 +515,7 @@ def recreate(rng, con, t, log):
     old = t.name
     tmp = Table.__new__(Table)
     tmp.name, tmp.cols, tmp.keys, tmp.shape = old, new, keys, t.shape
+    tmp.gen = t.gen = []  # the recreated table computes nothing
     con.execute("ALTER TABLE %s RENAME TO %s" % (q(old), q(old + "_old")))
     con.execute(tmp.create_sql())
     names = ", ".join(q(c[0]) for c in new)

@@ -198,7 +198,7 @@ static int read_columns(struct source *src, struct table_def *def, bool *has_row
 {
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(src,
-				"SELECT name, type, pk FROM pragma_table_xinfo(?)"
+				"SELECT name, type, pk, hidden FROM pragma_table_xinfo(?)"
 				" WHERE hidden IN (0, 2, 3) ORDER BY cid",
 				&st);
 	if (rc)
@@ -208,6 +208,7 @@ static int read_columns(struct source *src, struct table_def *def, bool *has_row
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *type = (const char *)sqlite3_column_text(st, 1);
 		table_def_add_column(def, name, type ? type : "", sqlite3_column_int(st, 2) > 0);
+		def->cols[def->ncols - 1].generated = sqlite3_column_int(st, 3) >= 2;
 		if (strcasecmp(name, "rowid") == 0)
 			*has_rowid_name = true;
 	}
@@ -228,8 +229,10 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 			NAME_SHOWN_SHORT(def->name));
 	struct table_def tmp = {0};
 	table_def_add_column(&tmp, "rowid", "INTEGER", true);
-	for (size_t i = 0; i < def->ncols; i++)
+	for (size_t i = 0; i < def->ncols; i++) {
 		table_def_add_column(&tmp, def->cols[i].name, def->cols[i].type, false);
+		tmp.cols[i + 1].generated = def->cols[i].generated;
+	}
 	for (size_t i = 0; i < def->ncols; i++) {
 		free(def->cols[i].name);
 		free(def->cols[i].type);
