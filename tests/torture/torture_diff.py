@@ -634,7 +634,10 @@ def temporal_keys(path):
 
 
 def run(cmd, **kw):
-    return subprocess.run(cmd, capture_output=True, **kw)
+    p = subprocess.run(cmd, capture_output=True, **kw)
+    if b"Sanitizer" in p.stderr or b"runtime error:" in p.stderr:  # bin/cdcpack-asan
+        raise Failure("%s: %s" % (" ".join(cmd[:4]), p.stderr.decode(errors="replace")[-1500:]))
+    return p
 
 
 def cdc_diff(binary, a, b, fmt="summary", out=None):
