@@ -262,6 +262,8 @@ const struct cmd_entry cmd_diff_entry = {
 		"column declared DATE, DATETIME, TIME or TIMESTAMP compares by one spelling of\n"
 		"the moment, so a SQLite table whose keys there mix spellings (a date-time\n"
 		"with T beside one with a space) cannot be paired: diff and verify stop, exit 3.\n"
+		"So do text keys of a column declared TEXT on one side and NUMERIC or DECIMAL\n"
+		"on the other ('10' and '3': SQLite orders them as text, diff as numbers).\n"
 		"A SQLite table without a primary key is keyed by its rowid; one with a column\n"
 		"named rowid cannot be keyed, and diff stops (exit 2) naming it: leave it out\n"
 		"by naming the other tables with --table.\n"
