@@ -23,12 +23,20 @@ struct diff_output {
 	FILE *stream;
 	char *dir;
 	const struct sql_dialect *sql; /* side A's dialect */
+	void *reader;		       /* its numeral reader, when it has one */
 	struct buf out;
 	FILE *file;		  /* csv into dir: the current table's file */
 	char *path;		  /* its name, for messages */
 	char *tmp;		  /* where file is written until complete */
 	const char *stream_name;  /* the caller's, for messages */
 	struct value *row, *keys; /* B's layout of a D key; A's key values */
+	/* sql: the table's INSERTs, written after its DELETEs and UPDATEs (a
+	 * temp file, as a table may be all inserts): a key that differs from
+	 * one of A's only by case or trailing spaces is the same key under a
+	 * NOCASE or RTRIM column (a *_ci or PAD SPACE one in MySQL), and its
+	 * INSERT would fail while A's row is still there. */
+	FILE *inserts;
+	struct buf ins;
 	int ntables;
 	bool began; /* sql: BEGIN written */
 };
@@ -54,6 +62,8 @@ int diff_output_open(struct diff_output **out, enum diff_format format, FILE *st
 	o->stream_name = stream_name;
 	o->dir = dir ? xstrdup(dir) : NULL;
 	o->sql = dialect;
+	if (format == DIFF_SQL && dialect->reader_open)
+		o->reader = dialect->reader_open();
 	*out = o;
 	return 0;
 }
@@ -136,7 +146,32 @@ static int open_table_file(struct diff_output *o, const char *table)
 	return o->file ? 0 : CDC_ERUNTIME;
 }
 
-static void add_literal(struct buf *b, const struct value *v, const struct sql_dialect *sql)
+/* r as exact arithmetic, for an engine that misreads its shortest
+ * numeral: r = m x 2^e with m an integer below 2^53 (read exactly), times or
+ * divided by powers of two up to 2^62, each step exact (every partial
+ * result is m x 2^k between m and r, a double too). */
+static void add_exact_real(struct buf *b, double r)
+{
+	int e;
+	double f = frexp(r, &e);
+	long long m = (long long)ldexp(f, 53);
+	e -= 53;
+	while (m && m % 2 == 0) {
+		m /= 2;
+		e++;
+	}
+	buf_addf(b, "(%lld.0", m);
+	while (e != 0) {
+		int k = e > 62 ? 62 : e < -62 ? 62 : e > 0 ? e : -e;
+		buf_addf(b, " %c %llu", e > 0 ? '*' : '/', 1ULL << k);
+		e += e > 0 ? -k : k;
+	}
+	buf_addc(b, ')');
+}
+
+/* reader: the engine's numeral reader (sql --format), else NULL. */
+static void add_literal(struct buf *b, const struct value *v, const struct sql_dialect *sql,
+			void *reader)
 {
 	char num[40];
 	switch (v->type) {
@@ -151,7 +186,10 @@ static void add_literal(struct buf *b, const struct value *v, const struct sql_d
 					     : "-9e999"); /* SQLite reads these as infinity */
 		} else {
 			format_real(num, v->r);
-			buf_adds(b, num);
+			if (reader && !sql->reads_real(reader, num, v->r))
+				add_exact_real(b, v->r);
+			else
+				buf_adds(b, num);
 		}
 		break;
 	case VAL_TEXT:
@@ -176,7 +214,7 @@ static void add_value(struct diff_output *o, const struct value *v, enum canon_c
 		o->sql->add_text(&o->out, c.p, c.n);
 		return;
 	}
-	add_literal(&o->out, v, o->sql);
+	add_literal(&o->out, v, o->sql, o->reader);
 }
 
 static void add_ident(struct diff_output *o, const char *name)
@@ -196,22 +234,65 @@ static void add_where(struct diff_output *o, const struct diff_plan *p)
 	}
 }
 
-static void sql_insert(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
+/* The INSERT goes to o->ins, which spills to the temp file. */
+static int sql_insert(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
 {
 	const struct diff_plan *p = t->plan;
+	struct buf keep = o->out; /* add_value and add_ident write to o->out */
+	o->out = o->ins;
 	buf_adds(&o->out, "INSERT INTO ");
 	add_ident(o, t->a->name);
 	buf_adds(&o->out, " (");
-	for (size_t k = 0; k < p->nhash; k++) {
-		buf_adds(&o->out, k ? ", " : "");
+	for (size_t k = 0, n = 0; k < p->nhash; k++) {
+		if (t->a->cols[p->a_hash[k]].generated)
+			continue; /* A computes it */
+		buf_adds(&o->out, n++ ? ", " : "");
 		add_ident(o, t->a->cols[p->a_hash[k]].name);
 	}
 	buf_adds(&o->out, ") VALUES (");
-	for (size_t k = 0; k < p->nhash; k++) {
-		buf_adds(&o->out, k ? ", " : "");
+	for (size_t k = 0, n = 0; k < p->nhash; k++) {
+		if (t->a->cols[p->a_hash[k]].generated)
+			continue;
+		buf_adds(&o->out, n++ ? ", " : "");
 		add_value(o, &row[p->b_hash[k]], p->hash_classes[k]);
 	}
 	buf_adds(&o->out, ");\n");
+	o->ins = o->out;
+	o->out = keep;
+	if (o->ins.len < FLUSH_AT)
+		return 0;
+	if (!o->inserts)
+		o->inserts = tmpfile();
+	if (!o->inserts || fwrite(o->ins.data, 1, o->ins.len, o->inserts) != o->ins.len)
+		return err_set(CDC_ERUNTIME, "diff --format sql: temp file: %s", strerror(errno));
+	buf_reset(&o->ins);
+	return 0;
+}
+
+/* The table's INSERTs after its other statements. */
+static int sql_inserts_out(struct diff_output *o)
+{
+	int rc = 0;
+	if (o->inserts) {
+		char chunk[FLUSH_AT];
+		size_t n;
+		rc = fflush(o->inserts) == 0 && fseek(o->inserts, 0, SEEK_SET) == 0
+			     ? 0
+			     : err_set(CDC_ERUNTIME, "diff --format sql: temp file: %s",
+				       strerror(errno));
+		while (!rc && (n = fread(chunk, 1, sizeof(chunk), o->inserts)) > 0) {
+			buf_add(&o->out, chunk, n);
+			rc = flush(o);
+		}
+		if (!rc && ferror(o->inserts))
+			rc = err_set(CDC_ERUNTIME, "diff --format sql: temp file: %s",
+				     strerror(errno));
+		fclose(o->inserts);
+		o->inserts = NULL;
+	}
+	buf_add(&o->out, o->ins.data, o->ins.len);
+	buf_reset(&o->ins);
+	return rc;
 }
 
 static bool is_key_column(const struct diff_plan *p, size_t a_col, size_t *k)
@@ -227,6 +308,7 @@ static bool is_key_column(const struct diff_plan *p, size_t a_col, size_t *k)
 static void sql_update(struct diff_output *o, const struct dbdiff_table *t, const struct value *row)
 {
 	const struct diff_plan *p = t->plan;
+	size_t start = o->out.len;
 	buf_adds(&o->out, "UPDATE ");
 	add_ident(o, t->a->name);
 	buf_adds(&o->out, " SET ");
@@ -234,6 +316,8 @@ static void sql_update(struct diff_output *o, const struct dbdiff_table *t, cons
 	for (size_t h = 0; h < p->nhash; h++) {
 		size_t k;
 		const struct value *v = &row[p->b_hash[h]];
+		if (t->a->cols[p->a_hash[h]].generated)
+			continue; /* A computes it from the columns set here */
 		if (is_key_column(p, p->a_hash[h], &k) && value_same(&o->keys[k], v))
 			continue;
 		buf_adds(&o->out, first ? "" : ", ");
@@ -241,6 +325,12 @@ static void sql_update(struct diff_output *o, const struct dbdiff_table *t, cons
 		add_ident(o, t->a->cols[p->a_hash[h]].name);
 		buf_adds(&o->out, " = ");
 		add_value(o, v, p->hash_classes[h]);
+	}
+	if (first) { /* nothing A may set: only columns it computes differ */
+		o->out.len = start;
+		buf_addf(&o->out, "-- table %s: a row differs only in generated columns\n",
+			 NAME_SHOWN_SHORT(t->name));
+		return;
 	}
 	add_where(o, p);
 	buf_adds(&o->out, ";\n");
@@ -254,8 +344,8 @@ static void sql_delete(struct diff_output *o, const struct dbdiff_table *t)
 	buf_adds(&o->out, ";\n");
 }
 
-static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
-		      const struct value *b_row)
+static int write_sql(struct diff_output *o, const struct dbdiff_table *t, char op,
+		     const struct value *b_row)
 {
 	if (!o->began)
 		buf_adds(&o->out, o->sql->preamble);
@@ -263,14 +353,28 @@ static void write_sql(struct diff_output *o, const struct dbdiff_table *t, char 
 		buf_adds(&o->out, "BEGIN;\n");
 	o->began = true;
 	if (op == 'I')
-		sql_insert(o, t, b_row);
-	else if (op == 'U')
+		return sql_insert(o, t, b_row);
+	if (op == 'U')
 		sql_update(o, t, b_row);
 	else
 		sql_delete(o, t);
+	return 0;
 }
 
-/* A name as it is when it is a plain identifier, else "quoted". */
+/* Whether text_shown_add leaves text as it is: no control byte (a newline
+ * would split the line, an ESC reach the terminal) and nothing but UTF-8. */
+static bool shown_as_is(const char *p, size_t n)
+{
+	struct buf shown = BUF_INIT;
+	text_shown_add(&shown, p, n, false);
+	bool same = shown.len == n;
+	buf_free(&shown);
+	return same;
+}
+
+/* A name as it is when it is a plain identifier, else "quoted"; one with a
+ * control byte or a byte that is not UTF-8 is spelt as reports spell names
+ * (\xHH, a backslash as \\), so that no name breaks or forges a line. */
 static void add_name(struct buf *b, const char *name)
 {
 	bool plain =
@@ -278,10 +382,29 @@ static void add_name(struct buf *b, const char *name)
 	for (const char *c = name; *c && plain; c++)
 		plain = (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '_' ||
 			(*c >= '0' && *c <= '9');
-	if (plain)
+	if (plain) {
 		buf_adds(b, name);
-	else
+	} else if (shown_as_is(name, strlen(name))) {
 		sql_add_ident(b, name, '"');
+	} else {
+		char *shown = name_shown(name);
+		sql_add_ident(b, shown, '"');
+		free(shown);
+	}
+}
+
+/* A key in a line: as SQLite's SQL spells it (as sqldiff prints keys), text
+ * with a control byte or a byte that is not UTF-8 as its bytes cast back to
+ * TEXT, so that each key stays on its one line. */
+static void add_line_key(struct buf *b, const struct value *v)
+{
+	if (v->type == VAL_TEXT && !shown_as_is(v->p, v->n)) {
+		buf_adds(b, "CAST(");
+		blob_literal_encode(b, v->p, v->n);
+		buf_adds(b, " AS TEXT)");
+		return;
+	}
+	add_literal(b, v, sqlite_source_ops.dialect, NULL);
 }
 
 /* "U orders id=3": the key as B holds it (I, U) or as A held it (D). */
@@ -295,9 +418,7 @@ static void write_line(struct diff_output *o, const struct dbdiff_table *t, char
 		buf_addc(&o->out, ' ');
 		add_name(&o->out, p->key_names[k]);
 		buf_addc(&o->out, '=');
-		/* keys as SQLite's SQL spells them, as sqldiff prints them */
-		add_literal(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k],
-			    sqlite_source_ops.dialect);
+		add_line_key(&o->out, b_row ? &b_row[p->b_keys[k]] : &o->keys[k]);
 	}
 	buf_addc(&o->out, '\n');
 }
@@ -321,9 +442,12 @@ static int on_row(void *ctx, const struct dbdiff_table *t, char op, const struct
 		changefile_jsonl_record(&o->out, t->b, op, -1, NULL, op == 'D' ? o->row : NULL,
 					op == 'D' ? NULL : b_row);
 		break;
-	case DIFF_SQL:
-		write_sql(o, t, op, b_row);
+	case DIFF_SQL: {
+		int rc = write_sql(o, t, op, b_row);
+		if (rc)
+			return rc;
 		break;
+	}
 	default:
 		break;
 	}
@@ -370,11 +494,19 @@ static int on_table(void *ctx, const struct dbdiff_table *t)
 	return 0;
 }
 
+static int on_table_done(void *ctx, const struct dbdiff_table *t)
+{
+	(void)t;
+	struct diff_output *o = ctx;
+	return o->format == DIFF_SQL ? sql_inserts_out(o) : 0;
+}
+
 struct dbdiff_sink diff_output_sink(struct diff_output *o)
 {
 	if (o->format == DIFF_SUMMARY)
 		return (struct dbdiff_sink){.ctx = o};
-	return (struct dbdiff_sink){.table = on_table, .row = on_row, .ctx = o};
+	return (struct dbdiff_sink){
+		.table = on_table, .row = on_row, .table_done = on_table_done, .ctx = o};
 }
 
 int diff_output_close(struct diff_output *o)
@@ -398,6 +530,11 @@ void diff_output_free(struct diff_output *o)
 	free(o->dir);
 	free(o->row);
 	free(o->keys);
+	if (o->inserts)
+		fclose(o->inserts);
+	if (o->reader)
+		o->sql->reader_close(o->reader);
+	buf_free(&o->ins);
 	buf_free(&o->out);
 	free(o);
 }

@@ -316,7 +316,7 @@ static int later_loads(struct applier *a, const struct published *p, const struc
  * table: its rows then replace whatever this one leaves. Asked only when a
  * cdc batch does not fit the replica. Asked again for each such batch, from
  * the seq being applied: an answer kept per table went stale once apply
- * passed the load it found (F24); later_loads keeps the one fetch per
+ * passed the load it found (F30); later_loads keeps the one fetch per
  * batch (F21). */
 static int reloaded_later(struct applier *a, const char *table, bool *yes)
 {

@@ -17,6 +17,7 @@ void table_def_add_column(struct table_def *def, const char *name, const char *t
 	def->cols[def->ncols].decl = value_type_for_decl(def->cols[def->ncols].type);
 	def->cols[def->ncols].aff = affinity_for_decl(def->cols[def->ncols].type);
 	def->cols[def->ncols].key = key;
+	def->cols[def->ncols].generated = false;
 	def->ncols++;
 }
 
@@ -27,8 +28,10 @@ struct table_def *table_def_copy(const struct table_def *def)
 	c->rowid_key = def->rowid_key;
 	c->foreign = def->foreign;
 	c->type_affinity = def->type_affinity;
-	for (size_t i = 0; i < def->ncols; i++)
+	for (size_t i = 0; i < def->ncols; i++) {
 		table_def_add_column(c, def->cols[i].name, def->cols[i].type, def->cols[i].key);
+		c->cols[i].generated = def->cols[i].generated;
+	}
 	return c;
 }
 

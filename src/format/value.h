@@ -34,6 +34,10 @@ struct column {
 	enum value_type decl;
 	enum affinity aff; /* affinity_for_decl(type), likewise */
 	bool key;
+	/* Computed by the engine (SQLite GENERATED ALWAYS AS, MySQL VIRTUAL or
+	 * STORED GENERATED): read like any column, but no statement may set it
+	 * (diff --format sql leaves it out). Set by the drivers' describe. */
+	bool generated;
 };
 
 /* Owns name and cols; table_def_free releases them. */

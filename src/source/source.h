@@ -35,6 +35,14 @@ struct sql_dialect {
 	/* Date-times are read only in the canonical spelling
 	 * ("2024-01-02 03:04:05"): text of a temporal column is written so. */
 	bool canonical_temporal;
+	/* When the engine's own numeral reading is not exact (SQLite before
+	 * 3.43 reads -6.688525262763713e-294, 0.7% of random doubles of any
+	 * exponent, one unit in the last place off): a private reader to ask
+	 * how it reads a numeral (reader_open; NULL when it cannot), whether
+	 * it reads num as exactly r, and its end. NULL: numerals read exactly. */
+	void *(*reader_open)(void);
+	bool (*reads_real)(void *reader, const char *num, double r);
+	void (*reader_close)(void *reader);
 };
 
 struct source_options {

@@ -346,7 +346,8 @@ static int mysql_src_list_tables(struct source *src, struct strv *out)
 static int read_columns(struct source *src, struct table_def *def)
 {
 	struct buf sql = BUF_INIT;
-	buf_adds(&sql, "SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS WHERE ");
+	buf_adds(&sql,
+		 "SELECT COLUMN_NAME, COLUMN_TYPE, EXTRA FROM information_schema.COLUMNS WHERE ");
 	mysql_add_table_filter(src, &sql, def->name);
 	buf_adds(&sql, " ORDER BY ORDINAL_POSITION");
 	MYSQL_RES *res;
@@ -355,8 +356,14 @@ static int read_columns(struct source *src, struct table_def *def)
 	if (rc)
 		return rc;
 	MYSQL_ROW row;
-	while ((row = mysql_fetch_row(res)))
+	while ((row = mysql_fetch_row(res))) {
 		table_def_add_column(def, row[0], row[1], false);
+		/* "VIRTUAL GENERATED", "STORED GENERATED" (MySQL 8's
+		 * "DEFAULT_GENERATED" is a column with an expression default) */
+		def->cols[def->ncols - 1].generated =
+			row[2] &&
+			(strstr(row[2], "VIRTUAL GENERATED") || strstr(row[2], "STORED GENERATED"));
+	}
 	mysql_free_result(res);
 	return 0;
 }

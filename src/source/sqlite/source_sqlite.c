@@ -207,7 +207,7 @@ static int read_columns(struct source *src, struct table_def *def, bool *has_row
 {
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(src,
-				"SELECT name, type, pk FROM pragma_table_xinfo(?)"
+				"SELECT name, type, pk, hidden FROM pragma_table_xinfo(?)"
 				" WHERE hidden IN (0, 2, 3) ORDER BY cid",
 				&st);
 	if (rc)
@@ -217,6 +217,7 @@ static int read_columns(struct source *src, struct table_def *def, bool *has_row
 		const char *name = (const char *)sqlite3_column_text(st, 0);
 		const char *type = (const char *)sqlite3_column_text(st, 1);
 		table_def_add_column(def, name, type ? type : "", sqlite3_column_int(st, 2) > 0);
+		def->cols[def->ncols - 1].generated = sqlite3_column_int(st, 3) >= 2;
 		if (strcasecmp(name, "rowid") == 0)
 			*has_rowid_name = true;
 	}
@@ -237,8 +238,10 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 			NAME_SHOWN_SHORT(def->name));
 	struct table_def tmp = {0};
 	table_def_add_column(&tmp, "rowid", "INTEGER", true);
-	for (size_t i = 0; i < def->ncols; i++)
+	for (size_t i = 0; i < def->ncols; i++) {
 		table_def_add_column(&tmp, def->cols[i].name, def->cols[i].type, false);
+		tmp.cols[i + 1].generated = def->cols[i].generated;
+	}
 	for (size_t i = 0; i < def->ncols; i++) {
 		free(def->cols[i].name);
 		free(def->cols[i].type);
@@ -946,6 +949,35 @@ static void sqlite_add_text(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/* A connection of its own, in memory, that only parses numerals: the
+ * library's reading is the one a person's sqlite3 shell will do. */
+static void *sqlite_reader_open(void)
+{
+	sqlite3 *db = NULL;
+	if (sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return NULL;
+	}
+	return db;
+}
+
+static bool sqlite_reads_real(void *reader, const char *num, double r)
+{
+	char sql[64];
+	sqlite3_stmt *st = NULL;
+	snprintf(sql, sizeof(sql), "SELECT %s", num);
+	bool same = sqlite3_prepare_v2(reader, sql, -1, &st, NULL) == SQLITE_OK &&
+		    sqlite3_step(st) == SQLITE_ROW && sqlite3_column_double(st, 0) == r;
+	sqlite3_finalize(st);
+	return same;
+}
+
+static void sqlite_reader_close(void *reader)
+{
+	sqlite3_close(reader);
+}
+
 /* The file's stem: sqlite:data/shop.db is "shop". */
 static char *sqlite_default_name(const char *url)
 {
@@ -970,6 +1002,9 @@ static const struct sql_dialect sqlite_dialect = {
 	.preamble = "",
 	.add_text = sqlite_add_text,
 	.canonical_temporal = false,
+	.reader_open = sqlite_reader_open,
+	.reads_real = sqlite_reads_real,
+	.reader_close = sqlite_reader_close,
 };
 
 static const struct source_read_ops sqlite_read = {
