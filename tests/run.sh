@@ -165,7 +165,8 @@ done
 # ASan one (tests/tsan.supp: the suppressions, each with its reason). As
 # ASAN_TESTS: all, none, GLOBs, or by default the tests of TESTS in the
 # slice below (the threads of staging: package and lake workers, zstd's,
-# the scan thread of snapshot and diff), within `make test`'s time; the
+# the scan thread of snapshot and diff, the upload streamed while
+# compressing), within `make test`'s time; the
 # tsan unit tests of TSAN_UNITS (all, or names; by default the threaded
 # ones) run with them. `make tsan-test` runs the threaded tests' full set.
 I=tests/integration
@@ -188,7 +189,8 @@ pass_tests() {
 }
 TSAN_DEFAULT="$I/core_staging_keeps_a_plain_copy_only_where_one_is_read.sh
 	$I/lake_copies_made_while_writing_equal_a_reruns_from_the_archive.sh
-	$I/snapshot_first_run_loads_then_ships_iud.sh $I/diff_rows_agree_with_sqldiff.sh"
+	$I/snapshot_first_run_loads_then_ships_iud.sh $I/diff_rows_agree_with_sqldiff.sh
+	$I/s3_stream_parts_go_while_compressing.sh"
 [[ ${TESTS:-} == none ]] && TESTS=$I/none # no release pass (make tsan-test)
 TESTS=${TESTS:-$I/*.sh}
 TSAN_TESTS=$(pass_tests "${TSAN_TESTS:-default}" "$TSAN_DEFAULT")

@@ -17,14 +17,15 @@
  * recorded, not its ranges), before-final-copy (the final key checked, not
  * yet copied to), after-temp-delete (the temp object deleted, "published" not
  * yet recorded), mid-lake (the first of a batch's lake objects is out, the
- * others not), mid-ack-txn (the source's ack transaction has deleted the
+ * others not), mid-stream (a part of the archive sent while it was
+ * compressed, the batch not yet staged), mid-ack-txn (the source's ack transaction has deleted the
  * rows, not committed), apply-before-commit (a batch applied and marked, not
  * committed). */
 static const char *const points[] = {
-	"after-capture", "mid-stage-record",  "after-stage",	   "mid-upload",
-	"after-upload",	 "before-final-copy", "after-temp-delete", "after-publish",
-	"mid-lake",	 "after-lake",	      "mid-ack-txn",	   "mid-ack",
-	"after-ack",	 "mid-load",	      "mid-diff",	   "apply-before-commit"};
+	"after-capture",       "mid-stage-record",  "after-stage",   "mid-upload", "after-upload",
+	"before-final-copy",   "after-temp-delete", "after-publish", "mid-lake",   "after-lake",
+	"mid-ack-txn",	       "mid-ack",	    "after-ack",     "mid-load",   "mid-diff",
+	"apply-before-commit", "mid-stream"};
 
 /* The fault spec: one of the three globals docs/style.md allows. */
 static struct {

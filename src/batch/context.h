@@ -34,6 +34,9 @@ struct pipeline {
 	 * the lake step takes its copies of the change files (package.h)
 	 * rather than unpack the archive. NULL otherwise (recovery). */
 	const struct package *staged;
+	/* The upload of the package being captured, begun while it is
+	 * compressed (target.h, stream_begin); NULL when none. */
+	struct target_stream *stream;
 	/* Idle runs (engine/idle.h): the stamp taken before the source was
 	 * opened this cycle (owned; NULL: none), and whether this cycle found
 	 * it the last clean run's and leaves the source closed. */

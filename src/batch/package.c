@@ -53,6 +53,10 @@ struct pk_file {
 	 * none made, the archive compresses the file itself). */
 	struct archive_stream *frame;
 	char *zst;
+	/* The first file's frame is followed (package_watch_frame): told on
+	 * the worker as it grows. NULL: not followed. */
+	package_frame_fn watch;
+	void *watch_ctx;
 };
 
 /* Owns files, ranges and strings. */
@@ -82,6 +86,9 @@ struct package {
 	struct worker *worker, *lake_worker;
 	struct buf lake_out; /* the copy handed to the lake worker, reused */
 	size_t frames_open, lakes_open;
+	package_frame_fn watch; /* package_watch_frame; NULL: none */
+	void *watch_ctx;
+	int64_t frame_at; /* package_frame_at */
 };
 
 int package_new(struct package **out, const struct config *cfg, const char *work_dir,
@@ -114,6 +121,7 @@ int package_new(struct package **out, const struct config *cfg, const char *work
 	csv_style_of(&pk->style, cfg);
 	pk->created = created;
 	pk->staged_seq = -1;
+	pk->frame_at = -1;
 	*out = pk;
 	return 0;
 }
@@ -136,7 +144,10 @@ static int write_job(void *ctx, const struct buf *data)
 	}
 	hash_stream_update(&f->hash, data->data, data->len);
 	f->bytes += (int64_t)data->len;
-	return f->frame ? archive_stream_write(f->frame, data->data, data->len) : 0;
+	int rc = f->frame ? archive_stream_write(f->frame, data->data, data->len) : 0;
+	if (!rc && f->watch)
+		f->watch(f->watch_ctx, f->zst, archive_stream_size(f->frame));
+	return rc;
 }
 
 /* On the lake worker: the same bytes gzipped for the lake's copy. */
@@ -261,6 +272,10 @@ static int open_file(struct package *pk, const struct table_def *def, struct pk_
 	hash_stream_init(&f->hash);
 	pk->nfiles++;
 	rc = open_streams(pk, f);
+	if (!rc && pk->nfiles == 1 && f->frame) { /* the archive's first data frame */
+		f->watch = pk->watch;
+		f->watch_ctx = pk->watch_ctx;
+	}
 	if (!rc && keeps_plain(pk, f) && (f->fd = fs_create(f->local, 0600)) < 0)
 		rc = err_set(CDC_ERUNTIME, "%s: cannot create: %s", f->local, strerror(errno));
 	if (rc) {
@@ -548,7 +563,10 @@ static int write_frames(struct package *pk, const char *path, time_t mtime,
 	const char **frames = xcalloc(pk->nfiles ? pk->nfiles : 1, sizeof(*frames));
 	for (size_t i = 0; i < pk->nfiles; i++)
 		frames[i] = pk->files[i].zst;
-	int rc = archive_write_frames(path, mtime, m, frames, b->xxh128, &b->bytes);
+	int64_t first_at;
+	int rc = archive_write_frames(path, mtime, m, frames, b->xxh128, &b->bytes, &first_at);
+	if (!rc && pk->nfiles && pk->files[0].watch)
+		pk->frame_at = first_at;
 	free(frames);
 	return rc;
 }
@@ -656,6 +674,17 @@ void package_free(struct package *pk)
 	free(pk->kind);
 	free(pk->generation);
 	free(pk);
+}
+
+void package_watch_frame(struct package *pk, package_frame_fn fn, void *ctx)
+{
+	pk->watch = fn;
+	pk->watch_ctx = ctx;
+}
+
+int64_t package_frame_at(const struct package *pk)
+{
+	return pk->staged_seq >= 0 ? pk->frame_at : -1;
 }
 
 void package_track(struct package *pk, struct pubstore *ps)

@@ -44,6 +44,17 @@ size_t package_nfiles(const struct package *pk);
 int package_lake_file(const struct package *pk, int64_t seq, size_t i,
 		      const struct manifest_file *mf, const char **path, int64_t *bytes,
 		      char xxh128[HASH_HEX_LEN + 1]);
+/* Called on the package's worker thread as the zstd frame of the batch's
+ * first file grows in its work file at path: bytes is what the file holds
+ * now. The file only grows and what it holds is final, and the archive
+ * copies it whole right after its head (package_frame_at): an upload may
+ * send those bytes before the batch is staged (docs/design.md §4 step 5).
+ * fn must not block. Set before the first row is added. */
+typedef void (*package_frame_fn)(void *ctx, const char *path, int64_t bytes);
+void package_watch_frame(struct package *pk, package_frame_fn fn, void *ctx);
+/* Where the frame package_watch_frame followed begins in the staged
+ * archive; -1 when the archive does not hold it (or before staging). */
+int64_t package_frame_at(const struct package *pk);
 /* Writes the archive into <state dir>/staging, fsyncs, renames, and records
  * the batch as staged; out receives the record. */
 int package_stage(struct package *pk, struct state *st, const char *driver, struct batch *out);

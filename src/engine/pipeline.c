@@ -432,6 +432,42 @@ static int batch_moment(struct pipeline *p, struct moment *out)
 	return rc;
 }
 
+/* On the package's worker: the archive's first data frame grew. */
+static void frame_grew(void *ctx, const char *path, int64_t bytes)
+{
+	struct pipeline *p = ctx;
+	p->tops->stream_grew(p->stream, path, bytes);
+}
+
+/* When the target can, the archive's upload begins while it is compressed
+ * (docs/design.md §4 step 5): to the temp key the package will be staged
+ * under, seq at time at (the run lock keeps anyone else from staging in
+ * between; stream_put falls back to a plain upload should the key differ).
+ * Streaming is an optimisation: failing to begin it fails nothing. */
+static void start_stream(struct pipeline *p, struct package *pk, int64_t seq, struct moment at)
+{
+	if (!p->tops->stream_begin || p->cfg->compression != COMPRESS_ZSTD)
+		return;
+	struct batch b = {.key = batch_key(p->cfg->source_name, seq, at, p->cfg->compression)};
+	char *temp = publish_temp_key(p->cfg, &b);
+	if (p->tops->stream_begin(p->tgt, temp, &p->stream) == 0)
+		package_watch_frame(pk, frame_grew, p);
+	else
+		log_debug("no upload while compressing: %s", err_msg());
+	err_clear();
+	free(temp);
+	free(b.key);
+}
+
+/* Frees pk, then ends its stream (its worker, which feeds the stream, first). */
+static void end_package(struct pipeline *p, struct package *pk)
+{
+	package_free(pk);
+	if (p->stream)
+		p->tops->stream_end(p->stream);
+	p->stream = NULL;
+}
+
 /* A new package of kind, at the batch's time, reading the changelog's
  * generation; when the published state is kept, its rows are noted there
  * for the seq it will be staged as (the run lock keeps anyone else from
@@ -448,9 +484,11 @@ static int start_package(struct pipeline *p, const char *kind, struct package **
 	free(dir);
 	if (!rc)
 		package_set_generation(*pk, p->owner.generation[0] ? p->owner.generation : NULL);
-	if (!rc && p->pub)
+	if (!rc)
 		rc = state_next_seq(p->st, &seq, &previous);
 	free(previous);
+	if (!rc)
+		start_stream(p, *pk, seq, at);
 	if (!rc && p->pub)
 		rc = pubstore_begin(p->pub, seq, p->sops->driver);
 	if (!rc && p->pub)
@@ -657,7 +695,7 @@ static int reload_redefined(struct pipeline *p, struct run_result *res)
 		rc = p->cops->load(p, &which, pk);
 	if (pk && !rc)
 		rc = ship(p, pk, true, res);
-	package_free(pk);
+	end_package(p, pk);
 	strv_free(&which);
 	return rc;
 }
@@ -674,7 +712,7 @@ static int run_one_batch(struct pipeline *p, struct run_result *res, bool *more)
 	*more = !rc && p->cops->batches_until_idle && package_rows(pk) >= p->cfg->max_rows;
 	if (!rc)
 		rc = ship(p, pk, load, res);
-	package_free(pk);
+	end_package(p, pk);
 	return rc;
 }
 
@@ -726,7 +764,7 @@ static int reconcile(struct pipeline *p, const struct strv *tables, bool owed,
 		rc = p->cops->reconcile(p, tables, pk, r);
 	if (!rc)
 		rc = ship(p, pk, false, res);
-	package_free(pk);
+	end_package(p, pk);
 	if (!rc && res->batches > made)
 		r->batch = xstrdup(res->published[res->batches - 1].id);
 	if (!rc && p->cops->reconcile_done)
@@ -953,7 +991,7 @@ int pipeline_load(struct pipeline *p, const struct strv *tables, struct run_resu
 		rc = p->cops->load(p, which, pk);
 	if (!rc)
 		rc = ship(p, pk, true, res);
-	package_free(pk);
+	end_package(p, pk);
 	if (!rc)
 		rc = prune(p);
 	return rc == CDC_EINTR ? 0 : rc;

@@ -7,6 +7,7 @@
 #include "holds.h"
 #include "lake.h"
 #include "log.h"
+#include "package.h"
 #include "pubstore.h"
 #include "stop.h"
 
@@ -33,10 +34,27 @@ static int holds_batch(struct pipeline *p, const char *key, const struct batch *
 	return rc;
 }
 
+/* An object put without its checksum (a multipart upload begun while the
+ * archive was compressed, target.h stream_put): each part's body was held
+ * to the SHA-256 of the staged archive's bytes, so the size is what is left
+ * to check; the copy to the final key stores the checksum. */
+static int holds_sized(struct pipeline *p, const char *key, const struct batch *b)
+{
+	struct object_info info = {0};
+	int rc = p->tops->head(p->tgt, key, &info);
+	if (rc == CDC_ENOTFOUND)
+		return 0;
+	if (rc == 0 && info.size != b->bytes)
+		rc = err_set(CDC_ERUNTIME, "%s holds %lld bytes, not the %lld of batch %s", key,
+			     (long long)info.size, (long long)b->bytes, b->id);
+	return rc ? rc : 1;
+}
+
 /* Puts the staged archive at the temp key unless it is already there, then
  * checks what the target holds. */
 static int ensure_temp(struct pipeline *p, struct batch *b, const char *temp)
 {
+	bool stored = true;
 	int rc = holds_batch(p, temp, b, false);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -49,12 +67,15 @@ static int ensure_temp(struct pipeline *p, struct batch *b, const char *temp)
 			     "identically: restore it, or run again to capture its changes "
 			     "again (README: Recovery)",
 			     b->id, path);
+	else if (p->stream && p->staged) /* this run's package, streamed as it was made */
+		rc = p->tops->stream_put(p->stream, temp, path, package_frame_at(p->staged), &info,
+					 &stored);
 	else
 		rc = p->tops->put_file(p->tgt, temp, path, &info);
 	free(path);
 	if (rc)
 		return rc;
-	rc = holds_batch(p, temp, b, true);
+	rc = stored ? holds_batch(p, temp, b, true) : holds_sized(p, temp, b);
 	if (rc == 0)
 		rc = err_set(CDC_ERUNTIME, "upload %s: object not there after upload", temp);
 	if (rc < 0)

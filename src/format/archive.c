@@ -322,7 +322,7 @@ static int put_file_bytes(struct sink *out, const char *path)
 /* File i's entry: its header, then its data as a frame (frame, else made
  * here from its local copy), then libarchive's placeholder dropped. */
 static int splice_file(struct archive *a, struct splice *s, const struct manifest_file *f,
-		       const char *frame, time_t mtime)
+		       const char *frame, time_t mtime, int64_t *frame_at)
 {
 	struct archive_entry *e = new_entry(f->path, f->bytes, mtime);
 	int rc = archive_write_header(a, e) == ARCHIVE_OK ? 0 : -1;
@@ -330,6 +330,8 @@ static int splice_file(struct archive *a, struct splice *s, const struct manifes
 	if (rc == -1)
 		return err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
 	rc = put_pending(s);
+	if (!rc && f->bytes && frame)
+		*frame_at = s->out->size;
 	if (!rc && f->bytes)
 		rc = frame ? put_file_bytes(s->out, frame) : put_frame(s->out, NULL, 0, f);
 	s->skip = f->bytes;
@@ -339,7 +341,7 @@ static int splice_file(struct archive *a, struct splice *s, const struct manifes
 }
 
 static int splice_entries(struct sink *out, const struct manifest *m, const char *const *frames,
-			  time_t mtime)
+			  time_t mtime, int64_t *first_at)
 {
 	struct splice s = {.out = out};
 	struct archive *a = archive_write_new();
@@ -356,8 +358,9 @@ static int splice_entries(struct sink *out, const struct manifest *m, const char
 	if (!rc && add_bytes(a, "manifest.json", text, strlen(text), mtime) != 0)
 		rc = err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
 	free(text);
+	int64_t ignored;
 	for (size_t i = 0; i < m->nfiles && !rc; i++)
-		rc = splice_file(a, &s, &m->files[i], frames[i], mtime);
+		rc = splice_file(a, &s, &m->files[i], frames[i], mtime, i ? &ignored : first_at);
 	if (archive_write_close(a) != ARCHIVE_OK && !rc)
 		rc = err_set(CDC_ERUNTIME, "writing archive: %s", la_error(a));
 	if (!rc)
@@ -368,13 +371,15 @@ static int splice_entries(struct sink *out, const struct manifest *m, const char
 }
 
 int archive_write_frames(const char *path, time_t mtime, const struct manifest *m,
-			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size)
+			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size,
+			 int64_t *first_at)
 {
 	struct sink s;
+	*first_at = -1;
 	int rc = sink_open(&s, path);
 	if (rc)
 		return rc;
-	rc = splice_entries(&s, m, frames, mtime);
+	rc = splice_entries(&s, m, frames, mtime, first_at);
 	if (rc)
 		err_prefix_message("%s", path);
 	return sink_close(&s, rc, path, true, xxh128, size);
@@ -461,6 +466,11 @@ int archive_stream_write(struct archive_stream *g, const void *p, size_t n)
 		return err_set(CDC_ERUNTIME, "%s: writing archive: %s", g->path,
 			       g->w.s.err ? strerror(g->w.s.err) : la_error(g->w.a));
 	return 0;
+}
+
+int64_t archive_stream_size(const struct archive_stream *g)
+{
+	return g->w.s.size;
 }
 
 int archive_stream_close(struct archive_stream *g, char xxh128[HASH_HEX_LEN + 1], int64_t *size)

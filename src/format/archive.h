@@ -19,9 +19,12 @@ int archive_write_batch(const char *path, enum compression c, time_t mtime,
  * (frames[i]: a file holding file i's bytes as one zstd frame, from
  * archive_stream; NULL: compressed here from its local copy): a run of
  * zstd frames that decompresses to the very tar stream archive_write_batch
- * writes (its compressed bytes differ). */
+ * writes (its compressed bytes differ). *first_at: where the bytes of
+ * frames[0] begin in the archive, copied as they are (an upload may have
+ * sent them early, docs/design.md §4 step 5); -1 when they are not there. */
 int archive_write_frames(const char *path, time_t mtime, const struct manifest *m,
-			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
+			 const char *const *frames, char xxh128[HASH_HEX_LEN + 1], int64_t *size,
+			 int64_t *first_at);
 
 /* Writes the bytes file src holds into a new file dst as one gzip stream
  * (igzip, gzstream.h: no name or time in its header, the same bytes give
@@ -41,6 +44,9 @@ int archive_gzip_file(const char *src, int64_t bytes, const char *dst,
 struct archive_stream;
 int archive_stream_open(struct archive_stream **out, const char *dst, enum compression c);
 int archive_stream_write(struct archive_stream *g, const void *p, size_t n);
+/* The bytes written to dst so far (from the thread that writes g): dst
+ * only grows, and what it holds is final. */
+int64_t archive_stream_size(const struct archive_stream *g);
 int archive_stream_close(struct archive_stream *g, char xxh128[HASH_HEX_LEN + 1], int64_t *size);
 
 /* Reads the archive at path into m, extracting each change file into dir

@@ -9,7 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct target; /* defined by each driver */
+struct target;	      /* defined by each driver */
+struct target_stream; /* defined by a driver that streams uploads */
 
 struct object_info {
 	int64_t size;
@@ -38,8 +39,9 @@ struct target_ops {
 	 * Overwrites: used only for temp keys. */
 	int (*put_file)(struct target *t, const char *key, const char *path,
 			const struct object_info *info);
-	/* Copies src to dst at most once: CDC_EEXISTS when dst is already there
-	 * (the caller then checks it is the same object). */
+	/* Copies src to dst at most once, storing info->xxh128 with dst (src
+	 * may have been stored without it: stream_put): CDC_EEXISTS when dst is
+	 * already there (the caller then checks it is the same object). */
 	int (*copy)(struct target *t, const char *src, const char *dst,
 		    const struct object_info *info);
 	/* Size and checksum of key; CDC_ENOTFOUND when absent. */
@@ -51,6 +53,31 @@ struct target_ops {
 	int (*remove)(struct target *t, const char *key);
 	/* Every key under prefix, in ascending key order. */
 	int (*list)(struct target *t, const char *prefix, key_fn fn, void *ctx);
+
+	/* Optional (NULL: the target uploads whole staged files only, as
+	 * file: does): an upload that overlaps the compression of the archive
+	 * (docs/design.md §4 step 5, issue 16). stream_begin readies an upload
+	 * to key, the temp key the batch will be staged under; nothing is sent
+	 * and no object exists until stream_put. */
+	int (*stream_begin)(struct target *t, const char *key, struct target_stream **out);
+	/* The archive's first data frame, the work file at path, holds bytes
+	 * bytes now (it only grows; what it holds is final): whole parts of it
+	 * may go, on the stream's own threads. Called from one thread at a
+	 * time, never after stream_put or stream_end; never blocks or fails (a
+	 * failed part is noted under -v and sent again by stream_put). */
+	void (*stream_grew)(struct target_stream *s, const char *path, int64_t bytes);
+	/* put_file of the staged archive at path, which holds the frame at
+	 * offset frame_at (-1: it does not): the parts sent early whose bytes
+	 * are the archive's are kept, the others sent, then the upload is
+	 * completed; anything amiss with the stream (another key, a part
+	 * limit) falls back to put_file. *checksum_stored false: the object
+	 * went up without info->xxh128 (a multipart upload begun before it was
+	 * known): the caller checks its size, and copy stores the checksum. */
+	int (*stream_put)(struct target_stream *s, const char *key, const char *path,
+			  int64_t frame_at, const struct object_info *info, bool *checksum_stored);
+	/* Stops the stream's threads, aborts its upload unless stream_put
+	 * completed it, and frees s (NULL: nothing). */
+	void (*stream_end)(struct target_stream *s);
 };
 
 const struct target_ops *target_ops_for_url(const char *url);

@@ -17,7 +17,11 @@
 #   check     the upload's pass over the staged archive (XXH3-128 against the
 #             staging's, each part's SHA-256), with its HEAD and list calls
 #             (0 for an archive of one part: counted in upload)
-#   upload    the parts sent and the multipart upload completed and checked
+#   upload    the parts sent and the multipart upload completed and checked:
+#             with parts sent while compressing (a build with them: the -v
+#             line "N of them sent while compressing" ends the check), those
+#             left after staging
+#   early     the parts sent while compressing (that line's N; 0 without)
 #   publish   the copy to the final key and its check (HEAD)
 #   deltemp   the temp object deleted
 #   delete    the acknowledgement's DELETE (with the library's secure_delete,
@@ -71,11 +75,12 @@ one() {
 	python3 - "$bin" "${conf%.conf}" "$w" "$u" "$s" "$((f1 - f0))" "$((s1 - s0))" "$(cut -d' ' -f1 /proc/loadavg)" run.log <<'PY' | tee -a results
 import datetime, re, sys
 binary, conf, wall, user, sys_s, front, s3rver, load, log = sys.argv[1:]
-marks = [("staging", "staging id="), ("staged", "batch staged"), ("listed", "&uploads= ->"),
+marks = [("staging", "staging id="), ("staged", "batch staged"),
+         ("listed", ("&uploads= ->", "of them sent while compressing")),
          ("uploaded", "batch uploaded"), ("published", "batch published"),
          ("deltemp", "DELETE /"), ("deleted", "acknowledge: rows deleted"),
          ("acked", "batch acknowledged")]
-at, first, last = {}, None, None
+at, first, last, early = {}, None, None, 0
 for line in open(log):
     m = re.match(r"(\d{4}-\d\d-\d\dT[\d:.]+)Z \w+ (.*)", line)
     if not m:
@@ -83,8 +88,12 @@ for line in open(log):
     t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
     first = t if first is None else first
     last = t
+    e = re.search(r"parts, (\d+) of them sent while compressing", m.group(2))
+    early = int(e.group(1)) if e else early
     for name, text in marks:
-        if text in m.group(2) and name not in at and (name != "deltemp" or "published" in at):
+        texts = text if isinstance(text, tuple) else (text,)
+        after = {"deltemp": "published", "listed": "staged"}.get(name)
+        if any(x in m.group(2) for x in texts) and name not in at and (not after or after in at):
             at[name] = t
 # An archive of one part (up to [target] part_size, 16 MiB) goes by one PUT
 # with no list call: its check is counted in "upload".
@@ -98,11 +107,11 @@ steps = [("capture", first, at["staging"]), ("stage", at["staging"], at["staged"
          ("delete", at["deltemp"], at["deleted"]), ("commit", at["deleted"], at["acked"]),
          ("close", at["acked"], last)]
 print("\t".join([binary, conf, wall, f"{float(user) + float(sys_s):.2f}", f"{int(front) / 100:.2f}",
-                 f"{int(s3rver) / 100:.2f}", load] + [f"{b - a:.2f}" for _, a, b in steps]))
+                 f"{int(s3rver) / 100:.2f}", load] + [f"{b - a:.2f}" for _, a, b in steps] + [str(early)]))
 PY
 }
 
-header="bin	conf	wall	cpu	front	s3rver	load	capture	stage	check	upload	publish	deltemp	delete	commit	close"
+header="bin	conf	wall	cpu	front	s3rver	load	capture	stage	check	upload	publish	deltemp	delete	commit	close	early"
 echo "$header"
 for ((r = 0; r < RUNS; r++)); do
 	for bin in "${BINS[@]}"; do

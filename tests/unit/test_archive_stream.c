@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DATA_BYTES (3 << 20)
@@ -39,6 +40,14 @@ static char *make_data(size_t n)
 		p[i] = i % 41 == 40 ? '\n' : i % 7 == 6 ? ',' : (char)('0' + x % 10);
 	}
 	return p;
+}
+
+/* The size of the file at path now. */
+static int64_t file_size(const char *path)
+{
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	return (int64_t)st.st_size;
 }
 
 static char *read_all(const char *path, size_t *n)
@@ -258,12 +267,21 @@ static void frames_decompress_to_the_same_tar_and_read_back(void **state)
 								  : 100000;
 		assert_int_equal(archive_stream_write(s, data + at, n), 0);
 	}
+	assert_int_equal(archive_stream_size(s), file_size(frame0));
 	assert_int_equal(archive_stream_close(s, NULL, NULL), 0);
 	const char *frames[] = {frame0, NULL, NULL};
-	assert_int_equal(archive_write_frames(framed, 1795515072, &m, frames, hex2, &size2), 0);
-	size_t len;
+	int64_t first_at;
+	assert_int_equal(
+		archive_write_frames(framed, 1795515072, &m, frames, hex2, &size2, &first_at), 0);
+	size_t len, frame_len;
 	char *bytes = read_all(framed, &len);
 	assert_int_equal((int64_t)len, size2);
+	/* File 0's frame lies in the archive as it was made, where first_at says
+	 * (an upload may have sent those bytes before the archive was written). */
+	char *frame_bytes = read_all(frame0, &frame_len);
+	assert_true(first_at > 0 && (size_t)first_at + frame_len < len);
+	assert_memory_equal(bytes + first_at, frame_bytes, frame_len);
+	free(frame_bytes);
 	free(bytes);
 	char *cmd = xasprintf("zstd -dcq '%s' >'%s/a.tar' && zstd -dcq '%s' >'%s/b.tar' && "
 			      "cmp -s '%s/a.tar' '%s/b.tar'",

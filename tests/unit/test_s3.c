@@ -101,6 +101,51 @@ static void part_size_is_configured_size_when_parts_fit(void **state)
 	assert_int_equal(s3_part_size(100, 1 * MIB), 5 * MIB); /* S3's minimum */
 }
 
+/* A streamed upload (docs/design.md §4 step 5): part 1 is the head and the
+ * frame's first part, each next one a part, the last the rest; its part
+ * k + 1 is the frame's bytes k * part to (k + 1) * part, as sent early. */
+static void stream_parts_put_the_head_in_the_first_part(void **state)
+{
+	(void)state;
+	int64_t b[8];
+	/* head 1000, parts of 5 MiB, 3 parts and 7 bytes more */
+	int64_t size = 1000 + 3 * 5 * MIB + 7;
+	assert_int_equal(s3_stream_parts(size, 1000, 5 * MIB, b), 4);
+	assert_int_equal(b[0], 0);
+	assert_int_equal(b[1], 1000 + 5 * MIB);
+	assert_int_equal(b[2], 1000 + 10 * MIB);
+	assert_int_equal(b[3], 1000 + 15 * MIB);
+	assert_int_equal(b[4], size);
+	/* ends exactly on a part: no empty last part */
+	assert_int_equal(s3_stream_parts(1000 + 3 * 5 * MIB, 1000, 5 * MIB, b), 3);
+	assert_int_equal(b[3], 1000 + 15 * MIB);
+	assert_int_equal(b[2], 1000 + 10 * MIB);
+	/* a last part of one byte */
+	assert_int_equal(s3_stream_parts(1000 + 5 * MIB + 1, 1000, 5 * MIB, b), 2);
+	assert_int_equal(b[1], 1000 + 5 * MIB);
+	assert_int_equal(b[2], 1000 + 5 * MIB + 1);
+	/* the count alone */
+	assert_int_equal(s3_stream_parts(size, 1000, 5 * MIB, NULL), 4);
+}
+
+static void stream_parts_refused_outside_s3_limits(void **state)
+{
+	(void)state;
+	/* one part only: nothing to stream */
+	assert_int_equal(s3_stream_parts(1000 + 5 * MIB, 1000, 5 * MIB, NULL), 0);
+	assert_int_equal(s3_stream_parts(10, 0, 5 * MIB, NULL), 0);
+	/* parts under S3's 5 MiB minimum, a negative head */
+	assert_int_equal(s3_stream_parts(100 * MIB, 0, 5 * MIB - 1, NULL), 0);
+	assert_int_equal(s3_stream_parts(100 * MIB, -1, 5 * MIB, NULL), 0);
+	/* a first part over 5 GiB */
+	assert_int_equal(s3_stream_parts(20LL << 30, 1, 5LL << 30, NULL), 0);
+	assert_int_equal(s3_stream_parts(20LL << 30, 0, 5LL << 30, NULL), 4);
+	/* 10,000 parts hold it, 10,001 do not */
+	int64_t part = 5 * MIB, head = 512;
+	assert_int_equal(s3_stream_parts(head + 10000 * part, head, part, NULL), 10000);
+	assert_int_equal(s3_stream_parts(head + 10000 * part + 1, head, part, NULL), 0);
+}
+
 static void part_size_grows_to_stay_within_10000_parts(void **state)
 {
 	(void)state;
@@ -177,6 +222,8 @@ int main(void)
 		cmocka_unit_test(client_errors_fail_at_once),
 		cmocka_unit_test(part_size_is_configured_size_when_parts_fit),
 		cmocka_unit_test(part_size_grows_to_stay_within_10000_parts),
+		cmocka_unit_test(stream_parts_put_the_head_in_the_first_part),
+		cmocka_unit_test(stream_parts_refused_outside_s3_limits),
 		cmocka_unit_test(bucket_url_splits_bucket_and_prefix),
 		cmocka_unit_test(bad_bucket_names_are_usage_errors),
 		cmocka_unit_test(auto_style_is_virtual_on_aws_and_path_elsewhere),

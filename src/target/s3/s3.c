@@ -24,7 +24,7 @@
 #define LOW_SPEED_TIME_S 60
 #define HASH_CHUNK (1 << 20)
 #define MIB (1LL << 20)
-#define MAX_PARTS 10000
+#define MAX_PARTS S3_MAX_PARTS
 
 /* One connection and its jitter state, used by one thread at a time. */
 struct s3_conn {
@@ -70,6 +70,19 @@ int64_t s3_part_size(int64_t size, int64_t configured)
 		part = (part + MIB - 1) / MIB * MIB;
 	}
 	return part;
+}
+
+size_t s3_stream_parts(int64_t size, int64_t head, int64_t part, int64_t *bounds)
+{
+	if (head < 0 || part < S3_MIN_PART_BYTES || part > S3_MAX_PART_BYTES ||
+	    head > S3_MAX_PART_BYTES - part || size <= head + part)
+		return 0;
+	int64_t n = 1 + (size - head - part + part - 1) / part;
+	if (n > MAX_PARTS)
+		return 0;
+	for (int64_t i = 0; bounds && i <= n; i++)
+		bounds[i] = i == 0 ? 0 : i == n ? size : head + part * i;
+	return (size_t)n;
 }
 
 /* "s3://bucket/some/prefix" -> bucket and "some/prefix/". */

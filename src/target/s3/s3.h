@@ -58,6 +58,12 @@ int s3_call_on(struct s3 *s, struct s3_conn *conn, const struct s3_call *c,
 int s3_conn_open(struct s3 *s, struct s3_conn **out);
 void s3_conn_close(struct s3_conn *c); /* accepts NULL */
 
+/* S3's multipart limits: parts per upload, bytes per part (every part but
+ * the last at least 5 MiB). */
+#define S3_MAX_PARTS 10000
+#define S3_MAX_PART_BYTES (5LL << 30)
+#define S3_MIN_PART_BYTES (5LL << 20)
+
 /* Pure helpers, exposed for unit tests. */
 
 /* Delay before retry number attempt (1 = the first retry): a random point
@@ -103,6 +109,15 @@ int s3_parse_url(const char *url, char **bucket, char **prefix);
 /* Part size for a multipart upload of size bytes: the configured one (at
  * least 5 MiB), grown to a whole MiB when 10,000 parts would not hold it. */
 int64_t s3_part_size(int64_t size, int64_t configured);
+/* The parts of an upload streamed while the archive was compressed
+ * (docs/design.md §4 step 5): the archive is size bytes, its first data
+ * frame begins at head and was sent in parts of part bytes as it grew. Part
+ * 1 is the head and the frame's first part bytes, each next part part
+ * bytes, the last the rest. Gives the number of parts, and when bounds is
+ * not NULL fills bounds[0..n] (part i+1 is bytes bounds[i] to
+ * bounds[i+1]); 0 when S3 would refuse that layout (a part but the last
+ * under 5 MiB or any over 5 GiB, more than 10,000 parts) or it is one part. */
+size_t s3_stream_parts(int64_t size, int64_t head, int64_t part, int64_t *bounds);
 /* "2026-11-24T10:11:12.345Z" (S3's <ServerTime>) as a time_t; -1 when not one. */
 time_t s3_parse_iso_time(const char *s);
 /* Does bucket need path-style addressing under this configuration? */

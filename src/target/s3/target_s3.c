@@ -42,6 +42,10 @@ struct target {
 	 * this source's own folder, so that sources sharing a bucket (each
 	 * with its own state dir lock) never delete each other's probe. */
 	char *probe_key;
+	/* This source's folder under the temp prefix (with the URL's prefix):
+	 * the multipart uploads an earlier, killed run left there are aborted
+	 * (abort_stale_uploads). */
+	char *temp_folder;
 	int64_t part_size;
 	enum conditional conditional;
 	/* [target] object settings as header lines: of a PutObject or
@@ -52,8 +56,9 @@ struct target {
 
 /* The [target] object settings (docs/design.md §3) as the headers of a write.
  * A copy replaces the tags with the same ones (x-amz-tagging-directive) and
- * restates encryption, class and ACL, which S3 does not carry over; its
- * metadata directive stays COPY, so x-amz-meta-xxh128 goes along. */
+ * restates encryption, class and ACL, which S3 does not carry over; it
+ * states x-amz-meta-xxh128 too (metadata REPLACE, copy_single), which a
+ * temp object streamed while compressing lacks. */
 static void object_headers(const struct config *cfg, bool copy, struct strv *out)
 {
 	if (cfg->sse)
@@ -115,6 +120,7 @@ static int s3_open_target(struct target **out, const struct config *cfg)
 	t->prefix = prefix;
 	t->probe_key =
 		xasprintf("%s%s%s/.cdcpack-probe", prefix, cfg->temp_prefix, cfg->source_name);
+	t->temp_folder = xasprintf("%s%s%s/", prefix, cfg->temp_prefix, cfg->source_name);
 	t->part_size = cfg->part_size;
 	object_headers(cfg, false, &t->put_headers);
 	object_headers(cfg, true, &t->copy_headers);
@@ -135,6 +141,7 @@ static void s3_close_target(struct target *t)
 	s3_close(t->s3);
 	free(t->prefix);
 	free(t->probe_key);
+	free(t->temp_folder);
 	strv_free(&t->put_headers);
 	strv_free(&t->copy_headers);
 	free(t);
@@ -221,7 +228,15 @@ struct multipart {
 	char *enc_id; /* upload_id URI-encoded for the query */
 	char **etags;
 	size_t n_parts;
+	/* The connection of its create and abort: the calling thread's, NULL
+	 * for the target's own. */
+	struct s3_conn *conn;
 };
+
+static int multipart_call(struct multipart *m, const struct s3_call *c, struct http_response *r)
+{
+	return m->conn ? s3_call_on(m->t->s3, m->conn, c, r) : s3_call(m->t->s3, c, r);
+}
 
 static int multipart_create(struct multipart *m, const struct object_info *info)
 {
@@ -233,7 +248,7 @@ static int multipart_create(struct multipart *m, const struct object_info *info)
 	c.headers = headers;
 	c.n_headers = n;
 	c.accept = s3_op_accept(S3_CREATE_MULTIPART, false);
-	int rc = s3_call(m->t->s3, &c, &r);
+	int rc = multipart_call(m, &c, &r);
 	if (rc == 0) {
 		m->upload_id = s3xml_text(r.body.data, r.body.len, "UploadId");
 		if (!m->upload_id || !*m->upload_id)
@@ -252,8 +267,9 @@ static int multipart_create(struct multipart *m, const struct object_info *info)
 }
 
 /* Uploads or copies part number n (1-based) over conn (the calling thread's
- * connection, NULL for the target's own); the reply's ETag goes to etags[n-1]. */
-static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, struct s3_call *c)
+ * connection, NULL for the target's own); the reply's ETag goes to *etag. */
+static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, struct s3_call *c,
+			  char **etag_out)
 {
 	struct http_response r = {0};
 	char *query = xasprintf("partNumber=%zu&uploadId=%s", n, m->enc_id);
@@ -270,7 +286,7 @@ static int multipart_part(struct multipart *m, struct s3_conn *conn, size_t n, s
 			etag = xstrdup(http_header(&r, "etag"));
 		if (!etag)
 			rc = err_set(CDC_ERUNTIME, "%s: part %zu: reply has no ETag", m->what, n);
-		m->etags[n - 1] = etag;
+		*etag_out = etag;
 	}
 	http_response_free(&r);
 	free(query);
@@ -324,7 +340,7 @@ static void multipart_abort(struct multipart *m)
 	char *query = xasprintf("uploadId=%s", m->enc_id);
 	struct s3_call c = call_for(m->what, "DELETE", m->key, query);
 	c.accept = s3_op_accept(S3_ABORT_MULTIPART, false);
-	if (s3_call(m->t->s3, &c, &r) != 0)
+	if (multipart_call(m, &c, &r) != 0)
 		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
 	err_restore(&saved);
 	http_response_free(&r);
@@ -365,11 +381,12 @@ static bool completed_anyway(struct target *t, const char *key, int64_t size,
 struct part_queue {
 	struct multipart *m;
 	int fd;
-	int64_t size;
-	int64_t part;
+	const int64_t *bounds; /* part i is bytes bounds[i] to bounds[i+1] */
+	const size_t *todo;    /* the parts to send (indexes), ntodo of them */
+	size_t ntodo;
 	char (*sha256)[SIGV4_HEX_LEN + 1]; /* of each part, from the checking pass */
 	pthread_mutex_t lock;
-	size_t next;
+	size_t next; /* into todo */
 	int rc;
 	struct buf error;
 	struct progress bar; /* bytes uploaded, drawn under lock */
@@ -378,9 +395,9 @@ struct part_queue {
 static bool take_part(struct part_queue *q, size_t *i)
 {
 	pthread_mutex_lock(&q->lock);
-	bool ok = q->rc == 0 && q->next < q->m->n_parts;
+	bool ok = q->rc == 0 && q->next < q->ntodo;
 	if (ok)
-		*i = q->next++;
+		*i = q->todo[q->next++];
 	pthread_mutex_unlock(&q->lock);
 	return ok;
 }
@@ -411,10 +428,10 @@ static void *part_worker(void *arg)
 	while (take_part(q, &i)) {
 		struct s3_call c = call_init;
 		c.body_fd = q->fd;
-		c.body_offset = (int64_t)i * q->part;
-		c.body_len = q->size - c.body_offset < q->part ? q->size - c.body_offset : q->part;
+		c.body_offset = q->bounds[i];
+		c.body_len = q->bounds[i + 1] - q->bounds[i];
 		c.body_sha256 = q->sha256[i];
-		rc = multipart_part(q->m, conn, i + 1, &c);
+		rc = multipart_part(q->m, conn, i + 1, &c, &q->m->etags[i]);
 		if (rc) {
 			fail_part(q, rc);
 			break;
@@ -430,19 +447,24 @@ static void *part_worker(void *arg)
 	return NULL;
 }
 
-static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part,
-			char (*sha256)[SIGV4_HEX_LEN + 1])
+/* Sends the parts todo lists (ntodo of them) of m, whose bounds are bounds. */
+static int upload_parts(struct multipart *m, int fd, const int64_t *bounds, const size_t *todo,
+			size_t ntodo, char (*sha256)[SIGV4_HEX_LEN + 1])
 {
 	struct part_queue q = {.m = m,
 			       .fd = fd,
-			       .size = size,
-			       .part = part,
+			       .bounds = bounds,
+			       .todo = todo,
+			       .ntodo = ntodo,
 			       .sha256 = sha256,
 			       .lock = PTHREAD_MUTEX_INITIALIZER,
 			       .error = BUF_INIT};
-	progress_start(&q.bar, "upload", "bytes", size);
+	int64_t bytes = 0;
+	for (size_t i = 0; i < ntodo; i++)
+		bytes += bounds[todo[i] + 1] - bounds[todo[i]];
+	progress_start(&q.bar, "upload", "bytes", bytes);
 	pthread_t tid[UPLOAD_THREADS];
-	size_t want = m->n_parts < UPLOAD_THREADS ? m->n_parts : UPLOAD_THREADS, started = 0;
+	size_t want = ntodo < UPLOAD_THREADS ? ntodo : UPLOAD_THREADS, started = 0;
 	while (started < want && pthread_create(&tid[started], NULL, part_worker, &q) == 0)
 		started++;
 	if (started == 0)
@@ -456,14 +478,24 @@ static int upload_parts(struct multipart *m, int fd, int64_t size, int64_t part,
 	return rc;
 }
 
-static int abort_if_same_key(void *ctx, const char *key, const char *upload_id)
+/* The uploads abort_stale_uploads aborts: of key, or under folder. */
+struct stale {
+	struct multipart m;
+	const char *folder; /* NULL: key's only */
+};
+
+static int abort_if_stale(void *ctx, const char *key, const char *upload_id)
 {
-	struct multipart *m = ctx;
-	if (strcmp(key, m->key) != 0)
+	struct stale *st = ctx;
+	struct multipart *m = &st->m;
+	bool ours = st->folder ? strncmp(key, st->folder, strlen(st->folder)) == 0
+			       : strcmp(key, m->key) == 0;
+	if (!ours)
 		return 0;
 	struct buf enc = BUF_INIT;
 	sigv4_uri_encode(&enc, upload_id, strlen(upload_id), false);
 	m->enc_id = buf_detach(&enc);
+	m->key = key;
 	log_info("s3: aborting multipart upload %s of %s left by an earlier attempt", upload_id,
 		 key);
 	multipart_abort(m);
@@ -473,44 +505,64 @@ static int abort_if_same_key(void *ctx, const char *key, const char *upload_id)
 }
 
 /* A run killed mid-upload leaves its multipart upload behind, its parts
- * stored (and billed) until aborted: before uploading the same temp key again,
- * abort what earlier attempts left. One ListMultipartUploads per multipart
- * upload; best effort, as it only saves storage. */
-static void abort_stale_uploads(struct target *t, const char *key, const char *what)
+ * stored (and billed) until aborted: before uploading a temp key, abort what
+ * earlier attempts left, every upload in this source's temp folder (one run
+ * at a time uploads there: the run lock and the chain claim), since a run
+ * killed while it streamed a batch not yet staged left its upload at a key
+ * the next run may not use again (the key carries the batch's time); any
+ * other key, its own uploads. One ListMultipartUploads per multipart upload,
+ * over conn (NULL: the target's own connection); best effort, as it only
+ * saves storage. */
+static void abort_stale_uploads(struct target *t, struct s3_conn *conn, const char *key,
+				const char *what)
 {
 	struct buf query = BUF_INIT, saved = BUF_INIT;
 	struct http_response r = {0};
-	struct multipart m = {t, key, what, NULL, NULL, NULL, 0};
+	bool in_folder = strncmp(key, t->temp_folder, strlen(t->temp_folder)) == 0;
+	const char *prefix = in_folder ? t->temp_folder : key;
+	struct stale st = {{t, key, what, NULL, NULL, NULL, 0, conn}, in_folder ? prefix : NULL};
 	buf_adds(&query, "prefix=");
-	sigv4_uri_encode(&query, key, strlen(key), false);
+	sigv4_uri_encode(&query, prefix, strlen(prefix), false);
 	buf_adds(&query, "&uploads=");
 	struct s3_call c = call_for(what, "GET", NULL, query.data);
 	c.accept = s3_op_accept(S3_LIST_UPLOADS, false);
 	err_save(&saved);
-	if (s3_call(t->s3, &c, &r) != 0 ||
-	    s3xml_uploads(r.body.data, r.body.len, abort_if_same_key, &m) != 0)
+	if (multipart_call(&st.m, &c, &r) != 0 ||
+	    s3xml_uploads(r.body.data, r.body.len, abort_if_stale, &st) != 0)
 		log_warn("%s: cannot list earlier multipart uploads: %s", what, err_msg());
 	err_restore(&saved);
 	http_response_free(&r);
 	buf_free(&query);
 }
 
-static int put_multipart(struct target *t, const char *key, int fd, int64_t size, int64_t part,
-			 const struct object_info *info, char (*sha256)[SIGV4_HEX_LEN + 1],
-			 const char *what)
+/* 0, 1, ..., n - 1: every part to send. Caller frees. */
+static size_t *every_part(size_t n)
 {
-	abort_stale_uploads(t, key, what);
-	struct multipart m = {t, key, what, NULL, NULL, NULL, (size_t)((size + part - 1) / part)};
+	size_t *todo = xcalloc(n ? n : 1, sizeof(*todo));
+	for (size_t i = 0; i < n; i++)
+		todo[i] = i;
+	return todo;
+}
+
+static int put_multipart(struct target *t, const char *key, int fd, const int64_t *bounds,
+			 size_t nparts, const struct object_info *info,
+			 char (*sha256)[SIGV4_HEX_LEN + 1], const char *what)
+{
+	abort_stale_uploads(t, NULL, key, what);
+	struct multipart m = {t, key, what, NULL, NULL, NULL, nparts, NULL};
 	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));
-	log_debug("s3: %s: %zu parts of %lld bytes", what, m.n_parts, (long long)part);
+	log_debug("s3: %s: %zu parts of %lld bytes", what, m.n_parts,
+		  (long long)(bounds[1] - bounds[0]));
+	size_t *todo = every_part(nparts);
 	int rc = multipart_create(&m, info);
 	if (rc == 0)
-		rc = upload_parts(&m, fd, size, part, sha256);
+		rc = upload_parts(&m, fd, bounds, todo, nparts, sha256);
 	if (rc == 0) {
 		rc = multipart_complete(&m, false);
-		if (rc && completed_anyway(t, key, size, info))
+		if (rc && completed_anyway(t, key, bounds[nparts], info))
 			rc = 0;
 	}
+	free(todo);
 	if (rc)
 		multipart_abort(&m);
 	multipart_free(&m);
@@ -521,7 +573,7 @@ static int put_multipart(struct target *t, const char *key, int fd, int64_t size
  * be the one recorded when it was staged (else it changed since: refused),
  * and the SHA-256 of each part, which signs the part's request. S3 checks
  * each body against its SHA-256, so what it stores is what was hashed here. */
-static int check_and_hash(int fd, int64_t size, int64_t part, size_t nparts,
+static int check_and_hash(int fd, const int64_t *bounds, size_t nparts,
 			  char (*sha256)[SIGV4_HEX_LEN + 1], const struct object_info *info,
 			  const char *path, const char *what)
 {
@@ -531,7 +583,7 @@ static int check_and_hash(int fd, int64_t size, int64_t part, size_t nparts,
 	int rc = 0;
 	hash_stream_init(&xxh);
 	for (size_t i = 0; i < nparts && !rc; i++) {
-		int64_t first = (int64_t)i * part, len = size - first < part ? size - first : part;
+		int64_t first = bounds[i], len = bounds[i + 1] - bounds[i];
 		sigv4_sha256_init(&sha);
 		for (int64_t done = 0; done < len && !rc;) {
 			size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
@@ -567,6 +619,7 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 {
 	char *k, *what = NULL;
 	char(*sha256)[SIGV4_HEX_LEN + 1] = NULL;
+	int64_t *bounds = NULL;
 	int rc = full_key(t, key, &k);
 	if (rc)
 		return rc;
@@ -585,19 +638,394 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 	bool multi = st.st_size > t->part_size;
 	int64_t part = multi ? s3_part_size(st.st_size, t->part_size) : st.st_size;
 	size_t nparts = multi ? (size_t)((st.st_size + part - 1) / part) : 1;
+	bounds = xcalloc(nparts + 1, sizeof(*bounds));
+	for (size_t i = 0; i <= nparts; i++)
+		bounds[i] = i == nparts ? st.st_size : (int64_t)i * part;
 	sha256 = xcalloc(nparts, sizeof(*sha256));
-	rc = check_and_hash(fd, st.st_size, part, nparts, sha256, info, path, what);
+	rc = check_and_hash(fd, bounds, nparts, sha256, info, path, what);
 	if (!rc && multi)
-		rc = put_multipart(t, k, fd, st.st_size, part, info, sha256, what);
+		rc = put_multipart(t, k, fd, bounds, nparts, info, sha256, what);
 	else if (!rc)
 		rc = put_single(t, k, fd, st.st_size, info, sha256[0], what);
 out:
 	if (fd >= 0)
 		close(fd);
+	free(bounds);
 	free(sha256);
 	free(what);
 	free(k);
 	return rc;
+}
+
+/* ---- streaming: parts sent while the archive is compressed ---- */
+
+/* A part of the first data frame sent before the archive was staged: its
+ * ETag, and the SHA-256 of the bytes it carried. */
+struct early_part {
+	char *etag; /* NULL: not sent */
+	char sha256[SIGV4_HEX_LEN + 1];
+};
+
+enum upload_state { UP_NONE, UP_CREATING, UP_READY, UP_FAILED };
+
+/* An upload begun while the archive is compressed (docs/design.md §4 step
+ * 5): the frame's chunk c (bytes c * part to (c + 1) * part, c >= 1) is the
+ * archive's part c + 1 whatever the head before it turns out to be, so it
+ * goes as soon as the frame's work file holds it, on up to UPLOAD_THREADS
+ * threads of their own. Chunk 0 (with the head: part 1) and what follows
+ * the last whole chunk wait for stream_put. lock guards the fields after
+ * it, shared by the threads, the package's worker (stream_grew) and the
+ * main thread; the main thread alone reads the others, or after joining
+ * the threads. Owns key, what, path, parts and the upload. */
+struct target_stream {
+	struct target *t;
+	char *key; /* full object key */
+	char *what;
+	int64_t part;
+	struct multipart m; /* upload_id and enc_id once created; etags at stream_put */
+	bool completed;	    /* stream_put completed the upload */
+	bool used;	    /* stream_put was called */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char *path;		  /* the frame's work file, NULL before stream_grew */
+	int64_t avail;		  /* bytes it holds */
+	size_t next;		  /* the next chunk to send */
+	struct early_part *parts; /* by chunk, cap of them */
+	size_t cap;
+	enum upload_state upload;
+	bool stop;   /* stream_put or stream_end: no more parts */
+	bool failed; /* a part failed: the rest go at stream_put */
+	bool said;   /* the mid-stream fault point was passed */
+	pthread_t tid[UPLOAD_THREADS];
+	size_t nthreads;
+};
+
+static int s3_stream_begin(struct target *t, const char *key, struct target_stream **out)
+{
+	char *k;
+	*out = NULL;
+	int rc = full_key(t, key, &k);
+	if (rc)
+		return rc;
+	struct target_stream *s = xcalloc(1, sizeof(*s));
+	s->t = t;
+	s->key = k;
+	s->what = what_for(t, "upload", k);
+	s->part = s3_part_size(0, t->part_size);
+	s->m = (struct multipart){t, s->key, s->what, NULL, NULL, NULL, 0, NULL};
+	s->next = 1;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	*out = s;
+	return 0;
+}
+
+/* Creates the upload, over the calling thread's conn, first aborting what
+ * a killed run left in the folder (this stream's own upload does not
+ * exist yet). No checksum header: the archive's is not known yet. */
+static int stream_create(struct target_stream *s, struct s3_conn *conn)
+{
+	abort_stale_uploads(s->t, conn, s->key, s->what);
+	struct object_info none = {.size = -1};
+	s->m.conn = conn;
+	int rc = multipart_create(&s->m, &none);
+	s->m.conn = NULL;
+	if (rc == 0)
+		log_debug("s3: %s: multipart upload begun while compressing", s->what);
+	return rc;
+}
+
+/* Under lock: waits for a whole chunk to send, and gives it; false when
+ * the stream is to send no more. The first to take a chunk creates the
+ * upload (*create), the others wait for it. */
+static bool stream_take(struct target_stream *s, size_t *c, bool *create)
+{
+	*create = false;
+	for (;;) {
+		if (s->stop || s->failed || s->upload == UP_FAILED)
+			return false;
+		/* The frame outgrew S3's part limit: stream_put falls back. */
+		if (s->next + 2 > S3_MAX_PARTS)
+			return false;
+		bool ready = (int64_t)(s->next + 1) * s->part <= s->avail;
+		if (ready && s->upload != UP_CREATING) {
+			*create = s->upload == UP_NONE;
+			if (*create)
+				s->upload = UP_CREATING;
+			*c = s->next++;
+			return true;
+		}
+		pthread_cond_wait(&s->cond, &s->lock);
+	}
+}
+
+/* SHA-256 of bytes off to off + len of fd. */
+static int hash_range(int fd, int64_t off, int64_t len, char out[SIGV4_HEX_LEN + 1],
+		      const char *path)
+{
+	struct sigv4_sha256 sha;
+	char *chunk = xmalloc(HASH_CHUNK);
+	int rc = 0;
+	sigv4_sha256_init(&sha);
+	for (int64_t done = 0; done < len && !rc;) {
+		size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
+		ssize_t n = pread(fd, chunk, want, off + done);
+		if (n <= 0)
+			rc = err_set(CDC_ERUNTIME, "%s: %s", path,
+				     n < 0 ? strerror(errno) : "shorter than it was said to be");
+		else
+			sigv4_sha256_update(&sha, chunk, (size_t)n);
+		done += n > 0 ? n : 0;
+	}
+	if (rc)
+		sigv4_sha256_free(&sha);
+	else
+		sigv4_sha256_final(&sha, out);
+	free(chunk);
+	return rc;
+}
+
+/* Sends chunk c of the frame (fd) as part c + 1 over conn. */
+static int stream_send(struct target_stream *s, struct s3_conn *conn, int fd, const char *path,
+		       size_t c, struct early_part *out)
+{
+	struct s3_call call = call_init;
+	call.body_fd = fd;
+	call.body_offset = (int64_t)c * s->part;
+	call.body_len = s->part;
+	int rc = hash_range(fd, call.body_offset, call.body_len, out->sha256, path);
+	call.body_sha256 = out->sha256;
+	if (rc == 0)
+		rc = multipart_part(&s->m, conn, c + 1, &call, &out->etag);
+	return rc;
+}
+
+/* Under lock: chunk c's outcome kept for stream_put. A failure stops the
+ * stream (a store that fails a part would likely fail the next): the parts
+ * not sent go after staging. */
+static void stream_note(struct target_stream *s, size_t c, int rc, struct early_part *p)
+{
+	if (rc) {
+		log_debug("s3: %s: part %zu not sent while compressing (%s): it goes with the "
+			  "rest once the batch is staged",
+			  s->what, c + 1, err_msg());
+		s->failed = true;
+		free(p->etag);
+	} else {
+		if (c >= s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 16;
+			while (cap <= c)
+				cap *= 2;
+			s->parts = xrealloc(s->parts, cap * sizeof(*s->parts));
+			memset(s->parts + s->cap, 0, (cap - s->cap) * sizeof(*s->parts));
+			s->cap = cap;
+		}
+		s->parts[c] = *p;
+		log_debug("s3: %s: part %zu sent while compressing", s->what, c + 1);
+	}
+	pthread_cond_broadcast(&s->cond);
+}
+
+/* One of the stream's threads: chunks as they become whole, over its own
+ * connection; the frame read from its work file (page cache). */
+static void *stream_worker(void *arg)
+{
+	struct target_stream *s = arg;
+	struct s3_conn *conn = NULL;
+	int fd = -1;
+	size_t c;
+	bool create;
+	pthread_mutex_lock(&s->lock);
+	while (stream_take(s, &c, &create)) {
+		char *path = xstrdup(s->path);
+		pthread_mutex_unlock(&s->lock);
+		int rc = conn ? 0 : s3_conn_open(s->t->s3, &conn);
+		if (!rc && fd < 0 && (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			rc = err_set(CDC_ERUNTIME, "%s: %s", path, strerror(errno));
+		if (!rc && create)
+			rc = stream_create(s, conn);
+		if (create) {
+			pthread_mutex_lock(&s->lock);
+			s->upload = rc ? UP_FAILED : UP_READY;
+			if (rc)
+				log_debug("s3: %s: no upload while compressing (%s): the archive "
+					  "goes whole once staged",
+					  s->what, err_msg());
+			pthread_cond_broadcast(&s->cond);
+			pthread_mutex_unlock(&s->lock);
+		}
+		bool no_upload = create && rc;
+		struct early_part p = {0};
+		if (!rc)
+			rc = stream_send(s, conn, fd, path, c, &p);
+		free(path);
+		pthread_mutex_lock(&s->lock);
+		if (!no_upload)
+			stream_note(s, c, rc, &p);
+		bool first = !rc && !s->said;
+		s->said = s->said || first;
+		err_clear();
+		if (first) { /* an early part is out, the batch is not staged */
+			pthread_mutex_unlock(&s->lock);
+			fault_point("mid-stream");
+			pthread_mutex_lock(&s->lock);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (fd >= 0)
+		close(fd);
+	s3_conn_close(conn);
+	err_clear(); /* the thread's error slot dies with it */
+	return NULL;
+}
+
+static void s3_stream_grew(struct target_stream *s, const char *path, int64_t bytes)
+{
+	pthread_mutex_lock(&s->lock);
+	if (!s->path)
+		s->path = xstrdup(path);
+	s->avail = bytes;
+	/* Threads only for a frame that holds a part beyond the first. */
+	if (!s->nthreads && !s->stop && bytes >= 2 * s->part) {
+		while (s->nthreads < UPLOAD_THREADS &&
+		       pthread_create(&s->tid[s->nthreads], NULL, stream_worker, s) == 0)
+			s->nthreads++;
+		if (!s->nthreads)
+			s->stop = true; /* no thread to be had: the upload waits for staging */
+	}
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* No more parts; waits for those in flight. */
+static void stream_stop(struct target_stream *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	size_t n = s->nthreads;
+	s->nthreads = 0;
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < n; i++)
+		pthread_join(s->tid[i], NULL);
+}
+
+/* Aborts the stream's upload, if any (after stream_stop). */
+static void stream_abort(struct target_stream *s)
+{
+	if (s->upload == UP_READY && !s->completed)
+		multipart_abort(&s->m);
+	s->upload = UP_NONE;
+}
+
+/* The upload's parts: the early ones kept when their bytes are the staged
+ * archive's (the check pass's SHA-256 of the same range), the rest sent,
+ * then completed. */
+static int stream_finish(struct target_stream *s, int fd, const int64_t *bounds, size_t n,
+			 char (*sha256)[SIGV4_HEX_LEN + 1])
+{
+	size_t *todo = xcalloc(n, sizeof(*todo)), ntodo = 0, kept = 0;
+	s->m.n_parts = n;
+	s->m.etags = xcalloc(n, sizeof(*s->m.etags));
+	for (size_t i = 0; i < n; i++) {
+		struct early_part *p = i < s->cap ? &s->parts[i] : NULL;
+		if (p && p->etag && bounds[i + 1] - bounds[i] == s->part &&
+		    strcmp(p->sha256, sha256[i]) == 0) {
+			s->m.etags[i] = p->etag;
+			p->etag = NULL;
+			kept++;
+		} else {
+			todo[ntodo++] = i;
+		}
+	}
+	log_debug("s3: %s: %zu parts, %zu of them sent while compressing, %zu now", s->what, n,
+		  kept, ntodo);
+	int rc = upload_parts(&s->m, fd, bounds, todo, ntodo, sha256);
+	if (rc == 0)
+		rc = multipart_complete(&s->m, false);
+	free(todo);
+	return rc;
+}
+
+/* Why the stream cannot finish the upload of the archive at path (then
+ * put_file does); NULL when it can. */
+static const char *stream_unusable(const struct target_stream *s, const char *k, int64_t frame_at)
+{
+	if (s->used)
+		return "it was used";
+	if (strcmp(k, s->key) != 0)
+		return "the batch was staged under another key";
+	if (s->upload != UP_READY)
+		return "no part went while compressing";
+	if (frame_at < 0)
+		return "the archive does not hold the frame sent";
+	return NULL;
+}
+
+static int s3_stream_put(struct target_stream *s, const char *key, const char *path,
+			 int64_t frame_at, const struct object_info *info, bool *checksum_stored)
+{
+	char *k;
+	*checksum_stored = true;
+	stream_stop(s);
+	int rc = full_key(s->t, key, &k);
+	if (rc)
+		return rc;
+	const char *why = stream_unusable(s, k, frame_at);
+	struct stat st;
+	size_t n = 0;
+	int fd = why ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	if (!why && (fd < 0 || fstat(fd, &st) != 0))
+		why = "the staged archive cannot be read here";
+	else if (!why && (info->size >= 0 && st.st_size != info->size))
+		why = "the staged archive is not the size recorded";
+	else if (!why && (n = s3_stream_parts(st.st_size, frame_at, s->part, NULL)) == 0)
+		why = "S3's part limits";
+	s->used = true;
+	if (why) {
+		if (s->upload != UP_NONE)
+			log_debug("s3: %s: the parts sent while compressing are dropped (%s)",
+				  s->what, why);
+		stream_abort(s);
+		if (fd >= 0)
+			close(fd);
+		free(k);
+		return s3_put_file(s->t, key, path, info);
+	}
+	int64_t *bounds = xcalloc(n + 1, sizeof(*bounds));
+	char(*sha256)[SIGV4_HEX_LEN + 1] = xcalloc(n, sizeof(*sha256));
+	s3_stream_parts(st.st_size, frame_at, s->part, bounds);
+	rc = check_and_hash(fd, bounds, n, sha256, info, path, s->what);
+	if (rc == 0)
+		rc = stream_finish(s, fd, bounds, n, sha256);
+	if (rc == 0) {
+		s->completed = true;
+		*checksum_stored = false;
+	}
+	stream_abort(s); /* on failure: nothing half-written stays */
+	close(fd);
+	free(bounds);
+	free(sha256);
+	free(k);
+	return rc;
+}
+
+static void s3_stream_end(struct target_stream *s)
+{
+	if (!s)
+		return;
+	stream_stop(s);
+	stream_abort(s);
+	multipart_free(&s->m);
+	for (size_t i = 0; i < s->cap; i++)
+		free(s->parts[i].etag);
+	free(s->parts);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	free(s->path);
+	free(s->what);
+	free(s->key);
+	free(s);
 }
 
 /* ---- head ---- */
@@ -713,13 +1141,17 @@ static int probe_conditional(struct target *t)
 	return rc;
 }
 
-static int copy_single(struct target *t, const char *src, const char *dst, long *status)
+/* The copy states the archive's checksum itself (metadata REPLACE): the
+ * temp object of an upload streamed while compressing has none (stream_put). */
+static int copy_single(struct target *t, const char *src, const char *dst,
+		       const struct object_info *info, long *status)
 {
 	char *source = copy_source_header(t, src);
+	char *meta = meta_header(info);
 	size_t n;
-	const char *extra[] = {source,
-			       t->conditional == COND_SUPPORTED ? "If-None-Match: *" : NULL};
-	const char **headers = write_headers(&t->copy_headers, extra, 2, &n);
+	const char *extra[] = {source, t->conditional == COND_SUPPORTED ? "If-None-Match: *" : NULL,
+			       meta ? "x-amz-metadata-directive: REPLACE" : NULL, meta};
+	const char **headers = write_headers(&t->copy_headers, extra, 4, &n);
 	struct http_response r = {0};
 	char *what = what_for(t, "publish", dst);
 	struct s3_call c = call_for(what, "PUT", dst, NULL);
@@ -735,6 +1167,7 @@ static int copy_single(struct target *t, const char *src, const char *dst, long 
 	free(headers);
 	free(what);
 	free(source);
+	free(meta);
 	return rc;
 }
 
@@ -747,7 +1180,7 @@ static int copy_multipart(struct target *t, const char *src, const char *dst,
 	char *what = what_for(t, "publish", dst);
 	char *source = copy_source_header(t, src);
 	struct multipart m = {
-		t, dst, what, NULL, NULL, NULL, (size_t)((info->size + part - 1) / part)};
+		t, dst, what, NULL, NULL, NULL, (size_t)((info->size + part - 1) / part), NULL};
 	m.etags = xcalloc(m.n_parts, sizeof(*m.etags));
 	int rc = multipart_create(&m, info);
 	for (size_t i = 0; rc == 0 && i < m.n_parts; i++) {
@@ -760,7 +1193,7 @@ static int copy_multipart(struct target *t, const char *src, const char *dst,
 		c.headers = headers;
 		c.n_headers = 2;
 		c.body_mem = "";
-		rc = multipart_part(&m, NULL, i + 1, &c);
+		rc = multipart_part(&m, NULL, i + 1, &c, &m.etags[i]);
 		free(range);
 	}
 	if (rc == 0)
@@ -796,7 +1229,7 @@ static int copy_object(struct target *t, const char *src, const char *dst,
 	if (info->size > MAX_SINGLE_COPY)
 		return copy_multipart(t, src, dst, info);
 	long status = 0;
-	int rc = copy_single(t, src, dst, &status);
+	int rc = copy_single(t, src, dst, info, &status);
 	if (rc == 0 && status == 501) {
 		fall_back_to_head(t, "does not implement");
 		return copy_object(t, src, dst, info);
@@ -947,4 +1380,8 @@ const struct target_ops s3_target_ops = {
 	.get_file = s3_get_file,
 	.remove = s3_remove,
 	.list = s3_list,
+	.stream_begin = s3_stream_begin,
+	.stream_grew = s3_stream_grew,
+	.stream_put = s3_stream_put,
+	.stream_end = s3_stream_end,
 };
