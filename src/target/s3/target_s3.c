@@ -47,6 +47,9 @@ struct target {
 	 * (abort_stale_uploads). */
 	char *temp_folder;
 	int64_t part_size;
+	/* The temp folder's leftover multipart uploads were looked for by a
+	 * single-part archive upload of this process (s3_put_file). */
+	bool folder_swept;
 	enum conditional conditional;
 	/* [target] object settings as header lines: of a PutObject or
 	 * CreateMultipartUpload, and of a CopyObject (object_headers). */
@@ -645,8 +648,16 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 	rc = check_and_hash(fd, bounds, nparts, sha256, info, path, what);
 	if (!rc && multi)
 		rc = put_multipart(t, k, fd, bounds, nparts, info, sha256, what);
-	else if (!rc)
+	else if (!rc) {
+		/* A run killed while it streamed left an upload in the folder that
+		 * only a multipart upload would abort; a source whose batches are
+		 * all small would keep it (billed) for good. Once per process. */
+		if (!info->not_archive && !t->folder_swept) {
+			abort_stale_uploads(t, NULL, k, what);
+			t->folder_swept = true;
+		}
 		rc = put_single(t, k, fd, st.st_size, info, sha256[0], what);
+	}
 out:
 	if (fd >= 0)
 		close(fd);
