@@ -119,6 +119,8 @@ static char *def_json(const struct table_def *def)
 {
 	json_t *doc = json_pack("{s:o, s:b}", "columns", table_def_columns_json(def), "rowid_key",
 				def->rowid_key);
+	if (def->int_key_not_alias)
+		json_object_set_new(doc, "int_key_not_alias", json_true());
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	return text;
@@ -135,6 +137,8 @@ static int def_from_json(const char *table, const char *text, struct table_def *
 			       NAME_SHOWN_SHORT(table), jerr.text);
 	if (!rc)
 		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
+	if (!rc)
+		def->int_key_not_alias = json_is_true(json_object_get(doc, "int_key_not_alias"));
 	json_decref(doc);
 	if (rc) {
 		table_def_free(def);

@@ -206,6 +206,8 @@ enum fit {
 	FIT_SAME,   /* the very columns, types and key */
 	FIT_WIDER,  /* those, and columns of its own */
 	FIT_OTHER,  /* a column missing, retyped or keyed otherwise: *why says which */
+	FIT_ALIAS,  /* the same, but its INTEGER key is a rowid alias, which refuses the
+		     * text keys the source's may hold (F28; a replica made before) */
 };
 
 static enum fit column_fit(const struct applier *a, const struct table_def *have,
@@ -231,6 +233,12 @@ static enum fit column_fit(const struct applier *a, const struct table_def *have
 	if (table_def_nkeys(have) != table_def_nkeys(def)) {
 		*why = xstrdup("its key has other columns");
 		return FIT_OTHER;
+	}
+	/* Only SQLite (type affinity) has aliases; cdc batches of integer keys
+	 * still fit such a table, a load makes it anew. */
+	if (def->int_key_not_alias && !have->int_key_not_alias && have->type_affinity) {
+		*why = xstrdup("its INTEGER key is a rowid alias there, which takes no text");
+		return FIT_ALIAS;
 	}
 	return have->ncols == def->ncols ? FIT_SAME : FIT_WIDER;
 }
@@ -367,7 +375,7 @@ static int prepare_table(struct applier *a, const struct manifest *m, size_t i)
 	enum fit fit;
 	char *why = NULL;
 	int rc = replica_fit(a, def, &fit, &why);
-	if (!rc && load && (fit == FIT_WIDER || fit == FIT_OTHER)) {
+	if (!rc && load && (fit == FIT_WIDER || fit == FIT_OTHER || fit == FIT_ALIAS)) {
 		log_info("replica table recreated table=%s why=\"%s\"", NAME_SHOWN_SHORT(def->name),
 			 why ? why : "it has columns the load does not carry");
 		rc = a->rops->replica->drop_table(a->replica, def);

@@ -70,6 +70,10 @@ static json_t *file_json(const struct manifest_file *f)
 	json_object_set_new(o, "columns", table_def_columns_json(f->def));
 	if (f->def->rowid_key)
 		json_object_set_new(o, "rowid_key", json_true());
+	/* Only where true, like rowid_key: older readers ignore it, and older
+	 * archives read as an aliased key, as they were applied. */
+	if (f->def->int_key_not_alias)
+		json_object_set_new(o, "int_key_not_alias", json_true());
 	json_object_set_new(o, "file", json_string(f->path));
 	json_object_set_new(o, "format", json_string(f->format == FORMAT_CSV ? "csv" : "jsonl"));
 	json_object_set_new(o, "op_column", json_boolean(f->op_column));
@@ -330,6 +334,7 @@ static void parse_file(struct ctx *c, struct manifest *m, const json_t *o)
 		c->rc = err_set(CDC_ERUNTIME, "%s: manifest: table %s has no key column", c->what,
 				NAME_SHOWN_SHORT(f->def->name));
 	f->def->rowid_key = get_bool(c, o, "rowid_key", false);
+	f->def->int_key_not_alias = get_bool(c, o, "int_key_not_alias", false);
 	const struct type_rules *r = coltype_rules_for(m->driver);
 	f->def->type_affinity = r && r->affinity;
 	f->path = xstrdup(get_str(c, o, "file"));

@@ -26,6 +26,7 @@ struct table_def *table_def_copy(const struct table_def *def)
 	struct table_def *c = xcalloc(1, sizeof(*c));
 	c->name = xstrdup(def->name);
 	c->rowid_key = def->rowid_key;
+	c->int_key_not_alias = def->int_key_not_alias;
 	c->foreign = def->foreign;
 	c->type_affinity = def->type_affinity;
 	for (size_t i = 0; i < def->ncols; i++) {

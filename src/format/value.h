@@ -48,6 +48,11 @@ struct table_def {
 	/* No declared primary key: the driver's row id is the key, carried as a
 	 * first column named "rowid" (SQLite). */
 	bool rowid_key;
+	/* The one key column is declared INTEGER but is no rowid alias at the
+	 * source (a WITHOUT ROWID table, or INTEGER PRIMARY KEY DESC), so it
+	 * may hold text: a SQLite replica must not make it an alias either
+	 * (FINDINGS F28). */
+	bool int_key_not_alias;
 	/* The declared types come from another engine (apply of a MySQL source
 	 * into a SQLite replica): the replica keeps values as they travel. */
 	bool foreign;

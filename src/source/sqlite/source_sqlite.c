@@ -253,6 +253,31 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 	return 0;
 }
 
+/* Sets def->int_key_not_alias: one key column declared INTEGER that is no
+ * rowid alias (a WITHOUT ROWID table, or INTEGER PRIMARY KEY DESC), which
+ * may hold text. Such a key has an index of its own (origin 'pk'); an alias
+ * is the rowid and has none. Other types are never aliases. */
+static int read_int_key_alias(struct source *src, struct table_def *def)
+{
+	const struct column *key = NULL;
+	for (size_t i = 0; i < def->ncols; i++)
+		if (def->cols[i].key)
+			key = key ? NULL : &def->cols[i];
+	if (def->rowid_key || table_def_nkeys(def) != 1 || !key ||
+	    strcasecmp(key->type, "INTEGER") != 0)
+		return 0;
+	sqlite3_stmt *st;
+	int rc = sqlite_prepare(src, "SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk'", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, def->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	def->int_key_not_alias = rc == SQLITE_ROW;
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sqlite_fail(src, "describe table key");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* A catalogue's name (any bytes SQLite allows) in a message: escaped and cut. */
 static int table_error(int code, const char *fmt, const struct source *src, const char *table)
 {
@@ -274,6 +299,8 @@ static int sqlite_describe(struct source *src, const char *table, struct table_d
 		rc = table_error(CDC_ERUNTIME, "%s: table '%s' has no columns", src, table);
 	if (!rc && table_def_nkeys(def) == 0)
 		rc = add_rowid_key(def, has_rowid_name);
+	if (!rc)
+		rc = read_int_key_alias(src, def);
 	if (rc) {
 		table_def_free(def);
 		return rc;
@@ -294,6 +321,8 @@ static int add_schema_row(struct source *src, const char *table, int64_t ver, co
 			       NAME_SHOWN_SHORT(src->schema_table), jerr.text);
 	if (!rc)
 		def->rowid_key = json_is_true(json_object_get(doc, "rowid_key"));
+	if (!rc)
+		def->int_key_not_alias = json_is_true(json_object_get(doc, "int_key_not_alias"));
 	json_decref(doc);
 	if (rc) {
 		table_def_free(def);

@@ -206,16 +206,80 @@ void sqlite_create_table_sql(struct buf *sql, const struct table_def *def)
 		add_type(sql, def->cols[i].type, def->foreign);
 		buf_adds(sql, ", ");
 	}
-	/* With one INTEGER key this makes the column the rowid, as at the source. */
+	/* With one INTEGER key this makes the column the rowid, as at the
+	 * source, which is the fastest to apply to; a key that is no alias at
+	 * the source may hold text, which an alias refuses (F28): WITHOUT ROWID
+	 * keeps it as the source has it. */
 	buf_adds(sql, "PRIMARY KEY(");
 	add_key_list(sql, def);
-	buf_adds(sql, "))");
+	buf_adds(sql, def->int_key_not_alias ? ")) WITHOUT ROWID" : "))");
+}
+
+/* Runs the statements of sql, a table of the replica being made anew. */
+static int unalias_exec(struct source *src, struct buf *sql, const struct table_def *def)
+{
+	int rc = sqlite_exec(src, sql->data, "make replica table anew");
+	buf_reset(sql);
+	return rc ? err_prefix(rc, "table %s", NAME_SHOWN_SHORT(def->name)) : 0;
+}
+
+/* A replica table whose INTEGER key is a rowid alias (made before F28's
+ * fix) while the source's is none: made anew WITHOUT ROWID, its rows kept
+ * (copied through a temp table), so that the text keys the source may hold
+ * apply. Inside the batch's transaction; once per table. *done says
+ * whether it was an alias, made anew. */
+static int unalias_key(struct source *src, const struct table_def *def, bool *done)
+{
+	struct table_def *have = NULL;
+	*done = false;
+	int rc = sqlite_source_ops.read->describe(src, def->name, &have);
+	const struct column *key = NULL;
+	for (size_t i = 0; !rc && i < have->ncols; i++)
+		key = have->cols[i].key ? &have->cols[i] : key;
+	if (rc || !key || have->int_key_not_alias || table_def_nkeys(have) != 1 ||
+	    strcasecmp(key->type, "INTEGER") != 0) {
+		table_def_free(have);
+		return rc;
+	}
+	have->int_key_not_alias = true;
+	struct buf sql = BUF_INIT;
+	buf_adds(&sql, "DROP TABLE IF EXISTS temp.cdcpack_unalias; "
+		       "CREATE TEMP TABLE cdcpack_unalias AS SELECT * FROM main.");
+	sql_add_ident(&sql, def->name, '"');
+	buf_adds(&sql, "; DROP TABLE main.");
+	sql_add_ident(&sql, def->name, '"');
+	rc = unalias_exec(src, &sql, def);
+	if (!rc) {
+		sqlite_create_table_sql(&sql, have);
+		rc = unalias_exec(src, &sql, def);
+	}
+	if (!rc) {
+		buf_adds(&sql, "INSERT INTO main.");
+		sql_add_ident(&sql, def->name, '"');
+		buf_adds(&sql,
+			 " SELECT * FROM temp.cdcpack_unalias; DROP TABLE temp.cdcpack_unalias");
+		rc = unalias_exec(src, &sql, def);
+	}
+	*done = !rc;
+	if (!rc)
+		log_info(
+			"replica table recreated table=%s why=\"its INTEGER key was a rowid alias, "
+			"which takes no text keys; rows kept\"",
+			NAME_SHOWN_SHORT(def->name));
+	buf_free(&sql);
+	table_def_free(have);
+	return rc;
 }
 
 int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 {
-	if (sqlite_table_exists(src, def->name))
-		return add_missing_columns(src, def);
+	if (sqlite_table_exists(src, def->name)) {
+		int rc = add_missing_columns(src, def);
+		bool done;
+		if (!rc && def->int_key_not_alias)
+			rc = unalias_key(src, def, &done);
+		return rc;
+	}
 	struct buf sql = BUF_INIT;
 	sqlite_create_table_sql(&sql, def);
 	int rc = sqlite_exec(src, sql.data, "create replica table");
@@ -228,6 +292,39 @@ static int step_done(struct source *src, sqlite3_stmt *st, const char *what)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : sqlite_fail(src, what);
+}
+
+/* The key column of a table keyed by one column. */
+static size_t one_key(const struct table_def *def)
+{
+	size_t k = 0;
+	while (k + 1 < def->ncols && !def->cols[k].key)
+		k++;
+	return k;
+}
+
+/* SQLite's "datatype mismatch" names nothing: names the table, the key
+ * column and the key (text escaped and cut). */
+static int mismatch_error(struct source *src, const struct table_def *def, const struct value *row)
+{
+	size_t k = one_key(def);
+	const struct value *v = &row[k];
+	char *text = v->type == VAL_TEXT ? xstrndup(v->p, v->n) : NULL;
+	char *num = v->type == VAL_INT ? xasprintf("%lld", (long long)v->i) : NULL;
+	char table[NAME_SHOWN_SHORT_SIZE], col[NAME_SHOWN_SHORT_SIZE], key[NAME_SHOWN_SHORT_SIZE];
+	int rc = err_set(CDC_ERUNTIME,
+			 "%s: upsert into replica: table %s, key column %s, key %s%s%s: datatype "
+			 "mismatch (the replica table refuses a value of that type)",
+			 src->path, name_shown_short_in(table, def->name),
+			 name_shown_short_in(col, def->cols[k].name), text ? "'" : "",
+			 text		       ? name_shown_short_in(key, text)
+			 : num		       ? num
+			 : v->type == VAL_REAL ? "(a real)"
+					       : "(a blob)",
+			 text ? "'" : "");
+	free(text);
+	free(num);
+	return rc;
 }
 
 static void upsert_sql(struct buf *sql, const struct table_def *def)
@@ -303,7 +400,24 @@ int sqlite_replica_upsert(struct source *src, const struct table_def *def, const
 		return rc;
 	for (size_t i = 0; i < def->ncols; i++)
 		sqlite_bind_value(st, (int)i + 1, &row[i]);
-	return step_done(src, st, "upsert into replica");
+	rc = step_done(src, st, "upsert into replica");
+	if (!rc || sqlite3_errcode(src->db) != SQLITE_MISMATCH || table_def_nkeys(def) != 1)
+		return rc;
+	if (row[one_key(def)].type == VAL_INT)
+		return mismatch_error(src, def, row);
+	/* Only a rowid alias refuses a key of another type: a table made so
+	 * before (F28), or from a batch that does not say its key is no alias
+	 * (an earlier cdcpack's). Made anew, the row goes in. */
+	bool done = false;
+	rc = unalias_key(src, def, &done);
+	if (rc)
+		return rc;
+	if (!done)
+		return mismatch_error(src, def, row);
+	err_clear();
+	rc = step_done(src, st, "upsert into replica");
+	return rc && sqlite3_errcode(src->db) == SQLITE_MISMATCH ? mismatch_error(src, def, row)
+								 : rc;
 }
 
 int sqlite_replica_delete(struct source *src, const struct table_def *def, const struct value *row)

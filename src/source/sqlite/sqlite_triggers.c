@@ -437,6 +437,8 @@ static int record_schema(struct source *src, const struct table_def *def, int64_
 {
 	json_t *doc = json_pack("{s:o, s:b}", "columns", table_def_columns_json(def), "rowid_key",
 				def->rowid_key);
+	if (def->int_key_not_alias)
+		json_object_set_new(doc, "int_key_not_alias", json_true());
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	struct buf sql = BUF_INIT;
@@ -642,7 +644,11 @@ static int install_locked(struct source *src, const struct table_def *def)
 		return rc;
 	int64_t ver;
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
-	bool same = known && table_def_same(known, def);
+	/* A schema recorded before int_key_not_alias was (F28) is recorded
+	 * anew with it, so that cdc batches carry it; the columns are the same,
+	 * so nothing reloads. */
+	bool same = known && table_def_same(known, def) &&
+		    known->int_key_not_alias == def->int_key_not_alias;
 	struct strv foreign = {0};
 	rc = foreign_triggers(src, def->name, &foreign);
 	size_t nforeign = foreign.n;
@@ -902,6 +908,12 @@ int sqlite_triggers_status(struct source *src, const struct table_def *def,
 	const struct table_def *known = sqlite_latest_schema(src, def->name, &ver);
 	out->drift = out->installed && known && !table_def_same(known, def);
 	status_outdated(src, def, out);
+	/* A schema recorded by an earlier cdcpack (or before the table was made
+	 * WITHOUT ROWID with the same columns) does not say that its INTEGER key
+	 * is no alias: recorded anew, so that its batches say so (F28). */
+	if (out->installed && known && !out->drift &&
+	    known->int_key_not_alias != def->int_key_not_alias)
+		out->outdated = true;
 	rc = out->skip_pending ? 0 : count_pending(src, def->name, out);
 	if (def->rowid_key)
 		strv_push(&out->warnings, "no primary key: rows are keyed by rowid, which VACUUM "
