@@ -578,6 +578,11 @@ static int set_target(struct config *cfg, const struct where *w, const char *v)
 		cfg->path_style = (enum path_style)i;
 		return 0;
 	}
+	if (strcmp(w->key, "upload_while_compressing") == 0) {
+		if (parse_bool(v, &cfg->upload_while_compressing))
+			return bad(w, "'%s' is not true or false", v);
+		return 0;
+	}
 	if (strcmp(w->key, "ca_bundle") == 0) {
 		if (*v && access(v, R_OK) != 0)
 			return bad(w, "cannot read CA bundle '%s'", v);
@@ -774,6 +779,8 @@ static const char *unused_store_key(const struct config *cfg)
 		return "[target] path_style";
 	if (cfg->part_size != 16 << 20)
 		return "[target] part_size";
+	if (cfg->upload_while_compressing)
+		return "[target] upload_while_compressing";
 	if (cfg->max_retries != 8)
 		return "[target] max_retries";
 	if (cfg->ca_bundle)

@@ -80,6 +80,9 @@ struct config {
 	char *endpoint;	 /* NULL when unset: AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL apply */
 	enum path_style path_style;
 	int64_t part_size;
+	/* [target] upload_while_compressing: an S3 archive's parts go while it
+	 * is compressed (docs/design.md §4 step 5); off by default. */
+	bool upload_while_compressing;
 	int max_retries;
 	char *ca_bundle; /* NULL when unset */
 	/* [target] object settings, sent with every object written (docs/design.md

@@ -446,7 +446,8 @@ static void frame_grew(void *ctx, const char *path, int64_t bytes)
  * Streaming is an optimisation: failing to begin it fails nothing. */
 static void start_stream(struct pipeline *p, struct package *pk, int64_t seq, struct moment at)
 {
-	if (!p->tops->stream_begin || p->cfg->compression != COMPRESS_ZSTD)
+	if (!p->cfg->upload_while_compressing || !p->tops->stream_begin ||
+	    p->cfg->compression != COMPRESS_ZSTD)
 		return;
 	struct batch b = {.key = batch_key(p->cfg->source_name, seq, at, p->cfg->compression)};
 	char *temp = publish_temp_key(p->cfg, &b);

@@ -4,9 +4,10 @@
 # (BENCH_BLOB_CHANGES inserts of randomblob(1500), default 100000, triggers
 # installed), copied back before each run, over an empty prefix of the test
 # S3 server (tests/lib/service-s3.sh). Each round runs every binary in every
-# configuration (the default, then `[capture] changelog_secure_delete =
-# fast`), alternating, so that a shared machine's drifting load weighs on
-# all alike. Not part of `make bench` (it explains a line, it has no peer).
+# configuration (the default; `[capture] changelog_secure_delete = fast`;
+# `[target] upload_while_compressing = true`; PHASES_CONFS="default fast
+# stream" picks, e.g. for a binary older than the last), alternating, so that
+# a shared machine's drifting load weighs on all alike. Not part of `make bench` (it explains a line, it has no peer).
 #   bash tests/bench/s3_blob_phases.sh [RUNS [BIN...]]   (default: 3, bin/cdcpack)
 # One line per run: wall, user + sys of cdcpack and of the two node processes
 # (the SigV4 front and s3rver), then the steps (seconds):
@@ -51,6 +52,9 @@ cd "$W"
 printf '[source]\nurl = sqlite:%s/blob.db\n[state]\ndir = %s/state\n[target]\nurl = s3://%s/blob\nendpoint = %s\nregion = %s\n' \
 	"$W" "$W" "$CDCPACK_TEST_S3_BUCKET" "$CDCPACK_TEST_S3_ENDPOINT" "$CDCPACK_TEST_S3_REGION" >default.conf
 cp default.conf fast.conf && printf '[capture]\nchangelog_secure_delete = fast\n' >>fast.conf
+# stream: [target] upload_while_compressing = true (the [target] section is last)
+cp default.conf stream.conf && printf 'upload_while_compressing = true\n' >>stream.conf
+CONFS=${PHASES_CONFS:-default fast stream}
 sqlite3 blob.db "PRAGMA journal_mode=WAL; CREATE TABLE b(id INTEGER PRIMARY KEY, payload BLOB);" >/dev/null
 "${BINS[0]}" -q -c default.conf triggers install >/dev/null
 sqlite3 blob.db "BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $CHANGES)
@@ -115,7 +119,7 @@ header="bin	conf	wall	cpu	front	s3rver	load	capture	stage	check	upload	publish	d
 echo "$header"
 for ((r = 0; r < RUNS; r++)); do
 	for bin in "${BINS[@]}"; do
-		for conf in default fast; do one "$bin" "$conf.conf"; done
+		for conf in $CONFS; do one "$bin" "$conf.conf"; done
 	done
 done
 echo

@@ -7,6 +7,8 @@
 # after; the object is byte for byte the staged archive and the final key
 # carries its XXH3-128 (x-amz-meta-xxh128, stated by the copy). A batch too
 # small for that goes up as before: no multipart upload while compressing.
+# With upload_while_compressing off (the default) a big batch goes up after
+# staging, and the copy keeps the temp object's checksum (COPY).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
 source "$ROOT/tests/lib/s3stream.sh"
@@ -56,3 +58,18 @@ second=$(grep -n -E '^ *u/|"u/' last.out | head -1 | cut -d: -f1 || true)
 
 ss_published_once
 assert_eq 3 "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "batches"
+
+# off (the default): the same big batch goes up after staging, and the copy
+# carries the temp object's checksum along (no metadata directive)
+sed -i '/^upload_while_compressing = true$/d' cdcpack.conf
+ss_big 50000
+s3_reset
+CDCPACK_FAULT=delay:after-capture:500 assert_status 0 "$CDCPACK" -v run
+assert_not_contains last.err "while compressing"
+s3_log >off.log
+assert_eq true "$(jq -s 'map(select(.op == "CreateMultipartUpload")) | .[0].headers | index("x-amz-meta-xxh128") != null' off.log)" \
+	"a checksum on the upload begun after staging"
+assert_eq 0 "$(jq -s 'map(select(.op == "CopyObject" and .object_settings["x-amz-metadata-directive"] != null)) | length' off.log)" \
+	"copies with a metadata directive (off: the temp object's checksum goes along)"
+ss_published_once
+assert_eq 4 "$(sqlite3 state/state.db 'SELECT count(*) FROM batches')" "batches"

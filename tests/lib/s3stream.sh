@@ -4,8 +4,9 @@
 # tests/lib/common.sh and tests/lib/s3.sh and s3_client_setup.
 #
 #   ss_setup [TARGET LINE...]  the source $T/src.db with tables t and u, its
-#                              config (zstd, part_size = 5M and the lines
-#                              given), triggers installed, the load published
+#                              config (zstd, part_size = 5M,
+#                              upload_while_compressing = true and the
+#                              lines given), triggers installed, the load published
 #   ss_big START               changes enough for several parts of the first
 #                              data frame: 24,000 inserts of 1 KiB random BLOBs
 #                              into t (ids from START), then 3 into u
@@ -21,7 +22,7 @@
 ss_setup() {
 	write_config "$T/cdcpack.conf" "sqlite:$T/src.db" "s3://$B/$S3_PREFIX" \
 		"endpoint = $CDCPACK_TEST_S3_ENDPOINT" "region = $CDCPACK_TEST_S3_REGION" \
-		"part_size = 5M" "$@"
+		"part_size = 5M" "upload_while_compressing = true" "$@"
 	export CDCPACK_CONFIG=$T/cdcpack.conf
 	sqlite3 "$T/src.db" "CREATE TABLE t(id INTEGER PRIMARY KEY, b BLOB);
 		CREATE TABLE u(id INTEGER PRIMARY KEY, v TEXT); INSERT INTO u VALUES(0, 'zero');"

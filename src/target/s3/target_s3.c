@@ -50,6 +50,9 @@ struct target {
 	/* The temp folder's leftover multipart uploads were looked for by a
 	 * single-part archive upload of this process (s3_put_file). */
 	bool folder_swept;
+	/* [target] upload_while_compressing: a temp object may lack the
+	 * checksum, so the publish copy states it (copy_single). */
+	bool restate_checksum;
 	enum conditional conditional;
 	/* [target] object settings as header lines: of a PutObject or
 	 * CreateMultipartUpload, and of a CopyObject (object_headers). */
@@ -59,8 +62,9 @@ struct target {
 
 /* The [target] object settings (docs/design.md §3) as the headers of a write.
  * A copy replaces the tags with the same ones (x-amz-tagging-directive) and
- * restates encryption, class and ACL, which S3 does not carry over; it
- * states x-amz-meta-xxh128 too (metadata REPLACE, copy_single), which a
+ * restates encryption, class and ACL, which S3 does not carry over; with
+ * upload_while_compressing it states x-amz-meta-xxh128 too (metadata
+ * REPLACE, copy_single), which a
  * temp object streamed while compressing lacks. */
 static void object_headers(const struct config *cfg, bool copy, struct strv *out)
 {
@@ -125,6 +129,7 @@ static int s3_open_target(struct target **out, const struct config *cfg)
 		xasprintf("%s%s%s/.cdcpack-probe", prefix, cfg->temp_prefix, cfg->source_name);
 	t->temp_folder = xasprintf("%s%s%s/", prefix, cfg->temp_prefix, cfg->source_name);
 	t->part_size = cfg->part_size;
+	t->restate_checksum = cfg->upload_while_compressing;
 	object_headers(cfg, false, &t->put_headers);
 	object_headers(cfg, true, &t->copy_headers);
 	rc = s3_open(&t->s3, cfg, bucket);
@@ -1152,13 +1157,16 @@ static int probe_conditional(struct target *t)
 	return rc;
 }
 
-/* The copy states the archive's checksum itself (metadata REPLACE): the
- * temp object of an upload streamed while compressing has none (stream_put). */
+/* With upload_while_compressing the copy states the archive's checksum
+ * itself (metadata REPLACE): the temp object of an upload streamed while
+ * compressing has none (stream_put). Otherwise the temp object's goes along
+ * (COPY), which some stores copy cheaper: the test server hashes the whole
+ * object again for a REPLACE (docs/bench.md). */
 static int copy_single(struct target *t, const char *src, const char *dst,
 		       const struct object_info *info, long *status)
 {
 	char *source = copy_source_header(t, src);
-	char *meta = meta_header(info);
+	char *meta = t->restate_checksum ? meta_header(info) : NULL;
 	size_t n;
 	const char *extra[] = {source, t->conditional == COND_SUPPORTED ? "If-None-Match: *" : NULL,
 			       meta ? "x-amz-metadata-directive: REPLACE" : NULL, meta};
