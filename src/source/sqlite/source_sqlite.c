@@ -253,18 +253,25 @@ static int add_rowid_key(struct table_def *def, bool has_rowid_name)
 	return 0;
 }
 
+const struct column *sqlite_integer_key(const struct table_def *def)
+{
+	const struct column *key = NULL;
+	for (size_t i = 0; i < def->ncols; i++)
+		if (def->cols[i].key) {
+			if (key)
+				return NULL;
+			key = &def->cols[i];
+		}
+	return key && !def->rowid_key && strcasecmp(key->type, "INTEGER") == 0 ? key : NULL;
+}
+
 /* Sets def->int_key_not_alias: one key column declared INTEGER that is no
  * rowid alias (a WITHOUT ROWID table, or INTEGER PRIMARY KEY DESC), which
  * may hold text. Such a key has an index of its own (origin 'pk'); an alias
  * is the rowid and has none. Other types are never aliases. */
 static int read_int_key_alias(struct source *src, struct table_def *def)
 {
-	const struct column *key = NULL;
-	for (size_t i = 0; i < def->ncols; i++)
-		if (def->cols[i].key)
-			key = key ? NULL : &def->cols[i];
-	if (def->rowid_key || table_def_nkeys(def) != 1 || !key ||
-	    strcasecmp(key->type, "INTEGER") != 0)
+	if (!sqlite_integer_key(def))
 		return 0;
 	sqlite3_stmt *st;
 	int rc = sqlite_prepare(src, "SELECT 1 FROM pragma_index_list(?) WHERE origin = 'pk'", &st);

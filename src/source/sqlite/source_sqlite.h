@@ -165,6 +165,10 @@ int sqlite_bind_value(sqlite3_stmt *stmt, int idx, const struct value *v);
 /* Reads column idx of the current row into v (borrowed from stmt). */
 void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v);
 
+/* def's one key column when it is declared INTEGER (what SQLite may make the
+ * rowid's alias), else NULL: two keys, a row id key or another type. */
+const struct column *sqlite_integer_key(const struct table_def *def);
+
 /* sqlite_source_ops.fingerprint (sqlite_fingerprint.c). */
 int sqlite_fingerprint(const char *url, char **out);
 

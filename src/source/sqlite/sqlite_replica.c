@@ -226,18 +226,14 @@ static int unalias_exec(struct source *src, struct buf *sql, const struct table_
 /* A replica table whose INTEGER key is a rowid alias (made before F28's
  * fix) while the source's is none: made anew WITHOUT ROWID, its rows kept
  * (copied through a temp table), so that the text keys the source may hold
- * apply. Inside the batch's transaction; once per table. *done says
- * whether it was an alias, made anew. */
-static int unalias_key(struct source *src, const struct table_def *def, bool *done)
+ * apply. Inside the batch's transaction; once per table (made anew, it is
+ * no alias). Described here, after add_missing_columns, so that the table
+ * made anew has the columns just added. */
+static int unalias_key(struct source *src, const struct table_def *def)
 {
 	struct table_def *have = NULL;
-	*done = false;
 	int rc = sqlite_source_ops.read->describe(src, def->name, &have);
-	const struct column *key = NULL;
-	for (size_t i = 0; !rc && i < have->ncols; i++)
-		key = have->cols[i].key ? &have->cols[i] : key;
-	if (rc || !key || have->int_key_not_alias || table_def_nkeys(have) != 1 ||
-	    strcasecmp(key->type, "INTEGER") != 0) {
+	if (rc || have->int_key_not_alias || !sqlite_integer_key(have)) {
 		table_def_free(have);
 		return rc;
 	}
@@ -260,7 +256,6 @@ static int unalias_key(struct source *src, const struct table_def *def, bool *do
 			 " SELECT * FROM temp.cdcpack_unalias; DROP TABLE temp.cdcpack_unalias");
 		rc = unalias_exec(src, &sql, def);
 	}
-	*done = !rc;
 	if (!rc)
 		log_info(
 			"replica table recreated table=%s why=\"its INTEGER key was a rowid alias, "
@@ -275,9 +270,8 @@ int sqlite_replica_create_table(struct source *src, const struct table_def *def)
 {
 	if (sqlite_table_exists(src, def->name)) {
 		int rc = add_missing_columns(src, def);
-		bool done;
 		if (!rc && def->int_key_not_alias)
-			rc = unalias_key(src, def, &done);
+			rc = unalias_key(src, def);
 		return rc;
 	}
 	struct buf sql = BUF_INIT;
