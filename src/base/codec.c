@@ -170,11 +170,9 @@ static bool shell_plain(const char *name)
 	return true;
 }
 
-/* Whether every character of name is one name_shown keeps as it is (a
- * backslash aside): a keyboard types it. */
-static bool typable(const char *name)
+bool text_shown_as_is(const char *text, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)name, *end = p + strlen(name);
+	const unsigned char *p = (const unsigned char *)text, *end = p + n;
 	while (p < end) {
 		size_t len = utf8_char_len(p, end);
 		if (!shown_as_is(p, len))
@@ -182,6 +180,13 @@ static bool typable(const char *name)
 		p += len;
 	}
 	return true;
+}
+
+/* Whether a keyboard types name: every character one name_shown keeps as it
+ * is (a backslash aside). */
+static bool typable(const char *name)
+{
+	return text_shown_as_is(name, strlen(name));
 }
 
 char *name_for_shell(const char *name)

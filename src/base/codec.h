@@ -23,6 +23,9 @@ char *name_shown(const char *name);
  * it were shown already), so no message can forge a line or a terminal
  * control whatever it quotes. */
 void text_shown_add(struct buf *out, const char *text, size_t n, bool escape_backslash);
+/* Whether text_shown_add(escape_backslash false) keeps text as it is: no
+ * control character (C0, DEL, C1) and nothing but UTF-8. */
+bool text_shown_as_is(const char *text, size_t n);
 /* name_shown cut after 80 bytes, "..." marking the cut: for messages that
  * name something a hostile archive or catalogue may make long. */
 char *name_shown_short(const char *name);

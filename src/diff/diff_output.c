@@ -361,17 +361,6 @@ static int write_sql(struct diff_output *o, const struct dbdiff_table *t, char o
 	return 0;
 }
 
-/* Whether text_shown_add leaves text as it is: no control byte (a newline
- * would split the line, an ESC reach the terminal) and nothing but UTF-8. */
-static bool shown_as_is(const char *p, size_t n)
-{
-	struct buf shown = BUF_INIT;
-	text_shown_add(&shown, p, n, false);
-	bool same = shown.len == n;
-	buf_free(&shown);
-	return same;
-}
-
 /* A name as it is when it is a plain identifier, else "quoted"; one with a
  * control byte or a byte that is not UTF-8 is spelt as reports spell names
  * (\xHH, a backslash as \\), so that no name breaks or forges a line. */
@@ -384,7 +373,7 @@ static void add_name(struct buf *b, const char *name)
 			(*c >= '0' && *c <= '9');
 	if (plain) {
 		buf_adds(b, name);
-	} else if (shown_as_is(name, strlen(name))) {
+	} else if (text_shown_as_is(name, strlen(name))) {
 		sql_add_ident(b, name, '"');
 	} else {
 		char *shown = name_shown(name);
@@ -398,7 +387,7 @@ static void add_name(struct buf *b, const char *name)
  * TEXT, so that each key stays on its one line. */
 static void add_line_key(struct buf *b, const struct value *v)
 {
-	if (v->type == VAL_TEXT && !shown_as_is(v->p, v->n)) {
+	if (v->type == VAL_TEXT && !text_shown_as_is(v->p, v->n)) {
 		buf_adds(b, "CAST(");
 		blob_literal_encode(b, v->p, v->n);
 		buf_adds(b, " AS TEXT)");
