@@ -39,9 +39,11 @@ struct target_ops {
 	 * Overwrites: used only for temp keys. */
 	int (*put_file)(struct target *t, const char *key, const char *path,
 			const struct object_info *info);
-	/* Copies src to dst at most once, storing info->xxh128 with dst (src
-	 * may have been stored without it: stream_put): CDC_EEXISTS when dst is
-	 * already there (the caller then checks it is the same object). */
+	/* Copies src to dst at most once: CDC_EEXISTS when dst is already there
+	 * (the caller then checks it is the same object). dst gets src's
+	 * checksum, or, where src may have been stored without it (a target
+	 * whose stream_put is on: [target] upload_while_compressing),
+	 * info->xxh128. */
 	int (*copy)(struct target *t, const char *src, const char *dst,
 		    const struct object_info *info);
 	/* Size and checksum of key; CDC_ENOTFOUND when absent. */

@@ -64,8 +64,8 @@ struct target {
  * A copy replaces the tags with the same ones (x-amz-tagging-directive) and
  * restates encryption, class and ACL, which S3 does not carry over; with
  * upload_while_compressing it states x-amz-meta-xxh128 too (metadata
- * REPLACE, copy_single), which a
- * temp object streamed while compressing lacks. */
+ * REPLACE, copy_single), which a temp object streamed while compressing
+ * lacks. */
 static void object_headers(const struct config *cfg, bool copy, struct strv *out)
 {
 	if (cfg->sse)
