@@ -10,6 +10,7 @@
 # table made aliased before (by an earlier cdcpack) keeps taking integer
 # keys from cdc batches; a text key stops apply with a message naming the
 # table, the column and the key, and a load makes the table anew.
+# Found by `python3 tests/torture/torture_diff.py --verify --seed 6`.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 

@@ -7,6 +7,7 @@
 # name is spelt as reports spell names (\xHH). Plain keys and names keep
 # their spelling.
 # Fails without the fix: 3 changes print as 5 lines, the ESC passes raw.
+# Found by `python3 tests/torture/torture_diff.py --seed 31`.
 source "$(dirname "$0")/../lib/common.sh"
 
 sqlite3 a.db "CREATE TABLE t(k TEXT PRIMARY KEY, v);

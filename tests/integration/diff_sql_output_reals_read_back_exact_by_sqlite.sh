@@ -8,6 +8,7 @@
 # Such a REAL is now exact arithmetic on an integer numeral, (m.0 / 2^62 /
 # ...), which any SQLite computes exactly; others keep their spelling.
 # Fails without the fix: after the statements diff still finds the keys.
+# Found by `python3 tests/torture/torture_diff.py --seed 100162` (and 165).
 source "$(dirname "$0")/../lib/common.sh"
 
 python3 - <<'PY'

@@ -8,6 +8,7 @@
 # compares them by the canonical spelling, and the order check stops it
 # (exit 3, "keys must come in ascending order"). Likewise text keys of a
 # column declared TEXT in one database and NUMERIC in the other.
+# Found by `python3 tests/torture/torture_diff.py --seed 23 --known-fail`.
 source "$(dirname "$0")/../lib/common.sh"
 
 sqlite3 a.db "CREATE TABLE e(at DATETIME PRIMARY KEY, v);
