@@ -57,7 +57,7 @@ int capture_scan_table(struct pipeline *p, const char *table, struct package *pk
 	snprintf(label, sizeof(label), "load %s", NAME_SHOWN_SHORT(table));
 	progress_start(&lc.bar, label, "rows", -1);
 	if (!rc)
-		rc = p->sops->read->scan(p->src, *def, add_load_row, &lc);
+		rc = p->sops->read->scan(p->src, *def, NULL, add_load_row, &lc);
 	progress_end(&lc.bar);
 	return rc ? err_prefix(rc, "load table %s", NAME_SHOWN_SHORT(table)) : 0;
 }

@@ -157,7 +157,8 @@ static int merge_table(struct snap_table *t, const struct snap_entry *cur, struc
 	if (!rc)
 		/* Read on a second thread: the source's VM and value conversion
 		 * overlap with the hashing, merging and packaging done here. */
-		rc = rec_queue_scan_rows(p->sops, p->src, t->def, feed_row, &feed);
+		rc = rec_queue_scan_rows(p->sops, p->src, t->def, t->plan.key_classes, feed_row,
+					 &feed);
 	progress_end(&feed.bar);
 	if (!rc)
 		rc = diff_merge_finish(&m);

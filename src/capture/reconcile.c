@@ -173,7 +173,7 @@ static int find_deleted(struct rec_table *t)
 	struct pipeline *p = t->p;
 	int rc = pubstore_clear(p->pub, "seen");
 	if (!rc)
-		rc = p->sops->read->scan(p->src, t->def, see_row, t);
+		rc = p->sops->read->scan(p->src, t->def, NULL, see_row, t);
 	if (!rc)
 		rc = pubstore_unseen(p->pub, t->def->name, delete_key, t);
 	if (!rc)
@@ -221,7 +221,7 @@ static int compare_table(struct rec_table *t, int64_t published)
 	progress_start(&t->bar, label, "rows", -1);
 	int rc = pub_walk_open(p->pub, t->def->name, &t->walk);
 	if (!rc)
-		rc = p->sops->read->scan(p->src, t->def, compare_row, t);
+		rc = p->sops->read->scan(p->src, t->def, NULL, compare_row, t);
 	progress_end(&t->bar);
 	pub_walk_close(t->walk);
 	t->walk = NULL;

@@ -128,7 +128,7 @@ static int merge_rows(struct dbdiff_side *a, struct dbdiff_side *b, struct dbdif
 	r.m = &m;
 	rc = diff_merge_start(&m);
 	if (!rc)
-		rc = b->ops->read->scan(b->db, t->b, scan_row, &r);
+		rc = b->ops->read->scan(b->db, t->b, t->plan->key_classes, scan_row, &r);
 	if (!rc)
 		rc = diff_merge_finish(&m);
 	rc = rec_queue_end(q, rc);
@@ -148,9 +148,9 @@ static int compare_table(struct dbdiff_side *a, struct dbdiff_side *b, struct db
 	if (!rc && t->status == DBDIFF_COMPARED)
 		rc = merge_rows(a, b, t, sink);
 	else if (!rc && t->status == DBDIFF_ONLY_A)
-		rc = a->ops->read->scan(a->db, t->a, count_row, &t->rows_a);
+		rc = a->ops->read->scan(a->db, t->a, NULL, count_row, &t->rows_a);
 	else if (!rc && t->status == DBDIFF_ONLY_B)
-		rc = b->ops->read->scan(b->db, t->b, count_row, &t->rows_b);
+		rc = b->ops->read->scan(b->db, t->b, NULL, count_row, &t->rows_b);
 	if (t->status == DBDIFF_ONLY_A)
 		t->deleted = t->rows_a;
 	if (t->status == DBDIFF_ONLY_B)

@@ -137,22 +137,43 @@ static void describe(struct buf *out, const struct diff_plan *p, const uint8_t *
 	free(v);
 }
 
+/* Two keys of one side that are one key as the merge compares them, but
+ * not byte for byte: two spellings of one moment ('2024-01-02T03:04:05Z'
+ * and '2024-01-02 03:04:05'), or of one number under a DECIMAL class ('3'
+ * and '3.0'). The other side's row of that key could be either, so the
+ * rows are not paired at all rather than perhaps wrongly. */
+static int two_spellings(const char *table, const char *side, const struct buf *a,
+			 const struct buf *b)
+{
+	return err_set(CDC_ERUNTIME,
+		       "table %s: %s holds keys (%s) and (%s), which are one key as diff compares "
+		       "them (one moment, or one number, spelt twice): which of the two rows the "
+		       "other side's row of that key is cannot be told, and this table's rows "
+		       "cannot be paired; give the rows one spelling",
+		       NAME_SHOWN_SHORT(table), side, buf_str(a), buf_str(b));
+}
+
 /* Keys must rise strictly on each side, or pairing them would be wrong. */
 int diff_check_order(const struct diff_plan *p, const char *table, const char *side,
 		     const struct buf *prev, const uint8_t *key, size_t n)
 {
-	if (keyrec_cmp((const uint8_t *)prev->data, prev->len, key, n, p->key_classes, p->nkeys) <
-	    0)
+	const uint8_t *pk = (const uint8_t *)prev->data;
+	int c = keyrec_cmp(pk, prev->len, key, n, p->key_classes, p->nkeys);
+	if (c < 0)
 		return 0;
 	struct buf a = BUF_INIT, b = BUF_INIT;
-	describe(&a, p, (const uint8_t *)prev->data, prev->len);
+	describe(&a, p, pk, prev->len);
 	describe(&b, p, key, n);
-	int rc = err_set(CDC_ERUNTIME,
-			 "table %s: %s gave key (%s) after (%s): keys must come in ascending order "
-			 "(numbers by value, text and blobs by bytes), one row each; a collation, "
-			 "keys of mixed types or a duplicate key break that, and this table's rows "
-			 "cannot be paired",
-			 NAME_SHOWN_SHORT(table), side, buf_str(&b), buf_str(&a));
+	int rc;
+	if (c == 0 && (n != prev->len || memcmp(pk, key, n) != 0))
+		rc = two_spellings(table, side, &a, &b);
+	else
+		rc = err_set(CDC_ERUNTIME,
+			     "table %s: %s gave key (%s) after (%s): keys must come in ascending "
+			     "order (numbers by value, text and blobs by bytes), one row each; a "
+			     "collation, keys of mixed types or a duplicate key break that, and "
+			     "this table's rows cannot be paired",
+			     NAME_SHOWN_SHORT(table), side, buf_str(&b), buf_str(&a));
 	buf_free(&a);
 	buf_free(&b);
 	return rc;

@@ -21,7 +21,8 @@ struct rec_queue {
 	const struct source_ops *ops;
 	struct source *src;
 	const struct table_def *def;
-	const struct diff_plan *plan; /* NULL: whole rows go over (rec_queue_scan_rows) */
+	const struct diff_plan *plan;  /* NULL: whole rows go over (rec_queue_scan_rows) */
+	const enum canon_class *order; /* the scan's key_order (source.h) */
 
 	struct buf ring[DEPTH];
 	size_t head, count;
@@ -119,7 +120,8 @@ static int produce_image(void *ctx, const struct value *row)
 static void *produce(void *arg)
 {
 	struct rec_queue *q = arg;
-	int rc = q->ops->read->scan(q->src, q->def, q->plan ? produce_row : produce_image, q);
+	int rc = q->ops->read->scan(q->src, q->def, q->order, q->plan ? produce_row : produce_image,
+				    q);
 	if (!rc && q->fill.len)
 		rc = push(q);
 	pthread_mutex_lock(&q->mu);
@@ -133,8 +135,10 @@ static void *produce(void *arg)
 	return NULL;
 }
 
-int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct source *src,
-		    const struct table_def *def, const struct diff_plan *plan, const char *label)
+/* The scan's thread, reading in key_order; plan NULL: whole rows. */
+static int queue_start(struct rec_queue **out, const struct source_ops *ops, struct source *src,
+		       const struct table_def *def, const struct diff_plan *plan,
+		       const enum canon_class *key_order, const char *label)
 {
 	struct rec_queue *q = xcalloc(1, sizeof(*q));
 	q->label = label;
@@ -142,6 +146,7 @@ int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct
 	q->src = src;
 	q->def = def;
 	q->plan = plan;
+	q->order = key_order;
 	pthread_mutex_init(&q->mu, NULL);
 	pthread_cond_init(&q->cv, NULL);
 	int e = pthread_create(&q->thread, NULL, produce, q);
@@ -154,6 +159,12 @@ int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct
 	}
 	*out = q;
 	return 0;
+}
+
+int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct source *src,
+		    const struct table_def *def, const struct diff_plan *plan, const char *label)
+{
+	return queue_start(out, ops, src, def, plan, plan->key_classes, label);
 }
 
 /* Consumer: the next filled chunk into take; 1, 0 at the end, or the
@@ -261,10 +272,11 @@ static int consume_rows(struct rec_queue *q, row_fn fn, void *ctx)
 }
 
 int rec_queue_scan_rows(const struct source_ops *ops, struct source *src,
-			const struct table_def *def, row_fn fn, void *ctx)
+			const struct table_def *def, const enum canon_class *key_order, row_fn fn,
+			void *ctx)
 {
 	struct rec_queue *q = NULL;
-	int rc = rec_queue_start(&q, ops, src, def, NULL, NULL);
+	int rc = queue_start(&q, ops, src, def, NULL, key_order, NULL);
 	if (!rc)
 		rc = rec_queue_end(q, consume_rows(q, fn, ctx));
 	return rc;

@@ -13,9 +13,9 @@
 
 struct rec_queue;
 
-/* Starts scanning def's table of src (inside a read the caller began);
- * records are made per plan's side A, and their keys checked to rise
- * (label names the side in that error). */
+/* Starts scanning def's table of src (inside a read the caller began) in
+ * the order of plan's key classes; records are made per plan's side A, and
+ * their keys checked to rise (label names the side in that error). */
 int rec_queue_start(struct rec_queue **out, const struct source_ops *ops, struct source *src,
 		    const struct table_def *def, const struct diff_plan *plan, const char *label);
 struct rec_source rec_queue_source(struct rec_queue *q);
@@ -26,13 +26,14 @@ int rec_queue_finish(struct rec_queue *q);
  * its message kept, else the scan's. */
 int rec_queue_end(struct rec_queue *q, int rc);
 
-/* ops->read->scan(src, def, fn, ctx) with the reading on a thread of its
+/* ops->read->scan(src, def, key_order, fn, ctx) with the reading on a thread of its
  * own (the source's connection is that thread's until this returns) and
  * fn called on this one, with copies of the rows, valid for the call: the
  * source's work (SQLite's VM, the values' conversion) overlaps with fn's
  * (snapshot capture: hashing, the merge, the snapshot files, packaging),
  * in the same bounded chunks. */
 int rec_queue_scan_rows(const struct source_ops *ops, struct source *src,
-			const struct table_def *def, row_fn fn, void *ctx);
+			const struct table_def *def, const enum canon_class *key_order, row_fn fn,
+			void *ctx);
 
 #endif

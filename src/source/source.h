@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "coltype.h"
 #include "config.h"
+#include "rowhash.h"
 #include "strv.h"
 #include "value.h"
 
@@ -176,8 +177,14 @@ struct source_read_ops {
 	 * values. The order is binary, whatever the collation: numbers by value
 	 * (DECIMAL too, though it travels as text), text and blobs by their
 	 * bytes. diff, verify and snapshot capture merge two scans on it, and
-	 * refuse a scan that breaks it. */
-	int (*scan)(struct source *src, const struct table_def *def, row_fn fn, void *ctx);
+	 * refuse a scan that breaks it. key_order (NULL: all CANON_PLAIN) has
+	 * one class per key column, in key order: a key column of another
+	 * class is ordered as canon_cmp orders its canonical values (rowhash.h;
+	 * a date-time by its one spelling, numeric text by value), which is how
+	 * the merge compares keys. A driver whose typed columns hand such values
+	 * over in that order already may ignore it (MySQL's). */
+	int (*scan)(struct source *src, const struct table_def *def,
+		    const enum canon_class *key_order, row_fn fn, void *ctx);
 };
 
 /* Trigger capture ([capture] mode = trigger): the triggers, the changelog

@@ -615,27 +615,14 @@ class Failure(Exception):
     pass
 
 
-class Known(Exception):
-    """A case that meets a finding not fixed yet (FINDINGS.md), skipped unless --known-fail."""
-
-
-KNOWN_FAIL = False
-KNOWN_ORDER = b"keys must come in ascending order"
-
-
-def temporal_keys(*paths):
-    """F25: keys in a column declared as a date-time (or, on either side, as
-    a DECIMAL-class type) compare by their canonical form, which sorts
-    otherwise than the bytes SQLite orders their text by."""
-    for path in paths:
-        con = connect(path)
-        try:
-            if any(canon_class(c[1]) != PLAIN for t in list_tables(con)
-                   for c in describe(con, t)[0] if c[2]):
-                return True
-        finally:
-            con.close()
-    return False
+def refused(p):
+    """Two keys of one side are one value by the comparison (two spellings of
+    one moment, say): diff and verify must refuse to pair that table's rows
+    (exit 3), never pair either key with the other side's row."""
+    if p.returncode != 3 or b"cannot be paired" not in p.stderr:
+        raise Failure("keys equal by the comparison: exit %d (want 3, cannot be paired): %s"
+                      % (p.returncode, p.stderr.decode(errors="replace")[-600:]))
+    return "skip"
 
 
 def run(cmd, **kw):
@@ -650,8 +637,6 @@ def cdc_diff(binary, a, b, fmt="summary", out=None):
     if out:
         cmd += ["--out", out]
     p = run(cmd, timeout=120)
-    if p.returncode == 3 and KNOWN_ORDER in p.stderr and temporal_keys(a, b) and not KNOWN_FAIL:
-        raise Known("F25")
     if p.returncode not in (0, 1):
         raise Failure("diff %s exited %d: %s" % (fmt, p.returncode, p.stderr.decode(errors="replace")[-800:]))
     rep = json.loads(p.stdout) if fmt == "summary" or out else None
@@ -683,15 +668,12 @@ def verify_case(binary, seed, work, verbose):
             mutate(rng, src, list(tables), log)
         if verbose:
             print("  %s: %s" % (step, ", ".join(log)))
+        p = run([binary, "-q", "--json", "-c", conf, "verify", "--against", "sqlite:" + rep],
+                timeout=120)
         try:
             expect, total = oracle(src, rep, verify=True)
         except Dup:
-            return "skip"
-        p = run([binary, "-q", "--json", "-c", conf, "verify", "--against", "sqlite:" + rep],
-                timeout=120)
-        if p.returncode == 3 and KNOWN_ORDER in p.stderr and temporal_keys(src, rep) and \
-                not KNOWN_FAIL:
-            raise Known("F25")
+            return refused(p)
         if p.returncode not in (0, 1):
             raise Failure("verify (%s) exited %d: %s" % (step, p.returncode,
                                                          p.stderr.decode(errors="replace")[-600:]))
@@ -802,7 +784,7 @@ def one_case(binary, seed, work, verbose, self_check=False):
     try:
         expect, total = oracle(a, b)
     except Dup:
-        return "skip"  # two keys one value by the comparison: diff refuses such a table
+        return refused(run([binary, "-q", "diff", "sqlite:" + a, "sqlite:" + b], timeout=120))
     p, rep = cdc_diff(binary, a, b)
     if self_check:
         # The oracle told one change more than there is: the check must say so.
@@ -868,16 +850,11 @@ def main():
                     help="give the check a wrong oracle: it must fail (exit 0 when it does)")
     ap.add_argument("--verify", action="store_true",
                     help="cases of verify: a source, a replica applied from its chain, drift")
-    ap.add_argument("--known-fail", action="store_true",
-                    help="fail on findings not fixed yet too (FINDINGS.md F25)")
     args = ap.parse_args()
-    global KNOWN_FAIL
-    KNOWN_FAIL = args.known_fail
     start = args.seed if args.seed is not None else int(time.time() * 1000) % 10**9
     deadline = time.monotonic() + args.seconds if args.seconds else None
     work = tempfile.mkdtemp(prefix="torture_diff.")
     ran = skipped = 0
-    known = {}
     seed = start
     try:
         while True:
@@ -892,8 +869,6 @@ def main():
                     r = verify_case(args.bin, seed, os.path.join(work, "v"), args.verbose)
                 else:
                     r = one_case(args.bin, seed, work, args.verbose, args.self_check)
-            except Known as k:
-                r = str(k)
             except (Failure, subprocess.TimeoutExpired) as e:
                 print("FAIL seed %d: %s" % (seed, e))
                 print("rerun: python3 %s --seed %d%s -v --keep --bin %s"
@@ -904,13 +879,10 @@ def main():
                     work = None
                 return 1
             skipped += r == "skip"
-            known[r] = known.get(r, 0) + 1
             ran += 1
             seed += 1
-        found = ", ".join("%s: %d" % (k, v) for k, v in sorted(known.items()) if k[0] == "F")
-        print("torture_diff: %d cases from seed %d passed (%d skipped: keys equal by the "
-              "comparison%s)" % (ran, start, skipped, "; known findings met: " + found
-                                 if found else ""))
+        print("torture_diff: %d cases from seed %d passed (%d refused as they must be: keys "
+              "equal by the comparison)" % (ran, start, skipped))
         return 0
     finally:
         if work:

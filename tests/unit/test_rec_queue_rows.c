@@ -29,6 +29,7 @@ struct fake {
 	int made;
 	pthread_t thread;
 	char *wide;
+	const enum canon_class *order; /* the key_order the scan was given */
 };
 
 static void make_row(const struct fake *f, int i, struct value *row)
@@ -47,10 +48,12 @@ static void make_row(const struct fake *f, int i, struct value *row)
 	row[4] = (struct value){.type = VAL_TEXT, .p = "", .n = 0};
 }
 
-static int fake_scan(struct source *src, const struct table_def *def, row_fn fn, void *ctx)
+static int fake_scan(struct source *src, const struct table_def *def,
+		     const enum canon_class *key_order, row_fn fn, void *ctx)
 {
 	struct fake *f = (struct fake *)src;
 	f->thread = pthread_self();
+	f->order = key_order;
 	struct value row[5];
 	if (def->ncols != 5) /* no cmocka assertion on this thread */
 		return err_set(CDC_ERUNTIME, "fake scan: %zu columns", def->ncols);
@@ -130,9 +133,11 @@ static void every_row_arrives_in_order_on_the_calling_thread(void **state)
 	struct table_def *def = five_columns();
 	struct fake f = {.wide = wide_text()};
 	struct seen s = {.f = &f};
-	assert_int_equal(rec_queue_scan_rows(&fake_ops, (struct source *)&f, def, check_row, &s),
-			 0);
+	const enum canon_class order[] = {CANON_TEMPORAL};
+	assert_int_equal(
+		rec_queue_scan_rows(&fake_ops, (struct source *)&f, def, order, check_row, &s), 0);
 	assert_int_equal(s.rows, NROWS);
+	assert_ptr_equal(f.order, order); /* the key order reaches the driver's scan */
 	assert_true(pthread_equal(s.thread, pthread_self()));
 	assert_false(pthread_equal(f.thread, pthread_self()));
 	free(f.wide);
@@ -145,7 +150,7 @@ static void a_failing_caller_stops_the_scan_with_its_message(void **state)
 	struct table_def *def = five_columns();
 	struct fake f = {.wide = wide_text()};
 	struct seen s = {.f = &f, .fail_at = 1000};
-	int rc = rec_queue_scan_rows(&fake_ops, (struct source *)&f, def, check_row, &s);
+	int rc = rec_queue_scan_rows(&fake_ops, (struct source *)&f, def, NULL, check_row, &s);
 	assert_int_equal(rc, CDC_ERUNTIME);
 	assert_string_equal(err_msg(), "merge: stopped at row 1000");
 	assert_int_equal(s.rows, 1000);
@@ -160,7 +165,7 @@ static void a_failing_scan_reaches_the_caller_with_its_message(void **state)
 	struct table_def *def = five_columns();
 	struct fake f = {.wide = wide_text(), .fail_after = 20000};
 	struct seen s = {.f = &f};
-	int rc = rec_queue_scan_rows(&fake_ops, (struct source *)&f, def, check_row, &s);
+	int rc = rec_queue_scan_rows(&fake_ops, (struct source *)&f, def, NULL, check_row, &s);
 	assert_int_equal(rc, CDC_ERUNTIME);
 	assert_string_equal(err_msg(), "scan: disk I/O error at row 20000");
 	assert_true(s.rows <= 20000); /* those it saw were the first, in order */

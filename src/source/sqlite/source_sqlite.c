@@ -125,9 +125,12 @@ static int sqlite_open(struct source **out, const char *url, const struct source
 	/* Writers hold the lock only briefly; wait rather than fail. */
 	sqlite3_busy_timeout(src->db, 30000);
 	sqlite3_extended_result_codes(src->db, 1);
+	int rc =
+		sqlite_key_order_register(src->db) ? sqlite_fail(src, "register cdcpack_canon") : 0;
 	/* Reading the schema proves this is a database, not some other file. */
-	int rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema",
-			     "not a usable SQLite database");
+	if (!rc)
+		rc = sqlite_exec(src, "SELECT count(*) FROM sqlite_schema",
+				 "not a usable SQLite database");
 	if (!rc)
 		rc = set_secure_delete(src, opt->secure_delete);
 	if (rc) {
@@ -711,7 +714,11 @@ void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v)
 	 * path (each sqlite3_column_* call finds the column anew). The value is
 	 * "unprotected", which only matters across threads: connections here
 	 * are NOMUTEX and used by one thread. */
-	sqlite3_value *sv = sqlite3_column_value(stmt, idx);
+	sqlite_value_get(sqlite3_column_value(stmt, idx), v);
+}
+
+void sqlite_value_get(sqlite3_value *sv, struct value *v)
+{
 	memset(v, 0, sizeof(*v));
 	switch (sqlite3_value_type(sv)) {
 	case SQLITE_INTEGER:
@@ -742,8 +749,11 @@ void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v)
 /* SELECT of def's columns in def's order, ordered by the key columns.
  * COLLATE BINARY: text keys come in byte order even when the column has
  * another collation (NOCASE), as the MySQL driver orders them and as diff
- * and verify merge them; for BINARY columns the key index still serves. */
-static void build_scan_sql(struct buf *sql, const struct table_def *def)
+ * and verify merge them; for BINARY columns the key index still serves.
+ * A key of another class than CANON_PLAIN in key_order is ordered by its
+ * canonical value (sqlite_keyorder.c). */
+static void build_scan_sql(struct buf *sql, const struct table_def *def,
+			   const enum canon_class *key_order)
 {
 	buf_adds(sql, "SELECT ");
 	for (size_t i = 0; i < def->ncols; i++) {
@@ -757,28 +767,31 @@ static void build_scan_sql(struct buf *sql, const struct table_def *def)
 	buf_adds(sql, " FROM ");
 	sql_add_ident(sql, def->name, '"');
 	buf_adds(sql, " ORDER BY ");
-	bool first = true;
-	for (size_t i = 0; i < def->ncols; i++) {
+	for (size_t i = 0, k = 0; i < def->ncols; i++) {
 		if (!def->cols[i].key)
 			continue;
-		if (!first)
+		if (k)
 			buf_adds(sql, ", ");
-		first = false;
-		if (def->rowid_key && i == 0) {
+		if (def->rowid_key && i == 0)
 			buf_adds(sql, "rowid");
-		} else {
-			sql_add_ident(sql, def->cols[i].name, '"');
-			buf_adds(sql, " COLLATE BINARY");
-		}
+		else
+			sqlite_key_order_add(sql, def->cols[i].name,
+					     key_order ? key_order[k] : CANON_PLAIN);
+		k++;
 	}
 }
 
-static int sqlite_scan(struct source *src, const struct table_def *def, row_fn fn, void *ctx)
+static int sqlite_scan(struct source *src, const struct table_def *def,
+		       const enum canon_class *key_order, row_fn fn, void *ctx)
 {
+	bool sort;
+	int rc = sqlite_key_order_sort(src, def, key_order, &sort);
+	if (rc)
+		return err_prefix(rc, "scan table %s", NAME_SHOWN_SHORT(def->name));
 	struct buf sql = BUF_INIT;
-	build_scan_sql(&sql, def);
+	build_scan_sql(&sql, def, sort ? key_order : NULL);
 	sqlite3_stmt *st;
-	int rc = sqlite_prepare(src, sql.data, &st);
+	rc = sqlite_prepare(src, sql.data, &st);
 	buf_free(&sql);
 	if (rc)
 		return err_prefix(rc, "scan table %s", NAME_SHOWN_SHORT(def->name));

@@ -164,6 +164,18 @@ int sqlite_replica_mark_applied(struct source *src, const char *source_name, con
 int sqlite_bind_value(sqlite3_stmt *stmt, int idx, const struct value *v);
 /* Reads column idx of the current row into v (borrowed from stmt). */
 void sqlite_column_value(sqlite3_stmt *stmt, int idx, struct value *v);
+/* sv into v (borrowed from sv). */
+void sqlite_value_get(sqlite3_value *sv, struct value *v);
+
+/* sqlite_keyorder.c: the scan's order of keys of a class other than
+ * CANON_PLAIN (source.h's key_order). */
+int sqlite_key_order_register(sqlite3 *db);
+/* Appends the ORDER BY terms of the key column named col of class cls. */
+void sqlite_key_order_add(struct buf *sql, const char *col, enum canon_class cls);
+/* *sort: def's scan must sort by key_order, its keys' byte order being
+ * another (read inside the caller's read, so the scan sees those keys). */
+int sqlite_key_order_sort(struct source *src, const struct table_def *def,
+			  const enum canon_class *key_order, bool *sort);
 
 /* def's one key column when it is declared INTEGER (what SQLite may make the
  * rowid's alias), else NULL: two keys, a row id key or another type. */
