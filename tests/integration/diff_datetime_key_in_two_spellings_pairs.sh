@@ -9,6 +9,8 @@
 # NUMERIC in the other ('10' after '3', by value). Two spellings of one
 # moment in one table are one key as diff compares them: diff stops (exit
 # 3) naming both rather than pairing either with the other side's row.
+# Against a MariaDB DATETIME (one spelling) each SQLite spelling pairs with
+# its moment, both ways.
 # Found by `python3 tests/torture/torture_diff.py --seed 23` (before the fix).
 # Fails with the binary before the fix (CDCPACK_BIN=/work/main/bin/cdcpack
 # of 069b51e): exit 3, "keys must come in ascending order".
@@ -52,3 +54,18 @@ INSERT INTO e VALUES ('2024-01-02T03:04:05Z', 1), ('2024-01-02 03:04:05', 2);"
 cp d.db d2.db
 assert_status 3 "$CDCPACK" diff sqlite:d.db sqlite:d2.db
 assert_contains "$T/last.err" "holds keys (at='2024-01-02 03:04:05') and (at='2024-01-02T03:04:05Z'), which are one key as diff compares them"
+
+# Against MariaDB, whose DATETIME has one spelling: each SQLite spelling
+# pairs with its moment, in both directions.
+if [ -n "${CDCPACK_TEST_MYSQL_ROOT_CNF:-}" ]; then
+	source "$ROOT/tests/lib/mysql.sh"
+	m=$(mysql_fresh_db datetime_key_spellings)
+	mysql_exec "$m" "CREATE TABLE e(at DATETIME(3) PRIMARY KEY, v INT);
+	  INSERT INTO e VALUES ('2024-01-02 03:04:05', 1), ('2024-01-02 03:04:06', 2),
+	  ('2024-01-02 03:04:07', 3), ('2024-01-02 03:04:04.5', 4)"
+	assert_status 0 "$CDCPACK" diff --table e sqlite:a.db "$(mysql_url "$m")"
+	assert_status 0 "$CDCPACK" diff --table e "$(mysql_url "$m")" sqlite:a.db
+	mysql_exec "$m" "UPDATE e SET v = 7 WHERE at = '2024-01-02 03:04:06'"
+	assert_status 1 "$CDCPACK" diff --format rows --table e sqlite:a.db "$(mysql_url "$m")"
+	assert_eq "U e at='2024-01-02 03:04:06.000'" "$(cat "$T/last.out")" "MariaDB's changed row"
+fi
