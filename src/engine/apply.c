@@ -189,9 +189,11 @@ static int check_file(const struct manifest_file *f)
 	if (!rc && n != f->rows)
 		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
 			     NAME_SHOWN_SHORT(f->def->name), (long long)n, (long long)f->rows);
-	/* The per-op counts too, where the file says each row's op (F34); a
-	 * file without an Op column holds inserts, whatever its manifest says. */
-	for (int i = 0; i < 4 && !rc && f->op_column; i++)
+	/* The per-op counts too, where the file says each row's op (F34: JSONL
+	 * always; CSV with an Op column); a CSV file without one holds inserts,
+	 * whatever its manifest says. */
+	bool ops_said = f->op_column || f->format == FORMAT_JSONL;
+	for (int i = 0; i < 4 && !rc && ops_said; i++)
 		if (ops[i] != f->ops[i])
 			rc = err_set(CDC_ERUNTIME,
 				     "table %s holds %lld %c rows, the manifest says %lld",

@@ -36,15 +36,16 @@ tar --zstd -xf "$PRISTINE" -C "$T/parts"
 DATA=$(jq -r '.tables[] | select(.name == "t") | .file' "$T/parts/manifest.json")
 cp "$T/parts/$DATA" "$T/data.pristine"
 
-# forge JQ_FILTER: batch 3's one change, its after image passed through
-# jq, resealed as a writer would.
+# forge JQ_FILTER [MANIFEST_JQ]: batch 3's one change passed through jq
+# (and its table's manifest entry through MANIFEST_JQ), resealed as a
+# writer would.
 forge() {
 	jq -c "$1" "$T/data.pristine" >"$T/parts/$DATA"
 	local size sum
 	size=$(stat -c %s "$T/parts/$DATA")
 	sum=$(xxhsum -H2 - <"$T/parts/$DATA" | cut -d' ' -f1)
 	edit_manifest --argjson n "$size" --arg x "$sum" \
-		'(.tables[] | select(.name == "t")) |= (.bytes = $n | .xxh128 = $x)'
+		"(.tables[] | select(.name == \"t\")) |= (.bytes = \$n | .xxh128 = \$x | ${2:-.})"
 	mapfile -t honest < <(honest_entries)
 	build_victim "${honest[@]}"
 }
@@ -59,6 +60,12 @@ expect_refused apply "check $DATA: .*:1: image has 4 columns, the manifest 3"
 echo "case: a column's name in another case"
 forge '.after.PRICE = .after.price | del(.after.price)'
 expect_refused apply "check $DATA: .*:1: image lacks column price"
+
+echo "case: per-op counts that add up but lie (F34: a JSONL row says its op)"
+forge '.' '.ops.I -= 1 | .ops.U += 1'
+expect_refused apply "check $DATA: table t holds 1 I rows, the manifest says 0"
+forge '.' '.op_column = false | .ops.I -= 1 | .ops.U += 1'
+expect_refused apply "check $DATA: table t holds 1 I rows, the manifest says 0"
 
 echo "case: every column, in another order, is the same change"
 forge '.after = {price: .after.price, name: .after.name, id: .after.id}'
