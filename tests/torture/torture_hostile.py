@@ -499,7 +499,7 @@ def nul_text_cell(ctx):
 
 def text_columns(tb):
     return [c for c in tb["columns"] if not c.get("key") and
-            torture.sqlite_affinity(c.get("type", "")) == "TEXT"]
+            torture.sqlite_affinity(c.get("type", "")) == "t"]
 
 
 def edit_text_cell(ctx, value):
@@ -595,7 +595,10 @@ def column_type_sql(ctx):
                               "INT) WITHOUT ROWID; ATTACH 'pwned_type.db' AS p; --",
                               "TEXT COLLATE nosuch", "T" * 5000, "TEXT\n", "DECIMAL(10,",
                               "TEXT DEFAULT (randomblob(9))", "TEXT GENERATED ALWAYS AS (1)"])
-    # the grammar takes spaces around a type (it is read as the type)
+    # the grammar takes spaces around a type (it is read as the type): the
+    # table then holds the file's values as TEXT
+    if c["type"] == "TEXT\n":
+        ctx.loose_table = tb["name"]
     return ("either" if c["type"] == "TEXT\n" else "refuse",
             "column type := %r" % c["type"][:60])
 
@@ -682,6 +685,8 @@ def table_field_lies(ctx):
     if v == tb.get(field) and type(v) is type(tb.get(field)):
         v = "a lie"
     tb[field] = v
+    if field == "op_column" and tb.get("format") == "jsonl" and isinstance(v, bool):
+        return "either", "table %r op_column := %r (JSONL rows say their op)" % (tb["name"], v)
     return "refuse", "table %r %s := %s" % (tb["name"], field, torture.shorten(v))
 
 
@@ -775,9 +780,7 @@ def field_count(ctx):
 
 
 def blob_cols(tb):
-    return [i for i, c in enumerate(tb["columns"])
-            if torture.sqlite_affinity(c.get("type", "")) in ("BLOB", "")
-            and c.get("type", "").upper() == "BLOB"]
+    return [i for i, c in enumerate(tb["columns"]) if c.get("type", "").upper() == "BLOB"]
 
 
 @mutation("cell-bad", weight=2)
@@ -1293,6 +1296,10 @@ def run_case(chain, a, case_no, stats):
     b = r.randint(1, len(chain.archives))
     ctx = Ctx(chain, case_no, r, case_dir, b)
     expect, desc = fn(ctx)
+    if a.self_check:
+        if not isinstance(expect, tuple):
+            return None  # no text cell in the chosen batch: another case
+        expect = expect[:3] + (expect[3] + " (not what was written)",)  # a wrong oracle
     if ctx.fallback_used:
         name, cls = "table_field_lies", "manifest"
     stats[cls + "/" + name] += 1
@@ -1504,12 +1511,16 @@ def main():
     p.add_argument("--keep", action="store_true")
     p.add_argument("--verbose", "-v", action="store_true")
     p.add_argument("--list", action="store_true", help="list the mutations")
+    p.add_argument("--self-check", action="store_true",
+                   help="a text_cell case checked against a wrong value must fail")
     a = p.parse_args()
     if a.list:
         for n, (cls, w, fn) in sorted(MUTATIONS.items(), key=lambda x: (x[1][0], x[0])):
             log("%-10s %-24s %s" % (cls, n, (fn.__doc__ or "").strip().split("\n")[0]))
         return 0
     a.classes = set(a.classes.split(","))
+    if a.self_check:  # seeds on until a batch has a text cell to edit
+        a.mutation, a.seeds = "text_cell", 20
     if a.seed is None:
         a.seed = int(time.time()) % 1000000
     a.workdir = tempfile.mkdtemp(prefix="cdcpack-hostile.", dir=a.tmpdir)
@@ -1531,13 +1542,18 @@ def main():
                 ", ".join(os.path.basename(x) for x in chain.archives)))
             cases = [a.case] if a.case is not None else range(1, a.cases + 1)
             for c in cases:
+                got = run_case(chain, a, c, stats)
+                if got is None:
+                    continue
                 total += 1
-                if run_case(chain, a, c, stats):
+                if got:
                     ok += 1
                 else:
                     failed = True
+                if a.self_check:
+                    break
             seed += 1
-            if a.case is not None:
+            if a.case is not None or (a.self_check and total):
                 break
             if a.seconds is not None:
                 if time.time() - t0 > a.seconds:
@@ -1551,6 +1567,12 @@ def main():
             log("kept %s" % a.workdir)
     log("mutations: " + ", ".join("%s %d" % kv for kv in sorted(stats.items())))
     log("%d of %d cases from seed %d passed in %.0fs" % (ok, total, a.seed, time.time() - t0))
+    if a.self_check:
+        if ok == total:
+            log("self-check FAILED: a wrong expected cell went unreported")
+            return 1
+        log("divergence reported as it must be")
+        return 0
     return 0 if ok == total else 1
 
 
