@@ -39,6 +39,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -51,7 +52,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torture  # noqa: E402  (the chain maker, its values and its readers)
 
 ROOT = torture.ROOT
-SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "UndefinedBehaviorSanitizer")
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error:",
+                   "UndefinedBehaviorSanitizer")
 CANARY_ROWS = [(1, "canary row"), (2, "another")]
 # ops for the chain's workload: plain changes, special values, odd names
 CHAIN_OPS = ["insert", "update", "keychange", "keyswap", "delete", "upsert", "bulk", "empty",
@@ -333,6 +335,82 @@ def dump_diff(a, b):
     return "\n".join(lines)
 
 
+class SqliteReplica:
+    """A replica file holding the canary table, dumped as `dump` does."""
+
+    def __init__(self, path, template=None):
+        self.path = path
+        if template:
+            shutil.copyfile(template, path)
+        else:
+            canary_db(path)
+        self.url = "sqlite:" + path
+
+    def dump(self):
+        return dump(self.path)
+
+    def files(self):
+        return {self.path + s for s in ("", "-journal", "-wal", "-shm")}
+
+    def drop(self):
+        pass
+
+
+class MysqlReplica:
+    """A MariaDB database holding the canary table. Its dump: each table's
+    SHOW CREATE TABLE and rows, every value as the bytes of CAST(v AS
+    BINARY) (text as ("t", bytes), as dump's), cdcpack_applied without the
+    time it was applied."""
+
+    def __init__(self, name):
+        self.db = torture.MysqlDB(name[:64])
+        self.db.create()
+        self.db.client("CREATE TABLE canary(id INT PRIMARY KEY, v TEXT); " +
+                       "".join("INSERT INTO canary VALUES(%d, '%s');" % r for r in CANARY_ROWS))
+        self.url = self.db.url
+
+    def dump(self):
+        c = self.db.client
+        names = [unbatch(x) for x in c(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+            "DATABASE() ORDER BY 1").split("\n")[:-1]]
+        out = {"__schema__": []}
+        for n in names:
+            qn = torture.mi(n)
+            out["__schema__"].append(c("SHOW CREATE TABLE %s" % qn))
+            lit = n.replace("\\", "\\\\").replace("'", "''")
+            cols = [unbatch(x) for x in c(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "DATABASE() AND table_name = '%s' ORDER BY ordinal_position" % lit).split(
+                    "\n")[:-1] if not (n == "cdcpack_applied" and x == "applied_at")]
+            sel = ", ".join("HEX(CAST(%s AS BINARY))" % torture.mi(x) for x in cols)
+            rows = []
+            for line in c("SELECT %s FROM %s" % (sel, qn)).split("\n")[:-1]:
+                rows.append(tuple(None if h == "NULL" else ("t", bytes.fromhex(h))
+                                  for h in line.split("\t")))
+            out[n.encode("utf-8", "surrogateescape")] = (
+                [x.encode("utf-8", "surrogateescape") for x in cols], sorted(rows, key=repr))
+        return out
+
+    def files(self):
+        return set()
+
+    def drop(self):
+        self.db.drop()
+
+
+def unbatch(field):
+    """A field of `mariadb -B` output as the server holds it."""
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t", "0": "\0"}.get(m.group(1),
+                                                                            m.group(1)), field)
+
+
+def new_replica(a, path, name):
+    if a.replica == "mysql":
+        return MysqlReplica(name)
+    return SqliteReplica(path)
+
+
 # ---------------------------------------------------------------- the chain
 
 class Chain:
@@ -344,7 +422,7 @@ class Chain:
         r = random.Random(seed)
         self.format = r.choice(["csv", "jsonl"]) if a.format == "any" else a.format
         ns = argparse.Namespace(
-            seed=seed, steps=0, source="sqlite", replica="sqlite", mode="trigger",
+            seed=seed, steps=0, source="sqlite", replica=a.replica, mode="trigger",
             format=self.format, target="file", ops=CHAIN_OPS, check_every=1, lake=False,
             self_check=None, bin=a.bin, tmpdir=a.workdir, keep=True, no_keep_failed=False)
         self.out = io.StringIO()
@@ -383,16 +461,15 @@ class Chain:
 
     def prefix_dumps(self):
         """D[k]: the replica after batches 1..k, by --until each batch's time."""
-        rep = os.path.join(self.dir, "prefix.db")
-        canary_db(rep)
-        self.dumps = [dump(rep)]
+        rep = new_replica(self.a, os.path.join(self.dir, "prefix.db"),
+                          "cdc_h%d_%d_p" % (os.getpid() % 1000000, self.seed))
+        self.dumps = [rep.dump()]
         for m in self.manifests:
-            rc, out, err = self.apply(self.dir, rep, until=m["batch"]["created"])
+            rc, out, err = self.apply(self.dir, rep.url, until=m["batch"]["created"])
             if rc != 0:
                 raise CaseFailed("the unmutated chain does not apply:\n" + err)
-            self.dumps.append(dump(rep))
-        self.template = os.path.join(self.dir, "canary.db")
-        canary_db(self.template)
+            self.dumps.append(rep.dump())
+        rep.drop()
 
     def apply(self, bucket_dir, replica, until=None, tmp=None, binary=None, timeout=300):
         conf = os.path.join(bucket_dir, "apply.conf")
@@ -402,11 +479,12 @@ class Chain:
                         "[target]\nurl = file:%s\n" % (
                             os.path.join(self.dir, "src.db"), os.path.join(bucket_dir, "state"),
                             os.path.join(bucket_dir, "bucket")))
-        cmd = [binary or self.a.bin, "-c", conf, "apply", "--to", "sqlite:" + replica]
+        cmd = [binary or self.a.bin, "-c", conf, "apply", "--to", replica]
         if until:
             cmd += ["--until", until]
         env = dict(os.environ)
         env.pop("CDCPACK_FAULT", None)
+        env["CDCPACK_REPLICA_PASSWORD"] = os.environ.get("CDCPACK_TEST_MYSQL_PASSWORD", "")
         if tmp:
             env["TMPDIR"] = tmp
         env["ASAN_OPTIONS"] = "detect_leaks=1:abort_on_error=0:exitcode=99"
@@ -1312,8 +1390,8 @@ def run_case(chain, a, case_no, stats):
             ctx.arc.write(target, tar_bytes=ctx.raw_tar)
         else:
             ctx.arc.write(target)
-    replica = os.path.join(case_dir, "replica.db")
-    shutil.copyfile(chain.template, replica)
+    replica = new_replica(a, os.path.join(case_dir, "replica.db"),
+                          "cdc_h%d_%d_%d" % (os.getpid() % 1000000, chain.seed, case_no))
     tmp = os.path.join(case_dir, "tmp")
     os.makedirs(tmp)
     asan = a.asan_every and case_no % a.asan_every == 0
@@ -1325,11 +1403,12 @@ def run_case(chain, a, case_no, stats):
         until = chain.manifests[ctx.b - 1]["batch"]["created"]
     ctx.last = ctx.b if until else len(chain.archives)
     before = files_under(case_dir)
-    rc, out, err = chain.apply(case_dir, replica, until=until, tmp=tmp, binary=binary,
+    rc, out, err = chain.apply(case_dir, replica.url, until=until, tmp=tmp, binary=binary,
                                timeout=a.timeout)
-    got = dump(replica)
+    got = replica.dump()
+    replica.drop()
     problems = check_case(chain, ctx, expect, rc, err, got)
-    after = files_under(case_dir) - before - {replica + s for s in ("-journal", "-wal", "-shm")}
+    after = files_under(case_dir) - before - replica.files()
     after = {p for p in after if not p.startswith(os.path.join(case_dir, "state")) and
              p != os.path.join(case_dir, "apply.conf")}
     if after:
@@ -1482,8 +1561,9 @@ def expected_cell(dump_b, table, col, value, got):
 
 
 def repro(a, seed, case_no, name):
-    return "python3 tests/torture/torture_hostile.py --seed %d --case %d --mutation %s%s" % (
-        seed, case_no, name, " --format %s" % a.format if a.format != "any" else "")
+    return "python3 tests/torture/torture_hostile.py --seed %d --case %d --mutation %s%s%s" % (
+        seed, case_no, name, " --format %s" % a.format if a.format != "any" else "",
+        " --replica mysql" if a.replica == "mysql" else "")
 
 
 # ---------------------------------------------------------------- main
@@ -1501,6 +1581,8 @@ def main():
     p.add_argument("--mutation", default=None, choices=sorted(MUTATIONS))
     p.add_argument("--classes", default=",".join(CLASSES))
     p.add_argument("--format", choices=["any", "csv", "jsonl"], default="any")
+    p.add_argument("--replica", choices=["sqlite", "mysql"], default="sqlite",
+                   help="mysql: a MariaDB database (CDCPACK_TEST_MYSQL_* name the server)")
     p.add_argument("--asan-every", type=int, default=0,
                    help="every Nth case runs bin/cdcpack-asan")
     p.add_argument("--bin", default=os.environ.get("CDCPACK_BIN",
