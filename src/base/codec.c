@@ -466,7 +466,8 @@ static bool decimal_spelling(const char *s)
 bool parse_real(const char *p, size_t n, double *out)
 {
 	char tmp[64];
-	if (n == 0 || n >= sizeof(tmp))
+	/* A NUL byte would end the copy's string early: "1\0junk" is no number. */
+	if (n == 0 || n >= sizeof(tmp) || memchr(p, '\0', n))
 		return false;
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';
@@ -480,7 +481,7 @@ bool parse_real(const char *p, size_t n, double *out)
 bool parse_int(const char *p, size_t n, long long *out)
 {
 	char tmp[32];
-	if (n == 0 || n >= sizeof(tmp))
+	if (n == 0 || n >= sizeof(tmp) || memchr(p, '\0', n)) /* as parse_real */
 		return false;
 	memcpy(tmp, p, n);
 	tmp[n] = '\0';

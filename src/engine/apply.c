@@ -137,8 +137,9 @@ static int apply_change(struct applier *a, const struct table_def *def, char op,
 
 /* Reads every change of f in order; with a set, applies each the pass
  * takes to the replica (I and U upsert, D deletes by key). Counts every
- * change read in *n. */
-static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n)
+ * change read in *n, and each op in ops (I, U, D, T) when it is given. */
+static int each_change(struct applier *a, const struct manifest_file *f, enum pass pass, int64_t *n,
+		       int64_t ops[4])
 {
 	struct changefile_reader *r;
 	int rc = changefile_open(&r, f->local, f->def, f->format, f->op_column, f->header, &f->csv);
@@ -154,6 +155,8 @@ static int each_change(struct applier *a, const struct manifest_file *f, enum pa
 		if (a && take)
 			rc = apply_change(a, f->def, op, before, after);
 		(*n)++;
+		if (ops)
+			ops[strchr("IUDT", op) - "IUDT"]++;
 	}
 	if (!rc && got < 0)
 		rc = got;
@@ -170,7 +173,7 @@ static int apply_file(struct applier *a, const struct manifest_file *f, enum pas
 		      int64_t *rows)
 {
 	int64_t n = 0;
-	int rc = each_change(a, f, pass, &n); /* the row count was checked by check_file */
+	int rc = each_change(a, f, pass, &n, NULL); /* the counts were checked by check_file */
 	if (pass != PASS_DELETES)
 		*rows += n;
 	return rc ? err_prefix(rc, "apply %s", NAME_SHOWN_SHORT(f->path)) : 0;
@@ -181,11 +184,21 @@ static int apply_file(struct applier *a, const struct manifest_file *f, enum pas
  * before anything, even a CREATE TABLE, touches the replica. */
 static int check_file(const struct manifest_file *f)
 {
-	int64_t n = 0;
-	int rc = each_change(NULL, f, PASS_ALL, &n);
+	int64_t n = 0, ops[4] = {0};
+	int rc = each_change(NULL, f, PASS_ALL, &n, ops);
 	if (!rc && n != f->rows)
 		rc = err_set(CDC_ERUNTIME, "table %s holds %lld rows, the manifest says %lld",
 			     NAME_SHOWN_SHORT(f->def->name), (long long)n, (long long)f->rows);
+	/* The per-op counts too, where the file says each row's op (F34: JSONL
+	 * always; CSV with an Op column); a CSV file without one holds inserts,
+	 * whatever its manifest says. */
+	bool ops_said = f->op_column || f->format == FORMAT_JSONL;
+	for (int i = 0; i < 4 && !rc && ops_said; i++)
+		if (ops[i] != f->ops[i])
+			rc = err_set(CDC_ERUNTIME,
+				     "table %s holds %lld %c rows, the manifest says %lld",
+				     NAME_SHOWN_SHORT(f->def->name), (long long)ops[i], "IUDT"[i],
+				     (long long)f -> ops[i]);
 	return rc ? err_prefix(rc, "check %s", NAME_SHOWN_SHORT(f->path)) : 0;
 }
 

@@ -525,7 +525,14 @@ static int csv_read_record(struct changefile_reader *r)
 			end_field(r, quoted);
 			return 1;
 		} else if (c == '\r') {
-			continue;
+			/* CR LF ends a record as LF does; a CR elsewhere outside quotes
+			 * was dropped once, reading "a\rb" as "ab" (F33): the writer
+			 * quotes every CR, so it is a damaged or forged file. */
+			int next = getc_unlocked(r->f);
+			ungetc(next, r->f);
+			if (next != '\n')
+				return err_set(CDC_ERUNTIME, "%s:%ld: a CR outside quotes", r->path,
+					       r->line);
 		} else if (quoted) {
 			return err_set(CDC_ERUNTIME, "%s:%ld: text after a closing quote", r->path,
 				       r->line);
@@ -703,6 +710,15 @@ static int json_image(struct changefile_reader *r, const json_t *img, struct val
 		return 0;
 	if (!json_is_object(img))
 		return err_set(CDC_ERUNTIME, "%s:%ld: image is not an object", r->path, r->line);
+	/* The writer puts every column of the manifest in an image, and only
+	 * those: a missing one must not read as NULL, nor an unknown one pass. */
+	for (size_t i = 0; i < r->def->ncols; i++)
+		if (!json_object_get(img, r->def->cols[i].name))
+			return err_set(CDC_ERUNTIME, "%s:%ld: image lacks column %s", r->path,
+				       r->line, NAME_SHOWN_SHORT(r->def->cols[i].name));
+	if (json_object_size(img) != r->def->ncols)
+		return err_set(CDC_ERUNTIME, "%s:%ld: image has %zu columns, the manifest %zu",
+			       r->path, r->line, json_object_size(img), r->def->ncols);
 	size_t *blob_off = xcalloc(r->def->ncols, sizeof(*blob_off));
 	int rc = 0;
 	for (size_t i = 0; i < r->def->ncols && !rc; i++)

@@ -4,8 +4,8 @@
 # ops that do not add up, a bad checksum spelling, output options
 # ([batch] csv_delimiter, csv_null_value, ...) the config would refuse, a file listed twice, a
 # table without a key, an unknown kind, seq 0, or more or fewer rows than
-# the change file holds; a batch mode, created time or source name the
-# writer would never write; and a change file that is malformed but sealed with
+# the change file holds, or per-op counts that add up but lie; a batch
+# mode, created time or source name the writer would never write; and a change file that is malformed but sealed with
 # matching bytes and checksum. `show` refuses what it can see (the manifest
 # itself), `apply` refuses all of them with exit 3 naming the fault, and the
 # replica is unchanged: the rows applied before the fault are rolled back.
@@ -75,6 +75,9 @@ refuse_manifest both '"source name" .s{80}\.\.\.. is longer than 100 bytes' \
 echo "case: rows that lie (only apply counts them)"
 refuse_manifest apply "holds 3 rows, the manifest says 4" "$t.rows += 1 | $t.ops.I += 1"
 refuse_manifest apply "holds 3 rows, the manifest says 2" "$t.rows -= 1 | $t.ops.I -= 1"
+# Per-op counts that add up but lie (tests/torture/FINDINGS.md F34).
+refuse_manifest apply "table t holds 1 U rows, the manifest says 0" "$t.ops.U -= 1 | $t.ops.D += 1"
+refuse_manifest apply "table t holds 1 I rows, the manifest says 2" "$t.ops.I += 1 | $t.ops.D -= 1"
 
 # seal JQ: batch 3 with t's change file as it is now in $T/parts, its
 # manifest edited by JQ, bytes and checksum updated to match: a forger's

@@ -329,6 +329,97 @@ static void reals_are_read_only_from_decimal_spellings(void **state)
 		assert_false(parse_real(text[i], strlen(text[i]), &d));
 }
 
+/* A field holding a NUL byte is no number, whatever comes before the NUL:
+ * "80194\0123" read as 80194 once (tests/torture/FINDINGS.md F31). */
+static void numbers_holding_a_nul_byte_are_no_numbers(void **state)
+{
+	(void)state;
+	static const char nul_int[] = "80194\0"
+				      "123",
+			  nul_real[] = "5\0.5", tail[] = "7\0";
+	double d;
+	long long ll;
+	assert_false(parse_int(nul_int, sizeof(nul_int) - 1, &ll));
+	assert_false(parse_int(tail, sizeof(tail) - 1, &ll));
+	assert_false(parse_real(nul_real, sizeof(nul_real) - 1, &d));
+	assert_false(parse_real(tail, sizeof(tail) - 1, &d));
+	assert_true(parse_int("80194", 5, &ll));
+	assert_int_equal(ll, 80194);
+}
+
+/* CR LF ends a record as LF does; a CR anywhere else outside quotes is
+ * refused, never dropped: "a\rb" read as "ab" once (F33). */
+static void csv_bare_cr_is_refused_and_cr_lf_ends_a_record(void **state)
+{
+	(void)state;
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	table_def_add_column(&def, "s", "TEXT", false);
+	static const char *const files[] = {"I,1,ab\r\n", "I,1,a\rb\n", "I,1,\"a\"\rb\n",
+					    "I,1,ab\r"};
+	static const int want[] = {1, CDC_ERUNTIME, CDC_ERUNTIME, CDC_ERUNTIME};
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char path[] = "/tmp/test_changefile.XXXXXX";
+		write_temp(path, files[i], strlen(files[i]));
+		struct changefile_reader *r;
+		assert_int_equal(changefile_open(&r, path, &def, FORMAT_CSV, true, false, NULL), 0);
+		char op;
+		const struct value *before, *after;
+		assert_int_equal(changefile_next(r, &op, &before, &after), want[i]);
+		if (want[i] == 1) {
+			assert_int_equal(after[1].n, 2);
+			assert_memory_equal(after[1].p, "ab", 2);
+			assert_int_equal(changefile_next(r, &op, &before, &after), 0);
+		}
+		changefile_close(r);
+		unlink(path);
+	}
+	free_cols(&def);
+}
+
+/* A JSONL image holds every column of the manifest and only those: a
+ * missing column is not NULL, an unknown one not ignored (F32). */
+static void jsonl_images_must_hold_exactly_the_manifest_columns(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"{\"op\":\"I\",\"after\":{\"k\":1}}\n",
+		"{\"op\":\"I\",\"after\":{\"k\":1,\"s\":\"a\",\"x\":2}}\n",
+		"{\"op\":\"D\",\"before\":{\"s\":\"a\"}}\n",
+		"{\"op\":\"U\",\"after\":{\"k\":1,\"S\":\"a\"}}\n",
+	};
+	struct table_def def = {0};
+	def.name = "t";
+	table_def_add_column(&def, "k", "INTEGER", true);
+	table_def_add_column(&def, "s", "TEXT", false);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char path[] = "/tmp/test_changefile.XXXXXX";
+		write_temp(path, bad[i], strlen(bad[i]));
+		struct changefile_reader *r;
+		assert_int_equal(changefile_open(&r, path, &def, FORMAT_JSONL, true, false, NULL),
+				 0);
+		char op;
+		const struct value *before, *after;
+		assert_int_equal(changefile_next(r, &op, &before, &after), CDC_ERUNTIME);
+		changefile_close(r);
+		unlink(path);
+	}
+	static const char good[] = "{\"op\":\"I\",\"after\":{\"s\":null,\"k\":1}}\n";
+	char path[] = "/tmp/test_changefile.XXXXXX";
+	write_temp(path, good, strlen(good));
+	struct changefile_reader *r;
+	assert_int_equal(changefile_open(&r, path, &def, FORMAT_JSONL, true, false, NULL), 0);
+	char op;
+	const struct value *before, *after;
+	assert_int_equal(changefile_next(r, &op, &before, &after), 1);
+	assert_int_equal(after[0].i, 1);
+	assert_int_equal(after[1].type, VAL_NULL);
+	changefile_close(r);
+	unlink(path);
+	free_cols(&def);
+}
+
 /* Writes one row of def with the CSV writer, checks the line it makes (when
  * want is not NULL) and reads it back: every value must return with its own
  * type and bits. */
@@ -571,6 +662,9 @@ int main(void)
 		cmocka_unit_test(t_rows_carry_no_image),
 		cmocka_unit_test(csv_record_of_nulls_reads_as_nulls),
 		cmocka_unit_test(reals_are_read_only_from_decimal_spellings),
+		cmocka_unit_test(numbers_holding_a_nul_byte_are_no_numbers),
+		cmocka_unit_test(jsonl_images_must_hold_exactly_the_manifest_columns),
+		cmocka_unit_test(csv_bare_cr_is_refused_and_cr_lf_ends_a_record),
 		cmocka_unit_test(csv_sqlite_values_keep_their_type_in_every_affinity),
 		cmocka_unit_test(csv_spells_empty_blob_and_text_apart_and_quotes_number_text),
 		cmocka_unit_test(csv_mysql_columns_keep_their_spellings),
