@@ -196,7 +196,10 @@ static void add_literal(struct buf *b, const struct value *v, const struct sql_d
 		sql->add_text(b, v->p, v->n);
 		break;
 	case VAL_BLOB:
-		blob_literal_encode(b, v->p, v->n);
+		if (sql->add_blob)
+			sql->add_blob(b, v->p, v->n);
+		else
+			blob_literal_encode(b, v->p, v->n);
 		break;
 	default:
 		buf_adds(b, "NULL");
