@@ -429,8 +429,9 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 		rc = err_set(
 			CDC_EUSAGE,
 			"mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
-			"columns; cdcpack needs a key to capture it: add a primary key, or list "
-			"the table under [capture] exclude",
+			"columns; cdcpack needs a key to pair its rows: add a primary key, or "
+			"leave the table out ([capture] exclude; diff: name the other tables "
+			"with --table)",
 			src->db_shown, name_shown_short_in(shown, table));
 	free(index);
 	if (rc) {
