@@ -978,6 +978,7 @@ static const struct sql_dialect mysql_dialect = {
 	.add_text = mysql_add_text,
 	.canonical_temporal = true,
 	.add_blob = mysql_add_blob,
+	.float_is_single = true,
 };
 
 static const struct source_read_ops mysql_read = {
