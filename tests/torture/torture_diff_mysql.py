@@ -384,6 +384,9 @@ def to_sqlite(mside, path):
 # ---------------------------------------------------------------- cases
 
 
+SELF_CHECK = False
+
+
 def check_diff(binary, a, b, work):
     """The summary, rows, jsonl and csv checks of torture_diff against the
     oracle; the oracle's expectation."""
@@ -392,6 +395,14 @@ def check_diff(binary, a, b, work):
     except td.Dup:
         return None
     p, rep = td.cdc_diff(binary, a, b)
+    if SELF_CHECK:
+        # The oracle told one change more than there is: the check must say so.
+        expect[sorted(expect)[0]]["inserted"] += 1
+        try:
+            td.check_report(rep, p.returncode, expect, total + 1)
+        except Failure as e:
+            raise SelfChecked(str(e))
+        raise Failure("self-check: an oracle off by one change was not reported")
     td.check_report(rep, p.returncode, expect, total)
     rows = td.run([binary, "-q", "diff", "--format", "rows", td.url(a), td.url(b)])
     changes = sum(e["inserted"] + e["updated"] + e["deleted"] for e in expect.values()
@@ -542,6 +553,10 @@ def sqlite_tables(path):
     return [t for t in out if not t.name.lower().startswith("cdcpack_")]
 
 
+class SelfChecked(Exception):
+    pass
+
+
 MODES = {"mm": mm_case, "cross": cross_case, "verify": verify_case}
 
 
@@ -554,6 +569,8 @@ def main():
     ap.add_argument("--bin", default=os.path.join(td.ROOT, "bin", "cdcpack"))
     ap.add_argument("--keep", action="store_true", help="keep the failing case's databases")
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--self-check", action="store_true",
+                    help="give the check a wrong oracle: it must fail (exit 0 when it does)")
     ap.add_argument("--known-fail", action="store_true",
                     help="fail on findings not fixed yet too (FINDINGS.md F25)")
     args = ap.parse_args()
@@ -564,6 +581,8 @@ def main():
     os.environ.setdefault("CDCPACK_A_PASSWORD", os.environ["CDCPACK_TEST_MYSQL_PASSWORD"])
     os.environ.setdefault("CDCPACK_B_PASSWORD", os.environ["CDCPACK_TEST_MYSQL_PASSWORD"])
     td.KNOWN_FAIL = args.known_fail
+    global SELF_CHECK
+    SELF_CHECK = args.self_check
     start = args.seed if args.seed is not None else int(time.time() * 1000) % 10**9
     deadline = time.monotonic() + args.seconds if args.seconds else None
     work = tempfile.mkdtemp(prefix="torture_diff_mysql.")
@@ -579,6 +598,9 @@ def main():
                 r = MODES[args.mode](args.bin, seed, os.path.join(work, "c"), tag, args.verbose)
             except Known as k:
                 r = str(k)
+            except SelfChecked as e:
+                print("self-check: divergence reported as it must be (%s)" % e)
+                return 0
             except (Failure, subprocess.TimeoutExpired, RuntimeError) as e:
                 print("FAIL seed %d: %s" % (seed, e))
                 print("rerun: python3 %s --mode %s --seed %d -v --keep --bin %s"
