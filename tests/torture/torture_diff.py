@@ -287,11 +287,16 @@ def url(x):
     return "sqlite:" + x if isinstance(x, str) else x.url
 
 
-def find(names, name):
+def find(names, name, other=()):
+    """name as names spell it: exactly, else the one match in another case
+    that nothing in other (the list name comes from) claims: other holds
+    neither that spelling nor a second name in some case (MariaDB's t and T)."""
     if name in names:
         return name
     m = [n for n in names if n.lower() == name.lower()]
-    return m[0] if len(m) == 1 else None
+    if len(m) != 1 or m[0] in other or sum(n.lower() == name.lower() for n in other) > 1:
+        return None
+    return m[0]
 
 
 def oracle(path_a, path_b, verify=False):
@@ -300,12 +305,12 @@ def oracle(path_a, path_b, verify=False):
     own; columns only the replica has do not count)."""
     ca, cb = side(path_a), side(path_b)
     ta, tb = ca.tables(), cb.tables()
-    order = list(ta) + [t for t in tb if not find(ta, t)]
+    order = list(ta) + [t for t in tb if not find(ta, t, tb)]
     if verify:
         order = [t for t in ta if not t.lower().startswith("cdcpack_")]
     out, total = {}, 0
     for name in order:
-        na, nb = find(ta, name), find(tb, name)
+        na, nb = find(ta, name, tb), find(tb, name, ta)
         r = {"inserted": 0, "updated": 0, "deleted": 0, "only_a": [], "only_b": []}
         if na and not nb:
             r["status"] = "only_in_a"
@@ -315,7 +320,7 @@ def oracle(path_a, path_b, verify=False):
             r["inserted"] = len(cb.rows(nb, *cb.describe(nb)))
         else:
             compare_table(ca, na, cb, nb, r)
-        out[(na or nb).lower()] = r
+        out[na or nb] = r
         cols = 1 if r["only_a"] or (r["only_b"] and not verify) else 0
         total += r["inserted"] + r["updated"] + r["deleted"] + (r["status"] != "compared") + cols
     for s, x in ((ca, path_a), (cb, path_b)):
@@ -752,7 +757,7 @@ def verify_case(binary, seed, work, verbose):
 
 
 def check_report(rep, code, expect, total):
-    got = {t["name"].lower(): t for t in rep["tables"]}
+    got = {t["name"]: t for t in rep["tables"]}
     if set(got) != set(expect):
         raise Failure("tables: diff %s, oracle %s" % (sorted(got), sorted(expect)))
     for name, e in expect.items():
@@ -809,12 +814,12 @@ def same_types(a, b):
     ca, cb = connect(a), connect(b)
     out = set()
     for name in list_tables(ca):
-        nb = find(list_tables(cb), name)
+        nb = find(list_tables(cb), name, list_tables(ca))
         if not nb:
             continue
         tb = {c[0].lower(): c[1].lower() for c in describe(cb, nb)[0]}
         if all(tb.get(c[0].lower(), c[1].lower()) == c[1].lower() for c in describe(ca, name)[0]):
-            out.add(name.lower())
+            out.add(name)
     ca.close()
     cb.close()
     return out
@@ -884,7 +889,7 @@ def one_case(binary, seed, work, verbose, self_check=False):
     p2, rep2 = cdc_diff(binary, a2, b)
     alike = same_types(a2, b)
     if any(t["inserted"] + t["updated"] + t["deleted"] for t in rep2["tables"]
-           if t["status"] == "compared" and t["name"].lower() in alike):
+           if t["status"] == "compared" and t["name"] in alike):
         raise Failure("after --format sql cdcpack diff still finds rows: %s" % rep2["tables"])
     same_schema = all(e["status"] == "compared" and not e["only_a"] and not e["only_b"]
                       for e in expect.values())

@@ -420,11 +420,11 @@ def alike(a, b):
     MariaDB sides."""
     out = set()
     for name in a.tables():
-        nb = td.find(b.tables(), name)
+        nb = td.find(b.tables(), name, a.tables())
         if nb:
             cb = {c[0].lower(): c[1] for c in b.describe(nb)[0]}
             if all(cb.get(c[0].lower(), c[1]) == c[1] for c in a.describe(name)[0]):
-                out.add(name.lower())
+                out.add(name)
     return out
 
 
