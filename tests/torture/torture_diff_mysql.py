@@ -281,7 +281,7 @@ def mutate(rng, side, tables, log):
     sql = ""
     for _ in range(rng.randrange(0, 12) if tables else 0):
         t = rng.choice(tables)
-        op = rng.randrange(14)
+        op = rng.randrange(16)
         where = "ORDER BY RAND(%d) LIMIT 1" % rng.randrange(1000)
         if op < 3:
             sql += t.insert_sql(rng, rng.choice(["INSERT", "REPLACE"])) + "\n"
@@ -333,6 +333,21 @@ def mutate(rng, side, tables, log):
                 sql += "RENAME TABLE %s TO %s;\n" % (mi(t.name), mi(other))
                 log.append("rename %s -> %s" % (t.name, other))
                 t.name = other
+        elif op == 14 and rng.random() < 0.2:
+            rest = [i for i in range(len(t.cols)) if i not in t.keys]
+            if rest:
+                i = rng.choice(rest)
+                sql += "ALTER TABLE %s DROP COLUMN %s;\n" % (mi(t.name), mi(t.cols[i][0]))
+                log.append("drop column %s.%s" % (t.name, t.cols[i][0]))
+                t.cols.pop(i)
+                t.keys = [k - (k > i) for k in t.keys]
+        elif op == 15 and rng.random() < 0.15:
+            # another key: the rows cannot be paired (keys_differ) unless it names the same columns
+            i = rng.randrange(len(t.cols))
+            if t.cols[i][1] in KEY_TYPES:
+                sql += "ALTER TABLE %s DROP PRIMARY KEY, ADD PRIMARY KEY (%s);\n" % (
+                    mi(t.name), mi(t.cols[i][0]))
+                log.append("rekey %s (%s)" % (t.name, t.cols[i][0]))
     client(sql, side.db, force=True)
 
 
