@@ -49,7 +49,7 @@ static size_t count_case_insensitive(const struct strv *list, const char *name)
 /* name as list spells it: exactly, else the one case-insensitive match
  * (SQLite ignores case in table names, MySQL on Linux does not), but only
  * one nothing else claims: other, the list name comes from, holds neither
- * that spelling nor another name in some case (F36: MySQL's t and T beside
+ * that spelling nor another name in some case (F39: MySQL's t and T beside
  * SQLite's t paired both with t, or left T out unsaid). */
 static const char *find_name(const struct strv *list, const char *name, const struct strv *other)
 {

@@ -39,7 +39,7 @@ struct sql_dialect {
 	 * bytes; NULL: X'..' (blob_literal_encode). */
 	void (*add_blob)(struct buf *b, const char *p, size_t n);
 	/* A FLOAT column is single precision (MySQL): a key there is compared
-	 * as the float's exact double, not as its fewest digits (F34). */
+	 * as the float's exact double, not as its fewest digits (F37). */
 	bool float_is_single;
 	/* When the engine's own numeral reading is not exact (SQLite before
 	 * 3.43 reads -6.688525262763713e-294, 0.7% of random doubles of any

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # diff of MariaDB databases holding a table without a primary key and
-# without a unique index on NOT NULL columns (FINDINGS.md F33): diff stops
+# without a unique index on NOT NULL columns (FINDINGS.md F36): diff stops
 # with exit 2 naming the table, and the message gives diff's way out
 # (--table naming the other tables), which works. It used to advise only
 # "[capture] exclude", a config diff does not read, and no diff doc said

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # diff pairs tables by name, in another case only where that is the one
-# match nothing else claims (FINDINGS.md F36). MariaDB on Linux keeps t and
+# match nothing else claims (FINDINGS.md F39). MariaDB on Linux keeps t and
 # T apart; against a SQLite t (or a MariaDB database holding only t), A's T
 # was paired with B's t as well as A's t ("keys differ"), and with the sides
 # the other way round T was left out unsaid: exit 0, "A and B hold the same

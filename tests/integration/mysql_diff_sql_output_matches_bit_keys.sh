@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `diff --format sql` in MariaDB's dialect must reach rows keyed by a BIT
-# column (FINDINGS.md F32). Blobs went as X'03FF', which MariaDB compares
+# column (FINDINGS.md F35). Blobs went as X'03FF', which MariaDB compares
 # with a BIT column as a string read as a DECIMAL: the DELETE matched no
 # row (silently) and the UPDATE failed under strict mode ("Truncated
 # incorrect DECIMAL value"). They go as 0x03FF now (X'' when empty), which a

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `diff --format sql` in MariaDB's dialect must reach rows keyed by a FLOAT
-# column (FINDINGS.md F34). A FLOAT key was written as the float's fewest
+# column (FINDINGS.md F37). A FLOAT key was written as the float's fewest
 # digits (0.1, 1e-45, 3.4e+38), which MariaDB compares with the column's
 # float widened to a double (0.10000000149011612): DELETE and UPDATE
 # matched no row, silently. WHERE now spells the float's exact double; SET

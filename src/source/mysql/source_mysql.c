@@ -959,7 +959,7 @@ static void mysql_add_text(struct buf *b, const char *p, size_t n)
 }
 
 /* A BIT column compares X'03FF' as a string read as a DECIMAL (no row
- * matches; UPDATE fails under strict mode: F32), 0x03FF as the number its
+ * matches; UPDATE fails under strict mode: F35), 0x03FF as the number its
  * bytes are; string columns read either as the bytes. 0x needs a digit. */
 static void mysql_add_blob(struct buf *b, const char *p, size_t n)
 {
