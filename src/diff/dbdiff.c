@@ -38,9 +38,20 @@ void dbdiff_result_free(struct dbdiff_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+static size_t count_case_insensitive(const struct strv *list, const char *name)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < list->n; i++)
+		n += strcasecmp(list->v[i], name) == 0;
+	return n;
+}
+
 /* name as list spells it: exactly, else the one case-insensitive match
- * (SQLite ignores case in table names, MySQL on Linux does not). */
-static const char *find_name(const struct strv *list, const char *name)
+ * (SQLite ignores case in table names, MySQL on Linux does not), but only
+ * one nothing else claims: other, the list name comes from, holds neither
+ * that spelling nor another name in some case (F39: MySQL's t and T beside
+ * SQLite's t paired both with t, or left T out unsaid). */
+static const char *find_name(const struct strv *list, const char *name, const struct strv *other)
 {
 	const char *found = NULL;
 	int matches = 0;
@@ -52,14 +63,16 @@ static const char *find_name(const struct strv *list, const char *name)
 			matches++;
 		}
 	}
-	return matches == 1 ? found : NULL;
+	if (matches != 1 || strv_contains(other, found) || count_case_insensitive(other, name) > 1)
+		return NULL;
+	return found;
 }
 
 static int resolve_tables(const struct strv *in_a, const struct strv *in_b,
 			  const struct strv *wanted, struct strv *out)
 {
 	for (size_t i = 0; i < wanted->n; i++) {
-		if (!find_name(in_a, wanted->v[i]) && !find_name(in_b, wanted->v[i]))
+		if (!find_name(in_a, wanted->v[i], in_b) && !find_name(in_b, wanted->v[i], in_a))
 			return err_set(CDC_EUSAGE, "--table %s: no such table on either side",
 				       wanted->v[i]);
 		strv_push(out, wanted->v[i]);
@@ -69,7 +82,7 @@ static int resolve_tables(const struct strv *in_a, const struct strv *in_b,
 	for (size_t i = 0; i < in_a->n; i++)
 		strv_push(out, in_a->v[i]);
 	for (size_t i = 0; i < in_b->n; i++)
-		if (!find_name(in_a, in_b->v[i]))
+		if (!find_name(in_a, in_b->v[i], in_b))
 			strv_push(out, in_b->v[i]);
 	return 0;
 }
@@ -198,10 +211,10 @@ static int64_t record_table(struct dbdiff_result *res, const struct dbdiff_table
 }
 
 static int describe_side(struct dbdiff_side *s, const struct strv *list, const char *name,
-			 struct table_def **out)
+			 const struct strv *other, struct table_def **out)
 {
 	*out = NULL;
-	const char *real = find_name(list, name);
+	const char *real = find_name(list, name, other);
 	return real ? s->ops->read->describe(s->db, real, out) : 0;
 }
 
@@ -223,9 +236,9 @@ static int diff_one(struct dbdiff_side *a, struct dbdiff_side *b, const struct s
 {
 	struct table_def *da = NULL, *db = NULL;
 	struct diff_plan plan = {0};
-	int rc = describe_side(a, in_a, name, &da);
+	int rc = describe_side(a, in_a, name, in_b, &da);
 	if (!rc)
-		rc = describe_side(b, in_b, name, &db);
+		rc = describe_side(b, in_b, name, in_a, &db);
 	if (!rc && !da && !db)
 		rc = err_set(CDC_EUSAGE, "table %s: not found on either side",
 			     NAME_SHOWN_SHORT(name));

@@ -2,6 +2,7 @@
 
 #include "changefile.h"
 #include "codec.h"
+#include "coltype.h"
 #include "err.h"
 #include "naming.h"
 #include "rowhash.h"
@@ -196,7 +197,10 @@ static void add_literal(struct buf *b, const struct value *v, const struct sql_d
 		sql->add_text(b, v->p, v->n);
 		break;
 	case VAL_BLOB:
-		blob_literal_encode(b, v->p, v->n);
+		if (sql->add_blob)
+			sql->add_blob(b, v->p, v->n);
+		else
+			blob_literal_encode(b, v->p, v->n);
 		break;
 	default:
 		buf_adds(b, "NULL");
@@ -222,14 +226,30 @@ static void add_ident(struct diff_output *o, const char *name)
 	sql_add_ident(&o->out, name, o->sql->ident_quote);
 }
 
-static void add_where(struct diff_output *o, const struct diff_plan *p)
+/* MySQL compares a FLOAT column as its float widened to a double: 0.1
+ * (the float's fewest digits, as A's key was read) matches no row, its
+ * exact double 0.10000000149011612 does. */
+static bool single_float_key(const struct diff_output *o, const struct dbdiff_table *t, size_t k)
 {
+	return o->sql->float_is_single && o->keys[k].type == VAL_REAL && isfinite(o->keys[k].r) &&
+	       coltype_kind_of(t->a->cols[t->plan->a_keys[k]].type) == COLTYPE_FLOAT;
+}
+
+static void add_where(struct diff_output *o, const struct dbdiff_table *t)
+{
+	const struct diff_plan *p = t->plan;
 	buf_adds(&o->out, " WHERE ");
 	for (size_t k = 0; k < p->nkeys; k++) {
 		buf_adds(&o->out, k ? " AND " : "");
 		add_ident(o, p->key_names[k]);
 		bool null = o->keys[k].type == VAL_NULL;
 		buf_adds(&o->out, null ? " IS " : " = ");
+		if (single_float_key(o, t, k)) {
+			char num[40];
+			format_real(num, (double)(float)o->keys[k].r);
+			buf_adds(&o->out, num);
+			continue;
+		}
 		add_value(o, &o->keys[k], p->key_classes[k]);
 	}
 }
@@ -332,7 +352,7 @@ static void sql_update(struct diff_output *o, const struct dbdiff_table *t, cons
 			 NAME_SHOWN_SHORT(t->name));
 		return;
 	}
-	add_where(o, p);
+	add_where(o, t);
 	buf_adds(&o->out, ";\n");
 }
 
@@ -340,7 +360,7 @@ static void sql_delete(struct diff_output *o, const struct dbdiff_table *t)
 {
 	buf_adds(&o->out, "DELETE FROM ");
 	add_ident(o, t->a->name);
-	add_where(o, t->plan);
+	add_where(o, t);
 	buf_adds(&o->out, ";\n");
 }
 

@@ -36,6 +36,12 @@ struct sql_dialect {
 	/* Date-times are read only in the canonical spelling
 	 * ("2024-01-02 03:04:05"): text of a temporal column is written so. */
 	bool canonical_temporal;
+	/* Appends bytes as a literal every column type reads back as those
+	 * bytes; NULL: X'..' (blob_literal_encode). */
+	void (*add_blob)(struct buf *b, const char *p, size_t n);
+	/* A FLOAT column is single precision (MySQL): a key there is compared
+	 * as the float's exact double, not as its fewest digits (F37). */
+	bool float_is_single;
 	/* When the engine's own numeral reading is not exact (SQLite before
 	 * 3.43 reads -6.688525262763713e-294, 0.7% of random doubles of any
 	 * exponent, one unit in the last place off): a private reader to ask

@@ -61,17 +61,20 @@ class Text(bytes):
 # ---------------------------------------------------------------- oracle
 
 
-DEC, TEMP, PLAIN = "dec", "temp", "plain"
+DEC, TEMP, PLAIN, FLOAT32 = "dec", "temp", "plain", "float32"
 INT_WORDS = {"tinyint", "smallint", "mediumint", "int", "integer", "bigint"}
 DEC_WORDS = {"decimal", "numeric", "dec", "fixed"}
 TEMP_WORDS = {"timestamp", "date", "datetime", "time", "year"}
 
 
-def canon_class(decl):
-    """How a declared type's values compare (rowhash.h, enum canon_class)."""
+def canon_class(decl, driver="sqlite"):
+    """How a declared type's values compare (rowhash.h, enum canon_class):
+    a FLOAT is single precision in MySQL/MariaDB, a double in SQLite."""
     s = decl.lstrip()
     m = re.match(r"[A-Za-z0-9_]*", s)
     word = m.group(0).lower()
+    if word == "float" and driver == "mysql":
+        return FLOAT32
     if s[:4].lower() == "year" and not (len(s) > 4 and s[4].isalnum()):
         return DEC
     if word in DEC_WORDS:
@@ -185,13 +188,20 @@ def canon_temporal(b):
     return b
 
 
+def float32(r):
+    """r rounded to single precision, as C's (double)(float)r."""
+    if math.isinf(r) or math.isnan(r) or abs(r) < 3.4028235677973366e38:
+        return struct.unpack("<f", struct.pack("<f", r))[0]
+    return math.copysign(math.inf, r)
+
+
 def canon(v, cls):
     if v is None:
         return ("N",)
     if isinstance(v, int):
         return ("I", v)
     if isinstance(v, float):
-        return canon_real(v)
+        return canon_real(float32(v) if cls == FLOAT32 else v)
     if isinstance(v, Text):
         b = bytes(v)
         if cls == DEC and len(b) < 80:
@@ -244,45 +254,85 @@ def read_rows(con, table, cols, rowid):
     return con.execute("SELECT %s FROM %s" % (sel, q(table))).fetchall()
 
 
-def find(names, name):
+class SqliteSide:
+    """The oracle's view of one SQLite database (a sibling harness gives
+    other engines' sides the same methods)."""
+
+    driver = "sqlite"
+
+    def __init__(self, path):
+        self.path = path
+        self.url = "sqlite:" + path
+        self.con = connect(path)
+
+    def tables(self):
+        return list_tables(self.con)
+
+    def describe(self, table):
+        return describe(self.con, table)
+
+    def rows(self, table, cols, rowid):
+        return read_rows(self.con, table, cols, rowid)
+
+    def close(self):
+        self.con.close()
+
+
+def side(x):
+    """A side object as is; a path as its SQLite side."""
+    return SqliteSide(x) if isinstance(x, str) else x
+
+
+def url(x):
+    return "sqlite:" + x if isinstance(x, str) else x.url
+
+
+def find(names, name, other=()):
+    """name as names spell it: exactly, else the one match in another case
+    that nothing in other (the list name comes from) claims: other holds
+    neither that spelling nor a second name in some case (MariaDB's t and T)."""
     if name in names:
         return name
     m = [n for n in names if n.lower() == name.lower()]
-    return m[0] if len(m) == 1 else None
+    if len(m) != 1 or m[0] in other or sum(n.lower() == name.lower() for n in other) > 1:
+        return None
+    return m[0]
 
 
 def oracle(path_a, path_b, verify=False):
     """What diff must report: {table: {...}}, differences. verify: what
     `verify` must, A the source and B a replica (A's tables but cdcpack's
     own; columns only the replica has do not count)."""
-    ca, cb = connect(path_a), connect(path_b)
-    ta, tb = list_tables(ca), list_tables(cb)
-    order = list(ta) + [t for t in tb if not find(ta, t)]
+    ca, cb = side(path_a), side(path_b)
+    ta, tb = ca.tables(), cb.tables()
+    order = list(ta) + [t for t in tb if not find(ta, t, tb)]
     if verify:
         order = [t for t in ta if not t.lower().startswith("cdcpack_")]
     out, total = {}, 0
     for name in order:
-        na, nb = find(ta, name), find(tb, name)
+        na, nb = find(ta, name, tb), find(tb, name, ta)
         r = {"inserted": 0, "updated": 0, "deleted": 0, "only_a": [], "only_b": []}
         if na and not nb:
             r["status"] = "only_in_a"
-            r["deleted"] = len(read_rows(ca, na, *describe(ca, na)))
+            r["deleted"] = len(ca.rows(na, *ca.describe(na)))
         elif nb and not na:
             r["status"] = "only_in_b"
-            r["inserted"] = len(read_rows(cb, nb, *describe(cb, nb)))
+            r["inserted"] = len(cb.rows(nb, *cb.describe(nb)))
         else:
             compare_table(ca, na, cb, nb, r)
-        out[(na or nb).lower()] = r
+        out[na or nb] = r
         cols = 1 if r["only_a"] or (r["only_b"] and not verify) else 0
         total += r["inserted"] + r["updated"] + r["deleted"] + (r["status"] != "compared") + cols
-    ca.close()
-    cb.close()
+    for s, x in ((ca, path_a), (cb, path_b)):
+        if s is not x:
+            s.close()
     return out, total
 
 
 def compare_table(ca, na, cb, nb, r):
-    da, rowid_a = describe(ca, na)
-    db, rowid_b = describe(cb, nb)
+    da, rowid_a = ca.describe(na)
+    db, rowid_b = cb.describe(nb)
+    dra, drb = ca.driver, cb.driver
     bidx = {c[0].lower(): j for j, c in enumerate(db)}
     aidx = {c[0].lower(): i for i, c in enumerate(da)}
     pairs = []
@@ -291,7 +341,7 @@ def compare_table(ca, na, cb, nb, r):
         if j is None:
             r["only_a"].append(c[0])
         else:
-            pairs.append((i, j, merge_class(canon_class(c[1]), canon_class(db[j][1]))))
+            pairs.append((i, j, merge_class(canon_class(c[1], dra), canon_class(db[j][1], drb))))
     r["only_b"] = [c[0] for c in db if c[0].lower() not in aidx]
     ka = [i for i, c in enumerate(da) if c[2]]
     kb = [j for j, c in enumerate(db) if c[2]]
@@ -301,7 +351,8 @@ def compare_table(ca, na, cb, nb, r):
         r["status"] = "keys_differ"
         return
     r["status"] = "compared"
-    kcls = [merge_class(canon_class(da[i][1]), canon_class(db[j][1])) for i, j in zip(ka, kb)]
+    kcls = [merge_class(canon_class(da[i][1], dra), canon_class(db[j][1], drb))
+            for i, j in zip(ka, kb)]
 
     def index(rows, keys, side):
         d = {}
@@ -313,8 +364,8 @@ def compare_table(ca, na, cb, nb, r):
             d[k] = h
         return d
 
-    ra = index(read_rows(ca, na, da, rowid_a), ka, 0)
-    rb = index(read_rows(cb, nb, db, rowid_b), kb, 1)
+    ra = index(ca.rows(na, da, rowid_a), ka, 0)
+    rb = index(cb.rows(nb, db, rowid_b), kb, 1)
     for k, h in rb.items():
         if k not in ra:
             r["inserted"] += 1
@@ -633,7 +684,7 @@ def run(cmd, **kw):
 
 
 def cdc_diff(binary, a, b, fmt="summary", out=None):
-    cmd = [binary, "-q", "--json", "diff", "--format", fmt, "sqlite:" + a, "sqlite:" + b]
+    cmd = [binary, "-q", "--json", "diff", "--format", fmt, url(a), url(b)]
     if out:
         cmd += ["--out", out]
     p = run(cmd, timeout=120)
@@ -685,7 +736,7 @@ def verify_case(binary, seed, work, verbose):
 
 
 def check_report(rep, code, expect, total):
-    got = {t["name"].lower(): t for t in rep["tables"]}
+    got = {t["name"]: t for t in rep["tables"]}
     if set(got) != set(expect):
         raise Failure("tables: diff %s, oracle %s" % (sorted(got), sorted(expect)))
     for name, e in expect.items():
@@ -710,7 +761,7 @@ def check_change_files(binary, a, b, work, expect):
     """--format jsonl: one object per change; --format csv --out DIR: one
     record per change (Op first), in one file per compared table."""
     want = op_counts(expect)
-    p = run([binary, "-q", "diff", "--format", "jsonl", "sqlite:" + a, "sqlite:" + b])
+    p = run([binary, "-q", "diff", "--format", "jsonl", url(a), url(b)])
     got = {"I": 0, "U": 0, "D": 0}
     for line in p.stdout.splitlines():
         try:
@@ -722,7 +773,7 @@ def check_change_files(binary, a, b, work, expect):
     out = os.path.join(work, "csv")
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
-    p = run([binary, "-q", "diff", "--format", "csv", "--out", out, "sqlite:" + a, "sqlite:" + b])
+    p = run([binary, "-q", "diff", "--format", "csv", "--out", out, url(a), url(b)])
     got = {"I": 0, "U": 0, "D": 0}
     for f in os.listdir(out):
         with open(os.path.join(out, f), newline="", encoding="utf-8",
@@ -742,12 +793,12 @@ def same_types(a, b):
     ca, cb = connect(a), connect(b)
     out = set()
     for name in list_tables(ca):
-        nb = find(list_tables(cb), name)
+        nb = find(list_tables(cb), name, list_tables(ca))
         if not nb:
             continue
         tb = {c[0].lower(): c[1].lower() for c in describe(cb, nb)[0]}
         if all(tb.get(c[0].lower(), c[1].lower()) == c[1].lower() for c in describe(ca, name)[0]):
-            out.add(name.lower())
+            out.add(name)
     ca.close()
     cb.close()
     return out
@@ -817,7 +868,7 @@ def one_case(binary, seed, work, verbose, self_check=False):
     p2, rep2 = cdc_diff(binary, a2, b)
     alike = same_types(a2, b)
     if any(t["inserted"] + t["updated"] + t["deleted"] for t in rep2["tables"]
-           if t["status"] == "compared" and t["name"].lower() in alike):
+           if t["status"] == "compared" and t["name"] in alike):
         raise Failure("after --format sql cdcpack diff still finds rows: %s" % rep2["tables"])
     same_schema = all(e["status"] == "compared" and not e["only_a"] and not e["only_b"]
                       for e in expect.values())

@@ -429,8 +429,9 @@ int mysql_describe_table(struct source *src, const char *table, struct table_def
 		rc = err_set(
 			CDC_EUSAGE,
 			"mysql %s: table '%s' has no primary key and no unique index on NOT NULL "
-			"columns; cdcpack needs a key to capture it: add a primary key, or list "
-			"the table under [capture] exclude",
+			"columns; cdcpack needs a key to pair its rows: add a primary key, or "
+			"leave the table out ([capture] exclude; diff: name the other tables "
+			"with --table)",
 			src->db_shown, name_shown_short_in(shown, table));
 	free(index);
 	if (rc) {
@@ -961,12 +962,27 @@ static void mysql_add_text(struct buf *b, const char *p, size_t n)
 	}
 }
 
+/* A BIT column compares X'03FF' as a string read as a DECIMAL (no row
+ * matches; UPDATE fails under strict mode: F35), 0x03FF as the number its
+ * bytes are; string columns read either as the bytes. 0x needs a digit. */
+static void mysql_add_blob(struct buf *b, const char *p, size_t n)
+{
+	if (!n) {
+		buf_adds(b, "X''");
+		return;
+	}
+	buf_adds(b, "0x");
+	hex_encode(b, p, n);
+}
+
 /* MySQL reads TIMESTAMP literals in the session's zone; the values are UTC. */
 static const struct sql_dialect mysql_dialect = {
 	.ident_quote = '`',
 	.preamble = "SET time_zone = '+00:00';\n",
 	.add_text = mysql_add_text,
 	.canonical_temporal = true,
+	.add_blob = mysql_add_blob,
+	.float_is_single = true,
 };
 
 static const struct source_read_ops mysql_read = {
