@@ -37,7 +37,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torture  # noqa: E402  (the differential harness: engines, dumps, names)
-from torture import CdcError, Divergence, MysqlDB, SqliteDB, canon_sqlite, mi, qi  # noqa: E402
+from torture import CdcError, Divergence, MysqlDB, SqliteDB, qi  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -358,8 +358,7 @@ class Case:
         return chosen
 
     def differ(self, what, sql, params, plain, with_triggers):
-        shown = [p if not isinstance(p, (bytes, str)) or len(p) < 80 else "<%d %s>" % (
-            len(p), type(p).__name__) for p in params]
+        shown = shown_params(params)
         raise Divergence("%s differs with the triggers installed\n  statement: %s\n  params: %r\n"
                          "  without triggers: %s\n  with triggers:    %s"
                          % (what, sql[:300], shown, short(plain), short(with_triggers)))
@@ -384,6 +383,11 @@ class Case:
         if warned != SQLITE_SECONDARY_UNIQUE:
             raise Divergence("triggers install warned about REPLACE for %s, README says %s\n%s"
                              % (sorted(warned), sorted(SQLITE_SECONDARY_UNIQUE), err))
+        if self.a.self_check:  # a trigger the application would notice: must be reported
+            c = sqlite3.connect(src_path)
+            c.execute("CREATE TRIGGER cdc_self_check AFTER INSERT ON audit BEGIN "
+                      "UPDATE audit SET what = 'changed' WHERE id = NEW.id; END")
+            c.close()
         self.cdc("load")
         self.cdc("run")
         classes = self.classes(SQLITE_CLASSES)
@@ -475,7 +479,7 @@ class Case:
         fails(cur)
         log("minimized to %d statement(s) (from the schema in %s.start):" % (len(cur), src_path))
         for cls, sql, params in cur:
-            log("  %-16s %s  %r" % (cls, sql, params))
+            log("  %-16s %s  %r" % (cls, sql, shown_params(params)))
 
     def deferred_documented(self, sql, a, b):
         """README "What the application sees": a statement of a transaction
@@ -589,6 +593,11 @@ class Case:
 
     def mysql(self):
         MysqlApp.run_case(self)
+
+
+def shown_params(params):
+    return [p if not isinstance(p, (bytes, str)) or len(p) < 80 else "<%d %s>" % (
+        len(p), type(p).__name__) for p in params]
 
 
 def short(o):
@@ -751,13 +760,14 @@ class MysqlApp:
                 # "ERROR 1062 (23000) at line N: ..." ; statement i is line 2 + 2i
                 head, msg = line.split(": ", 1)
                 n = int(head.rsplit(" ", 1)[1])
-                outcomes[(n - 2) // 2]["error"] = head.split(" at line")[0] + ": " + msg
+                outcomes[(n - 2) // 2]["error"] = (head.split(" at line")[0] + ": "
+                                                    + msg.replace(db.db, "DB"))
         return outcomes
 
     @staticmethod
     def run_case(case):
         r = case.r
-        pref = "app%d_%d" % (case.a.seed, os.getpid())
+        pref = "cdc_app%d_%d" % (case.a.seed % 10**8, os.getpid())
         plain, src = MysqlDB(pref + "p"), MysqlDB(pref + "s")
         rep = MysqlDB(pref + "r") if r.random() < 0.5 else SqliteDB(os.path.join(case.dir, "replica.db"))
         dbs = [plain, src] + ([rep] if isinstance(rep, MysqlDB) else [])
@@ -765,14 +775,18 @@ class MysqlApp:
             db.create()
         try:
             for db in (plain, src):
-                # the schema as written (its triggers hold ';'): one statement per client call
-                for stmt in split_mysql(MYSQL_SCHEMA):
-                    db.client(stmt)
+                # the schema as written (a trigger holds ';'): statements end at //
+                db.client("DELIMITER //\n" + MYSQL_SCHEMA.replace("END;\n", "END//\n")
+                          .replace(") ENGINE=InnoDB;\n", ") ENGINE=InnoDB//\n")
+                          .replace("NEW.id);\n", "NEW.id)//\n"))
             case.write_config(src.url)
             _, err = case.cdc("triggers", "install")
             for t in ("p", "c"):  # README: no trigger for foreign-key cascades
                 if "cascade" not in err.lower():
                     raise Divergence("triggers install said nothing of foreign-key cascades:\n" + err)
+            if case.a.self_check:  # a trigger the application would notice: must be reported
+                src.client("CREATE TRIGGER cdc_self_check BEFORE INSERT ON audit FOR EACH ROW "
+                           "SET NEW.what = 'changed'")
             case.cdc("load")
             case.cdc("run")
             classes = case.classes(MYSQL_CLASSES)
@@ -804,16 +818,6 @@ class MysqlApp:
                     db.drop()
 
 
-def split_mysql(script):
-    out, cur = [], []
-    for line in script.strip().split("\n"):
-        cur.append(line)
-        if line.rstrip().endswith(";") and not line.rstrip().endswith("END IF;"):
-            out.append("\n".join(cur).rstrip().rstrip(";"))
-            cur = []
-    return out
-
-
 # ------------------------------------------------------------------ main
 
 def main():
@@ -829,6 +833,8 @@ def main():
     ap.add_argument("--list", action="store_true", help="list the statement classes")
     ap.add_argument("--tmpdir", default=None)
     ap.add_argument("--keep", action="store_true", help="keep a passing case's directory")
+    ap.add_argument("--self-check", action="store_true",
+                    help="add a trigger the application would notice; the case must report it")
     ap.add_argument("--minimize", action="store_true", help="on a failure, print the fewest statements that fail")
     a = ap.parse_args()
     if a.list:
@@ -851,7 +857,17 @@ def main():
         case = Case(case_args)
         try:
             case.sqlite() if a.engine == "sqlite" else case.mysql()
-        except (Divergence, CdcError) as e:
+        except Divergence as e:
+            if a.self_check:
+                print("self-check: %s\ndivergence reported as it must be" % e)
+                return 0
+            print("FAILED seed %d: %s" % (case_args.seed, e))
+            print("case directory kept: %s" % case.dir)
+            print("rerun: python3 %s --bin %s --engine %s --seed %d --statements %d --classes '%s'"
+                  % (os.path.relpath(__file__, ROOT), a.bin, a.engine, case_args.seed, a.statements,
+                     a.classes))
+            return 1
+        except CdcError as e:
             print("FAILED seed %d: %s" % (case_args.seed, e))
             print("case directory kept: %s" % case.dir)
             print("rerun: python3 %s --bin %s --engine %s --seed %d --statements %d --classes '%s'"
@@ -863,6 +879,9 @@ def main():
         if not a.keep:
             shutil.rmtree(case.dir, ignore_errors=True)
         n += 1
+    if a.self_check:
+        print("self-check FAILED: the extra trigger went unnoticed")
+        return 1
     log("statement classes (ran, of which failed alike on both sides): " + ", ".join(
         "%s %d/%d" % (c, total[c], errors[c]) for c in sorted(total)))
     log("%d cases from seed %d passed (%d statements)" % (n, seed, sum(total.values())))
