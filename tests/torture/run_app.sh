@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The long run of tests/torture/torture_app.py (`make torture-app`): its
-# SQLite cases for TORTURE_APP_SECONDS, then its MariaDB cases for as long,
+# SQLite cases for TORTURE_APP_SECONDS, then its MariaDB cases for as long
+# (then two with the huge class),
 # from TORTURE_APP_SEED (default: from the clock, printed). Starts a private
 # mariadbd (tests/lib/service-mariadb.sh) unless the environment names one.
 set -uo pipefail
@@ -13,4 +14,6 @@ seed=()
 rc=0
 python3 tests/torture/torture_app.py --seconds "$seconds" "${seed[@]}" || rc=1
 python3 tests/torture/torture_app.py --engine mysql --seconds "$seconds" "${seed[@]}" || rc=1
+# values up to what a row image carries, and the documented refusal beyond (F36)
+python3 tests/torture/torture_app.py --engine mysql --cases 2 --statements 80 --classes +huge "${seed[@]}" || rc=1
 exit $rc
