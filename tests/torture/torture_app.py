@@ -10,12 +10,12 @@ application statements runs against both, one connection each, and every
 statement's app-visible outcome must be the same on both sides: its error
 (class and message) or none, the rows it returns (RETURNING, SELECT),
 changes() / ROW_COUNT(), last_insert_rowid() / LAST_INSERT_ID(), the warnings
-count (MariaDB), whether a transaction is open; at the end each table's
+(MariaDB: their count and SHOW WARNINGS), whether a transaction is open; at the end each table's
 content and sqlite_sequence (the changelog excepted). Then `cdcpack run` +
 `cdcpack apply` build a replica, which must equal the source; where the
 README names what triggers cannot see (SQLite's REPLACE deleting a row on a
 secondary UNIQUE index without recursive_triggers; MariaDB's foreign-key
-cascades), the harness checks the documented warning of `triggers install`,
+cascades and TRUNCATE), the harness checks the documented warning of `triggers install`,
 lets the replica differ only in those tables, and checks that `cdcpack
 reconcile` repairs it (and finds nothing when no such statement ran).
 
@@ -44,11 +44,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # Statement classes; `huge` is opt-in (+huge) while F33 is open.
 SQLITE_CLASSES = ["insert", "insert_conflict", "insert_multi", "insert_select", "returning",
                   "upsert_update", "upsert_nothing", "replace", "update", "update_conflict",
-                  "update_key", "delete", "delete_parent", "savepoint", "txn", "recursive",
-                  "foreign_keys", "select", "huge"]
+                  "update_key", "delete", "delete_all", "delete_parent", "savepoint", "txn",
+                  "recursive", "foreign_keys", "select", "huge"]
 MYSQL_CLASSES = ["insert", "insert_ignore", "insert_multi", "insert_select", "odku", "replace",
-                 "update", "update_ignore", "update_key", "delete", "delete_parent", "savepoint",
-                 "txn", "sql_mode", "select", "huge"]
+                 "update", "update_ignore", "update_key", "delete", "delete_parent", "truncate",
+                 "savepoint", "txn", "sql_mode", "select", "huge"]
 OFF_BY_DEFAULT = {"huge"}
 
 
@@ -263,6 +263,9 @@ class SqliteWorkload:
         if cls == "delete":
             w, wp = self.where(t)
             return cls, "DELETE FROM %s WHERE %s" % (t, w), wp
+        if cls == "delete_all":  # SQLite's truncate optimisation, off once triggers exist
+            t = r.choice(["audit", "r", "w", "s", "audit"])
+            return cls, "DELETE FROM %s" % t, []
         if cls == "delete_parent":  # cascades, SET NULL, deferred FK violations
             return cls, "DELETE FROM p WHERE id %s ?" % r.choice(["=", "<=", ">="]), [self.key()]
         if cls == "savepoint":
@@ -391,9 +394,9 @@ class Case:
         self.cdc("load")
         self.cdc("run")
         classes = self.classes(SQLITE_CLASSES)
-        log("schema: p %s AUTOINCREMENT, s %s STRICT; classes: %s"
+        log("schema: p %s AUTOINCREMENT, s %sSTRICT; classes: %s"
             % ("with" if "PRIMARY KEY AUTOINCREMENT, name" in schema else "without",
-               "" if ") STRICT" in schema else "not", ",".join(classes)))
+               "" if ") STRICT" in schema else "not ", ",".join(classes)))
         for path in (plain_path, src_path):  # the start, for --minimize
             shutil.copy(path, path + ".start")
         gen = SqliteWorkload(r, classes)
@@ -705,6 +708,8 @@ class MysqlWorkload(SqliteWorkload):
             return cls, "DELETE FROM %s WHERE %s" % (t, self.mwhere(t))
         if cls == "delete_parent":
             return cls, "DELETE FROM p WHERE id %s %d" % (r.choice(["=", "<=", ">="]), self.key())
+        if cls == "truncate":  # no trigger fires (README): reconcile repairs it
+            return cls, "TRUNCATE TABLE audit"
         if cls == "savepoint":
             if self.depth and r.random() < 0.6:
                 sp = "sp%d" % r.randint(1, self.depth)
@@ -739,31 +744,39 @@ class MysqlApp:
 
     @staticmethod
     def session(db, stmts):
+        # per statement 4 lines: it, the marker (a SELECT without a table
+        # keeps the warnings), SHOW WARNINGS, the end marker
         lines = ["SET SESSION time_zone = '+00:00'"]
         for i, s in enumerate(stmts):
             lines.append(s)
             lines.append("SELECT '#R', %d, ROW_COUNT(), LAST_INSERT_ID(), @@warning_count, "
                          "@@in_transaction" % i)
+            lines.append("SHOW WARNINGS")
+            lines.append("SELECT '#W'")
         body = "".join(line.replace("\n", " ") + ";\n" for line in lines)
         cmd = ["mariadb", "--defaults-file=" + db.cnf, "-N", "-B", "--force", "-D", db.db]
         p = subprocess.run(cmd, input=body.encode(), capture_output=True)
-        outcomes = {i: {"rows": [], "error": None} for i in range(len(stmts))}
-        cur = []
+        outcomes = {i: {"rows": [], "error": None, "warning_list": []} for i in range(len(stmts))}
+        cur, o = [], None
         for line in p.stdout.decode("utf-8", "surrogateescape").split("\n"):
             if line.startswith("#R\t"):
                 _, i, rc, lid, wc, intx = line.split("\t")
                 o = outcomes[int(i)]
                 o.update(rows=cur, row_count=rc, last_insert_id=lid, warnings=wc, in_txn=intx)
                 cur = []
+            elif line == "#W":
+                o["warning_list"] = [w.replace(db.db, "DB") for w in cur]
+                cur = []
             elif line:
                 cur.append(line)
         for line in p.stderr.decode(errors="replace").splitlines():
             if line.startswith("ERROR "):
-                # "ERROR 1062 (23000) at line N: ..." ; statement i is line 2 + 2i
+                # "ERROR 1062 (23000) at line N: ..." ; statement i is line 2 + 4i
                 head, msg = line.split(": ", 1)
                 n = int(head.rsplit(" ", 1)[1])
-                outcomes[(n - 2) // 2]["error"] = (head.split(" at line")[0] + ": "
-                                                    + msg.replace(db.db, "DB"))
+                if (n - 2) % 4 == 0:
+                    outcomes[(n - 2) // 4]["error"] = (head.split(" at line")[0] + ": "
+                                                        + msg.replace(db.db, "DB"))
         return outcomes
 
     @staticmethod
@@ -827,6 +840,8 @@ class MysqlApp:
                 if cls in ("delete_parent",) or (cls in ("update_key",) and sql.startswith("UPDATE p")) \
                         or (cls == "replace" and " p(" in sql):
                     case.blind.add("c")  # cascades reach c unseen (README)
+                if cls == "truncate" and not a[i]["error"]:
+                    case.blind.add("audit")
             for t in MYSQL_TABLES:
                 if dump_sorted(plain, t) != dump_sorted(src, t):
                     raise Divergence("table %s's content differs with the triggers installed" % t)
