@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README "What the application sees" (tests/torture/FINDINGS.md F37):
+# README "What the application sees" (tests/torture/FINDINGS.md F44):
 # cdcpack's trigger on a table an application trigger writes adds a level of
 # trigger nesting, so a chain of the application's triggers that reaches
 # SQLITE_LIMIT_TRIGGER_DEPTH (SQLITE_MAX_TRIGGER_DEPTH, 1000 by default)

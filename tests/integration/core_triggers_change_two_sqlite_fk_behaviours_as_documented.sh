@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README "What the application sees" (tests/torture/FINDINGS.md F33): once a
+# README "What the application sees" (tests/torture/FINDINGS.md F40): once a
 # SQLite table has a trigger (cdcpack's or any), SQLite runs its statements
 # with a statement journal, and two app-visible behaviours change: an
 # INSERT failing on an immediate foreign key leaves last_insert_rowid() at

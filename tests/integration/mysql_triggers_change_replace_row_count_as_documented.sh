@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# README "What the application sees" (tests/torture/FINDINGS.md F38): on a
+# README "What the application sees" (tests/torture/FINDINGS.md F45): on a
 # MariaDB table that is no foreign-key parent, a REPLACE of a row by an
 # identical one counts 1 affected row without a DELETE trigger (the row is
 # left) and 2 with one (MariaDB deletes and inserts to fire it); cdcpack's

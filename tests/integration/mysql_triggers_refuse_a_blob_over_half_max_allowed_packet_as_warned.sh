@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A documented limit (tests/torture/FINDINGS.md F36, README "Trigger mode"):
+# A documented limit (tests/torture/FINDINGS.md F43, README "Trigger mode"):
 # a MariaDB row image spells a BLOB with HEX(), and MariaDB refuses a string
 # function's result over max_allowed_packet, so with the triggers a write of
 # a BLOB over half max_allowed_packet fails (ERROR 1301) where it succeeds

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# F35 (tests/torture/FINDINGS.md): an UPDATE of a row whose TIMESTAMP(6)
+# F42 (tests/torture/FINDINGS.md): an UPDATE of a row whose TIMESTAMP(6)
 # holds the zero timestamp (stored under a sql_mode without NO_ZERO_DATE)
 # must be captured. The update trigger reads the row back and compares it
 # with NEW column by column; UNIX_TIMESTAMP() of the stored zero gave

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# KNOWN FAILING (tests/torture/FINDINGS.md F34; kept out of `make test` by
+# KNOWN FAILING (tests/torture/FINDINGS.md F41; kept out of `make test` by
 # living in tests/known_failing/ until fixed; move it to tests/integration
 # then). An UPDATE of a row larger than half SQLITE_LIMIT_LENGTH succeeds
 # without the triggers and fails with them (SQLITE_TOOBIG): the changelog

@@ -14,6 +14,6 @@ seed=()
 rc=0
 python3 tests/torture/torture_app.py --seconds "$seconds" "${seed[@]}" || rc=1
 python3 tests/torture/torture_app.py --engine mysql --seconds "$seconds" "${seed[@]}" || rc=1
-# values up to what a row image carries, and the documented refusal beyond (F36)
+# values up to what a row image carries, and the documented refusal beyond (F43)
 python3 tests/torture/torture_app.py --engine mysql --cases 2 --statements 80 --classes +huge "${seed[@]}" || rc=1
 exit $rc

@@ -41,7 +41,7 @@ from torture import CdcError, Divergence, MysqlDB, SqliteDB, qi  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-# Statement classes; `huge` is opt-in (+huge) while F33 is open.
+# Statement classes; `huge` is opt-in (+huge) while F40 is open.
 SQLITE_CLASSES = ["insert", "insert_conflict", "insert_multi", "insert_select", "returning",
                   "upsert_update", "upsert_nothing", "replace", "update", "update_conflict",
                   "update_key", "delete", "delete_all", "delete_parent", "savepoint", "txn",
@@ -403,7 +403,7 @@ class Case:
             shutil.copy(path, path + ".start")
         gen = SqliteWorkload(r, classes)
         # a low SQLITE_LIMIT_TRIGGER_DEPTH on both connections: the app's
-        # trigger chains reach it (README "What the application sees", F37)
+        # trigger chains reach it (README "What the application sees", F44)
         self.trigger_depth = r.choice([None, None, None, 1, 2, 3])
         stmts = [("foreign_keys", "PRAGMA foreign_keys = ON", [])] if r.random() < 0.7 else []
         stmts += [gen.statement() for _ in range(self.a.statements)]
@@ -509,7 +509,7 @@ class Case:
         """README "What the application sees": cdcpack's trigger on a table
         the application's trigger chain writes last adds a level, so a chain
         that reaches SQLITE_LIMIT_TRIGGER_DEPTH fails with the triggers
-        (F37). Only that error on the side with the triggers is accepted."""
+        (F44). Only that error on the side with the triggers is accepted."""
         ok = self.trigger_depth and (b["error"] or "").startswith(
             "OperationalError: too many levels of trigger recursion")
         if ok:
@@ -520,7 +520,7 @@ class Case:
         """README "What the application sees": a statement of a transaction
         that fails on an immediate foreign key can leave the deferred
         foreign-key count behind when its table has no trigger (SQLite's
-        own behaviour, F33): the COMMIT then fails without the triggers and
+        own behaviour, F40): the COMMIT then fails without the triggers and
         succeeds with them. Only that shape is accepted."""
         first = sql.split()[0].upper()
         if first not in ("COMMIT", "END", "RELEASE"):
@@ -558,7 +558,7 @@ class Case:
         """README "What the application sees": an INSERT that fails on an
         immediate foreign key leaves last_insert_rowid() at the rowid it
         tried when the table has an AFTER INSERT trigger (SQLite's own
-        behaviour, F33), until the next successful INSERT sets it again.
+        behaviour, F40), until the next successful INSERT sets it again.
         Only that value (and a SELECT of it) may differ, only from such a
         failure on."""
         if not self.lid_tainted and not (
@@ -816,7 +816,7 @@ class MysqlApp:
         """README "What the application sees": a REPLACE of a row by an
         identical one counts 1 affected row on a table without a DELETE
         trigger (MariaDB leaves the row) and 2 with one (it deletes and
-        inserts) (F38). Only ROW_COUNT() may differ, by at most one a row."""
+        inserts) (F45). Only ROW_COUNT() may differ, by at most one a row."""
         if not sql.startswith("REPLACE"):
             return False
         ma, mb = dict(a), dict(b)
@@ -830,7 +830,7 @@ class MysqlApp:
     def packet_limit(src, packet, install_err):
         """The documented limit (`triggers install` names it): a BLOB whose
         hex exceeds max_allowed_packet fails the write, whole, rather than
-        ship a hole (FINDINGS F36)."""
+        ship a hole (FINDINGS F43)."""
         want = "column v can hold values beyond what a row image carries: with max_allowed_packet"
         if want not in install_err:
             raise Divergence("triggers install did not name the packet limit of w.v:\n" + install_err)

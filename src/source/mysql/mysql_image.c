@@ -50,7 +50,7 @@ void mysql_image_expr(struct buf *b, const char *row, const char *name, const ch
 		 * TIMESTAMP column is the stored UTC instant whatever that zone.
 		 * In a trigger it gives NULL for NEW's and OLD's zero timestamp
 		 * but 0 (0.000000 for TIMESTAMP(6)) for a stored row's, which the
-		 * update trigger compares with NEW's (F35): both spell '0'. */
+		 * update trigger compares with NEW's (F42): both spell '0'. */
 		buf_adds(b, "IF(");
 		add_field(b, row, name);
 		buf_adds(b, " IS NULL, NULL, COALESCE(CAST(NULLIF(UNIX_TIMESTAMP(");

@@ -275,12 +275,12 @@ enum update_trigger_age {
 	UPDATE_TRIGGER_CURRENT,	      /* this cdcpack's, or none (callers see that apart) */
 	UPDATE_TRIGGER_SLOWER,	      /* reads the row back, at a higher cost per update */
 	UPDATE_TRIGGER_LOGS_SKIPPED,  /* logs rows UPDATE IGNORE skipped (F12) */
-	UPDATE_TRIGGER_MISSES_ZERO_TS /* misses updates of a row with the zero TIMESTAMP (F35) */
+	UPDATE_TRIGGER_MISSES_ZERO_TS /* misses updates of a row with the zero TIMESTAMP (F42) */
 };
 
 /* What an update trigger body other than this cdcpack's misses: one that
  * never reads STORED_ROW is from before the F12 fix; one that spells a
- * TIMESTAMP without NULLIF, from before the F35 fix (tests/torture/FINDINGS.md). */
+ * TIMESTAMP without NULLIF, from before the F42 fix (tests/torture/FINDINGS.md). */
 static enum update_trigger_age older_update_trigger(const char *body)
 {
 	if (!strstr(body, STORED_ROW))
