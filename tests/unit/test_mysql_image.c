@@ -66,8 +66,8 @@ static void image_expressions_encode_explicitly(void **state)
 	expect_expr("longblob", "HEX(NEW.`c``1`)");
 	expect_expr("float", "CAST(CAST(NEW.`c``1` AS DOUBLE) AS CHAR)");
 	expect_expr("bit(3)", "CAST(NEW.`c``1` + 0 AS CHAR)");
-	expect_expr("timestamp(3)", "IF(NEW.`c``1` IS NULL, NULL, COALESCE(CAST("
-				    "UNIX_TIMESTAMP(NEW.`c``1`) AS CHAR), '0'))");
+	expect_expr("timestamp(3)", "IF(NEW.`c``1` IS NULL, NULL, COALESCE(CAST(NULLIF("
+				    "UNIX_TIMESTAMP(NEW.`c``1`), 0) AS CHAR), '0'))");
 	expect_expr("varchar(10)", "CAST(NEW.`c``1` AS CHAR)");
 	expect_expr("decimal(5,2)", "CAST(NEW.`c``1` AS CHAR)");
 }

@@ -48,12 +48,14 @@ void mysql_image_expr(struct buf *b, const char *row, const char *name, const ch
 	case COLTYPE_TIMESTAMP:
 		/* Triggers run in the writer's time zone; UNIX_TIMESTAMP() of a
 		 * TIMESTAMP column is the stored UTC instant whatever that zone.
-		 * In a trigger it gives NULL for the zero timestamp, hence '0'. */
+		 * In a trigger it gives NULL for NEW's and OLD's zero timestamp
+		 * but 0 (0.000000 for TIMESTAMP(6)) for a stored row's, which the
+		 * update trigger compares with NEW's (F42): both spell '0'. */
 		buf_adds(b, "IF(");
 		add_field(b, row, name);
-		buf_adds(b, " IS NULL, NULL, COALESCE(CAST(UNIX_TIMESTAMP(");
+		buf_adds(b, " IS NULL, NULL, COALESCE(CAST(NULLIF(UNIX_TIMESTAMP(");
 		add_field(b, row, name);
-		buf_adds(b, ") AS CHAR), '0'))");
+		buf_adds(b, "), 0) AS CHAR), '0'))");
 		return;
 	case COLTYPE_BIT:
 		buf_adds(b, "CAST(");

@@ -272,15 +272,27 @@ static int count_triggers(struct source *src, const char *table, int64_t *found)
 
 /* What the table's update trigger is against the one this cdcpack makes. */
 enum update_trigger_age {
-	UPDATE_TRIGGER_CURRENT,	    /* this cdcpack's, or none (callers see that apart) */
-	UPDATE_TRIGGER_SLOWER,	    /* reads the row back, at a higher cost per update */
-	UPDATE_TRIGGER_LOGS_SKIPPED /* logs rows UPDATE IGNORE skipped (F12) */
+	UPDATE_TRIGGER_CURRENT,	      /* this cdcpack's, or none (callers see that apart) */
+	UPDATE_TRIGGER_SLOWER,	      /* reads the row back, at a higher cost per update */
+	UPDATE_TRIGGER_LOGS_SKIPPED,  /* logs rows UPDATE IGNORE skipped (F12) */
+	UPDATE_TRIGGER_MISSES_ZERO_TS /* misses updates of a row with the zero TIMESTAMP (F42) */
 };
+
+/* What an update trigger body other than this cdcpack's misses: one that
+ * never reads STORED_ROW is from before the F12 fix; one that spells a
+ * TIMESTAMP without NULLIF, from before the F42 fix (tests/torture/FINDINGS.md). */
+static enum update_trigger_age older_update_trigger(const char *body)
+{
+	if (!strstr(body, STORED_ROW))
+		return UPDATE_TRIGGER_LOGS_SKIPPED;
+	if (strstr(body, "COALESCE(CAST(UNIX_TIMESTAMP("))
+		return UPDATE_TRIGGER_MISSES_ZERO_TS;
+	return UPDATE_TRIGGER_SLOWER;
+}
 
 /* The table's update trigger against the one this cdcpack makes for
  * version ver. The body as a whole is compared, so any later change to it
- * is found too; one that never reads STORED_ROW is from before the F12 fix
- * (tests/torture/FINDINGS.md). */
+ * is found too (older_update_trigger says which). */
 static int update_trigger_age(struct source *src, const struct table_def *def, int64_t ver,
 			      enum update_trigger_age *age)
 {
@@ -297,8 +309,7 @@ static int update_trigger_age(struct source *src, const struct table_def *def, i
 	if (!rc) {
 		MYSQL_ROW row = mysql_fetch_row(res);
 		if (row && row[0] && strcmp(row[0], body.data) != 0)
-			*age = strstr(row[0], STORED_ROW) ? UPDATE_TRIGGER_SLOWER
-							  : UPDATE_TRIGGER_LOGS_SKIPPED;
+			*age = older_update_trigger(row[0]);
 		mysql_free_result(res);
 	}
 	buf_free(&sql);
@@ -708,6 +719,24 @@ static int warn_packet_limit(struct source *src, const struct table_def *def, st
 	return rc;
 }
 
+static const char *outdated_warning(enum update_trigger_age age)
+{
+	switch (age) {
+	case UPDATE_TRIGGER_LOGS_SKIPPED:
+		return "its update trigger was made by an earlier cdcpack and logs rows UPDATE "
+		       "IGNORE skipped (MariaDB fires it for them), shipping changes the table "
+		       "never made; the next run or install rebuilds it";
+	case UPDATE_TRIGGER_MISSES_ZERO_TS:
+		return "its update trigger was made by an earlier cdcpack and logs no update "
+		       "of a row holding the zero TIMESTAMP with fractional seconds; the next "
+		       "run or install rebuilds it (cdcpack reconcile or load repairs replicas)";
+	default:
+		return "its update trigger was made by an earlier cdcpack (it reads the row "
+		       "back as this one does, at a higher cost per update); the next run or "
+		       "install rebuilds it";
+	}
+}
+
 /* Update triggers an earlier cdcpack made, which the next run replaces. */
 static int status_outdated(struct source *src, const struct table_def *def, int64_t ver,
 			   struct trigger_status *out)
@@ -717,15 +746,7 @@ static int status_outdated(struct source *src, const struct table_def *def, int6
 	if (rc || age == UPDATE_TRIGGER_CURRENT)
 		return rc;
 	out->outdated = true;
-	strv_push(
-		&out->warnings,
-		age == UPDATE_TRIGGER_LOGS_SKIPPED
-			? "its update trigger was made by an earlier cdcpack and logs rows UPDATE "
-			  "IGNORE skipped (MariaDB fires it for them), shipping changes the table "
-			  "never made; the next run or install rebuilds it"
-			: "its update trigger was made by an earlier cdcpack (it reads the row "
-			  "back as this one does, at a higher cost per update); the next run or "
-			  "install rebuilds it");
+	strv_push(&out->warnings, outdated_warning(age));
 	return 0;
 }
 
