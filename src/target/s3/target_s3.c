@@ -29,7 +29,6 @@
 #define MAX_KEY_BYTES 1024
 /* Parts in flight: our reads and hashing overlap the server's work. */
 #define UPLOAD_THREADS 4
-#define HASH_CHUNK (1 << 20)
 
 /* Does the server honour If-None-Match? Learnt once per process (probe_conditional). */
 enum conditional { COND_UNKNOWN, COND_SUPPORTED, COND_IGNORED };
@@ -586,28 +585,14 @@ static int check_and_hash(int fd, const int64_t *bounds, size_t nparts,
 			  const char *path, const char *what)
 {
 	struct hash_stream xxh;
-	struct sigv4_sha256 sha;
-	char *chunk = xmalloc(HASH_CHUNK);
 	int rc = 0;
 	hash_stream_init(&xxh);
 	for (size_t i = 0; i < nparts && !rc; i++) {
-		int64_t first = bounds[i], len = bounds[i + 1] - bounds[i];
-		sigv4_sha256_init(&sha);
-		for (int64_t done = 0; done < len && !rc;) {
-			size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
-			ssize_t n = pread(fd, chunk, want, first + done);
-			if (n <= 0)
-				rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path,
-					     n < 0 ? strerror(errno) : "shorter than its size");
-			else
-				sigv4_sha256_update(&sha, chunk, (size_t)n);
-			hash_stream_update(&xxh, chunk, n > 0 ? (size_t)n : 0);
-			done += n > 0 ? n : 0;
-		}
-		if (rc)
-			sigv4_sha256_free(&sha);
-		else
-			sigv4_sha256_final(&sha, sha256[i]);
+		int why =
+			s3_sha256_range(fd, bounds[i], bounds[i + 1] - bounds[i], &xxh, sha256[i]);
+		if (why)
+			rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path,
+				     why > 0 ? strerror(why) : "shorter than its size");
 	}
 	char hex[HASH_HEX_LEN + 1];
 	hash_stream_hex(&xxh, hex);
@@ -618,7 +603,6 @@ static int check_and_hash(int fd, const int64_t *bounds, size_t nparts,
 			     "uploaded",
 			     what, path, hex, info->xxh128);
 	hash_stream_free(&xxh);
-	free(chunk);
 	return rc;
 }
 
@@ -775,32 +759,6 @@ static bool stream_take(struct target_stream *s, size_t *c, bool *create)
 	}
 }
 
-/* SHA-256 of bytes off to off + len of fd. */
-static int hash_range(int fd, int64_t off, int64_t len, char out[SIGV4_HEX_LEN + 1],
-		      const char *path)
-{
-	struct sigv4_sha256 sha;
-	char *chunk = xmalloc(HASH_CHUNK);
-	int rc = 0;
-	sigv4_sha256_init(&sha);
-	for (int64_t done = 0; done < len && !rc;) {
-		size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
-		ssize_t n = pread(fd, chunk, want, off + done);
-		if (n <= 0)
-			rc = err_set(CDC_ERUNTIME, "%s: %s", path,
-				     n < 0 ? strerror(errno) : "shorter than it was said to be");
-		else
-			sigv4_sha256_update(&sha, chunk, (size_t)n);
-		done += n > 0 ? n : 0;
-	}
-	if (rc)
-		sigv4_sha256_free(&sha);
-	else
-		sigv4_sha256_final(&sha, out);
-	free(chunk);
-	return rc;
-}
-
 /* Sends chunk c of the frame (fd) as part c + 1 over conn. */
 static int stream_send(struct target_stream *s, struct s3_conn *conn, int fd, const char *path,
 		       size_t c, struct early_part *out)
@@ -809,11 +767,12 @@ static int stream_send(struct target_stream *s, struct s3_conn *conn, int fd, co
 	call.body_fd = fd;
 	call.body_offset = (int64_t)c * s->part;
 	call.body_len = s->part;
-	int rc = hash_range(fd, call.body_offset, call.body_len, out->sha256, path);
+	int why = s3_sha256_range(fd, call.body_offset, call.body_len, NULL, out->sha256);
+	if (why)
+		return err_set(CDC_ERUNTIME, "%s: %s", path,
+			       why > 0 ? strerror(why) : "shorter than it was said to be");
 	call.body_sha256 = out->sha256;
-	if (rc == 0)
-		rc = multipart_part(&s->m, conn, c + 1, &call, &out->etag);
-	return rc;
+	return multipart_part(&s->m, conn, c + 1, &call, &out->etag);
 }
 
 /* Under lock: chunk c's outcome kept for stream_put. A failure stops the
