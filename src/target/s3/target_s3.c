@@ -337,21 +337,24 @@ static void err_restore(struct buf *saved)
 
 /* Best effort, keeping the error that made us abort: parts left behind cost
  * storage until a lifecycle rule removes them. */
-static void multipart_abort(struct multipart *m)
+/* Best effort: false when the upload may still be there (logged). */
+static bool multipart_abort(struct multipart *m)
 {
 	if (!m->enc_id)
-		return;
+		return true;
 	struct buf saved = BUF_INIT;
 	err_save(&saved);
 	struct http_response r = {0};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
 	struct s3_call c = call_for(m->what, "DELETE", m->key, query);
 	c.accept = s3_op_accept(S3_ABORT_MULTIPART, false);
-	if (multipart_call(m, &c, &r) != 0)
+	bool gone = multipart_call(m, &c, &r) == 0;
+	if (!gone)
 		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
 	err_restore(&saved);
 	http_response_free(&r);
 	free(query);
+	return gone;
 }
 
 static void multipart_free(struct multipart *m)
@@ -576,13 +579,18 @@ static int put_multipart(struct target *t, const char *key, int fd, const int64_
 	return rc;
 }
 
-/* One pass over the archive before any byte leaves: its XXH3-128, which must
- * be the one recorded when it was staged (else it changed since: refused),
- * and the SHA-256 of each part, which signs the part's request. S3 checks
- * each body against its SHA-256, so what it stores is what was hashed here. */
+struct target_stream;
+static bool stream_abort(struct target_stream *s);
+
+/* One pass over the archive before any byte leaves (but those of early, the
+ * upload begun while compressing, or NULL): its XXH3-128, which must be the
+ * one recorded when it was staged (else it changed since: refused, and
+ * early's upload aborted), and the SHA-256 of each part, which signs the
+ * part's request. S3 checks each body against its SHA-256, so what it
+ * stores is what was hashed here. */
 static int check_and_hash(int fd, const int64_t *bounds, size_t nparts,
 			  char (*sha256)[SIGV4_HEX_LEN + 1], const struct object_info *info,
-			  const char *path, const char *what)
+			  const char *path, const char *what, struct target_stream *early)
 {
 	struct hash_stream xxh;
 	int rc = 0;
@@ -596,12 +604,19 @@ static int check_and_hash(int fd, const int64_t *bounds, size_t nparts,
 	}
 	char hex[HASH_HEX_LEN + 1];
 	hash_stream_hex(&xxh, hex);
-	if (!rc && valid_xxh128(info->xxh128) && strcmp(hex, info->xxh128) != 0)
+	if (!rc && valid_xxh128(info->xxh128) && strcmp(hex, info->xxh128) != 0) {
+		/* Parts of early went while compressing: say what became of them. */
+		const char *sent = !early		 ? "nothing was uploaded"
+				   : stream_abort(early) ? "the multipart upload begun while "
+							   "compressing was aborted"
+							 : "the multipart upload begun while "
+							   "compressing could not be aborted: the "
+							   "next run that uploads aborts it";
 		rc = err_set(CDC_ERUNTIME,
 			     "%s: %s hashes to xxh128 %s, not the %s recorded when it was staged: "
-			     "it changed since (a damaged disk, or another writer); nothing was "
-			     "uploaded",
-			     what, path, hex, info->xxh128);
+			     "it changed since (a damaged disk, or another writer); %s",
+			     what, path, hex, info->xxh128, sent);
+	}
 	hash_stream_free(&xxh);
 	return rc;
 }
@@ -634,7 +649,7 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 	for (size_t i = 0; i <= nparts; i++)
 		bounds[i] = i == nparts ? st.st_size : (int64_t)i * part;
 	sha256 = xcalloc(nparts, sizeof(*sha256));
-	rc = check_and_hash(fd, bounds, nparts, sha256, info, path, what);
+	rc = check_and_hash(fd, bounds, nparts, sha256, info, path, what, NULL);
 	if (!rc && multi)
 		rc = put_multipart(t, k, fd, bounds, nparts, info, sha256, what);
 	else if (!rc) {
@@ -885,12 +900,13 @@ static void stream_stop(struct target_stream *s)
 		pthread_join(s->tid[i], NULL);
 }
 
-/* Aborts the stream's upload, if any (after stream_stop). */
-static void stream_abort(struct target_stream *s)
+/* Aborts the stream's upload, if any (after stream_stop); false when it
+ * may still be there. */
+static bool stream_abort(struct target_stream *s)
 {
-	if (s->upload == UP_READY && !s->completed)
-		multipart_abort(&s->m);
+	bool gone = s->upload != UP_READY || s->completed || multipart_abort(&s->m);
 	s->upload = UP_NONE;
+	return gone;
 }
 
 /* The upload's parts: the early ones kept when their bytes are the staged
@@ -970,7 +986,7 @@ static int s3_stream_put(struct target_stream *s, const char *key, const char *p
 	int64_t *bounds = xcalloc(n + 1, sizeof(*bounds));
 	char(*sha256)[SIGV4_HEX_LEN + 1] = xcalloc(n, sizeof(*sha256));
 	s3_stream_parts(st.st_size, frame_at, s->part, bounds);
-	rc = check_and_hash(fd, bounds, n, sha256, info, path, s->what);
+	rc = check_and_hash(fd, bounds, n, sha256, info, path, s->what, s);
 	if (rc == 0)
 		rc = stream_finish(s, fd, bounds, n, sha256);
 	if (rc == 0) {
