@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,9 +47,10 @@ struct target {
 	 * (abort_stale_uploads). */
 	char *temp_folder;
 	int64_t part_size;
-	/* The temp folder's leftover multipart uploads were looked for by a
-	 * single-part archive upload of this process (s3_put_file). */
-	bool folder_swept;
+	/* The temp folder's leftover multipart uploads were looked for (or are
+	 * being) by this process: once is enough (abort_stale_uploads). Atomic:
+	 * a stream's thread sweeps too (stream_create). */
+	atomic_bool folder_swept;
 	/* [target] upload_while_compressing: a temp object may lack the
 	 * checksum, so the publish copy states it (copy_single). */
 	bool restate_checksum;
@@ -514,21 +516,29 @@ static int abort_if_stale(void *ctx, const char *key, const char *upload_id)
 	return 0;
 }
 
+static bool in_temp_folder(const struct target *t, const char *key)
+{
+	return strncmp(key, t->temp_folder, strlen(t->temp_folder)) == 0;
+}
+
 /* A run killed mid-upload leaves its multipart upload behind, its parts
  * stored (and billed) until aborted: before uploading a temp key, abort what
  * earlier attempts left, every upload in this source's temp folder (one run
  * at a time uploads there: the run lock and the chain claim), since a run
  * killed while it streamed a batch not yet staged left its upload at a key
  * the next run may not use again (the key carries the batch's time); any
- * other key, its own uploads. One ListMultipartUploads per multipart upload,
- * over conn (NULL: the target's own connection); best effort, as it only
- * saves storage. */
+ * other key, its own uploads. One ListMultipartUploads: for the folder once
+ * per process (what this process leaves there, it aborts itself), for
+ * another key at each multipart upload of it; over conn (NULL: the
+ * target's own connection); best effort, as it only saves storage. */
 static void abort_stale_uploads(struct target *t, struct s3_conn *conn, const char *key,
 				const char *what)
 {
+	bool in_folder = in_temp_folder(t, key);
+	if (in_folder && atomic_exchange(&t->folder_swept, true))
+		return;
 	struct buf query = BUF_INIT, saved = BUF_INIT;
 	struct http_response r = {0};
-	bool in_folder = strncmp(key, t->temp_folder, strlen(t->temp_folder)) == 0;
 	const char *prefix = in_folder ? t->temp_folder : key;
 	struct stale st = {{t, key, what, NULL, NULL, NULL, 0, conn}, in_folder ? prefix : NULL};
 	buf_adds(&query, "prefix=");
@@ -655,11 +665,9 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 	else if (!rc) {
 		/* A run killed while it streamed left an upload in the folder that
 		 * only a multipart upload would abort; a source whose batches are
-		 * all small would keep it (billed) for good. Once per process. */
-		if (!info->not_archive && !t->folder_swept) {
+		 * all small would keep it (billed) for good. */
+		if (!info->not_archive && in_temp_folder(t, k))
 			abort_stale_uploads(t, NULL, k, what);
-			t->folder_swept = true;
-		}
 		rc = put_single(t, k, fd, st.st_size, info, sha256[0], what);
 	}
 out:
