@@ -14,7 +14,9 @@
 # "At once": the first is stopped (SIGSTOP) at its after-capture delay until
 # the second was refused. Waiting out the delay alone was a race: on a loaded
 # machine the second's start-up outlasted it, the first published, and the
-# second met the fresh-state check's refusal instead.
+# second met the fresh-state check's refusal instead. Each target's first
+# chain logs to a file of its own: with one a.err for all, the wait for the
+# delay could match the line the previous target's load left there.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
 s3_client_setup
@@ -55,12 +57,12 @@ for target in "file:$T/bucket" "s3://$CDCPACK_TEST_S3_BUCKET/$S3_PREFIX/one" \
 	if ((n <= 2)); then
 		# a waits after its capture, stopped as soon as it says so (10 s
 		# for the test to see that): nothing is published yet
-		CDCPACK_FAULT=delay:after-capture:10000 "$CDCPACK" -c "$a/c.conf" load >a.out 2>a.err &
+		CDCPACK_FAULT=delay:after-capture:10000 "$CDCPACK" -c "$a/c.conf" load >"$a/load.out" 2>"$a/load.err" &
 		pid=$!
-		held() { grep -q 'fault injected: delay' a.err; }
+		held() { grep -q 'fault injected: delay' "$a/load.err"; }
 		# (up to 60 s: on a loaded machine a's start-up alone took more than 10)
 		for ((i = 0; i < 600; i++)); do held && break || sleep 0.1; done
-		held || fail "a's load never reached its delay: $(cat a.err)"
+		held || fail "a's load never reached its delay: $(cat "$a/load.err")"
 		kill -STOP "$pid"
 		trap 'rc=$?; kill -CONT "$pid" 2>/dev/null; (exit $rc); cleanup_tmp' EXIT
 	else
@@ -79,7 +81,7 @@ for target in "file:$T/bucket" "s3://$CDCPACK_TEST_S3_BUCKET/$S3_PREFIX/one" \
 	if ((n <= 2)); then
 		kill -CONT "$pid"
 		trap cleanup_tmp EXIT
-		wait "$pid" || fail "a's load failed: $(cat a.err)"
+		wait "$pid" || fail "a's load failed: $(cat "$a/load.err")"
 	fi
 	objects "$target" >after.txt
 	# b added nothing (a's delayed load added its batch)
