@@ -5,10 +5,10 @@
 # URL, the [capture] changelog name, the target URL in status's text, the
 # state dir in file errors (and in the chmod hint, as a shell reads it), a
 # MySQL URL's database (%-decoded: any bytes) in the "mysql USER@HOST/DB"
-# prefix. A log line escapes control bytes in its whole message but leaves a
-# backslash, so a raw name would show a single backslash: the checks look
-# for \\ and for \xFF, and that no raw control byte reaches stderr (or
-# status's stdout).
+# prefix and in the server's error text, which quotes it raw. A log line
+# escapes control bytes in its whole message but leaves a backslash, so a
+# raw name would show a single backslash: the checks look for \\ and for
+# \xFF, and that no raw control byte reaches stderr (or status's stdout).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 source "$ROOT/tests/lib/mysql.sh"
@@ -102,4 +102,7 @@ write_config "$CDCPACK_CONFIG" "$url" "file:$BUCKET"
 refused 3 "a MySQL database of an odd name" \
 	"mysql $CDCPACK_TEST_MYSQL_USER@$CDCPACK_TEST_MYSQL_HOST/cdc_no\\\\such\\x1B: cannot connect" \
 	triggers install
+# the server's own text quotes the name (MariaDB spells ESC \001B itself,
+# but leaves the backslash): shown as names are, too
+assert_contains "$T/last.err" "Unknown database 'cdc_no\\\\such\\\\001B'"
 echo ok
