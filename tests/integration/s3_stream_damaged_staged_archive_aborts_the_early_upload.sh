@@ -22,9 +22,11 @@ batches() { sqlite3 state/state.db 'SELECT count(*) FROM batches'; }
 # while the run waits after staging (saved first in staged.good); sets KEY
 # and FILE; the run's stderr in run.err, its status in status
 damaged_run() {
+	# (the last run's stderr goes first: the wait must not find its line)
+	rm -f run.out run.err
 	CDCPACK_FAULT=delay:after-stage:3000 "$CDCPACK" -v run >run.out 2>run.err &
 	local pid=$! i
-	held() { grep -q 'fault injected: delay' run.err; }
+	held() { grep -qs 'fault injected: delay' run.err; }
 	for ((i = 0; i < 600; i++)); do held && break || sleep 0.1; done
 	held || fail "the run never reached its delay: $(tail -5 run.err)"
 	kill -STOP "$pid"
