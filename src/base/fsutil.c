@@ -2,6 +2,7 @@
 #include "fsutil.h"
 
 #include "buf.h"
+#include "codec.h"
 #include "err.h"
 #include "hash.h"
 #include "progress.h"
@@ -10,11 +11,29 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* err_set of "PATH: " and fmt's text, PATH as messages show names
+ * (docs/design.md §2): a path from the config holds any bytes. */
+__attribute__((format(printf, 3, 4))) static int fs_fail(int code, const char *path,
+							 const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	char *shown = name_shown(path);
+	err_set_message("%s: %s", shown, buf_str(&b));
+	free(shown);
+	buf_free(&b);
+	return err_code(code);
+}
 
 /* One folder; a new one is made durable in its parent (fsync of the parent),
  * or a file later fsynced inside it could vanish with it in a crash. */
@@ -24,7 +43,7 @@ static int mkdir_one(const char *p, mode_t mode)
 		return fs_fsync_parent(p);
 	if (errno == EEXIST)
 		return 0;
-	return err_set(CDC_ERUNTIME, "%s: cannot create folder: %s", p, strerror(errno));
+	return fs_fail(CDC_ERUNTIME, p, "cannot create folder: %s", strerror(errno));
 }
 
 int fs_mkdirs(const char *path, mode_t mode)
@@ -56,8 +75,8 @@ int fs_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot open folder: %s", dir, strerror(errno));
-	int rc = fsync(fd) == 0 ? 0 : err_set(CDC_ERUNTIME, "%s: fsync: %s", dir, strerror(errno));
+		return fs_fail(CDC_ERUNTIME, dir, "cannot open folder: %s", strerror(errno));
+	int rc = fsync(fd) == 0 ? 0 : fs_fail(CDC_ERUNTIME, dir, "fsync: %s", strerror(errno));
 	close(fd);
 	return rc;
 }
@@ -81,29 +100,32 @@ int fs_private_dir(const char *dir, const char *what, bool follow)
 {
 	bool created = mkdir(dir, 0700) == 0;
 	if (!created && errno != EEXIST)
-		return err_set(CDC_ERUNTIME, "%s: cannot create %s: %s", dir, what,
-			       strerror(errno));
+		return fs_fail(CDC_ERUNTIME, dir, "cannot create %s: %s", what, strerror(errno));
 	struct stat sb;
 	int rc = follow ? stat(dir, &sb) : lstat(dir, &sb);
 	if (rc != 0)
-		return err_set(CDC_ERUNTIME, "%s: %s: %s", dir, what, strerror(errno));
+		return fs_fail(CDC_ERUNTIME, dir, "%s: %s", what, strerror(errno));
 	if (S_ISLNK(sb.st_mode))
-		return err_set(CDC_EUSAGE,
-			       "%s: %s is a symbolic link; refusing to follow it (remove it: "
+		return fs_fail(CDC_EUSAGE, dir,
+			       "%s is a symbolic link; refusing to follow it (remove it: "
 			       "cdcpack creates the folder itself)",
-			       dir, what);
+			       what);
 	if (!S_ISDIR(sb.st_mode))
-		return err_set(CDC_ERUNTIME, "%s: %s is not a directory", dir, what);
+		return fs_fail(CDC_ERUNTIME, dir, "%s is not a directory", what);
 	if (sb.st_uid != geteuid())
-		return err_set(CDC_EUSAGE,
-			       "%s: %s belongs to uid %ld, not to this user (uid %ld); others "
+		return fs_fail(CDC_EUSAGE, dir,
+			       "%s belongs to uid %ld, not to this user (uid %ld); others "
 			       "could plant files in it: use a dir of your own (chown it)",
-			       dir, what, (long)sb.st_uid, (long)geteuid());
-	if (sb.st_mode & 022)
-		return err_set(CDC_EUSAGE,
-			       "%s: %s is writable by group or others (mode %04o); others could "
-			       "plant files in it: run chmod 700 %s",
-			       dir, what, (unsigned)(sb.st_mode & 07777), dir);
+			       what, (long)sb.st_uid, (long)geteuid());
+	if (sb.st_mode & 022) {
+		char *shell = name_for_shell(dir);
+		rc = fs_fail(CDC_EUSAGE, dir,
+			     "%s is writable by group or others (mode %04o); others could "
+			     "plant files in it: run chmod 700 %s%s",
+			     what, (unsigned)(sb.st_mode & 07777), shell, name_shell_note(dir));
+		free(shell);
+		return rc;
+	}
 	/* a folder lost in a crash would lose what was made durable in it
 	 * (a lost state dir would fork the chain) */
 	return created ? fs_fsync_parent(dir) : 0;
@@ -128,7 +150,7 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 {
 	struct stat sb;
 	if (fstat(in, &sb) != 0)
-		return err_set(CDC_ERUNTIME, "%s: stat: %s", src, strerror(errno));
+		return fs_fail(CDC_ERUNTIME, src, "stat: %s", strerror(errno));
 	off_t half = sb.st_size / 2, done = 0;
 	size_t size = 1 << 20;
 	char *chunk = xmalloc(size);
@@ -136,7 +158,7 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 	int rc = 0;
 	while ((n = read(in, chunk, size)) > 0) {
 		if (write_all(out, chunk, (size_t)n) != 0) {
-			rc = err_set(CDC_ERUNTIME, "%s: write: %s", dst, strerror(errno));
+			rc = fs_fail(CDC_ERUNTIME, dst, "write: %s", strerror(errno));
 			break;
 		}
 		if (h)
@@ -149,7 +171,7 @@ static int copy_fd(int in, int out, const char *src, const char *dst, void (*mid
 			midpoint();
 	}
 	if (!rc && n < 0)
-		rc = err_set(CDC_ERUNTIME, "%s: read: %s", src, strerror(errno));
+		rc = fs_fail(CDC_ERUNTIME, src, "read: %s", strerror(errno));
 	free(chunk);
 	return rc;
 }
@@ -165,12 +187,12 @@ int fs_copy_hashed(const char *src, const char *dst, mode_t mode, void (*midpoin
 {
 	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot open: %s", src, strerror(errno));
+		return fs_fail(CDC_ERUNTIME, src, "cannot open: %s", strerror(errno));
 	int out = fs_create(dst, mode);
 	if (out < 0) {
 		int e = errno;
 		close(in);
-		return err_set(CDC_ERUNTIME, "%s: cannot create: %s", dst, strerror(e));
+		return fs_fail(CDC_ERUNTIME, dst, "cannot create: %s", strerror(e));
 	}
 	struct hash_stream h;
 	if (xxh128)
@@ -181,9 +203,9 @@ int fs_copy_hashed(const char *src, const char *dst, mode_t mode, void (*midpoin
 		hash_stream_free(&h);
 	}
 	if (!rc && fsync(out) != 0)
-		rc = err_set(CDC_ERUNTIME, "%s: fsync: %s", dst, strerror(errno));
+		rc = fs_fail(CDC_ERUNTIME, dst, "fsync: %s", strerror(errno));
 	if (close(out) != 0 && !rc)
-		rc = err_set(CDC_ERUNTIME, "%s: close: %s", dst, strerror(errno));
+		rc = fs_fail(CDC_ERUNTIME, dst, "close: %s", strerror(errno));
 	close(in);
 	return rc;
 }
@@ -202,6 +224,6 @@ int fs_remove_tree(const char *path)
 	if (lstat(path, &sb) != 0)
 		return 0;
 	if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-		return err_set(CDC_ERUNTIME, "%s: cannot remove: %s", path, strerror(errno));
+		return fs_fail(CDC_ERUNTIME, path, "cannot remove: %s", strerror(errno));
 	return 0;
 }

@@ -173,9 +173,12 @@ static void status_written_by_text(struct buf *out, const struct status_result *
 
 void report_status_text(struct buf *out, const struct config *cfg, const struct status_result *res)
 {
+	/* Both URLs as the config wrote them: a file: path holds any bytes. */
 	char *url = name_shown(cfg->source_url ? cfg->source_url : "");
+	char *target = name_shown(cfg->target_url ? cfg->target_url : "");
 	buf_addf(out, "source %s (%s, %s mode)  target %s\n", cfg->source_name, url,
-		 config_mode_name(cfg->mode), cfg->target_url);
+		 config_mode_name(cfg->mode), target);
+	free(target);
 	free(url);
 	if (res->have < STATUS_STATE)
 		return;

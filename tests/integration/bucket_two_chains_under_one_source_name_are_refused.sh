@@ -1,5 +1,4 @@
 #!/usr/bin/env bash
-# run.sh: alone (timing: the second chain must start within the first's 6 s delay)
 # Two databases given the same [source] name (here both default to "app",
 # the file name) publish to one bucket: file: and S3. Without a word, the
 # second would number its own batches 1, 2, ... among the first's, and `ls`
@@ -12,6 +11,12 @@
 #    elsewhere, then was pointed at this bucket: no fresh-state check runs).
 # Following the message (its own [source] name) works, and both chains then
 # list and apply side by side.
+# "At once": the first is stopped (SIGSTOP) at its after-capture delay until
+# the second was refused. Waiting out the delay alone was a race: on a loaded
+# machine the second's start-up outlasted it, the first published, and the
+# second met the fresh-state check's refusal instead. Each target's first
+# chain logs to a file of its own: with one a.err for all, the wait for the
+# delay could match the line the previous target's load left there.
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/s3.sh"
 s3_client_setup
@@ -50,13 +55,16 @@ for target in "file:$T/bucket" "s3://$CDCPACK_TEST_S3_BUCKET/$S3_PREFIX/one" \
 	assert_status 0 "$CDCPACK" -c "$b/c.conf" triggers install
 	assert_status 0 "$CDCPACK" -c "$a/c.conf" triggers install
 	if ((n <= 2)); then
-		# a waits after its capture: nothing is published yet
-		CDCPACK_FAULT=delay:after-capture:6000 "$CDCPACK" -c "$a/c.conf" load >a.out 2>a.err &
+		# a waits after its capture, stopped as soon as it says so (10 s
+		# for the test to see that): nothing is published yet
+		CDCPACK_FAULT=delay:after-capture:10000 "$CDCPACK" -c "$a/c.conf" load >"$a/load.out" 2>"$a/load.err" &
 		pid=$!
-		held() { grep -q 'fault injected: delay' a.err; }
+		held() { grep -q 'fault injected: delay' "$a/load.err"; }
 		# (up to 60 s: on a loaded machine a's start-up alone took more than 10)
 		for ((i = 0; i < 600; i++)); do held && break || sleep 0.1; done
-		held || fail "a's load never reached its delay: $(cat a.err)"
+		held || fail "a's load never reached its delay: $(cat "$a/load.err")"
+		kill -STOP "$pid"
+		trap 'rc=$?; kill -CONT "$pid" 2>/dev/null; (exit $rc); cleanup_tmp' EXIT
 	else
 		# b has a chain of its own, published to a bucket of its own
 		conf "$b" "${target/other/own}"
@@ -71,7 +79,9 @@ for target in "file:$T/bucket" "s3://$CDCPACK_TEST_S3_BUCKET/$S3_PREFIX/one" \
 	assert_contains last.err "[source] name"
 	assert_contains last.err "nothing was done"
 	if ((n <= 2)); then
-		wait "$pid" || fail "a's load failed: $(cat a.err)"
+		kill -CONT "$pid"
+		trap cleanup_tmp EXIT
+		wait "$pid" || fail "a's load failed: $(cat "$a/load.err")"
 	fi
 	objects "$target" >after.txt
 	# b added nothing (a's delayed load added its batch)

@@ -2,11 +2,13 @@
 # What the config names reaches messages as names are shown (docs/design.md
 # §2: a backslash as \\, control bytes and bytes not UTF-8 as \xHH): the
 # config file's path, a key and a value of it, a SQLite source's path and
-# URL, the [capture] changelog name, and a MySQL URL's database (%-decoded:
-# any bytes) in the "mysql USER@HOST/DB" prefix. A log line escapes control
-# bytes in its whole message but leaves a backslash, so a raw name would show
-# a single backslash: the checks look for \\ and for \xFF, and that no raw
-# control byte reaches stderr.
+# URL, the [capture] changelog name, the target URL in status's text, the
+# state dir in file errors (and in the chmod hint, as a shell reads it), a
+# MySQL URL's database (%-decoded: any bytes) in the "mysql USER@HOST/DB"
+# prefix and in the server's error text, which quotes it raw. A log line
+# escapes control bytes in its whole message but leaves a backslash, so a
+# raw name would show a single backslash: the checks look for \\ and for
+# \xFF, and that no raw control byte reaches stderr (or status's stdout).
 source "$(dirname "$0")/../lib/common.sh"
 source "$ROOT/tests/lib/core.sh"
 source "$ROOT/tests/lib/mysql.sh"
@@ -22,16 +24,19 @@ clean() {
 		fail "$1: stderr holds a raw control byte (above)"
 	fi
 }
-# source_at PATH: the config's source is sqlite:PATH (bash, not sed: PATH
-# holds a backslash).
-source_at() {
+# set_line START LINE: the config's lines starting with START become LINE
+# (bash, not sed: LINE holds a backslash); url_at SCHEME PATH: the url of
+# that scheme is SCHEME:PATH; source_at PATH: sqlite:PATH.
+set_line() {
 	local line out=
 	while IFS= read -r line; do
-		[[ $line == "url = sqlite:"* ]] && line="url = sqlite:$1"
+		[[ $line == "$1"* ]] && line=$2
 		out+=$line$'\n'
 	done <"$CDCPACK_CONFIG"
 	printf '%s' "$out" >"$CDCPACK_CONFIG"
 }
+url_at() { set_line "url = $1:" "url = $1:$2"; }
+source_at() { url_at sqlite "$1"; }
 refused() {
 	local code=$1 what=$2 text=$3
 	shift 3
@@ -72,9 +77,32 @@ refused 2 "a changelog name taken by an application table" \
 	"[capture] changelog = log$V_SHOWN: the source already has a table 'log$V_SHOWN' that is not a cdcpack changelog" \
 	triggers install
 
+echo "case: status names a target URL of an odd path"
+core_config
+url_at file "$T/b$V"
+cdc_status 0 status
+mv "$T/last.out" "$T/last.err" # (clean reads last.err)
+clean "status"
+assert_contains "$T/last.err" "target file:$T/b${V_SHOWN}"
+
+core_config
+touch "$T/f$V"
+set_line "dir = " "dir = $T/f$V/state"
+refused 3 "a state dir that cannot be made under an odd path" \
+	"$T/f${V_SHOWN}/state: cannot create state dir" run
+mkdir "$T/g$V"
+chmod 775 "$T/g$V"
+set_line "dir = " "dir = $T/g$V"
+refused 2 "a state dir others may write, of an odd path" \
+	"$T/g${V_SHOWN}: state dir is writable by group or others (mode 0775)" run
+assert_contains "$T/last.err" "run chmod 700 \$'$T/g${V_SHOWN}'"
+
 url="mysql://$CDCPACK_TEST_MYSQL_USER@$CDCPACK_TEST_MYSQL_HOST:$CDCPACK_TEST_MYSQL_PORT/cdc_no%5Csuch%1B"
 write_config "$CDCPACK_CONFIG" "$url" "file:$BUCKET"
 refused 3 "a MySQL database of an odd name" \
 	"mysql $CDCPACK_TEST_MYSQL_USER@$CDCPACK_TEST_MYSQL_HOST/cdc_no\\\\such\\x1B: cannot connect" \
 	triggers install
+# the server's own text quotes the name (MariaDB spells ESC \001B itself,
+# but leaves the backslash): shown as names are, too
+assert_contains "$T/last.err" "Unknown database 'cdc_no\\\\such\\\\001B'"
 echo ok

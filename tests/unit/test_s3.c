@@ -1,5 +1,5 @@
 /* The S3 client's pure decisions: retry or not, how long to wait, part sizes,
- * bucket URLs and addressing style. */
+ * bucket URLs and addressing style; and the hashes of a file range. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,10 +7,15 @@
 #include <cmocka.h>
 
 #include "err.h"
+#include "hash.h"
 #include "s3.h"
+#include "sigv4.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MIB (1LL << 20)
 
@@ -210,6 +215,48 @@ static void auto_style_is_virtual_on_aws_and_path_elsewhere(void **state)
 	assert_false(s3_use_path_style(PATH_STYLE_VIRTUAL, "http://localhost:9000", "bucket"));
 }
 
+/* A range over several 1 MiB reads, starting and ending inside one: the
+ * bytes hashed are exactly the range's, in order, for both hashes. */
+static void sha256_range_hashes_exactly_the_range(void **state)
+{
+	(void)state;
+	size_t size = (size_t)(2 * MIB + MIB / 2 + 3);
+	unsigned char *bytes = malloc(size);
+	assert_non_null(bytes);
+	for (size_t i = 0; i < size; i++)
+		bytes[i] = (unsigned char)(i * 7 + i / 251);
+	FILE *f = tmpfile();
+	assert_non_null(f);
+	assert_int_equal(fwrite(bytes, 1, size, f), size);
+	assert_int_equal(fflush(f), 0);
+	int fd = fileno(f);
+	int64_t off = MIB - 5, len = MIB + MIB / 2 + 1;
+
+	char got[SIGV4_HEX_LEN + 1], want[SIGV4_HEX_LEN + 1];
+	struct hash_stream xxh, whole;
+	hash_stream_init(&xxh);
+	hash_stream_init(&whole);
+	assert_int_equal(s3_sha256_range(fd, off, len, &xxh, got), 0);
+	sigv4_sha256_hex(want, bytes + off, (size_t)len);
+	assert_string_equal(got, want);
+	char xgot[HASH_HEX_LEN + 1], xwant[HASH_HEX_LEN + 1];
+	hash_stream_update(&whole, bytes + off, (size_t)len);
+	hash_stream_hex(&xxh, xgot);
+	hash_stream_hex(&whole, xwant);
+	assert_string_equal(xgot, xwant);
+
+	/* without the XXH3 stream, the same SHA-256 */
+	assert_int_equal(s3_sha256_range(fd, off, len, NULL, got), 0);
+	assert_string_equal(got, want);
+	/* a file that ends before the range; a read that fails */
+	assert_int_equal(s3_sha256_range(fd, (int64_t)size - 10, 11, NULL, got), -1);
+	assert_int_equal(s3_sha256_range(-1, 0, 1, NULL, got), EBADF);
+	hash_stream_free(&xxh);
+	hash_stream_free(&whole);
+	fclose(f);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +274,7 @@ int main(void)
 		cmocka_unit_test(bucket_url_splits_bucket_and_prefix),
 		cmocka_unit_test(bad_bucket_names_are_usage_errors),
 		cmocka_unit_test(auto_style_is_virtual_on_aws_and_path_elsewhere),
+		cmocka_unit_test(sha256_range_hashes_exactly_the_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,9 +64,12 @@ struct reader {
 
 static int stream_fail(struct reader *r, const char *what)
 {
-	const char *msg = r->rpl && r->rpl->error_no ? r->rpl->error_msg : mysql_error(r->db);
-	return err_set(CDC_ERUNTIME, "%s: binlog %s:%llu: %s: %s", r->src->where,
-		       r->file ? r->file : "?", (unsigned long long)r->pos, what, msg);
+	char *msg = r->rpl && r->rpl->error_no ? name_shown(r->rpl->error_msg)
+					       : mysql_error_shown(r->db);
+	int rc = err_set(CDC_ERUNTIME, "%s: binlog %s:%llu: %s: %s", r->src->where,
+			 r->file ? r->file : "?", (unsigned long long)r->pos, what, msg);
+	free(msg);
+	return rc;
 }
 
 static int stop_at(struct reader *r, const char *why)

@@ -61,8 +61,12 @@ struct source {
 /* A second connection to src's database, as src's user (binlog capture
  * reads the log on its own connection, which the dump takes over). */
 int mysql_connect_again(struct source *src, MYSQL **out);
-/* A runtime error "mysql DB: what: server message". */
+/* A runtime error "mysql DB: what: server message", the message shown as
+ * names are (mysql_error_shown). */
 int mysql_fail(struct source *src, const char *what);
+/* mysql_error(db) as names are shown (docs/design.md §2): the server copies
+ * the names it quotes raw. Caller frees. */
+char *mysql_error_shown(MYSQL *db);
 /* Runs sql, discarding any result; on failure sets an error naming what. */
 int mysql_run(struct source *src, const char *sql, const char *what);
 /* Runs sql and returns its whole (small) result in *out; free with mysql_free_result. */

@@ -28,9 +28,19 @@ static const char session_sql[] =
 	"ERROR_FOR_DIVISION_BY_ZERO', "
 	"net_write_timeout = 3600, net_read_timeout = 3600";
 
+/* A table, column or database name the server quotes is as the user or the
+ * database gave it. */
+char *mysql_error_shown(MYSQL *db)
+{
+	return name_shown(mysql_error(db));
+}
+
 int mysql_fail(struct source *src, const char *what)
 {
-	return err_set(CDC_ERUNTIME, "%s: %s: %s", src->where, what, mysql_error(src->db));
+	char *msg = mysql_error_shown(src->db);
+	int rc = err_set(CDC_ERUNTIME, "%s: %s: %s", src->where, what, msg);
+	free(msg);
+	return rc;
 }
 
 /* Every statement of the source's session goes through here, counted: with
@@ -194,8 +204,12 @@ static int open_connection(struct source *src, const char *password, bool create
 	/* Connector/C speaks over the socket only when the host is localhost. */
 	const char *host = src->url.socket ? "localhost" : src->url.host;
 	if (!mysql_real_connect(db, host, src->url.user, password, create ? NULL : src->url.db,
-				src->url.port, src->url.socket, 0))
-		return err_set(CDC_ERUNTIME, "%s: cannot connect: %s", src->where, mysql_error(db));
+				src->url.port, src->url.socket, 0)) {
+		char *msg = mysql_error_shown(db);
+		int rc = err_set(CDC_ERUNTIME, "%s: cannot connect: %s", src->where, msg);
+		free(msg);
+		return rc;
+	}
 	/* Some Connector/C versions fall back to plain text under SSL_ENFORCE
 	 * when the server offers no TLS: check what was actually negotiated. */
 	if (src->url.ssl >= MYSQL_URL_SSL_REQUIRED && !mysql_get_ssl_cipher(db))

@@ -3,6 +3,7 @@
 #include "s3_creds.h"
 #include "codec.h"
 #include "err.h"
+#include "hash.h"
 #include "log.h"
 #include "s3xml.h"
 #include "sigv4.h"
@@ -302,31 +303,31 @@ void s3_close(struct s3 *s)
 	free(s);
 }
 
-/* The payload hash of a file range, read once before sending it: S3 checks
- * the body against it, so a corrupted upload is refused, not stored. */
-static int hash_file_range(int fd, int64_t offset, int64_t len, char out[SIGV4_HEX_LEN + 1])
+int s3_sha256_range(int fd, int64_t off, int64_t len, struct hash_stream *also,
+		    char out[SIGV4_HEX_LEN + 1])
 {
 	struct sigv4_sha256 h;
 	char *chunk = xmalloc(HASH_CHUNK);
-	int rc = 0;
+	int why = 0;
 	sigv4_sha256_init(&h);
-	for (int64_t done = 0; done < len;) {
+	for (int64_t done = 0; done < len && !why;) {
 		size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
-		ssize_t n = pread(fd, chunk, want, offset + done);
+		ssize_t n = pread(fd, chunk, want, off + done);
 		if (n <= 0) {
-			rc = err_set(CDC_ERUNTIME, "reading the upload: %s",
-				     n < 0 ? strerror(errno) : "the file is shorter than its size");
+			why = n < 0 ? errno : -1;
 			break;
 		}
 		sigv4_sha256_update(&h, chunk, (size_t)n);
+		if (also)
+			hash_stream_update(also, chunk, (size_t)n);
 		done += n;
 	}
-	if (rc == 0)
-		sigv4_sha256_final(&h, out);
-	else
+	if (why)
 		sigv4_sha256_free(&h);
+	else
+		sigv4_sha256_final(&h, out);
 	free(chunk);
-	return rc;
+	return why;
 }
 
 static void request_path(const struct s3 *s, const char *key, struct buf *path)
@@ -561,11 +562,17 @@ static int payload_hash(const struct s3_call *c, char out[SIGV4_HEX_LEN + 1])
 		snprintf(out, SIGV4_HEX_LEN + 1, "%s", c->body_sha256);
 		return 0;
 	}
-	if (c->body_fd >= 0)
-		return hash_file_range(c->body_fd, c->body_offset, c->body_len, out);
-	sigv4_sha256_hex(out, c->body_mem ? c->body_mem : "",
-			 c->body_mem ? (size_t)c->body_len : 0);
-	return 0;
+	if (c->body_fd < 0) {
+		sigv4_sha256_hex(out, c->body_mem ? c->body_mem : "",
+				 c->body_mem ? (size_t)c->body_len : 0);
+		return 0;
+	}
+	/* A file range is read once before it is sent: S3 checks the body
+	 * against this hash, so a corrupted upload is refused, not stored. */
+	int why = s3_sha256_range(c->body_fd, c->body_offset, c->body_len, NULL, out);
+	return why ? err_set(CDC_ERUNTIME, "reading the upload: %s",
+			     why > 0 ? strerror(why) : "the file is shorter than its size")
+		   : 0;
 }
 
 time_t s3_parse_iso_time(const char *s)

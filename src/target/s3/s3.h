@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "sigv4.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,6 +58,15 @@ int s3_call_on(struct s3 *s, struct s3_conn *conn, const struct s3_call *c,
 	       struct http_response *resp);
 int s3_conn_open(struct s3 *s, struct s3_conn **out);
 void s3_conn_close(struct s3_conn *c); /* accepts NULL */
+
+struct hash_stream;
+/* The SHA-256 (hex) of bytes off to off + len of fd, which signs a request
+ * carrying them, read in 1 MiB pieces that go to also too (its XXH3; NULL:
+ * none): one pass checks an archive and hashes its parts. 0, or why not: an
+ * errno, or -1 when the file ends before off + len. The caller words the
+ * message. */
+int s3_sha256_range(int fd, int64_t off, int64_t len, struct hash_stream *also,
+		    char out[SIGV4_HEX_LEN + 1]);
 
 /* S3's multipart limits: parts per upload, bytes per part (every part but
  * the last at least 5 MiB). */

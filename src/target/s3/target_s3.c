@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,6 @@
 #define MAX_KEY_BYTES 1024
 /* Parts in flight: our reads and hashing overlap the server's work. */
 #define UPLOAD_THREADS 4
-#define HASH_CHUNK (1 << 20)
 
 /* Does the server honour If-None-Match? Learnt once per process (probe_conditional). */
 enum conditional { COND_UNKNOWN, COND_SUPPORTED, COND_IGNORED };
@@ -47,9 +47,10 @@ struct target {
 	 * (abort_stale_uploads). */
 	char *temp_folder;
 	int64_t part_size;
-	/* The temp folder's leftover multipart uploads were looked for by a
-	 * single-part archive upload of this process (s3_put_file). */
-	bool folder_swept;
+	/* The temp folder's leftover multipart uploads were looked for (or are
+	 * being) by this process: once is enough (abort_stale_uploads). Atomic:
+	 * a stream's thread sweeps too (stream_create). */
+	atomic_bool folder_swept;
 	/* [target] upload_while_compressing: a temp object may lack the
 	 * checksum, so the publish copy states it (copy_single). */
 	bool restate_checksum;
@@ -338,21 +339,24 @@ static void err_restore(struct buf *saved)
 
 /* Best effort, keeping the error that made us abort: parts left behind cost
  * storage until a lifecycle rule removes them. */
-static void multipart_abort(struct multipart *m)
+/* Best effort: false when the upload may still be there (logged). */
+static bool multipart_abort(struct multipart *m)
 {
 	if (!m->enc_id)
-		return;
+		return true;
 	struct buf saved = BUF_INIT;
 	err_save(&saved);
 	struct http_response r = {0};
 	char *query = xasprintf("uploadId=%s", m->enc_id);
 	struct s3_call c = call_for(m->what, "DELETE", m->key, query);
 	c.accept = s3_op_accept(S3_ABORT_MULTIPART, false);
-	if (multipart_call(m, &c, &r) != 0)
+	bool gone = multipart_call(m, &c, &r) == 0;
+	if (!gone)
 		log_warn("%s: could not abort multipart upload: %s", m->what, err_msg());
 	err_restore(&saved);
 	http_response_free(&r);
 	free(query);
+	return gone;
 }
 
 static void multipart_free(struct multipart *m)
@@ -512,21 +516,29 @@ static int abort_if_stale(void *ctx, const char *key, const char *upload_id)
 	return 0;
 }
 
+static bool in_temp_folder(const struct target *t, const char *key)
+{
+	return strncmp(key, t->temp_folder, strlen(t->temp_folder)) == 0;
+}
+
 /* A run killed mid-upload leaves its multipart upload behind, its parts
  * stored (and billed) until aborted: before uploading a temp key, abort what
  * earlier attempts left, every upload in this source's temp folder (one run
  * at a time uploads there: the run lock and the chain claim), since a run
  * killed while it streamed a batch not yet staged left its upload at a key
  * the next run may not use again (the key carries the batch's time); any
- * other key, its own uploads. One ListMultipartUploads per multipart upload,
- * over conn (NULL: the target's own connection); best effort, as it only
- * saves storage. */
+ * other key, its own uploads. One ListMultipartUploads: for the folder once
+ * per process (what this process leaves there, it aborts itself), for
+ * another key at each multipart upload of it; over conn (NULL: the
+ * target's own connection); best effort, as it only saves storage. */
 static void abort_stale_uploads(struct target *t, struct s3_conn *conn, const char *key,
 				const char *what)
 {
+	bool in_folder = in_temp_folder(t, key);
+	if (in_folder && atomic_exchange(&t->folder_swept, true))
+		return;
 	struct buf query = BUF_INIT, saved = BUF_INIT;
 	struct http_response r = {0};
-	bool in_folder = strncmp(key, t->temp_folder, strlen(t->temp_folder)) == 0;
 	const char *prefix = in_folder ? t->temp_folder : key;
 	struct stale st = {{t, key, what, NULL, NULL, NULL, 0, conn}, in_folder ? prefix : NULL};
 	buf_adds(&query, "prefix=");
@@ -577,48 +589,45 @@ static int put_multipart(struct target *t, const char *key, int fd, const int64_
 	return rc;
 }
 
-/* One pass over the archive before any byte leaves: its XXH3-128, which must
- * be the one recorded when it was staged (else it changed since: refused),
- * and the SHA-256 of each part, which signs the part's request. S3 checks
- * each body against its SHA-256, so what it stores is what was hashed here. */
+struct target_stream;
+static bool stream_abort(struct target_stream *s);
+
+/* One pass over the archive before any byte leaves (but those of early, the
+ * upload begun while compressing, or NULL): its XXH3-128, which must be the
+ * one recorded when it was staged (else it changed since: refused, and
+ * early's upload aborted), and the SHA-256 of each part, which signs the
+ * part's request. S3 checks each body against its SHA-256, so what it
+ * stores is what was hashed here. */
 static int check_and_hash(int fd, const int64_t *bounds, size_t nparts,
 			  char (*sha256)[SIGV4_HEX_LEN + 1], const struct object_info *info,
-			  const char *path, const char *what)
+			  const char *path, const char *what, struct target_stream *early)
 {
 	struct hash_stream xxh;
-	struct sigv4_sha256 sha;
-	char *chunk = xmalloc(HASH_CHUNK);
 	int rc = 0;
 	hash_stream_init(&xxh);
 	for (size_t i = 0; i < nparts && !rc; i++) {
-		int64_t first = bounds[i], len = bounds[i + 1] - bounds[i];
-		sigv4_sha256_init(&sha);
-		for (int64_t done = 0; done < len && !rc;) {
-			size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
-			ssize_t n = pread(fd, chunk, want, first + done);
-			if (n <= 0)
-				rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path,
-					     n < 0 ? strerror(errno) : "shorter than its size");
-			else
-				sigv4_sha256_update(&sha, chunk, (size_t)n);
-			hash_stream_update(&xxh, chunk, n > 0 ? (size_t)n : 0);
-			done += n > 0 ? n : 0;
-		}
-		if (rc)
-			sigv4_sha256_free(&sha);
-		else
-			sigv4_sha256_final(&sha, sha256[i]);
+		int why =
+			s3_sha256_range(fd, bounds[i], bounds[i + 1] - bounds[i], &xxh, sha256[i]);
+		if (why)
+			rc = err_set(CDC_ERUNTIME, "%s: %s: %s", what, path,
+				     why > 0 ? strerror(why) : "shorter than its size");
 	}
 	char hex[HASH_HEX_LEN + 1];
 	hash_stream_hex(&xxh, hex);
-	if (!rc && valid_xxh128(info->xxh128) && strcmp(hex, info->xxh128) != 0)
+	if (!rc && valid_xxh128(info->xxh128) && strcmp(hex, info->xxh128) != 0) {
+		/* Parts of early went while compressing: say what became of them. */
+		const char *sent = !early		 ? "nothing was uploaded"
+				   : stream_abort(early) ? "the multipart upload begun while "
+							   "compressing was aborted"
+							 : "the multipart upload begun while "
+							   "compressing could not be aborted: the "
+							   "next run that uploads aborts it";
 		rc = err_set(CDC_ERUNTIME,
 			     "%s: %s hashes to xxh128 %s, not the %s recorded when it was staged: "
-			     "it changed since (a damaged disk, or another writer); nothing was "
-			     "uploaded",
-			     what, path, hex, info->xxh128);
+			     "it changed since (a damaged disk, or another writer); %s",
+			     what, path, hex, info->xxh128, sent);
+	}
 	hash_stream_free(&xxh);
-	free(chunk);
 	return rc;
 }
 
@@ -650,17 +659,15 @@ static int s3_put_file(struct target *t, const char *key, const char *path,
 	for (size_t i = 0; i <= nparts; i++)
 		bounds[i] = i == nparts ? st.st_size : (int64_t)i * part;
 	sha256 = xcalloc(nparts, sizeof(*sha256));
-	rc = check_and_hash(fd, bounds, nparts, sha256, info, path, what);
+	rc = check_and_hash(fd, bounds, nparts, sha256, info, path, what, NULL);
 	if (!rc && multi)
 		rc = put_multipart(t, k, fd, bounds, nparts, info, sha256, what);
 	else if (!rc) {
 		/* A run killed while it streamed left an upload in the folder that
 		 * only a multipart upload would abort; a source whose batches are
-		 * all small would keep it (billed) for good. Once per process. */
-		if (!info->not_archive && !t->folder_swept) {
+		 * all small would keep it (billed) for good. */
+		if (!info->not_archive && in_temp_folder(t, k))
 			abort_stale_uploads(t, NULL, k, what);
-			t->folder_swept = true;
-		}
 		rc = put_single(t, k, fd, st.st_size, info, sha256[0], what);
 	}
 out:
@@ -775,32 +782,6 @@ static bool stream_take(struct target_stream *s, size_t *c, bool *create)
 	}
 }
 
-/* SHA-256 of bytes off to off + len of fd. */
-static int hash_range(int fd, int64_t off, int64_t len, char out[SIGV4_HEX_LEN + 1],
-		      const char *path)
-{
-	struct sigv4_sha256 sha;
-	char *chunk = xmalloc(HASH_CHUNK);
-	int rc = 0;
-	sigv4_sha256_init(&sha);
-	for (int64_t done = 0; done < len && !rc;) {
-		size_t want = len - done < HASH_CHUNK ? (size_t)(len - done) : HASH_CHUNK;
-		ssize_t n = pread(fd, chunk, want, off + done);
-		if (n <= 0)
-			rc = err_set(CDC_ERUNTIME, "%s: %s", path,
-				     n < 0 ? strerror(errno) : "shorter than it was said to be");
-		else
-			sigv4_sha256_update(&sha, chunk, (size_t)n);
-		done += n > 0 ? n : 0;
-	}
-	if (rc)
-		sigv4_sha256_free(&sha);
-	else
-		sigv4_sha256_final(&sha, out);
-	free(chunk);
-	return rc;
-}
-
 /* Sends chunk c of the frame (fd) as part c + 1 over conn. */
 static int stream_send(struct target_stream *s, struct s3_conn *conn, int fd, const char *path,
 		       size_t c, struct early_part *out)
@@ -809,11 +790,12 @@ static int stream_send(struct target_stream *s, struct s3_conn *conn, int fd, co
 	call.body_fd = fd;
 	call.body_offset = (int64_t)c * s->part;
 	call.body_len = s->part;
-	int rc = hash_range(fd, call.body_offset, call.body_len, out->sha256, path);
+	int why = s3_sha256_range(fd, call.body_offset, call.body_len, NULL, out->sha256);
+	if (why)
+		return err_set(CDC_ERUNTIME, "%s: %s", path,
+			       why > 0 ? strerror(why) : "shorter than it was said to be");
 	call.body_sha256 = out->sha256;
-	if (rc == 0)
-		rc = multipart_part(&s->m, conn, c + 1, &call, &out->etag);
-	return rc;
+	return multipart_part(&s->m, conn, c + 1, &call, &out->etag);
 }
 
 /* Under lock: chunk c's outcome kept for stream_put. A failure stops the
@@ -926,12 +908,13 @@ static void stream_stop(struct target_stream *s)
 		pthread_join(s->tid[i], NULL);
 }
 
-/* Aborts the stream's upload, if any (after stream_stop). */
-static void stream_abort(struct target_stream *s)
+/* Aborts the stream's upload, if any (after stream_stop); false when it
+ * may still be there. */
+static bool stream_abort(struct target_stream *s)
 {
-	if (s->upload == UP_READY && !s->completed)
-		multipart_abort(&s->m);
+	bool gone = s->upload != UP_READY || s->completed || multipart_abort(&s->m);
 	s->upload = UP_NONE;
+	return gone;
 }
 
 /* The upload's parts: the early ones kept when their bytes are the staged
@@ -1011,7 +994,7 @@ static int s3_stream_put(struct target_stream *s, const char *key, const char *p
 	int64_t *bounds = xcalloc(n + 1, sizeof(*bounds));
 	char(*sha256)[SIGV4_HEX_LEN + 1] = xcalloc(n, sizeof(*sha256));
 	s3_stream_parts(st.st_size, frame_at, s->part, bounds);
-	rc = check_and_hash(fd, bounds, n, sha256, info, path, s->what);
+	rc = check_and_hash(fd, bounds, n, sha256, info, path, s->what, s);
 	if (rc == 0)
 		rc = stream_finish(s, fd, bounds, n, sha256);
 	if (rc == 0) {
