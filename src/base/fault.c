@@ -74,6 +74,11 @@ int fault_init(void)
 	return 0;
 }
 
+bool fault_will_crash(const char *point)
+{
+	return fault.crash && strcmp(point, fault.point) == 0;
+}
+
 void fault_point(const char *point)
 {
 	if (!fault.point[0] || strcmp(point, fault.point) != 0)
