@@ -757,6 +757,19 @@ def op_counts(expect):
             for op, k in (("I", "inserted"), ("U", "updated"), ("D", "deleted"))}
 
 
+def check_rows_and_change_files(binary, a, b, work, expect, code):
+    """--format rows: one line per change, the summary's exit code; then the
+    change files (check_change_files). a and b: paths or sides."""
+    rows = run([binary, "-q", "diff", "--format", "rows", url(a), url(b)])
+    changes = sum(e["inserted"] + e["updated"] + e["deleted"] for e in expect.values()
+                  if e["status"] == "compared")
+    lines = rows.stdout.count(b"\n")
+    if rows.returncode != code or lines != changes:
+        raise Failure("--format rows: %d lines (exit %d), %d changes (exit %d)"
+                      % (lines, rows.returncode, changes, code))
+    check_change_files(binary, a, b, work, expect)
+
+
 def check_change_files(binary, a, b, work, expect):
     """--format jsonl: one object per change; --format csv --out DIR: one
     record per change (Op first), in one file per compared table."""
@@ -848,14 +861,7 @@ def one_case(binary, seed, work, verbose, self_check=False):
             return "ok"
         raise Failure("self-check: an oracle off by one change was not reported")
     check_report(rep, p.returncode, expect, total)
-    rows = run([binary, "-q", "diff", "--format", "rows", "sqlite:" + a, "sqlite:" + b])
-    changes = sum(e["inserted"] + e["updated"] + e["deleted"] for e in expect.values()
-                  if e["status"] == "compared")
-    lines = rows.stdout.count(b"\n")
-    if rows.returncode != p.returncode or lines != changes:
-        raise Failure("--format rows: %d lines (exit %d), %d changes (exit %d)"
-                      % (lines, rows.returncode, changes, p.returncode))
-    check_change_files(binary, a, b, work, expect)
+    check_rows_and_change_files(binary, a, b, work, expect, p.returncode)
     sql = run([binary, "-q", "diff", "--format", "sql", "sqlite:" + a, "sqlite:" + b])
     a2 = os.path.join(work, "a_sql.db")
     shutil.copy(a, a2)

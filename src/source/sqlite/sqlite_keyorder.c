@@ -95,26 +95,27 @@ static void add_key(struct buf *sql, const struct table_def *def, size_t i)
 		sql_add_ident(sql, def->cols[i].name, '"');
 }
 
+/* def's key columns, comma-separated, each followed by suffix. */
+static void add_key_list(struct buf *sql, const struct table_def *def, const char *suffix)
+{
+	for (size_t i = 0, k = 0; i < def->ncols; i++) {
+		if (!def->cols[i].key)
+			continue;
+		buf_adds(sql, k++ ? ", " : "");
+		add_key(sql, def, i);
+		buf_adds(sql, suffix);
+	}
+}
+
 /* SELECT of def's key columns in byte order (the plain scan's order). */
 static void keys_sql(struct buf *sql, const struct table_def *def)
 {
 	buf_adds(sql, "SELECT ");
-	for (size_t i = 0, k = 0; i < def->ncols; i++) {
-		if (!def->cols[i].key)
-			continue;
-		buf_adds(sql, k++ ? ", " : "");
-		add_key(sql, def, i);
-	}
+	add_key_list(sql, def, "");
 	buf_adds(sql, " FROM ");
 	sql_add_ident(sql, def->name, '"');
 	buf_adds(sql, " ORDER BY ");
-	for (size_t i = 0, k = 0; i < def->ncols; i++) {
-		if (!def->cols[i].key)
-			continue;
-		buf_adds(sql, k++ ? ", " : "");
-		add_key(sql, def, i);
-		buf_adds(sql, " COLLATE BINARY");
-	}
+	add_key_list(sql, def, " COLLATE BINARY");
 }
 
 /* The current row's n keys (v and pos: scratch), encoded into key. */
