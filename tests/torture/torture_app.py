@@ -443,10 +443,13 @@ class Case:
                 if documented:
                     if documented == "depth" and a["error"]:
                         # both failed (the plain side later in the statement): one
-                        # conflict clause may have ended the transaction, the other not
+                        # conflict clause may have ended the transaction, the other
+                        # not, and OR FAIL keeps the rows the plain side wrote before
+                        # its failure, which the other side never wrote (seed 31194)
                         for side, o in ((plain, a), (src, b)):
                             if o["in_transaction"]:
                                 side.run("ROLLBACK", [])
+                        plain = self.resync(plain, plain_path, src_path, src)
                     elif documented == "depth" and a["in_transaction"]:
                         for side in (plain, src):  # the harness ends the transaction on both
                             side.run("ROLLBACK", [])
