@@ -943,17 +943,10 @@ def main():
         case = Case(case_args)
         try:
             case.sqlite() if a.engine == "sqlite" else case.mysql()
-        except Divergence as e:
-            if a.self_check:
+        except (Divergence, CdcError) as e:
+            if a.self_check and isinstance(e, Divergence):
                 print("self-check: %s\ndivergence reported as it must be" % e)
                 return 0
-            print("FAILED seed %d: %s" % (case_args.seed, e))
-            print("case directory kept: %s" % case.dir)
-            print("rerun: python3 %s --bin %s --engine %s --seed %d --statements %d --classes '%s'"
-                  % (os.path.relpath(__file__, ROOT), a.bin, a.engine, case_args.seed, a.statements,
-                     a.classes))
-            return 1
-        except CdcError as e:
             print("FAILED seed %d: %s" % (case_args.seed, e))
             print("case directory kept: %s" % case.dir)
             print("rerun: python3 %s --bin %s --engine %s --seed %d --statements %d --classes '%s'"
