@@ -712,18 +712,17 @@ static int json_image(struct changefile_reader *r, const json_t *img, struct val
 		return err_set(CDC_ERUNTIME, "%s:%ld: image is not an object", r->path, r->line);
 	/* The writer puts every column of the manifest in an image, and only
 	 * those: a missing one must not read as NULL, nor an unknown one pass. */
-	for (size_t i = 0; i < r->def->ncols; i++)
-		if (!json_object_get(img, r->def->cols[i].name))
-			return err_set(CDC_ERUNTIME, "%s:%ld: image lacks column %s", r->path,
-				       r->line, NAME_SHOWN_SHORT(r->def->cols[i].name));
-	if (json_object_size(img) != r->def->ncols)
-		return err_set(CDC_ERUNTIME, "%s:%ld: image has %zu columns, the manifest %zu",
-			       r->path, r->line, json_object_size(img), r->def->ncols);
 	size_t *blob_off = xcalloc(r->def->ncols, sizeof(*blob_off));
 	int rc = 0;
-	for (size_t i = 0; i < r->def->ncols && !rc; i++)
-		rc = json_value(r, json_object_get(img, r->def->cols[i].name), &row[i], decoded,
-				&blob_off[i]);
+	for (size_t i = 0; i < r->def->ncols && !rc; i++) {
+		const json_t *cell = json_object_get(img, r->def->cols[i].name);
+		rc = cell ? json_value(r, cell, &row[i], decoded, &blob_off[i])
+			  : err_set(CDC_ERUNTIME, "%s:%ld: image lacks column %s", r->path, r->line,
+				    NAME_SHOWN_SHORT(r->def->cols[i].name));
+	}
+	if (!rc && json_object_size(img) != r->def->ncols)
+		rc = err_set(CDC_ERUNTIME, "%s:%ld: image has %zu columns, the manifest %zu",
+			     r->path, r->line, json_object_size(img), r->def->ncols);
 	for (size_t i = 0; i < r->def->ncols; i++)
 		if (row[i].type == VAL_BLOB || (row[i].type == VAL_TEXT && !row[i].p))
 			row[i].p = decoded->data ? decoded->data + blob_off[i] : "";
